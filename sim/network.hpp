@@ -1,0 +1,127 @@
+// sim::Network: the virtual internet. Nodes (hosts with an IPv4 address, or pure routers)
+// joined by links in a Boost.Graph graph; with no links every pair of hosts talks over a
+// default path (full mesh). Routes take the lowest total latency (Dijkstra).
+//
+// Transport, as an application sees TCP and UDP:
+// - connect(): SYN over the path; accepted after one round trip when someone listens on the
+//   port (on_connected), refused (RST) when nobody does or the port is set to refuse,
+//   timed out after `timeout` when the host is down or the path is cut.
+// - Stream bytes arrive in order, after the path latency (+ size / bandwidth); lost
+//   segments are retransmitted (extra delay), never dropped silently or reordered.
+// - close() is an orderly FIN after the bytes already sent; abort() a reset.
+// - A host that goes down loses every connection and listener silently: its peers see
+//   nothing until their own timeouts fire (or a reset once the host is back up).
+// - UDP datagrams are dropped by loss, cuts and down hosts; nobody is told.
+// Every packet is reported to the packet observer (for the pcap export and the trace).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sim/simulator.hpp"
+
+namespace maillab::sim {
+
+using Address = std::uint32_t;  // IPv4, host byte order
+std::string format_address(Address a);
+std::optional<Address> parse_address(std::string_view dotted);
+
+enum class CloseReason { kOrderly, kReset, kTimedOut };
+enum class ConnectResult { kConnected, kRefused, kTimedOut, kUnreachable };
+
+struct LinkParams {
+  Time latency = 10 * kMillisecond;  // one way
+  double loss = 0.0;                 // 0..1 per packet
+  std::uint64_t bandwidth_bps = 0;   // 0 = unlimited
+};
+
+// The receiving side of a stream. The handler must outlive the stream or be detached
+// (set_handler(nullptr)) first.
+class StreamHandler {
+ public:
+  virtual ~StreamHandler() = default;
+  virtual void on_data(std::string_view bytes) = 0;
+  virtual void on_close(CloseReason why) = 0;  // peer FIN, RST, or timeout; final
+};
+
+class Stream {
+ public:
+  virtual ~Stream() = default;
+  virtual void set_handler(StreamHandler* h) = 0;
+  virtual void send(std::string_view bytes) = 0;  // ignored once closed
+  virtual void close() = 0;                       // FIN after queued bytes
+  virtual void abort() = 0;                       // RST now
+  virtual bool is_open() const = 0;
+  virtual Address local_address() const = 0;
+  virtual std::uint16_t local_port() const = 0;
+  virtual Address peer_address() const = 0;
+  virtual std::uint16_t peer_port() const = 0;
+};
+using StreamPtr = std::shared_ptr<Stream>;
+
+using AcceptFn = std::function<void(StreamPtr)>;
+using ConnectFn = std::function<void(ConnectResult, StreamPtr)>;
+using DatagramFn = std::function<void(Address from, std::uint16_t from_port, std::string_view bytes)>;
+
+enum class Protocol : std::uint8_t { kTcp, kUdp };
+struct Packet {
+  Time time;
+  Protocol protocol;
+  Address src;
+  std::uint16_t src_port;
+  Address dst;
+  std::uint16_t dst_port;
+  std::uint8_t tcp_flags;  // SYN 0x02, ACK 0x10, FIN 0x01, RST 0x04, PSH 0x08
+  std::uint32_t seq, ack;
+  std::string_view payload;
+  bool dropped;  // lost on the way (still shown, as a capture on the sender would)
+};
+
+class Network {
+ public:
+  explicit Network(Simulator& sim);
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  // Topology. A node without an address is a pure router.
+  void add_host(std::string name, Address address);
+  void add_router(std::string name);
+  void add_link(std::string_view a, std::string_view b, LinkParams params);
+  void set_default_path(LinkParams params);  // used between hosts when no link was added
+
+  // Faults.
+  void set_host_up(Address host, bool up);
+  bool host_up(Address host) const;
+  void cut(std::string_view a, std::string_view b);   // by node name; no packets either way
+  void heal(std::string_view a, std::string_view b);
+  void set_loss(std::string_view a, std::string_view b, double rate);
+  void set_refused(Address host, std::uint16_t port, bool refused);
+
+  // The current route's one-way latency, or nullopt when no path exists now.
+  std::optional<Time> path_latency(Address from, Address to) const;
+
+  // TCP-like streams.
+  void listen(Address host, std::uint16_t port, AcceptFn on_accept);
+  void unlisten(Address host, std::uint16_t port);
+  void connect(Address from, Address to, std::uint16_t port, Time timeout, ConnectFn done);
+
+  // UDP.
+  void bind_udp(Address host, std::uint16_t port, DatagramFn on_datagram);
+  void unbind_udp(Address host, std::uint16_t port);
+  void send_udp(Address from, std::uint16_t from_port, Address to, std::uint16_t to_port,
+                std::string_view bytes);
+  std::uint16_t ephemeral_port(Address host);  // 49152.. in order, per host
+
+  void set_packet_observer(std::function<void(const Packet&)> observer);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace maillab::sim
