@@ -1,0 +1,40 @@
+#include "protocols/dns/address.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace maillab::dns {
+
+std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
+  if (text.size() > 15) return std::nullopt;
+  const std::string s(text);
+  in_addr a{};
+  if (inet_pton(AF_INET, s.c_str(), &a) != 1) return std::nullopt;
+  return ntohl(a.s_addr);
+}
+
+std::string ipv4_to_string(std::uint32_t address) {
+  return std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 0xff) + "." +
+         std::to_string((address >> 8) & 0xff) + "." + std::to_string(address & 0xff);
+}
+
+std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text) {
+  if (text.size() > 45) return std::nullopt;
+  const std::string s(text);
+  in6_addr a{};
+  if (inet_pton(AF_INET6, s.c_str(), &a) != 1) return std::nullopt;
+  std::array<std::uint8_t, 16> out{};
+  std::memcpy(out.data(), &a, 16);
+  return out;
+}
+
+std::string ipv6_to_string(const std::array<std::uint8_t, 16>& address) {
+  in6_addr a{};
+  std::memcpy(&a, address.data(), 16);
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (!inet_ntop(AF_INET6, &a, buf, sizeof buf)) return "::";
+  return buf;
+}
+
+}  // namespace maillab::dns

@@ -1,0 +1,84 @@
+// io::Runtime: everything a service (the MTA, the POP3 server, a MUA) needs from the
+// world it runs in, and nothing more: time, timers, TCP-like connections, UDP datagrams,
+// the host's disk, a random stream and the trace. The simulator implements it with virtual
+// streams and its clock (scenarios/sim_runtime.*); the bridge implements it with Asio.
+// Services are written once against this interface (DESIGN.md "Layers").
+//
+// Invariants: callbacks are never invoked re-entrantly from inside a call into the runtime
+// (send() never calls on_data()); a cancelled timer never fires; times are simulated
+// nanoseconds since the start of the run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include "protocols/io/disk.hpp"
+
+namespace maillab::io {
+
+using Time = std::int64_t;  // nanoseconds since the start of the run
+using TimerHandle = std::uint64_t;  // 0 is "no timer"
+
+enum class CloseKind { kOrderly, kReset, kTimedOut };
+enum class ConnectStatus { kConnected, kRefused, kTimedOut, kUnreachable };
+
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  virtual void on_data(std::string_view bytes) = 0;
+  virtual void on_close(CloseKind why) = 0;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void set_handler(ConnectionHandler* h) = 0;
+  virtual void send(std::string_view bytes) = 0;
+  virtual void close() = 0;  // orderly, after what was sent
+  virtual void abort() = 0;  // reset
+  virtual std::string peer_address() const = 0;
+  virtual std::uint16_t local_port() const = 0;
+};
+using ConnectionPtr = std::shared_ptr<Connection>;
+
+// A trace record: who (agent), what (event), and key=value detail. `host` is filled by
+// the runtime. Agents: MUA, MSA, MTA, MDA, MRA, DNS, NET (cli.md --trace).
+struct TraceField {
+  std::string_view key;
+  std::string value;
+};
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+  virtual Time now() const = 0;
+  virtual const std::string& hostname() const = 0;
+  virtual const std::string& address() const = 0;
+
+  virtual TimerHandle start_timer(Time delay, std::function<void()> fn) = 0;
+  virtual void cancel_timer(TimerHandle h) = 0;
+
+  virtual void listen(std::uint16_t port, std::function<void(ConnectionPtr)> on_accept) = 0;
+  virtual void connect(const std::string& address, std::uint16_t port, Time timeout,
+                       std::function<void(ConnectStatus, ConnectionPtr)> done) = 0;
+
+  // UDP: bind a port (0 = pick an ephemeral one; the port is returned), send, unbind.
+  using DatagramFn = std::function<void(const std::string& from, std::uint16_t from_port,
+                                        std::string_view bytes)>;
+  virtual std::uint16_t udp_bind(std::uint16_t port, DatagramFn fn) = 0;
+  virtual void udp_unbind(std::uint16_t port) = 0;
+  virtual void udp_send(std::uint16_t from_port, const std::string& to, std::uint16_t to_port,
+                        std::string_view bytes) = 0;
+
+  virtual Disk& disk() = 0;
+  virtual std::mt19937_64& rng(std::string_view purpose) = 0;
+
+  virtual void trace(std::string_view agent, std::string_view event,
+                     std::initializer_list<TraceField> fields) = 0;
+};
+
+}  // namespace maillab::io

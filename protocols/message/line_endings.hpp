@@ -1,0 +1,23 @@
+// Line-ending conversions between the wire form (CRLF, RFC 5321 2.3.8 / RFC 5322 2.1)
+// and the Unix on-disk form (LF) that Maildir and mbox files use.
+//
+// Invariants: crlf_to_lf() followed by lf_to_crlf() gives back any input whose line
+// breaks are all CRLF. A bare CR is never touched by those two; only to_crlf() (what a
+// MUA does to text typed by a user) treats a lone CR as a line break.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace maillab::message {
+
+// Every line break (CRLF, bare LF, bare CR) becomes CRLF.
+std::string to_crlf(std::string_view text);
+// Bare LF becomes CRLF; CRLF and a lone CR are kept.
+std::string lf_to_crlf(std::string_view text);
+// CRLF becomes LF; a bare LF or a lone CR is kept.
+std::string crlf_to_lf(std::string_view text);
+// True when every byte is 7-bit ASCII (RFC 6152 decides 7bit vs 8bit on this).
+bool is_ascii(std::string_view text);
+
+}  // namespace maillab::message

@@ -1,0 +1,90 @@
+#include "protocols/message/received.hpp"
+
+#include "protocols/message/date.hpp"
+#include "protocols/message/message.hpp"
+
+namespace maillab::message {
+namespace {
+
+// Splits a Received value into words, skipping (nested) comments; stops at ';'.
+std::vector<std::string> received_words(std::string_view v) {
+  std::vector<std::string> words;
+  std::string cur;
+  int depth = 0;
+  auto flush = [&] {
+    if (!cur.empty()) words.push_back(std::move(cur));
+    cur.clear();
+  };
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (depth > 0) {
+      if (c == '\\') ++i;
+      else if (c == '(') ++depth;
+      else if (c == ')') --depth;
+      continue;
+    }
+    if (c == '(') { flush(); depth = 1; continue; }
+    if (c == ';') break;
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { flush(); continue; }
+    cur += c;
+  }
+  flush();
+  return words;
+}
+
+}  // namespace
+
+std::string received_value(const ReceivedInfo& info) {
+  std::string out;
+  if (!info.from_helo.empty() || !info.from_host.empty() || !info.from_address.empty()) {
+    out += "from ";
+    out += info.from_helo.empty() ? (info.from_host.empty() ? "unknown" : info.from_host) : info.from_helo;
+    if (!info.from_address.empty() || !info.from_host.empty()) {
+      out += " (";
+      out += info.from_host.empty() ? "unknown" : info.from_host;
+      if (!info.from_address.empty()) {
+        out += " [";
+        bool v6 = info.from_address.find(':') != std::string::npos && info.from_address.rfind("IPv6:", 0) != 0;
+        if (v6) out += "IPv6:";
+        out += info.from_address;
+        out += "]";
+      }
+      out += ")";
+    }
+    out += "\r\n\t";
+  }
+  out += "by ";
+  out += info.by_host.empty() ? "localhost" : info.by_host;
+  out += " (maillab)";
+  if (!info.with.empty()) out += " with " + info.with;
+  if (!info.id.empty()) out += " id " + info.id;
+  if (!info.for_rcpt.empty()) {
+    out += "\r\n\tfor ";
+    out += info.for_rcpt.front() == '<' ? info.for_rcpt : "<" + info.for_rcpt + ">";
+  }
+  out += "; ";
+  out += rfc5322_date(info.sim_ns);
+  return out;
+}
+
+std::vector<std::string> received_hosts(const Message& message) {
+  std::vector<std::string> out;
+  for (const std::string& value : message.headers("Received")) {
+    std::vector<std::string> words = received_words(value);
+    std::string host;
+    for (std::size_t i = 0; i + 1 < words.size(); ++i) {
+      if (iequals(words[i], "from")) {
+        ++i;  // the HELO name, even when it is "by"
+        continue;
+      }
+      if (iequals(words[i], "by")) {
+        host = words[i + 1];
+        break;
+      }
+    }
+    out.push_back(std::move(host));
+  }
+  return out;
+}
+
+}  // namespace maillab::message

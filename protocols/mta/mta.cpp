@@ -1,0 +1,194 @@
+// The MTA's front half: boot, the SMTP listeners, recipient checks, aliases, and putting
+// accepted mail on disk. The queue manager's half is in qmgr.cpp.
+#include "protocols/mta/mta.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "protocols/message/compose.hpp"
+#include "protocols/message/date.hpp"
+#include "protocols/message/message.hpp"
+#include "protocols/message/received.hpp"
+#include "protocols/mta/smtp_attempt.hpp"
+#include "protocols/mta/smtpd_session.hpp"
+#include "protocols/services/session_driver.hpp"
+
+namespace maillab::mta {
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::pair<std::string, std::string> split_address(const std::string& a) {
+  auto at = a.rfind('@');
+  if (at == std::string::npos) return {a, ""};
+  return {a.substr(0, at), lower(a.substr(at + 1))};
+}
+
+// One inbound SMTP connection: the engine plus the host's policy object.
+struct InboundSmtp {
+  SmtpdSession policy;
+  std::shared_ptr<services::SessionDriver<smtp::ServerSession>> driver;
+  InboundSmtp(Mta& m, std::string peer, std::uint16_t port) : policy(m, std::move(peer), port) {}
+};
+
+}  // namespace
+
+Mta::Mta(io::Runtime& rt, MtaConfig config) : rt_(rt), cfg_(std::move(config)) {
+  if (!cfg_.resolver.empty()) resolver_ = std::make_unique<services::Resolver>(rt_, cfg_.resolver);
+  store_ = mda::make_store(cfg_.mailbox, rt_.disk());
+}
+
+Mta::~Mta() {
+  alive_ = false;
+  rt_.cancel_timer(scan_timer_);
+  attempts_.clear();
+  sessions_.clear();
+}
+
+void Mta::start() {
+  boot_time_ = rt_.now();
+  rt_.listen(25, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 25); });
+  if (cfg_.submission) {
+    rt_.listen(587, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 587); });
+  }
+  reload_queue();
+  schedule_scan();
+}
+
+void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
+  auto in = std::make_shared<InboundSmtp>(*this, c->peer_address(), port);
+  in->driver = std::make_shared<services::SessionDriver<smtp::ServerSession>>(
+      rt_, std::move(c), in->policy.server_config(), in->policy);
+  sessions_.insert(in);
+  std::weak_ptr<InboundSmtp> weak = in;
+  in->driver->start([this, weak](io::CloseKind) {
+    if (auto s = weak.lock()) {
+      // Drop the session from a fresh event: we are inside its driver's callback.
+      rt_.start_timer(0, [this, s] { sessions_.erase(s); });
+    }
+  });
+}
+
+bool Mta::local_user_exists(const std::string& local) const {
+  return cfg_.users.count(local) != 0 || cfg_.aliases.count(local) != 0;
+}
+
+smtp::Reply Mta::check_recipient(const std::string& address, const std::string& client_address,
+                                 bool authenticated) const {
+  auto [local, domain] = split_address(address);
+  if (cfg_.is_local_domain(domain)) {
+    // Unknown local users are rejected in the session (no backscatter).
+    if (!local_user_exists(local) && lower(local) != "postmaster") {
+      return smtp::Reply::make(550, "5.1.1",
+                               "<" + address +
+                                   ">: Recipient address rejected: User unknown in local "
+                                   "recipient table");
+    }
+    return smtp::Reply::make(250, "2.1.5", "Ok");
+  }
+  if (cfg_.is_relay_domain(domain) || authenticated || cfg_.in_mynetworks(client_address)) {
+    return smtp::Reply::make(250, "2.1.5", "Ok");
+  }
+  return smtp::Reply::make(554, "5.7.1", "<" + address + ">: Relay access denied");
+}
+
+std::vector<std::string> Mta::expand_aliases(const std::string& rcpt) const {
+  std::vector<std::string> out;
+  std::vector<std::pair<std::string, int>> work{{rcpt, 0}};
+  while (!work.empty()) {
+    auto [addr, depth] = work.back();
+    work.pop_back();
+    auto [local, domain] = split_address(addr);
+    auto it = cfg_.is_local_domain(domain) ? cfg_.aliases.find(local) : cfg_.aliases.end();
+    if (it == cfg_.aliases.end() || depth > 10) {
+      if (std::find(out.begin(), out.end(), addr) == out.end()) out.push_back(addr);
+      continue;
+    }
+    // Targets in reverse so the first one is expanded first.
+    for (auto t = it->second.rbegin(); t != it->second.rend(); ++t) {
+      std::string target = t->find('@') == std::string::npos ? *t + "@" + domain : *t;
+      if (target == addr) {
+        if (std::find(out.begin(), out.end(), addr) == out.end()) out.push_back(addr);
+      } else {
+        work.push_back({target, depth + 1});
+      }
+    }
+  }
+  return out;
+}
+
+std::string Mta::new_queue_id() {
+  // Postfix-like: hex of the arrival time in microseconds plus a counter; unique across
+  // reboots because simulated time only moves forward.
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%llX%c%llX", static_cast<unsigned long long>(rt_.now() / 1000),
+                'Q', static_cast<unsigned long long>(++id_counter_));
+  return buf;
+}
+
+smtp::Reply Mta::enqueue(const Submission& s) {
+  QueueFile q;
+  q.id = new_queue_id();
+  q.arrival = rt_.now();
+  q.sender = s.sender;
+  q.envid = s.envid;
+  q.ret_headers = s.ret_headers;
+  q.client = s.client_address.empty() ? "local" : s.helo + " [" + s.client_address + "]";
+  for (const auto& r : s.rcpts) {
+    for (const auto& target : expand_aliases(r)) {
+      QueueRecipient qr;
+      qr.address = target;
+      qr.original = r;
+      q.rcpts.push_back(std::move(qr));
+    }
+  }
+  auto msg = message::Message::parse(s.content);
+  if (s.submitted) {
+    // RFC 6409 8.2/8.3: the MSA may add a missing Message-ID and Date.
+    if (!msg.header("Message-ID")) {
+      msg.add_header("Message-ID", message::make_message_id(cfg_.hostname, ++unique_));
+    }
+    if (!msg.header("Date")) msg.add_header("Date", message::rfc5322_date(rt_.now()));
+  }
+  message::ReceivedInfo ri;
+  ri.from_helo = s.client_address.empty() ? "" : s.helo;
+  ri.from_host = "unknown";
+  ri.from_address = s.client_address;
+  ri.by_host = cfg_.hostname;
+  ri.with = s.client_address.empty() ? "local" : s.protocol;
+  ri.id = q.id;
+  ri.for_rcpt = s.rcpts.size() == 1 ? s.rcpts.front() : "";
+  ri.sim_ns = rt_.now();
+  msg.prepend_header("Received", message::received_value(ri));
+  q.subject = msg.header("Subject").value_or("");
+  auto content = io::make_bytes(msg.serialize());
+
+  auto& disk = rt_.disk();
+  if (!disk.write(QueueFile::content_path(q.id), content) ||
+      !disk.write(q.envelope_path(), q.serialize())) {
+    disk.remove(QueueFile::content_path(q.id));
+    rt_.trace("MTA", "queue.write_failed", {{"sender", q.sender}});
+    return smtp::Reply::make(452, "4.3.1", "Insufficient system storage");
+  }
+  std::string rcpts;
+  for (const auto& r : q.rcpts) rcpts += (rcpts.empty() ? "" : ",") + r.address;
+  rt_.trace("MTA", "queue.enqueued", {{"id", q.id}, {"from", q.sender}, {"to", rcpts},
+                                      {"subject", q.subject},
+                                      {"size", std::to_string(content->size())}});
+  std::string id = q.id;
+  index_[id] = std::move(q);
+  rt_.start_timer(0, [this, id] { activate(id); });
+  return smtp::Reply::make(250, "2.0.0", "Ok: queued as " + id);
+}
+
+std::vector<QueueFile> Mta::queue() const {
+  std::vector<QueueFile> out;
+  for (const auto& [id, q] : index_) out.push_back(q);
+  return out;
+}
+
+}  // namespace maillab::mta

@@ -1,0 +1,121 @@
+// mta::Mta: a mail transfer agent as one service on one host: the SMTP server on port 25
+// (and the submission server on 587), the queue manager (Postfix qmgr: incoming, active,
+// deferred, hold), the SMTP client that hands mail on hop by hop, and local delivery into
+// mailboxes through the MDA. Written against io::Runtime only, so the same object runs in
+// the simulator and behind real sockets.
+//
+// Invariants:
+// - A message answered with 250 is on the host's disk (queue/msg + queue/<state>) first.
+// - Everything volatile (sessions, timers, the in-memory index) dies with the object; a
+//   host crash is "destroy the Mta", a boot is "construct one and start()": the queue is
+//   reloaded from the disk and the schedule resumes.
+// - Retry delay = time in queue clamped to [minimal_backoff_time, maximal_backoff_time];
+//   deferred mail is picked up by the scan every queue_run_delay; mail older than
+//   maximal_queue_lifetime (bounce_queue_lifetime for <>) is returned after its next
+//   failed attempt (Postfix qmgr_active_done).
+// - Never a bounce to <>.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocols/io/runtime.hpp"
+#include "protocols/mda/mail_store.hpp"
+#include "protocols/mta/mta_config.hpp"
+#include "protocols/mta/queue_file.hpp"
+#include "protocols/services/resolver.hpp"
+#include "protocols/smtp/reply.hpp"
+
+namespace maillab::mta {
+
+class SmtpAttempt;
+class SmtpdSession;
+
+// One message put into a mailbox on this host (for expectations and the inspector).
+struct DeliveryRecord {
+  io::Time time;
+  std::string user;
+  std::string recipient;
+  std::string queue_id;
+  io::Bytes content;  // as stored (with Return-Path / Delivered-To)
+};
+
+// What a message handed to the MTA looks like before it is queued.
+struct Submission {
+  std::string sender;                 // "" = <>
+  std::vector<std::string> rcpts;
+  std::string content;                // CRLF, without our Received header
+  std::string envid;
+  bool ret_headers = false;
+  std::string client;                 // "helo (unknown [addr])" or "local"
+  std::string protocol = "ESMTP";     // for Received: SMTP, ESMTP, ESMTPA, local
+  std::string helo, client_address;
+  bool submitted = false;             // came through the MSA: add Message-ID/Date if missing
+};
+
+class Mta {
+ public:
+  Mta(io::Runtime& rt, MtaConfig config);
+  ~Mta();
+  Mta(const Mta&) = delete;
+  Mta& operator=(const Mta&) = delete;
+
+  // Boot: listen on 25 (and 587), reload the queue from disk, start the scans.
+  void start();
+
+  // Accept a message into the queue. The reply is what an SMTP server answers after
+  // DATA: 250 only once the message is on disk.
+  smtp::Reply enqueue(const Submission& s);
+
+  // The recipient check an SMTP server makes at RCPT TO (Postfix smtpd restrictions).
+  smtp::Reply check_recipient(const std::string& address, const std::string& client_address,
+                              bool authenticated) const;
+  bool local_user_exists(const std::string& local) const;
+
+  const MtaConfig& config() const { return cfg_; }
+  io::Runtime& runtime() { return rt_; }
+  services::Resolver* resolver() { return resolver_.get(); }
+
+  // Read-only views (expectations, visualiser).
+  std::vector<QueueFile> queue() const;
+  std::function<void(const DeliveryRecord&)> on_delivered;
+
+ private:
+  friend class SmtpdSession;
+  friend class SmtpAttempt;
+
+  std::string new_queue_id();
+  void reload_queue();
+  void schedule_scan();
+  void scan();
+  void activate(const std::string& id);
+  void deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& content);
+  void attempt_done(SmtpAttempt* attempt);
+  void active_done(const std::string& id);
+  void send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts,
+                std::string_view action);
+  bool save(QueueFile& q, QueueState next);
+  void remove(const QueueFile& q);
+  void accept_connection(io::ConnectionPtr c, std::uint16_t port);
+  std::vector<std::string> expand_aliases(const std::string& rcpt) const;
+
+  io::Runtime& rt_;
+  MtaConfig cfg_;
+  std::unique_ptr<services::Resolver> resolver_;
+  std::unique_ptr<mda::MailStore> store_;
+  std::map<std::string, QueueFile> index_;
+  std::map<std::string, int> in_flight_;  // queue id -> SMTP attempts still running
+  std::set<std::shared_ptr<void>> sessions_;
+  std::vector<std::unique_ptr<SmtpAttempt>> attempts_;
+  std::uint64_t id_counter_ = 0;
+  std::uint64_t unique_ = 0;
+  io::Time boot_time_ = 0;
+  io::TimerHandle scan_timer_ = 0;
+  bool alive_ = true;
+};
+
+}  // namespace maillab::mta

@@ -1,0 +1,58 @@
+// mta::MtaConfig: one MTA's settings, with Postfix's parameter names and defaults
+// (postconf(5)), as a scenario's `mta:` block gives them (scenario-format.md).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/io/runtime.hpp"
+
+namespace maillab::mta {
+
+inline constexpr io::Time kSec = 1'000'000'000LL;
+
+struct QueueParams {
+  io::Time queue_run_delay = 300 * kSec;
+  io::Time minimal_backoff_time = 300 * kSec;
+  io::Time maximal_backoff_time = 4000 * kSec;
+  io::Time maximal_queue_lifetime = 5 * 86400 * kSec;
+  io::Time bounce_queue_lifetime = 5 * 86400 * kSec;
+  io::Time delay_warning_time = 0;  // 0 = no delay warnings
+  io::Time smtp_connect_timeout = 30 * kSec;
+};
+
+// An IPv4 network in CIDR form (Postfix mynetworks).
+struct Cidr {
+  std::uint32_t network = 0;
+  int prefix = 32;
+  static std::optional<Cidr> parse(std::string_view text);
+  bool contains(std::uint32_t address) const;
+};
+std::optional<std::uint32_t> parse_ipv4(std::string_view dotted);
+
+struct MtaConfig {
+  std::string hostname;                        // myhostname
+  std::vector<std::string> domains;            // mydestination
+  std::vector<std::string> relay_domains;      // relay_domains (backup MX)
+  std::vector<Cidr> mynetworks;
+  bool submission = false;                     // port 587 with AUTH
+  std::string mailbox = "maildir";             // maildir | mbox
+  QueueParams queue;
+  std::uint64_t message_size_limit = 10240000;
+  int hopcount_limit = 50;
+  std::map<std::string, std::vector<std::string>> aliases;  // local part -> targets
+  std::map<std::string, std::string> users;                 // user -> password
+  std::string resolver;                        // DNS server address ("" = none)
+  // Where mail for a domain goes instead of DNS (cli.md serve --route): "addr:port".
+  std::map<std::string, std::string> transport;
+
+  bool is_local_domain(std::string_view domain) const;
+  bool is_relay_domain(std::string_view domain) const;
+  bool in_mynetworks(std::string_view address) const;
+};
+
+}  // namespace maillab::mta

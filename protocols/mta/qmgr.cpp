@@ -1,0 +1,317 @@
+// The MTA's queue manager (Postfix qmgr(8)): activation, per-recipient delivery, deferral
+// with backoff, the periodic scan of the deferred queue, expiry, delay warnings and DSNs.
+#include <algorithm>
+#include <map>
+
+#include "protocols/message/compose.hpp"
+#include "protocols/message/date.hpp"
+#include "protocols/message/dsn.hpp"
+#include "protocols/message/message.hpp"
+#include "protocols/mta/mta.hpp"
+#include "protocols/mta/smtp_attempt.hpp"
+
+namespace maillab::mta {
+
+namespace {
+
+std::pair<std::string, std::string> split_address(const std::string& a) {
+  auto at = a.rfind('@');
+  if (at == std::string::npos) return {a, ""};
+  std::string domain = a.substr(at + 1);
+  for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return {a.substr(0, at), domain};
+}
+
+smtp::Path to_path(const std::string& address) {
+  auto [local, domain] = split_address(address);
+  smtp::Path p;
+  p.local = local;
+  p.domain = domain;
+  return p;
+}
+
+}  // namespace
+
+bool Mta::save(QueueFile& q, QueueState next) {
+  auto& disk = rt_.disk();
+  std::string old_path = q.envelope_path();
+  q.state = next;
+  if (!disk.write(q.envelope_path(), q.serialize())) return false;
+  if (old_path != q.envelope_path()) disk.remove(old_path);
+  return true;
+}
+
+void Mta::remove(const QueueFile& q) {
+  rt_.disk().remove(q.envelope_path());
+  rt_.disk().remove(QueueFile::content_path(q.id));
+}
+
+void Mta::reload_queue() {
+  // After a crash: every envelope on disk comes back. Mail that was incoming or active is
+  // retried now (Postfix moves it back to incoming); deferred mail keeps its retry time.
+  for (const auto& path : rt_.disk().list("queue/")) {
+    if (path.rfind("queue/msg/", 0) == 0) continue;
+    auto bytes = rt_.disk().read(path);
+    if (!bytes) continue;
+    auto q = QueueFile::parse(*bytes);
+    if (!q || q->envelope_path() != path) continue;
+    std::string id = q->id;
+    bool retry_now = q->state == QueueState::kIncoming || q->state == QueueState::kActive;
+    index_[id] = std::move(*q);
+    if (retry_now) rt_.start_timer(0, [this, id] { activate(id); });
+  }
+  if (!index_.empty()) {
+    rt_.trace("MTA", "queue.reloaded", {{"messages", std::to_string(index_.size())}});
+  }
+}
+
+void Mta::schedule_scan() {
+  scan_timer_ = rt_.start_timer(cfg_.queue.queue_run_delay, [this] {
+    scan_timer_ = 0;
+    scan();
+    schedule_scan();
+  });
+}
+
+void Mta::scan() {
+  std::vector<std::string> due;
+  for (const auto& [id, q] : index_) {
+    if (q.state == QueueState::kDeferred && q.next_attempt <= rt_.now()) due.push_back(id);
+  }
+  for (const auto& id : due) activate(id);
+}
+
+void Mta::activate(const std::string& id) {
+  auto it = index_.find(id);
+  if (it == index_.end() || in_flight_.count(id)) return;
+  QueueFile& q = it->second;
+  if (q.state == QueueState::kHold) return;
+  save(q, QueueState::kActive);
+  ++q.attempts;
+  auto content = rt_.disk().read(QueueFile::content_path(id));
+  if (!content) {
+    // The content is gone (should never happen): keep the envelope, report it loudly.
+    rt_.trace("MTA", "queue.corrupt", {{"id", id}});
+    return;
+  }
+  rt_.trace("MTA", "queue.attempt", {{"id", id}, {"subject", q.subject},
+                                     {"attempt", std::to_string(q.attempts)}});
+  // Local recipients now; remote ones grouped by next-hop domain.
+  std::map<std::string, std::vector<std::size_t>> remote;
+  for (std::size_t i = 0; i < q.rcpts.size(); ++i) {
+    QueueRecipient& r = q.rcpts[i];
+    if (r.state != RcptState::kPending) continue;
+    auto [local, domain] = split_address(r.address);
+    if (cfg_.is_local_domain(domain)) {
+      deliver_local(q, r, content);
+    } else {
+      remote[domain].push_back(i);
+    }
+  }
+  if (remote.empty()) {
+    active_done(id);
+    return;
+  }
+  in_flight_[id] = static_cast<int>(remote.size());
+  for (auto& [domain, idx] : remote) {
+    smtp::OutgoingMessage m;
+    m.from = to_path(q.sender);
+    m.params.envid = q.envid;
+    for (std::size_t i : idx) {
+      smtp::Recipient rc;
+      rc.path = to_path(q.rcpts[i].address);
+      m.rcpts.push_back(rc);
+    }
+    m.content = content;
+    auto attempt = std::make_unique<SmtpAttempt>(*this, id, domain, idx, std::move(m),
+                                                 [this](SmtpAttempt& a) { attempt_done(&a); });
+    SmtpAttempt* raw = attempt.get();
+    attempts_.push_back(std::move(attempt));
+    raw->start();
+  }
+}
+
+void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& content) {
+  auto [local, domain] = split_address(r.address);
+  std::string user = local;
+  if (!cfg_.users.count(user)) {
+    user = "postmaster";
+    if (!cfg_.users.count(user)) {
+      r.state = RcptState::kFailed;
+      r.status = "5.1.1";
+      r.diagnostic = "X-maillab; unknown user: \"" + local + "\"";
+      return;
+    }
+  }
+  mda::Delivery d;
+  d.user = user;
+  d.envelope_sender = q.sender;
+  d.recipient = r.address;
+  d.content = *content;
+  d.sim_ns = rt_.now();
+  d.hostname = cfg_.hostname;
+  d.unique = ++unique_;
+  auto st = store_->deliver(d);
+  if (st == mda::DeliveryStatus::DiskFull) {
+    r.status = "4.3.1";
+    r.diagnostic = "X-maillab; cannot update mailbox for user " + user + ": disk full";
+    rt_.trace("MDA", "deliver.deferred", {{"id", q.id}, {"user", user}, {"reason", "disk full"}});
+    return;
+  }
+  if (st != mda::DeliveryStatus::Ok) {
+    // Postfix local(8): a message already delivered to this recipient is a loop (5.4.6);
+    // an unusable mailbox name is permanent too.
+    r.state = RcptState::kFailed;
+    r.status = st == mda::DeliveryStatus::Loop ? "5.4.6" : "5.3.0";
+    r.diagnostic = st == mda::DeliveryStatus::Loop
+                       ? "X-maillab; mail forwarding loop for " + r.address
+                       : "X-maillab; cannot deliver to mailbox of user " + user;
+    rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"user", user}, {"status", r.status}});
+    return;
+  }
+  r.state = RcptState::kDelivered;
+  r.status = "2.0.0";
+  r.diagnostic = "X-maillab; delivered to " + cfg_.mailbox;
+  rt_.trace("MDA", "deliver", {{"id", q.id}, {"user", user}, {"to", r.address},
+                               {"mailbox", cfg_.mailbox}, {"subject", q.subject}});
+  if (on_delivered) {
+    // Find what was stored: the newest message of that user.
+    auto msgs = store_->list(user);
+    if (!msgs.empty()) {
+      on_delivered(DeliveryRecord{rt_.now(), user, r.address, q.id, msgs.back().content});
+    }
+  }
+}
+
+void Mta::attempt_done(SmtpAttempt* a) {
+  auto found = std::find_if(attempts_.begin(), attempts_.end(),
+                            [a](const std::unique_ptr<SmtpAttempt>& p) { return p.get() == a; });
+  if (found == attempts_.end()) return;
+  std::unique_ptr<SmtpAttempt> attempt = std::move(*found);
+  attempts_.erase(found);
+  const std::string id = attempt->queue_id();
+  auto qit = index_.find(id);
+  if (qit == index_.end()) return;
+  for (std::size_t k = 0; k < attempt->rcpt_indices().size(); ++k) {
+    QueueRecipient& r = qit->second.rcpts[attempt->rcpt_indices()[k]];
+    const AttemptOutcome& o = attempt->outcomes()[k];
+    r.status = o.status;
+    r.diagnostic = o.diagnostic;
+    r.remote_mta = o.remote_mta;
+    if (o.kind == AttemptOutcome::Kind::kDelivered) r.state = RcptState::kDelivered;
+    if (o.kind == AttemptOutcome::Kind::kFailed) r.state = RcptState::kFailed;
+    rt_.trace("MTA", o.kind == AttemptOutcome::Kind::kDelivered ? "relay.sent"
+                     : o.kind == AttemptOutcome::Kind::kFailed  ? "relay.bounced"
+                                                                : "relay.deferred",
+              {{"id", id}, {"to", r.address}, {"relay", o.remote_mta},
+               {"status", o.status}, {"diagnostic", o.diagnostic}});
+  }
+  if (--in_flight_[id] == 0) {
+    in_flight_.erase(id);
+    active_done(id);
+  }
+}
+
+void Mta::active_done(const std::string& id) {
+  auto it = index_.find(id);
+  if (it == index_.end()) return;
+  QueueFile& q = it->second;
+  const io::Time age = rt_.now() - q.arrival;
+  const io::Time lifetime =
+      q.sender.empty() ? cfg_.queue.bounce_queue_lifetime : cfg_.queue.maximal_queue_lifetime;
+  if (!q.done() && age >= lifetime) {
+    // Expired: the pending recipients fail with the last transient status they had.
+    for (auto& r : q.rcpts) {
+      if (r.state != RcptState::kPending) continue;
+      r.state = RcptState::kFailed;
+      if (r.status.empty() || r.status[0] != '4') r.status = "4.4.7";
+      r.diagnostic = r.diagnostic.empty() ? "X-maillab; message expired" : r.diagnostic;
+    }
+    rt_.trace("MTA", "queue.expired", {{"id", id}, {"subject", q.subject}});
+  }
+  std::vector<const QueueRecipient*> failed;
+  for (auto& r : q.rcpts) {
+    if (r.state == RcptState::kFailed && !r.reported) failed.push_back(&r);
+  }
+  if (!failed.empty()) {
+    send_dsn(q, failed, "failed");
+    for (auto& r : q.rcpts) {
+      if (r.state == RcptState::kFailed) r.reported = true;
+    }
+  }
+  if (q.done()) {
+    rt_.trace("MTA", "queue.removed", {{"id", id}, {"subject", q.subject}});
+    remove(q);
+    index_.erase(it);
+    return;
+  }
+  if (cfg_.queue.delay_warning_time > 0 && !q.warned && age >= cfg_.queue.delay_warning_time) {
+    std::vector<const QueueRecipient*> delayed;
+    for (auto& r : q.rcpts) {
+      if (r.state == RcptState::kPending) delayed.push_back(&r);
+    }
+    send_dsn(q, delayed, "delayed");
+    q.warned = true;
+  }
+  // Postfix: delay = time in queue, clamped to [minimal_backoff_time, maximal_backoff_time].
+  io::Time delay = std::clamp(age, cfg_.queue.minimal_backoff_time, cfg_.queue.maximal_backoff_time);
+  q.next_attempt = rt_.now() + delay;
+  if (!save(q, QueueState::kDeferred)) {
+    // The disk refused the update: the old envelope stays; retry at the next scan.
+    q.state = QueueState::kDeferred;
+  }
+  std::string reason;
+  for (const auto& r : q.rcpts) {
+    if (r.state == RcptState::kPending) {
+      reason = r.diagnostic;
+      break;
+    }
+  }
+  rt_.trace("MTA", "queue.deferred", {{"id", id}, {"subject", q.subject},
+                                      {"next_ns", std::to_string(q.next_attempt)},
+                                      {"reason", reason}});
+}
+
+void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts,
+                   std::string_view action) {
+  if (q.sender.empty()) {
+    // Never a bounce to <> (RFC 3464 / RFC 5321 6.1).
+    rt_.trace("MTA", "dsn.suppressed", {{"id", q.id}, {"reason", "null sender"}});
+    return;
+  }
+  message::DsnRequest req;
+  req.reporting_mta = cfg_.hostname;
+  req.postmaster_from = "MAILER-DAEMON@" + cfg_.hostname;
+  req.to = q.sender;
+  req.original_envelope_id = q.envid;
+  req.arrival_ns = q.arrival;
+  req.now_ns = rt_.now();
+  req.headers_only = q.ret_headers;
+  req.message_id = message::make_message_id(cfg_.hostname, ++unique_);
+  for (const auto* r : rcpts) {
+    message::DsnRecipient d;
+    d.final_recipient = r->address;
+    d.original_recipient = r->original;
+    d.action = std::string(action);
+    d.status = r->status.empty() ? (action == "delayed" ? "4.0.0" : "5.0.0") : r->status;
+    d.remote_mta = r->remote_mta;
+    d.diagnostic_code = r->diagnostic;
+    d.last_attempt_ns = rt_.now();
+    if (action == "delayed") {
+      d.will_retry_until_ns = q.arrival + cfg_.queue.maximal_queue_lifetime;
+    }
+    req.recipients.push_back(std::move(d));
+  }
+  if (auto content = rt_.disk().read(QueueFile::content_path(q.id))) {
+    req.original_message = *content;
+  }
+  Submission s;
+  s.sender = "";
+  s.rcpts = {q.sender};
+  s.content = message::build_dsn(req);
+  rt_.trace("MTA", action == "delayed" ? "dsn.delayed" : "dsn.bounce",
+            {{"id", q.id}, {"to", q.sender}, {"subject", q.subject}});
+  enqueue(s);
+}
+
+}  // namespace maillab::mta

@@ -1,0 +1,58 @@
+// mta::QueueFile: one queued message's envelope, as it lives on the host's disk (Postfix
+// keeps envelope and content in one queue file; here the envelope is a small text file at
+// `queue/<state>/<id>` and the content sits beside it at `queue/msg/<id>`, so a retry
+// rewrites a few hundred bytes, not the message).
+//
+// Per-recipient state (Postfix qmgr): pending until delivered or failed; a message leaves
+// the queue when no recipient is pending. The file is rewritten atomically (io::Disk::write)
+// after every change, so a crash at any moment leaves either the old or the new state.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/io/runtime.hpp"
+
+namespace maillab::mta {
+
+enum class QueueState { kIncoming, kActive, kDeferred, kHold };
+std::string_view queue_state_name(QueueState s);
+
+enum class RcptState { kPending, kDelivered, kFailed };
+
+struct QueueRecipient {
+  std::string address;       // where it goes now (after alias expansion)
+  std::string original;      // as the client gave it (DSN Original-Recipient)
+  RcptState state = RcptState::kPending;
+  std::string status;        // RFC 3463 code of the last outcome, e.g. 4.4.1
+  std::string diagnostic;    // e.g. "smtp; 550 5.1.1 <bob@b.example>: User unknown"
+  std::string remote_mta;    // the host that answered, if any
+  bool reported = false;     // a DSN for this recipient's failure was sent
+};
+
+struct QueueFile {
+  std::string id;
+  QueueState state = QueueState::kIncoming;
+  io::Time arrival = 0;
+  std::string sender;        // "" is the null sender <>
+  std::string envid;         // DSN ENVID
+  bool ret_headers = false;  // DSN RET=HDRS
+  std::string subject;       // cached for the trace and the inspector
+  std::string client;        // who handed it to us: "helo [addr]" or "local"
+  int attempts = 0;
+  io::Time next_attempt = 0;
+  bool warned = false;       // delay warning sent
+  std::vector<QueueRecipient> rcpts;
+
+  bool done() const;  // no recipient pending
+  std::string serialize() const;
+  static std::optional<QueueFile> parse(std::string_view text);
+
+  std::string envelope_path() const;
+  static std::string content_path(std::string_view id);
+  static std::string envelope_path(QueueState s, std::string_view id);
+};
+
+}  // namespace maillab::mta

@@ -1,0 +1,368 @@
+#include "protocols/mta/smtp_attempt.hpp"
+
+#include <algorithm>
+
+#include "protocols/dns/address.hpp"
+#include "protocols/mta/mta.hpp"
+#include "protocols/services/session_driver.hpp"
+
+namespace maillab::mta {
+
+using Driver = services::SessionDriver<smtp::ClientSession>;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string status_of(const smtp::Reply& r) {
+  if (!r.enhanced.empty()) return r.enhanced;
+  if (r.code >= 500) return "5.0.0";
+  if (r.code >= 400) return "4.0.0";
+  return "2.0.0";
+}
+
+std::string one_line(const smtp::Reply& r) {
+  std::string out = std::to_string(r.code);
+  if (!r.enhanced.empty()) out += " " + r.enhanced;
+  std::string text = r.text();
+  for (auto& c : text) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  if (!text.empty()) out += " " + text;
+  return out;
+}
+
+}  // namespace
+
+// One SMTP connection to one target; owned by the attempt.
+class SmtpAttempt::Connection {
+ public:
+  Connection(SmtpAttempt& owner, Target target) : owner_(owner), target_(std::move(target)) {}
+  ~Connection() {
+    if (driver_) driver_->abort();
+  }
+
+  void start() {
+    auto& rt = owner_.mta_.runtime();
+    std::weak_ptr<bool> alive = alive_;
+    rt.trace("MTA", "smtp.connect", {{"id", owner_.queue_id_}, {"peer", target_.address},
+                                      {"mx", target_.host}, {"port", std::to_string(target_.port)}});
+    rt.connect(target_.address, target_.port, owner_.mta_.config().queue.smtp_connect_timeout,
+               [this, alive](io::ConnectStatus st, io::ConnectionPtr c) {
+                 if (alive.expired()) return;
+                 on_connect(st, std::move(c));
+               });
+  }
+
+  const Target& target() const { return target_; }
+  bool connected() const { return connected_; }
+  io::ConnectStatus connect_status() const { return status_; }
+  const std::vector<smtp::TransactionOutcome>& outcomes() const { return outcomes_; }
+
+ private:
+  void on_connect(io::ConnectStatus st, io::ConnectionPtr c) {
+    status_ = st;
+    auto& rt = owner_.mta_.runtime();
+    if (st != io::ConnectStatus::kConnected) {
+      rt.trace("MTA", "smtp.connect_failed",
+               {{"id", owner_.queue_id_}, {"peer", target_.address},
+                {"reason", st == io::ConnectStatus::kRefused ? "refused" : "timed out"}});
+      owner_.on_session_end(*this);
+      return;
+    }
+    connected_ = true;
+    smtp::ClientConfig cfg;
+    cfg.helo_name = owner_.mta_.config().hostname;
+    driver_ = std::make_shared<Driver>(rt, std::move(c), cfg);
+    auto& engine = driver_->engine();
+    std::string peer = target_.address;
+    std::string id = owner_.queue_id_;
+    engine.on_exchange = [&rt, peer, id](std::string_view sent, const smtp::Reply& reply) {
+      rt.trace("MTA", "smtp.out", {{"id", id}, {"peer", peer}, {"command", std::string(sent)},
+                                    {"code", std::to_string(reply.code)},
+                                    {"reply", one_line(reply)}});
+    };
+    engine.add(owner_.message_);
+    engine.finish();
+    std::weak_ptr<bool> alive = alive_;
+    driver_->start([this, alive](io::CloseKind) {
+      if (alive.expired()) return;
+      outcomes_ = driver_->engine().outcomes();
+      driver_.reset();
+      owner_.on_session_end(*this);
+    });
+  }
+
+  SmtpAttempt& owner_;
+  Target target_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::shared_ptr<Driver> driver_;
+  bool connected_ = false;
+  io::ConnectStatus status_ = io::ConnectStatus::kTimedOut;
+  std::vector<smtp::TransactionOutcome> outcomes_;
+};
+
+SmtpAttempt::SmtpAttempt(Mta& mta, std::string queue_id, std::string domain,
+                         std::vector<std::size_t> rcpt_indices, smtp::OutgoingMessage message,
+                         Done done)
+    : mta_(mta),
+      queue_id_(std::move(queue_id)),
+      domain_(lower(std::move(domain))),
+      rcpt_indices_(std::move(rcpt_indices)),
+      message_(std::move(message)),
+      done_(std::move(done)),
+      outcomes_(rcpt_indices_.size()),
+      settled_(rcpt_indices_.size(), false) {}
+
+SmtpAttempt::~SmtpAttempt() { mta_.runtime().cancel_timer(done_timer_); }
+
+void SmtpAttempt::start() {
+  const auto& cfg = mta_.config();
+  if (auto it = cfg.transport.find(domain_); it != cfg.transport.end()) {
+    // A fixed next hop (serve --route): "addr:port".
+    auto colon = it->second.rfind(':');
+    Target t{it->second, it->second.substr(0, colon), 25};
+    if (colon != std::string::npos) {
+      t.port = static_cast<std::uint16_t>(std::stoi(it->second.substr(colon + 1)));
+    }
+    targets_.push_back(t);
+    try_next_target();
+    return;
+  }
+  auto* resolver = mta_.resolver();
+  if (!resolver) {
+    fail_all(AttemptOutcome::Kind::kDeferred, "4.3.5",
+             "X-maillab; no DNS resolver configured for " + cfg.hostname);
+    return;
+  }
+  resolver->lookup(domain_, dns::Type::MX, [this](const dns::LookupResult& r) { on_mx(r); });
+}
+
+void SmtpAttempt::on_mx(const dns::LookupResult& r) {
+  using O = dns::Outcome;
+  auto& rt = mta_.runtime();
+  switch (r.outcome) {
+    case O::NxDomain:
+      fail_all(AttemptOutcome::Kind::kFailed, "5.4.4",
+               "X-maillab; Host or domain name not found. Name service error for name=" +
+                   domain_ + " type=MX: Host not found");
+      return;
+    case O::NoData:
+      // RFC 5321 5.1: no MX -> the domain itself is the implicit MX.
+      rt.trace("MTA", "route.implicit_mx", {{"id", queue_id_}, {"domain", domain_}});
+      mta_.resolver()->lookup(domain_, dns::Type::A,
+                              [this](const dns::LookupResult& a) { on_implicit_a(a); });
+      return;
+    case O::Answer:
+      break;
+    default:
+      fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
+               "X-maillab; Host or domain name not found. Name service error for name=" +
+                   domain_ + " type=MX: Host not found, try again");
+      return;
+  }
+  std::vector<Mx> mxs;
+  for (const auto& rr : r.answers) {
+    if (const auto* mx = std::get_if<dns::MxData>(&rr.data)) {
+      mxs.push_back(Mx{mx->preference, lower(mx->exchange), {}});
+    }
+  }
+  // RFC 7505: a single MX with an empty exchange (".") says "no mail here".
+  if (mxs.size() == 1 && mxs[0].host.empty()) {
+    fail_all(AttemptOutcome::Kind::kFailed, "5.1.10",
+             "X-maillab; Domain " + domain_ + " does not accept mail (nullMX)");
+    return;
+  }
+  mxs.erase(std::remove_if(mxs.begin(), mxs.end(), [](const Mx& m) { return m.host.empty(); }),
+            mxs.end());
+  // Sort by preference; shuffle each run of equal preferences with the seeded "mx" stream.
+  std::stable_sort(mxs.begin(), mxs.end(),
+                   [](const Mx& a, const Mx& b) { return a.preference < b.preference; });
+  auto& rng = rt.rng("mx");
+  for (std::size_t i = 0; i < mxs.size();) {
+    std::size_t j = i;
+    while (j < mxs.size() && mxs[j].preference == mxs[i].preference) ++j;
+    for (std::size_t k = j - 1; k > i; --k) {
+      std::size_t pick = i + rng() % (k - i + 1);
+      std::swap(mxs[k], mxs[pick]);
+    }
+    i = j;
+  }
+  // RFC 5321 5.1: drop ourselves and every MX not better than us.
+  const std::string self = lower(mta_.config().hostname);
+  auto me = std::find_if(mxs.begin(), mxs.end(), [&](const Mx& m) { return m.host == self; });
+  if (me != mxs.end()) {
+    int pref = me->preference;
+    mxs.erase(std::remove_if(mxs.begin(), mxs.end(),
+                             [&](const Mx& m) { return m.preference >= pref; }),
+              mxs.end());
+    if (mxs.empty()) {
+      fail_all(AttemptOutcome::Kind::kFailed, "5.4.6",
+               "X-maillab; mail for " + domain_ + " loops back to myself");
+      return;
+    }
+  }
+  // Addresses from the additional section when the server gave them.
+  for (auto& mx : mxs) {
+    for (const auto& rr : r.additional) {
+      const auto* a = std::get_if<dns::AData>(&rr.data);
+      if (a && lower(rr.name) == mx.host) mx.addresses.push_back(dns::ipv4_to_string(a->address));
+    }
+  }
+  std::string list;
+  for (const auto& mx : mxs) list += (list.empty() ? "" : " ") + std::to_string(mx.preference) + ":" + mx.host;
+  rt.trace("MTA", "route.mx", {{"id", queue_id_}, {"domain", domain_}, {"mx", list}});
+  mxs_ = std::move(mxs);
+  mx_resolving_ = 0;
+  resolve_next_mx();
+}
+
+void SmtpAttempt::resolve_next_mx() {
+  while (mx_resolving_ < mxs_.size() && !mxs_[mx_resolving_].addresses.empty()) {
+    for (const auto& a : mxs_[mx_resolving_].addresses) {
+      targets_.push_back(Target{mxs_[mx_resolving_].host, a, 25});
+    }
+    ++mx_resolving_;
+  }
+  if (mx_resolving_ == mxs_.size()) {
+    if (targets_.empty()) {
+      fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
+               "X-maillab; Host or domain name not found for every MX of " + domain_);
+      return;
+    }
+    try_next_target();
+    return;
+  }
+  const std::string host = mxs_[mx_resolving_].host;
+  mta_.resolver()->lookup(host, dns::Type::A, [this](const dns::LookupResult& a) {
+    auto& mx = mxs_[mx_resolving_];
+    if (a.outcome == dns::Outcome::Answer) {
+      for (const auto& rr : a.answers) {
+        if (const auto* ad = std::get_if<dns::AData>(&rr.data)) {
+          mx.addresses.push_back(dns::ipv4_to_string(ad->address));
+        }
+      }
+    }
+    // An MX without an address is skipped (Postfix logs it and goes on).
+    for (const auto& addr : mx.addresses) targets_.push_back(Target{mx.host, addr, 25});
+    ++mx_resolving_;
+    resolve_next_mx();
+  });
+}
+
+void SmtpAttempt::on_implicit_a(const dns::LookupResult& r) {
+  if (r.outcome == dns::Outcome::Answer) {
+    for (const auto& rr : r.answers) {
+      if (const auto* a = std::get_if<dns::AData>(&rr.data)) {
+        targets_.push_back(Target{domain_, dns::ipv4_to_string(a->address), 25});
+      }
+    }
+  }
+  if (!targets_.empty()) {
+    try_next_target();
+    return;
+  }
+  if (r.outcome == dns::Outcome::NxDomain || r.outcome == dns::Outcome::NoData ||
+      r.outcome == dns::Outcome::Answer) {
+    fail_all(AttemptOutcome::Kind::kFailed, "5.4.4",
+             "X-maillab; Host or domain name not found. Name service error for name=" + domain_ +
+                 " type=A: Host not found");
+  } else {
+    fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
+             "X-maillab; Host or domain name not found. Name service error for name=" + domain_ +
+                 " type=A: Host not found, try again");
+  }
+}
+
+void SmtpAttempt::try_next_target() {
+  if (next_target_ >= targets_.size()) {
+    fail_all(AttemptOutcome::Kind::kDeferred, last_error_status_, last_error_);
+    return;
+  }
+  connection_ = std::make_shared<Connection>(*this, targets_[next_target_++]);
+  connection_->start();
+}
+
+void SmtpAttempt::on_session_end(Connection& c) {
+  const Target& t = c.target();
+  const std::string where = t.host + "[" + t.address + "]:" + std::to_string(t.port);
+  if (!c.connected()) {
+    last_error_status_ = "4.4.1";
+    last_error_ = std::string("X-maillab; connect to ") + where +
+                  (c.connect_status() == io::ConnectStatus::kRefused ? ": Connection refused"
+                                                                     : ": Connection timed out");
+    auto keep = connection_;
+    mta_.runtime().start_timer(0, [this, keep] { try_next_target(); });
+    return;
+  }
+  const auto& outs = c.outcomes();
+  const smtp::TransactionOutcome* o = outs.empty() ? nullptr : &outs.front();
+  bool session_failed = !o || o->mail_reply.code == 0 || o->mail_reply.transient();
+  if (session_failed) {
+    if (o && !o->rcpts.empty()) {
+      const auto& rep = o->rcpts.front().reply;
+      // Even a 5xx greeting only sends us to the next MX (Postfix smtp_skip_5xx_greeting).
+      last_error_status_ = rep.transient() ? status_of(rep) : "4.0.0";
+      last_error_ = "smtp; " + one_line(rep);
+    } else if (o && o->mail_reply.code != 0) {
+      last_error_status_ = status_of(o->mail_reply);
+      last_error_ = "smtp; " + one_line(o->mail_reply);
+    } else {
+      last_error_status_ = "4.4.2";
+      last_error_ = "X-maillab; lost connection with " + where;
+    }
+    auto keep = connection_;
+    mta_.runtime().start_timer(0, [this, keep] { try_next_target(); });
+    return;
+  }
+  // Final per recipient for this attempt.
+  for (std::size_t i = 0; i < rcpt_indices_.size(); ++i) {
+    if (settled_[i]) continue;
+    AttemptOutcome out;
+    out.remote_mta = t.host;
+    const smtp::Reply* rep = nullptr;
+    if (o->mail_reply.permanent()) {
+      rep = &o->mail_reply;
+    } else if (i < o->rcpts.size()) {
+      rep = &o->rcpts[i].reply;
+    }
+    if (!rep || rep->code == 0) {
+      out.kind = AttemptOutcome::Kind::kDeferred;
+      out.status = "4.4.2";
+      out.diagnostic = "X-maillab; lost connection with " + where;
+    } else {
+      out.kind = rep->positive_completion() ? AttemptOutcome::Kind::kDelivered
+                 : rep->permanent()         ? AttemptOutcome::Kind::kFailed
+                                            : AttemptOutcome::Kind::kDeferred;
+      out.status = status_of(*rep);
+      out.diagnostic = "smtp; " + one_line(*rep);
+    }
+    outcomes_[i] = out;
+    settled_[i] = true;
+  }
+  finish();
+}
+
+void SmtpAttempt::fail_all(AttemptOutcome::Kind kind, std::string status, std::string diagnostic) {
+  for (std::size_t i = 0; i < rcpt_indices_.size(); ++i) {
+    if (settled_[i]) continue;
+    outcomes_[i] = AttemptOutcome{kind, status, diagnostic, ""};
+    settled_[i] = true;
+  }
+  finish();
+}
+
+void SmtpAttempt::finish() {
+  if (finished_) return;
+  finished_ = true;
+  // Report from a fresh event: the caller may destroy this attempt.
+  done_timer_ = mta_.runtime().start_timer(0, [this] {
+    done_timer_ = 0;
+    done_(*this);
+  });
+}
+
+}  // namespace maillab::mta

@@ -1,0 +1,90 @@
+// mta::SmtpAttempt: one delivery attempt of one queued message to the recipients of one
+// next-hop domain, as Postfix's smtp(8) makes it:
+//  1. route (RFC 5321 5.1): MX records by preference, equal preferences in seeded random
+//     order; no MX -> the domain's own A record (implicit MX); a null MX (RFC 7505) fails
+//     at once with 5.1.10; NXDOMAIN fails (5.4.4); SERVFAIL or timeout defers (4.4.3). When
+//     this host is itself an MX, it and every MX of equal or higher preference are dropped
+//     (5.1: loop avoidance); none left -> "mail loops back to myself" (5.4.6).
+//  2. try every address of every MX in order: refused or timed out -> the next one; a
+//     4xx/5xx greeting or a session lost before any recipient was answered -> the next one.
+//  3. per recipient: 2xx delivered, 5xx failed, 4xx (or nothing) deferred.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocols/dns/lookup.hpp"
+#include "protocols/io/runtime.hpp"
+#include "protocols/smtp/client_session.hpp"
+
+namespace maillab::mta {
+
+class Mta;
+
+struct AttemptOutcome {
+  enum class Kind { kDelivered, kFailed, kDeferred };
+  Kind kind = Kind::kDeferred;
+  std::string status;      // RFC 3463, e.g. 4.4.1
+  std::string diagnostic;  // "smtp; 550 5.1.1 ..." or a description
+  std::string remote_mta;  // host name that answered, if any
+};
+
+class SmtpAttempt {
+ public:
+  using Done = std::function<void(SmtpAttempt&)>;
+
+  SmtpAttempt(Mta& mta, std::string queue_id, std::string domain,
+              std::vector<std::size_t> rcpt_indices, smtp::OutgoingMessage message, Done done);
+  ~SmtpAttempt();
+
+  void start();
+
+  const std::string& queue_id() const { return queue_id_; }
+  const std::vector<std::size_t>& rcpt_indices() const { return rcpt_indices_; }
+  const std::vector<AttemptOutcome>& outcomes() const { return outcomes_; }  // parallel
+  bool finished() const { return finished_; }
+
+ private:
+  struct Target {
+    std::string host;     // MX name (or the domain, for an implicit MX)
+    std::string address;  // dotted IPv4
+    std::uint16_t port = 25;
+  };
+  struct Mx {
+    int preference;
+    std::string host;
+    std::vector<std::string> addresses;
+  };
+  class Connection;
+
+  void on_mx(const dns::LookupResult& r);
+  void on_implicit_a(const dns::LookupResult& r);
+  void resolve_next_mx();
+  void try_next_target();
+  void on_session_end(Connection& c);
+  void fail_all(AttemptOutcome::Kind kind, std::string status, std::string diagnostic);
+  void finish();
+
+  Mta& mta_;
+  std::string queue_id_;
+  std::string domain_;
+  std::vector<std::size_t> rcpt_indices_;
+  smtp::OutgoingMessage message_;
+  Done done_;
+  std::vector<AttemptOutcome> outcomes_;
+  std::vector<bool> settled_;
+  std::vector<Mx> mxs_;
+  std::size_t mx_resolving_ = 0;
+  std::vector<Target> targets_;
+  std::size_t next_target_ = 0;
+  std::string last_error_status_ = "4.4.1";
+  std::string last_error_ = "no route to host";
+  std::shared_ptr<Connection> connection_;
+  io::TimerHandle done_timer_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace maillab::mta

@@ -1,0 +1,86 @@
+#include "protocols/mta/smtpd_session.hpp"
+
+#include "protocols/message/message.hpp"
+#include "protocols/mta/mta.hpp"
+
+namespace maillab::mta {
+
+SmtpdSession::SmtpdSession(Mta& mta, std::string peer_address, std::uint16_t port)
+    : mta_(mta), peer_(std::move(peer_address)), port_(port) {}
+
+smtp::ServerConfig SmtpdSession::server_config() const {
+  smtp::ServerConfig c;
+  c.hostname = mta_.config().hostname;
+  c.size_limit = mta_.config().message_size_limit;
+  if (submission()) {
+    c.auth_mechanisms = {"PLAIN", "LOGIN"};
+    c.auth_required = true;
+  }
+  return c;
+}
+
+smtp::Reply SmtpdSession::on_helo(std::string_view, bool) {
+  return smtp::Reply::make(250, "", mta_.config().hostname);
+}
+
+smtp::Reply SmtpdSession::on_mail(const smtp::Envelope& env, const smtp::Path& from,
+                                  const smtp::MailParams&) {
+  if (submission() && !env.auth_user.empty() && !from.is_null()) {
+    // reject_sender_login_mismatch: the sender must be the user at one of our domains.
+    bool owned = from.local == env.auth_user && mta_.config().is_local_domain(from.domain);
+    if (!owned) {
+      return smtp::Reply::make(553, "5.7.1",
+                               from.bracketed() + ": Sender address rejected: not owned by user " +
+                                   env.auth_user);
+    }
+  }
+  return smtp::Reply::make(250, "2.1.0", "Ok");
+}
+
+smtp::Reply SmtpdSession::on_rcpt(const smtp::Envelope& env, const smtp::Recipient& rcpt) {
+  return mta_.check_recipient(rcpt.path.address(), peer_, !env.auth_user.empty());
+}
+
+smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string content) {
+  // Loop detection (Postfix hopcount_limit): count Received headers.
+  auto parsed = message::Message::parse(content);
+  if (static_cast<int>(parsed.count("Received")) >= mta_.config().hopcount_limit) {
+    return smtp::Reply::make(554, "5.4.6", "Too many hops");
+  }
+  Submission s;
+  s.sender = env.mail_from.address();
+  for (const auto& r : env.rcpts) s.rcpts.push_back(r.path.address());
+  s.content = std::move(content);
+  s.envid = env.mail_params.envid;
+  s.ret_headers = env.mail_params.ret == smtp::DsnRet::hdrs;
+  s.helo = env.helo;
+  s.client_address = peer_;
+  s.protocol = !env.auth_user.empty() ? "ESMTPA" : env.esmtp ? "ESMTP" : "SMTP";
+  s.submitted = submission();
+  return mta_.enqueue(s);
+}
+
+bool SmtpdSession::authenticate(std::string_view user, std::string_view password) {
+  const auto& users = mta_.config().users;
+  auto it = users.find(std::string(user));
+  bool ok = it != users.end() && it->second == password;
+  mta_.runtime().trace(submission() ? "MSA" : "MTA", ok ? "auth.ok" : "auth.failed",
+                       {{"peer", peer_}, {"user", std::string(user)}});
+  return ok;
+}
+
+void SmtpdSession::on_exchange(std::string_view client_line, const smtp::Reply& reply) {
+  std::string text = reply.text();
+  for (auto& c : text) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  mta_.runtime().trace(submission() ? "MSA" : "MTA", "smtp.in",
+                       {{"peer", peer_},
+                        {"command", std::string(client_line)},
+                        {"code", std::to_string(reply.code)},
+                        {"reply", std::to_string(reply.code) +
+                                      (reply.enhanced.empty() ? "" : " " + reply.enhanced) + " " +
+                                      text}});
+}
+
+}  // namespace maillab::mta

@@ -1,0 +1,70 @@
+#include "protocols/mua/fetcher.hpp"
+
+#include "protocols/services/session_driver.hpp"
+
+namespace maillab::mua {
+
+using Driver = services::SessionDriver<pop3::ClientSession>;
+
+struct Fetcher::Impl {
+  io::Runtime& rt;
+  FetchJob job;
+  Done done;
+  std::shared_ptr<Driver> driver;
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  Impl(io::Runtime& r, FetchJob j, Done d) : rt(r), job(std::move(j)), done(std::move(d)) {}
+
+  void report(FetchResult r) {
+    rt.trace("MUA", r.ok ? "fetch.done" : "fetch.failed",
+             {{"user", job.user}, {"messages", std::to_string(r.messages.size())},
+              {"detail", r.detail}});
+    auto d = done;
+    rt.start_timer(0, [d, r = std::move(r)] { d(r); });
+  }
+};
+
+Fetcher::Fetcher(io::Runtime& rt, FetchJob job, Done done)
+    : impl_(std::make_unique<Impl>(rt, std::move(job), std::move(done))) {}
+
+Fetcher::~Fetcher() {
+  if (impl_->driver) impl_->driver->abort();
+}
+
+void Fetcher::start() {
+  Impl* self = impl_.get();
+  std::weak_ptr<bool> alive = self->alive;
+  self->rt.trace("MUA", "fetch.start", {{"user", self->job.user}, {"server", self->job.server_address}});
+  self->rt.connect(self->job.server_address, self->job.port, 30'000'000'000LL,
+                   [self, alive](io::ConnectStatus st, io::ConnectionPtr c) {
+    if (alive.expired()) return;
+    if (st != io::ConnectStatus::kConnected) {
+      FetchResult r;
+      r.detail = st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
+      self->report(std::move(r));
+      return;
+    }
+    pop3::ClientConfig cfg;
+    cfg.user = self->job.user;
+    cfg.password = self->job.password;
+    cfg.delete_after_retrieve = self->job.delete_after;
+    self->driver = std::make_shared<Driver>(self->rt, std::move(c), cfg);
+    io::Runtime& rt = self->rt;
+    std::string peer = self->job.server_address;
+    self->driver->engine().on_exchange = [&rt, peer](std::string_view sent, std::string_view reply) {
+      rt.trace("MUA", "pop3.out", {{"peer", peer}, {"command", std::string(sent)},
+                                   {"reply", std::string(reply)}});
+    };
+    self->driver->start([self, alive](io::CloseKind) {
+      if (alive.expired()) return;
+      const auto& e = self->driver->engine();
+      FetchResult r;
+      r.ok = e.status() == pop3::ClientSession::Status::Done;
+      r.detail = r.ok ? "ok" : e.error();
+      r.messages = e.retrieved();
+      r.deletions_committed = e.deletions_committed();
+      self->report(std::move(r));
+    });
+  });
+}
+
+}  // namespace maillab::mua

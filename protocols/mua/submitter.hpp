@@ -1,0 +1,51 @@
+// mua::Submitter: a user agent sending one message: it composes the RFC 5322 message
+// (message::compose, Bcc never in the headers), connects to its MSA (port 587 with AUTH
+// when the server offers submission, else port 25) and runs the SMTP client engine.
+// The envelope carries To, Cc and Bcc recipients.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocols/io/runtime.hpp"
+#include "protocols/message/compose.hpp"
+#include "protocols/smtp/client_session.hpp"
+
+namespace maillab::mua {
+
+struct SubmitJob {
+  message::Draft draft;
+  std::string server_address;
+  std::uint16_t port = 587;
+  std::optional<std::pair<std::string, std::string>> auth;  // user, password
+  std::uint64_t unique = 0;  // for the Message-ID
+};
+
+struct SubmitResult {
+  bool accepted = false;       // 250 after DATA for at least one recipient
+  std::string message_id;
+  std::string detail;          // the reply or the failure, one line
+  std::vector<smtp::RcptOutcome> rcpts;
+};
+
+class Submitter {
+ public:
+  using Done = std::function<void(const SubmitResult&)>;
+  Submitter(io::Runtime& rt, SubmitJob job, Done done);
+  ~Submitter();
+  void start();
+
+  // The message as composed (for the runner's record of what was submitted).
+  const std::string& content() const { return *content_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<const std::string> content_;
+};
+
+}  // namespace maillab::mua

@@ -1,0 +1,103 @@
+#include "protocols/services/pop3_server.hpp"
+
+#include "protocols/pop3/server_handler.hpp"
+#include "protocols/pop3/server_session.hpp"
+#include "protocols/services/session_driver.hpp"
+
+namespace maillab::services {
+
+namespace {
+
+// A user's maildrop over the mailbox store; holds the lock while it lives.
+class StoreMaildrop final : public pop3::Maildrop {
+ public:
+  StoreMaildrop(Pop3Server& server, std::string user, std::weak_ptr<bool> alive)
+      : server_(server), user_(std::move(user)), alive_(std::move(alive)) {}
+  ~StoreMaildrop() override {
+    if (!alive_.expired()) server_.unlock(user_);
+  }
+  std::vector<pop3::MaildropMessage> messages() override {
+    std::vector<pop3::MaildropMessage> out;
+    for (auto& m : server_.store().list(user_)) out.push_back({m.id, m.content});
+    return out;
+  }
+  bool remove(const std::string& uid) override {
+    bool ok = server_.store().remove(user_, uid);
+    server_.runtime().trace("MRA", "pop3.deleted", {{"user", user_}, {"uid", uid}});
+    return ok;
+  }
+
+ private:
+  Pop3Server& server_;
+  std::string user_;
+  std::weak_ptr<bool> alive_;
+};
+
+}  // namespace
+
+struct Pop3Server::Session final : pop3::ServerHandler {
+  Pop3Server& server;
+  std::string peer;
+  std::weak_ptr<bool> alive;
+  std::shared_ptr<SessionDriver<pop3::ServerSession>> driver;
+
+  Session(Pop3Server& s, std::string p, std::weak_ptr<bool> a)
+      : server(s), peer(std::move(p)), alive(std::move(a)) {}
+
+  bool check_password(std::string_view user, std::string_view password) override {
+    return server.check_password(user, password);
+  }
+  OpenResult open_maildrop(std::string_view user, std::unique_ptr<pop3::Maildrop>& out) override {
+    std::string u(user);
+    if (!server.lock(u)) return OpenResult::InUse;
+    out = std::make_unique<StoreMaildrop>(server, u, alive);
+    server.runtime().trace("MRA", "pop3.login", {{"peer", peer}, {"user", u}});
+    return OpenResult::Ok;
+  }
+  void on_exchange(std::string_view client_line, std::string_view reply) override {
+    server.runtime().trace("MRA", "pop3.in", {{"peer", peer},
+                                              {"command", std::string(client_line)},
+                                              {"reply", std::string(reply)}});
+  }
+  void on_auth_failure(std::string_view user) override {
+    server.runtime().trace("MRA", "pop3.auth_failed", {{"peer", peer}, {"user", std::string(user)}});
+  }
+};
+
+Pop3Server::Pop3Server(io::Runtime& rt, std::string mailbox_kind,
+                       std::map<std::string, std::string> users)
+    : rt_(rt), store_(mda::make_store(mailbox_kind, rt.disk())), users_(std::move(users)) {}
+
+Pop3Server::~Pop3Server() {
+  alive_.reset();
+  for (auto& s : sessions_) {
+    if (s->driver) s->driver->abort();
+  }
+}
+
+void Pop3Server::start() {
+  rt_.listen(110, [this](io::ConnectionPtr c) { accept(std::move(c)); });
+}
+
+bool Pop3Server::check_password(std::string_view user, std::string_view password) const {
+  auto it = users_.find(std::string(user));
+  return it != users_.end() && it->second == password;
+}
+
+void Pop3Server::accept(io::ConnectionPtr c) {
+  auto s = std::make_shared<Session>(*this, c->peer_address(), alive_);
+  pop3::ServerConfig cfg;
+  cfg.hostname = rt_.hostname();
+  // APOP timestamp (RFC 1939 7): unique per session, from the clock and a counter.
+  cfg.apop_timestamp = "<" + std::to_string(++sessions_started_) + "." +
+                       std::to_string(rt_.now()) + "@" + rt_.hostname() + ">";
+  s->driver = std::make_shared<SessionDriver<pop3::ServerSession>>(rt_, std::move(c), cfg, *s);
+  s->driver->engine().start();
+  sessions_.insert(s);
+  std::weak_ptr<Session> weak = s;
+  s->driver->start([this, weak](io::CloseKind) {
+    if (auto keep = weak.lock()) rt_.start_timer(0, [this, keep] { sessions_.erase(keep); });
+  });
+}
+
+}  // namespace maillab::services

@@ -1,0 +1,93 @@
+#include "protocols/services/resolver.hpp"
+
+#include <chrono>
+
+namespace maillab::services {
+
+struct Resolver::Pending {
+  std::uint16_t port = 0;
+  std::string name;
+  dns::Type type;
+  dns::Lookup lookup;
+  Done done;
+  io::TimerHandle timer = 0;
+  Pending(std::string n, dns::Type t, std::uint16_t id, dns::ResolverConfig cfg)
+      : name(n), type(t), lookup(std::move(n), t, id, cfg) {}
+};
+
+Resolver::Resolver(io::Runtime& rt, std::string server_address, dns::ResolverConfig cfg)
+    : rt_(rt), server_(std::move(server_address)), cfg_(cfg) {}
+
+Resolver::~Resolver() {
+  for (auto& [key, p] : pending_) {
+    rt_.cancel_timer(p->timer);
+    rt_.udp_unbind(p->port);
+  }
+}
+
+void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
+  auto id = static_cast<std::uint16_t>(rt_.rng("dns-id")());
+  auto p = std::make_unique<Pending>(name, type, id, cfg_);
+  p->done = std::move(done);
+  Pending* raw = p.get();
+  std::uint64_t key = ++next_key_;
+  raw->port = rt_.udp_bind(0, [this, key](const std::string& from, std::uint16_t from_port,
+                                          std::string_view bytes) {
+    auto it = pending_.find(key);
+    if (it == pending_.end()) return;
+    Pending& pd = *it->second;
+    if (from != server_ || from_port != 53) return;  // not our server: ignore
+    pd.lookup.receive(bytes);
+    if (pd.lookup.done()) {
+      finish(key);
+      return;
+    }
+    send(key, pd);
+  });
+  pending_[key] = std::move(p);
+  rt_.trace("DNS", "dns.query", {{"name", name}, {"type", dns::to_string(type)}, {"server", server_}});
+  send(key, *raw);
+}
+
+void Resolver::send(std::uint64_t key, Pending& p) {
+  while (auto dgram = p.lookup.take_datagram()) rt_.udp_send(p.port, server_, 53, *dgram);
+  arm(key, p);
+}
+
+void Resolver::arm(std::uint64_t key, Pending& p) {
+  rt_.cancel_timer(p.timer);
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(p.lookup.timeout()).count();
+  p.timer = rt_.start_timer(ns, [this, key] {
+    auto it = pending_.find(key);
+    if (it == pending_.end()) return;
+    Pending& pd = *it->second;
+    pd.timer = 0;
+    pd.lookup.on_timeout();
+    if (pd.lookup.done()) {
+      finish(key);
+      return;
+    }
+    send(key, pd);
+  });
+}
+
+void Resolver::finish(std::uint64_t key) {
+  auto it = pending_.find(key);
+  if (it == pending_.end()) return;
+  std::unique_ptr<Pending> p = std::move(it->second);
+  pending_.erase(it);
+  rt_.cancel_timer(p->timer);
+  rt_.udp_unbind(p->port);
+  const auto& res = p->lookup.result();
+  std::string records;
+  for (const auto& rr : res.answers) records += (records.empty() ? "" : ", ") + rr.rdata_text();
+  rt_.trace("DNS", "dns.answer", {{"name", p->name}, {"type", dns::to_string(p->type)},
+                                  {"outcome", std::string(dns::to_string(res.outcome))},
+                                  {"records", records}});
+  // Deliver from a fresh event so callers never see re-entrancy.
+  auto result = std::make_shared<dns::LookupResult>(p->lookup.result());
+  auto done = std::make_shared<Done>(std::move(p->done));
+  rt_.start_timer(0, [result, done] { (*done)(*result); });
+}
+
+}  // namespace maillab::services

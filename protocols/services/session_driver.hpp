@@ -1,0 +1,132 @@
+// services::SessionDriver: runs one sans-I/O engine (SMTP or POP3, server or client) over
+// an io::Connection. Written once for every engine and both worlds (simulated streams and
+// real sockets): bytes in -> engine.receive(), engine output -> connection, the engine's
+// timeout() -> a runtime timer re-armed after every exchange, engine closed() -> orderly
+// close once its last reply is sent.
+//
+// Engine concept: receive(string_view), receive_eof(), take_output() -> string,
+// timeout() -> std::chrono::milliseconds, on_timeout(), closed() -> bool.
+//
+// Lifetime: the driver is held by a shared_ptr (the owner's set of sessions) and keeps
+// itself alive while the connection can still call it; `on_finished` runs exactly once,
+// when the connection is gone (closed by either side, reset or timed out).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "protocols/io/runtime.hpp"
+
+namespace maillab::services {
+
+template <class Engine>
+class SessionDriver final : public io::ConnectionHandler,
+                            public std::enable_shared_from_this<SessionDriver<Engine>> {
+ public:
+  template <class... Args>
+  SessionDriver(io::Runtime& rt, io::ConnectionPtr conn, Args&&... args)
+      : rt_(rt), conn_(std::move(conn)), engine_(std::forward<Args>(args)...) {}
+
+  ~SessionDriver() override { rt_.cancel_timer(timer_); }
+
+  Engine& engine() { return engine_; }
+  const Engine& engine() const { return engine_; }
+
+  // Attach to the connection and flush whatever the engine has to say first (a greeting).
+  void start(std::function<void(io::CloseKind)> on_finished) {
+    on_finished_ = std::move(on_finished);
+    self_ = this->shared_from_this();
+    conn_->set_handler(this);
+    pump();
+  }
+
+  // Push pending engine output (after the owner changed the engine from outside).
+  void pump() {
+    if (!conn_) return;
+    std::string out = engine_.take_output();
+    if (!out.empty()) conn_->send(out);
+    if (engine_.closed()) {
+      conn_->close();
+      finish(io::CloseKind::kOrderly);
+      return;
+    }
+    arm();
+  }
+
+  void on_data(std::string_view bytes) override {
+    auto keep = self_;
+    engine_.receive(bytes);
+    pump();
+  }
+
+  void on_close(io::CloseKind why) override {
+    auto keep = self_;
+    if (!conn_) return;
+    engine_.receive_eof();
+    std::string out = engine_.take_output();  // nothing can be sent any more
+    conn_.reset();
+    finish(why);
+  }
+
+  // The owner gives up on the session (host shutting down a service).
+  void abort() {
+    auto keep = self_;
+    if (!conn_) return;
+    conn_->set_handler(nullptr);
+    conn_->abort();
+    conn_.reset();
+    finish(io::CloseKind::kReset);
+  }
+
+ private:
+  void arm() {
+    rt_.cancel_timer(timer_);
+    auto ms = engine_.timeout();
+    if (ms.count() <= 0) {
+      timer_ = 0;
+      return;
+    }
+    std::weak_ptr<SessionDriver> weak = this->shared_from_this();
+    timer_ = rt_.start_timer(std::chrono::duration_cast<std::chrono::nanoseconds>(ms).count(),
+                             [weak] {
+                               if (auto self = weak.lock()) self->fire();
+                             });
+  }
+
+  void fire() {
+    timer_ = 0;
+    if (!conn_) return;
+    auto keep = self_;
+    engine_.on_timeout();
+    std::string out = engine_.take_output();
+    if (!out.empty()) conn_->send(out);
+    conn_->set_handler(nullptr);
+    conn_->close();
+    conn_.reset();
+    finish(io::CloseKind::kTimedOut);
+  }
+
+  void finish(io::CloseKind why) {
+    rt_.cancel_timer(timer_);
+    timer_ = 0;
+    if (conn_) conn_->set_handler(nullptr);
+    conn_.reset();
+    auto done = std::move(on_finished_);
+    on_finished_ = nullptr;
+    auto keep = std::move(self_);  // may destroy *this after the callback returns
+    if (done) done(why);
+  }
+
+  io::Runtime& rt_;
+  io::ConnectionPtr conn_;
+  Engine engine_;
+  io::TimerHandle timer_ = 0;
+  std::function<void(io::CloseKind)> on_finished_;
+  std::shared_ptr<SessionDriver> self_;
+};
+
+}  // namespace maillab::services

@@ -1,0 +1,37 @@
+// smtp::ClientConfig: how a ClientSession talks to one server. Timeouts are RFC 5321
+// 4.5.3.2's minimums (Postfix's smtp_*_timeout defaults where the RFC has none).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace maillab::smtp {
+
+struct ClientConfig {
+  std::string helo_name;                  // smtp_helo_name (the EHLO/HELO argument)
+  std::string peer_name = "server";       // "mx.example.org[192.0.2.1]": in diagnostics
+  bool pipelining = true;                 // use RFC 2920 when the server offers it
+  // user, password: AUTH PLAIN after EHLO (LOGIN if only that is offered). When the
+  // server offers no usable mechanism the session goes on without (the server decides,
+  // e.g. 530 at MAIL), as Postfix does.
+  std::optional<std::pair<std::string, std::string>> auth;
+
+  using ms = std::chrono::milliseconds;
+  ms greeting_timeout{300000};    // 4.5.3.2.1 initial 220 message: 5 minutes
+  ms helo_timeout{300000};        // EHLO/HELO and AUTH (Postfix smtp_helo_timeout)
+  ms mail_timeout{300000};        // 4.5.3.2.2 MAIL: 5 minutes
+  ms rcpt_timeout{300000};        // 4.5.3.2.3 RCPT: 5 minutes
+  ms data_init_timeout{120000};   // 4.5.3.2.4 DATA initiation: 2 minutes
+  // 4.5.3.2.5 data block: 3 minutes. The engine hands the whole body and the final dot
+  // to take_output() at once, so from then on it waits data_done_timeout; a driver that
+  // writes a body slowly may apply this one per block written.
+  ms data_block_timeout{180000};
+  ms data_done_timeout{600000};   // 4.5.3.2.6 DATA termination: 10 minutes
+  ms rset_timeout{20000};         // Postfix smtp_rset_timeout
+  ms quit_timeout{300000};        // Postfix smtp_quit_timeout
+  ms idle_timeout{300000};        // connected, nothing to send: then QUIT and close
+};
+
+}  // namespace maillab::smtp

@@ -1,0 +1,154 @@
+// ClientSession: bytes in and out, matching replies to commands, and what happens when
+// the server fails us (lost connection, timeout, garbage, 421). The conversation itself
+// is in client_steps.cpp.
+#include "protocols/smtp/client_session.hpp"
+
+#include <cassert>
+#include <utility>
+
+namespace maillab::smtp {
+
+ClientSession::ClientSession(ClientConfig config) : config_(std::move(config)) {
+  if (config_.helo_name.empty()) config_.helo_name = "localhost";
+  pending_.push_back(Pending{Cmd::greeting, 0, ""});  // 4.3.1: the server speaks first
+}
+
+void ClientSession::add(OutgoingMessage message) {
+  assert(!message.rcpts.empty() && "a mail transaction needs a recipient");
+  Transaction t;
+  t.outcome.rcpts.reserve(message.rcpts.size());
+  for (const auto& r : message.rcpts) t.outcome.rcpts.push_back(RcptOutcome{r.path, Reply{}});
+  t.accepted.assign(message.rcpts.size(), false);
+  t.message = std::move(message);
+  if (state_ == State::closed || state_ == State::quitting || failure_) {
+    finalize(t, failure_ ? *failure_
+                         : Reply::make(421, "4.4.2", "connection with " + config_.peer_name + " closed"));
+    return;
+  }
+  queue_.push_back(std::move(t));
+  advance();
+}
+
+void ClientSession::finish() {
+  finish_ = true;
+  advance();
+}
+
+void ClientSession::receive(std::string_view data) {
+  if (state_ == State::closed) return;
+  parser_.receive(data);
+  while (state_ != State::closed) {
+    auto reply = parser_.next();
+    if (!reply) break;
+    handle(*reply, parser_.last_malformed());
+  }
+}
+
+void ClientSession::receive_eof() {
+  if (state_ == State::closed) return;
+  if (state_ == State::quitting && queue_.empty()) {
+    state_ = State::closed;
+    return;
+  }
+  fail_connection("lost connection with " + config_.peer_name + " while " + phase());
+}
+
+std::string ClientSession::take_output() { return std::exchange(out_, {}); }
+
+std::chrono::milliseconds ClientSession::timeout() const {
+  if (state_ == State::closed) return std::chrono::milliseconds{0};
+  if (pending_.empty()) return config_.idle_timeout;
+  return config_.*(step(pending_.front().cmd).timeout);
+}
+
+void ClientSession::on_timeout() {
+  if (state_ == State::closed) return;
+  if (pending_.empty()) {
+    // Idle for too long: say goodbye and hang up without waiting for the 221 (the
+    // driver closes the connection after a timeout anyway).
+    finish_ = true;
+    advance();
+    if (!failure_) failure_ = Reply::make(421, "4.4.2", "connection with " + config_.peer_name + " closed (idle)");
+    state_ = State::closed;
+    return;
+  }
+  fail_connection("conversation with " + config_.peer_name + " timed out while " + phase());
+}
+
+bool ClientSession::idle() const {
+  return state_ == State::ready && pending_.empty() && queue_.empty() && !need_rset_;
+}
+
+std::vector<TransactionOutcome> ClientSession::take_outcomes() { return std::exchange(outcomes_, {}); }
+
+void ClientSession::handle(const Reply& reply, bool malformed) {
+  if (malformed) {
+    // The stream is out of step: no later reply can be trusted to match a command.
+    return fail_connection("malformed reply from " + config_.peer_name + " while " + phase(), "4.5.0");
+  }
+  if (pending_.empty()) {
+    // A reply nobody asked for (a server's "421 timeout" while we were idle, or noise).
+    if (reply.code == 421) {
+      fail_remaining(reply);
+      state_ = State::closed;
+      return;
+    }
+    return fail_connection("unexpected reply from " + config_.peer_name + ": " + reply.summary(), "4.5.0");
+  }
+  if (!(step(pending_.front().cmd).classes & (1u << (reply.code / 100)))) {
+    // E.g. 250 to DATA: the server is not following the protocol; nothing it says can be
+    // taken as an acceptance.
+    return fail_connection("protocol error: unexpected reply from " + config_.peer_name + " while " + phase() +
+                               ": " + reply.summary(),
+                           "4.5.0");
+  }
+  Pending p = std::move(pending_.front());
+  pending_.pop_front();
+  if (on_exchange) on_exchange(p.line, reply);
+  closing_ = reply.code == 421;
+  (this->*step(p.cmd).on_reply)(p, reply);
+  // RFC 5321 3.8: after a 421 the server closes; whatever is unfinished gets the 421.
+  if (reply.code == 421 && state_ != State::closed) {
+    fail_remaining(reply);
+    state_ = State::closed;
+  }
+}
+
+void ClientSession::send(Cmd cmd, std::string line, std::size_t rcpt, std::string trace) {
+  out_ += line;
+  out_ += "\r\n";
+  pending_.push_back(Pending{cmd, rcpt, trace.empty() ? std::move(line) : std::move(trace)});
+}
+
+std::string ClientSession::phase() const {
+  if (!pending_.empty()) return std::string(step(pending_.front().cmd).phase);
+  switch (state_) {
+    case State::greeting:
+      return std::string(step(Cmd::greeting).phase);
+    case State::quitting:
+      return std::string(step(Cmd::quit).phase);
+    default:
+      return "waiting for the next transaction";
+  }
+}
+
+void ClientSession::finalize(Transaction& t, const Reply& reply) {
+  if (t.outcome.mail_reply.code == 0) t.outcome.mail_reply = reply;
+  for (auto& r : t.outcome.rcpts)
+    if (r.reply.code == 0) r.reply = reply;
+  outcomes_.push_back(std::move(t.outcome));
+}
+
+void ClientSession::fail_remaining(const Reply& reply) {
+  for (auto& t : queue_) finalize(t, reply);
+  queue_.clear();
+  pending_.clear();
+  if (!failure_) failure_ = reply;
+}
+
+void ClientSession::fail_connection(std::string_view what, const char* enhanced) {
+  fail_remaining(Reply::make(421, enhanced, what));
+  state_ = State::closed;
+}
+
+}  // namespace maillab::smtp

@@ -1,0 +1,167 @@
+// smtp::ClientSession: the sans-I/O SMTP client engine an MTA (or a MUA submitting)
+// uses for one connection (RFC 5321 3, 4; ESMTP SIZE 1870, PIPELINING 2920, 8BITMIME
+// 6152, DSN 3461, AUTH 4954; enhanced codes 3463).
+//
+// Conversation: greeting -> EHLO (HELO when EHLO gets 500/502, 3.2) -> AUTH if
+// configured and offered -> one mail transaction per add()ed message, in order, on the
+// same connection -> QUIT once finish() was called and the queue is empty.
+// A transaction is MAIL, RCPT per recipient, DATA, content; with PIPELINING (offered and
+// configured) MAIL+RCPTs+DATA leave as one group (RFC 2920 3.1), otherwise each waits
+// for its reply. No recipient accepted: RSET, not DATA. The content is dot-stuffed and
+// sent with the final dot only after a 354.
+// Which reply belongs to which command is data: the step table in client_steps.cpp
+// ({command, timeout, Postfix's phase wording, reply handler}); replies are matched to
+// commands strictly in order.
+// Invariants:
+// - every add()ed message gets exactly one TransactionOutcome, in add() order, with a
+//   final reply per recipient - whatever the server does, even if it drops the
+//   connection or sends garbage (see transaction_outcome.hpp);
+// - the server's own replies are reported as they are (a 5xx greeting is a 5xx for each
+//   recipient: the MTA decides what to do, e.g. Postfix's smtp_skip_5xx_greeting);
+//   only missing replies are synthesized (421 4.4.2);
+// - a 421 reply ends the session: everything unfinished gets it; a malformed reply, a
+//   reply of a class the command cannot have (250 to DATA, 354 to RCPT) or one nobody
+//   asked for ends it too, with 421 4.5.0 (protocol error) for everything unfinished.
+// Split: client_session.cpp (I/O, failures, timeouts), client_steps.cpp (the step table,
+// the reply handlers, building transactions).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/smtp/client_config.hpp"
+#include "protocols/smtp/outgoing_message.hpp"
+#include "protocols/smtp/reply.hpp"
+#include "protocols/smtp/reply_parser.hpp"
+#include "protocols/smtp/transaction_outcome.hpp"
+
+namespace maillab::smtp {
+
+class ClientSession {
+ public:
+  enum class State {
+    greeting,     // waiting for the 220 (4.5.3.2.1)
+    hello,        // EHLO or HELO sent
+    auth,         // AUTH exchange (RFC 4954)
+    ready,        // between transactions (possibly an RSET in flight)
+    transaction,  // MAIL .. final dot in flight
+    quitting,     // QUIT sent
+    closed,
+  };
+
+  explicit ClientSession(ClientConfig config);
+
+  // Queues a transaction (several may be queued: connection reuse). After closed() the
+  // message gets its outcome at once (the reason the session ended).
+  void add(OutgoingMessage message);
+  // QUIT once every queued transaction is done.
+  void finish();
+
+  void receive(std::string_view data);
+  void receive_eof();
+  std::string take_output();
+  // How long to wait for the server now (idle_timeout when nothing is in flight); zero
+  // once closed.
+  std::chrono::milliseconds timeout() const;
+  // Always ends the session: in flight, everything unfinished gets 421 4.4.2
+  // "conversation with <peer> timed out while <phase>"; idle, QUIT is sent and the
+  // session closes without waiting for the 221.
+  void on_timeout();
+  bool closed() const { return state_ == State::closed; }
+  // Connected and greeted, nothing queued or in flight: ready for add() or finish().
+  bool idle() const;
+
+  const std::vector<TransactionOutcome>& outcomes() const { return outcomes_; }
+  std::vector<TransactionOutcome> take_outcomes();
+  // EHLO keywords the server announced, uppercased ("PIPELINING", "SIZE", ...).
+  const std::set<std::string>& extensions() const { return extensions_; }
+  // The server's SIZE value; 0 when it announced no limit (or no SIZE).
+  std::uint64_t size_limit() const { return size_limit_; }
+  State state() const { return state_; }
+  bool authenticated() const { return authenticated_; }
+
+  // Observer for the trace: each line sent (credentials as "****", "<data>" for the
+  // content) with the reply it got; "" for the greeting.
+  std::function<void(std::string_view line_sent, const Reply&)> on_exchange;
+
+ private:
+  enum class Cmd { greeting, ehlo, helo, auth, mail, rcpt, data, dot, rset, quit };
+  struct Pending {
+    Cmd cmd;
+    std::size_t rcpt = 0;  // RCPT: index in the current message
+    std::string line;      // as the trace shows it
+  };
+  struct Step {
+    Cmd cmd;
+    unsigned classes;  // reply classes that may answer it: bit 2, 3, 4, 5 (e.g. 354 only to DATA)
+    std::chrono::milliseconds ClientConfig::*timeout;
+    std::string_view phase;  // "sending RCPT TO" (Postfix's wording)
+    void (ClientSession::*on_reply)(const Pending&, const Reply&);
+  };
+  struct Transaction {
+    OutgoingMessage message;
+    TransactionOutcome outcome;  // reply.code == 0: not final yet
+    std::vector<bool> accepted;
+    bool mail_ok = false;
+    bool pipelined = false;
+    bool aborting = false;  // 354 came though nothing was accepted: an empty dot is sent
+    std::size_t next_rcpt = 0;
+  };
+  static const Step& step(Cmd cmd);
+
+  // client_session.cpp
+  void handle(const Reply& reply, bool malformed);
+  void send(Cmd cmd, std::string line, std::size_t rcpt = 0, std::string trace = {});
+  std::string phase() const;
+  void fail_remaining(const Reply& reply);
+  void fail_connection(std::string_view what, const char* enhanced = "4.4.2");
+  void finalize(Transaction& t, const Reply& reply);
+
+  // client_steps.cpp
+  void on_greeting(const Pending&, const Reply&);
+  void on_ehlo(const Pending&, const Reply&);
+  void on_helo(const Pending&, const Reply&);
+  void on_auth(const Pending&, const Reply&);
+  void on_mail(const Pending&, const Reply&);
+  void on_rcpt(const Pending&, const Reply&);
+  void on_data(const Pending&, const Reply&);
+  void on_dot(const Pending&, const Reply&);
+  void on_rset(const Pending&, const Reply&);
+  void on_quit(const Pending&, const Reply&);
+  void after_hello();
+  void hello_failed(const Reply& reply);
+  void advance();
+  void start_transaction();
+  void send_rcpt(Transaction& t);
+  void complete_transaction();
+  bool pipelining() const;
+
+  ClientConfig config_;
+  State state_ = State::greeting;
+  ReplyParser parser_;
+  std::string out_;
+  std::deque<Pending> pending_;
+  std::deque<Transaction> queue_;
+  std::vector<TransactionOutcome> outcomes_;
+  std::set<std::string> extensions_;
+  std::set<std::string> auth_mechanisms_;
+  std::uint64_t size_limit_ = 0;
+  bool esmtp_ = false;
+  bool authenticated_ = false;
+  std::string auth_mechanism_;
+  int auth_step_ = 0;
+  bool need_rset_ = false;
+  bool finish_ = false;
+  bool closing_ = false;  // a 421 is being handled: start nothing new
+  std::optional<Reply> failure_;  // why the session can deliver no more
+};
+
+}  // namespace maillab::smtp

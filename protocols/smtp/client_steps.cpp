@@ -1,0 +1,317 @@
+// ClientSession: the step table (which reply answers which command, how long to wait,
+// how Postfix names the phase) and the conversation: greeting, EHLO/HELO, AUTH, mail
+// transactions, RSET, QUIT.
+#include "protocols/smtp/client_session.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstdint>
+
+#include "protocols/message/base64.hpp"
+#include "protocols/smtp/dot_stuff.hpp"
+
+namespace maillab::smtp {
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+}  // namespace
+
+const ClientSession::Step& ClientSession::step(Cmd cmd) {
+  using C = ClientConfig;
+  // Reply classes a command may get (4.2.1, 4.3.2): anything else is a protocol error.
+  constexpr unsigned k2 = 1u << 2, k3 = 1u << 3, k4 = 1u << 4, k5 = 1u << 5;
+  constexpr unsigned k245 = k2 | k4 | k5, k345 = k3 | k4 | k5, k2345 = k2 | k3 | k4 | k5;
+  static const std::array<Step, 10> table{{
+      // 3.1, 4.3.1: 220 opens the session; 554/4xx refuse it.
+      {Cmd::greeting, k245, &C::greeting_timeout, "receiving the initial server greeting", &ClientSession::on_greeting},
+      // 3.2, 4.1.1.1: EHLO; 500/502 means an old server: HELO.
+      {Cmd::ehlo, k245, &C::helo_timeout, "performing the EHLO handshake", &ClientSession::on_ehlo},
+      {Cmd::helo, k245, &C::helo_timeout, "performing the HELO handshake", &ClientSession::on_helo},
+      // RFC 4954 4: 334 continues, 235 succeeds, anything else fails.
+      {Cmd::auth, k2345, &C::helo_timeout, "sending AUTH data", &ClientSession::on_auth},
+      // 4.1.1.2, 4.5.3.2.2.
+      {Cmd::mail, k245, &C::mail_timeout, "sending MAIL FROM", &ClientSession::on_mail},
+      // 4.1.1.3, 4.5.3.2.3.
+      {Cmd::rcpt, k245, &C::rcpt_timeout, "sending RCPT TO", &ClientSession::on_rcpt},
+      // 4.1.1.4, 4.5.3.2.4: 354 then the content.
+      {Cmd::data, k345, &C::data_init_timeout, "sending DATA command", &ClientSession::on_data},
+      // 4.5.3.2.6: the reply after the dot; without it the message may be duplicated
+      // (RFC 1047).
+      {Cmd::dot, k245, &C::data_done_timeout, "sending end of data -- message may be sent more than once",
+       &ClientSession::on_dot},
+      // 4.1.1.5.
+      {Cmd::rset, k245, &C::rset_timeout, "sending RSET", &ClientSession::on_rset},
+      // 4.1.1.10.
+      {Cmd::quit, k245, &C::quit_timeout, "sending QUIT", &ClientSession::on_quit},
+  }};
+  const Step& s = table[static_cast<std::size_t>(cmd)];
+  assert(s.cmd == cmd);
+  return s;
+}
+
+bool ClientSession::pipelining() const { return config_.pipelining && extensions_.count("PIPELINING"); }
+
+void ClientSession::on_greeting(const Pending&, const Reply& r) {
+  if (!r.positive_completion()) return hello_failed(r);
+  state_ = State::hello;
+  send(Cmd::ehlo, "EHLO " + config_.helo_name);
+}
+
+void ClientSession::on_ehlo(const Pending&, const Reply& r) {
+  if (r.code == 500 || r.code == 502) {
+    // 3.2: "command not recognized": the server predates ESMTP.
+    send(Cmd::helo, "HELO " + config_.helo_name);
+    return;
+  }
+  if (!r.positive_completion()) return hello_failed(r);
+  esmtp_ = true;
+  // 4.1.1.1 ehlo-ok-rsp: the first line greets, each further line is "keyword params".
+  for (std::size_t i = 1; i < r.lines.size(); ++i) {
+    const std::string& line = r.lines[i];
+    const std::string keyword = upper(line.substr(0, line.find(' ')));
+    if (keyword.empty()) continue;
+    extensions_.insert(keyword);
+    const std::string params = line.size() > keyword.size() ? line.substr(keyword.size() + 1) : std::string{};
+    if (keyword == "SIZE") {
+      // RFC 1870 4: "SIZE" [SP number]; 0 or absent means no fixed limit.
+      size_limit_ = 0;
+      for (char c : params) {
+        if (c < '0' || c > '9' || size_limit_ > (UINT64_MAX - 9) / 10) {
+          size_limit_ = 0;
+          break;
+        }
+        size_limit_ = size_limit_ * 10 + static_cast<std::uint64_t>(c - '0');
+      }
+    } else if (keyword == "AUTH") {
+      std::string_view rest = params;
+      while (!rest.empty()) {
+        const std::string_view mech = rest.substr(0, rest.find(' '));
+        if (!mech.empty()) auth_mechanisms_.insert(upper(mech));
+        rest.remove_prefix(std::min(rest.size(), mech.size() + 1));
+      }
+    }
+  }
+  after_hello();
+}
+
+void ClientSession::on_helo(const Pending&, const Reply& r) {
+  if (!r.positive_completion()) return hello_failed(r);
+  esmtp_ = false;
+  extensions_.clear();
+  after_hello();
+}
+
+void ClientSession::hello_failed(const Reply& r) {
+  assert(!r.positive_completion());
+  // The server's own reply is every recipient's outcome; then QUIT (3.1: after a 554
+  // greeting the client SHOULD send QUIT), unless the server is closing (421).
+  fail_remaining(r);
+  if (r.code == 421) {
+    state_ = State::closed;
+    return;
+  }
+  state_ = State::quitting;
+  send(Cmd::quit, "QUIT");
+}
+
+void ClientSession::after_hello() {
+  if (config_.auth && esmtp_) {
+    const auto& [user, password] = *config_.auth;
+    if (auth_mechanisms_.count("PLAIN")) {
+      // RFC 4616 with an initial response (RFC 4954 4): authzid empty.
+      std::string creds;
+      creds += '\0';
+      creds += user;
+      creds += '\0';
+      creds += password;
+      state_ = State::auth;
+      auth_mechanism_ = "PLAIN";
+      auth_step_ = 0;
+      send(Cmd::auth, "AUTH PLAIN " + message::base64_encode(creds), 0, "AUTH PLAIN ****");
+      return;
+    }
+    if (auth_mechanisms_.count("LOGIN")) {
+      state_ = State::auth;
+      auth_mechanism_ = "LOGIN";
+      auth_step_ = 0;
+      send(Cmd::auth, "AUTH LOGIN");
+      return;
+    }
+  }
+  state_ = State::ready;
+  advance();
+}
+
+void ClientSession::on_auth(const Pending&, const Reply& r) {
+  if (r.positive_completion()) {  // 235 (RFC 4954 6)
+    authenticated_ = true;
+    state_ = State::ready;
+    return advance();
+  }
+  if (r.code == 334) {
+    const auto& [user, password] = *config_.auth;
+    ++auth_step_;
+    if (auth_mechanism_ == "PLAIN" && auth_step_ == 1) {
+      // A server that ignored the initial response asks again with an empty challenge.
+      std::string creds = std::string(1, '\0') + user + '\0' + password;
+      return send(Cmd::auth, message::base64_encode(creds), 0, "****");
+    }
+    if (auth_mechanism_ == "LOGIN" && auth_step_ <= 2) {
+      return send(Cmd::auth, message::base64_encode(auth_step_ == 1 ? user : password), 0, "****");
+    }
+    return send(Cmd::auth, "*");  // RFC 4954 4: cancel an exchange we do not follow
+  }
+  hello_failed(r);
+}
+
+void ClientSession::advance() {
+  if (state_ != State::ready || !pending_.empty() || closing_) return;
+  if (need_rset_ && (queue_.empty() || !pipelining())) {
+    // The server may still be inside a transaction (MAIL accepted, no DATA reply was
+    // final): RSET before anything else (4.1.1.5). With PIPELINING it goes in front of
+    // the next MAIL instead.
+    send(Cmd::rset, "RSET");
+    return;
+  }
+  if (!queue_.empty()) return start_transaction();
+  if (finish_) {
+    state_ = State::quitting;
+    send(Cmd::quit, "QUIT");
+  }
+}
+
+void ClientSession::start_transaction() {
+  Transaction& t = queue_.front();
+  const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
+  // RFC 1870 5: do not send a message the server said it would refuse.
+  if (size_limit_ != 0 && extensions_.count("SIZE") && content.size() > size_limit_) {
+    Reply too_big = Reply::make(552, "5.3.4",
+                                "Message size exceeds fixed limit of " + config_.peer_name + " (" +
+                                    std::to_string(content.size()) + " > " + std::to_string(size_limit_) + ")");
+    finalize(t, too_big);
+    queue_.pop_front();
+    return advance();
+  }
+  ParamSupport support;
+  support.esmtp = esmtp_;
+  support.size = extensions_.count("SIZE") > 0;
+  support.body = extensions_.count("8BITMIME") > 0;
+  support.dsn = extensions_.count("DSN") > 0;
+  support.auth = extensions_.count("AUTH") > 0;
+  MailParams params = t.message.params;
+  if (!params.size) params.size = content.size();
+  if (params.body == Body::unspecified && has_8bit(content)) params.body = Body::eight_bit_mime;  // RFC 6152 3
+
+  state_ = State::transaction;
+  t.pipelined = pipelining();
+  if (need_rset_) {
+    need_rset_ = false;
+    send(Cmd::rset, "RSET");
+  }
+  send(Cmd::mail, "MAIL FROM:" + t.message.from.bracketed() + params.wire(support));
+  if (!t.pipelined) return;
+  // RFC 2920 3.1: MAIL, the RCPTs and DATA in one group; DATA ends it.
+  while (t.next_rcpt < t.message.rcpts.size()) send_rcpt(t);
+  send(Cmd::data, "DATA");
+}
+
+void ClientSession::send_rcpt(Transaction& t) {
+  ParamSupport support;
+  support.esmtp = esmtp_;
+  support.dsn = extensions_.count("DSN") > 0;
+  const Recipient& r = t.message.rcpts[t.next_rcpt];
+  send(Cmd::rcpt, "RCPT TO:" + r.path.bracketed() + r.params.wire(support), t.next_rcpt);
+  ++t.next_rcpt;
+}
+
+void ClientSession::on_mail(const Pending&, const Reply& r) {
+  Transaction& t = queue_.front();
+  t.outcome.mail_reply = r;
+  if (!r.positive_completion()) {
+    // 3.3: the MAIL reply is every recipient's outcome.
+    for (auto& o : t.outcome.rcpts) o.reply = r;
+    if (!t.pipelined) complete_transaction();  // else wait for the RCPT/DATA replies
+    return;
+  }
+  t.mail_ok = true;
+  if (!t.pipelined) send_rcpt(t);
+}
+
+void ClientSession::on_rcpt(const Pending& p, const Reply& r) {
+  Transaction& t = queue_.front();
+  if (!t.mail_ok) return;  // pipelined after a refused MAIL: outcome already set
+  if (r.positive_completion()) {
+    t.accepted[p.rcpt] = true;
+  } else {
+    t.outcome.rcpts[p.rcpt].reply = r;
+  }
+  if (t.pipelined) return;
+  if (t.next_rcpt < t.message.rcpts.size()) return send_rcpt(t);
+  bool any = false;
+  for (bool a : t.accepted) any = any || a;
+  if (any) return send(Cmd::data, "DATA");
+  // No recipient accepted: no DATA; the transaction is over, RSET clears it (4.1.1.5).
+  need_rset_ = true;
+  complete_transaction();
+}
+
+void ClientSession::on_data(const Pending&, const Reply& r) {
+  Transaction& t = queue_.front();
+  bool any = false;
+  for (bool a : t.accepted) any = any || a;
+  if (r.positive_intermediate()) {  // 354 (4.3.2: the only 3yz DATA has)
+    if (t.mail_ok && any) {
+      const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
+      out_ += dot_stuff(content);
+      pending_.push_back(Pending{Cmd::dot, 0, "<data>"});
+      t.outcome.data_sent = true;
+    } else {
+      // RFC 2920 3.1: DATA was accepted although nothing else was; end it with an empty
+      // message, which reaches no one.
+      t.aborting = true;
+      out_ += ".\r\n";
+      pending_.push_back(Pending{Cmd::dot, 0, "<data>"});
+    }
+    return;
+  }
+  // DATA refused: the accepted recipients get this reply.
+  for (std::size_t i = 0; i < t.accepted.size(); ++i)
+    if (t.accepted[i] && t.outcome.rcpts[i].reply.code == 0) t.outcome.rcpts[i].reply = r;
+  if (t.mail_ok) need_rset_ = true;
+  complete_transaction();
+}
+
+void ClientSession::on_dot(const Pending&, const Reply& r) {
+  Transaction& t = queue_.front();
+  if (!t.aborting) {
+    t.outcome.data_acknowledged = true;
+    for (std::size_t i = 0; i < t.accepted.size(); ++i)
+      if (t.accepted[i] && t.outcome.rcpts[i].reply.code == 0) t.outcome.rcpts[i].reply = r;
+  }
+  complete_transaction();
+}
+
+void ClientSession::on_rset(const Pending&, const Reply&) {
+  need_rset_ = false;
+  if (state_ == State::ready) advance();
+}
+
+void ClientSession::on_quit(const Pending&, const Reply&) { state_ = State::closed; }
+
+void ClientSession::complete_transaction() {
+  Transaction t = std::move(queue_.front());
+  queue_.pop_front();
+  // Recipients whose reply never came (cannot happen with a well-behaved server).
+  finalize(t, Reply::make(451, "4.3.0", "no reply from " + config_.peer_name));
+  state_ = State::ready;
+  advance();
+}
+
+}  // namespace maillab::smtp

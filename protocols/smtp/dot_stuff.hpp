@@ -1,0 +1,23 @@
+// smtp::dot_stuff: prepares message content for the wire after a 354 (RFC 5321 4.5.2,
+// 4.1.1.4), the client's half of DataReader.
+//
+// Output: the content as CRLF lines, each line starting with "." given one more ".",
+// ending with CRLF, followed by the end mark ".\r\n". Content that already is CRLF text
+// travels byte-exact (the receiver unstuffs it back); a missing final CRLF is added
+// (4.1.1.4: the mark must start a line), an empty content sends only the mark.
+// Defensive normalisation: a bare LF or bare CR in the content becomes CRLF (a relay
+// never forwards a line end a receiver might read differently: SMTP smuggling,
+// CVE-2023-51764/5/6), the same choice DataReader makes on the receiving side.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace maillab::smtp {
+
+std::string dot_stuff(std::string_view content);
+
+// True when the content holds octets above 127 (then BODY=8BITMIME, RFC 6152).
+bool has_8bit(std::string_view content);
+
+}  // namespace maillab::smtp

@@ -1,0 +1,91 @@
+#include "protocols/smtp/mail_params.hpp"
+
+#include <limits>
+#include <utility>
+
+namespace maillab::smtp {
+namespace {
+
+Reply unsupported(const EsmtpParam& p) {
+  return Reply::make(555, "5.5.4", "Unsupported option: " + p.keyword + (p.has_value ? "=" + p.value : ""));
+}
+Reply bad(std::string_view what) { return Reply::make(501, "5.5.4", std::string(what)); }
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const std::uint64_t d = static_cast<std::uint64_t>(c - '0');
+    if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) return std::nullopt;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+}  // namespace
+
+std::optional<Reply> MailParams::parse(std::string_view text, const ParamSupport& support, MailParams& out) {
+  out = MailParams{};
+  auto params = split_esmtp_params(text);
+  if (!params) return bad("Bad MAIL parameter syntax");
+  bool seen_size = false, seen_body = false, seen_ret = false, seen_envid = false, seen_auth = false;
+  auto once = [](bool& seen) { return !std::exchange(seen, true); };
+  for (const auto& p : *params) {
+    if (!support.esmtp) return unsupported(p);  // parameters need EHLO (4.1.1.2)
+    if (p.keyword == "SIZE" && support.size) {  // RFC 1870 6
+      if (!once(seen_size)) return bad("Duplicate SIZE parameter");
+      out.size = p.has_value ? parse_size(p.value) : std::nullopt;
+      if (!out.size) return bad("Bad message size syntax");
+    } else if (p.keyword == "BODY" && support.body) {  // RFC 6152 2
+      if (!once(seen_body)) return bad("Duplicate BODY parameter");
+      const std::string v = upper(p.value);
+      if (v == "7BIT") out.body = Body::seven_bit;
+      else if (v == "8BITMIME") out.body = Body::eight_bit_mime;
+      else return bad("Bad BODY keyword syntax");
+    } else if (p.keyword == "RET" && support.dsn) {  // RFC 3461 4.3
+      if (!once(seen_ret)) return bad("Duplicate RET parameter");
+      const std::string v = upper(p.value);
+      if (v == "FULL") out.ret = DsnRet::full;
+      else if (v == "HDRS") out.ret = DsnRet::hdrs;
+      else return bad("Bad RET parameter syntax");
+    } else if (p.keyword == "ENVID" && support.dsn) {  // RFC 3461 4.4
+      if (!once(seen_envid)) return bad("Duplicate ENVID parameter");
+      auto v = p.has_value ? xtext_decode(p.value) : std::nullopt;
+      if (!v || v->empty() || v->size() > 100) return bad("Bad ENVID parameter syntax");
+      out.envid = std::move(*v);
+    } else if (p.keyword == "AUTH" && support.auth) {  // RFC 4954 5
+      if (!once(seen_auth)) return bad("Duplicate AUTH parameter");
+      auto v = p.has_value ? (p.value == "<>" ? std::optional<std::string>("<>") : xtext_decode(p.value))
+                           : std::nullopt;
+      if (!v || v->empty()) return bad("Bad AUTH parameter syntax");
+      out.auth = std::move(*v);
+    } else {
+      return unsupported(p);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string MailParams::wire(const ParamSupport& support) const {
+  std::string out;
+  if (!support.esmtp) return out;
+  if (size && support.size) out += " SIZE=" + std::to_string(*size);
+  if (body != Body::unspecified && support.body)
+    out += body == Body::eight_bit_mime ? " BODY=8BITMIME" : " BODY=7BIT";
+  if (support.dsn) {
+    if (ret != DsnRet::unspecified) out += ret == DsnRet::full ? " RET=FULL" : " RET=HDRS";
+    if (!envid.empty()) out += " ENVID=" + xtext_encode(envid);
+  }
+  if (auth && support.auth) out += " AUTH=" + (*auth == "<>" ? *auth : xtext_encode(*auth));
+  return out;
+}
+
+}  // namespace maillab::smtp

@@ -1,0 +1,79 @@
+// smtp::Path: a Reverse-path or Forward-path of MAIL/RCPT (RFC 5321 4.1.2), parsed.
+//
+// Grammar followed (RFC 5321 4.1.2, 4.1.3):
+//   Path = "<" [ A-d-l ":" ] Mailbox ">"      Reverse-path = Path / "<>"
+//   Mailbox = Local-part "@" ( Domain / address-literal )
+//   Local-part = Dot-string / Quoted-string
+// - a source route (A-d-l, "@a.example,@b.example:") is accepted and ignored (4.1.1.3,
+//   appendix C);
+// - `local` holds the decoded local part (quotes and backslashes removed), case
+//   preserved (4.1.2: only the receiving host may interpret it); address() quotes it
+//   again when it is not a Dot-string;
+// - `domain` is lowercased; an address literal keeps its brackets ("[192.0.2.1]",
+//   "[ipv6:2001:db8::1]"); IPv4 literals are checked (4.1.3);
+// - "<Postmaster>" (any case, no domain) is a valid Forward-path (4.1.1.3): local
+//   "Postmaster", empty domain;
+// - no SMTPUTF8: 8-bit octets are a syntax error.
+// Limits (4.5.3.1): local part 64 octets (4.5.3.1.1, counted as written, quotes
+// included), domain 255 octets (4.5.3.1.2), whole path 256 octets (4.5.3.1.3). Each has
+// its own PathError, and path_error_reply() turns it into the server's answer:
+//   syntax         -> 501 5.1.7 Bad sender address syntax / 501 5.1.3 Bad recipient
+//                     address syntax (Postfix's wording and codes);
+//   over a limit   -> 553 (RFC 5321 4.2.3 "mailbox name not allowed"): the address is
+//                     well formed but its name is not acceptable. Postfix itself does not
+//                     check these limits; 553 keeps them apart from syntax errors.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "protocols/smtp/reply.hpp"
+
+namespace maillab::smtp {
+
+struct Path {
+  std::string local;   // decoded, case preserved
+  std::string domain;  // lowercase; "[...]" for an address literal
+
+  bool is_null() const { return local.empty() && domain.empty(); }
+  // "local@domain" (local part quoted when needed), "Postmaster" without a domain, ""
+  // for the null path.
+  std::string address() const;
+  // "<local@domain>", "<>" for the null path.
+  std::string bracketed() const { return "<" + address() + ">"; }
+
+  bool operator==(const Path&) const = default;
+};
+
+enum class PathError {
+  none,
+  syntax,
+  local_part_too_long,  // 4.5.3.1.1
+  domain_too_long,      // 4.5.3.1.2
+  path_too_long,        // 4.5.3.1.3
+};
+
+struct PathResult {
+  Path path;
+  PathError error = PathError::none;
+  std::string_view rest;  // what follows the closing '>' (ESMTP parameters)
+  bool ok() const { return error == PathError::none; }
+};
+
+inline constexpr std::size_t kMaxLocalPart = 64;   // 4.5.3.1.1
+inline constexpr std::size_t kMaxDomain = 255;     // 4.5.3.1.2
+inline constexpr std::size_t kMaxPath = 256;       // 4.5.3.1.3
+
+// `text` starts at '<'. parse_reverse_path accepts "<>"; parse_forward_path accepts
+// "<Postmaster>" and rejects "<>".
+PathResult parse_reverse_path(std::string_view text);
+PathResult parse_forward_path(std::string_view text);
+// A bare Mailbox "local@domain" (configuration, scenario files, tests); the whole text
+// must be the mailbox.
+PathResult parse_mailbox(std::string_view text);
+
+// The server's reply for a path error; `sender` selects the MAIL (5.1.7) or RCPT (5.1.3)
+// flavour.
+Reply path_error_reply(PathError error, bool sender);
+
+}  // namespace maillab::smtp

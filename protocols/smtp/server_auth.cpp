@@ -1,0 +1,118 @@
+// ServerSession: AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN
+// (draft-murchison-sasl-login) mechanisms. Credentials go to ServerHandler::authenticate;
+// the trace never shows them ("****").
+#include "protocols/smtp/server_session.hpp"
+
+#include <optional>
+#include <string>
+
+#include "protocols/message/base64.hpp"
+
+namespace maillab::smtp {
+namespace {
+
+constexpr std::size_t kAuthLineMax = 12288;  // RFC 4954 4: lines of at least 12288 octets
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+// RFC 4954 4: "=" is an empty initial response.
+std::optional<std::string> decode(std::string_view text) {
+  if (text == "=") return std::string{};
+  return message::base64_decode(text);
+}
+
+Reply cannot_decode() { return Reply::make(501, "5.5.2", "Cannot Base64-decode Client responses"); }
+
+}  // namespace
+
+void ServerSession::cmd_auth(std::string_view args) {
+  if (config_.auth_mechanisms.empty() || !envelope_.esmtp)
+    return reply(Reply::make(503, "5.5.1", "Error: authentication not enabled"));
+  // RFC 4954 4: "After a successful AUTH command completes, a server MUST reject any
+  // further AUTH commands with a 503 reply."
+  if (!envelope_.auth_user.empty()) return reply(Reply::make(503, "5.5.1", "Error: already authenticated"));
+  const std::string_view mech_text = args.substr(0, args.find(' '));
+  std::string_view initial = args.substr(mech_text.size());
+  while (!initial.empty() && initial.front() == ' ') initial.remove_prefix(1);
+  trace_line_ = "AUTH " + upper(mech_text) + (initial.empty() ? "" : " ****");
+  if (mech_text.empty()) return reply(Reply::make(501, "5.5.4", "Syntax: AUTH mechanism"));
+  const std::string mech = upper(mech_text);
+  bool offered = false;
+  for (const auto& m : config_.auth_mechanisms) offered = offered || upper(m) == mech;
+  if (!offered || (mech != "PLAIN" && mech != "LOGIN"))
+    return reply(Reply::make(504, "5.5.4", "Unrecognized authentication type"));
+
+  auto expect = [this](AuthStep step, std::string_view challenge) {
+    auth_step_ = step;
+    state_ = State::auth;
+    lines_.set_max(kAuthLineMax);
+    reply(Reply{334, "", {std::string(challenge)}});
+  };
+  if (mech == "PLAIN") {
+    if (initial.empty()) return expect(AuthStep::plain, "");  // RFC 4954 4: "334 " SP
+    auto decoded = decode(initial);
+    if (!decoded) return reply(cannot_decode());
+    return auth_plain(*decoded);
+  }
+  if (initial.empty()) return expect(AuthStep::login_user, "VXNlcm5hbWU6");  // "Username:"
+  auto user = decode(initial);
+  if (!user) return reply(cannot_decode());
+  auth_login_user_ = *user;
+  expect(AuthStep::login_password, "UGFzc3dvcmQ6");  // "Password:"
+}
+
+void ServerSession::auth_response(std::string_view line) {
+  const AuthStep step = auth_step_;
+  auth_step_ = AuthStep::none;
+  state_ = State::ready;
+  lines_.set_max(config_.max_line);
+  // RFC 4954 4: "*" cancels the exchange with 501.
+  if (line == "*") return reply(Reply::make(501, "5.7.0", "Authentication aborted"));
+  auto decoded = decode(line);
+  if (!decoded) return reply(cannot_decode());
+  switch (step) {
+    case AuthStep::plain:
+      return auth_plain(*decoded);
+    case AuthStep::login_user:
+      auth_login_user_ = std::move(*decoded);
+      auth_step_ = AuthStep::login_password;
+      state_ = State::auth;
+      lines_.set_max(kAuthLineMax);
+      return reply(Reply{334, "", {"UGFzc3dvcmQ6"}});
+    case AuthStep::login_password:
+      return auth_done(auth_login_user_, *decoded);
+    case AuthStep::none:
+      break;
+  }
+  reply(Reply::make(503, "5.5.1", "Error: bad sequence of commands"));
+}
+
+void ServerSession::auth_plain(std::string_view decoded) {
+  // RFC 4616 2: message = [authzid] NUL authcid NUL passwd. Acting for another identity
+  // (authzid != authcid) is not supported.
+  const auto first = decoded.find('\0');
+  const auto second = first == std::string_view::npos ? first : decoded.find('\0', first + 1);
+  if (second == std::string_view::npos || decoded.find('\0', second + 1) != std::string_view::npos)
+    return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));
+  const std::string_view authzid = decoded.substr(0, first);
+  const std::string_view user = decoded.substr(first + 1, second - first - 1);
+  if (!authzid.empty() && authzid != user)
+    return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));
+  auth_done(user, decoded.substr(second + 1));
+}
+
+void ServerSession::auth_done(std::string_view user_view, std::string_view password) {
+  const std::string user(user_view);  // may point into auth_login_user_
+  auth_login_user_.clear();
+  if (user.empty() || !handler_.authenticate(user, password))
+    return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));  // RFC 4954 6
+  envelope_.auth_user.assign(user);
+  reply(Reply::make(235, "2.7.0", "Authentication successful"));
+}
+
+}  // namespace maillab::smtp

@@ -1,0 +1,207 @@
+// ServerSession: the command table (the state machine as data) and the commands other
+// than AUTH. RFC 5321 section numbers beside each rule.
+#include "protocols/smtp/server_session.hpp"
+
+#include <array>
+
+#include "protocols/smtp/mail_params.hpp"
+#include "protocols/smtp/path.hpp"
+#include "protocols/smtp/rcpt_params.hpp"
+
+namespace maillab::smtp {
+namespace {
+
+using S = ServerSession::State;
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+Reply syntax(std::string_view usage) { return Reply::make(501, "5.5.4", "Syntax: " + std::string(usage)); }
+
+}  // namespace
+
+std::span<const ServerSession::Command> ServerSession::commands() {
+  constexpr unsigned session = bit(S::connected) | bit(S::ready) | bit(S::mail) | bit(S::rcpt);
+  constexpr unsigned transaction = bit(S::mail) | bit(S::rcpt);
+  static constexpr std::array<Command, 13> table{{
+      // 4.1.1.1 HELO/EHLO: allowed at any time; a later one resets the transaction
+      // (4.1.4). A 554 greeting leaves only QUIT (3.1).
+      {"EHLO", session, &ServerSession::cmd_ehlo},
+      {"HELO", session, &ServerSession::cmd_helo},
+      // 4.1.1.2, 4.1.4: MAIL after HELO/EHLO, not inside a transaction.
+      {"MAIL", bit(S::ready), &ServerSession::cmd_mail},
+      // 4.1.1.3: RCPT after a successful MAIL; repeated for every recipient.
+      {"RCPT", transaction, &ServerSession::cmd_rcpt},
+      // 4.1.1.4: DATA after at least one successful RCPT (checked in cmd_data for 554).
+      {"DATA", transaction, &ServerSession::cmd_data},
+      // 4.1.1.5 RSET, 4.1.1.9 NOOP, 4.1.1.10 QUIT: any time (QUIT even after a 554, 3.1).
+      {"RSET", session, &ServerSession::cmd_rset},
+      {"NOOP", session, &ServerSession::cmd_noop},
+      {"QUIT", session | bit(S::rejected), &ServerSession::cmd_quit},
+      // 4.1.1.6 VRFY, 4.1.1.7 EXPN, 4.1.1.8 HELP: any time, no effect on the transaction.
+      {"VRFY", session, &ServerSession::cmd_vrfy},
+      {"EXPN", session, &ServerSession::cmd_expn},
+      {"HELP", session, &ServerSession::cmd_help},
+      // RFC 4954 4: AUTH after EHLO, not during a mail transaction.
+      {"AUTH", bit(S::ready), &ServerSession::cmd_auth},
+      // RFC 3207: no TLS in the lab, so 454 wherever it is asked.
+      {"STARTTLS", session, &ServerSession::cmd_starttls},
+  }};
+  return table;
+}
+
+ParamSupport ServerSession::param_support() const {
+  ParamSupport s;
+  s.esmtp = envelope_.esmtp;
+  s.size = true;
+  s.body = config_.eightbitmime;
+  s.dsn = config_.dsn;
+  s.auth = !config_.auth_mechanisms.empty();
+  return s;
+}
+
+void ServerSession::cmd_helo(std::string_view args) { hello(args, false); }
+void ServerSession::cmd_ehlo(std::string_view args) { hello(args, true); }
+
+void ServerSession::hello(std::string_view args, bool esmtp) {
+  // 4.1.1.1: "EHLO" SP ( Domain / address-literal ). Like Postfix, the argument is taken
+  // as given (checking it is the handler's policy).
+  if (args.empty()) return reply(syntax(esmtp ? "EHLO hostname" : "HELO hostname"));
+  Reply r = handler_.on_helo(args, esmtp);
+  if (!r.positive_completion()) return reply(std::move(r));
+  reset_transaction();  // 4.1.4: as if RSET
+  envelope_.helo.assign(args);
+  envelope_.esmtp = esmtp;
+  state_ = State::ready;
+  r.enhanced.clear();
+  if (r.lines.empty()) r.lines = {config_.hostname};
+  if (esmtp) {
+    // 4.1.1.1 ehlo-ok-rsp: one keyword line per extension (Postfix's order).
+    if (config_.pipelining) r.lines.emplace_back("PIPELINING");
+    r.lines.push_back(config_.size_limit ? "SIZE " + std::to_string(config_.size_limit) : "SIZE");
+    if (!config_.auth_mechanisms.empty()) {
+      std::string auth = "AUTH";
+      for (const auto& m : config_.auth_mechanisms) auth += ' ' + m;
+      r.lines.push_back(std::move(auth));
+    }
+    if (config_.enhanced_status_codes) r.lines.emplace_back("ENHANCEDSTATUSCODES");
+    if (config_.eightbitmime) r.lines.emplace_back("8BITMIME");
+    if (config_.dsn) r.lines.emplace_back("DSN");
+  }
+  reply(std::move(r));
+}
+
+void ServerSession::cmd_mail(std::string_view args) {
+  // RFC 4954 6 / submission (RFC 6409 4.3): 530 until authenticated.
+  if (config_.auth_required && envelope_.auth_user.empty())
+    return reply(Reply::make(530, "5.7.0", "Authentication required"));
+  // 4.1.1.2: "MAIL FROM:" Reverse-path [SP Mail-parameters]. A space after the colon is
+  // tolerated (Postfix does); the angle brackets are required.
+  if (!istarts_with(args, "FROM:")) return reply(syntax("MAIL FROM:<address>"));
+  args.remove_prefix(5);
+  while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
+  PathResult path = parse_reverse_path(args);
+  if (!path.ok()) return reply(path_error_reply(path.error, true));
+  MailParams params;
+  if (auto error = MailParams::parse(path.rest, param_support(), params)) return reply(*error);
+  // RFC 1870 6.1: a declared size over the limit is refused before any recipient.
+  if (config_.size_limit && params.size && *params.size > config_.size_limit)
+    return reply(Reply::make(552, "5.3.4", "Message size exceeds fixed limit"));
+  Reply r = handler_.on_mail(envelope_, path.path, params);
+  if (r.positive_completion()) {
+    envelope_.mail_from = path.path;
+    envelope_.mail_params = params;
+    envelope_.rcpts.clear();
+    rcpt_attempts_ = 0;
+    state_ = State::mail;
+  }
+  reply(std::move(r), "Ok");
+}
+
+void ServerSession::cmd_rcpt(std::string_view args) {
+  // 4.1.1.3: "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
+  // [SP Rcpt-parameters].
+  if (!istarts_with(args, "TO:")) return reply(syntax("RCPT TO:<address>"));
+  args.remove_prefix(3);
+  while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
+  ++rcpt_attempts_;
+  PathResult path = parse_forward_path(args);
+  if (!path.ok()) return reply(path_error_reply(path.error, false));
+  Recipient rcpt{path.path, {}};
+  if (auto error = RcptParams::parse(path.rest, param_support(), rcpt.params)) return reply(*error);
+  // 4.5.3.1.8 / Postfix smtpd_recipient_limit: 452 asks the client to send the rest in
+  // another transaction (4.5.3.1.10).
+  if (envelope_.rcpts.size() >= config_.max_recipients)
+    return reply(Reply::make(452, "4.5.3", "Error: too many recipients"));
+  Reply r = handler_.on_rcpt(envelope_, rcpt);
+  if (r.positive_completion()) {
+    envelope_.rcpts.push_back(std::move(rcpt));
+    state_ = State::rcpt;
+  }
+  reply(std::move(r), "Ok");
+}
+
+void ServerSession::cmd_data(std::string_view args) {
+  if (!args.empty()) return reply(syntax("DATA"));
+  if (state_ == State::mail) {
+    // 3.3: no valid recipient. Postfix: 554 when recipients were tried and refused,
+    // 503 (bad sequence) when none was even given.
+    if (rcpt_attempts_ > 0) return reply(Reply::make(554, "5.5.1", "Error: no valid recipients"));
+    return reply(ordering_error("DATA"));
+  }
+  Reply r = handler_.on_data(envelope_);
+  if (r.code != 354) return reply(std::move(r));
+  data_.reset(config_.max_text_line, config_.size_limit);
+  state_ = State::data;
+  reply(std::move(r), "End data with <CR><LF>.<CR><LF>");
+}
+
+void ServerSession::cmd_rset(std::string_view args) {
+  // 4.1.1.5: no arguments; clears the transaction, keeps HELO/EHLO.
+  if (!args.empty()) return reply(syntax("RSET"));
+  reset_transaction();
+  reply(Reply::make(250, "2.0.0", "Ok"));
+}
+
+void ServerSession::cmd_noop(std::string_view) {
+  // 4.1.1.9: a parameter, if any, is ignored.
+  reply(Reply::make(250, "2.0.0", "Ok"));
+}
+
+void ServerSession::cmd_quit(std::string_view) {
+  // 4.1.1.10: 221, then the server closes.
+  reply(Reply::make(221, "2.0.0", "Bye"));
+  close();
+}
+
+void ServerSession::cmd_vrfy(std::string_view args) {
+  // 4.1.1.6, 3.5.3: 252 "cannot verify, will accept and attempt delivery".
+  if (args.empty()) return reply(syntax("VRFY address"));
+  reply(Reply::make(252, "2.5.2", "Cannot VRFY user, but will accept message and attempt delivery"));
+}
+
+void ServerSession::cmd_expn(std::string_view) {
+  // 4.1.1.7, 3.5.2: lists are not disclosed (7.3).
+  reply(Reply::make(502, "5.5.1", "Error: command not implemented"));
+}
+
+void ServerSession::cmd_help(std::string_view) {
+  // 4.1.1.8.
+  reply(Reply::make(214, "2.0.0",
+                    "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH\n"
+                    "See RFC 5321"));
+}
+
+void ServerSession::cmd_starttls(std::string_view) {
+  // RFC 3207 4: "454 TLS not available due to temporary reason".
+  reply(Reply::make(454, "4.7.0", "TLS not available"));
+}
+
+}  // namespace maillab::smtp

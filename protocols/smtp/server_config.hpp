@@ -1,0 +1,34 @@
+// smtp::ServerConfig: what a ServerSession announces and enforces. Parameter names follow
+// Postfix's where one exists, so operators recognise them.
+//
+// Invariants: max_line >= 512 and max_text_line >= 1000 (RFC 5321 4.5.3.1.4/6 are
+// minimums a server must accept); max_recipients >= 100 (4.5.3.1.8); hostname non-empty
+// (ServerSession uses "localhost" otherwise).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace maillab::smtp {
+
+struct ServerConfig {
+  std::string hostname;                 // myhostname: greeting, EHLO, 421 texts
+  std::uint64_t size_limit = 10240000;  // message_size_limit (SIZE, RFC 1870); 0 = none
+  std::size_t max_recipients = 1000;    // smtpd_recipient_limit; at least 100 per RFC
+  bool pipelining = true;               // RFC 2920
+  bool eightbitmime = true;             // RFC 6152
+  bool enhanced_status_codes = true;    // RFC 2034; off: replies carry no enhanced code
+  bool dsn = true;                      // RFC 3461
+  std::vector<std::string> auth_mechanisms;  // e.g. {"PLAIN","LOGIN"}; empty: no AUTH
+  bool auth_required = false;           // submission: MAIL without AUTH -> 530 5.7.0
+  int hard_error_limit = 20;            // smtpd_hard_error_limit: then 421 and close
+  std::chrono::milliseconds command_timeout{300000};  // 4.5.3.2.7, smtpd_timeout
+  std::chrono::milliseconds data_timeout{180000};     // 4.5.3.2.5-6 seen from the server
+  std::size_t max_line = 512;            // command line incl CRLF (4.5.3.1.4)
+  std::size_t max_text_line = 1000;      // text line incl CRLF (4.5.3.1.6): noted only
+};
+
+}  // namespace maillab::smtp

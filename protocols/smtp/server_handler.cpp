@@ -1,0 +1,17 @@
+#include "protocols/smtp/server_handler.hpp"
+
+namespace maillab::smtp {
+
+Reply ServerHandler::greeting() { return Reply{220, "", {}}; }
+Reply ServerHandler::on_helo(std::string_view, bool) { return Reply{250, "", {}}; }
+Reply ServerHandler::on_mail(const Envelope&, const Path&, const MailParams&) {
+  return Reply::make(250, "2.1.0", "Ok");
+}
+Reply ServerHandler::on_rcpt(const Envelope&, const Recipient&) { return Reply::make(250, "2.1.5", "Ok"); }
+Reply ServerHandler::on_data(const Envelope&) { return Reply::make(354, "", "End data with <CR><LF>.<CR><LF>"); }
+Reply ServerHandler::on_message(const Envelope&, std::string) { return Reply::make(250, "2.0.0", "Ok: queued"); }
+bool ServerHandler::authenticate(std::string_view, std::string_view) { return false; }
+void ServerHandler::on_exchange(std::string_view, const Reply&) {}
+void ServerHandler::on_close_requested() {}
+
+}  // namespace maillab::smtp

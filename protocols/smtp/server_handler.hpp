@@ -1,0 +1,48 @@
+// smtp::ServerHandler: the host's policy behind a ServerSession (which recipients exist,
+// where a message goes), asked synchronously. Every default accepts.
+//
+// Replies: return a full Reply; one with no text lines gets the engine's standard text
+// for that step ("Ok", the hostname line of HELO/EHLO, ...). Positive EHLO replies lose
+// any enhanced code (their lines are keywords). A 421 from any hook makes the engine
+// send it and close (RFC 5321 3.8). Codes must be 200..599 (asserted).
+// Hooks may not call back into the session.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "protocols/smtp/envelope.hpp"
+#include "protocols/smtp/reply.hpp"
+
+namespace maillab::smtp {
+
+class ServerHandler {
+ public:
+  virtual ~ServerHandler() = default;
+
+  // 220 "<hostname> ESMTP maillab" by default. A 554 greeting makes the session answer
+  // 503 to everything but QUIT (RFC 5321 3.1); a 421 closes at once.
+  virtual Reply greeting();
+  // HELO/EHLO accepted with 250 by default (4.1.1.1).
+  virtual Reply on_helo(std::string_view domain, bool esmtp);
+  // MAIL (4.1.1.2): 250 2.1.0 Ok by default. `envelope` is the session before this MAIL.
+  virtual Reply on_mail(const Envelope& envelope, const Path& from, const MailParams& params);
+  // RCPT (4.1.1.3): 250 2.1.5 Ok by default; e.g. 550 5.1.1 for an unknown user.
+  virtual Reply on_rcpt(const Envelope& envelope, const Recipient& rcpt);
+  // DATA before the 354 (4.1.1.4): return 354 to go on, anything else rejects.
+  virtual Reply on_data(const Envelope& envelope);
+  // After the final dot: CRLF lines, unstuffed. A 250 means the host has stored it
+  // (a crash afterwards loses nothing). 250 2.0.0 Ok: queued by default.
+  virtual Reply on_message(const Envelope& envelope, std::string content);
+  // AUTH (RFC 4954): false by default (no credentials are valid).
+  virtual bool authenticate(std::string_view user, std::string_view password);
+  // Trace observer: every command line with its reply (AUTH credentials shown as
+  // "****"), "<data>" for message content, "" for the greeting and for replies the
+  // server sends on its own (timeout, too many errors).
+  virtual void on_exchange(std::string_view client_line, const Reply& reply);
+  // The engine wants the connection closed (QUIT, 421, timeout, error limit); the
+  // driver flushes take_output() and closes. Not called for receive_eof().
+  virtual void on_close_requested();
+};
+
+}  // namespace maillab::smtp

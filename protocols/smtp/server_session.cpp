@@ -1,0 +1,222 @@
+// ServerSession: framing (commands, DATA content, AUTH lines), replies, error counting,
+// timeouts and closing. The commands themselves are in server_commands.cpp.
+#include "protocols/smtp/server_session.hpp"
+
+#include <cassert>
+#include <utility>
+
+namespace maillab::smtp {
+namespace {
+
+char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (upper(a[i]) != upper(b[i])) return false;
+  return true;
+}
+
+// What the trace shows of a line: printable ASCII, anything else as '?'.
+std::string printable(std::string_view line) {
+  std::string out;
+  for (char c : line) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u < 32 || u > 126) ? '?' : c;
+  }
+  return out;
+}
+
+}  // namespace
+
+ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
+    : config_(std::move(config)),
+      handler_(handler),
+      lines_(config_.max_line),
+      data_(config_.max_text_line, config_.size_limit) {
+  assert(config_.max_line >= 3 && "a command line holds at least CRLF and a byte");
+  if (config_.hostname.empty()) config_.hostname = "localhost";
+  // RFC 5321 3.1, 4.2: 220 opens the session, 554 refuses it (then only QUIT is
+  // served), 421 closes at once.
+  Reply greeting = handler_.greeting();
+  if (greeting.lines.empty()) greeting.lines = {config_.hostname + " ESMTP maillab"};
+  announce(greeting);
+  if (greeting.permanent()) {
+    state_ = State::rejected;
+  } else if (!greeting.positive_completion()) {
+    close();
+  }
+}
+
+void ServerSession::receive(std::string_view data) {
+  while (!data.empty() && state_ != State::closed) {
+    if (state_ == State::data) {
+      data.remove_prefix(data_.put(data));
+      if (data_.done()) end_of_data();
+    } else {
+      data.remove_prefix(lines_.put(data));
+      if (lines_.ready()) handle_line();
+    }
+  }
+}
+
+void ServerSession::receive_eof() {
+  // The peer went away: a partial message is dropped, never delivered (the client still
+  // owns it, DESIGN.md "A crash before it leaves the sender owning the message").
+  if (state_ == State::data) data_.reset(config_.max_text_line, config_.size_limit);
+  state_ = State::closed;
+}
+
+std::string ServerSession::take_output() { return std::exchange(out_, {}); }
+
+std::chrono::milliseconds ServerSession::timeout() const {
+  switch (state_) {
+    case State::closed:
+      return std::chrono::milliseconds{0};
+    case State::data:
+      return config_.data_timeout;
+    default:
+      return config_.command_timeout;
+  }
+}
+
+void ServerSession::on_timeout() {
+  if (state_ == State::closed) return;
+  if (state_ == State::data) data_.reset(config_.max_text_line, config_.size_limit);
+  // Postfix: "421 4.4.2 <myhostname> Error: timeout exceeded".
+  announce(Reply::make(421, "4.4.2", config_.hostname + " Error: timeout exceeded"));
+  close();
+}
+
+void ServerSession::handle_line() {
+  const std::string line = lines_.line();
+  const bool too_long = lines_.too_long();
+  lines_.clear();
+  if (state_ == State::auth) {
+    trace_line_ = line == "*" ? "*" : "****";
+    if (too_long) {
+      auth_step_ = AuthStep::none;
+      state_ = State::ready;
+      lines_.set_max(config_.max_line);
+      reply(Reply::make(500, "5.5.6", "Authentication exchange line is too long"));  // RFC 4954 4
+    } else {
+      auth_response(line);
+    }
+    return after_command();
+  }
+  trace_line_ = printable(line);
+  if (too_long) {
+    // 4.5.3.1.4, 4.2.2: the line was discarded up to its CRLF; the session goes on.
+    trace_line_ += "...";
+    reply(Reply::make(500, "5.5.0", "Line too long"));
+  } else if (line.find('\0') != std::string::npos) {
+    reply(Reply::make(500, "5.5.2", "Error: NUL character in command"));
+  } else {
+    dispatch(line);
+  }
+  after_command();
+}
+
+void ServerSession::dispatch(std::string_view line) {
+  // Command = verb [SP arguments] (4.1.1); verbs are case-insensitive (2.4). Trailing
+  // blanks are tolerated, as Postfix does.
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+  const std::string_view verb = line.substr(0, line.find(' '));
+  std::string_view args = line.substr(verb.size());
+  while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
+  if (verb.empty()) return reply(Reply::make(500, "5.5.2", "Error: bad syntax"));
+  for (const Command& c : commands()) {
+    if (!iequals(verb, c.verb)) continue;
+    if (!(c.allowed & bit(state_))) return reply(ordering_error(c.verb));
+    return (this->*c.act)(args);
+  }
+  reply(Reply::make(500, "5.5.2", "Error: command not recognized"));
+}
+
+Reply ServerSession::ordering_error(std::string_view verb) const {
+  // 4.1.4 and 3.3; Postfix's wording. 503 = bad sequence of commands.
+  auto bad_sequence = [](std::string_view text) { return Reply::make(503, "5.5.1", text); };
+  if (state_ == State::rejected) return bad_sequence("Error: no SMTP service here");
+  const bool greeted = state_ != State::connected;
+  const bool in_transaction = state_ == State::mail || state_ == State::rcpt;
+  if (!greeted && (verb == "MAIL" || verb == "RCPT" || verb == "DATA" || verb == "AUTH"))
+    return bad_sequence("Error: send HELO/EHLO first");
+  if (verb == "MAIL") return bad_sequence("Error: nested MAIL command");
+  if (verb == "RCPT") return bad_sequence("Error: need MAIL command");
+  if (verb == "DATA") return bad_sequence("Error: need RCPT command");
+  if (verb == "AUTH" && in_transaction) return bad_sequence("Error: MAIL transaction in progress");
+  return bad_sequence("Error: bad sequence of commands");
+}
+
+void ServerSession::end_of_data() {
+  state_ = State::ready;
+  envelope_.notes = data_.notes();
+  trace_line_ = "<data>";
+  if (data_.oversize()) {
+    // RFC 1870 6.2 / Postfix: the whole message was read and nothing is delivered.
+    data_.reset(config_.max_text_line, config_.size_limit);
+    reply(Reply::make(552, "5.3.4", "Error: message file too big"));
+  } else {
+    std::string content = data_.take_content();
+    data_.reset(config_.max_text_line, config_.size_limit);
+    reply(handler_.on_message(envelope_, std::move(content)), "Ok: queued");
+  }
+  // 4.1.1.4: the end of data ends the transaction, whatever the reply.
+  reset_transaction();
+  after_command();
+}
+
+void ServerSession::reply(Reply r, std::string_view standard_text) {
+  if (r.lines.empty()) {
+    if (r.positive_completion() || r.positive_intermediate()) {
+      if (!standard_text.empty()) r.lines = {std::string(standard_text)};
+    } else {
+      r.lines = {r.transient() ? "Error: try again later" : "Error: rejected"};
+    }
+  }
+  if (r.transient() || r.permanent()) ++errors_;
+  send(r, trace_line_);
+  if (r.code == 421) close();  // 3.8: 421 means the server closes the channel
+}
+
+void ServerSession::announce(Reply r) {
+  send(r, {});
+  if (r.code == 421) close();
+}
+
+void ServerSession::send(const Reply& r, std::string_view client_line) {
+  assert(r.code >= 200 && r.code <= 599 && "handler replies need a code 200..599");
+  if (state_ == State::closed) return;
+  if (config_.enhanced_status_codes || r.enhanced.empty()) {
+    out_ += r.wire();
+    handler_.on_exchange(client_line, r);
+  } else {
+    Reply plain = r;
+    plain.enhanced.clear();
+    out_ += plain.wire();
+    handler_.on_exchange(client_line, plain);
+  }
+}
+
+void ServerSession::after_command() {
+  if (state_ == State::closed || errors_ < config_.hard_error_limit) return;
+  // Postfix smtpd: "421 4.7.0 <myhostname> Error: too many errors", then disconnect.
+  announce(Reply::make(421, "4.7.0", config_.hostname + " Error: too many errors"));
+}
+
+void ServerSession::close() {
+  if (state_ == State::closed) return;
+  state_ = State::closed;
+  handler_.on_close_requested();
+}
+
+void ServerSession::reset_transaction() {
+  envelope_.mail_from = Path{};
+  envelope_.mail_params = MailParams{};
+  envelope_.rcpts.clear();
+  envelope_.notes = ContentNotes{};
+  rcpt_attempts_ = 0;
+  if (state_ == State::mail || state_ == State::rcpt || state_ == State::data) state_ = State::ready;
+}
+
+}  // namespace maillab::smtp

@@ -1,0 +1,125 @@
+// smtp::ServerSession: the sans-I/O SMTP server engine (RFC 5321; ESMTP SIZE 1870,
+// PIPELINING 2920, 8BITMIME 6152, ENHANCEDSTATUSCODES 2034/3463, DSN 3461, AUTH 4954).
+// Bytes in (receive), bytes out (take_output), a timeout to arm (timeout/on_timeout);
+// decisions go to a ServerHandler.
+//
+// The state machine is data: State below and the command table in
+// server_commands.cpp ({verb, allowed states, act}), with the RFC rule beside each row.
+// Invariants:
+// - replies leave in the order of the commands (RFC 2920 3.1): every complete command
+//   in the input is processed in order however the bytes were split, so one byte at a
+//   time and a whole pipelined burst give the same output;
+// - on_message is called only for a whole message ended by CRLF.CRLF (DataReader:
+//   bare CR/LF never end the content); a timeout, EOF or oversize never delivers;
+// - after closed() nothing is read or sent any more;
+// - no exception leaves the engine; a peer's errors are reply codes, counted towards
+//   hard_error_limit (Postfix smtpd_hard_error_limit): then 421 4.7.0 and close.
+// Split: server_session.cpp (framing, replies, timeouts, DATA), server_commands.cpp
+// (command table and commands), server_auth.cpp (AUTH PLAIN/LOGIN).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "protocols/smtp/data_reader.hpp"
+#include "protocols/smtp/envelope.hpp"
+#include "protocols/smtp/line_reader.hpp"
+#include "protocols/smtp/reply.hpp"
+#include "protocols/smtp/server_config.hpp"
+#include "protocols/smtp/server_handler.hpp"
+
+namespace maillab::smtp {
+
+class ServerSession {
+ public:
+  enum class State {
+    rejected,   // greeted with 554: only QUIT is served (RFC 5321 3.1)
+    connected,  // greeted, no HELO/EHLO yet (4.1.4)
+    ready,      // HELO/EHLO done, no mail transaction
+    mail,       // MAIL accepted, no recipient accepted yet (3.3)
+    rcpt,       // at least one recipient accepted
+    data,       // reading message content after 354 (4.1.1.4)
+    auth,       // waiting for an AUTH continuation line (RFC 4954 4)
+    closed,
+  };
+
+  // Sends the greeting at once (take_output() has it). `handler` must outlive the session.
+  ServerSession(ServerConfig config, ServerHandler& handler);
+
+  void receive(std::string_view data);
+  void receive_eof();
+  std::string take_output();
+  // command_timeout, or data_timeout while reading content; zero once closed.
+  std::chrono::milliseconds timeout() const;
+  void on_timeout();
+  bool closed() const { return state_ == State::closed; }
+
+  State state() const { return state_; }
+  const Envelope& envelope() const { return envelope_; }
+  const ServerConfig& config() const { return config_; }
+  int error_count() const { return errors_; }
+
+ private:
+  using Act = void (ServerSession::*)(std::string_view args);
+  struct Command {
+    std::string_view verb;
+    unsigned allowed;  // bit set of State
+    Act act;
+  };
+  static std::span<const Command> commands();
+  static constexpr unsigned bit(State s) { return 1u << static_cast<unsigned>(s); }
+
+  // server_session.cpp
+  void handle_line();
+  void dispatch(std::string_view line);
+  void end_of_data();
+  void reply(Reply r, std::string_view standard_text = {});
+  void announce(Reply r);
+  void send(const Reply& r, std::string_view client_line);
+  void after_command();
+  void close();
+  void reset_transaction();
+  Reply ordering_error(std::string_view verb) const;
+
+  // server_commands.cpp
+  void cmd_helo(std::string_view args);
+  void cmd_ehlo(std::string_view args);
+  void hello(std::string_view args, bool esmtp);
+  void cmd_mail(std::string_view args);
+  void cmd_rcpt(std::string_view args);
+  void cmd_data(std::string_view args);
+  void cmd_rset(std::string_view args);
+  void cmd_noop(std::string_view args);
+  void cmd_quit(std::string_view args);
+  void cmd_vrfy(std::string_view args);
+  void cmd_expn(std::string_view args);
+  void cmd_help(std::string_view args);
+  void cmd_starttls(std::string_view args);
+  ParamSupport param_support() const;
+
+  // server_auth.cpp
+  void cmd_auth(std::string_view args);
+  void auth_response(std::string_view line);
+  void auth_plain(std::string_view decoded);
+  void auth_done(std::string_view user, std::string_view password);
+
+  enum class AuthStep { none, plain, login_user, login_password };
+
+  ServerConfig config_;
+  ServerHandler& handler_;
+  State state_ = State::connected;
+  Envelope envelope_;
+  LineReader lines_;
+  DataReader data_;
+  std::string out_;
+  std::string trace_line_;  // the command being answered, as the trace shows it
+  std::size_t rcpt_attempts_ = 0;
+  int errors_ = 0;
+  AuthStep auth_step_ = AuthStep::none;
+  std::string auth_login_user_;
+};
+
+}  // namespace maillab::smtp

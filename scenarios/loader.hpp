@@ -1,0 +1,39 @@
+// The scenario loader: YAML text -> scenario::Scenario (model.hpp), following
+// shared/spec/scenario-format.md (version 1) and the extensions documented in
+// docs/scenario-format.md.
+//
+// A broken file gives exactly one LoadError: the first problem found, at a 1-based
+// file:line:column, saying what was expected and what was found. Problems are looked for
+// in this order: YAML syntax; then, section by section in the spec's order (scenario,
+// title, description, seed, duration, network, hosts, events, expect), unknown and
+// duplicate keys, missing keys, types and values; last, the host names events and
+// expectations refer to (hosts may be declared after the events that use them). No
+// exception leaves these functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "scenarios/model.hpp"
+
+namespace maillab::scenario {
+
+struct LoadError {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the problem is not at a place in the file
+  int column = 0;  // 1-based
+  std::string message;
+
+  // "file:line:column: error: message" ("file: error: message" without a place).
+  std::string str() const;
+};
+
+// Reads and loads a file; the path is the label errors and Scenario::file carry.
+std::variant<Scenario, LoadError> load_scenario_file(const std::string& path);
+
+// Loads scenario text; `file_label` names it in errors (a path or "builtin:NAME").
+std::variant<Scenario, LoadError> load_scenario_text(std::string_view text,
+                                                     std::string file_label);
+
+}  // namespace maillab::scenario

@@ -1,0 +1,155 @@
+// The loader's `events` part: one item with `at` and exactly one action
+// (scenario-format.md "events"). Host names are recorded in the Context and checked
+// once every host is known.
+#include <tuple>
+
+#include "scenarios/loader_yaml.hpp"
+
+namespace maillab::scenario::detail {
+namespace {
+
+const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",        "refuse",
+                                             "accept", "cut", "heal", "loss", "disk_full",
+                                             "disk_ok"};
+
+const FieldTable kActionFields{
+    {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password"}},
+    {"fetch", {"user", "server", "client", "protocol", "delete", "password"}},
+    {"refuse", {"host", "service"}},
+    {"accept", {"host", "service"}},
+    {"loss", {"between", "rate"}},
+};
+
+const std::vector<std::string_view>& fields_of(std::string_view action) {
+  for (const auto& [name, fields] : kActionFields)
+    if (name == action) return fields;
+  static const std::vector<std::string_view> kNone;
+  return kNone;
+}
+
+std::optional<std::string> optional_string(const Map& m, std::string_view key) {
+  if (std::optional<Item> i = m.get(key)) return as_string(*i);
+  return std::nullopt;
+}
+
+std::string host_ref(const Item& item, std::string role, Need need, Context& cx) {
+  std::string name = as_host_name(item);
+  cx.refer(item, name, std::move(role), need);
+  return name;
+}
+
+Send parse_send(const Item& item, Context& cx) {
+  Map m(item, "`send`", fields_of("send"));
+  Send s;
+  s.from = as_mail_address(m.require("from", "the sender's address, e.g. `from: alice@a.example`"),
+                           true);
+  if (std::optional<Item> i = m.get("to")) s.to = as_strings(*i, true);
+  if (std::optional<Item> i = m.get("cc")) s.cc = as_strings(*i, true);
+  if (std::optional<Item> i = m.get("bcc")) s.bcc = as_strings(*i, true);
+  if (s.to.empty() && s.cc.empty() && s.bcc.empty())
+    fail(m.mark(), "`send` needs at least one recipient in `to`, `cc` or `bcc`");
+  s.subject = optional_string(m, "subject").value_or("");
+  s.body = optional_string(m, "body").value_or("");
+  if (std::optional<Item> i = m.get("client"))
+    s.client = host_ref(*i, "`send.client`", Need::kHost, cx);
+  s.server = host_ref(m.require("server", "the MTA the message is submitted to (its MSA)"),
+                      "`send.server`", Need::kMta, cx);
+  s.auth = optional_string(m, "auth");
+  if (s.auth && s.auth->empty())
+    fail(m.find("auth")->value.mark, "`auth` must name a user of the server, or be `none`");
+  s.password = optional_string(m, "password");
+  return s;
+}
+
+Fetch parse_fetch(const Item& item, Context& cx) {
+  Map m(item, "`fetch`", fields_of("fetch"));
+  Fetch f;
+  Item user = m.require("user", "whose mail to retrieve, e.g. `user: bob`");
+  f.user = as_string(user);
+  if (f.user.empty()) fail(user.mark, "`user` must not be empty");
+  f.server = host_ref(m.require("server", "the POP3 server to retrieve from"), "`fetch.server`",
+                      Need::kPop3, cx);
+  if (std::optional<Item> i = m.get("client"))
+    f.client = host_ref(*i, "`fetch.client`", Need::kHost, cx);
+  if (std::optional<Item> i = m.get("protocol")) {
+    f.protocol = as_string(*i);
+    if (f.protocol != "pop3")
+      fail(i->mark, "`protocol` must be pop3 (the only retrieval protocol of format version 1), "
+                    "found " + found(i->node));
+  }
+  if (std::optional<Item> i = m.get("delete")) f.delete_messages = as_bool(*i);
+  f.password = optional_string(m, "password");
+  return f;
+}
+
+PortState parse_port(const Item& item, bool accept, Context& cx) {
+  Map m(item, code(accept ? "accept" : "refuse"), fields_of("refuse"));
+  PortState p;
+  p.accept = accept;
+  p.host = host_ref(m.require("host", "the host whose port it is"),
+                    code(accept ? "accept.host" : "refuse.host"), Need::kHost, cx);
+  Item service = m.require("service", "one of smtp, submission, pop3, dns");
+  std::string name = as_string(service);
+  if (name == "smtp") p.service = Service::kSmtp;
+  else if (name == "submission") p.service = Service::kSubmission;
+  else if (name == "pop3") p.service = Service::kPop3;
+  else if (name == "dns") p.service = Service::kDns;
+  else fail(service.mark, "`service` must be smtp, submission, pop3 or dns, found " + found(service.node));
+  return p;
+}
+
+// cut/heal: [A, B]; loss: {between: [A, B], rate}
+std::pair<std::string, std::string> node_pair(const Item& item, std::string_view role,
+                                              Context& cx) {
+  auto [a, b] = as_name_pair(item);
+  std::string r = code(role);
+  return {host_ref(a, r, Need::kNode, cx), host_ref(b, r, Need::kNode, cx)};
+}
+
+Loss parse_loss(const Item& item, Context& cx) {
+  Map m(item, "`loss`", fields_of("loss"));
+  Loss l;
+  std::tie(l.a, l.b) =
+      node_pair(m.require("between", "the path's two ends, e.g. `between: [a, b]`"), "loss", cx);
+  l.rate = as_rate(m.require("rate", "the packet loss rate from 0 to 1, e.g. `rate: 0.3`"));
+  return l;
+}
+
+}  // namespace
+
+Event parse_event(const Item& item, Context& cx) {
+  std::vector<std::string_view> allowed{"at"};
+  allowed.insert(allowed.end(), kActions.begin(), kActions.end());
+  Map m(item, "an event", allowed, [&](std::string_view key) {
+    return misplaced_field_hint(item.node, key, kActionFields);
+  });
+  Event e;
+  e.mark = item.mark;
+  e.at_ns = as_duration(m.require("at", "when it happens, e.g. `at: 10m`"));
+  const Map::Entry* action = nullptr;
+  for (const Map::Entry& entry : m.entries()) {
+    if (entry.key == "at") continue;
+    if (action)
+      fail(entry.value.key_mark, "an event has exactly one action; this one has " +
+                                     code(action->key) + " and " + code(entry.key) +
+                                     ": write two events with the same `at`");
+    action = &entry;
+  }
+  if (!action) fail(m.mark(), "an event needs one action: " + join(kActions));
+  const std::string& k = action->key;
+  const Item& v = action->value;
+  if (k == "send") e.action = parse_send(v, cx);
+  else if (k == "fetch") e.action = parse_fetch(v, cx);
+  else if (k == "down" || k == "up")
+    e.action = HostState{host_ref(v, code(k), Need::kHost, cx), k == "up"};
+  else if (k == "disk_full" || k == "disk_ok")
+    e.action = DiskState{host_ref(v, code(k), Need::kHost, cx), k == "disk_full"};
+  else if (k == "refuse" || k == "accept") e.action = parse_port(v, k == "accept", cx);
+  else if (k == "cut" || k == "heal") {
+    auto [a, b] = node_pair(v, k, cx);
+    e.action = Cut{a, b, k == "heal"};
+  } else e.action = parse_loss(v, cx);
+  return e;
+}
+
+}  // namespace maillab::scenario::detail

@@ -1,0 +1,152 @@
+// The loader's `hosts` part: one host's settings (scenario-format.md "hosts").
+#include <algorithm>
+
+#include "scenarios/loader_yaml.hpp"
+
+namespace maillab::scenario::detail {
+namespace {
+
+const std::vector<std::string_view> kHostKeys{"address", "resolver", "dns", "mta", "pop3",
+                                              "users"};
+
+// A local part (user or alias name): what may stand before the `@` of an address.
+std::string as_local_part(const std::string& text, Mark mark, std::string_view what) {
+  if (text.find('@') != std::string::npos || !is_mail_address(text + "@x"))
+    fail(mark, std::string(what) + " must be a local part (the name before `@`, like alice), "
+                                   "found " + code(text));
+  return text;
+}
+
+// A key of a data mapping (a user name, an alias) as an Item, for the readers.
+Item key_item(const Map::Entry& e, std::string name) {
+  return Item{YAML::Node(e.key), e.value.key_mark, e.value.key_mark, std::move(name)};
+}
+
+std::int64_t positive_duration(const Map& m, std::string_view key, std::int64_t fallback) {
+  std::optional<Item> item = m.get(key);
+  if (!item) return fallback;
+  std::int64_t ns = as_duration(*item);
+  if (ns == 0) fail(item->mark, item->name + " must be greater than 0s");
+  return ns;
+}
+
+std::int64_t any_duration(const Map& m, std::string_view key, std::int64_t fallback) {
+  std::optional<Item> item = m.get(key);
+  return item ? as_duration(*item) : fallback;
+}
+
+QueueConfig parse_queue(const Item& item, const std::string& host) {
+  Map m(item, "`queue` of host " + code(host),
+        {"queue_run_delay", "minimal_backoff_time", "maximal_backoff_time",
+         "maximal_queue_lifetime", "bounce_queue_lifetime", "delay_warning_time",
+         "smtp_connect_timeout"});
+  QueueConfig q;
+  // Postfix refuses zero for these four (the queue manager would spin); a zero lifetime
+  // is allowed and means "try once", a zero delay_warning_time "no warnings".
+  q.queue_run_delay_ns = positive_duration(m, "queue_run_delay", q.queue_run_delay_ns);
+  q.minimal_backoff_time_ns = positive_duration(m, "minimal_backoff_time", q.minimal_backoff_time_ns);
+  q.maximal_backoff_time_ns = positive_duration(m, "maximal_backoff_time", q.maximal_backoff_time_ns);
+  q.maximal_queue_lifetime_ns = any_duration(m, "maximal_queue_lifetime", q.maximal_queue_lifetime_ns);
+  q.bounce_queue_lifetime_ns = any_duration(m, "bounce_queue_lifetime", q.bounce_queue_lifetime_ns);
+  q.delay_warning_time_ns = any_duration(m, "delay_warning_time", q.delay_warning_time_ns);
+  q.smtp_connect_timeout_ns = positive_duration(m, "smtp_connect_timeout", q.smtp_connect_timeout_ns);
+  return q;
+}
+
+// A list of domains, none twice, none of them in `taken` (the other list).
+std::vector<std::string> parse_domains(const Map& m, std::string_view key,
+                                       const std::vector<std::string>& taken) {
+  std::vector<std::string> out;
+  if (std::optional<Item> list = m.get(key)) {
+    for (const Item& i : as_list(*list, true)) {
+      std::string d = as_host_name(i, "a domain name");
+      if (std::find(out.begin(), out.end(), d) != out.end())
+        fail(i.mark, code(d) + " appears twice in " + list->name);
+      if (std::find(taken.begin(), taken.end(), d) != taken.end())
+        fail(i.mark, code(d) + " is in both `domains` and `relay_domains`: a domain is either "
+                               "delivered here or relayed onwards");
+      out.push_back(d);
+    }
+  }
+  return out;
+}
+
+MtaConfig parse_mta(const Item& item, const std::string& host) {
+  Map m(item, "`mta` of host " + code(host),
+        {"domains", "relay_domains", "mynetworks", "submission", "mailbox", "queue",
+         "message_size_limit", "aliases"});
+  MtaConfig mta;
+  mta.mark = item.key_mark;
+  mta.domains = parse_domains(m, "domains", {});
+  mta.relay_domains = parse_domains(m, "relay_domains", mta.domains);
+  if (std::optional<Item> list = m.get("mynetworks"))
+    for (const Item& i : as_list(*list, true)) mta.mynetworks.push_back(as_cidr(i));
+  if (std::optional<Item> i = m.get("submission")) mta.submission = as_bool(*i);
+  if (std::optional<Item> i = m.get("mailbox")) {
+    mta.mailbox = as_string(*i);
+    if (mta.mailbox != "maildir" && mta.mailbox != "mbox")
+      fail(i->mark, "`mailbox` must be maildir or mbox, found " + found(i->node));
+  }
+  if (std::optional<Item> i = m.get("queue")) mta.queue = parse_queue(*i, host);
+  if (std::optional<Item> i = m.get("message_size_limit")) mta.message_size_limit = as_count(*i);
+  if (std::optional<Item> i = m.get("aliases")) {
+    Map aliases(*i, "`aliases` of host " + code(host), {});
+    for (const Map::Entry& e : aliases.entries()) {
+      as_local_part(e.key, e.value.key_mark, "an alias name");
+      std::vector<std::string> targets = as_strings(e.value, true);
+      if (targets.empty())
+        fail(e.value.mark, "alias " + code(e.key) + " needs at least one target, like [alice]");
+      mta.aliases[e.key] = std::move(targets);
+    }
+  }
+  return mta;
+}
+
+DnsServer parse_dns(const Item& item, const std::string& host, const Context& cx) {
+  Map m(item, "`dns` of host " + code(host), {"zones"});
+  DnsServer dns;
+  dns.mark = item.key_mark;
+  if (std::optional<Item> zones = m.get("zones"))
+    for (const Item& z : as_list(*zones))
+      dns.zones.push_back(ZoneText{as_string(z), text_start(z, cx.lines)});
+  return dns;
+}
+
+}  // namespace
+
+Host parse_host(const Map::Entry& entry, Context& cx) {
+  const Item& value = entry.value;
+  // `address: ...` written at the level of host names: the host's keys lost their indent.
+  if (std::find(kHostKeys.begin(), kHostKeys.end(), entry.key) != kHostKeys.end() &&
+      !value.node.IsMap())
+    fail(value.key_mark, code(entry.key) + " is not a host name: indent a host's settings "
+                                           "under its name (`mail.a.example:` then `  " +
+                             entry.key + ": ...`)");
+  Host h;
+  h.name = as_host_name(key_item(entry, "a key of `hosts`"));
+  h.mark = value.key_mark;
+  Item named = value;
+  named.name = "host " + code(h.name);
+  Map m(named, named.name, kHostKeys);
+  h.address = as_ipv4(m.require("address", "its IPv4 address, e.g. `address: 192.0.2.10`"));
+  if (std::optional<Item> i = m.get("resolver")) h.resolver = as_ipv4(*i);
+  if (std::optional<Item> i = m.get("dns")) h.dns = parse_dns(*i, h.name, cx);
+  if (std::optional<Item> i = m.get("mta")) h.mta = parse_mta(*i, h.name);
+  if (std::optional<Item> i = m.get("pop3")) h.pop3 = as_bool(*i);
+  if (std::optional<Item> i = m.get("users")) {
+    Map users(*i, "`users` of host " + code(h.name), {});
+    for (const Map::Entry& e : users.entries()) {
+      User u;
+      u.name = as_local_part(e.key, e.value.key_mark, "a user name");
+      u.mark = e.value.key_mark;
+      Item user = e.value;
+      user.name = "user " + code(e.key);
+      Map settings(user, user.name, {"password"});
+      if (std::optional<Item> p = settings.get("password")) u.password = as_string(*p);
+      h.users[u.name] = std::move(u);
+    }
+  }
+  return h;
+}
+
+}  // namespace maillab::scenario::detail

@@ -1,0 +1,291 @@
+// scenario::Scenario: the plain data of one scenario file (shared/spec/scenario-format.md,
+// version 1, plus the extensions in docs/scenario-format.md). The loader (loader.hpp)
+// produces it; the world builder, the runner and the expectation checker read it.
+//
+// Invariants of a Scenario returned by the loader:
+// - every duration and time point is >= 0 nanoseconds; `duration_ns` > 0;
+// - host names are unique lowercase DNS names, host addresses unique;
+// - every host name an event or an expectation mentions names a declared host (or, for
+//   `cut`/`loss`, a router of `network.links`); a send's server has an mta, a fetch's
+//   server runs pop3; rates are within 0..1;
+// - lists keep file order (hosts, events, expectations); the runner stable-sorts events
+//   by time, so equal times run in file order.
+// Defaults below are the format's (and Postfix's, for the queue). Everything that a later
+// error may point at carries a Mark.
+#pragma once
+
+#include <cstdint>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "scenarios/duration.hpp"
+
+namespace maillab::scenario {
+
+// A position in the scenario file, 1-based; line 0 means "not from a file".
+struct Mark {
+  int line = 0;
+  int column = 0;
+  friend bool operator==(const Mark&, const Mark&) = default;
+};
+
+// An IPv4 address: `value` in host byte order (as sim::Address), `text` in dotted form.
+struct Ipv4 {
+  std::uint32_t value = 0;
+  std::string text;
+};
+
+// An IPv4 network (Postfix mynetworks); a bare address in the file is a /32.
+struct Cidr {
+  std::uint32_t network = 0;  // host bits are zero
+  int prefix = 32;
+  std::string text;  // as written
+  bool contains(std::uint32_t address) const {
+    std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
+    return (address & mask) == network;
+  }
+};
+
+// ---- network ----------------------------------------------------------------------------
+
+struct Link {
+  std::string a, b;                      // host names, or routers (names that are no host)
+  std::int64_t latency_ns = 0;           // one way; defaults to Network::latency_ns
+  double loss = 0;                       // 0..1; defaults to Network::loss
+  std::uint64_t bandwidth_bps = 0;       // 0 = unlimited
+  Mark mark;
+};
+
+struct Network {
+  std::int64_t latency_ns = 10 * kMillisecond;  // between any two hosts when no links
+  double loss = 0;
+  std::vector<Link> links;             // empty: full mesh at `latency_ns`
+  std::vector<std::string> routers;    // link ends that are no host, first appearance first
+};
+
+// ---- hosts ------------------------------------------------------------------------------
+
+// One zone file (BIND master-file syntax, RFC 1035 5.). For a block scalar (`- |`),
+// `mark` is the first line of the text and the column its indentation starts at, so
+// line k, column c of the text is line mark.line + k - 1, column mark.column + c - 1 of
+// the scenario file.
+struct ZoneText {
+  std::string text;
+  Mark mark;
+};
+
+struct DnsServer {
+  std::vector<ZoneText> zones;
+  Mark mark;
+};
+
+// Postfix names and defaults (postconf(5)).
+struct QueueConfig {
+  std::int64_t queue_run_delay_ns = 300 * kSecond;
+  std::int64_t minimal_backoff_time_ns = 300 * kSecond;
+  std::int64_t maximal_backoff_time_ns = 4000 * kSecond;
+  std::int64_t maximal_queue_lifetime_ns = 5 * kDay;
+  std::int64_t bounce_queue_lifetime_ns = 5 * kDay;
+  std::int64_t delay_warning_time_ns = 0;  // 0 = no delay warnings
+  std::int64_t smtp_connect_timeout_ns = 30 * kSecond;
+};
+
+struct MtaConfig {
+  std::vector<std::string> domains;        // final destination (mydestination)
+  std::vector<std::string> relay_domains;  // accepted from anyone and forwarded
+  std::vector<Cidr> mynetworks;            // may relay anywhere without AUTH
+  bool submission = false;                 // also port 587 with AUTH PLAIN/LOGIN
+  std::string mailbox = "maildir";         // "maildir" | "mbox"
+  QueueConfig queue;
+  std::uint64_t message_size_limit = 10240000;  // bytes; 0 = no limit (as Postfix)
+  std::map<std::string, std::vector<std::string>> aliases;  // local part -> targets
+  Mark mark;
+};
+
+struct User {
+  std::string name;                     // local part
+  std::optional<std::string> password;  // absent: the user cannot log in
+  Mark mark;
+};
+
+struct Host {
+  std::string name;
+  Ipv4 address;
+  std::optional<Ipv4> resolver;  // the DNS server this host asks
+  std::optional<DnsServer> dns;
+  std::optional<MtaConfig> mta;
+  bool pop3 = false;
+  std::map<std::string, User> users;
+  Mark mark;  // the host's name in `hosts`
+};
+
+// ---- events -----------------------------------------------------------------------------
+
+// A MUA composes one message and submits it.
+struct Send {
+  std::string from;
+  std::vector<std::string> to, cc, bcc;  // at least one recipient in all
+  std::string subject;
+  std::string body;
+  std::optional<std::string> client;     // where the MUA runs; absent: on `server`
+  std::string server;                    // the MSA (587 with submission, else 25)
+  std::optional<std::string> auth;       // absent: local part of `from`; "none": no AUTH
+  std::optional<std::string> password;   // absent: the user's own
+};
+
+// A MUA retrieves mail.
+struct Fetch {
+  std::string user;
+  std::string server;
+  std::optional<std::string> client;     // absent: on `server`
+  std::string protocol = "pop3";         // the only one in version 1
+  bool delete_messages = false;          // `delete`: DELE each message, then QUIT
+  std::optional<std::string> password;
+};
+
+struct HostState {  // `down: HOST` / `up: HOST`
+  std::string host;
+  bool up = false;
+};
+
+enum class Service { kSmtp, kSubmission, kPop3, kDns };
+constexpr std::string_view service_name(Service s) {
+  switch (s) {
+    case Service::kSmtp: return "smtp";
+    case Service::kSubmission: return "submission";
+    case Service::kPop3: return "pop3";
+    case Service::kDns: return "dns";
+  }
+  return "?";
+}
+
+struct PortState {  // `refuse: {host, service}` / `accept: {...}`
+  std::string host;
+  Service service = Service::kSmtp;
+  bool accept = false;
+};
+
+struct Cut {  // `cut: [A, B]` / `heal: [A, B]`; hosts or routers
+  std::string a, b;
+  bool heal = false;
+};
+
+struct Loss {  // `loss: {between: [A, B], rate}`
+  std::string a, b;
+  double rate = 0;
+};
+
+struct DiskState {  // `disk_full: HOST` / `disk_ok: HOST`
+  std::string host;
+  bool full = true;
+};
+
+using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState>;
+
+// The key the action was written with: send, fetch, down, up, refuse, accept, cut, heal,
+// loss, disk_full, disk_ok.
+inline std::string_view action_name(const Action& action) {
+  if (auto* h = std::get_if<HostState>(&action)) return h->up ? "up" : "down";
+  if (auto* p = std::get_if<PortState>(&action)) return p->accept ? "accept" : "refuse";
+  if (auto* c = std::get_if<Cut>(&action)) return c->heal ? "heal" : "cut";
+  if (auto* d = std::get_if<DiskState>(&action)) return d->full ? "disk_full" : "disk_ok";
+  return std::holds_alternative<Send>(action) ? "send"
+         : std::holds_alternative<Fetch>(action) ? "fetch"
+                                                 : "loss";
+}
+
+struct Event {
+  std::int64_t at_ns = 0;
+  Action action;
+  Mark mark;  // the event's item in `events`
+};
+
+// ---- expectations -----------------------------------------------------------------------
+
+struct Delivered {
+  std::string to;
+  std::optional<std::string> subject;
+  std::optional<std::string> host;
+  std::optional<std::int64_t> after_ns, before_ns;
+};
+
+struct NotDelivered {
+  std::string to;
+  std::optional<std::string> subject;
+};
+
+struct Relayed {  // at least one of the two is given
+  std::optional<std::string> subject;
+  std::optional<std::string> via;
+};
+
+struct Bounced {
+  std::string to;
+  std::optional<std::string> original_to;
+  std::optional<std::string> status;  // a prefix: "5", "5.1", "5.1.1"
+};
+
+struct ReplyCheck {  // `reply:`
+  std::string host;
+  std::optional<int> code;             // absent: any reply
+  std::optional<std::uint64_t> count;  // absent: at least once
+};
+
+struct Attempts {  // at least one of subject and host is given
+  std::optional<std::string> subject;
+  std::optional<std::string> host;
+  std::optional<std::uint64_t> min, max;
+};
+
+struct QueueEmpty {
+  std::string host;  // "all": every queue
+  bool all() const { return host == "all"; }
+};
+
+struct Fetched {
+  std::string user;
+  std::optional<std::uint64_t> count;  // absent: at least one
+};
+
+using Check = std::variant<Delivered, NotDelivered, Relayed, Bounced, ReplyCheck, Attempts,
+                           QueueEmpty, Fetched>;
+
+// The key the check was written with (in the order of the variant).
+inline constexpr std::string_view kCheckNames[] = {"delivered", "not_delivered", "relayed",
+                                                   "bounced",   "reply",         "attempts",
+                                                   "queue_empty", "fetched"};
+static_assert(std::size(kCheckNames) == std::variant_size_v<Check>);
+inline std::string_view check_name(const Check& check) { return kCheckNames[check.index()]; }
+
+struct Expectation {
+  Check check;
+  Mark mark;
+};
+
+// ---- the scenario -----------------------------------------------------------------------
+
+struct Scenario {
+  std::string file;  // the label errors use: a path, or a built-in scenario's name
+  std::string id;    // [a-z0-9-]+
+  std::string title;
+  std::string description;
+  std::uint64_t seed = 1;
+  std::int64_t duration_ns = 0;
+  Network network;
+  std::vector<Host> hosts;          // file order
+  std::vector<Event> events;        // file order
+  std::vector<Expectation> expect;  // file order
+
+  const Host* find_host(std::string_view name) const {
+    for (const Host& h : hosts)
+      if (h.name == name) return &h;
+    return nullptr;
+  }
+};
+
+}  // namespace maillab::scenario

@@ -1,0 +1,147 @@
+#include "scenarios/runner.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <ostream>
+
+#include "scenarios/expectations.hpp"
+
+namespace maillab::scenario {
+
+std::string format_clock(std::int64_t t) {
+  char buf[64];
+  long long ms = t / kMillisecond;
+  std::snprintf(buf, sizeof buf, "%lld+%02lld:%02lld:%02lld.%03lld", ms / 86400000,
+                ms / 3600000 % 24, ms / 60000 % 60, ms / 1000 % 60, ms % 1000);
+  return buf;
+}
+
+namespace {
+
+std::string host_of_address(const Scenario& s, const std::string& address) {
+  for (const auto& h : s.hosts) {
+    if (h.address.text == address) return h.name;
+  }
+  return address;
+}
+
+std::string xml_escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
+          out += '?';
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
+  std::string what;
+  const std::string& ev = e.event;
+  if (ev == "smtp.out" || ev == "pop3.out") {
+    what = "-> " + host_of_address(s, e.get("peer")) + "  " +
+           (e.get("command").empty() ? "(greeting)" : e.get("command")) + "  <= " + e.get("reply");
+  } else if (ev == "smtp.in" || ev == "pop3.in") {
+    what = "<- " + host_of_address(s, e.get("peer")) + "  " +
+           (e.get("command").empty() ? "(connect)" : e.get("command")) + "  => " + e.get("reply");
+  } else if (ev == "dns.query") {
+    what = "? " + e.get("name") + " " + e.get("type");
+  } else if (ev == "dns.answer") {
+    what = "! " + e.get("name") + " " + e.get("type") + " " + e.get("outcome") +
+           (e.get("records").empty() ? "" : ": " + e.get("records"));
+  } else if (ev == "smtp.connect") {
+    what = "connect " + e.get("mx") + "[" + e.get("peer") + "]:" + e.get("port");
+  } else if (ev == "smtp.connect_failed") {
+    what = "connect " + host_of_address(s, e.get("peer")) + " failed: " + e.get("reason");
+  } else {
+    what = ev;
+    for (const auto& [k, v] : e.fields) {
+      bool quote = v.find(' ') != std::string::npos || v.empty();
+      what += " " + k + "=" + (quote ? "\"" + v + "\"" : v);
+    }
+  }
+  char head[96];
+  std::snprintf(head, sizeof head, "%s  %-16s %-4s ", format_clock(e.t_ns).c_str(),
+                e.host.c_str(), e.agent.c_str());
+  return head + what;
+}
+
+int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostream& err) {
+  auto built = World::build(s, opt.seed.value_or(s.seed));
+  if (auto* e = std::get_if<LoadError>(&built)) {
+    err << e->str() << "\n";
+    return 2;
+  }
+  auto& world = *std::get<std::unique_ptr<World>>(built);
+  const std::int64_t end = opt.until_ns.value_or(s.duration_ns);
+  world.run_until(end);
+
+  if (!opt.quiet) {
+    out << "scenario " << s.id << (s.title.empty() ? "" : ": " + s.title) << " (seed "
+        << opt.seed.value_or(s.seed) << ", until " << format_duration(end) << ")\n";
+    for (const auto& e : world.trace().events()) {
+      std::string line = timeline_line(e, s);
+      if (!line.empty()) out << line << "\n";
+    }
+    out << "\n";
+  }
+  auto results = check_expectations(world);
+  int passed = 0, failed = 0;
+  for (const auto& r : results) {
+    (r.passed ? passed : failed)++;
+    out << (r.passed ? "PASS " : "FAIL ") << r.what << "  (" << r.found << ")";
+    if (!r.passed && r.expectation) out << "  [" << s.file << ":" << r.expectation->mark.line << "]";
+    out << "\n";
+  }
+  out << passed << " passed, " << failed << " failed\n";
+
+  bool io_ok = true;
+  std::string error;
+  if (!opt.trace_file.empty()) {
+    std::ofstream f(opt.trace_file, std::ios::binary);
+    f << world.trace().to_jsonl();
+    if (!f) {
+      err << "maillab: cannot write " << opt.trace_file << "\n";
+      io_ok = false;
+    }
+  }
+  if (!opt.mailboxes_dir.empty() && !export_mailboxes(world, opt.mailboxes_dir, &error)) {
+    err << "maillab: " << error << "\n";
+    io_ok = false;
+  }
+  if (!opt.queue_dir.empty() && !export_queues(world, opt.queue_dir, &error)) {
+    err << "maillab: " << error << "\n";
+    io_ok = false;
+  }
+  if (!opt.junit_file.empty()) {
+    std::ofstream f(opt.junit_file, std::ios::binary);
+    f << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" << xml_escape(s.id)
+      << "\" tests=\"" << results.size() << "\" failures=\"" << failed << "\">\n";
+    for (const auto& r : results) {
+      f << "  <testcase classname=\"" << xml_escape(s.id) << "\" name=\"" << xml_escape(r.what)
+        << "\">";
+      if (!r.passed) f << "<failure message=\"" << xml_escape(r.found) << "\"/>";
+      f << "</testcase>\n";
+    }
+    f << "</testsuite>\n";
+    if (!f) {
+      err << "maillab: cannot write " << opt.junit_file << "\n";
+      io_ok = false;
+    }
+  }
+  if (!io_ok) return 2;
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace maillab::scenario

@@ -1,0 +1,33 @@
+// scenario::run: `maillab run` (cli.md): build the world, run it to the scenario's
+// duration (or --until), print the timeline, check every expectation, write the exports
+// asked for, and return the exit code (0 all passed, 1 a check failed, 2 bad input).
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "scenarios/model.hpp"
+#include "scenarios/world.hpp"
+
+namespace maillab::scenario {
+
+struct RunOptions {
+  std::optional<std::uint64_t> seed;
+  std::optional<std::int64_t> until_ns;
+  bool quiet = false;
+  std::string trace_file, mailboxes_dir, queue_dir, junit_file;
+};
+
+int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostream& err);
+
+// One readable timeline line per trace event ("" for events the timeline leaves out).
+std::string timeline_line(const sim::TraceEvent& e, const Scenario& s);
+std::string format_clock(std::int64_t t_ns);  // "0+00:05:00.000" (days+hh:mm:ss.mmm)
+
+// Exports (cli.md): real files from the virtual disks.
+bool export_mailboxes(const World& w, const std::string& dir, std::string* error);
+bool export_queues(const World& w, const std::string& dir, std::string* error);
+
+}  // namespace maillab::scenario

@@ -1,0 +1,119 @@
+#include "scenarios/sim_runtime.hpp"
+
+namespace maillab::scenario {
+
+namespace {
+io::TimerHandle pack(sim::TimerId id) {
+  return ((static_cast<std::uint64_t>(id.slot) << 32) | id.generation) + 1;
+}
+sim::TimerId unpack(io::TimerHandle h) {
+  --h;
+  return sim::TimerId{static_cast<std::uint32_t>(h >> 32), static_cast<std::uint32_t>(h)};
+}
+}  // namespace
+
+SimRuntime::SimRuntime(sim::Simulator& sim, sim::Network& net, sim::TraceRecorder& trace,
+                       std::string hostname, std::string address, io::Disk& disk)
+    : sim_(sim),
+      net_(net),
+      trace_(trace),
+      hostname_(std::move(hostname)),
+      address_(std::move(address)),
+      addr_(sim::parse_address(address_).value_or(0)),
+      disk_(disk) {}
+
+io::TimerHandle SimRuntime::start_timer(io::Time delay, std::function<void()> fn) {
+  auto epoch = epoch_;
+  auto id = sim_.after(delay < 0 ? 0 : delay, [this, epoch, fn = std::move(fn)] {
+    if (epoch == epoch_) fn();
+  });
+  return pack(id);
+}
+
+void SimRuntime::cancel_timer(io::TimerHandle h) {
+  if (h != 0) sim_.cancel(unpack(h));
+}
+
+void SimRuntime::listen(std::uint16_t port, std::function<void(io::ConnectionPtr)> on_accept) {
+  auto epoch = epoch_;
+  net_.listen(addr_, port, [this, epoch, on_accept = std::move(on_accept)](sim::StreamPtr s) {
+    if (epoch != epoch_) {
+      s->abort();
+      return;
+    }
+    on_accept(std::make_shared<SimConnection>(std::move(s)));
+  });
+}
+
+void SimRuntime::connect(const std::string& address, std::uint16_t port, io::Time timeout,
+                         std::function<void(io::ConnectStatus, io::ConnectionPtr)> done) {
+  auto to = sim::parse_address(address);
+  auto epoch = epoch_;
+  if (!to) {
+    start_timer(0, [done = std::move(done)] { done(io::ConnectStatus::kUnreachable, nullptr); });
+    return;
+  }
+  net_.connect(addr_, *to, port, timeout,
+               [this, epoch, done = std::move(done)](sim::ConnectResult r, sim::StreamPtr s) {
+                 if (epoch != epoch_) {
+                   if (s) s->abort();
+                   return;
+                 }
+                 switch (r) {
+                   case sim::ConnectResult::kConnected:
+                     done(io::ConnectStatus::kConnected, std::make_shared<SimConnection>(std::move(s)));
+                     return;
+                   case sim::ConnectResult::kRefused:
+                     done(io::ConnectStatus::kRefused, nullptr);
+                     return;
+                   case sim::ConnectResult::kTimedOut:
+                     done(io::ConnectStatus::kTimedOut, nullptr);
+                     return;
+                   case sim::ConnectResult::kUnreachable:
+                     done(io::ConnectStatus::kUnreachable, nullptr);
+                     return;
+                 }
+               });
+}
+
+std::uint16_t SimRuntime::udp_bind(std::uint16_t port, DatagramFn fn) {
+  if (port == 0) port = net_.ephemeral_port(addr_);
+  auto epoch = epoch_;
+  net_.bind_udp(addr_, port,
+                [this, epoch, fn = std::move(fn)](sim::Address from, std::uint16_t from_port,
+                                                  std::string_view bytes) {
+                  if (epoch == epoch_) fn(sim::format_address(from), from_port, bytes);
+                });
+  return port;
+}
+
+void SimRuntime::udp_unbind(std::uint16_t port) { net_.unbind_udp(addr_, port); }
+
+void SimRuntime::udp_send(std::uint16_t from_port, const std::string& to, std::uint16_t to_port,
+                          std::string_view bytes) {
+  if (auto a = sim::parse_address(to)) net_.send_udp(addr_, from_port, *a, to_port, bytes);
+}
+
+std::mt19937_64& SimRuntime::rng(std::string_view purpose) {
+  auto it = rngs_.find(purpose);
+  if (it == rngs_.end()) {
+    std::string key = std::string(purpose) + "@" + hostname_;
+    it = rngs_.emplace(std::string(purpose), sim_.rng(key)).first;
+  }
+  return it->second;
+}
+
+void SimRuntime::trace(std::string_view agent, std::string_view event,
+                       std::initializer_list<io::TraceField> fields) {
+  if (!trace_.enabled()) return;
+  sim::TraceEvent e;
+  e.t_ns = sim_.now();
+  e.host = hostname_;
+  e.agent = std::string(agent);
+  e.event = std::string(event);
+  e.fields.reserve(fields.size());
+  for (const auto& f : fields) e.fields.emplace_back(std::string(f.key), f.value);
+  trace_.record(std::move(e));
+}
+
+}  // namespace maillab::scenario

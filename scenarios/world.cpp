@@ -1,0 +1,340 @@
+#include "scenarios/world.hpp"
+
+#include <algorithm>
+
+#include "protocols/dns/zone.hpp"
+#include "protocols/message/compose.hpp"
+
+namespace maillab::scenario {
+
+namespace {
+
+std::uint16_t service_port(Service s) {
+  switch (s) {
+    case Service::kSmtp: return 25;
+    case Service::kSubmission: return 587;
+    case Service::kPop3: return 110;
+    case Service::kDns: return 53;
+  }
+  return 0;
+}
+
+std::string local_part(const std::string& address) {
+  return address.substr(0, address.rfind('@'));
+}
+
+}  // namespace
+
+World::World(const Scenario& s, std::uint64_t seed) : scenario_(s), sim_(seed) {
+  net_ = std::make_unique<sim::Network>(sim_);
+}
+
+World::~World() {
+  // Services first (they hold references into runtimes and the network).
+  submitters_.clear();
+  fetchers_.clear();
+  for (auto& [name, h] : hosts_) {
+    h->mta.reset();
+    h->dns.reset();
+    h->pop3.reset();
+  }
+}
+
+std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
+                                                             std::uint64_t seed) {
+  std::unique_ptr<World> w(new World(s, seed));
+  const Scenario& sc = w->scenario_;
+  sim::LinkParams def;
+  def.latency = sc.network.latency_ns;
+  def.loss = sc.network.loss;
+  w->net_->set_default_path(def);
+  for (const Host& h : sc.hosts) {
+    w->net_->add_host(h.name, h.address.value);
+  }
+  for (const auto& r : sc.network.routers) w->net_->add_router(r);
+  for (const Link& l : sc.network.links) {
+    sim::LinkParams p;
+    p.latency = l.latency_ns;
+    p.loss = l.loss;
+    p.bandwidth_bps = l.bandwidth_bps;
+    w->net_->add_link(l.a, l.b, p);
+  }
+  // Zones: parse once per DNS host; errors point into the scenario file.
+  for (const Host& h : sc.hosts) {
+    if (!h.dns) continue;
+    auto auth = std::make_shared<dns::Authority>();
+    for (const ZoneText& z : h.dns->zones) {
+      auto parsed = dns::parse_zone(z.text);
+      if (!parsed.ok()) {
+        LoadError e;
+        e.file = sc.file;
+        e.line = z.mark.line + parsed.error.line - 1;
+        e.column = z.mark.column + parsed.error.column - 1;
+        e.message = "in zone: " + parsed.error.message;
+        return e;
+      }
+      auth->add_zone(std::move(*parsed.zone));
+    }
+    w->zones_[h.name] = std::move(auth);
+  }
+  for (const Host& h : sc.hosts) {
+    auto node = std::make_unique<HostNode>();
+    node->spec = &h;
+    node->runtime = std::make_unique<SimRuntime>(w->sim_, *w->net_, w->trace_, h.name,
+                                                 h.address.text, node->disk);
+    w->hosts_[h.name] = std::move(node);
+  }
+  for (auto& [name, node] : w->hosts_) w->boot(*node);
+  // Events in time order; equal times in file order.
+  std::vector<const Event*> events;
+  for (const Event& e : sc.events) events.push_back(&e);
+  std::stable_sort(events.begin(), events.end(),
+                   [](const Event* a, const Event* b) { return a->at_ns < b->at_ns; });
+  World* self = w.get();
+  for (const Event* e : events) {
+    w->sim_.at(e->at_ns, [self, e] { self->apply(*e); });
+  }
+  return w;
+}
+
+HostNode* World::host(const std::string& name) {
+  auto it = hosts_.find(name);
+  return it == hosts_.end() ? nullptr : it->second.get();
+}
+
+mta::MtaConfig World::mta_config(const Host& h) const {
+  mta::MtaConfig c;
+  const MtaConfig& m = *h.mta;
+  c.hostname = h.name;
+  c.domains = m.domains;
+  c.relay_domains = m.relay_domains;
+  for (const auto& n : m.mynetworks) {
+    mta::Cidr cidr;
+    cidr.network = n.network;
+    cidr.prefix = n.prefix;
+    c.mynetworks.push_back(cidr);
+  }
+  c.submission = m.submission;
+  c.mailbox = m.mailbox;
+  c.queue.queue_run_delay = m.queue.queue_run_delay_ns;
+  c.queue.minimal_backoff_time = m.queue.minimal_backoff_time_ns;
+  c.queue.maximal_backoff_time = m.queue.maximal_backoff_time_ns;
+  c.queue.maximal_queue_lifetime = m.queue.maximal_queue_lifetime_ns;
+  c.queue.bounce_queue_lifetime = m.queue.bounce_queue_lifetime_ns;
+  c.queue.delay_warning_time = m.queue.delay_warning_time_ns;
+  c.queue.smtp_connect_timeout = m.queue.smtp_connect_timeout_ns;
+  c.message_size_limit = m.message_size_limit;
+  c.aliases = m.aliases;
+  for (const auto& [name, u] : h.users) c.users[name] = u.password.value_or("");
+  if (h.resolver) c.resolver = h.resolver->text;
+  return c;
+}
+
+void World::boot(HostNode& h) {
+  const Host& spec = *h.spec;
+  if (auto it = zones_.find(spec.name); it != zones_.end() && !h.dns_refused) {
+    h.dns = std::make_unique<services::DnsServer>(*h.runtime, it->second);
+  }
+  if (spec.mta) {
+    h.mta = std::make_unique<mta::Mta>(*h.runtime, mta_config(spec));
+    std::string name = spec.name;
+    h.mta->on_delivered = [this, name](const mta::DeliveryRecord& r) {
+      deliveries_.push_back(Delivery{name, r});
+    };
+    h.mta->start();
+  }
+  if (spec.pop3) {
+    std::map<std::string, std::string> users;
+    for (const auto& [name, u] : spec.users) {
+      if (u.password) users[name] = *u.password;
+    }
+    h.pop3 = std::make_unique<services::Pop3Server>(
+        *h.runtime, spec.mta ? spec.mta->mailbox : "maildir", std::move(users));
+    h.pop3->start();
+  }
+}
+
+void World::crash(HostNode& h) {
+  h.runtime->crash();
+  h.mta.reset();
+  h.dns.reset();
+  h.pop3.reset();
+}
+
+void World::apply(const Event& e) {
+  std::visit(
+      [&](const auto& a) {
+        using A = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<A, Send>) {
+          do_send(a);
+        } else if constexpr (std::is_same_v<A, Fetch>) {
+          do_fetch(a);
+        } else if constexpr (std::is_same_v<A, HostState>) {
+          HostNode* h = host(a.host);
+          if (!h || h->up == a.up) return;
+          h->up = a.up;
+          h->runtime->trace("NET", a.up ? "host.up" : "host.down", {});
+          if (a.up) {
+            net_->set_host_up(h->runtime->sim_address(), true);
+            boot(*h);
+          } else {
+            crash(*h);
+            net_->set_host_up(h->runtime->sim_address(), false);
+          }
+        } else if constexpr (std::is_same_v<A, PortState>) {
+          HostNode* h = host(a.host);
+          if (!h) return;
+          h->runtime->trace("NET", a.accept ? "port.accept" : "port.refuse",
+                            {{"service", std::string(service_name(a.service))}});
+          if (a.service == Service::kDns) {
+            // UDP has no reset: a refused DNS port is a server that answers nothing.
+            h->dns_refused = !a.accept;
+            if (!a.accept) {
+              h->dns.reset();
+            } else if (h->up && !h->dns) {
+              if (auto it = zones_.find(a.host); it != zones_.end()) {
+                h->dns = std::make_unique<services::DnsServer>(*h->runtime, it->second);
+              }
+            }
+            return;
+          }
+          net_->set_refused(h->runtime->sim_address(), service_port(a.service), !a.accept);
+        } else if constexpr (std::is_same_v<A, Cut>) {
+          trace_.record(sim::TraceEvent{sim_.now(), a.a, "NET", a.heal ? "heal" : "cut",
+                                        {{"between", a.a + " " + a.b}}});
+          if (a.heal) {
+            net_->heal(a.a, a.b);
+          } else {
+            net_->cut(a.a, a.b);
+          }
+        } else if constexpr (std::is_same_v<A, Loss>) {
+          trace_.record(sim::TraceEvent{sim_.now(), a.a, "NET", "loss",
+                                        {{"between", a.a + " " + a.b},
+                                         {"rate", std::to_string(a.rate)}}});
+          net_->set_loss(a.a, a.b, a.rate);
+        } else if constexpr (std::is_same_v<A, DiskState>) {
+          HostNode* h = host(a.host);
+          if (!h) return;
+          h->disk.set_full(a.full);
+          h->runtime->trace("NET", a.full ? "disk.full" : "disk.ok", {});
+        }
+      },
+      e.action);
+}
+
+void World::do_send(const Send& s) {
+  HostNode* server = host(s.server);
+  HostNode* client = host(s.client.value_or(s.server));
+  if (!server || !client) return;
+  message::Draft d;
+  d.from = s.from;
+  d.to = s.to;
+  d.cc = s.cc;
+  d.bcc = s.bcc;
+  d.subject = s.subject;
+  d.body = s.body;
+  SubmissionRecord rec;
+  rec.time = sim_.now();
+  rec.client = client->spec->name;
+  rec.server = server->spec->name;
+  rec.subject = s.subject;
+  if (!s.client) {
+    // sendmail-style local submission: no SMTP, straight into the queue.
+    std::string id = message::make_message_id(server->spec->name, ++mua_unique_, sim_.now());
+    rec.content = message::compose(d, sim_.now(), id);
+    server->runtime->trace("MUA", "compose", {{"from", s.from}, {"subject", s.subject},
+                                              {"message_id", id}});
+    if (!server->up || !server->mta) {
+      rec.detail = "the MTA is not running";
+      server->runtime->trace("MUA", "submit.failed", {{"reason", rec.detail}});
+      submissions_.push_back(std::move(rec));
+      return;
+    }
+    mta::Submission sub;
+    sub.sender = message::addr_spec(s.from);
+    sub.rcpts = message::envelope_recipients(d);
+    sub.content = rec.content;
+    sub.protocol = "local";
+    sub.submitted = true;
+    auto reply = server->mta->enqueue(sub);
+    rec.accepted = reply.positive_completion();
+    rec.detail = std::to_string(reply.code) + " " + reply.text();
+    server->runtime->trace("MUA", rec.accepted ? "submit.accepted" : "submit.failed",
+                           {{"message_id", id}, {"reply", rec.detail}});
+    submissions_.push_back(std::move(rec));
+    return;
+  }
+  mua::SubmitJob job;
+  job.draft = d;
+  job.server_address = server->spec->address.text;
+  job.unique = ++mua_unique_;
+  bool submission = server->spec->mta && server->spec->mta->submission;
+  job.port = submission ? 587 : 25;
+  if (submission && s.auth.value_or("") != "none") {
+    std::string user = s.auth.value_or(local_part(message::addr_spec(s.from)));
+    std::string password;
+    if (s.password) {
+      password = *s.password;
+    } else if (auto it = server->spec->users.find(user); it != server->spec->users.end()) {
+      password = it->second.password.value_or("");
+    }
+    job.auth = std::make_pair(user, password);
+  }
+  std::size_t index = submissions_.size();
+  submissions_.push_back(std::move(rec));
+  auto sub = std::make_unique<mua::Submitter>(
+      *client->runtime, std::move(job), [this, index](const mua::SubmitResult& r) {
+        submissions_[index].accepted = r.accepted;
+        submissions_[index].detail = r.detail;
+      });
+  submissions_[index].content = sub->content();
+  sub->start();
+  submitters_.push_back(std::move(sub));
+}
+
+void World::do_fetch(const Fetch& f) {
+  HostNode* server = host(f.server);
+  HostNode* client = host(f.client.value_or(f.server));
+  if (!server || !client) return;
+  mua::FetchJob job;
+  job.server_address = server->spec->address.text;
+  job.user = f.user;
+  if (f.password) {
+    job.password = *f.password;
+  } else if (auto it = server->spec->users.find(f.user); it != server->spec->users.end()) {
+    job.password = it->second.password.value_or("");
+  }
+  job.delete_after = f.delete_messages;
+  std::size_t index = fetches_.size();
+  fetches_.push_back(FetchRecord{sim_.now(), f.user, f.server, {}});
+  auto fetcher = std::make_unique<mua::Fetcher>(*client->runtime, std::move(job),
+                                                [this, index](const mua::FetchResult& r) {
+                                                  fetches_[index].result = r;
+                                                });
+  fetcher->start();
+  fetchers_.push_back(std::move(fetcher));
+}
+
+void World::run_until(io::Time end) { sim_.run_until(end); }
+
+std::vector<mta::QueueFile> World::queue_of(const std::string& name) const {
+  std::vector<mta::QueueFile> out;
+  auto it = hosts_.find(name);
+  if (it == hosts_.end()) return out;
+  const io::Disk& disk = it->second->disk;
+  for (const auto& path : disk.list("queue/")) {
+    if (path.rfind("queue/msg/", 0) == 0) continue;
+    if (auto bytes = disk.read(path)) {
+      if (auto q = mta::QueueFile::parse(*bytes)) out.push_back(std::move(*q));
+    }
+  }
+  return out;
+}
+
+std::string World::mailbox_kind(const std::string& name) const {
+  auto it = hosts_.find(name);
+  if (it == hosts_.end() || !it->second->spec->mta) return "maildir";
+  return it->second->spec->mta->mailbox;
+}
+
+}  // namespace maillab::scenario

@@ -1,0 +1,112 @@
+// scenario::World: one scenario brought to life: the simulator, the network, every host
+// with its virtual disk and services (DNS, MTA, POP3), the scheduled events (mail sent and
+// fetched, faults) and a record of what happened (trace, deliveries, submissions, fetches)
+// that the expectation checker and the exporters read.
+//
+// A host crash destroys the host's services (volatile state) and keeps its disk; a boot
+// builds them anew from the scenario and the disk (the MTA reloads its queue).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/dns/authority.hpp"
+#include "protocols/io/disk.hpp"
+#include "protocols/mta/mta.hpp"
+#include "protocols/mua/fetcher.hpp"
+#include "protocols/mua/submitter.hpp"
+#include "protocols/services/dns_server.hpp"
+#include "protocols/services/pop3_server.hpp"
+#include "scenarios/loader.hpp"
+#include "scenarios/model.hpp"
+#include "scenarios/sim_runtime.hpp"
+#include "sim/network.hpp"
+#include "sim/simulator.hpp"
+#include "sim/trace_recorder.hpp"
+
+namespace maillab::scenario {
+
+struct HostNode {
+  const Host* spec = nullptr;
+  io::MemoryDisk disk;
+  std::unique_ptr<SimRuntime> runtime;
+  bool up = true;
+  // Volatile: gone with a crash.
+  std::unique_ptr<mta::Mta> mta;
+  std::unique_ptr<services::DnsServer> dns;
+  std::unique_ptr<services::Pop3Server> pop3;
+  bool dns_refused = false;
+};
+
+struct Delivery {
+  std::string host;
+  mta::DeliveryRecord record;
+};
+
+struct SubmissionRecord {
+  io::Time time = 0;
+  std::string client, server;
+  std::string subject;
+  std::string content;  // as the MUA composed it
+  bool accepted = false;
+  std::string detail;
+};
+
+struct FetchRecord {
+  io::Time time = 0;
+  std::string user, server;
+  mua::FetchResult result;
+};
+
+class World {
+ public:
+  // Builds the world; a zone that does not parse is reported as a LoadError pointing into
+  // the scenario file.
+  static std::variant<std::unique_ptr<World>, LoadError> build(const Scenario& s,
+                                                               std::uint64_t seed);
+  ~World();
+
+  void run_until(io::Time end);
+
+  const Scenario& scenario() const { return scenario_; }
+  sim::Simulator& simulator() { return sim_; }
+  sim::Network& network() { return *net_; }
+  sim::TraceRecorder& trace() { return trace_; }
+  const sim::TraceRecorder& trace() const { return trace_; }
+  const std::vector<Delivery>& deliveries() const { return deliveries_; }
+  const std::vector<SubmissionRecord>& submissions() const { return submissions_; }
+  const std::vector<FetchRecord>& fetches() const { return fetches_; }
+  const std::map<std::string, std::unique_ptr<HostNode>>& hosts() const { return hosts_; }
+  HostNode* host(const std::string& name);
+
+  // The queue of a host's MTA as on its disk (works while the host is down, too).
+  std::vector<mta::QueueFile> queue_of(const std::string& host) const;
+  std::string mailbox_kind(const std::string& host) const;
+
+ private:
+  World(const Scenario& s, std::uint64_t seed);
+  void boot(HostNode& h);
+  void crash(HostNode& h);
+  void apply(const Event& e);
+  void do_send(const Send& s);
+  void do_fetch(const Fetch& f);
+  mta::MtaConfig mta_config(const Host& h) const;
+
+  Scenario scenario_;
+  sim::Simulator sim_;
+  sim::TraceRecorder trace_;
+  std::unique_ptr<sim::Network> net_;
+  std::map<std::string, std::unique_ptr<HostNode>> hosts_;
+  std::map<std::string, std::shared_ptr<const dns::Authority>> zones_;
+  std::vector<Delivery> deliveries_;
+  std::vector<SubmissionRecord> submissions_;
+  std::vector<FetchRecord> fetches_;
+  std::vector<std::unique_ptr<mua::Submitter>> submitters_;
+  std::vector<std::unique_ptr<mua::Fetcher>> fetchers_;
+  std::uint64_t mua_unique_ = 0;
+};
+
+}  // namespace maillab::scenario

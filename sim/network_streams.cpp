@@ -1,0 +1,378 @@
+// sim::Network stream data path: segments, retransmission, cuts, FIN and RST, and the
+// callbacks to the application's StreamHandler.
+//
+// Model (what an application sees of TCP, not TCP's state machine):
+// - Each send() is one segment. It leaves when the sender's side of the bottleneck is free
+//   (size * 8 / bandwidth per segment) and arrives one path latency later, never before an
+//   earlier segment of the same direction (in-order delivery holds back later segments).
+// - Loss: each lost transmission of a segment costs one RTO (200 ms, doubling up to 120 s),
+//   drawn from sim.rng("loss"); later segments wait behind it. Nothing is ever dropped
+//   silently or reordered.
+// - A send while the path is cut (or loss is total) waits; the sender keeps retransmitting
+//   on its RTO schedule, so when the path heals the data goes at the next retransmission.
+//   After 15 minutes without a path (tcp_retries2) the sender gets on_close(kTimedOut).
+// - close() queues a FIN behind the data: the peer gets on_close(kOrderly) after the last
+//   byte. abort() sends a RST: the peer gets on_close(kReset) one latency later.
+// - A segment for an endpoint whose stack forgot the connection (closed, timed out, host
+//   rebooted) is answered with a RST; one for a host that is down is simply lost.
+#include <algorithm>
+#include <cassert>
+
+#include "sim/network_impl.hpp"
+
+namespace maillab::sim {
+
+const PathInfo& NetworkCore::conn_path(Conn& c) {
+  if (c.path_epoch != epoch) {
+    c.path = path(c.ep[0].node, c.ep[1].node);
+    c.path_epoch = epoch;
+  }
+  return c.path;
+}
+
+void NetworkCore::send(std::uint32_t c, int side, std::string_view bytes) {
+  Conn& cn = conns[c];
+  if (cn.ep[side].state != EndState::kOpen || bytes.empty()) return;
+  Direction& d = cn.dir[side];
+  if (d.failed) return;
+  d.bytes.append(bytes);
+  d.segs.push_back(Segment{static_cast<std::uint32_t>(bytes.size()), false});
+  if (d.stalled_since < 0) transmit(c, side);
+}
+
+void NetworkCore::close(std::uint32_t c, int side) {
+  Conn& cn = conns[c];
+  Endpoint& e = cn.ep[side];
+  if (e.state != EndState::kOpen) return;
+  e.state = EndState::kClosed;
+  e.final_sent = true;
+  e.handler = nullptr;
+  e.unread.clear();
+  e.pending_close.reset();
+  Direction& d = cn.dir[side];
+  if (!d.failed) {
+    d.segs.push_back(Segment{0, true});
+    if (d.stalled_since < 0) transmit(c, side);
+  }
+  release_if_done(c);
+}
+
+void NetworkCore::abort(std::uint32_t c, int side) {
+  Conn& cn = conns[c];
+  Endpoint& e = cn.ep[side];
+  if (e.state != EndState::kOpen) return;
+  e.state = EndState::kAborted;
+  e.final_sent = true;
+  e.handler = nullptr;
+  e.unread.clear();
+  e.pending_close.reset();
+  drop_waiting(cn.dir[side]);
+  cn.dir[side].failed = true;
+  send_rst(c, side);
+  release_if_done(c);
+}
+
+void NetworkCore::set_handler(std::uint32_t c, int side, StreamHandler* h) {
+  Endpoint& e = conns[c].ep[side];
+  // After close()/abort() or its host's death the endpoint has no application any more.
+  if (e.state == EndState::kClosed || e.state == EndState::kAborted ||
+      e.state == EndState::kVanished) {
+    return;
+  }
+  e.handler = h;
+  if (h && (!e.unread.empty() || e.pending_close)) schedule_flush(c, side);
+}
+
+void NetworkCore::handle_gone(std::uint32_t c, int side) {
+  Conn& cn = conns[c];
+  Endpoint& e = cn.ep[side];
+  e.handle = nullptr;
+  e.handler = nullptr;
+  if (e.state == EndState::kOpen) {
+    close(c, side);  // like destroying a socket
+  } else {
+    release_if_done(c);
+  }
+}
+
+// Drops the segments that have not been transmitted yet (and their bytes).
+void NetworkCore::drop_waiting(Direction& d) {
+  while (d.segs.size() > d.in_flight) d.segs.pop_back();
+  d.bytes.resize(static_cast<std::size_t>(d.tx_abs - d.base));
+  d.stalled_since = -1;
+  d.resume_scheduled = false;
+}
+
+void NetworkCore::pump(std::uint32_t c, int dir) {
+  Direction& d = conns[c].dir[dir];
+  while (d.in_flight < d.segs.size()) {
+    if (!transmit(c, dir)) return;
+  }
+}
+
+bool NetworkCore::transmit(std::uint32_t c, int dir) {
+  Conn& cn = conns[c];
+  Direction& d = cn.dir[dir];
+  const Segment seg = d.segs[d.in_flight];
+  const PathInfo& p = conn_path(cn);
+  std::uint32_t lost = 0;
+  Time backoff = 0;
+  if (!p.reachable || !lossy_attempts(p.loss, lost, backoff)) {
+    stall(c, dir);
+    return false;
+  }
+  const std::uint32_t seq = d.snd_nxt;
+  const std::uint64_t abs = d.tx_abs;
+  d.snd_nxt += seg.len + (seg.fin ? 1 : 0);
+  d.tx_abs += seg.len;
+  if (observer) {
+    const std::uint8_t flags = seg.fin ? (kFin | kAck) : (kPsh | kAck);
+    report_copy(c, cn.gen, dir, abs, seg.len, seq, flags, lost > 0);
+    Time rto = kInitialRto, at = 0;
+    for (std::uint32_t k = 1; k <= lost; ++k) {  // each retransmission, at its own time
+      at += rto;
+      rto = std::min(rto * 2, kMaxRto);
+      sim.after(at, [this, c, g = cn.gen, dir, abs, len = seg.len, seq, flags, drop = k < lost] {
+        report_copy(c, g, dir, abs, len, seq, flags, drop);
+      });
+    }
+  }
+  const Time tx = transmission_time(seg.len, p.bandwidth_bps);
+  const Time start = std::max(sim.now() + backoff, d.tx_free);
+  d.tx_free = start + tx;
+  const Time arrival = std::max(d.last_arrival, d.tx_free + p.latency);
+  d.last_arrival = arrival;
+  ++d.in_flight;
+  sim.at(arrival, [this, c, g = cn.gen, dir] { deliver(c, g, dir); });
+  return true;
+}
+
+void NetworkCore::report_copy(std::uint32_t c, std::uint32_t gen, int dir,
+                                std::uint64_t abs, std::uint32_t len, std::uint32_t seq,
+                                std::uint8_t flags, bool dropped) {
+  Conn& cn = conns[c];
+  if (!observer || !cn.live || cn.gen != gen) return;
+  const Direction& d = cn.dir[dir];
+  std::string_view payload;
+  if (len && abs >= d.base && abs - d.base + len <= d.bytes.size()) {
+    payload = std::string_view(d.bytes).substr(static_cast<std::size_t>(abs - d.base), len);
+  }
+  const Endpoint& from = cn.ep[dir];
+  const Endpoint& to = cn.ep[1 - dir];
+  report(Protocol::kTcp, from.address, from.port, to.address, to.port, flags, seq,
+         from.rcv_nxt, payload, dropped);
+}
+
+void NetworkCore::deliver(std::uint32_t c, std::uint32_t gen, int dir) {
+  Conn& cn = conns[c];
+  if (!cn.live || cn.gen != gen) return;
+  Direction& d = cn.dir[dir];
+  assert(d.in_flight > 0);
+  const Segment seg = d.segs.front();
+  d.segs.pop_front();
+  --d.in_flight;
+  const int to = 1 - dir;
+  Endpoint& e = cn.ep[to];
+  const bool wanted = up(e.node) && e.state == EndState::kOpen && !e.final_sent;
+  if (wanted && seg.len) scratch.assign(d.bytes, d.head, seg.len);
+  d.head += seg.len;
+  if (d.head == d.bytes.size()) {
+    d.base += d.bytes.size();
+    d.bytes.clear();
+    d.head = 0;
+  } else if (d.head > (64u << 10) && d.head > d.bytes.size() / 2) {
+    d.bytes.erase(0, d.head);  // a long-lived stream: keep the buffer bounded
+    d.base += d.head;
+    d.head = 0;
+  }
+  if (!up(e.node)) return;  // lost at a dead host
+  switch (e.state) {
+    case EndState::kOpen:
+      if (!wanted) break;
+      if (seg.fin) {
+        ++e.rcv_nxt;
+        report(Protocol::kTcp, e.address, e.port, cn.ep[dir].address, cn.ep[dir].port, kAck,
+               cn.dir[to].snd_nxt, e.rcv_nxt, {}, false);
+        notify_close(c, to, CloseReason::kOrderly);
+      } else {
+        e.rcv_nxt += seg.len;
+        notify_data(c, to, scratch);
+      }
+      break;
+    case EndState::kClosed:
+      if (!seg.fin) send_rst(c, to);  // data for a closed socket (Linux answers RST)
+      break;
+    case EndState::kTimedOut:
+    case EndState::kVanished:
+      send_rst(c, to);  // the stack has no such connection any more
+      break;
+    case EndState::kAborted:
+    case EndState::kReset:
+      break;
+  }
+  release_if_done(c);
+}
+
+void NetworkCore::send_rst(std::uint32_t c, int from_side) {
+  Conn& cn = conns[c];
+  const Endpoint& e = cn.ep[from_side];
+  const Endpoint& peer = cn.ep[1 - from_side];
+  const PathInfo& p = conn_path(cn);
+  report(Protocol::kTcp, e.address, e.port, peer.address, peer.port, kRst | kAck,
+         cn.dir[from_side].snd_nxt, e.rcv_nxt, {}, !p.reachable);
+  if (!p.reachable) return;
+  sim.after(p.latency, [this, c, g = cn.gen, to = 1 - from_side] { rst_arrived(c, g, to); });
+}
+
+void NetworkCore::rst_arrived(std::uint32_t c, std::uint32_t gen, int to) {
+  Conn& cn = conns[c];
+  if (!cn.live || cn.gen != gen) return;
+  Endpoint& e = cn.ep[to];
+  if (!up(e.node) || e.state != EndState::kOpen) return;
+  e.state = EndState::kReset;
+  drop_waiting(cn.dir[to]);
+  cn.dir[to].failed = true;
+  notify_close(c, to, CloseReason::kReset);
+  release_if_done(c);
+}
+
+void NetworkCore::stall(std::uint32_t c, int dir) {
+  Conn& cn = conns[c];
+  Direction& d = cn.dir[dir];
+  if (d.stalled_since >= 0) return;
+  const Time since = sim.now();
+  d.stalled_since = since;
+  if (!d.listed) {
+    d.listed = true;
+    stalled.push_back(StallRef{c, cn.gen, static_cast<std::uint8_t>(dir)});
+  }
+  sim.after(kGiveUp, [this, c, g = cn.gen, dir, since] { stall_expired(c, g, dir, since); });
+}
+
+void NetworkCore::stall_expired(std::uint32_t c, std::uint32_t gen, int dir, Time since) {
+  Conn& cn = conns[c];
+  if (!cn.live || cn.gen != gen || cn.dir[dir].stalled_since != since) return;
+  fail_direction(c, dir);
+}
+
+// The sender gives up: its application gets on_close(kTimedOut); the peer gets nothing.
+void NetworkCore::fail_direction(std::uint32_t c, int dir) {
+  Conn& cn = conns[c];
+  Direction& d = cn.dir[dir];
+  drop_waiting(d);
+  d.failed = true;
+  Endpoint& e = cn.ep[dir];
+  if (e.state == EndState::kOpen) {
+    e.state = EndState::kTimedOut;
+    notify_close(c, dir, CloseReason::kTimedOut);
+  } else if (e.state == EndState::kClosed) {
+    e.state = EndState::kTimedOut;
+  }
+  release_if_done(c);
+}
+
+// After a topology change: each stalled direction whose path is back resumes at its next
+// retransmission (the RTO schedule that started when it stalled).
+void NetworkCore::resume_stalled() {
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < stalled.size(); ++i) {
+    const StallRef ref = stalled[i];
+    Conn& cn = conns[ref.conn];
+    if (!cn.live || cn.gen != ref.gen) continue;
+    Direction& d = cn.dir[ref.dir];
+    if (d.stalled_since < 0) {
+      d.listed = false;
+      continue;
+    }
+    stalled[w++] = ref;
+    if (d.resume_scheduled) continue;
+    const PathInfo& p = conn_path(cn);
+    if (!p.reachable || p.loss >= 1.0) continue;
+    Time t = d.stalled_since + kInitialRto, rto = kInitialRto;
+    while (t < sim.now()) {
+      rto = std::min(rto * 2, kMaxRto);
+      t += rto;
+    }
+    d.resume_scheduled = true;
+    sim.at(t, [this, c = ref.conn, g = ref.gen, dir = ref.dir] { resume(c, g, dir); });
+  }
+  stalled.resize(w);
+}
+
+void NetworkCore::resume(std::uint32_t c, std::uint32_t gen, int dir) {
+  Conn& cn = conns[c];
+  if (!cn.live || cn.gen != gen) return;
+  Direction& d = cn.dir[dir];
+  if (!d.resume_scheduled) return;
+  d.resume_scheduled = false;
+  const Time since = d.stalled_since;
+  d.stalled_since = -1;
+  pump(c, dir);
+  // Cut again before the retransmission: still the same outage for the give-up timer.
+  if (d.stalled_since >= 0) d.stalled_since = since;
+}
+
+// ---- callbacks to the application -----------------------------------------------------
+
+void NetworkCore::notify_data(std::uint32_t c, int side, std::string_view bytes) {
+  Conn& cn = conns[c];
+  Endpoint& e = cn.ep[side];
+  if (!e.handler || !e.unread.empty() || e.flush_scheduled) {
+    e.unread.append(bytes);  // no handler yet: kept for set_handler()
+    if (e.handler) schedule_flush(c, side);
+    return;
+  }
+  ++cn.busy;
+  e.handler->on_data(bytes);
+  --cn.busy;
+}
+
+void NetworkCore::notify_close(std::uint32_t c, int side, CloseReason why) {
+  Conn& cn = conns[c];
+  Endpoint& e = cn.ep[side];
+  if (e.final_sent) return;
+  e.final_sent = true;
+  if (!e.handler || !e.unread.empty() || e.flush_scheduled) {
+    e.pending_close = why;
+    if (e.handler) schedule_flush(c, side);
+    return;
+  }
+  ++cn.busy;
+  e.handler->on_close(why);
+  --cn.busy;
+}
+
+void NetworkCore::schedule_flush(std::uint32_t c, int side) {
+  Conn& cn = conns[c];
+  Endpoint& e = cn.ep[side];
+  if (e.flush_scheduled) return;
+  e.flush_scheduled = true;
+  sim.after(0, [this, c, g = cn.gen, side] { flush(c, g, side); });
+}
+
+// Delivers what arrived while no handler was attached (from an event, never from inside
+// set_handler()).
+void NetworkCore::flush(std::uint32_t c, std::uint32_t gen, int side) {
+  Conn& cn = conns[c];
+  if (!cn.live || cn.gen != gen) return;
+  Endpoint& e = cn.ep[side];
+  e.flush_scheduled = false;
+  if (!e.handler) return;
+  ++cn.busy;
+  if (!e.unread.empty()) {
+    std::string data;
+    data.swap(e.unread);
+    e.handler->on_data(data);
+    data.clear();
+    if (e.unread.empty()) e.unread.swap(data);  // keep the capacity
+  }
+  if (e.handler && e.unread.empty() && e.pending_close) {
+    const CloseReason why = *e.pending_close;
+    e.pending_close.reset();
+    e.handler->on_close(why);
+  }
+  --cn.busy;
+  release_if_done(c);
+}
+
+}  // namespace maillab::sim

@@ -1,0 +1,49 @@
+// sim::TraceRecorder: the run's record of what happened, one event per line of JSON
+// (cli.md --trace): {"t_ns":..., "host":..., "agent":..., "event":..., <fields>...}.
+// Records are kept in memory in the order they happen; the same scenario and seed give the
+// same records, byte for byte (the determinism test compares to_jsonl() of two runs).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace maillab::sim {
+
+struct TraceEvent {
+  Time t_ns = 0;
+  std::string host;
+  std::string agent;  // MUA, MSA, MTA, MDA, MRA, DNS, NET
+  std::string event;
+  std::vector<std::pair<std::string, std::string>> fields;
+
+  // The value of field `key`, or "" when absent.
+  const std::string& get(std::string_view key) const;
+};
+
+class TraceRecorder {
+ public:
+  void record(TraceEvent e) {
+    if (enabled_) events_.push_back(std::move(e));
+  }
+  const std::vector<TraceEvent>& events() const { return events_; }
+  void set_enabled(bool on) { enabled_ = on; }
+  bool enabled() const { return enabled_; }
+
+  static std::string to_json(const TraceEvent& e);
+  std::string to_jsonl() const;
+
+ private:
+  std::vector<TraceEvent> events_;
+  bool enabled_ = true;
+};
+
+// JSON string escaping (RFC 8259 7): quotes, backslash, control characters; bytes >= 0x80
+// that are not valid UTF-8 are written as \u00XX so every line is valid JSON.
+std::string json_escape(std::string_view s);
+
+}  // namespace maillab::sim

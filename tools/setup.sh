@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what maillab needs to build and test, from Debian 12's packages.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+packages=(cmake ninja-build g++ pkg-config libboost-dev libboost-graph-dev libyaml-cpp-dev
+          catch2 libcli11-dev libfmt-dev nlohmann-json3-dev python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
