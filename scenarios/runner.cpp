@@ -84,6 +84,7 @@ int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostrea
     return 2;
   }
   auto& world = *std::get<std::unique_ptr<World>>(built);
+  if (opt.on_built) opt.on_built(world);
   const std::int64_t end = opt.until_ns.value_or(s.duration_ns);
   world.run_until(end);
 
@@ -140,6 +141,7 @@ int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostrea
       io_ok = false;
     }
   }
+  if (opt.on_finished && !opt.on_finished(world, err)) io_ok = false;
   if (!io_ok) return 2;
   return failed == 0 ? 0 : 1;
 }

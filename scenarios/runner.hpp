@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -18,6 +19,11 @@ struct RunOptions {
   std::optional<std::int64_t> until_ns;
   bool quiet = false;
   std::string trace_file, mailboxes_dir, queue_dir, junit_file;
+  // Hooks for the layers above (viz exports): called once the world is built (before the
+  // first event runs) and once the run is over; on_finished returns false (after writing
+  // its message to err) when an export failed, which makes the run exit 2.
+  std::function<void(World&)> on_built;
+  std::function<bool(const World&, std::ostream& err)> on_finished;
 };
 
 int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostream& err);

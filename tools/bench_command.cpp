@@ -1,0 +1,29 @@
+// maillab bench kernel|... (cli.md, shared/bench/README.md).
+#include <cstdio>
+
+#include "sim/hold_benchmark.hpp"
+#include "tools/commands.hpp"
+
+namespace maillab::tools {
+
+void register_bench(CLI::App& app, int& exit_code) {
+  auto* bench = app.add_subcommand("bench", "Performance workloads (shared/bench/README.md)");
+  bench->require_subcommand(1);
+  auto* kernel = bench->add_subcommand("kernel", "The hold model on the event kernel");
+  struct Args {
+    std::uint64_t pending = 100000, events = 10000000;
+  };
+  auto args = std::make_shared<Args>();
+  kernel->add_option("--pending", args->pending, "events pending at any time (P)");
+  kernel->add_option("--events", args->events, "events to run (N)");
+  kernel->callback([args, &exit_code] {
+    std::uint64_t ran = 0;
+    double eps = sim::run_hold_benchmark(args->pending, args->events, &ran);
+    std::printf("pending=%llu events=%llu events_per_s=%.0f\n",
+                static_cast<unsigned long long>(args->pending),
+                static_cast<unsigned long long>(ran), eps);
+    exit_code = 0;
+  });
+}
+
+}  // namespace maillab::tools

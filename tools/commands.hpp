@@ -1,0 +1,17 @@
+// The sub-commands of `maillab` (cli.md), one file each. Every register_* adds its
+// sub-command to the app and sets `exit_code` from its callback when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace maillab::tools {
+
+void register_run(CLI::App& app, int& exit_code);
+void register_list(CLI::App& app, int& exit_code);
+void register_bench(CLI::App& app, int& exit_code);
+void register_viz(CLI::App& app, int& exit_code);
+void register_serve(CLI::App& app, int& exit_code);
+void register_check(CLI::App& app, int& exit_code);
+void register_chaos(CLI::App& app, int& exit_code);
+
+}  // namespace maillab::tools
