@@ -2,6 +2,7 @@
 // written as real files that mutt, Python's mailbox module and an editor can open.
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "scenarios/runner.hpp"
 
@@ -51,6 +52,30 @@ bool export_mailboxes(const World& w, const std::string& dir, std::string* error
       auto bytes = disk.read(path);
       if (!bytes) continue;
       if (!write_file(fs::path(dir) / name / path.substr(5), *bytes, error)) return false;
+    }
+  }
+  return export_fetched(w, dir, error);
+}
+
+bool export_fetched(const World& w, const std::string& dir, std::string* error) {
+  // The user's view: what each MUA downloaded by POP3, as a Maildir named after the
+  // account, DIR/<client host>/<user>@<server>/ (LF line ends, like the server side).
+  std::map<std::string, int> counters;
+  for (const auto& f : w.fetches()) {
+    const std::string client = f.client.empty() ? f.server : f.client;
+    fs::path base = fs::path(dir) / client / (f.user + "@" + f.server);
+    std::error_code ec;
+    for (const char* sub : {"cur", "new", "tmp"}) fs::create_directories(base / sub, ec);
+    for (const auto& m : f.result.messages) {
+      int n = ++counters[base.string()];
+      std::string lf;
+      lf.reserve(m.content.size());
+      for (std::size_t i = 0; i < m.content.size(); ++i) {
+        if (m.content[i] == '\r' && i + 1 < m.content.size() && m.content[i + 1] == '\n') continue;
+        lf += m.content[i];
+      }
+      std::string name = std::to_string(f.time / 1000000000) + "." + std::to_string(n) + ".pop3";
+      if (!write_file(base / "new" / name, lf, error)) return false;
     }
   }
   return true;

@@ -33,7 +33,10 @@ std::string timeline_line(const sim::TraceEvent& e, const Scenario& s);
 std::string format_clock(std::int64_t t_ns);  // "0+00:05:00.000" (days+hh:mm:ss.mmm)
 
 // Exports (cli.md): real files from the virtual disks.
+// --mailboxes: every server mailbox (DIR/HOST/USER/ Maildir or DIR/HOST/USER.mbox) and
+// what each MUA fetched (DIR/CLIENT/USER@SERVER/ Maildir).
 bool export_mailboxes(const World& w, const std::string& dir, std::string* error);
+bool export_fetched(const World& w, const std::string& dir, std::string* error);
 bool export_queues(const World& w, const std::string& dir, std::string* error);
 
 }  // namespace maillab::scenario

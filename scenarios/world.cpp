@@ -306,7 +306,7 @@ void World::do_fetch(const Fetch& f) {
   }
   job.delete_after = f.delete_messages;
   std::size_t index = fetches_.size();
-  fetches_.push_back(FetchRecord{sim_.now(), f.user, f.server, {}});
+  fetches_.push_back(FetchRecord{sim_.now(), f.user, f.server, client->spec->name, {}});
   auto fetcher = std::make_unique<mua::Fetcher>(*client->runtime, std::move(job),
                                                 [this, index](const mua::FetchResult& r) {
                                                   fetches_[index].result = r;

@@ -57,7 +57,7 @@ struct SubmissionRecord {
 
 struct FetchRecord {
   io::Time time = 0;
-  std::string user, server;
+  std::string user, server, client;
   mua::FetchResult result;
 };
 

@@ -345,6 +345,15 @@ TEST_CASE("client: AUTH PLAIN, AUTH LOGIN and their failures", "[smtp][client][a
     CHECK(s.c.outcomes()[0].rcpts[0].reply.summary() == "535 5.7.8 Error: authentication failed");
   }
   {
+    // Found by fuzzing: any 2xx ends AUTH successfully and is never a recipient's outcome.
+    Scripted s(cfg);
+    s.c.add(message("bob@example.org", {"x@y.example"}, "x\r\n"));
+    s.server("220 mx\r\n");
+    s.server("250-mx\r\n250 AUTH PLAIN\r\n");
+    CHECK(s.server("230 ok\r\n") == "MAIL FROM:<bob@example.org>\r\n");
+    CHECK(s.c.authenticated());
+  }
+  {
     // No usable mechanism: go on without (the server decides).
     Scripted s(cfg);
     s.c.add(message("bob@example.org", {"x@y.example"}, "x\r\n"));
