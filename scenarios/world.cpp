@@ -42,7 +42,14 @@ World::~World() {
 
 std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
                                                              std::uint64_t seed) {
+  return build(s, seed, WorldOptions{});
+}
+
+std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
+                                                             std::uint64_t seed,
+                                                             WorldOptions options) {
   std::unique_ptr<World> w(new World(s, seed));
+  w->options_ = std::move(options);
   const Scenario& sc = w->scenario_;
   sim::LinkParams def;
   def.latency = sc.network.latency_ns;
@@ -80,8 +87,10 @@ std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
   for (const Host& h : sc.hosts) {
     auto node = std::make_unique<HostNode>();
     node->spec = &h;
+    if (w->options_.service_disk) node->service_disk = w->options_.service_disk(h, node->disk);
+    io::Disk& disk = node->service_disk ? *node->service_disk : static_cast<io::Disk&>(node->disk);
     node->runtime = std::make_unique<SimRuntime>(w->sim_, *w->net_, w->trace_, h.name,
-                                                 h.address.text, node->disk);
+                                                 h.address.text, disk);
     w->hosts_[h.name] = std::move(node);
   }
   for (auto& [name, node] : w->hosts_) w->boot(*node);
@@ -92,7 +101,7 @@ std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
                    [](const Event* a, const Event* b) { return a->at_ns < b->at_ns; });
   World* self = w.get();
   for (const Event* e : events) {
-    w->sim_.at(e->at_ns, [self, e] { self->apply(*e); });
+    w->sim_.at(e->at_ns, [self, e] { self->apply(e->action); });
   }
   return w;
 }
@@ -127,6 +136,7 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.aliases = m.aliases;
   for (const auto& [name, u] : h.users) c.users[name] = u.password.value_or("");
   if (h.resolver) c.resolver = h.resolver->text;
+  for (const auto& [domain, next_hop] : options_.transport) c.transport[domain] = next_hop;
   return c;
 }
 
@@ -159,9 +169,12 @@ void World::crash(HostNode& h) {
   h.mta.reset();
   h.dns.reset();
   h.pop3.reset();
+  if (on_crash) on_crash(h);
 }
 
-void World::apply(const Event& e) {
+void World::inject(const Action& action) { apply(action); }
+
+void World::apply(const Action& action) {
   std::visit(
       [&](const auto& a) {
         using A = std::decay_t<decltype(a)>;
@@ -199,6 +212,7 @@ void World::apply(const Event& e) {
             return;
           }
           net_->set_refused(h->runtime->sim_address(), service_port(a.service), !a.accept);
+          h->runtime->set_port_refused(service_port(a.service), !a.accept);
         } else if constexpr (std::is_same_v<A, Cut>) {
           trace_.record(sim::TraceEvent{sim_.now(), a.a, "NET", a.heal ? "heal" : "cut",
                                         {{"between", a.a + " " + a.b}}});
@@ -219,7 +233,7 @@ void World::apply(const Event& e) {
           h->runtime->trace("NET", a.full ? "disk.full" : "disk.ok", {});
         }
       },
-      e.action);
+      action);
 }
 
 void World::do_send(const Send& s) {

@@ -7,6 +7,7 @@
 // builds them anew from the scenario and the disk (the MTA reloads its queue).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,6 +33,9 @@ namespace maillab::scenario {
 struct HostNode {
   const Host* spec = nullptr;
   io::MemoryDisk disk;
+  // The disk the host's services use when WorldOptions::service_disk gave one (serve
+  // --mailboxes: a write-through over `disk`); otherwise they use `disk` itself.
+  std::unique_ptr<io::Disk> service_disk;
   std::unique_ptr<SimRuntime> runtime;
   bool up = true;
   // Volatile: gone with a crash.
@@ -61,15 +65,34 @@ struct FetchRecord {
   mua::FetchResult result;
 };
 
+// Extra settings for building a world beyond what the scenario says (maillab serve).
+struct WorldOptions {
+  // MtaConfig::transport for every MTA host: domain (lowercase) -> "addr:port".
+  std::map<std::string, std::string> transport;
+  // Called once per host when the world is built; a non-null result is the disk the
+  // host's services use (it must keep `memory`, which the World reads, in step).
+  std::function<std::unique_ptr<io::Disk>(const Host& host, io::MemoryDisk& memory)> service_disk;
+};
+
 class World {
  public:
   // Builds the world; a zone that does not parse is reported as a LoadError pointing into
   // the scenario file.
   static std::variant<std::unique_ptr<World>, LoadError> build(const Scenario& s,
                                                                std::uint64_t seed);
+  static std::variant<std::unique_ptr<World>, LoadError> build(const Scenario& s,
+                                                               std::uint64_t seed,
+                                                               WorldOptions options);
   ~World();
 
   void run_until(io::Time end);
+
+  // Apply an action now, as if a scenario event said so (the visualiser's fault buttons,
+  // maillab chaos).
+  void inject(const Action& action);
+  // Called when a host crashes, after its services are gone and before the network marks
+  // it down (tests plant bugs here, e.g. a queue that forgets its files).
+  std::function<void(HostNode&)> on_crash;
 
   const Scenario& scenario() const { return scenario_; }
   sim::Simulator& simulator() { return sim_; }
@@ -90,12 +113,13 @@ class World {
   World(const Scenario& s, std::uint64_t seed);
   void boot(HostNode& h);
   void crash(HostNode& h);
-  void apply(const Event& e);
+  void apply(const Action& a);
   void do_send(const Send& s);
   void do_fetch(const Fetch& f);
   mta::MtaConfig mta_config(const Host& h) const;
 
   Scenario scenario_;
+  WorldOptions options_;
   sim::Simulator sim_;
   sim::TraceRecorder trace_;
   std::unique_ptr<sim::Network> net_;

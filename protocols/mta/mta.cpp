@@ -165,6 +165,7 @@ smtp::Reply Mta::enqueue(const Submission& s) {
   ri.sim_ns = rt_.now();
   msg.prepend_header("Received", message::received_value(ri));
   q.subject = msg.header("Subject").value_or("");
+  q.message_id = msg.header("Message-ID").value_or("");
   auto content = io::make_bytes(msg.serialize());
 
   auto& disk = rt_.disk();
@@ -177,7 +178,7 @@ smtp::Reply Mta::enqueue(const Submission& s) {
   std::string rcpts;
   for (const auto& r : q.rcpts) rcpts += (rcpts.empty() ? "" : ",") + r.address;
   rt_.trace("MTA", "queue.enqueued", {{"id", q.id}, {"from", q.sender}, {"to", rcpts},
-                                      {"subject", q.subject},
+                                      {"subject", q.subject}, {"msgid", q.message_id},
                                       {"size", std::to_string(content->size())}});
   std::string id = q.id;
   index_[id] = std::move(q);

@@ -173,7 +173,8 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
   r.status = "2.0.0";
   r.diagnostic = "X-maillab; delivered to " + cfg_.mailbox;
   rt_.trace("MDA", "deliver", {{"id", q.id}, {"user", user}, {"to", r.address},
-                               {"mailbox", cfg_.mailbox}, {"subject", q.subject}});
+                               {"mailbox", cfg_.mailbox}, {"subject", q.subject},
+                               {"msgid", q.message_id}});
   if (on_delivered) {
     // Find what was stored: the newest message of that user.
     auto msgs = store_->list(user);
@@ -205,6 +206,12 @@ void Mta::attempt_done(SmtpAttempt* a) {
                                                                 : "relay.deferred",
               {{"id", id}, {"to", r.address}, {"relay", o.remote_mta},
                {"status", o.status}, {"diagnostic", o.diagnostic}});
+    if (o.unconfirmed) {
+      // RFC 1047: the dot went out but no reply came back; the next hop may have the
+      // message, so a retry can deliver it twice. Chaos runs allow duplicates only then.
+      rt_.trace("MTA", "relay.unconfirmed", {{"id", id}, {"to", r.address},
+                                             {"msgid", qit->second.message_id}});
+    }
   }
   if (--in_flight_[id] == 0) {
     in_flight_.erase(id);
@@ -276,7 +283,10 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
                    std::string_view action) {
   if (q.sender.empty()) {
     // Never a bounce to <> (RFC 3464 / RFC 5321 6.1).
-    rt_.trace("MTA", "dsn.suppressed", {{"id", q.id}, {"reason", "null sender"}});
+    std::string failed;
+    for (const auto* r : rcpts) failed += (failed.empty() ? "" : ",") + r->address;
+    rt_.trace("MTA", "dsn.suppressed", {{"id", q.id}, {"reason", "null sender"},
+                                        {"msgid", q.message_id}, {"rcpts", failed}});
     return;
   }
   message::DsnRequest req;
@@ -309,8 +319,11 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
   s.sender = "";
   s.rcpts = {q.sender};
   s.content = message::build_dsn(req);
+  std::string failed;
+  for (const auto* r : rcpts) failed += (failed.empty() ? "" : ",") + r->address;
   rt_.trace("MTA", action == "delayed" ? "dsn.delayed" : "dsn.bounce",
-            {{"id", q.id}, {"to", q.sender}, {"subject", q.subject}});
+            {{"id", q.id}, {"to", q.sender}, {"subject", q.subject}, {"msgid", q.message_id},
+             {"rcpts", failed}, {"dsn_msgid", req.message_id}});
   enqueue(s);
 }
 

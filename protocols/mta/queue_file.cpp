@@ -98,6 +98,7 @@ std::string QueueFile::serialize() const {
   field("envid", envid);
   field("ret", ret_headers ? "HDRS" : "FULL");
   field("subject", subject);
+  field("msgid", message_id);
   field("client", client);
   field("attempts", std::to_string(attempts));
   field("next", std::to_string(next_attempt));
@@ -159,6 +160,8 @@ std::optional<QueueFile> QueueFile::parse(std::string_view text) {
       q.ret_headers = value == "HDRS";
     } else if (key == "subject") {
       q.subject = value;
+    } else if (key == "msgid") {
+      q.message_id = value;
     } else if (key == "client") {
       q.client = value;
     } else if (key == "attempts") {

@@ -40,6 +40,7 @@ struct QueueFile {
   std::string envid;         // DSN ENVID
   bool ret_headers = false;  // DSN RET=HDRS
   std::string subject;       // cached for the trace and the inspector
+  std::string message_id;    // the Message-ID header, cached likewise
   std::string client;        // who handed it to us: "helo [addr]" or "local"
   int attempts = 0;
   io::Time next_attempt = 0;

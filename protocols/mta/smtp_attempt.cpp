@@ -301,6 +301,7 @@ void SmtpAttempt::on_session_end(Connection& c) {
   const auto& outs = c.outcomes();
   const smtp::TransactionOutcome* o = outs.empty() ? nullptr : &outs.front();
   bool session_failed = !o || o->mail_reply.code == 0 || o->mail_reply.transient();
+  if (o && o->data_sent && !o->data_acknowledged) unconfirmed_ = true;
   if (session_failed) {
     if (o && !o->rcpts.empty()) {
       const auto& rep = o->rcpts.front().reply;
@@ -340,6 +341,7 @@ void SmtpAttempt::on_session_end(Connection& c) {
       out.status = status_of(*rep);
       out.diagnostic = "smtp; " + one_line(*rep);
     }
+    out.unconfirmed = unconfirmed_;
     outcomes_[i] = out;
     settled_[i] = true;
   }
@@ -349,7 +351,7 @@ void SmtpAttempt::on_session_end(Connection& c) {
 void SmtpAttempt::fail_all(AttemptOutcome::Kind kind, std::string status, std::string diagnostic) {
   for (std::size_t i = 0; i < rcpt_indices_.size(); ++i) {
     if (settled_[i]) continue;
-    outcomes_[i] = AttemptOutcome{kind, status, diagnostic, ""};
+    outcomes_[i] = AttemptOutcome{kind, status, diagnostic, "", unconfirmed_};
     settled_[i] = true;
   }
   finish();

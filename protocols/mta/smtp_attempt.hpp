@@ -30,6 +30,7 @@ struct AttemptOutcome {
   std::string status;      // RFC 3463, e.g. 4.4.1
   std::string diagnostic;  // "smtp; 550 5.1.1 ..." or a description
   std::string remote_mta;  // host name that answered, if any
+  bool unconfirmed = false;  // the end of DATA was sent but never answered
 };
 
 class SmtpAttempt {
@@ -84,6 +85,7 @@ class SmtpAttempt {
   std::string last_error_ = "no route to host";
   std::shared_ptr<Connection> connection_;
   io::TimerHandle done_timer_ = 0;
+  bool unconfirmed_ = false;
   bool finished_ = false;
 };
 
