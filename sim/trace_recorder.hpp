@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -28,8 +29,12 @@ struct TraceEvent {
 class TraceRecorder {
  public:
   void record(TraceEvent e) {
-    if (enabled_) events_.push_back(std::move(e));
+    if (!enabled_) return;
+    events_.push_back(std::move(e));
+    if (observer_) observer_(events_.back());
   }
+  // Called with every event as it is recorded (chaos arms faults on what happens).
+  void set_observer(std::function<void(const TraceEvent&)> fn) { observer_ = std::move(fn); }
   const std::vector<TraceEvent>& events() const { return events_; }
   void set_enabled(bool on) { enabled_ = on; }
   bool enabled() const { return enabled_; }
@@ -39,6 +44,7 @@ class TraceRecorder {
 
  private:
   std::vector<TraceEvent> events_;
+  std::function<void(const TraceEvent&)> observer_;
   bool enabled_ = true;
 };
 

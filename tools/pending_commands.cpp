@@ -26,8 +26,5 @@ void register_serve(CLI::App& app, int& exit_code) {
 void register_check(CLI::App& app, int& exit_code) {
   pending(app, "check", "Conformance probe of an external SMTP, POP3 or DNS server", exit_code);
 }
-void register_chaos(CLI::App& app, int& exit_code) {
-  pending(app, "chaos", "Randomised faults over many seeds, invariants checked", exit_code);
-}
 
 }  // namespace maillab::tools

@@ -40,6 +40,9 @@ class Disk {
   // Every path that starts with `prefix`, in lexicographic order.
   virtual std::vector<std::string> list(const std::string& prefix) const = 0;
   virtual std::size_t used_bytes() const = 0;
+  // No room left: an SMTP server says 452 4.3.1 at MAIL FROM rather than taking a message
+  // it cannot store (Postfix checks queue_minfree there).
+  virtual bool full() const { return false; }
 };
 
 // The in-memory disk (tests, and the simulator's virtual disks). `set_full(true)` makes
@@ -97,7 +100,7 @@ class MemoryDisk final : public Disk {
   std::size_t used_bytes() const override { return used_; }
 
   void set_full(bool full) { full_ = full; }
-  bool full() const { return full_; }
+  bool full() const override { return full_; }
 
  private:
   std::map<std::string, Bytes> files_;

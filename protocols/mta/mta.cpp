@@ -150,7 +150,8 @@ smtp::Reply Mta::enqueue(const Submission& s) {
   if (s.submitted) {
     // RFC 6409 8.2/8.3: the MSA may add a missing Message-ID and Date.
     if (!msg.header("Message-ID")) {
-      msg.add_header("Message-ID", message::make_message_id(cfg_.hostname, ++unique_));
+      msg.add_header("Message-ID", "<" + message::compact_date(rt_.now()) + "." + q.id + "@" +
+                                       cfg_.hostname + ">");
     }
     if (!msg.header("Date")) msg.add_header("Date", message::rfc5322_date(rt_.now()));
   }
@@ -173,7 +174,8 @@ smtp::Reply Mta::enqueue(const Submission& s) {
       !disk.write(q.envelope_path(), q.serialize())) {
     disk.remove(QueueFile::content_path(q.id));
     rt_.trace("MTA", "queue.write_failed", {{"sender", q.sender}});
-    return smtp::Reply::make(452, "4.3.1", "Insufficient system storage");
+    // The disk failed between MAIL FROM and the end of DATA (Postfix's wording).
+    return smtp::Reply::make(451, "4.3.0", "Error: queue file write error");
   }
   std::string rcpts;
   for (const auto& r : q.rcpts) rcpts += (rcpts.empty() ? "" : ",") + r.address;

@@ -140,6 +140,8 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
       r.state = RcptState::kFailed;
       r.status = "5.1.1";
       r.diagnostic = "X-maillab; unknown user: \"" + local + "\"";
+      rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"to", r.address}, {"status", r.status},
+                                          {"diagnostic", r.diagnostic}});
       return;
     }
   }
@@ -166,7 +168,8 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
     r.diagnostic = st == mda::DeliveryStatus::Loop
                        ? "X-maillab; mail forwarding loop for " + r.address
                        : "X-maillab; cannot deliver to mailbox of user " + user;
-    rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"user", user}, {"status", r.status}});
+    rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"to", r.address}, {"status", r.status},
+                                        {"diagnostic", r.diagnostic}});
     return;
   }
   r.state = RcptState::kDelivered;
@@ -262,7 +265,8 @@ void Mta::active_done(const std::string& id) {
   }
   // Postfix: delay = time in queue, clamped to [minimal_backoff_time, maximal_backoff_time].
   io::Time delay = std::clamp(age, cfg_.queue.minimal_backoff_time, cfg_.queue.maximal_backoff_time);
-  q.next_attempt = rt_.now() + delay;
+  // Postfix keeps the due time as the queue file's mtime, in whole seconds.
+  q.next_attempt = (rt_.now() + delay) / kSec * kSec;
   if (!save(q, QueueState::kDeferred)) {
     // The disk refused the update: the old envelope stays; retry at the next scan.
     q.state = QueueState::kDeferred;
@@ -296,8 +300,13 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
   req.original_envelope_id = q.envid;
   req.arrival_ns = q.arrival;
   req.now_ns = rt_.now();
-  req.headers_only = q.ret_headers;
-  req.message_id = message::make_message_id(cfg_.hostname, ++unique_);
+  // Postfix returns only the headers with a delay warning; a bounce returns the message
+  // unless the sender asked for headers (RET=HDRS).
+  req.headers_only = q.ret_headers || action == "delayed";
+  // Postfix-like: the date, the original's queue id and a per-message DSN counter.
+  req.message_id = "<" + message::compact_date(rt_.now()) + "." + q.id + "." +
+                   std::to_string(q.attempts) + (action == "delayed" ? "W" : "B") + "@" +
+                   cfg_.hostname + ">";
   for (const auto* r : rcpts) {
     message::DsnRecipient d;
     d.final_recipient = r->address;

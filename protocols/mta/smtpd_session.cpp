@@ -25,6 +25,9 @@ smtp::Reply SmtpdSession::on_helo(std::string_view, bool) {
 
 smtp::Reply SmtpdSession::on_mail(const smtp::Envelope& env, const smtp::Path& from,
                                   const smtp::MailParams&) {
+  if (mta_.runtime().disk().full()) {
+    return smtp::Reply::make(452, "4.3.1", "Insufficient system storage");
+  }
   if (submission() && !env.auth_user.empty() && !from.is_null()) {
     // reject_sender_login_mismatch: the sender must be the user at one of our domains.
     bool owned = from.local == env.auth_user && mta_.config().is_local_domain(from.domain);
@@ -42,9 +45,10 @@ smtp::Reply SmtpdSession::on_rcpt(const smtp::Envelope& env, const smtp::Recipie
 }
 
 smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string content) {
-  // Loop detection (Postfix hopcount_limit): count Received headers.
+  // Loop detection (Postfix hopcount_limit): cleanup(8) counts the Received headers
+  // including the one this hop adds, so a message arriving with limit-1 is refused.
   auto parsed = message::Message::parse(content);
-  if (static_cast<int>(parsed.count("Received")) >= mta_.config().hopcount_limit) {
+  if (static_cast<int>(parsed.count("Received")) + 1 >= mta_.config().hopcount_limit) {
     return smtp::Reply::make(554, "5.4.6", "Too many hops");
   }
   Submission s;

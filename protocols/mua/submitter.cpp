@@ -32,7 +32,7 @@ struct Submitter::Impl {
 
 Submitter::Submitter(io::Runtime& rt, SubmitJob job, Done done)
     : impl_(std::make_unique<Impl>(rt, std::move(job), std::move(done))) {
-  impl_->message_id = message::make_message_id(rt.hostname(), impl_->job.unique);
+  impl_->message_id = message::make_message_id(rt.hostname(), impl_->job.unique, rt.now());
   content_ = std::make_shared<const std::string>(
       message::compose(impl_->job.draft, rt.now(), impl_->message_id));
 }

@@ -1,0 +1,297 @@
+#include "scenarios/chaos.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace maillab::scenario {
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Time after the last fault by which every queue must have drained or expired.
+std::int64_t settle_time(const Scenario& s) {
+  std::int64_t longest = 0;
+  for (const auto& h : s.hosts) {
+    if (!h.mta) continue;
+    const auto& q = h.mta->queue;
+    longest = std::max(longest, std::max(q.maximal_queue_lifetime_ns, q.bounce_queue_lifetime_ns) +
+                                    2 * q.maximal_backoff_time_ns + 2 * q.queue_run_delay_ns);
+  }
+  return longest + kHour;
+}
+
+class FaultPlanner {
+ public:
+  FaultPlanner(World& w, sim::Rng rng) : w_(w), rng_(std::move(rng)) {}
+
+  // Draws and schedules the faults of one seed; returns a readable log of them.
+  std::vector<std::string> plan(int max_faults, std::int64_t window) {
+    std::vector<std::string> log;
+    const Scenario& s = w_.scenario();
+    std::vector<const Host*> servers, mtas;
+    for (const auto& h : s.hosts) {
+      if (h.mta || h.pop3 || h.dns) servers.push_back(&h);
+      if (h.mta) mtas.push_back(&h);
+    }
+    if (servers.empty() || window <= 0) return log;
+    int n = 1 + static_cast<int>(rng_() % static_cast<unsigned>(max_faults));
+    for (int i = 0; i < n; ++i) {
+      std::int64_t start = uniform(window);
+      std::int64_t length = std::max<std::int64_t>(kSecond, uniform(std::min(window - start, 2 * kHour)));
+      std::int64_t end = std::min(window, start + length);
+      const Host* h = servers[rng_() % servers.size()];
+      const Host* other = &s.hosts[rng_() % s.hosts.size()];
+      std::string when = format_duration(start) + ".." + format_duration(end);
+      switch (rng_() % 7) {
+        case 0:
+          schedule(start, HostState{h->name, false}, end, HostState{h->name, true}, true);
+          log.push_back(when + " crash " + h->name);
+          break;
+        case 1:
+          if (other == h) break;
+          schedule(start, Cut{h->name, other->name, false}, end, Cut{h->name, other->name, true});
+          log.push_back(when + " partition " + h->name + " | " + other->name);
+          break;
+        case 2: {
+          if (other == h) break;
+          double rate = 0.05 + static_cast<double>(rng_() % 45) / 100.0;
+          schedule(start, Loss{h->name, other->name, rate}, end, Loss{h->name, other->name, 0.0});
+          log.push_back(when + " loss " + std::to_string(rate).substr(0, 4) + " " + h->name +
+                        " - " + other->name);
+          break;
+        }
+        case 3: {
+          std::vector<Service> services;
+          if (h->mta) services.push_back(Service::kSmtp);
+          if (h->mta && h->mta->submission) services.push_back(Service::kSubmission);
+          if (h->pop3) services.push_back(Service::kPop3);
+          if (h->dns) services.push_back(Service::kDns);
+          Service sv = services[rng_() % services.size()];
+          schedule(start, PortState{h->name, sv, false}, end, PortState{h->name, sv, true});
+          log.push_back(when + " refuse " + h->name + " " + std::string(service_name(sv)));
+          break;
+        }
+        case 4:
+          if (!h->mta) break;
+          schedule(start, DiskState{h->name, true}, end, DiskState{h->name, false});
+          log.push_back(when + " disk_full " + h->name);
+          break;
+        case 5:
+          if (!h->dns) break;
+          schedule(start, PortState{h->name, Service::kDns, false}, end,
+                   PortState{h->name, Service::kDns, true});
+          log.push_back(when + " dns_silent " + h->name);
+          break;
+        case 6: {
+          if (mtas.empty()) break;
+          // Crash an MTA right after it has written a message to disk, before its 250 has
+          // reached the client: the classic lost-acknowledgement window.
+          const Host* m = mtas[rng_() % mtas.size()];
+          std::int64_t downtime = kSecond + uniform(30 * kMinute);
+          int skip = static_cast<int>(rng_() % 3);
+          arm_crash_after_write(m->name, skip, downtime);
+          log.push_back("crash " + m->name + " right after its queue write #" +
+                        std::to_string(skip + 1) + ", down " + format_duration(downtime));
+          break;
+        }
+      }
+    }
+    return log;
+  }
+
+  void attach() {
+    w_.trace().set_observer([this](const sim::TraceEvent& e) {
+      if (e.event != "queue.enqueued") return;
+      auto it = armed_.find(e.host);
+      if (it == armed_.end()) return;
+      if (it->second.first-- > 0) return;  // not this write yet
+      std::int64_t downtime = it->second.second;
+      std::string host = e.host;
+      armed_.erase(it);
+      if (!w_.hosts().at(host)->up) return;
+      // At the same instant, after the current event: the reply is queued on the wire.
+      w_.simulator().after(0, [this, host] { w_.inject(HostState{host, false}); });
+      w_.simulator().after(downtime, [this, host] { w_.inject(HostState{host, true}); });
+    });
+  }
+
+ private:
+  std::int64_t uniform(std::int64_t range) {
+    if (range <= 0) return 0;
+    return static_cast<std::int64_t>(rng_() % static_cast<std::uint64_t>(range));
+  }
+
+  template <class A, class B>
+  void schedule(std::int64_t at, A begin, std::int64_t end, B finish, bool only_if_up = false) {
+    World* w = &w_;
+    auto skipped = std::make_shared<bool>(false);
+    w_.simulator().at(at, [w, begin, only_if_up, skipped] {
+      if constexpr (std::is_same_v<A, HostState>) {
+        // A host the scenario itself has taken down is left to the scenario.
+        if (only_if_up && !w->hosts().at(begin.host)->up) {
+          *skipped = true;
+          return;
+        }
+      }
+      w->inject(begin);
+    });
+    w_.simulator().at(end, [w, finish, skipped] {
+      if (!*skipped) w->inject(finish);
+    });
+  }
+
+  void arm_crash_after_write(const std::string& host, int skip, std::int64_t downtime) {
+    armed_[host] = {skip, downtime};
+  }
+
+  World& w_;
+  sim::Rng rng_;
+  std::map<std::string, std::pair<int, std::int64_t>> armed_;  // host -> writes to skip, downtime
+};
+
+}  // namespace
+
+std::vector<Violation> check_invariants(const World& w) {
+  std::vector<Violation> out;
+  struct Message {
+    std::size_t rcpts = 0, resolved = 0;
+    std::string sender, msgid;
+    std::set<std::string> failed;
+  };
+  std::map<std::pair<std::string, std::string>, Message> msgs;  // (host, queue id)
+  std::map<std::string, std::set<std::string>> dsn_for;          // msgid -> failed rcpts
+  std::map<std::string, std::set<std::string>> delivered_to;     // msgid -> rcpts
+  std::set<std::string> unconfirmed;                             // msgids
+  std::set<std::pair<std::string, std::string>> dsn_sent;       // (host, id)
+  for (const auto& e : w.trace().events()) {
+    auto key = std::make_pair(e.host, e.get("id"));
+    if (e.event == "queue.enqueued") {
+      auto& m = msgs[key];
+      m.rcpts = split_list(e.get("to")).size();
+      m.sender = e.get("from");
+      m.msgid = e.get("msgid");
+    } else if (e.event == "deliver") {
+      msgs[key].resolved++;
+      delivered_to[e.get("msgid")].insert(lower(e.get("to")));
+    } else if (e.event == "relay.sent") {
+      msgs[key].resolved++;
+    } else if (e.event == "relay.bounced" || e.event == "deliver.failed") {
+      msgs[key].resolved++;
+      msgs[key].failed.insert(e.get("to"));
+    } else if (e.event == "queue.expired") {
+      msgs[key].resolved = msgs[key].rcpts;
+      msgs[key].failed.insert("(expired)");
+    } else if (e.event == "relay.unconfirmed") {
+      unconfirmed.insert(e.get("msgid"));
+    } else if (e.event == "dsn.bounce" || e.event == "dsn.suppressed") {
+      dsn_sent.insert(key);
+      if (e.event == "dsn.bounce" && e.get("to").empty()) {
+        out.push_back({"dsn", "a DSN addressed to <> by " + e.host + " for " + e.get("id")});
+      }
+      for (const auto& r : split_list(e.get("rcpts"))) dsn_for[e.get("msgid")].insert(lower(r));
+    }
+  }
+  // Still on disk at the end: the pending recipients are accounted for.
+  for (const auto& [name, node] : w.hosts()) {
+    for (const auto& q : w.queue_of(name)) {
+      auto& m = msgs[{name, q.id}];
+      for (const auto& r : q.rcpts) {
+        if (r.state == mta::RcptState::kPending) m.resolved++;
+      }
+      if (node->up) {
+        out.push_back({"drained", name + " still holds " + q.id + " \"" + q.subject + "\" (" +
+                                      std::string(mta::queue_state_name(q.state)) + ")"});
+      }
+    }
+  }
+  for (const auto& [key, m] : msgs) {
+    if (m.resolved != m.rcpts) {
+      out.push_back({"lost", key.first + " accepted " + key.second + " (" + m.msgid + ") for " +
+                                 std::to_string(m.rcpts) + " recipient(s), " +
+                                 std::to_string(m.resolved) + " accounted for"});
+    }
+    if (!m.failed.empty() && !m.sender.empty() && !dsn_sent.count(key)) {
+      out.push_back({"dsn", key.first + " failed recipients of " + key.second + " but sent no DSN"});
+    }
+  }
+  for (const auto& [msgid, rcpts] : dsn_for) {
+    auto it = delivered_to.find(msgid);
+    if (it == delivered_to.end()) continue;
+    for (const auto& r : rcpts) {
+      if (it->second.count(r) && !unconfirmed.count(msgid)) {
+        out.push_back({"dsn", "a DSN names " + r + " for " + msgid + ", which was delivered to it"});
+      }
+    }
+  }
+  // Duplicates and integrity, from the mailboxes' point of view.
+  std::map<std::tuple<std::string, std::string, std::string>, int> copies;
+  std::map<std::string, const SubmissionRecord*> submitted;
+  for (const auto& sub : w.submissions()) {
+    auto pos = sub.content.find("Message-ID: ");
+    if (pos == std::string::npos) continue;
+    auto end = sub.content.find("\r\n", pos);
+    submitted[sub.content.substr(pos + 12, end - pos - 12)] = &sub;
+  }
+  for (const auto& d : w.deliveries()) {
+    const std::string& content = *d.record.content;
+    auto pos = content.find("\r\nMessage-ID: ");
+    std::string msgid;
+    if (pos != std::string::npos) {
+      auto end = content.find("\r\n", pos + 2);
+      msgid = content.substr(pos + 14, end - pos - 14);
+    }
+    if (++copies[{d.host, d.record.recipient, msgid}] == 2 && !unconfirmed.count(msgid)) {
+      out.push_back({"duplicate", d.record.recipient + " on " + d.host + " got " + msgid +
+                                      " twice with no unanswered end of DATA on the way"});
+    }
+    if (auto it = submitted.find(msgid); it != submitted.end()) {
+      const std::string& sent = it->second->content;
+      if (content.size() < sent.size() ||
+          content.compare(content.size() - sent.size(), sent.size(), sent) != 0) {
+        out.push_back({"integrity", d.record.recipient + " on " + d.host + " got " + msgid +
+                                        " with bytes that differ from what was submitted"});
+      }
+    }
+  }
+  return out;
+}
+
+SeedReport run_chaos_seed(const Scenario& s, std::uint64_t seed, const ChaosOptions& opt) {
+  SeedReport report;
+  report.seed = seed;
+  auto built = World::build(s, seed);
+  if (auto* e = std::get_if<LoadError>(&built)) {
+    report.violations.push_back({"scenario", e->str()});
+    return report;
+  }
+  auto& w = *std::get<std::unique_ptr<World>>(built);
+  if (opt.prepare) opt.prepare(w);
+  FaultPlanner planner(w, w.simulator().rng("chaos"));
+  planner.attach();
+  report.fault_log = planner.plan(opt.max_faults, s.duration_ns);
+  report.faults = static_cast<int>(report.fault_log.size());
+  w.run_until(s.duration_ns + settle_time(s));
+  report.violations = check_invariants(w);
+  for (const auto& e : w.trace().events()) {
+    if (e.event == "queue.enqueued") report.messages++;
+  }
+  return report;
+}
+
+}  // namespace maillab::scenario
