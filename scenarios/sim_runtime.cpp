@@ -1,5 +1,7 @@
 #include "scenarios/sim_runtime.hpp"
 
+#include <algorithm>
+
 namespace maillab::scenario {
 
 namespace {
@@ -36,6 +38,14 @@ void SimRuntime::cancel_timer(io::TimerHandle h) {
 
 void SimRuntime::listen(std::uint16_t port, std::function<void(io::ConnectionPtr)> on_accept) {
   auto epoch = epoch_;
+  auto& listeners = services().listeners;
+  auto it = std::find_if(listeners.begin(), listeners.end(),
+                         [port](const auto& l) { return l.first == port; });
+  if (it != listeners.end()) {
+    it->second = on_accept;
+  } else {
+    listeners.emplace_back(port, on_accept);
+  }
   net_.listen(addr_, port, [this, epoch, on_accept = std::move(on_accept)](sim::StreamPtr s) {
     if (epoch != epoch_) {
       s->abort();
@@ -47,8 +57,19 @@ void SimRuntime::listen(std::uint16_t port, std::function<void(io::ConnectionPtr
 
 void SimRuntime::connect(const std::string& address, std::uint16_t port, io::Time timeout,
                          std::function<void(io::ConnectStatus, io::ConnectionPtr)> done) {
-  auto to = sim::parse_address(address);
   auto epoch = epoch_;
+  if (auto* ext = external(); ext && ext->is_external(address, port)) {
+    ext->connect(*this, address, port, timeout,
+                 [this, epoch, done = std::move(done)](io::ConnectStatus st, io::ConnectionPtr c) {
+                   if (epoch != epoch_) {
+                     if (c) c->abort();
+                     return;
+                   }
+                   done(st, std::move(c));
+                 });
+    return;
+  }
+  auto to = sim::parse_address(address);
   if (!to) {
     start_timer(0, [done = std::move(done)] { done(io::ConnectStatus::kUnreachable, nullptr); });
     return;
@@ -77,6 +98,17 @@ void SimRuntime::connect(const std::string& address, std::uint16_t port, io::Tim
 }
 
 std::uint16_t SimRuntime::udp_bind(std::uint16_t port, DatagramFn fn) {
+  if (port != 0) {
+    // A server's fixed port: remembered for datagrams from real sockets (the ephemeral
+    // ports of resolvers are not, to keep lookups allocation-light).
+    auto& udp = services().udp;
+    auto it = std::find_if(udp.begin(), udp.end(), [port](const auto& u) { return u.first == port; });
+    if (it != udp.end()) {
+      it->second = fn;
+    } else {
+      udp.emplace_back(port, fn);
+    }
+  }
   if (port == 0) port = net_.ephemeral_port(addr_);
   auto epoch = epoch_;
   net_.bind_udp(addr_, port,
@@ -87,11 +119,82 @@ std::uint16_t SimRuntime::udp_bind(std::uint16_t port, DatagramFn fn) {
   return port;
 }
 
-void SimRuntime::udp_unbind(std::uint16_t port) { net_.unbind_udp(addr_, port); }
+void SimRuntime::udp_unbind(std::uint16_t port) {
+  if (services_) {
+    auto& udp = services_->udp;
+    udp.erase(std::remove_if(udp.begin(), udp.end(), [port](const auto& u) { return u.first == port; }),
+              udp.end());
+  }
+  net_.unbind_udp(addr_, port);
+}
 
 void SimRuntime::udp_send(std::uint16_t from_port, const std::string& to, std::uint16_t to_port,
                           std::string_view bytes) {
+  if (auto* ext = external(); ext && ext->is_external(to, to_port)) {
+    ext->udp_send(*this, from_port, to, to_port, bytes);
+    return;
+  }
   if (auto a = sim::parse_address(to)) net_.send_udp(addr_, from_port, *a, to_port, bytes);
+}
+
+void SimRuntime::crash() {
+  if (services_) {
+    if (services_->crash_hook) {
+      auto hook = services_->crash_hook;  // the hook may replace itself
+      hook();
+    }
+    services_->listeners.clear();
+    services_->udp.clear();
+  }
+  ++epoch_;
+}
+
+SimRuntime::Services& SimRuntime::services() {
+  if (!services_) services_ = std::make_unique<Services>();
+  return *services_;
+}
+
+void SimRuntime::set_external(ExternalNetwork* external) { services().external = external; }
+
+void SimRuntime::set_crash_hook(std::function<void()> hook) {
+  services().crash_hook = std::move(hook);
+}
+
+void SimRuntime::set_port_refused(std::uint16_t port, bool refused) {
+  auto& r = services().refused;
+  r.erase(std::remove(r.begin(), r.end(), port), r.end());
+  if (refused) r.push_back(port);
+}
+
+bool SimRuntime::accepting(std::uint16_t port) const {
+  if (!services_) return false;
+  const auto& r = services_->refused;
+  if (std::find(r.begin(), r.end(), port) != r.end()) return false;
+  const auto& l = services_->listeners;
+  return std::any_of(l.begin(), l.end(), [port](const auto& x) { return x.first == port; });
+}
+
+bool SimRuntime::accept_external(std::uint16_t port, io::ConnectionPtr c) {
+  if (!accepting(port)) return false;
+  for (const auto& [p, fn] : services_->listeners) {
+    if (p != port) continue;
+    auto on_accept = fn;  // the service may listen again from inside the callback
+    on_accept(std::move(c));
+    return true;
+  }
+  return false;
+}
+
+bool SimRuntime::deliver_datagram(std::uint16_t port, const std::string& from,
+                                  std::uint16_t from_port, std::string_view bytes) {
+  if (!services_) return false;
+  for (const auto& [p, fn] : services_->udp) {
+    if (p != port) continue;
+    auto handler = fn;  // the handler may unbind itself
+    handler(from, from_port, bytes);
+    return true;
+  }
+  return false;
 }
 
 std::mt19937_64& SimRuntime::rng(std::string_view purpose) {

@@ -5,11 +5,19 @@
 // Crash semantics: crash() bumps the host's epoch; every timer, accept and connect
 // callback armed before it is dropped unrecognised, so destroyed services are never called.
 // The disk (and the RNG streams, which belong to the run, not the host) survive.
+//
+// Bridge hooks (maillab serve, bridge/): the runtime also remembers which ports the host's
+// services listen on (TCP) or bind (UDP, fixed ports only), so connections and datagrams
+// from real sockets can be handed to the very same service objects; and an optional
+// ExternalNetwork takes connect() and udp_send() calls whose destination lies outside the
+// virtual network. With no ExternalNetwork set the runtime behaves exactly as in `run`.
 #pragma once
 
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "protocols/io/runtime.hpp"
 #include "sim/network.hpp"
@@ -17,6 +25,23 @@
 #include "sim/trace_recorder.hpp"
 
 namespace maillab::scenario {
+
+class SimRuntime;
+
+// Where a host's connect() and udp_send() go when the destination is outside the virtual
+// network (the bridge's real sockets). Results are delivered later, from the event loop,
+// never from inside the call.
+class ExternalNetwork {
+ public:
+  virtual ~ExternalNetwork() = default;
+  // True when address:port is to be reached over the real network.
+  virtual bool is_external(const std::string& address, std::uint16_t port) const = 0;
+  virtual void connect(SimRuntime& from, const std::string& address, std::uint16_t port,
+                       io::Time timeout,
+                       std::function<void(io::ConnectStatus, io::ConnectionPtr)> done) = 0;
+  virtual void udp_send(SimRuntime& from, std::uint16_t from_port, const std::string& to,
+                        std::uint16_t to_port, std::string_view bytes) = 0;
+};
 
 class SimRuntime final : public io::Runtime {
  public:
@@ -44,9 +69,26 @@ class SimRuntime final : public io::Runtime {
   void trace(std::string_view agent, std::string_view event,
              std::initializer_list<io::TraceField> fields) override;
 
-  // The host crashed: forget every callback armed so far.
-  void crash() { ++epoch_; }
+  // The host crashed: forget every callback armed so far (the crash hook, if any, runs
+  // first, while the host's services still exist).
+  void crash();
   sim::Address sim_address() const { return addr_; }
+
+  // ---- Bridge hooks (see the header comment); unused by the simulation itself. ----
+  std::uint64_t epoch() const { return epoch_; }
+  void set_external(ExternalNetwork* external);
+  // Runs at the start of crash(): callbacks armed from it are still dropped by the crash.
+  void set_crash_hook(std::function<void()> hook);
+  // A port that a `refuse:` fault closed (World keeps this in step with the network).
+  void set_port_refused(std::uint16_t port, bool refused);
+  // A service listens on `port` now and the port is not refused.
+  bool accepting(std::uint16_t port) const;
+  // Hands a connection from outside (a real socket) to the service listening on `port`;
+  // false, and nothing is called, when accepting(port) is false.
+  bool accept_external(std::uint16_t port, io::ConnectionPtr c);
+  // Hands a datagram from outside to the handler bound to `port`; false when none is.
+  bool deliver_datagram(std::uint16_t port, const std::string& from, std::uint16_t from_port,
+                        std::string_view bytes);
 
  private:
   sim::Simulator& sim_;
@@ -58,6 +100,18 @@ class SimRuntime final : public io::Runtime {
   io::Disk& disk_;
   std::uint64_t epoch_ = 0;
   std::map<std::string, std::mt19937_64, std::less<>> rngs_;
+  // Allocated on the first listen()/fixed-port udp_bind() or bridge call, so an idle host
+  // pays one pointer for the bridge hooks.
+  struct Services {
+    std::vector<std::pair<std::uint16_t, std::function<void(io::ConnectionPtr)>>> listeners;
+    std::vector<std::pair<std::uint16_t, DatagramFn>> udp;
+    std::vector<std::uint16_t> refused;
+    ExternalNetwork* external = nullptr;
+    std::function<void()> crash_hook;
+  };
+  Services& services();
+  ExternalNetwork* external() const { return services_ ? services_->external : nullptr; }
+  std::unique_ptr<Services> services_;
 };
 
 // An io::Connection over a simulated stream.
