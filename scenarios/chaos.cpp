@@ -177,10 +177,21 @@ std::vector<Violation> check_invariants(const World& w) {
   std::map<std::pair<std::string, std::string>, Message> msgs;  // (host, queue id)
   std::map<std::string, std::set<std::string>> dsn_for;          // msgid -> failed rcpts
   std::map<std::string, std::set<std::string>> delivered_to;     // msgid -> rcpts
-  std::set<std::string> unconfirmed;                             // msgids
+  // Message-IDs whose acknowledgement may have been lost: a relay's end of DATA went
+  // unanswered, or the sending host crashed while an attempt was in flight.
+  std::set<std::string> unconfirmed;
+  std::map<std::string, std::map<std::string, std::string>> in_flight;  // host -> id -> msgid
   std::set<std::pair<std::string, std::string>> dsn_sent;       // (host, id)
   for (const auto& e : w.trace().events()) {
     auto key = std::make_pair(e.host, e.get("id"));
+    if (e.event == "queue.attempt") {
+      in_flight[e.host][e.get("id")] = e.get("msgid");
+    } else if (e.event == "queue.deferred" || e.event == "queue.removed") {
+      in_flight[e.host].erase(e.get("id"));
+    } else if (e.event == "host.down") {
+      for (const auto& [id, msgid] : in_flight[e.host]) unconfirmed.insert(msgid);
+      in_flight[e.host].clear();
+    }
     if (e.event == "queue.enqueued") {
       auto& m = msgs[key];
       m.rcpts = split_list(e.get("to")).size();
@@ -197,7 +208,7 @@ std::vector<Violation> check_invariants(const World& w) {
     } else if (e.event == "queue.expired") {
       msgs[key].resolved = msgs[key].rcpts;
       msgs[key].failed.insert("(expired)");
-    } else if (e.event == "relay.unconfirmed") {
+    } else if (e.event == "relay.unconfirmed" || e.event == "queue.write_failed") {
       unconfirmed.insert(e.get("msgid"));
     } else if (e.event == "dsn.bounce" || e.event == "dsn.suppressed") {
       dsn_sent.insert(key);

@@ -11,8 +11,10 @@
 //             delivered, relayed on, failed, or still queued on that host's disk;
 //  dsn        every failed recipient of a message from a non-null sender gets a DSN; no
 //             DSN is addressed to <>; no DSN names a recipient that got the message;
-//  duplicate  a mailbox holds the same message twice only if a relay's end of DATA went
-//             unanswered (relay.unconfirmed: the RFC 1047 window);
+//  duplicate  a mailbox holds the same message twice only if its acknowledgement may have
+//             been lost on the way: a relay's end of DATA went unanswered
+//             (relay.unconfirmed, the RFC 1047 window) or the sending host crashed while
+//             an attempt was in flight (it retries after its reboot);
 //  integrity  a delivered message ends with exactly the bytes its MUA submitted;
 //  drained    every queue of a running host is empty at the end.
 #pragma once

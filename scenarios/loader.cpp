@@ -207,13 +207,24 @@ std::string LoadError::str() const {
 std::variant<Scenario, LoadError> load_scenario_text(std::string_view text,
                                                      std::string file_label) {
   try {
-    std::vector<YAML::Node> docs = YAML::LoadAll(std::string(text));
-    for (std::size_t i = 1; i < docs.size(); ++i)
-      if (docs[i].IsDefined() && !docs[i].IsNull())
-        fail(mark_of(docs[i]), "a scenario file holds one YAML document; this is a second one");
+    // YAML::Load, not LoadAll: yaml-cpp 0.7's LoadAll never returns on some inputs (a lone
+    // ",": jbeder/yaml-cpp#1040, found by fuzz/scenario_loader_fuzz). A second document
+    // is found by its "---" marker instead.
+    YAML::Node doc = YAML::Load(std::string(text));
     Context cx;
     cx.lines = split_lines(text);
-    Scenario s = parse_scenario(docs.empty() ? YAML::Node() : docs[0], cx);
+    bool content = false;
+    for (std::size_t i = 0; i < cx.lines.size(); ++i) {
+      std::string_view l = cx.lines[i];
+      bool marker = l.substr(0, 3) == "---" && (l.size() == 3 || l[3] == ' ' || l[3] == '\r');
+      if (marker && content) {
+        fail(Mark{static_cast<int>(i) + 1, 1},
+             "a scenario file holds one YAML document; this is a second one");
+      }
+      auto first = l.find_first_not_of(" \t\r");
+      if (!marker && first != std::string_view::npos && l[first] != '#') content = true;
+    }
+    Scenario s = parse_scenario(doc, cx);
     s.file = std::move(file_label);
     return s;
   } catch (const Failure& f) {
@@ -232,7 +243,9 @@ std::variant<Scenario, LoadError> load_scenario_text(std::string_view text,
                          "invalid YAML: this line is indented with a tab; YAML indents with "
                          "spaces only"};
     }
-    return LoadError{file_label, line, column, "invalid YAML: " + explain_yaml(e.msg)};
+    std::string message = "invalid YAML: " + explain_yaml(e.msg);
+    std::replace(message.begin(), message.end(), '\n', ' ');  // one line, whatever happens
+    return LoadError{file_label, line, column, message};
   } catch (const std::exception& e) {
     return LoadError{file_label, 0, 0, std::string("could not load the scenario: ") + e.what()};
   }

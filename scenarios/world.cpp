@@ -165,10 +165,12 @@ void World::boot(HostNode& h) {
 }
 
 void World::crash(HostNode& h) {
-  h.runtime->crash();
+  // Services go first and the epoch moves after them, so that anything a service arms
+  // while it is torn down (an aborted session's last callback) is forgotten as well.
   h.mta.reset();
   h.dns.reset();
   h.pop3.reset();
+  h.runtime->crash();
   if (on_crash) on_crash(h);
 }
 

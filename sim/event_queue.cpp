@@ -62,9 +62,10 @@ bool EventQueue::cancel(TimerId id) {
   return true;
 }
 
-void EventQueue::reinsert(Block* blk, std::uint32_t from, bool live_only) {
-  while (blk) {
-    for (std::uint32_t i = from; i < blk->count; ++i) {
+void EventQueue::reinsert(Bucket chain, std::uint32_t from, bool live_only) {
+  for (Block* blk = chain.head; blk;) {
+    const std::uint32_t n = blk == chain.tail ? chain.fill : kBlockEntries;
+    for (std::uint32_t i = from; i < n; ++i) {
       const Entry& e = blk->e[i];
       if (!live_only || slot(e.slot).gen == e.gen) insert(e);
     }
@@ -75,75 +76,51 @@ void EventQueue::reinsert(Block* blk, std::uint32_t from, bool live_only) {
   }
 }
 
-// The hot loop of the queue. Buckets below b are all empty (b is the lowest non-empty one
-// and bucket 0 was drained), so the destinations are built in local arrays that the
-// compiler can keep apart from the entry stores, then published.
-void EventQueue::refill() {
-  const int b = __builtin_ctzll(nonempty_) + 1;
-  Block* chain = buckets_[b].head;
-  buckets_[b] = Bucket{};
-  const std::uint64_t m = min_[b];
-  min_[b] = ~std::uint64_t{0};
-  nonempty_ &= ~(std::uint64_t{1} << (b - 1));
-  last_ = m;
-
-  Block* heads[kBuckets];
-  Block* tails[kBuckets];
-  std::uint32_t counts[kBuckets];
-  std::uint64_t mins[kBuckets];
-  for (int d = 0; d < b; ++d) {
-    heads[d] = tails[d] = nullptr;
-    counts[d] = kBlockEntries;  // "full": the first entry takes a block
-    mins[d] = ~std::uint64_t{0};
+bool EventQueue::advance(std::uint64_t limit) {
+  if (levels_ & 1u) {
+    // Level 0 buckets are exact times: the next one becomes current without moving.
+    const std::uint32_t v = lowest(0);
+    const std::uint64_t t = (last_ & ~std::uint64_t{0xff}) | v;
+    if (t > limit) return false;
+    last_ = t;
+    cur_ = v;
+    head_ = 0;
+    return true;
   }
-  // Every entry lands in a lower bucket (they all agree with m above bit b-1), in order.
-  while (chain) {
-    const std::uint32_t n = chain->count;
-    for (std::uint32_t i = 0; i < n; ++i) {
-      const Entry e = chain->e[i];
-      const int d = bucket_index(e.key, m);
-      if (counts[d] == kBlockEntries) [[unlikely]] {
-        if (!spare_blocks_) new_block();
-        Block* blk = spare_blocks_;
-        spare_blocks_ = blk->next;
-        blk->next = nullptr;
-        if (tails[d]) {
-          tails[d]->count = kBlockEntries;
-          tails[d]->next = blk;
-        } else {
-          heads[d] = blk;
-        }
-        tails[d] = blk;
-        counts[d] = 0;
-      }
-      tails[d]->e[counts[d]++] = e;
-      if (e.key < mins[d]) mins[d] = e.key;
-    }
-    Block* next = chain->next;
-    release_block(chain);  // the very next block a bucket needs: still in cache
-    chain = next;
-  }
-  for (int d = 0; d < b; ++d) {
-    if (!heads[d]) continue;
-    tails[d]->count = counts[d];
-    buckets_[d] = Bucket{heads[d], tails[d]};
-    min_[d] = mins[d];
-    if (d != 0) nonempty_ |= std::uint64_t{1} << (d - 1);
-  }
+  if (levels_ == 0) return false;
+  const auto l = static_cast<std::uint32_t>(__builtin_ctz(levels_));
+  const std::uint32_t i = lowest(l);
+  if (min_[i] > limit) return false;
+  const Bucket chain = buckets_[i];
+  buckets_[i] = Bucket{};
+  last_ = min_[i];
+  min_[i] = ~std::uint64_t{0};
+  unmark(i);
+  // Every entry agrees with the new last_ above byte l: all land in lower levels, in order.
+  reinsert(chain, 0, false);
+  cur_ = static_cast<std::uint32_t>(last_ & 0xff);
+  head_ = 0;
+  return true;
 }
 
-// Detaches every bucket and inserts the entries again around `to`, bucket 0 first then by
-// index: equal times share a bucket, so (time, sequence) order survives.
-void EventQueue::rebuild(std::uint64_t to, bool live_only) {
-  Bucket old[kBuckets];
-  std::copy(std::begin(buckets_), std::end(buckets_), std::begin(old));
-  const std::uint32_t h0 = head0_;
+// Detaches every bucket and files the entries again around `last`, the current bucket
+// first: equal times share a bucket, so (time, sequence) order survives.
+void EventQueue::rebuild(std::uint64_t last, bool live_only) {
+  if (!detached_) detached_ = std::make_unique<Bucket[]>(kBuckets);
+  Bucket* old = detached_.get();  // rare: O(buckets + entries)
+  std::copy(std::begin(buckets_), std::end(buckets_), old);
+  const std::uint32_t cur = cur_, head = head_;
   std::fill(std::begin(buckets_), std::end(buckets_), Bucket{});
   std::fill(std::begin(min_), std::end(min_), ~std::uint64_t{0});
-  head0_ = 0;
-  nonempty_ = 0;
-  last_ = to;
-  for (int b = 0; b < kBuckets; ++b) reinsert(old[b].head, b == 0 ? h0 : 0, live_only);
+  std::fill(std::begin(bits_), std::end(bits_), 0);
+  levels_ = 0;
+  last_ = last;
+  cur_ = static_cast<std::uint32_t>(last & 0xff);
+  head_ = 0;
+  reinsert(old[cur], head, live_only);
+  for (std::uint32_t i = 0; i < kBuckets; ++i) {
+    if (i != cur) reinsert(old[i], 0, live_only);
+  }
 }
 
 void EventQueue::rewind(std::uint64_t to) {
@@ -157,8 +134,8 @@ void EventQueue::sweep() {
 }
 
 void EventQueue::new_block() {
-  const std::size_t n = blocks_.empty() ? kPartialBlocks : 64;
-  blocks_.emplace_back(new Block[n]);  // default-initialised: no need to clear 128 KiB
+  constexpr std::size_t n = 64;  // 64 KiB at a time
+  blocks_.emplace_back(new Block[n]);
   for (std::size_t i = 0; i < n; ++i) release_block(&blocks_.back()[i]);
 }
 

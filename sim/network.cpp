@@ -73,6 +73,7 @@ void Network::add_link(std::string_view a, std::string_view b, LinkParams params
   const std::uint32_t na = impl_->node_named(a), nb = impl_->node_named(b);
   assert(na != nb && "add_link: a link joins two different nodes");
   impl_->links.push_back(Link{na, nb, params});
+  impl_->link_pairs.insert(pair_key(na, nb));
   impl_->topology_changed();
 }
 

@@ -61,6 +61,8 @@ class Stream {
   virtual Address peer_address() const = 0;
   virtual std::uint16_t peer_port() const = 0;
 };
+// Dropping the last StreamPtr of an open stream closes it (FIN after the queued bytes), as
+// destroying a socket does: keep the pointer for as long as the connection should live.
 using StreamPtr = std::shared_ptr<Stream>;
 
 using AcceptFn = std::function<void(StreamPtr)>;

@@ -4,15 +4,15 @@
 // network_datagrams.cpp (UDP). Not part of the API: include only from sim/network*.cpp.
 //
 // Invariants:
-// - Every simulator event the network schedules captures only the Impl pointer and small
-//   ids (connection index + generation, ...), never a shared_ptr: an event for a
+// - Every simulator event the network schedules captures only the NetworkCore pointer and
+//   small ids (connection index + generation, ...), never a shared_ptr: an event for a
 //   connection or attempt that has since been freed sees a stale generation and does
 //   nothing. The Network must outlive the runs of its simulator.
 // - Handlers and application callbacks are only ever called from simulator events, never
 //   from inside an API call (no re-entrancy), and a connection is never freed while one
 //   of its callbacks runs (Conn::busy).
 // - NetworkCore::epoch counts topology changes; cached routes are valid for one epoch.
-// - Per host the network keeps a Node (12 bytes), its name and two hash-map entries;
+// - Per host the network keeps a Node (8 bytes), its name and two hash-map entries;
 //   listeners and bindings live in flat maps keyed by (address, port), not per host.
 #pragma once
 
@@ -152,7 +152,7 @@ struct Direction {
   Time last_arrival = 0;         // a segment never overtakes an earlier one
   Time stalled_since = -1;       // >= 0 while waiting for a cut to heal
   bool resume_scheduled = false;
-  bool listed = false;           // has an entry in Impl::stalled
+  bool listed = false;           // has an entry in NetworkCore::stalled
   bool failed = false;           // given up or aborted: later sends vanish
   std::uint32_t snd_nxt = 0;     // sequence number of the next transmission
   std::uint64_t tx_abs = 0;      // stream offset of the next transmission's payload
@@ -164,7 +164,7 @@ struct Conn {
   std::uint32_t busy = 0;        // callbacks running right now
   std::uint32_t next_free = kNone;
   std::uint32_t attempt = kNone; // the client's connect attempt until it completes
-  std::uint64_t path_epoch = 0;  // `path` is valid while equal to Impl::epoch
+  std::uint64_t path_epoch = 0;  // `path` is valid while equal to NetworkCore::epoch
   PathInfo path;                 // ep[0] -> ep[1]; routes are symmetric
   Endpoint ep[2];                // [0] the client (connect), [1] the server (accept)
   Direction dir[2];
@@ -215,6 +215,7 @@ struct NetworkCore {
   std::unordered_map<std::string_view, std::uint32_t> by_name;
   std::unordered_map<Address, std::uint32_t> by_address;
   std::vector<Link> links;
+  std::unordered_set<std::uint64_t> link_pairs;          // pair_key of linked nodes
   std::unordered_set<std::uint64_t> cuts;                // pair_key of node indices
   std::unordered_map<std::uint64_t, double> loss_override;  // pair_key -> rate
   LinkParams default_path;

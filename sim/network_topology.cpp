@@ -4,10 +4,10 @@
 // Boost.Graph adjacency list). Routes are computed on demand and cached until the next
 // topology or fault change (`epoch`).
 //
-// A cut names two nodes: the link between them when there is one (no packet crosses it, so
-// routes go around it if they can), and in any case the pair itself (two hosts that are
-// cut cannot talk, whatever the route). A loss override names two nodes the same way: it
-// replaces the loss of their link, and the end-to-end loss of the path between them.
+// A cut names two nodes: when a link joins them, that link (no packet crosses it; routes
+// go around it if they can); otherwise the pair itself (two hosts cut apart cannot talk,
+// whatever the route - in full mesh this is the only kind). A loss override names two
+// nodes the same way: the loss of their link, or else the end-to-end loss of their path.
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 
@@ -67,9 +67,10 @@ PathInfo NetworkCore::path(std::uint32_t from, std::uint32_t to) const {
     return p;
   }
   const std::uint64_t key = pair_key(from, to);
-  if (!cuts.empty() && cuts.count(key)) return p;
+  const bool linked = link_pairs.count(key) != 0;  // then cut/loss name the link
+  if (!linked && !cuts.empty() && cuts.count(key)) return p;
   const auto override_loss = [&](PathInfo& q) {
-    if (loss_override.empty()) return;
+    if (linked || loss_override.empty()) return;
     auto it = loss_override.find(key);
     if (it != loss_override.end()) q.loss = it->second;
   };

@@ -59,7 +59,7 @@ bool Simulator::step() {
 
 void Simulator::run_until(Time end) {
   stop_ = false;
-  while (!stop_ && queue_->next_time() <= end) step();
+  while (!stop_ && queue_->due_by(end)) step();
   if (!stop_ && end > now_) now_ = end;
   stop_ = false;
 }

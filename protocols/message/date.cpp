@@ -1,5 +1,7 @@
 #include "protocols/message/date.hpp"
 
+#include <cstdint>
+
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -189,7 +191,11 @@ std::optional<int64_t> parse_rfc5322_date(std::string_view text) {
   }
   const int64_t unix = unix_from_civil(*year, month, static_cast<int>(*day), hms[0], hms[1], hms[2]) -
                        int64_t(offset) * 60;
-  return (unix - kEpochUnixSeconds) * kNanosPerSecond;
+  // Simulated time is int64 nanoseconds: about 292 years either side of the epoch.
+  const int64_t seconds = unix - kEpochUnixSeconds;
+  constexpr int64_t kLimit = INT64_MAX / kNanosPerSecond;
+  if (seconds > kLimit || seconds < -kLimit) return std::nullopt;
+  return seconds * kNanosPerSecond;
 }
 
 }  // namespace maillab::message

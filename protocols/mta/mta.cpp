@@ -43,9 +43,10 @@ Mta::Mta(io::Runtime& rt, MtaConfig config) : rt_(rt), cfg_(std::move(config)) {
 }
 
 Mta::~Mta() {
-  alive_ = false;
+  token_.reset();  // every callback below checks it and returns
   rt_.cancel_timer(scan_timer_);
   attempts_.clear();
+  for (const auto& s : sessions_) static_cast<InboundSmtp*>(s.get())->driver->abort();
   sessions_.clear();
 }
 
@@ -65,10 +66,14 @@ void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
       rt_, std::move(c), in->policy.server_config(), in->policy);
   sessions_.insert(in);
   std::weak_ptr<InboundSmtp> weak = in;
-  in->driver->start([this, weak](io::CloseKind) {
+  std::weak_ptr<bool> alive = token_;
+  in->driver->start([this, weak, alive](io::CloseKind) {
+    if (alive.expired()) return;
     if (auto s = weak.lock()) {
       // Drop the session from a fresh event: we are inside its driver's callback.
-      rt_.start_timer(0, [this, s] { sessions_.erase(s); });
+      rt_.start_timer(0, [this, s, alive] {
+        if (!alive.expired()) sessions_.erase(s);
+      });
     }
   });
 }

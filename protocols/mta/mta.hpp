@@ -115,7 +115,7 @@ class Mta {
   std::uint64_t unique_ = 0;
   io::Time boot_time_ = 0;
   io::TimerHandle scan_timer_ = 0;
-  bool alive_ = true;
+  std::shared_ptr<bool> token_ = std::make_shared<bool>(true);  // expires with the object
 };
 
 }  // namespace maillab::mta

@@ -34,15 +34,31 @@ smtp::Path to_path(const std::string& address) {
 
 bool Mta::save(QueueFile& q, QueueState next) {
   auto& disk = rt_.disk();
-  std::string old_path = q.envelope_path();
+  const QueueState old_state = q.state;  // kept if the write fails
   q.state = next;
-  if (!disk.write(q.envelope_path(), q.serialize())) return false;
-  if (old_path != q.envelope_path()) disk.remove(old_path);
+  if (!disk.write(q.envelope_path(), q.serialize())) {
+    // The disk refused the update: the envelope on disk keeps the old state, and so does
+    // the index. A crash now replays the old state, so what happened since may happen
+    // twice (a recipient delivered again): the trace says so for chaos's invariants.
+    q.state = old_state;
+    rt_.trace("MTA", "queue.write_failed", {{"id", q.id}, {"msgid", q.message_id}});
+    return false;
+  }
+  // Only one envelope per message: drop it from every other state's directory (an earlier
+  // failed update may have left it anywhere).
+  for (QueueState s : {QueueState::kIncoming, QueueState::kActive, QueueState::kDeferred,
+                       QueueState::kHold}) {
+    if (s != next) disk.remove(QueueFile::envelope_path(s, q.id));
+  }
   return true;
 }
 
 void Mta::remove(const QueueFile& q) {
-  rt_.disk().remove(q.envelope_path());
+  // Every state's path: a failed update may have left the envelope where it was.
+  for (QueueState s : {QueueState::kIncoming, QueueState::kActive, QueueState::kDeferred,
+                       QueueState::kHold}) {
+    rt_.disk().remove(QueueFile::envelope_path(s, q.id));
+  }
   rt_.disk().remove(QueueFile::content_path(q.id));
 }
 
@@ -94,7 +110,7 @@ void Mta::activate(const std::string& id) {
     rt_.trace("MTA", "queue.corrupt", {{"id", id}});
     return;
   }
-  rt_.trace("MTA", "queue.attempt", {{"id", id}, {"subject", q.subject},
+  rt_.trace("MTA", "queue.attempt", {{"id", id}, {"subject", q.subject}, {"msgid", q.message_id},
                                      {"attempt", std::to_string(q.attempts)}});
   // Local recipients now; remote ones grouped by next-hop domain.
   std::map<std::string, std::vector<std::size_t>> remote;
@@ -268,7 +284,8 @@ void Mta::active_done(const std::string& id) {
   // Postfix keeps the due time as the queue file's mtime, in whole seconds.
   q.next_attempt = (rt_.now() + delay) / kSec * kSec;
   if (!save(q, QueueState::kDeferred)) {
-    // The disk refused the update: the old envelope stays; retry at the next scan.
+    // The disk refused the update: the old envelope stays on disk; in memory the message
+    // is deferred all the same, so the scan retries it.
     q.state = QueueState::kDeferred;
   }
   std::string reason;

@@ -42,6 +42,7 @@ class SmtpAttempt::Connection {
  public:
   Connection(SmtpAttempt& owner, Target target) : owner_(owner), target_(std::move(target)) {}
   ~Connection() {
+    alive_.reset();  // the aborted session's callback must not reach a dying attempt
     if (driver_) driver_->abort();
   }
 

@@ -27,6 +27,7 @@ Fetcher::Fetcher(io::Runtime& rt, FetchJob job, Done done)
     : impl_(std::make_unique<Impl>(rt, std::move(job), std::move(done))) {}
 
 Fetcher::~Fetcher() {
+  impl_->alive.reset();
   if (impl_->driver) impl_->driver->abort();
 }
 

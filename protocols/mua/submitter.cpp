@@ -38,6 +38,7 @@ Submitter::Submitter(io::Runtime& rt, SubmitJob job, Done done)
 }
 
 Submitter::~Submitter() {
+  impl_->alive.reset();
   if (impl_->driver) impl_->driver->abort();
 }
 

@@ -1,5 +1,7 @@
 #include "protocols/pop3/client_session.hpp"
 
+#include <set>
+
 #include <array>
 #include <utility>
 
@@ -67,11 +69,14 @@ std::string greeting_timestamp(std::string_view greeting) {
 
 // "n token" listing lines of UIDL and LIST (RFC 1939 5, 7).
 bool parse_listing(std::string_view body, std::vector<std::pair<std::size_t, std::string>>& out) {
+  std::set<std::size_t> seen;
   for (auto line : body_lines(body)) {
     const auto fields = split(line, ' ');
     if (fields.size() < 2) return false;
     const auto n = CommandLine::number(fields[0]);
-    if (!n || *n == 0) return false;
+    // A message number listed twice is a broken listing (RFC 1939 7: one line each), not
+    // a reason to retrieve and delete a message twice.
+    if (!n || *n == 0 || !seen.insert(*n).second) return false;
     out.emplace_back(*n, std::string(fields[1]));
   }
   return true;

@@ -438,7 +438,7 @@ TEST_CASE("each broken file gives one error at its file:line:column", "[loader][
       {"undefined alias", "scenario: *x\n", 1, 11, "the referenced anchor is not defined"},
       {"tab indentation", "scenario: t\nduration: 1h\nhosts:\n\tpc: {address: 192.0.2.1}\n", 4, 1,
        "invalid YAML: this line is indented with a tab; YAML indents with spaces only"},
-      {"two documents", head("---\nscenario: u\n"), 12, 1, "holds one YAML document"},
+      {"two documents", head("---\nscenario: u\n"), 11, 1, "holds one YAML document"},
       {"empty file", "", 1, 1, "the file holds no scenario"},
       {"only comments", "# nothing\n", 1, 1, "the file holds no scenario"},
       {"a list at the top", "- scenario: t\n", 1, 1,

@@ -41,6 +41,14 @@ struct Recorder : StreamHandler {
   bool silent() const { return chunks.empty() && close_calls == 0; }
 };
 
+// Concatenates anything streamable ("m" + std::to_string(i) trips GCC 12's -Wrestrict).
+template <class... A>
+std::string cat(const A&... parts) {
+  std::ostringstream o;
+  (o << ... << parts);
+  return o.str();
+}
+
 inline std::string describe(const Packet& p) {
   std::ostringstream o;
   o << p.time << ' ' << (p.protocol == Protocol::kTcp ? "tcp " : "udp ") << format_address(p.src)

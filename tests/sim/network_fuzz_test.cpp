@@ -33,7 +33,7 @@ struct Agent : StreamHandler {
   void on_data(std::string_view bytes) override;
   void on_close(CloseReason why) override;
   void send_one() {
-    stream->send("<" + std::to_string(next_out++) + ">");
+    stream->send(cat("<", next_out++, ">"));
   }
 };
 
@@ -64,7 +64,7 @@ struct World {
     a->id = agents.size();
     a->stream = std::move(s);
     a->stream->set_handler(a.get());
-    trace.push_back(std::to_string(n.sim.now()) + " adopt " + std::to_string(a->id));
+    trace.push_back(cat(n.sim.now(), " adopt ", a->id));
     agents.push_back(std::move(a));
     return *agents.back();
   }
@@ -89,7 +89,7 @@ struct World {
       const std::uint64_t from_life = life[from];
       n.net.connect(from, to, 25, 30 * kSecond, [this, from, from_life](ConnectResult r, StreamPtr s) {
         check(n.net.host_up(from) && life[from] == from_life, "connect callback on a dead host");
-        trace.push_back(std::to_string(n.sim.now()) + " connect " + std::to_string(int(r)));
+        trace.push_back(cat(n.sim.now(), " connect ", int(r)));
         if (r == ConnectResult::kConnected) adopt(from, std::move(s));
       });
     } else if (op < 70) {
@@ -134,21 +134,18 @@ void Agent::on_data(std::string_view bytes) {
   std::size_t pos;
   while ((pos = partial.find('>')) != std::string::npos) {
     const std::uint64_t k = std::stoull(partial.substr(1, pos - 1));
-    w->check(k == next_in, "gap or reordering: got " + std::to_string(k) + " expected " +
-                               std::to_string(next_in));
+    w->check(k == next_in, cat("gap or reordering: got ", k, " expected ", next_in));
     next_in = k + 1;
     partial.erase(0, pos + 1);
   }
-  w->trace.push_back(std::to_string(w->n.sim.now()) + " data " + std::to_string(id) + " " +
-                     std::to_string(next_in));
+  w->trace.push_back(cat(w->n.sim.now(), " data ", id, " ", next_in));
 }
 
 void Agent::on_close(CloseReason why) {
   w->check(!closed, "on_close twice");
   w->check(w->alive(*this), "on_close to a dead host's software");
   closed = true;
-  w->trace.push_back(std::to_string(w->n.sim.now()) + " close " + std::to_string(id) + " " +
-                     std::to_string(int(why)));
+  w->trace.push_back(cat(w->n.sim.now(), " close ", id, " ", int(why)));
   if (why == CloseReason::kOrderly) stream->close();
 }
 

@@ -97,7 +97,7 @@ TEST_CASE("lost segments are retransmitted, never reordered", "[sim][net][stream
   REQUIRE(p.result == ConnectResult::kConnected);
   std::string expected;
   for (int i = 0; i < 200; ++i) {
-    const std::string m = "m" + std::to_string(i) + ";";
+    const std::string m = cat("m", i, ";");
     expected += m;
     p.client->send(m);
   }

@@ -79,6 +79,14 @@ TEST_CASE("with links, routes take the lowest total latency, through routers",
   });
   sim.run();
   CHECK(connected == 6 * kMillisecond);
+
+  // Between linked nodes a cut names the link: the route goes around it.
+  net.add_link("h1", "h2", LinkParams{kMillisecond, 0.0, 0});
+  CHECK(net.path_latency(h1, h2) == kMillisecond);
+  net.cut("h1", "h2");
+  CHECK(net.path_latency(h1, h2) == 3 * kMillisecond);
+  net.heal("h1", "h2");
+  CHECK(net.path_latency(h1, h2) == kMillisecond);
 }
 
 TEST_CASE("the bottleneck bandwidth of a route applies", "[sim][net][topology]") {
@@ -206,14 +214,14 @@ std::vector<std::string> lossy_run(std::uint64_t seed) {
   std::vector<std::unique_ptr<Pair>> pairs;
   for (int i = 0; i < 3; ++i) {
     pairs.push_back(std::make_unique<Pair>(n, static_cast<std::uint16_t>(25 + i)));
-    for (int j = 0; j < 20; ++j) pairs.back()->client->send("line " + std::to_string(j));
+    for (int j = 0; j < 20; ++j) pairs.back()->client->send(cat("line ", j));
     pairs.back()->client->close();
   }
-  for (int j = 0; j < 20; ++j) n.net.send_udp(n.a, 5353, n.c, 53, "q" + std::to_string(j));
+  for (int j = 0; j < 20; ++j) n.net.send_udp(n.a, 5353, n.c, 53, cat("q", j));
   n.sim.run();
   for (auto& p : pairs) {
     std::string expected;
-    for (int j = 0; j < 20; ++j) expected += "line " + std::to_string(j);
+    for (int j = 0; j < 20; ++j) expected += cat("line ", j);
     CHECK(p->sr.data == expected);
   }
   return n.log;

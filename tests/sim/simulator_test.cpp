@@ -290,6 +290,9 @@ TEST_CASE("run_until runs up to and including the end time", "[sim][kernel]") {
   CHECK(seen.size() == 4);
   sim.run_until(20);  // never backwards
   CHECK(sim.now() == 30);
+  sim.run_until(-1);
+  CHECK(sim.now() == 30);
+  CHECK(seen.size() == 4);
   sim.after(1, [&] { seen.push_back(sim.now()); });  // relative to the advanced clock
   sim.run();
   CHECK(seen == std::vector<Time>{5, 10, 10, 11, 31, 50});

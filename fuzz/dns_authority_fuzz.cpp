@@ -1,0 +1,116 @@
+// dns_authority_fuzz: arbitrary query bytes into dns::Authority::handle on a fixed pair of
+// zones (MX, A, NS delegation with glue, CNAME chains and loops, a wildcard, an empty
+// non-terminal), the zones of tests/protocols/dns/authority_test.cpp.
+//
+// Input: byte 0 bit 0 picks the transport size (0: UDP 512, 1: TCP 65535); the rest is
+// the query.
+//
+// Checks:
+// - a response is dropped ("") exactly when the query has no 12-octet header or is itself
+//   a response (QR=1); otherwise there is one;
+// - a response decodes cleanly, fits max_size, has QR=1, the query's id and opcode, RD
+//   copied, and the query's question when the query had exactly one;
+// - over TCP without truncation, the wire response is answer() of the decoded query.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz/fuzz_support.hpp"
+#include "protocols/dns/authority.hpp"
+#include "protocols/dns/zone.hpp"
+
+using namespace maillab;
+using namespace maillab::dns;
+
+namespace {
+
+constexpr const char* kZoneB = R"($ORIGIN b.example.
+$TTL 3600
+@    IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
+@    IN NS  ns.example.
+@    IN MX  10 mx1.b.example.
+@    IN MX  20 mx2.b.example.
+@    IN TXT "v=spf1 mx -all"
+mx1  IN A   192.0.2.21
+mx2  IN A   192.0.2.22
+mx2  IN AAAA 2001:db8::22
+)";
+
+constexpr const char* kZoneC = R"($ORIGIN c.example.
+$TTL 300
+@         SOA ns hostmaster 7 3600 600 604800 60
+@         NS ns
+ns        A 192.0.2.53
+www       CNAME web
+web       CNAME mx1.b.example.
+ext       CNAME mail.other.net.
+dangling  CNAME nothere
+loop1     CNAME loop2
+loop2     CNAME loop1
+deep.ent  A 192.0.2.99
+*.wild    MX 5 mx1.b.example.
+sub       NS ns.sub
+ns.sub    A 192.0.2.54
+null      MX 0 .
+c1 CNAME c2
+c2 CNAME c3
+c3 CNAME c4
+c4 CNAME c5
+c5 CNAME c6
+c6 CNAME c7
+c7 CNAME c8
+c8 CNAME c9
+c9 CNAME c10
+c10 A 192.0.2.10
+)";
+
+const Authority& authority() {
+  static const Authority a = [] {
+    Authority x;
+    for (const char* text : {kZoneB, kZoneC}) {
+      auto r = parse_zone(text);
+      FUZZ_CHECK(r.ok(), r.error.to_string());
+      x.add_zone(*r.zone);
+    }
+    return x;
+  }();
+  return a;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const std::size_t max_size = (data[0] & 1) ? 65535 : Authority::kUdpSize;
+  const std::string_view wire(reinterpret_cast<const char*>(data) + 1, size - 1);
+  const Authority& a = authority();
+  const std::string out = a.handle(wire, max_size);
+
+  const bool header = wire.size() >= 12;
+  const bool is_response = header && (static_cast<unsigned char>(wire[2]) & 0x80);
+  FUZZ_CHECK(out.empty() == (!header || is_response),
+             std::string(out.empty() ? "dropped" : "answered") + " a query: " + fuzz::shown(wire));
+  if (out.empty()) return 0;
+
+  FUZZ_CHECK(out.size() <= max_size, std::to_string(out.size()) + " octets over " + std::to_string(max_size));
+  const DecodeResult resp = decode(out);
+  FUZZ_CHECK(resp.ok(), "the response does not decode: " + std::string(to_string(resp.error)) + ": " + resp.detail);
+  const Message& m = resp.message;
+  const auto id = static_cast<std::uint16_t>((static_cast<unsigned char>(wire[0]) << 8) |
+                                             static_cast<unsigned char>(wire[1]));
+  FUZZ_CHECK(m.qr, "a response without QR");
+  FUZZ_CHECK(m.id == id, "id " + std::to_string(m.id) + " for a query of id " + std::to_string(id));
+  const DecodeResult query = decode(wire);
+  FUZZ_CHECK(query.header_ok(), "a 12-octet header that does not decode");
+  FUZZ_CHECK(m.opcode == query.message.opcode, "opcode changed");
+  FUZZ_CHECK(m.rd == query.message.rd, "RD not copied");
+  if (query.ok() && query.message.questions.size() == 1) {
+    FUZZ_CHECK(m.questions == query.message.questions, "the question was not echoed");
+    if (max_size == 65535 && !m.tc) {
+      const Message direct = a.answer(query.message);
+      FUZZ_CHECK(direct == m, "handle() and answer() disagree");
+    }
+  }
+  return 0;
+}
