@@ -67,8 +67,13 @@ std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
   } else {
     what = ev;
     for (const auto& [k, v] : e.fields) {
-      bool quote = v.find(' ') != std::string::npos || v.empty();
-      what += " " + k + "=" + (quote ? "\"" + v + "\"" : v);
+      bool quote = v.find_first_of(" \"") != std::string::npos || v.empty();
+      std::string shown;
+      for (char c : v) {
+        if (c == '"' || c == '\\') shown += '\\';
+        shown += c;
+      }
+      what += " " + k + "=" + (quote ? "\"" + shown + "\"" : shown);
     }
   }
   char head[96];

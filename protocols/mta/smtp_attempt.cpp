@@ -292,6 +292,7 @@ void SmtpAttempt::on_session_end(Connection& c) {
   const std::string where = t.host + "[" + t.address + "]:" + std::to_string(t.port);
   if (!c.connected()) {
     last_error_status_ = "4.4.1";
+    last_remote_.clear();  // nobody answered
     last_error_ = std::string("X-maillab; connect to ") + where +
                   (c.connect_status() == io::ConnectStatus::kRefused ? ": Connection refused"
                                                                      : ": Connection timed out");
@@ -302,6 +303,7 @@ void SmtpAttempt::on_session_end(Connection& c) {
   const auto& outs = c.outcomes();
   const smtp::TransactionOutcome* o = outs.empty() ? nullptr : &outs.front();
   bool session_failed = !o || o->mail_reply.code == 0 || o->mail_reply.transient();
+  last_remote_ = t.host;  // it answered: DSNs name it as Remote-MTA
   if (o && o->data_sent && !o->data_acknowledged) unconfirmed_ = true;
   if (session_failed) {
     if (o && !o->rcpts.empty()) {
@@ -352,7 +354,7 @@ void SmtpAttempt::on_session_end(Connection& c) {
 void SmtpAttempt::fail_all(AttemptOutcome::Kind kind, std::string status, std::string diagnostic) {
   for (std::size_t i = 0; i < rcpt_indices_.size(); ++i) {
     if (settled_[i]) continue;
-    outcomes_[i] = AttemptOutcome{kind, status, diagnostic, "", unconfirmed_};
+    outcomes_[i] = AttemptOutcome{kind, status, diagnostic, last_remote_, unconfirmed_};
     settled_[i] = true;
   }
   finish();

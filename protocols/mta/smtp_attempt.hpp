@@ -86,6 +86,7 @@ class SmtpAttempt {
   std::shared_ptr<Connection> connection_;
   io::TimerHandle done_timer_ = 0;
   bool unconfirmed_ = false;
+  std::string last_remote_;  // the last host that answered at all
   bool finished_ = false;
 };
 
