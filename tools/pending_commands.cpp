@@ -17,9 +17,6 @@ void pending(CLI::App& app, const char* name, const char* what, int& exit_code) 
 }
 }  // namespace
 
-void register_viz(CLI::App& app, int& exit_code) {
-  pending(app, "viz", "The interactive visualiser (ImGui + SDL2)", exit_code);
-}
 void register_serve(CLI::App& app, int& exit_code) {
   pending(app, "serve", "Run a scenario in real time with services on real sockets", exit_code);
 }

@@ -4,6 +4,7 @@
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
 #include "tools/commands.hpp"
+#include "viz/exports.hpp"
 
 namespace maillab::tools {
 
@@ -28,11 +29,6 @@ void register_run(CLI::App& app, int& exit_code) {
   run->add_option("--svg", args->svg_file, "the timeline as an SVG sequence chart");
   run->callback([args, seed_opt, &exit_code] {
     scenario::RunOptions opt = args->opt;
-    if (!args->pcap_file.empty() || !args->svg_file.empty()) {
-      std::cerr << "maillab: --pcap and --svg are not supported yet in this version\n";
-      exit_code = 2;
-      return;
-    }
     if (*seed_opt) opt.seed = args->seed;
     if (!args->until.empty()) {
       std::string error;
@@ -44,6 +40,8 @@ void register_run(CLI::App& app, int& exit_code) {
       }
       opt.until_ns = *ns;
     }
+    // --svg and --pcap (viz/exports.hpp): the recorder is attached once the world is built.
+    viz::add_export_hooks(opt, args->svg_file, args->pcap_file);
     auto loaded = scenario::load_scenario(args->scenario);
     if (auto* e = std::get_if<scenario::LoadError>(&loaded)) {
       std::cerr << e->str() << "\n";

@@ -1,0 +1,61 @@
+// maillab viz [SCENARIO] (cli.md): the interactive visualiser, or with --screenshot one
+// frame at --at rendered without a display and written as a PNG.
+#include <iostream>
+#include <sstream>
+
+#include "scenarios/duration.hpp"
+#include "tools/commands.hpp"
+#include "viz/gui/app.hpp"
+
+namespace maillab::tools {
+
+void register_viz(CLI::App& app, int& exit_code) {
+  auto* viz = app.add_subcommand("viz", "The interactive visualiser (ImGui + SDL2)");
+  struct Args {
+    viz::VizOptions opt;
+    std::string at, size;
+  };
+  auto args = std::make_shared<Args>();
+  viz->add_option("SCENARIO", args->opt.scenario,
+                  "a scenario file or a built-in name (none: choose in the window)");
+  viz->add_option("--screenshot", args->opt.screenshot,
+                  "render one frame without a display into this PNG file and exit");
+  viz->add_option("--at", args->at, "with --screenshot: the simulated time of the frame (e.g. 25m)");
+  viz->add_option("--size", args->size, "window or screenshot size, WIDTHxHEIGHT (default 1600x1000)");
+  viz->add_option("--message", args->opt.message,
+                  "the message the inspector shows first (0 = the first one)");
+  viz->callback([args, &exit_code] {
+    viz::VizOptions opt = args->opt;
+    if (!args->at.empty()) {
+      std::string error;
+      auto ns = scenario::parse_duration(args->at, &error);
+      if (!ns) {
+        std::cerr << "maillab viz: --at: " << error << "\n";
+        exit_code = 2;
+        return;
+      }
+      opt.at = *ns;
+    }
+    if (!args->at.empty() && opt.screenshot.empty()) {
+      std::cerr << "maillab viz: --at goes with --screenshot\n";
+      exit_code = 2;
+      return;
+    }
+    if (!args->size.empty()) {
+      int w = 0, h = 0;
+      char x = 0;
+      std::istringstream in(args->size);
+      if (!(in >> w >> x >> h) || x != 'x' || w < 320 || h < 240 || w > 8192 || h > 8192) {
+        std::cerr << "maillab viz: --size: expected WIDTHxHEIGHT between 320x240 and 8192x8192, "
+                     "found '" << args->size << "'\n";
+        exit_code = 2;
+        return;
+      }
+      opt.width = w;
+      opt.height = h;
+    }
+    exit_code = viz::run_viz(opt, std::cerr);
+  });
+}
+
+}  // namespace maillab::tools

@@ -1,0 +1,60 @@
+#include "viz/exports.hpp"
+
+#include <fstream>
+#include <memory>
+#include <ostream>
+
+#include "viz/pcap_recorder.hpp"
+#include "viz/sequence_chart.hpp"
+#include "viz/svg_writer.hpp"
+
+namespace maillab::viz {
+
+bool write_svg_file(const scenario::World& w, std::int64_t end_ns, std::optional<std::uint64_t> seed,
+                    const std::string& path, std::string* error) {
+  SequenceChart chart = build_sequence_chart(w.scenario(), w.trace().events(), end_ns);
+  SvgOptions o;
+  o.seed = seed;
+  std::ofstream f(path, std::ios::binary);
+  f << to_svg(chart, o);
+  f.close();
+  if (!f) {
+    *error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+void add_export_hooks(scenario::RunOptions& opt, const std::string& svg_file,
+                      const std::string& pcap_file) {
+  if (svg_file.empty() && pcap_file.empty()) return;
+  std::shared_ptr<PcapRecorder> pcap;
+  if (!pcap_file.empty()) {
+    pcap = std::make_shared<PcapRecorder>();
+    auto before = opt.on_built;
+    opt.on_built = [pcap, before](scenario::World& w) {
+      if (before) before(w);
+      pcap->attach(w.network());
+    };
+  }
+  auto before = opt.on_finished;
+  const std::optional<std::int64_t> until = opt.until_ns;
+  const std::optional<std::uint64_t> seed = opt.seed;
+  opt.on_finished = [=](const scenario::World& w, std::ostream& err) {
+    bool ok = before ? before(w, err) : true;
+    std::string error;
+    if (!svg_file.empty() &&
+        !write_svg_file(w, until.value_or(w.scenario().duration_ns),
+                        seed.value_or(w.scenario().seed), svg_file, &error)) {
+      err << "maillab: " << error << "\n";
+      ok = false;
+    }
+    if (pcap && !pcap->write(pcap_file, &error)) {
+      err << "maillab: " << error << "\n";
+      ok = false;
+    }
+    return ok;
+  };
+}
+
+}  // namespace maillab::viz

@@ -1,0 +1,26 @@
+// `maillab viz`: the visualiser's window (Dear ImGui on SDL2 with the SDL_Renderer backend,
+// the plain loop of ImGui's example_sdl_sdlrenderer), or, with a screenshot path, one frame
+// rendered with no display (SDL's offscreen video driver, else dummy, and the software
+// renderer) written as a PNG.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+namespace maillab::viz {
+
+struct VizOptions {
+  std::string scenario;             // a file or a built-in name; "" opens the picker
+  std::string screenshot;           // PNG path: render one frame headless and exit
+  std::optional<std::int64_t> at;   // simulated time of the screenshot (default: 0)
+  int width = 1600, height = 1000;  // window / screenshot size in pixels
+  int message = 0;                  // the message the inspector shows first
+};
+
+// The exit code: 0, or 2 (with one line on err) for a scenario that does not load or a
+// display / file problem.
+int run_viz(const VizOptions& opt, std::ostream& err);
+
+}  // namespace maillab::viz

@@ -1,0 +1,125 @@
+#include "viz/gui/controls_panel.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <cmath>
+
+#include "scenarios/duration.hpp"
+#include "scenarios/runner.hpp"
+#include "viz/gui/draw_util.hpp"
+
+namespace maillab::viz {
+
+using namespace gui;
+
+namespace {
+
+std::string speed_text(double log10) {
+  double v = std::pow(10.0, log10);
+  if (v >= 1000) return std::to_string(static_cast<long long>(std::llround(v))) + "x";
+  return fixed(v, v < 1 ? 2 : 1) + "x";
+}
+
+bool combo(const char* id, std::string& value, const Model& m, bool routers) {
+  bool changed = false;
+  ImGui::SetNextItemWidth(150);
+  if (ImGui::BeginCombo(id, value.empty() ? "(host)" : value.c_str())) {
+    for (const auto& h : m.hosts)
+      if (ImGui::Selectable(h.name.c_str(), h.name == value)) value = h.name, changed = true;
+    if (routers)
+      for (const auto& r : m.routers)
+        if (ImGui::Selectable(r.c_str(), r == value)) value = r, changed = true;
+    ImGui::EndCombo();
+  }
+  return changed;
+}
+
+}  // namespace
+
+void ControlsPanel::draw(const Model& m) {
+  ImGui::Begin("Controls", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
+                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
+  if (!m.loaded) {
+    ImGui::TextDisabled("Pick a scenario to start.");
+    ImGui::End();
+    return;
+  }
+  if (ImGui::Button(ui.playing ? "Pause" : "Play", ImVec2(70, 0)))
+    ui.push(ui.playing ? Command::Kind::kPause : Command::Kind::kPlay);
+  ImGui::SameLine();
+  if (ImGui::Button("Step")) ui.push(Command::Kind::kStep);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Run to the next traced event");
+  ImGui::SameLine();
+  if (ImGui::Button("Rewind")) ui.jump(0);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Back to the start (the run is replayed with the same seed)");
+  ImGui::Text("now %s", scenario::format_clock(m.now).c_str());
+  ImGui::SameLine();
+  ImGui::TextDisabled("of %s", scenario::format_clock(m.duration).c_str());
+  ImGui::TextDisabled("seed %llu, %zu trace events", static_cast<unsigned long long>(m.seed), m.trace_events);
+
+  float dur_s = static_cast<float>(m.duration / 1e9);
+  if (!scrubbing) scrub_seconds = static_cast<float>(m.now / 1e9);
+  ImGui::SetNextItemWidth(-1);
+  ImGui::SliderFloat("##time", &scrub_seconds, 0.0f, dur_s, "");
+  scrubbing = ImGui::IsItemActive();
+  if (ImGui::IsItemDeactivatedAfterEdit()) ui.jump(static_cast<Time>(static_cast<double>(scrub_seconds) * 1e9));
+  if (ImGui::IsItemHovered() || scrubbing)
+    ImGui::SetTooltip("jump to %s", scenario::format_clock(static_cast<Time>(scrub_seconds * 1e9)).c_str());
+
+  float speed = static_cast<float>(ui.speed_log10);
+  ImGui::SetNextItemWidth(170);
+  if (ImGui::SliderFloat("speed", &speed, -2.0f, 6.0f, speed_text(speed).c_str()))
+    ui.speed_log10 = speed;
+  ImGui::SetNextItemWidth(90);
+  ImGui::InputText("##jump", &jump_text);
+  ImGui::SameLine();
+  if (ImGui::Button("Jump to")) {
+    std::string error;
+    if (auto t = scenario::parse_duration(jump_text, &error)) ui.jump(*t);
+    else ui.status = "jump: " + error;
+  }
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("A duration like 90s, 25m or 1h30m");
+
+  ImGui::Separator();
+  ImGui::TextDisabled("Faults (injected at the current time)");
+  combo("##host", ui.selected_host, m, false);
+  const HostView* h = m.host(ui.selected_host);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!h || !h->up);
+  if (ImGui::Button("Down")) ui.inject(scenario::HostState{ui.selected_host, false});
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!h || h->up);
+  if (ImGui::Button("Up")) ui.inject(scenario::HostState{ui.selected_host, true});
+  ImGui::EndDisabled();
+
+  combo("##a", ui.selected_host, m, true);
+  ImGui::SameLine();
+  ImGui::TextUnformatted("\u2194");
+  ImGui::SameLine();
+  combo("##b", ui.selected_peer, m, true);
+  bool pair = !ui.selected_host.empty() && !ui.selected_peer.empty() && ui.selected_host != ui.selected_peer;
+  ImGui::BeginDisabled(!pair);
+  if (ImGui::Button("Cut")) ui.inject(scenario::Cut{ui.selected_host, ui.selected_peer, false});
+  ImGui::SameLine();
+  if (ImGui::Button("Heal")) ui.inject(scenario::Cut{ui.selected_host, ui.selected_peer, true});
+  ImGui::EndDisabled();
+
+  if (!m.injected.empty()) {
+    ImGui::TextDisabled("Injected so far:");
+    for (const auto& e : m.injected) ImGui::BulletText("%s", e.c_str());
+  }
+  if (save_path.empty()) save_path = m.id + "-faults.yaml";
+  ImGui::SetNextItemWidth(-130);
+  ImGui::InputText("##save", &save_path);
+  ImGui::SameLine();
+  if (ImGui::Button("Save as scenario")) {
+    ui.push(Command::Kind::kSave, save_path);
+  }
+  if (!ui.status.empty()) ImGui::TextWrapped("%s", ui.status.c_str());
+  ImGui::End();
+}
+
+}  // namespace maillab::viz

@@ -1,0 +1,246 @@
+#include "viz/gui/model.hpp"
+
+#include <algorithm>
+
+#include "scenarios/library.hpp"
+#include "scenarios/runner.hpp"
+#include "viz/gui/session.hpp"
+#include "viz/host_roles.hpp"
+#include "viz/scenario_writer.hpp"
+
+namespace maillab::viz {
+
+namespace {
+
+constexpr Time kInFlightWindow = 60'000'000'000;  // packets older than a minute have landed
+
+std::string protocol_of(const RecordedPacket& p) {
+  auto port = std::min(p.src_port, p.dst_port);
+  if (port == 25 || port == 587) return "SMTP";
+  if (port == 110) return "POP3";
+  if (port == 53) return "DNS";
+  return p.protocol == sim::Protocol::kUdp ? "UDP" : "TCP";
+}
+
+std::string packet_text(const RecordedPacket& p) {
+  if (p.protocol == sim::Protocol::kUdp)
+    return p.dst_port == 53 ? "DNS query" : p.src_port == 53 ? "DNS answer" : "UDP";
+  if (!p.payload.empty()) {
+    auto e = p.payload.find_first_of("\r\n");
+    std::string line = p.payload.substr(0, e);
+    return line.size() > 48 ? line.substr(0, 47) + "..." : line;
+  }
+  std::string f;
+  if (p.tcp_flags & 0x02) f += "SYN ";
+  if (p.tcp_flags & 0x01) f += "FIN ";
+  if (p.tcp_flags & 0x04) f += "RST ";
+  if (p.tcp_flags & 0x10) f += "ACK";
+  return f;
+}
+
+std::string where_now(const Journey& j, const Model& m) {
+  if (j.hops.empty()) return j.submission_failed ? "never left the MUA: the submission failed"
+                                                 : "being submitted";
+  std::vector<bool> has_child(j.hops.size(), false);
+  for (const auto& h : j.hops)
+    if (h.parent >= 0) has_child[h.parent] = true;
+  std::string out;
+  for (std::size_t i = 0; i < j.hops.size(); ++i) {
+    if (has_child[i]) continue;
+    const Hop& h = j.hops[i];
+    std::string w;
+    if (h.status == "delivered") {
+      w = "delivered on " + h.host + " at " + scenario::format_clock(h.status_time) + ": " + h.status_detail;
+    } else if (h.status == "bounced" || h.status == "expired") {
+      w = h.status + " on " + h.host + " at " + scenario::format_clock(h.status_time) + ": " + h.status_detail;
+    } else if (h.status == "relayed") {
+      w = "handed on: " + h.status_detail;
+    } else {
+      const HostView* hv = m.host(h.host);
+      const mta::QueueFile* q = nullptr;
+      if (hv)
+        for (const auto& f : hv->queue)
+          if (f.id == h.queue_id) q = &f;
+      if (q) {
+        w = "in the " + std::string(mta::queue_state_name(q->state)) + " queue of " + h.host +
+            " (" + h.queue_id + ", " + std::to_string(q->attempts) + " attempt" +
+            (q->attempts == 1 ? "" : "s");
+        if (q->state == mta::QueueState::kDeferred)
+          w += ", next retry after " + scenario::format_clock(q->next_attempt);
+        w += ")";
+        if (hv && !hv->up) w += "; the host is down, the queue waits on its disk";
+      } else {
+        w = h.status + " on " + h.host;
+      }
+    }
+    out += (out.empty() ? "" : "\n") + w;
+  }
+  return out;
+}
+
+void rebuild(Model& m, Session& session) {
+  const scenario::Scenario& s = session.scenario();
+  const scenario::World& w = session.world();
+  m.loaded = true;
+  m.revision = session.revision();
+  m.id = s.id;
+  m.title = s.title;
+  m.description = s.description;
+  m.source = s.file;
+  m.seed = session.seed();
+  m.now = session.now();
+  m.duration = session.duration();
+  m.trace = &w.trace().events();
+  m.scenario = &s;
+  if (m.trace_events == m.trace->size() && !m.chart.lanes.empty() && m.now > m.chart.end) {
+    // Nothing new was traced: what was open (queues, down hosts) just lasts longer.
+    for (auto& b : m.chart.bars)
+      if (b.to == m.chart.end) b.to = m.now;
+    for (auto& l : m.chart.lanes)
+      for (auto& d : l.down)
+        if (d.to == m.chart.end) d.to = m.now;
+    m.chart.end = m.now;
+  } else if (m.trace_events != m.trace->size() || m.chart.end != m.now || m.chart.lanes.empty()) {
+    m.chart = build_sequence_chart(s, *m.trace, m.now);
+    auto journeys = build_journeys(s, *m.trace, m.now);
+    m.journeys.clear();
+    for (auto& j : journeys) m.journeys.push_back(JourneyView{std::move(j), "", "", ""});
+  }
+  m.trace_events = m.trace->size();
+  if (m.topology.nodes.empty() || m.topology.nodes.size() != s.hosts.size() + s.network.routers.size())
+    m.topology = layout_topology(s);
+  m.routers = s.network.routers;
+
+  m.hosts.clear();
+  for (const auto& h : s.hosts) {
+    HostView v;
+    v.name = h.name;
+    v.address = h.address.text;
+    v.roles = host_roles(s, h);
+    v.has_mta = h.mta.has_value();
+    auto it = w.hosts().find(h.name);
+    if (it != w.hosts().end()) {
+      v.up = it->second->up;
+      v.queue = w.queue_of(h.name);
+    }
+    std::sort(v.queue.begin(), v.queue.end(), [](const mta::QueueFile& a, const mta::QueueFile& b) {
+      return a.arrival != b.arrival ? a.arrival < b.arrival : a.id < b.id;
+    });
+    for (const auto& q : v.queue) {
+      switch (q.state) {
+        case mta::QueueState::kIncoming: ++v.incoming; break;
+        case mta::QueueState::kActive: ++v.active; break;
+        case mta::QueueState::kDeferred: ++v.deferred; break;
+        case mta::QueueState::kHold: ++v.hold; break;
+      }
+    }
+    for (const auto& d : w.deliveries())
+      if (d.host == h.name) ++v.mailbox_messages;
+    m.hosts.push_back(std::move(v));
+  }
+  m.cuts.clear();
+  for (const auto& e : *m.trace) {
+    if (e.event == "cut" || e.event == "heal") {
+      const std::string& between = e.get("between");
+      auto sp = between.find(' ');
+      std::pair<std::string, std::string> pair{between.substr(0, sp),
+                                               sp == std::string::npos ? "" : between.substr(sp + 1)};
+      if (pair.second < pair.first) std::swap(pair.first, pair.second);
+      auto it = std::find(m.cuts.begin(), m.cuts.end(), pair);
+      if (e.event == "cut" && it == m.cuts.end()) m.cuts.push_back(pair);
+      if (e.event == "heal" && it != m.cuts.end()) m.cuts.erase(it);
+    }
+    if (e.event != "disk.full" && e.event != "disk.ok") continue;
+    for (auto& v : m.hosts)
+      if (v.name == e.host) v.disk_full = e.event == "disk.full";
+  }
+
+  for (auto& jv : m.journeys) {
+    jv.where_now = where_now(jv.journey, m);
+    jv.content.clear();
+    // The freshest copy: delivered, still queued, or as the MUA composed it.
+    for (auto h = jv.journey.hops.rbegin(); h != jv.journey.hops.rend() && jv.content.empty(); ++h) {
+      for (const auto& d : w.deliveries())
+        if (d.host == h->host && d.record.queue_id == h->queue_id && d.record.content) {
+          jv.content = *d.record.content;
+          jv.content_source = "as delivered to " + d.record.user + " on " + d.host;
+        }
+      if (!jv.content.empty()) break;
+      auto it = w.hosts().find(h->host);
+      if (it == w.hosts().end()) continue;
+      if (auto bytes = it->second->disk.read(mta::QueueFile::content_path(h->queue_id))) {
+        jv.content = *bytes;
+        jv.content_source = "as queued on " + h->host + " (" + h->queue_id + ")";
+      }
+    }
+    if (jv.content.empty() && !jv.journey.mua.empty()) {
+      for (const auto& sub : w.submissions())
+        if (sub.subject == jv.journey.subject && sub.time == jv.journey.start) {
+          jv.content = sub.content;
+          jv.content_source = "as the MUA on " + jv.journey.mua + " composed it";
+        }
+    }
+  }
+  m.injected.clear();
+  for (const auto& e : session.injected()) m.injected.push_back(event_yaml(e).value_or("?"));
+}
+
+}  // namespace
+
+const HostView* Model::host(const std::string& name) const {
+  for (const auto& h : hosts)
+    if (h.name == name) return &h;
+  return nullptr;
+}
+
+std::vector<BuiltinInfo> builtin_infos() {
+  std::vector<BuiltinInfo> out;
+  for (const auto& b : scenario::builtin_scenarios()) {
+    BuiltinInfo i;
+    i.name = std::string(b.name);
+    auto loaded = scenario::load_scenario_text(b.text, "builtin:" + i.name);
+    if (auto* s = std::get_if<scenario::Scenario>(&loaded)) {
+      i.title = s->title;
+      i.description = s->description;
+    } else {
+      i.title = "(does not load: " + std::get<scenario::LoadError>(loaded).str() + ")";
+    }
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+void update_model(Model& m, Session& session) {
+  if (m.builtins.empty()) m.builtins = builtin_infos();
+  if (!session.loaded()) {
+    m.loaded = false;
+    return;
+  }
+  if (!m.loaded || m.revision != session.revision()) rebuild(m, session);
+  m.now = session.now();
+
+  m.in_flight.clear();
+  const auto& packets = session.packets().packets();
+  auto first = std::lower_bound(packets.begin(), packets.end(), m.now - kInFlightWindow,
+                                [](const RecordedPacket& p, Time t) { return p.time < t; });
+  auto node_at = [&](sim::Address a) {
+    for (const auto& h : session.scenario().hosts)
+      if (h.address.value == a) return m.topology.node_of(h.name);
+    return -1;
+  };
+  for (auto it = first; it != packets.end() && it->time <= m.now; ++it) {
+    auto latency = session.world().network().path_latency(it->src, it->dst);
+    if (!latency || *latency <= 0 || it->time + *latency <= m.now) continue;
+    PacketInFlight f;
+    f.from = node_at(it->src);
+    f.to = node_at(it->dst);
+    if (f.from < 0 || f.to < 0) continue;
+    f.fraction = static_cast<double>(m.now - it->time) / static_cast<double>(*latency);
+    f.protocol = protocol_of(*it);
+    f.text = packet_text(*it);
+    f.dropped = it->dropped;
+    m.in_flight.push_back(std::move(f));
+  }
+}
+
+}  // namespace maillab::viz

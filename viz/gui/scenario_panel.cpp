@@ -1,0 +1,97 @@
+#include "viz/gui/scenario_panel.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+namespace maillab::viz {
+
+namespace {
+
+// YAML block text keeps the file's line breaks; ImGui wraps by itself. Single line breaks
+// become spaces, blank lines stay paragraph breaks.
+std::string reflow(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') {
+      out += text[i];
+    } else if (i + 1 < text.size() && text[i + 1] == '\n') {
+      out += "\n\n";
+      while (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    } else {
+      out += ' ';
+    }
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+void ScenarioPanel::picker(const Model& m) {
+  ImGui::TextDisabled("Built-in scenarios (hover for the story, click to open)");
+  for (int i = 0; i < static_cast<int>(m.builtins.size()); ++i) {
+    const BuiltinInfo& b = m.builtins[i];
+    ImGui::PushID(i);
+    if (ImGui::Selectable(b.name.c_str(), m.loaded && b.name == m.id, 0, ImVec2(180, 0)))
+      ui.push(Command::Kind::kOpen, b.name);
+    if (ImGui::IsItemHovered()) {
+      hovered = i;
+      if (!b.description.empty())
+        ImGui::SetTooltip("%s", (b.title + "\n\n" + reflow(b.description)).c_str());
+    }
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", b.title.c_str());
+    ImGui::PopID();
+  }
+  ImGui::SetNextItemWidth(-80);
+  ImGui::InputTextWithHint("##path", "or a scenario file", &path);
+  ImGui::SameLine();
+  if (ImGui::Button("Open") && !path.empty()) ui.push(Command::Kind::kOpen, path);
+}
+
+void ScenarioPanel::draw(const Model& m) {
+  ImGui::Begin("Scenario", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
+                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
+  if (m.loaded) {
+    ImGui::TextColored(ImVec4(0.1f, 0.2f, 0.45f, 1), "%s", m.id.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("other scenarios...")) ui.show_picker = true;
+    ImGui::TextWrapped("%s", m.title.c_str());
+    if (!m.description.empty()) {
+      ImGui::Separator();
+      ImGui::TextWrapped("%s", reflow(m.description).c_str());
+    }
+  } else {
+    ImGui::TextDisabled("No scenario yet");
+  }
+  ImGui::End();
+  if (!m.loaded || ui.show_picker) {
+    // The picker, centred: the first thing a new user sees.
+    ImVec2 d = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos(ImVec2(d.x / 2, d.y / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
+    ImGui::SetNextWindowSize(ImVec2(std::min(820.0f, d.x - 40), std::min(640.0f, d.y - 40)));
+    ImGui::SetNextWindowFocus();
+    bool open = true;
+    ImGui::Begin("Choose a scenario", m.loaded ? &open : nullptr,
+                 ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::TextWrapped("maillab simulates mail between virtual hosts. Pick a scenario to watch a "
+                       "message travel MUA -> MSA -> MTA -> MX -> MDA -> mailbox -> POP3 -> MUA, "
+                       "and what happens when something fails on the way.");
+    ImGui::Separator();
+    ImGui::BeginChild("list", ImVec2(0, -150));
+    picker(m);
+    ImGui::EndChild();
+    ImGui::Separator();
+    if (hovered >= 0 && hovered < static_cast<int>(m.builtins.size())) {
+      const BuiltinInfo& b = m.builtins[hovered];
+      ImGui::TextColored(ImVec4(0.15f, 0.3f, 0.6f, 1), "%s", b.name.c_str());
+      ImGui::TextWrapped("%s", reflow(b.description).c_str());
+    } else {
+      ImGui::TextDisabled("Hover a scenario to read what happens in it.");
+    }
+    ImGui::End();
+    if (!open) ui.show_picker = false;
+  }
+}
+
+}  // namespace maillab::viz

@@ -1,0 +1,25 @@
+// The Scenario panel: the open scenario's title and description, and the picker listing
+// the built-in scenarios with their descriptions (or any scenario file by path). It opens
+// as a window of its own when the visualiser starts without a scenario.
+#pragma once
+
+#include <string>
+
+#include "viz/gui/model.hpp"
+#include "viz/gui/ui.hpp"
+
+namespace maillab::viz {
+
+struct ScenarioPanel {
+  explicit ScenarioPanel(Ui& u) : ui(u) {}
+  void draw(const Model& m);
+
+  Ui& ui;
+  std::string path;  // "open a file" input
+  int hovered = -1;
+
+ private:
+  void picker(const Model& m);
+};
+
+}  // namespace maillab::viz

@@ -1,0 +1,170 @@
+#include "viz/gui/topology_panel.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "viz/gui/draw_util.hpp"
+#include "viz/host_roles.hpp"
+
+namespace maillab::viz {
+
+using namespace gui;
+
+namespace {
+
+ImU32 protocol_colour(const std::string& p) {
+  if (p == "SMTP") return IM_COL32(47, 111, 208, 255);
+  if (p == "DNS") return IM_COL32(140, 70, 190, 255);
+  if (p == "POP3") return IM_COL32(0, 140, 140, 255);
+  return IM_COL32(90, 90, 90, 255);
+}
+
+bool is_cut(const Model& m, const std::string& a, const std::string& b) {
+  auto pair = a < b ? std::make_pair(a, b) : std::make_pair(b, a);
+  return std::find(m.cuts.begin(), m.cuts.end(), pair) != m.cuts.end();
+}
+
+}  // namespace
+
+void TopologyPanel::draw(const Model& m) {
+  ImGui::Begin("Topology", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
+                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
+  if (!m.loaded) {
+    ImGui::End();
+    return;
+  }
+  const Topology& t = m.topology;
+  ImGui::TextDisabled("%s", t.full_mesh ? "full mesh: lines show who talks to whom"
+                                        : "the scenario's links");
+  ImGui::SameLine();
+  ImGui::TextDisabled("| click: select, Ctrl+click: pair, right-click: faults");
+  const ImVec2 o = ImGui::GetCursorScreenPos();
+  const ImVec2 size = ImGui::GetContentRegionAvail();
+  ImGui::InvisibleButton("canvas", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(o, ImVec2(o.x + size.x, o.y + size.y), IM_COL32(252, 252, 253, 255));
+  auto pos = [&](int i) {
+    return ImVec2(o.x + 60 + static_cast<float>(t.nodes[i].x) * (size.x - 120),
+                  o.y + 30 + static_cast<float>(t.nodes[i].y) * (size.y - 95));
+  };
+
+  for (const auto& e : t.edges) {
+    ImVec2 a = pos(e.a), b = pos(e.b);
+    bool cut = is_cut(m, t.nodes[e.a].name, t.nodes[e.b].name);
+    if (cut) {
+      dashed_line(dl, a, b, col(kDown), 2.5f);
+    } else if (e.link) {
+      dl->AddLine(a, b, IM_COL32(130, 140, 155, 255), 2.5f);
+    } else {
+      dashed_line(dl, a, b, IM_COL32(190, 195, 205, 255), 1.2f, 3, 4);
+    }
+  }
+  for (const auto& [x, y] : m.cuts) {  // a cut between hosts with no edge drawn
+    int a = t.node_of(x), b = t.node_of(y);
+    if (a < 0 || b < 0) continue;
+    ImVec2 pa = pos(a), pb = pos(b);
+    dashed_line(dl, pa, pb, col(kDown), 2.5f);
+    label(dl, ImVec2((pa.x + pb.x) / 2, (pa.y + pb.y) / 2 - 8), col(kDown), "\u2702 cut", true);
+  }
+  for (const auto& f : m.in_flight) {
+    ImVec2 a = pos(f.from), b = pos(f.to);
+    float k = static_cast<float>(std::clamp(f.fraction, 0.0, 1.0));
+    ImVec2 p(a.x + (b.x - a.x) * k, a.y + (b.y - a.y) * k);
+    ImU32 c = f.dropped ? IM_COL32(150, 150, 150, 255) : protocol_colour(f.protocol);
+    dl->AddCircleFilled(p, 6, c);
+    dl->AddCircle(p, 6, IM_COL32(255, 255, 255, 255), 0, 1.5f);
+    if (m.in_flight.size() <= 6) label(dl, ImVec2(p.x + 8, p.y - 16), c, fit(f.text, 220), false);
+  }
+
+  const ImVec2 mouse = ImGui::GetMousePos();
+  int hovered = -1;
+  for (std::size_t i = 0; i < t.nodes.size(); ++i) {
+    const TopologyNode& n = t.nodes[i];
+    ImVec2 p = pos(static_cast<int>(i));
+    const HostView* h = m.host(n.name);
+    bool up = !h || h->up;
+    ImU32 fill = n.router ? IM_COL32(170, 170, 180, 255)
+                          : up ? col(Outcome::kOk, 0.85f) : col(Outcome::kPermanent, 0.9f);
+    float r = n.router ? 9.0f : 15.0f;
+    dl->AddCircleFilled(p, r, fill);
+    bool selected = n.name == ui.selected_host || n.name == ui.selected_peer;
+    dl->AddCircle(p, r + (selected ? 4.0f : 1.0f), selected ? IM_COL32(30, 80, 200, 255) : IM_COL32(60, 60, 60, 255),
+                  0, selected ? 3.0f : 1.0f);
+    float dx = mouse.x - p.x, dy = mouse.y - p.y;
+    if (dx * dx + dy * dy <= (r + 6) * (r + 6)) hovered = static_cast<int>(i);
+    std::string name = n.name + (up ? "" : "  DOWN");
+    label(dl, ImVec2(p.x, p.y + r + 3), up ? IM_COL32(20, 30, 50, 255) : col(kDown), name, true);
+    if (!h) continue;
+    std::string roles = roles_label(h->roles);
+    label(dl, ImVec2(p.x, p.y + r + 20), IM_COL32(80, 90, 110, 255), roles, true);
+    std::string q;
+    int total = h->incoming + h->active + h->deferred + h->hold;
+    if (total) {
+      q = "queue " + std::to_string(total);
+      if (h->deferred) q += " (" + std::to_string(h->deferred) + " deferred)";
+    }
+    if (h->mailbox_messages) q += (q.empty() ? "" : "  ") + std::string("\u2709 ") + std::to_string(h->mailbox_messages);
+    if (!q.empty())
+      label(dl, ImVec2(p.x, p.y - r - 20), h->deferred ? col(Outcome::kTransient) : IM_COL32(47, 111, 208, 255),
+            q, true);
+  }
+
+  if (hovered >= 0) {
+    const std::string& name = t.nodes[hovered].name;
+    const HostView* h = m.host(name);
+    if (h) {
+      ImGui::SetTooltip("%s  %s\n%s\n%s", name.c_str(), h->address.c_str(), roles_label(h->roles).c_str(),
+                        h->up ? "up" : "down");
+    } else {
+      ImGui::SetTooltip("%s (router)", name.c_str());
+    }
+    if (ImGui::IsMouseClicked(0)) {
+      if (ImGui::GetIO().KeyCtrl && !ui.selected_host.empty() && ui.selected_host != name) {
+        ui.selected_peer = name;
+      } else {
+        ui.selected_host = name;
+        ui.selected_peer.clear();
+      }
+    }
+    if (ImGui::IsMouseClicked(1)) {
+      context_node = name;
+      ImGui::OpenPopup("node-faults");
+    }
+  }
+  if (ImGui::BeginPopup("node-faults")) {
+    const HostView* h = m.host(context_node);
+    ImGui::TextDisabled("%s", context_node.c_str());
+    ImGui::Separator();
+    if (h) {
+      if (ImGui::MenuItem("Take down (crash)", nullptr, false, h->up))
+        ui.inject(scenario::HostState{context_node, false});
+      if (ImGui::MenuItem("Bring up (boot)", nullptr, false, !h->up))
+        ui.inject(scenario::HostState{context_node, true});
+    }
+    auto pair_menu = [&](const char* title, bool heal) {
+      if (!ImGui::BeginMenu(title)) return;
+      for (const auto& n : t.nodes) {
+        if (n.name == context_node) continue;
+        bool cut = is_cut(m, context_node, n.name);
+        if (ImGui::MenuItem(n.name.c_str(), nullptr, false, heal ? cut : !cut))
+          ui.inject(scenario::Cut{context_node, n.name, heal});
+      }
+      ImGui::EndMenu();
+    };
+    pair_menu("Cut the path to", false);
+    pair_menu("Heal the path to", true);
+    ImGui::EndPopup();
+  }
+  // Legend.
+  float ly = o.y + size.y - 18, lx = o.x + 8;
+  for (const char* p : {"SMTP", "DNS", "POP3"}) {
+    dl->AddCircleFilled(ImVec2(lx + 5, ly + 8), 5, protocol_colour(p));
+    dl->AddText(ImVec2(lx + 14, ly), IM_COL32(60, 60, 60, 255), p);
+    lx += 24 + ImGui::CalcTextSize(p).x;
+  }
+  dl->AddText(ImVec2(lx, ly), IM_COL32(110, 110, 110, 255), "packets in flight");
+  ImGui::End();
+}
+
+}  // namespace maillab::viz

@@ -1,0 +1,193 @@
+#include "viz/journey.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <map>
+
+#include "scenarios/runner.hpp"
+
+namespace maillab::viz {
+
+namespace {
+
+// "250 2.0.0 Ok: queued as 14C080Q1" -> "14C080Q1".
+std::string queued_as(const std::string& text) {
+  auto p = text.find("queued as ");
+  if (p == std::string::npos) return "";
+  p += 10;
+  auto e = text.find_first_of(" \t;)", p);
+  return text.substr(p, e == std::string::npos ? std::string::npos : e - p);
+}
+
+struct Node {
+  Hop hop;
+  int parent = -1;   // node index
+  int journey = -1;  // set for a journey's root
+  bool dsn = false;
+  std::string dsn_about;
+};
+
+using Key = std::pair<std::string, std::string>;  // (host, queue id)
+
+}  // namespace
+
+std::string Journey::title() const {
+  std::string t = subject.empty() ? "(no subject)" : subject;
+  if (is_dsn) return "DSN: " + t;
+  if (!hops.empty() && !hops[0].from.empty()) t += "  <" + hops[0].from + ">";
+  return t;
+}
+
+std::vector<Journey> build_journeys(const scenario::Scenario& s,
+                                    const std::vector<sim::TraceEvent>& trace, Time end) {
+  std::vector<Journey> journeys;
+  std::vector<Node> nodes;
+  std::map<Key, int> node_of;
+  std::map<Key, int> parent_of;       // child (host, id) -> parent node
+  std::map<Key, int> root_of;         // (host, id) -> journey whose first hop it is
+  std::map<std::string, std::deque<int>> open_mua;  // host -> journeys being submitted
+  std::map<std::string, Key> pending_dsn;           // host -> the message reported on
+  auto host_at = [&](const std::string& address) {
+    for (const auto& h : s.hosts)
+      if (h.address.text == address) return h.name;
+    return std::string();
+  };
+
+  for (std::size_t i = 0; i < trace.size() && trace[i].t_ns <= end; ++i) {
+    const auto& e = trace[i];
+    const std::string& ev = e.event;
+    const std::string& id = e.get("id");
+    if (ev == "compose") {
+      Journey j;
+      j.subject = e.get("subject");
+      j.message_id = e.get("message_id");
+      j.mua = e.host;
+      j.start = e.t_ns;
+      j.submission.push_back(i);
+      open_mua[e.host].push_back(static_cast<int>(journeys.size()));
+      journeys.push_back(std::move(j));
+      continue;
+    }
+    if (e.agent == "MUA" && (ev == "smtp.out" || ev == "submit.accepted" || ev == "submit.failed")) {
+      auto& q = open_mua[e.host];
+      if (q.empty()) continue;
+      Journey& j = journeys[q.front()];
+      j.submission.push_back(i);
+      if (ev == "smtp.out" && e.get("command") == "<data>") {
+        std::string y = queued_as(e.get("reply"));
+        if (!y.empty()) root_of[{host_at(e.get("peer")), y}] = q.front();
+      } else if (ev == "submit.accepted") {
+        std::string y = queued_as(e.get("reply"));
+        if (!y.empty() && !root_of.count({e.host, y})) {
+          bool via_smtp = false;
+          for (const auto& [k, jj] : root_of) via_smtp = via_smtp || (jj == q.front());
+          if (!via_smtp) root_of[{e.host, y}] = q.front();
+        }
+        q.pop_front();
+      } else if (ev == "submit.failed") {
+        j.submission_failed = true;
+        q.pop_front();
+      }
+      continue;
+    }
+    if (ev == "dsn.bounce" || ev == "dsn.delayed") {
+      pending_dsn[e.host] = Key{e.host, id};
+    }
+    if (ev == "queue.enqueued") {
+      Node n;
+      n.hop.host = e.host;
+      n.hop.queue_id = id;
+      n.hop.enqueued = e.t_ns;
+      n.hop.from = e.get("from");
+      n.hop.to = e.get("to");
+      n.hop.subject = e.get("subject");
+      n.hop.status = "queued";
+      n.hop.status_time = e.t_ns;
+      n.hop.attempts.push_back(Attempt{0, e.t_ns, {i}});
+      auto d = pending_dsn.find(e.host);
+      if (n.hop.from.empty() && d != pending_dsn.end()) {
+        n.dsn = true;
+        n.dsn_about = d->second.first + " " + d->second.second;
+        pending_dsn.erase(d);
+      }
+      node_of[{e.host, id}] = static_cast<int>(nodes.size());
+      nodes.push_back(std::move(n));
+      continue;
+    }
+    if (id.empty()) continue;
+    auto it = node_of.find({e.host, id});
+    if (it == node_of.end()) continue;
+    Hop& h = nodes[it->second].hop;
+    if (ev == "queue.attempt") {
+      int number = std::atoi(e.get("attempt").c_str());
+      h.attempts.push_back(Attempt{number, e.t_ns, {}});
+    }
+    h.attempts.back().events.push_back(i);
+    if (ev == "relay.sent") {
+      std::string y = queued_as(e.get("diagnostic"));
+      if (!y.empty()) parent_of[{e.get("relay"), y}] = it->second;
+      h.status = "relayed";
+      h.status_detail = e.get("to") + " to " + e.get("relay");
+      h.status_time = e.t_ns;
+    } else if (ev == "deliver") {
+      h.status = "delivered";
+      h.status_detail = e.get("to") + " into " + e.get("user") + "'s " + e.get("mailbox");
+      h.status_time = e.t_ns;
+    } else if (ev == "relay.bounced" || ev == "deliver.failed") {
+      h.status = "bounced";
+      h.status_detail = e.get("to") + ": " + e.get("status") + " " + e.get("diagnostic");
+      h.status_time = e.t_ns;
+    } else if (ev == "queue.deferred") {
+      h.status = "deferred";
+      long long next = std::strtoll(e.get("next_ns").c_str(), nullptr, 10);
+      h.status_detail = "next retry after " + scenario::format_clock(next) + ": " + e.get("reason");
+      h.status_time = e.t_ns;
+    } else if (ev == "queue.expired") {
+      h.status = "expired";
+      h.status_detail = "too long in the queue: returned to the sender";
+      h.status_time = e.t_ns;
+    }
+  }
+
+  // Link hops: a child of a relayed hop, the first hop of a submission, else a new journey.
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    Key key{nodes[k].hop.host, nodes[k].hop.queue_id};
+    if (auto p = parent_of.find(key); p != parent_of.end() && p->second != static_cast<int>(k)) {
+      nodes[k].parent = p->second;
+    } else if (auto r = root_of.find(key); r != root_of.end()) {
+      nodes[k].journey = r->second;
+    } else {
+      Journey j;
+      j.subject = nodes[k].hop.subject;
+      j.start = nodes[k].hop.enqueued;
+      j.is_dsn = nodes[k].dsn;
+      j.dsn_about = nodes[k].dsn_about;
+      nodes[k].journey = static_cast<int>(journeys.size());
+      journeys.push_back(std::move(j));
+    }
+  }
+  // Each journey gets its hops depth first from its root, children in time order.
+  std::vector<std::vector<int>> children(nodes.size());
+  for (std::size_t k = 0; k < nodes.size(); ++k)
+    if (nodes[k].parent >= 0) children[nodes[k].parent].push_back(static_cast<int>(k));
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    if (nodes[k].journey < 0) continue;
+    Journey& j = journeys[nodes[k].journey];
+    std::vector<std::pair<int, int>> stack{{static_cast<int>(k), -1}};  // node, parent hop
+    while (!stack.empty()) {
+      auto [n, parent_hop] = stack.back();
+      stack.pop_back();
+      Hop h = nodes[n].hop;
+      h.parent = parent_hop;
+      int me = static_cast<int>(j.hops.size());
+      j.hops.push_back(std::move(h));
+      for (auto c = children[n].rbegin(); c != children[n].rend(); ++c) stack.emplace_back(*c, me);
+    }
+  }
+  std::stable_sort(journeys.begin(), journeys.end(),
+                   [](const Journey& a, const Journey& b) { return a.start < b.start; });
+  return journeys;
+}
+
+}  // namespace maillab::viz

@@ -1,0 +1,444 @@
+// Building the chart: lanes, then one pass over the trace pairing each server-side record
+// (`smtp.in`, `pop3.in`, `dns.query`) with its client-side counterpart, then the marks
+// (sequence_chart_marks.cpp), then slots for items sharing a lane and a time.
+#include "viz/sequence_chart.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <tuple>
+
+#include "scenarios/runner.hpp"
+#include "viz/host_roles.hpp"
+#include "viz/sequence_chart_builder.hpp"
+#include "viz/text.hpp"
+
+namespace maillab::viz {
+
+const char* outcome_name(Outcome o) {
+  switch (o) {
+    case Outcome::kOk: return "ok";
+    case Outcome::kIntermediate: return "intermediate";
+    case Outcome::kTransient: return "transient";
+    case Outcome::kPermanent: return "permanent";
+    case Outcome::kTimeout: return "timeout";
+    case Outcome::kNeutral: return "neutral";
+  }
+  return "neutral";
+}
+
+int SequenceChart::lane_of(const std::string& host) const {
+  for (std::size_t i = 0; i < lanes.size(); ++i)
+    if (lanes[i].host == host) return static_cast<int>(i);
+  return -1;
+}
+
+namespace detail {
+
+Outcome smtp_outcome(const std::string& code) {
+  if (code.empty()) return Outcome::kNeutral;
+  switch (code[0]) {
+    case '2': return Outcome::kOk;
+    case '3': return Outcome::kIntermediate;
+    case '4': return Outcome::kTransient;
+    case '5': return Outcome::kPermanent;
+  }
+  return Outcome::kNeutral;
+}
+
+Outcome pop3_outcome(const std::string& reply) {
+  if (reply.rfind("+OK", 0) == 0) return Outcome::kOk;
+  if (reply.rfind("-ERR", 0) == 0) return Outcome::kPermanent;
+  if (reply.rfind("+", 0) == 0) return Outcome::kIntermediate;
+  return Outcome::kNeutral;
+}
+
+Outcome dns_outcome(const std::string& outcome) {
+  if (outcome == "answer") return Outcome::kOk;
+  if (outcome == "nxdomain" || outcome == "nodata") return Outcome::kPermanent;
+  if (outcome == "timeout") return Outcome::kTimeout;
+  return Outcome::kTransient;
+}
+
+Builder::Builder(const scenario::Scenario& s, const std::vector<sim::TraceEvent>& trace, Time end)
+    : s_(s), trace_(trace), end_(end) {
+  chart_.title = s.id + (s.title.empty() ? "" : ": " + s.title);
+  chart_.end = end;
+  for (std::size_t i = 0; i < trace.size() && trace[i].t_ns <= end; ++i) n_ = i + 1;
+}
+
+int Builder::lane_of_address(const std::string& address) const {
+  auto it = lane_by_address_.find(address);
+  return it == lane_by_address_.end() ? -1 : it->second;
+}
+
+int Builder::lane_of_host(const std::string& host) const { return chart_.lane_of(host); }
+
+// Lanes in order of first appearance; for a server-side record the client (peer) first.
+void Builder::make_lanes() {
+  std::vector<std::string> order;
+  auto add = [&](const std::string& host) {
+    if (host.empty() || !s_.find_host(host)) return;
+    if (std::find(order.begin(), order.end(), host) == order.end()) order.push_back(host);
+  };
+  auto host_at = [&](const std::string& address) -> std::string {
+    for (const auto& h : s_.hosts)
+      if (h.address.text == address) return h.name;
+    return "";
+  };
+  for (std::size_t i = 0; i < n_; ++i) {
+    const auto& e = trace_[i];
+    if (e.agent == "NET") continue;  // faults name hosts before they take part
+    if (e.event == "smtp.in" || e.event == "pop3.in") add(host_at(e.get("peer")));
+    add(e.host);
+    if (e.event == "dns.query") add(host_at(e.get("server")));
+    if (e.event == "smtp.connect" || e.event == "smtp.out" || e.event == "pop3.out")
+      add(host_at(e.get("peer")));
+  }
+  for (const auto& h : s_.hosts) add(h.name);
+  for (const auto& name : order) {
+    const scenario::Host* h = s_.find_host(name);
+    Lane lane;
+    lane.host = name;
+    lane.address = h->address.text;
+    lane.roles = host_roles(s_, *h);
+    lane_by_address_[lane.address] = static_cast<int>(chart_.lanes.size());
+    chart_.lanes.push_back(std::move(lane));
+  }
+}
+
+std::string Builder::line(std::size_t i) const {
+  std::string l = scenario::timeline_line(trace_[i], s_);
+  return l.empty() ? trace_[i].event : l;
+}
+
+Time Builder::latency_estimate(int a, int b) const {
+  auto it = latency_.find({std::min(a, b), std::max(a, b)});
+  return it != latency_.end() ? it->second : s_.network.latency_ns;
+}
+
+void Builder::add_end(int lane, Time t, std::uint64_t key, EndRef::Kind kind, std::size_t index) {
+  ends_.push_back(EndRef{lane, t, key, kind, index});
+}
+
+std::size_t Builder::add_arrow(Arrow a, std::uint64_t key_from, std::uint64_t key_to) {
+  std::size_t k = chart_.arrows.size();
+  if (key_from != kNoKey) add_end(a.from, a.t_from, key_from, EndRef::kArrowFrom, k);
+  if (key_to != kNoKey) add_end(a.to, a.t_to, key_to, EndRef::kArrowTo, k);
+  chart_.arrows.push_back(std::move(a));
+  return k;
+}
+
+// One SMTP or POP3 exchange: `in` is the server's record, `out` the client's (or npos).
+void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
+  const auto& ei = trace_[in];
+  const bool pop3 = ei.event == "pop3.in";
+  const int server = lane_of_host(ei.host);
+  const int client = lane_of_address(ei.get("peer"));
+  const std::string& command = ei.get("command");
+  const std::string& reply = out != kNone ? trace_[out].get("reply") : ei.get("reply");
+  Outcome outcome = pop3 ? pop3_outcome(reply) : smtp_outcome(ei.get("code"));
+  Time lat = out != kNone ? trace_[out].t_ns - ei.t_ns : latency_estimate(client, server);
+
+  Arrow cmd;
+  cmd.protocol = pop3 ? "POP3" : "SMTP";
+  cmd.from = client;
+  cmd.to = server;
+  cmd.t_to = ei.t_ns;
+  cmd.t_from = connect != kNone ? trace_[connect].t_ns : ei.t_ns - lat;
+  cmd.outcome = outcome;
+  cmd.queue_id = out != kNone ? trace_[out].get("id") : "";
+  cmd.trace_index = in;
+  cmd.detail = (connect != kNone ? line(connect) + "\n" : "") + line(in) +
+               (out != kNone ? "\n" + line(out) : "\n(the reply never reached the client)");
+  if (command.empty()) {
+    cmd.kind = ArrowKind::kConnect;
+    const char* port = pop3 ? "110" : ei.agent == "MSA" ? "587" : "25";
+    cmd.label = std::string("connect :") + port;
+  } else {
+    cmd.kind = ArrowKind::kCommand;
+    cmd.label = command == "<data>" ? "message content, then <CRLF>.<CRLF>" : command;
+  }
+  std::uint64_t key_send = connect != kNone ? connect * 8 : in * 8;
+  std::size_t c = add_arrow(cmd, key_send, in * 8 + 1);
+
+  Arrow rep;
+  rep.protocol = cmd.protocol;
+  rep.from = server;
+  rep.to = client;
+  rep.t_from = ei.t_ns;
+  rep.t_to = ei.t_ns + lat;
+  rep.label = reply;
+  rep.detail = chart_.arrows[c].detail;
+  rep.outcome = outcome;
+  rep.queue_id = cmd.queue_id;
+  rep.trace_index = out != kNone ? out : in;
+  rep.kind = ArrowKind::kReply;
+  if (out == kNone && ei.t_ns + lat <= end_) {
+    rep.kind = ArrowKind::kLost;
+    rep.outcome = Outcome::kTimeout;
+    rep.label = reply + " (lost)";
+  } else if (out == kNone && lat > 0) {  // on its way at the end of the chart
+    rep.reach = static_cast<double>(end_ - ei.t_ns) / static_cast<double>(lat);
+    rep.t_to = end_;
+  }
+  std::size_t r = add_arrow(rep, kNoKey, out != kNone ? out * 8 + 2 : in * 8 + 2);
+  shared_slot_.emplace_back(c, r);
+}
+
+// A client-side record with no server-side one (the server's record is missing, e.g.
+// a scenario that traces only one side): the reply arrow alone.
+void Builder::orphan_reply(std::size_t out) {
+  const auto& eo = trace_[out];
+  Arrow rep;
+  rep.protocol = eo.event == "pop3.out" ? "POP3" : "SMTP";
+  rep.kind = ArrowKind::kReply;
+  rep.from = lane_of_address(eo.get("peer"));
+  rep.to = lane_of_host(eo.host);
+  if (rep.from < 0 || rep.to < 0) return;
+  rep.t_to = eo.t_ns;
+  rep.t_from = eo.t_ns - latency_estimate(rep.from, rep.to);
+  rep.label = eo.get("reply");
+  rep.detail = line(out);
+  rep.outcome = rep.protocol == "POP3" ? pop3_outcome(rep.label) : smtp_outcome(eo.get("code"));
+  rep.trace_index = out;
+  add_arrow(rep, out * 8, out * 8 + 2);
+}
+
+void Builder::dns_exchange(std::size_t query, std::size_t answer) {
+  const auto& eq = trace_[query];
+  const int client = lane_of_host(eq.host);
+  const int server = lane_of_address(eq.get("server"));
+  const std::string ask = "? " + eq.get("name") + " " + eq.get("type");
+  if (server < 0) {
+    Mark m;
+    m.lane = client;
+    m.t = eq.t_ns;
+    m.label = ask + " (to " + eq.get("server") + ")";
+    m.detail = line(query) + (answer != kNone ? "\n" + line(answer) : "");
+    m.outcome = answer != kNone ? dns_outcome(trace_[answer].get("outcome")) : Outcome::kNeutral;
+    m.event = eq.event;
+    m.trace_index = query;
+    add_mark(std::move(m), query * 8 + 3);
+    return;
+  }
+  const std::string outcome = answer != kNone ? trace_[answer].get("outcome") : "";
+  Arrow q;
+  q.protocol = "DNS";
+  q.kind = ArrowKind::kCommand;
+  q.from = client;
+  q.to = server;
+  q.t_from = eq.t_ns;
+  q.label = ask;
+  q.detail = line(query) + (answer != kNone ? "\n" + line(answer) : "\n(no answer yet)");
+  q.trace_index = query;
+  if (answer == kNone || outcome == "timeout") {
+    q.kind = answer == kNone ? ArrowKind::kCommand : ArrowKind::kLost;
+    q.outcome = answer == kNone ? Outcome::kNeutral : Outcome::kTimeout;
+    const Time lat = latency_estimate(client, server);
+    q.t_to = answer == kNone ? std::min(end_, eq.t_ns + lat) : trace_[answer].t_ns;
+    if (answer == kNone && eq.t_ns + lat > end_ && lat > 0)
+      q.reach = static_cast<double>(end_ - eq.t_ns) / static_cast<double>(lat);
+    add_arrow(q, query * 8, query * 8 + 1);
+    return;
+  }
+  const Time ta = trace_[answer].t_ns;
+  const Time mid = eq.t_ns + (ta - eq.t_ns) / 2;
+  latency_[{std::min(client, server), std::max(client, server)}] = ta - mid;
+  q.t_to = mid;
+  q.outcome = dns_outcome(outcome);
+  std::size_t c = add_arrow(q, query * 8, query * 8 + 1);
+  Arrow a;
+  a.protocol = "DNS";
+  a.kind = ArrowKind::kReply;
+  a.from = server;
+  a.to = client;
+  a.t_from = mid;
+  a.t_to = ta;
+  const std::string& records = trace_[answer].get("records");
+  a.label = outcome == "answer" ? records : outcome;
+  if (a.label.empty()) a.label = outcome;
+  a.detail = q.detail;
+  a.outcome = q.outcome;
+  a.trace_index = answer;
+  std::size_t r = add_arrow(a, kNoKey, answer * 8 + 2);
+  shared_slot_.emplace_back(c, r);
+}
+
+void Builder::connect_failed(std::size_t failed, std::size_t connect) {
+  const auto& ef = trace_[failed];
+  const int client = lane_of_host(ef.host);
+  const int server = lane_of_address(ef.get("peer"));
+  if (client < 0 || server < 0) return;
+  const Time t0 = connect != kNone ? trace_[connect].t_ns : ef.t_ns;
+  const std::string port = connect != kNone ? trace_[connect].get("port") : "25";
+  const std::string& reason = ef.get("reason");
+  std::string detail = (connect != kNone ? line(connect) + "\n" : "") + line(failed);
+  Arrow a;
+  a.protocol = "SMTP";
+  a.from = client;
+  a.to = server;
+  a.t_from = t0;
+  a.queue_id = ef.get("id");
+  a.detail = detail;
+  a.trace_index = failed;
+  if (reason == "refused") {
+    const Time mid = t0 + (ef.t_ns - t0) / 2;
+    a.kind = ArrowKind::kConnect;
+    a.t_to = mid;
+    a.label = "connect :" + port;
+    a.outcome = Outcome::kTransient;
+    std::size_t c = add_arrow(a, (connect != kNone ? connect : failed) * 8, failed * 8 + 1);
+    Arrow r = a;
+    r.kind = ArrowKind::kReply;
+    r.from = server;
+    r.to = client;
+    r.t_from = mid;
+    r.t_to = ef.t_ns;
+    r.label = "RST: connection refused";
+    std::size_t k = add_arrow(r, kNoKey, failed * 8 + 2);
+    shared_slot_.emplace_back(c, k);
+    return;
+  }
+  a.kind = ArrowKind::kConnectFailed;
+  a.t_to = ef.t_ns;
+  a.outcome = Outcome::kTimeout;
+  a.label = "connect :" + port + " - " + (reason.empty() ? "failed" : reason) + " after " +
+            format_span(ef.t_ns - t0);
+  add_arrow(a, (connect != kNone ? connect : failed) * 8, failed * 8 + 2);
+}
+
+void Builder::exchanges() {
+  using Key = std::tuple<std::string, int, int, std::string>;  // protocol, client, server, cmd
+  std::map<Key, std::deque<std::size_t>> pending;
+  std::map<std::pair<int, int>, std::deque<std::size_t>> connects;  // (client, server)
+  std::map<std::tuple<int, std::string, std::string>, std::deque<std::size_t>> queries;
+  std::vector<std::pair<std::size_t, std::size_t>> matched;  // in, out
+  std::map<std::size_t, std::size_t> connect_of;              // greeting in -> smtp.connect
+  std::map<std::size_t, std::size_t> match_of;                // in -> index in matched
+  std::map<std::size_t, std::size_t> dns_of;                  // query -> index in dns_
+  for (std::size_t i = 0; i < n_; ++i) {
+    const auto& e = trace_[i];
+    const std::string& ev = e.event;
+    if (ev == "smtp.in" || ev == "pop3.in") {
+      int client = lane_of_address(e.get("peer")), server = lane_of_host(e.host);
+      if (client < 0 || server < 0) continue;
+      pending[{ev.substr(0, 4), client, server, e.get("command")}].push_back(i);
+      if (ev == "smtp.in" && e.get("command").empty()) {
+        auto& q = connects[{client, server}];
+        if (!q.empty()) {
+          connect_of[i] = q.front();
+          q.pop_front();
+        }
+      }
+      match_of[i] = matched.size();
+      matched.emplace_back(i, kNone);
+    } else if (ev == "smtp.out" || ev == "pop3.out") {
+      int client = lane_of_host(e.host), server = lane_of_address(e.get("peer"));
+      auto& q = pending[{ev.substr(0, 4), client, server, e.get("command")}];
+      if (q.empty()) {
+        orphans_.push_back(i);
+        continue;
+      }
+      std::size_t in = q.front();
+      q.pop_front();
+      matched[match_of[in]].second = i;
+      latency_[{std::min(client, server), std::max(client, server)}] = e.t_ns - trace_[in].t_ns;
+    } else if (ev == "smtp.connect") {
+      int client = lane_of_host(e.host), server = lane_of_address(e.get("peer"));
+      connects[{client, server}].push_back(i);
+    } else if (ev == "smtp.connect_failed") {
+      int client = lane_of_host(e.host), server = lane_of_address(e.get("peer"));
+      auto& q = connects[{client, server}];
+      std::size_t c = kNone;
+      if (!q.empty()) {
+        c = q.front();
+        q.pop_front();
+      }
+      failed_connects_.emplace_back(i, c);
+    } else if (ev == "dns.query") {
+      queries[{lane_of_host(e.host), e.get("name"), e.get("type")}].push_back(i);
+      dns_of[i] = dns_.size();
+      dns_.emplace_back(i, kNone);
+    } else if (ev == "dns.answer") {
+      auto& q = queries[{lane_of_host(e.host), e.get("name"), e.get("type")}];
+      if (q.empty()) continue;
+      dns_[dns_of[q.front()]].second = i;
+      q.pop_front();
+    }
+  }
+  // Connections still being attempted at the end: a dashed arrow reaching out to "now".
+  for (const auto& [pair, q] : connects) {
+    for (std::size_t i : q) {
+      const auto& e = trace_[i];
+      Arrow a;
+      a.protocol = "SMTP";
+      a.kind = ArrowKind::kConnect;
+      a.from = pair.first;
+      a.to = pair.second;
+      if (a.from < 0 || a.to < 0) continue;
+      a.t_from = e.t_ns;
+      a.t_to = end_;
+      Time lat = latency_estimate(a.from, a.to);
+      a.reach = lat > 0 ? std::min(1.0, static_cast<double>(end_ - e.t_ns) / static_cast<double>(lat)) : 1.0;
+      a.label = "connect :" + e.get("port") + " (no answer yet)";
+      a.detail = line(i) + "\n(waiting for the server's answer)";
+      a.queue_id = e.get("id");
+      a.trace_index = i;
+      add_arrow(a, i * 8, kNoKey);
+    }
+  }
+  for (const auto& [in, out] : matched) {
+    auto c = connect_of.find(in);
+    exchange(in, out, c == connect_of.end() ? kNone : c->second);
+  }
+  for (std::size_t o : orphans_) orphan_reply(o);
+  for (const auto& [q, a] : dns_) dns_exchange(q, a);
+  for (const auto& [f, c] : failed_connects_) connect_failed(f, c);
+}
+
+std::size_t Builder::add_mark(Mark m, std::uint64_t key) {
+  std::size_t k = chart_.marks.size();
+  if (m.lane >= 0) add_end(m.lane, m.t, key, EndRef::kMark, k);
+  chart_.marks.push_back(std::move(m));
+  return k;
+}
+
+// Items at the same (lane, time) are numbered in trace order; a reply leaves from the
+// slot its command arrived at.
+void Builder::assign_slots() {
+  std::stable_sort(ends_.begin(), ends_.end(), [](const EndRef& a, const EndRef& b) {
+    return std::tie(a.lane, a.t, a.key) < std::tie(b.lane, b.t, b.key);
+  });
+  int slot = 0;
+  for (std::size_t i = 0; i < ends_.size(); ++i) {
+    const EndRef& r = ends_[i];
+    if (i > 0 && ends_[i - 1].lane == r.lane && ends_[i - 1].t == r.t) ++slot;
+    else slot = 0;
+    switch (r.kind) {
+      case EndRef::kArrowFrom: chart_.arrows[r.index].slot_from = slot; break;
+      case EndRef::kArrowTo: chart_.arrows[r.index].slot_to = slot; break;
+      case EndRef::kMark: chart_.marks[r.index].slot = slot; break;
+    }
+  }
+  for (const auto& [cmd, rep] : shared_slot_)
+    chart_.arrows[rep].slot_from = chart_.arrows[cmd].slot_to;
+}
+
+SequenceChart Builder::build() {
+  make_lanes();
+  exchanges();
+  marks();
+  bars_and_down();
+  assign_slots();
+  return std::move(chart_);
+}
+
+}  // namespace detail
+
+SequenceChart build_sequence_chart(const scenario::Scenario& s,
+                                   const std::vector<sim::TraceEvent>& trace, Time end) {
+  return detail::Builder(s, trace, end).build();
+}
+
+}  // namespace maillab::viz

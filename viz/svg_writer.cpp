@@ -1,0 +1,268 @@
+#include "viz/svg_writer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "scenarios/runner.hpp"
+#include "viz/chart_style.hpp"
+#include "viz/host_roles.hpp"
+#include "viz/text.hpp"
+#include "viz/time_axis.hpp"
+
+namespace maillab::viz {
+
+namespace {
+
+constexpr double kLeft = 120;      // time labels
+constexpr double kTop = 150;       // y of time 0
+constexpr double kHeaderY = 84;    // lane header boxes
+constexpr double kMarkRoom = 240;  // right of the last lane, for its marks
+// Labels sit on a white halo (stroke painted under the fill) so lines never cross them.
+constexpr const char* kLabelStyle =
+    "font-family=\"DejaVu Sans Mono, monospace\" font-size=\"11\" stroke=\"#ffffff\" "
+    "stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"";
+
+std::string hex(Rgb c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "#%02x%02x%02x", c.r, c.g, c.b);
+  return buf;
+}
+
+std::string num(double v) { return fixed(v, 1); }
+
+class Writer {
+ public:
+  Writer(const SequenceChart& c, const SvgOptions& opt) : c_(c), opt_(opt), axis_(c) {}
+
+  std::string run() {
+    const double width = kLeft + std::max<std::size_t>(1, c_.lanes.size()) * kLaneSpacing + kMarkRoom;
+    const double height = kTop + axis_.height() + 60;
+    o_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+       << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << num(width)
+       << "\" height=\"" << num(height) << "\" viewBox=\"0 0 " << num(width) << " "
+       << num(height) << "\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"12\">\n";
+    defs();
+    o_ << "<rect x=\"0\" y=\"0\" width=\"" << num(width) << "\" height=\"" << num(height)
+       << "\" fill=\"#ffffff\"/>\n";
+    header(width);
+    gaps(width);
+    lanes();
+    bars();
+    time_labels();
+    for (const auto& a : c_.arrows) arrow(a);
+    for (const auto& m : c_.marks) mark(m);
+    o_ << "<text x=\"16\" y=\"" << num(kTop + axis_.height() + 34)
+       << "\" font-size=\"11\" fill=\"#444444\">end of the run: "
+       << xml_escape_text(scenario::format_clock(c_.end)) << "</text>\n";
+    o_ << "</svg>\n";
+    return o_.str();
+  }
+
+ private:
+  double lane_x(int lane) const { return kLeft + kLaneSpacing / 2 + lane * kLaneSpacing; }
+  double y(Time t, int slot = 0) const { return kTop + axis_.y(t, slot); }
+
+  void defs() {
+    o_ << "<defs>\n";
+    for (Outcome oc : {Outcome::kOk, Outcome::kIntermediate, Outcome::kTransient,
+                       Outcome::kPermanent, Outcome::kTimeout, Outcome::kNeutral}) {
+      std::string col = hex(outcome_rgb(oc));
+      o_ << "<marker id=\"head-" << outcome_name(oc)
+         << "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" "
+            "orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\""
+         << col << "\"/></marker>\n";
+      o_ << "<marker id=\"cross-" << outcome_name(oc)
+         << "\" viewBox=\"0 0 10 10\" refX=\"5\" refY=\"5\" markerWidth=\"10\" markerHeight=\"10\" "
+            "orient=\"auto\"><path d=\"M1,1 L9,9 M9,1 L1,9\" stroke=\""
+         << col << "\" stroke-width=\"2\"/></marker>\n";
+    }
+    o_ << "</defs>\n";
+  }
+
+  void header(double width) {
+    o_ << "<text x=\"16\" y=\"26\" font-size=\"17\" font-weight=\"bold\" fill=\"#222222\">"
+       << xml_escape_text(c_.title) << "</text>\n";
+    std::string sub = "sequence chart";
+    if (opt_.seed) sub += " \u00b7 seed " + std::to_string(*opt_.seed);
+    sub += " \u00b7 until " + scenario::format_clock(c_.end) +
+           " \u00b7 time flows down; idle gaps are compressed and marked \u22ef length \u22ef";
+    o_ << "<text x=\"16\" y=\"46\" font-size=\"12\" fill=\"#555555\">" << xml_escape_text(sub)
+       << "</text>\n";
+    double x = 16;
+    for (const auto& e : kLegend) {
+      std::string col = hex(outcome_rgb(e.outcome));
+      o_ << "<line x1=\"" << num(x) << "\" y1=\"64\" x2=\"" << num(x + 22)
+         << "\" y2=\"64\" stroke=\"" << col << "\" stroke-width=\"2\" marker-end=\"url(#head-"
+         << outcome_name(e.outcome) << ")\"/>\n";
+      o_ << "<text x=\"" << num(x + 28) << "\" y=\"68\" font-size=\"11\" fill=\"" << col << "\">"
+         << xml_escape_text(e.text) << "</text>\n";
+      x += 40 + utf8_length(e.text) * 6.2;
+    }
+    auto swatch = [&](Rgb c, const char* text, double opacity) {
+      o_ << "<rect x=\"" << num(x) << "\" y=\"58\" width=\"8\" height=\"12\" fill=\"" << hex(c)
+         << "\" fill-opacity=\"" << fixed(opacity, 2) << "\"/>\n";
+      o_ << "<text x=\"" << num(x + 13) << "\" y=\"68\" font-size=\"11\" fill=\"#444444\">"
+         << text << "</text>\n";
+      x += 24 + std::char_traits<char>::length(text) * 6.2;
+    };
+    swatch(kQueueActive, "in a queue", 1);
+    swatch(kQueueDeferred, "deferred in a queue", 1);
+    swatch(kDown, "host down", 0.25);
+    (void)width;
+    for (std::size_t i = 0; i < c_.lanes.size(); ++i) {
+      const Lane& l = c_.lanes[i];
+      double cx = lane_x(static_cast<int>(i));
+      o_ << "<g class=\"lane-header\" id=\"lane-" << xml_escape_text(l.host) << "\">"
+         << "<title>" << xml_escape_text(l.host + " " + l.address + " (" + roles_label(l.roles) + ")")
+         << "</title><rect x=\"" << num(cx - kLaneSpacing / 2 + 12) << "\" y=\"" << num(kHeaderY)
+         << "\" width=\"" << num(kLaneSpacing - 24) << "\" height=\"50\" rx=\"6\" fill=\"#eef2f8\" "
+            "stroke=\"#8899bb\"/>"
+         << "<text x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 18)
+         << "\" text-anchor=\"middle\" font-weight=\"bold\" font-size=\"13\" fill=\"#1a2a4a\">"
+         << xml_escape_text(truncate_utf8(l.host, 30)) << "</text>"
+         << "<text x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 32)
+         << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#334466\">"
+         << xml_escape_text(roles_label(l.roles)) << "</text>"
+         << "<text x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 45)
+         << "\" text-anchor=\"middle\" font-size=\"10\" fill=\"#667788\">"
+         << xml_escape_text(l.address) << "</text></g>\n";
+    }
+  }
+
+  void gaps(double width) {
+    for (const auto& g : axis_.gaps()) {
+      double y0 = kTop + g.y0 + 5, y1 = kTop + g.y1 - 5;
+      std::string span = format_span(g.to - g.from);
+      o_ << "<g class=\"gap\"><title>" << xml_escape_text("idle for " + span + ": " +
+                                                          scenario::format_clock(g.from) + " .. " +
+                                                          scenario::format_clock(g.to))
+         << "</title><rect x=\"" << num(kLeft - 110) << "\" y=\"" << num(y0) << "\" width=\""
+         << num(width - kLeft + 100) << "\" height=\"" << num(y1 - y0)
+         << "\" fill=\"#f1f1f1\"/><text x=\"" << num(kLeft - 8) << "\" y=\""
+         << num((y0 + y1) / 2 + 4) << "\" text-anchor=\"end\" font-size=\"11\" "
+            "font-style=\"italic\" fill=\"#777777\">"
+         << xml_escape_text("\u22ef " + span + " \u22ef") << "</text></g>\n";
+    }
+  }
+
+  void lanes() {
+    const double bottom = kTop + axis_.height() + 14;
+    for (std::size_t i = 0; i < c_.lanes.size(); ++i) {
+      const Lane& l = c_.lanes[i];
+      double x = lane_x(static_cast<int>(i));
+      o_ << "<line class=\"lane\" x1=\"" << num(x) << "\" y1=\"" << num(kHeaderY + 50)
+         << "\" x2=\"" << num(x) << "\" y2=\"" << num(bottom)
+         << "\" stroke=\"#9aa4b4\" stroke-width=\"1.5\"/>\n";
+      for (const auto& d : l.down) {
+        double y0 = y(d.from), y1 = std::max(y(d.to), y0 + 4);
+        o_ << "<g class=\"down\"><title>" << xml_escape_text(l.host + " down from " +
+                                                             scenario::format_clock(d.from) + " to " +
+                                                             scenario::format_clock(d.to))
+           << "</title><rect x=\"" << num(x - 9) << "\" y=\"" << num(y0) << "\" width=\"18\" height=\""
+           << num(y1 - y0) << "\" fill=\"" << hex(kDown) << "\" fill-opacity=\"0.18\"/><line x1=\""
+           << num(x) << "\" y1=\"" << num(y0) << "\" x2=\"" << num(x) << "\" y2=\"" << num(y1)
+           << "\" stroke=\"" << hex(kDown) << "\" stroke-width=\"2\" stroke-dasharray=\"4 3\"/></g>\n";
+      }
+    }
+  }
+
+  void bars() {
+    for (const auto& b : c_.bars) {
+      double x = lane_x(b.lane) - 7 - b.column * 9;
+      double y0 = y(b.from), y1 = std::max(y(b.to), y0 + 2);
+      std::string what = std::string(b.deferred ? "deferred in the queue: " : "in the queue: ") +
+                         b.queue_id + " \u201c" + b.subject + "\u201d " +
+                         scenario::format_clock(b.from) + " .. " + scenario::format_clock(b.to);
+      o_ << "<rect class=\"queue\" x=\"" << num(x - 3) << "\" y=\"" << num(y0)
+         << "\" width=\"6\" height=\"" << num(y1 - y0) << "\" fill=\""
+         << hex(b.deferred ? kQueueDeferred : kQueueActive) << "\"><title>"
+         << xml_escape_text(what) << "</title></rect>\n";
+    }
+  }
+
+  void time_labels() {
+    double last = -1e9;
+    for (const auto& s : axis_.stops()) {
+      double yy = kTop + s.y;
+      if (yy - last < 14) continue;
+      last = yy;
+      o_ << "<text x=\"" << num(kLeft - 8) << "\" y=\"" << num(yy + 4)
+         << "\" text-anchor=\"end\" font-size=\"10\" fill=\"#555555\">"
+         << xml_escape_text(scenario::format_clock(s.t)) << "</text><line x1=\"" << num(kLeft - 4)
+         << "\" y1=\"" << num(yy) << "\" x2=\"" << num(kLeft) << "\" y2=\"" << num(yy)
+         << "\" stroke=\"#999999\"/>\n";
+    }
+  }
+
+  void arrow(const Arrow& a) {
+    const std::string col = hex(outcome_rgb(a.outcome));
+    const double x1 = lane_x(a.from), x2 = x1 + (lane_x(a.to) - x1) * a.reach;
+    const double y1 = y(a.t_from, a.slot_from), y2 = y(a.t_to, a.slot_to);
+    const bool failed = a.kind == ArrowKind::kLost || a.kind == ArrowKind::kConnectFailed;
+    const bool dashed = failed || a.kind == ArrowKind::kConnect;
+    std::string end = failed ? "cross-" : "head-";
+    o_ << "<g class=\"arrow " << outcome_name(a.outcome) << "\"><title>"
+       << xml_escape_text(a.detail) << "</title>";
+    std::string style = "stroke=\"" + col + "\" stroke-width=\"1.4\" fill=\"none\"" +
+                        (dashed ? " stroke-dasharray=\"5 3\"" : "") + " marker-end=\"url(#" + end +
+                        outcome_name(a.outcome) + ")\"";
+    double tx, ty;
+    std::string anchor = "middle";
+    std::size_t room;
+    if (a.from == a.to) {  // a host talking to itself: a loop to the right
+      o_ << "<path d=\"M" << num(x1) << "," << num(y1) << " h36 V" << num(y2) << " H" << num(x1 + 2)
+         << "\" " << style << "/>";
+      tx = x1 + 42;
+      ty = (y1 + y2) / 2 + 4;
+      anchor = "start";
+      room = static_cast<std::size_t>((kLaneSpacing - 50) / kCharWidth);
+    } else {
+      o_ << "<line x1=\"" << num(x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(x2)
+         << "\" y2=\"" << num(y2) << "\" " << style << "/>";
+      tx = (x1 + x2) / 2;
+      ty = (y1 + y2) / 2 - 3;
+      room = static_cast<std::size_t>(std::max(10.0, std::abs(x2 - x1) / kCharWidth - 3));
+    }
+    std::string text = truncate_utf8(a.label, room);
+    halo(anchor == "middle" ? tx - label_width(text) / 2 : tx, ty, text);
+    o_ << "<text class=\"label\" " << kLabelStyle << " x=\"" << num(tx) << "\" y=\"" << num(ty)
+       << "\" text-anchor=\"" << anchor << "\" fill=\"" << col << "\">" << xml_escape_text(text)
+       << "</text></g>\n";
+  }
+
+  static double label_width(const std::string& text) { return utf8_length(text) * kCharWidth; }
+
+  // A white box behind a label starting at x (baseline y), for renderers without paint-order.
+  void halo(double x, double y, const std::string& text) {
+    o_ << "<rect x=\"" << num(x - 2) << "\" y=\"" << num(y - 10) << "\" width=\""
+       << num(label_width(text) + 4) << "\" height=\"13\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>";
+  }
+
+  void mark(const Mark& m) {
+    const std::string col = hex(outcome_rgb(m.outcome));
+    double x = m.lane >= 0 ? lane_x(m.lane) : kLeft + 6;
+    double yy = y(m.t, m.slot);
+    o_ << "<g class=\"mark " << outcome_name(m.outcome) << "\"><title>"
+       << xml_escape_text(m.detail) << "</title><circle cx=\"" << num(x) << "\" cy=\""
+       << num(yy) << "\" r=\"4\" fill=\"" << col << "\"/>";
+    std::string text = truncate_utf8(m.label, 56);
+    halo(x + 8, yy + 4, text);
+    o_ << "<text class=\"label\" " << kLabelStyle << " x=\"" << num(x + 8) << "\" y=\""
+       << num(yy + 4) << "\" fill=\"" << col << "\">" << xml_escape_text(text) << "</text></g>\n";
+  }
+
+  const SequenceChart& c_;
+  const SvgOptions& opt_;
+  TimeAxis axis_;
+  std::ostringstream o_;
+};
+
+}  // namespace
+
+std::string to_svg(const SequenceChart& chart, const SvgOptions& opt) {
+  return Writer(chart, opt).run();
+}
+
+}  // namespace maillab::viz

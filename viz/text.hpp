@@ -1,0 +1,29 @@
+// viz text helpers: durations in words, UTF-8-safe truncation, XML escaping. Everything here
+// is locale-independent so exports are the same bytes on every machine.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace maillab::viz {
+
+// A span of simulated time, two units at most, for gap marks and hover text:
+// "4h 59m", "29.98s", "1m 30s", "20ms", "350us", "0s", "2d 3h".
+std::string format_span(std::int64_t ns);
+
+// `s` made valid UTF-8 (each invalid byte becomes U+FFFD) without C0 controls except
+// TAB/LF (others become U+FFFD): the text XML 1.0 and ImGui accept.
+std::string sanitize_utf8(std::string_view s);
+
+// At most `max_chars` code points of valid UTF-8 `s`; cut text ends with U+2026 (...).
+std::string truncate_utf8(std::string_view s, std::size_t max_chars);
+std::size_t utf8_length(std::string_view s);
+
+// XML character data / attribute value: sanitize_utf8 plus & < > " ' escaped.
+std::string xml_escape_text(std::string_view s);
+
+// Fixed-point number with `decimals` digits, no locale ("12.5").
+std::string fixed(double v, int decimals = 1);
+
+}  // namespace maillab::viz
