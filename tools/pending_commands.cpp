@@ -17,9 +17,6 @@ void pending(CLI::App& app, const char* name, const char* what, int& exit_code) 
 }
 }  // namespace
 
-void register_serve(CLI::App& app, int& exit_code) {
-  pending(app, "serve", "Run a scenario in real time with services on real sockets", exit_code);
-}
 void register_check(CLI::App& app, int& exit_code) {
   pending(app, "check", "Conformance probe of an external SMTP, POP3 or DNS server", exit_code);
 }

@@ -1,0 +1,252 @@
+#include "bridge/asio_connection.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+namespace maillab::bridge {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+std::string plain_address(const asio::ip::address& a) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
+  }
+  return a.to_string();
+}
+
+}  // namespace
+
+AsioConnection::AsioConnection(asio::ip::tcp::socket socket, std::uint16_t local_port,
+                               std::chrono::milliseconds linger)
+    : socket_(std::move(socket)),
+      linger_timer_(socket_.get_executor()),
+      linger_(linger),
+      local_port_(local_port) {
+  error_code ec;
+  auto ep = socket_.remote_endpoint(ec);
+  if (!ec) {
+    peer_address_ = plain_address(ep.address());
+    peer_port_ = ep.port();
+  }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+AsioConnection::~AsioConnection() {
+  error_code ec;
+  socket_.close(ec);
+}
+
+void AsioConnection::start() {
+  if (started_) return;
+  started_ = true;
+  do_read();
+}
+
+void AsioConnection::do_read() {
+  if (closed_ || read_pending_) return;
+  read_pending_ = true;
+  socket_.async_read_some(asio::buffer(buf_),
+                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                            self->on_read(ec, n);
+                          });
+}
+
+void AsioConnection::on_read(const error_code& ec, std::size_t n) {
+  read_pending_ = false;
+  if (closed_) return;
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    if (limbo_ || shut_down_ || aborted_) {
+      close_socket();
+      return;
+    }
+    if (ec != asio::error::eof) {
+      out_.clear();
+      deliver_close(io::CloseKind::kReset);
+      close_socket();
+      return;
+    }
+    // The peer sends no more; what we still have to say is written, then we close.
+    peer_eof_ = true;
+    deliver_close(io::CloseKind::kOrderly);
+    local_closed_ = true;
+    maybe_finish_close();
+    return;
+  }
+  if (!limbo_ && !local_closed_ && !reported_) {
+    std::string_view data(buf_.data(), n);
+    if (handler_ && !owed_close_) {
+      handler_->on_data(data);  // may close, abort or drop us (the lambda keeps us alive)
+    } else {
+      unread_.append(data);
+    }
+  }
+  do_read();
+}
+
+void AsioConnection::set_handler(io::ConnectionHandler* h) {
+  handler_ = h;
+  if (h && (!unread_.empty() || owed_close_) && !flush_posted_) {
+    flush_posted_ = true;
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush_unread(); });
+  }
+}
+
+void AsioConnection::flush_unread() {
+  flush_posted_ = false;
+  if (reported_ || !handler_) return;
+  if (!unread_.empty()) {
+    std::string data = std::move(unread_);
+    unread_.clear();
+    handler_->on_data(data);
+  }
+  if (owed_close_ && handler_ && !reported_) {
+    auto why = *owed_close_;
+    owed_close_.reset();
+    reported_ = true;
+    auto* h = handler_;
+    handler_ = nullptr;
+    h->on_close(why);
+  }
+}
+
+void AsioConnection::deliver_close(io::CloseKind why) {
+  if (reported_ || owed_close_) return;
+  if (!handler_) {
+    owed_close_ = why;
+    return;
+  }
+  reported_ = true;
+  auto* h = handler_;
+  handler_ = nullptr;
+  h->on_close(why);
+}
+
+void AsioConnection::send(std::string_view bytes) {
+  if (closed_ || aborted_ || local_closed_ || limbo_ || write_failed_) return;
+  out_.append(bytes);
+  if (!write_in_flight_) do_write();
+}
+
+void AsioConnection::do_write() {
+  if (closed_ || out_.empty()) {
+    maybe_finish_close();
+    return;
+  }
+  writing_.swap(out_);
+  out_.clear();
+  write_in_flight_ = true;
+  asio::async_write(socket_, asio::buffer(writing_),
+                    [self = shared_from_this()](const error_code& ec, std::size_t) {
+                      self->write_in_flight_ = false;
+                      self->writing_.clear();
+                      if (self->closed_ || ec == asio::error::operation_aborted) return;
+                      if (ec) {
+                        self->write_failed_ = true;
+                        self->out_.clear();
+                        self->deliver_close(io::CloseKind::kReset);
+                        self->close_socket();
+                        return;
+                      }
+                      self->do_write();
+                    });
+}
+
+void AsioConnection::close() {
+  if (closed_ || aborted_ || local_closed_) {
+    handler_ = nullptr;
+    return;
+  }
+  local_closed_ = true;
+  handler_ = nullptr;
+  reported_ = true;
+  owed_close_.reset();
+  unread_.clear();
+  maybe_finish_close();
+}
+
+void AsioConnection::maybe_finish_close() {
+  if (!local_closed_ || closed_ || write_in_flight_ || !out_.empty()) return;
+  error_code ec;
+  if (peer_eof_) {
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    close_socket();
+    return;
+  }
+  if (shut_down_) return;
+  shut_down_ = true;
+  // FIN now; keep reading (and discarding) until the peer closes too, so unread bytes of
+  // ours never turn the close into a reset that would destroy our last reply in flight.
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  linger_timer_.expires_after(linger_);
+  linger_timer_.async_wait([self = shared_from_this()](const error_code& e) {
+    if (!e) self->close_socket();
+  });
+  if (started_) do_read();
+}
+
+void AsioConnection::abort() {
+  handler_ = nullptr;
+  reported_ = true;
+  owed_close_.reset();
+  if (closed_) return;
+  if (dead_host_ && dead_host_()) {
+    // The service is being torn down by its host's crash: a dead machine sends no RST.
+    to_limbo();
+    return;
+  }
+  reset();
+}
+
+void AsioConnection::reset() {
+  handler_ = nullptr;
+  reported_ = true;
+  owed_close_.reset();
+  if (closed_) return;
+  aborted_ = true;
+  error_code ec;
+  socket_.set_option(asio::socket_base::linger(true, 0), ec);
+  close_socket();
+}
+
+void AsioConnection::fail(io::CloseKind why) {
+  if (closed_) return;
+  if (local_closed_) {  // already closing on our side: just stop
+    close_socket();
+    return;
+  }
+  deliver_close(why);
+  reset();
+}
+
+void AsioConnection::to_limbo() {
+  if (closed_ || local_closed_) {
+    handler_ = nullptr;
+    return;
+  }
+  handler_ = nullptr;
+  reported_ = true;
+  owed_close_.reset();
+  limbo_ = true;
+  out_.clear();
+  unread_.clear();
+  if (!started_) start();
+}
+
+bool AsioConnection::busy() const {
+  if (closed_ || limbo_) return false;
+  return handler_ != nullptr || owed_close_.has_value() || write_in_flight_ || !out_.empty();
+}
+
+void AsioConnection::close_socket() {
+  if (closed_) return;
+  closed_ = true;
+  linger_timer_.cancel();
+  error_code ec;
+  socket_.close(ec);
+}
+
+}  // namespace maillab::bridge

@@ -1,0 +1,116 @@
+// bridge::AsioConnection: an io::Connection over a real TCP socket, so a service written
+// against io::Runtime (the MTA, the POP3 server, an SMTP attempt) talks to real software
+// with the very same engine objects it uses in the simulation.
+//
+// Semantics follow the simulator's streams (sim/network.hpp), as SessionDriver expects:
+// - on_data/on_close are only ever called from Asio handlers, never from inside send(),
+//   close(), abort() or set_handler() (data that arrives while no handler is attached is
+//   kept and handed over from a posted handler).
+// - on_close is delivered exactly once, for EOF (kOrderly), any socket error (kReset) or
+//   when the bridge gives up on the connection (fail()); never after close() or abort().
+// - close(): orderly, after every queued byte is written: shutdown(send), then the reads
+//   are drained until the peer closes (or `linger` passes) so no RST destroys the last
+//   reply in flight. abort(): RST now (SO_LINGER 0).
+// - No exception leaves this class: every Asio call uses the error_code overloads.
+// - Limbo (to_limbo()): the virtual host behind the connection crashed or is down. The
+//   handler is dropped without a word (the service is gone or going), the socket stays
+//   open and silent, as a dead machine is (reads are discarded, nothing is sent), until
+//   the bridge resets it (the host is back: reset()) or the peer leaves. A service torn
+//   down by a crash aborts its sessions; with a `dead_host` predicate set, an abort() while
+//   it holds turns into limbo instead of a RST.
+//
+// Lifetime: held by shared_ptr; every pending Asio operation holds one, so the object
+// outlives its last handler even when the service drops it.
+#pragma once
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocols/io/runtime.hpp"
+
+namespace maillab::bridge {
+
+class AsioConnection final : public io::Connection,
+                             public std::enable_shared_from_this<AsioConnection> {
+ public:
+  // `local_port` is what local_port() reports: the virtual service port for accepted
+  // connections (25, 110, ...), the real one for outgoing connections.
+  AsioConnection(boost::asio::ip::tcp::socket socket, std::uint16_t local_port,
+                 std::chrono::milliseconds linger = std::chrono::milliseconds(2000));
+  ~AsioConnection() override;
+  AsioConnection(const AsioConnection&) = delete;
+  AsioConnection& operator=(const AsioConnection&) = delete;
+
+  // Starts reading. Call once, after the service had its chance to attach a handler.
+  void start();
+
+  // io::Connection
+  void set_handler(io::ConnectionHandler* h) override;
+  void send(std::string_view bytes) override;
+  void close() override;
+  void abort() override;
+  std::string peer_address() const override { return peer_address_; }
+  std::uint16_t local_port() const override { return local_port_; }
+
+  // The bridge's side.
+  // Tells the handler (once) that the connection is gone, then resets the socket.
+  void fail(io::CloseKind why);
+  // Drops the handler without telling it and keeps the socket silent (see above).
+  void to_limbo();
+  // RST now, whatever dead_host says.
+  void reset();
+  void set_dead_host(std::function<bool()> pred) { dead_host_ = std::move(pred); }
+  bool in_limbo() const { return limbo_; }
+  // True while a handler may still be called or bytes are still to be written: a session
+  // that shutdown waits for.
+  bool busy() const;
+  bool socket_closed() const { return closed_; }
+  std::uint16_t peer_port() const { return peer_port_; }
+
+ private:
+  void do_read();
+  void on_read(const boost::system::error_code& ec, std::size_t n);
+  void do_write();
+  void deliver_close(io::CloseKind why);
+  void flush_unread();
+  void maybe_finish_close();
+  void close_socket();
+
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer linger_timer_;
+  std::chrono::milliseconds linger_;
+  std::string peer_address_;
+  std::uint16_t peer_port_ = 0;
+  std::uint16_t local_port_;
+  io::ConnectionHandler* handler_ = nullptr;
+  std::function<bool()> dead_host_;
+
+  std::array<char, 16384> buf_{};
+  std::string unread_;                      // arrived while no handler was attached
+  std::optional<io::CloseKind> owed_close_;  // on_close owed to a handler not yet attached
+  bool flush_posted_ = false;
+
+  std::string out_;       // queued, not yet handed to the socket
+  std::string writing_;   // the write in flight
+  bool write_in_flight_ = false;
+  bool write_failed_ = false;
+  bool read_pending_ = false;
+  bool peer_eof_ = false;
+
+  bool started_ = false;
+  bool reported_ = false;      // on_close delivered or owed; or no longer owed (close/abort)
+  bool local_closed_ = false;  // close() or peer EOF: finish writing, then shut down
+  bool shut_down_ = false;     // shutdown(send) done, draining reads
+  bool aborted_ = false;
+  bool limbo_ = false;
+  bool closed_ = false;        // the socket is closed
+};
+
+}  // namespace maillab::bridge

@@ -1,0 +1,48 @@
+// bridge::MirroredDisk: a host's disk for `maillab serve --mailboxes DIR`: the in-memory
+// virtual disk (which the World, the expectations and the `disk_full` fault use) written
+// through to a FileDisk under DIR/HOST, durably, before the operation reports success.
+//
+// The choice (docs/bridge.md): the whole disk is written through, not only the
+// mailboxes, so that "a message acknowledged with 250 is on the host's disk" holds on the
+// real disk as well: the queue files land under DIR/HOST/.disk/queue/... and are fsync'd
+// before the MTA answers 250. Mailboxes land where `run --mailboxes` puts them:
+//   mail/USER/{tmp,new,cur}/NAME -> DIR/HOST/USER/{tmp,new,cur}/NAME   (Maildir)
+//   mail/USER.mbox               -> DIR/HOST/USER.mbox                 (mbox)
+//   anything else (queue/...)    -> DIR/HOST/.disk/PATH
+// Reads come from memory (the same bytes). A mutation is tried on the real disk first;
+// if that fails the memory is left unchanged and the caller sees false (SMTP 452).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bridge/file_disk.hpp"
+#include "protocols/io/disk.hpp"
+
+namespace maillab::bridge {
+
+class MirroredDisk final : public io::Disk {
+ public:
+  MirroredDisk(io::MemoryDisk& memory, std::filesystem::path host_dir);
+
+  using io::Disk::write;
+  bool write(const std::string& path, io::Bytes data) override;
+  bool append(const std::string& path, std::string_view data) override;
+  bool rename(const std::string& from, const std::string& to) override;
+  bool remove(const std::string& path) override;
+  io::Bytes read(const std::string& path) const override { return memory_.read(path); }
+  bool exists(const std::string& path) const override { return memory_.exists(path); }
+  std::vector<std::string> list(const std::string& prefix) const override {
+    return memory_.list(prefix);
+  }
+  std::size_t used_bytes() const override { return memory_.used_bytes(); }
+
+  // Where a virtual path lives under the host's directory (see above).
+  static std::string real_path(const std::string& virtual_path);
+
+ private:
+  io::MemoryDisk& memory_;
+  FileDisk files_;
+};
+
+}  // namespace maillab::bridge

@@ -1,0 +1,170 @@
+#include "bridge/serve_options.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+
+namespace maillab::bridge {
+
+namespace asio = boost::asio;
+
+std::string RealEndpoint::str() const {
+  bool v6 = address.find(':') != std::string::npos;
+  return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
+}
+
+std::uint16_t virtual_port(scenario::Service s) {
+  switch (s) {
+    case scenario::Service::kSmtp: return 25;
+    case scenario::Service::kSubmission: return 587;
+    case scenario::Service::kPop3: return 110;
+    case scenario::Service::kDns: return 53;
+  }
+  return 0;
+}
+
+std::optional<scenario::Service> parse_service(std::string_view name) {
+  for (auto s : {scenario::Service::kSmtp, scenario::Service::kSubmission,
+                 scenario::Service::kPop3, scenario::Service::kDns}) {
+    if (scenario::service_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<RealEndpoint> parse_endpoint(std::string_view text, std::string* error) {
+  RealEndpoint e;
+  std::string_view addr, port;
+  if (!text.empty() && text.front() == '[') {
+    auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      *error = "expected [IPv6]:PORT, found '" + std::string(text) + "'";
+      return std::nullopt;
+    }
+    addr = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.find(':') != colon) {
+      *error = "expected ADDR:PORT (e.g. 127.0.0.1:2525), found '" + std::string(text) + "'";
+      return std::nullopt;
+    }
+    addr = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  boost::system::error_code ec;
+  auto parsed = asio::ip::make_address(std::string(addr), ec);
+  if (ec) {
+    *error = "expected a numeric IP address, found '" + std::string(addr) + "'";
+    return std::nullopt;
+  }
+  unsigned value = 0;
+  auto [end, perr] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || perr != std::errc() || end != port.data() + port.size() || value > 65535) {
+    *error = "expected a port number 0-65535, found '" + std::string(port) + "'";
+    return std::nullopt;
+  }
+  e.address = parsed.to_string();
+  e.port = static_cast<std::uint16_t>(value);
+  return e;
+}
+
+std::optional<ListenSpec> parse_listen(std::string_view text, std::string* error) {
+  auto eq = text.find('=');
+  std::string_view left = text.substr(0, eq);
+  auto colon = left.rfind(':');
+  if (eq == std::string_view::npos || colon == std::string_view::npos || colon == 0) {
+    *error = "--listen: expected HOST:SERVICE=ADDR:PORT (e.g. mx.b.example:smtp=127.0.0.1:2525), "
+             "found '" + std::string(text) + "'";
+    return std::nullopt;
+  }
+  ListenSpec l;
+  l.host = std::string(left.substr(0, colon));
+  auto service = parse_service(left.substr(colon + 1));
+  if (!service) {
+    *error = "--listen " + std::string(text) + ": expected a service smtp, submission, pop3 or "
+             "dns, found '" + std::string(left.substr(colon + 1)) + "'";
+    return std::nullopt;
+  }
+  l.service = *service;
+  std::string why;
+  auto at = parse_endpoint(text.substr(eq + 1), &why);
+  if (!at) {
+    *error = "--listen " + std::string(text) + ": " + why;
+    return std::nullopt;
+  }
+  l.at = *at;
+  return l;
+}
+
+std::optional<RouteSpec> parse_route(std::string_view text, std::string* error) {
+  auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    *error = "--route: expected DOMAIN=ADDR:PORT (e.g. c.example=127.0.0.1:2526), found '" +
+             std::string(text) + "'";
+    return std::nullopt;
+  }
+  RouteSpec r;
+  for (char c : text.substr(0, eq)) {
+    r.domain += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  std::string why;
+  auto to = parse_endpoint(text.substr(eq + 1), &why);
+  if (!to) {
+    *error = "--route " + std::string(text) + ": " + why;
+    return std::nullopt;
+  }
+  if (to->port == 0) {
+    *error = "--route " + std::string(text) + ": port 0 cannot be connected to";
+    return std::nullopt;
+  }
+  r.to = *to;
+  return r;
+}
+
+bool is_loopback(const std::string& numeric_address) {
+  boost::system::error_code ec;
+  auto a = asio::ip::make_address(numeric_address, ec);
+  if (ec) return false;
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
+  }
+  return a.is_loopback();
+}
+
+std::string validate(const ServeOptions& o, const scenario::Scenario& s) {
+  if (!(o.speed > 0) || !std::isfinite(o.speed)) return "--speed: expected a number > 0";
+  for (const auto& l : o.listen) {
+    const scenario::Host* host = nullptr;
+    for (const auto& h : s.hosts) {
+      if (h.name == l.host) host = &h;
+    }
+    std::string what = "--listen " + l.host + ":" + std::string(scenario::service_name(l.service)) +
+                       "=" + l.at.str();
+    if (!host) return what + ": the scenario has no host '" + l.host + "'";
+    bool runs = false;
+    switch (l.service) {
+      case scenario::Service::kSmtp: runs = host->mta.has_value(); break;
+      case scenario::Service::kSubmission: runs = host->mta && host->mta->submission; break;
+      case scenario::Service::kPop3: runs = host->pop3; break;
+      case scenario::Service::kDns: runs = host->dns.has_value(); break;
+    }
+    if (!runs) {
+      return what + ": host " + l.host + " runs no " +
+             std::string(scenario::service_name(l.service)) + " service in the scenario";
+    }
+    if (!o.allow_nonlocal && !is_loopback(l.at.address)) {
+      return what + ": " + l.at.address +
+             " is not a loopback address (127.0.0.0/8, ::1); add --allow-nonlocal to bind it";
+    }
+  }
+  for (const auto& r : o.routes) {
+    if (!o.allow_nonlocal && !is_loopback(r.to.address)) {
+      return "--route " + r.domain + "=" + r.to.str() + ": " + r.to.address +
+             " is not a loopback address (127.0.0.0/8, ::1); add --allow-nonlocal to route to it";
+    }
+  }
+  return "";
+}
+
+}  // namespace maillab::bridge

@@ -1,0 +1,162 @@
+// FileDisk and MirroredDisk (serve --mailboxes) and the parsing/safety rules of the serve
+// options.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "bridge/file_disk.hpp"
+#include "bridge/mirrored_disk.hpp"
+#include "bridge/serve_options.hpp"
+#include "scenarios/loader.hpp"
+
+using namespace maillab;
+using namespace maillab::bridge;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    char tmpl[] = "/tmp/maillab-bridge-XXXXXX";
+    path = ::mkdtemp(tmpl);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+}  // namespace
+
+TEST_CASE("FileDisk: atomic write, append, rename, remove, list over a real directory") {
+  TempDir t;
+  FileDisk d(t.path / "host");
+  CHECK(d.write("mail/bob/tmp/1", std::string_view("hello\n")));
+  CHECK(slurp(t.path / "host/mail/bob/tmp/1") == "hello\n");
+  CHECK(d.rename("mail/bob/tmp/1", "mail/bob/new/1"));
+  CHECK(!fs::exists(t.path / "host/mail/bob/tmp/1"));
+  CHECK(*d.read("mail/bob/new/1") == "hello\n");
+  CHECK(!d.rename("mail/bob/tmp/1", "mail/bob/new/2"));  // source gone
+  CHECK(d.append("mail/alice.mbox", "From a\n"));
+  CHECK(d.append("mail/alice.mbox", "From b\n"));
+  CHECK(*d.read("mail/alice.mbox") == "From a\nFrom b\n");
+  CHECK(d.write("mail/bob/new/1", std::string_view("replaced")));
+  CHECK(*d.read("mail/bob/new/1") == "replaced");
+  CHECK(d.list("mail/") == std::vector<std::string>{"mail/alice.mbox", "mail/bob/new/1"});
+  CHECK(d.used_bytes() == 14 + 8);
+  CHECK(d.remove("mail/alice.mbox"));
+  CHECK(!d.remove("mail/alice.mbox"));
+  CHECK(!d.exists("mail/alice.mbox"));
+  // The temporaries never show in the tree a reader walks.
+  for (auto& e : fs::recursive_directory_iterator(t.path / "host" / "mail")) {
+    CHECK(e.path().string().find("maillab-tmp") == std::string::npos);
+  }
+  // Paths that could escape the root are refused.
+  for (const char* bad : {"", "/etc/passwd", "../x", "a/../../x", "a//b", "a/./b", "a/"}) {
+    INFO(bad);
+    CHECK(!d.write(bad, std::string_view("x")));
+  }
+}
+
+TEST_CASE("MirroredDisk: memory and real files move together; a failure changes neither") {
+  TempDir t;
+  io::MemoryDisk mem;
+  MirroredDisk d(mem, t.path / "mx.b.example");
+  REQUIRE(d.write("queue/msg/ABC", std::string_view("content")));
+  REQUIRE(d.write("mail/bob/tmp/M1", std::string_view("a message\n")));
+  REQUIRE(d.rename("mail/bob/tmp/M1", "mail/bob/new/M1"));
+  REQUIRE(d.append("mail/carol.mbox", "From x\n"));
+  CHECK(slurp(t.path / "mx.b.example/bob/new/M1") == "a message\n");
+  CHECK(slurp(t.path / "mx.b.example/carol.mbox") == "From x\n");
+  CHECK(slurp(t.path / "mx.b.example/.disk/queue/msg/ABC") == "content");
+  CHECK(*mem.read("mail/bob/new/M1") == "a message\n");
+  CHECK(*d.read("queue/msg/ABC") == "content");
+  REQUIRE(d.remove("queue/msg/ABC"));
+  CHECK(!fs::exists(t.path / "mx.b.example/.disk/queue/msg/ABC"));
+  CHECK(!mem.exists("queue/msg/ABC"));
+
+  mem.set_full(true);  // disk_full fault: nothing changes anywhere
+  CHECK(!d.write("mail/bob/tmp/M2", std::string_view("x")));
+  CHECK(!d.append("mail/carol.mbox", "From y\n"));
+  CHECK(!fs::exists(t.path / "mx.b.example/bob/tmp/M2"));
+  CHECK(slurp(t.path / "mx.b.example/carol.mbox") == "From x\n");
+  mem.set_full(false);
+
+  // The real disk refuses (a file where a directory should be): memory stays unchanged.
+  std::ofstream(t.path / "mx.b.example/dave") << "in the way";
+  CHECK(!d.write("mail/dave/tmp/M3", std::string_view("x")));
+  CHECK(!mem.exists("mail/dave/tmp/M3"));
+}
+
+TEST_CASE("serve options: --listen and --route forms") {
+  std::string error;
+  auto l = parse_listen("mx1.b.example:smtp=127.0.0.1:2525", &error);
+  REQUIRE(l);
+  CHECK(l->host == "mx1.b.example");
+  CHECK(l->service == scenario::Service::kSmtp);
+  CHECK(l->at.address == "127.0.0.1");
+  CHECK(l->at.port == 2525);
+  auto v6 = parse_listen("ns.example:dns=[::1]:5353", &error);
+  REQUIRE(v6);
+  CHECK(v6->at.address == "::1");
+  CHECK(v6->at.str() == "[::1]:5353");
+  CHECK(!parse_listen("mx1.b.example:imap=127.0.0.1:143", &error));
+  CHECK(error.find("smtp, submission, pop3 or dns") != std::string::npos);
+  CHECK(!parse_listen("mx1.b.example=127.0.0.1:25", &error));
+  CHECK(!parse_listen("mx1.b.example:smtp=localhost:25", &error));
+  CHECK(error.find("numeric IP address") != std::string::npos);
+  CHECK(!parse_listen("mx1.b.example:smtp=127.0.0.1:70000", &error));
+  auto r = parse_route("C.Example=127.0.0.1:2526", &error);
+  REQUIRE(r);
+  CHECK(r->domain == "c.example");
+  CHECK(r->to.port == 2526);
+  CHECK(!parse_route("c.example=127.0.0.1:0", &error));
+  CHECK(!parse_route("127.0.0.1:25", &error));
+  CHECK(is_loopback("127.0.0.1"));
+  CHECK(is_loopback("127.255.0.9"));
+  CHECK(is_loopback("::1"));
+  CHECK(is_loopback("::ffff:127.0.0.1"));
+  CHECK(!is_loopback("0.0.0.0"));
+  CHECK(!is_loopback("192.0.2.1"));
+  CHECK(!is_loopback("::"));
+}
+
+TEST_CASE("serve options: only loopback unless --allow-nonlocal; hosts must run the service") {
+  auto loaded = scenario::load_scenario_text(R"(scenario: t
+duration: 1m
+hosts:
+  mx.b.example:
+    address: 192.0.2.20
+    mta: {domains: [b.example]}
+)", "t.yaml");
+  REQUIRE(std::holds_alternative<scenario::Scenario>(loaded));
+  const auto& s = std::get<scenario::Scenario>(loaded);
+  std::string error;
+  ServeOptions o;
+  o.listen.push_back(*parse_listen("mx.b.example:smtp=127.0.0.1:2525", &error));
+  CHECK(validate(o, s).empty());
+  o.listen.push_back(*parse_listen("mx.b.example:smtp=0.0.0.0:2525", &error));
+  CHECK(validate(o, s).find("not a loopback address") != std::string::npos);
+  o.allow_nonlocal = true;
+  CHECK(validate(o, s).empty());
+  o.allow_nonlocal = false;
+  o.listen.pop_back();
+  o.routes.push_back(*parse_route("c.example=192.0.2.99:25", &error));
+  CHECK(validate(o, s).find("--allow-nonlocal") != std::string::npos);
+  o.routes.clear();
+  o.listen.push_back(*parse_listen("mx.b.example:pop3=127.0.0.1:1110", &error));
+  CHECK(validate(o, s).find("runs no pop3 service") != std::string::npos);
+  o.listen.back() = *parse_listen("nobody.example:smtp=127.0.0.1:2526", &error);
+  CHECK(validate(o, s).find("no host 'nobody.example'") != std::string::npos);
+  o.listen.pop_back();
+  o.speed = 0;
+  CHECK(validate(o, s).find("--speed") != std::string::npos);
+}

@@ -1,0 +1,156 @@
+// maillab serve SCENARIO (cli.md): the scenario in real time, its services on real sockets
+// (bridge/server.hpp). stderr: one "listening: HOST SERVICE on ADDR:PORT" line per
+// listener once it is bound (scripts wait for it), then diagnostics. stdout: the live
+// timeline (as `run` prints it) unless --quiet.
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <iostream>
+
+#include "bridge/mirrored_disk.hpp"
+#include "bridge/server.hpp"
+#include "scenarios/duration.hpp"
+#include "scenarios/library.hpp"
+#include "scenarios/runner.hpp"
+#include "tools/commands.hpp"
+
+namespace maillab::tools {
+
+namespace {
+
+struct ServeArgs {
+  std::string scenario, until, grace = "2s";
+  std::vector<std::string> listen, route;
+  std::uint64_t seed = 0;
+  bridge::ServeOptions opt;
+  bool quiet = false;
+};
+
+int serve(const ServeArgs& a, bool seed_given) {
+  bridge::ServeOptions opt = a.opt;
+  std::string error;
+  for (const auto& text : a.listen) {
+    auto l = bridge::parse_listen(text, &error);
+    if (!l) {
+      std::cerr << "maillab serve: " << error << "\n";
+      return 2;
+    }
+    opt.listen.push_back(*l);
+  }
+  for (const auto& text : a.route) {
+    auto r = bridge::parse_route(text, &error);
+    if (!r) {
+      std::cerr << "maillab serve: " << error << "\n";
+      return 2;
+    }
+    opt.routes.push_back(*r);
+  }
+  if (!a.until.empty()) {
+    auto ns = scenario::parse_duration(a.until, &error);
+    if (!ns) {
+      std::cerr << "maillab serve: --until: " << error << "\n";
+      return 2;
+    }
+    opt.until_ns = *ns;
+  }
+  auto grace = scenario::parse_duration(a.grace, &error);
+  if (!grace) {
+    std::cerr << "maillab serve: --grace: " << error << "\n";
+    return 2;
+  }
+  opt.grace = std::chrono::milliseconds(*grace / 1'000'000);
+
+  auto loaded = scenario::load_scenario(a.scenario);
+  if (auto* e = std::get_if<scenario::LoadError>(&loaded)) {
+    std::cerr << e->str() << "\n";
+    return 2;
+  }
+  const auto& sc = std::get<scenario::Scenario>(loaded);
+  if (std::string why = bridge::validate(opt, sc); !why.empty()) {
+    std::cerr << "maillab serve: " << why << "\n";
+    return 2;
+  }
+
+  scenario::WorldOptions wopt;
+  for (const auto& r : opt.routes) wopt.transport[r.domain] = r.to.address + ":" + std::to_string(r.to.port);
+  if (!opt.mailboxes_dir.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(opt.mailboxes_dir, ec);
+    if (ec || !fs::is_directory(opt.mailboxes_dir)) {
+      std::cerr << "maillab serve: --mailboxes: cannot create " << opt.mailboxes_dir << "\n";
+      return 2;
+    }
+    std::string dir = opt.mailboxes_dir;
+    wopt.service_disk = [dir](const scenario::Host& h,
+                              io::MemoryDisk& memory) -> std::unique_ptr<io::Disk> {
+      if (!h.mta && !h.pop3) return nullptr;
+      fs::path host_dir = fs::path(dir) / h.name;
+      std::error_code ignored;
+      fs::remove_all(host_dir / ".disk", ignored);  // a previous run's queue: not ours
+      return std::make_unique<bridge::MirroredDisk>(memory, host_dir);
+    };
+  }
+
+  // Declared first, destroyed last: the services' connections hold its sockets.
+  boost::asio::io_context io;
+  auto built = scenario::World::build(sc, seed_given ? a.seed : sc.seed, std::move(wopt));
+  if (auto* e = std::get_if<scenario::LoadError>(&built)) {
+    std::cerr << e->str() << "\n";
+    return 2;
+  }
+  auto world = std::move(std::get<std::unique_ptr<scenario::World>>(built));
+  if (!opt.mailboxes_dir.empty() && !scenario::export_mailboxes(*world, opt.mailboxes_dir, &error)) {
+    std::cerr << "maillab serve: --mailboxes: " << error << "\n";
+    return 2;
+  }
+  {
+    bridge::Server server(io, *world, opt);
+    server.on_log = [](const std::string& line) { std::cerr << "maillab serve: " << line << std::endl; };
+    if (!a.quiet) {
+      server.on_trace = [&sc](const sim::TraceEvent& e) {
+        std::string line = scenario::timeline_line(e, sc);
+        if (!line.empty()) std::cout << line << std::endl;
+      };
+    }
+    if (!server.open(&error)) {
+      std::cerr << "maillab serve: " << error << "\n";
+      return 2;
+    }
+    for (const auto& b : server.bound()) {
+      std::cerr << "listening: " << b.spec.host << " " << scenario::service_name(b.spec.service)
+                << " on " << b.real.str() << std::endl;
+    }
+    server.handle_signals();
+    server.run();
+  }
+  world.reset();
+  return 0;
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand("serve", "Run a scenario in real time with services on real sockets");
+  auto args = std::make_shared<ServeArgs>();
+  cmd->add_option("SCENARIO", args->scenario, "a scenario file or a built-in name")->required();
+  cmd->add_option("--listen", args->listen,
+                  "HOST:SERVICE=ADDR:PORT: expose a virtual host's smtp, submission, pop3 or dns "
+                  "service on a real socket (port 0: any free port); repeatable");
+  cmd->add_option("--route", args->route,
+                  "DOMAIN=ADDR:PORT: virtual MTAs deliver DOMAIN's mail to that real SMTP server; "
+                  "repeatable");
+  cmd->add_option("--speed", args->opt.speed, "simulated seconds per real second (default 1)");
+  cmd->add_option("--mailboxes", args->opt.mailboxes_dir,
+                  "keep every mailbox as real files here, written through and fsync'd");
+  cmd->add_option("--trace", args->opt.trace_file, "every trace event as JSON Lines, as it happens");
+  cmd->add_option("--until", args->until, "stop after this much simulated time");
+  cmd->add_option("--grace", args->grace,
+                  "on SIGINT/SIGTERM, how long (real time) open sessions may finish (default 2s)");
+  auto* seed_opt = cmd->add_option("--seed", args->seed, "override the scenario's seed");
+  cmd->add_flag("--allow-nonlocal", args->opt.allow_nonlocal,
+                "allow binding and routing to addresses other than loopback");
+  cmd->add_flag("--quiet", args->quiet, "no timeline on stdout");
+  cmd->callback([args, seed_opt, &exit_code] { exit_code = serve(*args, seed_opt->count() > 0); });
+}
+
+}  // namespace maillab::tools
