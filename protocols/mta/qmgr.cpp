@@ -114,12 +114,14 @@ void Mta::activate(const std::string& id) {
                                      {"attempt", std::to_string(q.attempts)}});
   // Local recipients now; remote ones grouped by next-hop domain.
   std::map<std::string, std::vector<std::size_t>> remote;
+  bool delivered_locally = false;
   for (std::size_t i = 0; i < q.rcpts.size(); ++i) {
     QueueRecipient& r = q.rcpts[i];
     if (r.state != RcptState::kPending) continue;
     auto [local, domain] = split_address(r.address);
     if (cfg_.is_local_domain(domain)) {
       deliver_local(q, r, content);
+      delivered_locally = true;
     } else {
       remote[domain].push_back(i);
     }
@@ -128,6 +130,10 @@ void Mta::activate(const std::string& id) {
     active_done(id);
     return;
   }
+  // Record the local outcomes before the SMTP attempts start, as local(8) marks each
+  // recipient done in the queue file at once: a crash while the attempts run must not
+  // deliver the local copies again after the reboot.
+  if (delivered_locally) save(q, QueueState::kActive);
   in_flight_[id] = static_cast<int>(remote.size());
   for (auto& [domain, idx] : remote) {
     smtp::OutgoingMessage m;
