@@ -17,17 +17,6 @@ namespace maillab::mta {
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::pair<std::string, std::string> split_address(const std::string& a) {
-  auto at = a.rfind('@');
-  if (at == std::string::npos) return {a, ""};
-  return {a.substr(0, at), lower(a.substr(at + 1))};
-}
-
 // One inbound SMTP connection: the engine plus the host's policy object.
 struct InboundSmtp {
   SmtpdSession policy;
@@ -87,7 +76,7 @@ smtp::Reply Mta::check_recipient(const std::string& address, const std::string& 
   auto [local, domain] = split_address(address);
   if (cfg_.is_local_domain(domain)) {
     // Unknown local users are rejected in the session (no backscatter).
-    if (!local_user_exists(local) && lower(local) != "postmaster") {
+    if (!local_user_exists(local) && lowercase(local) != "postmaster") {
       return smtp::Reply::make(550, "5.1.1",
                                "<" + address +
                                    ">: Recipient address rejected: User unknown in local "

@@ -1,6 +1,7 @@
 #include "protocols/mta/mta_config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace maillab::mta {
@@ -22,6 +23,17 @@ std::optional<std::uint32_t> parse_ipv4(std::string_view s) {
   }
   if (!s.empty()) return std::nullopt;
   return out;
+}
+
+std::string lowercase(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::pair<std::string, std::string> split_address(const std::string& a) {
+  auto at = a.rfind('@');
+  if (at == std::string::npos) return {a, ""};
+  return {a.substr(0, at), lowercase(a.substr(at + 1))};
 }
 
 std::optional<Cidr> Cidr::parse(std::string_view text) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,12 @@ struct Cidr {
   bool contains(std::uint32_t address) const;
 };
 std::optional<std::uint32_t> parse_ipv4(std::string_view dotted);
+
+// Mail address helpers shared by the MTA's parts: ASCII lowercase (domains compare
+// case-insensitively, RFC 5321 2.4), and "local@domain" split at the last '@' with the
+// domain lowercased (no '@': all local part).
+std::string lowercase(std::string s);
+std::pair<std::string, std::string> split_address(const std::string& address);
 
 struct MtaConfig {
   std::string hostname;                        // myhostname

@@ -14,14 +14,6 @@ namespace maillab::mta {
 
 namespace {
 
-std::pair<std::string, std::string> split_address(const std::string& a) {
-  auto at = a.rfind('@');
-  if (at == std::string::npos) return {a, ""};
-  std::string domain = a.substr(at + 1);
-  for (auto& c : domain) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return {a.substr(0, at), domain};
-}
-
 smtp::Path to_path(const std::string& address) {
   auto [local, domain] = split_address(address);
   smtp::Path p;

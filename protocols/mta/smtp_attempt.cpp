@@ -12,11 +12,6 @@ using Driver = services::SessionDriver<smtp::ClientSession>;
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string status_of(const smtp::Reply& r) {
   if (!r.enhanced.empty()) return r.enhanced;
   if (r.code >= 500) return "5.0.0";
@@ -111,7 +106,7 @@ SmtpAttempt::SmtpAttempt(Mta& mta, std::string queue_id, std::string domain,
                          Done done)
     : mta_(mta),
       queue_id_(std::move(queue_id)),
-      domain_(lower(std::move(domain))),
+      domain_(lowercase(std::move(domain))),
       rcpt_indices_(std::move(rcpt_indices)),
       message_(std::move(message)),
       done_(std::move(done)),
@@ -168,7 +163,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   std::vector<Mx> mxs;
   for (const auto& rr : r.answers) {
     if (const auto* mx = std::get_if<dns::MxData>(&rr.data)) {
-      mxs.push_back(Mx{mx->preference, lower(mx->exchange), {}});
+      mxs.push_back(Mx{mx->preference, lowercase(mx->exchange), {}});
     }
   }
   // RFC 7505: a single MX with an empty exchange (".") says "no mail here".
@@ -193,7 +188,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
     i = j;
   }
   // RFC 5321 5.1: drop ourselves and every MX not better than us.
-  const std::string self = lower(mta_.config().hostname);
+  const std::string self = lowercase(mta_.config().hostname);
   auto me = std::find_if(mxs.begin(), mxs.end(), [&](const Mx& m) { return m.host == self; });
   if (me != mxs.end()) {
     int pref = me->preference;
@@ -210,7 +205,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   for (auto& mx : mxs) {
     for (const auto& rr : r.additional) {
       const auto* a = std::get_if<dns::AData>(&rr.data);
-      if (a && lower(rr.name) == mx.host) mx.addresses.push_back(dns::ipv4_to_string(a->address));
+      if (a && lowercase(rr.name) == mx.host) mx.addresses.push_back(dns::ipv4_to_string(a->address));
     }
   }
   std::string list;
