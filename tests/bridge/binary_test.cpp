@@ -170,10 +170,17 @@ msg = "From: carol@c.example\r\nTo: bob@b.example\r\nSubject: from python\r\n\r\
 s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10)
 s.sendmail("carol@c.example", ["bob@b.example"], msg)
 s.quit()
-p = poplib.POP3("127.0.0.1", int(sys.argv[2]), timeout=10)
-p.user("bob")
-p.pass_("builder")
-count, size = p.stat()
+import time
+# The 250 means queued; the MDA files it an instant later: poll, as a real client would.
+for attempt in range(50):
+    p = poplib.POP3("127.0.0.1", int(sys.argv[2]), timeout=10)
+    p.user("bob")
+    p.pass_("builder")
+    count, size = p.stat()
+    if count > 0:
+        break
+    p.quit()
+    time.sleep(0.1)
 lines = p.retr(1)[1]
 p.quit()
 got = b"\r\n".join(lines) + b"\r\n"
