@@ -1,4 +1,5 @@
 #include "protocols/mda/mbox_store.hpp"
+#include "protocols/message/hash.hpp"
 
 #include <cstdio>
 #include <map>
@@ -28,20 +29,8 @@ void for_each_line(std::string_view text, LineFn fn) {
   }
 }
 
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-uint64_t fnv1a(std::string_view s) {
-  uint64_t h = 14695981039346656037ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
+using message::fnv1a;
+using message::hex64;
 
 }  // namespace
 

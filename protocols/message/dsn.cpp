@@ -1,4 +1,5 @@
 #include "protocols/message/dsn.hpp"
+#include "protocols/message/hash.hpp"
 
 #include <cstdio>
 
@@ -139,21 +140,6 @@ std::string ensure_crlf_end(std::string s) {
   s = lf_to_crlf(s);
   if (!s.empty() && s.back() != '\n') s += "\r\n";
   return s;
-}
-
-std::string hex64(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-uint64_t fnv1a(std::string_view s) {
-  uint64_t h = 14695981039346656037ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 }  // namespace
