@@ -1,13 +1,15 @@
 // maillab chaos SCENARIO --seeds A-B (cli.md; scenarios/chaos.hpp): randomised faults per
 // seed, invariants checked, every violation printed with the command that replays it.
-// Seeds run on local threads (--jobs); the report is printed in seed order, so the output
-// does not depend on the number of threads.
+// Seeds run on local threads (--jobs) and, under `mpirun -np N`, over N processes
+// (tools/mpi_sweep.hpp: rank r takes items r, r+N, ...; rank 0 gathers and prints). The
+// report is printed in seed order, so the output does not depend on threads or ranks.
 #include <atomic>
 #include <charconv>
 #include <iostream>
 #include <thread>
 
 #include "scenarios/chaos.hpp"
+#include "tools/mpi_sweep.hpp"
 #include "scenarios/library.hpp"
 #include "tools/commands.hpp"
 
@@ -23,6 +25,73 @@ bool parse_range(const std::string& text, std::uint64_t& a, std::uint64_t& b) {
   auto r2 = std::from_chars(last.data(), last.data() + last.size(), b);
   return r1.ec == std::errc() && r1.ptr == first.data() + first.size() && r2.ec == std::errc() &&
          r2.ptr == last.data() + last.size() && a <= b;
+}
+
+// One rank's results for the gather: (item index, report) records with length-prefixed
+// strings, so details with any bytes survive the trip.
+void put_string(std::string& out, const std::string& s) {
+  out += std::to_string(s.size());
+  out += ':';
+  out += s;
+}
+
+void put_number(std::string& out, std::uint64_t n) {
+  out += std::to_string(n);
+  out += ';';
+}
+
+std::uint64_t take_number(std::string_view& in) {
+  auto end = in.find(';');
+  std::uint64_t n = 0;
+  std::from_chars(in.data(), in.data() + end, n);
+  in.remove_prefix(end + 1);
+  return n;
+}
+
+std::string take_string(std::string_view& in) {
+  auto colon = in.find(':');
+  std::size_t n = 0;
+  std::from_chars(in.data(), in.data() + colon, n);
+  std::string s(in.substr(colon + 1, n));
+  in.remove_prefix(colon + 1 + n);
+  return s;
+}
+
+std::string encode_reports(const std::vector<scenario::SeedReport>& reports,
+                           const std::vector<bool>& ran) {
+  std::string out;
+  for (std::size_t i = 0; i < reports.size(); ++i) {
+    if (!ran[i]) continue;
+    const auto& r = reports[i];
+    put_number(out, i);
+    put_number(out, r.seed);
+    put_number(out, static_cast<std::uint64_t>(r.faults));
+    put_number(out, r.messages);
+    put_number(out, r.fault_log.size());
+    for (const auto& f : r.fault_log) put_string(out, f);
+    put_number(out, r.violations.size());
+    for (const auto& v : r.violations) {
+      put_string(out, v.invariant);
+      put_string(out, v.detail);
+    }
+  }
+  return out;
+}
+
+void decode_reports(std::string_view in, std::vector<scenario::SeedReport>& reports) {
+  while (!in.empty()) {
+    auto& r = reports.at(take_number(in));
+    r.seed = take_number(in);
+    r.faults = static_cast<int>(take_number(in));
+    r.messages = take_number(in);
+    r.fault_log.resize(take_number(in));
+    for (auto& f : r.fault_log) f = take_string(in);
+    r.violations.resize(take_number(in));
+    for (auto& v : r.violations) {
+      v.invariant = take_string(in);
+      v.detail = take_string(in);
+    }
+  }
 }
 
 }  // namespace
@@ -81,16 +150,36 @@ void register_chaos(CLI::App& app, int& exit_code) {
     }
     const std::uint64_t count = last - first + 1;
     const std::size_t total = scenarios.size() * count;
+    MpiSweep sweep;
+    std::vector<std::size_t> items;  // this rank's share
+    for (std::size_t i = 0; i < total; ++i) {
+      if (sweep.mine(i)) items.push_back(i);
+    }
+    if (sweep.active() && sweep.rank() == 0) {
+      std::cerr << "chaos: " << sweep.size() << " MPI rank(s) x " << std::max(1u, args->jobs)
+                << " thread(s)\n";
+    }
     std::vector<scenario::SeedReport> reports(total);
+    std::vector<bool> ran(total, false);
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-      for (std::size_t i = next++; i < total; i = next++) {
+      for (std::size_t k = next++; k < items.size(); k = next++) {
+        std::size_t i = items[k];
         reports[i] = scenario::run_chaos_seed(scenarios[i / count], first + i % count, opt);
       }
     };
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < std::max(1u, args->jobs); ++t) pool.emplace_back(worker);
     for (auto& t : pool) t.join();
+    for (std::size_t i : items) ran[i] = true;
+    if (sweep.size() > 1) {
+      auto blobs = sweep.gather(encode_reports(reports, ran));
+      for (std::size_t r = 1; r < blobs.size(); ++r) decode_reports(blobs[r], reports);
+      if (sweep.rank() != 0) {
+        exit_code = sweep.broadcast(0);
+        return;
+      }
+    }
 
     std::size_t failed = 0, messages = 0, faults = 0;
     for (std::size_t i = 0; i < total; ++i) {
@@ -116,7 +205,7 @@ void register_chaos(CLI::App& app, int& exit_code) {
     std::cout << "chaos: " << scenarios.size() << " scenario(s) x " << count << " seed(s), "
               << faults << " faults, " << messages << " messages queued\n";
     std::cout << (total - failed) << " passed, " << failed << " failed\n";
-    exit_code = failed == 0 ? 0 : 1;
+    exit_code = sweep.broadcast(failed == 0 ? 0 : 1);
   });
 }
 

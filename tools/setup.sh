@@ -6,7 +6,8 @@ packages=(cmake ninja-build g++ pkg-config libboost-dev libboost-graph-dev libya
           catch2 libcli11-dev libfmt-dev nlohmann-json3-dev python3
           libimgui-dev libsdl2-dev libstb-dev libpcap-dev
           fonts-dejavu-core  # the visualiser's font (Unicode marks); falls back to ImGui's own
-          curl swaks)  # real clients for the bridge's conformance tests (small)
+          curl swaks  # real clients for the bridge's conformance tests (small)
+          openmpi-bin libopenmpi-dev)  # `mpirun -np N maillab chaos` (tools/mpi_sweep.hpp)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

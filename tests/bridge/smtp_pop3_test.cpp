@@ -120,15 +120,21 @@ TEST_CASE("bridge: an SMTP session from a real socket is delivered byte-exact an
   CHECK(p.until("\r\n").rfind("+OK", 0) == 0);
 }
 
+// Greeting, HELO, MAIL, RCPT for bob, DATA: "" once the 354 came, else the step refused.
+std::string open_data(TestClient& c) {
+  if (c.reply().rfind("220", 0) != 0) return "no greeting";
+  if (c.cmd("HELO client.example").rfind("250", 0) != 0) return "HELO refused";
+  if (c.cmd("MAIL FROM:<carol@c.example>").rfind("250", 0) != 0) return "MAIL refused";
+  if (c.cmd("RCPT TO:<bob@b.example>").rfind("250", 0) != 0) return "RCPT refused";
+  if (c.cmd("DATA").rfind("354", 0) != 0) return "DATA refused";
+  return "";
+}
+
 TEST_CASE("bridge: a client vanishing mid-DATA delivers nothing and the server stays up") {
   Lab lab(kLabYaml, smtp_pop3_options());
   for (bool rst : {false, true}) {
     TestClient c(lab.port(0));
-    REQUIRE(c.reply().rfind("220", 0) == 0);
-    REQUIRE(c.cmd("HELO client.example").rfind("250", 0) == 0);
-    REQUIRE(c.cmd("MAIL FROM:<carol@c.example>").rfind("250", 0) == 0);
-    REQUIRE(c.cmd("RCPT TO:<bob@b.example>").rfind("250", 0) == 0);
-    REQUIRE(c.cmd("DATA").rfind("354", 0) == 0);
+    REQUIRE(open_data(c) == "");
     c.send("Subject: half\r\n\r\nthe first half of a message\r\nand no end");
     std::this_thread::sleep_for(50ms);
     if (rst) {
@@ -256,4 +262,46 @@ TEST_CASE("bridge: a slow client (one byte at a time) and a pipelining client ar
     CHECK(fast.wait_end(2s) == TestClient::End::kEof);
   }
   REQUIRE(lab.wait_for([&] { return lab.world().deliveries().size() == 2; }));
+}
+
+TEST_CASE("bridge: a client that sends nothing gets 421 after the command timeout; others are served") {
+  // --speed 600: smtpd's 300 s command timeout passes in half a real second.
+  ServeOptions o = smtp_pop3_options();
+  o.speed = 600;
+  Lab lab(kLabYaml, std::move(o));
+  TestClient silent(lab.port(0));
+  REQUIRE(silent.reply().rfind("220", 0) == 0);
+  // Meanwhile another client is served normally.
+  {
+    TestClient c(lab.port(0));
+    std::string r = send_mail(c, "carol@c.example", "bob@b.example", kMessage);
+    INFO(r);
+    CHECK(r.rfind("250", 0) == 0);
+  }
+  std::string r = silent.reply(10s);
+  INFO(r);
+  CHECK(r.rfind("421 4.4.2", 0) == 0);
+  CHECK(silent.wait_end(10s) == TestClient::End::kEof);
+  // The silent one also left behind no half-open transaction: the same session state
+  // on a fresh connection works.
+  TestClient again(lab.port(0));
+  r = send_mail(again, "carol@c.example", "bob@b.example", kMessage);
+  CHECK(r.rfind("250", 0) == 0);
+  REQUIRE(lab.wait_for([&] { return lab.world().deliveries().size() == 2; }));
+}
+
+TEST_CASE("bridge: a client silent in the middle of DATA gets 421 and nothing is delivered") {
+  ServeOptions o = smtp_pop3_options();
+  o.speed = 600;  // smtpd's 180 s DATA timeout (4.5.3.2.6) in 0.3 real seconds
+  Lab lab(kLabYaml, std::move(o));
+  TestClient c(lab.port(0));
+  REQUIRE(open_data(c) == "");
+  c.send("Subject: half\r\n\r\nhalf a message\r\n");
+  std::string r = c.reply(10s);
+  INFO(r);
+  CHECK(r.rfind("421 4.4.2", 0) == 0);
+  CHECK(c.wait_end(10s) == TestClient::End::kEof);
+  std::this_thread::sleep_for(200ms);
+  CHECK(lab.deliveries() == 0);
+  CHECK(lab.on_loop([&] { return lab.world().queue_of("mx.b.example").size(); }) == 0u);
 }
