@@ -1,0 +1,483 @@
+// The SMTP check table of `maillab check smtp://HOST[:PORT]` and what each check does.
+//
+//   check                         RFC section            level   how
+//   greeting 220                  5321 3.1, 4.2          MUST    ClientSession: the first reply is 220
+//   EHLO 250 + keywords           5321 4.1.1.1, 4.5.1    MUST    ClientSession: 250, every keyword line parses
+//   HELO accepted                 5321 4.1.1.1, 4.5.1    MUST    fresh connection, HELO -> 250
+//   case-insensitive commands     5321 2.4               MUST    "nOoP", "rSeT" -> 250
+//   NOOP 250                      5321 4.1.1.9           MUST    NOOP -> 250
+//   unknown command -> 500        5321 4.2.4             MUST    500 pass, other 5xx warn (4.2.4 prefers
+//                                                                500 to 502), 2xx-4xx FAIL; NOOP then 250
+//   command line > 512 octets     5321 4.5.3.1.4/.10     SHOULD  NOOP + 600 octets: 500/501 pass, 250 warn
+//                                                                (4.5.3.1 encourages no limit); NOOP then 250
+//   RCPT before MAIL -> 503       5321 3.3, 4.1.4        MUST    503 pass, other 5xx warn, 2xx FAIL
+//   DATA without recipient        5321 3.3               MUST    MAIL ok, DATA -> 503/554 pass, 354 FAIL
+//   RSET clears the transaction   5321 4.1.1.5           MUST    MAIL, RSET -> 250, RCPT -> 503
+//   MAIL FROM:<> accepted         5321 4.5.5, 6.1        MUST    250 (bounces must be accepted)
+//   VRFY answered                 5321 3.5.3, 7.3        SHOULD  250/251/252/550/551/553 pass, 502 warn
+//   MAIL syntax error -> 501      5321 4.1.2, 4.3.2      SHOULD  "MAIL FROM:<broken": 501 pass, other 5xx warn
+//                                                                (4.3.2 lists 501; no MUST says a bad path is refused)
+//   SIZE over limit -> 552        RFC 1870 6             SHOULD  if SIZE n announced: SIZE=n+1 -> 552
+//   PIPELINING replies in order   RFC 2920 3.1           MUST    if announced: MAIL+RCPT+DATA in one write,
+//                                                                three replies, each of a class its command
+//                                                                may get (DATA 354 only if RCPT was 2xx)
+//   998-octet line transaction    5321 4.5.3.1.6         MUST    ClientSession (--rcpt): 250 after the dot
+//   dot-stuffing transaction      5321 4.5.2             MUST    ClientSession (--rcpt): ".", "..", ".x" lines
+//   dot-stuffing round trip       5321 4.5.2             MUST    --fetch: read it back by POP3, body bytes equal
+//   enhanced status codes         RFC 2034 4, 3463       MUST    if announced: every 2xx/4xx/5xx after EHLO has one
+//   QUIT 221, then close          5321 4.1.1.10          MUST    ClientSession: 221, then the server closes
+//
+// The RSET/MAIL/RCPT probes share one raw connection (reopened if a probe kills it).
+// Nothing is delivered without --rcpt: PIPELINING's DATA is cut by closing the
+// connection after 354 (an unterminated message must not be delivered, 4.1.1.4).
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <ctime>
+#include <random>
+#include <thread>
+
+#include "bridge/check/check.hpp"
+#include "bridge/check/check_table.hpp"
+#include "bridge/check/pop3_probe.hpp"
+#include "bridge/check/smtp_probe.hpp"
+#include "protocols/smtp/path.hpp"
+
+namespace maillab::check {
+
+namespace {
+
+struct SmtpCtx {
+  const Url& url;
+  const Options& opt;
+  const Url* fetch;
+  std::string helo;
+  std::string stop;
+  std::string token;
+  SmtpSessionLog base;               // greeting, EHLO, QUIT
+  std::optional<SmtpSessionLog> tx;  // the --rcpt transactions
+  std::string dot_body;              // body of the dot-stuffing message
+  std::unique_ptr<SmtpLine> line;
+  std::vector<smtp::Reply> replies_after_ehlo;
+
+  // The shared raw connection, greeted and EHLO'd; nullptr and *why when it cannot be.
+  SmtpLine* conn(std::string* why) {
+    if (line && line->alive()) return line.get();
+    if (line) keep_replies();
+    line = std::make_unique<SmtpLine>(url, opt.timeout);
+    if (!line->open() || !line->hello(helo)) {
+      *why = line->error();
+      return nullptr;
+    }
+    return line.get();
+  }
+  void keep_replies() {
+    if (!line) return;
+    auto& r = line->after_ehlo();
+    replies_after_ehlo.insert(replies_after_ehlo.end(), r.begin(), r.end());
+    r.clear();
+  }
+  std::string rcpt() const { return opt.rcpt.empty() ? "<postmaster>" : "<" + opt.rcpt + ">"; }
+  std::string from() const { return "<" + opt.from + ">"; }
+};
+
+// A raw command on the shared connection: the reply, or nullopt with *why.
+std::optional<smtp::Reply> cmd(SmtpCtx& c, std::string_view text, std::string* why) {
+  SmtpLine* l = c.conn(why);
+  if (!l) return std::nullopt;
+  auto r = l->command(text);
+  if (!r) *why = std::string(text.substr(0, 20)) + ": " + l->error();
+  return r;
+}
+
+// After a probe: the session must still answer (NOOP -> 250).
+std::optional<Result> session_continues(SmtpCtx& c, const std::string& said) {
+  if (!c.line || !c.line->alive()) return Result::fail(said + "; then the connection was gone");
+  auto r = c.line->command("NOOP");
+  if (!r) return Result::fail(said + "; then NOOP got " + c.line->error());
+  if (r->code != 250) return Result::fail(said + "; then NOOP got " + first_line(*r));
+  return std::nullopt;
+}
+
+bool valid_keyword(std::string_view k) {
+  // 4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+  if (k.empty() || !std::isalnum(static_cast<unsigned char>(k[0]))) return false;
+  for (char ch : k)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
+  return true;
+}
+
+Result greeting(SmtpCtx& c) {
+  c.base = run_smtp_session(c.url, c.opt.timeout, c.helo, {});
+  if (!c.base.connected) {
+    c.stop = "server not reachable";
+    return Result::fail(c.base.error);
+  }
+  const SmtpExchange* g = c.base.find("");
+  if (!g) {
+    c.stop = "no usable greeting";
+    std::string got = c.base.received.substr(0, c.base.received.find('\n'));
+    return Result::fail(got.empty() ? "no greeting: " + c.base.error : "malformed greeting: " + got);
+  }
+  if (g->reply.code != 220) {
+    // 3.1 lets a server refuse every session with 554, but then it offers no SMTP service
+    // to check: the probe fails here.
+    c.stop = "the server refused the session";
+    return Result::fail(first_line(g->reply));
+  }
+  return Result::pass(first_line(g->reply));
+}
+
+Result ehlo(SmtpCtx& c) {
+  const SmtpExchange* e = c.base.find("EHLO");
+  if (!e) return Result::fail("no EHLO reply: " + c.base.error);
+  if (e->reply.code != 250) return Result::fail(first_line(e->reply));
+  std::string keys;
+  bool empty_line = false;
+  for (std::size_t i = 1; i < e->reply.lines.size(); ++i) {
+    const std::string& l = e->reply.lines[i];
+    if (l.empty()) {
+      empty_line = true;  // smtp-sink ends with "250 ": not an ehlo-line, but harmless
+      continue;
+    }
+    std::string k = l.substr(0, l.find(' '));
+    if (!valid_keyword(k)) return Result::fail("bad EHLO keyword line '" + l + "'");
+    if (!keys.empty()) keys += ' ';
+    keys += k;
+  }
+  if (empty_line) return Result::warn("250 [" + keys + "] with an empty line (4.1.1.1 ehlo-line)");
+  return Result::pass("250 [" + keys + "]");
+}
+
+Result helo(SmtpCtx& c) {
+  SmtpLine l(c.url, c.opt.timeout);
+  if (!l.open()) return Result::fail(l.error());
+  auto r = l.command("HELO " + c.helo);
+  if (!r) return Result::fail("HELO: " + l.error());
+  l.command("QUIT");
+  if (r->code != 250) return Result::fail(first_line(*r));
+  return Result::pass(first_line(*r));
+}
+
+Result case_insensitive(SmtpCtx& c) {
+  std::string why;
+  for (const char* v : {"nOoP", "rSeT"}) {
+    auto r = cmd(c, v, &why);
+    if (!r) return Result::fail(why);
+    if (r->code != 250) return Result::fail(std::string(v) + " -> " + first_line(*r));
+  }
+  return Result::pass("nOoP, rSeT -> 250");
+}
+
+Result noop(SmtpCtx& c) {
+  std::string why;
+  auto r = cmd(c, "NOOP", &why);
+  if (!r) return Result::fail(why);
+  return r->code == 250 ? Result::pass(first_line(*r)) : Result::fail(first_line(*r));
+}
+
+Result unknown_command(SmtpCtx& c) {
+  std::string why;
+  auto r = cmd(c, "XMAILLABCHECK", &why);
+  if (!r) return Result::fail(why);
+  const std::string said = first_line(*r);
+  if (!r->permanent()) return Result::fail(said);
+  if (auto broken = session_continues(c, said)) return *broken;
+  if (r->code == 500) return Result::pass(said);
+  return Result::warn(said + " (4.2.4: 500 for a command not recognized)");
+}
+
+Result long_line(SmtpCtx& c) {
+  std::string why;
+  auto r = cmd(c, "NOOP " + std::string(600, 'X'), &why);
+  if (!r) return Result::fail(why);
+  const std::string said = first_line(*r);
+  if (auto broken = session_continues(c, said)) return *broken;
+  if (r->code == 500 || r->code == 501) return Result::pass(said);
+  if (r->code == 250) return Result::warn(said + " (accepted: no limit, 4.5.3.1)");
+  return Result::warn(said);
+}
+
+Result rcpt_before_mail(SmtpCtx& c) {
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  auto r = cmd(c, "RCPT TO:" + c.rcpt(), &why);
+  if (!r) return Result::fail(why);
+  const std::string said = first_line(*r);
+  if (r->code == 503) return Result::pass(said);
+  if (r->permanent()) return Result::warn(said + " (3.3: 503)");
+  return Result::fail(said);
+}
+
+Result data_without_rcpt(SmtpCtx& c) {
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  auto m = cmd(c, "MAIL FROM:" + c.from(), &why);
+  if (!m) return Result::fail(why);
+  auto r = cmd(c, "DATA", &why);
+  if (!r) return Result::fail(why);
+  const std::string said = first_line(*r);
+  if (r->code == 354) {
+    c.line->close();  // never end this message: an unterminated DATA is discarded
+    return Result::fail(said + " (DATA accepted with no recipient)");
+  }
+  cmd(c, "RSET", &why);
+  if (r->code == 503 || r->code == 554) return Result::pass(said);
+  return Result::warn(said + " (3.3: 503 or 554)");
+}
+
+Result rset(SmtpCtx& c) {
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  auto m = cmd(c, "MAIL FROM:" + c.from(), &why);
+  if (!m) return Result::fail(why);
+  if (!m->positive_completion()) return Result::skip("MAIL FROM refused: " + first_line(*m));
+  auto r = cmd(c, "RSET", &why);
+  if (!r) return Result::fail(why);
+  if (r->code != 250) return Result::fail("RSET -> " + first_line(*r));
+  auto after = cmd(c, "RCPT TO:" + c.rcpt(), &why);
+  if (!after) return Result::fail(why);
+  const std::string said = "RSET " + first_line(*r) + "; RCPT " + first_line(*after);
+  if (after->positive_completion()) {
+    cmd(c, "RSET", &why);
+    return Result::fail(said + " (the transaction survived RSET)");
+  }
+  if (after->code == 503) return Result::pass(said);
+  return Result::warn(said + " (3.3: 503)");
+}
+
+Result null_sender(SmtpCtx& c) {
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  auto r = cmd(c, "MAIL FROM:<>", &why);
+  if (!r) return Result::fail(why);
+  cmd(c, "RSET", &why);
+  return r->code == 250 ? Result::pass(first_line(*r)) : Result::fail(first_line(*r));
+}
+
+Result vrfy(SmtpCtx& c) {
+  std::string why;
+  auto r = cmd(c, "VRFY postmaster", &why);
+  if (!r) return Result::fail(why);
+  const std::string said = first_line(*r);
+  switch (r->code) {
+    case 250: case 251: case 252: case 550: case 551: case 553: return Result::pass(said);
+    case 502: return Result::warn(said + " (VRFY disabled; 3.5.3/7.3 prefer 252)");
+    default: return Result::fail(said);
+  }
+}
+
+Result mail_syntax(SmtpCtx& c) {
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  auto r = cmd(c, "MAIL FROM:<no-closing-bracket@maillab.test", &why);
+  if (!r) return Result::fail(why);
+  const std::string said = first_line(*r);
+  if (r->positive_completion()) {
+    cmd(c, "RSET", &why);
+    return Result::fail(said + " (a malformed path was accepted)");
+  }
+  if (r->code == 501) return Result::pass(said);
+  if (r->permanent()) return Result::warn(said + " (4.3.2: 501)");
+  return Result::fail(said);
+}
+
+Result size_limit(SmtpCtx& c) {
+  if (!c.base.extensions.count("SIZE")) return Result::skip("SIZE not announced");
+  if (c.base.size_limit == 0) return Result::skip("SIZE announced without a fixed limit");
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  auto r = cmd(c, "MAIL FROM:" + c.from() + " SIZE=" + std::to_string(c.base.size_limit + 1), &why);
+  if (!r) return Result::fail(why);
+  const std::string said = first_line(*r);
+  cmd(c, "RSET", &why);
+  if (r->code == 552) return Result::pass(said);
+  if (r->positive_completion()) return Result::fail(said + " (limit " + std::to_string(c.base.size_limit) + ")");
+  return Result::warn(said + " (RFC 1870: 552)");
+}
+
+Result pipelining(SmtpCtx& c) {
+  if (!c.base.extensions.count("PIPELINING")) return Result::skip("PIPELINING not announced");
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  SmtpLine* l = c.conn(&why);
+  if (!l || !l->send("MAIL FROM:" + c.from() + "\r\nRCPT TO:" + c.rcpt() + "\r\nDATA\r\n"))
+    return Result::fail(l ? l->error() : why);
+  std::array<smtp::Reply, 3> r;
+  std::string said;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    auto got = l->read_reply();
+    if (!got) {
+      if (!said.empty()) said += " / ";
+      return Result::fail(said + "reply " + std::to_string(i + 1) + ": " + l->error());
+    }
+    r[i] = *got;
+    said += (i ? " / " : "") + std::to_string(r[i].code);
+  }
+  const bool data_open = r[2].code == 354;
+  if (data_open) l->close();  // cut the message: it must not be delivered
+  else cmd(c, "RSET", &why);
+  if (r[0].positive_intermediate() || r[1].positive_intermediate())
+    return Result::fail(said + " (a 3xx to MAIL or RCPT: replies out of order)");
+  if (data_open && !(r[0].positive_completion() && r[1].positive_completion()))
+    return Result::fail(said + " (354 to DATA though no recipient was accepted)");
+  if (!data_open && r[2].positive_completion()) return Result::fail(said + " (2xx to DATA)");
+  return Result::pass(said);
+}
+
+std::string date_now() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
+
+smtp::OutgoingMessage message(SmtpCtx& c, const std::string& what, const std::string& body) {
+  smtp::OutgoingMessage m;
+  m.from = smtp::parse_reverse_path(c.from()).path;
+  m.rcpts.push_back({smtp::parse_forward_path("<" + c.opt.rcpt + ">").path, {}});
+  std::string content = "From: <" + c.opt.from + ">\r\nTo: <" + c.opt.rcpt + ">\r\nSubject: maillab check: " + what +
+                        "\r\nDate: " + date_now() + "\r\nMessage-ID: <" + what + "." + c.token +
+                        "@maillab.check>\r\n\r\n" + body;
+  m.content = std::make_shared<const std::string>(std::move(content));
+  return m;
+}
+
+// Both --rcpt transactions, on one ClientSession connection.
+const SmtpSessionLog* transactions(SmtpCtx& c) {
+  if (c.opt.rcpt.empty()) return nullptr;
+  if (!c.tx) {
+    // One connection at a time: a server that serves connections one after the other
+    // (smtp-sink with a small backlog, a test double) must not keep the engine waiting.
+    if (c.line && c.line->alive()) {
+      c.line->command("QUIT");
+      c.keep_replies();
+      c.line->close();
+    }
+    std::vector<smtp::OutgoingMessage> ms;
+    ms.push_back(message(c, "long-line", "A 998-octet line follows (RFC 5321 4.5.3.1.6).\r\n" +
+                                             std::string(998, 'x') + "\r\nend\r\n"));
+    c.dot_body = "Dot-stuffing (RFC 5321 4.5.2): lines below start with dots.\r\n.\r\n..\r\n.leading dot\r\n"
+                 "...three\r\n. \r\n.\r\nend\r\n";
+    ms.push_back(message(c, "dot-stuffing", c.dot_body));
+    c.tx = run_smtp_session(c.url, c.opt.timeout, c.helo, std::move(ms));
+  }
+  return &*c.tx;
+}
+
+Result outcome(SmtpCtx& c, std::size_t i) {
+  const SmtpSessionLog* tx = transactions(c);
+  if (!tx) return Result::skip("needs --rcpt (a recipient the server accepts)");
+  if (i >= tx->outcomes.size()) return Result::fail(tx->error.empty() ? "no outcome" : tx->error);
+  const auto& o = tx->outcomes[i];
+  if (!o.mail_reply.positive_completion()) return Result::skip("MAIL FROM refused: " + first_line(o.mail_reply));
+  const smtp::Reply& r = o.rcpts.at(0).reply;
+  if (!o.data_sent && !r.positive_completion()) return Result::skip("--rcpt refused: " + first_line(r));
+  return r.code == 250 ? Result::pass(first_line(r)) : Result::fail(first_line(r));
+}
+
+Result long_text_line(SmtpCtx& c) { return outcome(c, 0); }
+Result dot_stuffing(SmtpCtx& c) { return outcome(c, 1); }
+
+Result round_trip(SmtpCtx& c) {
+  if (!c.fetch) return Result::skip("needs --fetch pop3://USER:PASS@HOST:PORT");
+  Result sent = outcome(c, 1);
+  if (sent.outcome != Outcome::Pass) return Result::skip("the dot-stuffing message was not accepted");
+  const std::string marker = "Message-ID: <dot-stuffing." + c.token + "@maillab.check>";
+  auto end = std::chrono::steady_clock::now() + c.opt.timeout;
+  std::string last_error;
+  for (;;) {
+    std::string error;
+    auto messages = pop3_fetch_all(*c.fetch, c.opt.timeout, &error);
+    if (!messages) last_error = error;
+    for (const auto& m : messages ? *messages : std::vector<std::string>{}) {
+      if (m.find(marker) == std::string::npos) continue;
+      const auto sep = m.find("\r\n\r\n");
+      const std::string body = sep == std::string::npos ? std::string() : m.substr(sep + 4);
+      if (body == c.dot_body) return Result::pass("body identical (" + std::to_string(body.size()) + " octets)");
+      std::size_t at = 0;
+      while (at < body.size() && at < c.dot_body.size() && body[at] == c.dot_body[at]) ++at;
+      return Result::fail("body differs at octet " + std::to_string(at) + ": got '" +
+                          body.substr(at > 8 ? at - 8 : 0, 24) + "'");
+    }
+    if (std::chrono::steady_clock::now() >= end)
+      return Result::fail(last_error.empty() ? "the message did not arrive in the POP3 mailbox" : last_error);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+}
+
+Result enhanced_codes(SmtpCtx& c) {
+  if (!c.base.extensions.count("ENHANCEDSTATUSCODES")) return Result::skip("ENHANCEDSTATUSCODES not announced");
+  c.keep_replies();
+  std::vector<smtp::Reply> all = c.replies_after_ehlo;
+  for (const SmtpSessionLog* log : {&c.base, c.tx ? &*c.tx : nullptr}) {
+    if (!log) continue;
+    bool after = false;
+    for (const auto& e : log->exchanges) {
+      if (after) all.push_back(e.reply);
+      if (e.sent.rfind("EHLO", 0) == 0) after = true;
+    }
+  }
+  std::size_t checked = 0, missing = 0;
+  std::string example;
+  for (const auto& r : all) {
+    if (r.positive_intermediate()) continue;  // RFC 2034 4: 3xx are not included
+    ++checked;
+    if (r.enhanced.empty()) {
+      if (!missing++) example = first_line(r);
+    }
+  }
+  if (checked == 0) return Result::skip("no reply to look at");
+  if (missing)
+    return Result::fail(std::to_string(missing) + " of " + std::to_string(checked) + " replies without a code: " + example);
+  return Result::pass(std::to_string(checked) + " replies, all with a code");
+}
+
+Result quit(SmtpCtx& c) {
+  if (c.line && c.line->alive()) c.line->command("QUIT");
+  if (c.line) c.line->close();
+  const SmtpExchange* q = c.base.find("QUIT");
+  if (!q) return Result::fail("no QUIT reply: " + c.base.error);
+  if (q->reply.code != 221) return Result::fail(first_line(q->reply));
+  if (!c.base.closed_after_quit) return Result::fail(first_line(q->reply) + "; " + c.base.after_quit);
+  return Result::pass(first_line(q->reply) + ", then closed");
+}
+
+constexpr std::array<CheckSpec<SmtpCtx>, 20> kChecks{{
+    {"greeting 220", "5321 3.1, 4.2", Level::Must, greeting},
+    {"EHLO 250, keywords parse", "5321 4.1.1.1, 4.5.1", Level::Must, ehlo},
+    {"HELO accepted", "5321 4.1.1.1, 4.5.1", Level::Must, helo},
+    {"commands case-insensitive", "5321 2.4", Level::Must, case_insensitive},
+    {"NOOP 250", "5321 4.1.1.9", Level::Must, noop},
+    {"unknown command -> 500, session goes on", "5321 4.2.4", Level::Must, unknown_command},
+    {"command line > 512 octets -> 500", "5321 4.5.3.1.4, 4.5.3.1.10", Level::Should, long_line},
+    {"RCPT before MAIL -> 503", "5321 3.3, 4.1.4", Level::Must, rcpt_before_mail},
+    {"DATA without recipient -> 503/554", "5321 3.3", Level::Must, data_without_rcpt},
+    {"RSET 250, clears the transaction", "5321 4.1.1.5", Level::Must, rset},
+    {"MAIL FROM:<> accepted", "5321 4.5.5, 6.1", Level::Must, null_sender},
+    {"VRFY answered", "5321 3.5.3, 7.3", Level::Should, vrfy},
+    {"MAIL syntax error -> 501", "5321 4.1.2, 4.3.2", Level::Should, mail_syntax},
+    {"SIZE: over the limit -> 552", "1870 6", Level::Should, size_limit},
+    {"PIPELINING: replies in order", "2920 3.1", Level::Must, pipelining},
+    {"998-octet line accepted", "5321 4.5.3.1.6", Level::Must, long_text_line},
+    {"dot-stuffing transaction", "5321 4.5.2", Level::Must, dot_stuffing},
+    {"dot-stuffing round trip (--fetch)", "5321 4.5.2", Level::Must, round_trip},
+    {"enhanced status codes", "2034 4, 3463", Level::Must, enhanced_codes},
+    {"QUIT 221, then close", "5321 4.1.1.10", Level::Must, quit},
+}};
+
+}  // namespace
+
+Report check_smtp(const Url& url, const Options& options, const Url* fetch) {
+  SmtpCtx c{url, options, fetch, options.helo.empty() ? "maillab.check" : options.helo, {}, {}, {}, {}, {}, {}, {}};
+  std::random_device rd;
+  const auto n = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(n));
+  c.token = buf;
+  return run_table<SmtpCtx>(kChecks, c);
+}
+
+}  // namespace maillab::check

@@ -1,0 +1,224 @@
+// The SMTP probe's two drivers: the ClientSession engine over a TcpStream, and raw lines
+// read back with the ReplyParser.
+#include "bridge/check/smtp_probe.hpp"
+
+#include <algorithm>
+
+#include "protocols/smtp/client_session.hpp"
+
+namespace maillab::check {
+
+namespace {
+constexpr std::size_t kKeepReceived = 4096;
+// A server that never stops talking (endless continuation lines, bytes after QUIT) is cut
+// off here: every loop below ends, whatever the peer does.
+constexpr std::size_t kMaxSession = 16 << 20;
+constexpr std::size_t kMaxReply = 1 << 20;
+
+std::string upper(std::string_view s) {
+  std::string o(s);
+  for (char& c : o)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return o;
+}
+}  // namespace
+
+std::string first_line(const smtp::Reply& reply) {
+  std::string s = std::to_string(reply.code);
+  if (!reply.enhanced.empty()) s += " " + reply.enhanced;
+  if (!reply.lines.empty() && !reply.lines.front().empty()) s += " " + reply.lines.front();
+  return s;
+}
+
+const SmtpExchange* SmtpSessionLog::find(std::string_view verb) const {
+  for (const auto& e : exchanges) {
+    if (verb.empty() ? e.sent.empty() : (e.sent.size() >= verb.size() && upper(e.sent.substr(0, verb.size())) == verb))
+      return &e;
+  }
+  return nullptr;
+}
+
+SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeout, const std::string& helo,
+                                std::vector<smtp::OutgoingMessage> messages) {
+  SmtpSessionLog log;
+  TcpStream stream;
+  if (!stream.connect(url.host, url.port, timeout)) {
+    log.error = stream.error();
+    return log;
+  }
+  log.connected = true;
+  smtp::ClientConfig config;
+  config.helo_name = helo;
+  config.peer_name = url.authority();
+  for (auto* t : {&config.greeting_timeout, &config.helo_timeout, &config.mail_timeout, &config.rcpt_timeout,
+                  &config.data_init_timeout, &config.data_block_timeout, &config.data_done_timeout,
+                  &config.rset_timeout, &config.quit_timeout, &config.idle_timeout})
+    *t = timeout;
+  smtp::ClientSession session(config);
+  session.on_exchange = [&log](std::string_view sent, const smtp::Reply& r) {
+    log.exchanges.push_back({std::string(sent), r});
+  };
+  for (auto& m : messages) session.add(std::move(m));
+  session.finish();
+
+  bool eof = false;
+  std::size_t total = 0;
+  while (!session.closed()) {
+    std::string out = session.take_output();
+    if (!out.empty() && !stream.send(out)) {
+      log.error = stream.error();
+      session.receive_eof();
+      eof = true;
+      break;
+    }
+    if (session.closed()) break;
+    std::string in;
+    auto wait = std::min(session.timeout(), timeout);
+    switch (stream.read(in, wait)) {
+      case ReadStatus::Data:
+        if (log.received.size() < kKeepReceived) log.received += in.substr(0, kKeepReceived - log.received.size());
+        total += in.size();
+        if (total > kMaxSession) {
+          log.error = "the server sent over " + std::to_string(kMaxSession) + " octets";
+          eof = true;
+          session.receive_eof();
+          break;
+        }
+        session.receive(in);
+        break;
+      case ReadStatus::Timeout:
+        log.error = stream.error();
+        session.on_timeout();
+        break;
+      case ReadStatus::Eof:
+      case ReadStatus::Error:
+        log.error = stream.error();
+        eof = true;
+        session.receive_eof();
+        break;
+    }
+  }
+  // QUIT may still be in the output (an idle timeout); send it politely.
+  if (std::string out = session.take_output(); !out.empty() && !eof) stream.send(out);
+  log.outcomes = session.take_outcomes();
+  log.extensions = session.extensions();
+  log.size_limit = session.size_limit();
+  const SmtpExchange* quit = log.find("QUIT");
+  log.quit_answered = quit != nullptr;
+  if (quit && !eof) {
+    // 4.1.1.10: after the 221 the server closes the channel.
+    for (std::size_t extra = 0;;) {
+      std::string in;
+      ReadStatus s = stream.read(in, timeout);
+      if (s == ReadStatus::Data) {
+        if (extra == 0) log.after_quit = "sent more after the QUIT reply: " + in.substr(0, 60);
+        extra += in.size();
+        if (extra > kMaxReply) break;
+        continue;
+      }
+      if (s == ReadStatus::Eof || s == ReadStatus::Error) log.closed_after_quit = true;
+      else log.after_quit = "the connection stayed open after the QUIT reply (" + stream.error() + ")";
+      break;
+    }
+  } else if (quit) {
+    log.closed_after_quit = true;
+  }
+  return log;
+}
+
+bool SmtpLine::open() {
+  close();
+  parser_ = smtp::ReplyParser{};
+  esmtp_ = false;
+  extensions_.clear();
+  if (!stream_.connect(url_.host, url_.port, timeout_)) {
+    error_ = stream_.error();
+    return false;
+  }
+  alive_ = true;
+  auto g = read_reply();
+  if (!g) return false;
+  greeting_ = *g;
+  if (!g->positive_completion()) {
+    error_ = "greeting: " + first_line(*g);
+    close();
+    return false;
+  }
+  return true;
+}
+
+bool SmtpLine::hello(const std::string& name) {
+  auto r = command("EHLO " + name);
+  if (r && (r->code == 500 || r->code == 502)) r = command("HELO " + name);
+  else if (r && r->code == 250) {
+    esmtp_ = true;
+    for (std::size_t i = 1; i < r->lines.size(); ++i) extensions_.insert(upper(r->lines[i].substr(0, r->lines[i].find(' '))));
+  }
+  if (!r) return false;
+  if (r->code != 250) {
+    error_ = "hello: " + first_line(*r);
+    return false;
+  }
+  after_ehlo_.clear();
+  return true;
+}
+
+void SmtpLine::close() {
+  stream_.close();
+  alive_ = false;
+}
+
+bool SmtpLine::send(std::string_view bytes) {
+  if (!alive_) {
+    error_ = "not connected";
+    return false;
+  }
+  if (!stream_.send(bytes)) {
+    error_ = stream_.error();
+    close();
+    return false;
+  }
+  return true;
+}
+
+std::optional<smtp::Reply> SmtpLine::read_reply() {
+  std::size_t got = 0;
+  for (;;) {
+    if (auto r = parser_.next()) {
+      if (parser_.last_malformed()) {
+        error_ = "malformed reply: " + (r->lines.empty() ? std::string() : r->lines.front());
+        close();
+        return std::nullopt;
+      }
+      if (esmtp_) after_ehlo_.push_back(*r);
+      return r;
+    }
+    if (!alive_) {
+      if (error_.empty()) error_ = "not connected";
+      return std::nullopt;
+    }
+    std::string in;
+    ReadStatus s = stream_.read(in, timeout_);
+    if (s != ReadStatus::Data) {
+      error_ = "no reply: " + stream_.error();
+      close();
+      return std::nullopt;
+    }
+    got += in.size();
+    if (got > kMaxReply) {
+      error_ = "a reply of over " + std::to_string(kMaxReply) + " octets";
+      close();
+      return std::nullopt;
+    }
+    parser_.receive(in);
+  }
+}
+
+std::optional<smtp::Reply> SmtpLine::command(std::string_view line) {
+  std::string l(line);
+  l += "\r\n";
+  if (!send(l)) return std::nullopt;
+  return read_reply();
+}
+
+}  // namespace maillab::check

@@ -1,0 +1,90 @@
+// The two ways `maillab check` talks SMTP to a server:
+// - run_smtp_session(): the lab's real client engine (smtp::ClientSession) over a
+//   TcpStream: greeting, EHLO (HELO when refused), the given transactions, QUIT; every
+//   exchange is recorded, then the probe waits for the server to close (4.1.1.10).
+// - SmtpLine: raw command lines read back with smtp::ReplyParser, for the out-of-order
+//   and malformed probes no well-behaved client would send. Every reply read after a
+//   successful EHLO is kept (the ENHANCEDSTATUSCODES check reads them).
+// Both bound every read by the --timeout; a missing reply is an error text, never a hang.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "bridge/check/probe_socket.hpp"
+#include "bridge/check/url.hpp"
+#include "protocols/smtp/outgoing_message.hpp"
+#include "protocols/smtp/reply.hpp"
+#include "protocols/smtp/reply_parser.hpp"
+#include "protocols/smtp/transaction_outcome.hpp"
+
+namespace maillab::check {
+
+// "250 2.0.0 Ok" / "220 mx.example ESMTP": the reply's first line as the server sent it.
+std::string first_line(const smtp::Reply& reply);
+
+struct SmtpExchange {
+  std::string sent;  // "" for the greeting
+  smtp::Reply reply;
+};
+
+struct SmtpSessionLog {
+  bool connected = false;
+  std::string error;     // why the session ended early (socket error, timeout, EOF)
+  std::string received;  // the first bytes the server sent (what a malformed reply was)
+  std::vector<SmtpExchange> exchanges;
+  std::vector<smtp::TransactionOutcome> outcomes;
+  std::set<std::string> extensions;
+  std::uint64_t size_limit = 0;
+  bool quit_answered = false;   // QUIT got its reply
+  bool closed_after_quit = false;  // ... and the server then closed the connection
+  std::string after_quit;       // what happened after the QUIT reply otherwise
+
+  const SmtpExchange* find(std::string_view verb) const;  // first exchange sent with `verb`
+};
+
+SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeout, const std::string& helo,
+                                std::vector<smtp::OutgoingMessage> messages);
+
+class SmtpLine {
+ public:
+  SmtpLine(const Url& url, std::chrono::milliseconds timeout) : url_(url), timeout_(timeout) {}
+
+  // Connects and reads the greeting; false and error() when that fails or is not 2xx.
+  bool open();
+  // EHLO (HELO when EHLO gets 500/502); false when neither gets 250.
+  bool hello(const std::string& name);
+  bool alive() const { return alive_; }
+  void close();
+
+  // Sends `line` CRLF and reads one reply; nullopt and error() on timeout, EOF or a
+  // malformed reply (the connection is then dead).
+  std::optional<smtp::Reply> command(std::string_view line);
+  // Sends raw bytes without reading.
+  bool send(std::string_view bytes);
+  std::optional<smtp::Reply> read_reply();
+
+  const smtp::Reply& greeting() const { return greeting_; }
+  const std::string& error() const { return error_; }
+  const std::set<std::string>& extensions() const { return extensions_; }
+  // Replies read after a 250 to EHLO (not the EHLO reply itself).
+  std::vector<smtp::Reply>& after_ehlo() { return after_ehlo_; }
+
+ private:
+  const Url& url_;
+  std::chrono::milliseconds timeout_;
+  TcpStream stream_;
+  smtp::ReplyParser parser_;
+  smtp::Reply greeting_;
+  std::string error_;
+  std::set<std::string> extensions_;
+  std::vector<smtp::Reply> after_ehlo_;
+  bool alive_ = false;
+  bool esmtp_ = false;
+};
+
+}  // namespace maillab::check
