@@ -1,0 +1,549 @@
+# shellcheck shell=bash
+# Real mail software as peers for maillab's conformance tests and benchmarks: a bash
+# library, SOURCED (never run) by tests/conformance/*_test.sh and the bench scripts.
+#
+#   peers_can_run                      root or passwordless sudo available? (else 1)
+#   peers_install                      install postfix, dovecot-pop3d, swaks, curl, fetchmail
+#                                      from Debian's packages if missing (sudo when not root)
+#   peers_postfix_start NAME PORT DIR  a private Postfix instance: smtpd on 127.0.0.1:PORT only,
+#                                      virtual domain pf.test (alice, bob, u) as Maildirs in
+#                                      DIR/mail/<user>/, log in DIR/postfix.log
+#   peers_postfix_stop NAME
+#   peers_dovecot_start PORT DIR       Dovecot POP3 only on 127.0.0.1:PORT, users alice, bob, u
+#                                      (password "secret"), Maildirs DIR/mail/<user>/ (the same
+#                                      ones a Postfix instance given the same DIR writes)
+#   peers_dovecot_stop DIR
+#   peers_sink_start PORT / peers_sink_stop [PORT]   Postfix's smtp-sink on 127.0.0.1:PORT
+#   peers_free_port                    prints a free loopback TCP port
+#   peers_wait_port PORT [WHAT] [LOG] [PID]  waits (bounded) until 127.0.0.1:PORT accepts
+#   peers_wait_log FILE REGEX [WHAT]   waits (bounded) until FILE has a line matching REGEX
+#   peers_wait_gone PID [WHAT] [LOG]   waits (bounded) until PID exits; then kill -9, returns 1
+#   peers_stop_all                     stops every peer this shell started (for traps)
+#
+# Invariants:
+# - Nothing listens anywhere but 127.0.0.1, on the ports given: no port-25 listener, no
+#   system-wide instance is touched (/etc/postfix and /etc/dovecot are only read, never
+#   written), every file of an instance lives under its DIR. The directories above DIR get
+#   o+x (search, not read) when they lack it, so that the postfix, dovecot and nobody
+#   users reach their files under a `mktemp -d` directory.
+# - Every wait is bounded by $PEERS_TIMEOUT seconds (default 30); on timeout the function
+#   prints what it waited for and the tail of the peer's log to stderr and returns 1.
+# - peers_postfix_start exports PEERS_POSTFIX_LOG_<NAME> (NAME with every character that
+#   is not [A-Za-z0-9_] turned into _) holding the log's path, which is always
+#   DIR/postfix.log; it prints nothing on stdout. Dovecot logs to DIR/dovecot.log,
+#   smtp-sink to $PEERS_SINK_LOG ($PEERS_STATE/smtp-sink.PORT.log, removed by
+#   peers_stop_all) and its pid is $PEERS_SINK_PID.
+# - Which instance was started where is also recorded under $PEERS_STATE (a directory
+#   shared by the processes of one test), so a stop works from a trap or a subshell.
+#
+# Environment read by peers_postfix_start:
+#   PEERS_RELAYHOST=[127.0.0.1]:NNNN   relayhost (127.0.0.0/8 may relay to any domain)
+#   PEERS_POSTFIX_EXTRA="k = v;k2 = v2" more main.cf lines, ';'-separated
+
+PEERS_TIMEOUT=${PEERS_TIMEOUT:-30}
+# Not exported on purpose: parallel tests started from one shell must not share a record
+# (each one's peers_stop_all would stop the others' peers).
+PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
+PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail)
+# Mailbox files belong to this account (exists on every Debian system).
+PEERS_MAIL_USER=${PEERS_MAIL_USER:-nobody}
+
+_peers_sudo() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+_peers_say() {  # a message on stderr; returns 0 (callers return 1 after saying more)
+  echo "peers: $*" >&2
+}
+
+_peers_tail() {  # FILE: its last lines on stderr, indented
+  if [ -n "${1:-}" ] && [ -r "$1" ]; then
+    echo "peers: --- last lines of $1 ---" >&2
+    tail -n 25 "$1" | sed 's/^/    /' >&2
+  elif [ -n "${1:-}" ]; then
+    echo "peers: (no log at $1)" >&2
+  fi
+}
+
+_peers_traversable() {  # DIR: let the peers' own users (postfix, dovecot, nobody) walk down to DIR
+  local d=$1
+  while [ -n "$d" ] && [ "$d" != / ]; do
+    if [ -d "$d" ] && [ "$(stat -c %A "$d" | cut -c10)" != x ] && [ "$(stat -c %A "$d" | cut -c10)" != t ]; then
+      _peers_sudo chmod o+x "$d"   # search only, not read: mktemp -d makes 0700 directories
+    fi
+    d=${d%/*}
+  done
+}
+
+_peers_varname() {  # NAME -> a valid shell variable suffix
+  printf '%s' "$1" | tr -c 'A-Za-z0-9_' '_'
+}
+
+_peers_record() {  # KIND NAME VALUE
+  mkdir -p "$PEERS_STATE"
+  printf '%s\n' "$3" >"$PEERS_STATE/$1.$(_peers_varname "$2")"
+}
+
+_peers_recall() {  # KIND NAME -> VALUE or nothing
+  local f
+  f="$PEERS_STATE/$1.$(_peers_varname "$2")"
+  [ -r "$f" ] && cat "$f"
+  return 0
+}
+
+_peers_forget() {  # KIND NAME
+  rm -f "$PEERS_STATE/$1.$(_peers_varname "$2")"
+  rmdir "$PEERS_STATE" 2>/dev/null || true
+}
+
+# Private Postfix and Dovecot instances start as root (they drop privileges themselves).
+# Returns 1 when neither root nor passwordless sudo is available (tests exit 77: skipped).
+peers_can_run() {
+  [ "$(id -u)" -eq 0 ] && return 0
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then return 0; fi
+  _peers_say "needs root or passwordless sudo to start Postfix and Dovecot"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------
+# Installation (Debian 12 packages; non-interactive, safe to run again and in parallel)
+
+_peers_installed() {  # PACKAGE: installed (not merely known, or removed with its config left)
+  [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
+}
+
+peers_install() {
+  local missing=() p
+  for p in "${PEERS_PACKAGES[@]}"; do
+    _peers_installed "$p" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local lock=${TMPDIR:-/tmp}/maillab-peers-install.lock
+  local log rc=0
+  log=$(mktemp)
+  (
+    # Tests running in parallel install one at a time; the second one finds nothing missing.
+    flock -w 600 9 || { echo "peers: another install holds $lock" >&2; exit 1; }
+    missing=()
+    for p in "${PEERS_PACKAGES[@]}"; do
+      _peers_installed "$p" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && exit 0
+    echo "peers: installing ${missing[*]}" >&2
+    echo "postfix postfix/main_mailer_type select No configuration" |
+      _peers_sudo debconf-set-selections
+    # No init system here, and none wanted: the packages' maintainer scripts must not start
+    # a system-wide Postfix or Dovecot (policy-rc.d 101 = "action forbidden").
+    local policy=/usr/sbin/policy-rc.d made_policy=0
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' | _peers_sudo tee "$policy" >/dev/null
+      _peers_sudo chmod 755 "$policy"
+      made_policy=1
+    fi
+    local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -qq)
+    local ok=0
+    _peers_sudo "${apt[@]}" install --no-install-recommends "${missing[@]}" >"$log" 2>&1 && ok=1
+    if [ $ok -eq 0 ]; then  # stale or empty package lists on a fresh machine
+      _peers_sudo "${apt[@]}" update >>"$log" 2>&1 &&
+        _peers_sudo "${apt[@]}" install --no-install-recommends "${missing[@]}" >>"$log" 2>&1 &&
+        ok=1
+    fi
+    [ $made_policy -eq 1 ] && _peers_sudo rm -f "$policy"
+    if [ $ok -eq 0 ]; then
+      echo "peers: installing ${missing[*]} failed:" >&2
+      tail -n 30 "$log" >&2
+      exit 1
+    fi
+    exit 0
+  ) 9>"$lock" || rc=$?
+  rm -f "$log"
+  return $rc
+}
+
+# ---------------------------------------------------------------------------------------
+# Ports and waits
+
+peers_free_port() {
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()' && return 0
+  fi
+  # Without python3: a random high port nobody answers on.
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  _peers_say "no free port found"
+  return 1
+}
+
+_peers_port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Postfix's master and smtp-sink can both bind a port another one listens on (SO_REUSEPORT),
+# and the wait for the port would then be answered by the wrong server: refuse up front.
+_peers_port_free() {  # PORT WHAT
+  case "$1" in
+    '' | *[!0-9]*) _peers_say "$2: '$1' is not a port number"; return 1 ;;
+  esac
+  if [ "$1" -lt 1 ] || [ "$1" -gt 65535 ]; then
+    _peers_say "$2: port $1 is out of range (1-65535)"
+    return 1
+  fi
+  if _peers_port_open "$1"; then
+    _peers_say "$2: 127.0.0.1:$1 is already in use by another server"
+    return 1
+  fi
+}
+
+peers_wait_port() {  # PORT [WHAT] [LOG] [PID]: with PID, gives up as soon as PID is gone
+  local port=$1 what=${2:-"127.0.0.1:$1"} log=${3:-} pid=${4:-}
+  local deadline=$((SECONDS + PEERS_TIMEOUT))
+  until _peers_port_open "$port"; do
+    if [ -n "$pid" ] && ! _peers_alive "$pid"; then
+      _peers_say "$what exited before it listened on 127.0.0.1:$port"
+      _peers_tail "$log"
+      return 1
+    fi
+    if [ $SECONDS -ge "$deadline" ]; then
+      _peers_say "$what: 127.0.0.1:$port accepts no connection after ${PEERS_TIMEOUT}s"
+      _peers_tail "$log"
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+peers_wait_log() {  # FILE REGEX [WHAT]
+  local file=$1 re=$2 what=${3:-"a line matching '$2' in $1"}
+  local deadline=$((SECONDS + PEERS_TIMEOUT))
+  until [ -r "$file" ] && grep -Eq -- "$re" "$file"; do
+    if [ $SECONDS -ge "$deadline" ]; then
+      _peers_say "timed out after ${PEERS_TIMEOUT}s waiting for $what"
+      _peers_tail "$file"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+_peers_alive() {  # PID: running (a zombie, exited but not yet reaped, counts as gone)
+  local st
+  st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  st=${st##*) }
+  [ "${st%% *}" != Z ]
+}
+
+peers_wait_gone() {  # PID [WHAT] [LOG]: bounded wait for a process to exit
+  local pid=$1 what=${2:-"pid $1"} deadline=$((SECONDS + PEERS_TIMEOUT))
+  while _peers_alive "$pid"; do
+    if [ $SECONDS -ge "$deadline" ]; then
+      _peers_say "$what (pid $pid) still running after ${PEERS_TIMEOUT}s; killing it"
+      _peers_tail "${3:-}"
+      kill -9 "$pid" 2>/dev/null || true
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# ---------------------------------------------------------------------------------------
+# Postfix: one private instance per NAME, everything under DIR
+
+_peers_postfix_master_cf() {  # PORT: master.cf with one smtpd on 127.0.0.1:PORT, no chroot
+  cat <<EOF
+# Written by maillab tools/peers.sh: one smtpd on loopback, no chroot, no port 25.
+127.0.0.1:$1 inet n       -       n       -       -       smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+_peers_postfix_main_cf() {  # NAME DIR
+  local name=$1 dir=$2 uid gid
+  uid=$(id -u "$PEERS_MAIL_USER")
+  gid=$(id -g "$PEERS_MAIL_USER")
+  cat <<EOF
+# Written by maillab tools/peers.sh for the private instance "$name".
+compatibility_level = 3.6
+config_directory = $dir/etc
+queue_directory = $dir/spool
+data_directory = $dir/data
+meta_directory = /etc/postfix
+maillog_file = $dir/postfix.log
+maillog_file_prefixes = $dir
+syslog_name = postfix-$name
+myhostname = $(_peers_varname "$name" | tr '_A-Z' '-a-z').peers.test
+mydomain = peers.test
+myorigin = \$myhostname
+mydestination =
+local_recipient_maps =
+local_transport = error:no local delivery in the peers lab
+alias_maps =
+alias_database =
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+smtpd_banner = \$myhostname ESMTP \$mail_name
+biff = no
+# No DNS: numeric next hops only, names from /etc/hosts.
+smtp_host_lookup = native
+smtp_dns_support_level = disabled
+lmtp_host_lookup = native
+smtpd_peername_lookup = no
+# Quick retries: a deferred message is tried again within seconds, not minutes.
+queue_run_delay = 10s
+minimal_backoff_time = 10s
+maximal_backoff_time = 20s
+smtp_connect_timeout = 10s
+virtual_mailbox_domains = pf.test
+virtual_mailbox_maps = texthash:$dir/etc/vmailbox
+virtual_mailbox_base = $dir/mail
+virtual_minimum_uid = 1
+virtual_uid_maps = static:$uid
+virtual_gid_maps = static:$gid
+EOF
+}
+
+_peers_postfix_settings() {  # DIR: $PEERS_RELAYHOST and $PEERS_POSTFIX_EXTRA, via postconf -e
+  local dir=$1 line                    # (which replaces a setting rather than repeating it)
+  if [ -n "${PEERS_RELAYHOST:-}" ]; then
+    _peers_sudo postconf -c "$dir/etc" -e "relayhost = $PEERS_RELAYHOST" || return 1
+  fi
+  local IFS=';'
+  for line in ${PEERS_POSTFIX_EXTRA:-}; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    [ -z "$line" ] && continue
+    case "$line" in
+      *=*) _peers_sudo postconf -c "$dir/etc" -e "$line" || return 1 ;;
+      *) _peers_say "PEERS_POSTFIX_EXTRA: '$line' is not 'key = value'"; return 1 ;;
+    esac
+  done
+}
+
+peers_postfix_start() {  # NAME PORT DIR
+  [ $# -eq 3 ] || { _peers_say "usage: peers_postfix_start NAME PORT DIR"; return 1; }
+  local name=$1 port=$2 dir
+  command -v postfix >/dev/null 2>&1 || { _peers_say "postfix is not installed (peers_install)"; return 1; }
+  _peers_port_free "$port" "postfix instance $name" || return 1
+  mkdir -p "$3" && dir=$(cd "$3" && pwd -P) || return 1
+  local log=$dir/postfix.log uid gid u
+  uid=$(id -u "$PEERS_MAIL_USER")
+  gid=$(id -g "$PEERS_MAIL_USER")
+  # The postfix user walks into the queue; the virtual agent writes mail/ as $uid.
+  _peers_traversable "$dir"
+  _peers_sudo chmod 755 "$dir"
+  _peers_sudo mkdir -p "$dir/etc" "$dir/spool" "$dir/data" "$dir/mail"
+  _peers_sudo chown root:root "$dir/etc" "$dir/spool"
+  _peers_sudo chown postfix:postfix "$dir/data"
+  _peers_sudo chown "$uid:$gid" "$dir/mail"
+  _peers_postfix_main_cf "$name" "$dir" | _peers_sudo tee "$dir/etc/main.cf" >/dev/null
+  _peers_postfix_master_cf "$port" | _peers_sudo tee "$dir/etc/master.cf" >/dev/null
+  for u in alice bob u; do echo "$u@pf.test $u/"; done | _peers_sudo tee "$dir/etc/vmailbox" >/dev/null
+  _peers_postfix_settings "$dir" || return 1
+  _peers_sudo touch "$log"
+  _peers_record postfix "$name" "$dir"  # before the start: a trap stops even a half-started one
+  # `postfix check` creates the queue's subdirectories with their owners and modes.
+  if ! _peers_sudo postfix -c "$dir/etc" check >>"$dir/postfix-start.err" 2>&1 ||
+     ! _peers_sudo postfix -c "$dir/etc" start >>"$dir/postfix-start.err" 2>&1; then
+    _peers_say "postfix instance $name did not start:"
+    _peers_tail "$dir/postfix-start.err"
+    _peers_tail "$log"
+    return 1
+  fi
+  export "PEERS_POSTFIX_LOG_$(_peers_varname "$name")=$log"
+  peers_wait_port "$port" "postfix instance $name" "$log"
+}
+
+peers_postfix_stop() {  # NAME
+  local name=${1:?usage: peers_postfix_stop NAME} dir pid=""
+  dir=$(_peers_recall postfix "$name")
+  [ -n "$dir" ] || return 0
+  [ -r "$dir/spool/pid/master.pid" ] && pid=$(tr -d ' \n' <"$dir/spool/pid/master.pid")
+  _peers_sudo postfix -c "$dir/etc" stop >>"$dir/postfix-start.err" 2>&1 || true
+  if [ -n "$pid" ]; then
+    peers_wait_gone "$pid" "postfix instance $name" "$dir/postfix.log" || true
+  fi
+  _peers_forget postfix "$name"
+}
+
+# ---------------------------------------------------------------------------------------
+# Dovecot: POP3 only, one instance per DIR
+
+peers_dovecot_start() {  # PORT DIR
+  [ $# -eq 2 ] || { _peers_say "usage: peers_dovecot_start PORT DIR"; return 1; }
+  local port=$1 dir uid gid u
+  command -v dovecot >/dev/null 2>&1 || { _peers_say "dovecot is not installed (peers_install)"; return 1; }
+  _peers_port_free "$port" "dovecot" || return 1
+  mkdir -p "$2" && dir=$(cd "$2" && pwd -P) || return 1
+  uid=$(id -u "$PEERS_MAIL_USER")
+  gid=$(id -g "$PEERS_MAIL_USER")
+  _peers_traversable "$dir"
+  _peers_sudo chmod 755 "$dir"
+  _peers_sudo mkdir -p "$dir/dovecot/run" "$dir/dovecot/state" "$dir/mail"
+  _peers_sudo chown "$uid:$gid" "$dir/mail"
+  for u in alice bob u; do
+    echo "$u:{PLAIN}secret:$uid:$gid::$dir/mail/$u::"
+  done | _peers_sudo tee "$dir/dovecot/users" >/dev/null
+  _peers_sudo chmod 644 "$dir/dovecot/users"
+  _peers_sudo tee "$dir/dovecot.conf" >/dev/null <<EOF
+# Written by maillab tools/peers.sh: POP3 only, on 127.0.0.1:$port, no TLS.
+instance_name = maillab-peers-$port
+base_dir = $dir/dovecot/run
+state_dir = $dir/dovecot/state
+log_path = $dir/dovecot.log
+info_log_path = $dir/dovecot.log
+protocols = pop3
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+default_login_user = dovenull
+default_internal_user = dovecot
+first_valid_uid = 1
+first_valid_gid = 1
+mail_location = maildir:$dir/mail/%n
+pop3_uidl_format = %08Xu%08Xv
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n $dir/dovecot/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%n $dir/dovecot/users
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = 127.0.0.1
+    port = $port
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+service imap-login {
+  inet_listener imap {
+    port = 0
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+EOF
+  _peers_record dovecot "$dir" "$dir"
+  if ! _peers_sudo dovecot -c "$dir/dovecot.conf" >>"$dir/dovecot-start.err" 2>&1; then
+    _peers_say "dovecot on port $port did not start:"
+    _peers_tail "$dir/dovecot-start.err"
+    _peers_tail "$dir/dovecot.log"
+    return 1
+  fi
+  peers_wait_port "$port" "dovecot" "$dir/dovecot.log"
+}
+
+peers_dovecot_stop() {  # DIR
+  local dir pid=""
+  [ -d "${1:?usage: peers_dovecot_stop DIR}" ] || return 0
+  dir=$(cd "$1" && pwd -P)
+  [ -r "$dir/dovecot.conf" ] || return 0
+  [ -r "$dir/dovecot/run/master.pid" ] && pid=$(tr -d ' \n' <"$dir/dovecot/run/master.pid")
+  _peers_sudo doveadm -c "$dir/dovecot.conf" stop >>"$dir/dovecot-start.err" 2>&1 ||
+    { [ -n "$pid" ] && _peers_sudo kill "$pid" 2>/dev/null; } || true
+  if [ -n "$pid" ]; then
+    peers_wait_gone "$pid" "dovecot" "$dir/dovecot.log" || true
+  fi
+  _peers_forget dovecot "$dir"
+}
+
+# ---------------------------------------------------------------------------------------
+# smtp-sink: Postfix's test SMTP server (accepts everything, keeps nothing)
+
+peers_sink_start() {  # PORT
+  local port=${1:?usage: peers_sink_start PORT} sink
+  sink=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+  [ -x "$sink" ] || { _peers_say "smtp-sink is not installed (peers_install)"; return 1; }
+  _peers_port_free "$port" "smtp-sink" || return 1
+  mkdir -p "$PEERS_STATE"
+  PEERS_SINK_LOG=$PEERS_STATE/smtp-sink.$port.log
+  # As root it must drop to an unprivileged user (-u); -c counts sessions on stdout.
+  # Started directly (not through a function) so that $! is smtp-sink (or sudo) itself.
+  if [ "$(id -u)" -eq 0 ]; then
+    "$sink" -u nobody -c "127.0.0.1:$port" 1000 >"$PEERS_SINK_LOG" 2>&1 &
+  else  # the log belongs to the caller, not root: the redirection stays outside sudo
+    # shellcheck disable=SC2024
+    sudo "$sink" -u nobody -c "127.0.0.1:$port" 1000 >"$PEERS_SINK_LOG" 2>&1 &
+  fi
+  PEERS_SINK_PID=$!
+  _peers_record sink "$port" "$PEERS_SINK_PID"
+  _peers_record sink last "$port"
+  export PEERS_SINK_PID PEERS_SINK_LOG
+  peers_wait_port "$port" "smtp-sink" "$PEERS_SINK_LOG" "$PEERS_SINK_PID"
+}
+
+peers_sink_stop() {  # [PORT]: the given or the last sink started
+  local port=${1:-} pid
+  [ -n "$port" ] || port=$(_peers_recall sink last)
+  [ -n "$port" ] || return 0
+  pid=$(_peers_recall sink "$port")
+  if [ -n "$pid" ]; then
+    _peers_sudo kill "$pid" 2>/dev/null || true
+    peers_wait_gone "$pid" "smtp-sink" "${PEERS_SINK_LOG:-}" || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  _peers_forget sink "$port"
+  [ "$(_peers_recall sink last)" = "$port" ] && _peers_forget sink last
+  return 0
+}
+
+# ---------------------------------------------------------------------------------------
+
+peers_stop_all() {  # every peer recorded in $PEERS_STATE; for traps
+  local f name
+  [ -d "$PEERS_STATE" ] || return 0
+  for f in "$PEERS_STATE"/postfix.*; do
+    [ -e "$f" ] || continue
+    name=${f##*/postfix.}
+    peers_postfix_stop "$name"
+  done
+  for f in "$PEERS_STATE"/dovecot.*; do
+    [ -e "$f" ] || continue
+    peers_dovecot_stop "$(cat "$f")"
+  done
+  for f in "$PEERS_STATE"/sink.*; do
+    [ -e "$f" ] || continue
+    name=${f##*/sink.}
+    [ "$name" = last ] && continue
+    peers_sink_stop "$name"
+  done
+  rm -f "$PEERS_STATE"/*.log 2>/dev/null
+  rmdir "$PEERS_STATE" 2>/dev/null || true
+}
