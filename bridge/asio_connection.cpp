@@ -8,16 +8,12 @@ namespace maillab::bridge {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-namespace {
-
-std::string plain_address(const asio::ip::address& a) {
+std::string AsioConnection::address_text(const asio::ip::address& a) {
   if (a.is_v6() && a.to_v6().is_v4_mapped()) {
     return asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_string();
   }
   return a.to_string();
 }
-
-}  // namespace
 
 AsioConnection::AsioConnection(asio::ip::tcp::socket socket, std::uint16_t local_port,
                                std::chrono::milliseconds linger)
@@ -28,9 +24,22 @@ AsioConnection::AsioConnection(asio::ip::tcp::socket socket, std::uint16_t local
   error_code ec;
   auto ep = socket_.remote_endpoint(ec);
   if (!ec) {
-    peer_address_ = plain_address(ep.address());
+    peer_address_ = address_text(ep.address());
     peer_port_ = ep.port();
   }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+AsioConnection::AsioConnection(asio::ip::tcp::socket socket, std::uint16_t local_port,
+                               std::string peer_address, std::uint16_t peer_port,
+                               std::chrono::milliseconds linger)
+    : socket_(std::move(socket)),
+      linger_timer_(socket_.get_executor()),
+      linger_(linger),
+      peer_address_(std::move(peer_address)),
+      peer_port_(peer_port),
+      local_port_(local_port) {
+  error_code ec;
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
 }
 
@@ -49,9 +58,10 @@ void AsioConnection::do_read() {
   if (closed_ || read_pending_) return;
   read_pending_ = true;
   socket_.async_read_some(asio::buffer(buf_),
-                          [self = shared_from_this()](const error_code& ec, std::size_t n) {
+                          bind_memory(read_memory_, [self = shared_from_this()](
+                                                        const error_code& ec, std::size_t n) {
                             self->on_read(ec, n);
-                          });
+                          }));
 }
 
 void AsioConnection::on_read(const error_code& ec, std::size_t n) {
@@ -140,7 +150,8 @@ void AsioConnection::do_write() {
   out_.clear();
   write_in_flight_ = true;
   asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](const error_code& ec, std::size_t) {
+                    bind_memory(write_memory_, [self = shared_from_this()](const error_code& ec,
+                                                                          std::size_t) {
                       self->write_in_flight_ = false;
                       self->writing_.clear();
                       if (self->closed_ || ec == asio::error::operation_aborted) return;
@@ -152,7 +163,7 @@ void AsioConnection::do_write() {
                         return;
                       }
                       self->do_write();
-                    });
+                    }));
 }
 
 void AsioConnection::close() {

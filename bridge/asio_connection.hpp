@@ -33,6 +33,7 @@
 #include <optional>
 #include <string>
 
+#include "bridge/handler_memory.hpp"
 #include "protocols/io/runtime.hpp"
 
 namespace maillab::bridge {
@@ -44,6 +45,13 @@ class AsioConnection final : public io::Connection,
   // connections (25, 110, ...), the real one for outgoing connections.
   AsioConnection(boost::asio::ip::tcp::socket socket, std::uint16_t local_port,
                  std::chrono::milliseconds linger = std::chrono::milliseconds(2000));
+  // The same, with the peer as accept() gave it (no getpeername() per socket); the
+  // address as address_text() writes it.
+  AsioConnection(boost::asio::ip::tcp::socket socket, std::uint16_t local_port,
+                 std::string peer_address, std::uint16_t peer_port,
+                 std::chrono::milliseconds linger = std::chrono::milliseconds(2000));
+  // "127.0.0.1", "::1"; an IPv4-mapped IPv6 address as plain IPv4.
+  static std::string address_text(const boost::asio::ip::address& a);
   ~AsioConnection() override;
   AsioConnection(const AsioConnection&) = delete;
   AsioConnection& operator=(const AsioConnection&) = delete;
@@ -92,7 +100,8 @@ class AsioConnection final : public io::Connection,
   io::ConnectionHandler* handler_ = nullptr;
   std::function<bool()> dead_host_;
 
-  std::array<char, 16384> buf_{};
+  std::array<char, 16384> buf_;  // not zeroed: 16 KiB of memset per connection (profiled)
+  HandlerMemory read_memory_, write_memory_;  // the read and the write in flight
   std::string unread_;                      // arrived while no handler was attached
   std::optional<io::CloseKind> owed_close_;  // on_close owed to a handler not yet attached
   bool flush_posted_ = false;

@@ -1,6 +1,7 @@
 // bridge::FileDisk: an io::Disk over a real directory, durable: a mutator returns true
 // only once the change is on the storage device (fsync of the file and of the directories
-// whose entries changed), so "250 after DATA means on disk" holds on the real disk too.
+// whose entries carry it; not of `.maillab-tmp/`, whose leftovers nothing reads), so "250
+// after DATA means on disk" holds on the real disk too.
 //
 // Invariants (io::Disk): write() is atomic (a temporary file in `.maillab-tmp/` beside the
 // tree, fsync, rename over the target, fsync of the directory), so a reader never sees half

@@ -46,6 +46,11 @@ struct ServeOptions {
   std::optional<std::int64_t> until_ns;                    // stop at this simulated time
   std::chrono::milliseconds grace{2000};                   // real time after a stop request
   std::chrono::milliseconds max_wait{5};                   // longest blocking wait per loop
+  // true: every trace event stays in World::trace() for the whole run (what `run` keeps and
+  // the tests read). false (`maillab serve`): events are handed to the --trace file and
+  // the timeline each loop turn, then dropped, so a long serve does not grow in memory;
+  // with neither consumer nothing is recorded at all.
+  bool keep_trace = true;
 };
 
 // The virtual port of a service: smtp 25, submission 587, pop3 110, dns 53.

@@ -44,7 +44,7 @@ RealEndpoint TcpFront::local() const {
 
 void TcpFront::accept() {
   if (closed_) return;
-  acceptor_.async_accept([this](const error_code& ec, tcp::socket socket) {
+  acceptor_.async_accept(peer_, [this](const error_code& ec, tcp::socket socket) {
     if (closed_ || ec == asio::error::operation_aborted) return;
     if (ec) {
       // Out of descriptors, a connection reset before accept, ...: never fatal.
@@ -55,12 +55,12 @@ void TcpFront::accept() {
       });
       return;
     }
-    on_accept(std::move(socket));
+    on_accept(std::move(socket), peer_);
     accept();
   });
 }
 
-void TcpFront::on_accept(tcp::socket socket) {
+void TcpFront::on_accept(tcp::socket socket, const tcp::endpoint& peer_ep) {
   if (server_.stopping()) {
     error_code ec;
     socket.close(ec);
@@ -68,10 +68,19 @@ void TcpFront::on_accept(tcp::socket socket) {
   }
   scenario::HostNode* host = server_.world().host(spec_.host);
   const std::uint16_t port = virtual_port(spec_.service);
-  auto conn = std::make_shared<AsioConnection>(std::move(socket), port);
+  if (peer_ep.address() != last_peer_ || last_peer_text_.empty()) {
+    last_peer_ = peer_ep.address();  // clients mostly come from one address: format it once
+    last_peer_text_ = AsioConnection::address_text(last_peer_);
+  }
+  auto conn = std::make_shared<AsioConnection>(std::move(socket), port, last_peer_text_,
+                                               peer_ep.port());
   auto& rt = *host->runtime;
-  std::string peer = conn->peer_address() + ":" + std::to_string(conn->peer_port());
-  std::string service(scenario::service_name(spec_.service));
+  // Only for the trace: not built when nothing is recorded (a long serve without --trace).
+  std::string peer, service;
+  if (rt.tracing()) {
+    peer = conn->peer_address() + ":" + std::to_string(conn->peer_port());
+    service = scenario::service_name(spec_.service);
+  }
   if (!host->up) {
     // A dead machine answers nothing; the client's own timeout decides.
     if (server_.limbo_room()) {

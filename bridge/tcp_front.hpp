@@ -24,12 +24,15 @@ class TcpFront {
 
  private:
   void accept();
-  void on_accept(boost::asio::ip::tcp::socket socket);
+  void on_accept(boost::asio::ip::tcp::socket socket, const boost::asio::ip::tcp::endpoint& peer);
 
   Server& server_;
   ListenSpec spec_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_;  // after EMFILE and the like: try again shortly
+  boost::asio::ip::tcp::endpoint peer_;  // filled in by the accept in progress
+  boost::asio::ip::address last_peer_;   // the last peer address, and its text
+  std::string last_peer_text_;
   bool closed_ = false;
 };
 

@@ -74,7 +74,7 @@ std::vector<std::string> parse_domains(const Map& m, std::string_view key,
 MtaConfig parse_mta(const Item& item, const std::string& host) {
   Map m(item, "`mta` of host " + code(host),
         {"domains", "relay_domains", "mynetworks", "submission", "mailbox", "queue",
-         "message_size_limit", "aliases"});
+         "message_size_limit", "aliases", "discard"});
   MtaConfig mta;
   mta.mark = item.key_mark;
   mta.domains = parse_domains(m, "domains", {});
@@ -89,6 +89,7 @@ MtaConfig parse_mta(const Item& item, const std::string& host) {
   }
   if (std::optional<Item> i = m.get("queue")) mta.queue = parse_queue(*i, host);
   if (std::optional<Item> i = m.get("message_size_limit")) mta.message_size_limit = as_count(*i);
+  if (std::optional<Item> i = m.get("discard")) mta.discard = as_bool(*i);
   if (std::optional<Item> i = m.get("aliases")) {
     Map aliases(*i, "`aliases` of host " + code(host), {});
     for (const Map::Entry& e : aliases.entries()) {

@@ -104,6 +104,7 @@ struct MtaConfig {
   QueueConfig queue;
   std::uint64_t message_size_limit = 10240000;  // bytes; 0 = no limit (as Postfix)
   std::map<std::string, std::vector<std::string>> aliases;  // local part -> targets
+  bool discard = false;  // accept, queue, then discard instead of delivering (discard(8))
   Mark mark;
 };
 

@@ -68,6 +68,7 @@ class SimRuntime final : public io::Runtime {
   std::mt19937_64& rng(std::string_view purpose) override;
   void trace(std::string_view agent, std::string_view event,
              std::initializer_list<io::TraceField> fields) override;
+  bool tracing() const override { return trace_.enabled(); }
 
   // The host crashed: forget every callback armed so far (the crash hook, if any, runs
   // first, while the host's services still exist).

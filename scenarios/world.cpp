@@ -134,6 +134,7 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.queue.smtp_connect_timeout = m.queue.smtp_connect_timeout_ns;
   c.message_size_limit = m.message_size_limit;
   c.aliases = m.aliases;
+  c.discard = m.discard;
   for (const auto& [name, u] : h.users) c.users[name] = u.password.value_or("");
   if (h.resolver) c.resolver = h.resolver->text;
   for (const auto& [domain, next_hop] : options_.transport) c.transport[domain] = next_hop;

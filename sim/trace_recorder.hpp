@@ -38,6 +38,8 @@ class TraceRecorder {
   const std::vector<TraceEvent>& events() const { return events_; }
   void set_enabled(bool on) { enabled_ = on; }
   bool enabled() const { return enabled_; }
+  // Forgets the events recorded so far (a long `serve` that already wrote them out).
+  void clear() { events_.clear(); }
 
   static std::string to_json(const TraceEvent& e);
   std::string to_jsonl() const;

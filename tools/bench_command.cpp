@@ -1,7 +1,9 @@
-// maillab bench kernel|... (cli.md, shared/bench/README.md).
+// maillab bench kernel|mail|hosts (cli.md, shared/bench/README.md); mail and hosts are in
+// bench_mail.cpp and bench_hosts.cpp.
 #include <cstdio>
 
 #include "sim/hold_benchmark.hpp"
+#include "tools/bench_commands.hpp"
 #include "tools/commands.hpp"
 
 namespace maillab::tools {
@@ -24,6 +26,8 @@ void register_bench(CLI::App& app, int& exit_code) {
                 static_cast<unsigned long long>(ran), eps);
     exit_code = 0;
   });
+  register_bench_mail(*bench, exit_code);
+  register_bench_hosts(*bench, exit_code);
 }
 
 }  // namespace maillab::tools

@@ -27,6 +27,7 @@ struct ServeArgs {
 
 int serve(const ServeArgs& a, bool seed_given) {
   bridge::ServeOptions opt = a.opt;
+  opt.keep_trace = false;  // events go to --trace and the timeline, then are dropped
   std::string error;
   for (const auto& text : a.listen) {
     auto l = bridge::parse_listen(text, &error);
@@ -91,8 +92,10 @@ int serve(const ServeArgs& a, bool seed_given) {
     };
   }
 
-  // Declared first, destroyed last: the services' connections hold its sockets.
-  boost::asio::io_context io;
+  // Declared first, destroyed last: the services' connections hold its sockets. Every
+  // socket and timer is used on the loop's thread only (bridge/server.hpp), so the reactor
+  // needs no locks; the scheduler keeps them (request_stop() posts from any thread).
+  boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   auto built = scenario::World::build(sc, seed_given ? a.seed : sc.seed, std::move(wopt));
   if (auto* e = std::get_if<scenario::LoadError>(&built)) {
     std::cerr << e->str() << "\n";

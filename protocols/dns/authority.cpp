@@ -33,27 +33,32 @@ void Authority::add_zone(Zone zone) {
     data.nodes[rr.name].push_back(std::move(rr));
   }
   remove_zone(data.origin);
+  by_origin_[data.origin] = zones_.size();
   zones_.push_back(std::move(data));
 }
 
 bool Authority::remove_zone(std::string_view origin) {
   const auto n = std::erase_if(zones_, [&](const ZoneData& z) { return z.origin == origin; });
+  if (n > 0) {
+    by_origin_.clear();
+    for (std::size_t i = 0; i < zones_.size(); ++i) by_origin_[zones_[i].origin] = i;
+  }
   return n > 0;
 }
 
 bool Authority::has_zone(std::string_view origin) const {
-  return std::any_of(zones_.begin(), zones_.end(),
-                     [&](const ZoneData& z) { return z.origin == origin; });
+  return by_origin_.count(std::string(origin)) != 0;
 }
 
 const Authority::ZoneData* Authority::find_zone(std::string_view name) const {
-  const ZoneData* best = nullptr;
-  for (const auto& z : zones_) {
-    if (name_in_zone(name, z.origin) && (!best || z.origin.size() > best->origin.size())) {
-      best = &z;
-    }
+  // The deepest zone holding `name`: the name itself, then each parent up to the root
+  // (the same label walk as name_in_zone, so the answer is the longest matching origin).
+  std::string n(name);
+  while (true) {
+    if (auto it = by_origin_.find(n); it != by_origin_.end()) return &zones_[it->second];
+    if (n.empty()) return nullptr;
+    n = parent_name(n);
   }
-  return best;
 }
 
 // The highest zone cut at or above `name` and below the apex (RFC 1034 4.3.2 step 3b).

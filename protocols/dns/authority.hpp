@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "protocols/dns/message.hpp"
@@ -65,6 +66,9 @@ class Authority {
   void add_addresses(Message& response) const;
 
   std::vector<ZoneData> zones_;
+  // origin -> index in zones_, so that find_zone walks the name's labels (a handful of
+  // hash lookups) instead of every zone (a DNS host serving thousands of zones).
+  std::unordered_map<std::string, std::size_t> by_origin_;
 };
 
 }  // namespace maillab::dns

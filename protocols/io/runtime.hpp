@@ -79,6 +79,9 @@ class Runtime {
 
   virtual void trace(std::string_view agent, std::string_view event,
                      std::initializer_list<TraceField> fields) = 0;
+  // False when trace() records nothing (a benchmark run): callers may skip building the
+  // fields of a trace event that costs more than the event itself.
+  virtual bool tracing() const { return true; }
 };
 
 }  // namespace maillab::io

@@ -1,5 +1,6 @@
 #include "protocols/mda/mail_store.hpp"
 
+#include "protocols/mda/counting_store.hpp"
 #include "protocols/mda/maildir_store.hpp"
 #include "protocols/mda/mbox_store.hpp"
 #include "protocols/message/message.hpp"
@@ -54,6 +55,7 @@ std::unique_ptr<MailStore> make_mbox_store(io::Disk& disk, std::string root) {
 std::unique_ptr<MailStore> make_store(std::string_view kind, io::Disk& disk, std::string root) {
   if (kind == "maildir") return make_maildir_store(disk, std::move(root));
   if (kind == "mbox") return make_mbox_store(disk, std::move(root));
+  if (kind == "count") return std::make_unique<CountingStore>(disk);
   return nullptr;
 }
 

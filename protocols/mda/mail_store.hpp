@@ -57,7 +57,7 @@ class MailStore {
   virtual bool remove(const std::string& user, const std::string& id) = 0;
   // Users that have at least one message (sorted).
   virtual std::vector<std::string> users() const = 0;
-  virtual std::string_view kind() const = 0;  // "maildir" | "mbox"
+  virtual std::string_view kind() const = 0;  // "maildir" | "mbox" | "count"
 };
 
 // The delivered message: Return-Path and Delivered-To prepended to the CRLF content.
@@ -69,7 +69,7 @@ std::string_view to_string(DeliveryStatus status);
 
 std::unique_ptr<MailStore> make_maildir_store(io::Disk& disk, std::string root = "mail/");
 std::unique_ptr<MailStore> make_mbox_store(io::Disk& disk, std::string root = "mail/");
-// "maildir" | "mbox"; nullptr for anything else.
+// "maildir" | "mbox" | "count" (counting_store.hpp); nullptr for anything else.
 std::unique_ptr<MailStore> make_store(std::string_view kind, io::Disk& disk, std::string root = "mail/");
 
 }  // namespace maillab::mda

@@ -26,9 +26,28 @@ struct InboundSmtp {
 
 }  // namespace
 
-Mta::Mta(io::Runtime& rt, MtaConfig config) : rt_(rt), cfg_(std::move(config)) {
-  if (!cfg_.resolver.empty()) resolver_ = std::make_unique<services::Resolver>(rt_, cfg_.resolver);
-  store_ = mda::make_store(cfg_.mailbox, rt_.disk());
+Mta::Mta(io::Runtime& rt, MtaConfig config)
+    : Mta(rt, std::make_shared<const MtaConfig>(std::move(config))) {}
+
+Mta::Mta(io::Runtime& rt, std::shared_ptr<const MtaConfig> config)
+    : rt_(rt), cfg_(std::move(config)) {}
+
+const std::string& Mta::hostname() const {
+  return cfg_->hostname.empty() ? rt_.hostname() : cfg_->hostname;
+}
+
+services::Resolver* Mta::resolver() {
+  // Made on first use: an idle MTA pays one pointer for it.
+  if (!resolver_ && !cfg_->resolver.empty()) {
+    resolver_ = std::make_unique<services::Resolver>(rt_, cfg_->resolver);
+    if (cfg_->resolver_cache) resolver_->enable_cache(cfg_->resolver_cache);
+  }
+  return resolver_.get();
+}
+
+mda::MailStore& Mta::store() {
+  if (!store_) store_ = mda::make_store(cfg_->mailbox, rt_.disk());
+  return *store_;
 }
 
 Mta::~Mta() {
@@ -42,7 +61,7 @@ Mta::~Mta() {
 void Mta::start() {
   boot_time_ = rt_.now();
   rt_.listen(25, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 25); });
-  if (cfg_.submission) {
+  if (cfg_->submission) {
     rt_.listen(587, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 587); });
   }
   reload_queue();
@@ -68,13 +87,13 @@ void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
 }
 
 bool Mta::local_user_exists(const std::string& local) const {
-  return cfg_.users.count(local) != 0 || cfg_.aliases.count(local) != 0;
+  return cfg_->users.count(local) != 0 || cfg_->aliases.count(local) != 0;
 }
 
 smtp::Reply Mta::check_recipient(const std::string& address, const std::string& client_address,
                                  bool authenticated) const {
   auto [local, domain] = split_address(address);
-  if (cfg_.is_local_domain(domain)) {
+  if (cfg_->is_local_domain(domain)) {
     // Unknown local users are rejected in the session (no backscatter).
     if (!local_user_exists(local) && lowercase(local) != "postmaster") {
       return smtp::Reply::make(550, "5.1.1",
@@ -84,7 +103,7 @@ smtp::Reply Mta::check_recipient(const std::string& address, const std::string& 
     }
     return smtp::Reply::make(250, "2.1.5", "Ok");
   }
-  if (cfg_.is_relay_domain(domain) || authenticated || cfg_.in_mynetworks(client_address)) {
+  if (cfg_->is_relay_domain(domain) || authenticated || cfg_->in_mynetworks(client_address)) {
     return smtp::Reply::make(250, "2.1.5", "Ok");
   }
   return smtp::Reply::make(554, "5.7.1", "<" + address + ">: Relay access denied");
@@ -97,8 +116,8 @@ std::vector<std::string> Mta::expand_aliases(const std::string& rcpt) const {
     auto [addr, depth] = work.back();
     work.pop_back();
     auto [local, domain] = split_address(addr);
-    auto it = cfg_.is_local_domain(domain) ? cfg_.aliases.find(local) : cfg_.aliases.end();
-    if (it == cfg_.aliases.end() || depth > 10) {
+    auto it = cfg_->is_local_domain(domain) ? cfg_->aliases.find(local) : cfg_->aliases.end();
+    if (it == cfg_->aliases.end() || depth > 10) {
       if (std::find(out.begin(), out.end(), addr) == out.end()) out.push_back(addr);
       continue;
     }
@@ -145,7 +164,7 @@ smtp::Reply Mta::enqueue(const Submission& s) {
     // RFC 6409 8.2/8.3: the MSA may add a missing Message-ID and Date.
     if (!msg.header("Message-ID")) {
       msg.add_header("Message-ID", "<" + message::compact_date(rt_.now()) + "." + q.id + "@" +
-                                       cfg_.hostname + ">");
+                                       hostname() + ">");
     }
     if (!msg.header("Date")) msg.add_header("Date", message::rfc5322_date(rt_.now()));
   }
@@ -153,7 +172,7 @@ smtp::Reply Mta::enqueue(const Submission& s) {
   ri.from_helo = s.client_address.empty() ? "" : s.helo;
   ri.from_host = "unknown";
   ri.from_address = s.client_address;
-  ri.by_host = cfg_.hostname;
+  ri.by_host = hostname();
   ri.with = s.client_address.empty() ? "local" : s.protocol;
   ri.id = q.id;
   ri.for_rcpt = s.rcpts.size() == 1 ? s.rcpts.front() : "";
@@ -171,11 +190,13 @@ smtp::Reply Mta::enqueue(const Submission& s) {
     // The disk failed between MAIL FROM and the end of DATA (Postfix's wording).
     return smtp::Reply::make(451, "4.3.0", "Error: queue file write error");
   }
-  std::string rcpts;
-  for (const auto& r : q.rcpts) rcpts += (rcpts.empty() ? "" : ",") + r.address;
-  rt_.trace("MTA", "queue.enqueued", {{"id", q.id}, {"from", q.sender}, {"to", rcpts},
-                                      {"subject", q.subject}, {"msgid", q.message_id},
-                                      {"size", std::to_string(content->size())}});
+  if (rt_.tracing()) {
+    std::string rcpts;
+    for (const auto& r : q.rcpts) rcpts += (rcpts.empty() ? "" : ",") + r.address;
+    rt_.trace("MTA", "queue.enqueued", {{"id", q.id}, {"from", q.sender}, {"to", rcpts},
+                                        {"subject", q.subject}, {"msgid", q.message_id},
+                                        {"size", std::to_string(content->size())}});
+  }
   std::string id = q.id;
   index_[id] = std::move(q);
   rt_.start_timer(0, [this, id] { activate(id); });

@@ -41,7 +41,8 @@ struct DeliveryRecord {
   std::string user;
   std::string recipient;
   std::string queue_id;
-  io::Bytes content;  // as stored (with Return-Path / Delivered-To)
+  io::Bytes content;  // as stored (with Return-Path / Delivered-To); null for a "count" store
+  std::string message_id;  // the message's Message-ID header
 };
 
 // What a message handed to the MTA looks like before it is queued.
@@ -60,6 +61,8 @@ struct Submission {
 class Mta {
  public:
   Mta(io::Runtime& rt, MtaConfig config);
+  // Several MTAs may share one configuration (an empty hostname: each its runtime's).
+  Mta(io::Runtime& rt, std::shared_ptr<const MtaConfig> config);
   ~Mta();
   Mta(const Mta&) = delete;
   Mta& operator=(const Mta&) = delete;
@@ -76,9 +79,11 @@ class Mta {
                               bool authenticated) const;
   bool local_user_exists(const std::string& local) const;
 
-  const MtaConfig& config() const { return cfg_; }
+  const MtaConfig& config() const { return *cfg_; }
+  // myhostname: the configured one, else the host's name (Postfix's default).
+  const std::string& hostname() const;
   io::Runtime& runtime() { return rt_; }
-  services::Resolver* resolver() { return resolver_.get(); }
+  services::Resolver* resolver();  // null when no resolver is configured
 
   // Read-only views (expectations, visualiser).
   std::vector<QueueFile> queue() const;
@@ -102,9 +107,12 @@ class Mta {
   void remove(const QueueFile& q);
   void accept_connection(io::ConnectionPtr c, std::uint16_t port);
   std::vector<std::string> expand_aliases(const std::string& rcpt) const;
+  mda::MailStore& store();
 
   io::Runtime& rt_;
-  MtaConfig cfg_;
+  std::shared_ptr<const MtaConfig> cfg_;
+  // The resolver and the mailbox store are made on first use (an idle host pays two
+  // pointers for them).
   std::unique_ptr<services::Resolver> resolver_;
   std::unique_ptr<mda::MailStore> store_;
   std::map<std::string, QueueFile> index_;

@@ -42,7 +42,7 @@ std::string lowercase(std::string s);
 std::pair<std::string, std::string> split_address(const std::string& address);
 
 struct MtaConfig {
-  std::string hostname;                        // myhostname
+  std::string hostname;                        // myhostname ("" = the host's name)
   std::vector<std::string> domains;            // mydestination
   std::vector<std::string> relay_domains;      // relay_domains (backup MX)
   std::vector<Cidr> mynetworks;
@@ -54,8 +54,12 @@ struct MtaConfig {
   std::map<std::string, std::vector<std::string>> aliases;  // local part -> targets
   std::map<std::string, std::string> users;                 // user -> password
   std::string resolver;                        // DNS server address ("" = none)
+  std::size_t resolver_cache = 0;              // answers the resolver caches (0 = none)
   // Where mail for a domain goes instead of DNS (cli.md serve --route): "addr:port".
   std::map<std::string, std::string> transport;
+  // Postfix discard(8) as every transport: accepted mail is queued as usual, then each
+  // recipient is marked done without delivery (trace `discarded`). A sink for benchmarks.
+  bool discard = false;
 
   bool is_local_domain(std::string_view domain) const;
   bool is_relay_domain(std::string_view domain) const;

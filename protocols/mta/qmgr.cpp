@@ -74,7 +74,7 @@ void Mta::reload_queue() {
 }
 
 void Mta::schedule_scan() {
-  scan_timer_ = rt_.start_timer(cfg_.queue.queue_run_delay, [this] {
+  scan_timer_ = rt_.start_timer(cfg_->queue.queue_run_delay, [this] {
     scan_timer_ = 0;
     scan();
     schedule_scan();
@@ -102,16 +102,26 @@ void Mta::activate(const std::string& id) {
     rt_.trace("MTA", "queue.corrupt", {{"id", id}});
     return;
   }
-  rt_.trace("MTA", "queue.attempt", {{"id", id}, {"subject", q.subject}, {"msgid", q.message_id},
-                                     {"attempt", std::to_string(q.attempts)}});
+  if (rt_.tracing()) {
+    rt_.trace("MTA", "queue.attempt", {{"id", id}, {"subject", q.subject}, {"msgid", q.message_id},
+                                       {"attempt", std::to_string(q.attempts)}});
+  }
   // Local recipients now; remote ones grouped by next-hop domain.
   std::map<std::string, std::vector<std::size_t>> remote;
   bool delivered_locally = false;
   for (std::size_t i = 0; i < q.rcpts.size(); ++i) {
     QueueRecipient& r = q.rcpts[i];
     if (r.state != RcptState::kPending) continue;
+    if (cfg_->discard) {
+      // Postfix discard(8): the recipient is done, "delivered" nowhere, status sent.
+      r.state = RcptState::kDelivered;
+      r.status = "2.0.0";
+      r.diagnostic = "X-maillab; discarded";
+      rt_.trace("MDA", "discarded", {{"id", q.id}, {"to", r.address}, {"msgid", q.message_id}});
+      continue;
+    }
     auto [local, domain] = split_address(r.address);
-    if (cfg_.is_local_domain(domain)) {
+    if (cfg_->is_local_domain(domain)) {
       deliver_local(q, r, content);
       delivered_locally = true;
     } else {
@@ -148,9 +158,9 @@ void Mta::activate(const std::string& id) {
 void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& content) {
   auto [local, domain] = split_address(r.address);
   std::string user = local;
-  if (!cfg_.users.count(user)) {
+  if (!cfg_->users.count(user)) {
     user = "postmaster";
-    if (!cfg_.users.count(user)) {
+    if (!cfg_->users.count(user)) {
       r.state = RcptState::kFailed;
       r.status = "5.1.1";
       r.diagnostic = "X-maillab; unknown user: \"" + local + "\"";
@@ -165,9 +175,9 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
   d.recipient = r.address;
   d.content = *content;
   d.sim_ns = rt_.now();
-  d.hostname = cfg_.hostname;
+  d.hostname = hostname();
   d.unique = ++unique_;
-  auto st = store_->deliver(d);
+  auto st = store().deliver(d);
   if (st == mda::DeliveryStatus::DiskFull) {
     r.status = "4.3.1";
     r.diagnostic = "X-maillab; cannot update mailbox for user " + user + ": disk full";
@@ -188,16 +198,19 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
   }
   r.state = RcptState::kDelivered;
   r.status = "2.0.0";
-  r.diagnostic = "X-maillab; delivered to " + cfg_.mailbox;
-  rt_.trace("MDA", "deliver", {{"id", q.id}, {"user", user}, {"to", r.address},
-                               {"mailbox", cfg_.mailbox}, {"subject", q.subject},
-                               {"msgid", q.message_id}});
+  r.diagnostic = "X-maillab; delivered to " + cfg_->mailbox;
+  if (rt_.tracing()) {
+    rt_.trace("MDA", "deliver", {{"id", q.id}, {"user", user}, {"to", r.address},
+                                 {"mailbox", cfg_->mailbox}, {"subject", q.subject},
+                                 {"msgid", q.message_id}});
+  }
   if (on_delivered) {
-    // Find what was stored: the newest message of that user.
-    auto msgs = store_->list(user);
-    if (!msgs.empty()) {
-      on_delivered(DeliveryRecord{rt_.now(), user, r.address, q.id, msgs.back().content});
-    }
+    // What was stored is, by MailStore's contract, the delivered content (Return-Path and
+    // Delivered-To prepended): built here, not read back with list(), which reads the whole
+    // mailbox (quadratic: `serve --mailboxes` fell to 20 msg/s at a few thousand messages
+    // in one Maildir). A "count" store keeps nothing: the delivery is reported without it.
+    io::Bytes stored = store().kind() == "count" ? nullptr : io::make_bytes(mda::delivered_content(d));
+    on_delivered(DeliveryRecord{rt_.now(), user, r.address, q.id, std::move(stored), q.message_id});
   }
 }
 
@@ -218,11 +231,13 @@ void Mta::attempt_done(SmtpAttempt* a) {
     r.remote_mta = o.remote_mta;
     if (o.kind == AttemptOutcome::Kind::kDelivered) r.state = RcptState::kDelivered;
     if (o.kind == AttemptOutcome::Kind::kFailed) r.state = RcptState::kFailed;
-    rt_.trace("MTA", o.kind == AttemptOutcome::Kind::kDelivered ? "relay.sent"
-                     : o.kind == AttemptOutcome::Kind::kFailed  ? "relay.bounced"
-                                                                : "relay.deferred",
-              {{"id", id}, {"to", r.address}, {"relay", o.remote_mta},
-               {"status", o.status}, {"diagnostic", o.diagnostic}});
+    if (rt_.tracing()) {
+      rt_.trace("MTA", o.kind == AttemptOutcome::Kind::kDelivered ? "relay.sent"
+                       : o.kind == AttemptOutcome::Kind::kFailed  ? "relay.bounced"
+                                                                  : "relay.deferred",
+                {{"id", id}, {"to", r.address}, {"relay", o.remote_mta},
+                 {"status", o.status}, {"diagnostic", o.diagnostic}});
+    }
     if (o.unconfirmed) {
       // RFC 1047: the dot went out but no reply came back; the next hop may have the
       // message, so a retry can deliver it twice. Chaos runs allow duplicates only then.
@@ -242,7 +257,7 @@ void Mta::active_done(const std::string& id) {
   QueueFile& q = it->second;
   const io::Time age = rt_.now() - q.arrival;
   const io::Time lifetime =
-      q.sender.empty() ? cfg_.queue.bounce_queue_lifetime : cfg_.queue.maximal_queue_lifetime;
+      q.sender.empty() ? cfg_->queue.bounce_queue_lifetime : cfg_->queue.maximal_queue_lifetime;
   if (!q.done() && age >= lifetime) {
     // Expired: the pending recipients fail with the last transient status they had.
     for (auto& r : q.rcpts) {
@@ -264,12 +279,12 @@ void Mta::active_done(const std::string& id) {
     }
   }
   if (q.done()) {
-    rt_.trace("MTA", "queue.removed", {{"id", id}, {"subject", q.subject}});
+    if (rt_.tracing()) rt_.trace("MTA", "queue.removed", {{"id", id}, {"subject", q.subject}});
     remove(q);
     index_.erase(it);
     return;
   }
-  if (cfg_.queue.delay_warning_time > 0 && !q.warned && age >= cfg_.queue.delay_warning_time) {
+  if (cfg_->queue.delay_warning_time > 0 && !q.warned && age >= cfg_->queue.delay_warning_time) {
     std::vector<const QueueRecipient*> delayed;
     for (auto& r : q.rcpts) {
       if (r.state == RcptState::kPending) delayed.push_back(&r);
@@ -278,7 +293,7 @@ void Mta::active_done(const std::string& id) {
     q.warned = true;
   }
   // Postfix: delay = time in queue, clamped to [minimal_backoff_time, maximal_backoff_time].
-  io::Time delay = std::clamp(age, cfg_.queue.minimal_backoff_time, cfg_.queue.maximal_backoff_time);
+  io::Time delay = std::clamp(age, cfg_->queue.minimal_backoff_time, cfg_->queue.maximal_backoff_time);
   // Postfix keeps the due time as the queue file's mtime, in whole seconds.
   q.next_attempt = (rt_.now() + delay) / kSec * kSec;
   if (!save(q, QueueState::kDeferred)) {
@@ -309,8 +324,8 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
     return;
   }
   message::DsnRequest req;
-  req.reporting_mta = cfg_.hostname;
-  req.postmaster_from = "MAILER-DAEMON@" + cfg_.hostname;
+  req.reporting_mta = hostname();
+  req.postmaster_from = "MAILER-DAEMON@" + hostname();
   req.to = q.sender;
   req.original_envelope_id = q.envid;
   req.arrival_ns = q.arrival;
@@ -321,7 +336,7 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
   // Postfix-like: the date, the original's queue id and a per-message DSN counter.
   req.message_id = "<" + message::compact_date(rt_.now()) + "." + q.id + "." +
                    std::to_string(q.attempts) + (action == "delayed" ? "W" : "B") + "@" +
-                   cfg_.hostname + ">";
+                   hostname() + ">";
   for (const auto* r : rcpts) {
     message::DsnRecipient d;
     d.final_recipient = r->address;
@@ -332,7 +347,7 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
     d.diagnostic_code = r->diagnostic;
     d.last_attempt_ns = rt_.now();
     if (action == "delayed") {
-      d.will_retry_until_ns = q.arrival + cfg_.queue.maximal_queue_lifetime;
+      d.will_retry_until_ns = q.arrival + cfg_->queue.maximal_queue_lifetime;
     }
     req.recipients.push_back(std::move(d));
   }

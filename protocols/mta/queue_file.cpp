@@ -8,7 +8,14 @@ namespace {
 
 // Values are escaped so that a field never contains a tab or a line end.
 std::string escape(std::string_view v) {
+  // Most values hold nothing to escape: one copy, not a string grown byte by byte (5% of a
+  // busy `serve`, profiled).
+  if (std::none_of(v.begin(), v.end(),
+                   [](char c) { return c == '\\' || c == '\t' || c == '\n' || c == '\r'; })) {
+    return std::string(v);
+  }
   std::string out;
+  out.reserve(v.size() + 8);
   for (char c : v) {
     switch (c) {
       case '\\': out += "\\\\"; break;

@@ -44,8 +44,10 @@ class SmtpAttempt::Connection {
   void start() {
     auto& rt = owner_.mta_.runtime();
     std::weak_ptr<bool> alive = alive_;
-    rt.trace("MTA", "smtp.connect", {{"id", owner_.queue_id_}, {"peer", target_.address},
-                                      {"mx", target_.host}, {"port", std::to_string(target_.port)}});
+    if (rt.tracing()) {
+      rt.trace("MTA", "smtp.connect", {{"id", owner_.queue_id_}, {"peer", target_.address},
+                                        {"mx", target_.host}, {"port", std::to_string(target_.port)}});
+    }
     rt.connect(target_.address, target_.port, owner_.mta_.config().queue.smtp_connect_timeout,
                [this, alive](io::ConnectStatus st, io::ConnectionPtr c) {
                  if (alive.expired()) return;
@@ -71,12 +73,13 @@ class SmtpAttempt::Connection {
     }
     connected_ = true;
     smtp::ClientConfig cfg;
-    cfg.helo_name = owner_.mta_.config().hostname;
+    cfg.helo_name = owner_.mta_.hostname();
     driver_ = std::make_shared<Driver>(rt, std::move(c), cfg);
     auto& engine = driver_->engine();
     std::string peer = target_.address;
     std::string id = owner_.queue_id_;
     engine.on_exchange = [&rt, peer, id](std::string_view sent, const smtp::Reply& reply) {
+      if (!rt.tracing()) return;
       rt.trace("MTA", "smtp.out", {{"id", id}, {"peer", peer}, {"command", std::string(sent)},
                                     {"code", std::to_string(reply.code)},
                                     {"reply", one_line(reply)}});
@@ -131,7 +134,7 @@ void SmtpAttempt::start() {
   auto* resolver = mta_.resolver();
   if (!resolver) {
     fail_all(AttemptOutcome::Kind::kDeferred, "4.3.5",
-             "X-maillab; no DNS resolver configured for " + cfg.hostname);
+             "X-maillab; no DNS resolver configured for " + mta_.hostname());
     return;
   }
   resolver->lookup(domain_, dns::Type::MX, [this](const dns::LookupResult& r) { on_mx(r); });
@@ -188,7 +191,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
     i = j;
   }
   // RFC 5321 5.1: drop ourselves and every MX not better than us.
-  const std::string self = lowercase(mta_.config().hostname);
+  const std::string self = lowercase(mta_.hostname());
   auto me = std::find_if(mxs.begin(), mxs.end(), [&](const Mx& m) { return m.host == self; });
   if (me != mxs.end()) {
     int pref = me->preference;
@@ -208,9 +211,11 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
       if (a && lowercase(rr.name) == mx.host) mx.addresses.push_back(dns::ipv4_to_string(a->address));
     }
   }
-  std::string list;
-  for (const auto& mx : mxs) list += (list.empty() ? "" : " ") + std::to_string(mx.preference) + ":" + mx.host;
-  rt.trace("MTA", "route.mx", {{"id", queue_id_}, {"domain", domain_}, {"mx", list}});
+  if (rt.tracing()) {
+    std::string list;
+    for (const auto& mx : mxs) list += (list.empty() ? "" : " ") + std::to_string(mx.preference) + ":" + mx.host;
+    rt.trace("MTA", "route.mx", {{"id", queue_id_}, {"domain", domain_}, {"mx", list}});
+  }
   mxs_ = std::move(mxs);
   mx_resolving_ = 0;
   resolve_next_mx();

@@ -10,7 +10,7 @@ SmtpdSession::SmtpdSession(Mta& mta, std::string peer_address, std::uint16_t por
 
 smtp::ServerConfig SmtpdSession::server_config() const {
   smtp::ServerConfig c;
-  c.hostname = mta_.config().hostname;
+  c.hostname = mta_.hostname();
   c.size_limit = mta_.config().message_size_limit;
   if (submission()) {
     c.auth_mechanisms = {"PLAIN", "LOGIN"};
@@ -20,7 +20,7 @@ smtp::ServerConfig SmtpdSession::server_config() const {
 }
 
 smtp::Reply SmtpdSession::on_helo(std::string_view, bool) {
-  return smtp::Reply::make(250, "", mta_.config().hostname);
+  return smtp::Reply::make(250, "", mta_.hostname());
 }
 
 smtp::Reply SmtpdSession::on_mail(const smtp::Envelope& env, const smtp::Path& from,
@@ -74,6 +74,7 @@ bool SmtpdSession::authenticate(std::string_view user, std::string_view password
 }
 
 void SmtpdSession::on_exchange(std::string_view client_line, const smtp::Reply& reply) {
+  if (!mta_.runtime().tracing()) return;
   std::string text = reply.text();
   for (auto& c : text) {
     if (c == '\r' || c == '\n') c = ' ';

@@ -69,6 +69,7 @@ void Submitter::start() {
                  io::Runtime& rt = self->rt;
                  std::string peer = self->job.server_address;
                  engine.on_exchange = [&rt, peer](std::string_view sent, const smtp::Reply& reply) {
+                   if (!rt.tracing()) return;
                    std::string text = reply.text();
                    for (auto& ch : text) {
                      if (ch == '\r' || ch == '\n') ch = ' ';

@@ -1,5 +1,6 @@
 #include "protocols/services/resolver.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace maillab::services {
@@ -25,7 +26,36 @@ Resolver::~Resolver() {
   }
 }
 
+void Resolver::enable_cache(std::size_t max_entries) {
+  cache_limit_ = max_entries;
+  cache_.clear();
+}
+
+std::string Resolver::cache_key(const std::string& name, dns::Type type) {
+  std::string key = name;
+  for (auto& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  key += '/';
+  key += std::to_string(static_cast<int>(type));
+  return key;
+}
+
 void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
+  if (cache_limit_) {
+    auto hit = cache_.find(cache_key(name, type));
+    if (hit != cache_.end() && hit->second.expires > rt_.now()) {
+      if (rt_.tracing()) {
+        rt_.trace("DNS", "dns.query", {{"name", name}, {"type", dns::to_string(type)},
+                                       {"server", server_}, {"cached", "yes"}});
+      }
+      auto result = std::make_shared<dns::LookupResult>(hit->second.result);
+      auto d = std::make_shared<Done>(std::move(done));
+      rt_.start_timer(0, [result, d] { (*d)(*result); });
+      return;
+    }
+    if (hit != cache_.end()) cache_.erase(hit);
+  }
   auto id = static_cast<std::uint16_t>(rt_.rng("dns-id")());
   auto p = std::make_unique<Pending>(name, type, id, cfg_);
   p->done = std::move(done);
@@ -45,7 +75,9 @@ void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
     send(key, pd);
   });
   pending_[key] = std::move(p);
-  rt_.trace("DNS", "dns.query", {{"name", name}, {"type", dns::to_string(type)}, {"server", server_}});
+  if (rt_.tracing()) {
+    rt_.trace("DNS", "dns.query", {{"name", name}, {"type", dns::to_string(type)}, {"server", server_}});
+  }
   send(key, *raw);
 }
 
@@ -79,11 +111,27 @@ void Resolver::finish(std::uint64_t key) {
   rt_.cancel_timer(p->timer);
   rt_.udp_unbind(p->port);
   const auto& res = p->lookup.result();
-  std::string records;
-  for (const auto& rr : res.answers) records += (records.empty() ? "" : ", ") + rr.rdata_text();
-  rt_.trace("DNS", "dns.answer", {{"name", p->name}, {"type", dns::to_string(p->type)},
-                                  {"outcome", std::string(dns::to_string(res.outcome))},
-                                  {"records", records}});
+  if (rt_.tracing()) {
+    std::string records;
+    for (const auto& rr : res.answers) records += (records.empty() ? "" : ", ") + rr.rdata_text();
+    rt_.trace("DNS", "dns.answer", {{"name", p->name}, {"type", dns::to_string(p->type)},
+                                    {"outcome", std::string(dns::to_string(res.outcome))},
+                                    {"records", records}});
+  }
+  if (cache_limit_ && res.outcome == dns::Outcome::Answer && !res.answers.empty()) {
+    // A caching resolver keeps an answer for the smallest TTL among its records (RFC 1035
+    // 3.2.1, RFC 2181 5.2); negative answers and failures are not cached here.
+    std::uint32_t ttl = res.answers.front().ttl;
+    for (const auto& rr : res.answers) ttl = std::min(ttl, rr.ttl);
+    for (const auto& rr : res.additional) ttl = std::min(ttl, rr.ttl);
+    if (ttl > 0) {
+      // Bounded: when full, one entry goes (the first in the table's order, which is the
+      // same in every run with the same inputs).
+      if (cache_.size() >= cache_limit_) cache_.erase(cache_.begin());
+      cache_[cache_key(p->name, p->type)] =
+          CacheEntry{res, rt_.now() + static_cast<io::Time>(ttl) * 1'000'000'000LL};
+    }
+  }
   // Deliver from a fresh event so callers never see re-entrancy.
   auto result = std::make_shared<dns::LookupResult>(p->lookup.result());
   auto done = std::make_shared<Done>(std::move(p->done));

@@ -2,6 +2,11 @@
 // dns::Lookup engine (retries, CNAME chasing) driven over UDP to the configured server on
 // port 53 with a runtime timer per lookup. Query ids come from the host's "dns-id" random
 // stream, so runs are reproducible.
+//
+// Optional answer cache (enable_cache, off by default): positive answers are kept for the
+// smallest TTL of their records, as the caching resolver an MTA normally sits behind
+// would keep them; a hit is answered from a fresh event with no datagram. The cache holds
+// at most the given number of entries (one leaves when a new one comes in when full).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "protocols/dns/lookup.hpp"
 #include "protocols/io/runtime.hpp"
@@ -26,18 +32,28 @@ class Resolver {
 
   // Ask `name`/`type`; `done` runs exactly once (never from inside this call).
   void lookup(const std::string& name, dns::Type type, Done done);
+  // Keep up to `max_entries` answers (0: no cache, the default); empties the cache.
+  void enable_cache(std::size_t max_entries);
 
  private:
   struct Pending;
   void send(std::uint64_t key, Pending& p);
   void arm(std::uint64_t key, Pending& p);
   void finish(std::uint64_t key);
+  static std::string cache_key(const std::string& name, dns::Type type);
+
+  struct CacheEntry {
+    dns::LookupResult result;
+    io::Time expires = 0;
+  };
 
   io::Runtime& rt_;
   std::string server_;
   dns::ResolverConfig cfg_;
   std::uint64_t next_key_ = 0;
   std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;
+  std::size_t cache_limit_ = 0;
+  std::unordered_map<std::string, CacheEntry> cache_;
 };
 
 }  // namespace maillab::services

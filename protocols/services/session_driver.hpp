@@ -90,11 +90,11 @@ class SessionDriver final : public io::ConnectionHandler,
       timer_ = 0;
       return;
     }
-    std::weak_ptr<SessionDriver> weak = this->shared_from_this();
+    // A plain pointer is enough: the destructor cancels timer_, and a cancelled timer never
+    // fires (io::Runtime), so the callback never sees a dead driver. (A weak_ptr here cost
+    // an allocation per exchange.)
     timer_ = rt_.start_timer(std::chrono::duration_cast<std::chrono::nanoseconds>(ms).count(),
-                             [weak] {
-                               if (auto self = weak.lock()) self->fire();
-                             });
+                             [this] { fire(); });
   }
 
   void fire() {

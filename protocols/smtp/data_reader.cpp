@@ -1,5 +1,8 @@
 #include "protocols/smtp/data_reader.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace maillab::smtp {
 
 DataReader::DataReader(std::size_t max_text_line, std::uint64_t size_limit) {
@@ -54,8 +57,25 @@ void DataReader::end_line(bool crlf) {
   after_crlf_ = crlf;
 }
 
+namespace {
+
+// The position of the first `c` at or after `from` in `data` (data.size(): none), found
+// with memchr once and remembered in `at` until the scan passes it, so a chunk is scanned
+// in linear time whatever its mix of CR, LF and CRLF. (find_first_of("\r\n") called
+// memchr once per byte: 10% of `serve` in the bridge benchmark's profile.)
+std::size_t next(std::string_view data, std::size_t from, char c, std::size_t& at) {
+  if (at == std::string_view::npos || at < from) {
+    const void* p = std::memchr(data.data() + from, c, data.size() - from);
+    at = p ? static_cast<std::size_t>(static_cast<const char*>(p) - data.data()) : data.size();
+  }
+  return at;
+}
+
+}  // namespace
+
 std::size_t DataReader::put(std::string_view data) {
   std::size_t i = 0;
+  std::size_t next_cr = std::string_view::npos, next_lf = std::string_view::npos;
   while (i < data.size() && !done_) {
     if (pending_cr_) {
       pending_cr_ = false;
@@ -80,9 +100,8 @@ std::size_t DataReader::put(std::string_view data) {
       end_line(false);
       continue;
     }
-    // A run of ordinary bytes.
-    std::size_t end = data.find_first_of("\r\n", i);
-    if (end == std::string_view::npos) end = data.size();
+    // A run of ordinary bytes, up to the next CR or LF.
+    std::size_t end = std::min(next(data, i, '\r', next_cr), next(data, i, '\n', next_lf));
     std::string_view run = data.substr(i, end - i);
     i = end;
     if (line_flushed_) {

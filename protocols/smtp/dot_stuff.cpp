@@ -5,20 +5,22 @@ namespace maillab::smtp {
 std::string dot_stuff(std::string_view content) {
   std::string out;
   out.reserve(content.size() + content.size() / 64 + 5);
-  bool line_start = true;
-  for (std::size_t i = 0; i < content.size(); ++i) {
-    const char c = content[i];
-    if (c == '\r' || c == '\n') {
-      if (c == '\r' && i + 1 < content.size() && content[i + 1] == '\n') ++i;
-      out += "\r\n";
-      line_start = true;
-      continue;
+  // Line by line: each line's text is copied in one go (a '.' doubled in front of it),
+  // then its ending (CRLF, or a bare CR or LF) is written as CRLF.
+  const std::size_t n = content.size();
+  std::size_t i = 0;
+  while (i < n) {
+    std::size_t j = i;
+    while (j < n && content[j] != '\r' && content[j] != '\n') ++j;
+    if (j > i) {
+      if (content[i] == '.') out += '.';
+      out.append(content.data() + i, j - i);
     }
-    if (line_start && c == '.') out += '.';
-    out += c;
-    line_start = false;
+    out += "\r\n";
+    if (j == n) break;  // the last line had no ending: it gets one
+    if (content[j] == '\r' && j + 1 < n && content[j + 1] == '\n') ++j;
+    i = j + 1;
   }
-  if (!line_start) out += "\r\n";
   out += ".\r\n";
   return out;
 }

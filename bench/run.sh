@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# bench/run.sh: reruns maillab's whole performance table (shared/bench/README.md) on this
+# machine, each row against its reference measured in the same run, and prints it as
+# markdown rows (also written to bench/results.md).
+#
+#   bench/run.sh [BUILD_DIR] [--quick] [--maildir-messages N] [--out FILE]
+#
+# BUILD_DIR (default: build) is configured and built (Release) when it has no maillab
+# binary. --quick: a smoke pass with tiny sizes (figures meaningless, every row runs).
+#
+# Rows: the kernel hold model against ns-3's scheduler (ns3_hold, built here from
+# shared/bench/ns3_hold.cc; libns3-dev installed when missing and we are root), the
+# simulated mail benchmark and the idle-host footprint against their targets, the bridge
+# as an SMTP sink against Postfix's smtp-sink, and the bridge delivering into a real,
+# fsync'd Maildir against a real Postfix (tools/peers.sh) delivering into virtual
+# Maildirs. Medians of 3 interleaved runs for the kernel and sink rows, one run for the
+# long ones. The machine is shared: quote ratios, not absolute figures, and note the load
+# (printed under the table).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SHARED=${MAILLAB_SHARED:-$ROOT/../shared}
+BUILD=build
+QUICK=0
+MAILDIR_MSGS=""
+OUT=$ROOT/bench/results.md
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --maildir-messages) MAILDIR_MSGS=${2:?--maildir-messages needs a number}; shift ;;
+    --out) OUT=${2:?--out needs a file}; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
+    *) BUILD=$1 ;;
+  esac
+  shift
+done
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+
+if [ $QUICK -eq 1 ]; then
+  K_EVENTS=200000; K_P1=10000; K_P2=100000
+  MAIL_ARGS="--domains 20 --users 3 --messages 2000"; HOSTS=20000
+  SINK_MSGS=500; MAILDIR_MSGS=${MAILDIR_MSGS:-200}; RUNS=1
+else
+  K_EVENTS=10000000; K_P1=100000; K_P2=1000000
+  MAIL_ARGS="--domains 1000 --users 10 --messages 1000000"; HOSTS=1000000
+  SINK_MSGS=50000; MAILDIR_MSGS=${MAILDIR_MSGS:-50000}; RUNS=3
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/maillab-bench.XXXXXX")
+export PEERS_STATE=$WORK/peers
+SERVE_PID=""
+cleanup() {
+  if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+  if declare -F peers_stop_all >/dev/null; then peers_stop_all || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { echo "bench: $*" >&2; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+# ---- tools ----------------------------------------------------------------------------
+
+MAILLAB=$BUILD/tools/maillab
+if [ ! -x "$MAILLAB" ]; then
+  say "building maillab (Release) in $BUILD"
+  launcher=()
+  command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  gen=()
+  command -v ninja >/dev/null && gen=(-G Ninja)
+  cmake -S "$ROOT" -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >&2
+  cmake --build "$BUILD" -j"$(nproc)" --target maillab >&2
+fi
+
+apt_install() {  # PACKAGE...: only as root, non-interactively
+  is_root || return 1
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -qq install "$@" >&2 ||
+    { DEBIAN_FRONTEND=noninteractive apt-get -qq update >&2 &&
+      DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -qq install "$@" >&2; }
+}
+
+NS3=$WORK/ns3_hold
+if [ -r "$SHARED/bench/ns3_hold.cc" ]; then
+  [ -e /usr/include/ns3/core-module.h ] || apt_install libns3-dev || say "libns3-dev missing"
+  g++ -O2 -std=c++17 "$SHARED/bench/ns3_hold.cc" -o "$NS3" -lns3-core 2>"$WORK/ns3.err" ||
+    { say "ns3_hold did not build: $(tail -n 3 "$WORK/ns3.err")"; NS3=""; }
+else
+  say "no $SHARED/bench/ns3_hold.cc: kernel rows without a reference"; NS3=""
+fi
+
+# shellcheck source=../tools/peers.sh
+source "$ROOT/tools/peers.sh"
+if ! command -v smtp-source >/dev/null && [ ! -x /usr/sbin/smtp-source ]; then
+  is_root && peers_install >&2 || true
+fi
+PATH=$PATH:/usr/sbin
+HAVE_SOURCE=0
+command -v smtp-source >/dev/null && command -v smtp-sink >/dev/null && HAVE_SOURCE=1
+
+# ---- helpers --------------------------------------------------------------------------
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
+lastkey() {  # KEY: the value of KEY=... in the last line of stdin
+  tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+now_ns() { date +%s%N; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN {printf "%.0f", n / ((b - a) / 1e9)}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "" || b == "" || b + 0 == 0) print "n/a"; else printf "%.2f", a / b}'; }
+fmt() { awk -v x="$1" 'BEGIN {if (x == "") print "n/a"; else if (x >= 1e6) printf "%.2f M", x / 1e6; else if (x >= 1e4) printf "%.1f k", x / 1e3; else printf "%.0f", x}'; }
+met() { awk -v r="$1" -v op="$2" -v t="$3" 'BEGIN {if (r == "n/a") print "n/a"; else if ((op == ">=" && r + 0 >= t) || (op == "<=" && r + 0 <= t)) print "yes"; else print "**no**"}'; }
+
+ROWS=()
+row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 | $6 | \`$7\` |"); }
+
+# maillab serve SCENARIO [ARGS...] on a free port: sets SERVE_PID and SERVE_PORT.
+serve_start() {
+  local scenario=$1; shift
+  : >"$WORK/serve.err"
+  "$MAILLAB" serve "$scenario" --quiet "$@" --listen mx.sink.test:smtp=127.0.0.1:0 \
+    2>"$WORK/serve.err" >/dev/null &
+  SERVE_PID=$!
+  SERVE_PORT=""
+  local i
+  for i in $(seq 1 300); do
+    SERVE_PORT=$(sed -n 's/^listening: mx.sink.test smtp on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
+    [ -n "$SERVE_PORT" ] && return 0
+    kill -0 "$SERVE_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  say "maillab serve did not start: $(tail -n 3 "$WORK/serve.err")"
+  return 1
+}
+serve_stop() {
+  [ -n "$SERVE_PID" ] || return 0
+  kill "$SERVE_PID" 2>/dev/null || true
+  wait "$SERVE_PID" 2>/dev/null || true
+  SERVE_PID=""
+}
+wait_files() {  # DIR COUNT TIMEOUT_S: until DIR holds COUNT files; prints the time (ns)
+  local dir=$1 want=$2 deadline=$((SECONDS + $3)) n=0
+  while [ $SECONDS -lt $deadline ]; do
+    n=$(find "$dir" -maxdepth 1 -type f 2>/dev/null | wc -l)
+    [ "$n" -ge "$want" ] && { now_ns; return 0; }
+    sleep 0.05
+  done
+  say "$dir holds $n of $want files after $3 s"
+  return 1
+}
+
+# ---- kernel: hold model ---------------------------------------------------------------
+
+kernel_row() {  # PENDING [heap]
+  local p=$1 sched=${2:-} m=() r=() i
+  for i in $(seq 1 $RUNS); do
+    m+=("$("$MAILLAB" bench kernel --pending "$p" --events "$K_EVENTS" | lastkey events_per_s)")
+    [ -n "$NS3" ] && r+=("$("$NS3" "$p" "$K_EVENTS" $sched | lastkey events_per_s)")
+  done
+  local mm rr
+  mm=$(echo "${m[*]}" | median)
+  rr=$( [ ${#r[@]} -gt 0 ] && echo "${r[*]}" | median || echo "")
+  local q; q=$(ratio "$mm" "$rr")
+  row "kernel hold model, P=$p, events/s" "$(fmt "$mm")" "$(fmt "$rr") (ns-3 ${sched:-map})" \
+      "${q}x" ">= 5x" "$(met "$q" ">=" 5)" "maillab bench kernel --pending $p --events $K_EVENTS"
+  eval "KERNEL_$p=$mm"
+}
+say "kernel rows"
+kernel_row "$K_P1"
+kernel_row "$K_P2" heap
+k1=$(eval echo "\$KERNEL_$K_P1"); k2=$(eval echo "\$KERNEL_$K_P2")
+q=$(ratio "$k1" "$k2")
+row "kernel slow-down P=$K_P1 -> P=$K_P2" "${q}x" "-" "${q}x" "<= 2x" "$(met "$q" "<=" 2)" \
+    "the two rows above"
+
+# ---- simulated mail and idle hosts ----------------------------------------------------
+
+say "mail row (bench mail $MAIL_ARGS)"
+# shellcheck disable=SC2086
+d=$("$MAILLAB" bench mail $MAIL_ARGS | lastkey delivered_per_s) || d=""
+q=$(ratio "$d" 100000)
+row "simulated mail, delivered/s" "$(fmt "$d")" "target 100 k" "${q}x" ">= 1x" "$(met "$q" ">=" 1)" \
+    "maillab bench mail $MAIL_ARGS"
+
+say "hosts row"
+b=$("$MAILLAB" bench hosts --hosts "$HOSTS" | lastkey bytes_per_host) || b=""
+q=$(ratio "$b" 2048)
+row "idle MTA host, bytes" "$b" "target 2048" "${q}x" "<= 1x" "$(met "$q" "<=" 1)" \
+    "maillab bench hosts --hosts $HOSTS"
+
+# ---- bridge: SMTP sink ----------------------------------------------------------------
+
+SRC=(smtp-source -s 20 -l 1000)
+if [ $HAVE_SOURCE -eq 1 ]; then
+  say "sink rows ($SINK_MSGS messages, $RUNS interleaved runs)"
+  m=(); r=()
+  for i in $(seq 1 $RUNS); do
+    port=$(peers_free_port)
+    peers_sink_start "$port" >&2
+    t0=$(now_ns); "${SRC[@]}" -m "$SINK_MSGS" "127.0.0.1:$port" >/dev/null; t1=$(now_ns)
+    peers_sink_stop "$port" >&2
+    r+=("$(rate "$SINK_MSGS" "$t0" "$t1")")
+    serve_start "$ROOT/bench/sink.yaml"
+    t0=$(now_ns)
+    "${SRC[@]}" -m "$SINK_MSGS" -f a@src.test -t u@sink.test "127.0.0.1:$SERVE_PORT" >/dev/null
+    t1=$(now_ns)
+    serve_stop
+    m+=("$(rate "$SINK_MSGS" "$t0" "$t1")")
+  done
+  mm=$(echo "${m[*]}" | median); rr=$(echo "${r[*]}" | median); q=$(ratio "$mm" "$rr")
+  row "bridge SMTP sink, msg/s ($SINK_MSGS msgs, 20 sessions)" "$(fmt "$mm")" \
+      "$(fmt "$rr") (smtp-sink)" "${q}x" ">= 1x" "$(met "$q" ">=" 1)" \
+      "smtp-source -s 20 -l 1000 -m $SINK_MSGS -f a@src.test -t u@sink.test; maillab serve bench/sink.yaml"
+else
+  row "bridge SMTP sink" "skipped" "smtp-source/smtp-sink missing (postfix)" "n/a" ">= 1x" "n/a" "-"
+fi
+
+# ---- bridge: into a real Maildir, fsync'd ---------------------------------------------
+
+if [ $HAVE_SOURCE -eq 1 ]; then
+  say "maildir rows ($MAILDIR_MSGS messages, one run each)"
+  limit=$((MAILDIR_MSGS / 10 + 120))
+  serve_start "$ROOT/bench/maildir.yaml" --mailboxes "$WORK/lab-mail"
+  t0=$(now_ns)
+  "${SRC[@]}" -m "$MAILDIR_MSGS" -f a@src.test -t u@sink.test "127.0.0.1:$SERVE_PORT" >/dev/null
+  t1=$(wait_files "$WORK/lab-mail/mx.sink.test/u/new" "$MAILDIR_MSGS" "$limit") || t1=""
+  serve_stop
+  mm=$([ -n "$t1" ] && rate "$MAILDIR_MSGS" "$t0" "$t1" || echo "")
+  rm -rf "$WORK/lab-mail"
+  rr=""
+  if command -v postfix >/dev/null && is_root; then
+    port=$(peers_free_port)
+    if peers_postfix_start bench "$port" "$WORK/postfix" >&2; then
+      t0=$(now_ns)
+      "${SRC[@]}" -m "$MAILDIR_MSGS" -f a@src.test -t u@pf.test "127.0.0.1:$port" >/dev/null
+      t1=$(wait_files "$WORK/postfix/mail/u/new" "$MAILDIR_MSGS" "$limit") || t1=""
+      rr=$([ -n "$t1" ] && rate "$MAILDIR_MSGS" "$t0" "$t1" || echo "")
+      peers_postfix_stop bench >&2
+    fi
+  else
+    say "no Postfix (or not root): Maildir row without a reference"
+  fi
+  q=$(ratio "$mm" "$rr")
+  row "bridge into fsync'd Maildir, msg/s until all in new/ ($MAILDIR_MSGS msgs)" "$(fmt "$mm")" \
+      "$(fmt "$rr") (Postfix virtual)" "${q}x" ">= 1x" "$(met "$q" ">=" 1)" \
+      "maillab serve bench/maildir.yaml --mailboxes DIR; Postfix: tools/peers.sh peers_postfix_start"
+else
+  row "bridge into Maildir" "skipped" "smtp-source missing (postfix)" "n/a" ">= 1x" "n/a" "-"
+fi
+
+# ---- the table ------------------------------------------------------------------------
+
+{
+  echo "| workload | maillab | reference | ratio | target | met? | command |"
+  echo "|---|---|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}"
+  echo
+  echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores, load average" \
+       "$(cut -d' ' -f1-3 /proc/loadavg) at the end$([ $QUICK -eq 1 ] && echo ' (--quick: tiny sizes, figures meaningless)')."
+} | tee "$OUT"
