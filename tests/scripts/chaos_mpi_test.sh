@@ -7,6 +7,9 @@ set -euo pipefail
 command -v mpirun >/dev/null || { echo "mpirun not found (tools/setup.sh installs openmpi-bin)"; exit 1; }
 # Open MPI refuses root unless told (CI runs as root); --oversubscribe: more ranks than cores.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+# Containers often forbid the cross-memory-attach single copy (ptrace); ranks on one machine
+# then copy through shared memory instead.
+export OMPI_MCA_btl_vader_single_copy_mechanism=none
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
