@@ -8,21 +8,8 @@
 # and are tolerated; any other failing MUST fails the test.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-: "${MAILLAB:?set MAILLAB to the maillab binary}"
-source "$here/../../tools/peers.sh"
+source "$here/prologue.sh"
 source "$here/peers_lab.sh"
-peers_can_run || { echo "SKIP: needs root or passwordless sudo"; exit 77; }
-peers_install
-
-work=$(mktemp -d)
-cleanup() {
-  set +e  # every step runs, whatever failed before
-  peers_stop_all
-  if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP  # so that the EXIT trap stops the peers
 
 peers_lab_start "$work" || { echo "FAIL: could not start the peers" >&2; exit 1; }
 echo "postfix $(postconf -d -h mail_version) smtpd on 127.0.0.1:$PF_PORT," \

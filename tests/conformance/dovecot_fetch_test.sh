@@ -8,28 +8,8 @@
 # login and retrievals, and the message is still in the Maildir (the fetch deletes nothing).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-: "${MAILLAB:?set MAILLAB to the maillab binary}"
-source "$here/../../tools/peers.sh"
-peers_can_run || { echo "SKIP: needs root or passwordless sudo"; exit 77; }
-peers_install
-
-work=$(mktemp -d)
-cleanup() {
-  set +e  # every step runs, whatever failed before
-  peers_stop_all
-  if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP  # so that the EXIT trap stops the peers
-
-fail() {
-  echo "FAIL: $*" >&2
-  for f in postfix.log dovecot.log; do
-    [ -r "$work/peers/$f" ] && { echo "--- $f" >&2; tail -n 15 "$work/peers/$f" >&2; }
-  done
-  exit 1
-}
+source "$here/prologue.sh"
+FAIL_LOGS=("$work/peers/postfix.log" "$work/peers/dovecot.log")
 
 pf_port=$(peers_free_port)
 dc_port=$(peers_free_port)

@@ -9,30 +9,9 @@
 #   (mail.a.example) above the lab's own Received "by mail.a.example".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-: "${MAILLAB:?set MAILLAB to the maillab binary}"
-source "$here/../../tools/peers.sh"
-peers_can_run || { echo "SKIP: needs root or passwordless sudo"; exit 77; }
-peers_install
-
-work=$(mktemp -d)
+source "$here/prologue.sh"
 name=route$$
-serve_pid=""
-cleanup() {
-  set +e  # every step runs, whatever failed before
-  [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-  peers_stop_all
-  if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP  # so that the EXIT trap stops the peers
-
-fail() {
-  echo "FAIL: $*" >&2
-  [ -r "$work/pf/postfix.log" ] && { echo "--- postfix.log" >&2; tail -n 20 "$work/pf/postfix.log" >&2; }
-  [ -r "$work/serve.err" ] && { echo "--- maillab serve stderr" >&2; tail -n 20 "$work/serve.err" >&2; }
-  exit 1
-}
+FAIL_LOGS=("$work/pf/postfix.log" "$work/serve.err")
 
 pf_port=$(peers_free_port)
 peers_postfix_start "$name" "$pf_port" "$work/pf"
