@@ -3,7 +3,7 @@
 #include "protocols/mta/mta.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
 
 #include "protocols/message/compose.hpp"
 #include "protocols/message/date.hpp"
@@ -136,11 +136,19 @@ std::vector<std::string> Mta::expand_aliases(const std::string& rcpt) const {
 
 std::string Mta::new_queue_id() {
   // Postfix-like: hex of the arrival time in microseconds plus a counter; unique across
-  // reboots because simulated time only moves forward.
+  // reboots because simulated time only moves forward. Upper-case hex, "%llXQ%llX".
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%llX%c%llX", static_cast<unsigned long long>(rt_.now() / 1000),
-                'Q', static_cast<unsigned long long>(++id_counter_));
-  return buf;
+  auto hex = [](char* p, char* end, unsigned long long v) {
+    p = std::to_chars(p, end, v, 16).ptr;
+    return p;
+  };
+  char* p = hex(buf, buf + sizeof buf, static_cast<unsigned long long>(rt_.now() / 1000));
+  *p++ = 'Q';
+  p = hex(p, buf + sizeof buf, static_cast<unsigned long long>(++id_counter_));
+  for (char* c = buf; c != p; ++c) {
+    if (*c >= 'a' && *c <= 'f') *c = static_cast<char>(*c - 'a' + 'A');
+  }
+  return std::string(buf, p);
 }
 
 smtp::Reply Mta::enqueue(const Submission& s) {
@@ -197,6 +205,7 @@ smtp::Reply Mta::enqueue(const Submission& s) {
                                         {"subject", q.subject}, {"msgid", q.message_id},
                                         {"size", std::to_string(content->size())}});
   }
+  q.stored = 1u << static_cast<int>(QueueState::kIncoming);  // the one envelope so far
   std::string id = q.id;
   index_[id] = std::move(q);
   rt_.start_timer(0, [this, id] { activate(id); });

@@ -86,6 +86,7 @@ class Mta {
   services::Resolver* resolver();  // null when no resolver is configured
 
   // Read-only views (expectations, visualiser).
+  std::size_t queued() const { return index_.size(); }  // messages in the queue
   std::vector<QueueFile> queue() const;
   std::function<void(const DeliveryRecord&)> on_delivered;
 
@@ -104,7 +105,7 @@ class Mta {
   void send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts,
                 std::string_view action);
   bool save(QueueFile& q, QueueState next);
-  void remove(const QueueFile& q);
+  void remove(QueueFile& q);
   void accept_connection(io::ConnectionPtr c, std::uint16_t port);
   std::vector<std::string> expand_aliases(const std::string& rcpt) const;
   mda::MailStore& store();

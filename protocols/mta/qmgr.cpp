@@ -2,6 +2,7 @@
 // with backoff, the periodic scan of the deferred queue, expiry, delay warnings and DSNs.
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "protocols/message/compose.hpp"
 #include "protocols/message/date.hpp"
@@ -24,6 +25,26 @@ smtp::Path to_path(const std::string& address) {
 
 }  // namespace
 
+namespace {
+
+std::uint8_t state_bit(QueueState s) { return static_cast<std::uint8_t>(1u << static_cast<int>(s)); }
+
+constexpr QueueState kStates[] = {QueueState::kIncoming, QueueState::kActive,
+                                  QueueState::kDeferred, QueueState::kHold};
+
+// Removes the envelope from every state's directory in `q.stored` but `keep`, clearing
+// the bits of those now known to be gone (a removal that failed on a present file is
+// tried again next time).
+void drop_envelopes(io::Disk& disk, QueueFile& q, std::optional<QueueState> keep) {
+  for (QueueState s : kStates) {
+    if (s == keep || !(q.stored & state_bit(s))) continue;
+    const std::string path = QueueFile::envelope_path(s, q.id);
+    if (disk.remove(path) || !disk.exists(path)) q.stored &= static_cast<std::uint8_t>(~state_bit(s));
+  }
+}
+
+}  // namespace
+
 bool Mta::save(QueueFile& q, QueueState next) {
   auto& disk = rt_.disk();
   const QueueState old_state = q.state;  // kept if the write fails
@@ -36,21 +57,15 @@ bool Mta::save(QueueFile& q, QueueState next) {
     rt_.trace("MTA", "queue.write_failed", {{"id", q.id}, {"msgid", q.message_id}});
     return false;
   }
-  // Only one envelope per message: drop it from every other state's directory (an earlier
-  // failed update may have left it anywhere).
-  for (QueueState s : {QueueState::kIncoming, QueueState::kActive, QueueState::kDeferred,
-                       QueueState::kHold}) {
-    if (s != next) disk.remove(QueueFile::envelope_path(s, q.id));
-  }
+  q.stored |= state_bit(next);
+  // Only one envelope per message: drop it from every other state's directory it may be
+  // in (an earlier failed update may have left it there).
+  drop_envelopes(disk, q, next);
   return true;
 }
 
-void Mta::remove(const QueueFile& q) {
-  // Every state's path: a failed update may have left the envelope where it was.
-  for (QueueState s : {QueueState::kIncoming, QueueState::kActive, QueueState::kDeferred,
-                       QueueState::kHold}) {
-    rt_.disk().remove(QueueFile::envelope_path(s, q.id));
-  }
+void Mta::remove(QueueFile& q) {
+  drop_envelopes(rt_.disk(), q, std::nullopt);
   rt_.disk().remove(QueueFile::content_path(q.id));
 }
 

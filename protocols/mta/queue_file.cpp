@@ -6,26 +6,32 @@
 namespace maillab::mta {
 namespace {
 
-// Values are escaped so that a field never contains a tab or a line end.
-std::string escape(std::string_view v) {
-  // Most values hold nothing to escape: one copy, not a string grown byte by byte (5% of a
-  // busy `serve`, profiled).
-  if (std::none_of(v.begin(), v.end(),
-                   [](char c) { return c == '\\' || c == '\t' || c == '\n' || c == '\r'; })) {
-    return std::string(v);
+// Values are escaped so that a field never contains a tab or a line end. Appends to `out`:
+// serialize() runs several times per message per MTA, so no temporary per field.
+bool needs_escape(char c) {
+  // '\t' 9, '\n' 10, '\r' 13 and '\\' 92: one test for the common byte.
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 13 ? (u == 9 || u == 10 || u == 13) : u == 92;
+}
+
+void append_escaped(std::string& out, std::string_view v) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (!needs_escape(c)) continue;
+    out.append(v.data() + run, i - run);
+    out += '\\';
+    out += c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+    run = i + 1;
   }
-  std::string out;
-  out.reserve(v.size() + 8);
-  for (char c : v) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
-  return out;
+  out.append(v.data() + run, v.size() - run);
+}
+
+template <class T>
+void append_number(std::string& out, T v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
 }
 
 std::string unescape(std::string_view v) {
@@ -95,20 +101,34 @@ std::string QueueFile::envelope_path() const { return envelope_path(state, id); 
 
 std::string QueueFile::serialize() const {
   std::string out;
+  std::size_t need = 160 + id.size() + sender.size() + envid.size() + subject.size() +
+                     message_id.size() + client.size();
+  for (const auto& r : rcpts) {
+    need += 32 + r.address.size() + r.original.size() + r.status.size() + r.diagnostic.size() +
+            r.remote_mta.size();
+  }
+  out.reserve(need);
   auto field = [&](std::string_view k, std::string_view v) {
-    out.append(k).append("\t").append(escape(v)).append("\n");
+    out.append(k).append(1, '\t');
+    append_escaped(out, v);
+    out += '\n';
+  };
+  auto number = [&](std::string_view k, auto v) {
+    out.append(k).append(1, '\t');
+    append_number(out, v);
+    out += '\n';
   };
   field("id", id);
   field("state", queue_state_name(state));
-  field("arrival", std::to_string(arrival));
+  number("arrival", arrival);
   field("sender", sender);
   field("envid", envid);
   field("ret", ret_headers ? "HDRS" : "FULL");
   field("subject", subject);
   field("msgid", message_id);
   field("client", client);
-  field("attempts", std::to_string(attempts));
-  field("next", std::to_string(next_attempt));
+  number("attempts", attempts);
+  number("next", next_attempt);
   field("warned", warned ? "1" : "0");
   for (const auto& r : rcpts) {
     out += "rcpt";
@@ -118,7 +138,7 @@ std::string QueueFile::serialize() const {
           std::string_view(r.diagnostic), std::string_view(r.remote_mta),
           std::string_view(r.reported ? "1" : "0")}) {
       out += '\t';
-      out += escape(v);
+      append_escaped(out, v);
     }
     out += '\n';
   }

@@ -8,6 +8,7 @@
 // after every change, so a crash at any moment leaves either the old or the new state.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,9 @@ struct QueueFile {
   io::Time next_attempt = 0;
   bool warned = false;       // delay warning sent
   std::vector<QueueRecipient> rcpts;
+  // Not on disk: the states whose directory may hold this envelope (bit 1 << state), so
+  // that moving it removes one old path, not every state's. All bits when unknown.
+  std::uint8_t stored = 0x0F;
 
   bool done() const;  // no recipient pending
   std::string serialize() const;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks as smoke tests (no timing assertions): `bench mail` must deliver every
-# message through the whole path (it exits 1 and names the lost ones otherwise), `bench
+# message through the whole path (it exits 1 and names the lost ones otherwise) and, with
+# --outage, keep every message queued at one body copy each; `bench
 # hosts` must report a byte count per idle host, `bench kernel` an event rate.
 set -euo pipefail
 
@@ -30,6 +31,23 @@ set -e
 [[ $rc -eq 1 ]] || fail "bench mail with undeliverable mail exited $rc: $lost"
 [[ $(printf '%s\n' "$lost" | grep -c '^lost message ') -eq 3 ]] || fail "lost messages not listed: $lost"
 [[ $(printf '%s\n' "$lost" | tail -n 1) == delivered=0\ messages=3\ * ]] || fail "last line: $lost"
+
+# An outage: no MX reachable, every message stays queued on its sender's MTA. The bench
+# counts them and reports the heap per queued message; a body 10,000 octets longer must
+# cost about one more copy of it per message (shared from the queue to the SMTP attempt,
+# not copied per step), not two or more. At 1,000 submissions a second few sessions are
+# open at once, so the streams' buffers (which scale with concurrency) stay small.
+per_msg() {
+  local line
+  line=$("$MAILLAB" bench mail --domains 10 --users 2 --messages 1000 --rate 1000 --outage --size "$1") ||
+    fail "bench mail --outage --size $1 exited $?: $line"
+  [[ "$line" == queued=1000\ messages=1000\ delivered=0\ * ]] || fail "bench mail --outage: $line"
+  printf '%s' "$line" | grep -o 'bytes_per_queued_message=[0-9]*' | cut -d= -f2
+}
+small=$(per_msg 1000); big=$(per_msg 11000)
+echo "bytes per queued message: $small (1,000-octet body), $big (11,000)"
+(( big - small > 9000 && big - small < 15000 )) ||
+  fail "10,000 more body octets cost $((big - small)) bytes per queued message"
 
 # A bad argument is refused with a message, not a crash.
 if "$MAILLAB" bench mail --domains 0 --messages 10 >/dev/null 2>&1; then fail "--domains 0 accepted"; fi
