@@ -8,7 +8,7 @@ DeliveryStatus CountingStore::deliver(const Delivery& d) {
   if (!valid_user_name(d.user)) return DeliveryStatus::Error;
   if (disk_.full()) return DeliveryStatus::DiskFull;
   // already_delivered_to() and delivered_content() on one parse of the message.
-  message::Message m = message::Message::parse(d.content);
+  message::Message m = message::Message::parse(*d.content);
   if (!d.recipient.empty()) {
     for (const std::string& v : m.headers("Delivered-To")) {
       if (message::iequals(v, d.recipient)) return DeliveryStatus::Loop;

@@ -10,7 +10,7 @@ namespace maillab::mda {
 MailStore::~MailStore() = default;
 
 std::string delivered_content(const Delivery& d) {
-  message::Message m = message::Message::parse(d.content);
+  message::Message m = message::Message::parse(*d.content);
   // Prepended bottom-up: the result reads Return-Path, Delivered-To, then the message.
   m.prepend_header("Delivered-To", d.recipient);
   m.prepend_header("Return-Path", "<" + d.envelope_sender + ">");

@@ -43,7 +43,7 @@ struct Delivery {
   std::string user;
   std::string envelope_sender;  // "" is the null sender
   std::string recipient;        // for Delivered-To
-  std::string content;          // CRLF message
+  io::Bytes content;            // CRLF message, shared with the queue (not copied)
   int64_t sim_ns = 0;
   std::string hostname;
   uint64_t unique = 0;  // a counter from the host, for unique names

@@ -71,7 +71,7 @@ bool MaildirStore::name_taken(const std::string& user, const std::string& name) 
 
 DeliveryStatus MaildirStore::deliver(const Delivery& d) {
   if (!valid_user_name(d.user)) return DeliveryStatus::Error;
-  if (already_delivered_to(d.content, d.recipient)) return DeliveryStatus::Loop;
+  if (already_delivered_to(*d.content, d.recipient)) return DeliveryStatus::Loop;
   const std::string lf = message::crlf_to_lf(delivered_content(d));
   const std::size_t vsize = message::lf_to_crlf(lf).size();
   std::string name;

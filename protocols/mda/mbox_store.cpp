@@ -98,7 +98,7 @@ std::vector<MboxStore::Entry> MboxStore::split(std::string_view mbox) {
 
 DeliveryStatus MboxStore::deliver(const Delivery& d) {
   if (!valid_user_name(d.user)) return DeliveryStatus::Error;
-  if (already_delivered_to(d.content, d.recipient)) return DeliveryStatus::Loop;
+  if (already_delivered_to(*d.content, d.recipient)) return DeliveryStatus::Loop;
   std::string entry = from_line(d.envelope_sender, d.sim_ns);
   entry += quote(message::crlf_to_lf(delivered_content(d)));
   if (entry.back() != '\n') entry += '\n';

@@ -151,7 +151,9 @@ std::string Mta::new_queue_id() {
   return std::string(buf, p);
 }
 
-smtp::Reply Mta::enqueue(const Submission& s) {
+smtp::Reply Mta::enqueue(const Submission& s) { return enqueue(s, message::Message::parse(s.content)); }
+
+smtp::Reply Mta::enqueue(const Submission& s, message::Message msg) {
   QueueFile q;
   q.id = new_queue_id();
   q.arrival = rt_.now();
@@ -167,7 +169,6 @@ smtp::Reply Mta::enqueue(const Submission& s) {
       q.rcpts.push_back(std::move(qr));
     }
   }
-  auto msg = message::Message::parse(s.content);
   if (s.submitted) {
     // RFC 6409 8.2/8.3: the MSA may add a missing Message-ID and Date.
     if (!msg.header("Message-ID")) {

@@ -188,7 +188,7 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
   d.user = user;
   d.envelope_sender = q.sender;
   d.recipient = r.address;
-  d.content = *content;
+  d.content = content;
   d.sim_ns = rt_.now();
   d.hostname = hostname();
   d.unique = ++unique_;

@@ -54,14 +54,13 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   Submission s;
   s.sender = env.mail_from.address();
   for (const auto& r : env.rcpts) s.rcpts.push_back(r.path.address());
-  s.content = std::move(content);
   s.envid = env.mail_params.envid;
   s.ret_headers = env.mail_params.ret == smtp::DsnRet::hdrs;
   s.helo = env.helo;
   s.client_address = peer_;
   s.protocol = !env.auth_user.empty() ? "ESMTPA" : env.esmtp ? "ESMTP" : "SMTP";
   s.submitted = submission();
-  return mta_.enqueue(s);
+  return mta_.enqueue(s, std::move(parsed));
 }
 
 bool SmtpdSession::authenticate(std::string_view user, std::string_view password) {

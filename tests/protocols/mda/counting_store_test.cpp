@@ -22,7 +22,7 @@ Delivery delivery(std::string user = "bob", std::string content = kMessage) {
   d.user = std::move(user);
   d.envelope_sender = "alice@a.example";
   d.recipient = "bob@b.example";
-  d.content = std::move(content);
+  d.content = io::make_bytes(std::move(content));
   d.hostname = "mx.b.example";
   return d;
 }

@@ -26,7 +26,7 @@ Delivery delivery(uint64_t unique, int64_t sim_ns) {
   d.user = "bob";
   d.envelope_sender = "alice@a.example";
   d.recipient = "bob@b.example";
-  d.content = kMessage;
+  d.content = io::make_bytes(kMessage);
   d.sim_ns = sim_ns;
   d.hostname = "mx.b.example";
   d.unique = unique;
@@ -159,7 +159,7 @@ TEST_CASE("Maildir: bad user names, loops, null sender", "[maildir]") {
   CHECK(disk.list("").empty());
 
   Delivery looped = delivery(2, 0);
-  looped.content = "Delivered-To: BOB@b.example\r\n" + looped.content;
+  looped.content = io::make_bytes("Delivered-To: BOB@b.example\r\n" + *looped.content);
   CHECK(store->deliver(looped) == DeliveryStatus::Loop);
 
   Delivery bounce = delivery(3, 0);

@@ -16,7 +16,7 @@ Delivery delivery(std::string content, uint64_t unique, int64_t sim_ns) {
   d.user = "bob";
   d.envelope_sender = "alice@a.example";
   d.recipient = "bob@b.example";
-  d.content = std::move(content);
+  d.content = io::make_bytes(std::move(content));
   d.sim_ns = sim_ns;
   d.hostname = "mx.b.example";
   d.unique = unique;
