@@ -5,7 +5,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <cstdio>
+#include <cstring>
 #include <vector>
 
 namespace maillab::message {
@@ -96,6 +96,30 @@ std::optional<int> zone_offset_minutes(std::string_view z) {
   return std::nullopt;
 }
 
+// Fixed-width decimal writers for the date formats (no printf on hot paths). Every
+// simulated time (int64 ns, +-292 years around 2026) has a four-digit year.
+char* put2(char* p, int v) {
+  p[0] = static_cast<char>('0' + v / 10);
+  p[1] = static_cast<char>('0' + v % 10);
+  return p + 2;
+}
+
+char* put4(char* p, int v) { return put2(put2(p, v / 100), v % 100); }
+
+char* put3(char* p, const char* name) {
+  std::memcpy(p, name, 3);
+  return p + 3;
+}
+
+// "hh:mm:ss"
+char* put_hms(char* p, const CivilTime& t) {
+  p = put2(p, t.hour);
+  *p++ = ':';
+  p = put2(p, t.minute);
+  *p++ = ':';
+  return put2(p, t.second);
+}
+
 }  // namespace
 
 int64_t unix_seconds(int64_t sim_ns) { return floor_div(sim_ns, kNanosPerSecond) + kEpochUnixSeconds; }
@@ -124,28 +148,53 @@ int64_t unix_from_civil(int64_t year, int month, int day, int hour, int minute, 
   return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
 }
 
-std::string rfc5322_date(int64_t sim_ns) {
+std::string_view format_rfc5322_date(int64_t sim_ns, char (&buf)[kRfc5322DateSize]) {
   const CivilTime t = civil_from_unix(unix_seconds(sim_ns));
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04lld %02d:%02d:%02d +0000", kDays[t.weekday], t.day,
-                kMonths[t.month - 1], static_cast<long long>(t.year), t.hour, t.minute, t.second);
-  return buf;
+  char* p = put3(buf, kDays[t.weekday]);
+  *p++ = ',';
+  *p++ = ' ';
+  p = put2(p, t.day);
+  *p++ = ' ';
+  p = put3(p, kMonths[t.month - 1]);
+  *p++ = ' ';
+  p = put4(p, static_cast<int>(t.year));
+  *p++ = ' ';
+  p = put_hms(p, t);
+  std::memcpy(p, " +0000", 6);
+  return {buf, kRfc5322DateSize};
+}
+
+std::string rfc5322_date(int64_t sim_ns) {
+  char buf[kRfc5322DateSize];
+  return std::string(format_rfc5322_date(sim_ns, buf));
 }
 
 std::string mbox_date(int64_t sim_ns) {
   const CivilTime t = civil_from_unix(unix_seconds(sim_ns));
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %s %2d %02d:%02d:%02d %04lld", kDays[t.weekday], kMonths[t.month - 1],
-                t.day, t.hour, t.minute, t.second, static_cast<long long>(t.year));
-  return buf;
+  char buf[24];
+  char* p = put3(buf, kDays[t.weekday]);
+  *p++ = ' ';
+  p = put3(p, kMonths[t.month - 1]);
+  *p++ = ' ';
+  p = put2(p, t.day);
+  if (t.day < 10) p[-2] = ' ';  // "%2d"
+  *p++ = ' ';
+  p = put_hms(p, t);
+  *p++ = ' ';
+  put4(p, static_cast<int>(t.year));
+  return std::string(buf, sizeof buf);
 }
 
 std::string compact_date(int64_t sim_ns) {
   const CivilTime t = civil_from_unix(unix_seconds(sim_ns));
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld%02d%02d%02d%02d%02d", static_cast<long long>(t.year), t.month,
-                t.day, t.hour, t.minute, t.second);
-  return buf;
+  char buf[14];
+  char* p = put4(buf, static_cast<int>(t.year));
+  p = put2(p, t.month);
+  p = put2(p, t.day);
+  p = put2(p, t.hour);
+  p = put2(p, t.minute);
+  put2(p, t.second);
+  return std::string(buf, sizeof buf);
 }
 
 std::optional<int64_t> parse_rfc5322_date(std::string_view text) {

@@ -7,6 +7,7 @@
 // No clock, no time zone database: civil dates use Howard Hinnant's days/civil algorithms.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -35,6 +36,9 @@ int64_t unix_from_civil(int64_t year, int month, int day, int hour, int minute, 
 
 // "Mon, 02 Mar 2026 09:00:00 +0000"
 std::string rfc5322_date(int64_t sim_ns);
+// rfc5322_date() written into `buf` (no allocation); the view is of `buf`.
+inline constexpr std::size_t kRfc5322DateSize = 31;
+std::string_view format_rfc5322_date(int64_t sim_ns, char (&buf)[kRfc5322DateSize]);
 // "Mon Mar  2 09:00:00 2026" (asctime, as in mbox From_ lines)
 std::string mbox_date(int64_t sim_ns);
 // "20260302090000" (Message-ID left parts)

@@ -13,6 +13,8 @@ namespace maillab::message {
 
 // Every line break (CRLF, bare LF, bare CR) becomes CRLF.
 std::string to_crlf(std::string_view text);
+// to_crlf(text) appended to `out` (no temporary).
+void append_crlf(std::string& out, std::string_view text);
 // Bare LF becomes CRLF; CRLF and a lone CR are kept.
 std::string lf_to_crlf(std::string_view text);
 // CRLF becomes LF; a bare LF or a lone CR is kept.

@@ -18,8 +18,10 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace maillab::message {
@@ -37,6 +39,9 @@ struct HeaderField {
 // possible. Line breaks already in `value` (CRLF or LF, then WSP) are kept as fold points
 // and rewritten to `eol`; a break not followed by WSP gets a TAB so the field stays one.
 std::string fold_field(std::string_view name, std::string_view value, std::string_view eol = "\r\n");
+// fold_field() appended to `out` (no temporary).
+void append_field(std::string& out, std::string_view name, std::string_view value,
+                  std::string_view eol = "\r\n");
 // The value of a raw field: text after the first colon, line breaks removed, WSP-trimmed.
 std::string unfold_value(std::string_view raw);
 bool iequals(std::string_view a, std::string_view b);
@@ -74,6 +79,36 @@ class Message {
   std::string separator_;  // the empty line ("\r\n" / "\n"), or "" when there is none
   std::string body_;
   std::string eol_ = "\r\n";
+};
+
+// The same parse as Message::parse, as views into the caller's bytes (which must outlive
+// it): no copy of the fields or the body, one allocation (the list of fields). For the
+// paths that read a few headers and pass the message on with fields added (a hop's
+// Received, a delivery's Return-Path and Delivered-To): serialize_with() gives the bytes
+// the Message calls would, in one allocation.
+class MessageView {
+ public:
+  using NewField = std::pair<std::string_view, std::string_view>;  // name, value
+
+  static MessageView parse(std::string_view bytes);
+
+  std::optional<std::string> header(std::string_view name) const;
+  std::vector<std::string> headers(std::string_view name) const;
+  std::size_t count(std::string_view name) const;
+
+  // The header section as written (no separator line).
+  std::string_view header_section() const { return section_; }
+  std::string_view body() const { return body_; }
+  std::string_view eol() const { return eol_; }
+
+  // Message::parse(bytes), then prepend_header() for each of `top` in turn (the last
+  // one ends up first) and add_header() for each of `bottom`, then serialize().
+  std::string serialize_with(std::span<const NewField> top, std::span<const NewField> bottom = {}) const;
+
+ private:
+  std::vector<std::string_view> fields_;  // raw, as in HeaderField
+  std::string_view section_, separator_, body_;
+  std::string_view eol_ = "\r\n";
 };
 
 }  // namespace maillab::message

@@ -36,6 +36,8 @@ std::vector<std::string> received_words(std::string_view v) {
 
 std::string received_value(const ReceivedInfo& info) {
   std::string out;
+  out.reserve(info.from_helo.size() + info.from_host.size() + info.from_address.size() + info.by_host.size() +
+              info.with.size() + info.id.size() + info.for_rcpt.size() + 96);
   if (!info.from_helo.empty() || !info.from_host.empty() || !info.from_address.empty()) {
     out += "from ";
     out += info.from_helo.empty() ? (info.from_host.empty() ? "unknown" : info.from_host) : info.from_helo;
@@ -56,14 +58,16 @@ std::string received_value(const ReceivedInfo& info) {
   out += "by ";
   out += info.by_host.empty() ? "localhost" : info.by_host;
   out += " (maillab)";
-  if (!info.with.empty()) out += " with " + info.with;
-  if (!info.id.empty()) out += " id " + info.id;
+  if (!info.with.empty()) out.append(" with ").append(info.with);
+  if (!info.id.empty()) out.append(" id ").append(info.id);
   if (!info.for_rcpt.empty()) {
     out += "\r\n\tfor ";
-    out += info.for_rcpt.front() == '<' ? info.for_rcpt : "<" + info.for_rcpt + ">";
+    if (info.for_rcpt.front() == '<') out += info.for_rcpt;
+    else out.append(1, '<').append(info.for_rcpt).append(1, '>');
   }
   out += "; ";
-  out += rfc5322_date(info.sim_ns);
+  char date[kRfc5322DateSize];
+  out += format_rfc5322_date(info.sim_ns, date);
   return out;
 }
 

@@ -110,8 +110,7 @@ void Submitter::start() {
                    }
                    self->rt.trace("MUA", r.accepted ? "submit.accepted" : "submit.failed",
                                   {{"message_id", r.message_id}, {"reply", r.detail}});
-                   auto done = self->done;
-                   self->rt.start_timer(0, [done, r] { done(r); });
+                   self->rt.start_timer(0, [done = self->done, r = std::move(r)] { done(r); });
                  });
                });
 }
