@@ -46,53 +46,54 @@ bool Authority::remove_zone(std::string_view origin) {
   return n > 0;
 }
 
-bool Authority::has_zone(std::string_view origin) const {
-  return by_origin_.count(std::string(origin)) != 0;
-}
+bool Authority::has_zone(std::string_view origin) const { return by_origin_.find(origin) != by_origin_.end(); }
 
 const Authority::ZoneData* Authority::find_zone(std::string_view name) const {
   // The deepest zone holding `name`: the name itself, then each parent up to the root
   // (the same label walk as name_in_zone, so the answer is the longest matching origin).
-  std::string n(name);
   while (true) {
-    if (auto it = by_origin_.find(n); it != by_origin_.end()) return &zones_[it->second];
-    if (n.empty()) return nullptr;
-    n = parent_name(n);
+    if (auto it = by_origin_.find(name); it != by_origin_.end()) return &zones_[it->second];
+    if (name.empty()) return nullptr;
+    name = parent_view(name);
   }
 }
 
 // The highest zone cut at or above `name` and below the apex (RFC 1034 4.3.2 step 3b).
 std::optional<std::string> Authority::delegation(const ZoneData& zone, std::string_view name) {
-  std::vector<std::string> path;
-  for (std::string n(name); n != zone.origin; n = parent_name(n)) {
-    path.push_back(n);
+  // Walking up from `name`, the last cut seen is the highest.
+  std::optional<std::string_view> cut;
+  for (std::string_view n = name; n != zone.origin; n = parent_view(n)) {
+    const auto node = zone.nodes.find(n);
+    if (node != zone.nodes.end() &&
+        std::any_of(node->second.begin(), node->second.end(), [](const ResourceRecord& rr) { return rr.type == Type::NS; }))
+      cut = n;
     if (n.empty()) break;
   }
-  for (auto it = path.rbegin(); it != path.rend(); ++it) {
-    const auto node = zone.nodes.find(*it);
-    if (node == zone.nodes.end()) continue;
-    for (const auto& rr : node->second) {
-      if (rr.type == Type::NS) return *it;
-    }
-  }
-  return std::nullopt;
+  if (!cut) return std::nullopt;
+  return std::string(*cut);
 }
 
-Authority::Node Authority::find_node(const ZoneData& zone, const std::string& name) {
+Authority::Node Authority::find_node(const ZoneData& zone, std::string_view name) {
+  Node node;
   if (const auto it = zone.nodes.find(name); it != zone.nodes.end()) {
-    return {NodeKind::Records, it->second};
-  }
-  if (zone.names.count(name)) return {NodeKind::EmptyNonTerminal, {}};
-  // RFC 4592 3.3.1: the closest encloser's "*" child, if any, answers for the name.
-  std::string encloser = parent_name(name);
-  while (encloser != zone.origin && !zone.names.count(encloser)) encloser = parent_name(encloser);
-  const std::string wildcard = encloser.empty() ? "*" : "*." + encloser;
-  if (const auto it = zone.nodes.find(wildcard); it != zone.nodes.end()) {
-    Node node{NodeKind::Records, it->second};
-    for (auto& rr : node.records) rr.name = name;
+    node.kind = NodeKind::Records;
+    node.zone_records = &it->second;
     return node;
   }
-  return {NodeKind::Missing, {}};
+  if (zone.names.count(name)) {
+    node.kind = NodeKind::EmptyNonTerminal;
+    return node;
+  }
+  // RFC 4592 3.3.1: the closest encloser's "*" child, if any, answers for the name.
+  std::string_view encloser = parent_view(name);
+  while (encloser != zone.origin && !zone.names.count(encloser)) encloser = parent_view(encloser);
+  const std::string wildcard = encloser.empty() ? "*" : "*." + std::string(encloser);
+  if (const auto it = zone.nodes.find(wildcard); it != zone.nodes.end()) {
+    node.kind = NodeKind::Records;
+    node.synthesized = it->second;
+    for (auto& rr : node.synthesized) rr.name = name;
+  }
+  return node;
 }
 
 void Authority::add_soa(const ZoneData& zone, Message& response) {
@@ -104,7 +105,7 @@ void Authority::add_soa(const ZoneData& zone, Message& response) {
 
 void Authority::resolve(const Question& question, Message& response) const {
   std::string current = question.name;
-  std::set<std::string> seen{current};
+  std::vector<std::string> seen;  // CNAME targets followed (the question's name is the first)
   int chain = 0;
   while (true) {
     const ZoneData* zone = find_zone(current);
@@ -124,18 +125,21 @@ void Authority::resolve(const Question& question, Message& response) const {
       add_soa(*zone, response);
       return;
     }
-    const auto cname =
-        std::find_if(node.records.begin(), node.records.end(),
-                     [](const ResourceRecord& rr) { return rr.type == Type::CNAME; });
-    if (cname != node.records.end() && question.type != Type::CNAME && question.type != Type::ANY) {
+    const std::vector<ResourceRecord>& records = node.records();
+    const auto cname = std::find_if(records.begin(), records.end(),
+                                    [](const ResourceRecord& rr) { return rr.type == Type::CNAME; });
+    if (cname != records.end() && question.type != Type::CNAME && question.type != Type::ANY) {
       response.answers.push_back(*cname);
       const auto* target = std::get_if<NameData>(&cname->data);
-      if (!target || ++chain >= kMaxCnameChain || !seen.insert(target->target).second) return;
+      if (!target || ++chain >= kMaxCnameChain || target->target == question.name ||
+          std::find(seen.begin(), seen.end(), target->target) != seen.end())
+        return;
+      seen.push_back(target->target);
       current = target->target;
       continue;
     }
     bool any = false;
-    for (const auto& rr : node.records) {
+    for (const auto& rr : records) {
       if (question.type == Type::ANY || rr.type == question.type) {
         response.answers.push_back(rr);
         any = true;
@@ -155,21 +159,20 @@ void Authority::add_addresses(Message& response) const {
     }
     return false;
   };
-  std::vector<std::string> targets;
+  // Only `additional` grows below, so answer and authority can be walked as they are.
   for (const auto* section : {&response.answers, &response.authority}) {
-    for (const auto& rr : *section) {
-      if (rr.type != Type::MX && rr.type != Type::NS) continue;
-      if (const auto* t = target_of(rr); t && !t->empty()) targets.push_back(*t);
-    }
-  }
-  for (const auto& target : targets) {
-    const ZoneData* zone = find_zone(target);
-    if (!zone) continue;
-    const auto it = zone->nodes.find(target);
-    if (it == zone->nodes.end()) continue;
-    for (const auto& rr : it->second) {
-      if ((rr.type == Type::A || rr.type == Type::AAAA) && !present(rr)) {
-        response.additional.push_back(rr);
+    for (const auto& target_rr : *section) {
+      if (target_rr.type != Type::MX && target_rr.type != Type::NS) continue;
+      const auto* target = target_of(target_rr);
+      if (!target || target->empty()) continue;
+      const ZoneData* zone = find_zone(*target);
+      if (!zone) continue;
+      const auto it = zone->nodes.find(*target);
+      if (it == zone->nodes.end()) continue;
+      for (const auto& rr : it->second) {
+        if ((rr.type == Type::A || rr.type == Type::AAAA) && !present(rr)) {
+          response.additional.push_back(rr);
+        }
       }
     }
   }
@@ -196,7 +199,7 @@ Message Authority::answer(const Message& query) const {
     response.rcode = Rcode::FormErr;
     return response;
   }
-  question.name = *name;
+  question.name = std::move(*name);
   if ((question.klass != kClassIn && question.klass != kClassAny) || !find_zone(question.name)) {
     response.rcode = Rcode::Refused;
     return response;

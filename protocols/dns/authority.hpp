@@ -55,12 +55,14 @@ class Authority {
   enum class NodeKind { Records, EmptyNonTerminal, Missing };
   struct Node {
     NodeKind kind = NodeKind::Missing;
-    std::vector<ResourceRecord> records;  // owned by the asked name (wildcards renamed)
+    const std::vector<ResourceRecord>* zone_records = nullptr;  // an exact match, in the zone
+    std::vector<ResourceRecord> synthesized;  // a wildcard's records, renamed to the asked name
+    const std::vector<ResourceRecord>& records() const { return zone_records ? *zone_records : synthesized; }
   };
 
   const ZoneData* find_zone(std::string_view name) const;
   static std::optional<std::string> delegation(const ZoneData& zone, std::string_view name);
-  static Node find_node(const ZoneData& zone, const std::string& name);
+  static Node find_node(const ZoneData& zone, std::string_view name);
   static void add_soa(const ZoneData& zone, Message& response);
   void resolve(const Question& question, Message& response) const;
   void add_addresses(Message& response) const;
@@ -68,7 +70,11 @@ class Authority {
   std::vector<ZoneData> zones_;
   // origin -> index in zones_, so that find_zone walks the name's labels (a handful of
   // hash lookups) instead of every zone (a DNS host serving thousands of zones).
-  std::unordered_map<std::string, std::size_t> by_origin_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>> by_origin_;
 };
 
 }  // namespace maillab::dns

@@ -140,7 +140,7 @@ void Lookup::on_response(const Message& m) {
     finish(Outcome::ServFail, "truncated: the response had TC set and there is no TCP fallback");
     return;
   }
-  const std::string asked = absolute_name(name_) + " " + to_string(type_);
+  auto asked = [&] { return absolute_name(name_) + " " + to_string(type_); };  // only for failures
   switch (m.rcode) {
     case Rcode::NoError: on_no_error(m); return;
     case Rcode::NxDomain: {
@@ -152,14 +152,14 @@ void Lookup::on_response(const Message& m) {
       return;
     }
     case Rcode::ServFail:
-      finish(Outcome::ServFail, "server failure (SERVFAIL) for " + asked);
+      finish(Outcome::ServFail, "server failure (SERVFAIL) for " + asked());
       return;
-    case Rcode::Refused: finish(Outcome::Refused, "the server refused (REFUSED) " + asked); return;
+    case Rcode::Refused: finish(Outcome::Refused, "the server refused (REFUSED) " + asked()); return;
     case Rcode::FormErr:
       finish(Outcome::FormErr, "the server found our query malformed (FORMERR)");
       return;
     default:
-      finish(Outcome::ServFail, "the server answered " + to_string(m.rcode) + " for " + asked);
+      finish(Outcome::ServFail, "the server answered " + to_string(m.rcode) + " for " + asked());
       return;
   }
 }

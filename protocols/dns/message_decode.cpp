@@ -43,7 +43,7 @@ class Reader {
   // must point strictly before itself and before every octet this name has read so far
   // (anything else is a loop or a forward pointer) and never into the header.
   bool name(std::string& out, std::size_t limit) {
-    Labels labels;
+    out.clear();  // the canonical text is built label by label (the caller drops it on failure)
     std::size_t p = pos_;
     std::size_t end = limit;
     std::size_t lowest = pos_, highest = pos_;  // octets this name has read
@@ -101,11 +101,11 @@ class Reader {
       if (p + 1 + len > end) return past_end(p, "label");
       wire += 1 + len;
       if (wire > kMaxNameLength) return fail(DecodeError::NameTooLong, p, "name over 255 octets");
-      labels.emplace_back(wire_.substr(p + 1, len));
+      if (!out.empty()) out.push_back('.');  // labels are never empty here
+      append_label_text(out, wire_.substr(p + 1, len));
       p += 1 + len;
       highest = std::max(highest, p - 1);
     }
-    out = labels_to_name(labels);
     return true;
   }
 

@@ -1,5 +1,7 @@
 // encode() of message.hpp: RFC 1035 4.1 layout and 4.1.4 name compression.
-#include <map>
+#include <forward_list>
+#include <unordered_map>
+#include <vector>
 
 #include "protocols/dns/message.hpp"
 #include "protocols/dns/name.hpp"
@@ -27,23 +29,33 @@ class Writer {
 
   // Writes `name`, replacing its longest suffix already in the message by a pointer. Each
   // suffix is keyed by its canonical text, so compression is case-insensitive (4.1.4).
+  // Keys are views: into the message being encoded when the name is canonical already
+  // (the usual case: no copy, no label vector), else into a canonical copy kept here.
   void name(std::string_view text) {
+    if (is_canonical(text)) {
+      for (std::size_t start = 0; start < text.size();) {
+        const std::string_view key = text.substr(start);
+        const std::string_view label = key.substr(0, key.find('.'));
+        if (!write_label_or_pointer(key, label)) return;
+        start += label.size() + 1;
+      }
+      u8(0);
+      return;
+    }
     auto labels = name_to_labels(text);
     if (!labels) {
       ok = false;
       return;
     }
+    std::string& canonical = canonical_copies_.emplace_front();
+    std::vector<std::size_t> starts;
     for (std::size_t i = 0; i < labels->size(); ++i) {
-      std::string key =
-          labels_to_name(Labels(labels->begin() + static_cast<long>(i), labels->end()));
-      if (auto it = suffixes_.find(key); it != suffixes_.end()) {
-        u16(0xc000 | static_cast<unsigned>(it->second));
-        return;
-      }
-      if (out.size() <= kMaxPointerTarget) suffixes_.emplace(std::move(key), out.size());
-      const std::string& label = (*labels)[i];
-      u8(static_cast<unsigned>(label.size()));
-      out += label;
+      if (i) canonical.push_back('.');
+      starts.push_back(canonical.size());
+      append_label_text(canonical, (*labels)[i]);
+    }
+    for (std::size_t i = 0; i < labels->size(); ++i) {
+      if (!write_label_or_pointer(std::string_view(canonical).substr(starts[i]), (*labels)[i])) return;
     }
     u8(0);
   }
@@ -72,7 +84,50 @@ class Writer {
   }
 
  private:
-  std::map<std::string, std::size_t> suffixes_;
+  // Suffix -> offset of its first occurrence. A short list searched in order serves the
+  // usual message (a handful of names); past kLinear entries a hash index takes over.
+  struct Suffix {
+    std::string_view key;
+    std::size_t offset;
+  };
+  static constexpr std::size_t kLinear = 32;
+  std::vector<Suffix> suffixes_;
+  std::unordered_map<std::string_view, std::size_t> index_;
+  std::forward_list<std::string> canonical_copies_;  // a list: keys into them stay valid
+
+  std::size_t find_suffix(std::string_view key) const {
+    if (!index_.empty()) {
+      const auto it = index_.find(key);
+      return it == index_.end() ? std::string_view::npos : it->second;
+    }
+    for (const Suffix& s : suffixes_)
+      if (s.key == key) return s.offset;
+    return std::string_view::npos;
+  }
+
+  void add_suffix(std::string_view key, std::size_t offset) {
+    if (index_.empty() && suffixes_.size() < kLinear) {
+      if (suffixes_.empty()) suffixes_.reserve(kLinear);
+      suffixes_.push_back({key, offset});
+      return;
+    }
+    if (index_.empty())
+      for (const Suffix& s : suffixes_) index_.emplace(s.key, s.offset);
+    index_.emplace(key, offset);
+  }
+
+  // The pointer to `key` if it was written before (then the name is complete: false),
+  // else the label, remembering where its suffix starts.
+  bool write_label_or_pointer(std::string_view key, std::string_view label) {
+    if (const std::size_t at = find_suffix(key); at != std::string_view::npos) {
+      u16(0xc000 | static_cast<unsigned>(at));
+      return false;
+    }
+    if (out.size() <= kMaxPointerTarget) add_suffix(key, out.size());
+    u8(static_cast<unsigned>(label.size()));
+    out += label;
+    return true;
+  }
 
   bool rdata(Type, const RawData& d) {
     out += d.bytes;
@@ -119,6 +174,7 @@ std::string encode(const Message& m) {
     if (n > 0xffff) return {};
   }
   Writer w;
+  w.out.reserve(512);  // a UDP message (RFC 1035 4.2.1) in one allocation
   w.u16(m.id);
   unsigned flags = 0;
   if (m.qr) flags |= 0x8000;

@@ -1,14 +1,23 @@
 #include "protocols/dns/name.hpp"
 
+#include <array>
+
 namespace maillab::dns {
 namespace {
 
 // Characters that must be escaped to survive a master file (RFC 1035 5.1); same set as
 // dnspython so that our text reads like everyone else's.
-bool is_special(unsigned char c) {
+constexpr bool is_special(unsigned char c) {
   return c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' ||
          c == '$';
 }
+
+// Bytes a canonical name shows as they are: printable, not special, not upper case.
+constexpr auto kPlain = [] {
+  std::array<bool, 256> t{};
+  for (unsigned c = 0x21; c <= 0x7e; ++c) t[c] = !is_special(static_cast<unsigned char>(c)) && !(c >= 'A' && c <= 'Z');
+  return t;
+}();
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -77,30 +86,54 @@ std::optional<Labels> name_to_labels(std::string_view text, std::string* why) {
   return labels;
 }
 
+void append_label_text(std::string& out, std::string_view label) {
+  // Plain bytes are copied in runs; only the others are rewritten one by one.
+  std::size_t run = 0;
+  for (std::size_t k = 0; k < label.size(); ++k) {
+    const auto c = static_cast<unsigned char>(label[k]);
+    if (kPlain[c]) continue;
+    out.append(label.data() + run, k - run);
+    run = k + 1;
+    if (c >= 'A' && c <= 'Z') {
+      out.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else if (is_special(c)) {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else {
+      const char escape[4] = {'\\', static_cast<char>('0' + c / 100), static_cast<char>('0' + c / 10 % 10),
+                              static_cast<char>('0' + c % 10)};
+      out.append(escape, 4);
+    }
+  }
+  out.append(label.data() + run, label.size() - run);
+}
+
 std::string labels_to_name(const Labels& labels) {
   std::string out;
   for (std::size_t n = 0; n < labels.size(); ++n) {
     if (n) out.push_back('.');
-    for (const char ch : labels[n]) {
-      auto c = static_cast<unsigned char>(ch);
-      if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
-      if (is_special(c)) {
-        out.push_back('\\');
-        out.push_back(static_cast<char>(c));
-      } else if (c < 0x21 || c > 0x7e) {
-        out.push_back('\\');
-        out.push_back(static_cast<char>('0' + c / 100));
-        out.push_back(static_cast<char>('0' + c / 10 % 10));
-        out.push_back(static_cast<char>('0' + c % 10));
-      } else {
-        out.push_back(static_cast<char>(c));
-      }
-    }
+    append_label_text(out, labels[n]);
   }
   return out;
 }
 
+bool is_canonical(std::string_view text) {
+  if (text.empty()) return true;
+  if (text.size() + 2 > kMaxNameLength) return false;  // wire: one length octet per label, the root
+  std::size_t label = 0;
+  for (const char ch : text) {
+    if (ch == '.') {
+      if (label == 0) return false;
+      label = 0;
+    } else if (!kPlain[static_cast<unsigned char>(ch)] || ++label > kMaxLabelLength) {
+      return false;
+    }
+  }
+  return label != 0;
+}
+
 std::optional<std::string> canonical_name(std::string_view text, std::string* why) {
+  if (is_canonical(text)) return std::string(text);
   auto labels = name_to_labels(text, why);
   if (!labels) return std::nullopt;
   return labels_to_name(*labels);
@@ -124,10 +157,12 @@ bool name_in_zone(std::string_view name, std::string_view zone) {
   }
 }
 
-std::string parent_name(std::string_view name) {
+std::string parent_name(std::string_view name) { return std::string(parent_view(name)); }
+
+std::string_view parent_view(std::string_view name) {
   const std::size_t end = first_label_end(name);
   if (end >= name.size()) return {};
-  return std::string(name.substr(end + 1));
+  return name.substr(end + 1);
 }
 
 std::string absolute_name(std::string_view name) {

@@ -27,6 +27,11 @@ std::optional<Labels> name_to_labels(std::string_view text, std::string* why = n
 
 // The canonical text of `labels` (see above); labels are not length-checked here.
 std::string labels_to_name(const Labels& labels);
+// Appends the canonical text of one label (raw bytes) to `out`.
+void append_label_text(std::string& out, std::string_view label);
+// True when `text` is a canonical name without escapes, so canonical_name would return it
+// as is (a fast check; false for some canonical names, e.g. "a\\.b").
+bool is_canonical(std::string_view text);
 
 // name_to_labels + labels_to_name.
 std::optional<std::string> canonical_name(std::string_view text, std::string* why = nullptr);
@@ -39,6 +44,8 @@ bool name_in_zone(std::string_view name, std::string_view zone);
 
 // The canonical parent ("mx1.b.example" -> "b.example", "example" -> ""); root -> root.
 std::string parent_name(std::string_view name);
+// The same, as a view into `name`.
+std::string_view parent_view(std::string_view name);
 
 // Presentation form with the trailing dot: "b.example." ; the root is ".".
 std::string absolute_name(std::string_view name);

@@ -82,7 +82,7 @@ class ClientSession {
   const std::vector<TransactionOutcome>& outcomes() const { return outcomes_; }
   std::vector<TransactionOutcome> take_outcomes();
   // EHLO keywords the server announced, uppercased ("PIPELINING", "SIZE", ...).
-  const std::set<std::string>& extensions() const { return extensions_; }
+  const std::set<std::string>& extensions() const;
   // The server's SIZE value; 0 when it announced no limit (or no SIZE).
   std::uint64_t size_limit() const { return size_limit_; }
   State state() const { return state_; }
@@ -151,7 +151,13 @@ class ClientSession {
   std::deque<Pending> pending_;
   std::deque<Transaction> queue_;
   std::vector<TransactionOutcome> outcomes_;
-  std::set<std::string> extensions_;
+  // The EHLO extensions the engine uses, as bits; every keyword is also kept, uppercased
+  // and space-separated, for extensions(), which builds its set only when asked.
+  enum Extension : unsigned { ext_pipelining = 1, ext_size = 2, ext_8bitmime = 4, ext_dsn = 8, ext_auth = 16 };
+  unsigned extension_bits_ = 0;
+  std::string ehlo_keywords_;
+  mutable std::set<std::string> extensions_;
+  mutable bool extensions_built_ = true;
   std::set<std::string> auth_mechanisms_;
   std::uint64_t size_limit_ = 0;
   bool esmtp_ = false;

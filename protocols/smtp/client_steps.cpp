@@ -14,11 +14,20 @@
 namespace maillab::smtp {
 namespace {
 
+char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
 std::string upper(std::string_view s) {
   std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  for (char& c : out) c = upper(c);
   return out;
+}
+
+// `s` equals the upper-case `keyword`, ignoring case.
+bool is_keyword(std::string_view s, std::string_view keyword) {
+  if (s.size() != keyword.size()) return false;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (upper(s[i]) != keyword[i]) return false;
+  return true;
 }
 
 }  // namespace
@@ -56,7 +65,21 @@ const ClientSession::Step& ClientSession::step(Cmd cmd) {
   return s;
 }
 
-bool ClientSession::pipelining() const { return config_.pipelining && extensions_.count("PIPELINING"); }
+bool ClientSession::pipelining() const { return config_.pipelining && (extension_bits_ & ext_pipelining); }
+
+const std::set<std::string>& ClientSession::extensions() const {
+  if (!extensions_built_) {
+    extensions_.clear();
+    std::string_view rest = ehlo_keywords_;
+    while (!rest.empty()) {
+      const std::string_view keyword = rest.substr(0, rest.find(' '));
+      extensions_.emplace(keyword);
+      rest.remove_prefix(std::min(rest.size(), keyword.size() + 1));
+    }
+    extensions_built_ = true;
+  }
+  return extensions_;
+}
 
 void ClientSession::on_greeting(const Pending&, const Reply& r) {
   if (!r.positive_completion()) return hello_failed(r);
@@ -74,12 +97,20 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
   esmtp_ = true;
   // 4.1.1.1 ehlo-ok-rsp: the first line greets, each further line is "keyword params".
   for (std::size_t i = 1; i < r.lines.size(); ++i) {
-    const std::string& line = r.lines[i];
-    const std::string keyword = upper(line.substr(0, line.find(' ')));
+    const std::string_view line = r.lines[i];
+    const std::string_view keyword = line.substr(0, line.find(' '));
     if (keyword.empty()) continue;
-    extensions_.insert(keyword);
-    const std::string params = line.size() > keyword.size() ? line.substr(keyword.size() + 1) : std::string{};
-    if (keyword == "SIZE") {
+    if (!ehlo_keywords_.empty()) ehlo_keywords_ += ' ';
+    const std::size_t at = ehlo_keywords_.size();
+    ehlo_keywords_ += keyword;
+    for (std::size_t k = at; k < ehlo_keywords_.size(); ++k) ehlo_keywords_[k] = upper(ehlo_keywords_[k]);
+    extensions_built_ = false;
+    const std::string_view params = line.size() > keyword.size() ? line.substr(keyword.size() + 1) : std::string_view{};
+    if (is_keyword(keyword, "PIPELINING")) extension_bits_ |= ext_pipelining;
+    if (is_keyword(keyword, "8BITMIME")) extension_bits_ |= ext_8bitmime;
+    if (is_keyword(keyword, "DSN")) extension_bits_ |= ext_dsn;
+    if (is_keyword(keyword, "SIZE")) {
+      extension_bits_ |= ext_size;
       // RFC 1870 4: "SIZE" [SP number]; 0 or absent means no fixed limit.
       size_limit_ = 0;
       for (char c : params) {
@@ -89,7 +120,8 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
         }
         size_limit_ = size_limit_ * 10 + static_cast<std::uint64_t>(c - '0');
       }
-    } else if (keyword == "AUTH") {
+    } else if (is_keyword(keyword, "AUTH")) {
+      extension_bits_ |= ext_auth;
       std::string_view rest = params;
       while (!rest.empty()) {
         const std::string_view mech = rest.substr(0, rest.find(' '));
@@ -104,7 +136,9 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
 void ClientSession::on_helo(const Pending&, const Reply& r) {
   if (!r.positive_completion()) return hello_failed(r);
   esmtp_ = false;
-  extensions_.clear();
+  extension_bits_ = 0;
+  ehlo_keywords_.clear();
+  extensions_built_ = false;
   after_hello();
 }
 
@@ -191,7 +225,7 @@ void ClientSession::start_transaction() {
   Transaction& t = queue_.front();
   const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
   // RFC 1870 5: do not send a message the server said it would refuse.
-  if (size_limit_ != 0 && extensions_.count("SIZE") && content.size() > size_limit_) {
+  if (size_limit_ != 0 && (extension_bits_ & ext_size) && content.size() > size_limit_) {
     Reply too_big = Reply::make(552, "5.3.4",
                                 "Message size exceeds fixed limit of " + config_.peer_name + " (" +
                                     std::to_string(content.size()) + " > " + std::to_string(size_limit_) + ")");
@@ -201,10 +235,10 @@ void ClientSession::start_transaction() {
   }
   ParamSupport support;
   support.esmtp = esmtp_;
-  support.size = extensions_.count("SIZE") > 0;
-  support.body = extensions_.count("8BITMIME") > 0;
-  support.dsn = extensions_.count("DSN") > 0;
-  support.auth = extensions_.count("AUTH") > 0;
+  support.size = extension_bits_ & ext_size;
+  support.body = extension_bits_ & ext_8bitmime;
+  support.dsn = extension_bits_ & ext_dsn;
+  support.auth = extension_bits_ & ext_auth;
   MailParams params = t.message.params;
   if (!params.size) params.size = content.size();
   if (params.body == Body::unspecified && has_8bit(content)) params.body = Body::eight_bit_mime;  // RFC 6152 3
@@ -225,7 +259,7 @@ void ClientSession::start_transaction() {
 void ClientSession::send_rcpt(Transaction& t) {
   ParamSupport support;
   support.esmtp = esmtp_;
-  support.dsn = extensions_.count("DSN") > 0;
+  support.dsn = extension_bits_ & ext_dsn;
   const Recipient& r = t.message.rcpts[t.next_rcpt];
   send(Cmd::rcpt, "RCPT TO:" + r.path.bracketed() + r.params.wire(support), t.next_rcpt);
   ++t.next_rcpt;
@@ -269,7 +303,7 @@ void ClientSession::on_data(const Pending&, const Reply& r) {
   if (r.positive_intermediate()) {  // 354 (4.3.2: the only 3yz DATA has)
     if (t.mail_ok && any) {
       const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
-      out_ += dot_stuff(content);
+      append_dot_stuffed(out_, content);
       pending_.push_back(Pending{Cmd::dot, 0, "<data>"});
       t.outcome.data_sent = true;
     } else {

@@ -77,6 +77,24 @@ std::size_t DataReader::put(std::string_view data) {
   std::size_t i = 0;
   std::size_t next_cr = std::string_view::npos, next_lf = std::string_view::npos;
   while (i < data.size() && !done_) {
+    if (line_.empty() && !line_flushed_ && !pending_cr_) {
+      // Fast path at a line start: whole CRLF lines that do not start with '.' are
+      // content as they stand (no unstuffing, no end mark, no bare line end), so a run
+      // of them is emitted in one go.
+      const std::size_t start = i;
+      while (data[i] != '.') {
+        const std::size_t lf = next(data, i, '\n', next_lf);
+        if (lf == data.size() || next(data, i, '\r', next_cr) + 1 != lf) break;
+        if (lf + 1 - i > max_text_line_) ++notes_.long_lines;
+        i = lf + 1;
+        if (i == data.size()) break;
+      }
+      if (i > start) {
+        emit(data.substr(start, i - start));
+        after_crlf_ = true;
+        continue;
+      }
+    }
     if (pending_cr_) {
       pending_cr_ = false;
       if (data[i] == '\n') {

@@ -16,6 +16,8 @@
 namespace maillab::smtp {
 
 std::string dot_stuff(std::string_view content);
+// The same, appended to `out` (no temporary copy of the content).
+void append_dot_stuffed(std::string& out, std::string_view content);
 
 // True when the content holds octets above 127 (then BODY=8BITMIME, RFC 6152).
 bool has_8bit(std::string_view content);

@@ -28,6 +28,11 @@ std::size_t LineReader::put(std::string_view data) {
   return nl + 1;
 }
 
+void LineReader::take(std::string& into) {
+  into.swap(line_);
+  clear();
+}
+
 void LineReader::clear() {
   line_.clear();
   ready_ = too_long_ = crlf_ = false;

@@ -30,6 +30,8 @@ class LineReader {
   bool crlf() const { return crlf_; }
   const std::string& line() const { return line_; }
   void clear();
+  // Moves the line into `into` (swapping buffers, so neither side reallocates), then clear().
+  void take(std::string& into);
   // Bytes of an unfinished line are buffered.
   bool partial() const { return !ready_ && (!line_.empty() || too_long_); }
 

@@ -1,19 +1,21 @@
 #include "protocols/smtp/reply.hpp"
 
 #include <cassert>
+#include <cstring>
 
 namespace maillab::smtp {
 namespace {
 
-void append_code(std::string& out, int code) {
-  assert(code >= 100 && code <= 599 && "an SMTP reply code has three digits");
-  out += static_cast<char>('0' + (code / 100) % 10);
-  out += static_cast<char>('0' + (code / 10) % 10);
-  out += static_cast<char>('0' + code % 10);
-}
-
-void append_clean(std::string& out, std::string_view text) {
-  for (char c : text) out += (c == '\r' || c == '\n') ? ' ' : c;
+// Writes `text` at `p` with a stray CR or LF as a space; returns the end.
+char* put_clean(char* p, std::string_view text) {
+  if (text.empty()) return p;
+  std::memcpy(p, text.data(), text.size());
+  // Two memchr calls settle the common case (no stray CR or LF) without a byte loop.
+  if (std::memchr(p, '\r', text.size()) || std::memchr(p, '\n', text.size())) {
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (p[i] == '\r' || p[i] == '\n') p[i] = ' ';
+  }
+  return p + text.size();
 }
 
 bool digits(std::string_view s, std::size_t min, std::size_t max) {
@@ -35,24 +37,41 @@ bool is_enhanced_code(std::string_view s) {
 
 std::string Reply::wire() const {
   std::string out;
+  append_wire(out);
+  return out;
+}
+
+void Reply::append_wire(std::string& out) const {
+  assert(code >= 100 && code <= 599 && "an SMTP reply code has three digits");
+  const char code_digits[3] = {static_cast<char>('0' + code / 100), static_cast<char>('0' + code / 10 % 10),
+                          static_cast<char>('0' + code % 10)};
   const std::size_t n = lines.empty() ? 1 : lines.size();
+  // Sized first, then written in place: one allocation at most, no per-piece appends.
+  std::size_t size = n * (3 + 1 + enhanced.size() + 1 + 2);
+  for (const auto& l : lines) size += l.size();
+  const std::size_t start = out.size();
+  out.resize(start + size);
+  char* p = out.data() + start;
   for (std::size_t i = 0; i < n; ++i) {
-    append_code(out, code);
+    std::memcpy(p, code_digits, 3);
+    p += 3;
     const bool last = i + 1 == n;
     const std::string_view line = lines.empty() ? std::string_view{} : std::string_view{lines[i]};
     if (!last) {
-      out += '-';
+      *p++ = '-';
     } else if (!enhanced.empty() || !lines.empty()) {
-      out += ' ';
+      *p++ = ' ';
     }
     if (!enhanced.empty()) {
-      out += enhanced;
-      if (!line.empty()) out += ' ';
+      std::memcpy(p, enhanced.data(), enhanced.size());
+      p += enhanced.size();
+      if (!line.empty()) *p++ = ' ';
     }
-    append_clean(out, line);
-    out += "\r\n";
+    p = put_clean(p, line);
+    *p++ = '\r';
+    *p++ = '\n';
   }
-  return out;
+  out.resize(static_cast<std::size_t>(p - out.data()));  // the size above is an upper bound
 }
 
 std::string Reply::text() const {

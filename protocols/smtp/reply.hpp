@@ -21,6 +21,8 @@ struct Reply {
   // "250-a\r\n250 b\r\n"; a reply without text lines is "250\r\n" (or "250 2.0.0\r\n");
   // an empty text line keeps its space ("334 \r\n", RFC 4954 4).
   std::string wire() const;
+  // The same, appended to `out`.
+  void append_wire(std::string& out) const;
   // The text lines joined by a space (how Postfix quotes a multi-line reply in a DSN).
   std::string text() const;
   // "550 5.1.1 text" on one line: for logs, traces and DSN Diagnostic-Code fields.

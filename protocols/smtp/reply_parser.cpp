@@ -26,11 +26,15 @@ void ReplyParser::receive(std::string_view data) {
 }
 
 std::optional<Reply> ReplyParser::next() {
-  if (ready_.empty()) return std::nullopt;
-  auto [reply, bad] = std::move(ready_.front());
-  ready_.pop_front();
+  if (ready_head_ == ready_.size()) return std::nullopt;
+  auto& [reply, bad] = ready_[ready_head_++];
   last_malformed_ = bad;
-  return std::move(reply);
+  std::optional<Reply> out = std::move(reply);
+  if (ready_head_ == ready_.size()) {
+    ready_.clear();  // all taken: keeps the capacity for the next replies
+    ready_head_ = 0;
+  }
+  return out;
 }
 
 void ReplyParser::malformed(std::string_view line) {
@@ -60,24 +64,28 @@ void ReplyParser::parse_line(std::string_view line) {
 
   // RFC 2034 section 4: the enhanced code leads the text of each line.
   std::string_view head = text.substr(0, text.find(' '));
-  std::string enhanced;
-  if (is_enhanced_code(head)) {
-    enhanced.assign(head);
-    enhanced[0] = static_cast<char>('0' + code / 100);
+  const bool has_enhanced = is_enhanced_code(head);
+  if (has_enhanced) {
     text.remove_prefix(head.size());
     if (!text.empty()) text.remove_prefix(1);
   }
   if (!in_reply_) {
-    current_ = Reply{};
     current_.code = code;
-    current_.enhanced = std::move(enhanced);
+    current_.enhanced.clear();
+    current_.lines.clear();
+    if (has_enhanced) {
+      current_.enhanced.assign(head);
+      current_.enhanced[0] = static_cast<char>('0' + code / 100);
+    }
+    // A multi-line reply (EHLO's) gets room for its usual size at once.
+    if (more) current_.lines.reserve(8);
     in_reply_ = true;
   }
   current_.lines.emplace_back(text);
   if (!more) {
     in_reply_ = false;
+    if (ready_.capacity() == 0) ready_.reserve(4);  // pipelined replies arrive together
     ready_.emplace_back(std::move(current_), false);
-    current_ = Reply{};
   }
 }
 

@@ -17,10 +17,11 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "protocols/smtp/reply.hpp"
 
@@ -46,7 +47,8 @@ class ReplyParser {
   bool discarding_ = false;
   bool in_reply_ = false;
   Reply current_;
-  std::deque<std::pair<Reply, bool>> ready_;
+  std::vector<std::pair<Reply, bool>> ready_;  // replies from ready_head_ on are not taken yet
+  std::size_t ready_head_ = 0;
   bool last_malformed_ = false;
 };
 

@@ -81,8 +81,12 @@ void ServerSession::hello(std::string_view args, bool esmtp) {
   envelope_.esmtp = esmtp;
   state_ = State::ready;
   r.enhanced.clear();
-  if (r.lines.empty()) r.lines = {config_.hostname};
+  if (r.lines.empty()) {
+    r.lines.reserve(esmtp ? 7 : 1);
+    r.lines.push_back(config_.hostname);
+  }
   if (esmtp) {
+    r.lines.reserve(r.lines.size() + 6);  // the keyword lines below, in one allocation
     // 4.1.1.1 ehlo-ok-rsp: one keyword line per extension (Postfix's order).
     if (config_.pipelining) r.lines.emplace_back("PIPELINING");
     r.lines.push_back(config_.size_limit ? "SIZE " + std::to_string(config_.size_limit) : "SIZE");

@@ -10,21 +10,13 @@ namespace {
 
 char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (upper(a[i]) != upper(b[i])) return false;
-  return true;
-}
-
 // What the trace shows of a line: printable ASCII, anything else as '?'.
-std::string printable(std::string_view line) {
-  std::string out;
-  for (char c : line) {
+void assign_printable(std::string& out, std::string_view line) {
+  out.assign(line);
+  for (char& c : out) {
     const auto u = static_cast<unsigned char>(c);
-    out += (u < 32 || u > 126) ? '?' : c;
+    if (u < 32 || u > 126) c = '?';
   }
-  return out;
 }
 
 }  // namespace
@@ -39,7 +31,7 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
   // RFC 5321 3.1, 4.2: 220 opens the session, 554 refuses it (then only QUIT is
   // served), 421 closes at once.
   Reply greeting = handler_.greeting();
-  if (greeting.lines.empty()) greeting.lines = {config_.hostname + " ESMTP maillab"};
+  if (greeting.lines.empty()) greeting.lines.push_back(config_.hostname + " ESMTP maillab");
   announce(greeting);
   if (greeting.permanent()) {
     state_ = State::rejected;
@@ -89,9 +81,9 @@ void ServerSession::on_timeout() {
 }
 
 void ServerSession::handle_line() {
-  const std::string line = lines_.line();
   const bool too_long = lines_.too_long();
-  lines_.clear();
+  lines_.take(line_);  // swapped, not copied: both buffers keep their capacity
+  const std::string& line = line_;
   if (state_ == State::auth) {
     trace_line_ = line == "*" ? "*" : "****";
     if (too_long) {
@@ -104,7 +96,7 @@ void ServerSession::handle_line() {
     }
     return after_command();
   }
-  trace_line_ = printable(line);
+  assign_printable(trace_line_, line);
   if (too_long) {
     // 4.5.3.1.4, 4.2.2: the line was discarded up to its CRLF; the session goes on.
     trace_line_ += "...";
@@ -125,8 +117,14 @@ void ServerSession::dispatch(std::string_view line) {
   std::string_view args = line.substr(verb.size());
   while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
   if (verb.empty()) return reply(Reply::make(500, "5.5.2", "Error: bad syntax"));
+  // Upper-cased once (no verb is longer than 8), then plain comparisons with the table.
+  char upper_verb[8];
+  if (verb.size() <= sizeof upper_verb) {
+    for (std::size_t i = 0; i < verb.size(); ++i) upper_verb[i] = upper(verb[i]);
+  }
+  const std::string_view key(upper_verb, verb.size() <= sizeof upper_verb ? verb.size() : 0);
   for (const Command& c : commands()) {
-    if (!iequals(verb, c.verb)) continue;
+    if (key != c.verb) continue;
     if (!(c.allowed & bit(state_))) return reply(ordering_error(c.verb));
     return (this->*c.act)(args);
   }
@@ -169,9 +167,9 @@ void ServerSession::end_of_data() {
 void ServerSession::reply(Reply r, std::string_view standard_text) {
   if (r.lines.empty()) {
     if (r.positive_completion() || r.positive_intermediate()) {
-      if (!standard_text.empty()) r.lines = {std::string(standard_text)};
+      if (!standard_text.empty()) r.lines.emplace_back(standard_text);
     } else {
-      r.lines = {r.transient() ? "Error: try again later" : "Error: rejected"};
+      r.lines.emplace_back(r.transient() ? "Error: try again later" : "Error: rejected");
     }
   }
   if (r.transient() || r.permanent()) ++errors_;
@@ -188,12 +186,12 @@ void ServerSession::send(const Reply& r, std::string_view client_line) {
   assert(r.code >= 200 && r.code <= 599 && "handler replies need a code 200..599");
   if (state_ == State::closed) return;
   if (config_.enhanced_status_codes || r.enhanced.empty()) {
-    out_ += r.wire();
+    r.append_wire(out_);
     handler_.on_exchange(client_line, r);
   } else {
     Reply plain = r;
     plain.enhanced.clear();
-    out_ += plain.wire();
+    plain.append_wire(out_);
     handler_.on_exchange(client_line, plain);
   }
 }

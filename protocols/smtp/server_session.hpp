@@ -115,6 +115,7 @@ class ServerSession {
   LineReader lines_;
   DataReader data_;
   std::string out_;
+  std::string line_;        // the command line being handled
   std::string trace_line_;  // the command being answered, as the trace shows it
   std::size_t rcpt_attempts_ = 0;
   int errors_ = 0;
