@@ -1,5 +1,6 @@
 #include "bridge/asio_connection.hpp"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -75,6 +76,7 @@ void AsioConnection::on_read(const error_code& ec, std::size_t n) {
     }
     if (ec != asio::error::eof) {
       out_.clear();
+      held_.clear();
       deliver_close(io::CloseKind::kReset);
       close_socket();
       return;
@@ -89,6 +91,7 @@ void AsioConnection::on_read(const error_code& ec, std::size_t n) {
   if (!limbo_ && !local_closed_ && !reported_) {
     std::string_view data(buf_.data(), n);
     if (handler_ && !owed_close_) {
+      auto scope = engine_call();
       handler_->on_data(data);  // may close, abort or drop us (the lambda keeps us alive)
     } else {
       unread_.append(data);
@@ -111,6 +114,7 @@ void AsioConnection::flush_unread() {
   if (!unread_.empty()) {
     std::string data = std::move(unread_);
     unread_.clear();
+    auto scope = engine_call();
     handler_->on_data(data);
   }
   if (owed_close_ && handler_ && !reported_) {
@@ -137,7 +141,31 @@ void AsioConnection::deliver_close(io::CloseKind why) {
 
 void AsioConnection::send(std::string_view bytes) {
   if (closed_ || aborted_ || local_closed_ || limbo_ || write_failed_) return;
+  if (commit_) {
+    std::uint64_t need = std::max(own_need_, commit_->need_now());
+    if (need > commit_->durable() || !held_.empty()) {
+      held_.append(bytes);
+      held_need_ = std::max(held_need_, need);
+      if (!in_hold_) {
+        in_hold_ = true;
+        commit_->wait(shared_from_this());
+      }
+      return;
+    }
+  }
   out_.append(bytes);
+  if (!write_in_flight_) do_write();
+}
+
+void AsioConnection::release_held(bool write) {
+  in_hold_ = false;
+  held_need_ = 0;
+  if (!write || closed_ || held_.empty()) {
+    held_.clear();
+    return;
+  }
+  out_.append(held_);
+  held_.clear();
   if (!write_in_flight_) do_write();
 }
 
@@ -158,6 +186,7 @@ void AsioConnection::do_write() {
                       if (ec) {
                         self->write_failed_ = true;
                         self->out_.clear();
+                        self->held_.clear();
                         self->deliver_close(io::CloseKind::kReset);
                         self->close_socket();
                         return;
@@ -180,7 +209,7 @@ void AsioConnection::close() {
 }
 
 void AsioConnection::maybe_finish_close() {
-  if (!local_closed_ || closed_ || write_in_flight_ || !out_.empty()) return;
+  if (!local_closed_ || closed_ || write_in_flight_ || !out_.empty() || !held_.empty()) return;
   error_code ec;
   if (peer_eof_) {
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
@@ -243,13 +272,15 @@ void AsioConnection::to_limbo() {
   owed_close_.reset();
   limbo_ = true;
   out_.clear();
+  held_.clear();
   unread_.clear();
   if (!started_) start();
 }
 
 bool AsioConnection::busy() const {
   if (closed_ || limbo_) return false;
-  return handler_ != nullptr || owed_close_.has_value() || write_in_flight_ || !out_.empty();
+  return handler_ != nullptr || owed_close_.has_value() || write_in_flight_ || !out_.empty() ||
+         !held_.empty();
 }
 
 void AsioConnection::close_socket() {

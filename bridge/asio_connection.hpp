@@ -19,6 +19,10 @@
 //   down by a crash aborts its sessions; with a `dead_host` predicate set, an abort() while
 //   it holds turns into limbo instead of a RST.
 //
+// - Held output (set_commit(), serve --mailboxes): what send() is given after a disk change
+//   it may rest on waits until that change is durable (bridge/group_commit.hpp); close()
+//   still waits for it to be written. Without it, send() starts writing at once.
+//
 // Lifetime: held by shared_ptr; every pending Asio operation holds one, so the object
 // outlives its last handler even when the service drops it.
 #pragma once
@@ -33,6 +37,7 @@
 #include <optional>
 #include <string>
 
+#include "bridge/group_commit.hpp"
 #include "bridge/handler_memory.hpp"
 #include "protocols/io/runtime.hpp"
 
@@ -75,6 +80,12 @@ class AsioConnection final : public io::Connection,
   // RST now, whatever dead_host says.
   void reset();
   void set_dead_host(std::function<bool()> pred) { dead_host_ = std::move(pred); }
+  void set_commit(std::shared_ptr<GroupCommit> gc) { commit_ = std::move(gc); }
+  // Around a call into the engines on this connection's behalf (accept, connect).
+  GroupCommit::Scope engine_call() { return GroupCommit::Scope(commit_.get(), &own_need_); }
+  // The batch the held bytes wait for; release_held(): they are written now (or discarded).
+  std::uint64_t held_need() const { return held_need_; }
+  void release_held(bool write);
   bool in_limbo() const { return limbo_; }
   // True while a handler may still be called or bytes are still to be written: a session
   // that shutdown waits for.
@@ -106,6 +117,11 @@ class AsioConnection final : public io::Connection,
   std::optional<io::CloseKind> owed_close_;  // on_close owed to a handler not yet attached
   bool flush_posted_ = false;
 
+  std::shared_ptr<GroupCommit> commit_;
+  std::string held_;              // waiting for batch held_need_
+  std::uint64_t held_need_ = 0;
+  std::uint64_t own_need_ = 0;    // the batch this connection's own changes are in
+  bool in_hold_ = false;          // registered with commit_
   std::string out_;       // queued, not yet handed to the socket
   std::string writing_;   // the write in flight
   bool write_in_flight_ = false;

@@ -1,11 +1,12 @@
 // bridge::MirroredDisk: a host's disk for `maillab serve --mailboxes DIR`: the in-memory
 // virtual disk (which the World, the expectations and the `disk_full` fault use) written
-// through to a FileDisk under DIR/HOST, durably, before the operation reports success.
+// through to a FileDisk under DIR/HOST; durable at the server's next sync (group commit,
+// bridge/file_disk.hpp), which every reply to a real peer waits for.
 //
 // The choice (docs/bridge.md): the whole disk is written through, not only the
 // mailboxes, so that "a message acknowledged with 250 is on the host's disk" holds on the
-// real disk as well: the queue files land under DIR/HOST/.disk/queue/... and are fsync'd
-// before the MTA answers 250. Mailboxes land where `run --mailboxes` puts them:
+// real disk as well: the queue files land under DIR/HOST/.disk/queue/... and are synced
+// before the MTA's 250 leaves the bridge. Mailboxes land where `run --mailboxes` puts them:
 //   mail/USER/{tmp,new,cur}/NAME -> DIR/HOST/USER/{tmp,new,cur}/NAME   (Maildir)
 //   mail/USER.mbox               -> DIR/HOST/USER.mbox                 (mbox)
 //   anything else (queue/...)    -> DIR/HOST/.disk/PATH
@@ -39,6 +40,7 @@ class MirroredDisk final : public io::Disk {
 
   // Where a virtual path lives under the host's directory (see above).
   static std::string real_path(const std::string& virtual_path);
+  FileDisk& files() { return files_; }
 
  private:
   io::MemoryDisk& memory_;

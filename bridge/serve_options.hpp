@@ -41,7 +41,7 @@ struct ServeOptions {
   std::vector<RouteSpec> routes;
   double speed = 1.0;              // simulated seconds per real second
   bool allow_nonlocal = false;
-  std::string mailboxes_dir;       // written through, fsync'd (bridge/mirrored_disk.hpp)
+  std::string mailboxes_dir;       // written through, group commit (bridge/group_commit.hpp)
   std::string trace_file;          // JSON Lines, appended as events happen
   std::optional<std::int64_t> until_ns;                    // stop at this simulated time
   std::chrono::milliseconds grace{2000};                   // real time after a stop request

@@ -9,6 +9,8 @@
 
 #include "bridge/asio_connection.hpp"
 #include "bridge/dns_front.hpp"
+#include "bridge/group_commit.hpp"
+#include "bridge/mirrored_disk.hpp"
 #include "bridge/tcp_front.hpp"
 
 namespace maillab::bridge {
@@ -36,10 +38,15 @@ Server::Server(asio::io_context& io, scenario::World& world, ServeOptions option
     : io_(io), world_(world), opt_(std::move(options)) {
   for (const auto& h : world_.scenario().hosts) virtual_addresses_.insert(h.address.text);
   for (const auto& r : opt_.routes) route_targets_.insert({r.to.address, r.to.port});
+  std::vector<FileDisk*> disks;
   for (const auto& [name, node] : world_.hosts()) {
     node->runtime->set_external(this);
     std::string host = name;
     node->runtime->set_crash_hook([this, host] { on_host_crash(host); });
+    if (auto* m = dynamic_cast<MirroredDisk*>(node->service_disk.get())) disks.push_back(&m->files());
+  }
+  if (!disks.empty()) {
+    commit_ = std::make_shared<GroupCommit>(io_, std::move(disks), [this](const std::string& l) { log(l); });
   }
 }
 
@@ -49,6 +56,7 @@ Server::~Server() {
     node->runtime->set_crash_hook(nullptr);
   }
   abort_everything();
+  if (commit_) commit_->stop();
   // Let the cancelled operations complete while the fronts they point to still exist.
   try {
     for (int i = 0; i < 8; ++i) {
@@ -138,6 +146,7 @@ void Server::run() {
   while (!done_) {
     try {
       advance();
+      if (commit_) commit_->kick();
       housekeeping();
       if (!done_) wait_for_io();
     } catch (const std::exception& e) {
@@ -155,6 +164,7 @@ void Server::run() {
   } catch (const std::exception& e) {
     log(std::string("internal error while stopping: ") + e.what());
   }
+  if (commit_) commit_->stop();  // what the last turns changed: durable, removals done
   write_trace();
   if (trace_out_.is_open()) trace_out_.flush();
 }
@@ -195,6 +205,7 @@ void Server::wait_for_io() {
 // ---- connections -------------------------------------------------------------------------
 
 void Server::track(const std::shared_ptr<AsioConnection>& c, const std::string& host, bool inbound) {
+  if (commit_) c->set_commit(commit_);
   tracked_.push_back(Tracked{c, host, inbound});
 }
 
@@ -372,7 +383,10 @@ void Server::connect(scenario::SimRuntime& from, const std::string& address, std
     auto local = op->socket.local_endpoint(lec);
     auto conn = std::make_shared<AsioConnection>(std::move(op->socket), lec ? 0 : local.port());
     track(conn, host, false);
-    op->done(io::ConnectStatus::kConnected, conn);
+    {
+      auto scope = conn->engine_call();
+      op->done(io::ConnectStatus::kConnected, conn);
+    }
     conn->start();
   });
 }

@@ -23,6 +23,19 @@
 // sessions get `grace` (real time) to finish, then the rest are aborted (the service sees
 // a reset, the client a RST); a second signal aborts at once. run() then returns.
 //
+// Durability (serve --mailboxes: the hosts' disks are MirroredDisks over FileDisks): group
+// commit (bridge/group_commit.hpp, the crash argument in bridge/file_disk.hpp). The disks
+// change files without waiting for the device; a thread makes the changes durable in
+// batches, one in flight at a time, started at the end of a loop turn when there is
+// something to sync (a turn that changed nothing syncs nothing), the next one as soon as
+// the last completes. Bytes a service sends on a real TCP connection (replies of inbound
+// sessions, commands of outgoing ones) after a change they may rest on wait for the batch
+// that holds it: a 250 never leaves before its queue file is durable, while replies that
+// follow no change leave at once. A failed sync resets the connections whose bytes
+// waited, and stops every deferred removal. DNS replies (UDP and TCP) are not held: the
+// DNS service answers from its zones, never from the disk. Without --mailboxes nothing
+// is held and no thread runs.
+//
 // Threading: everything runs on the thread that calls run(); request_stop() is the only
 // member that may be called from another thread. The io_context must outlive the World
 // (services hold AsioConnections whose sockets belong to it); the Server must not outlive
@@ -46,6 +59,7 @@
 namespace maillab::bridge {
 
 class AsioConnection;
+class GroupCommit;
 class TcpFront;
 class DnsFront;
 
@@ -125,6 +139,7 @@ class Server final : public scenario::ExternalNetwork {
   std::set<std::string> virtual_addresses_;
   std::set<std::pair<std::string, std::uint16_t>> route_targets_;
   std::unique_ptr<boost::asio::signal_set> signals_;
+  std::shared_ptr<GroupCommit> commit_;  // --mailboxes: the hosts' real disks
   std::ofstream trace_out_;
   std::size_t trace_done_ = 0;
 

@@ -101,7 +101,10 @@ void TcpFront::on_accept(tcp::socket socket, const tcp::endpoint& peer_ep) {
   conn->set_dead_host([host] { return !host->up; });
   rt.trace("NET", "bridge.accept", {{"peer", peer}, {"service", service}});
   server_.track(conn, spec_.host, true);
-  rt.accept_external(port, conn);
+  {
+    auto scope = conn->engine_call();
+    rt.accept_external(port, conn);
+  }
   conn->start();
 }
 

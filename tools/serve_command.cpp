@@ -144,7 +144,8 @@ void register_serve(CLI::App& app, int& exit_code) {
                   "repeatable");
   cmd->add_option("--speed", args->opt.speed, "simulated seconds per real second (default 1)");
   cmd->add_option("--mailboxes", args->opt.mailboxes_dir,
-                  "keep every mailbox as real files here, written through and fsync'd");
+                  "keep every mailbox and queue as real files here; a reply that promises "
+                  "(250 after DATA) leaves only once its files are on the device (group commit)");
   cmd->add_option("--trace", args->opt.trace_file, "every trace event as JSON Lines, as it happens");
   cmd->add_option("--until", args->until, "stop after this much simulated time");
   cmd->add_option("--grace", args->grace,

@@ -66,6 +66,88 @@ TEST_CASE("FileDisk: atomic write, append, rename, remove, list over a real dire
   }
 }
 
+TEST_CASE("FileDisk: changes show at once, sync() makes them durable, removals wait for it") {
+  TempDir t;
+  const fs::path root = t.path / "host";
+  FileDisk d(root);
+  CHECK(!d.pending());
+  REQUIRE(d.write("queue/incoming/Q1", std::string_view("envelope")));
+  REQUIRE(d.write("mail/u/tmp/M1", std::string_view("a message\n")));
+  REQUIRE(d.rename("mail/u/tmp/M1", "mail/u/new/M1"));
+  // Not synced yet, but this process (and any reader) sees the new tree.
+  CHECK(d.pending());
+  CHECK(*d.read("queue/incoming/Q1") == "envelope");
+  CHECK(slurp(root / "mail/u/new/M1") == "a message\n");
+  CHECK(d.sync());
+  CHECK(!d.pending());
+  CHECK(d.syncs() == 1);
+
+  // A removal hides the file at once and unlinks it only after a sync.
+  REQUIRE(d.remove("queue/incoming/Q1"));
+  CHECK(d.pending());
+  CHECK(!d.exists("queue/incoming/Q1"));
+  CHECK(d.read("queue/incoming/Q1") == nullptr);
+  CHECK(d.list("queue/").empty());
+  CHECK(!d.remove("queue/incoming/Q1"));
+  CHECK(!d.rename("queue/incoming/Q1", "queue/active/Q1"));
+  CHECK(fs::exists(root / "queue/incoming/Q1"));
+  CHECK(d.sync());
+  CHECK(!fs::exists(root / "queue/incoming/Q1"));
+  CHECK(!d.pending());
+
+  // A removal asked for while a batch is in flight waits for the next one: that batch
+  // may not hold the writes the removal depends on.
+  REQUIRE(d.write("queue/active/Q2", std::string_view("e2")));
+  auto batch = d.begin_sync();
+  REQUIRE(d.remove("queue/active/Q2"));
+  CHECK(FileDisk::run(batch));
+  d.end_sync(true);
+  d.run_removals();
+  CHECK(fs::exists(root / "queue/active/Q2"));
+  CHECK(d.pending());
+  CHECK(d.sync());
+  CHECK(!fs::exists(root / "queue/active/Q2"));
+
+  // Writing (or appending, or renaming) onto a removed path replaces the file and cancels
+  // the removal.
+  REQUIRE(d.write("queue/active/Q3", std::string_view("old")));
+  REQUIRE(d.write("x.mbox", std::string_view("From old\n")));
+  REQUIRE(d.remove("queue/active/Q3"));
+  REQUIRE(d.remove("x.mbox"));
+  REQUIRE(d.write("queue/active/Q3", std::string_view("new")));
+  REQUIRE(d.append("x.mbox", "From new\n"));
+  CHECK(d.sync());
+  CHECK(slurp(root / "queue/active/Q3") == "new");
+  CHECK(slurp(root / "x.mbox") == "From new\n");
+  CHECK(!d.pending());
+}
+
+TEST_CASE("FileDisk: a refused change returns false and leaves nothing to sync") {
+  TempDir t;
+  const fs::path root = t.path / "host";
+  FileDisk d(root);
+  REQUIRE(d.write("keep", std::string_view("kept")));
+  REQUIRE(d.sync());
+  for (const char* bad : {"", "/etc/passwd", "../x", "a//b", ".maillab-tmp/x"}) {
+    INFO(bad);
+    CHECK(!d.write(bad, std::string_view("x")));
+    CHECK(!d.append(bad, "x"));
+    CHECK(!d.remove(bad));
+    CHECK(!d.rename("keep", bad));
+  }
+  CHECK(!d.remove("missing"));
+  CHECK(!d.rename("missing", "elsewhere"));
+  // A file where a directory should be: the directory cannot be made.
+  std::ofstream(root / "blocked") << "in the way";
+  CHECK(!d.write("blocked/tmp/M", std::string_view("x")));
+  CHECK(!d.append("blocked/u.mbox", "x"));
+  CHECK(!d.rename("keep", "blocked/keep"));
+  CHECK(!d.pending());
+  CHECK(slurp(root / "keep") == "kept");
+  CHECK(slurp(root / "blocked") == "in the way");
+  CHECK(d.list("") == std::vector<std::string>{"blocked", "keep"});
+}
+
 TEST_CASE("MirroredDisk: memory and real files move together; a failure changes neither") {
   TempDir t;
   io::MemoryDisk mem;
@@ -80,8 +162,11 @@ TEST_CASE("MirroredDisk: memory and real files move together; a failure changes 
   CHECK(*mem.read("mail/bob/new/M1") == "a message\n");
   CHECK(*d.read("queue/msg/ABC") == "content");
   REQUIRE(d.remove("queue/msg/ABC"));
-  CHECK(!fs::exists(t.path / "mx.b.example/.disk/queue/msg/ABC"));
   CHECK(!mem.exists("queue/msg/ABC"));
+  // The real file goes with the next sync (group commit: file_disk.hpp).
+  CHECK(fs::exists(t.path / "mx.b.example/.disk/queue/msg/ABC"));
+  REQUIRE(d.files().sync());
+  CHECK(!fs::exists(t.path / "mx.b.example/.disk/queue/msg/ABC"));
 
   mem.set_full(true);  // disk_full fault: nothing changes anywhere
   CHECK(!d.write("mail/bob/tmp/M2", std::string_view("x")));
