@@ -8,15 +8,9 @@ DeliveryStatus CountingStore::deliver(const Delivery& d) {
   if (!valid_user_name(d.user)) return DeliveryStatus::Error;
   if (disk_.full()) return DeliveryStatus::DiskFull;
   // already_delivered_to() and delivered_content() on one parse of the message.
-  message::Message m = message::Message::parse(*d.content);
-  if (!d.recipient.empty()) {
-    for (const std::string& v : m.headers("Delivered-To")) {
-      if (message::iequals(v, d.recipient)) return DeliveryStatus::Loop;
-    }
-  }
-  m.prepend_header("Delivered-To", d.recipient);
-  m.prepend_header("Return-Path", "<" + d.envelope_sender + ">");
-  const std::size_t size = m.serialize().size();
+  const auto parsed = message::MessageView::parse(*d.content);
+  if (already_delivered_to(parsed, d.recipient)) return DeliveryStatus::Loop;
+  const std::size_t size = delivered_content(d, parsed).size();
   auto it = users_.find(d.user);
   if (it == users_.end()) it = users_.emplace(d.user, Tally{}).first;
   ++it->second.messages;

@@ -10,11 +10,15 @@ namespace maillab::mda {
 MailStore::~MailStore() = default;
 
 std::string delivered_content(const Delivery& d) {
-  message::Message m = message::Message::parse(*d.content);
+  return delivered_content(d, message::MessageView::parse(*d.content));
+}
+
+std::string delivered_content(const Delivery& d, const message::MessageView& parsed) {
+  const std::string return_path = "<" + d.envelope_sender + ">";
   // Prepended bottom-up: the result reads Return-Path, Delivered-To, then the message.
-  m.prepend_header("Delivered-To", d.recipient);
-  m.prepend_header("Return-Path", "<" + d.envelope_sender + ">");
-  return m.serialize();
+  const message::MessageView::NewField top[] = {{"Delivered-To", d.recipient},
+                                                {"Return-Path", return_path}};
+  return parsed.serialize_with(top);
 }
 
 bool valid_user_name(std::string_view user) {
@@ -27,9 +31,12 @@ bool valid_user_name(std::string_view user) {
 }
 
 bool already_delivered_to(std::string_view content, std::string_view recipient) {
+  return already_delivered_to(message::MessageView::parse(content), recipient);
+}
+
+bool already_delivered_to(const message::MessageView& parsed, std::string_view recipient) {
   if (recipient.empty()) return false;
-  message::Message m = message::Message::parse(content);
-  for (const std::string& v : m.headers("Delivered-To"))
+  for (const std::string& v : parsed.headers("Delivered-To"))
     if (message::iequals(v, recipient)) return true;
   return false;
 }

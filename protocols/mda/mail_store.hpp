@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "protocols/io/disk.hpp"
+#include "protocols/message/message.hpp"
 
 namespace maillab::mda {
 
@@ -62,9 +63,12 @@ class MailStore {
 
 // The delivered message: Return-Path and Delivered-To prepended to the CRLF content.
 std::string delivered_content(const Delivery& delivery);
+// The same from `parsed` = MessageView::parse(*delivery.content) (one parse for both calls).
+std::string delivered_content(const Delivery& delivery, const message::MessageView& parsed);
 bool valid_user_name(std::string_view user);
 // True when `content` already has "Delivered-To: recipient" (case-insensitive).
 bool already_delivered_to(std::string_view content, std::string_view recipient);
+bool already_delivered_to(const message::MessageView& parsed, std::string_view recipient);
 std::string_view to_string(DeliveryStatus status);
 
 std::unique_ptr<MailStore> make_maildir_store(io::Disk& disk, std::string root = "mail/");

@@ -151,9 +151,11 @@ std::string Mta::new_queue_id() {
   return std::string(buf, p);
 }
 
-smtp::Reply Mta::enqueue(const Submission& s) { return enqueue(s, message::Message::parse(s.content)); }
+smtp::Reply Mta::enqueue(const Submission& s) {
+  return enqueue(s, message::MessageView::parse(s.content));
+}
 
-smtp::Reply Mta::enqueue(const Submission& s, message::Message msg) {
+smtp::Reply Mta::enqueue(const Submission& s, const message::MessageView& msg) {
   QueueFile q;
   q.id = new_queue_id();
   q.arrival = rt_.now();
@@ -169,13 +171,21 @@ smtp::Reply Mta::enqueue(const Submission& s, message::Message msg) {
       q.rcpts.push_back(std::move(qr));
     }
   }
+  q.message_id = msg.header("Message-ID").value_or("");
+  // RFC 6409 8.2/8.3: the MSA may add a missing Message-ID and Date (at the end of the
+  // header section, Message-ID first).
+  std::string date;
+  message::MessageView::NewField bottom[2];
+  std::size_t added = 0;
   if (s.submitted) {
-    // RFC 6409 8.2/8.3: the MSA may add a missing Message-ID and Date.
     if (!msg.header("Message-ID")) {
-      msg.add_header("Message-ID", "<" + message::compact_date(rt_.now()) + "." + q.id + "@" +
-                                       hostname() + ">");
+      q.message_id = "<" + message::compact_date(rt_.now()) + "." + q.id + "@" + hostname() + ">";
+      bottom[added++] = {"Message-ID", q.message_id};
     }
-    if (!msg.header("Date")) msg.add_header("Date", message::rfc5322_date(rt_.now()));
+    if (!msg.header("Date")) {
+      date = message::rfc5322_date(rt_.now());
+      bottom[added++] = {"Date", date};
+    }
   }
   message::ReceivedInfo ri;
   ri.from_helo = s.client_address.empty() ? "" : s.helo;
@@ -186,10 +196,10 @@ smtp::Reply Mta::enqueue(const Submission& s, message::Message msg) {
   ri.id = q.id;
   ri.for_rcpt = s.rcpts.size() == 1 ? s.rcpts.front() : "";
   ri.sim_ns = rt_.now();
-  msg.prepend_header("Received", message::received_value(ri));
+  const std::string received = message::received_value(ri);
+  const message::MessageView::NewField top[] = {{"Received", received}};
   q.subject = msg.header("Subject").value_or("");
-  q.message_id = msg.header("Message-ID").value_or("");
-  auto content = io::make_bytes(msg.serialize());
+  auto content = io::make_bytes(msg.serialize_with(top, std::span(bottom, added)));
 
   auto& disk = rt_.disk();
   if (!disk.write(QueueFile::content_path(q.id), content) ||

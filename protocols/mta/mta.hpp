@@ -74,9 +74,9 @@ class Mta {
   // Accept a message into the queue. The reply is what an SMTP server answers after
   // DATA: 250 only once the message is on disk.
   smtp::Reply enqueue(const Submission& s);
-  // The same, with s.content already parsed (smtpd parses it for the hop count): one
-  // parse per hop. s.content is not read.
-  smtp::Reply enqueue(const Submission& s, message::Message msg);
+  // The same, with the content already parsed (smtpd parses it for the hop count): one
+  // parse per hop. s.content is not read; `msg` views bytes that outlive the call.
+  smtp::Reply enqueue(const Submission& s, const message::MessageView& msg);
 
   // The recipient check an SMTP server makes at RCPT TO (Postfix smtpd restrictions).
   smtp::Reply check_recipient(const std::string& address, const std::string& client_address,

@@ -47,7 +47,7 @@ smtp::Reply SmtpdSession::on_rcpt(const smtp::Envelope& env, const smtp::Recipie
 smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string content) {
   // Loop detection (Postfix hopcount_limit): cleanup(8) counts the Received headers
   // including the one this hop adds, so a message arriving with limit-1 is refused.
-  auto parsed = message::Message::parse(content);
+  const auto parsed = message::MessageView::parse(content);  // views `content`, kept below
   if (static_cast<int>(parsed.count("Received")) + 1 >= mta_.config().hopcount_limit) {
     return smtp::Reply::make(554, "5.4.6", "Too many hops");
   }
@@ -60,7 +60,7 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   s.client_address = peer_;
   s.protocol = !env.auth_user.empty() ? "ESMTPA" : env.esmtp ? "ESMTP" : "SMTP";
   s.submitted = submission();
-  return mta_.enqueue(s, std::move(parsed));
+  return mta_.enqueue(s, parsed);
 }
 
 bool SmtpdSession::authenticate(std::string_view user, std::string_view password) {
