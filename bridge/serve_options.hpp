@@ -49,7 +49,8 @@ struct ServeOptions {
   // true: every trace event stays in World::trace() for the whole run (what `run` keeps and
   // the tests read). false (`maillab serve`): events are handed to the --trace file and
   // the timeline each loop turn, then dropped, so a long serve does not grow in memory;
-  // with neither consumer nothing is recorded at all.
+  // with neither consumer nothing is recorded at all. Deliveries likewise: false keeps
+  // only their count (World::delivery_count), not a record with each message's bytes.
   bool keep_trace = true;
 };
 

@@ -140,6 +140,8 @@ std::chrono::nanoseconds Server::wall(io::Time sim_ns) const {
 
 void Server::run() {
   if (!opt_.keep_trace && !trace_out_.is_open() && !on_trace) world_.trace().set_enabled(false);
+  // Like the trace: a long serve keeps no record of each delivery (the mailboxes do).
+  if (!opt_.keep_trace) world_.set_keep_deliveries(false);
   start_wall_ = Clock::now();
   start_sim_ = world_.simulator().now();
   auto guard = asio::make_work_guard(io_);

@@ -150,7 +150,8 @@ void World::boot(HostNode& h) {
     h.mta = std::make_unique<mta::Mta>(*h.runtime, mta_config(spec));
     std::string name = spec.name;
     h.mta->on_delivered = [this, name](const mta::DeliveryRecord& r) {
-      deliveries_.push_back(Delivery{name, r});
+      ++delivery_count_;
+      if (keep_deliveries_) deliveries_.push_back(Delivery{name, r});
     };
     h.mta->start();
   }

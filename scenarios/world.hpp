@@ -100,6 +100,11 @@ class World {
   sim::TraceRecorder& trace() { return trace_; }
   const sim::TraceRecorder& trace() const { return trace_; }
   const std::vector<Delivery>& deliveries() const { return deliveries_; }
+  // Every delivery so far, kept or not.
+  std::size_t delivery_count() const { return delivery_count_; }
+  // false: deliveries are counted, not kept (a long `serve` would otherwise hold every
+  // delivered message's bytes; the mailboxes keep theirs).
+  void set_keep_deliveries(bool keep) { keep_deliveries_ = keep; }
   const std::vector<SubmissionRecord>& submissions() const { return submissions_; }
   const std::vector<FetchRecord>& fetches() const { return fetches_; }
   const std::map<std::string, std::unique_ptr<HostNode>>& hosts() const { return hosts_; }
@@ -126,6 +131,8 @@ class World {
   std::map<std::string, std::unique_ptr<HostNode>> hosts_;
   std::map<std::string, std::shared_ptr<const dns::Authority>> zones_;
   std::vector<Delivery> deliveries_;
+  std::size_t delivery_count_ = 0;
+  bool keep_deliveries_ = true;
   std::vector<SubmissionRecord> submissions_;
   std::vector<FetchRecord> fetches_;
   std::vector<std::unique_ptr<mua::Submitter>> submitters_;

@@ -305,3 +305,27 @@ TEST_CASE("bridge: a client silent in the middle of DATA gets 421 and nothing is
   CHECK(lab.deliveries() == 0);
   CHECK(lab.on_loop([&] { return lab.world().queue_of("mx.b.example").size(); }) == 0u);
 }
+
+TEST_CASE("bridge: a serve that keeps no trace counts deliveries without keeping their bytes") {
+  ServeOptions o = smtp_pop3_options();
+  o.keep_trace = false;  // as `maillab serve` runs
+  Lab lab(kLabYaml, o);
+  TestClient c(lab.port(0));
+  REQUIRE(c.reply().rfind("220", 0) == 0);
+  REQUIRE(c.cmd("EHLO client.example").rfind("250", 0) == 0);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(transaction(c, "carol@c.example", "bob@b.example", kMessage).rfind("250", 0) == 0);
+  }
+  CHECK(c.cmd("QUIT").rfind("221", 0) == 0);
+  REQUIRE(lab.wait_for([&] { return lab.world().delivery_count() == 3; }));
+  CHECK(lab.on_loop([&] { return lab.world().deliveries().size(); }) == 0);
+  // The mailbox still has all three: POP3 STAT.
+  TestClient p(lab.port(1));
+  REQUIRE(p.until("\r\n").rfind("+OK", 0) == 0);
+  p.send("USER bob\r\n");
+  REQUIRE(p.until("\r\n").rfind("+OK", 0) == 0);
+  p.send("PASS builder\r\n");
+  REQUIRE(p.until("\r\n").rfind("+OK", 0) == 0);
+  p.send("STAT\r\n");
+  CHECK(p.until("\r\n").rfind("+OK 3 ", 0) == 0);
+}
