@@ -206,7 +206,7 @@ void FileDisk::run_removals() {
 
 std::vector<std::string> FileDisk::take_removals() {
   std::vector<std::string> out;
-  if (failed_) return out;
+  if (failed_ || keep_removals_) return out;
   // Covered: asked for before a batch began that has ended durable since.
   auto covered = std::stable_partition(removals_.begin(), removals_.end(),
                                        [this](const auto& r) { return r.second < syncs_; });

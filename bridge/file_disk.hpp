@@ -39,8 +39,9 @@
 // be missing, old, or (a new name whose data had not reached the device) empty. For a
 // Maildir file that means an unpromised delivery, done again from the queue.
 // If a sync fails, nothing is durable for sure: the disk refuses every later mutation
-// (callers see false: SMTP 452) and runs no deferred removal; the server resets the
-// connections whose replies waited for it (bridge/group_commit.cpp).
+// (callers see false: SMTP 452) and runs no deferred removal, nor does any other disk of
+// the server; the server resets the connections whose replies waited for it
+// (bridge/group_commit.cpp).
 #pragma once
 
 #include <cstdint>
@@ -96,9 +97,12 @@ class FileDisk final : public io::Disk {
   void unlinked(const std::vector<std::string>& paths);
   void set_unlink_barrier(std::function<void()> barrier) { barrier_ = std::move(barrier); }
   const std::set<std::string>& unlinking() const { return unlinking_; }
+  // Another disk's sync failed: a removal here may rest on a write there (a relay between
+  // two hosts), so none runs any more, not even at destruction; they stay hidden.
+  void keep_removals() { keep_removals_ = true; }
   bool sync();
   // Something for a batch to do (a change not yet durable, or a removal to run).
-  bool pending() const { return !failed_ && (dirty_ || !removals_.empty()); }
+  bool pending() const { return !failed_ && (dirty_ || (!keep_removals_ && !removals_.empty())); }
   // Mutations so far (a counter: what a reply sent now may depend on).
   std::uint64_t changes() const { return changes_; }
   // Batches ended durable (tests).
@@ -119,6 +123,7 @@ class FileDisk final : public io::Disk {
   int root_fd_ = -1;  // for syncfs(2), opened on the first sync
   bool dirty_ = false;
   bool failed_ = false;
+  bool keep_removals_ = false;
   std::uint64_t changes_ = 0;
   std::uint64_t begun_ = 0, syncs_ = 0;
   std::vector<std::pair<std::string, std::uint64_t>> removals_;  // path, begun_ when asked

@@ -140,6 +140,13 @@ void GroupCommit::finish(const std::vector<bool>& ok) {
            "every further change, no queue file is removed any more");
     }
     failed_ = true;
+    // The batch is over, durable or not: the bytes that waited for it are dropped here, and
+    // bytes sent later must not wait for it (nothing would release them: a timeout's 421
+    // held forever, its socket never closed).
+    completed_ = started_;
+    // Nor does any disk remove a file any more, so a healthy disk's removals are nothing
+    // to sync (else a batch every turn, and stop() never ends).
+    for (auto* d : disks_) d->keep_removals();
     auto waiting = std::move(waiting_);
     waiting_.clear();
     for (auto& c : waiting) {

@@ -65,6 +65,7 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
 
   // The batch bytes sent now must wait for (0 or <= durable(): none).
   std::uint64_t need_now() const;
+  // The last batch over: durable, or failed (what waited for it was dropped then).
   std::uint64_t durable() const { return completed_; }
   void wait(std::shared_ptr<AsioConnection> c) { waiting_.push_back(std::move(c)); }
   // End of a loop turn: starts a batch if none is in flight and there is something to do;
