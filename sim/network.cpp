@@ -129,12 +129,15 @@ void Network::listen(Address host, std::uint16_t port, AcceptFn on_accept) {
   assert(impl_->node_of(host) != kNone && "listen: unknown address");
   assert(on_accept && "listen: empty accept function");
   if (!host_up(host)) return;  // dead software listens to nothing
-  impl_->listeners[port_key(host, port)].on_accept = std::move(on_accept);
+  const std::uint64_t k = port_key(host, port);
+  impl_->listener_changed(k);
+  impl_->listeners[k].on_accept = std::move(on_accept);
 }
 
 void Network::unlisten(Address host, std::uint16_t port) {
   auto it = impl_->listeners.find(port_key(host, port));
   if (it == impl_->listeners.end()) return;
+  impl_->listener_changed(it->first);
   if (it->second.refused) {
     it->second.on_accept = nullptr;
   } else {
@@ -151,7 +154,10 @@ void Network::set_refused(Address host, std::uint16_t port, bool refused) {
   auto it = impl_->listeners.find(k);
   if (it == impl_->listeners.end()) return;
   it->second.refused = false;
-  if (!it->second.on_accept) impl_->listeners.erase(it);
+  // (An empty function during an accept is the running one: the listener stays.)
+  if (!it->second.on_accept && !(impl_->accepting && k == impl_->accepting_key)) {
+    impl_->listeners.erase(it);
+  }
 }
 
 void Network::connect(Address from, Address to, std::uint16_t port, Time timeout,

@@ -66,8 +66,10 @@ class Stream {
 using StreamPtr = std::shared_ptr<Stream>;
 
 using AcceptFn = std::function<void(StreamPtr)>;
-using ConnectFn = std::function<void(ConnectResult, StreamPtr)>;
-using DatagramFn = std::function<void(Address from, std::uint16_t from_port, std::string_view bytes)>;
+// Move-only and stored inline up to 48 bytes: a connect or a binding that wraps another
+// std::function (the runtime's epoch check) costs no allocation.
+using ConnectFn = SmallFunction<void(ConnectResult, StreamPtr)>;
+using DatagramFn = SmallFunction<void(Address from, std::uint16_t from_port, std::string_view bytes)>;
 
 enum class Protocol : std::uint8_t { kTcp, kUdp };
 struct Packet {

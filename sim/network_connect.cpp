@@ -122,11 +122,18 @@ void NetworkCore::syn_arrived(std::uint32_t a, std::uint32_t gen) {
   // Scheduled before the application runs, so the client learns it is connected before
   // any byte the server sends from its accept function arrives.
   sim.after(back.latency, [this, a, gen, c, cg = cn.gen] { synack_arrived(a, gen, c, cg); });
-  AcceptFn accept = it->second.on_accept;  // the callback may unlisten
+  const std::uint64_t key = it->first;
+  AcceptFn accept = std::move(it->second.on_accept);
+  it->second.on_accept = nullptr;
   auto stream = std::make_shared<StreamImpl>(this, c, cn.gen, 1, sv, cl);
   sv.handle = stream.get();
   ++cn.busy;
+  accepting = true;
+  accept_replaced = false;
+  accepting_key = key;
   accept(std::move(stream));
+  accepting = false;
+  if (!accept_replaced) listeners[key].on_accept = std::move(accept);
   --cn.busy;
   release_if_done(c);
 }
@@ -268,7 +275,10 @@ void NetworkCore::host_down(std::uint32_t n) {
   for (auto it = listeners.begin(); it != listeners.end();) {
     if ((it->first >> 16) != addr) {
       ++it;
-    } else if (it->second.refused) {
+      continue;
+    }
+    listener_changed(it->first);
+    if (it->second.refused) {
       it->second.on_accept = nullptr;
       ++it;
     } else {

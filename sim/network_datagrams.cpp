@@ -48,8 +48,14 @@ void NetworkCore::datagram_arrived(std::uint32_t d) {
   if (!up(node_of(to))) return;
   auto it = udp.find(port_key(to, to_port));
   if (it == udp.end()) return;  // nothing bound: dropped (no ICMP in this model)
-  const DatagramFn fn = it->second;  // the handler may unbind itself
+  // The handler may unbind (or rebind) its port: it runs moved out of the table (no copy)
+  // and goes back only if its entry is still there and was not given a new handler.
+  DatagramFn fn = std::move(it->second);
+  it->second = nullptr;
+  const std::uint64_t key = port_key(to, to_port);
   fn(from, from_port, udp_scratch);
+  it = udp.find(key);
+  if (it != udp.end() && !it->second) it->second = std::move(fn);
 }
 
 }  // namespace maillab::sim

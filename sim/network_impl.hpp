@@ -39,6 +39,9 @@ inline constexpr Time kMaxRto = 120 * kSecond;            // TCP_RTO_MAX
 inline constexpr Time kGiveUp = 15 * kMinute;             // ~ tcp_retries2 = 15
 inline constexpr Time kSynRto = 1 * kSecond;              // SYN retries at 1, 3, 7, 15 s...
 
+// Drained stream buffers up to this capacity are kept for reuse (NetworkCore::spare_bytes).
+inline constexpr std::size_t kSpareMax = 64u << 10;
+
 inline constexpr std::uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08,
                               kAck = 0x10;
 
@@ -251,12 +254,23 @@ struct NetworkCore {
   std::deque<Attempt> attempts;
   std::uint32_t attempt_free = kNone;
   std::unordered_map<std::uint64_t, Listener> listeners;  // port_key -> listener
+  // The accept function runs moved out of its listener (not copied: a copy allocates),
+  // and goes back afterwards unless the listener was replaced or removed meanwhile.
+  bool accepting = false;
+  bool accept_replaced = false;
+  std::uint64_t accepting_key = 0;
+  void listener_changed(std::uint64_t key) {
+    if (accepting && key == accepting_key) accept_replaced = true;
+  }
   struct StallRef {
     std::uint32_t conn, gen;
     std::uint8_t dir;
   };
   std::vector<StallRef> stalled;
   std::string scratch;  // the bytes handed to on_data (a handler may send meanwhile)
+  // Grown buffers of drained directions, lent to the next direction that sends: only the
+  // directions with bytes in flight hold one, so a warm run sends without allocating.
+  std::vector<std::string> spare_bytes;
 
   void connect(Address from, Address to, std::uint16_t port, Time timeout, ConnectFn done);
   void send_syn(std::uint32_t a);

@@ -35,6 +35,16 @@ void NetworkCore::send(std::uint32_t c, int side, std::string_view bytes) {
   if (cn.ep[side].state != EndState::kOpen || bytes.empty()) return;
   Direction& d = cn.dir[side];
   if (d.failed) return;
+  const std::size_t need = d.bytes.size() + bytes.size();
+  if (need > d.bytes.capacity()) {
+    if (d.bytes.empty() && !spare_bytes.empty()) {
+      d.bytes.swap(spare_bytes.back());
+      spare_bytes.pop_back();
+      d.bytes.clear();
+    }
+    // Grown once to a size that holds a typical exchange, not step by step.
+    if (need > d.bytes.capacity()) d.bytes.reserve(std::max<std::size_t>(need, 1024));
+  }
   d.bytes.append(bytes);
   d.segs.push_back(Segment{static_cast<std::uint32_t>(bytes.size()), false});
   if (d.stalled_since < 0) transmit(c, side);
@@ -180,6 +190,10 @@ void NetworkCore::deliver(std::uint32_t c, std::uint32_t gen, int dir) {
     d.base += d.bytes.size();
     d.bytes.clear();
     d.head = 0;
+    // Lend a heap buffer out while the direction is idle (a huge one stays here).
+    if (d.bytes.capacity() > 15 && d.bytes.capacity() <= kSpareMax) {
+      spare_bytes.emplace_back().swap(d.bytes);
+    }
   } else if (d.head > (64u << 10) && d.head > d.bytes.size() / 2) {
     d.bytes.erase(0, d.head);  // a long-lived stream: keep the buffer bounded
     d.base += d.head;

@@ -57,7 +57,7 @@ void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
     if (hit != cache_.end()) cache_.erase(hit);
   }
   auto id = static_cast<std::uint16_t>(rt_.rng("dns-id")());
-  auto p = std::make_unique<Pending>(name, type, id, cfg_);
+  auto p = std::make_shared<Pending>(name, type, id, cfg_);
   p->done = std::move(done);
   Pending* raw = p.get();
   std::uint64_t key = ++next_key_;
@@ -106,7 +106,7 @@ void Resolver::arm(std::uint64_t key, Pending& p) {
 void Resolver::finish(std::uint64_t key) {
   auto it = pending_.find(key);
   if (it == pending_.end()) return;
-  std::unique_ptr<Pending> p = std::move(it->second);
+  std::shared_ptr<Pending> p = std::move(it->second);
   pending_.erase(it);
   rt_.cancel_timer(p->timer);
   rt_.udp_unbind(p->port);
@@ -132,10 +132,9 @@ void Resolver::finish(std::uint64_t key) {
           CacheEntry{res, rt_.now() + static_cast<io::Time>(ttl) * 1'000'000'000LL};
     }
   }
-  // Deliver from a fresh event so callers never see re-entrancy.
-  auto result = std::make_shared<dns::LookupResult>(p->lookup.result());
-  auto done = std::make_shared<Done>(std::move(p->done));
-  rt_.start_timer(0, [result, done] { (*done)(*result); });
+  // Deliver from a fresh event so callers never see re-entrancy. The event owns the
+  // finished lookup: its result is handed over without a copy.
+  rt_.start_timer(0, [p = std::move(p)] { p->done(p->lookup.result()); });
 }
 
 }  // namespace maillab::services

@@ -51,7 +51,7 @@ class Resolver {
   std::string server_;
   dns::ResolverConfig cfg_;
   std::uint64_t next_key_ = 0;
-  std::map<std::uint64_t, std::unique_ptr<Pending>> pending_;
+  std::map<std::uint64_t, std::shared_ptr<Pending>> pending_;  // shared: see finish()
   std::size_t cache_limit_ = 0;
   std::unordered_map<std::string, CacheEntry> cache_;
 };

@@ -147,6 +147,7 @@ class ClientSession {
   ClientConfig config_;
   State state_ = State::greeting;
   ReplyParser parser_;
+  Reply spare_reply_;  // see receive()
   std::string out_;
   std::deque<Pending> pending_;
   std::deque<Transaction> queue_;

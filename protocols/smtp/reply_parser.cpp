@@ -1,5 +1,7 @@
 #include "protocols/smtp/reply_parser.hpp"
 
+#include <utility>
+
 namespace maillab::smtp {
 
 void ReplyParser::receive(std::string_view data) {
@@ -26,26 +28,51 @@ void ReplyParser::receive(std::string_view data) {
 }
 
 std::optional<Reply> ReplyParser::next() {
-  if (ready_head_ == ready_.size()) return std::nullopt;
-  auto& [reply, bad] = ready_[ready_head_++];
-  last_malformed_ = bad;
-  std::optional<Reply> out = std::move(reply);
-  if (ready_head_ == ready_.size()) {
-    ready_.clear();  // all taken: keeps the capacity for the next replies
-    ready_head_ = 0;
-  }
+  std::optional<Reply> out{std::in_place};
+  if (!next(*out)) return std::nullopt;
   return out;
 }
 
-void ReplyParser::malformed(std::string_view line) {
+bool ReplyParser::next(Reply& out) {
+  if (ready_head_ == ready_count_) return false;
+  auto& [reply, bad] = ready_[ready_head_++];
+  last_malformed_ = bad;
+  std::swap(out, reply);
+  return true;
+}
+
+Reply& ReplyParser::start_reply() {
+  if (ready_head_ == ready_count_) ready_head_ = ready_count_ = 0;  // all taken: reuse from the front
+  if (ready_count_ == ready_.size()) {
+    if (ready_.capacity() == 0) ready_.reserve(4);  // pipelined replies arrive together
+    ready_.emplace_back();
+  }
+  line_count_ = 0;
+  in_reply_ = true;
+  return ready_[ready_count_].first;
+}
+
+void ReplyParser::finish_reply(bool malformed) {
+  auto& [reply, bad] = ready_[ready_count_++];
+  reply.lines.resize(line_count_);
+  bad = malformed;
   in_reply_ = false;
-  current_ = Reply{};
-  std::string excerpt;
+}
+
+void ReplyParser::malformed(std::string_view line) {
+  // The reply being read, if any, is dropped: its slot takes the synthesized one.
+  Reply& r = in_reply_ ? ready_[ready_count_].first : start_reply();
+  r.code = 421;
+  r.enhanced = "4.5.0";
+  std::string text = "Protocol error: malformed reply: ";
   for (char c : line.substr(0, 60)) {
     const auto u = static_cast<unsigned char>(c);
-    excerpt += (u < 32 || u > 126) ? '?' : c;
+    text += (u < 32 || u > 126) ? '?' : c;
   }
-  ready_.emplace_back(Reply::make(421, "4.5.0", "Protocol error: malformed reply: " + excerpt), true);
+  r.lines.clear();
+  r.lines.push_back(std::move(text));
+  line_count_ = 1;
+  finish_reply(true);
 }
 
 void ReplyParser::parse_line(std::string_view line) {
@@ -58,7 +85,7 @@ void ReplyParser::parse_line(std::string_view line) {
   }
   const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
   if (code < 200 || code > 599) return malformed(line);
-  if (in_reply_ && code != current_.code) return malformed(line);
+  if (in_reply_ && code != ready_[ready_count_].first.code) return malformed(line);
   const bool more = line.size() > 3 && line[3] == '-';
   std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
 
@@ -69,24 +96,26 @@ void ReplyParser::parse_line(std::string_view line) {
     text.remove_prefix(head.size());
     if (!text.empty()) text.remove_prefix(1);
   }
-  if (!in_reply_) {
-    current_.code = code;
-    current_.enhanced.clear();
-    current_.lines.clear();
+  Reply& r = in_reply_ ? ready_[ready_count_].first : start_reply();
+  if (line_count_ == 0) {
+    r.code = code;
+    r.enhanced.clear();
     if (has_enhanced) {
-      current_.enhanced.assign(head);
-      current_.enhanced[0] = static_cast<char>('0' + code / 100);
+      r.enhanced.assign(head);
+      r.enhanced[0] = static_cast<char>('0' + code / 100);
     }
     // A multi-line reply (EHLO's) gets room for its usual size at once.
-    if (more) current_.lines.reserve(8);
-    in_reply_ = true;
+    if (more) r.lines.reserve(8);
   }
-  current_.lines.emplace_back(text);
-  if (!more) {
-    in_reply_ = false;
-    if (ready_.capacity() == 0) ready_.reserve(4);  // pipelined replies arrive together
-    ready_.emplace_back(std::move(current_), false);
+  // The slot's old line strings are overwritten in place (their capacity is reused);
+  // finish_reply() drops the ones left over.
+  if (line_count_ < r.lines.size()) {
+    r.lines[line_count_].assign(text);
+  } else {
+    r.lines.emplace_back(text);
   }
+  ++line_count_;
+  if (!more) finish_reply(false);
 }
 
 }  // namespace maillab::smtp

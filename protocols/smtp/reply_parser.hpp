@@ -34,6 +34,10 @@ class ReplyParser {
   void receive(std::string_view data);
   // The next complete reply, or nullopt when more bytes are needed.
   std::optional<Reply> next();
+  // The same without allocating: the next reply is swapped into `out` (false when more
+  // bytes are needed). What `out` held goes back to the parser, whose buffers the
+  // following replies reuse - pass the same Reply every time.
+  bool next(Reply& out);
   // Whether the reply last returned by next() was synthesized from a malformed line.
   bool last_malformed() const { return last_malformed_; }
   // Bytes of an unfinished reply are buffered (a connection closing now cuts a reply).
@@ -42,13 +46,18 @@ class ReplyParser {
  private:
   void parse_line(std::string_view line);
   void malformed(std::string_view line);
+  Reply& start_reply();
+  void finish_reply(bool malformed);
 
   std::string line_;
   bool discarding_ = false;
   bool in_reply_ = false;
-  Reply current_;
-  std::vector<std::pair<Reply, bool>> ready_;  // replies from ready_head_ on are not taken yet
+  // Slots [ready_head_, ready_count_) hold replies not taken yet; the slot at ready_count_
+  // holds the reply being read. Slots are never destroyed, so their buffers are reused.
+  std::vector<std::pair<Reply, bool>> ready_;
   std::size_t ready_head_ = 0;
+  std::size_t ready_count_ = 0;
+  std::size_t line_count_ = 0;  // lines of the reply being read
   bool last_malformed_ = false;
 };
 

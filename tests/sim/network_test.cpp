@@ -2,6 +2,8 @@
 // determinism of a lossy run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "net_fixture.hpp"
 
 using namespace maillab::sim;
@@ -235,4 +237,72 @@ TEST_CASE("the same seed gives the same packet log", "[sim][net][determinism]") 
   CHECK(one == two);
   CHECK(one.size() > 100);
   CHECK(lossy_run(8) != one);
+}
+
+TEST_CASE("a UDP handler stays bound across datagrams and may rebind itself",
+          "[sim][net][udp]") {
+  Net n;
+  std::vector<std::string> got;
+  std::function<void(Address, std::uint16_t, std::string_view)> second =
+      [&](Address, std::uint16_t, std::string_view bytes) { got.push_back("2:" + std::string(bytes)); };
+  n.net.bind_udp(n.b, 53, [&](Address, std::uint16_t, std::string_view bytes) {
+    got.push_back("1:" + std::string(bytes));
+    if (bytes == "switch") n.net.bind_udp(n.b, 53, second);  // replaced while running
+  });
+  const std::uint16_t port = n.net.ephemeral_port(n.a);
+  for (const char* m : {"x", "y", "switch", "z"}) {
+    n.net.send_udp(n.a, port, n.b, 53, m);
+    n.sim.run();
+  }
+  CHECK(got == std::vector<std::string>{"1:x", "1:y", "1:switch", "2:z"});
+}
+
+TEST_CASE("an accept function may keep, replace or remove its listener",
+          "[sim][net][stream]") {
+  Net n;
+  std::vector<std::string> log;
+  std::vector<StreamPtr> keep;
+  std::vector<ConnectResult> results;
+  auto connect = [&] {
+    n.net.connect(n.a, n.b, 25, kSecond, [&](ConnectResult r, StreamPtr s) {
+      results.push_back(r);
+      if (s) keep.push_back(std::move(s));
+    });
+    n.sim.run();
+  };
+  n.net.listen(n.b, 25, [&](StreamPtr s) {
+    keep.push_back(std::move(s));
+    log.push_back("first");
+    if (log.size() == 2) {
+      n.net.listen(n.b, 25, [&](StreamPtr t) {
+        keep.push_back(std::move(t));
+        log.push_back("second");
+        n.net.unlisten(n.b, 25);
+      });
+    }
+  });
+  connect();  // kept
+  connect();  // replaced from inside
+  connect();  // the replacement unlistens
+  connect();  // nobody listens: refused
+  CHECK(log == std::vector<std::string>{"first", "first", "second"});
+  CHECK(results == std::vector<ConnectResult>{ConnectResult::kConnected, ConnectResult::kConnected,
+                                              ConnectResult::kConnected, ConnectResult::kRefused});
+
+  // A refused flag cleared from inside the accept function keeps the listener.
+  n.net.listen(n.b, 110, [&](StreamPtr s) {
+    keep.push_back(std::move(s));
+    log.push_back("pop");
+    n.net.set_refused(n.b, 110, false);
+  });
+  for (int i = 0; i < 2; ++i) {
+    n.net.connect(n.a, n.b, 110, kSecond, [&](ConnectResult r, StreamPtr s) {
+      results.push_back(r);
+      if (s) keep.push_back(std::move(s));
+    });
+    n.sim.run();
+  }
+  CHECK(log.back() == "pop");
+  CHECK(std::count(log.begin(), log.end(), "pop") == 2);
+  CHECK(results.back() == ConnectResult::kConnected);
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <random>
 
@@ -291,4 +292,54 @@ TEST_CASE("ReplyParser gives the same replies however the bytes are split", "[sm
   }
   while (auto r = bytewise.next()) got.push_back(*r);
   CHECK(got == expected);
+}
+
+TEST_CASE("ReplyParser::next(Reply&) reuses one Reply without leaking the last one's parts",
+          "[smtp][reply][equivalence]") {
+  // Random replies (long and short lines, more or fewer lines than the one before, with
+  // and without an enhanced code, malformed lines in between) written out, read back in
+  // random splits, each taken into the same Reply: every one must come back as written.
+  std::mt19937 rng(11);
+  const std::string kText = "abcXYZ019 .:-";
+  const std::array<const char*, 4> enhanced = {"", "2.1.0", "5.1.1", "4.4.2"};
+  for (int round = 0; round < 300; ++round) {
+    std::string stream;
+    std::vector<std::pair<Reply, bool>> written;  // reply, malformed
+    for (int n = std::uniform_int_distribution<int>(1, 8)(rng); n > 0; --n) {
+      if (rng() % 6 == 0) {  // a stray line, or a continuation with another code
+        const std::string bad = rng() % 2 ? "garbage " + random_bytes(rng, kText, 20) : "250-x\r\n251 y";
+        stream += bad + "\r\n";
+        const std::string_view shown = std::string_view(bad).substr(bad.rfind('\n') + 1);
+        written.emplace_back(Reply::make(421, "4.5.0", "Protocol error: malformed reply: " + std::string(shown)),
+                             true);
+        continue;
+      }
+      Reply r;
+      r.code = 200 + static_cast<int>(rng() % 400);
+      r.enhanced = r.code / 100 == 3 ? "" : enhanced[rng() % 4];  // RFC 3463: no class 3
+      if (!r.enhanced.empty()) r.enhanced[0] = static_cast<char>('0' + r.code / 100);
+      for (int l = std::uniform_int_distribution<int>(1, 9)(rng); l > 0; --l) {
+        std::string line = random_bytes(rng, "abcXYZ019", 1) + random_bytes(rng, kText, 40);
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        r.lines.push_back(line);
+      }
+      stream += r.wire();
+      written.emplace_back(std::move(r), false);
+    }
+    ReplyParser p;
+    Reply into;
+    std::vector<std::pair<Reply, bool>> got;
+    std::size_t at = 0;
+    while (at < stream.size()) {
+      const std::size_t n = std::min<std::size_t>(stream.size() - at, 1 + rng() % 30);
+      p.receive(std::string_view(stream).substr(at, n));
+      at += n;
+      while (p.next(into)) got.emplace_back(into, p.last_malformed());
+    }
+    REQUIRE(got.size() == written.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      INFO("reply " << i << " written " << written[i].first.wire() << " got " << got[i].first.wire());
+      REQUIRE(got[i] == written[i]);
+    }
+  }
 }
