@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdio>
@@ -26,22 +28,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/maillab-serve-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-
-std::string slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+using maillab::bridge::testing::slurp;
+using maillab::bridge::testing::TempDir;
 
 // Runs a shell command, returns (exit status, stdout).
 std::pair<int, std::string> shell(const std::string& cmd) {
