@@ -94,3 +94,29 @@ TEST_CASE("queue file: text without an id is not a queue file") {
   CHECK_FALSE(QueueFile::parse("state\tactive\n"));
   CHECK_FALSE(QueueFile::parse("id\tX\narrival\tnot-a-number\n"));
 }
+
+TEST_CASE("queue file: escapes found at every position of long values") {
+  // Values longer than a machine word, with one special byte at each position: the
+  // word-at-a-time scan must not skip it.
+  for (char special : {'\\', '\t', '\n', '\r'}) {
+    for (std::size_t len : {7u, 8u, 9u, 16u, 23u, 40u}) {
+      for (std::size_t at = 0; at < len; ++at) {
+        std::string v(len, 'x');
+        v[at] = special;
+        QueueFile q = sample();
+        q.subject = v;
+        const std::string text = q.serialize();
+        const std::string escaped = special == '\\' ? "\\\\" : special == '\t' ? "\\t" : special == '\n' ? "\\n" : "\\r";
+        const std::string want = "subject\t" + std::string(at, 'x') + escaped + std::string(len - at - 1, 'x') + "\n";
+        REQUIRE(text.find(want) != std::string::npos);
+        auto back = QueueFile::parse(text);
+        REQUIRE(back);
+        REQUIRE(back->subject == v);
+      }
+    }
+  }
+  // Bytes below 14 that are not specials pass through unescaped.
+  QueueFile q = sample();
+  q.subject = std::string("ab\x01\x0b\x0c" "cdefghijk", 14);
+  CHECK(q.serialize().find("subject\tab\x01\x0b\x0c" "cdefghijk\n") != std::string::npos);
+}
