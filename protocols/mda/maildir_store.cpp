@@ -71,8 +71,9 @@ bool MaildirStore::name_taken(const std::string& user, const std::string& name) 
 
 DeliveryStatus MaildirStore::deliver(const Delivery& d) {
   if (!valid_user_name(d.user)) return DeliveryStatus::Error;
-  if (already_delivered_to(*d.content, d.recipient)) return DeliveryStatus::Loop;
-  const std::string lf = message::crlf_to_lf(delivered_content(d));
+  const auto parsed = message::MessageView::parse(*d.content);  // one parse for both
+  if (already_delivered_to(parsed, d.recipient)) return DeliveryStatus::Loop;
+  const std::string lf = message::crlf_to_lf(delivered_content(d, parsed));
   const std::size_t vsize = message::lf_to_crlf(lf).size();
   std::string name;
   // The Maildir spec's "if the tmp file exists, try again": a new sequence number.

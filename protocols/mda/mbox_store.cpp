@@ -98,9 +98,10 @@ std::vector<MboxStore::Entry> MboxStore::split(std::string_view mbox) {
 
 DeliveryStatus MboxStore::deliver(const Delivery& d) {
   if (!valid_user_name(d.user)) return DeliveryStatus::Error;
-  if (already_delivered_to(*d.content, d.recipient)) return DeliveryStatus::Loop;
+  const auto parsed = message::MessageView::parse(*d.content);  // one parse for both
+  if (already_delivered_to(parsed, d.recipient)) return DeliveryStatus::Loop;
   std::string entry = from_line(d.envelope_sender, d.sim_ns);
-  entry += quote(message::crlf_to_lf(delivered_content(d)));
+  entry += quote(message::crlf_to_lf(delivered_content(d, parsed)));
   if (entry.back() != '\n') entry += '\n';
   entry += '\n';
   return disk_.append(path(d.user), entry) ? DeliveryStatus::Ok : DeliveryStatus::DiskFull;

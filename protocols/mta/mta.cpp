@@ -171,14 +171,15 @@ smtp::Reply Mta::enqueue(const Submission& s, const message::MessageView& msg) {
       q.rcpts.push_back(std::move(qr));
     }
   }
-  q.message_id = msg.header("Message-ID").value_or("");
+  const auto message_id = msg.header("Message-ID");
+  q.message_id = message_id.value_or("");
   // RFC 6409 8.2/8.3: the MSA may add a missing Message-ID and Date (at the end of the
   // header section, Message-ID first).
   std::string date;
   message::MessageView::NewField bottom[2];
   std::size_t added = 0;
   if (s.submitted) {
-    if (!msg.header("Message-ID")) {
+    if (!message_id) {
       q.message_id = "<" + message::compact_date(rt_.now()) + "." + q.id + "@" + hostname() + ">";
       bottom[added++] = {"Message-ID", q.message_id};
     }

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "protocols/message/line_endings.hpp"
+
 namespace maillab::smtp {
 namespace {
 
@@ -56,20 +58,6 @@ void append_dot_stuffed(std::string& out, std::string_view content) {
   out += ".\r\n";
 }
 
-bool has_8bit(std::string_view content) {
-  // 32 octets per round: the high bits of four words or'ed together.
-  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
-  const char* p = content.data();
-  const std::size_t n = content.size();
-  std::size_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    std::uint64_t w[4];
-    std::memcpy(w, p + i, sizeof w);
-    if ((w[0] | w[1] | w[2] | w[3]) & kHigh) return true;
-  }
-  for (; i < n; ++i)
-    if (static_cast<unsigned char>(p[i]) > 127) return true;
-  return false;
-}
+bool has_8bit(std::string_view content) { return !message::is_ascii(content); }
 
 }  // namespace maillab::smtp

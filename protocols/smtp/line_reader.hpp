@@ -28,7 +28,6 @@ class LineReader {
   bool ready() const { return ready_; }
   bool too_long() const { return too_long_; }
   bool crlf() const { return crlf_; }
-  const std::string& line() const { return line_; }
   void clear();
   // Moves the line into `into` (swapping buffers, so neither side reallocates), then clear().
   void take(std::string& into);
