@@ -10,15 +10,16 @@
 
 #include "protocols/message/base64.hpp"
 #include "protocols/smtp/dot_stuff.hpp"
+#include "protocols/smtp/text_scan.hpp"
 
 namespace maillab::smtp {
 namespace {
 
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+using detail::ascii_upper;
 
 std::string upper(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = upper(c);
+  for (char& c : out) c = ascii_upper(c);
   return out;
 }
 
@@ -26,7 +27,7 @@ std::string upper(std::string_view s) {
 bool is_keyword(std::string_view s, std::string_view keyword) {
   if (s.size() != keyword.size()) return false;
   for (std::size_t i = 0; i < s.size(); ++i)
-    if (upper(s[i]) != keyword[i]) return false;
+    if (ascii_upper(s[i]) != keyword[i]) return false;
   return true;
 }
 
@@ -103,7 +104,7 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
     if (!ehlo_keywords_.empty()) ehlo_keywords_ += ' ';
     const std::size_t at = ehlo_keywords_.size();
     ehlo_keywords_ += keyword;
-    for (std::size_t k = at; k < ehlo_keywords_.size(); ++k) ehlo_keywords_[k] = upper(ehlo_keywords_[k]);
+    for (std::size_t k = at; k < ehlo_keywords_.size(); ++k) ehlo_keywords_[k] = ascii_upper(ehlo_keywords_[k]);
     extensions_built_ = false;
     const std::string_view params = line.size() > keyword.size() ? line.substr(keyword.size() + 1) : std::string_view{};
     if (is_keyword(keyword, "PIPELINING")) extension_bits_ |= ext_pipelining;

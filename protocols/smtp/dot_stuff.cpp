@@ -4,23 +4,9 @@
 #include <cstring>
 
 #include "protocols/message/line_endings.hpp"
+#include "protocols/smtp/text_scan.hpp"
 
 namespace maillab::smtp {
-namespace {
-
-// The position of the first `c` at or after `from` (content.size(): none), found with
-// memchr and remembered in `at` until the scan passes it, so each byte is searched once
-// per character whatever the mix of line ends.
-std::size_t next(std::string_view content, std::size_t from, char c, std::size_t& at) {
-  if (at == std::string_view::npos || at < from) {
-    const void* p = std::memchr(content.data() + from, c, content.size() - from);
-    at = p ? static_cast<std::size_t>(static_cast<const char*>(p) - content.data()) : content.size();
-  }
-  return at;
-}
-
-}  // namespace
-
 std::string dot_stuff(std::string_view content) {
   std::string out;
   append_dot_stuffed(out, content);
@@ -43,8 +29,8 @@ void append_dot_stuffed(std::string& out, std::string_view content) {
       out += '.';
       run = i;
     }
-    const std::size_t lf = next(content, i, '\n', next_lf);
-    const std::size_t cr = next(content, i, '\r', next_cr);
+    const std::size_t lf = detail::next_of(content, i, '\n', next_lf);
+    const std::size_t cr = detail::next_of(content, i, '\r', next_cr);
     if (lf < n && cr + 1 == lf) {  // CRLF: stays in the run
       i = lf + 1;
       continue;

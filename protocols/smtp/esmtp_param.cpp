@@ -1,12 +1,14 @@
 #include "protocols/smtp/esmtp_param.hpp"
 
+#include "protocols/smtp/text_scan.hpp"
+
 namespace maillab::smtp {
 namespace {
 
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+using detail::ascii_upper;
 int hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
@@ -29,7 +31,7 @@ std::optional<std::vector<EsmtpParam>> split_esmtp_params(std::string_view text)
     if (key.empty() || !is_alnum(key.front())) return std::nullopt;
     for (char c : key) {
       if (!is_alnum(c) && c != '-') return std::nullopt;
-      p.keyword += upper(c);
+      p.keyword += ascii_upper(c);
     }
     if (eq != std::string_view::npos) {
       std::string_view value = token.substr(eq + 1);

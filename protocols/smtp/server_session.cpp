@@ -5,10 +5,12 @@
 #include <cassert>
 #include <utility>
 
+#include "protocols/smtp/text_scan.hpp"
+
 namespace maillab::smtp {
 namespace {
 
-char upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+using detail::ascii_upper;
 
 // What the trace shows of a line: printable ASCII, anything else as '?'.
 void assign_printable(std::string& out, std::string_view line) {
@@ -120,7 +122,7 @@ void ServerSession::dispatch(std::string_view line) {
   // Upper-cased once (no verb is longer than 8), then plain comparisons with the table.
   char upper_verb[8];
   if (verb.size() <= sizeof upper_verb) {
-    for (std::size_t i = 0; i < verb.size(); ++i) upper_verb[i] = upper(verb[i]);
+    for (std::size_t i = 0; i < verb.size(); ++i) upper_verb[i] = ascii_upper(verb[i]);
   }
   const std::string_view key(upper_verb, verb.size() <= sizeof upper_verb ? verb.size() : 0);
   for (const Command& c : commands()) {
