@@ -1,6 +1,54 @@
 #include "bridge/mirrored_disk.hpp"
 
+#include <fstream>
+#include <iterator>
+#include <optional>
+
 namespace maillab::bridge {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// The virtual path of a file at `rel` under the host's directory, or none: the inverse
+// of MirroredDisk::real_path. Maildir tmp/ and the FileDisk's temporaries are unfinished
+// writes, never part of the disk's state.
+std::optional<std::string> virtual_path(const fs::path& rel) {
+  std::string p = rel.generic_string();
+  if (!FileDisk::valid_path(p) || p.rfind(".maillab-tmp/", 0) == 0) return std::nullopt;
+  if (p.rfind(".disk/", 0) == 0) return p.substr(6);
+  // mail/USER.mbox, or mail/USER/{new,cur}/NAME
+  const auto slash = p.find('/');
+  if (slash == std::string::npos) return "mail/" + p;
+  const std::string_view rest = std::string_view(p).substr(slash + 1);
+  if ((rest.rfind("new/", 0) == 0 || rest.rfind("cur/", 0) == 0) &&
+      rest.find('/', 4) == std::string_view::npos)
+    return "mail/" + p;
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool MirroredDisk::restore(io::MemoryDisk& memory, const fs::path& host_dir, std::string* error) {
+  std::error_code ec;
+  if (!fs::is_directory(host_dir, ec)) return true;  // a new host: nothing to restore
+  for (fs::recursive_directory_iterator it(host_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    auto path = virtual_path(it->path().lexically_relative(host_dir));
+    if (!path) continue;
+    std::ifstream f(it->path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (f.bad() || !memory.write(*path, io::make_bytes(std::move(bytes)))) {
+      *error = "cannot load " + it->path().string();
+      return false;
+    }
+  }
+  if (ec) {
+    *error = "cannot read " + host_dir.string() + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
 
 MirroredDisk::MirroredDisk(io::MemoryDisk& memory, std::filesystem::path host_dir)
     : memory_(memory), files_(std::move(host_dir)) {}

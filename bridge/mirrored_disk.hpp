@@ -12,6 +12,12 @@
 //   anything else (queue/...)    -> DIR/HOST/.disk/PATH
 // Reads come from memory (the same bytes). A mutation is tried on the real disk first;
 // if that fails the memory is left unchanged and the caller sees false (SMTP 452).
+//
+// A restart (docs/bridge.md "Restarting serve"): restore() loads what an earlier serve
+// left under DIR/HOST into the memory disk before the host's services boot, so the MTA
+// reloads its queue (mail answered with 250 and not yet delivered goes on) and the
+// mailboxes keep their messages. Maildir `tmp/` files and the FileDisk's own temporaries
+// are deliveries that never completed: not loaded (and left alone, as Dovecot does).
 #pragma once
 
 #include <memory>
@@ -40,6 +46,11 @@ class MirroredDisk final : public io::Disk {
 
   // Where a virtual path lives under the host's directory (see above).
   static std::string real_path(const std::string& virtual_path);
+  // Loads every file under `host_dir` back into `memory` at its virtual path (the
+  // inverse of real_path). Files that belong to no virtual path are skipped. False with
+  // `error` set if a file cannot be read; `memory` may then hold part of the tree.
+  static bool restore(io::MemoryDisk& memory, const std::filesystem::path& host_dir,
+                      std::string* error);
   FileDisk& files() { return files_; }
 
  private:

@@ -12,8 +12,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool write_file(const fs::path& p, std::string_view data, std::string* error) {
+bool write_file(const fs::path& p, std::string_view data, std::string* error,
+                bool keep_existing = false) {
   std::error_code ec;
+  if (keep_existing && fs::exists(p, ec)) return true;
   fs::create_directories(p.parent_path(), ec);
   std::ofstream f(p, std::ios::binary);
   f.write(data.data(), static_cast<std::streamsize>(data.size()));
@@ -26,7 +28,8 @@ bool write_file(const fs::path& p, std::string_view data, std::string* error) {
 
 }  // namespace
 
-bool export_mailboxes(const World& w, const std::string& dir, std::string* error) {
+bool export_mailboxes(const World& w, const std::string& dir, std::string* error,
+                      bool keep_existing) {
   for (const auto& [name, node] : w.hosts()) {
     if (!node->spec->mta && !node->spec->pop3) continue;
     const io::Disk& disk = node->disk;
@@ -36,7 +39,8 @@ bool export_mailboxes(const World& w, const std::string& dir, std::string* error
       fs::path base = fs::path(dir) / name;
       if (mbox) {
         auto bytes = disk.read("mail/" + user + ".mbox");
-        if (!write_file(base / (user + ".mbox"), bytes ? *bytes : std::string(), error)) return false;
+        if (!write_file(base / (user + ".mbox"), bytes ? *bytes : std::string(), error, keep_existing))
+          return false;
       } else {
         std::error_code ec;
         for (const char* sub : {"cur", "new", "tmp"}) fs::create_directories(base / user / sub, ec);
@@ -51,7 +55,7 @@ bool export_mailboxes(const World& w, const std::string& dir, std::string* error
       // mail/<user>/{new,cur}/<name>
       auto bytes = disk.read(path);
       if (!bytes) continue;
-      if (!write_file(fs::path(dir) / name / path.substr(5), *bytes, error)) return false;
+      if (!write_file(fs::path(dir) / name / path.substr(5), *bytes, error, keep_existing)) return false;
     }
   }
   return export_fetched(w, dir, error);

@@ -35,7 +35,10 @@ std::string format_clock(std::int64_t t_ns);  // "0+00:05:00.000" (days+hh:mm:ss
 // Exports (cli.md): real files from the virtual disks.
 // --mailboxes: every server mailbox (DIR/HOST/USER/ Maildir or DIR/HOST/USER.mbox) and
 // what each MUA fetched (DIR/CLIENT/USER@SERVER/ Maildir).
-bool export_mailboxes(const World& w, const std::string& dir, std::string* error);
+// With `keep_existing`, a file already there is left as it is (serve at start: a restored
+// mailbox is not rewritten, so a crash meanwhile cannot truncate it).
+bool export_mailboxes(const World& w, const std::string& dir, std::string* error,
+                      bool keep_existing = false);
 bool export_fetched(const World& w, const std::string& dir, std::string* error);
 bool export_queues(const World& w, const std::string& dir, std::string* error);
 

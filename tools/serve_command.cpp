@@ -82,12 +82,13 @@ int serve(const ServeArgs& a, bool seed_given) {
       return 2;
     }
     std::string dir = opt.mailboxes_dir;
-    wopt.service_disk = [dir](const scenario::Host& h,
-                              io::MemoryDisk& memory) -> std::unique_ptr<io::Disk> {
+    // A restart: what an earlier serve left in DIR/HOST (its queue, the mailboxes) is
+    // loaded before the host boots, so mail it answered with 250 is still delivered.
+    wopt.service_disk = [dir, &error](const scenario::Host& h,
+                                      io::MemoryDisk& memory) -> std::unique_ptr<io::Disk> {
       if (!h.mta && !h.pop3) return nullptr;
       fs::path host_dir = fs::path(dir) / h.name;
-      std::error_code ignored;
-      fs::remove_all(host_dir / ".disk", ignored);  // a previous run's queue: not ours
+      if (error.empty()) bridge::MirroredDisk::restore(memory, host_dir, &error);
       return std::make_unique<bridge::MirroredDisk>(memory, host_dir);
     };
   }
@@ -102,7 +103,8 @@ int serve(const ServeArgs& a, bool seed_given) {
     return 2;
   }
   auto world = std::move(std::get<std::unique_ptr<scenario::World>>(built));
-  if (!opt.mailboxes_dir.empty() && !scenario::export_mailboxes(*world, opt.mailboxes_dir, &error)) {
+  if (!error.empty() || (!opt.mailboxes_dir.empty() &&
+                         !scenario::export_mailboxes(*world, opt.mailboxes_dir, &error, true))) {
     std::cerr << "maillab serve: --mailboxes: " << error << "\n";
     return 2;
   }

@@ -157,7 +157,10 @@ smtp::Reply Mta::enqueue(const Submission& s) {
 
 smtp::Reply Mta::enqueue(const Submission& s, const message::MessageView& msg) {
   QueueFile q;
-  q.id = new_queue_id();
+  // Unique across crashes because simulated time moves forward; a serve restarted on the
+  // same DIR starts its clock over next to the reloaded queue, so look.
+  do q.id = new_queue_id();
+  while (index_.count(q.id));
   q.arrival = rt_.now();
   q.sender = s.sender;
   q.envid = s.envid;

@@ -79,6 +79,19 @@ void Mta::reload_queue() {
     auto q = QueueFile::parse(*bytes);
     if (!q || q->envelope_path() != path) continue;
     std::string id = q->id;
+    // A content file is never empty. An empty or missing one is a write the crash cut
+    // short (serve's group commit: not yet synced, so no 250 promised it): not mail.
+    auto content = rt_.disk().read(QueueFile::content_path(id));
+    if (!content || content->empty()) {
+      rt_.trace("MTA", "queue.corrupt", {{"id", id}});
+      continue;
+    }
+    // Times from a clock that started over (serve restarted on the same DIR): a retry
+    // is never further away than the longest backoff, and mail does not arrive in the
+    // future (its lifetime then counts from now). Within one run neither can happen.
+    const io::Time latest_retry = rt_.now() + cfg_->queue.maximal_backoff_time;
+    if (q->next_attempt > latest_retry) q->next_attempt = latest_retry;
+    if (q->arrival > rt_.now()) q->arrival = rt_.now();
     bool retry_now = q->state == QueueState::kIncoming || q->state == QueueState::kActive;
     index_[id] = std::move(*q);
     if (retry_now) rt_.start_timer(0, [this, id] { activate(id); });

@@ -1,13 +1,15 @@
 // The real `maillab serve` binary against real clients: Python's smtplib and poplib (via
 // `python3 -c`), curl's smtp:// and pop3://, swaks (plain, pipelining, AUTH on submission;
 // skipped with a message when swaks is not installed). SIGTERM stops it with exit 0 and
-// the --mailboxes and --trace output written. Also the exit-2 safety rules.
+// the --mailboxes and --trace output written. A serve restarted on the same --mailboxes
+// DIR goes on with the queue and the mailboxes it left. Also the exit-2 safety rules.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab_fixture.hpp"
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -195,6 +197,99 @@ sys.stdout.write("exact=%s\n" % got.endswith(msg.encode()))
   CHECK(trace.find("\"event\":\"smtp.in\"") != std::string::npos);
   CHECK(serve.out().find("bridge.accept") != std::string::npos);  // the live timeline
   CHECK(fs::is_directory(mail / "mx.b.example" / "bob" / "cur"));
+}
+
+TEST_CASE("maillab serve: restarted on the same --mailboxes DIR, it delivers what it had queued and keeps the mailboxes") {
+  using maillab::bridge::test::FakeSmtpServer;
+  using maillab::bridge::test::TestClient;
+  TempDir t;
+  fs::path lab = t.path / "restart.yaml";
+  std::ofstream(lab) << R"(scenario: serve-restart
+duration: 1d
+hosts:
+  mx.b.example:
+    address: 192.0.2.20
+    mta:
+      domains: [b.example]
+      mynetworks: [127.0.0.0/8]
+      queue: {queue_run_delay: 1s, minimal_backoff_time: 1s, maximal_backoff_time: 1s}
+    pop3: true
+    users:
+      bob: {password: builder}
+)";
+  const fs::path mail = t.path / "mail";
+  const fs::path bob_new = mail / "mx.b.example" / "bob" / "new";
+  auto send = [](std::uint16_t port, const std::vector<std::string>& rcpts, const std::string& subject) {
+    TestClient c(port);
+    REQUIRE(c.reply().rfind("220", 0) == 0);
+    REQUIRE(c.cmd("EHLO client.example").rfind("250", 0) == 0);
+    REQUIRE(c.cmd("MAIL FROM:<alice@a.example>").rfind("250", 0) == 0);
+    for (const auto& r : rcpts) REQUIRE(c.cmd("RCPT TO:<" + r + ">").rfind("250", 0) == 0);
+    REQUIRE(c.cmd("DATA").rfind("354", 0) == 0);
+    c.send("Subject: " + subject + "\r\n\r\nbody of " + subject + "\r\n.\r\n");
+    REQUIRE(c.reply().rfind("250", 0) == 0);
+    CHECK(c.cmd("QUIT").rfind("221", 0) == 0);
+  };
+  auto wait_until = [](auto pred) {
+    for (auto end = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < end;) {
+      if (pred()) return true;
+      std::this_thread::sleep_for(20ms);
+    }
+    return false;
+  };
+  auto queue_files = [&] {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(mail / "mx.b.example" / ".disk" / "queue", ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      n += it->is_regular_file() ? 1 : 0;
+    }
+    return n;
+  };
+
+  // First run: carol's domain is routed to a port nobody listens on, so her copy stays
+  // queued (deferred); bob's is delivered. Then serve stops.
+  std::uint16_t dead_port;
+  {
+    FakeSmtpServer probe;
+    dead_port = probe.port();
+  }
+  {
+    Serve serve({lab.string(), "--quiet", "--mailboxes", mail.string(), "--listen",
+                 "mx.b.example:smtp=127.0.0.1:0", "--route", "c.example=127.0.0.1:" + std::to_string(dead_port)},
+                t.path);
+    auto ports = serve.wait_listening(1);
+    send(ports["smtp"], {"carol@c.example", "bob@b.example"}, "before the restart");
+    INFO(serve.err());
+    REQUIRE(wait_until([&] { return maildir_files(bob_new).size() == 1; }));
+    REQUIRE(serve.stop(SIGTERM) == 0);
+  }
+  REQUIRE(queue_files() == 2);  // the envelope and the content of carol's copy
+  const fs::path first = maildir_files(bob_new).at(0);
+  const std::string first_bytes = slurp(first);
+
+  // Second run on the same DIR, carol's domain reachable now: the queued copy goes out
+  // (the retry comes within maximal_backoff_time of the start), bob still has his message
+  // and a new one for him is filed beside it, not over it.
+  FakeSmtpServer fake;
+  Serve serve({lab.string(), "--quiet", "--mailboxes", mail.string(), "--listen",
+               "mx.b.example:smtp=127.0.0.1:0", "--listen", "mx.b.example:pop3=127.0.0.1:0", "--route",
+               "c.example=127.0.0.1:" + std::to_string(fake.port())},
+              t.path);
+  auto ports = serve.wait_listening(2);
+  INFO(serve.err());
+  REQUIRE(wait_until([&] { return fake.messages().size() == 1; }));
+  CHECK(fake.messages()[0].find("body of before the restart\r\n") != std::string::npos);
+  auto commands = fake.commands();
+  CHECK(std::find(commands.begin(), commands.end(), "RCPT TO:<carol@c.example>") != commands.end());
+  CHECK(std::find(commands.begin(), commands.end(), "RCPT TO:<bob@b.example>") == commands.end());
+
+  send(ports["smtp"], {"bob@b.example"}, "after the restart");
+  REQUIRE(wait_until([&] { return maildir_files(bob_new).size() == 2; }));
+  CHECK(slurp(first) == first_bytes);
+  CHECK(maillab::bridge::test::pop3_stat(ports["pop3"], "bob", "builder").rfind("+OK 2 ", 0) == 0);
+  CHECK(wait_until([&] { return queue_files() == 0; }));
+  CHECK(serve.stop(SIGTERM) == 0);
 }
 
 TEST_CASE("maillab serve: curl smtp:// and pop3:// round trip") {

@@ -270,6 +270,20 @@ class TestClient {
   std::string buf_;
 };
 
+// Logs in to a POP3 server as `user` and returns the STAT reply line ("+OK 2 123\r\n"),
+// or what came instead.
+inline std::string pop3_stat(std::uint16_t port, const std::string& user, const std::string& pass) {
+  TestClient p(port);
+  std::string line = p.until("\r\n");
+  for (const std::string& cmd : {"USER " + user, "PASS " + pass, std::string("STAT")}) {
+    if (line.rfind("+OK", 0) != 0) return line;
+    p.send(cmd + "\r\n");
+    line = p.until("\r\n");
+  }
+  p.send("QUIT\r\n");
+  return line;
+}
+
 // A tiny scripted SMTP server on a free loopback port (for --route): accepts connections
 // one after the other, answers 250 to everything, records each message's DATA.
 // A TCP socket listening on a free loopback port (fake servers in tests); sets `port`.
