@@ -13,8 +13,8 @@
 # simulated mail benchmark and the idle-host footprint against their targets, the bridge
 # as an SMTP sink against Postfix's smtp-sink, and the bridge delivering into a real
 # Maildir (synced before the 250: group commit) against a real Postfix (tools/peers.sh) delivering into virtual
-# Maildirs. Medians of 3 interleaved runs for the kernel and sink rows, one run for the
-# long ones. The machine is shared: quote ratios, not absolute figures, and note the load
+# Maildirs. Medians of 3 interleaved runs for the kernel rows and 5 for the sink row (the
+# two sides pinned to separate CPUs), one run for the long ones. The machine is shared: quote ratios, not absolute figures, and note the load
 # (printed under the table).
 set -euo pipefail
 
@@ -41,12 +41,12 @@ if [ $QUICK -eq 1 ]; then
   K_EVENTS=200000; K_P1=10000; K_P2=100000
   MAIL_ARGS="--domains 20 --users 3 --messages 2000"; HOSTS=20000
   QUEUE_ARGS="--domains 20 --users 3 --outage"; QUEUE_M=2000
-  SINK_MSGS=500; MAILDIR_MSGS=${MAILDIR_MSGS:-200}; RUNS=1
+  SINK_MSGS=500; MAILDIR_MSGS=${MAILDIR_MSGS:-200}; RUNS=1; SINK_RUNS=1
 else
   K_EVENTS=10000000; K_P1=100000; K_P2=1000000
   MAIL_ARGS="--domains 1000 --users 10 --messages 1000000"; HOSTS=1000000
   QUEUE_ARGS="--domains 1000 --users 10 --outage"; QUEUE_M=100000
-  SINK_MSGS=50000; MAILDIR_MSGS=${MAILDIR_MSGS:-50000}; RUNS=3
+  SINK_MSGS=50000; MAILDIR_MSGS=${MAILDIR_MSGS:-50000}; RUNS=3; SINK_RUNS=5
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/maillab-bench.XXXXXX")
@@ -214,18 +214,29 @@ row "memory per queued message, bytes (marginal, M/2 -> M = $QUEUE_M queued)" "$
 # ---- bridge: SMTP sink ----------------------------------------------------------------
 
 SRC=(smtp-source -s 20 -l 1000)
+# Both servers get the same treatment: with two or more CPUs, smtp-source runs on CPU 0
+# and the server (every thread of it) on CPU 1, so the scheduler moving them about adds
+# no noise of its own. smtp-source is the bottleneck on both sides (it uses about one
+# CPU; the servers less), so the ratio is small either way: 5 interleaved runs.
+PIN_SRC=(); pin_server() { :; }
+if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  PIN_SRC=(taskset -c 0)
+  pin_server() { taskset -a -p -c 1 "$1" >/dev/null || true; }
+fi
 if [ $HAVE_SOURCE -eq 1 ]; then
-  say "sink rows ($SINK_MSGS messages, $RUNS interleaved runs)"
+  say "sink rows ($SINK_MSGS messages, $SINK_RUNS interleaved runs)"
   m=(); r=()
-  for i in $(seq 1 $RUNS); do
+  for i in $(seq 1 $SINK_RUNS); do
     port=$(peers_free_port)
     peers_sink_start "$port" >&2
-    t0=$(now_ns); "${SRC[@]}" -m "$SINK_MSGS" "127.0.0.1:$port" >/dev/null; t1=$(now_ns)
+    pin_server "$PEERS_SINK_PID"
+    t0=$(now_ns); "${PIN_SRC[@]}" "${SRC[@]}" -m "$SINK_MSGS" "127.0.0.1:$port" >/dev/null; t1=$(now_ns)
     peers_sink_stop "$port" >&2
     r+=("$(rate "$SINK_MSGS" "$t0" "$t1")")
     serve_start "$ROOT/bench/sink.yaml"
+    pin_server "$SERVE_PID"
     t0=$(now_ns)
-    "${SRC[@]}" -m "$SINK_MSGS" -f a@src.test -t u@sink.test "127.0.0.1:$SERVE_PORT" >/dev/null
+    "${PIN_SRC[@]}" "${SRC[@]}" -m "$SINK_MSGS" -f a@src.test -t u@sink.test "127.0.0.1:$SERVE_PORT" >/dev/null
     t1=$(now_ns)
     serve_stop
     m+=("$(rate "$SINK_MSGS" "$t0" "$t1")")
