@@ -57,6 +57,8 @@ std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
            (e.get("command").empty() ? "(connect)" : e.get("command")) + "  => " + e.get("reply");
   } else if (ev == "dns.query") {
     what = "? " + e.get("name") + " " + e.get("type");
+  } else if (ev == "dns.tcp") {
+    what = "? " + e.get("name") + " " + e.get("type") + " again over TCP (the UDP answer was truncated)";
   } else if (ev == "dns.answer") {
     what = "! " + e.get("name") + " " + e.get("type") + " " + e.get("outcome") +
            (e.get("records").empty() ? "" : ": " + e.get("records"));

@@ -56,12 +56,15 @@ void Lookup::start_query(std::string name) {
   datagram_ = encode(make_query(id_, name_, type_));
   pending_ = true;
   sent_current_ = false;
+  over_tcp_ = false;
+  stream_pending_ = false;
   attempts_left_ = cfg_.attempts - 1;
 }
 
 void Lookup::finish(Outcome outcome, std::string detail) {
   done_ = true;
   pending_ = false;
+  stream_pending_ = false;
   result_.outcome = outcome;
   result_.detail = std::move(detail);
 }
@@ -74,8 +77,27 @@ std::optional<std::string> Lookup::take_datagram() {
   return datagram_;
 }
 
+std::optional<std::string> Lookup::take_stream_query() {
+  if (done_ || !stream_pending_) return std::nullopt;
+  stream_pending_ = false;
+  ++sent_;
+  return datagram_;
+}
+
+void Lookup::on_stream_failed(std::string_view why) {
+  if (done_ || !over_tcp_) return;
+  finish(Outcome::ServFail, "truncated response for " + absolute_name(name_) + " " + to_string(type_) +
+                                " and no answer over TCP: " + std::string(why));
+}
+
 void Lookup::on_timeout() {
   if (done_) return;
+  if (over_tcp_) {
+    finish(Outcome::Timeout, "truncated response for " + absolute_name(name_) + " " + to_string(type_) +
+                                 " and no answer over TCP within " +
+                                 std::to_string(cfg_.timeout.count()) + " ms");
+    return;
+  }
   if (attempts_left_ > 0) {
     --attempts_left_;
     pending_ = true;
@@ -90,14 +112,19 @@ std::chrono::milliseconds Lookup::timeout() const {
   return done_ ? std::chrono::milliseconds::zero() : cfg_.timeout;
 }
 
-void Lookup::receive(std::string_view wire) {
+void Lookup::receive(std::string_view wire, Transport transport) {
   if (done_) return;
+  // Once the query went to TCP, late UDP copies of the truncated answer do not count.
+  if (over_tcp_ != (transport == Transport::kTcp) || stream_pending_) {
+    ++ignored_;
+    return;
+  }
   const DecodeResult decoded = decode(wire);
   if (!sent_current_ || !decoded.ok() || !matches(decoded.message)) {
     ++ignored_;
     return;
   }
-  on_response(decoded.message);
+  on_response(decoded.message, transport);
 }
 
 bool Lookup::matches(const Message& m) const {
@@ -135,9 +162,15 @@ bool Lookup::follow_chain(const Message& m, std::string& name) {
   }
 }
 
-void Lookup::on_response(const Message& m) {
+void Lookup::on_response(const Message& m, Transport transport) {
+  if (m.tc && transport == Transport::kUdp) {
+    // RFC 7766 5 (and RFC 2181 9): ask again over TCP; the truncated part is not used.
+    over_tcp_ = true;
+    stream_pending_ = true;
+    return;
+  }
   if (m.tc) {
-    finish(Outcome::ServFail, "truncated: the response had TC set and there is no TCP fallback");
+    finish(Outcome::ServFail, "truncated: the response had TC set even over TCP");
     return;
   }
   auto asked = [&] { return absolute_name(name_) + " " + to_string(type_); };  // only for failures

@@ -8,8 +8,13 @@
 // with our id and our question (name compared case-insensitively, type, class); a reply
 // without a question is accepted only as FORMERR or NOTIMP. Anything else is ignored.
 // Outcomes keep what mail needs apart (RFC 5321 5.1): NxDomain is permanent; ServFail,
-// Refused and Timeout are temporary. A TC response is ServFail "truncated": there is no
-// TCP fallback here (the driver could retry over TCP with the same datagram).
+// Refused and Timeout are temporary.
+// A truncated response (TC, RFC 1035 4.2.1) makes the lookup ask the same query again
+// over TCP (RFC 7766 5: a stub resolver MUST): take_stream_query() hands it out once, the
+// driver opens a connection to the server (length-prefixed messages, RFC 1035 4.2.2) and
+// passes the response to receive(wire, Transport::kTcp). UDP responses to that query are
+// ignored from then on. The TCP attempt has one timeout and no retry; a failed
+// connection is on_stream_failed(). Both end the lookup as temporary failures.
 #pragma once
 
 #include <chrono>
@@ -31,6 +36,7 @@ struct ResolverConfig {
 };
 
 enum class Outcome { Answer, NoData, NxDomain, ServFail, Refused, Timeout, FormErr, CnameLoop };
+enum class Transport { kUdp, kTcp };
 std::string_view to_string(Outcome outcome);
 
 struct LookupResult {
@@ -48,7 +54,13 @@ class Lookup {
   // The datagram to send now: the first query, a retry, or a query for a CNAME target.
   // nullopt when there is nothing (more) to send.
   std::optional<std::string> take_datagram();
-  void receive(std::string_view wire);
+  // The query to send over TCP (without the length prefix), once, after a truncated
+  // response; nullopt otherwise.
+  std::optional<std::string> take_stream_query();
+  void receive(std::string_view wire, Transport transport = Transport::kUdp);
+  // The TCP connection for the stream query could not be made or closed before the
+  // response (`why` goes into the detail).
+  void on_stream_failed(std::string_view why);
   // The timer armed after the last take_datagram() fired.
   void on_timeout();
   // How long to wait for a response to the query in flight; zero once done().
@@ -60,12 +72,14 @@ class Lookup {
   int ignored() const { return ignored_; }
   // Queries sent (take_datagram() returning a datagram), retries included.
   int sent() const { return sent_; }
+  // Whether the query in flight is being asked over TCP.
+  bool over_tcp() const { return over_tcp_; }
 
  private:
   void start_query(std::string name);
   void finish(Outcome outcome, std::string detail);
   bool matches(const Message& response) const;
-  void on_response(const Message& response);
+  void on_response(const Message& response, Transport transport);
   void on_no_error(const Message& response);
   bool follow_chain(const Message& response, std::string& name);
 
@@ -77,6 +91,8 @@ class Lookup {
   std::string datagram_;       // the query in flight, for retries
   bool pending_ = false;       // datagram_ waits for take_datagram()
   bool sent_current_ = false;  // datagram_ has been taken at least once
+  bool over_tcp_ = false;      // the query in flight went to TCP after a TC response
+  bool stream_pending_ = false;  // datagram_ waits for take_stream_query()
   int attempts_left_ = 0;
   int cname_depth_ = 0;
   std::set<std::string> seen_;  // names of the CNAME chain so far

@@ -5,6 +5,18 @@
 
 namespace maillab::services {
 
+// The TCP connection of a query asked again after a truncated answer: collects the
+// length-prefixed response (RFC 1035 4.2.2) and hands it to the lookup.
+struct Resolver::StreamReader final : io::ConnectionHandler {
+  Resolver& resolver;
+  std::uint64_t key;
+  io::ConnectionPtr conn;
+  std::string buffer;
+  StreamReader(Resolver& r, std::uint64_t k) : resolver(r), key(k) {}
+  void on_data(std::string_view bytes) override;
+  void on_close(io::CloseKind why) override;
+};
+
 struct Resolver::Pending {
   std::uint16_t port = 0;
   std::string name;
@@ -12,9 +24,53 @@ struct Resolver::Pending {
   dns::Lookup lookup;
   Done done;
   io::TimerHandle timer = 0;
+  std::shared_ptr<StreamReader> stream;  // the TCP retry, while open
   Pending(std::string n, dns::Type t, std::uint16_t id, dns::ResolverConfig cfg)
       : name(n), type(t), lookup(std::move(n), t, id, cfg) {}
+  // Ends the TCP retry: an orderly close once the answer is in, a reset otherwise. The
+  // reader and the connection are released from a fresh event, never from inside one of
+  // their own callbacks.
+  void close_stream(io::Runtime& rt, bool orderly) {
+    if (!stream) return;
+    if (auto& c = stream->conn) {
+      c->set_handler(nullptr);
+      orderly ? c->close() : c->abort();
+    }
+    rt.start_timer(0, [s = std::move(stream)] {});
+  }
 };
+
+void Resolver::StreamReader::on_data(std::string_view bytes) {
+  buffer.append(bytes);
+  if (buffer.size() < 2) return;
+  const std::size_t len = (static_cast<unsigned char>(buffer[0]) << 8) | static_cast<unsigned char>(buffer[1]);
+  if (buffer.size() < 2 + len) return;
+  auto it = resolver.pending_.find(key);
+  if (it == resolver.pending_.end()) return;
+  Pending& pd = *it->second;
+  Resolver& r = resolver;
+  const std::uint64_t k = key;
+  const std::string message = buffer.substr(2, len);
+  pd.close_stream(r.rt_, true);  // one answer per connection
+  pd.lookup.receive(message, dns::Transport::kTcp);
+  if (pd.lookup.over_tcp() && !pd.lookup.done()) {
+    // Not an answer to our query (ignored by the lookup): nothing more will come.
+    pd.lookup.on_stream_failed("the server's answer did not match the query");
+  }
+  r.step(k, pd);
+}
+
+void Resolver::StreamReader::on_close(io::CloseKind why) {
+  auto it = resolver.pending_.find(key);
+  if (it == resolver.pending_.end()) return;
+  Pending& pd = *it->second;
+  Resolver& r = resolver;
+  const std::uint64_t k = key;
+  pd.close_stream(r.rt_, false);
+  pd.lookup.on_stream_failed(why == io::CloseKind::kOrderly ? "the server closed the connection"
+                                                            : "the connection was reset");
+  r.step(k, pd);
+}
 
 Resolver::Resolver(io::Runtime& rt, std::string server_address, dns::ResolverConfig cfg)
     : rt_(rt), server_(std::move(server_address)), cfg_(cfg) {}
@@ -23,6 +79,7 @@ Resolver::~Resolver() {
   for (auto& [key, p] : pending_) {
     rt_.cancel_timer(p->timer);
     rt_.udp_unbind(p->port);
+    p->close_stream(rt_, false);
   }
 }
 
@@ -68,11 +125,7 @@ void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
     Pending& pd = *it->second;
     if (from != server_ || from_port != 53) return;  // not our server: ignore
     pd.lookup.receive(bytes);
-    if (pd.lookup.done()) {
-      finish(key);
-      return;
-    }
-    send(key, pd);
+    step(key, pd);
   });
   pending_[key] = std::move(p);
   if (rt_.tracing()) {
@@ -81,9 +134,57 @@ void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
   send(key, *raw);
 }
 
+void Resolver::step(std::uint64_t key, Pending& p) {
+  if (p.lookup.done()) {
+    finish(key);
+    return;
+  }
+  send(key, p);
+}
+
 void Resolver::send(std::uint64_t key, Pending& p) {
   while (auto dgram = p.lookup.take_datagram()) rt_.udp_send(p.port, server_, 53, *dgram);
+  if (auto query = p.lookup.take_stream_query()) {
+    open_stream(key, p, std::move(*query));
+  } else if (p.stream) {
+    return;  // a TCP query is under way: its timer runs
+  }
   arm(key, p);
+}
+
+void Resolver::open_stream(std::uint64_t key, Pending& p, std::string query) {
+  if (rt_.tracing()) {
+    rt_.trace("DNS", "dns.tcp", {{"name", p.name}, {"type", dns::to_string(p.type)}, {"server", server_}});
+  }
+  p.stream = std::make_shared<StreamReader>(*this, key);
+  std::string framed;
+  framed.reserve(query.size() + 2);
+  framed += static_cast<char>(query.size() >> 8);
+  framed += static_cast<char>(query.size() & 0xff);
+  framed += query;
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(p.lookup.timeout()).count();
+  StreamReader* reader = p.stream.get();
+  rt_.connect(server_, 53, ns,
+              [this, key, reader, framed = std::move(framed)](io::ConnectStatus st, io::ConnectionPtr c) {
+                auto it = pending_.find(key);
+                if (it == pending_.end() || it->second->stream.get() != reader) {
+                  if (c) c->abort();  // the lookup ended meanwhile
+                  return;
+                }
+                Pending& pd = *it->second;
+                if (st != io::ConnectStatus::kConnected || !c) {
+                  pd.stream.reset();  // not connected: nothing calls it
+                  pd.lookup.on_stream_failed(st == io::ConnectStatus::kRefused ? "connection refused"
+                                             : st == io::ConnectStatus::kTimedOut
+                                                 ? "the connection timed out"
+                                                 : "the server is unreachable");
+                  step(key, pd);
+                  return;
+                }
+                reader->conn = c;
+                c->set_handler(reader);
+                c->send(framed);
+              });
 }
 
 void Resolver::arm(std::uint64_t key, Pending& p) {
@@ -110,6 +211,7 @@ void Resolver::finish(std::uint64_t key) {
   pending_.erase(it);
   rt_.cancel_timer(p->timer);
   rt_.udp_unbind(p->port);
+  p->close_stream(rt_, false);
   const auto& res = p->lookup.result();
   if (rt_.tracing()) {
     std::string records;

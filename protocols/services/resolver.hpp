@@ -1,7 +1,9 @@
 // services::Resolver: the host's stub resolver as a service. Each question is one
 // dns::Lookup engine (retries, CNAME chasing) driven over UDP to the configured server on
 // port 53 with a runtime timer per lookup. Query ids come from the host's "dns-id" random
-// stream, so runs are reproducible.
+// stream, so runs are reproducible. A truncated answer is asked again over TCP to port 53
+// (RFC 7766): one connection per such query, the query and the answer each prefixed by
+// their two-octet length (RFC 1035 4.2.2), closed once the answer is in.
 //
 // Optional answer cache (enable_cache, off by default): positive answers are kept for the
 // smallest TTL of their records, as the caching resolver an MTA normally sits behind
@@ -37,7 +39,10 @@ class Resolver {
 
  private:
   struct Pending;
+  struct StreamReader;
   void send(std::uint64_t key, Pending& p);
+  void open_stream(std::uint64_t key, Pending& p, std::string query);
+  void step(std::uint64_t key, Pending& p);  // after the engine took something in
   void arm(std::uint64_t key, Pending& p);
   void finish(std::uint64_t key);
   static std::string cache_key(const std::string& name, dns::Type type);

@@ -141,6 +141,45 @@ TEST_CASE("bridge: DNS over UDP and TCP reaches the virtual DNS server") {
   }
 }
 
+TEST_CASE("bridge: a DNS answer too big for UDP is truncated there and comes whole over TCP") {
+  std::string zone = "          $ORIGIN big.example.\n          $TTL 3600\n"
+                     "          @ SOA ns.example. hostmaster 1 3600 600 604800 60\n";
+  for (int i = 0; i < 30; ++i) {
+    zone += "          @ MX " + std::to_string(10 + i) + " a-rather-long-mail-exchanger-name-" +
+            std::to_string(i) + ".big.example.\n";
+  }
+  const std::string yaml = "scenario: big-dns\nduration: 1d\nhosts:\n  ns.example:\n    address: 192.0.2.53\n"
+                           "    dns:\n      zones:\n        - |\n" + zone;
+  ServeOptions o;
+  o.listen.push_back(listen_on("ns.example", scenario::Service::kDns));
+  o.grace = 300ms;
+  Lab lab(yaml, o);
+  std::string q("\x43\x43\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
+  q += std::string("\x03" "big" "\x07" "example" "\x00", 13);
+  q += std::string("\x00\x0f\x00\x01", 4);
+
+  const std::string udp = udp_ask(lab.port(0), q);
+  REQUIRE(udp.size() >= 12);
+  CHECK(udp.size() <= 512);
+  CHECK((static_cast<unsigned char>(udp[2]) & 0x02) != 0);  // TC
+  CHECK(udp[7] == 0);                                        // no answers
+
+  TestClient t(lab.port(0));
+  REQUIRE(t.connected());
+  std::string framed;
+  framed += static_cast<char>(q.size() >> 8);
+  framed += static_cast<char>(q.size() & 0xff);
+  t.send(framed + q);
+  const std::string len = t.take(2);
+  REQUIRE(len.size() == 2);
+  const std::size_t n = (static_cast<unsigned char>(len[0]) << 8) | static_cast<unsigned char>(len[1]);
+  CHECK(n > 512);
+  const std::string tcp = t.take(n);
+  REQUIRE(tcp.size() == n);
+  CHECK((static_cast<unsigned char>(tcp[2]) & 0x02) == 0);  // not truncated
+  CHECK(static_cast<unsigned char>(tcp[7]) == 30);          // every MX record
+}
+
 namespace {
 const std::string kFaultsYaml = std::string(kLabYaml) + R"(events:
   - at: 0s

@@ -63,10 +63,24 @@ Authority authority(std::initializer_list<const char*> zones) {
 using Server = std::function<std::string(std::string_view)>;  // "" = no response
 
 // Drives `lookup` like a driver would: send what it offers, deliver the answer or fire
-// the timer. Returns the datagrams sent.
-std::vector<std::string> run(Lookup& lookup, const Server& server) {
+// the timer; a query for TCP goes to `tcp` (none: the connection fails). Returns the
+// datagrams sent.
+std::vector<std::string> run(Lookup& lookup, const Server& server, const Server& tcp = nullptr) {
   std::vector<std::string> sent;
   for (int step = 0; step < 64 && !lookup.done(); ++step) {
+    if (auto query = lookup.take_stream_query()) {
+      if (!tcp) {
+        lookup.on_stream_failed("connection refused");
+        continue;
+      }
+      const std::string reply = tcp(*query);
+      if (reply.empty()) {
+        lookup.on_timeout();
+      } else {
+        lookup.receive(reply, Transport::kTcp);
+      }
+      continue;
+    }
     auto datagram = lookup.take_datagram();
     if (!datagram) {
       lookup.on_timeout();
@@ -143,12 +157,77 @@ TEST_CASE("NXDOMAIN, NODATA, SERVFAIL, REFUSED and FORMERR stay apart", "[dns][l
     return encode(reply);
   });
   CHECK(formerr.outcome == Outcome::FormErr);
-  // TC over UDP: no TCP fallback, so a temporary failure.
+  // TC over UDP and TCP refused: a temporary failure.
   const auto truncated = outcome("b.example", Type::MX, fixed(Rcode::NoError, true));
   CHECK(truncated.outcome == Outcome::ServFail);
-  CHECK(truncated.detail.find("truncated") == 0);
+  CHECK(truncated.detail ==
+        "truncated response for b.example. MX and no answer over TCP: connection refused");
   // A referral from a server that does not recurse is a failure, not NODATA.
   CHECK(outcome("x.sub.c.example", Type::A, serve(a)).outcome == Outcome::ServFail);
+}
+
+TEST_CASE("a truncated UDP answer is asked again over TCP (RFC 7766)", "[dns][lookup][tcp]") {
+  // 40 MX records with long names: far over 512 octets.
+  std::string zone = "$ORIGIN big.example.\n$TTL 3600\n@ SOA ns hostmaster 1 3600 600 604800 60\n";
+  for (int i = 0; i < 40; ++i) {
+    zone += "@ MX " + std::to_string(i) + " a-rather-long-mail-exchanger-name-" + std::to_string(i) + ".big.example.\n";
+  }
+  auto parsed = parse_zone(zone);
+  REQUIRE(parsed.ok());
+  Authority a;
+  a.add_zone(*parsed.zone);
+  const Server udp = [&a](std::string_view q) { return a.handle(q); };
+  const Server tcp = [&a](std::string_view q) { return a.handle(q, 65535); };
+  REQUIRE(decode(udp(encode(make_query(1, "big.example", Type::MX)))).message.tc);
+
+  SECTION("the TCP answer is the whole set") {
+    Lookup lookup("big.example", Type::MX, 9);
+    const auto sent = run(lookup, udp, tcp);
+    CHECK(sent.size() == 1);
+    CHECK(lookup.sent() == 2);  // the datagram, then the same query over TCP
+    CHECK(lookup.result().outcome == Outcome::Answer);
+    CHECK(lookup.result().answers.size() == 40);
+  }
+  SECTION("the stream query is the datagram; late UDP answers no longer count") {
+    Lookup lookup("big.example", Type::MX, 9);
+    const auto datagram = lookup.take_datagram();
+    REQUIRE(datagram);
+    lookup.receive(udp(*datagram));
+    CHECK_FALSE(lookup.done());
+    CHECK(lookup.over_tcp());
+    CHECK_FALSE(lookup.take_datagram());
+    lookup.receive(udp(*datagram));  // a duplicate of the truncated answer
+    CHECK(lookup.ignored() == 1);
+    const auto query = lookup.take_stream_query();
+    REQUIRE(query);
+    CHECK(*query == *datagram);
+    CHECK_FALSE(lookup.take_stream_query());  // once
+    lookup.receive(udp(*datagram));
+    CHECK(lookup.ignored() == 2);
+    CHECK_FALSE(lookup.done());
+    lookup.receive(tcp(*query), Transport::kTcp);
+    CHECK(lookup.result().outcome == Outcome::Answer);
+  }
+  SECTION("no answer over TCP: Timeout, with no retry") {
+    Lookup lookup("big.example", Type::MX, 9);
+    run(lookup, udp, [](std::string_view) { return std::string(); });
+    CHECK(lookup.result().outcome == Outcome::Timeout);
+    CHECK(lookup.sent() == 2);
+    CHECK(lookup.result().detail.find("no answer over TCP within 5000 ms") != std::string::npos);
+  }
+  SECTION("TC even over TCP: ServFail") {
+    Lookup lookup("big.example", Type::MX, 9);
+    run(lookup, udp, fixed(Rcode::NoError, true));
+    CHECK(lookup.result().outcome == Outcome::ServFail);
+    CHECK(lookup.result().detail == "truncated: the response had TC set even over TCP");
+  }
+  SECTION("a TCP answer before any truncated UDP answer does not count") {
+    Lookup lookup("big.example", Type::MX, 9);
+    const auto datagram = lookup.take_datagram();
+    lookup.receive(tcp(*datagram), Transport::kTcp);
+    CHECK_FALSE(lookup.done());
+    CHECK(lookup.ignored() == 1);
+  }
 }
 
 TEST_CASE("timeout after every attempt; a retry can succeed", "[dns][lookup]") {
