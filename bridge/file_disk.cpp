@@ -71,6 +71,14 @@ bool FileDisk::make_parents(const fs::path& file) {
   return true;
 }
 
+// The descriptor the batches sync through, opened before the first change (the tree
+// exists by then) rather than by the batch: running out of descriptors (EMFILE) then
+// refuses that one change (SMTP 452, the client retries) instead of failing the disk.
+bool FileDisk::open_root() {
+  if (root_fd_ < 0) root_fd_ = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  return root_fd_ >= 0;
+}
+
 void FileDisk::before_change(const std::string& path) {
   if (!unlinking_.count(path)) return;
   if (barrier_) barrier_();
@@ -89,7 +97,7 @@ bool FileDisk::write(const std::string& path, io::Bytes data) {
   if (failed_ || !valid_path(path) || !data) return false;
   const fs::path target = root_ / path;
   const fs::path tmp = root_ / kTmpDir / (std::to_string(::getpid()) + "." + std::to_string(++tmp_counter_));
-  if (!make_parents(target) || !make_parents(tmp)) return false;
+  if (!make_parents(target) || !make_parents(tmp) || !open_root()) return false;
   before_change(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return false;
@@ -112,7 +120,7 @@ bool FileDisk::append(const std::string& path, std::string_view data) {
   // Removed (not yet unlinked): the file starts anew, atomically over the old one.
   if (removing(path)) return write(path, data);
   const fs::path target = root_ / path;
-  if (!make_parents(target)) return false;
+  if (!make_parents(target) || !open_root()) return false;
   std::error_code ec;
   bool existed = fs::exists(target, ec);
   int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -140,7 +148,7 @@ bool FileDisk::rename(const std::string& from, const std::string& to) {
   const fs::path a = root_ / from, b = root_ / to;
   std::error_code ec;
   if (!fs::is_regular_file(a, ec)) return false;
-  if (!make_parents(b)) return false;
+  if (!make_parents(b) || !open_root()) return false;
   before_change(to);
   if (::rename(a.c_str(), b.c_str()) != 0) return false;
   cancel_removal(to);
@@ -171,10 +179,13 @@ FileDisk::Batch FileDisk::begin_sync() {
   Batch b;
   ++begun_;
   if (failed_ || !dirty_) return b;
-  b.any = true;
-  if (root_fd_ < 0) root_fd_ = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  b.fd = root_fd_;
   dirty_ = false;
+  // Every completed change opened the descriptor first. Without one, the only changes
+  // are directories a failed change made: no promise rests on them.
+  if (root_fd_ < 0 && !open_root()) return b;
+  b.any = true;
+  b.fd = fail_next_sync_ ? -1 : root_fd_;  // run() fails without a descriptor
+  fail_next_sync_ = false;
   return b;
 }
 

@@ -108,22 +108,26 @@ class FileDisk final : public io::Disk {
   // Batches ended durable (tests).
   std::uint64_t syncs() const { return syncs_; }
   bool failed() const { return failed_; }
+  // Tests: the next batch that has changes fails, as a failed writeback would.
+  void fail_next_sync() { fail_next_sync_ = true; }
 
   const std::filesystem::path& root() const { return root_; }
   static bool valid_path(std::string_view path);
 
  private:
   bool make_parents(const std::filesystem::path& file);
+  bool open_root();
   bool removing(const std::string& path) const { return removing_.count(path) > 0; }
   void cancel_removal(const std::string& path);
   void before_change(const std::string& path);  // waits if `path` is being unlinked
 
   std::filesystem::path root_;
   std::uint64_t tmp_counter_ = 0;
-  int root_fd_ = -1;  // for syncfs(2), opened on the first sync
+  int root_fd_ = -1;  // for syncfs(2), opened before the first change
   bool dirty_ = false;
   bool failed_ = false;
   bool keep_removals_ = false;
+  bool fail_next_sync_ = false;
   std::uint64_t changes_ = 0;
   std::uint64_t begun_ = 0, syncs_ = 0;
   std::vector<std::pair<std::string, std::uint64_t>> removals_;  // path, begun_ when asked

@@ -1,5 +1,7 @@
 // FileDisk and MirroredDisk (serve --mailboxes) and the parsing/safety rules of the serve
 // options.
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "temp_dir.hpp"
@@ -108,6 +110,51 @@ TEST_CASE("FileDisk: changes show at once, sync() makes them durable, removals w
   CHECK(slurp(root / "queue/active/Q3") == "new");
   CHECK(slurp(root / "x.mbox") == "From new\n");
   CHECK(!d.pending());
+}
+
+TEST_CASE("FileDisk: a tree an earlier run left: a rename as the first change is synced") {
+  // After a restart (serve on the same --mailboxes DIR) POP3 may move a restored message
+  // from new/ to cur/ before anything is written: the batch must still have a tree to sync.
+  TempDir t;
+  const fs::path root = t.path / "host";
+  fs::create_directories(root / "u" / "new");
+  std::ofstream(root / "u" / "new" / "M1") << "restored\n";
+  FileDisk d(root);
+  REQUIRE(d.rename("u/new/M1", "u/cur/M1:2,S"));
+  CHECK(d.pending());
+  CHECK(d.sync());
+  CHECK(!d.failed());
+  CHECK(d.syncs() == 1);
+  CHECK(slurp(root / "u" / "cur" / "M1:2,S") == "restored\n");
+  // And the next change still works.
+  CHECK(d.write("u/new/M2", std::string_view("new\n")));
+  CHECK(d.sync());
+}
+
+TEST_CASE("FileDisk: running out of descriptors after a change does not fail the disk") {
+  TempDir t;
+  FileDisk d(t.path / "host");
+  REQUIRE(d.write("queue/incoming/Q1", std::string_view("envelope")));
+  // Now the process runs out of descriptors (a burst of connections), before the batch.
+  rlimit old{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+  std::vector<int> filler;
+  {
+    rlimit low = old;
+    low.rlim_cur = std::min<rlim_t>(old.rlim_cur, 256);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &low) == 0);
+    for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;) filler.push_back(fd);
+    REQUIRE(errno == EMFILE);
+  }
+  const bool synced = d.sync();  // needs no new descriptor
+  const bool refused = !d.write("queue/incoming/Q2", std::string_view("envelope"));
+  for (int fd : filler) ::close(fd);
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &old) == 0);
+  CHECK(synced);
+  CHECK(refused);  // that change is refused (452 for the client), the disk lives on
+  CHECK(!d.failed());
+  CHECK(d.write("queue/incoming/Q2", std::string_view("envelope")));
+  CHECK(d.sync());
 }
 
 TEST_CASE("FileDisk: a refused change returns false and leaves nothing to sync") {

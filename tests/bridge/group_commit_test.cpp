@@ -1,6 +1,6 @@
 // GroupCommit (serve --mailboxes) on its own: the sync and unlink threads against real
-// FileDisks, and what a failed sync leaves behind. A sync is made to fail by taking the
-// disk's directory away before its first batch opens it.
+// FileDisks, and what a failed sync leaves behind. A sync is made to fail by having the
+// disk fail its next batch (FileDisk::fail_next_sync), as a failed writeback would.
 #include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -74,7 +74,7 @@ TEST_CASE("GroupCommit: after a failed sync, bytes sent later are not held forev
   conn->set_commit(gc);
 
   REQUIRE(d.write("queue/1", "queued"));
-  fs::rename(t.path / "h", t.path / "gone");  // the batch cannot open the tree: it fails
+  d.fail_next_sync();
   gc->kick();
   run_until(io, [&] { return d.failed(); });
 
@@ -106,7 +106,7 @@ TEST_CASE("GroupCommit: after one disk's sync failed, no disk removes its files,
     // b handed its message to a (a relay between two hosts) and drops its queue entry.
     REQUIRE(a.write("queue/9", "from b"));
     REQUIRE(b.remove("queue/1"));
-    fs::rename(t.path / "a", t.path / "a-gone");  // a's sync fails
+    a.fail_next_sync();
     gc->kick();
     run_until(io, [&] { return a.failed(); });
     CHECK_FALSE(b.pending());  // nothing for a batch to do: no batch after batch
