@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <type_traits>
 
 #include "protocols/message/compose.hpp"
 #include "protocols/message/date.hpp"
@@ -73,16 +75,19 @@ void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
   in->driver = std::make_shared<services::SessionDriver<smtp::ServerSession>>(
       rt_, std::move(c), in->policy.server_config(), in->policy);
   sessions_.insert(in);
-  std::weak_ptr<InboundSmtp> weak = in;
-  std::weak_ptr<bool> alive = token_;
-  in->driver->start([this, weak, alive](io::CloseKind) {
-    if (alive.expired()) return;
-    if (auto s = weak.lock()) {
-      // Drop the session from a fresh event: we are inside its driver's callback.
-      rt_.start_timer(0, [this, s, alive] {
-        if (!alive.expired()) sessions_.erase(s);
-      });
-    }
+  // Two pointers: std::function keeps them without an allocation. The callback runs at the
+  // latest from ~Mta, which aborts every session after resetting token_; the session is
+  // found in sessions_ by its address (a non-owning shared_ptr as the key).
+  InboundSmtp* raw = in.get();
+  in->driver->start([this, raw](io::CloseKind) {
+    if (!token_) return;
+    auto found = sessions_.find(std::shared_ptr<void>(std::shared_ptr<void>(), raw));
+    if (found == sessions_.end()) return;
+    // Drop the session from a fresh event: we are inside its driver's callback.
+    std::weak_ptr<bool> alive = token_;
+    rt_.start_timer(0, [this, s = *found, alive] {
+      if (!alive.expired()) sessions_.erase(s);
+    });
   });
 }
 
@@ -92,9 +97,10 @@ bool Mta::local_user_exists(const std::string& local) const {
 
 smtp::Reply Mta::check_recipient(const std::string& address, const std::string& client_address,
                                  bool authenticated) const {
-  auto [local, domain] = split_address(address);
+  const auto [local_part, domain] = split_address_view(address);
   if (cfg_->is_local_domain(domain)) {
     // Unknown local users are rejected in the session (no backscatter).
+    const std::string local(local_part);
     if (!local_user_exists(local) && lowercase(local) != "postmaster") {
       return smtp::Reply::make(550, "5.1.1",
                                "<" + address +
@@ -155,27 +161,65 @@ smtp::Reply Mta::enqueue(const Submission& s) {
   return enqueue(s, message::MessageView::parse(s.content));
 }
 
+namespace {
+
+// `member` of a Submission given as S: copied from a const one, moved from one given away.
+template <class S, class T>
+decltype(auto) pass(T& member) {
+  if constexpr (std::is_lvalue_reference_v<S>) {
+    return static_cast<const T&>(member);
+  } else {
+    return std::move(member);
+  }
+}
+
+}  // namespace
+
 smtp::Reply Mta::enqueue(const Submission& s, const message::MessageView& msg) {
+  return enqueue_impl(s, msg);
+}
+
+smtp::Reply Mta::enqueue(Submission&& s, const message::MessageView& msg) {
+  return enqueue_impl(std::move(s), msg);
+}
+
+template <class S>
+smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   QueueFile q;
   // Unique across crashes because simulated time moves forward; a serve restarted on the
   // same DIR starts its clock over next to the reloaded queue, so look.
   do q.id = new_queue_id();
   while (index_.count(q.id));
   q.arrival = rt_.now();
-  q.sender = s.sender;
-  q.envid = s.envid;
+  q.sender = pass<S>(s.sender);
+  q.envid = pass<S>(s.envid);
   q.ret_headers = s.ret_headers;
-  q.client = s.client_address.empty() ? "local" : s.helo + " [" + s.client_address + "]";
-  for (const auto& r : s.rcpts) {
-    for (const auto& target : expand_aliases(r)) {
-      QueueRecipient qr;
-      qr.address = target;
+  if (s.client_address.empty()) {
+    q.client = "local";
+  } else {
+    q.client.reserve(s.helo.size() + s.client_address.size() + 3);
+    q.client.append(s.helo).append(" [").append(s.client_address).append(1, ']');
+  }
+  // Received's "for": the one recipient as given.
+  message::ReceivedInfo ri;
+  if (s.rcpts.size() == 1) ri.for_rcpt = s.rcpts.front();
+  q.rcpts.reserve(s.rcpts.size());
+  for (auto& r : s.rcpts) {
+    if (cfg_->aliases.empty()) {
+      // No aliases: the recipient is its own expansion (a copy, not a vector of one).
+      QueueRecipient& qr = q.rcpts.emplace_back();
+      qr.address = r;
+      qr.original = pass<S>(r);
+      continue;
+    }
+    for (auto& target : expand_aliases(r)) {
+      QueueRecipient& qr = q.rcpts.emplace_back();
+      qr.address = std::move(target);
       qr.original = r;
-      q.rcpts.push_back(std::move(qr));
     }
   }
-  const auto message_id = msg.header("Message-ID");
-  q.message_id = message_id.value_or("");
+  auto message_id = msg.header("Message-ID");
+  if (message_id) q.message_id = std::move(*message_id);
   // RFC 6409 8.2/8.3: the MSA may add a missing Message-ID and Date (at the end of the
   // header section, Message-ID first).
   std::string date;
@@ -191,24 +235,22 @@ smtp::Reply Mta::enqueue(const Submission& s, const message::MessageView& msg) {
       bottom[added++] = {"Date", date};
     }
   }
-  message::ReceivedInfo ri;
-  ri.from_helo = s.client_address.empty() ? "" : s.helo;
+  if (!s.client_address.empty()) ri.from_helo = pass<S>(s.helo);
   ri.from_host = "unknown";
   ri.from_address = s.client_address;
   ri.by_host = hostname();
   ri.with = s.client_address.empty() ? "local" : s.protocol;
   ri.id = q.id;
-  ri.for_rcpt = s.rcpts.size() == 1 ? s.rcpts.front() : "";
   ri.sim_ns = rt_.now();
   const std::string received = message::received_value(ri);
   const message::MessageView::NewField top[] = {{"Received", received}};
-  q.subject = msg.header("Subject").value_or("");
+  if (auto subject = msg.header("Subject")) q.subject = std::move(*subject);
   auto content = io::make_bytes(msg.serialize_with(top, std::span(bottom, added)));
 
   auto& disk = rt_.disk();
-  if (!disk.write(QueueFile::content_path(q.id), content) ||
-      !disk.write(q.envelope_path(), q.serialize())) {
-    disk.remove(QueueFile::content_path(q.id));
+  if (!disk.write(QueueFile::content_path(q.id, path_), content) ||
+      !disk.write(QueueFile::envelope_path(q.state, q.id, path_), io::make_bytes(q.serialize()))) {
+    disk.remove(QueueFile::content_path(q.id, path_));
     rt_.trace("MTA", "queue.write_failed", {{"sender", q.sender}});
     // The disk failed between MAIL FROM and the end of DATA (Postfix's wording).
     return smtp::Reply::make(451, "4.3.0", "Error: queue file write error");
@@ -221,10 +263,19 @@ smtp::Reply Mta::enqueue(const Submission& s, const message::MessageView& msg) {
                                         {"size", std::to_string(content->size())}});
   }
   q.stored = 1u << static_cast<int>(QueueState::kIncoming);  // the one envelope so far
+  // "Ok: queued as <id>" without a temporary string (new_queue_id(): 33 characters at most).
+  char text[64] = "Ok: queued as ";
+  constexpr std::size_t kPrefix = sizeof "Ok: queued as " - 1;
+  const std::size_t n = std::min(q.id.size(), sizeof text - kPrefix);
+  std::memcpy(text + kPrefix, q.id.data(), n);
+  const std::string_view reply_text(text, kPrefix + n);
   std::string id = q.id;
-  index_[id] = std::move(q);
-  rt_.start_timer(0, [this, id] { activate(id); });
-  return smtp::Reply::make(250, "2.0.0", "Ok: queued as " + id);
+  const auto it = index_.insert_or_assign(std::move(id), std::move(q)).first;
+  // The map's key outlives the timer: an entry leaves index_ only in active_done(), which
+  // activate() reaches first. A pointer keeps the callback small (no allocation).
+  const std::string* key = &it->first;
+  rt_.start_timer(0, [this, key] { activate(*key); });
+  return smtp::Reply::make(250, "2.0.0", reply_text);
 }
 
 std::vector<QueueFile> Mta::queue() const {

@@ -77,6 +77,8 @@ class Mta {
   // The same, with the content already parsed (smtpd parses it for the hop count): one
   // parse per hop. s.content is not read; `msg` views bytes that outlive the call.
   smtp::Reply enqueue(const Submission& s, const message::MessageView& msg);
+  // The same, moving the envelope's strings out of `s` (its content is left alone).
+  smtp::Reply enqueue(Submission&& s, const message::MessageView& msg);
 
   // The recipient check an SMTP server makes at RCPT TO (Postfix smtpd restrictions).
   smtp::Reply check_recipient(const std::string& address, const std::string& client_address,
@@ -98,6 +100,9 @@ class Mta {
   friend class SmtpdSession;
   friend class SmtpAttempt;
 
+  // Both enqueue() overloads: S is const Submission& (copies) or Submission (moves).
+  template <class S>
+  smtp::Reply enqueue_impl(S&& s, const message::MessageView& msg);
   std::string new_queue_id();
   void reload_queue();
   void schedule_scan();
@@ -124,6 +129,7 @@ class Mta {
   std::map<std::string, int> in_flight_;  // queue id -> SMTP attempts still running
   std::set<std::shared_ptr<void>> sessions_;
   std::vector<std::unique_ptr<SmtpAttempt>> attempts_;
+  std::string path_;  // scratch for queue paths: built in place, not allocated per call
   std::uint64_t id_counter_ = 0;
   std::uint64_t unique_ = 0;
   io::Time boot_time_ = 0;

@@ -1,7 +1,6 @@
 #include "protocols/mta/mta_config.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 
 namespace maillab::mta {
@@ -26,14 +25,21 @@ std::optional<std::uint32_t> parse_ipv4(std::string_view s) {
 }
 
 std::string lowercase(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : s) c = ascii_lower(c);
   return s;
 }
 
 std::pair<std::string, std::string> split_address(const std::string& a) {
+  auto [local, domain] = split_address_view(a);
+  std::pair<std::string, std::string> out{std::string(local), std::string(domain)};
+  for (auto& c : out.second) c = ascii_lower(c);
+  return out;
+}
+
+std::pair<std::string_view, std::string_view> split_address_view(std::string_view a) {
   auto at = a.rfind('@');
-  if (at == std::string::npos) return {a, ""};
-  return {a.substr(0, at), lowercase(a.substr(at + 1))};
+  if (at == std::string_view::npos) return {a, {}};
+  return {a.substr(0, at), a.substr(at + 1)};
 }
 
 std::optional<Cidr> Cidr::parse(std::string_view text) {
@@ -65,7 +71,7 @@ bool contains_domain(const std::vector<std::string>& list, std::string_view doma
   return std::any_of(list.begin(), list.end(), [&](const std::string& d) {
     return d.size() == domain.size() &&
            std::equal(d.begin(), d.end(), domain.begin(),
-                      [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+                      [](char a, char b) { return ascii_lower(a) == ascii_lower(b); });
   });
 }
 }  // namespace

@@ -40,6 +40,10 @@ std::optional<std::uint32_t> parse_ipv4(std::string_view dotted);
 // domain lowercased (no '@': all local part).
 std::string lowercase(std::string s);
 std::pair<std::string, std::string> split_address(const std::string& address);
+// The same split as views into `address`, the domain as given (not lowercased): for
+// case-insensitive checks that need no copy.
+std::pair<std::string_view, std::string_view> split_address_view(std::string_view address);
+inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
 struct MtaConfig {
   std::string hostname;                        // myhostname ("" = the host's name)

@@ -16,10 +16,11 @@ namespace maillab::mta {
 namespace {
 
 smtp::Path to_path(const std::string& address) {
-  auto [local, domain] = split_address(address);
+  auto [local, domain] = split_address_view(address);
   smtp::Path p;
   p.local = local;
   p.domain = domain;
+  for (auto& c : p.domain) c = ascii_lower(c);
   return p;
 }
 
@@ -34,11 +35,11 @@ constexpr QueueState kStates[] = {QueueState::kIncoming, QueueState::kActive,
 
 // Removes the envelope from every state's directory in `q.stored` but `keep`, clearing
 // the bits of those now known to be gone (a removal that failed on a present file is
-// tried again next time).
-void drop_envelopes(io::Disk& disk, QueueFile& q, std::optional<QueueState> keep) {
+// tried again next time). `path` is scratch space for the paths.
+void drop_envelopes(io::Disk& disk, QueueFile& q, std::optional<QueueState> keep, std::string& path) {
   for (QueueState s : kStates) {
     if (s == keep || !(q.stored & state_bit(s))) continue;
-    const std::string path = QueueFile::envelope_path(s, q.id);
+    QueueFile::envelope_path(s, q.id, path);
     if (disk.remove(path) || !disk.exists(path)) q.stored &= static_cast<std::uint8_t>(~state_bit(s));
   }
 }
@@ -49,7 +50,7 @@ bool Mta::save(QueueFile& q, QueueState next) {
   auto& disk = rt_.disk();
   const QueueState old_state = q.state;  // kept if the write fails
   q.state = next;
-  if (!disk.write(q.envelope_path(), q.serialize())) {
+  if (!disk.write(QueueFile::envelope_path(next, q.id, path_), io::make_bytes(q.serialize()))) {
     // The disk refused the update: the envelope on disk keeps the old state, and so does
     // the index. A crash now replays the old state, so what happened since may happen
     // twice (a recipient delivered again): the trace says so for chaos's invariants.
@@ -60,13 +61,13 @@ bool Mta::save(QueueFile& q, QueueState next) {
   q.stored |= state_bit(next);
   // Only one envelope per message: drop it from every other state's directory it may be
   // in (an earlier failed update may have left it there).
-  drop_envelopes(disk, q, next);
+  drop_envelopes(disk, q, next, path_);
   return true;
 }
 
 void Mta::remove(QueueFile& q) {
-  drop_envelopes(rt_.disk(), q, std::nullopt);
-  rt_.disk().remove(QueueFile::content_path(q.id));
+  drop_envelopes(rt_.disk(), q, std::nullopt, path_);
+  rt_.disk().remove(QueueFile::content_path(q.id, path_));
 }
 
 void Mta::reload_queue() {
@@ -124,7 +125,7 @@ void Mta::activate(const std::string& id) {
   if (q.state == QueueState::kHold) return;
   save(q, QueueState::kActive);
   ++q.attempts;
-  auto content = rt_.disk().read(QueueFile::content_path(id));
+  auto content = rt_.disk().read(QueueFile::content_path(id, path_));
   if (!content) {
     // The content is gone (should never happen): keep the envelope, report it loudly.
     rt_.trace("MTA", "queue.corrupt", {{"id", id}});
@@ -148,12 +149,12 @@ void Mta::activate(const std::string& id) {
       rt_.trace("MDA", "discarded", {{"id", q.id}, {"to", r.address}, {"msgid", q.message_id}});
       continue;
     }
-    auto [local, domain] = split_address(r.address);
+    const std::string_view domain = split_address_view(r.address).second;
     if (cfg_->is_local_domain(domain)) {
       deliver_local(q, r, content);
       delivered_locally = true;
     } else {
-      remote[domain].push_back(i);
+      remote[lowercase(std::string(domain))].push_back(i);
     }
   }
   if (remote.empty()) {
@@ -165,18 +166,17 @@ void Mta::activate(const std::string& id) {
   // deliver the local copies again after the reboot.
   if (delivered_locally) save(q, QueueState::kActive);
   in_flight_[id] = static_cast<int>(remote.size());
-  for (auto& [domain, idx] : remote) {
+  while (!remote.empty()) {
+    // Taken out of the map in its order: the domain and the indices move to the attempt.
+    auto node = remote.extract(remote.begin());
     smtp::OutgoingMessage m;
     m.from = to_path(q.sender);
     m.params.envid = q.envid;
-    for (std::size_t i : idx) {
-      smtp::Recipient rc;
-      rc.path = to_path(q.rcpts[i].address);
-      m.rcpts.push_back(rc);
-    }
+    m.rcpts.reserve(node.mapped().size());
+    for (std::size_t i : node.mapped()) m.rcpts.push_back(smtp::Recipient{to_path(q.rcpts[i].address), {}});
     m.content = content;
-    auto attempt = std::make_unique<SmtpAttempt>(*this, id, domain, idx, std::move(m),
-                                                 [this](SmtpAttempt& a) { attempt_done(&a); });
+    auto attempt = std::make_unique<SmtpAttempt>(*this, id, std::move(node.key()), std::move(node.mapped()),
+                                                 std::move(m), [this](SmtpAttempt& a) { attempt_done(&a); });
     SmtpAttempt* raw = attempt.get();
     attempts_.push_back(std::move(attempt));
     raw->start();
@@ -184,14 +184,14 @@ void Mta::activate(const std::string& id) {
 }
 
 void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& content) {
-  auto [local, domain] = split_address(r.address);
-  std::string user = local;
+  const std::string_view local = split_address_view(r.address).first;
+  std::string user(local);
   if (!cfg_->users.count(user)) {
     user = "postmaster";
     if (!cfg_->users.count(user)) {
       r.state = RcptState::kFailed;
       r.status = "5.1.1";
-      r.diagnostic = "X-maillab; unknown user: \"" + local + "\"";
+      r.diagnostic = "X-maillab; unknown user: \"" + std::string(local) + "\"";
       rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"to", r.address}, {"status", r.status},
                                           {"diagnostic", r.diagnostic}});
       return;
@@ -379,7 +379,7 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
     }
     req.recipients.push_back(std::move(d));
   }
-  if (auto content = rt_.disk().read(QueueFile::content_path(q.id))) {
+  if (auto content = rt_.disk().read(QueueFile::content_path(q.id, path_))) {
     req.original_message = *content;
   }
   Submission s;

@@ -2,36 +2,77 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace maillab::mta {
 namespace {
 
-// Values are escaped so that a field never contains a tab or a line end. Appends to `out`:
-// serialize() runs several times per message per MTA, so no temporary per field.
+// Values are escaped so that a field never contains a tab or a line end. serialize() runs
+// several times per message per MTA: it writes into one buffer with room for the worst
+// case (every byte escaped), a word at a time where no byte needs escaping.
 bool needs_escape(char c) {
   // '\t' 9, '\n' 10, '\r' 13 and '\\' 92: one test for the common byte.
   const auto u = static_cast<unsigned char>(c);
   return u <= 13 ? (u == 9 || u == 10 || u == 13) : u == 92;
 }
 
-void append_escaped(std::string& out, std::string_view v) {
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const char c = v[i];
-    if (!needs_escape(c)) continue;
-    out.append(v.data() + run, i - run);
-    out += '\\';
-    out += c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
-    run = i + 1;
+// True when one of the 8 bytes may need escaping: a byte below 14 or a '\\' (bytes below
+// 14 that are not specials are false positives, looked at one by one).
+bool word_may_escape(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  const std::uint64_t b = w ^ (ones * 92);
+  return (((w - ones * 14) & ~w) | ((b - ones) & ~b)) & high;
+}
+
+char* put_byte(char* p, char c) {
+  if (!needs_escape(c)) {
+    *p = c;
+    return p + 1;
   }
-  out.append(v.data() + run, v.size() - run);
+  p[0] = '\\';
+  p[1] = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+  return p + 2;
+}
+
+// Writes `v` escaped at `p`, which has room for 2 * v.size() bytes; returns the new end.
+char* put_escaped(char* p, std::string_view v) {
+  const char* s = v.data();
+  const char* const end = s + v.size();
+  bool clean = false;  // the last word went out as it came
+  for (; end - s >= 8; s += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s, 8);
+    clean = !word_may_escape(w);
+    if (clean) {
+      std::memcpy(p, &w, 8);
+      p += 8;
+      continue;
+    }
+    for (int k = 0; k < 8; ++k) p = put_byte(p, s[k]);
+  }
+  if (s != end && clean) {
+    // The last 8 bytes overlap the clean word just written: if they need no escaping
+    // either, one store rewrites that word's end unchanged and adds the tail.
+    std::uint64_t w;
+    std::memcpy(&w, end - 8, 8);
+    if (!word_may_escape(w)) {
+      const std::size_t tail = static_cast<std::size_t>(end - s);
+      std::memcpy(p + tail - 8, &w, 8);
+      return p + tail;
+    }
+  }
+  for (; s != end; ++s) p = put_byte(p, *s);
+  return p;
+}
+
+char* put(char* p, std::string_view v) {
+  std::memcpy(p, v.data(), v.size());
+  return p + v.size();
 }
 
 template <class T>
-void append_number(std::string& out, T v) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, end);
+char* put_number(char* p, T v) {
+  return std::to_chars(p, p + 24, v).ptr;  // the caller counted 24 bytes for it
 }
 
 std::string unescape(std::string_view v) {
@@ -65,7 +106,7 @@ bool to_number(std::string_view s, T& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-const char* rcpt_state_name(RcptState s) {
+std::string_view rcpt_state_name(RcptState s) {
   switch (s) {
     case RcptState::kPending: return "pending";
     case RcptState::kDelivered: return "delivered";
@@ -91,58 +132,97 @@ bool QueueFile::done() const {
                       [](const QueueRecipient& r) { return r.state == RcptState::kPending; });
 }
 
+namespace {
+// "queue/<dir>/<id>" into `buf`: one resize (no allocation once `buf` has grown), copies.
+const std::string& queue_path(std::string_view dir, std::string_view id, std::string& buf) {
+  buf.resize(6 + dir.size() + 1 + id.size());
+  char* p = buf.data();
+  std::memcpy(p, "queue/", 6);
+  std::memcpy(p + 6, dir.data(), dir.size());
+  p[6 + dir.size()] = '/';
+  std::memcpy(p + 7 + dir.size(), id.data(), id.size());
+  return buf;
+}
+}  // namespace
+
+const std::string& QueueFile::content_path(std::string_view id, std::string& buf) {
+  return queue_path("msg", id, buf);
+}
+const std::string& QueueFile::envelope_path(QueueState s, std::string_view id, std::string& buf) {
+  return queue_path(queue_state_name(s), id, buf);
+}
 std::string QueueFile::content_path(std::string_view id) {
-  return "queue/msg/" + std::string(id);
+  std::string out;
+  out.reserve(16 + id.size());
+  content_path(id, out);
+  return out;
 }
 std::string QueueFile::envelope_path(QueueState s, std::string_view id) {
-  return "queue/" + std::string(queue_state_name(s)) + "/" + std::string(id);
+  std::string out;
+  out.reserve(16 + id.size());
+  envelope_path(s, id, out);
+  return out;
 }
 std::string QueueFile::envelope_path() const { return envelope_path(state, id); }
 
 std::string QueueFile::serialize() const {
-  std::string out;
-  std::size_t need = 160 + id.size() + sender.size() + envid.size() + subject.size() +
-                     message_id.size() + client.size();
+  // Room for the worst case: fixed text (keys, tabs, state names: under 256 bytes, and 32
+  // per recipient), three numbers of at most 24 bytes, every value byte escaped.
+  std::size_t values = id.size() + sender.size() + envid.size() + subject.size() +
+                       message_id.size() + client.size();
+  std::size_t bound = 256 + 3 * 24;
   for (const auto& r : rcpts) {
-    need += 32 + r.address.size() + r.original.size() + r.status.size() + r.diagnostic.size() +
-            r.remote_mta.size();
+    values += r.address.size() + r.original.size() + r.status.size() + r.diagnostic.size() +
+              r.remote_mta.size();
+    bound += 32;
   }
-  out.reserve(need);
-  auto field = [&](std::string_view k, std::string_view v) {
-    out.append(k).append(1, '\t');
-    append_escaped(out, v);
-    out += '\n';
+  bound += 2 * values;
+  char stack[1024];
+  std::string heap;
+  if (bound > sizeof stack) heap.resize(bound);
+  char* const begin = bound > sizeof stack ? heap.data() : stack;
+  char* p = begin;
+  // Keys are given with their tab ("id\t").
+  auto field = [&p](std::string_view key_tab, std::string_view v) {
+    p = put(p, key_tab);
+    p = put_escaped(p, v);
+    *p++ = '\n';
   };
-  auto number = [&](std::string_view k, auto v) {
-    out.append(k).append(1, '\t');
-    append_number(out, v);
-    out += '\n';
+  auto number = [&p](std::string_view key_tab, auto v) {
+    p = put(p, key_tab);
+    p = put_number(p, v);
+    *p++ = '\n';
   };
-  field("id", id);
-  field("state", queue_state_name(state));
-  number("arrival", arrival);
-  field("sender", sender);
-  field("envid", envid);
-  field("ret", ret_headers ? "HDRS" : "FULL");
-  field("subject", subject);
-  field("msgid", message_id);
-  field("client", client);
-  number("attempts", attempts);
-  number("next", next_attempt);
-  field("warned", warned ? "1" : "0");
+  field("id\t", id);
+  p = put(p, "state\t");
+  p = put(p, queue_state_name(state));  // never needs escaping
+  *p++ = '\n';
+  number("arrival\t", arrival);
+  field("sender\t", sender);
+  field("envid\t", envid);
+  p = put(p, ret_headers ? "ret\tHDRS\n" : "ret\tFULL\n");
+  field("subject\t", subject);
+  field("msgid\t", message_id);
+  field("client\t", client);
+  number("attempts\t", attempts);
+  number("next\t", next_attempt);
+  p = put(p, warned ? "warned\t1\n" : "warned\t0\n");
   for (const auto& r : rcpts) {
-    out += "rcpt";
-    for (std::string_view v :
-         {std::string_view(r.address), std::string_view(r.original),
-          std::string_view(rcpt_state_name(r.state)), std::string_view(r.status),
-          std::string_view(r.diagnostic), std::string_view(r.remote_mta),
-          std::string_view(r.reported ? "1" : "0")}) {
-      out += '\t';
-      append_escaped(out, v);
-    }
-    out += '\n';
+    p = put(p, "rcpt\t");
+    p = put_escaped(p, r.address);
+    *p++ = '\t';
+    p = put_escaped(p, r.original);
+    *p++ = '\t';
+    p = put(p, rcpt_state_name(r.state));
+    *p++ = '\t';
+    p = put_escaped(p, r.status);
+    *p++ = '\t';
+    p = put_escaped(p, r.diagnostic);
+    *p++ = '\t';
+    p = put_escaped(p, r.remote_mta);
+    p = put(p, r.reported ? "\t1\n" : "\t0\n");
   }
-  return out;
+  return std::string(begin, p);
 }
 
 std::optional<QueueFile> QueueFile::parse(std::string_view text) {

@@ -58,6 +58,9 @@ struct QueueFile {
   std::string envelope_path() const;
   static std::string content_path(std::string_view id);
   static std::string envelope_path(QueueState s, std::string_view id);
+  // The same paths written into `buf`, which the queue manager reuses (no allocation).
+  static const std::string& content_path(std::string_view id, std::string& buf);
+  static const std::string& envelope_path(QueueState s, std::string_view id, std::string& buf);
 };
 
 }  // namespace maillab::mta

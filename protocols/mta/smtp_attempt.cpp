@@ -1,6 +1,7 @@
 #include "protocols/mta/smtp_attempt.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include "protocols/dns/address.hpp"
 #include "protocols/mta/mta.hpp"
@@ -19,15 +20,32 @@ std::string status_of(const smtp::Reply& r) {
   return "2.0.0";
 }
 
-std::string one_line(const smtp::Reply& r) {
-  std::string out = std::to_string(r.code);
-  if (!r.enhanced.empty()) out += " " + r.enhanced;
-  std::string text = r.text();
-  for (auto& c : text) {
-    if (c == '\r' || c == '\n') c = ' ';
+// "<prefix>550 5.1.1 text" with the text's line ends as spaces, built in one string.
+std::string one_line(const smtp::Reply& r, std::string_view prefix = {}) {
+  const std::string text = r.text();
+  std::string out;
+  out.reserve(prefix.size() + 12 + r.enhanced.size() + text.size());
+  out.append(prefix);
+  char code[16];
+  out.append(code, std::to_chars(code, code + sizeof code, r.code).ptr);
+  if (!r.enhanced.empty()) out.append(1, ' ').append(r.enhanced);
+  if (!text.empty()) {
+    out += ' ';
+    for (char c : text) out += c == '\r' || c == '\n' ? ' ' : c;
   }
-  if (!text.empty()) out += " " + text;
   return out;
+}
+
+// "host[address]:port", for diagnostics.
+std::string where_of(const std::string& host, const std::string& address, std::uint16_t port) {
+  return host + "[" + address + "]:" + std::to_string(port);
+}
+
+// lowercase(text) == lower, without the copy (`lower` is lowercase already).
+bool equals_lower(std::string_view text, std::string_view lower) {
+  return text.size() == lower.size() &&
+         std::equal(text.begin(), text.end(), lower.begin(),
+                    [](char a, char b) { return ascii_lower(a) == b; });
 }
 
 }  // namespace
@@ -74,22 +92,28 @@ class SmtpAttempt::Connection {
     connected_ = true;
     smtp::ClientConfig cfg;
     cfg.helo_name = owner_.mta_.hostname();
-    driver_ = std::make_shared<Driver>(rt, std::move(c), cfg);
+    driver_ = std::make_shared<Driver>(rt, std::move(c), std::move(cfg));
     auto& engine = driver_->engine();
-    std::string peer = target_.address;
-    std::string id = owner_.queue_id_;
-    engine.on_exchange = [&rt, peer, id](std::string_view sent, const smtp::Reply& reply) {
-      if (!rt.tracing()) return;
-      rt.trace("MTA", "smtp.out", {{"id", id}, {"peer", peer}, {"command", std::string(sent)},
-                                    {"code", std::to_string(reply.code)},
-                                    {"reply", one_line(reply)}});
+    // Captures of one pointer: std::function keeps them without an allocation. The engine
+    // dies with driver_, which this connection owns and aborts in its destructor.
+    engine.on_exchange = [this](std::string_view sent, const smtp::Reply& reply) {
+      auto& runtime = owner_.mta_.runtime();
+      if (!runtime.tracing()) return;
+      runtime.trace("MTA", "smtp.out", {{"id", owner_.queue_id_}, {"peer", target_.address},
+                                         {"command", std::string(sent)},
+                                         {"code", std::to_string(reply.code)},
+                                         {"reply", one_line(reply)}});
     };
-    engine.add(owner_.message_);
+    // The last target is the last use of the message: it moves into the engine.
+    if (owner_.next_target_ >= owner_.targets_.size()) {
+      engine.add(std::move(owner_.message_));
+    } else {
+      engine.add(owner_.message_);
+    }
     engine.finish();
-    std::weak_ptr<bool> alive = alive_;
-    driver_->start([this, alive](io::CloseKind) {
-      if (alive.expired()) return;
-      outcomes_ = driver_->engine().outcomes();
+    driver_->start([this](io::CloseKind) {
+      if (!alive_) return;  // reset by the destructor, which aborts the session
+      outcomes_ = driver_->engine().take_outcomes();
       driver_.reset();
       owner_.on_session_end(*this);
     });
@@ -164,6 +188,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
       return;
   }
   std::vector<Mx> mxs;
+  mxs.reserve(r.answers.size());
   for (const auto& rr : r.answers) {
     if (const auto* mx = std::get_if<dns::MxData>(&rr.data)) {
       mxs.push_back(Mx{mx->preference, lowercase(mx->exchange), {}});
@@ -178,21 +203,31 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   mxs.erase(std::remove_if(mxs.begin(), mxs.end(), [](const Mx& m) { return m.host.empty(); }),
             mxs.end());
   // Sort by preference; shuffle each run of equal preferences with the seeded "mx" stream.
-  std::stable_sort(mxs.begin(), mxs.end(),
-                   [](const Mx& a, const Mx& b) { return a.preference < b.preference; });
-  auto& rng = rt.rng("mx");
+  // A short list is sorted in place (std::stable_sort allocates a buffer); both are stable,
+  // so the order is the same.
+  auto by_preference = [](const Mx& a, const Mx& b) { return a.preference < b.preference; };
+  if (mxs.size() > 16) {
+    std::stable_sort(mxs.begin(), mxs.end(), by_preference);
+  } else {
+    for (std::size_t i = 1; i < mxs.size(); ++i) {
+      for (std::size_t k = i; k > 0 && by_preference(mxs[k], mxs[k - 1]); --k) std::swap(mxs[k], mxs[k - 1]);
+    }
+  }
+  // The stream is looked up only when a run needs it (its draws depend on its name only).
+  std::mt19937_64* rng = nullptr;
   for (std::size_t i = 0; i < mxs.size();) {
     std::size_t j = i;
     while (j < mxs.size() && mxs[j].preference == mxs[i].preference) ++j;
     for (std::size_t k = j - 1; k > i; --k) {
-      std::size_t pick = i + rng() % (k - i + 1);
+      if (!rng) rng = &rt.rng("mx");
+      std::size_t pick = i + (*rng)() % (k - i + 1);
       std::swap(mxs[k], mxs[pick]);
     }
     i = j;
   }
   // RFC 5321 5.1: drop ourselves and every MX not better than us.
-  const std::string self = lowercase(mta_.hostname());
-  auto me = std::find_if(mxs.begin(), mxs.end(), [&](const Mx& m) { return m.host == self; });
+  const std::string& self = mta_.hostname();
+  auto me = std::find_if(mxs.begin(), mxs.end(), [&](const Mx& m) { return equals_lower(self, m.host); });
   if (me != mxs.end()) {
     int pref = me->preference;
     mxs.erase(std::remove_if(mxs.begin(), mxs.end(),
@@ -208,7 +243,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   for (auto& mx : mxs) {
     for (const auto& rr : r.additional) {
       const auto* a = std::get_if<dns::AData>(&rr.data);
-      if (a && lowercase(rr.name) == mx.host) mx.addresses.push_back(dns::ipv4_to_string(a->address));
+      if (a && equals_lower(rr.name, mx.host)) mx.addresses.push_back(dns::ipv4_to_string(a->address));
     }
   }
   if (rt.tracing()) {
@@ -289,11 +324,10 @@ void SmtpAttempt::try_next_target() {
 
 void SmtpAttempt::on_session_end(Connection& c) {
   const Target& t = c.target();
-  const std::string where = t.host + "[" + t.address + "]:" + std::to_string(t.port);
   if (!c.connected()) {
     last_error_status_ = "4.4.1";
     last_remote_.clear();  // nobody answered
-    last_error_ = std::string("X-maillab; connect to ") + where +
+    last_error_ = "X-maillab; connect to " + where_of(t.host, t.address, t.port) +
                   (c.connect_status() == io::ConnectStatus::kRefused ? ": Connection refused"
                                                                      : ": Connection timed out");
     auto keep = connection_;
@@ -310,13 +344,13 @@ void SmtpAttempt::on_session_end(Connection& c) {
       const auto& rep = o->rcpts.front().reply;
       // Even a 5xx greeting only sends us to the next MX (Postfix smtp_skip_5xx_greeting).
       last_error_status_ = rep.transient() ? status_of(rep) : "4.0.0";
-      last_error_ = "smtp; " + one_line(rep);
+      last_error_ = one_line(rep, "smtp; ");
     } else if (o && o->mail_reply.code != 0) {
       last_error_status_ = status_of(o->mail_reply);
-      last_error_ = "smtp; " + one_line(o->mail_reply);
+      last_error_ = one_line(o->mail_reply, "smtp; ");
     } else {
       last_error_status_ = "4.4.2";
-      last_error_ = "X-maillab; lost connection with " + where;
+      last_error_ = "X-maillab; lost connection with " + where_of(t.host, t.address, t.port);
     }
     auto keep = connection_;
     mta_.runtime().start_timer(0, [this, keep] { try_next_target(); });
@@ -336,13 +370,13 @@ void SmtpAttempt::on_session_end(Connection& c) {
     if (!rep || rep->code == 0) {
       out.kind = AttemptOutcome::Kind::kDeferred;
       out.status = "4.4.2";
-      out.diagnostic = "X-maillab; lost connection with " + where;
+      out.diagnostic = "X-maillab; lost connection with " + where_of(t.host, t.address, t.port);
     } else {
       out.kind = rep->positive_completion() ? AttemptOutcome::Kind::kDelivered
                  : rep->permanent()         ? AttemptOutcome::Kind::kFailed
                                             : AttemptOutcome::Kind::kDeferred;
       out.status = status_of(*rep);
-      out.diagnostic = "smtp; " + one_line(*rep);
+      out.diagnostic = one_line(*rep, "smtp; ");
     }
     out.unconfirmed = unconfirmed_;
     outcomes_[i] = out;

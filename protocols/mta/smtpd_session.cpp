@@ -53,6 +53,7 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   }
   Submission s;
   s.sender = env.mail_from.address();
+  s.rcpts.reserve(env.rcpts.size());
   for (const auto& r : env.rcpts) s.rcpts.push_back(r.path.address());
   s.envid = env.mail_params.envid;
   s.ret_headers = env.mail_params.ret == smtp::DsnRet::hdrs;
@@ -60,7 +61,7 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   s.client_address = peer_;
   s.protocol = !env.auth_user.empty() ? "ESMTPA" : env.esmtp ? "ESMTP" : "SMTP";
   s.submitted = submission();
-  return mta_.enqueue(s, parsed);
+  return mta_.enqueue(std::move(s), parsed);
 }
 
 bool SmtpdSession::authenticate(std::string_view user, std::string_view password) {

@@ -2,7 +2,11 @@
 // wrote, so the format may not drift), escaping, and the parse/serialize round trip.
 #include <catch2/catch.hpp>
 
+#include <charconv>
+#include <cstdint>
+#include <limits>
 #include <random>
+#include <string_view>
 
 #include "protocols/mta/queue_file.hpp"
 
@@ -119,4 +123,152 @@ TEST_CASE("queue file: escapes found at every position of long values") {
   QueueFile q = sample();
   q.subject = std::string("ab\x01\x0b\x0c" "cdefghijk", 14);
   CHECK(q.serialize().find("subject\tab\x01\x0b\x0c" "cdefghijk\n") != std::string::npos);
+}
+
+namespace {
+
+// The serializer before the one-buffer rewrite (per-field appends, byte-at-a-time
+// escaping), verbatim, as the reference for the exact bytes.
+bool needs_escape(char c) {
+  // '\t' 9, '\n' 10, '\r' 13 and '\\' 92: one test for the common byte.
+  const auto u = static_cast<unsigned char>(c);
+  return u <= 13 ? (u == 9 || u == 10 || u == 13) : u == 92;
+}
+
+void append_escaped(std::string& out, std::string_view v) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const char c = v[i];
+    if (!needs_escape(c)) continue;
+    out.append(v.data() + run, i - run);
+    out += '\\';
+    out += c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+    run = i + 1;
+  }
+  out.append(v.data() + run, v.size() - run);
+}
+
+template <class T>
+void append_number(std::string& out, T v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+const char* rcpt_state_name(RcptState s) {
+  switch (s) {
+    case RcptState::kPending: return "pending";
+    case RcptState::kDelivered: return "delivered";
+    case RcptState::kFailed: return "failed";
+  }
+  return "pending";
+}
+
+std::string reference_serialize(const QueueFile& q) {
+  std::string out;
+  std::size_t need = 160 + q.id.size() + q.sender.size() + q.envid.size() + q.subject.size() +
+                     q.message_id.size() + q.client.size();
+  for (const auto& r : q.rcpts) {
+    need += 32 + r.address.size() + r.original.size() + r.status.size() + r.diagnostic.size() +
+            r.remote_mta.size();
+  }
+  out.reserve(need);
+  auto field = [&](std::string_view k, std::string_view v) {
+    out.append(k).append(1, '\t');
+    append_escaped(out, v);
+    out += '\n';
+  };
+  auto number = [&](std::string_view k, auto v) {
+    out.append(k).append(1, '\t');
+    append_number(out, v);
+    out += '\n';
+  };
+  field("id", q.id);
+  field("state", queue_state_name(q.state));
+  number("arrival", q.arrival);
+  field("sender", q.sender);
+  field("envid", q.envid);
+  field("ret", q.ret_headers ? "HDRS" : "FULL");
+  field("subject", q.subject);
+  field("msgid", q.message_id);
+  field("client", q.client);
+  number("attempts", q.attempts);
+  number("next", q.next_attempt);
+  field("warned", q.warned ? "1" : "0");
+  for (const auto& r : q.rcpts) {
+    out += "rcpt";
+    for (std::string_view v :
+         {std::string_view(r.address), std::string_view(r.original),
+          std::string_view(rcpt_state_name(r.state)), std::string_view(r.status),
+          std::string_view(r.diagnostic), std::string_view(r.remote_mta),
+          std::string_view(r.reported ? "1" : "0")}) {
+      out += '\t';
+      append_escaped(out, v);
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("queue file: serialize writes what the reference serializer wrote, on random envelopes") {
+  // Edge bytes: the four escaped ones, their neighbours below 14, NUL, 8-bit bytes, '.', ':'.
+  const std::string alphabet("ab.:\\\t\r\n \x80\xff\x01\x0b\x0c\x0e\x5b\x5d\x9c", 19);
+  REQUIRE(alphabet.size() == 19);
+  const std::string with_nul = alphabet + std::string(1, '\0');
+  std::mt19937 rng(11);
+  auto text = [&](std::size_t max) {
+    std::string s;
+    const std::size_t n = rng() % (max + 1);
+    for (std::size_t k = 0; k < n; ++k) s += with_nul[rng() % with_nul.size()];
+    return s;
+  };
+  for (int i = 0; i < 3000; ++i) {
+    QueueFile q;
+    // Every few envelopes a long one: more than the serializer's on-stack buffer.
+    const std::size_t max = i % 50 == 0 ? 700 : 40;
+    q.id = text(max);
+    q.state = static_cast<QueueState>(rng() % 4);
+    q.arrival = static_cast<std::int64_t>(rng()) * (rng() % 2 ? 1 : -1) * 1000003;
+    if (i == 1) q.arrival = std::numeric_limits<std::int64_t>::min();
+    if (i == 2) q.arrival = std::numeric_limits<std::int64_t>::max();
+    q.sender = text(max);
+    q.envid = text(max);
+    q.ret_headers = rng() % 2;
+    q.subject = text(max);
+    q.message_id = text(max);
+    q.client = text(max);
+    q.attempts = static_cast<int>(rng() % 7) - 1;
+    if (i == 3) q.attempts = std::numeric_limits<int>::min();
+    q.next_attempt = static_cast<std::int64_t>(rng()) << (rng() % 32);
+    q.warned = rng() % 2;
+    const std::size_t n = rng() % 4;
+    for (std::size_t k = 0; k < n; ++k) {
+      QueueRecipient r;
+      r.address = text(max);
+      r.original = text(max);
+      r.state = static_cast<RcptState>(rng() % 3);
+      r.status = text(8);
+      r.diagnostic = text(max * 2);
+      r.remote_mta = text(max);
+      r.reported = rng() % 2;
+      q.rcpts.push_back(std::move(r));
+    }
+    REQUIRE(q.serialize() == reference_serialize(q));
+  }
+}
+
+TEST_CASE("queue file: values made only of escaped bytes, and empty values") {
+  QueueFile q;
+  q.id = "X";
+  q.subject = std::string(1500, '\\');  // the worst case, past the on-stack buffer
+  q.client = std::string(37, '\n');
+  QueueRecipient r;
+  r.diagnostic = std::string(9, '\r') + std::string(8, '\t');
+  q.rcpts.push_back(r);
+  q.rcpts.push_back(QueueRecipient{});
+  CHECK(q.serialize() == reference_serialize(q));
+  CHECK(q.serialize().find("subject\t" + std::string(3000, '\\') + "\n") != std::string::npos);
+  CHECK(QueueFile{}.serialize() == reference_serialize(QueueFile{}));
 }
