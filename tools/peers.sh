@@ -3,8 +3,8 @@
 # library, SOURCED (never run) by tests/conformance/*_test.sh and the bench scripts.
 #
 #   peers_can_run                      root or passwordless sudo available? (else 1)
-#   peers_install                      install postfix, dovecot-pop3d, swaks, curl, fetchmail
-#                                      from Debian's packages if missing (sudo when not root)
+#   peers_install                      install postfix, dovecot-pop3d, swaks, curl, fetchmail,
+#                                      nsd from Debian's packages if missing (sudo when not root)
 #   peers_postfix_start NAME PORT DIR  a private Postfix instance: smtpd on 127.0.0.1:PORT only,
 #                                      virtual domain pf.test (alice, bob, u) as Maildirs in
 #                                      DIR/mail/<user>/, log in DIR/postfix.log
@@ -14,6 +14,9 @@
 #                                      ones a Postfix instance given the same DIR writes)
 #   peers_dovecot_stop DIR
 #   peers_sink_start PORT / peers_sink_stop [PORT]   Postfix's smtp-sink on 127.0.0.1:PORT
+#   peers_nsd_start PORT DIR ZONE FILE NSD (authoritative DNS) on 127.0.0.1:PORT, UDP and TCP,
+#                                      serving ZONE from the zone file FILE; log DIR/nsd.log
+#   peers_nsd_stop PORT
 #   peers_free_port                    prints a free loopback TCP port
 #   peers_wait_port PORT [WHAT] [LOG] [PID]  waits (bounded) until 127.0.0.1:PORT accepts
 #   peers_wait_log FILE REGEX [WHAT]   waits (bounded) until FILE has a line matching REGEX
@@ -44,7 +47,7 @@ PEERS_TIMEOUT=${PEERS_TIMEOUT:-30}
 # Not exported on purpose: parallel tests started from one shell must not share a record
 # (each one's peers_stop_all would stop the others' peers).
 PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
-PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail)
+PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail nsd)
 # Mailbox files belong to this account (exists on every Debian system).
 PEERS_MAIL_USER=${PEERS_MAIL_USER:-nobody}
 
@@ -525,6 +528,71 @@ peers_sink_stop() {  # [PORT]: the given or the last sink started
 }
 
 # ---------------------------------------------------------------------------------------
+# NSD: an authoritative DNS server (NLnet Labs), one private instance per DIR
+
+peers_nsd_start() {  # PORT DIR ZONE ZONEFILE
+  [ $# -eq 4 ] || { _peers_say "usage: peers_nsd_start PORT DIR ZONE ZONEFILE"; return 1; }
+  local port=$1 zone=$3 dir nsd
+  nsd=$(command -v nsd || echo /usr/sbin/nsd)
+  [ -x "$nsd" ] || { _peers_say "nsd is not installed (peers_install)"; return 1; }
+  _peers_port_free "$port" "nsd" || return 1
+  mkdir -p "$2" && dir=$(cd "$2" && pwd -P) || return 1
+  cp "$4" "$dir/zone" || return 1
+  # No privilege drop (username ""), no database, no remote control: everything in DIR.
+  cat >"$dir/nsd.conf" <<EOF
+# Written by maillab tools/peers.sh: authoritative for $zone on 127.0.0.1:$port only.
+server:
+  ip-address: 127.0.0.1
+  port: $port
+  username: ""
+  zonesdir: "$dir"
+  database: ""
+  zonelistfile: "$dir/zone.list"
+  pidfile: "$dir/nsd.pid"
+  xfrdfile: "$dir/xfrd.state"
+  xfrdir: "$dir"
+  logfile: "$dir/nsd.log"
+  server-count: 1
+  verbosity: 1
+remote-control:
+  control-enable: no
+zone:
+  name: $zone
+  zonefile: zone
+EOF
+  if ! _peers_sudo "${nsd}-checkconf" "$dir/nsd.conf" >"$dir/nsd-start.err" 2>&1; then
+    _peers_say "nsd: bad configuration:"
+    _peers_tail "$dir/nsd-start.err"
+    return 1
+  fi
+  # -d: stays in the foreground, so $! is nsd (or sudo) itself.
+  if [ "$(id -u)" -eq 0 ]; then
+    "$nsd" -d -c "$dir/nsd.conf" >>"$dir/nsd-start.err" 2>&1 &
+  else
+    # shellcheck disable=SC2024
+    sudo "$nsd" -d -c "$dir/nsd.conf" >>"$dir/nsd-start.err" 2>&1 &
+  fi
+  local pid=$!
+  _peers_record nsd "$port" "$pid"
+  _peers_record nsd "dir.$port" "$dir"
+  peers_wait_port "$port" "nsd" "$dir/nsd.log" "$pid" &&
+    peers_wait_log "$dir/nsd.log" "zone $zone read with success" "nsd"
+}
+
+peers_nsd_stop() {  # PORT
+  local port=${1:?usage: peers_nsd_stop PORT} pid dir
+  pid=$(_peers_recall nsd "$port")
+  dir=$(_peers_recall nsd "dir.$port")
+  if [ -n "$pid" ]; then
+    _peers_sudo kill "$pid" 2>/dev/null || true
+    peers_wait_gone "$pid" "nsd" "${dir:+$dir/nsd.log}" || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  _peers_forget nsd "$port"
+  _peers_forget nsd "dir.$port"
+}
+
+# ---------------------------------------------------------------------------------------
 
 peers_stop_all() {  # every peer recorded in $PEERS_STATE; for traps
   local f name
@@ -537,6 +605,12 @@ peers_stop_all() {  # every peer recorded in $PEERS_STATE; for traps
   for f in "$PEERS_STATE"/dovecot.*; do
     [ -e "$f" ] || continue
     peers_dovecot_stop "$(cat "$f")"
+  done
+  for f in "$PEERS_STATE"/nsd.*; do
+    [ -e "$f" ] || continue
+    name=${f##*/nsd.}
+    case $name in dir_*) continue ;; esac
+    peers_nsd_stop "$name"
   done
   for f in "$PEERS_STATE"/sink.*; do
     [ -e "$f" ] || continue

@@ -7,7 +7,8 @@
 //   check                           RFC             level   how
 //   SOA answered, AA set            1035 4.1.1, 6.2 MUST    UDP: NOERROR, AA, SOA of the zone in answer
 //   ID and question echoed          1035 4.1.1      MUST    every reply so far: same ID, QR set, same question
-//   MX answered                     1035 3.3.9      MUST    NOERROR; no MX record (NODATA) warns
+//   MX answered                     1035 3.3.9      MUST    NOERROR; no MX record (NODATA) warns; a truncated
+//                                                           (TC) UDP answer is asked again over TCP (7766 5)
 //   MX targets have addresses       5321 5.1        SHOULD  A/AAAA in additional, else queried; a CNAME FAILs
 //                                                           (RFC 2181 10.3)
 //   NXDOMAIN carries the SOA        2308 3          MUST    random name under the zone: NXDOMAIN, SOA in authority
@@ -139,12 +140,23 @@ Result echo(DnsCtx& c) {
 }
 
 Result mx(DnsCtx& c) {
-  Answer a = ask_udp(c, dns::make_query(c.id(), c.zone, dns::Type::MX));
+  const dns::Message q = dns::make_query(c.id(), c.zone, dns::Type::MX);
+  Answer a = ask_udp(c, q);
   if (!a.message) return Result::fail(a.error);
+  std::string prefix;
+  if (a.message->tc) {
+    // Too big for a datagram: asked again over TCP, as a resolver must (RFC 7766 5).
+    prefix = "UDP " + rcode_text(*a.message) + ", TCP: ";
+    a = ask_tcp(c, q);
+    if (!a.message) return Result::fail(prefix + a.error);
+    if (a.message->tc) return Result::fail(prefix + rcode_text(*a.message) + " (TC set over TCP)");
+  }
   const dns::Message& m = *a.message;
   for (const auto& rr : m.answers)
     if (const auto* d = std::get_if<dns::MxData>(&rr.data); d && rr.type == dns::Type::MX) c.mx.push_back(*d);
-  const std::string said = rcode_text(m) + first_record(m.answers);
+  std::string said = prefix + rcode_text(m);
+  if (c.mx.size() > 1) said += ", " + std::to_string(c.mx.size()) + " MX:";
+  said += first_record(m.answers);
   if (m.rcode != dns::Rcode::NoError) return Result::fail(said);
   if (c.mx.empty()) return Result::warn(said + " (no MX record)");
   return Result::pass(said);

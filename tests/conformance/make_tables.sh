@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the tables of docs/conformance.md: starts Postfix smtpd, smtp-sink and Dovecot
-# POP3 (tests/conformance/peers_lab.sh), runs `maillab check --format markdown` against
-# each, and rewrites what lies between the markers
+# POP3 (tests/conformance/peers_lab.sh) and NSD (DNS, the zone of dns_nsd_zone.sh), runs
+# `maillab check --format markdown` against each, and rewrites what lies between the markers
 #   <!-- BEGIN TABLES: tests/conformance/make_tables.sh -->
 #   <!-- END TABLES -->
 # with the three tables, their summary lines and the versions they came from. Everything
@@ -23,6 +23,7 @@ grep -qF "$begin" "$doc" && grep -qF "$end" "$doc" ||
 
 source "$root/tools/peers.sh"
 source "$here/peers_lab.sh"
+source "$here/dns_nsd_zone.sh"
 peers_can_run || exit 2
 peers_install
 work=$(mktemp -d)
@@ -35,6 +36,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP  # so that the EXIT trap stops the peers
 peers_lab_start "$work"
+NSD_PORT=$(peers_free_port)
+nsd_zone_big >"$work/big.test.zone"
+peers_nsd_start "$NSD_PORT" "$work/nsd" big.test "$work/big.test.zone"
+nsd_version=$(nsd -v 2>&1 | sed -n '1s/.* //p')
 
 postfix_version=$(postconf -d -h mail_version)
 dovecot_version=$(dovecot --version | awk '{print $1}')
@@ -51,7 +56,7 @@ table() {  # TITLE ARGS...: one section of the generated block
   fi
   # The URL as a reader would type it: the ports are whatever was free.
   local shown
-  shown=$(echo "$*" | sed -E "s/:($PF_PORT|$SINK_PORT)\b/:PORT/g; s/:$DC_PORT\b/:POP3PORT/g")
+  shown=$(echo "$*" | sed -E "s/:($PF_PORT|$SINK_PORT|$NSD_PORT)\b/:PORT/g; s/:$DC_PORT\b/:POP3PORT/g")
   {
     echo "### $title"
     echo
@@ -67,7 +72,7 @@ table() {  # TITLE ARGS...: one section of the generated block
   echo "$begin"
   echo
   echo "Generated on $(date -u +%Y-%m-%d) by \`tests/conformance/make_tables.sh\` on Debian $debian:"
-  echo "Postfix $postfix_version (smtpd and smtp-sink), Dovecot $dovecot_version (POP3)."
+  echo "Postfix $postfix_version (smtpd and smtp-sink), Dovecot $dovecot_version (POP3), NSD $nsd_version (DNS)."
   echo
 } >"$work/block"
 table "Postfix $postfix_version smtpd" "smtp://127.0.0.1:$PF_PORT" --rcpt alice@pf.test \
@@ -75,6 +80,7 @@ table "Postfix $postfix_version smtpd" "smtp://127.0.0.1:$PF_PORT" --rcpt alice@
 table "Postfix $postfix_version smtp-sink" "smtp://127.0.0.1:$SINK_PORT" --rcpt u@sink.test \
   --from carol@c.example
 table "Dovecot $dovecot_version POP3" "pop3://alice:secret@127.0.0.1:$DC_PORT"
+table "NSD $nsd_version (big.test: 31 MX, too big for UDP)" "dns://127.0.0.1:$NSD_PORT/big.test"
 echo "$end" >>"$work/block"
 
 python3 - "$doc" "$work/block" "$begin" "$end" <<'PY'
