@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/recycling_allocator.hpp"
+
 namespace maillab::scenario {
 
 namespace {
@@ -11,6 +13,11 @@ io::TimerHandle pack(sim::TimerId id) {
 sim::TimerId unpack(io::TimerHandle h) {
   --h;
   return sim::TimerId{static_cast<std::uint32_t>(h >> 32), static_cast<std::uint32_t>(h)};
+}
+// Two per simulated connection: recycled rather than malloc'ed each time.
+io::ConnectionPtr make_connection(sim::StreamPtr s) {
+  return std::allocate_shared<SimConnection>(sim::RecyclingAllocator<SimConnection>(),
+                                             std::move(s));
 }
 }  // namespace
 
@@ -36,6 +43,14 @@ void SimRuntime::cancel_timer(io::TimerHandle h) {
   if (h != 0) sim_.cancel(unpack(h));
 }
 
+io::TimerHandle SimRuntime::restart_timer(io::TimerHandle h, io::Time delay) {
+  // After a crash the callback may carry an old epoch (and would be dropped), where a new
+  // start_timer() would fire: such hosts take the slow path.
+  if (h == 0 || epoch_ != 0) return 0;
+  const sim::TimerId id = sim_.reschedule(unpack(h), sim_.now() + (delay < 0 ? 0 : delay));
+  return id.valid() ? pack(id) : 0;
+}
+
 void SimRuntime::listen(std::uint16_t port, std::function<void(io::ConnectionPtr)> on_accept) {
   auto epoch = epoch_;
   auto& listeners = services().listeners;
@@ -51,7 +66,7 @@ void SimRuntime::listen(std::uint16_t port, std::function<void(io::ConnectionPtr
       s->abort();
       return;
     }
-    on_accept(std::make_shared<SimConnection>(std::move(s)));
+    on_accept(make_connection(std::move(s)));
   });
 }
 
@@ -82,7 +97,7 @@ void SimRuntime::connect(const std::string& address, std::uint16_t port, io::Tim
                  }
                  switch (r) {
                    case sim::ConnectResult::kConnected:
-                     done(io::ConnectStatus::kConnected, std::make_shared<SimConnection>(std::move(s)));
+                     done(io::ConnectStatus::kConnected, make_connection(std::move(s)));
                      return;
                    case sim::ConnectResult::kRefused:
                      done(io::ConnectStatus::kRefused, nullptr);
@@ -198,12 +213,12 @@ bool SimRuntime::deliver_datagram(std::uint16_t port, const std::string& from,
 }
 
 std::mt19937_64& SimRuntime::rng(std::string_view purpose) {
-  auto it = rngs_.find(purpose);
-  if (it == rngs_.end()) {
-    std::string key = std::string(purpose) + "@" + hostname_;
-    it = rngs_.emplace(std::string(purpose), sim_.rng(key)).first;
+  for (const auto& s : rngs_) {
+    if (s->purpose == purpose) return s->rng;
   }
-  return it->second;
+  std::string key = std::string(purpose) + "@" + hostname_;
+  rngs_.push_back(std::make_unique<RngStream>(RngStream{std::string(purpose), sim_.rng(key)}));
+  return rngs_.back()->rng;
 }
 
 void SimRuntime::trace(std::string_view agent, std::string_view event,

@@ -13,7 +13,6 @@
 // virtual network. With no ExternalNetwork set the runtime behaves exactly as in `run`.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -47,6 +46,8 @@ class SimRuntime final : public io::Runtime {
  public:
   SimRuntime(sim::Simulator& sim, sim::Network& net, sim::TraceRecorder& trace,
              std::string hostname, std::string address, io::Disk& disk);
+  SimRuntime(const SimRuntime&) = delete;
+  SimRuntime& operator=(const SimRuntime&) = delete;
 
   io::Time now() const override { return sim_.now(); }
   const std::string& hostname() const override { return hostname_; }
@@ -54,6 +55,7 @@ class SimRuntime final : public io::Runtime {
 
   io::TimerHandle start_timer(io::Time delay, std::function<void()> fn) override;
   void cancel_timer(io::TimerHandle h) override;
+  io::TimerHandle restart_timer(io::TimerHandle h, io::Time delay) override;
 
   void listen(std::uint16_t port, std::function<void(io::ConnectionPtr)> on_accept) override;
   void connect(const std::string& address, std::uint16_t port, io::Time timeout,
@@ -100,7 +102,13 @@ class SimRuntime final : public io::Runtime {
   sim::Address addr_;
   io::Disk& disk_;
   std::uint64_t epoch_ = 0;
-  std::map<std::string, std::mt19937_64, std::less<>> rngs_;
+  // A handful per host, looked up per DNS query and per queued message: a linear scan is
+  // cheaper than a map's string compares. Boxed: rng() hands out stable references.
+  struct RngStream {
+    std::string purpose;
+    std::mt19937_64 rng;
+  };
+  std::vector<std::unique_ptr<RngStream>> rngs_;
   // Allocated on the first listen()/fixed-port udp_bind() or bridge call, so an idle host
   // pays one pointer for the bridge hooks.
   struct Services {

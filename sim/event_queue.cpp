@@ -58,8 +58,24 @@ bool EventQueue::cancel(TimerId id) {
   --live_;
   ++stale_;
   // Lazy deletion stays O(1) amortised: sweep once the dead outnumber the living.
-  if (stale_ > 1024 && stale_ > live_) sweep();
+  if (stale_ > kSweepFloor && stale_ > live_) sweep();
   return true;
+}
+
+TimerId EventQueue::reschedule(TimerId id, Time when, Time now) {
+  if (!id.valid() || id.slot >= capacity()) return TimerId{};
+  Slot& sl = slot(id.slot);
+  if (sl.gen != id.generation || !sl.cb) return TimerId{};
+  assert(now >= 0 && when >= now && "scheduling in the past");
+  // As cancel(): the old entry goes stale (and a sweep may come at the same point)...
+  ++sl.gen;
+  ++stale_;
+  if (stale_ > kSweepFloor && stale_ > live_ - 1) sweep();
+  // ...and as push() right after it, which would take this very slot off the free list.
+  const auto key = static_cast<std::uint64_t>(when);
+  if (key < last_) [[unlikely]] rewind(static_cast<std::uint64_t>(now));
+  insert(Entry{key, id.slot, sl.gen});
+  return TimerId{id.slot, sl.gen};
 }
 
 void EventQueue::reinsert(Bucket chain, std::uint32_t from, bool live_only) {

@@ -71,6 +71,10 @@ class EventQueue {
 
   // True when the event was pending (it will not run); false for a stale or foreign id.
   bool cancel(TimerId id);
+  // Moves a pending event to `when` with its callback: exactly cancel(id) followed by a
+  // push of the same callback (same slot, same order among equal times), without moving
+  // the callback out and back. An invalid id when `id` was not pending (nothing changes).
+  TimerId reschedule(TimerId id, Time when, Time now);
 
   // Removes the earliest live event. Its callback stays in `slot_out` (already stale for
   // cancel()) until finish(): run it with callback(slot_out), then call finish(slot_out).
@@ -148,6 +152,10 @@ class EventQueue {
   static constexpr unsigned kChunkBits = 10;  // the first slot chunk: 1024 slots (64 KiB)
   static constexpr int kMaxChunks = 22;        // 1024 * (2^22 - 1) slots < 2^32
   static constexpr std::uint32_t kPrefetch = 16;
+  // Cancelled entries tolerated before a sweep is considered (128 KiB of entries): a sweep
+  // re-files every entry, live ones too, so with few events pending a low floor made it
+  // cost more per cancel than the cancel itself (session timeouts re-armed per exchange).
+  static constexpr std::size_t kSweepFloor = 8192;
   static constexpr int kLevels = 8;            // one per byte of the time
   static constexpr int kFan = 256;
   static constexpr int kBuckets = kLevels * kFan;

@@ -3,7 +3,6 @@
 // network_topology.cpp (graph, routes), network_streams.cpp (TCP-like streams),
 // network_datagrams.cpp (UDP); network_impl.hpp holds the shared private state.
 #include <cassert>
-#include <charconv>
 
 #include "sim/network_impl.hpp"
 
@@ -11,36 +10,52 @@ namespace maillab::sim {
 
 // ---- addresses ---------------------------------------------------------------------
 
+// Written out digit by digit (this runs for every datagram a service receives and every
+// peer_address()); four std::to_string calls cost several times more.
 std::string format_address(Address a) {
-  std::string s;
-  s.reserve(15);
+  char buf[15];  // "255.255.255.255"
+  char* p = buf;
   for (int i = 3; i >= 0; --i) {
-    s += std::to_string((a >> (8 * i)) & 0xff);
-    if (i) s += '.';
+    const unsigned v = (a >> (8 * i)) & 0xff;
+    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
+    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
+    *p++ = static_cast<char>('0' + v % 10);
+    if (i) *p++ = '.';
   }
-  return s;
+  return std::string(buf, static_cast<std::size_t>(p - buf));
 }
 
 // Strict dotted quad: exactly four decimal octets 0..255, no sign, no spaces, and no
 // leading zero (inet_aton would read "010" as octal 8; refusing it avoids the ambiguity).
 std::optional<Address> parse_address(std::string_view dotted) {
+  const char* p = dotted.data();
+  const char* const end = p + dotted.size();
+  // The digit at p, or 10 and more when there is none (end of input or not a digit).
+  auto digit = [&] {
+    return p != end ? static_cast<unsigned>(static_cast<unsigned char>(*p) - '0') : 10u;
+  };
   Address a = 0;
-  std::size_t pos = 0;
   for (int i = 0; i < 4; ++i) {
     if (i) {
-      if (pos >= dotted.size() || dotted[pos] != '.') return std::nullopt;
-      ++pos;
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
     }
-    const std::size_t start = pos;
-    while (pos < dotted.size() && dotted[pos] >= '0' && dotted[pos] <= '9') ++pos;
-    const std::size_t len = pos - start;
-    if (len == 0 || len > 3 || (len > 1 && dotted[start] == '0')) return std::nullopt;
-    unsigned v = 0;
-    std::from_chars(dotted.data() + start, dotted.data() + pos, v);
-    if (v > 255) return std::nullopt;
+    unsigned v = digit();
+    if (v > 9) return std::nullopt;
+    ++p;
+    if (unsigned d = digit(); d <= 9) {
+      if (v == 0) return std::nullopt;  // a leading zero
+      v = v * 10 + d;
+      ++p;
+      if (d = digit(); d <= 9) {
+        v = v * 10 + d;
+        ++p;
+        if (digit() <= 9 || v > 255) return std::nullopt;  // four digits, or over 255
+      }
+    }
     a = (a << 8) | v;
   }
-  if (pos != dotted.size()) return std::nullopt;
+  if (p != end) return std::nullopt;
   return a;
 }
 
@@ -171,11 +186,29 @@ void Network::bind_udp(Address host, std::uint16_t port, DatagramFn on_datagram)
   assert(impl_->node_of(host) != kNone && "bind_udp: unknown address");
   assert(on_datagram && "bind_udp: empty datagram function");
   if (!host_up(host)) return;
-  impl_->udp[port_key(host, port)] = std::move(on_datagram);
+  const std::uint64_t key = port_key(host, port);
+  auto& udp = impl_->udp;
+  if (auto it = udp.find(key); it != udp.end()) {
+    it->second = std::move(on_datagram);
+    return;
+  }
+  auto& spare = impl_->spare_udp_nodes;
+  if (spare.empty()) {
+    udp.emplace(key, std::move(on_datagram));
+    return;
+  }
+  auto node = std::move(spare.back());
+  spare.pop_back();
+  node.key() = key;
+  node.mapped() = std::move(on_datagram);
+  udp.insert(std::move(node));
 }
 
 void Network::unbind_udp(Address host, std::uint16_t port) {
-  impl_->udp.erase(port_key(host, port));
+  auto node = impl_->udp.extract(port_key(host, port));
+  if (node.empty()) return;
+  node.mapped() = nullptr;
+  impl_->spare_udp_nodes.push_back(std::move(node));
 }
 
 void Network::send_udp(Address from, std::uint16_t from_port, Address to,

@@ -12,6 +12,7 @@
 #include <cassert>
 
 #include "sim/network_impl.hpp"
+#include "sim/recycling_allocator.hpp"
 
 namespace maillab::sim {
 namespace {
@@ -125,7 +126,8 @@ void NetworkCore::syn_arrived(std::uint32_t a, std::uint32_t gen) {
   const std::uint64_t key = it->first;
   AcceptFn accept = std::move(it->second.on_accept);
   it->second.on_accept = nullptr;
-  auto stream = std::make_shared<StreamImpl>(this, c, cn.gen, 1, sv, cl);
+  auto stream =
+      std::allocate_shared<StreamImpl>(RecyclingAllocator<StreamImpl>(), this, c, cn.gen, 1, sv, cl);
   sv.handle = stream.get();
   ++cn.busy;
   accepting = true;
@@ -165,7 +167,8 @@ void NetworkCore::synack_arrived(std::uint32_t a, std::uint32_t gen, std::uint32
   cl.connected = true;
   report(Protocol::kTcp, cl.address, cl.port, cn.ep[1].address, cn.ep[1].port, kAck,
          cn.dir[0].snd_nxt, cl.rcv_nxt, {}, false);
-  auto stream = std::make_shared<StreamImpl>(this, c, cn.gen, 0, cl, cn.ep[1]);
+  auto stream = std::allocate_shared<StreamImpl>(RecyclingAllocator<StreamImpl>(), this, c, cn.gen,
+                                                 0, cl, cn.ep[1]);
   cl.handle = stream.get();
   ++cn.busy;
   done(ConnectResult::kConnected, std::move(stream));

@@ -314,6 +314,8 @@ struct NetworkCore {
 
   // --- datagrams (network_datagrams.cpp) ---
   std::unordered_map<std::uint64_t, DatagramFn> udp;  // port_key -> handler
+  // Nodes of unbound ports, reused by the next bind (a resolver binds a port per lookup).
+  std::vector<std::unordered_map<std::uint64_t, DatagramFn>::node_type> spare_udp_nodes;
   std::vector<Datagram> datagrams;
   std::uint32_t datagram_free = kNone;
   std::string udp_scratch;

@@ -46,6 +46,11 @@ TimerId Simulator::at(Time when, Callback cb) {
 
 bool Simulator::cancel(TimerId id) { return queue_->cancel(id); }
 
+TimerId Simulator::reschedule(TimerId id, Time when) {
+  assert(when >= now_ && "Simulator::reschedule: time in the past");
+  return queue_->reschedule(id, when, now_);
+}
+
 bool Simulator::step() {
   Time t;
   std::uint32_t slot;

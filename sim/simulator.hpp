@@ -47,6 +47,9 @@ class Simulator {
   TimerId at(Time when, Callback cb);
   TimerId after(Time delay, Callback cb) { return at(now_ + delay, std::move(cb)); }
   bool cancel(TimerId id);
+  // Moves a pending event to `when`, keeping its callback: the same as cancel(id) and
+  // at(when, that callback), cheaper. An invalid TimerId when `id` was not pending.
+  TimerId reschedule(TimerId id, Time when);
 
   bool step();              // run the next event; false when none is pending
   void run_until(Time end); // run every event with time <= end, then now() == end

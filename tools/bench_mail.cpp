@@ -19,6 +19,7 @@
 // naming the messages that were not delivered (and why, when the MUA was refused).
 // With --outage no MX can be reached: every message is submitted, tried once and
 // deferred, and the run reports the heap each queued message costs.
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -116,7 +117,9 @@ class MailBench {
     const std::size_t heap_before = heap_in_use();
     for (std::uint64_t i = 0; i < args_.domains; ++i) {
       const std::string d = domain_name(i);
+      domains_.push_back(d);
       Host* h = add_host("mx." + d, mx_address(i));
+      mx_hosts_.push_back(h);
       mta::MtaConfig c;
       c.hostname = "mx." + d;
       c.domains = {d};
@@ -247,11 +250,11 @@ class MailBench {
     // In an outage, mail within a domain would be delivered locally: send it next door.
     if (args_.outage && to_d == from_d && args_.domains > 1) to_d = (to_d + 1) % args_.domains;
     mua::SubmitJob job;
-    job.draft.from = "u" + std::to_string(from_u) + "@" + domain_name(from_d);
-    job.draft.to = {"u" + std::to_string(to_u) + "@" + domain_name(to_d)};
+    job.draft.from = user_address(from_u, from_d);
+    job.draft.to = {user_address(to_u, to_d)};
     job.draft.subject = "bench " + std::to_string(n);
     job.draft.body = body_;
-    job.server_address = dotted(mx_address(from_d));
+    job.server_address = mx_hosts_[from_d]->rt->address();
     job.port = 25;
     job.unique = n + 1;  // the Message-ID carries it: <date.(n+1)@mua.dI.bench>
     if (!senders_.empty()) {
@@ -265,12 +268,17 @@ class MailBench {
     } else {
       slot = submitters_.size();
       submitters_.emplace_back();
+      slot_message_.emplace_back();
     }
+    slot_message_[slot] = n;
+    // [this, slot] fits std::function's inline storage; the message number waits in
+    // slot_message_ (one allocation less per message).
     submitters_[slot] = std::make_unique<mua::Submitter>(
-        *muas_[from_d]->rt, std::move(job), [this, n, slot](const mua::SubmitResult& r) {
+        *muas_[from_d]->rt, std::move(job), [this, slot](const mua::SubmitResult& r) {
+          const std::uint64_t sent = slot_message_[slot];
           if (!r.accepted) {
-            state_[n] = kRefused;
-            if (!refusals_.empty()) refusals_[n] = r.detail;
+            state_[sent] = kRefused;
+            if (!refusals_.empty()) refusals_[sent] = r.detail;
             ++failed_;
           }
           // Freed from a fresh event: the submitter may be calling us from its own code.
@@ -285,6 +293,19 @@ class MailBench {
                                                static_cast<double>(std::max<std::uint64_t>(1, args_.rate)));
       sim_.at(std::max(when, sim_.now()), [this] { send_next(); });
     }
+  }
+
+  // "uU@dD.bench", built in place (formatting it anew cost more than the rest of the job).
+  std::string user_address(std::uint64_t u, std::uint64_t d) const {
+    char digits[20];
+    const auto end = std::to_chars(digits, digits + sizeof digits, u).ptr;
+    std::string s;
+    s.reserve(2 + static_cast<std::size_t>(end - digits) + domains_[d].size());
+    s += 'u';
+    s.append(digits, end);
+    s += '@';
+    s += domains_[d];
+    return s;
   }
 
   void delivered(const mta::DeliveryRecord& r) {
@@ -314,9 +335,12 @@ class MailBench {
   std::mt19937_64 pick_;
   std::vector<std::unique_ptr<Host>> hosts_;
   std::vector<Host*> muas_;
+  std::vector<Host*> mx_hosts_;  // domain i's MX (its user agents' MSA)
+  std::vector<std::string> domains_;  // domain i's name
   std::vector<std::unique_ptr<services::DnsServer>> dns_servers_;
   std::vector<std::unique_ptr<mta::Mta>> mtas_;
   std::vector<std::unique_ptr<mua::Submitter>> submitters_;
+  std::vector<std::uint64_t> slot_message_;  // the message each submitter sends
   std::vector<std::size_t> free_slots_;
   std::vector<std::uint8_t> state_;
   std::vector<std::string> senders_, recipients_, refusals_;

@@ -61,6 +61,11 @@ class Runtime {
 
   virtual TimerHandle start_timer(Time delay, std::function<void()> fn) = 0;
   virtual void cancel_timer(TimerHandle h) = 0;
+  // Re-arms the pending timer `h` to fire `delay` from now with the callback it has: as
+  // cancel_timer(h) then start_timer(delay, that callback), without building a new one
+  // (a session re-arms its timeout after every exchange). Returns the new handle, or 0
+  // when the runtime cannot (h not pending, or not supported): then nothing changed.
+  virtual TimerHandle restart_timer(TimerHandle /*h*/, Time /*delay*/) { return 0; }
 
   virtual void listen(std::uint16_t port, std::function<void(ConnectionPtr)> on_accept) = 0;
   virtual void connect(const std::string& address, std::uint16_t port, Time timeout,

@@ -20,99 +20,123 @@ smtp::Path to_path(const std::string& address) {
 }
 }  // namespace
 
+// Shared only so that the connect callback, which io::Runtime cannot cancel, can tell that
+// the Submitter is gone (a weak_ptr to the Impl itself: no separate liveness flag).
 struct Submitter::Impl {
   io::Runtime& rt;
   SubmitJob job;
   Done done;
   std::string message_id;
+  std::shared_ptr<const std::string> content;
   std::shared_ptr<Driver> driver;
-  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  bool dying = false;
+  SubmitResult result;              // handed to `done` from the timer below
+  io::TimerHandle done_timer = 0;  // cancelled by ~Submitter, so it may capture `this`
   Impl(io::Runtime& r, SubmitJob j, Done d) : rt(r), job(std::move(j)), done(std::move(d)) {}
+
+  void connected(io::ConnectStatus st, io::ConnectionPtr c);
+  void finished();
+  // Runs `done` from a fresh event (the driver is still on the stack).
+  void deliver() {
+    done_timer = rt.start_timer(0, [this] {
+      done_timer = 0;
+      // Moved out first: `done` may destroy the Submitter, and with it this Impl.
+      auto fn = std::move(done);
+      auto r = std::move(result);
+      fn(r);
+    });
+  }
 };
 
 Submitter::Submitter(io::Runtime& rt, SubmitJob job, Done done)
-    : impl_(std::make_unique<Impl>(rt, std::move(job), std::move(done))) {
+    : impl_(std::make_shared<Impl>(rt, std::move(job), std::move(done))) {
   impl_->message_id = message::make_message_id(rt.hostname(), impl_->job.unique, rt.now());
-  content_ = std::make_shared<const std::string>(
+  impl_->content = std::make_shared<const std::string>(
       message::compose(impl_->job.draft, rt.now(), impl_->message_id));
 }
 
 Submitter::~Submitter() {
-  impl_->alive.reset();
+  impl_->dying = true;
+  impl_->rt.cancel_timer(impl_->done_timer);
   if (impl_->driver) impl_->driver->abort();
 }
 
 void Submitter::start() {
   Impl& s = *impl_;
-  s.rt.trace("MUA", "compose", {{"from", s.job.draft.from}, {"subject", s.job.draft.subject},
-                                {"message_id", s.message_id}});
-  std::weak_ptr<bool> alive = s.alive;
-  Impl* self = impl_.get();
-  auto content = content_;
+  if (s.rt.tracing()) {
+    s.rt.trace("MUA", "compose", {{"from", s.job.draft.from}, {"subject", s.job.draft.subject},
+                                  {"message_id", s.message_id}});
+  }
   s.rt.connect(s.job.server_address, s.job.port, 30'000'000'000LL,
-               [self, alive, content](io::ConnectStatus st, io::ConnectionPtr c) {
-                 if (alive.expired()) return;
-                 if (st != io::ConnectStatus::kConnected) {
-                   SubmitResult r;
-                   r.message_id = self->message_id;
-                   r.detail = st == io::ConnectStatus::kRefused ? "connection refused"
-                                                                : "connection timed out";
-                   self->rt.trace("MUA", "submit.failed", {{"reason", r.detail}});
-                   self->done(r);
-                   return;
-                 }
-                 smtp::ClientConfig cfg;
-                 cfg.helo_name = self->rt.hostname();
-                 cfg.auth = self->job.auth;
-                 self->driver = std::make_shared<Driver>(self->rt, std::move(c), cfg);
-                 auto& engine = self->driver->engine();
-                 io::Runtime& rt = self->rt;
-                 std::string peer = self->job.server_address;
-                 engine.on_exchange = [&rt, peer](std::string_view sent, const smtp::Reply& reply) {
-                   if (!rt.tracing()) return;
-                   std::string text = reply.text();
-                   for (auto& ch : text) {
-                     if (ch == '\r' || ch == '\n') ch = ' ';
-                   }
-                   rt.trace("MUA", "smtp.out",
-                            {{"peer", peer}, {"command", std::string(sent)},
-                             {"code", std::to_string(reply.code)},
-                             {"reply", std::to_string(reply.code) +
-                                           (reply.enhanced.empty() ? "" : " " + reply.enhanced) +
-                                           " " + text}});
-                 };
-                 smtp::OutgoingMessage m;
-                 const auto& d = self->job.draft;
-                 m.from = to_path(message::addr_spec(d.from));
-                 for (const auto& a : message::envelope_recipients(d)) {
-                   smtp::Recipient rc;
-                   rc.path = to_path(a);
-                   m.rcpts.push_back(rc);
-                 }
-                 m.content = content;
-                 engine.add(std::move(m));
-                 engine.finish();
-                 self->driver->start([self, alive](io::CloseKind) {
-                   if (alive.expired()) return;
-                   SubmitResult r;
-                   r.message_id = self->message_id;
-                   const auto& outs = self->driver->engine().outcomes();
-                   if (!outs.empty()) {
-                     r.rcpts = outs.front().rcpts;
-                     for (const auto& rc : r.rcpts) {
-                       if (rc.reply.positive_completion()) r.accepted = true;
-                     }
-                     const smtp::Reply& last =
-                         !r.rcpts.empty() ? r.rcpts.back().reply : outs.front().mail_reply;
-                     r.detail = std::to_string(last.code) + " " + last.text();
-                   } else {
-                     r.detail = "no transaction";
-                   }
-                   self->rt.trace("MUA", r.accepted ? "submit.accepted" : "submit.failed",
-                                  {{"message_id", r.message_id}, {"reply", r.detail}});
-                   self->rt.start_timer(0, [done = self->done, r = std::move(r)] { done(r); });
-                 });
+               [self = std::weak_ptr<Impl>(impl_)](io::ConnectStatus st, io::ConnectionPtr c) {
+                 if (auto impl = self.lock()) impl->connected(st, std::move(c));
                });
 }
+
+void Submitter::Impl::connected(io::ConnectStatus st, io::ConnectionPtr c) {
+  if (st != io::ConnectStatus::kConnected) {
+    result.message_id = std::move(message_id);  // one result per Submitter
+    result.detail =
+        st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
+    rt.trace("MUA", "submit.failed", {{"reason", result.detail}});
+    done(result);
+    return;
+  }
+  smtp::ClientConfig cfg;
+  cfg.helo_name = rt.hostname();
+  cfg.auth = job.auth;
+  driver = std::make_shared<Driver>(rt, std::move(c), cfg);
+  auto& engine = driver->engine();
+  // The engine lives in `driver`, which this Impl owns: a plain pointer fits std::function's
+  // inline storage (capturing the peer string cost an allocation per message).
+  engine.on_exchange = [this](std::string_view sent, const smtp::Reply& reply) {
+    if (!rt.tracing()) return;
+    std::string text = reply.text();
+    for (auto& ch : text) {
+      if (ch == '\r' || ch == '\n') ch = ' ';
+    }
+    rt.trace("MUA", "smtp.out",
+             {{"peer", job.server_address}, {"command", std::string(sent)},
+              {"code", std::to_string(reply.code)},
+              {"reply", std::to_string(reply.code) +
+                            (reply.enhanced.empty() ? "" : " " + reply.enhanced) + " " + text}});
+  };
+  smtp::OutgoingMessage m;
+  const auto& d = job.draft;
+  m.from = to_path(message::addr_spec(d.from));
+  for (const auto* list : {&d.to, &d.cc, &d.bcc}) {  // message::envelope_recipients' order
+    for (const auto& a : *list) m.rcpts.emplace_back().path = to_path(message::addr_spec(a));
+  }
+  m.content = content;
+  engine.add(std::move(m));
+  engine.finish();
+  driver->start([this](io::CloseKind) { finished(); });
+}
+
+void Submitter::Impl::finished() {
+  if (dying) return;  // ~Submitter aborted the session: nobody to tell
+  SubmitResult& r = result;
+  r.message_id = std::move(message_id);  // one result per Submitter
+  auto outs = driver->engine().take_outcomes();
+  if (!outs.empty()) {
+    r.rcpts = std::move(outs.front().rcpts);
+    for (const auto& rc : r.rcpts) {
+      if (rc.reply.positive_completion()) r.accepted = true;
+    }
+    const smtp::Reply& last = !r.rcpts.empty() ? r.rcpts.back().reply : outs.front().mail_reply;
+    r.detail = std::to_string(last.code);
+    r.detail += ' ';
+    r.detail += last.text();
+  } else {
+    r.detail = "no transaction";
+  }
+  if (rt.tracing()) {
+    rt.trace("MUA", r.accepted ? "submit.accepted" : "submit.failed",
+             {{"message_id", r.message_id}, {"reply", r.detail}});
+  }
+  deliver();
+}
+
+const std::string& Submitter::content() const { return *impl_->content; }
 
 }  // namespace maillab::mua

@@ -34,18 +34,19 @@ struct SubmitResult {
 
 class Submitter {
  public:
+  // Runs once: from the connect callback when the connection fails, else from a fresh
+  // event after the session ended; never once the Submitter is destroyed.
   using Done = std::function<void(const SubmitResult&)>;
   Submitter(io::Runtime& rt, SubmitJob job, Done done);
   ~Submitter();
   void start();
 
   // The message as composed (for the runner's record of what was submitted).
-  const std::string& content() const { return *content_; }
+  const std::string& content() const;
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
-  std::shared_ptr<const std::string> content_;
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace maillab::mua

@@ -45,9 +45,9 @@ void Resolver::StreamReader::on_data(std::string_view bytes) {
   if (buffer.size() < 2) return;
   const std::size_t len = (static_cast<unsigned char>(buffer[0]) << 8) | static_cast<unsigned char>(buffer[1]);
   if (buffer.size() < 2 + len) return;
-  auto it = resolver.pending_.find(key);
-  if (it == resolver.pending_.end()) return;
-  Pending& pd = *it->second;
+  Pending* found = resolver.find(key);
+  if (!found) return;
+  Pending& pd = *found;
   Resolver& r = resolver;
   const std::uint64_t k = key;
   const std::string message = buffer.substr(2, len);
@@ -61,9 +61,9 @@ void Resolver::StreamReader::on_data(std::string_view bytes) {
 }
 
 void Resolver::StreamReader::on_close(io::CloseKind why) {
-  auto it = resolver.pending_.find(key);
-  if (it == resolver.pending_.end()) return;
-  Pending& pd = *it->second;
+  Pending* found = resolver.find(key);
+  if (!found) return;
+  Pending& pd = *found;
   Resolver& r = resolver;
   const std::uint64_t k = key;
   pd.close_stream(r.rt_, false);
@@ -120,14 +120,14 @@ void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
   std::uint64_t key = ++next_key_;
   raw->port = rt_.udp_bind(0, [this, key](const std::string& from, std::uint16_t from_port,
                                           std::string_view bytes) {
-    auto it = pending_.find(key);
-    if (it == pending_.end()) return;
-    Pending& pd = *it->second;
+    Pending* found = find(key);
+    if (!found) return;
+    Pending& pd = *found;
     if (from != server_ || from_port != 53) return;  // not our server: ignore
     pd.lookup.receive(bytes);
     step(key, pd);
   });
-  pending_[key] = std::move(p);
+  pending_.emplace_back(key, std::move(p));
   if (rt_.tracing()) {
     rt_.trace("DNS", "dns.query", {{"name", name}, {"type", dns::to_string(type)}, {"server", server_}});
   }
@@ -166,12 +166,12 @@ void Resolver::open_stream(std::uint64_t key, Pending& p, std::string query) {
   StreamReader* reader = p.stream.get();
   rt_.connect(server_, 53, ns,
               [this, key, reader, framed = std::move(framed)](io::ConnectStatus st, io::ConnectionPtr c) {
-                auto it = pending_.find(key);
-                if (it == pending_.end() || it->second->stream.get() != reader) {
+                Pending* found = find(key);
+                if (!found || found->stream.get() != reader) {
                   if (c) c->abort();  // the lookup ended meanwhile
                   return;
                 }
-                Pending& pd = *it->second;
+                Pending& pd = *found;
                 if (st != io::ConnectStatus::kConnected || !c) {
                   pd.stream.reset();  // not connected: nothing calls it
                   pd.lookup.on_stream_failed(st == io::ConnectStatus::kRefused ? "connection refused"
@@ -191,9 +191,9 @@ void Resolver::arm(std::uint64_t key, Pending& p) {
   rt_.cancel_timer(p.timer);
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(p.lookup.timeout()).count();
   p.timer = rt_.start_timer(ns, [this, key] {
-    auto it = pending_.find(key);
-    if (it == pending_.end()) return;
-    Pending& pd = *it->second;
+    Pending* found = find(key);
+    if (!found) return;
+    Pending& pd = *found;
     pd.timer = 0;
     pd.lookup.on_timeout();
     if (pd.lookup.done()) {
@@ -204,8 +204,22 @@ void Resolver::arm(std::uint64_t key, Pending& p) {
   });
 }
 
+namespace {
+template <class Vec>
+auto locate(Vec& pending, std::uint64_t key) {
+  auto it = std::lower_bound(pending.begin(), pending.end(), key,
+                             [](const auto& e, std::uint64_t k) { return e.first < k; });
+  return it != pending.end() && it->first == key ? it : pending.end();
+}
+}  // namespace
+
+Resolver::Pending* Resolver::find(std::uint64_t key) {
+  auto it = locate(pending_, key);
+  return it != pending_.end() ? it->second.get() : nullptr;
+}
+
 void Resolver::finish(std::uint64_t key) {
-  auto it = pending_.find(key);
+  auto it = locate(pending_, key);
   if (it == pending_.end()) return;
   std::shared_ptr<Pending> p = std::move(it->second);
   pending_.erase(it);

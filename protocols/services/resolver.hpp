@@ -13,10 +13,11 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "protocols/dns/lookup.hpp"
 #include "protocols/io/runtime.hpp"
@@ -56,7 +57,10 @@ class Resolver {
   std::string server_;
   dns::ResolverConfig cfg_;
   std::uint64_t next_key_ = 0;
-  std::map<std::uint64_t, std::shared_ptr<Pending>> pending_;  // shared: see finish()
+  // By key, ascending (keys only grow: a lookup appends). A few at a time per resolver: a
+  // vector, not a map (a tree node per lookup). Shared: see finish().
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<Pending>>> pending_;
+  Pending* find(std::uint64_t key);
   std::size_t cache_limit_ = 0;
   std::unordered_map<std::string, CacheEntry> cache_;
 };

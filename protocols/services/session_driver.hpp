@@ -84,17 +84,25 @@ class SessionDriver final : public io::ConnectionHandler,
 
  private:
   void arm() {
-    rt_.cancel_timer(timer_);
     auto ms = engine_.timeout();
     if (ms.count() <= 0) {
+      rt_.cancel_timer(timer_);
       timer_ = 0;
       return;
+    }
+    const io::Time delay = std::chrono::duration_cast<std::chrono::nanoseconds>(ms).count();
+    if (timer_ != 0) {
+      // Usually still pending from the last exchange: moved, callback and all.
+      if (io::TimerHandle t = rt_.restart_timer(timer_, delay)) {
+        timer_ = t;
+        return;
+      }
+      rt_.cancel_timer(timer_);
     }
     // A plain pointer is enough: the destructor cancels timer_, and a cancelled timer never
     // fires (io::Runtime), so the callback never sees a dead driver. (A weak_ptr here cost
     // an allocation per exchange.)
-    timer_ = rt_.start_timer(std::chrono::duration_cast<std::chrono::nanoseconds>(ms).count(),
-                             [this] { fire(); });
+    timer_ = rt_.start_timer(delay, [this] { fire(); });
   }
 
   void fire() {

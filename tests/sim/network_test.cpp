@@ -3,6 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
+#include <random>
+#include <string>
 
 #include "net_fixture.hpp"
 
@@ -20,6 +24,87 @@ TEST_CASE("dotted IPv4 addresses parse strictly and format back", "[sim][net][ad
                           "1.2.3.1000", "1.2.3.4\n"}) {
     INFO(bad);
     CHECK_FALSE(parse_address(bad));
+  }
+}
+
+namespace {
+
+// The implementations before the hand-written ones (from_chars / to_string), kept as the
+// reference the new ones must agree with.
+std::optional<Address> reference_parse(std::string_view dotted) {
+  Address a = 0;
+  std::size_t pos = 0;
+  for (int i = 0; i < 4; ++i) {
+    if (i) {
+      if (pos >= dotted.size() || dotted[pos] != '.') return std::nullopt;
+      ++pos;
+    }
+    const std::size_t start = pos;
+    while (pos < dotted.size() && dotted[pos] >= '0' && dotted[pos] <= '9') ++pos;
+    const std::size_t len = pos - start;
+    if (len == 0 || len > 3 || (len > 1 && dotted[start] == '0')) return std::nullopt;
+    unsigned v = 0;
+    std::from_chars(dotted.data() + start, dotted.data() + pos, v);
+    if (v > 255) return std::nullopt;
+    a = (a << 8) | v;
+  }
+  if (pos != dotted.size()) return std::nullopt;
+  return a;
+}
+
+std::string reference_format(Address a) {
+  std::string s;
+  for (int i = 3; i >= 0; --i) {
+    s += std::to_string((a >> (8 * i)) & 0xff);
+    if (i) s += '.';
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("address parsing and formatting agree with the reference implementations",
+          "[sim][net][address]") {
+  std::mt19937_64 rng(7);
+  // Digits and dots mostly (so that many inputs are valid or nearly so), plus edge bytes.
+  const std::string alphabet = std::string("0123456789....") + "\r\n :\t" + std::string(1, '\0') +
+                               "\x80\xff-+a/";
+  std::size_t valid = 0;
+  for (int n = 0; n < 200000; ++n) {
+    std::string s;
+    if (n % 2) {
+      // Near-valid: four random octets, then one random edit.
+      s = reference_format(static_cast<Address>(rng()));
+      const std::size_t at = rng() % (s.size() + 1);
+      switch (rng() % 4) {
+        case 0: s.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+        case 1: if (at < s.size()) s.erase(at, 1); break;
+        case 2: if (at < s.size()) s[at] = alphabet[rng() % alphabet.size()]; break;
+        default: break;
+      }
+    } else {
+      const std::size_t len = rng() % 18;
+      for (std::size_t i = 0; i < len; ++i) s += alphabet[rng() % alphabet.size()];
+    }
+    INFO(s);
+    const auto got = parse_address(s);
+    REQUIRE(got == reference_parse(s));
+    if (got) ++valid;
+  }
+  CHECK(valid > 10000);  // the comparison covered accepted inputs, not only rejections
+  for (const char* edge : {"0.0.0.0", "255.255.255.255", "256.1.1.1", "1.1.1.256", "00.1.1.1",
+                           "1.1.1.01", "1.1.1.0", "999.1.1.1", "1.1.1.1000", "0001.1.1.1",
+                           "1.1.1.1.", ".1.1.1.1", "1.1..1", "100.200.250.199"}) {
+    INFO(edge);
+    CHECK(parse_address(edge) == reference_parse(edge));
+  }
+  for (int n = 0; n < 100000; ++n) {
+    const auto a = static_cast<Address>(rng() >> (n % 33));  // small octets too
+    REQUIRE(format_address(a) == reference_format(a));
+  }
+  for (Address a : {Address{0}, Address{0xFFFFFFFF}, Address{0x0A000001}, Address{0x64C80A09},
+                    Address{0x09630A64}}) {
+    CHECK(format_address(a) == reference_format(a));
   }
 }
 

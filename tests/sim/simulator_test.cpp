@@ -61,13 +61,15 @@ Time draw_delay(std::mt19937_64& rng) {
 struct Run {
   std::vector<std::pair<Time, int>> fired;
   std::vector<bool> cancels;
+  std::vector<bool> moves;
   friend bool operator==(const Run&, const Run&) = default;
 };
 
 // The same random program over any scheduler: each event may schedule up to two more and
-// cancel an earlier id (possibly already run or cancelled).
+// cancel an earlier id (possibly already run or cancelled); with `moves`, it may also
+// reschedule one (the kernel's reschedule() against the reference's cancel + at).
 template <class Sched>
-Run random_program(Sched& s, std::uint64_t seed, int initial, int budget) {
+Run random_program(Sched& s, std::uint64_t seed, int initial, int budget, bool moves = false) {
   Run out;
   std::mt19937_64 rng(seed);
   std::vector<typename Sched::Id> ids;
@@ -81,6 +83,14 @@ Run random_program(Sched& s, std::uint64_t seed, int initial, int budget) {
     const int children = static_cast<int>(rng() % 3);
     for (int i = 0; i < children && budget > 0; ++i, --budget) schedule(s.now() + draw_delay(rng));
     if (rng() % 4 == 0) out.cancels.push_back(s.cancel(ids[rng() % ids.size()]));
+    if (moves && rng() % 2 == 0) {
+      // Mostly recent ids (still pending), sometimes any (run, cancelled or moved already).
+      const std::size_t recent = std::min<std::size_t>(ids.size(), 8);
+      const std::size_t k = rng() % 3 ? ids.size() - 1 - rng() % recent : rng() % ids.size();
+      const auto moved = s.reschedule(ids[k], s.now() + draw_delay(rng));
+      out.moves.push_back(Sched::ok(moved));
+      if (Sched::ok(moved)) ids[k] = moved;
+    }
   };
   for (int i = 0; i < initial; ++i) schedule(draw_delay(rng));
   s.run();
@@ -94,6 +104,8 @@ struct KernelSched {
   Time now() const { return sim.now(); }
   Id at(Time t, std::function<void()> f) { return sim.at(t, std::move(f)); }
   bool cancel(Id id) { return sim.cancel(id); }
+  Id reschedule(Id id, Time t) { return sim.reschedule(id, t); }
+  static bool ok(Id id) { return id.valid(); }
   void run() {
     if (!chunked) return sim.run();
     std::mt19937_64 slices(99);
@@ -123,6 +135,15 @@ struct ReferenceSched {
     when.erase(it);
     return true;
   }
+  // What reschedule() promises to equal: cancel, then schedule the same callback anew.
+  Id reschedule(Id id, Time w) {
+    auto it = when.find(id);
+    if (it == when.end()) return ~Id{0};
+    auto node = q.extract({it->second, id});
+    when.erase(it);
+    return at(w, std::move(node.mapped()));
+  }
+  static bool ok(Id id) { return id != ~Id{0}; }
   void run() {
     while (!q.empty()) {
       auto it = q.begin();
@@ -169,6 +190,43 @@ TEST_CASE("the kernel matches a reference scheduler on mixed spreads", "[sim][ke
     CHECK(a == b);
     CHECK(k.sim.pending() == 0);
   }
+}
+
+TEST_CASE("reschedule equals cancel and a new event with the same callback", "[sim][kernel]") {
+  for (std::uint64_t seed : {5u, 6u, 7u, 103u, 104u}) {
+    KernelSched k;
+    k.chunked = seed > 100;
+    ReferenceSched r;
+    // Enough moves that the stale entries they leave behind get swept several times.
+    const Run a = random_program(k, seed, 2000, 120000, true);
+    const Run b = random_program(r, seed, 2000, 120000, true);
+    INFO("seed " << seed);
+    REQUIRE(a.fired.size() == b.fired.size());
+    CHECK(a == b);
+    CHECK(std::count(a.moves.begin(), a.moves.end(), true) > 15000);
+    CHECK(std::count(a.moves.begin(), a.moves.end(), false) > 100);
+    CHECK(k.sim.pending() == 0);
+  }
+}
+
+TEST_CASE("reschedule moves a pending event and refuses any other id", "[sim][kernel]") {
+  Simulator sim;
+  std::vector<std::string> order;
+  const TimerId a = sim.after(10, [&] { order.push_back("a@" + std::to_string(sim.now())); });
+  sim.after(30, [&] { order.push_back("b@" + std::to_string(sim.now())); });
+  const TimerId a2 = sim.reschedule(a, 30);
+  REQUIRE(a2.valid());
+  CHECK(a2 != a);
+  CHECK_FALSE(sim.cancel(a));                   // the old id is stale
+  CHECK_FALSE(sim.reschedule(a, 40).valid());
+  CHECK_FALSE(sim.reschedule(TimerId{}, 40).valid());
+  CHECK_FALSE(sim.reschedule(TimerId{123456, 1}, 40).valid());
+  CHECK(sim.pending() == 2);
+  sim.run();
+  // Moved to b's time, after b was scheduled: it runs second, as a new event would.
+  CHECK(order == std::vector<std::string>{"b@30", "a@30"});
+  CHECK_FALSE(sim.reschedule(a2, 50).valid());  // already ran
+  CHECK(sim.events_run() == 2);
 }
 
 TEST_CASE("scheduling before a peeked future event keeps the order", "[sim][kernel]") {
