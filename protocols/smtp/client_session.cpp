@@ -10,7 +10,10 @@ namespace maillab::smtp {
 
 ClientSession::ClientSession(ClientConfig config) : config_(std::move(config)) {
   if (config_.helo_name.empty()) config_.helo_name = "localhost";
-  pending_.push_back(Pending{Cmd::greeting, 0, ""});  // 4.3.1: the server speaks first
+  // Room for a pipelined group (RSET MAIL RCPT.. DATA) and its trace lines at once.
+  pending_.reserve(8);
+  trace_.reserve(128);
+  expect(Cmd::greeting, 0, "");  // 4.3.1: the server speaks first
 }
 
 void ClientSession::add(OutgoingMessage message) {
@@ -18,7 +21,6 @@ void ClientSession::add(OutgoingMessage message) {
   Transaction t;
   t.outcome.rcpts.reserve(message.rcpts.size());
   for (const auto& r : message.rcpts) t.outcome.rcpts.push_back(RcptOutcome{r.path, Reply{}});
-  t.accepted.assign(message.rcpts.size(), false);
   t.message = std::move(message);
   if (state_ == State::closed || state_ == State::quitting || failure_) {
     finalize(t, failure_ ? *failure_
@@ -103,9 +105,22 @@ void ClientSession::handle(const Reply& reply, bool malformed) {
                                ": " + reply.summary(),
                            "4.5.0");
   }
-  Pending p = std::move(pending_.front());
+  const Pending p = pending_.front();
   pending_.pop_front();
-  if (on_exchange) on_exchange(p.line, reply);
+  if (on_exchange) {
+    // The observer gets its own copy of the line (on the stack when short): should it
+    // lead back into this session, new commands may reuse trace_.
+    std::string_view line = std::string_view(trace_).substr(p.trace, p.trace_len);
+    char buffer[256];
+    std::string long_line;
+    if (line.size() <= sizeof buffer) {
+      line = std::string_view(buffer, line.copy(buffer, line.size()));
+    } else {
+      long_line.assign(line);
+      line = long_line;
+    }
+    on_exchange(line, reply);
+  }
   closing_ = reply.code == 421;
   (this->*step(p.cmd).on_reply)(p, reply);
   // RFC 5321 3.8: after a 421 the server closes; whatever is unfinished gets the 421.
@@ -115,10 +130,21 @@ void ClientSession::handle(const Reply& reply, bool malformed) {
   }
 }
 
-void ClientSession::send(Cmd cmd, std::string line, std::size_t rcpt, std::string trace) {
+void ClientSession::send(Cmd cmd, std::string_view line, std::size_t rcpt, std::string_view trace) {
+  const std::size_t start = out_.size();
   out_ += line;
+  sent(cmd, start, rcpt, trace);
+}
+
+void ClientSession::sent(Cmd cmd, std::size_t start, std::size_t rcpt, std::string_view trace) {
+  expect(cmd, rcpt, trace.empty() ? std::string_view(out_).substr(start) : trace);
   out_ += "\r\n";
-  pending_.push_back(Pending{cmd, rcpt, trace.empty() ? std::move(line) : std::move(trace)});
+}
+
+void ClientSession::expect(Cmd cmd, std::size_t rcpt, std::string_view trace) {
+  if (pending_.empty()) trace_.clear();  // no reply is waiting: no trace line is needed any more
+  pending_.push_back(Pending{cmd, rcpt, trace_.size(), trace.size()});
+  trace_ += trace;
 }
 
 std::string ClientSession::phase() const {

@@ -29,7 +29,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <optional>
 #include <set>
@@ -96,8 +95,40 @@ class ClientSession {
   enum class Cmd { greeting, ehlo, helo, auth, mail, rcpt, data, dot, rset, quit };
   struct Pending {
     Cmd cmd;
-    std::size_t rcpt = 0;  // RCPT: index in the current message
-    std::string line;      // as the trace shows it
+    std::size_t rcpt = 0;   // RCPT: index in the current message
+    std::size_t trace = 0;  // the line as the trace shows it: trace_[trace, trace + trace_len)
+    std::size_t trace_len = 0;
+  };
+  // A FIFO in one vector: no deque map per session. Taken elements are reset and their
+  // slots reused once the queue runs empty (or compacted when it never does).
+  template <class T>
+  class Fifo {
+   public:
+    void reserve(std::size_t n) { items_.reserve(n); }
+    bool empty() const { return head_ == items_.size(); }
+    T& front() { return items_[head_]; }
+    const T& front() const { return items_[head_]; }
+    void push_back(T t) {
+      if (head_ > 16 && head_ * 2 >= items_.size()) {
+        items_.erase(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(head_));
+        head_ = 0;
+      }
+      items_.push_back(std::move(t));
+    }
+    void pop_front() {
+      items_[head_++] = T{};
+      if (empty()) clear();
+    }
+    void clear() {
+      items_.clear();
+      head_ = 0;
+    }
+    auto begin() { return items_.begin() + static_cast<std::ptrdiff_t>(head_); }
+    auto end() { return items_.end(); }
+
+   private:
+    std::vector<T> items_;
+    std::size_t head_ = 0;
   };
   struct Step {
     Cmd cmd;
@@ -109,7 +140,9 @@ class ClientSession {
   struct Transaction {
     OutgoingMessage message;
     TransactionOutcome outcome;  // reply.code == 0: not final yet
-    std::vector<bool> accepted;
+    // Recipients the server accepted; each of them still has a reply with code 0 in
+    // `outcome` (a refused one has its reply), which is how on_data/on_dot find them.
+    std::size_t accepted = 0;
     bool mail_ok = false;
     bool pipelined = false;
     bool aborting = false;  // 354 came though nothing was accepted: an empty dot is sent
@@ -119,7 +152,11 @@ class ClientSession {
 
   // client_session.cpp
   void handle(const Reply& reply, bool malformed);
-  void send(Cmd cmd, std::string line, std::size_t rcpt = 0, std::string trace = {});
+  void send(Cmd cmd, std::string_view line, std::size_t rcpt = 0, std::string_view trace = {});
+  // Ends the command line written to out_ from `start` and waits for its reply.
+  void sent(Cmd cmd, std::size_t start, std::size_t rcpt = 0, std::string_view trace = {});
+  // Waits for the reply to `cmd`, shown as `trace`.
+  void expect(Cmd cmd, std::size_t rcpt, std::string_view trace);
   std::string phase() const;
   void fail_remaining(const Reply& reply);
   void fail_connection(std::string_view what, const char* enhanced = "4.4.2");
@@ -149,8 +186,9 @@ class ClientSession {
   ReplyParser parser_;
   Reply spare_reply_;  // see receive()
   std::string out_;
-  std::deque<Pending> pending_;
-  std::deque<Transaction> queue_;
+  Fifo<Pending> pending_;
+  std::string trace_;  // the trace lines of pending_, emptied whenever pending_ is
+  Fifo<Transaction> queue_;
   std::vector<TransactionOutcome> outcomes_;
   // The EHLO extensions the engine uses, as bits; every keyword is also kept, uppercased
   // and space-separated, for extensions(), which builds its set only when asked.

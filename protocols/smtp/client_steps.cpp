@@ -23,14 +23,6 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-// `s` equals the upper-case `keyword`, ignoring case.
-bool is_keyword(std::string_view s, std::string_view keyword) {
-  if (s.size() != keyword.size()) return false;
-  for (std::size_t i = 0; i < s.size(); ++i)
-    if (ascii_upper(s[i]) != keyword[i]) return false;
-  return true;
-}
-
 }  // namespace
 
 const ClientSession::Step& ClientSession::step(Cmd cmd) {
@@ -85,32 +77,40 @@ const std::set<std::string>& ClientSession::extensions() const {
 void ClientSession::on_greeting(const Pending&, const Reply& r) {
   if (!r.positive_completion()) return hello_failed(r);
   state_ = State::hello;
-  send(Cmd::ehlo, "EHLO " + config_.helo_name);
+  const std::size_t start = out_.size();
+  out_ += "EHLO ";
+  out_ += config_.helo_name;
+  sent(Cmd::ehlo, start);
 }
 
 void ClientSession::on_ehlo(const Pending&, const Reply& r) {
   if (r.code == 500 || r.code == 502) {
     // 3.2: "command not recognized": the server predates ESMTP.
-    send(Cmd::helo, "HELO " + config_.helo_name);
+    const std::size_t start = out_.size();
+    out_ += "HELO ";
+    out_ += config_.helo_name;
+    sent(Cmd::helo, start);
     return;
   }
   if (!r.positive_completion()) return hello_failed(r);
   esmtp_ = true;
   // 4.1.1.1 ehlo-ok-rsp: the first line greets, each further line is "keyword params".
+  ehlo_keywords_.reserve(ehlo_keywords_.size() + 64);  // the usual keywords in one allocation
   for (std::size_t i = 1; i < r.lines.size(); ++i) {
     const std::string_view line = r.lines[i];
-    const std::string_view keyword = line.substr(0, line.find(' '));
+    std::string_view keyword = line.substr(0, line.find(' '));
     if (keyword.empty()) continue;
+    const std::string_view params = line.size() > keyword.size() ? line.substr(keyword.size() + 1) : std::string_view{};
     if (!ehlo_keywords_.empty()) ehlo_keywords_ += ' ';
     const std::size_t at = ehlo_keywords_.size();
     ehlo_keywords_ += keyword;
     for (std::size_t k = at; k < ehlo_keywords_.size(); ++k) ehlo_keywords_[k] = ascii_upper(ehlo_keywords_[k]);
+    keyword = std::string_view(ehlo_keywords_).substr(at);  // uppercased: plain comparisons below
     extensions_built_ = false;
-    const std::string_view params = line.size() > keyword.size() ? line.substr(keyword.size() + 1) : std::string_view{};
-    if (is_keyword(keyword, "PIPELINING")) extension_bits_ |= ext_pipelining;
-    if (is_keyword(keyword, "8BITMIME")) extension_bits_ |= ext_8bitmime;
-    if (is_keyword(keyword, "DSN")) extension_bits_ |= ext_dsn;
-    if (is_keyword(keyword, "SIZE")) {
+    if (keyword == "PIPELINING") extension_bits_ |= ext_pipelining;
+    if (keyword == "8BITMIME") extension_bits_ |= ext_8bitmime;
+    if (keyword == "DSN") extension_bits_ |= ext_dsn;
+    if (keyword == "SIZE") {
       extension_bits_ |= ext_size;
       // RFC 1870 4: "SIZE" [SP number]; 0 or absent means no fixed limit.
       size_limit_ = 0;
@@ -121,7 +121,7 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
         }
         size_limit_ = size_limit_ * 10 + static_cast<std::uint64_t>(c - '0');
       }
-    } else if (is_keyword(keyword, "AUTH")) {
+    } else if (keyword == "AUTH") {
       extension_bits_ |= ext_auth;
       std::string_view rest = params;
       while (!rest.empty()) {
@@ -250,7 +250,13 @@ void ClientSession::start_transaction() {
     need_rset_ = false;
     send(Cmd::rset, "RSET");
   }
-  send(Cmd::mail, "MAIL FROM:" + t.message.from.bracketed() + params.wire(support));
+  // Written in place: MAIL, the RCPTs and DATA usually leave together, in one buffer.
+  if (out_.empty()) out_.reserve(256);
+  const std::size_t start = out_.size();
+  out_ += "MAIL FROM:";
+  t.message.from.append_bracketed(out_);
+  params.append_wire(out_, support);
+  sent(Cmd::mail, start);
   if (!t.pipelined) return;
   // RFC 2920 3.1: MAIL, the RCPTs and DATA in one group; DATA ends it.
   while (t.next_rcpt < t.message.rcpts.size()) send_rcpt(t);
@@ -262,7 +268,11 @@ void ClientSession::send_rcpt(Transaction& t) {
   support.esmtp = esmtp_;
   support.dsn = extension_bits_ & ext_dsn;
   const Recipient& r = t.message.rcpts[t.next_rcpt];
-  send(Cmd::rcpt, "RCPT TO:" + r.path.bracketed() + r.params.wire(support), t.next_rcpt);
+  const std::size_t start = out_.size();
+  out_ += "RCPT TO:";
+  r.path.append_bracketed(out_);
+  r.params.append_wire(out_, support);
+  sent(Cmd::rcpt, start, t.next_rcpt);
   ++t.next_rcpt;
 }
 
@@ -283,15 +293,13 @@ void ClientSession::on_rcpt(const Pending& p, const Reply& r) {
   Transaction& t = queue_.front();
   if (!t.mail_ok) return;  // pipelined after a refused MAIL: outcome already set
   if (r.positive_completion()) {
-    t.accepted[p.rcpt] = true;
+    ++t.accepted;
   } else {
     t.outcome.rcpts[p.rcpt].reply = r;
   }
   if (t.pipelined) return;
   if (t.next_rcpt < t.message.rcpts.size()) return send_rcpt(t);
-  bool any = false;
-  for (bool a : t.accepted) any = any || a;
-  if (any) return send(Cmd::data, "DATA");
+  if (t.accepted > 0) return send(Cmd::data, "DATA");
   // No recipient accepted: no DATA; the transaction is over, RSET clears it (4.1.1.5).
   need_rset_ = true;
   complete_transaction();
@@ -299,26 +307,26 @@ void ClientSession::on_rcpt(const Pending& p, const Reply& r) {
 
 void ClientSession::on_data(const Pending&, const Reply& r) {
   Transaction& t = queue_.front();
-  bool any = false;
-  for (bool a : t.accepted) any = any || a;
   if (r.positive_intermediate()) {  // 354 (4.3.2: the only 3yz DATA has)
-    if (t.mail_ok && any) {
+    if (t.mail_ok && t.accepted > 0) {
       const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
       append_dot_stuffed(out_, content);
-      pending_.push_back(Pending{Cmd::dot, 0, "<data>"});
+      expect(Cmd::dot, 0, "<data>");
       t.outcome.data_sent = true;
     } else {
       // RFC 2920 3.1: DATA was accepted although nothing else was; end it with an empty
       // message, which reaches no one.
       t.aborting = true;
       out_ += ".\r\n";
-      pending_.push_back(Pending{Cmd::dot, 0, "<data>"});
+      expect(Cmd::dot, 0, "<data>");
     }
     return;
   }
-  // DATA refused: the accepted recipients get this reply.
-  for (std::size_t i = 0; i < t.accepted.size(); ++i)
-    if (t.accepted[i] && t.outcome.rcpts[i].reply.code == 0) t.outcome.rcpts[i].reply = r;
+  // DATA refused: the accepted recipients (all RCPT replies are in: those without a
+  // reply yet) get this reply.
+  if (t.mail_ok)
+    for (auto& o : t.outcome.rcpts)
+      if (o.reply.code == 0) o.reply = r;
   if (t.mail_ok) need_rset_ = true;
   complete_transaction();
 }
@@ -327,8 +335,8 @@ void ClientSession::on_dot(const Pending&, const Reply& r) {
   Transaction& t = queue_.front();
   if (!t.aborting) {
     t.outcome.data_acknowledged = true;
-    for (std::size_t i = 0; i < t.accepted.size(); ++i)
-      if (t.accepted[i] && t.outcome.rcpts[i].reply.code == 0) t.outcome.rcpts[i].reply = r;
+    for (auto& o : t.outcome.rcpts)  // the accepted ones (see Transaction::accepted)
+      if (o.reply.code == 0) o.reply = r;
   }
   complete_transaction();
 }
@@ -341,10 +349,16 @@ void ClientSession::on_rset(const Pending&, const Reply&) {
 void ClientSession::on_quit(const Pending&, const Reply&) { state_ = State::closed; }
 
 void ClientSession::complete_transaction() {
-  Transaction t = std::move(queue_.front());
-  queue_.pop_front();
+  Transaction& t = queue_.front();
   // Recipients whose reply never came (cannot happen with a well-behaved server).
-  finalize(t, Reply::make(451, "4.3.0", "no reply from " + config_.peer_name));
+  bool unanswered = t.outcome.mail_reply.code == 0;
+  for (const auto& o : t.outcome.rcpts) unanswered = unanswered || o.reply.code == 0;
+  if (unanswered) {
+    finalize(t, Reply::make(451, "4.3.0", "no reply from " + config_.peer_name));
+  } else {
+    outcomes_.push_back(std::move(t.outcome));
+  }
+  queue_.pop_front();
   state_ = State::ready;
   advance();
 }

@@ -7,7 +7,16 @@ namespace maillab::smtp {
 std::size_t LineReader::put(std::string_view data) {
   assert(!ready_ && "clear() the previous line first");
   const auto nl = data.find('\n');
-  const std::string_view chunk = data.substr(0, nl);
+  std::string_view chunk = data.substr(0, nl);
+  if (nl != std::string_view::npos && line_.empty() && !too_long_ && chunk.size() <= max_ - 2) {
+    // A whole line in one piece that fits with or without its CR (the usual case) is
+    // read where it lies.
+    crlf_ = !chunk.empty() && chunk.back() == '\r';
+    if (crlf_) chunk.remove_suffix(1);
+    view_ = chunk;
+    ready_ = true;
+    return nl + 1;
+  }
   if (!too_long_) {
     line_.append(chunk);
     // Without its CR the line may have max - 2 octets; with a CR still pending,
@@ -24,17 +33,14 @@ std::size_t LineReader::put(std::string_view data) {
     too_long_ = true;
     line_.resize(max_ - 2);
   }
+  view_ = line_;
   ready_ = true;
   return nl + 1;
 }
 
-void LineReader::take(std::string& into) {
-  into.swap(line_);
-  clear();
-}
-
 void LineReader::clear() {
   line_.clear();
+  view_ = {};
   ready_ = too_long_ = crlf_ = false;
 }
 

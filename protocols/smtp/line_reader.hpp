@@ -26,17 +26,20 @@ class LineReader {
   std::size_t put(std::string_view data);
   // A complete line is waiting (read it, then clear()).
   bool ready() const { return ready_; }
+  // The line (without CR LF). It may point into the data given to put() (a line that
+  // came in one piece is not copied): valid until the next put() or clear(), as long as
+  // that data lives.
+  std::string_view line() const { return view_; }
   bool too_long() const { return too_long_; }
   bool crlf() const { return crlf_; }
   void clear();
-  // Moves the line into `into` (swapping buffers, so neither side reallocates), then clear().
-  void take(std::string& into);
   // Bytes of an unfinished line are buffered.
   bool partial() const { return !ready_ && (!line_.empty() || too_long_); }
 
  private:
   std::size_t max_;
-  std::string line_;
+  std::string line_;       // a line that came in pieces
+  std::string_view view_;  // the complete line: line_, or in put()'s data
   bool ready_ = false;
   bool too_long_ = false;
   bool crlf_ = false;

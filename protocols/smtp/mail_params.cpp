@@ -1,5 +1,6 @@
 #include "protocols/smtp/mail_params.hpp"
 
+#include <charconv>
 #include <limits>
 #include <utility>
 
@@ -76,8 +77,19 @@ std::optional<Reply> MailParams::parse(std::string_view text, const ParamSupport
 
 std::string MailParams::wire(const ParamSupport& support) const {
   std::string out;
-  if (!support.esmtp) return out;
-  if (size && support.size) out += " SIZE=" + std::to_string(*size);
+  append_wire(out, support);
+  return out;
+}
+
+void MailParams::append_wire(std::string& out, const ParamSupport& support) const {
+  if (!support.esmtp) return;
+  if (size && support.size) {
+    // The digits written in place: no std::to_string temporary per message.
+    char digits[20];
+    const auto end = std::to_chars(digits, digits + sizeof digits, *size).ptr;
+    out += " SIZE=";
+    out.append(digits, end);
+  }
   if (body != Body::unspecified && support.body)
     out += body == Body::eight_bit_mime ? " BODY=8BITMIME" : " BODY=7BIT";
   if (support.dsn) {
@@ -85,7 +97,6 @@ std::string MailParams::wire(const ParamSupport& support) const {
     if (!envid.empty()) out += " ENVID=" + xtext_encode(envid);
   }
   if (auth && support.auth) out += " AUTH=" + (*auth == "<>" ? *auth : xtext_encode(*auth));
-  return out;
 }
 
 }  // namespace maillab::smtp

@@ -32,6 +32,8 @@ struct MailParams {
   // to what `support` allows, so a client never sends a parameter the server did not
   // announce.
   std::string wire(const ParamSupport& support) const;
+  // The same, appended to `out`.
+  void append_wire(std::string& out, const ParamSupport& support) const;
 
   // Parses the text after the Reverse-path into `out`; nullopt on success, else the
   // reply to send.

@@ -206,10 +206,21 @@ PathResult parse_path(std::string_view text, bool reverse) {
 }  // namespace
 
 std::string Path::address() const {
-  if (is_null()) return {};
   std::string out;
+  append_address(out);
+  return out;
+}
+
+std::string Path::bracketed() const {
+  std::string out;
+  append_bracketed(out);
+  return out;
+}
+
+void Path::append_address(std::string& out) const {
+  if (is_null()) return;
   if (is_dot_string(local)) {
-    out = local;
+    out += local;
   } else {
     out += '"';
     for (char c : local) {
@@ -218,8 +229,16 @@ std::string Path::address() const {
     }
     out += '"';
   }
-  if (!domain.empty()) out += '@' + domain;
-  return out;
+  if (!domain.empty()) {
+    out += '@';
+    out += domain;
+  }
+}
+
+void Path::append_bracketed(std::string& out) const {
+  out += '<';
+  append_address(out);
+  out += '>';
 }
 
 PathResult parse_reverse_path(std::string_view text) { return parse_path(text, true); }

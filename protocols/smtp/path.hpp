@@ -40,7 +40,10 @@ struct Path {
   // for the null path.
   std::string address() const;
   // "<local@domain>", "<>" for the null path.
-  std::string bracketed() const { return "<" + address() + ">"; }
+  std::string bracketed() const;
+  // The same, appended to `out` (no temporary strings).
+  void append_address(std::string& out) const;
+  void append_bracketed(std::string& out) const;
 
   bool operator==(const Path&) const = default;
 };

@@ -72,7 +72,12 @@ std::optional<Reply> RcptParams::parse(std::string_view text, const ParamSupport
 
 std::string RcptParams::wire(const ParamSupport& support) const {
   std::string out;
-  if (!support.esmtp || !support.dsn) return out;
+  append_wire(out, support);
+  return out;
+}
+
+void RcptParams::append_wire(std::string& out, const ParamSupport& support) const {
+  if (!support.esmtp || !support.dsn) return;
   if (notify) {
     out += " NOTIFY=";
     if (notify & notify_never) {
@@ -86,7 +91,6 @@ std::string RcptParams::wire(const ParamSupport& support) const {
     }
   }
   if (!orcpt.empty()) out += " ORCPT=" + (orcpt_type.empty() ? std::string("rfc822") : orcpt_type) + ";" + xtext_encode(orcpt);
-  return out;
 }
 
 }  // namespace maillab::smtp

@@ -23,6 +23,8 @@ struct RcptParams {
   std::string orcpt;       // decoded address
 
   std::string wire(const ParamSupport& support) const;
+  // The same, appended to `out`.
+  void append_wire(std::string& out, const ParamSupport& support) const;
   static std::optional<Reply> parse(std::string_view text, const ParamSupport& support, RcptParams& out);
 
   bool operator==(const RcptParams&) const = default;

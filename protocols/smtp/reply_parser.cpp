@@ -8,6 +8,13 @@ void ReplyParser::receive(std::string_view data) {
   while (!data.empty()) {
     auto nl = data.find('\n');
     std::string_view chunk = data.substr(0, nl);
+    if (nl != std::string_view::npos && line_.empty() && !discarding_ && chunk.size() <= kMaxLine) {
+      // A whole line in one piece (the usual case) is parsed where it lies, not copied.
+      if (!chunk.empty() && chunk.back() == '\r') chunk.remove_suffix(1);
+      data.remove_prefix(nl + 1);
+      parse_line(chunk);
+      continue;
+    }
     if (!discarding_) {
       std::size_t room = kMaxLine - line_.size();
       if (chunk.size() > room) {
@@ -37,7 +44,10 @@ bool ReplyParser::next(Reply& out) {
   if (ready_head_ == ready_count_) return false;
   auto& [reply, bad] = ready_[ready_head_++];
   last_malformed_ = bad;
-  std::swap(out, reply);
+  // Member by member: cheaper than std::swap's three moves of a whole Reply.
+  std::swap(out.code, reply.code);
+  out.enhanced.swap(reply.enhanced);
+  out.lines.swap(reply.lines);
   return true;
 }
 
@@ -89,9 +99,10 @@ void ReplyParser::parse_line(std::string_view line) {
   const bool more = line.size() > 3 && line[3] == '-';
   std::string_view text = line.size() > 4 ? line.substr(4) : std::string_view{};
 
-  // RFC 2034 section 4: the enhanced code leads the text of each line.
-  std::string_view head = text.substr(0, text.find(' '));
-  const bool has_enhanced = is_enhanced_code(head);
+  // RFC 2034 section 4: the enhanced code leads the text of each line. Only text with
+  // "d." in front can start with one (keyword lines of EHLO skip the search).
+  std::string_view head;
+  const bool has_enhanced = text.size() >= 5 && text[1] == '.' && is_enhanced_code(head = text.substr(0, text.find(' ')));
   if (has_enhanced) {
     text.remove_prefix(head.size());
     if (!text.empty()) text.remove_prefix(1);

@@ -39,7 +39,7 @@ void ServerSession::cmd_auth(std::string_view args) {
   const std::string_view mech_text = args.substr(0, args.find(' '));
   std::string_view initial = args.substr(mech_text.size());
   while (!initial.empty() && initial.front() == ' ') initial.remove_prefix(1);
-  trace_line_ = "AUTH " + upper(mech_text) + (initial.empty() ? "" : " ****");
+  trace_line_ = trace_buf_ = "AUTH " + upper(mech_text) + (initial.empty() ? "" : " ****");
   if (mech_text.empty()) return reply(Reply::make(501, "5.5.4", "Syntax: AUTH mechanism"));
   const std::string mech = upper(mech_text);
   bool offered = false;

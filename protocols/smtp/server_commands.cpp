@@ -3,6 +3,9 @@
 #include "protocols/smtp/server_session.hpp"
 
 #include <array>
+#include <memory>
+#include <unordered_map>
+#include <utility>
 
 #include "protocols/smtp/mail_params.hpp"
 #include "protocols/smtp/path.hpp"
@@ -85,21 +88,48 @@ void ServerSession::hello(std::string_view args, bool esmtp) {
     r.lines.reserve(esmtp ? 7 : 1);
     r.lines.push_back(config_.hostname);
   }
-  if (esmtp) {
-    r.lines.reserve(r.lines.size() + 6);  // the keyword lines below, in one allocation
-    // 4.1.1.1 ehlo-ok-rsp: one keyword line per extension (Postfix's order).
-    if (config_.pipelining) r.lines.emplace_back("PIPELINING");
-    r.lines.push_back(config_.size_limit ? "SIZE " + std::to_string(config_.size_limit) : "SIZE");
-    if (!config_.auth_mechanisms.empty()) {
-      std::string auth = "AUTH";
-      for (const auto& m : config_.auth_mechanisms) auth += ' ' + m;
-      r.lines.push_back(std::move(auth));
-    }
-    if (config_.enhanced_status_codes) r.lines.emplace_back("ENHANCEDSTATUSCODES");
-    if (config_.eightbitmime) r.lines.emplace_back("8BITMIME");
-    if (config_.dsn) r.lines.emplace_back("DSN");
+  if (!esmtp) return reply(std::move(r));
+  // The EHLO reply depends only on the handler's reply and the configuration: one built
+  // earlier for the same ones is sent again, with its wire form (no Reply to build, no
+  // keyword strings per session). Per thread, as the engines may run in several.
+  struct Ehlo {
+    Reply handler_reply;
+    ServerConfig config;  // the fields ehlo_keywords reads
+    Reply reply;
+    std::string wire;
+  };
+  // By the reply's first line. Shared, so that an entry replaced while a hook looks at
+  // its reply (another session's EHLO on this thread) outlives the look.
+  thread_local std::unordered_map<std::string, std::shared_ptr<const Ehlo>> cache;
+  const auto same_keywords = [](const ServerConfig& a, const ServerConfig& b) {
+    return a.pipelining == b.pipelining && a.size_limit == b.size_limit && a.auth_mechanisms == b.auth_mechanisms &&
+           a.enhanced_status_codes == b.enhanced_status_codes && a.eightbitmime == b.eightbitmime && a.dsn == b.dsn;
+  };
+  std::shared_ptr<const Ehlo> ehlo;
+  if (auto it = cache.find(r.lines.front()); it != cache.end()) ehlo = it->second;
+  if (!ehlo || ehlo->handler_reply != r || !same_keywords(ehlo->config, config_)) {
+    if (cache.size() >= 1024) cache.clear();  // bounded, whatever the number of servers
+    auto e = std::make_shared<Ehlo>(Ehlo{r, config_, std::move(r), {}});
+    append_ehlo_keywords(e->reply.lines);
+    e->reply.append_wire(e->wire);
+    ehlo = e;
+    cache.insert_or_assign(e->reply.lines.front(), std::move(e));
   }
-  reply(std::move(r));
+  respond(ehlo->reply, ehlo->wire);
+}
+
+void ServerSession::append_ehlo_keywords(std::vector<std::string>& lines) const {
+  // 4.1.1.1 ehlo-ok-rsp: one keyword line per extension (Postfix's order).
+  if (config_.pipelining) lines.emplace_back("PIPELINING");
+  lines.push_back(config_.size_limit ? "SIZE " + std::to_string(config_.size_limit) : "SIZE");
+  if (!config_.auth_mechanisms.empty()) {
+    std::string auth = "AUTH";
+    for (const auto& m : config_.auth_mechanisms) auth += ' ' + m;
+    lines.push_back(std::move(auth));
+  }
+  if (config_.enhanced_status_codes) lines.emplace_back("ENHANCEDSTATUSCODES");
+  if (config_.eightbitmime) lines.emplace_back("8BITMIME");
+  if (config_.dsn) lines.emplace_back("DSN");
 }
 
 void ServerSession::cmd_mail(std::string_view args) {
@@ -120,8 +150,8 @@ void ServerSession::cmd_mail(std::string_view args) {
     return reply(Reply::make(552, "5.3.4", "Message size exceeds fixed limit"));
   Reply r = handler_.on_mail(envelope_, path.path, params);
   if (r.positive_completion()) {
-    envelope_.mail_from = path.path;
-    envelope_.mail_params = params;
+    envelope_.mail_from = std::move(path.path);
+    envelope_.mail_params = std::move(params);
     envelope_.rcpts.clear();
     rcpt_attempts_ = 0;
     state_ = State::mail;
@@ -138,7 +168,7 @@ void ServerSession::cmd_rcpt(std::string_view args) {
   ++rcpt_attempts_;
   PathResult path = parse_forward_path(args);
   if (!path.ok()) return reply(path_error_reply(path.error, false));
-  Recipient rcpt{path.path, {}};
+  Recipient rcpt{std::move(path.path), {}};
   if (auto error = RcptParams::parse(path.rest, param_support(), rcpt.params)) return reply(*error);
   // 4.5.3.1.8 / Postfix smtpd_recipient_limit: 452 asks the client to send the rest in
   // another transaction (4.5.3.1.10).
@@ -164,6 +194,12 @@ void ServerSession::cmd_data(std::string_view args) {
   if (r.code != 354) return reply(std::move(r));
   data_.reset(config_.max_text_line, config_.size_limit);
   state_ = State::data;
+  if (r.lines.empty() && r.enhanced.empty()) {
+    // The usual 354 comes from a constant: no Reply to build per message.
+    static const Reply standard = Reply::make(354, "", "End data with <CR><LF>.<CR><LF>");
+    static const std::string wire = standard.wire();
+    return respond(standard, wire);
+  }
   reply(std::move(r), "End data with <CR><LF>.<CR><LF>");
 }
 
@@ -181,7 +217,9 @@ void ServerSession::cmd_noop(std::string_view) {
 
 void ServerSession::cmd_quit(std::string_view) {
   // 4.1.1.10: 221, then the server closes.
-  reply(Reply::make(221, "2.0.0", "Bye"));
+  static const Reply bye = Reply::make(221, "2.0.0", "Bye");
+  static const std::string wire = bye.wire();
+  respond(bye, wire);
   close();
 }
 

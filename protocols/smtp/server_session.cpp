@@ -2,7 +2,10 @@
 // timeouts and closing. The commands themselves are in server_commands.cpp.
 #include "protocols/smtp/server_session.hpp"
 
+#include <algorithm>
 #include <cassert>
+#include <memory>
+#include <unordered_map>
 #include <utility>
 
 #include "protocols/smtp/text_scan.hpp"
@@ -12,13 +15,39 @@ namespace {
 
 using detail::ascii_upper;
 
+bool printable(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u >= 32 && u <= 126;
+}
+
 // What the trace shows of a line: printable ASCII, anything else as '?'.
 void assign_printable(std::string& out, std::string_view line) {
   out.assign(line);
-  for (char& c : out) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 32 || u > 126) c = '?';
-  }
+  for (char& c : out)
+    if (!printable(c)) c = '?';
+}
+
+// A reply built with the engine's standard text, and its wire form.
+struct StandardReply {
+  Reply reply;
+  std::string wire;
+};
+
+// The greeting with the standard text: the same for every session of a server, so it is
+// built once per host name (per thread) and sent again. Shared: an entry replaced while
+// a hook looks at its reply (another session on this thread) outlives the look.
+std::shared_ptr<const StandardReply> standard_greeting(Reply greeting, const std::string& hostname) {
+  thread_local std::unordered_map<std::string, std::shared_ptr<const StandardReply>> cache;
+  if (auto it = cache.find(hostname);
+      it != cache.end() && it->second->reply.code == greeting.code && it->second->reply.enhanced == greeting.enhanced)
+    return it->second;
+  if (cache.size() >= 1024) cache.clear();  // bounded, whatever the number of servers
+  auto built = std::make_shared<StandardReply>();
+  built->reply = std::move(greeting);
+  built->reply.lines.push_back(hostname + " ESMTP maillab");
+  built->reply.append_wire(built->wire);
+  cache.insert_or_assign(hostname, built);
+  return built;
 }
 
 }  // namespace
@@ -33,11 +62,16 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
   // RFC 5321 3.1, 4.2: 220 opens the session, 554 refuses it (then only QUIT is
   // served), 421 closes at once.
   Reply greeting = handler_.greeting();
-  if (greeting.lines.empty()) greeting.lines.push_back(config_.hostname + " ESMTP maillab");
-  announce(greeting);
-  if (greeting.permanent()) {
+  const int code = greeting.code;
+  if (greeting.lines.empty()) {
+    const auto standard = standard_greeting(std::move(greeting), config_.hostname);
+    announce(standard->reply, standard->wire);
+  } else {
+    announce(greeting);
+  }
+  if (code / 100 == 5) {
     state_ = State::rejected;
-  } else if (!greeting.positive_completion()) {
+  } else if (code / 100 != 2) {
     close();
   }
 }
@@ -84,8 +118,7 @@ void ServerSession::on_timeout() {
 
 void ServerSession::handle_line() {
   const bool too_long = lines_.too_long();
-  lines_.take(line_);  // swapped, not copied: both buffers keep their capacity
-  const std::string& line = line_;
+  const std::string_view line = lines_.line();  // read where it lies: handled before the next put()
   if (state_ == State::auth) {
     trace_line_ = line == "*" ? "*" : "****";
     if (too_long) {
@@ -96,18 +129,27 @@ void ServerSession::handle_line() {
     } else {
       auth_response(line);
     }
+    lines_.clear();
+    trace_line_ = {};
     return after_command();
   }
-  assign_printable(trace_line_, line);
-  if (too_long) {
+  if (!too_long && std::all_of(line.begin(), line.end(), printable)) {
+    trace_line_ = line;  // the usual case: shown as it is, no copy
+  } else {
+    assign_printable(trace_buf_, line);
     // 4.5.3.1.4, 4.2.2: the line was discarded up to its CRLF; the session goes on.
-    trace_line_ += "...";
+    if (too_long) trace_buf_ += "...";
+    trace_line_ = trace_buf_;
+  }
+  if (too_long) {
     reply(Reply::make(500, "5.5.0", "Line too long"));
   } else if (line.find('\0') != std::string::npos) {
     reply(Reply::make(500, "5.5.2", "Error: NUL character in command"));
   } else {
     dispatch(line);
   }
+  lines_.clear();
+  trace_line_ = {};  // it may point into the line just cleared
   after_command();
 }
 
@@ -174,21 +216,29 @@ void ServerSession::reply(Reply r, std::string_view standard_text) {
       r.lines.emplace_back(r.transient() ? "Error: try again later" : "Error: rejected");
     }
   }
+  respond(r);
+}
+
+void ServerSession::respond(const Reply& r, std::string_view wire) {
   if (r.transient() || r.permanent()) ++errors_;
-  send(r, trace_line_);
+  send(r, trace_line_, wire);
   if (r.code == 421) close();  // 3.8: 421 means the server closes the channel
 }
 
-void ServerSession::announce(Reply r) {
-  send(r, {});
+void ServerSession::announce(const Reply& r, std::string_view wire) {
+  send(r, {}, wire);
   if (r.code == 421) close();
 }
 
-void ServerSession::send(const Reply& r, std::string_view client_line) {
+void ServerSession::send(const Reply& r, std::string_view client_line, std::string_view wire) {
   assert(r.code >= 200 && r.code <= 599 && "handler replies need a code 200..599");
   if (state_ == State::closed) return;
   if (config_.enhanced_status_codes || r.enhanced.empty()) {
-    r.append_wire(out_);
+    if (wire.empty()) {
+      r.append_wire(out_);
+    } else {
+      out_ += wire;
+    }
     handler_.on_exchange(client_line, r);
   } else {
     Reply plain = r;

@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocols/smtp/data_reader.hpp"
 #include "protocols/smtp/envelope.hpp"
@@ -77,8 +78,11 @@ class ServerSession {
   void dispatch(std::string_view line);
   void end_of_data();
   void reply(Reply r, std::string_view standard_text = {});
-  void announce(Reply r);
-  void send(const Reply& r, std::string_view client_line);
+  // A reply with its text (e.g. a constant one): counted, sent, 421 closes. `wire`, when
+  // given, is r.wire() computed beforehand.
+  void respond(const Reply& r, std::string_view wire = {});
+  void announce(const Reply& r, std::string_view wire = {});
+  void send(const Reply& r, std::string_view client_line, std::string_view wire = {});
   void after_command();
   void close();
   void reset_transaction();
@@ -88,6 +92,7 @@ class ServerSession {
   void cmd_helo(std::string_view args);
   void cmd_ehlo(std::string_view args);
   void hello(std::string_view args, bool esmtp);
+  void append_ehlo_keywords(std::vector<std::string>& lines) const;
   void cmd_mail(std::string_view args);
   void cmd_rcpt(std::string_view args);
   void cmd_data(std::string_view args);
@@ -115,8 +120,10 @@ class ServerSession {
   LineReader lines_;
   DataReader data_;
   std::string out_;
-  std::string line_;        // the command line being handled
-  std::string trace_line_;  // the command being answered, as the trace shows it
+  // The command being answered, as the trace shows it: the line itself when it is
+  // printable (valid while it is handled), a literal, or trace_buf_.
+  std::string_view trace_line_;
+  std::string trace_buf_;
   std::size_t rcpt_attempts_ = 0;
   int errors_ = 0;
   AuthStep auth_step_ = AuthStep::none;

@@ -377,3 +377,65 @@ TEST_CASE("client: idle timeout says QUIT; add after close gets an outcome at on
   REQUIRE(s.c.outcomes().size() == 1);
   CHECK(s.c.outcomes()[0].rcpts[0].reply.transient());
 }
+
+TEST_CASE("client: messages added while others are in flight all get their outcome, in order", "[smtp][client]") {
+  // A long-lived connection whose queue never runs empty: every message is sent once, in
+  // add() order, and the trace names each command as it was sent.
+  for (const bool pipelining : {true, false}) {
+    RecordingHandler h;
+    h.unknown_users = {"nobody@example.org"};
+    ServerConfig server_cfg = server_config();
+    server_cfg.hard_error_limit = 1000;  // the refused recipients count as errors
+    ServerSession server(server_cfg, h);
+    ClientConfig cfg = client_config();
+    cfg.pipelining = pipelining;
+    ClientSession client(cfg);
+    std::vector<std::string> trace;
+    client.on_exchange = [&trace](std::string_view line, const Reply&) { trace.emplace_back(line); };
+    const auto step = [&] {
+      if (std::string out = server.take_output(); !out.empty()) client.receive(out);
+      if (std::string out = client.take_output(); !out.empty()) server.receive(out);
+    };
+    const int kMessages = 120;
+    for (int i = 0; i < kMessages; ++i) {
+      const std::string n = std::to_string(i);
+      std::vector<std::string> rcpts = {"u" + n + "@example.org"};
+      if (i % 3 == 0) rcpts.insert(rcpts.begin(), "nobody@example.org");
+      if (i % 10 == 7) rcpts = {"nobody@example.org"};  // refused: RSET follows
+      client.add(message("s" + n + "@example.net", rcpts, "Message " + n + "\r\n"));
+      if (i % 2) step();
+    }
+    client.finish();
+    Pump pump(client, server);
+    REQUIRE(pump.run());
+    INFO("pipelining " << pipelining);
+    REQUIRE(client.closed());
+    const auto& outcomes = client.outcomes();
+    REQUIRE(outcomes.size() == kMessages);
+    std::size_t delivered = 0;
+    for (int i = 0; i < kMessages; ++i) {
+      const std::string n = std::to_string(i);
+      const auto& o = outcomes[static_cast<std::size_t>(i)];
+      CHECK(o.mail_reply.code == 250);
+      for (const auto& r : o.rcpts) {
+        if (r.rcpt.local == "nobody") {
+          CHECK(r.reply.code == 550);
+        } else {
+          CHECK(r.rcpt.address() == "u" + n + "@example.org");
+          CHECK(r.reply.summary() == "250 2.0.0 Ok: queued");
+          REQUIRE(delivered < h.delivered.size());
+          CHECK(h.delivered[delivered++].content == "Message " + n + "\r\n");
+        }
+      }
+    }
+    CHECK(delivered == h.delivered.size());
+    // Every MAIL in order in the trace, each exactly once.
+    std::vector<std::string> mails;
+    for (const auto& l : trace)
+      if (l.rfind("MAIL FROM:", 0) == 0) mails.push_back(l);
+    REQUIRE(mails.size() == kMessages);
+    for (int i = 0; i < kMessages; ++i)
+      CHECK(mails[static_cast<std::size_t>(i)].rfind("MAIL FROM:<s" + std::to_string(i) + "@example.net>", 0) == 0);
+    CHECK(trace.back() == "QUIT");
+  }
+}

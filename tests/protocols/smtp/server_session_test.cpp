@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <random>
+
 #include "smtp_test_support.hpp"
 
 using namespace maillab::smtp;
@@ -517,4 +519,92 @@ TEST_CASE("content notes: long lines and bare line ends are accepted and reporte
   CHECK(h.delivered[0].envelope.notes.long_lines == 1);
   CHECK(h.delivered[0].envelope.notes.bare_lf == 1);
   CHECK(h.delivered[0].content == std::string(1500, 'L') + "\r\nbare\r\nlf\r\n");
+}
+
+TEST_CASE("EHLO replies of servers with different names, handlers and settings never mix", "[smtp][server]") {
+  // Sessions of several servers interleaved on one thread: each EHLO reply is its own
+  // server's, whatever the one before was (the engine reuses replies it built before).
+  struct Server {
+    ServerConfig cfg;
+    std::optional<Reply> ehlo;
+    std::string expected;
+  };
+  std::vector<Server> servers;
+  for (const char* host : {"mx.a.example", "mx.b.example", "a-much-longer-name.mx.c.example"}) {
+    ServerConfig cfg = server_config();
+    cfg.hostname = host;
+    servers.push_back({cfg, std::nullopt,
+                       "250-" + std::string(host) +
+                           "\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 DSN\r\n"});
+    cfg.pipelining = false;
+    cfg.size_limit = 12345;
+    servers.push_back({cfg, std::nullopt,
+                       "250-" + std::string(host) + "\r\n250-SIZE 12345\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 DSN\r\n"});
+    cfg.auth_mechanisms = {"PLAIN"};
+    cfg.dsn = false;
+    servers.push_back({cfg, std::nullopt,
+                       "250-" + std::string(host) +
+                           "\r\n250-SIZE 12345\r\n250-AUTH PLAIN\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n"});
+    // The handler's own greeting line(s) lead; an enhanced code is dropped.
+    servers.push_back({cfg, Reply::make(250, "2.0.0", std::string(host) + "\nhello there"),
+                       "250-" + std::string(host) +
+                           "\r\n250-hello there\r\n250-SIZE 12345\r\n250-AUTH PLAIN\r\n250-ENHANCEDSTATUSCODES\r\n250 8BITMIME\r\n"});
+    servers.push_back({cfg, Reply::make(251, "", host),
+                       "251-" + std::string(host) +
+                           "\r\n251-SIZE 12345\r\n251-AUTH PLAIN\r\n251-ENHANCEDSTATUSCODES\r\n251 8BITMIME\r\n"});
+  }
+  std::mt19937 rng(3);
+  for (int round = 0; round < 200; ++round) {
+    const Server& sv = servers[rng() % servers.size()];
+    RecordingHandler h;
+    h.ehlo_reply = sv.ehlo;
+    ServerSession s(sv.cfg, h);
+    REQUIRE(s.take_output() == "220 " + sv.cfg.hostname + " ESMTP maillab\r\n");
+    s.receive("EHLO client.example\r\n");
+    INFO("round " << round << " host " << sv.cfg.hostname);
+    REQUIRE(s.take_output() == sv.expected);
+    REQUIRE(h.exchanges.size() == 2);
+    CHECK(h.exchanges[1].first == "EHLO client.example");
+    CHECK(h.exchanges[1].second.wire() == sv.expected);
+    s.receive("HELO client.example\r\n");  // HELO is not affected
+    CHECK(s.take_output() == "250 " + sv.cfg.hostname + "\r\n");
+  }
+}
+
+TEST_CASE("greetings with the standard text follow the host name and the handler's code", "[smtp][server]") {
+  // The standard greeting is built once per host name and reused: a different name, code
+  // or enhanced code must still give its own greeting, and its consequences.
+  std::mt19937 rng(4);
+  for (int round = 0; round < 100; ++round) {
+    ServerConfig cfg = server_config();
+    cfg.hostname = rng() % 2 ? "mx.one.example" : "mx.two.example";
+    RecordingHandler h;
+    const int pick = static_cast<int>(rng() % 4);
+    if (pick == 1) h.greeting_reply = Reply{554, "5.3.2", {}};
+    if (pick == 2) h.greeting_reply = Reply{421, "", {}};
+    if (pick == 3) h.greeting_reply = Reply{220, "2.0.0", {}};
+    ServerSession s(cfg, h);
+    const std::string text = cfg.hostname + " ESMTP maillab\r\n";
+    INFO("round " << round << " pick " << pick);
+    switch (pick) {
+      case 0:
+        CHECK(s.take_output() == "220 " + text);
+        CHECK(s.state() == State::connected);
+        break;
+      case 1:
+        CHECK(s.take_output() == "554 5.3.2 " + text);
+        CHECK(s.state() == State::rejected);
+        break;
+      case 2:
+        CHECK(s.take_output() == "421 " + text);
+        CHECK(s.closed());
+        CHECK(h.close_requests == 1);
+        break;
+      default:
+        CHECK(s.take_output() == "220 2.0.0 " + text);
+        CHECK(s.state() == State::connected);
+    }
+    REQUIRE(h.exchanges.size() == 1);
+    CHECK(h.exchanges[0].second.lines == std::vector<std::string>{cfg.hostname + " ESMTP maillab"});
+  }
 }

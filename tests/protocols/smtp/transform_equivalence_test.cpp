@@ -1,5 +1,5 @@
 // The transforms rewritten for speed (dot_stuff, has_8bit, Reply::wire, DataReader,
-// ReplyParser) against their previous, plainer versions kept here as oracles: same bytes
+// ReplyParser, LineReader, Path::address, MailParams::wire) against their previous, plainer versions kept here as oracles: same bytes
 // out for random inputs made of the bytes that matter (CR, LF, '.', 8-bit, NUL, blanks).
 #include <catch2/catch.hpp>
 
@@ -10,6 +10,10 @@
 
 #include "protocols/smtp/data_reader.hpp"
 #include "protocols/smtp/dot_stuff.hpp"
+#include "protocols/smtp/esmtp_param.hpp"
+#include "protocols/smtp/line_reader.hpp"
+#include "protocols/smtp/mail_params.hpp"
+#include "protocols/smtp/path.hpp"
 #include "protocols/smtp/reply.hpp"
 #include "protocols/smtp/reply_parser.hpp"
 
@@ -167,6 +171,53 @@ class OldDataReader {
   std::uint64_t size_ = 0;
   ContentNotes notes_;
 };
+
+// Path::address before append_address (is_dot_string as path.cpp has it).
+bool old_is_atext(char c) {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  return c != '\0' && std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+}
+
+bool old_is_dot_string(std::string_view s) {
+  if (s.empty() || s.front() == '.' || s.back() == '.') return false;
+  for (std::size_t i = 0; i + 1 < s.size(); ++i)
+    if (s[i] == '.' && s[i + 1] == '.') return false;
+  for (char c : s)
+    if (c != '.' && !old_is_atext(c)) return false;
+  return true;
+}
+
+std::string old_address(const Path& p) {
+  if (p.is_null()) return {};
+  std::string out;
+  if (old_is_dot_string(p.local)) {
+    out = p.local;
+  } else {
+    out += '"';
+    for (char c : p.local) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  if (!p.domain.empty()) out += '@' + p.domain;
+  return out;
+}
+
+// MailParams::wire before append_wire.
+std::string old_mail_wire(const MailParams& m, const ParamSupport& support) {
+  std::string out;
+  if (!support.esmtp) return out;
+  if (m.size && support.size) out += " SIZE=" + std::to_string(*m.size);
+  if (m.body != Body::unspecified && support.body)
+    out += m.body == Body::eight_bit_mime ? " BODY=8BITMIME" : " BODY=7BIT";
+  if (support.dsn) {
+    if (m.ret != DsnRet::unspecified) out += m.ret == DsnRet::full ? " RET=FULL" : " RET=HDRS";
+    if (!m.envid.empty()) out += " ENVID=" + xtext_encode(m.envid);
+  }
+  if (m.auth && support.auth) out += " AUTH=" + (*m.auth == "<>" ? *m.auth : xtext_encode(*m.auth));
+  return out;
+}
 
 // ---- random inputs ----
 
@@ -341,5 +392,127 @@ TEST_CASE("ReplyParser::next(Reply&) reuses one Reply without leaking the last o
       INFO("reply " << i << " written " << written[i].first.wire() << " got " << got[i].first.wire());
       REQUIRE(got[i] == written[i]);
     }
+  }
+}
+
+TEST_CASE("Path::address, bracketed and their append forms match the previous version", "[smtp][path][equivalence]") {
+  std::mt19937 rng(5);
+  const std::string kLocal = std::string("ab.\"\\ \x80\xff@!~", 12) + std::string("\0\t:", 3);
+  for (int round = 0; round < 3000; ++round) {
+    Path p;
+    p.local = round % 7 == 0 ? "" : random_bytes(rng, kLocal, 12);
+    p.domain = round % 5 == 0 ? "" : random_bytes(rng, "abc.-[]:", 20);
+    INFO("local " << p.local << " domain " << p.domain);
+    const std::string expected = old_address(p);
+    REQUIRE(p.address() == expected);
+    REQUIRE(p.bracketed() == "<" + expected + ">");
+    std::string out = "MAIL FROM:";
+    p.append_bracketed(out);
+    REQUIRE(out == "MAIL FROM:<" + expected + ">");
+  }
+  CHECK(Path{"Postmaster", ""}.bracketed() == "<Postmaster>");
+  CHECK(Path{}.bracketed() == "<>");
+  CHECK(Path{"a b", "x.org"}.address() == "\"a b\"@x.org");
+}
+
+TEST_CASE("MailParams::wire and append_wire match the previous version", "[smtp][params][equivalence]") {
+  std::mt19937 rng(6);
+  for (int round = 0; round < 3000; ++round) {
+    MailParams m;
+    if (rng() % 4) m.size = round % 3 == 0 ? rng() : std::uint64_t{rng()} << (rng() % 33);
+    if (round == 1) m.size = 0;
+    if (round == 2) m.size = UINT64_MAX;
+    m.body = static_cast<Body>(rng() % 3);
+    m.ret = static_cast<DsnRet>(rng() % 3);
+    if (rng() % 3 == 0) m.envid = random_bytes(rng, kEdges + "+=", 10);
+    if (rng() % 3 == 0) m.auth = rng() % 2 ? "<>" : random_bytes(rng, kEdges + "+=@", 10);
+    ParamSupport support;
+    support.esmtp = rng() % 5 != 0;
+    support.size = rng() % 2;
+    support.body = rng() % 2;
+    support.dsn = rng() % 2;
+    support.auth = rng() % 2;
+    const std::string expected = old_mail_wire(m, support);
+    REQUIRE(m.wire(support) == expected);
+    std::string out = "MAIL FROM:<>";
+    m.append_wire(out, support);
+    REQUIRE(out == "MAIL FROM:<>" + expected);
+  }
+}
+
+TEST_CASE("LineReader gives the same lines however the bytes are split", "[smtp][line][equivalence]") {
+  // A line in one piece is read in place, one in pieces is buffered: both must agree on
+  // the text, the CRLF flag and the too-long flag, at every length around the limit.
+  struct Line {
+    std::string text;
+    bool too_long, crlf;
+    bool operator==(const Line&) const = default;
+  };
+  const auto read = [](std::string_view stream, std::size_t max, std::size_t piece) {
+    LineReader r(max);
+    std::vector<Line> lines;
+    while (!stream.empty()) {
+      std::string_view chunk = stream.substr(0, piece);
+      while (!chunk.empty()) {
+        const std::size_t n = r.put(chunk);
+        chunk.remove_prefix(n);
+        stream.remove_prefix(n);
+        if (r.ready()) {
+          lines.push_back(Line{std::string(r.line()), r.too_long(), r.crlf()});
+          r.clear();
+        }
+      }
+    }
+    return lines;
+  };
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    const std::size_t max = 4 + rng() % 12;
+    std::string stream;
+    for (int n = 1 + static_cast<int>(rng() % 6); n > 0; --n) {
+      stream += random_bytes(rng, "ab .:\x80\0\t\r", max + 2);
+      stream += rng() % 3 ? "\r\n" : "\n";
+    }
+    INFO("max " << max << " stream " << stream);
+    const auto whole = read(stream, max, stream.size());
+    REQUIRE(read(stream, max, 1) == whole);
+    REQUIRE(read(stream, max, 1 + rng() % 5) == whole);
+    for (const auto& l : whole) REQUIRE(l.text.size() <= max - 2);
+  }
+  // By hand: max 6 allows 4 octets of text before CRLF.
+  const auto lines = read("abcd\r\nabcde\r\nabcde\n\r\n\n", 6, 100);
+  REQUIRE(lines.size() == 5);
+  CHECK(lines[0] == Line{"abcd", false, true});
+  CHECK(lines[1] == Line{"abcd", true, false});
+  CHECK(lines[2] == Line{"abcd", true, false});
+  CHECK(lines[3] == Line{"", false, true});
+  CHECK(lines[4] == Line{"", false, false});
+}
+
+TEST_CASE("ReplyParser treats lines around its length limit alike in any split", "[smtp][reply][equivalence]") {
+  std::mt19937 rng(8);
+  for (int round = 0; round < 200; ++round) {
+    std::string stream;
+    for (int n = 1 + static_cast<int>(rng() % 4); n > 0; --n) {
+      const std::size_t len = ReplyParser::kMaxLine - 6 + rng() % 12;
+      stream += rng() % 4 ? "250 " : "250-";
+      stream += std::string(len - 4, static_cast<char>('a' + rng() % 26));
+      stream += rng() % 2 ? "\r\n" : "\n";
+    }
+    stream += "250 end\r\n";
+    ReplyParser whole, pieces;
+    whole.receive(stream);
+    for (std::size_t at = 0; at < stream.size();) {
+      const std::size_t n = std::min<std::size_t>(stream.size() - at, 1 + rng() % 700);
+      pieces.receive(std::string_view(stream).substr(at, n));
+      at += n;
+    }
+    std::vector<Reply> a, b;
+    while (auto r = whole.next()) a.push_back(*r);
+    while (auto r = pieces.next()) b.push_back(*r);
+    REQUIRE(!a.empty());
+    REQUIRE(a == b);
+    for (const auto& r : a)
+      for (const auto& l : r.lines) REQUIRE(l.size() <= ReplyParser::kMaxLine - 4);
   }
 }
