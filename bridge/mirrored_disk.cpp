@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <set>
 
 namespace maillab::bridge {
 
@@ -13,15 +14,22 @@ namespace fs = std::filesystem;
 // The virtual path of a file at `rel` under the host's directory, or none: the inverse
 // of MirroredDisk::real_path. Maildir tmp/ and the FileDisk's temporaries are unfinished
 // writes, never part of the disk's state.
-std::optional<std::string> virtual_path(const fs::path& rel) {
+std::optional<std::string> virtual_path(const fs::path& rel, const std::set<std::string>& users) {
   std::string p = rel.generic_string();
   if (!FileDisk::valid_path(p) || p.rfind(".maillab-tmp/", 0) == 0) return std::nullopt;
   if (p.rfind(".disk/", 0) == 0) return p.substr(6);
-  // mail/USER.mbox, or mail/USER/{new,cur}/NAME
+  // mail/USER.mbox, or mail/USER/{new,cur}/NAME, for the host's users only (not what the
+  // export of fetched mail or a person left beside them).
   const auto slash = p.find('/');
-  if (slash == std::string::npos) return "mail/" + p;
+  if (slash == std::string::npos) {
+    const std::string_view name(p);
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".mbox" &&
+        users.count(std::string(name.substr(0, name.size() - 5))))
+      return "mail/" + p;
+    return std::nullopt;
+  }
   const std::string_view rest = std::string_view(p).substr(slash + 1);
-  if ((rest.rfind("new/", 0) == 0 || rest.rfind("cur/", 0) == 0) &&
+  if (users.count(p.substr(0, slash)) && (rest.rfind("new/", 0) == 0 || rest.rfind("cur/", 0) == 0) &&
       rest.find('/', 4) == std::string_view::npos)
     return "mail/" + p;
   return std::nullopt;
@@ -29,12 +37,13 @@ std::optional<std::string> virtual_path(const fs::path& rel) {
 
 }  // namespace
 
-bool MirroredDisk::restore(io::MemoryDisk& memory, const fs::path& host_dir, std::string* error) {
+bool MirroredDisk::restore(io::MemoryDisk& memory, const fs::path& host_dir,
+                           const std::set<std::string>& users, std::string* error) {
   std::error_code ec;
   if (!fs::is_directory(host_dir, ec)) return true;  // a new host: nothing to restore
   for (fs::recursive_directory_iterator it(host_dir, ec), end; !ec && it != end; it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
-    auto path = virtual_path(it->path().lexically_relative(host_dir));
+    auto path = virtual_path(it->path().lexically_relative(host_dir), users);
     if (!path) continue;
     std::ifstream f(it->path(), std::ios::binary);
     std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

@@ -21,6 +21,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 
 #include "bridge/file_disk.hpp"
@@ -46,11 +47,12 @@ class MirroredDisk final : public io::Disk {
 
   // Where a virtual path lives under the host's directory (see above).
   static std::string real_path(const std::string& virtual_path);
-  // Loads every file under `host_dir` back into `memory` at its virtual path (the
-  // inverse of real_path). Files that belong to no virtual path are skipped. False with
-  // `error` set if a file cannot be read; `memory` may then hold part of the tree.
+  // Loads the files under `host_dir` back into `memory` at their virtual paths (the
+  // inverse of real_path): the queue, and the mailboxes of `users`. Anything else is
+  // skipped. False with `error` set if a file cannot be read; `memory` may then hold part
+  // of the tree.
   static bool restore(io::MemoryDisk& memory, const std::filesystem::path& host_dir,
-                      std::string* error);
+                      const std::set<std::string>& users, std::string* error);
   FileDisk& files() { return files_; }
 
  private:

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <iostream>
+#include <set>
 
 #include "bridge/mirrored_disk.hpp"
 #include "bridge/server.hpp"
@@ -88,7 +89,9 @@ int serve(const ServeArgs& a, bool seed_given) {
                                       io::MemoryDisk& memory) -> std::unique_ptr<io::Disk> {
       if (!h.mta && !h.pop3) return nullptr;
       fs::path host_dir = fs::path(dir) / h.name;
-      if (error.empty()) bridge::MirroredDisk::restore(memory, host_dir, &error);
+      std::set<std::string> users;
+      for (const auto& [name, u] : h.users) users.insert(name);
+      if (error.empty()) bridge::MirroredDisk::restore(memory, host_dir, users, &error);
       return std::make_unique<bridge::MirroredDisk>(memory, host_dir);
     };
   }

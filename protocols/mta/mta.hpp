@@ -105,6 +105,8 @@ class Mta {
   smtp::Reply enqueue_impl(S&& s, const message::MessageView& msg);
   std::string new_queue_id();
   void reload_queue();
+  void quarantine(const std::string& path);  // to queue/corrupt/, for an operator
+  static constexpr const char* kCorruptDir = "queue/corrupt/";
   void schedule_scan();
   void scan();
   void activate(const std::string& id);

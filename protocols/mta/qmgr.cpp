@@ -70,21 +70,34 @@ void Mta::remove(QueueFile& q) {
   rt_.disk().remove(QueueFile::content_path(q.id, path_));
 }
 
+void Mta::quarantine(const std::string& path) {
+  // Postfix's corrupt/: kept for a person to look at, out of the queue's way (a new
+  // message may get the same id after a restart), and said in the trace.
+  std::string to = kCorruptDir;
+  for (char c : std::string_view(path).substr(6)) to += c == '/' ? '.' : c;  // after "queue/"
+  rt_.disk().rename(path, to);
+  rt_.trace("MTA", "queue.corrupt", {{"file", path}, {"moved_to", to}});
+}
+
 void Mta::reload_queue() {
   // After a crash: every envelope on disk comes back. Mail that was incoming or active is
   // retried now (Postfix moves it back to incoming); deferred mail keeps its retry time.
   for (const auto& path : rt_.disk().list("queue/")) {
-    if (path.rfind("queue/msg/", 0) == 0) continue;
+    if (path.rfind("queue/msg/", 0) == 0 || path.rfind(kCorruptDir, 0) == 0) continue;
     auto bytes = rt_.disk().read(path);
     if (!bytes) continue;
     auto q = QueueFile::parse(*bytes);
-    if (!q || q->envelope_path() != path) continue;
+    if (!q || q->envelope_path() != path) {
+      quarantine(path);
+      continue;
+    }
     std::string id = q->id;
     // A content file is never empty. An empty or missing one is a write the crash cut
     // short (serve's group commit: not yet synced, so no 250 promised it): not mail.
     auto content = rt_.disk().read(QueueFile::content_path(id));
     if (!content || content->empty()) {
-      rt_.trace("MTA", "queue.corrupt", {{"id", id}});
+      quarantine(path);
+      if (content) quarantine(QueueFile::content_path(id));
       continue;
     }
     // Times from a clock that started over (serve restarted on the same DIR): a retry

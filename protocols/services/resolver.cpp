@@ -68,7 +68,8 @@ void Resolver::StreamReader::on_close(io::CloseKind why) {
   const std::uint64_t k = key;
   pd.close_stream(r.rt_, false);
   pd.lookup.on_stream_failed(why == io::CloseKind::kOrderly ? "the server closed the connection"
-                                                            : "the connection was reset");
+                             : why == io::CloseKind::kReset ? "the connection was reset"
+                                                            : "the connection timed out");
   r.step(k, pd);
 }
 
@@ -164,13 +165,19 @@ void Resolver::open_stream(std::uint64_t key, Pending& p, std::string query) {
   framed += query;
   auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(p.lookup.timeout()).count();
   StreamReader* reader = p.stream.get();
+  // A connect cannot be cancelled: the callback finds this resolver through a token that
+  // dies with it.
+  if (!self_) self_ = std::make_shared<Resolver*>(this);
   rt_.connect(server_, 53, ns,
-              [this, key, reader, framed = std::move(framed)](io::ConnectStatus st, io::ConnectionPtr c) {
-                Pending* found = find(key);
+              [self = std::weak_ptr<Resolver*>(self_), key, reader, framed = std::move(framed)](
+                  io::ConnectStatus st, io::ConnectionPtr c) {
+                const auto alive = self.lock();
+                Pending* found = alive ? (*alive)->find(key) : nullptr;
                 if (!found || found->stream.get() != reader) {
-                  if (c) c->abort();  // the lookup ended meanwhile
+                  if (c) c->abort();  // the lookup (or the resolver) ended meanwhile
                   return;
                 }
+                Resolver& r = **alive;
                 Pending& pd = *found;
                 if (st != io::ConnectStatus::kConnected || !c) {
                   pd.stream.reset();  // not connected: nothing calls it
@@ -178,7 +185,7 @@ void Resolver::open_stream(std::uint64_t key, Pending& p, std::string query) {
                                              : st == io::ConnectStatus::kTimedOut
                                                  ? "the connection timed out"
                                                  : "the server is unreachable");
-                  step(key, pd);
+                  r.step(key, pd);
                   return;
                 }
                 reader->conn = c;

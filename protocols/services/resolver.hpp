@@ -61,6 +61,7 @@ class Resolver {
   // vector, not a map (a tree node per lookup). Shared: see finish().
   std::vector<std::pair<std::uint64_t, std::shared_ptr<Pending>>> pending_;
   Pending* find(std::uint64_t key);
+  std::shared_ptr<Resolver*> self_;  // for callbacks that cannot be cancelled (TCP connects)
   std::size_t cache_limit_ = 0;
   std::unordered_map<std::string, CacheEntry> cache_;
 };

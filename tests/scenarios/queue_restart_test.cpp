@@ -1,6 +1,7 @@
 // An MTA booted on the disk an earlier run left, with a clock that started over (what
 // `maillab serve` does when restarted on the same --mailboxes DIR): reloaded mail is kept
-// next to new mail, and an envelope whose content a crash cut short is not taken for mail.
+// next to new mail, and an envelope whose content a crash cut short (or that does not parse)
+// is not taken for mail but set aside in queue/corrupt/.
 #include <catch2/catch.hpp>
 
 #include "protocols/mta/mta.hpp"
@@ -85,9 +86,29 @@ TEST_CASE("queue restart: an envelope whose content is empty or missing is not r
   SECTION("no content") {
     REQUIRE(disk.remove(mta::QueueFile::content_path(id)));
   }
-  Boot second(disk);
-  CHECK(second.mta->queued() == 0);
-  bool corrupt = false;
-  for (const auto& e : second.trace.events()) corrupt |= e.event == "queue.corrupt";
-  CHECK(corrupt);
+  {
+    Boot second(disk);
+    CHECK(second.mta->queued() == 0);
+    bool corrupt = false;
+    for (const auto& e : second.trace.events()) corrupt |= e.event == "queue.corrupt";
+    CHECK(corrupt);
+    // Set aside (Postfix's corrupt/), out of the queue's way: a new message that gets the
+    // same id (the clock started over) is not mixed up with it.
+    CHECK(disk.exists("queue/corrupt/incoming." + id));
+    CHECK(disk.list("queue/incoming/").empty());
+    REQUIRE(second.mta->enqueue(submission("after the crash")).code == 250);
+    REQUIRE(disk.exists(mta::QueueFile::content_path(id)));  // the same id, indeed
+  }
+  Boot third(disk);
+  REQUIRE(third.mta->queued() == 1);
+  CHECK(third.mta->queue().front().subject == "after the crash");
+}
+
+TEST_CASE("queue restart: an envelope that does not parse is set aside, not loaded") {
+  io::MemoryDisk disk;
+  REQUIRE(disk.write("queue/deferred/ABCQ1", std::string_view("garbage\n")));
+  Boot boot(disk);
+  CHECK(boot.mta->queued() == 0);
+  CHECK(disk.exists("queue/corrupt/deferred.ABCQ1"));
+  CHECK(!disk.exists("queue/deferred/ABCQ1"));
 }
