@@ -204,7 +204,10 @@ void World::apply(const Action& action) {
           h->runtime->trace("NET", a.accept ? "port.accept" : "port.refuse",
                             {{"service", std::string(service_name(a.service))}});
           if (a.service == Service::kDns) {
-            // UDP has no reset: a refused DNS port is a server that answers nothing.
+            // UDP has no reset: a refused DNS port is a server that answers nothing. Over
+            // TCP the port refuses (a reset), as for the other services.
+            net_->set_refused(h->runtime->sim_address(), 53, !a.accept);
+            h->runtime->set_port_refused(53, !a.accept);
             h->dns_refused = !a.accept;
             if (!a.accept) {
               h->dns.reset();

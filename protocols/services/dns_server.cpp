@@ -55,7 +55,7 @@ DnsServer::DnsServer(io::Runtime& rt, std::shared_ptr<const dns::Authority> auth
     if (auto s = self.lock()) {
       (*s)->accept(std::move(c));
     } else {
-      c->abort();  // the server is gone (`refuse: dns`): accepted, then reset
+      c->abort();  // the server is gone (a `refuse: dns` also refuses the port itself)
     }
   });
 }
