@@ -181,12 +181,15 @@ TEST_CASE("bridge: a DNS answer too big for UDP is truncated there and comes who
 }
 
 namespace {
+// The down comes late enough (5 s of real time at speed 20) that the checks before it are
+// done even when a loaded machine (CI running tests in parallel) starves the loop for a
+// couple of seconds: at 1.5 s the refused-port check once overran it.
 const std::string kFaultsYaml = std::string(kLabYaml) + R"(events:
   - at: 0s
     refuse: {host: mx.b.example, service: pop3}
-  - at: 30s
+  - at: 100s
     down: mx.b.example
-  - at: 60s
+  - at: 130s
     up: mx.b.example
 )";
 }
@@ -195,7 +198,7 @@ TEST_CASE("bridge: faults as a real client sees them: refused, down (silence), b
   ServeOptions o;
   o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
   o.listen.push_back(listen_on("mx.b.example", scenario::Service::kPop3));
-  o.speed = 20;  // down at 1.5 s, up at 3 s of real time
+  o.speed = 20;  // down at 5 s, up at 6.5 s of real time
   o.grace = 300ms;
   Lab lab(kFaultsYaml, o);
   REQUIRE(lab.wait_for([&] { return lab.world().simulator().now() > 0; }));
