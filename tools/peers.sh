@@ -490,6 +490,13 @@ peers_dovecot_stop() {  # DIR
 # ---------------------------------------------------------------------------------------
 # smtp-sink: Postfix's test SMTP server (accepts everything, keeps nothing)
 
+_peers_kill_wait() {  # PID WHAT [LOG]: stop a peer this shell started in the background
+  [ -n "$1" ] || return 0
+  _peers_sudo kill "$1" 2>/dev/null || true
+  peers_wait_gone "$1" "$2" "${3:-}" || true
+  wait "$1" 2>/dev/null || true
+}
+
 peers_sink_start() {  # PORT
   local port=${1:?usage: peers_sink_start PORT} sink
   sink=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
@@ -517,11 +524,7 @@ peers_sink_stop() {  # [PORT]: the given or the last sink started
   [ -n "$port" ] || port=$(_peers_recall sink last)
   [ -n "$port" ] || return 0
   pid=$(_peers_recall sink "$port")
-  if [ -n "$pid" ]; then
-    _peers_sudo kill "$pid" 2>/dev/null || true
-    peers_wait_gone "$pid" "smtp-sink" "${PEERS_SINK_LOG:-}" || true
-    wait "$pid" 2>/dev/null || true
-  fi
+  _peers_kill_wait "$pid" "smtp-sink" "${PEERS_SINK_LOG:-}"
   _peers_forget sink "$port"
   [ "$(_peers_recall sink last)" = "$port" ] && _peers_forget sink last
   return 0
@@ -583,11 +586,7 @@ peers_nsd_stop() {  # PORT
   local port=${1:?usage: peers_nsd_stop PORT} pid dir
   pid=$(_peers_recall nsd "$port")
   dir=$(_peers_recall nsd "dir.$port")
-  if [ -n "$pid" ]; then
-    _peers_sudo kill "$pid" 2>/dev/null || true
-    peers_wait_gone "$pid" "nsd" "${dir:+$dir/nsd.log}" || true
-    wait "$pid" 2>/dev/null || true
-  fi
+  _peers_kill_wait "$pid" "nsd" "${dir:+$dir/nsd.log}"
   _peers_forget nsd "$port"
   _peers_forget nsd "dir.$port"
 }
