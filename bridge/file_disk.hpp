@@ -37,7 +37,9 @@
 //     two virtual hosts (B's queue file before A drops its entry) holds as well.
 // What a crash may leave that no promise covers: a file written since the last sync may
 // be missing, old, or (a new name whose data had not reached the device) empty. For a
-// Maildir file that means an unpromised delivery, done again from the queue.
+// Maildir file that means an unpromised delivery, done again from the queue. A write
+// over an existing file syncs the new data before its rename (an envelope rewritten in
+// place was durable: it must never come back empty), so such a file is old or new.
 // If a sync fails, nothing is durable for sure: the disk refuses every later mutation
 // (callers see false: SMTP 452) and runs no deferred removal, nor does any other disk of
 // the server; the server resets the connections whose replies waited for it
@@ -107,9 +109,13 @@ class FileDisk final : public io::Disk {
   std::uint64_t changes() const { return changes_; }
   // Batches ended durable (tests).
   std::uint64_t syncs() const { return syncs_; }
+  // Replacements of an existing file whose data was synced before the rename (tests).
+  std::uint64_t data_syncs() const { return data_syncs_; }
   bool failed() const { return failed_; }
   // Tests: the next batch that has changes fails, as a failed writeback would.
   void fail_next_sync() { fail_next_sync_ = true; }
+  // Tests: the next replacement's data sync fails (as on EIO): that write() is refused.
+  void fail_next_data_sync() { fail_next_data_sync_ = true; }
 
   const std::filesystem::path& root() const { return root_; }
   static bool valid_path(std::string_view path);
@@ -128,8 +134,9 @@ class FileDisk final : public io::Disk {
   bool failed_ = false;
   bool keep_removals_ = false;
   bool fail_next_sync_ = false;
+  bool fail_next_data_sync_ = false;
   std::uint64_t changes_ = 0;
-  std::uint64_t begun_ = 0, syncs_ = 0;
+  std::uint64_t begun_ = 0, syncs_ = 0, data_syncs_ = 0;
   std::vector<std::pair<std::string, std::uint64_t>> removals_;  // path, begun_ when asked
   std::set<std::string> removing_;   // those paths and the ones handed over
   std::set<std::string> unlinking_;  // handed over, not yet reported unlinked

@@ -183,6 +183,32 @@ TEST_CASE("FileDisk: a refused change returns false and leaves nothing to sync")
   CHECK(d.list("") == std::vector<std::string>{"blocked", "keep"});
 }
 
+TEST_CASE("FileDisk: replacing a file syncs the new data before the rename; a new file waits for the batch") {
+  // A power loss between the rename and the next batch must not leave an empty file where
+  // a durable one was (an envelope rewritten in place): the replacement's data is synced
+  // on its own first. A failed data sync refuses the write and keeps the old file.
+  TempDir t;
+  const fs::path root = t.path / "host";
+  FileDisk d(root);
+  REQUIRE(d.write("queue/deferred/A", std::string_view("v1")));
+  CHECK(d.data_syncs() == 0);  // a new name: the batch's syncfs covers it
+  REQUIRE(d.sync());
+  REQUIRE(d.write("queue/deferred/A", std::string_view("v2")));
+  CHECK(d.data_syncs() == 1);
+  CHECK(slurp(root / "queue/deferred/A") == "v2");
+  d.fail_next_data_sync();
+  CHECK(!d.write("queue/deferred/A", std::string_view("v3")));
+  CHECK(slurp(root / "queue/deferred/A") == "v2");
+  CHECK(d.list(".maillab-tmp/").empty());
+  CHECK(!d.failed());  // one refused write, as an EIO on that file: the disk goes on
+  // A path whose removal is pending still has its old file on the device: replaced, so synced.
+  REQUIRE(d.remove("queue/deferred/A"));
+  REQUIRE(d.write("queue/deferred/A", std::string_view("v4")));
+  CHECK(d.data_syncs() == 2);
+  REQUIRE(d.sync());
+  CHECK(slurp(root / "queue/deferred/A") == "v4");
+}
+
 TEST_CASE("MirroredDisk: memory and real files move together; a failure changes neither") {
   TempDir t;
   io::MemoryDisk mem;
