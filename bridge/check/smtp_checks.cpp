@@ -135,7 +135,7 @@ Result ehlo(SmtpCtx& c) {
   std::string keys;
   bool empty_line = false;
   for (std::size_t i = 1; i < e->reply.lines.size(); ++i) {
-    const std::string& l = e->reply.lines[i];
+    const std::string l(e->reply.lines[i]);
     if (l.empty()) {
       empty_line = true;  // smtp-sink ends with "250 ": not an ehlo-line, but harmless
       continue;

@@ -26,7 +26,7 @@ std::string upper(std::string_view s) {
 std::string first_line(const smtp::Reply& reply) {
   std::string s = std::to_string(reply.code);
   if (!reply.enhanced.empty()) s += " " + reply.enhanced;
-  if (!reply.lines.empty() && !reply.lines.front().empty()) s += " " + reply.lines.front();
+  if (!reply.lines.empty() && !reply.lines.front().empty()) s.append(" ").append(reply.lines.front());
   return s;
 }
 
@@ -186,7 +186,7 @@ std::optional<smtp::Reply> SmtpLine::read_reply() {
   for (;;) {
     if (auto r = parser_.next()) {
       if (parser_.last_malformed()) {
-        error_ = "malformed reply: " + (r->lines.empty() ? std::string() : r->lines.front());
+        error_ = "malformed reply: " + (r->lines.empty() ? std::string() : std::string(r->lines.front()));
         close();
         return std::nullopt;
       }

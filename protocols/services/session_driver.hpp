@@ -5,7 +5,9 @@
 // close once its last reply is sent.
 //
 // Engine concept: receive(string_view), receive_eof(), take_output() -> string,
-// timeout() -> std::chrono::milliseconds, on_timeout(), closed() -> bool.
+// timeout() -> std::chrono::milliseconds, on_timeout(), closed() -> bool. An engine that
+// also has output() -> string_view and clear_output() is sent from its own buffer, which
+// it keeps: an exchange then allocates nothing for its output.
 //
 // Lifetime: the driver is held by a shared_ptr (the owner's set of sessions) and keeps
 // itself alive while the connection can still call it; `on_finished` runs exactly once,
@@ -13,6 +15,7 @@
 #pragma once
 
 #include <chrono>
+#include <concepts>
 #include <functional>
 #include <memory>
 #include <string>
@@ -47,8 +50,7 @@ class SessionDriver final : public io::ConnectionHandler,
   // Push pending engine output (after the owner changed the engine from outside).
   void pump() {
     if (!conn_) return;
-    std::string out = engine_.take_output();
-    if (!out.empty()) conn_->send(out);
+    flush();
     if (engine_.closed()) {
       conn_->close();
       finish(io::CloseKind::kOrderly);
@@ -67,7 +69,7 @@ class SessionDriver final : public io::ConnectionHandler,
     auto keep = self_;
     if (!conn_) return;
     engine_.receive_eof();
-    std::string out = engine_.take_output();  // nothing can be sent any more
+    discard_output();  // nothing can be sent any more
     conn_.reset();
     finish(why);
   }
@@ -83,6 +85,29 @@ class SessionDriver final : public io::ConnectionHandler,
   }
 
  private:
+  static constexpr bool kKeepsOutput = requires(Engine& e) {
+    { e.output() } -> std::convertible_to<std::string_view>;
+    e.clear_output();
+  };
+
+  // Sends the engine's pending output (send() copies it and never calls back).
+  void flush() {
+    if constexpr (kKeepsOutput) {
+      if (const std::string_view out = engine_.output(); !out.empty()) conn_->send(out);
+      engine_.clear_output();
+    } else {
+      if (const std::string out = engine_.take_output(); !out.empty()) conn_->send(out);
+    }
+  }
+
+  void discard_output() {
+    if constexpr (kKeepsOutput) {
+      engine_.clear_output();
+    } else {
+      engine_.take_output();
+    }
+  }
+
   void arm() {
     auto ms = engine_.timeout();
     if (ms.count() <= 0) {
@@ -110,8 +135,7 @@ class SessionDriver final : public io::ConnectionHandler,
     if (!conn_) return;
     auto keep = self_;
     engine_.on_timeout();
-    std::string out = engine_.take_output();
-    if (!out.empty()) conn_->send(out);
+    flush();
     conn_->set_handler(nullptr);
     conn_->close();
     conn_.reset();

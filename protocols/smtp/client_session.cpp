@@ -13,6 +13,9 @@ ClientSession::ClientSession(ClientConfig config) : config_(std::move(config)) {
   // Room for a pipelined group (RSET MAIL RCPT.. DATA) and its trace lines at once.
   pending_.reserve(8);
   trace_.reserve(128);
+  // The commands of a session, but the content, fit: one allocation when the driver sends
+  // from this buffer (output(), clear_output()).
+  out_.reserve(256);
   expect(Cmd::greeting, 0, "");  // 4.3.1: the server speaks first
 }
 
@@ -57,6 +60,15 @@ void ClientSession::receive_eof() {
 }
 
 std::string ClientSession::take_output() { return std::exchange(out_, {}); }
+
+void ClientSession::clear_output() {
+  // The buffer serves the next commands, unless a large message content made it big.
+  if (out_.capacity() > 64 * 1024) {
+    out_ = std::string();
+  } else {
+    out_.clear();
+  }
+}
 
 std::chrono::milliseconds ClientSession::timeout() const {
   if (state_ == State::closed) return std::chrono::milliseconds{0};

@@ -67,6 +67,9 @@ class ClientSession {
   void receive(std::string_view data);
   void receive_eof();
   std::string take_output();
+  // The same without allocating (as ServerSession::output() and clear_output()).
+  std::string_view output() const { return out_; }
+  void clear_output();
   // How long to wait for the server now (idle_timeout when nothing is in flight); zero
   // once closed.
   std::chrono::milliseconds timeout() const;

@@ -48,7 +48,7 @@ void Reply::append_wire(std::string& out) const {
   const std::size_t n = lines.empty() ? 1 : lines.size();
   // Sized first, then written in place: one allocation at most, no per-piece appends.
   std::size_t size = n * (3 + 1 + enhanced.size() + 1 + 2);
-  for (const auto& l : lines) size += l.size();
+  for (std::string_view l : lines) size += l.size();
   const std::size_t start = out.size();
   out.resize(start + size);
   char* p = out.data() + start;
@@ -56,7 +56,7 @@ void Reply::append_wire(std::string& out) const {
     std::memcpy(p, code_digits, 3);
     p += 3;
     const bool last = i + 1 == n;
-    const std::string_view line = lines.empty() ? std::string_view{} : std::string_view{lines[i]};
+    const std::string_view line = lines.empty() ? std::string_view{} : lines[i];
     if (!last) {
       *p++ = '-';
     } else if (!enhanced.empty() || !lines.empty()) {
@@ -76,7 +76,7 @@ void Reply::append_wire(std::string& out) const {
 
 std::string Reply::text() const {
   std::string out;
-  for (const auto& l : lines) {
+  for (std::string_view l : lines) {
     if (!out.empty()) out += ' ';
     out += l;
   }
@@ -99,7 +99,7 @@ Reply Reply::make(int code, std::string enhanced, std::string_view text) {
     auto nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    r.lines.emplace_back(line);
+    r.lines.push_back(line);
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
   }

@@ -63,9 +63,7 @@ Reply& ReplyParser::start_reply() {
 }
 
 void ReplyParser::finish_reply(bool malformed) {
-  auto& [reply, bad] = ready_[ready_count_++];
-  reply.lines.resize(line_count_);
-  bad = malformed;
+  ready_[ready_count_++].second = malformed;
   in_reply_ = false;
 }
 
@@ -80,7 +78,7 @@ void ReplyParser::malformed(std::string_view line) {
     text += (u < 32 || u > 126) ? '?' : c;
   }
   r.lines.clear();
-  r.lines.push_back(std::move(text));
+  r.lines.push_back(text);
   line_count_ = 1;
   finish_reply(true);
 }
@@ -115,16 +113,12 @@ void ReplyParser::parse_line(std::string_view line) {
       r.enhanced.assign(head);
       r.enhanced[0] = static_cast<char>('0' + code / 100);
     }
-    // A multi-line reply (EHLO's) gets room for its usual size at once.
-    if (more) r.lines.reserve(8);
+    // The slot's buffers are reused. A multi-line reply (EHLO's) gets room for its usual
+    // size at once.
+    r.lines.clear();
+    if (more) r.lines.reserve(12, 256);
   }
-  // The slot's old line strings are overwritten in place (their capacity is reused);
-  // finish_reply() drops the ones left over.
-  if (line_count_ < r.lines.size()) {
-    r.lines[line_count_].assign(text);
-  } else {
-    r.lines.emplace_back(text);
-  }
+  if (r.lines.size() < kMaxLines && r.lines.text_bytes() + text.size() <= kMaxText) r.lines.push_back(text);
   ++line_count_;
   if (!more) finish_reply(false);
 }

@@ -13,7 +13,10 @@
 // different code) never crashes: it ends the reply being read and yields a synthesized
 // `421 4.5.0 Protocol error: malformed reply: <excerpt>`, and last_malformed() is true for
 // it. A stream that sent garbage is out of step, so a client should give up on it.
-// Lines longer than kMaxLine octets are truncated (the rest is discarded up to LF).
+// Lines longer than kMaxLine octets are truncated (the rest is discarded up to LF). A reply
+// keeps at most kMaxLines lines and kMaxText octets of text; further continuation lines
+// are read and dropped (Postfix's client caps a reply the same way), so a peer that never
+// ends its reply cannot make the client's memory grow without bound.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +33,8 @@ namespace maillab::smtp {
 class ReplyParser {
  public:
   static constexpr std::size_t kMaxLine = 4096;
+  static constexpr std::size_t kMaxLines = 512;
+  static constexpr std::size_t kMaxText = 64 * 1024;
 
   void receive(std::string_view data);
   // The next complete reply, or nullopt when more bytes are needed.

@@ -84,10 +84,7 @@ void ServerSession::hello(std::string_view args, bool esmtp) {
   envelope_.esmtp = esmtp;
   state_ = State::ready;
   r.enhanced.clear();
-  if (r.lines.empty()) {
-    r.lines.reserve(esmtp ? 7 : 1);
-    r.lines.push_back(config_.hostname);
-  }
+  if (r.lines.empty()) r.lines.push_back(config_.hostname);
   if (!esmtp) return reply(std::move(r));
   // The EHLO reply depends only on the handler's reply and the configuration: one built
   // earlier for the same ones is sent again, with its wire form (no Reply to build, no
@@ -100,7 +97,12 @@ void ServerSession::hello(std::string_view args, bool esmtp) {
   };
   // By the reply's first line. Shared, so that an entry replaced while a hook looks at
   // its reply (another session's EHLO on this thread) outlives the look.
-  thread_local std::unordered_map<std::string, std::shared_ptr<const Ehlo>> cache;
+  // Looked up by string_view: no key string per EHLO.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  thread_local std::unordered_map<std::string, std::shared_ptr<const Ehlo>, Hash, std::equal_to<>> cache;
   const auto same_keywords = [](const ServerConfig& a, const ServerConfig& b) {
     return a.pipelining == b.pipelining && a.size_limit == b.size_limit && a.auth_mechanisms == b.auth_mechanisms &&
            a.enhanced_status_codes == b.enhanced_status_codes && a.eightbitmime == b.eightbitmime && a.dsn == b.dsn;
@@ -113,23 +115,23 @@ void ServerSession::hello(std::string_view args, bool esmtp) {
     append_ehlo_keywords(e->reply.lines);
     e->reply.append_wire(e->wire);
     ehlo = e;
-    cache.insert_or_assign(e->reply.lines.front(), std::move(e));
+    cache.insert_or_assign(std::string(e->reply.lines.front()), std::move(e));
   }
   respond(ehlo->reply, ehlo->wire);
 }
 
-void ServerSession::append_ehlo_keywords(std::vector<std::string>& lines) const {
+void ServerSession::append_ehlo_keywords(ReplyLines& lines) const {
   // 4.1.1.1 ehlo-ok-rsp: one keyword line per extension (Postfix's order).
-  if (config_.pipelining) lines.emplace_back("PIPELINING");
+  if (config_.pipelining) lines.push_back("PIPELINING");
   lines.push_back(config_.size_limit ? "SIZE " + std::to_string(config_.size_limit) : "SIZE");
   if (!config_.auth_mechanisms.empty()) {
     std::string auth = "AUTH";
     for (const auto& m : config_.auth_mechanisms) auth += ' ' + m;
-    lines.push_back(std::move(auth));
+    lines.push_back(auth);
   }
-  if (config_.enhanced_status_codes) lines.emplace_back("ENHANCEDSTATUSCODES");
-  if (config_.eightbitmime) lines.emplace_back("8BITMIME");
-  if (config_.dsn) lines.emplace_back("DSN");
+  if (config_.enhanced_status_codes) lines.push_back("ENHANCEDSTATUSCODES");
+  if (config_.eightbitmime) lines.push_back("8BITMIME");
+  if (config_.dsn) lines.push_back("DSN");
 }
 
 void ServerSession::cmd_mail(std::string_view args) {

@@ -59,6 +59,9 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
       data_(config_.max_text_line, config_.size_limit) {
   assert(config_.max_line >= 3 && "a command line holds at least CRLF and a byte");
   if (config_.hostname.empty()) config_.hostname = "localhost";
+  // The greeting and the usual replies (EHLO's too) fit: one allocation when the driver
+  // sends from this buffer (output(), clear_output()).
+  out_.reserve(256);
   // RFC 5321 3.1, 4.2: 220 opens the session, 554 refuses it (then only QUIT is
   // served), 421 closes at once.
   Reply greeting = handler_.greeting();
@@ -96,6 +99,16 @@ void ServerSession::receive_eof() {
 }
 
 std::string ServerSession::take_output() { return std::exchange(out_, {}); }
+
+void ServerSession::clear_output() {
+  // The buffer serves the next replies, unless something unusual (a huge EHLO cache
+  // entry, a handler's long text) made it big.
+  if (out_.capacity() > 64 * 1024) {
+    out_ = std::string();
+  } else {
+    out_.clear();
+  }
+}
 
 std::chrono::milliseconds ServerSession::timeout() const {
   switch (state_) {
@@ -211,9 +224,9 @@ void ServerSession::end_of_data() {
 void ServerSession::reply(Reply r, std::string_view standard_text) {
   if (r.lines.empty()) {
     if (r.positive_completion() || r.positive_intermediate()) {
-      if (!standard_text.empty()) r.lines.emplace_back(standard_text);
+      if (!standard_text.empty()) r.lines.push_back(standard_text);
     } else {
-      r.lines.emplace_back(r.transient() ? "Error: try again later" : "Error: rejected");
+      r.lines.push_back(r.transient() ? "Error: try again later" : "Error: rejected");
     }
   }
   respond(r);

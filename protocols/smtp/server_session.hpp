@@ -53,6 +53,10 @@ class ServerSession {
   void receive(std::string_view data);
   void receive_eof();
   std::string take_output();
+  // The same without allocating: output() shows the pending bytes (valid until the
+  // session is used again), clear_output() drops them and keeps the buffer for the next.
+  std::string_view output() const { return out_; }
+  void clear_output();
   // command_timeout, or data_timeout while reading content; zero once closed.
   std::chrono::milliseconds timeout() const;
   void on_timeout();
@@ -92,7 +96,7 @@ class ServerSession {
   void cmd_helo(std::string_view args);
   void cmd_ehlo(std::string_view args);
   void hello(std::string_view args, bool esmtp);
-  void append_ehlo_keywords(std::vector<std::string>& lines) const;
+  void append_ehlo_keywords(ReplyLines& lines) const;
   void cmd_mail(std::string_view args);
   void cmd_rcpt(std::string_view args);
   void cmd_data(std::string_view args);

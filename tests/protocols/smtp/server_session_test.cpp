@@ -605,6 +605,6 @@ TEST_CASE("greetings with the standard text follow the host name and the handler
         CHECK(s.state() == State::connected);
     }
     REQUIRE(h.exchanges.size() == 1);
-    CHECK(h.exchanges[0].second.lines == std::vector<std::string>{cfg.hostname + " ESMTP maillab"});
+    CHECK(as_strings(h.exchanges[0].second.lines) == std::vector<std::string>{cfg.hostname + " ESMTP maillab"});
   }
 }

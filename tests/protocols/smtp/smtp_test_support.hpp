@@ -15,6 +15,11 @@
 
 namespace maillab::smtp::test {
 
+// A reply's lines as strings, to compare with a list (and for Catch to print).
+inline std::vector<std::string> as_strings(const ReplyLines& lines) {
+  return {lines.begin(), lines.end()};
+}
+
 struct Delivered {
   Envelope envelope;
   std::string content;

@@ -16,8 +16,10 @@
 #include "protocols/smtp/path.hpp"
 #include "protocols/smtp/reply.hpp"
 #include "protocols/smtp/reply_parser.hpp"
+#include "smtp_test_support.hpp"
 
 using namespace maillab::smtp;
+using maillab::smtp::test::as_strings;
 
 namespace {
 
@@ -49,6 +51,20 @@ bool old_has_8bit(std::string_view content) {
   return false;
 }
 
+// Reply::make's split when the lines were a std::vector<std::string>.
+std::vector<std::string> old_make_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines.emplace_back(line);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+  return lines;
+}
+
 std::string old_wire(const Reply& r) {
   std::string out;
   const std::size_t n = r.lines.empty() ? 1 : r.lines.size();
@@ -57,7 +73,7 @@ std::string old_wire(const Reply& r) {
     out += static_cast<char>('0' + (r.code / 10) % 10);
     out += static_cast<char>('0' + r.code % 10);
     const bool last = i + 1 == n;
-    const std::string_view line = r.lines.empty() ? std::string_view{} : std::string_view{r.lines[i]};
+    const std::string_view line = r.lines.empty() ? std::string_view{} : r.lines[i];
     if (!last) {
       out += '-';
     } else if (!r.enhanced.empty() || !r.lines.empty()) {
@@ -287,6 +303,93 @@ TEST_CASE("Reply::wire matches its previous version", "[smtp][reply][equivalence
   }
 }
 
+TEST_CASE("Reply::make splits text into the lines it did with a vector of strings", "[smtp][reply][equivalence]") {
+  for (const char* s : {"", "\n", "\r\n", "a\n", "\na", "a\r\r\nb", "\r", "a\n\n\nb"}) {
+    INFO(s);
+    CHECK(as_strings(Reply::make(250, "", s).lines) == old_make_lines(s));
+  }
+  std::mt19937 rng(3463);
+  for (int round = 0; round < 5000; ++round) {
+    // Up to 300 bytes: past the 64 bytes and 4 lines a ReplyLines holds inline.
+    const std::string text = random_bytes(rng, kEdges, 300);
+    INFO(text);
+    const Reply r = Reply::make(550, "5.1.1", text);
+    REQUIRE(as_strings(r.lines) == old_make_lines(text));
+    REQUIRE(r.wire() == old_wire(r));
+  }
+}
+
+TEST_CASE("ReplyLines keeps the lines a vector of strings would, through copies and moves",
+          "[smtp][reply][equivalence]") {
+  // Random operations on a ReplyLines and on a std::vector<std::string> model; lines long
+  // and short, many and few, so that inline and heap buffers meet in every combination.
+  std::mt19937 rng(2821);
+  std::uniform_int_distribution<int> op(0, 9), len_pick(0, 3);
+  auto random_line = [&] { return random_bytes(rng, kEdges, len_pick(rng) == 0 ? 200 : 20); };
+  auto build = [](const std::vector<std::string>& model) {
+    ReplyLines l;
+    for (const auto& s : model) l.push_back(s);
+    return l;
+  };
+  ReplyLines a, b;
+  std::vector<std::string> ma, mb;
+  for (int round = 0; round < 20000; ++round) {
+    switch (op(rng)) {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
+        const std::string line = random_line();
+        a.push_back(line);
+        ma.push_back(line);
+        break;
+      }
+      case 4:
+        a.clear();
+        ma.clear();
+        break;
+      case 5:
+        b = a;  // copy-assign onto whatever b holds
+        mb = ma;
+        break;
+      case 6: {
+        ReplyLines moved(std::move(a));
+        a = b;
+        b = std::move(moved);
+        std::swap(ma, mb);
+        break;
+      }
+      case 7:
+        if (round % 2) {
+          a.swap(b);  // member by member, as ReplyParser::next does
+        } else {
+          std::swap(a, b);  // by moves
+        }
+        std::swap(ma, mb);
+        break;
+      case 8: {
+        ReplyLines copy(b);
+        a = std::move(copy);
+        ma = mb;
+        break;
+      }
+      default:
+        a.reserve(12, 256);
+        break;
+    }
+    REQUIRE(as_strings(a) == ma);
+    REQUIRE(as_strings(b) == mb);
+    REQUIRE(a.size() == ma.size());
+    REQUIRE(a.empty() == ma.empty());
+    if (!ma.empty()) {
+      REQUIRE(a.front() == ma.front());
+      REQUIRE(a.back() == ma.back());
+    }
+    REQUIRE(a == build(ma));
+    REQUIRE((a == b) == (ma == mb));
+  }
+}
+
 TEST_CASE("DataReader matches its previous version for any split", "[smtp][data][equivalence]") {
   std::mt19937 rng(4524);
   std::uniform_int_distribution<std::size_t> chunk(1, 40);
@@ -330,10 +433,10 @@ TEST_CASE("ReplyParser gives the same replies however the bytes are split", "[sm
   std::vector<Reply> expected;
   while (auto r = whole.next()) expected.push_back(*r);
   REQUIRE(expected.size() == 7);
-  CHECK(expected[1].lines == std::vector<std::string>{"mx", "PIPELINING", "SIZE 100"});
+  CHECK(as_strings(expected[1].lines) == std::vector<std::string>{"mx", "PIPELINING", "SIZE 100"});
   CHECK(expected[1].enhanced.empty());
   CHECK(expected[4].enhanced.empty());
-  CHECK(expected[4].lines == std::vector<std::string>{"go"});
+  CHECK(as_strings(expected[4].lines) == std::vector<std::string>{"go"});
   ReplyParser bytewise;
   std::vector<Reply> got;
   for (std::size_t i = 0; i < stream.size(); ++i) {
