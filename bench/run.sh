@@ -197,7 +197,7 @@ mail_row() {  # label, extra args
       "maillab bench mail $MAIL_ARGS${2:+ $2}"
 }
 mail_row "simulated mail, delivered/s" ""
-mail_row "simulated mail over a simulated day ($DAY_RATE/s), delivered/s" "--rate $DAY_RATE"
+mail_row "simulated mail, few in flight (--rate $DAY_RATE; 12/s: a simulated day at full size), delivered/s" "--rate $DAY_RATE"
 
 say "hosts row"
 b=$("$MAILLAB" bench hosts --hosts "$HOSTS" | lastkey bytes_per_host) || b=""

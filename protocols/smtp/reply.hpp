@@ -53,6 +53,7 @@ class SmallArray {
   }
   ~SmallArray() { release(); }
   void swap(SmallArray& o) noexcept {
+    if (this == &o) return;
     // The whole inline arrays change places (fixed-size copies: a few moves), heap
     // buffers by pointer.
     T tmp[N];
@@ -70,25 +71,34 @@ class SmallArray {
   const T* data() const { return data_; }
   void clear() { size_ = 0; }
   void reserve(std::size_t n) {
-    if (n > cap_) grow(n);
+    if (n > UINT32_MAX) throw std::length_error("smtp::Reply too long");
+    if (n > cap_) grow(n, nullptr, 0);
   }
+  // `p` may point into this array (as vector::insert allows): it is read before the old
+  // buffer goes.
   void append(const T* p, std::size_t n) {
     // Sizes are 32-bit (a reply is far smaller); past that, fail as std::string would.
     if (n > UINT32_MAX - size_) throw std::length_error("smtp::Reply too long");
-    if (n > cap_ - size_) grow(std::min<std::size_t>(std::max(size_ + n, 2 * std::size_t{cap_}), UINT32_MAX));
-    if (n != 0) std::memcpy(data_ + size_, p, n * sizeof(T));
+    if (n > cap_ - size_) {
+      grow(std::min<std::size_t>(std::max(size_ + n, 2 * std::size_t{cap_}), UINT32_MAX), p, n);
+    } else if (n != 0) {
+      std::memmove(data_ + size_, p, n * sizeof(T));
+    }
     size_ += static_cast<std::uint32_t>(n);
   }
   void push_back(T v) { append(&v, 1); }
+  void pop_back() { --size_; }
   bool operator==(const SmallArray& o) const {
     return size_ == o.size_ && (size_ == 0 || std::memcmp(data_, o.data_, size_ * sizeof(T)) == 0);
   }
 
  private:
   bool heap() const { return data_ != inline_; }
-  void grow(std::size_t cap) {
+  // A buffer of `cap` holding the elements and, after them, the `n` at `extra`.
+  void grow(std::size_t cap, const T* extra, std::size_t n) {
     T* p = new T[cap];
     if (size_ != 0) std::memcpy(p, data_, size_ * sizeof(T));
+    if (n != 0) std::memcpy(p + size_, extra, n * sizeof(T));
     if (heap()) delete[] data_;
     data_ = p;
     cap_ = static_cast<std::uint32_t>(cap);
@@ -171,8 +181,16 @@ class ReplyLines {
   const_iterator end() const { return {this, size()}; }
 
   void push_back(std::string_view line) {
-    bytes_.append(line.data(), line.size());  // ends_ below cannot overflow: bytes_ throws first
-    ends_.push_back(static_cast<std::uint32_t>(bytes_.size()));
+    // The end first: if the bytes then cannot be added, it is taken back, and a failure
+    // leaves the lines as they were. bytes_ throws before the offset could overflow.
+    if (line.size() > UINT32_MAX - bytes_.size()) throw std::length_error("smtp::Reply too long");
+    ends_.push_back(static_cast<std::uint32_t>(bytes_.size() + line.size()));
+    try {
+      bytes_.append(line.data(), line.size());
+    } catch (...) {
+      ends_.pop_back();
+      throw;
+    }
   }
   void clear() {
     bytes_.clear();

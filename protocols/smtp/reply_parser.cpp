@@ -118,7 +118,11 @@ void ReplyParser::parse_line(std::string_view line) {
     r.lines.clear();
     if (more) r.lines.reserve(12, 256);
   }
-  if (r.lines.size() < kMaxLines && r.lines.text_bytes() + text.size() <= kMaxText) r.lines.push_back(text);
+  // Kept while none was dropped: the reply keeps its first lines, without a gap.
+  if (r.lines.size() == line_count_ && line_count_ < kMaxLines &&
+      r.lines.text_bytes() + text.size() <= kMaxText) {
+    r.lines.push_back(text);
+  }
   ++line_count_;
   if (!more) finish_reply(false);
 }

@@ -41,7 +41,7 @@ class ServerHandler {
   // server sends on its own (timeout, too many errors).
   virtual void on_exchange(std::string_view client_line, const Reply& reply);
   // The engine wants the connection closed (QUIT, 421, timeout, error limit); the
-  // driver flushes take_output() and closes. Not called for receive_eof().
+  // driver flushes the output (output() and clear_output()) and closes. Not called for receive_eof().
   virtual void on_close_requested();
 };
 

@@ -337,13 +337,20 @@ TEST_CASE("ReplyLines keeps the lines a vector of strings would, through copies 
     switch (op(rng)) {
       case 0:
       case 1:
-      case 2:
-      case 3: {
+      case 2: {
         const std::string line = random_line();
         a.push_back(line);
         ma.push_back(line);
         break;
       }
+      case 3:
+        // One of its own lines again: a view into the buffer that may have to grow.
+        if (!ma.empty()) {
+          const std::size_t i = static_cast<std::size_t>(rng()) % ma.size();
+          a.push_back(a[i]);
+          ma.push_back(std::string(ma[i]));
+        }
+        break;
       case 4:
         a.clear();
         ma.clear();
