@@ -6,6 +6,8 @@
 #include <cassert>
 #include <utility>
 
+#include "protocols/smtp/text_scan.hpp"
+
 namespace maillab::smtp {
 
 ClientSession::ClientSession(ClientConfig config) : config_(std::move(config)) {
@@ -61,14 +63,7 @@ void ClientSession::receive_eof() {
 
 std::string ClientSession::take_output() { return std::exchange(out_, {}); }
 
-void ClientSession::clear_output() {
-  // The buffer serves the next commands, unless a large message content made it big.
-  if (out_.capacity() > 64 * 1024) {
-    out_ = std::string();
-  } else {
-    out_.clear();
-  }
-}
+void ClientSession::clear_output() { detail::clear_output_buffer(out_); }
 
 std::chrono::milliseconds ClientSession::timeout() const {
   if (state_ == State::closed) return std::chrono::milliseconds{0};

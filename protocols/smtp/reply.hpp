@@ -7,10 +7,10 @@
 // When `enhanced` is set, wire() repeats it on every line (RFC 2034 section 4).
 #pragma once
 
-#include <algorithm>
+#include <boost/container/small_vector.hpp>
+
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <initializer_list>
 #include <iterator>
 #include <stdexcept>
@@ -19,117 +19,6 @@
 #include <utility>
 
 namespace maillab::smtp {
-
-namespace detail {
-
-// A growable array of trivially copyable T whose first N elements live in the object
-// itself: no allocation until it outgrows them. Copies and clears keep the buffer, so a
-// reused array stops allocating once it is big enough.
-template <class T, std::size_t N>
-class SmallArray {
- public:
-  SmallArray() = default;
-  SmallArray(const SmallArray& o) { append(o.data_, o.size_); }
-  SmallArray(SmallArray&& o) noexcept { take(o); }
-  SmallArray& operator=(const SmallArray& o) {
-    if (this != &o) {
-      size_ = 0;
-      append(o.data_, o.size_);
-    }
-    return *this;
-  }
-  SmallArray& operator=(SmallArray&& o) noexcept {
-    if (this == &o) return *this;
-    if (o.heap()) {
-      release();
-      take(o);
-    } else {
-      // Fits whatever our buffer: o's elements are inline, ours hold at least N.
-      std::memcpy(data_, o.data_, o.size_ * sizeof(T));
-      size_ = o.size_;
-      o.size_ = 0;
-    }
-    return *this;
-  }
-  ~SmallArray() { release(); }
-  void swap(SmallArray& o) noexcept {
-    if (this == &o) return;
-    // The whole inline arrays change places (fixed-size copies: a few moves), heap
-    // buffers by pointer.
-    T tmp[N];
-    std::memcpy(tmp, inline_, sizeof tmp);
-    std::memcpy(inline_, o.inline_, sizeof tmp);
-    std::memcpy(o.inline_, tmp, sizeof tmp);
-    T* const mine = heap() ? data_ : nullptr;
-    data_ = o.heap() ? o.data_ : inline_;
-    o.data_ = mine ? mine : o.inline_;
-    std::swap(size_, o.size_);
-    std::swap(cap_, o.cap_);
-  }
-
-  std::size_t size() const { return size_; }
-  const T* data() const { return data_; }
-  void clear() { size_ = 0; }
-  void reserve(std::size_t n) {
-    if (n > UINT32_MAX) throw std::length_error("smtp::Reply too long");
-    if (n > cap_) grow(n, nullptr, 0);
-  }
-  // `p` may point into this array (as vector::insert allows): it is read before the old
-  // buffer goes.
-  void append(const T* p, std::size_t n) {
-    // Sizes are 32-bit (a reply is far smaller); past that, fail as std::string would.
-    if (n > UINT32_MAX - size_) throw std::length_error("smtp::Reply too long");
-    if (n > cap_ - size_) {
-      grow(std::min<std::size_t>(std::max(size_ + n, 2 * std::size_t{cap_}), UINT32_MAX), p, n);
-    } else if (n != 0) {
-      std::memmove(data_ + size_, p, n * sizeof(T));
-    }
-    size_ += static_cast<std::uint32_t>(n);
-  }
-  void push_back(T v) { append(&v, 1); }
-  void pop_back() { --size_; }
-  bool operator==(const SmallArray& o) const {
-    return size_ == o.size_ && (size_ == 0 || std::memcmp(data_, o.data_, size_ * sizeof(T)) == 0);
-  }
-
- private:
-  bool heap() const { return data_ != inline_; }
-  // A buffer of `cap` holding the elements and, after them, the `n` at `extra`.
-  void grow(std::size_t cap, const T* extra, std::size_t n) {
-    T* p = new T[cap];
-    if (size_ != 0) std::memcpy(p, data_, size_ * sizeof(T));
-    if (n != 0) std::memcpy(p + size_, extra, n * sizeof(T));
-    if (heap()) delete[] data_;
-    data_ = p;
-    cap_ = static_cast<std::uint32_t>(cap);
-  }
-  void release() {
-    if (heap()) delete[] data_;
-    data_ = inline_;
-    cap_ = N;
-    size_ = 0;
-  }
-  // Takes o's elements (its heap buffer, if any); o is left empty and inline.
-  void take(SmallArray& o) {
-    if (o.heap()) {
-      data_ = o.data_;
-      cap_ = o.cap_;
-      o.data_ = o.inline_;
-      o.cap_ = N;
-    } else {
-      std::memcpy(inline_, o.inline_, o.size_ * sizeof(T));
-    }
-    size_ = o.size_;
-    o.size_ = 0;
-  }
-
-  T* data_ = inline_;
-  std::uint32_t size_ = 0;
-  std::uint32_t cap_ = N;
-  T inline_[N]{};
-};
-
-}  // namespace detail
 
 // The text lines of a Reply, in one buffer: the bytes of every line back to back and
 // where each line ends. A usual reply ("Ok", "Ok: queued as <id>": up to 64 bytes in up
@@ -181,12 +70,16 @@ class ReplyLines {
   const_iterator end() const { return {this, size()}; }
 
   void push_back(std::string_view line) {
-    // The end first: if the bytes then cannot be added, it is taken back, and a failure
-    // leaves the lines as they were. bytes_ throws before the offset could overflow.
     if (line.size() > UINT32_MAX - bytes_.size()) throw std::length_error("smtp::Reply too long");
+    // One of its own lines again: copied first, as the growth below may move the bytes.
+    if (!line.empty() && line.data() >= bytes_.data() && line.data() < bytes_.data() + bytes_.size()) {
+      return push_back(std::string(line));
+    }
+    // The end first: if the bytes then cannot be added, it is taken back, and a failure
+    // leaves the lines as they were.
     ends_.push_back(static_cast<std::uint32_t>(bytes_.size() + line.size()));
     try {
-      bytes_.append(line.data(), line.size());
+      bytes_.insert(bytes_.end(), line.begin(), line.end());
     } catch (...) {
       ends_.pop_back();
       throw;
@@ -210,8 +103,8 @@ class ReplyLines {
   bool operator==(const ReplyLines&) const = default;
 
  private:
-  detail::SmallArray<char, 64> bytes_;
-  detail::SmallArray<std::uint32_t, 4> ends_;  // line i is bytes_[ends_[i - 1], ends_[i])
+  boost::container::small_vector<char, 64> bytes_;
+  boost::container::small_vector<std::uint32_t, 4> ends_;  // line i is bytes_[ends_[i - 1], ends_[i])
 };
 
 struct Reply {

@@ -100,15 +100,7 @@ void ServerSession::receive_eof() {
 
 std::string ServerSession::take_output() { return std::exchange(out_, {}); }
 
-void ServerSession::clear_output() {
-  // The buffer serves the next replies, unless something unusual (a huge EHLO cache
-  // entry, a handler's long text) made it big.
-  if (out_.capacity() > 64 * 1024) {
-    out_ = std::string();
-  } else {
-    out_.clear();
-  }
-}
+void ServerSession::clear_output() { detail::clear_output_buffer(out_); }
 
 std::chrono::milliseconds ServerSession::timeout() const {
   switch (state_) {

@@ -3,9 +3,21 @@
 
 #include <cstddef>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 namespace maillab::smtp::detail {
+
+// Empties an engine's output buffer after the driver sent it. The buffer serves the next
+// exchange, unless something unusual (a large message content, a long handler text) made
+// it big: that memory goes back.
+inline void clear_output_buffer(std::string& out) {
+  if (out.capacity() > 64 * 1024) {
+    out = std::string();
+  } else {
+    out.clear();
+  }
+}
 
 // ASCII upper case, locale-free (commands, keywords and xtext are ASCII).
 inline char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
