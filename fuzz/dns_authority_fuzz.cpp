@@ -11,10 +11,12 @@
 // - a response decodes cleanly, fits max_size, has QR=1, the query's id and opcode, RD
 //   copied, and the query's question when the query had exactly one;
 // - over TCP without truncation, the wire response is answer() of the decoded query.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fuzz/fuzz_support.hpp"
 #include "protocols/dns/authority.hpp"
@@ -93,7 +95,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
              std::string(out.empty() ? "dropped" : "answered") + " a query: " + fuzz::shown(wire));
   if (out.empty()) return 0;
 
-  FUZZ_CHECK(out.size() <= max_size, std::to_string(out.size()) + " octets over " + std::to_string(max_size));
+  // EDNS(0) lets a UDP answer grow to what the query offers, at most kEdnsSize.
+  const std::size_t limit = std::max<std::size_t>(max_size, Authority::kEdnsSize);
+  FUZZ_CHECK(out.size() <= limit, std::to_string(out.size()) + " octets over " + std::to_string(limit));
   const DecodeResult resp = decode(out);
   FUZZ_CHECK(resp.ok(), "the response does not decode: " + std::string(to_string(resp.error)) + ": " + resp.detail);
   const Message& m = resp.message;
@@ -105,12 +109,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(query.header_ok(), "a 12-octet header that does not decode");
   FUZZ_CHECK(m.opcode == query.message.opcode, "opcode changed");
   FUZZ_CHECK(m.rd == query.message.rd, "RD not copied");
+  bool has_opt = false;
+  for (const auto& rr : query.message.additional) has_opt = has_opt || rr.type == Type::OPT;
   if (query.ok() && query.message.questions.size() == 1) {
     FUZZ_CHECK(m.questions == query.message.questions, "the question was not echoed");
-    if (max_size == 65535 && !m.tc) {
+    if (max_size == 65535 && !m.tc && !has_opt) {
       const Message direct = a.answer(query.message);
       FUZZ_CHECK(direct == m, "handle() and answer() disagree");
     }
+  }
+  // Over TCP: every message decodes and fits its length prefix; a query that is not a
+  // zone transfer gets exactly what handle() says for 65,535 octets.
+  const std::vector<std::string> tcp = a.handle_tcp(wire);
+  for (const std::string& msg : tcp) {
+    FUZZ_CHECK(msg.size() <= Authority::kTcpSize, "a TCP message over 65,535 octets");
+    FUZZ_CHECK(decode(msg).ok(), "a TCP message does not decode");
+  }
+  const bool transfer = query.ok() && query.message.questions.size() == 1 &&
+                        (query.message.questions[0].type == Type::AXFR ||
+                         query.message.questions[0].type == Type::IXFR);
+  if (!transfer) {
+    const std::string single = a.handle(wire, Authority::kTcpSize);
+    FUZZ_CHECK(tcp.size() == (single.empty() ? 0u : 1u) && (tcp.empty() || tcp[0] == single),
+               "handle_tcp() and handle() disagree on a query that is not a transfer");
   }
   return 0;
 }

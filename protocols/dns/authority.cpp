@@ -1,15 +1,87 @@
 #include "protocols/dns/authority.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "protocols/dns/name.hpp"
 
 namespace maillab::dns {
 namespace {
 
-bool is_transfer_or_mailbox_query(Type t) {  // AXFR, IXFR, MAILB, MAILA: not over this engine
+bool is_transfer_or_mailbox_query(Type t) {  // AXFR, IXFR, MAILB, MAILA: not over UDP
   const auto v = static_cast<std::uint16_t>(t);
   return v >= 251 && v <= 254;
+}
+
+bool is_transfer(const Message& m) {
+  return m.questions.size() == 1 &&
+         (m.questions[0].type == Type::AXFR || m.questions[0].type == Type::IXFR);
+}
+
+// What a query says about EDNS(0) (RFC 6891 6.1.1).
+struct Edns {
+  bool present = false;
+  bool malformed = false;  // two OPTs, or an OPT whose owner is not the root
+  std::uint8_t version = 0;
+  std::uint16_t payload = 0;
+};
+
+Edns edns_of(const Message& query) {
+  Edns e;
+  for (const auto& rr : query.additional) {
+    if (rr.type != Type::OPT) continue;
+    if (e.present || !rr.name.empty()) e.malformed = true;
+    e.present = true;
+    e.version = static_cast<std::uint8_t>(rr.ttl >> 16);
+    e.payload = rr.klass;
+  }
+  return e;
+}
+
+// Our OPT: payload size kEdnsSize, no flags; `extended_rcode` is the upper 8 bits of a
+// 12-bit rcode (1 with rcode 0 is BADVERS, 16).
+ResourceRecord our_opt(std::uint8_t extended_rcode = 0) {
+  ResourceRecord opt;
+  opt.name = "";
+  opt.type = Type::OPT;
+  opt.klass = Authority::kEdnsSize;
+  opt.ttl = static_cast<std::uint32_t>(extended_rcode) << 24;
+  opt.data = RawData{};
+  return opt;
+}
+
+// The length of the question name at offset 12 of a query (uncompressed: the first name
+// of a message cannot point anywhere), or 0 when it is not there whole.
+std::size_t first_name_length(std::string_view wire) {
+  std::size_t p = 12;
+  while (p < wire.size()) {
+    const auto len = static_cast<unsigned char>(wire[p]);
+    if (len == 0) return p + 1 - 12;
+    if (len > 63) return 0;
+    p += 1 + len;
+  }
+  return 0;
+}
+
+bool same_ignoring_case(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// DNS 0x20: the response's question name (at offset 12, written from the canonical,
+// lowercase name) takes the query's octets back when they are the same name.
+void keep_question_case(std::string_view query, std::string& response) {
+  if (query.size() < 12 || response.size() < 12) return;
+  if (query[4] == 0 && query[5] == 0) return;         // QDCOUNT 0
+  if (response[4] == 0 && response[5] == 0) return;
+  const std::size_t n = first_name_length(query);
+  if (n == 0 || first_name_length(response) != n) return;
+  if (!same_ignoring_case(query.substr(12, n), std::string_view(response).substr(12, n))) return;
+  response.replace(12, n, query.substr(12, n));
 }
 
 const std::string* target_of(const ResourceRecord& rr) {
@@ -214,33 +286,129 @@ std::string Authority::handle(std::string_view wire, std::size_t max_size) const
   const DecodeResult decoded = decode(wire);
   if (!decoded.header_ok() || decoded.message.qr) return {};
   Message response;
+  const Edns edns = decoded.ok() ? edns_of(decoded.message) : Edns{};
   if (decoded.message.opcode != kOpcodeQuery) {
     response = make_reply(decoded.message, Rcode::NotImp);
     if (!decoded.ok()) response.questions.clear();
-  } else if (!decoded.ok()) {
+  } else if (!decoded.ok() || edns.malformed) {
     response = make_reply(decoded.message, Rcode::FormErr);
-    response.questions.clear();
+    if (!decoded.ok()) response.questions.clear();
+  } else if (edns.present && edns.version != 0) {
+    response = make_reply(decoded.message);  // BADVERS (RFC 6891 6.1.3): rcode 16
   } else {
     response = answer(decoded.message);
   }
+  // Every answer to a query with an OPT carries ours (RFC 6891 7), truncated ones too.
+  std::optional<ResourceRecord> opt;
+  if (edns.present && !edns.malformed) {
+    opt = our_opt(edns.version != 0 ? 1 : 0);
+    if (max_size < kTcpSize) {
+      max_size = std::max<std::size_t>(max_size, std::min(edns.payload, kEdnsSize));
+    }
+  }
+  auto encoded = [&] {
+    if (opt) response.additional.push_back(*opt);
+    std::string out = encode(response);
+    if (opt) response.additional.pop_back();
+    keep_question_case(wire, out);
+    return out;
+  };
 
-  std::string out = encode(response);
+  std::string out = encoded();
   if (out.empty()) {  // cannot happen with parsed zones; never send nothing to a valid query
     response.rcode = Rcode::ServFail;
     response.answers.clear();
     response.authority.clear();
     response.additional.clear();
-    out = encode(response);
+    out = encoded();
   }
   if (out.size() <= max_size) return out;
   // RFC 2181 9: dropping additional data needs no TC; losing answer or authority does.
   response.additional.clear();
-  out = encode(response);
+  out = encoded();
   if (out.size() <= max_size) return out;
   response.tc = true;
   response.answers.clear();
   response.authority.clear();
-  return encode(response);
+  return encoded();
+}
+
+std::vector<std::string> Authority::handle_tcp(std::string_view wire) const {
+  const DecodeResult decoded = decode(wire);
+  if (decoded.ok() && !decoded.message.qr && decoded.message.opcode == kOpcodeQuery &&
+      is_transfer(decoded.message) && !edns_of(decoded.message).malformed) {
+    return transfer(decoded.message, wire);
+  }
+  std::string out = handle(wire, kTcpSize);
+  if (out.empty()) return {};
+  return {std::move(out)};
+}
+
+// RFC 5936 2.2: the zone's SOA, every other record, the SOA again, packed into as few
+// messages as fit in 64 KiB each; the question only in the first.
+std::vector<std::string> Authority::transfer(const Message& query, std::string_view wire) const {
+  const Edns edns = edns_of(query);
+  Message head = make_reply(query);
+  auto name = canonical_name(query.questions[0].name);
+  const auto it = name ? by_origin_.find(*name) : by_origin_.end();
+  std::vector<std::string> out;
+  auto emit = [&](Message m) {
+    if (edns.present) m.additional.push_back(our_opt(edns.version != 0 ? 1 : 0));
+    std::string bytes = encode(m);
+    keep_question_case(wire, bytes);
+    out.push_back(std::move(bytes));
+  };
+  if (edns.present && edns.version != 0) {  // BADVERS
+    emit(head);
+    return out;
+  }
+  if (query.questions[0].klass != kClassIn || it == by_origin_.end() || !zones_[it->second].soa) {
+    head.rcode = name && find_zone(*name) ? Rcode::NotAuth : Rcode::Refused;
+    emit(head);
+    return out;
+  }
+  const ZoneData& zone = zones_[it->second];
+  std::vector<const ResourceRecord*> records{&*zone.soa};
+  for (const auto& [owner, rrs] : zone.nodes) {
+    for (const auto& rr : rrs) {
+      if (&rr == &*zone.soa || (rr.type == Type::SOA && rr.name == zone.origin)) continue;
+      records.push_back(&rr);
+    }
+  }
+  records.push_back(&*zone.soa);
+
+  head.aa = true;
+  Message current = head;
+  // Records are added in batches, and a batch that overflows is split, so a message is
+  // encoded a handful of times rather than once per record.
+  constexpr std::size_t kBatch = 64;
+  constexpr std::size_t kRoom = kTcpSize - 64;  // the OPT and the length prefix
+  auto fits = [&](const Message& m) {  // encode() says "" past the largest message
+    const std::string bytes = encode(m);
+    return !bytes.empty() && bytes.size() <= kRoom;
+  };
+  std::size_t i = 0;
+  while (i < records.size()) {
+    std::size_t n = std::min(kBatch, records.size() - i);
+    Message trial;
+    for (;; n /= 2) {
+      trial = current;
+      for (std::size_t k = 0; k < n; ++k) trial.answers.push_back(*records[i + k]);
+      if (n == 1 || fits(trial)) break;
+    }
+    if (fits(trial)) {
+      current = std::move(trial);
+      i += n;
+    } else if (current.answers.empty()) {
+      ++i;  // one record over 64 KiB cannot be sent at all (no zone file makes one)
+    } else {  // the next record starts a new message
+      emit(current);
+      current = head;
+      current.questions.clear();
+    }
+  }
+  if (!current.answers.empty() || out.empty()) emit(current);
+  return out;
 }
 
 }  // namespace maillab::dns

@@ -10,8 +10,16 @@
 // are REFUSED, opcodes other than QUERY are NOTIMP, a query without exactly one question
 // is FORMERR, and so is one that does not decode if its header does (else it is dropped,
 // as are responses: we never answer a QR=1 message). Over `max_size`, additional records
-// go first, then answer and authority, and TC is set (RFC 2181 9). No EDNS: an OPT record
-// in a query is ignored and 512 stays the UDP default. Zones are IN class only.
+// go first, then answer and authority, and TC is set (RFC 2181 9). Zones are IN class only.
+// EDNS(0) (RFC 6891): a query with one OPT record (root owner, version 0) gets an OPT back
+// announcing kEdnsSize, and its UDP answer may use min(its payload size, kEdnsSize) octets
+// (never less than 512); two OPTs or a non-root owner are FORMERR, a version above 0 is
+// BADVERS. The question section is answered with the query's own octets, so its mixed
+// case comes back as it was sent (DNS 0x20, draft-vixie-dnsext-dns0x20: resolvers such
+// as Unbound's use-caps-for-id drop answers that lowercase it). Over TCP, AXFR of a zone
+// apex we hold is a full zone transfer (RFC 5936: SOA, every record, SOA, in messages of
+// at most 64 KiB), and IXFR is answered with the full zone (RFC 1995 4); over UDP both are
+// NOTIMP. A transfer of a name that is not one of our apexes is NOTAUTH.
 #pragma once
 
 #include <cstddef>
@@ -32,6 +40,10 @@ class Authority {
  public:
   static constexpr int kMaxCnameChain = 8;
   static constexpr std::size_t kUdpSize = 512;  // RFC 1035 4.2.1
+  // The EDNS(0) payload size we announce and accept at most (DNS flag day 2020: fits an
+  // IPv6 path MTU of 1280 without fragments).
+  static constexpr std::uint16_t kEdnsSize = 1232;
+  static constexpr std::size_t kTcpSize = 65535;  // RFC 1035 4.2.2 length prefix
 
   // Serves `zone`, replacing a zone of the same origin (a reload). Records outside the
   // origin are ignored, as BIND ignores "out of zone data".
@@ -44,6 +56,9 @@ class Authority {
   // Wire in, wire out; "" means drop (no decodable header, or not a query). `max_size` is
   // 512 for UDP, 65535 for TCP.
   std::string handle(std::string_view wire, std::size_t max_size = kUdpSize) const;
+  // Over TCP: the messages answering one query (several for a zone transfer; none when
+  // the query is dropped).
+  std::vector<std::string> handle_tcp(std::string_view wire) const;
 
  private:
   struct ZoneData {
@@ -66,6 +81,7 @@ class Authority {
   static void add_soa(const ZoneData& zone, Message& response);
   void resolve(const Question& question, Message& response) const;
   void add_addresses(Message& response) const;
+  std::vector<std::string> transfer(const Message& query, std::string_view wire) const;
 
   std::vector<ZoneData> zones_;
   // origin -> index in zones_, so that find_zone walks the name's labels (a handful of

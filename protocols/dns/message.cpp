@@ -79,6 +79,9 @@ std::string to_string(Type type) {
     case Type::MX: return "MX";
     case Type::TXT: return "TXT";
     case Type::AAAA: return "AAAA";
+    case Type::OPT: return "OPT";
+    case Type::IXFR: return "IXFR";
+    case Type::AXFR: return "AXFR";
     case Type::ANY: return "ANY";
   }
   return "TYPE" + std::to_string(static_cast<unsigned>(type));
@@ -92,6 +95,7 @@ std::string to_string(Rcode rcode) {
     case Rcode::NxDomain: return "NXDOMAIN";
     case Rcode::NotImp: return "NOTIMP";
     case Rcode::Refused: return "REFUSED";
+    case Rcode::NotAuth: return "NOTAUTH";
   }
   return "RCODE" + std::to_string(static_cast<unsigned>(rcode));
 }

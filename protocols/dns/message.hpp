@@ -29,6 +29,9 @@ enum class Type : std::uint16_t {
   MX = 15,
   TXT = 16,
   AAAA = 28,
+  OPT = 41,    // EDNS(0) pseudo-record (RFC 6891 6.1)
+  IXFR = 251,  // RFC 1995
+  AXFR = 252,  // RFC 5936
   ANY = 255
 };
 // RFC 1035 4.1.1; values 6..15 are allowed as raw numbers.
@@ -38,7 +41,8 @@ enum class Rcode : std::uint8_t {
   ServFail = 2,
   NxDomain = 3,
   NotImp = 4,
-  Refused = 5
+  Refused = 5,
+  NotAuth = 9  // RFC 2136 2.2: the server is not authoritative for the zone
 };
 
 inline constexpr std::uint16_t kClassIn = 1;

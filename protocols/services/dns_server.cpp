@@ -29,14 +29,16 @@ struct DnsServer::TcpSession final : io::ConnectionHandler {
       if (buffer.size() - pos - 2 < len) break;
       const std::string_view query(buffer.data() + pos + 2, len);
       pos += 2 + len;
-      std::string answer = server.authority_->handle(query, 65535);
-      if (answer.empty()) {
+      const std::vector<std::string> answers = server.authority_->handle_tcp(query);
+      if (answers.empty()) {
         server.rt_.trace("DNS", "dns.drop", {{"from", conn->peer_address()}, {"bytes", std::to_string(len)}});
         continue;
       }
-      out += static_cast<char>(answer.size() >> 8);
-      out += static_cast<char>(answer.size() & 0xff);
-      out += answer;
+      for (const std::string& answer : answers) {  // several for a zone transfer
+        out += static_cast<char>(answer.size() >> 8);
+        out += static_cast<char>(answer.size() & 0xff);
+        out += answer;
+      }
     }
     buffer.erase(0, pos);
     if (!out.empty()) conn->send(out);

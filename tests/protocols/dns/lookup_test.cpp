@@ -148,8 +148,8 @@ TEST_CASE("NXDOMAIN, NODATA, SERVFAIL, REFUSED and FORMERR stay apart", "[dns][l
   CHECK(outcome("b.example", Type::MX, fixed(Rcode::ServFail)).outcome == Outcome::ServFail);
   CHECK(outcome("example.org", Type::MX, serve(a)).outcome == Outcome::Refused);
   CHECK(outcome("b.example", Type::MX, fixed(Rcode::NotImp)).outcome == Outcome::ServFail);
-  CHECK(outcome("b.example", Type::MX, fixed(static_cast<Rcode>(9))).detail ==
-        "the server answered RCODE9 for b.example. MX");
+  CHECK(outcome("b.example", Type::MX, fixed(static_cast<Rcode>(12))).detail ==
+        "the server answered RCODE12 for b.example. MX");
   // A FORMERR without a question section still counts.
   const auto formerr = outcome("b.example", Type::MX, [](std::string_view q) {
     Message reply = make_reply(decode(q).message, Rcode::FormErr);
@@ -369,4 +369,56 @@ TEST_CASE("an invalid name ends the lookup at once", "[dns][lookup]") {
   CHECK(lookup.result().outcome == Outcome::FormErr);
   lookup.on_timeout();
   CHECK(lookup.result().outcome == Outcome::FormErr);
+}
+
+TEST_CASE("queries carry EDNS(0) with 1232 octets, so a large MX set needs no TCP",
+          "[dns][lookup][edns]") {
+  std::string z = "$ORIGIN big.example.\n$TTL 60\n@ SOA ns.example. h.big.example. 1 1 1 1 1\n";
+  for (int i = 0; i < 16; ++i) {
+    z += "@ MX " + std::to_string(i) + " a-rather-long-exchange-name-" + std::to_string(i) +
+         ".big.example.\n";
+  }
+  auto parsed = parse_zone(z);
+  REQUIRE(parsed.ok());
+  Authority a;
+  a.add_zone(*parsed.zone);
+  Lookup lookup("big.example", Type::MX, 7);
+  const auto sent = run(lookup, serve(a));  // no TCP server: TC would fail the lookup
+  REQUIRE(sent.size() == 1);
+  const auto query = decode(sent[0]);
+  REQUIRE(query.ok());
+  REQUIRE(query.message.additional.size() == 1);
+  CHECK(query.message.additional[0].type == Type::OPT);
+  CHECK(query.message.additional[0].klass == 1232);
+  CHECK_FALSE(lookup.over_tcp());
+  CHECK(lookup.result().outcome == Outcome::Answer);
+  CHECK(lookup.result().answers.size() == 16);
+  CHECK(lookup.result().additional.empty());  // the server's OPT is not a record
+
+  ResolverConfig plain;
+  plain.edns_payload = 0;
+  Lookup old("big.example", Type::MX, 8, plain);
+  const auto sent_plain =
+      run(old, serve(a), [&a](std::string_view q) { return a.handle(q, Authority::kTcpSize); });
+  CHECK(decode(sent_plain[0]).message.additional.empty());
+  CHECK(old.over_tcp());  // 512 octets: truncated, asked again over TCP
+  CHECK(old.result().answers.size() == 16);
+}
+
+TEST_CASE("a server that answers FORMERR to EDNS is asked again without it",
+          "[dns][lookup][edns]") {
+  const Authority a = authority({kZoneB});
+  // An old server: FORMERR to anything with an additional record, answers otherwise.
+  Server old = [&a](std::string_view q) {
+    const auto d = decode(q);
+    if (!d.message.additional.empty()) return encode(make_reply(d.message, Rcode::FormErr));
+    return a.handle(q);
+  };
+  Lookup lookup("b.example", Type::MX, 20);
+  const auto sent = run(lookup, old);
+  REQUIRE(sent.size() == 2);
+  CHECK(decode(sent[0]).message.additional.size() == 1);
+  CHECK(decode(sent[1]).message.additional.empty());
+  CHECK(lookup.result().outcome == Outcome::Answer);
+  CHECK(lookup.result().answers.size() == 2);
 }
