@@ -13,6 +13,25 @@ const std::string* cname_target(const ResourceRecord& rr) {
   return d ? &d->target : nullptr;
 }
 
+// The additional section without the OPT pseudo-record (its TTL field is not a TTL).
+std::vector<ResourceRecord> without_opt(const std::vector<ResourceRecord>& rrs) {
+  std::vector<ResourceRecord> out;
+  out.reserve(rrs.size());
+  for (const auto& rr : rrs) {
+    if (rr.type != Type::OPT) out.push_back(rr);
+  }
+  return out;
+}
+
+// A server that does not speak EDNS(0) (RFC 6891 6.2.2, 7): FORMERR or NOTIMP, or an OPT
+// whose extended rcode says BADVERS.
+bool refuses_edns(const Message& m) {
+  if (m.rcode == Rcode::FormErr || m.rcode == Rcode::NotImp) return true;
+  return std::any_of(m.additional.begin(), m.additional.end(), [](const ResourceRecord& rr) {
+    return rr.type == Type::OPT && (rr.ttl >> 24) != 0;
+  });
+}
+
 bool has_type(const std::vector<ResourceRecord>& rrs, Type type) {
   return std::any_of(rrs.begin(), rrs.end(),
                      [&](const ResourceRecord& rr) { return rr.type == type; });
@@ -37,6 +56,7 @@ std::string_view to_string(Outcome outcome) {
 Lookup::Lookup(std::string name, Type type, std::uint16_t first_id, ResolverConfig cfg)
     : type_(type), cfg_(cfg), next_id_(first_id) {
   cfg_.attempts = std::max(cfg_.attempts, 1);
+  edns_ = cfg_.edns_payload != 0;
   result_.detail = "in progress";
   std::string why;
   auto canonical = canonical_name(name, &why);
@@ -53,7 +73,15 @@ Lookup::Lookup(std::string name, Type type, std::uint16_t first_id, ResolverConf
 void Lookup::start_query(std::string name) {
   name_ = std::move(name);
   id_ = next_id_++;
-  datagram_ = encode(make_query(id_, name_, type_));
+  Message query = make_query(id_, name_, type_);
+  if (edns_) {
+    ResourceRecord opt;
+    opt.type = Type::OPT;
+    opt.klass = std::max<std::uint16_t>(cfg_.edns_payload, 512);
+    opt.data = RawData{};
+    query.additional.push_back(std::move(opt));
+  }
+  datagram_ = encode(query);
   pending_ = true;
   sent_current_ = false;
   over_tcp_ = false;
@@ -173,6 +201,11 @@ void Lookup::on_response(const Message& m, Transport transport) {
     finish(Outcome::ServFail, "truncated: the response had TC set even over TCP");
     return;
   }
+  if (edns_ && refuses_edns(m)) {
+    edns_ = false;
+    start_query(name_);  // the same question in plain DNS, as a new query
+    return;
+  }
   auto asked = [&] { return absolute_name(name_) + " " + to_string(type_); };  // only for failures
   switch (m.rcode) {
     case Rcode::NoError: on_no_error(m); return;
@@ -180,7 +213,7 @@ void Lookup::on_response(const Message& m, Transport transport) {
       std::string name;
       if (!follow_chain(m, name)) return;
       result_.canonical_name = name;
-      result_.additional = m.additional;
+      result_.additional = without_opt(m.additional);
       finish(Outcome::NxDomain, absolute_name(name) + " does not exist (NXDOMAIN)");
       return;
     }
@@ -201,7 +234,7 @@ void Lookup::on_no_error(const Message& m) {
   std::string name;
   if (!follow_chain(m, name)) return;
   result_.canonical_name = name;
-  result_.additional = m.additional;
+  result_.additional = without_opt(m.additional);
   result_.answers.clear();
   for (const auto& rr : m.answers) {
     if (rr.name == name && rr.klass == kClassIn && (type_ == Type::ANY || rr.type == type_)) {

@@ -33,6 +33,10 @@ struct ResolverConfig {
   std::chrono::milliseconds timeout{5000};  // resolv.conf "options timeout:5"
   int attempts = 2;                         // resolv.conf "options attempts:2"
   int max_cname_depth = 8;
+  // EDNS(0) (RFC 6891): the UDP payload size announced in an OPT record, so that large
+  // answers (many MX records, long TXT records) fit without TCP; 0 asks plain DNS. A server
+  // that answers FORMERR, NOTIMP or BADVERS to it is asked again without (RFC 6891 6.2.2).
+  std::uint16_t edns_payload = 1232;
 };
 
 enum class Outcome { Answer, NoData, NxDomain, ServFail, Refused, Timeout, FormErr, CnameLoop };
@@ -93,6 +97,7 @@ class Lookup {
   bool sent_current_ = false;  // datagram_ has been taken at least once
   bool over_tcp_ = false;      // the query in flight went to TCP after a TC response
   bool stream_pending_ = false;  // datagram_ waits for take_stream_query()
+  bool edns_ = false;            // datagram_ carries an OPT record
   int attempts_left_ = 0;
   int cname_depth_ = 0;
   std::set<std::string> seen_;  // names of the CNAME chain so far
