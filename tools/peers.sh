@@ -47,7 +47,7 @@ PEERS_TIMEOUT=${PEERS_TIMEOUT:-30}
 # Not exported on purpose: parallel tests started from one shell must not share a record
 # (each one's peers_stop_all would stop the others' peers).
 PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
-PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail nsd)
+PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail nsd unbound bind9 dnsutils)
 # Mailbox files belong to this account (exists on every Debian system).
 PEERS_MAIL_USER=${PEERS_MAIL_USER:-nobody}
 
@@ -591,6 +591,91 @@ peers_nsd_stop() {  # PORT
   _peers_forget nsd "dir.$port"
 }
 
+peers_unbound_start() {  # PORT DIR STUBZONE ADDR@PORT: a recursive Unbound that asks the lab
+  # for STUBZONE only, with DNS 0x20 (use-caps-for-id) on; everything logged in DIR.
+  [ $# -eq 4 ] || { _peers_say "usage: peers_unbound_start PORT DIR ZONE ADDR@PORT"; return 1; }
+  local port=$1 dir unbound
+  unbound=$(command -v unbound || echo /usr/sbin/unbound)
+  [ -x "$unbound" ] || { _peers_say "unbound is not installed (peers_install)"; return 1; }
+  _peers_port_free "$port" "unbound" || return 1
+  mkdir -p "$2" && dir=$(cd "$2" && pwd -P) || return 1
+  cat >"$dir/unbound.conf" <<EOF
+# Written by maillab tools/peers.sh: a resolver on 127.0.0.1:$port for $3 (stub: $4).
+server:
+  interface: 127.0.0.1
+  port: $port
+  do-ip6: no
+  do-not-query-localhost: no
+  use-caps-for-id: yes
+  username: ""
+  chroot: ""
+  directory: "$dir"
+  logfile: "$dir/unbound.log"
+  pidfile: "$dir/unbound.pid"
+  verbosity: 4
+  num-threads: 1
+  module-config: "iterator"
+remote-control:
+  control-enable: no
+stub-zone:
+  name: "$3"
+  stub-addr: $4
+EOF
+  "$unbound" -d -c "$dir/unbound.conf" >"$dir/unbound-start.err" 2>&1 &
+  local pid=$!
+  _peers_record unbound "$port" "$pid"
+  _peers_record unbound "dir.$port" "$dir"
+  peers_wait_port "$port" "unbound" "$dir/unbound-start.err" "$pid"
+}
+
+peers_unbound_stop() {  # PORT
+  local port=${1:?usage: peers_unbound_stop PORT} pid dir
+  pid=$(_peers_recall unbound "$port")
+  dir=$(_peers_recall unbound "dir.$port")
+  _peers_kill_wait "$pid" "unbound" "${dir:+$dir/unbound.log}"
+  _peers_forget unbound "$port"
+  _peers_forget unbound "dir.$port"
+}
+
+peers_bind_start() {  # PORT DIR ZONE ZONEFILE: BIND 9 authoritative for ZONE, transfers allowed
+  [ $# -eq 4 ] || { _peers_say "usage: peers_bind_start PORT DIR ZONE ZONEFILE"; return 1; }
+  local port=$1 zone=$3 dir named
+  named=$(command -v named || echo /usr/sbin/named)
+  [ -x "$named" ] || { _peers_say "named (bind9) is not installed (peers_install)"; return 1; }
+  _peers_port_free "$port" "named" || return 1
+  mkdir -p "$2" && dir=$(cd "$2" && pwd -P) || return 1
+  cp "$4" "$dir/zone" || return 1
+  cat >"$dir/named.conf" <<EOF
+// Written by maillab tools/peers.sh: authoritative for $zone on 127.0.0.1:$port only.
+options {
+  directory "$dir";
+  pid-file "$dir/named.pid";
+  listen-on port $port { 127.0.0.1; };
+  listen-on-v6 { none; };
+  recursion no;
+  allow-transfer { 127.0.0.1; };
+  dnssec-validation no;
+};
+zone "$zone" { type primary; file "$dir/zone"; };
+EOF
+  # -g: in the foreground, logging to stderr, as the caller (no -u).
+  "$named" -g -c "$dir/named.conf" >"$dir/named.log" 2>&1 &
+  local pid=$!
+  _peers_record named "$port" "$pid"
+  _peers_record named "dir.$port" "$dir"
+  peers_wait_port "$port" "named" "$dir/named.log" "$pid" &&
+    peers_wait_log "$dir/named.log" "zone $zone/IN: loaded" "named"
+}
+
+peers_bind_stop() {  # PORT
+  local port=${1:?usage: peers_bind_stop PORT} pid dir
+  pid=$(_peers_recall named "$port")
+  dir=$(_peers_recall named "dir.$port")
+  _peers_kill_wait "$pid" "named" "${dir:+$dir/named.log}"
+  _peers_forget named "$port"
+  _peers_forget named "dir.$port"
+}
+
 # ---------------------------------------------------------------------------------------
 
 peers_stop_all() {  # every peer recorded in $PEERS_STATE; for traps
@@ -610,6 +695,12 @@ peers_stop_all() {  # every peer recorded in $PEERS_STATE; for traps
     name=${f##*/nsd.}
     case $name in dir_*) continue ;; esac
     peers_nsd_stop "$name"
+  done
+  for f in "$PEERS_STATE"/unbound.* "$PEERS_STATE"/named.*; do
+    [ -e "$f" ] || continue
+    name=${f##*/}
+    case $name in *.dir_*) continue ;; esac
+    case ${name%%.*} in unbound) peers_unbound_stop "${name#*.}" ;; named) peers_bind_stop "${name#*.}" ;; esac
   done
   for f in "$PEERS_STATE"/sink.*; do
     [ -e "$f" ] || continue

@@ -16,6 +16,17 @@
 //   SOA over TCP                    7766 5          MUST    the same SOA query, two-octet length framing
 //   malformed query survived        1035 4.1.1      MUST    5-octet datagram and QDCOUNT=2 with one question:
 //                                                           FORMERR or silence, then a good query is answered
+//   question case kept (0x20)       1035 4.1.1      SHOULD  the zone's SOA asked with random upper/lower case
+//                                                           letters: the reply's question has the same octets
+//                                                           (resolvers with DNS 0x20, e.g. Unbound's
+//                                                           use-caps-for-id, drop answers that change it)
+//   EDNS(0) answered                6891 7          SHOULD  SOA with an OPT of 1232: an OPT back (its payload
+//                                                           size reported); an answer without OPT warns (no
+//                                                           EDNS: allowed, but large answers need TCP)
+//   EDNS version 1 -> BADVERS       6891 6.1.3      MUST    only when EDNS(0) is spoken: OPT version 1 gets
+//                                                           extended rcode BADVERS (16)
+//   AXFR over TCP                   5936 2.2        MAY     a zone transfer: SOA first and last; REFUSED,
+//                                                           NOTAUTH or NOTIMP (a policy) is a skip
 //   --name resolves                 1035 3.3        MAY     A (else AAAA) of --name has an answer
 #include <array>
 #include <random>
@@ -41,6 +52,7 @@ struct DnsCtx {
   std::mt19937 rng{std::random_device{}()};
   std::vector<std::pair<dns::Message, dns::Message>> log;  // (query, reply) for the echo check
   std::vector<dns::MxData> mx;
+  bool edns = false;  // the server answered an OPT with an OPT
 
   std::uint16_t id() { return static_cast<std::uint16_t>(rng()); }
 };
@@ -248,6 +260,125 @@ Result malformed(DnsCtx& c) {
   return Result::pass(said + "then " + rcode_text(*after.message));
 }
 
+// The wire form of `q` with each letter of the question name in random case.
+std::string mixed_case(DnsCtx& c, const dns::Message& q) {
+  std::string wire = dns::encode(q);
+  for (std::size_t p = 12; p < wire.size() && wire[p] != 0;) {
+    const std::size_t len = static_cast<unsigned char>(wire[p]);
+    for (std::size_t i = p + 1; i <= p + len && i < wire.size(); ++i) {
+      const char ch = wire[i];
+      if (ch >= 'a' && ch <= 'z' && (c.rng() & 1)) wire[i] = static_cast<char>(ch - 32);
+    }
+    p += 1 + len;
+  }
+  return wire;
+}
+
+Result question_case(DnsCtx& c) {
+  // A zone name without letters (an address zone) still gets one: the SOA of a name with
+  // letters would do, but the zone's own SOA is the question every server answers.
+  const dns::Message q = dns::make_query(c.id(), c.zone, dns::Type::SOA);
+  std::string asked = mixed_case(c, q);
+  const std::size_t qlen = dns::encode(q).size() - 12;
+  UdpSocket s;
+  if (!s.connect(c.url.host, c.url.port) || !s.send(asked)) return Result::fail(s.error());
+  std::string wire;
+  if (s.receive(wire, c.opt.timeout) != ReadStatus::Data) return Result::fail(s.error());
+  const std::string sent_name = asked.substr(12, qlen - 4);
+  if (wire.size() < 12 + qlen) return Result::fail("a reply too short to hold the question");
+  const std::string got = wire.substr(12, qlen - 4);
+  auto shown = [](const std::string& w) {  // the wire name as text, case kept
+    std::string out;
+    for (std::size_t p = 0; p < w.size() && w[p] != 0;) {
+      const std::size_t len = static_cast<unsigned char>(w[p]);
+      out += w.substr(p + 1, len) + ".";
+      p += 1 + len;
+    }
+    return out.empty() ? std::string(".") : out;
+  };
+  if (got != sent_name) return Result::fail("asked " + shown(sent_name) + ", the reply says " + shown(got));
+  return Result::pass("asked and answered as " + shown(sent_name));
+}
+
+// An SOA query for the zone with an OPT record (payload 1232, `version`).
+dns::Message edns_query(DnsCtx& c, std::uint8_t version) {
+  dns::Message q = dns::make_query(c.id(), c.zone, dns::Type::SOA);
+  dns::ResourceRecord opt;
+  opt.type = dns::Type::OPT;
+  opt.klass = 1232;
+  opt.ttl = static_cast<std::uint32_t>(version) << 16;
+  opt.data = dns::RawData{};
+  q.additional.push_back(std::move(opt));
+  return q;
+}
+
+const dns::ResourceRecord* opt_of(const dns::Message& m) {
+  for (const auto& rr : m.additional)
+    if (rr.type == dns::Type::OPT) return &rr;
+  return nullptr;
+}
+
+Result edns(DnsCtx& c) {
+  Answer a = ask_udp(c, edns_query(c, 0));
+  if (!a.message) return Result::fail(a.error);
+  const dns::Message& m = *a.message;
+  const dns::ResourceRecord* opt = opt_of(m);
+  if (!opt) {  // RFC 6891 7: no OPT back means the responder does not implement EDNS
+    return Result::warn(rcode_text(m) + " without an OPT record (the server does not speak EDNS; "
+                                        "answers over 512 octets need TCP)");
+  }
+  c.edns = true;
+  return Result::pass(rcode_text(m) + ", OPT payload " + std::to_string(opt->klass) + " octets");
+}
+
+Result badvers(DnsCtx& c) {
+  if (!c.edns) return Result::skip("no EDNS");
+  Answer a = ask_udp(c, edns_query(c, 1));
+  if (!a.message) return Result::fail(a.error);
+  const dns::ResourceRecord* opt = opt_of(*a.message);
+  if (!opt) return Result::fail(rcode_text(*a.message) + " without an OPT record");
+  const unsigned rcode = (opt->ttl >> 24) << 4 | static_cast<unsigned>(a.message->rcode);
+  if (rcode != 16) return Result::fail("extended rcode " + std::to_string(rcode) + " (expected BADVERS, 16)");
+  return Result::pass("BADVERS, OPT version " + std::to_string((opt->ttl >> 16) & 0xff));
+}
+
+Result axfr(DnsCtx& c) {
+  const dns::Message q = dns::make_query(c.id(), c.zone, dns::Type::AXFR);
+  TcpStream s;
+  if (!s.connect(c.url.host, c.url.port, c.opt.timeout)) return Result::fail(s.error());
+  const std::string msg = dns::encode(q);
+  std::string framed{static_cast<char>(msg.size() >> 8), static_cast<char>(msg.size() & 0xff)};
+  if (!s.send(framed + msg)) return Result::fail(s.error());
+  std::string in;
+  std::size_t records = 0, messages = 0, soas = 0;
+  for (;;) {
+    while (in.size() >= 2) {
+      const std::size_t len = (static_cast<unsigned char>(in[0]) << 8) | static_cast<unsigned char>(in[1]);
+      if (in.size() < 2 + len) break;
+      auto d = dns::decode(std::string_view(in).substr(2, len));
+      in.erase(0, 2 + len);
+      if (!d.ok()) return Result::fail("undecodable message: " + d.detail);
+      const dns::Message& m = d.message;
+      if (m.rcode == dns::Rcode::Refused || m.rcode == dns::Rcode::NotAuth ||
+          m.rcode == dns::Rcode::NotImp)
+        return Result::skip(rcode_text(m) + " (no transfers here: a policy)");
+      if (m.rcode != dns::Rcode::NoError) return Result::fail(rcode_text(m));
+      ++messages;
+      for (const auto& rr : m.answers) {
+        if (records == 0 && rr.type != dns::Type::SOA) return Result::fail("the transfer does not start with the SOA");
+        ++records;
+        if (rr.type == dns::Type::SOA) ++soas;
+      }
+      if (soas >= 2)
+        return Result::pass(std::to_string(records) + " records in " + std::to_string(messages) + " message(s), SOA first and last");
+    }
+    if (s.read(in, c.opt.timeout) != ReadStatus::Data) {
+      if (records == 0 && messages == 0) return Result::skip("no transfer: " + s.error());
+      return Result::fail("the transfer ended before the closing SOA: " + s.error());
+    }
+  }
+}
+
 Result name(DnsCtx& c) {
   if (c.opt.name.empty()) return Result::skip("no --name");
   const std::string n = *dns::canonical_name(c.opt.name);
@@ -262,7 +393,7 @@ Result name(DnsCtx& c) {
   return Result::fail(said);
 }
 
-constexpr std::array<CheckSpec<DnsCtx>, 9> kChecks{{
+constexpr std::array<CheckSpec<DnsCtx>, 13> kChecks{{
     {"SOA answered, AA set", "1035 4.1.1, 6.2", Level::Must, soa},
     {"ID and question echoed", "1035 4.1.1", Level::Must, echo},
     {"MX answered", "1035 3.3.9", Level::Must, mx},
@@ -271,13 +402,17 @@ constexpr std::array<CheckSpec<DnsCtx>, 9> kChecks{{
     {"NODATA carries the SOA", "2308 2.2, 3", Level::Must, nodata},
     {"SOA over TCP", "7766 5", Level::Must, tcp},
     {"malformed query -> FORMERR/silence", "1035 4.1.1", Level::Must, malformed},
+    {"question case kept (0x20)", "1035 4.1.1", Level::Should, question_case},
+    {"EDNS(0) answered", "6891 7", Level::Should, edns},
+    {"EDNS version 1 -> BADVERS", "6891 6.1.3", Level::Must, badvers},
+    {"AXFR over TCP", "5936 2.2", Level::May, axfr},
     {"--name resolves", "1035 3.3", Level::May, name},
 }};
 
 }  // namespace
 
 Report check_dns(const Url& url, const Options& options) {
-  DnsCtx c{url, options, {}, *dns::canonical_name(url.path), {}, {}, {}};
+  DnsCtx c{url, options, {}, *dns::canonical_name(url.path), {}, {}, {}, false};
   return run_table<DnsCtx>(kChecks, c);
 }
 

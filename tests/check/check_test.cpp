@@ -222,7 +222,9 @@ TEST_CASE("every MUST passes against the lab's SMTP, POP3 and DNS; the dot-stuff
     require_no_must_failure(r);
     for (const char* name : {"SOA answered, AA set", "ID and question echoed", "MX answered",
                              "MX targets have addresses", "NXDOMAIN carries the SOA", "NODATA carries the SOA",
-                             "SOA over TCP", "malformed query -> FORMERR/silence", "--name resolves"}) {
+                             "SOA over TCP", "malformed query -> FORMERR/silence", "--name resolves",
+                             "question case kept (0x20)", "EDNS(0) answered", "EDNS version 1 -> BADVERS",
+                             "AXFR over TCP"}) {
       INFO(name << ": " << row(r, name).result.said);
       CHECK(row(r, name).result.outcome == check::Outcome::Pass);
     }
@@ -389,6 +391,10 @@ TEST_CASE("a DNS server replying with the wrong ID fails RFC 1035 4.1.1") {
   CHECK(row(r, "SOA answered, AA set").result.outcome == check::Outcome::Pass);
   CHECK(row(r, "ID and question echoed").result.outcome == check::Outcome::Fail);
   CHECK(row(r, "ID and question echoed").result.said.find("reply ID") != std::string::npos);
+  // It also lowercases the question (DNS 0x20) and ignores EDNS.
+  CHECK(row(r, "question case kept (0x20)").result.outcome == check::Outcome::Fail);
+  CHECK(row(r, "EDNS(0) answered").result.outcome == check::Outcome::Warn);
+  CHECK(row(r, "EDNS version 1 -> BADVERS").result.outcome == check::Outcome::Skip);
   CHECK(r.exit_code() == 1);
 }
 

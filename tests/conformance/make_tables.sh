@@ -40,6 +40,9 @@ NSD_PORT=$(peers_free_port)
 nsd_zone_big >"$work/big.test.zone"
 peers_nsd_start "$NSD_PORT" "$work/nsd" big.test "$work/big.test.zone"
 nsd_version=$(nsd -v 2>&1 | sed -n '1s/.* //p')
+BIND_PORT=$(peers_free_port)
+peers_bind_start "$BIND_PORT" "$work/bind" big.test "$work/big.test.zone"
+bind_version=$(named -v 2>&1 | sed -n '1s/^BIND \([^ ]*\).*/\1/p')
 
 postfix_version=$(postconf -d -h mail_version)
 dovecot_version=$(dovecot --version | awk '{print $1}')
@@ -56,7 +59,7 @@ table() {  # TITLE ARGS...: one section of the generated block
   fi
   # The URL as a reader would type it: the ports are whatever was free.
   local shown
-  shown=$(echo "$*" | sed -E "s/:($PF_PORT|$SINK_PORT|$NSD_PORT)\b/:PORT/g; s/:$DC_PORT\b/:POP3PORT/g")
+  shown=$(echo "$*" | sed -E "s/:($PF_PORT|$SINK_PORT|$NSD_PORT|$BIND_PORT)\b/:PORT/g; s/:$DC_PORT\b/:POP3PORT/g")
   {
     echo "### $title"
     echo
@@ -72,7 +75,7 @@ table() {  # TITLE ARGS...: one section of the generated block
   echo "$begin"
   echo
   echo "Generated on $(date -u +%Y-%m-%d) by \`tests/conformance/make_tables.sh\` on Debian $debian:"
-  echo "Postfix $postfix_version (smtpd and smtp-sink), Dovecot $dovecot_version (POP3), NSD $nsd_version (DNS)."
+  echo "Postfix $postfix_version (smtpd and smtp-sink), Dovecot $dovecot_version (POP3), NSD $nsd_version and BIND $bind_version (DNS)."
   echo
 } >"$work/block"
 table "Postfix $postfix_version smtpd" "smtp://127.0.0.1:$PF_PORT" --rcpt alice@pf.test \
@@ -81,6 +84,7 @@ table "Postfix $postfix_version smtp-sink" "smtp://127.0.0.1:$SINK_PORT" --rcpt 
   --from carol@c.example
 table "Dovecot $dovecot_version POP3" "pop3://alice:secret@127.0.0.1:$DC_PORT"
 table "NSD $nsd_version (big.test: 31 MX, too big for UDP)" "dns://127.0.0.1:$NSD_PORT/big.test"
+table "BIND $bind_version (the same zone, transfers allowed to loopback)" "dns://127.0.0.1:$BIND_PORT/big.test"
 echo "$end" >>"$work/block"
 
 python3 - "$doc" "$work/block" "$begin" "$end" <<'PY'
