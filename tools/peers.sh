@@ -533,6 +533,16 @@ peers_sink_stop() {  # [PORT]: the given or the last sink started
 # ---------------------------------------------------------------------------------------
 # NSD: an authoritative DNS server (NLnet Labs), one private instance per DIR
 
+_peers_stop_daemon() {  # KIND PORT WHAT LOG: stop a daemon recorded by KIND and PORT (its
+  # directory recorded as dir.PORT; LOG is the file in it to show if it will not stop)
+  local pid dir
+  pid=$(_peers_recall "$1" "$2")
+  dir=$(_peers_recall "$1" "dir.$2")
+  _peers_kill_wait "$pid" "$3" "${dir:+$dir/$4}"
+  _peers_forget "$1" "$2"
+  _peers_forget "$1" "dir.$2"
+}
+
 peers_nsd_start() {  # PORT DIR ZONE ZONEFILE
   [ $# -eq 4 ] || { _peers_say "usage: peers_nsd_start PORT DIR ZONE ZONEFILE"; return 1; }
   local port=$1 zone=$3 dir nsd
@@ -583,12 +593,7 @@ EOF
 }
 
 peers_nsd_stop() {  # PORT
-  local port=${1:?usage: peers_nsd_stop PORT} pid dir
-  pid=$(_peers_recall nsd "$port")
-  dir=$(_peers_recall nsd "dir.$port")
-  _peers_kill_wait "$pid" "nsd" "${dir:+$dir/nsd.log}"
-  _peers_forget nsd "$port"
-  _peers_forget nsd "dir.$port"
+  _peers_stop_daemon nsd "${1:?usage: peers_nsd_stop PORT}" nsd nsd.log
 }
 
 peers_unbound_start() {  # PORT DIR STUBZONE ADDR@PORT: a recursive Unbound that asks the lab
@@ -629,12 +634,7 @@ EOF
 }
 
 peers_unbound_stop() {  # PORT
-  local port=${1:?usage: peers_unbound_stop PORT} pid dir
-  pid=$(_peers_recall unbound "$port")
-  dir=$(_peers_recall unbound "dir.$port")
-  _peers_kill_wait "$pid" "unbound" "${dir:+$dir/unbound.log}"
-  _peers_forget unbound "$port"
-  _peers_forget unbound "dir.$port"
+  _peers_stop_daemon unbound "${1:?usage: peers_unbound_stop PORT}" unbound unbound.log
 }
 
 peers_bind_start() {  # PORT DIR ZONE ZONEFILE: BIND 9 authoritative for ZONE, transfers allowed
@@ -668,12 +668,7 @@ EOF
 }
 
 peers_bind_stop() {  # PORT
-  local port=${1:?usage: peers_bind_stop PORT} pid dir
-  pid=$(_peers_recall named "$port")
-  dir=$(_peers_recall named "dir.$port")
-  _peers_kill_wait "$pid" "named" "${dir:+$dir/named.log}"
-  _peers_forget named "$port"
-  _peers_forget named "dir.$port"
+  _peers_stop_daemon named "${1:?usage: peers_bind_stop PORT}" named named.log
 }
 
 # ---------------------------------------------------------------------------------------
