@@ -117,7 +117,9 @@ TEST_CASE("every expectation of every built-in scenario can fail") {
       changed.expect = {*m};
       std::ostringstream out, err;
       INFO(b.name << ": " << check_name(e.check) << " mutated");
-      CHECK(run(changed, RunOptions{.quiet = true}, out, err) == 1);
+      RunOptions quiet;
+      quiet.quiet = true;
+      CHECK(run(changed, quiet, out, err) == 1);
     }
   }
 }

@@ -13,12 +13,6 @@ using namespace maillab::scenario;
 
 namespace {
 
-Scenario load_text(const std::string& text) {
-  auto r = load_scenario_text(text, "test.yaml");
-  if (auto* e = std::get_if<LoadError>(&r)) FAIL(e->str());
-  return std::get<Scenario>(r);
-}
-
 std::unique_ptr<World> run_world(const Scenario& s, std::uint64_t seed) {
   auto built = World::build(s, seed);
   REQUIRE(std::holds_alternative<std::unique_ptr<World>>(built));
