@@ -1,5 +1,5 @@
-// maillab bench kernel|mail|hosts (cli.md, shared/bench/README.md); mail and hosts are in
-// bench_mail.cpp and bench_hosts.cpp.
+// maillab bench kernel|mail|hosts|tls (cli.md, shared/bench/README.md); mail, hosts and
+// tls are in bench_mail.cpp, bench_hosts.cpp and bench_tls.cpp.
 #include <cstdio>
 
 #include "sim/hold_benchmark.hpp"
@@ -28,6 +28,7 @@ void register_bench(CLI::App& app, int& exit_code) {
   });
   register_bench_mail(*bench, exit_code);
   register_bench_hosts(*bench, exit_code);
+  register_bench_tls(*bench, exit_code);
 }
 
 }  // namespace maillab::tools

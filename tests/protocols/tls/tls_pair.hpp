@@ -1,6 +1,5 @@
 // Test support for tests/protocols/tls: a small world (its CA, one server host, one client
-// host) and a pump that carries bytes between a client and a server Session in memory,
-// recording the wire, as h11's ConnectionPair does for engines.
+// host); tls::pump (session_pair.hpp) carries the bytes between two sessions.
 #pragma once
 
 #include <memory>
@@ -11,6 +10,7 @@
 #include "protocols/tls/context.hpp"
 #include "protocols/tls/library_context.hpp"
 #include "protocols/tls/session.hpp"
+#include "protocols/tls/session_pair.hpp"
 
 namespace maillab::tls::test {
 
@@ -35,33 +35,6 @@ struct World {
 
 inline ClientParams params_for(const std::string& name, std::string cache_key = "mx.b.example:25") {
   return ClientParams{name, {name}, std::move(cache_key)};
-}
-
-struct Wire {
-  std::string to_server;
-  std::string to_client;
-};
-
-// Moves output between the two until both are quiet. Returns false when a receive failed.
-inline bool pump(Session& client, Session& server, Wire* wire = nullptr) {
-  bool ok = true;
-  for (int round = 0; round < 64; ++round) {
-    bool moved = false;
-    if (!client.output().empty()) {
-      const std::string out = client.take_output();
-      if (wire) wire->to_server += out;
-      ok = server.receive(out) == Status::kOk && ok;
-      moved = true;
-    }
-    if (!server.output().empty()) {
-      const std::string out = server.take_output();
-      if (wire) wire->to_client += out;
-      ok = client.receive(out) == Status::kOk && ok;
-      moved = true;
-    }
-    if (!moved) break;
-  }
-  return ok;
 }
 
 }  // namespace maillab::tls::test
