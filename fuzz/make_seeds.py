@@ -2,7 +2,8 @@
 """Writes the seed corpora under fuzz/corpus/<target>/ (the files are committed; rerun
 only to refresh them). Session targets get the 8-byte header of fuzz/fuzz_support.hpp
 (flags, then 7 chunk sizes) before the bytes the peer sends. The DNS packets come from
-the lab's own encoder: pass the build directory to run fuzz_make_dns_seeds too.
+the lab's own encoder and the TLS ClientHellos from its own client: pass the build
+directory to run fuzz_make_dns_seeds and fuzz_make_tls_seeds too.
 
 usage: fuzz/make_seeds.py [BUILD_DIR]
 """
@@ -301,3 +302,7 @@ if len(sys.argv) > 1:
         os.makedirs(os.path.join(CORPUS, t), exist_ok=True)
     subprocess.run([tool, os.path.join(CORPUS, "dns_decode_fuzz"), os.path.join(CORPUS, "dns_authority_fuzz")],
                    check=True)
+    # ---- TLS ClientHellos, from the lab's own client -------------------------------------------
+    os.makedirs(os.path.join(CORPUS, "tls_server_fuzz"), exist_ok=True)
+    subprocess.run([os.path.join(sys.argv[1], "fuzz", "fuzz_make_tls_seeds"),
+                    os.path.join(CORPUS, "tls_server_fuzz")], check=True)

@@ -18,6 +18,12 @@ void DeterministicStream::shut_down() {
   cipher = nullptr;
 }
 
+bool DeterministicStream::rekey(const std::array<unsigned char, 32>& key) {
+  std::lock_guard<std::mutex> guard(lock);
+  const unsigned char iv[16] = {};  // counter and nonce start at zero: the key is unique
+  return cipher != nullptr && EVP_EncryptInit_ex2(cipher, nullptr, key.data(), iv, nullptr) == 1;
+}
+
 bool DeterministicStream::generate(unsigned char* out, std::size_t n) {
   std::lock_guard<std::mutex> guard(lock);
   if (cipher == nullptr) return false;
@@ -151,10 +157,10 @@ OSSL_PROVIDER* install_deterministic_random(OSSL_LIB_CTX* ctx, DeterministicStre
                                   const std::array<unsigned char, 32>& key) {
   EVP_CIPHER* chacha = EVP_CIPHER_fetch(ctx, "ChaCha20", nullptr);
   if (chacha == nullptr) return nullptr;
-  const unsigned char iv[16] = {};  // counter and nonce start at zero: the key is unique
   stream.cipher = EVP_CIPHER_CTX_new();
   const bool keyed = stream.cipher != nullptr &&
-                     EVP_EncryptInit_ex2(stream.cipher, chacha, key.data(), iv, nullptr) == 1;
+                     EVP_EncryptInit_ex2(stream.cipher, chacha, nullptr, nullptr, nullptr) == 1 &&
+                     stream.rekey(key);
   EVP_CIPHER_free(chacha);
   if (!keyed) return nullptr;
 

@@ -25,6 +25,8 @@ struct DeterministicStream {
 
   ~DeterministicStream() { shut_down(); }
   void shut_down();
+  // Restarts the keystream from `key` (counter zero). False once shut down.
+  bool rekey(const std::array<unsigned char, 32>& key);
   // Fills out[0..n) with the next n bytes of the keystream. False once shut down.
   bool generate(unsigned char* out, std::size_t n);
 };

@@ -44,6 +44,11 @@ class LibraryContext {
   LibraryContext(const LibraryContext&) = delete;
   LibraryContext& operator=(const LibraryContext&) = delete;
 
+  // Deterministic contexts only: restarts the random stream as deterministic(seed, label)
+  // starts it. What is made afterwards draws what it would draw in a fresh context (the
+  // fuzz target replays each input this way without paying for a new OSSL_LIB_CTX).
+  void rekey(std::uint64_t seed, std::string_view label = "tls");
+
   OSSL_LIB_CTX* get() const { return ctx_; }
   bool is_deterministic() const { return stream_ != nullptr; }
 

@@ -3,7 +3,10 @@
 // resumed connection included; another seed gives other bytes.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <string>
+
+#include <openssl/rand.h>
 
 #include "tests/protocols/tls/tls_pair.hpp"
 
@@ -106,6 +109,22 @@ TEST_CASE("interleaved worlds do not disturb each other's bytes") {
   exchange(noisy, kStart + 30, run, resumed);
   CHECK(resumed);
   CHECK(run.wire == alone.wire);
+}
+
+TEST_CASE("rekey restarts a context's stream as a fresh context of that seed starts it") {
+  auto used = LibraryContext::deterministic(5);
+  unsigned char first[32], again[32], fresh[32];
+  REQUIRE(RAND_bytes_ex(used->get(), first, sizeof first, 0) == 1);
+  REQUIRE(RAND_bytes_ex(used->get(), again, sizeof again, 0) == 1);
+  CHECK(std::memcmp(first, again, sizeof first) != 0);
+  used->rekey(5);
+  REQUIRE(RAND_bytes_ex(used->get(), again, sizeof again, 0) == 1);
+  REQUIRE(RAND_bytes_ex(LibraryContext::deterministic(5)->get(), fresh, sizeof fresh, 0) == 1);
+  CHECK(std::memcmp(first, again, sizeof first) == 0);
+  CHECK(std::memcmp(first, fresh, sizeof first) == 0);
+  used->rekey(5, "other");
+  REQUIRE(RAND_bytes_ex(used->get(), again, sizeof again, 0) == 1);
+  CHECK(std::memcmp(first, again, sizeof first) != 0);
 }
 
 TEST_CASE("system mode draws real randomness") {
