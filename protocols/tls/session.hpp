@@ -39,7 +39,7 @@
 namespace maillab::tls {
 
 struct ClientParams {
-  std::string server_name;                // SNI (RFC 6066 3); empty: none sent
+  std::string server_name;                // SNI (RFC 6066 3): a host name, never an address; empty: none
   std::vector<std::string> verify_names;  // names the certificate must carry; empty: chain only
   std::string cache_key;                  // the peer, e.g. "mx.b.example:25"; empty: no resumption
 };
