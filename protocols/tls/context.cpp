@@ -25,6 +25,12 @@ Context::Context(std::shared_ptr<LibraryContext> lib, Role role, SessionCacheOpt
                   SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) == 1,
               "limiting the protocol versions to TLS 1.2 and 1.3");
   SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+  // OpenSSL's built-in defaults, whatever a machine's openssl.cnf says (a system_default
+  // section would otherwise change the handshake, and with it the simulation's bytes).
+  SSL_CTX_set_security_level(c, 2);
+  check_setup(SSL_CTX_set_ciphersuites(c, OSSL_default_ciphersuites()) == 1 &&
+                  SSL_CTX_set_cipher_list(c, OSSL_default_cipher_list()) == 1,
+              "setting the cipher suites");
   SSL_CTX_set_timeout(c, static_cast<long>(cache.lifetime));
   Session::install_callbacks(c, role);
 }

@@ -5,7 +5,8 @@
 // sessions (session.hpp) are made from them.
 //
 // Settings, both roles: TLS 1.2 and 1.3 only (RFC 8996; SSL_CTX_set_min_proto_version
-// TLS1_2), no renegotiation, OpenSSL's default cipher suites and groups.
+// TLS1_2), no renegotiation, OpenSSL's built-in default cipher suites and groups at
+// security level 2 (not a machine's openssl.cnf).
 // - Server: the host's certificate chain (the leaf: the lab CA is a trust anchor), no
 //   client certificate requested (Postfix smtpd_tls_ask_ccert = no). Resumption through
 //   a server-side session cache: TLS 1.2 session ids and, for TLS 1.3, *stateful* tickets
