@@ -43,6 +43,7 @@ SpfCheck::SpfCheck(DnsClient& dns, SpfRequest request) : dns_(dns), request_(std
 void SpfCheck::start(Done done) {
   done_ = std::move(done);
   outcome_.identity = request_.identity;
+  outcome_.null_path = request_.identity == SpfIdentity::MailFrom && request_.mail_from.empty();
   auto ip = IpAddress::parse(request_.client_ip);
   std::string local = "postmaster", domain = request_.helo;
   if (request_.identity == SpfIdentity::MailFrom && !request_.mail_from.empty()) {

@@ -51,6 +51,7 @@ struct SpfOutcome {
   SpfIdentity identity = SpfIdentity::MailFrom;
   std::string sender;       // <sender> as checked: postmaster@HELO for the null path
   std::string domain;       // <domain> as checked at the top
+  bool null_path = false;   // MAIL FROM was <>: the check was on postmaster@HELO
   std::string mechanism;    // the term that matched; "default" when none did
   std::string explanation;  // for fail: the exp= text when the domain gave one
   std::string problem;      // for permerror/temperror: why
