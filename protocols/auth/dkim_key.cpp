@@ -171,6 +171,13 @@ std::string sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
+std::string sha1(std::string_view data) {
+  unsigned char out[20];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha1(), nullptr);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
 DkimPrivateKey DkimPrivateKey::generate(DkimAlgorithm algorithm, std::string_view seed) {
   if (algorithm == DkimAlgorithm::Ed25519Sha256) {
     return *from_ed25519_raw(sha256("maillab dkim ed25519" + std::string(1, '\0') + std::string(seed)));

@@ -30,6 +30,7 @@ std::string_view to_string(DkimAlgorithm algorithm);
 std::optional<DkimAlgorithm> parse_dkim_algorithm(std::string_view text);
 
 std::string sha256(std::string_view data);
+std::string sha1(std::string_view data);  // rsa-sha1 only (RFC 8301: historic)
 
 class DkimPrivateKey {
  public:

@@ -48,7 +48,7 @@ void DkimVerifier::start(Done done) {
       r.result = DkimResult::Neutral;
       r.reason = "bad signature field: " + parsed.error;
     }
-    if (parsed.signature && parsed.signature->algorithm == DkimAlgorithm::RsaSha1) {
+    if (parsed.signature && parsed.signature->algorithm == DkimAlgorithm::RsaSha1 && !accept_rsa_sha1_) {
       r.result = DkimResult::Neutral;
       r.reason = "rsa-sha1 is not accepted (RFC 8301)";
       parsed.signature.reset();
@@ -111,7 +111,7 @@ const std::string& DkimVerifier::body_hash(const DkimSignature& sig, bool& too_s
   too_short = sig.body_length && *sig.body_length > canonical->size();
   std::string_view part = *canonical;
   if (sig.body_length && !too_short) part = part.substr(0, *sig.body_length);
-  hash_scratch_ = sha256(part);
+  hash_scratch_ = sig.algorithm == DkimAlgorithm::RsaSha1 ? sha1(part) : sha256(part);
   return hash_scratch_;
 }
 

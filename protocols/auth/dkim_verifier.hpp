@@ -8,7 +8,7 @@
 //   pass       the body hash and the signature verify with the published key
 //   fail       body hash or signature wrong, l= longer than the body, x= in the past
 //   neutral    the signature cannot be processed: syntax, unknown version or algorithm,
-//              rsa-sha1 (RFC 8301: not to be considered valid)
+//              rsa-sha1 (RFC 8301: not to be considered valid; see accept_rsa_sha1)
 //   temperror  the key lookup failed for now (SERVFAIL, timeout)
 //   permerror  no key record (NXDOMAIN / NODATA / no DKIM1 record), a key record that is
 //              malformed, revoked (p= empty), of another type than a=, for other hashes
@@ -62,6 +62,9 @@ class DkimVerifier {
   void start(Done done);
   bool finished() const { return finished_; }
   const DkimVerification& verification() const { return verification_; }
+  // Verify rsa-sha1 signatures too instead of calling them neutral: for comparing with
+  // signers that still use it (opendkim-testmsg); never for a receiving MTA (RFC 8301).
+  void accept_rsa_sha1(bool accept) { accept_rsa_sha1_ = accept; }
 
  private:
   struct Pending {
@@ -81,6 +84,7 @@ class DkimVerifier {
   std::vector<Pending> pending_;
   std::size_t outstanding_ = 0;
   bool asking_ = false;
+  bool accept_rsa_sha1_ = false;
   bool finished_ = false;
   AliveToken alive_;
   std::optional<std::string> canonical_bodies_[2];  // simple, relaxed
