@@ -295,6 +295,45 @@ write("scenario_loader_fuzz", "broken_unknown_host.yaml",
       "scenario: x\nduration: 1m\nhosts:\n  a.example: {address: 192.0.2.1}\nevents:\n  - at: 1s\n    crash: b.example\n")
 write("scenario_loader_fuzz", "two_documents.yaml", "scenario: x\n---\nscenario: y\n")
 
+# ---- sender authentication (protocols/auth) ---------------------------------------------------
+SPF_SEEDS = {
+    "ip4_all": (0, "v=spf1 ip4:192.0.2.0/24 -all\n"),
+    "include_mx": (0, "v=spf1 include:_spf.fuzz.example mx:mail.fuzz.example/24//64 ~all\n"
+                      "_spf.fuzz.example TXT v=spf1 a:%{d2} ?all\n"
+                      "mail.fuzz.example MX 10 mx1.fuzz.example\n"
+                      "mx1.fuzz.example A 192.0.2.25\nmx1.fuzz.example AAAA 2001:db8::25\n"),
+    "redirect_exp": (1, "v=spf1 redirect=r.fuzz.example\n"
+                        "r.fuzz.example TXT v=spf1 -ip6:2001:db8::/32 exp=why.%{d}\n"
+                        "why.r.fuzz.example TXT %{i} (%{c}) is not %{l} of %{o}, %{r} at %{t}\n"),
+    "ptr_macros": (4, "v=spf1 ptr:fuzz.example exists:%{ir}.%{l1r+-}.%{v}.%{p}.bl.fuzz.example -all\n"
+                      "25.2.0.192.in-addr.arpa PTR host.fuzz.example\n"
+                      "host.fuzz.example A 192.0.2.25\n"),
+    "limits": (2, "v=spf1 a:x1.fuzz.example a:x2.fuzz.example a:x3.fuzz.example include:t.fuzz.example -all\n"
+                  "t.fuzz.example TIMEOUT\n"),
+    "bad_syntax": (0, "v=spf1 ip4:1.2.3.4/33 moo.cow/x=1 %{z} -all.\n"),
+}
+for name, (flags, text) in SPF_SEEDS.items():
+    write("spf_fuzz", name, bytes([flags]) + text.encode())
+
+MAIL = crlf("From: Alice <alice@a.example>\nTo: bob@b.example\nSubject: hello\n  folded\n"
+            "Date: Mon, 02 Mar 2026 09:00:00 +0000\n\nHi  Bob,\t\n\n\n")
+DKIM_FIELD = crlf("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/simple; d=a.example; s=s1;\n"
+                  "\tt=1772442000; x=1772445600; l=12; i=alice@a.example; h=From:To:Subject:From;\n"
+                  "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n"
+                  "\tb=dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ==\n")
+for name, flags, text in [("plain_relaxed", 0, MAIL), ("simple_simple_l", 7, MAIL),
+                          ("signed_field", 0, DKIM_FIELD + MAIL), ("bare_lf", 8, MAIL.replace("\r\n", "\n")),
+                          ("empty_body", 3, crlf("From: a@a.example\n\n"))]:
+    write("dkim_fuzz", name, bytes([flags]) + text.encode())
+
+for name, text in [("full", "v=DMARC1; p=quarantine; sp=reject; pct=25; adkim=s; aspf=r; "
+                            "rua=mailto:r@a.example,mailto:x@b.example!10m; ruf=mailto:f@a.example; fo=1:d; ri=3600"),
+                   ("minimal", "v=DMARC1;p=reject"),
+                   ("rua_only", "v=DMARC1; p=bogus; rua=mailto:r@a.example"),
+                   ("name", "Mail.Sub.Example.CO.UK."),
+                   ("from_message", crlf("From: \"Smith, J\" <j@mail.a.example> (x@y)\nTo: b@b.example\n\nbody\n"))]:
+    write("dmarc_fuzz", name, text)
+
 # ---- DNS packets, from the lab's encoder ------------------------------------------------------
 if len(sys.argv) > 1:
     tool = os.path.join(sys.argv[1], "fuzz", "fuzz_make_dns_seeds")

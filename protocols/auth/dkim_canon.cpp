@@ -10,12 +10,6 @@ namespace {
 
 bool wsp(char c) { return c == ' ' || c == '\t'; }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Appends `line` (no CRLF) relaxed: WSP runs one SP, none at the end.
 void relaxed_line(std::string& out, std::string_view line) {
   bool pending_space = false;
@@ -40,8 +34,11 @@ std::string canonical_header(std::string_view field, DkimCanon canon) {
   }
   auto colon = field.find(':');
   std::string_view name = field.substr(0, colon);
-  while (!name.empty() && wsp(name.back())) name.remove_suffix(1);
-  std::string out = lower(name);
+  while (!name.empty() && (wsp(name.back()) || name.back() == '\r' || name.back() == '\n')) name.remove_suffix(1);
+  std::string out;
+  for (char c : name) {  // a malformed line (no colon) may hold line breaks: dropped
+    if (c != '\r' && c != '\n') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
   out += ':';
   if (colon == std::string_view::npos) return out + "\r\n";
   std::string unfolded;
