@@ -50,7 +50,9 @@ cat >"$work/in-namespace.sh" <<NS
 set -u
 ip link set lo up
 mount --bind "$work/resolv.conf" /etc/resolv.conf
-/usr/bin/python3 "$here/auth_interop.py" dnsd "$work/zone" "$work/dns.ready" 2>"$work/dnsd.log" &
+/usr/bin/python3 "$here/auth_interop.py" dnsd "$work/zone" "$work/dns.ready" </dev/null >/dev/null 2>"$work/dnsd.log" &
+dns_pid=\$!
+trap 'kill \$dns_pid 2>/dev/null; wait \$dns_pid 2>/dev/null' EXIT
 for i in \$(seq 100); do [ -f "$work/dns.ready" ] && break; sleep 0.1; done
 for f in ${signed[*]}; do
   opendkim-testmsg <"\$f" 2>>"$work/opendkim.log" || { echo "opendkim-testmsg rejects \$f"; exit 1; }
@@ -59,7 +61,9 @@ if opendkim-testmsg <"$work/tampered.eml" 2>>"$work/opendkim.log"; then echo "op
 exit 0
 NS
 FAIL_LOGS=("$work/opendkim.log" "$work/dnsd.log")
-unshare --net --mount --propagation private bash "$work/in-namespace.sh" || fail "OpenDKIM verification"
+# --pid --fork: the namespace's first process is this bash; when it ends, the kernel ends
+# everything else inside (the DNS server), whatever happened.
+unshare --net --mount --pid --fork --propagation private bash "$work/in-namespace.sh" || fail "OpenDKIM verification"
 echo "opendkim-testmsg verifies the lab's ${#signed[@]} signatures and rejects a changed body"
 
 # 2. dkimpy signs; the lab verifies.
