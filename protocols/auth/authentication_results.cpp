@@ -2,18 +2,11 @@
 
 #include <cctype>
 
+#include "protocols/auth/text.hpp"
+
 namespace maillab::auth {
 
 namespace {
-
-std::string printable(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7f) ? c : '?';
-  }
-  return out;
-}
 
 bool token_char(char c) {
   auto u = static_cast<unsigned char>(c);
@@ -22,7 +15,7 @@ bool token_char(char c) {
 
 // token, or local-part@domain made of tokens, else a quoted-string.
 std::string value(std::string_view v) {
-  auto p = printable(v);
+  auto p = printable_ascii(v);
   bool plain = !p.empty();
   int ats = 0;
   for (char c : p) {

@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 
 #include "protocols/auth/tag_list.hpp"
+#include "protocols/auth/text.hpp"
 #include "protocols/message/base64.hpp"
 
 namespace maillab::auth {
@@ -102,19 +103,6 @@ std::string bio_string(BIO* bio) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio, &data);
   return std::string(data, static_cast<std::size_t>(len));
-}
-
-std::vector<std::string> colon_list(std::string_view value) {
-  std::vector<std::string> out;
-  auto v = strip_whitespace(value);
-  std::size_t start = 0;
-  while (start <= v.size()) {
-    auto c = v.find(':', start);
-    out.push_back(v.substr(start, c == std::string::npos ? std::string::npos : c - start));
-    if (c == std::string::npos) break;
-    start = c + 1;
-  }
-  return out;
 }
 
 bool digest_sign_or_verify(EVP_PKEY* key, DkimAlgorithm algorithm, std::string_view data,
@@ -261,17 +249,17 @@ DkimKeyParse parse_dkim_key_record(std::string_view text) {
     out.error = "unknown key type k=" + key.key_type;
     return out;
   }
-  if (auto h = tags->value("h")) key.hashes = colon_list(*h);
+  if (auto h = tags->value("h")) key.hashes = split_list(*h, ':');
   if (auto s = tags->value("s")) {
     bool email = false;
-    for (const auto& service : colon_list(*s)) email = email || service == "*" || service == "email";
+    for (const auto& service : split_list(*s, ':')) email = email || service == "*" || service == "email";
     if (!email) {
       out.error = "key not for email (s=)";
       return out;
     }
   }
   if (auto t = tags->value("t")) {
-    for (const auto& flag : colon_list(*t)) {
+    for (const auto& flag : split_list(*t, ':')) {
       key.testing = key.testing || flag == "y";
       key.strict = key.strict || flag == "s";
     }

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "protocols/auth/tag_list.hpp"
+#include "protocols/auth/text.hpp"
 #include "protocols/message/base64.hpp"
 
 namespace maillab::auth {
@@ -26,12 +27,6 @@ std::optional<std::uint64_t> number(std::string_view digits, std::size_t max_dig
     v = v * 10 + static_cast<std::uint64_t>(c - '0');
   }
   return v;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -66,21 +61,15 @@ DkimSignatureParse parse_dkim_signature(std::string_view value) {
   if (auto q = tags->value("q"); q && strip_whitespace(*q).rfind("dns/txt", 0) != 0) {
     return fail("unknown query method q=" + *q);
   }
-  sig.domain = lower(strip_whitespace(*tags->value("d")));
+  sig.domain = ascii_lower(strip_whitespace(*tags->value("d")));
   sig.selector = strip_whitespace(*tags->value("s"));
   if (!safe_name(sig.domain)) return fail("d= is not a domain name");
   if (!safe_name(sig.selector)) return fail("s= is not a selector");
   bool from = false;
-  auto h = strip_whitespace(*tags->value("h"));
-  std::size_t start = 0;
-  while (start <= h.size()) {
-    auto colon = h.find(':', start);
-    auto name = h.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+  sig.headers = split_list(*tags->value("h"), ':');
+  for (const auto& name : sig.headers) {
     if (name.empty()) return fail("empty name in h=");
     from = from || message::iequals(name, "from");
-    sig.headers.push_back(name);
-    if (colon == std::string::npos) break;
-    start = colon + 1;
   }
   if (!from) return fail("h= does not include From");
   sig.identity = "@" + sig.domain;
@@ -88,7 +77,7 @@ DkimSignatureParse parse_dkim_signature(std::string_view value) {
     sig.identity = strip_whitespace(*i);
     auto at = sig.identity.rfind('@');
     if (at == std::string::npos) return fail("i= has no @");
-    auto idom = lower(sig.identity.substr(at + 1));
+    auto idom = ascii_lower(sig.identity.substr(at + 1));
     if (idom != sig.domain &&
         !(idom.size() > sig.domain.size() && idom.compare(idom.size() - sig.domain.size(), sig.domain.size(), sig.domain) == 0 &&
           idom[idom.size() - sig.domain.size() - 1] == '.')) {

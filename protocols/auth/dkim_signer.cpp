@@ -1,6 +1,7 @@
 #include "protocols/auth/dkim_signer.hpp"
 
 #include "protocols/auth/dkim_signature.hpp"
+#include "protocols/auth/text.hpp"
 #include "protocols/message/base64.hpp"
 #include "protocols/message/line_endings.hpp"
 #include "protocols/message/message.hpp"
@@ -91,15 +92,7 @@ std::string dkim_sign(std::string_view message_bytes, const DkimPrivateKey& key,
   std::size_t unsigned_column = column;
   append_tag(unsigned_field, unsigned_column, "b", "", true);
 
-  std::vector<std::string> names;
-  std::size_t start = 0;
-  while (true) {
-    auto colon = h.find(':', start);
-    names.push_back(h.substr(start, colon == std::string::npos ? std::string::npos : colon - start));
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  auto signature = key.sign(dkim_signed_data(msg, names, o.header_canon, unsigned_field));
+  auto signature = key.sign(dkim_signed_data(msg, split_list(h, ':'), o.header_canon, unsigned_field));
   append_tag(field, column, "b", message::base64_encode(signature), true);
   return field + "\r\n";
 }

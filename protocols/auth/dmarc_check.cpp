@@ -3,14 +3,15 @@
 #include <cctype>
 
 #include "protocols/auth/public_suffix.hpp"
+#include "protocols/auth/text.hpp"
 
 namespace maillab::auth {
 
 namespace {
 
+// Lowercase, without a trailing dot: domains as DMARC compares them.
 std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto out = ascii_lower(s);
   if (!out.empty() && out.back() == '.') out.pop_back();
   return out;
 }

@@ -3,38 +3,20 @@
 #include <cctype>
 
 #include "protocols/auth/tag_list.hpp"
+#include "protocols/auth/text.hpp"
 
 namespace maillab::auth {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool policy(const std::optional<std::string>& v, DmarcPolicy& out) {
   if (!v) return false;
-  auto l = lower(strip_whitespace(*v));
+  auto l = ascii_lower(strip_whitespace(*v));
   if (l == "none") out = DmarcPolicy::None;
   else if (l == "quarantine") out = DmarcPolicy::Quarantine;
   else if (l == "reject") out = DmarcPolicy::Reject;
   else return false;
   return true;
-}
-
-std::vector<std::string> split(std::string_view v, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= v.size()) {
-    auto end = v.find(sep, start);
-    auto item = strip_whitespace(v.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    if (!item.empty()) out.push_back(std::move(item));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  return out;
 }
 
 }  // namespace
@@ -57,7 +39,7 @@ bool is_dmarc_record(std::string_view text) {
   if (i >= text.size() || text[i] != '=') return false;
   ++i;
   while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
-  if (lower(text.substr(i, 6)) != "dmarc1") return false;
+  if (ascii_lower(text.substr(i, 6)) != "dmarc1") return false;
   i += 6;
   return i >= text.size() || text[i] == ';' || text[i] == ' ' || text[i] == '\t';
 }
@@ -75,8 +57,8 @@ DmarcParse parse_dmarc_record(std::string_view text) {
     return out;
   }
   DmarcRecord r;
-  if (auto v = tags->value("rua")) r.aggregate_reports = split(*v, ',');
-  if (auto v = tags->value("ruf")) r.failure_reports = split(*v, ',');
+  if (auto v = tags->value("rua")) r.aggregate_reports = split_list(*v, ',', true);
+  if (auto v = tags->value("ruf")) r.failure_reports = split_list(*v, ',', true);
   auto p = tags->value("p");
   auto sp = tags->value("sp");
   DmarcPolicy sub = DmarcPolicy::None;
@@ -98,13 +80,13 @@ DmarcParse parse_dmarc_record(std::string_view text) {
       r.percent = std::stoi(digits);
     }
   }
-  if (auto v = tags->value("adkim")) r.strict_dkim = lower(strip_whitespace(*v)) == "s";
-  if (auto v = tags->value("aspf")) r.strict_spf = lower(strip_whitespace(*v)) == "s";
+  if (auto v = tags->value("adkim")) r.strict_dkim = ascii_lower(strip_whitespace(*v)) == "s";
+  if (auto v = tags->value("aspf")) r.strict_spf = ascii_lower(strip_whitespace(*v)) == "s";
   if (auto v = tags->value("fo")) {
-    auto options = split(*v, ':');
+    auto options = split_list(*v, ':', true);
     if (!options.empty()) r.failure_options = options;
   }
-  if (auto v = tags->value("rf")) r.report_format = lower(strip_whitespace(*v));
+  if (auto v = tags->value("rf")) r.report_format = ascii_lower(strip_whitespace(*v));
   if (auto v = tags->value("ri")) {
     auto digits = strip_whitespace(*v);
     if (!digits.empty() && digits.size() <= 9 && digits.find_first_not_of("0123456789") == std::string::npos) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <iterator>
+
+#include "protocols/auth/text.hpp"
 #include <cctype>
 
 namespace maillab::auth {
@@ -20,9 +22,8 @@ constexpr std::string_view kSuffixes[] = {
     "ac.nz", "net.nz", "org.nz", "gov.au"};
 
 std::string normalize(std::string_view domain) {
-  std::string d(domain);
+  auto d = ascii_lower(domain);
   if (!d.empty() && d.back() == '.') d.pop_back();
-  for (auto& c : d) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return d;
 }
 

@@ -3,14 +3,11 @@
 #include <cctype>
 #include <utility>
 
+#include "protocols/auth/text.hpp"
+
 namespace maillab::auth {
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // RFC 7208 4.3: a name a query can be made of, with at least two labels.
 bool valid_query_name(std::string_view name, bool need_two_labels) {
@@ -29,7 +26,7 @@ bool valid_query_name(std::string_view name, bool need_two_labels) {
 }
 
 bool ends_with_domain(const std::string& name, const std::string& domain) {
-  auto n = lower(name), d = lower(domain);
+  auto n = ascii_lower(name), d = ascii_lower(domain);
   if (!n.empty() && n.back() == '.') n.pop_back();
   if (!d.empty() && d.back() == '.') d.pop_back();
   return n == d || (n.size() > d.size() && n.compare(n.size() - d.size(), d.size(), d) == 0 &&
@@ -138,7 +135,7 @@ void SpfCheck::choose_validated_name(const std::string& domain) {
   macros_.validated_name = "unknown";
   if (!p_names_ || p_names_->empty()) return;
   for (const auto& n : *p_names_) {
-    if (lower(n) == lower(domain)) {
+    if (ascii_lower(n) == ascii_lower(domain)) {
       macros_.validated_name = n;
       return;
     }
@@ -427,18 +424,8 @@ bool dot_atom(std::string_view v) {
   return v.find("..") == std::string_view::npos;
 }
 
-// Printable ASCII only; anything else becomes '?', so a peer's bytes cannot break the field.
-std::string printable(std::string_view v) {
-  std::string out;
-  for (char c : v) {
-    auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7f) ? c : '?';
-  }
-  return out;
-}
-
 std::string value(std::string_view v) {
-  auto p = printable(v);
+  auto p = printable_ascii(v);
   if (dot_atom(p)) return p;
   std::string out = "\"";
   for (char c : p) {
@@ -450,7 +437,7 @@ std::string value(std::string_view v) {
 
 // Text for the comment: no parentheses or backslashes from the peer.
 std::string comment_text(std::string_view v) {
-  auto p = printable(v);
+  auto p = printable_ascii(v);
   for (auto& c : p) {
     if (c == '(' || c == ')' || c == '\\') c = '?';
   }

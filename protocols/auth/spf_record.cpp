@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "protocols/auth/spf_macro.hpp"
+#include "protocols/auth/text.hpp"
 #include "protocols/dns/address.hpp"
 
 namespace maillab::auth {
@@ -43,12 +44,6 @@ int SpfRecord::lookup_terms() const {
 }
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // "0" or a number without a leading zero, at most `max`.
 std::optional<int> parse_cidr(std::string_view digits, int max) {
@@ -131,7 +126,7 @@ std::string parse_mechanism(std::string_view term, SpfMechanism& m) {
     default: break;
   }
   auto end = term.find_first_of(":/");
-  auto name = lower(term.substr(0, end));
+  auto name = ascii_lower(term.substr(0, end));
   auto rest = end == std::string_view::npos ? std::string_view{} : term.substr(end);
   if (name == "all") {
     m.kind = SpfMechanismKind::All;
@@ -176,7 +171,7 @@ std::size_t modifier_name_end(std::string_view term) {
 }  // namespace
 
 bool is_spf_record(std::string_view text) {
-  if (text.size() < 6 || lower(text.substr(0, 6)) != "v=spf1") return false;
+  if (text.size() < 6 || ascii_lower(text.substr(0, 6)) != "v=spf1") return false;
   return text.size() == 6 || text[6] == ' ';
 }
 
@@ -203,7 +198,7 @@ SpfParse parse_spf_record(std::string_view text) {
     auto term = text.substr(i, end - i);
     i = end;
     if (auto eq = modifier_name_end(term); eq != std::string_view::npos) {
-      auto name = lower(term.substr(0, eq));
+      auto name = ascii_lower(term.substr(0, eq));
       auto value = std::string(term.substr(eq + 1));
       if (name == "redirect" || name == "exp") {
         auto& slot = name == "redirect" ? record.redirect : record.exp;
