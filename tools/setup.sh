@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libboost-dev libboost-graph-dev libyaml-cpp-dev
           catch2 libcli11-dev libfmt-dev nlohmann-json3-dev python3
-           libssl-dev  # OpenSSL 3: TLS (protocols/tls) and DKIM signatures (protocols/auth)
+          libssl-dev  # OpenSSL 3: TLS (protocols/tls) and DKIM signatures (protocols/auth)
           libimgui-dev libsdl2-dev libstb-dev libpcap-dev
           fonts-dejavu-core  # the visualiser's font (Unicode marks); falls back to ImGui's own
           curl swaks  # real clients for the bridge's conformance tests (small)
