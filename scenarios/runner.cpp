@@ -4,6 +4,7 @@
 #include <fstream>
 #include <ostream>
 
+#include "protocols/message/peer_text.hpp"
 #include "scenarios/expectations.hpp"
 
 namespace maillab::scenario {
@@ -81,7 +82,8 @@ std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
   char head[96];
   std::snprintf(head, sizeof head, "%s  %-16s %-4s ", format_clock(e.t_ns).c_str(),
                 e.host.c_str(), e.agent.c_str());
-  return head + what;
+  // Subjects, HELO names, replies: a stranger's text, shown but never obeyed.
+  return message::terminal_safe(head + what);
 }
 
 int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostream& err) {
@@ -96,7 +98,7 @@ int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostrea
   world.run_until(end);
 
   if (!opt.quiet) {
-    out << "scenario " << s.id << (s.title.empty() ? "" : ": " + s.title) << " (seed "
+    out << "scenario " << s.id << message::terminal_safe(s.title.empty() ? "" : ": " + s.title) << " (seed "
         << opt.seed.value_or(s.seed) << ", until " << format_duration(end) << ")\n";
     for (const auto& e : world.trace().events()) {
       std::string line = timeline_line(e, s);
@@ -108,7 +110,8 @@ int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostrea
   int passed = 0, failed = 0;
   for (const auto& r : results) {
     (r.passed ? passed : failed)++;
-    out << (r.passed ? "PASS " : "FAIL ") << r.what << "  (" << r.found << ")";
+    out << (r.passed ? "PASS " : "FAIL ") << message::terminal_safe(r.what) << "  ("
+        << message::terminal_safe(r.found) << ")";
     if (!r.passed && r.expectation) out << "  [" << s.file << ":" << r.expectation->mark.line << "]";
     out << "\n";
   }

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "protocols/message/peer_text.hpp"
 #include "scenarios/chaos.hpp"
 #include "tools/mpi_sweep.hpp"
 #include "scenarios/library.hpp"
@@ -189,11 +190,11 @@ void register_chaos(CLI::App& app, int& exit_code) {
       faults += static_cast<std::size_t>(r.faults);
       if (args->verbose || !r.violations.empty()) {
         std::cout << s.id << " seed " << r.seed << ": " << r.faults << " fault(s)";
-        for (const auto& f : r.fault_log) std::cout << "\n    " << f;
+        for (const auto& f : r.fault_log) std::cout << "\n    " << message::terminal_safe(f);
         std::cout << "\n";
       }
       for (const auto& v : r.violations) {
-        std::cout << "  VIOLATION " << v.invariant << ": " << v.detail << "\n";
+        std::cout << "  VIOLATION " << v.invariant << ": " << message::terminal_safe(v.detail) << "\n";
       }
       if (!r.violations.empty()) {
         ++failed;

@@ -9,6 +9,7 @@
 
 #include "bridge/mirrored_disk.hpp"
 #include "bridge/server.hpp"
+#include "protocols/message/peer_text.hpp"
 #include "scenarios/duration.hpp"
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
@@ -113,7 +114,9 @@ int serve(const ServeArgs& a, bool seed_given) {
   }
   {
     bridge::Server server(io, *world, opt);
-    server.on_log = [](const std::string& line) { std::cerr << "maillab serve: " << line << std::endl; };
+    server.on_log = [](const std::string& line) {
+      std::cerr << "maillab serve: " << message::terminal_safe(line) << std::endl;
+    };
     if (!a.quiet) {
       server.on_trace = [&sc](const sim::TraceEvent& e) {
         std::string line = scenario::timeline_line(e, sc);

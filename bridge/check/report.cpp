@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 
+#include "protocols/message/peer_text.hpp"
+
 namespace maillab::check {
 
 std::string_view to_string(Level level) {
@@ -79,7 +81,7 @@ void Report::print_text(std::ostream& out) const {
       << pad("result", w[3]) << "  server said\n";
   for (const Row& r : rows_) {
     std::string line = pad(r.name, w[0]) + "  " + pad(r.section, w[1]) + "  " + pad(to_string(r.level), w[2]) +
-                       "  " + pad(to_string(r.result.outcome), w[3]) + "  " + r.result.said;
+                       "  " + pad(to_string(r.result.outcome), w[3]) + "  " + message::terminal_safe(r.result.said);
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out << line << "\n";
   }
@@ -101,7 +103,7 @@ void Report::print_markdown(std::ostream& out) const {
     std::string said;
     if (!r.result.said.empty()) {
       said = "`";
-      said += cell(r.result.said);
+      said += cell(message::terminal_safe(r.result.said));
       said += "`";
     }
     std::string result(to_string(r.result.outcome));

@@ -6,6 +6,7 @@
 #include "protocols/message/date.hpp"
 #include "protocols/message/line_endings.hpp"
 #include "protocols/message/message.hpp"
+#include "protocols/message/peer_text.hpp"
 
 namespace maillab::message {
 namespace {
@@ -21,9 +22,22 @@ Kind kind_of(const std::vector<DsnRecipient>& rcpts) {
   return delayed ? Kind::Delayed : Kind::Success;
 }
 
+// A typed DSN field value ("rfc822; bob@b.example"): the parts that came from peers (an
+// address, the next hop's name or reply, an ENVID) pass header_safe, so that an xtext
+// "+0D+0A" or a reply line cannot add a field of its own.
 std::string with_type(std::string_view value, std::string_view type) {
-  if (value.find(';') != std::string_view::npos) return std::string(value);
-  return std::string(type) + "; " + std::string(value);
+  std::string out;
+  std::size_t semi = value.find(';');
+  if (semi != std::string_view::npos && semi > 0 && is_header_safe(value.substr(0, semi))) {
+    out.assign(value.substr(0, semi + 1));
+    value.remove_prefix(semi + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  } else {
+    out.assign(type).append(";");
+  }
+  out += ' ';
+  append_header_safe(out, value, PeerText::text, kPeerTextMax);
+  return out;
 }
 
 std::string angle(std::string_view s) {
@@ -112,22 +126,24 @@ std::string human_text(const DsnRequest& r, Kind kind) {
       line += rc.action + (what.empty() ? std::string() : ": " + std::string(what)) + " (status " + rc.status + ")";
     }
     t += "\r\n";
-    wrap(line, t);
+    // The next hop's reply and the addresses are peers' text: one line, printable.
+    wrap(header_safe(line, PeerText::text, 4 * kPeerTextMax), t);
   }
   return t;
 }
 
 std::string status_part(const DsnRequest& r) {
   std::string s = fold_field("Reporting-MTA", with_type(r.reporting_mta, "dns"));
-  if (!r.original_envelope_id.empty()) s += fold_field("Original-Envelope-Id", r.original_envelope_id);
+  if (!r.original_envelope_id.empty())
+    s += fold_field("Original-Envelope-Id", header_safe(r.original_envelope_id, PeerText::text, 100));
   s += fold_field("Arrival-Date", rfc5322_date(r.arrival_ns));
   for (const auto& rc : r.recipients) {
     s += "\r\n";
     s += fold_field("Final-Recipient", with_type(rc.final_recipient, "rfc822"));
     if (!rc.original_recipient.empty())
       s += fold_field("Original-Recipient", with_type(rc.original_recipient, "rfc822"));
-    s += fold_field("Action", rc.action);
-    s += fold_field("Status", rc.status);
+    s += fold_field("Action", header_safe(rc.action));
+    s += fold_field("Status", header_safe(rc.status));
     if (!rc.remote_mta.empty()) s += fold_field("Remote-MTA", with_type(rc.remote_mta, "dns"));
     if (!rc.diagnostic_code.empty()) s += fold_field("Diagnostic-Code", with_type(rc.diagnostic_code, "smtp"));
     s += fold_field("Last-Attempt-Date", rfc5322_date(rc.last_attempt_ns));

@@ -2,6 +2,7 @@
 
 #include "protocols/message/date.hpp"
 #include "protocols/message/message.hpp"
+#include "protocols/message/peer_text.hpp"
 
 namespace maillab::message {
 namespace {
@@ -38,17 +39,20 @@ std::string received_value(const ReceivedInfo& info) {
   std::string out;
   out.reserve(info.from_helo.size() + info.from_host.size() + info.from_address.size() + info.by_host.size() +
               info.with.size() + info.id.size() + info.for_rcpt.size() + 96);
+  // Everything the client chose (its HELO name, its address, the recipient) or the DNS
+  // said (its name) goes through header_safe: no CR or LF can start a line of its own.
   if (!info.from_helo.empty() || !info.from_host.empty() || !info.from_address.empty()) {
     out += "from ";
-    out += info.from_helo.empty() ? (info.from_host.empty() ? "unknown" : info.from_host) : info.from_helo;
+    append_header_safe(out, info.from_helo.empty() ? (info.from_host.empty() ? "unknown" : info.from_host)
+                                                   : info.from_helo);
     if (!info.from_address.empty() || !info.from_host.empty()) {
       out += " (";
-      out += info.from_host.empty() ? "unknown" : info.from_host;
+      append_header_safe(out, info.from_host.empty() ? "unknown" : info.from_host);
       if (!info.from_address.empty()) {
         out += " [";
         bool v6 = info.from_address.find(':') != std::string::npos && info.from_address.rfind("IPv6:", 0) != 0;
         if (v6) out += "IPv6:";
-        out += info.from_address;
+        append_header_safe(out, info.from_address);
         out += "]";
       }
       out += ")";
@@ -56,14 +60,22 @@ std::string received_value(const ReceivedInfo& info) {
     out += "\r\n\t";
   }
   out += "by ";
-  out += info.by_host.empty() ? "localhost" : info.by_host;
+  append_header_safe(out, info.by_host.empty() ? "localhost" : info.by_host);
   out += " (maillab)";
-  if (!info.with.empty()) out.append(" with ").append(info.with);
-  if (!info.id.empty()) out.append(" id ").append(info.id);
+  if (!info.with.empty()) {
+    out += " with ";
+    append_header_safe(out, info.with);
+  }
+  if (!info.id.empty()) {
+    out += " id ";
+    append_header_safe(out, info.id);
+  }
   if (!info.for_rcpt.empty()) {
-    out += "\r\n\tfor ";
-    if (info.for_rcpt.front() == '<') out += info.for_rcpt;
-    else out.append(1, '<').append(info.for_rcpt).append(1, '>');
+    std::string_view rcpt = info.for_rcpt;
+    if (rcpt.size() >= 2 && rcpt.front() == '<' && rcpt.back() == '>') rcpt = rcpt.substr(1, rcpt.size() - 2);
+    out += "\r\n\tfor <";
+    append_header_safe(out, rcpt, PeerText::token, kPeerTokenMax + 64 + 1);
+    out += '>';
   }
   out += "; ";
   char date[kRfc5322DateSize];

@@ -4,6 +4,8 @@
 #include <limits>
 #include <utility>
 
+#include "protocols/smtp/text_scan.hpp"
+
 namespace maillab::smtp {
 namespace {
 
@@ -60,13 +62,15 @@ std::optional<Reply> MailParams::parse(std::string_view text, const ParamSupport
     } else if (p.keyword == "ENVID" && support.dsn) {  // RFC 3461 4.4
       if (!once(seen_envid)) return bad("Duplicate ENVID parameter");
       auto v = p.has_value ? xtext_decode(p.value) : std::nullopt;
-      if (!v || v->empty() || v->size() > 100) return bad("Bad ENVID parameter syntax");
+      // 4.4: printable US-ASCII once decoded; "+0D+0A" would end a DSN field early.
+      if (!v || v->empty() || v->size() > 100 || !detail::printable_ascii(*v))
+        return bad("Bad ENVID parameter syntax");
       out.envid = std::move(*v);
     } else if (p.keyword == "AUTH" && support.auth) {  // RFC 4954 5
       if (!once(seen_auth)) return bad("Duplicate AUTH parameter");
       auto v = p.has_value ? (p.value == "<>" ? std::optional<std::string>("<>") : xtext_decode(p.value))
                            : std::nullopt;
-      if (!v || v->empty()) return bad("Bad AUTH parameter syntax");
+      if (!v || v->empty() || !detail::printable_ascii(*v)) return bad("Bad AUTH parameter syntax");
       out.auth = std::move(*v);
     } else {
       return unsupported(p);

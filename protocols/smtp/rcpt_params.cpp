@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "protocols/smtp/text_scan.hpp"
+
 namespace maillab::smtp {
 namespace {
 
@@ -58,7 +60,9 @@ std::optional<Reply> RcptParams::parse(std::string_view text, const ParamSupport
       auto semi = p.value.find(';');
       if (!p.has_value || semi == std::string::npos || semi == 0) return bad("Bad ORCPT parameter syntax");
       auto addr = xtext_decode(std::string_view(p.value).substr(semi + 1));
-      if (!addr || addr->empty() || p.value.size() > 500) return bad("Bad ORCPT parameter syntax");
+      // 4.2: an address once decoded; a control byte ("+0D+0A") would end a DSN field.
+      if (!addr || addr->empty() || p.value.size() > 500 || !detail::printable_ascii(*addr))
+        return bad("Bad ORCPT parameter syntax");
       out.orcpt_type = p.value.substr(0, semi);
       for (char& c : out.orcpt_type)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');

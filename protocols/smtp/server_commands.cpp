@@ -10,6 +10,7 @@
 #include "protocols/smtp/mail_params.hpp"
 #include "protocols/smtp/path.hpp"
 #include "protocols/smtp/rcpt_params.hpp"
+#include "protocols/smtp/text_scan.hpp"
 
 namespace maillab::smtp {
 namespace {
@@ -74,9 +75,12 @@ void ServerSession::cmd_helo(std::string_view args) { hello(args, false); }
 void ServerSession::cmd_ehlo(std::string_view args) { hello(args, true); }
 
 void ServerSession::hello(std::string_view args, bool esmtp) {
-  // 4.1.1.1: "EHLO" SP ( Domain / address-literal ). Like Postfix, the argument is taken
-  // as given (checking it is the handler's policy).
-  if (args.empty()) return reply(syntax(esmtp ? "EHLO hostname" : "HELO hostname"));
+  // 4.1.1.1: "EHLO" SP ( Domain / address-literal ). Like Postfix, the name is not
+  // checked further (that is the handler's policy), but a domain or address literal never
+  // holds a control byte (a bare CR would become a header line in Received, issue 15
+  // item 5) nor exceeds 255 octets (4.5.3.1.2).
+  if (args.empty() || args.size() > 255 || !detail::printable_ascii(args))
+    return reply(syntax(esmtp ? "EHLO hostname" : "HELO hostname"));
   Reply r = handler_.on_helo(args, esmtp);
   if (!r.positive_completion()) return reply(std::move(r));
   reset_transaction();  // 4.1.4: as if RSET

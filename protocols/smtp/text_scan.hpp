@@ -22,6 +22,16 @@ inline void clear_output_buffer(std::string& out) {
 // ASCII upper case, locale-free (commands, keywords and xtext are ASCII).
 inline char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
+// Printable US-ASCII and the space only (no control byte, DEL or 8-bit byte): what a
+// decoded ENVID or ORCPT (RFC 3461 4.2, 4.4) and a HELO argument may hold.
+inline bool printable_ascii(std::string_view s) {
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u > 0x7e) return false;
+  }
+  return true;
+}
+
 // The position of the first `c` at or after `from` in `data` (data.size(): none), found
 // with memchr once and remembered in `at` until the scan passes it, so a scan for CR and
 // LF together stays linear whatever the mix of line ends. (find_first_of("\r\n") called
