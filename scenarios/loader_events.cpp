@@ -65,8 +65,8 @@ Fetch parse_fetch(const Item& item, Context& cx) {
   Map m(item, "`fetch`", fields_of("fetch"));
   Fetch f;
   Item user = m.require("user", "whose mail to retrieve, e.g. `user: bob`");
-  f.user = as_string(user);
-  if (f.user.empty()) fail(user.mark, "`user` must not be empty");
+  user.name = "`fetch.user`";
+  f.user = as_user_name(user);
   f.server = host_ref(m.require("server", "the POP3 server to retrieve from"), "`fetch.server`",
                       Need::kPop3, cx);
   if (std::optional<Item> i = m.get("client"))

@@ -71,10 +71,40 @@ std::vector<std::string> parse_domains(const Map& m, std::string_view key,
   return out;
 }
 
+// A count that fits an int (error and failure limits).
+int small_count(const Item& item) {
+  std::uint64_t n = as_count(item);
+  if (n > 1000000) fail(item.mark, item.name + " must be at most 1000000, found " + found(item.node));
+  return static_cast<int>(n);
+}
+
+// The optional limits on erring clients and password guessers (docs/security.md).
+void parse_limits(const Map& m, MtaConfig& mta) {
+  if (std::optional<Item> i = m.get("smtpd_soft_error_limit")) mta.smtpd_soft_error_limit = small_count(*i);
+  if (std::optional<Item> i = m.get("smtpd_hard_error_limit")) {
+    mta.smtpd_hard_error_limit = small_count(*i);
+    if (mta.smtpd_hard_error_limit == 0)
+      fail(i->mark, "`smtpd_hard_error_limit` must be at least 1 (the first error would close "
+                    "the session)");
+  }
+  mta.smtpd_error_sleep_time_ns = any_duration(m, "smtpd_error_sleep_time", mta.smtpd_error_sleep_time_ns);
+  mta.anvil_rate_time_unit_ns = positive_duration(m, "anvil_rate_time_unit", mta.anvil_rate_time_unit_ns);
+  if (std::optional<Item> i = m.get("smtpd_client_auth_failure_limit"))
+    mta.smtpd_client_auth_failure_limit = small_count(*i);
+  mta.auth_failure_delay_ns = any_duration(m, "auth_failure_delay", mta.auth_failure_delay_ns);
+  for (const char* key : {"smtpd_error_sleep_time", "auth_failure_delay"}) {
+    std::optional<Item> i = m.get(key);
+    if (i && as_duration(*i) > 3600 * kSecond)
+      fail(i->mark, code(key) + " must be at most 1h, found " + found(i->node));
+  }
+}
+
 MtaConfig parse_mta(const Item& item, const std::string& host) {
   Map m(item, "`mta` of host " + code(host),
         {"domains", "relay_domains", "mynetworks", "submission", "mailbox", "queue",
-         "message_size_limit", "aliases", "discard"});
+         "message_size_limit", "aliases", "discard", "smtpd_soft_error_limit",
+         "smtpd_hard_error_limit", "smtpd_error_sleep_time", "anvil_rate_time_unit",
+         "smtpd_client_auth_failure_limit", "auth_failure_delay"});
   MtaConfig mta;
   mta.mark = item.key_mark;
   mta.domains = parse_domains(m, "domains", {});
@@ -90,10 +120,16 @@ MtaConfig parse_mta(const Item& item, const std::string& host) {
   if (std::optional<Item> i = m.get("queue")) mta.queue = parse_queue(*i, host);
   if (std::optional<Item> i = m.get("message_size_limit")) mta.message_size_limit = as_count(*i);
   if (std::optional<Item> i = m.get("discard")) mta.discard = as_bool(*i);
+  parse_limits(m, mta);
   if (std::optional<Item> i = m.get("aliases")) {
     Map aliases(*i, "`aliases` of host " + code(host), {});
     for (const Map::Entry& e : aliases.entries()) {
       as_local_part(e.key, e.value.key_mark, "an alias name");
+      // Local parts match without regard to case (Postfix local(8) folds them).
+      for (const auto& [name, targets] : mta.aliases)
+        if (lower(name) == lower(e.key))
+          fail(e.value.key_mark, "alias " + code(e.key) + " is alias " + code(name) +
+                                     " again: local parts ignore case");
       std::vector<std::string> targets = as_strings(e.value, true);
       if (targets.empty())
         fail(e.value.mark, "alias " + code(e.key) + " needs at least one target, like [alice]");
@@ -138,8 +174,12 @@ Host parse_host(const Map::Entry& entry, Context& cx) {
     Map users(*i, "`users` of host " + code(h.name), {});
     for (const Map::Entry& e : users.entries()) {
       User u;
-      u.name = as_local_part(e.key, e.value.key_mark, "a user name");
+      u.name = as_user_name(key_item(e, "user name"));
       u.mark = e.value.key_mark;
+      for (const auto& [name, other] : h.users)
+        if (lower(name) == lower(u.name))
+          fail(u.mark, "user " + code(u.name) + " is user " + code(name) +
+                           " again: user names ignore case (BOB@ is bob)");
       Item user = e.value;
       user.name = "user " + code(e.key);
       Map settings(user, user.name, {"password"});

@@ -76,13 +76,6 @@ constexpr std::array<Synonym, 16> kSynonyms{{
     {"timeout", "smtp_connect_timeout"},
 }};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions).
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
@@ -126,6 +119,13 @@ bool is_dns_name(std::string_view text, bool any_case) {
 }
 
 }  // namespace
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
 
 std::string join(const std::vector<std::string_view>& words) {
   std::string out;
@@ -342,6 +342,27 @@ std::string as_host_name(const Item& item, std::string_view kind) {
     fail(item.mark, std::string(kind.substr(kind.find(' ') + 1)) + "s are lowercase: write " +
                         code(lower(s)) + " for " + code(s));
   fail_type(item, expected);
+}
+
+bool is_user_name(std::string_view text) {
+  if (text.empty() || text.size() > 64 || text.front() == '.' || text.find("..") != std::string_view::npos)
+    return false;
+  for (char c : text) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && c != '.' && c != '-' && c != '_' && c != '+') return false;
+  }
+  return true;
+}
+
+std::string as_user_name(const Item& item) {
+  if (!is_scalar(item.node)) fail_type(item, "a user name like alice");
+  const std::string& s = item.node.Scalar();
+  if (!is_user_name(s))
+    fail(item.mark, item.name + " " + code(s) +
+                        " is not allowed: a user name names its mailbox directory, so it holds only "
+                        "letters, digits, `.`, `-`, `_` and `+`, does not start with `.`, has no "
+                        "`..` and at most 64 characters");
+  return s;
 }
 
 std::string as_mail_address(const Item& item, bool display_name_allowed) {

@@ -58,6 +58,9 @@ using FieldTable = std::vector<std::pair<std::string_view, std::vector<std::stri
 std::string misplaced_field_hint(const YAML::Node& node, std::string_view key,
                                  const FieldTable& fields);
 
+// ASCII lowercase.
+std::string lower(std::string_view s);
+
 // "a, b, c"
 std::string join(const std::vector<std::string_view>& words);
 
@@ -100,6 +103,11 @@ Ipv4 as_ipv4(const Item& item);
 Cidr as_cidr(const Item& item);             // a.b.c.d/n, or a bare address (/32)
 // A lowercase DNS name; `kind` names it in messages ("a host name", "a domain name").
 std::string as_host_name(const Item& item, std::string_view kind = "a host name");
+// A user name (a `users` key, a fetch's `user`): it names a mailbox directory under
+// --mailboxes (DIR/HOST/USER), so only letters, digits, `.`, `-`, `_` and `+`, not
+// starting with `.` nor holding `..`, at most 64 octets (RFC 5321 4.5.3.1.1).
+std::string as_user_name(const Item& item);
+bool is_user_name(std::string_view text);
 // local@domain; with display_name_allowed also `Alice <alice@a.example>` (as written).
 std::string as_mail_address(const Item& item, bool display_name_allowed = false);
 

@@ -105,6 +105,14 @@ struct MtaConfig {
   std::uint64_t message_size_limit = 10240000;  // bytes; 0 = no limit (as Postfix)
   std::map<std::string, std::vector<std::string>> aliases;  // local part -> targets
   bool discard = false;  // accept, queue, then discard instead of delivering (discard(8))
+  // Slowing down clients that err and guess passwords (docs/security.md): Postfix's
+  // names and defaults, a lab limit on failed AUTHs per client address, Dovecot's delay.
+  int smtpd_soft_error_limit = 10;
+  int smtpd_hard_error_limit = 20;
+  std::int64_t smtpd_error_sleep_time_ns = 1 * kSecond;
+  std::int64_t anvil_rate_time_unit_ns = 60 * kSecond;
+  int smtpd_client_auth_failure_limit = 30;
+  std::int64_t auth_failure_delay_ns = 2 * kSecond;
   Mark mark;
 };
 

@@ -23,6 +23,19 @@ std::string local_part(const std::string& address) {
   return address.substr(0, address.rfind('@'));
 }
 
+// The host's users in the order the scenario declares them (the first is the default
+// postmaster); a user without a password has none (never "": services::Accounts).
+services::Accounts accounts(const Host& h) {
+  std::vector<const User*> users;
+  for (const auto& [name, u] : h.users) users.push_back(&u);
+  std::stable_sort(users.begin(), users.end(), [](const User* a, const User* b) {
+    return a->mark.line != b->mark.line ? a->mark.line < b->mark.line : a->mark.column < b->mark.column;
+  });
+  services::Accounts out;
+  for (const User* u : users) out.add(u->name, u->password);
+  return out;
+}
+
 }  // namespace
 
 World::World(const Scenario& s, std::uint64_t seed) : scenario_(s), sim_(seed) {
@@ -133,9 +146,14 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.queue.delay_warning_time = m.queue.delay_warning_time_ns;
   c.queue.smtp_connect_timeout = m.queue.smtp_connect_timeout_ns;
   c.message_size_limit = m.message_size_limit;
-  c.aliases = m.aliases;
+  c.aliases.insert(m.aliases.begin(), m.aliases.end());
   c.discard = m.discard;
-  for (const auto& [name, u] : h.users) c.users[name] = u.password.value_or("");
+  c.smtpd_soft_error_limit = m.smtpd_soft_error_limit;
+  c.smtpd_hard_error_limit = m.smtpd_hard_error_limit;
+  c.smtpd_error_sleep_time = m.smtpd_error_sleep_time_ns;
+  c.anvil_rate_time_unit = m.anvil_rate_time_unit_ns;
+  c.smtpd_client_auth_failure_limit = m.smtpd_client_auth_failure_limit;
+  c.users = accounts(h);
   if (h.resolver) c.resolver = h.resolver->text;
   for (const auto& [domain, next_hop] : options_.transport) c.transport[domain] = next_hop;
   return c;
@@ -156,12 +174,14 @@ void World::boot(HostNode& h) {
     h.mta->start();
   }
   if (spec.pop3) {
-    std::map<std::string, std::string> users;
-    for (const auto& [name, u] : spec.users) {
-      if (u.password) users[name] = *u.password;
+    services::Pop3Limits limits;
+    if (spec.mta) {
+      limits.auth_failure_delay = std::chrono::milliseconds(spec.mta->auth_failure_delay_ns / kMillisecond);
+      limits.auth_failure_limit = spec.mta->smtpd_client_auth_failure_limit;
+      limits.time_unit = spec.mta->anvil_rate_time_unit_ns;
     }
     h.pop3 = std::make_unique<services::Pop3Server>(
-        *h.runtime, spec.mta ? spec.mta->mailbox : "maildir", std::move(users));
+        *h.runtime, spec.mta ? spec.mta->mailbox : "maildir", accounts(spec), limits);
     h.pop3->start();
   }
 }

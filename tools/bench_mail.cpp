@@ -127,7 +127,7 @@ class MailBench {
       c.mailbox = "count";
       c.resolver = dotted(ns_address(i % k));
       c.resolver_cache = args_.dns_cache;
-      for (std::uint64_t u = 0; u < args_.users; ++u) c.users["u" + std::to_string(u)] = "";
+      for (std::uint64_t u = 0; u < args_.users; ++u) c.users.add("u" + std::to_string(u), std::nullopt);
       auto m = std::make_unique<mta::Mta>(*h->rt, std::move(c));
       m->on_delivered = [this](const mta::DeliveryRecord& r) { delivered(r); };
       m->start();

@@ -32,7 +32,9 @@ Mta::Mta(io::Runtime& rt, MtaConfig config)
     : Mta(rt, std::make_shared<const MtaConfig>(std::move(config))) {}
 
 Mta::Mta(io::Runtime& rt, std::shared_ptr<const MtaConfig> config)
-    : rt_(rt), cfg_(std::move(config)) {}
+    : rt_(rt),
+      cfg_(std::move(config)),
+      auth_failures_(cfg_->smtpd_client_auth_failure_limit, cfg_->anvil_rate_time_unit) {}
 
 const std::string& Mta::hostname() const {
   return cfg_->hostname.empty() ? rt_.hostname() : cfg_->hostname;
@@ -91,17 +93,50 @@ void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
   });
 }
 
-bool Mta::local_user_exists(const std::string& local) const {
-  return cfg_->users.count(local) != 0 || cfg_->aliases.count(local) != 0;
+bool Mta::is_local(std::string_view domain) const {
+  // mydestination; a host that names none answers for its own name (Postfix's default
+  // mydestination = $myhostname), so that its postmaster has somewhere to be.
+  if (cfg_->is_local_domain(domain)) return true;
+  return cfg_->domains.empty() && !domain.empty() && message::iequals(domain, hostname());
+}
+
+std::string Mta::local_address(std::string_view local) const {
+  std::string out(local);
+  out += '@';
+  out += cfg_->domains.empty() ? hostname() : cfg_->domains.front();
+  return out;
+}
+
+const std::string* Mta::mailbox_owner(std::string_view local) const {
+  if (const std::string* user = cfg_->users.find(local)) return user;
+  // RFC 5321 4.5.1: postmaster is a mailbox on every host. Without a user or an alias of
+  // that name it is the host's first user, as Postfix's default alias "postmaster: root"
+  // (docs/scenario-format.md); a host without users has none.
+  if (message::iequals(local, "postmaster")) return cfg_->users.first();
+  return nullptr;
+}
+
+bool Mta::local_user_exists(std::string_view local) const {
+  return cfg_->aliases.count(local) != 0 || mailbox_owner(local) != nullptr;
+}
+
+bool Mta::same_recipient(std::string_view a, std::string_view b) const {
+  const auto [la, da] = split_address_view(a);
+  const auto [lb, db] = split_address_view(b);
+  if (!message::iequals(da, db)) return false;
+  // A local part is the receiving host's to interpret (RFC 5321 2.4): ours ignore case.
+  return la == lb || (is_local(da) && message::iequals(la, lb));
 }
 
 smtp::Reply Mta::check_recipient(const std::string& address, const std::string& client_address,
                                  bool authenticated) const {
   const auto [local_part, domain] = split_address_view(address);
-  if (cfg_->is_local_domain(domain)) {
-    // Unknown local users are rejected in the session (no backscatter).
-    const std::string local(local_part);
-    if (!local_user_exists(local) && lowercase(local) != "postmaster") {
+  // "<Postmaster>" with no domain (RFC 5321 4.1.1.3) is this host's postmaster.
+  const bool bare = address.find('@') == std::string::npos;
+  if (bare || is_local(domain)) {
+    // An address that cannot be delivered is refused here, never accepted and bounced
+    // later (no backscatter): unknown users, and postmaster on a host without users.
+    if (!local_user_exists(local_part)) {
       return smtp::Reply::make(550, "5.1.1",
                                "<" + address +
                                    ">: Recipient address rejected: User unknown in local "
@@ -122,7 +157,7 @@ std::vector<std::string> Mta::expand_aliases(const std::string& rcpt) const {
     auto [addr, depth] = work.back();
     work.pop_back();
     auto [local, domain] = split_address(addr);
-    auto it = cfg_->is_local_domain(domain) ? cfg_->aliases.find(local) : cfg_->aliases.end();
+    auto it = is_local(domain) ? cfg_->aliases.find(local) : cfg_->aliases.end();
     if (it == cfg_->aliases.end() || depth > 10) {
       if (std::find(out.begin(), out.end(), addr) == out.end()) out.push_back(addr);
       continue;
@@ -200,23 +235,34 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
     q.client.reserve(s.helo.size() + s.client_address.size() + 3);
     q.client.append(s.helo).append(" [").append(s.client_address).append(1, ']');
   }
+  // The envelope as cleanup(8) leaves it: "<Postmaster>" gets this host's domain, and a
+  // recipient given several times (or reached twice through aliases) is kept once, so it
+  // gets one copy however many RCPTs named it (each RCPT had its 250).
+  auto canonical = [this](const std::string& r) {
+    return r.find('@') == std::string::npos ? local_address(r) : r;
+  };
+  auto add = [this, &q](std::string address, const std::string& original) {
+    for (const QueueRecipient& seen : q.rcpts)
+      if (same_recipient(seen.address, address)) return;
+    QueueRecipient& qr = q.rcpts.emplace_back();
+    qr.address = std::move(address);
+    qr.original = original;
+  };
   // Received's "for": the one recipient as given.
   message::ReceivedInfo ri;
-  if (s.rcpts.size() == 1) ri.for_rcpt = s.rcpts.front();
+  if (!s.rcpts.empty() && std::all_of(s.rcpts.begin(), s.rcpts.end(), [&](const std::string& r) {
+        return same_recipient(r, s.rcpts.front());
+      }))
+    ri.for_rcpt = canonical(s.rcpts.front());
   q.rcpts.reserve(s.rcpts.size());
   for (auto& r : s.rcpts) {
+    std::string given = r.find('@') == std::string::npos ? local_address(r) : pass<S>(r);
     if (cfg_->aliases.empty()) {
-      // No aliases: the recipient is its own expansion (a copy, not a vector of one).
-      QueueRecipient& qr = q.rcpts.emplace_back();
-      qr.address = r;
-      qr.original = pass<S>(r);
+      // No aliases: the recipient is its own expansion (not a vector of one).
+      add(given, given);
       continue;
     }
-    for (auto& target : expand_aliases(r)) {
-      QueueRecipient& qr = q.rcpts.emplace_back();
-      qr.address = std::move(target);
-      qr.original = r;
-    }
+    for (auto& target : expand_aliases(given)) add(std::move(target), given);
   }
   auto message_id = msg.header("Message-ID");
   if (message_id) q.message_id = std::move(*message_id);

@@ -28,6 +28,7 @@
 #include "protocols/mta/mta_config.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/mta/queue_file.hpp"
+#include "protocols/services/anvil.hpp"
 #include "protocols/services/resolver.hpp"
 #include "protocols/smtp/reply.hpp"
 
@@ -83,12 +84,17 @@ class Mta {
   // The recipient check an SMTP server makes at RCPT TO (Postfix smtpd restrictions).
   smtp::Reply check_recipient(const std::string& address, const std::string& client_address,
                               bool authenticated) const;
-  bool local_user_exists(const std::string& local) const;
+  // A local part with a mailbox or an alias here (any case; postmaster included).
+  bool local_user_exists(std::string_view local) const;
+  // A domain this host delivers to (mydestination, or its own name when it has none).
+  bool is_local(std::string_view domain) const;
 
   const MtaConfig& config() const { return *cfg_; }
   // myhostname: the configured one, else the host's name (Postfix's default).
   const std::string& hostname() const;
   io::Runtime& runtime() { return rt_; }
+  // Failed AUTHs per client address, across sessions (anvil_rate_time_unit).
+  services::Anvil& auth_failures() { return auth_failures_; }
   services::Resolver* resolver();  // null when no resolver is configured
 
   // Read-only views (expectations, visualiser).
@@ -119,6 +125,12 @@ class Mta {
   void remove(QueueFile& q);
   void accept_connection(io::ConnectionPtr c, std::uint16_t port);
   std::vector<std::string> expand_aliases(const std::string& rcpt) const;
+  // The declared user whose mailbox gets mail for `local` (postmaster included), or null.
+  const std::string* mailbox_owner(std::string_view local) const;
+  // "local@<first local domain>" (or @myhostname): where a domain-less recipient goes.
+  std::string local_address(std::string_view local) const;
+  // One recipient: the same domain and local part (a local one in any case).
+  bool same_recipient(std::string_view a, std::string_view b) const;
   mda::MailStore& store();
 
   io::Runtime& rt_;
@@ -136,6 +148,7 @@ class Mta {
   std::uint64_t unique_ = 0;
   io::Time boot_time_ = 0;
   io::TimerHandle scan_timer_ = 0;
+  services::Anvil auth_failures_;
   std::shared_ptr<bool> token_ = std::make_shared<bool>(true);  // expires with the object
 };
 

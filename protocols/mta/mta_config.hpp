@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "protocols/io/runtime.hpp"
+#include "protocols/services/accounts.hpp"
 
 namespace maillab::mta {
 
@@ -55,8 +56,15 @@ struct MtaConfig {
   QueueParams queue;
   std::uint64_t message_size_limit = 10240000;
   int hopcount_limit = 50;
-  std::map<std::string, std::vector<std::string>> aliases;  // local part -> targets
-  std::map<std::string, std::string> users;                 // user -> password
+  // Slowing down clients that make errors and guess passwords (docs/security.md).
+  int smtpd_soft_error_limit = 10;
+  int smtpd_hard_error_limit = 20;
+  io::Time smtpd_error_sleep_time = 1 * kSec;
+  io::Time anvil_rate_time_unit = 60 * kSec;
+  int smtpd_client_auth_failure_limit = 30;  // per client address and time unit; 0: none
+  // Local part (any case) -> targets.
+  std::map<std::string, std::vector<std::string>, services::CaselessLess> aliases;
+  services::Accounts users;  // who has a mailbox here, who may log in (and with what)
   std::string resolver;                        // DNS server address ("" = none)
   std::size_t resolver_cache = 0;              // answers the resolver caches (0 = none)
   // Where mail for a domain goes instead of DNS (cli.md serve --route): "addr:port".

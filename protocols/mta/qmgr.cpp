@@ -163,7 +163,7 @@ void Mta::activate(const std::string& id) {
       continue;
     }
     const std::string_view domain = split_address_view(r.address).second;
-    if (cfg_->is_local_domain(domain)) {
+    if (is_local(domain)) {
       deliver_local(q, r, content);
       delivered_locally = true;
     } else {
@@ -198,18 +198,18 @@ void Mta::activate(const std::string& id) {
 
 void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& content) {
   const std::string_view local = split_address_view(r.address).first;
-  std::string user(local);
-  if (!cfg_->users.count(user)) {
-    user = "postmaster";
-    if (!cfg_->users.count(user)) {
-      r.state = RcptState::kFailed;
-      r.status = "5.1.1";
-      r.diagnostic = "X-maillab; unknown user: \"" + std::string(local) + "\"";
-      rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"to", r.address}, {"status", r.status},
-                                          {"diagnostic", r.diagnostic}});
-      return;
-    }
+  const std::string* owner = mailbox_owner(local);
+  if (!owner) {
+    // Only mail that skipped the RCPT check gets here (local submission, an alias naming
+    // no user): the SMTP server refuses unknown users in the session.
+    r.state = RcptState::kFailed;
+    r.status = "5.1.1";
+    r.diagnostic = "X-maillab; unknown user: \"" + std::string(local) + "\"";
+    rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"to", r.address}, {"status", r.status},
+                                        {"diagnostic", r.diagnostic}});
+    return;
   }
+  const std::string& user = *owner;
   mda::Delivery d;
   d.user = user;
   d.envelope_sender = q.sender;

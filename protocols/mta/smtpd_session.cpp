@@ -16,6 +16,10 @@ smtp::ServerConfig SmtpdSession::server_config() const {
     c.auth_mechanisms = {"PLAIN", "LOGIN"};
     c.auth_required = true;
   }
+  const MtaConfig& m = mta_.config();
+  c.soft_error_limit = m.smtpd_soft_error_limit;
+  c.hard_error_limit = m.smtpd_hard_error_limit;
+  c.error_sleep_time = std::chrono::milliseconds(m.smtpd_error_sleep_time / 1'000'000);
   return c;
 }
 
@@ -30,7 +34,7 @@ smtp::Reply SmtpdSession::on_mail(const smtp::Envelope& env, const smtp::Path& f
   }
   if (submission() && !env.auth_user.empty() && !from.is_null()) {
     // reject_sender_login_mismatch: the sender must be the user at one of our domains.
-    bool owned = from.local == env.auth_user && mta_.config().is_local_domain(from.domain);
+    bool owned = message::iequals(from.local, env.auth_user) && mta_.is_local(from.domain);
     if (!owned) {
       return smtp::Reply::make(553, "5.7.1",
                                from.bracketed() + ": Sender address rejected: not owned by user " +
@@ -65,12 +69,21 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
 }
 
 bool SmtpdSession::authenticate(std::string_view user, std::string_view password) {
-  const auto& users = mta_.config().users;
-  auto it = users.find(std::string(user));
-  bool ok = it != users.end() && it->second == password;
+  // Never true for a user without a password (services::Accounts).
+  bool ok = mta_.config().users.authenticate(user, password);
+  if (!ok) mta_.auth_failures().failure(peer_, mta_.runtime().now());
   mta_.runtime().trace(submission() ? "MSA" : "MTA", ok ? "auth.ok" : "auth.failed",
                        {{"peer", peer_}, {"user", std::string(user)}});
   return ok;
+}
+
+smtp::Reply SmtpdSession::before_auth() {
+  if (!mta_.auth_failures().blocked(peer_, mta_.runtime().now())) return smtp::Reply{250, "", {}};
+  mta_.runtime().trace(submission() ? "MSA" : "MTA", "auth.blocked", {{"peer", peer_}});
+  // anvil(8)-style: this address failed smtpd_client_auth_failure_limit times within
+  // anvil_rate_time_unit; cut off until the unit ends.
+  return smtp::Reply::make(421, "4.7.0",
+                           mta_.hostname() + " Error: too many failed AUTH attempts from " + peer_);
 }
 
 void SmtpdSession::on_exchange(std::string_view client_line, const smtp::Reply& reply) {

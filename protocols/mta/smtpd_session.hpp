@@ -27,6 +27,7 @@ class SmtpdSession final : public smtp::ServerHandler {
   smtp::Reply on_rcpt(const smtp::Envelope& env, const smtp::Recipient& rcpt) override;
   smtp::Reply on_message(const smtp::Envelope& env, std::string content) override;
   bool authenticate(std::string_view user, std::string_view password) override;
+  smtp::Reply before_auth() override;
   void on_exchange(std::string_view client_line, const smtp::Reply& reply) override;
 
  private:

@@ -52,7 +52,7 @@ bool MemoryMaildropStore::user_exists(std::string_view user) { return account(us
 
 bool MemoryMaildropStore::check_password(std::string_view user, std::string_view password) {
   const auto* a = account(user);
-  return a != nullptr && a->password == password;
+  return a != nullptr && !a->password.empty() && a->password == password;
 }
 
 std::optional<std::string> MemoryMaildropStore::apop_secret(std::string_view user) {

@@ -111,7 +111,12 @@ void ServerSession::receive(std::string_view data) {
   assert(started_);
   if (closed()) return;
   reader_.feed(data);
-  while (!closed()) {
+  if (paused_) {
+    // Read once the held reply is out; a client that keeps sending meanwhile is cut off.
+    if (reader_.buffered() > kMaxHeldInput) close();
+    return;
+  }
+  while (!closed() && !paused_) {
     auto line = reader_.next();
     if (!line) break;
     handle_line(*line);
@@ -123,13 +128,25 @@ void ServerSession::receive_eof() {
 }
 
 void ServerSession::on_timeout() {
+  if (closed()) return;
+  if (paused_) {
+    // auth_failure_delay is over: the -ERR goes out, then what came meanwhile is read.
+    paused_ = false;
+    output_ += held_;
+    held_.clear();
+    const auto [line, reply] = std::exchange(held_exchange_, {});
+    handler_.on_exchange(line, reply);
+    if (close_after_pause_) return close();
+    return receive({});
+  }
   // RFC 1939 3: the autologout timer closes the connection without entering UPDATE and
   // without a response.
-  if (!closed()) close();
+  close();
 }
 
 std::chrono::milliseconds ServerSession::timeout() const {
-  return closed() ? std::chrono::milliseconds::zero() : config_.idle_timeout;
+  if (closed()) return std::chrono::milliseconds::zero();
+  return paused_ ? config_.auth_failure_delay : config_.idle_timeout;
 }
 
 std::string ServerSession::take_output() { return std::exchange(output_, std::string()); }
@@ -141,6 +158,9 @@ void ServerSession::reply(std::string_view line) {
 
 void ServerSession::close() {
   state_ = State::Closed;
+  paused_ = false;
+  held_.clear();
+  held_exchange_ = {};
   maildrop_.reset();  // releases the lock
   messages_ = MessageList();
   reader_.clear();
@@ -171,7 +191,12 @@ void ServerSession::handle_line(const LineReader::Line& line) {
     dispatch(cmd);
   }
   const std::size_t eol = output_.find("\r\n", mark);
-  handler_.on_exchange(shown, std::string_view(output_).substr(mark, eol - mark));
+  const std::string_view first_line = std::string_view(output_).substr(mark, eol - mark);
+  if (!paused_) return handler_.on_exchange(shown, first_line);
+  // This line's reply waits (auth_failed): held, not sent, and traced when it goes.
+  held_exchange_ = {shown, std::string(first_line)};
+  held_.append(output_, mark);
+  output_.resize(mark);
 }
 
 void ServerSession::dispatch(const CommandLine& cmd) {
@@ -214,7 +239,8 @@ void ServerSession::cmd_apop(const CommandLine& cmd) {
   const auto secret = handler_.apop_secret(user);
   // RFC 1939 7: the digest is MD5(timestamp + secret) in lowercase hex; upper case is
   // accepted too, as most servers do.
-  if (!secret || lower(cmd.args[1]) != Md5::hex(config_.apop_timestamp + *secret)) {
+  // An empty secret is no secret: MD5(timestamp) alone is public (issue 15 item 1).
+  if (!secret || secret->empty() || lower(cmd.args[1]) != Md5::hex(config_.apop_timestamp + *secret)) {
     return auth_failed(user, "invalid user name or digest");
   }
   login(user);
@@ -252,7 +278,7 @@ void ServerSession::sasl_plain(std::string_view base64) {
   const std::string authcid(all.substr(a + 1, b - a - 1));
   const std::string_view password = all.substr(b + 1);
   // No proxy authorization: acting as another user is refused (RFC 4616 2).
-  if (authcid.empty() || (!authzid.empty() && authzid != authcid) ||
+  if (authcid.empty() || password.empty() || (!authzid.empty() && authzid != authcid) ||
       !handler_.check_password(authcid, password)) {
     return auth_failed(authcid, "authentication failed");
   }
@@ -262,8 +288,15 @@ void ServerSession::sasl_plain(std::string_view base64) {
 void ServerSession::auth_failed(std::string_view user, std::string_view why) {
   ++auth_failures_;
   handler_.on_auth_failure(user);
+  // Dovecot's auth_failure_delay: the answer to a failed login waits, so guessing costs
+  // time (handle_line holds the reply, on_timeout sends it).
+  paused_ = config_.auth_failure_delay.count() > 0;
   if (config_.max_auth_failures > 0 && auth_failures_ >= config_.max_auth_failures) {
     reply("-ERR [AUTH] too many failures");
+    if (paused_) {
+      close_after_pause_ = true;
+      return;
+    }
     return close();
   }
   reply("-ERR [AUTH] " + std::string(why));  // RFC 3206 4

@@ -15,6 +15,9 @@
 // - Every command line gets exactly one response, in order, so pipelined commands
 //   (RFC 2449 6.6) work; a peer's error is a -ERR and the session goes on, except after
 //   max_auth_failures failed logins, or QUIT.
+// - A failed login's -ERR waits auth_failure_delay (Dovecot's auth_failure_delay): the
+//   engine holds it, asks for the time as timeout() (paused()) and reads nothing until
+//   on_timeout() sends it (at most kMaxHeldInput octets wait, more closes the session).
 // - Once closed, input is ignored and output holds only what was queued before.
 #pragma once
 
@@ -23,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "protocols/pop3/command_line.hpp"
 #include "protocols/pop3/line_reader.hpp"
@@ -39,6 +43,7 @@ struct ServerConfig {
   bool user_pass = true;    // USER/PASS (RFC 1939 7)
   bool sasl_plain = true;   // AUTH PLAIN (RFC 5034, RFC 4616)
   int max_auth_failures = 3;  // then "-ERR [AUTH] too many failures" and close
+  std::chrono::milliseconds auth_failure_delay{2000};  // Dovecot auth_failure_delay; 0: none
   std::chrono::milliseconds idle_timeout{600000};  // RFC 1939 3: at least 10 minutes
   std::size_t max_line = 255;                      // RFC 2449 4: 255 octets incl. CRLF
   std::string implementation = "maillab";          // RFC 2449 6.9; empty: not announced
@@ -56,10 +61,14 @@ class ServerSession {
   void receive(std::string_view data);
   void receive_eof();
   std::string take_output();
-  // The idle time allowed from now (re-arm after every receive); zero once closed.
+  // The idle time allowed from now (re-arm after every receive); auth_failure_delay while
+  // a failed login's reply is held (paused()); zero once closed.
   std::chrono::milliseconds timeout() const;
+  // Ends a pause (the held reply goes out, waiting input is read), else autologout.
   void on_timeout();
   bool closed() const { return state_ == State::Closed; }
+  bool paused() const { return paused_; }
+  static constexpr std::size_t kMaxHeldInput = 64 * 1024;
 
   State state() const { return state_; }
   int auth_failures() const { return auth_failures_; }
@@ -108,6 +117,10 @@ class ServerSession {
   std::string pending_user_;    // USER accepted, PASS expected
   std::string user_;
   int auth_failures_ = 0;
+  bool paused_ = false;
+  bool close_after_pause_ = false;
+  std::string held_;  // the reply held while paused
+  std::pair<std::string, std::string> held_exchange_;  // its on_exchange call
   std::unique_ptr<Maildrop> maildrop_;
   MessageList messages_;
 };

@@ -44,11 +44,21 @@ struct Pop3Server::Session final : pop3::ServerHandler {
   Session(Pop3Server& s, std::string p, std::weak_ptr<bool> a)
       : server(s), peer(std::move(p)), alive(std::move(a)) {}
 
+  // Never true for a user without a password (services::Accounts), nor for an address
+  // that failed too often lately (services::Anvil).
+  bool blocked() { return server.auth_failures().blocked(peer, server.runtime().now()); }
   bool check_password(std::string_view user, std::string_view password) override {
-    return server.check_password(user, password);
+    return !blocked() && server.users().authenticate(user, password);
+  }
+  // RFC 1939 7: APOP proves knowledge of the password itself.
+  std::optional<std::string> apop_secret(std::string_view user) override {
+    if (blocked()) return std::nullopt;
+    return server.users().apop_secret(user);
   }
   OpenResult open_maildrop(std::string_view user, std::unique_ptr<pop3::Maildrop>& out) override {
-    std::string u(user);
+    // The maildrop of the user as declared (a login is not case-sensitive).
+    const std::string* declared = server.users().find(user);
+    std::string u(declared ? std::string_view(*declared) : user);
     if (!server.lock(u)) return OpenResult::InUse;
     out = std::make_unique<StoreMaildrop>(server, u, alive);
     server.runtime().trace("MRA", "pop3.login", {{"peer", peer}, {"user", u}});
@@ -60,13 +70,17 @@ struct Pop3Server::Session final : pop3::ServerHandler {
                                               {"reply", std::string(reply)}});
   }
   void on_auth_failure(std::string_view user) override {
+    server.auth_failures().failure(peer, server.runtime().now());
     server.runtime().trace("MRA", "pop3.auth_failed", {{"peer", peer}, {"user", std::string(user)}});
   }
 };
 
-Pop3Server::Pop3Server(io::Runtime& rt, std::string mailbox_kind,
-                       std::map<std::string, std::string> users)
-    : rt_(rt), store_(mda::make_store(mailbox_kind, rt.disk())), users_(std::move(users)) {}
+Pop3Server::Pop3Server(io::Runtime& rt, std::string mailbox_kind, Accounts users, Pop3Limits limits)
+    : rt_(rt),
+      store_(mda::make_store(mailbox_kind, rt.disk())),
+      users_(std::move(users)),
+      limits_(limits),
+      auth_failures_(limits.auth_failure_limit, limits.time_unit) {}
 
 Pop3Server::~Pop3Server() {
   alive_.reset();
@@ -79,11 +93,6 @@ void Pop3Server::start() {
   rt_.listen(110, [this](io::ConnectionPtr c) { accept(std::move(c)); });
 }
 
-bool Pop3Server::check_password(std::string_view user, std::string_view password) const {
-  auto it = users_.find(std::string(user));
-  return it != users_.end() && it->second == password;
-}
-
 void Pop3Server::accept(io::ConnectionPtr c) {
   auto s = std::make_shared<Session>(*this, c->peer_address(), alive_);
   pop3::ServerConfig cfg;
@@ -91,6 +100,7 @@ void Pop3Server::accept(io::ConnectionPtr c) {
   // APOP timestamp (RFC 1939 7): unique per session, from the clock and a counter.
   cfg.apop_timestamp = "<" + std::to_string(++sessions_started_) + "." +
                        std::to_string(rt_.now()) + "@" + rt_.hostname() + ">";
+  cfg.auth_failure_delay = limits_.auth_failure_delay;
   s->driver = std::make_shared<SessionDriver<pop3::ServerSession>>(rt_, std::move(c), cfg, *s);
   s->driver->engine().start();
   sessions_.insert(s);

@@ -4,6 +4,7 @@
 // per maildrop (RFC 1939 4; a second session gets -ERR [IN-USE], RFC 2449 8.1.2).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
@@ -11,12 +12,23 @@
 
 #include "protocols/io/runtime.hpp"
 #include "protocols/mda/mail_store.hpp"
+#include "protocols/services/accounts.hpp"
+#include "protocols/services/anvil.hpp"
 
 namespace maillab::services {
 
+// Slowing down password guessers (docs/security.md): every failed login's -ERR waits
+// auth_failure_delay (Dovecot), and an address that failed auth_failure_limit times
+// within time_unit may not log in until the unit ends (services::Anvil).
+struct Pop3Limits {
+  std::chrono::milliseconds auth_failure_delay{2000};
+  int auth_failure_limit = 30;
+  io::Time time_unit = 60'000'000'000LL;
+};
+
 class Pop3Server {
  public:
-  Pop3Server(io::Runtime& rt, std::string mailbox_kind, std::map<std::string, std::string> users);
+  Pop3Server(io::Runtime& rt, std::string mailbox_kind, Accounts users, Pop3Limits limits = {});
   ~Pop3Server();
   Pop3Server(const Pop3Server&) = delete;
   Pop3Server& operator=(const Pop3Server&) = delete;
@@ -24,7 +36,8 @@ class Pop3Server {
   void start();  // listen on 110
 
   // Used by the sessions.
-  bool check_password(std::string_view user, std::string_view password) const;
+  const Accounts& users() const { return users_; }
+  Anvil& auth_failures() { return auth_failures_; }
   bool lock(const std::string& user) { return locked_.insert(user).second; }
   void unlock(const std::string& user) { locked_.erase(user); }
   mda::MailStore& store() { return *store_; }
@@ -36,7 +49,9 @@ class Pop3Server {
 
   io::Runtime& rt_;
   std::unique_ptr<mda::MailStore> store_;
-  std::map<std::string, std::string> users_;
+  Accounts users_;
+  Pop3Limits limits_;
+  Anvil auth_failures_;
   std::set<std::string> locked_;
   std::set<std::shared_ptr<Session>> sessions_;
   std::uint64_t sessions_started_ = 0;

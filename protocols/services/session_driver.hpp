@@ -7,7 +7,10 @@
 // Engine concept: receive(string_view), receive_eof(), take_output() -> string,
 // timeout() -> std::chrono::milliseconds, on_timeout(), closed() -> bool. An engine that
 // also has output() -> string_view and clear_output() is sent from its own buffer, which
-// it keeps: an exchange then allocates nothing for its output.
+// it keeps: an exchange then allocates nothing for its output. An engine with
+// paused() -> bool may ask for time for itself (a reply it holds back: Postfix's
+// smtpd_error_sleep_time, Dovecot's auth_failure_delay): while paused() its timeout() is
+// that wait, and the on_timeout() ending it is no timeout (the session goes on).
 //
 // Lifetime: the driver is held by a shared_ptr (the owner's set of sessions) and keeps
 // itself alive while the connection can still call it; `on_finished` runs exactly once,
@@ -90,6 +93,14 @@ class SessionDriver final : public io::ConnectionHandler,
     e.clear_output();
   };
 
+  bool paused() const {
+    if constexpr (requires(const Engine& e) { { e.paused() } -> std::convertible_to<bool>; }) {
+      return engine_.paused();
+    } else {
+      return false;
+    }
+  }
+
   // Sends the engine's pending output (send() copies it and never calls back).
   void flush() {
     if constexpr (kKeepsOutput) {
@@ -109,6 +120,10 @@ class SessionDriver final : public io::ConnectionHandler,
   }
 
   void arm() {
+    // A pause keeps the deadline it started with: input arriving meanwhile (held by the
+    // engine) does not stretch it.
+    if (paused() && pause_armed_ && timer_ != 0) return;
+    pause_armed_ = paused();
     auto ms = engine_.timeout();
     if (ms.count() <= 0) {
       rt_.cancel_timer(timer_);
@@ -132,8 +147,13 @@ class SessionDriver final : public io::ConnectionHandler,
 
   void fire() {
     timer_ = 0;
+    pause_armed_ = false;
     if (!conn_) return;
     auto keep = self_;
+    if (paused()) {
+      engine_.on_timeout();  // the wait is over: held replies go out, input is read
+      return pump();
+    }
     engine_.on_timeout();
     flush();
     conn_->set_handler(nullptr);
@@ -157,6 +177,7 @@ class SessionDriver final : public io::ConnectionHandler,
   io::ConnectionPtr conn_;
   Engine engine_;
   io::TimerHandle timer_ = 0;
+  bool pause_armed_ = false;  // timer_ is the engine's pause, not its wait for the peer
   std::function<void(io::CloseKind)> on_finished_;
   std::shared_ptr<SessionDriver> self_;
 };

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "protocols/message/base64.hpp"
+#include "protocols/smtp/text_scan.hpp"
 
 namespace maillab::smtp {
 namespace {
@@ -46,6 +47,7 @@ void ServerSession::cmd_auth(std::string_view args) {
   for (const auto& m : config_.auth_mechanisms) offered = offered || upper(m) == mech;
   if (!offered || (mech != "PLAIN" && mech != "LOGIN"))
     return reply(Reply::make(504, "5.5.4", "Unrecognized authentication type"));
+  if (Reply gate = handler_.before_auth(); !gate.positive_completion()) return reply(std::move(gate));
 
   auto expect = [this](AuthStep step, std::string_view challenge) {
     auth_step_ = step;
@@ -109,7 +111,10 @@ void ServerSession::auth_plain(std::string_view decoded) {
 void ServerSession::auth_done(std::string_view user_view, std::string_view password) {
   const std::string user(user_view);  // may point into auth_login_user_
   auth_login_user_.clear();
-  if (user.empty() || !handler_.authenticate(user, password))
+  // An empty password never authenticates, whatever the handler would say (issue 15); an
+  // identity with a control byte names no user and must not reach a log or a header.
+  if (user.empty() || password.empty() || !detail::printable_ascii(user) ||
+      !handler_.authenticate(user, password))
     return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));  // RFC 4954 6
   envelope_.auth_user.assign(user);
   reply(Reply::make(235, "2.7.0", "Authentication successful"));

@@ -24,7 +24,12 @@ struct ServerConfig {
   bool dsn = true;                      // RFC 3461
   std::vector<std::string> auth_mechanisms;  // e.g. {"PLAIN","LOGIN"}; empty: no AUTH
   bool auth_required = false;           // submission: MAIL without AUTH -> 530 5.7.0
+  // Errors (4xx/5xx replies) a client may make without delivering mail: past
+  // soft_error_limit every reply waits error_sleep_time (Postfix's "sleep on anything"),
+  // at hard_error_limit 421 and close. A delivered message starts the count over.
+  int soft_error_limit = 10;            // smtpd_soft_error_limit
   int hard_error_limit = 20;            // smtpd_hard_error_limit: then 421 and close
+  std::chrono::milliseconds error_sleep_time{1000};   // smtpd_error_sleep_time; 0: none
   std::chrono::milliseconds command_timeout{300000};  // 4.5.3.2.7, smtpd_timeout
   std::chrono::milliseconds data_timeout{180000};     // 4.5.3.2.5-6 seen from the server
   std::size_t max_line = 512;            // command line incl CRLF (4.5.3.1.4)

@@ -11,6 +11,7 @@ Reply ServerHandler::on_rcpt(const Envelope&, const Recipient&) { return Reply::
 Reply ServerHandler::on_data(const Envelope&) { return Reply{354, "", {}}; }  // the engine's standard text
 Reply ServerHandler::on_message(const Envelope&, std::string) { return Reply::make(250, "2.0.0", "Ok: queued"); }
 bool ServerHandler::authenticate(std::string_view, std::string_view) { return false; }
+Reply ServerHandler::before_auth() { return Reply{250, "", {}}; }
 void ServerHandler::on_exchange(std::string_view, const Reply&) {}
 void ServerHandler::on_close_requested() {}
 

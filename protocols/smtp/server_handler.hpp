@@ -34,8 +34,13 @@ class ServerHandler {
   // After the final dot: CRLF lines, unstuffed. A 250 means the host has stored it
   // (a crash afterwards loses nothing). 250 2.0.0 Ok: queued by default.
   virtual Reply on_message(const Envelope& envelope, std::string content);
-  // AUTH (RFC 4954): false by default (no credentials are valid).
+  // AUTH (RFC 4954): false by default (no credentials are valid). Never asked with an
+  // empty password or an identity holding a control byte: those fail in the engine.
   virtual bool authenticate(std::string_view user, std::string_view password);
+  // Before an AUTH exchange starts: a 2xx (the default) goes on; anything else is the
+  // answer to the AUTH command (a 421 closes), e.g. for a client address that failed to
+  // log in too often (services::Anvil).
+  virtual Reply before_auth();
   // Trace observer: every command line with its reply (AUTH credentials shown as
   // "****"), "<data>" for message content, "" for the greeting and for replies the
   // server sends on its own (timeout, too many errors).

@@ -81,6 +81,7 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
 
 void ServerSession::receive(std::string_view data) {
   while (!data.empty() && state_ != State::closed) {
+    if (paused_) return hold_input(data);  // read once the held reply is out
     if (state_ == State::data) {
       data.remove_prefix(data_.put(data));
       if (data_.done()) end_of_data();
@@ -103,6 +104,7 @@ std::string ServerSession::take_output() { return std::exchange(out_, {}); }
 void ServerSession::clear_output() { detail::clear_output_buffer(out_); }
 
 std::chrono::milliseconds ServerSession::timeout() const {
+  if (paused_ && state_ != State::closed) return config_.error_sleep_time;
   switch (state_) {
     case State::closed:
       return std::chrono::milliseconds{0};
@@ -115,6 +117,7 @@ std::chrono::milliseconds ServerSession::timeout() const {
 
 void ServerSession::on_timeout() {
   if (state_ == State::closed) return;
+  if (paused_) return resume();
   if (state_ == State::data) data_.reset(config_.max_text_line, config_.size_limit);
   // Postfix: "421 4.4.2 <myhostname> Error: timeout exceeded".
   announce(Reply::make(421, "4.4.2", config_.hostname + " Error: timeout exceeded"));
@@ -206,7 +209,10 @@ void ServerSession::end_of_data() {
   } else {
     std::string content = data_.take_content();
     data_.reset(config_.max_text_line, config_.size_limit);
-    reply(handler_.on_message(envelope_, std::move(content)), "Ok: queued");
+    Reply r = handler_.on_message(envelope_, std::move(content));
+    // The error limits count errors "without delivering mail" (Postfix): start over.
+    if (r.positive_completion()) errors_ = 0;
+    reply(std::move(r), "Ok: queued");
   }
   // 4.1.1.4: the end of data ends the transaction, whatever the reply.
   reset_transaction();
@@ -225,6 +231,7 @@ void ServerSession::reply(Reply r, std::string_view standard_text) {
 }
 
 void ServerSession::respond(const Reply& r, std::string_view wire) {
+  pause_before_reply();  // smtpd_error_sleep_time, once errors pass the soft limit
   if (r.transient() || r.permanent()) ++errors_;
   send(r, trace_line_, wire);
   if (r.code == 421) close();  // 3.8: 421 means the server closes the channel
@@ -238,18 +245,19 @@ void ServerSession::announce(const Reply& r, std::string_view wire) {
 void ServerSession::send(const Reply& r, std::string_view client_line, std::string_view wire) {
   assert(r.code >= 200 && r.code <= 599 && "handler replies need a code 200..599");
   if (state_ == State::closed) return;
+  std::string& out = paused_ ? held_ : out_;
   if (config_.enhanced_status_codes || r.enhanced.empty()) {
     if (wire.empty()) {
-      r.append_wire(out_);
+      r.append_wire(out);
     } else {
-      out_ += wire;
+      out += wire;
     }
-    handler_.on_exchange(client_line, r);
+    exchange(client_line, r);
   } else {
     Reply plain = r;
     plain.enhanced.clear();
-    plain.append_wire(out_);
-    handler_.on_exchange(client_line, plain);
+    plain.append_wire(out);
+    exchange(client_line, plain);
   }
 }
 
@@ -261,6 +269,10 @@ void ServerSession::after_command() {
 
 void ServerSession::close() {
   if (state_ == State::closed) return;
+  if (paused_) {
+    close_after_pause_ = true;  // the held replies go out first, then the session ends
+    return;
+  }
   state_ = State::closed;
   handler_.on_close_requested();
 }

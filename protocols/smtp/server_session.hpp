@@ -13,9 +13,14 @@
 //   bare CR/LF never end the content); a timeout, EOF or oversize never delivers;
 // - after closed() nothing is read or sent any more;
 // - no exception leaves the engine; a peer's errors are reply codes, counted towards
-//   hard_error_limit (Postfix smtpd_hard_error_limit): then 421 4.7.0 and close.
+//   hard_error_limit (Postfix smtpd_hard_error_limit): then 421 4.7.0 and close;
+// - past soft_error_limit errors every reply is held for error_sleep_time (Postfix
+//   smtpd_error_sleep_time): the engine asks for the time as its timeout() (paused()),
+//   reads nothing meanwhile (input waits, at most kMaxHeldInput octets, then 421) and
+//   sends the reply at on_timeout(); in simulated time as in real time.
 // Split: server_session.cpp (framing, replies, timeouts, DATA), server_commands.cpp
-// (command table and commands), server_auth.cpp (AUTH PLAIN/LOGIN).
+// (command table and commands), server_auth.cpp (AUTH PLAIN/LOGIN), server_throttle.cpp
+// (the error sleep).
 #pragma once
 
 #include <chrono>
@@ -23,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "protocols/smtp/data_reader.hpp"
@@ -57,10 +63,16 @@ class ServerSession {
   // session is used again), clear_output() drops them and keeps the buffer for the next.
   std::string_view output() const { return out_; }
   void clear_output();
-  // command_timeout, or data_timeout while reading content; zero once closed.
+  // command_timeout, or data_timeout while reading content; error_sleep_time while a
+  // reply is held (paused()); zero once closed.
   std::chrono::milliseconds timeout() const;
+  // Ends a pause (the held reply goes out, waiting input is read), else times out.
   void on_timeout();
   bool closed() const { return state_ == State::closed; }
+  // A reply is held back (smtpd_error_sleep_time): timeout() is the wait, not the peer's.
+  bool paused() const { return paused_; }
+  // Input a paused session keeps for later; more is refused with 421 and close.
+  static constexpr std::size_t kMaxHeldInput = 64 * 1024;
 
   State state() const { return state_; }
   const Envelope& envelope() const { return envelope_; }
@@ -109,6 +121,13 @@ class ServerSession {
   void cmd_starttls(std::string_view args);
   ParamSupport param_support() const;
 
+  // server_throttle.cpp
+  void pause_before_reply();  // when the error count says so
+  // on_exchange now, or when a held reply goes out (the trace shows when it was sent).
+  void exchange(std::string_view client_line, const Reply& r);
+  void hold_input(std::string_view data);
+  void resume();
+
   // server_auth.cpp
   void cmd_auth(std::string_view args);
   void auth_response(std::string_view line);
@@ -132,6 +151,11 @@ class ServerSession {
   int errors_ = 0;
   AuthStep auth_step_ = AuthStep::none;
   std::string auth_login_user_;
+  bool paused_ = false;
+  bool close_after_pause_ = false;  // the held replies end the session
+  std::string held_;                // replies held while paused
+  std::string held_input_;          // input received while paused
+  std::vector<std::pair<std::string, Reply>> held_exchanges_;  // their on_exchange calls
 };
 
 }  // namespace maillab::smtp

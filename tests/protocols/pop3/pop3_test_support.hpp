@@ -43,6 +43,8 @@ inline ServerConfig server_config() {
   ServerConfig c;
   c.hostname = "pop.example.org";
   c.apop_timestamp = "<1896.697170952@dbc.mtview.ca.us>";
+  // Answers at once: the failure delay has its own tests (server_security_test.cpp).
+  c.auth_failure_delay = std::chrono::milliseconds(0);
   return c;
 }
 

@@ -25,10 +25,12 @@ class TimerRuntime : public io::Runtime {
   io::Time now() const override { return 0; }
   const std::string& hostname() const override { return name_; }
   const std::string& address() const override { return name_; }
-  io::TimerHandle start_timer(io::Time, std::function<void()> fn) override {
+  io::TimerHandle start_timer(io::Time delay, std::function<void()> fn) override {
+    delays.push_back(delay);
     timers_[++next_] = std::move(fn);
     return next_;
   }
+  std::vector<io::Time> delays;  // of every timer started
   void cancel_timer(io::TimerHandle h) override { timers_.erase(h); }
   void listen(std::uint16_t, std::function<void(io::ConnectionPtr)>) override {}
   void connect(const std::string&, std::uint16_t, io::Time,
@@ -151,4 +153,62 @@ TEST_CASE("SessionDriver with a keeping engine: close, timeout and hang-up", "[s
     CHECK(s.driver->engine().output().empty());  // what receive_eof() wrote was dropped
     CHECK(s.driver->engine().take_output_calls == 0);
   }
+}
+
+namespace {
+
+// Holds its reply to "err" for 500 ms (as the SMTP server's error sleep does), reading
+// nothing meanwhile; idle timeout 1 s.
+struct PausingEngine {
+  std::string out, held, input;
+  bool paused_ = false;
+  void receive(std::string_view bytes) {
+    if (paused_) {
+      input.append(bytes);
+      return;
+    }
+    if (bytes == "err") {
+      paused_ = true;
+      held = "late\n";
+    } else {
+      out.append("ok ").append(bytes).append("\n");
+    }
+  }
+  void receive_eof() {}
+  std::string take_output() { return std::exchange(out, {}); }
+  std::chrono::milliseconds timeout() const { return std::chrono::milliseconds(paused_ ? 500 : 1000); }
+  void on_timeout() {
+    if (!paused_) return;
+    paused_ = false;
+    out += std::exchange(held, {});
+    if (!input.empty()) receive(std::exchange(input, {}));
+  }
+  bool paused() const { return paused_; }
+  bool closed() const { return false; }
+};
+
+}  // namespace
+
+TEST_CASE("SessionDriver: an engine's pause keeps its deadline and ending it is no timeout", "[services][driver]") {
+  TimerRuntime rt;
+  auto conn = std::make_shared<RecordingConnection>();
+  auto driver = std::make_shared<services::SessionDriver<PausingEngine>>(rt, conn);
+  std::optional<io::CloseKind> finished;
+  driver->start([&](io::CloseKind why) { finished = why; });
+  conn->handler->on_data("err");
+  CHECK(conn->sent.empty());
+  CHECK(rt.delays.back() == 500'000'000);
+  const std::size_t started = rt.delays.size();
+  conn->handler->on_data("a");  // held by the engine: the pause's timer is not moved
+  conn->handler->on_data("b");
+  CHECK(rt.delays.size() == started);
+  CHECK(conn->sent.empty());
+  rt.fire();  // the pause ends: the held reply, then the input read meanwhile
+  CHECK(conn->sent == std::vector<std::string>{"late\nok ab\n"});
+  CHECK_FALSE(conn->closed);
+  CHECK_FALSE(finished);
+  CHECK(rt.delays.back() == 1'000'000'000);  // waiting for the peer again
+  rt.fire();  // a real timeout now
+  CHECK(conn->closed);
+  CHECK(finished == io::CloseKind::kTimedOut);
 }
