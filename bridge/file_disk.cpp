@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "scenarios/beneath.hpp"
+
 namespace maillab::bridge {
 
 namespace fs = std::filesystem;
@@ -38,24 +40,22 @@ FileDisk::~FileDisk() {
 }
 
 bool FileDisk::valid_path(std::string_view path) {
-  if (path.empty() || path.front() == '/' || path.back() == '/') return false;
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    std::size_t slash = path.find('/', start);
-    std::string_view part = path.substr(start, slash == std::string_view::npos ? slash : slash - start);
-    if (part.empty() || part == "." || part == ".." || part == kTmpDir) return false;
-    if (part.find('\0') != std::string_view::npos) return false;
-    if (slash == std::string_view::npos) break;
+  if (!scenario::valid_beneath_path(path)) return false;
+  // Nothing of the tree's own may live in the temporaries' directory.
+  for (std::size_t start = 0;;) {
+    const std::size_t slash = path.find('/', start);
+    if (path.substr(start, slash == std::string_view::npos ? slash : slash - start) == kTmpDir) return false;
+    if (slash == std::string_view::npos) return true;
     start = slash + 1;
   }
-  return true;
 }
 
-// Creates the missing directories above `file`.
+// Creates the missing directories above `file` (a path below root_): the root with its
+// parents as the user named them, then below it only through scenario::make_dirs_beneath
+// (no symbolic link followed, docs/security.md).
 bool FileDisk::make_parents(const fs::path& file) {
-  fs::path dir = file.parent_path();
   std::vector<fs::path> missing;
-  for (fs::path d = dir; !d.empty(); d = d.parent_path()) {
+  for (fs::path d = root_; !d.empty(); d = d.parent_path()) {
     std::error_code ec;
     if (fs::is_directory(d, ec)) break;
     missing.push_back(d);
@@ -68,14 +68,21 @@ bool FileDisk::make_parents(const fs::path& file) {
       return false;
     }
   }
-  return true;
+  const std::string dir = file.parent_path().lexically_relative(root_).generic_string();
+  if (dir.empty() || dir == ".") return true;
+  if (!open_root()) return false;
+  bool created = false;
+  const bool ok = scenario::make_dirs_beneath(root_fd_, dir, &created);
+  if (created) dirty_ = true;
+  return ok;
 }
 
 // The descriptor the batches sync through, opened before the first change (the tree
 // exists by then) rather than by the batch: running out of descriptors (EMFILE) then
 // refuses that one change (SMTP 452, the client retries) instead of failing the disk.
 bool FileDisk::open_root() {
-  if (root_fd_ < 0) root_fd_ = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  // O_NOFOLLOW: DIR/HOST itself may not be a link planted in DIR.
+  if (root_fd_ < 0) root_fd_ = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   return root_fd_ >= 0;
 }
 
@@ -96,7 +103,8 @@ void FileDisk::cancel_removal(const std::string& path) {
 bool FileDisk::write(const std::string& path, io::Bytes data) {
   if (failed_ || !valid_path(path) || !data) return false;
   const fs::path target = root_ / path;
-  const fs::path tmp = root_ / kTmpDir / (std::to_string(::getpid()) + "." + std::to_string(++tmp_counter_));
+  const std::string tmp_rel = std::string(kTmpDir) + "/" + std::to_string(::getpid()) + "." + std::to_string(++tmp_counter_);
+  const fs::path tmp = root_ / tmp_rel;
   if (!make_parents(target) || !make_parents(tmp) || !open_root()) return false;
   before_change(path);
   // Replacing a file that may already be durable (an envelope rewritten in place, or one
@@ -107,8 +115,8 @@ bool FileDisk::write(const std::string& path, io::Bytes data) {
   // on it until the batch's syncfs.
   struct stat st {};
   // Anything but "no such file" counts as replacing: when in doubt, sync.
-  const bool replacing = ::lstat(target.c_str(), &st) == 0 || errno != ENOENT;
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const bool replacing = scenario::lstat_beneath(root_fd_, path, st) || errno != ENOENT;
+  int fd = scenario::open_beneath(root_fd_, tmp_rel, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return false;
   // Otherwise no fsync and no early writeback (sync_file_range: 15% fewer messages per
   // second in bench maildir): the batch's syncfs writes it; a file removed before that
@@ -120,8 +128,8 @@ bool FileDisk::write(const std::string& path, io::Bytes data) {
     if (ok) ++data_syncs_;
   }
   ok = (::close(fd) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), target.c_str()) != 0) {
-    ::unlink(tmp.c_str());
+  if (!ok || !scenario::rename_beneath(root_fd_, tmp_rel, path)) {
+    scenario::unlink_beneath(root_fd_, tmp_rel);
     return false;
   }
   cancel_removal(path);  // the old file is replaced, not to be unlinked later
@@ -136,9 +144,9 @@ bool FileDisk::append(const std::string& path, std::string_view data) {
   if (removing(path)) return write(path, data);
   const fs::path target = root_ / path;
   if (!make_parents(target) || !open_root()) return false;
-  std::error_code ec;
-  bool existed = fs::exists(target, ec);
-  int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  struct stat before {};
+  bool existed = scenario::lstat_beneath(root_fd_, path, before);
+  int fd = scenario::open_beneath(root_fd_, path, O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (fd < 0) return false;
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
@@ -150,7 +158,7 @@ bool FileDisk::append(const std::string& path, std::string_view data) {
   if (!ok) (void)::ftruncate(fd, st.st_size);
   ok = (::close(fd) == 0) && ok;
   if (!ok) {
-    if (!existed) ::unlink(target.c_str());
+    if (!existed) scenario::unlink_beneath(root_fd_, path);
     return false;
   }
   dirty_ = true;
@@ -160,12 +168,11 @@ bool FileDisk::append(const std::string& path, std::string_view data) {
 
 bool FileDisk::rename(const std::string& from, const std::string& to) {
   if (failed_ || !valid_path(from) || !valid_path(to) || removing(from)) return false;
-  const fs::path a = root_ / from, b = root_ / to;
-  std::error_code ec;
-  if (!fs::is_regular_file(a, ec)) return false;
-  if (!make_parents(b) || !open_root()) return false;
+  struct stat st {};
+  if (!open_root() || !scenario::lstat_beneath(root_fd_, from, st) || !S_ISREG(st.st_mode)) return false;
+  if (!make_parents(root_ / to)) return false;
   before_change(to);
-  if (::rename(a.c_str(), b.c_str()) != 0) return false;
+  if (!scenario::rename_beneath(root_fd_, from, to)) return false;
   cancel_removal(to);
   dirty_ = true;
   ++changes_;
@@ -174,8 +181,8 @@ bool FileDisk::rename(const std::string& from, const std::string& to) {
 
 bool FileDisk::remove(const std::string& path) {
   if (failed_ || !valid_path(path) || removing(path)) return false;
-  std::error_code ec;
-  if (!fs::is_regular_file(root_ / path, ec)) return false;
+  struct stat st {};
+  if (!open_root() || !scenario::lstat_beneath(root_fd_, path, st) || !S_ISREG(st.st_mode)) return false;
   // Unlinked by run_removals() after the next completed sync (see the header).
   removals_.emplace_back(path, begun_);
   ++changes_;
@@ -226,7 +233,7 @@ void FileDisk::end_sync(bool ok) {
 
 void FileDisk::run_removals() {
   auto paths = take_removals();
-  for (const auto& p : paths) ::unlink((root_ / p).c_str());
+  for (const auto& p : paths) scenario::unlink_beneath(root_fd_, p);
   unlinked(paths);
 }
 
@@ -252,7 +259,9 @@ void FileDisk::unlinked(const std::vector<std::string>& paths) {
 
 io::Bytes FileDisk::read(const std::string& path) const {
   if (!valid_path(path) || removing(path)) return nullptr;
-  int fd = ::open((root_ / path).c_str(), O_RDONLY | O_CLOEXEC);
+  const int root = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = root < 0 ? -1 : scenario::open_beneath(root, path, O_RDONLY);
+  if (root >= 0) ::close(root);
   if (fd < 0) return nullptr;
   std::string out;
   char buf[65536];
@@ -272,7 +281,7 @@ io::Bytes FileDisk::read(const std::string& path) const {
 
 bool FileDisk::exists(const std::string& path) const {
   std::error_code ec;
-  return valid_path(path) && !removing(path) && fs::is_regular_file(root_ / path, ec);
+  return valid_path(path) && !removing(path) && fs::is_regular_file(fs::symlink_status(root_ / path, ec));
 }
 
 std::vector<std::string> FileDisk::list(const std::string& prefix) const {
@@ -285,7 +294,7 @@ std::vector<std::string> FileDisk::list(const std::string& prefix) const {
       it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file(ec)) continue;
+    if (!fs::is_regular_file(it->symlink_status(ec))) continue;  // a link is not a file of the tree
     std::string rel = it->path().lexically_relative(root_).generic_string();
     if (rel.compare(0, prefix.size(), prefix) == 0 && !removing(rel)) out.push_back(std::move(rel));
   }

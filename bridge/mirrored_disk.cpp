@@ -1,9 +1,14 @@
 #include "bridge/mirrored_disk.hpp"
 
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <set>
+
+#include "scenarios/beneath.hpp"
 
 namespace maillab::bridge {
 
@@ -41,17 +46,39 @@ bool MirroredDisk::restore(io::MemoryDisk& memory, const fs::path& host_dir,
                            const std::set<std::string>& users, std::string* error) {
   std::error_code ec;
   if (!fs::is_directory(host_dir, ec)) return true;  // a new host: nothing to restore
+  // Read below host_dir only: a symbolic link planted there (to a file of someone else's)
+  // is neither listed nor followed (docs/security.md), nor may host_dir be one.
+  const int root = ::open(host_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (root < 0) {
+    *error = "cannot open " + host_dir.string() + ": " + std::strerror(errno);
+    return false;
+  }
   for (fs::recursive_directory_iterator it(host_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (!it->is_regular_file(ec)) continue;
-    auto path = virtual_path(it->path().lexically_relative(host_dir), users);
+    if (!fs::is_regular_file(it->symlink_status(ec))) continue;
+    const fs::path rel = it->path().lexically_relative(host_dir);
+    auto path = virtual_path(rel, users);
     if (!path) continue;
-    std::ifstream f(it->path(), std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (f.bad() || !memory.write(*path, io::make_bytes(std::move(bytes)))) {
+    std::string bytes;
+    const int fd = scenario::open_beneath(root, rel.generic_string(), O_RDONLY);
+    bool ok = fd >= 0;
+    char buf[65536];
+    while (ok) {
+      const ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ok = n == 0;
+        break;
+      }
+      bytes.append(buf, static_cast<std::size_t>(n));
+    }
+    if (fd >= 0) ::close(fd);
+    if (!ok || !memory.write(*path, io::make_bytes(std::move(bytes)))) {
+      ::close(root);
       *error = "cannot load " + it->path().string();
       return false;
     }
   }
+  ::close(root);
   if (ec) {
     *error = "cannot read " + host_dir.string() + ": " + ec.message();
     return false;

@@ -1,9 +1,16 @@
 // The --mailboxes and --queue exports (cli.md): the virtual disks' mailboxes and queues
-// written as real files that mutt, Python's mailbox module and an editor can open.
+// written as real files that mutt, Python's mailbox module and an editor can open. Every
+// file is opened below the directory given and nowhere else (scenarios/beneath.hpp): a
+// symbolic link planted there is not followed, a name cannot climb out.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
+#include "scenarios/beneath.hpp"
 #include "scenarios/runner.hpp"
 
 namespace maillab::scenario {
@@ -12,18 +19,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool write_file(const fs::path& p, std::string_view data, std::string* error,
+bool write_file(const std::string& dir, const std::string& rel, std::string_view data, std::string* error,
                 bool keep_existing = false) {
+  return write_beneath(dir, rel, data, error, keep_existing);
+}
+
+// DIR/rel/{cur,new,tmp}, below DIR only.
+bool make_maildir(const std::string& dir, const std::string& rel, std::string* error) {
   std::error_code ec;
-  if (keep_existing && fs::exists(p, ec)) return true;
-  fs::create_directories(p.parent_path(), ec);
-  std::ofstream f(p, std::ios::binary);
-  f.write(data.data(), static_cast<std::streamsize>(data.size()));
-  if (!f) {
-    *error = "cannot write " + p.string();
-    return false;
-  }
-  return true;
+  fs::create_directories(dir, ec);
+  const int root = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool ok = root >= 0;
+  for (const char* sub : {"cur", "new", "tmp"}) ok = ok && make_dirs_beneath(root, rel + "/" + sub);
+  if (!ok) *error = "cannot create " + (fs::path(dir) / rel).string() + ": " + std::strerror(errno);
+  if (root >= 0) ::close(root);
+  return ok;
 }
 
 }  // namespace
@@ -36,18 +46,12 @@ bool export_mailboxes(const World& w, const std::string& dir, std::string* error
     const bool mbox = w.mailbox_kind(name) == "mbox";
     // Every user of the host gets a (possibly empty) mailbox.
     for (const auto& [user, u] : node->spec->users) {
-      fs::path base = fs::path(dir) / name;
       if (mbox) {
         auto bytes = disk.read("mail/" + user + ".mbox");
-        if (!write_file(base / (user + ".mbox"), bytes ? *bytes : std::string(), error, keep_existing))
+        if (!write_file(dir, name + "/" + user + ".mbox", bytes ? *bytes : std::string(), error, keep_existing))
           return false;
-      } else {
-        std::error_code ec;
-        for (const char* sub : {"cur", "new", "tmp"}) fs::create_directories(base / user / sub, ec);
-        if (ec) {
-          *error = "cannot create " + (base / user).string();
-          return false;
-        }
+      } else if (!make_maildir(dir, name + "/" + user, error)) {
+        return false;
       }
     }
     if (mbox) continue;
@@ -55,7 +59,7 @@ bool export_mailboxes(const World& w, const std::string& dir, std::string* error
       // mail/<user>/{new,cur}/<name>
       auto bytes = disk.read(path);
       if (!bytes) continue;
-      if (!write_file(fs::path(dir) / name / path.substr(5), *bytes, error, keep_existing)) return false;
+      if (!write_file(dir, name + "/" + path.substr(5), *bytes, error, keep_existing)) return false;
     }
   }
   return export_fetched(w, dir, error);
@@ -67,11 +71,10 @@ bool export_fetched(const World& w, const std::string& dir, std::string* error) 
   std::map<std::string, int> counters;
   for (const auto& f : w.fetches()) {
     const std::string client = f.client.empty() ? f.server : f.client;
-    fs::path base = fs::path(dir) / client / (f.user + "@" + f.server);
-    std::error_code ec;
-    for (const char* sub : {"cur", "new", "tmp"}) fs::create_directories(base / sub, ec);
+    const std::string base = client + "/" + f.user + "@" + f.server;
+    if (!make_maildir(dir, base, error)) return false;
     for (const auto& m : f.result.messages) {
-      int n = ++counters[base.string()];
+      int n = ++counters[base];
       std::string lf;
       lf.reserve(m.content.size());
       for (std::size_t i = 0; i < m.content.size(); ++i) {
@@ -79,7 +82,7 @@ bool export_fetched(const World& w, const std::string& dir, std::string* error) 
         lf += m.content[i];
       }
       std::string name = std::to_string(f.time / 1000000000) + "." + std::to_string(n) + ".pop3";
-      if (!write_file(base / "new" / name, lf, error)) return false;
+      if (!write_file(dir, base + "/new/" + name, lf, error)) return false;
     }
   }
   return true;
@@ -90,7 +93,7 @@ bool export_queues(const World& w, const std::string& dir, std::string* error) {
     for (const auto& q : w.queue_of(name)) {
       auto bytes = node->disk.read(mta::QueueFile::content_path(q.id));
       if (!bytes) continue;
-      if (!write_file(fs::path(dir) / name / (q.id + ".eml"), *bytes, error)) return false;
+      if (!write_file(dir, name + "/" + q.id + ".eml", *bytes, error)) return false;
     }
   }
   return true;
