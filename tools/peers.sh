@@ -4,9 +4,9 @@
 #
 #   peers_can_run                      root or passwordless sudo available? (else 1)
 #   peers_install                      install postfix, dovecot-pop3d, swaks, curl, fetchmail,
-#                                      nsd, unbound, bind9, dnsutils, python3-dkim, python3-spf,
-#                                      opendkim-tools, iproute2 from Debian's packages if missing
-#                                      (sudo when not root)
+#                                      s-nail, nsd, unbound, bind9, dnsutils, python3-dkim,
+#                                      python3-spf, opendkim-tools, iproute2 from Debian's
+#                                      packages if missing (sudo when not root)
 #   peers_postfix_start NAME PORT DIR  a private Postfix instance: smtpd on 127.0.0.1:PORT only,
 #                                      virtual domain pf.test (alice, bob, u) as Maildirs in
 #                                      DIR/mail/<user>/, log in DIR/postfix.log
@@ -49,10 +49,10 @@ PEERS_TIMEOUT=${PEERS_TIMEOUT:-30}
 # Not exported on purpose: parallel tests started from one shell must not share a record
 # (each one's peers_stop_all would stop the others' peers).
 PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
-# unbound, bind9, dnsutils: the DNS peers. python3-dkim, python3-spf, opendkim-tools (and
-# iproute2 for a private network namespace): the independent DKIM and SPF implementations
-# of dkim_interop_test.sh and spf_pyspf_test.sh.
-PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail nsd unbound bind9 dnsutils python3-dkim python3-spf
+# s-nail: an APOP client (apop_clients_test.sh). unbound, bind9, dnsutils: the DNS peers.
+# python3-dkim, python3-spf, opendkim-tools (and iproute2 for a private network namespace):
+# the independent DKIM and SPF implementations of dkim_interop_test.sh and spf_pyspf_test.sh.
+PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail s-nail nsd unbound bind9 dnsutils python3-dkim python3-spf
                 opendkim-tools iproute2)
 # Mailbox files belong to this account (exists on every Debian system).
 PEERS_MAIL_USER=${PEERS_MAIL_USER:-nobody}
