@@ -4,16 +4,7 @@
 # wrong secret and a user declared without a password are refused (issue 16 item 1,
 # issue 15 item 1), and so are PLAIN logins of that user.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MAILLAB=${MAILLAB:-$ROOT/build/tools/maillab}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/apop-python.XXXXXX")
-SERVE=""
-cleanup() {
-  if [ -n "$SERVE" ]; then kill -TERM "$SERVE" 2>/dev/null || true; wait "$SERVE" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; tail -n 20 "$WORK/serve.err" 2>/dev/null || true; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 
 cat >"$WORK/lab.yaml" <<'YAML'
 scenario: apop-lab
@@ -31,17 +22,9 @@ hosts:
       alice: {}
 YAML
 
-"$MAILLAB" serve "$WORK/lab.yaml" --quiet --listen mx.b.example:smtp=127.0.0.1:0 \
-  --listen mx.b.example:submission=127.0.0.1:0 --listen mx.b.example:pop3=127.0.0.1:0 \
-  >/dev/null 2>"$WORK/serve.err" &
-SERVE=$!
-for _ in $(seq 1 200); do
-  grep -q "mx.b.example pop3 on" "$WORK/serve.err" 2>/dev/null && break
-  sleep 0.05
-done
-port() { sed -n "s/^listening: mx.b.example $1 on 127.0.0.1:\([0-9]*\)$/\1/p" "$WORK/serve.err"; }
-SMTP=$(port smtp); SUB=$(port submission); POP=$(port pop3)
-[ -n "$SMTP" ] && [ -n "$SUB" ] && [ -n "$POP" ] || fail "serve did not start"
+serve_start "$WORK/lab.yaml" --quiet --listen mx.b.example:smtp=127.0.0.1:0 \
+  --listen mx.b.example:submission=127.0.0.1:0 --listen mx.b.example:pop3=127.0.0.1:0
+SMTP=$(serve_port mx.b.example smtp); SUB=$(serve_port mx.b.example submission); POP=$(serve_port mx.b.example pop3)
 
 python3 - "$SMTP" "$SUB" "$POP" <<'PY' || fail "python clients"
 import poplib, smtplib, sys, time

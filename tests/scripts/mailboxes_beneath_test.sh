@@ -5,16 +5,7 @@
 # untouched); `serve --mailboxes DIR` neither writes through a planted link nor serves a
 # planted link's target over POP3.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MAILLAB=${MAILLAB:-$ROOT/build/tools/maillab}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mailboxes-beneath.XXXXXX")
-SERVE=""
-cleanup() {
-  if [ -n "$SERVE" ]; then kill -TERM "$SERVE" 2>/dev/null || true; wait "$SERVE" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 
 # 1. User names that climb out: refused at load, with the position.
 for name in "../x" "a/b" "/etc/x"; do
@@ -94,17 +85,9 @@ mkdir -p "$WORK/mail/mx.b.example/bob/new" "$WORK/secret"
 echo "Subject: someone else's file" >"$WORK/secret/file"
 ln -s "$WORK/secret/file" "$WORK/mail/mx.b.example/bob/new/1.planted"
 ln -s "$WORK/elsewhere" "$WORK/mail/mx.b.example/.disk"
-"$MAILLAB" serve "$WORK/serve.yaml" --quiet --mailboxes "$WORK/mail" \
-  --listen mx.b.example:smtp=127.0.0.1:0 --listen mx.b.example:pop3=127.0.0.1:0 \
-  >/dev/null 2>"$WORK/serve.err" &
-SERVE=$!
-for _ in $(seq 1 200); do
-  grep -q "mx.b.example pop3 on" "$WORK/serve.err" 2>/dev/null && break
-  sleep 0.05
-done
-port() { sed -n "s/^listening: mx.b.example $1 on 127.0.0.1:\([0-9]*\)$/\1/p" "$WORK/serve.err"; }
-SMTP=$(port smtp); POP=$(port pop3)
-[ -n "$SMTP" ] && [ -n "$POP" ] || { cat "$WORK/serve.err"; fail "serve did not start"; }
+serve_start "$WORK/serve.yaml" --quiet --mailboxes "$WORK/mail" \
+  --listen mx.b.example:smtp=127.0.0.1:0 --listen mx.b.example:pop3=127.0.0.1:0
+SMTP=$(serve_port mx.b.example smtp); POP=$(serve_port mx.b.example pop3)
 python3 - "$SMTP" "$POP" <<'PY' || fail "serve followed a planted link"
 import poplib, smtplib, sys
 smtp, pop = int(sys.argv[1]), int(sys.argv[2])

@@ -5,16 +5,7 @@
 # the live timeline on stdout holds no ESC, no C1 control and no CR, and shows the bytes
 # escaped instead. `run` prints the same way.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MAILLAB=${MAILLAB:-$ROOT/build/tools/maillab}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/serve-terminal.XXXXXX")
-SERVE=""
-cleanup() {
-  if [ -n "$SERVE" ]; then kill -TERM "$SERVE" 2>/dev/null || true; wait "$SERVE" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 
 cat >"$WORK/lab.yaml" <<'YAML'
 scenario: terminal
@@ -25,14 +16,8 @@ hosts:
     mta: {domains: [b.example]}
     users: {bob: {}}
 YAML
-"$MAILLAB" serve "$WORK/lab.yaml" --listen mx.b.example:smtp=127.0.0.1:0 >"$WORK/timeline" 2>"$WORK/serve.err" &
-SERVE=$!
-for _ in $(seq 1 200); do
-  grep -q "mx.b.example smtp on" "$WORK/serve.err" 2>/dev/null && break
-  sleep 0.05
-done
-SMTP=$(sed -n 's/^listening: mx.b.example smtp on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
-[ -n "$SMTP" ] || fail "serve did not start"
+serve_start "$WORK/lab.yaml" --listen mx.b.example:smtp=127.0.0.1:0
+SMTP=$(serve_port mx.b.example smtp)
 python3 - "$SMTP" <<'PY'
 import smtplib, sys
 msg = (b"Subject: \x1b]0;owned\x07\x1b[2J\xc2\x9b31mred \xe2\x80\xaegnp.exe\r\n"
@@ -44,7 +29,7 @@ for _ in $(seq 1 100); do
   grep -q "deliver" "$WORK/timeline" && break
   sleep 0.05
 done
-kill -TERM "$SERVE"; wait "$SERVE" || true; SERVE=""
+serve_stop
 grep -q "deliver" "$WORK/timeline" || fail "no delivery on the timeline"
 python3 - "$WORK/timeline" <<'PY' || fail "raw control bytes on the timeline"
 import sys
