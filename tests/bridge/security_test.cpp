@@ -2,8 +2,8 @@
 // bridge): a user declared without a password never logs in (SMTP AUTH PLAIN, PLAIN with
 // an authzid, LOGIN; POP3 USER/PASS, AUTH PLAIN, APOP) and cannot relay; APOP works for a
 // user with a password; Postmaster is a mailbox on every host and an address that cannot
-// be delivered is refused at RCPT; one copy per recipient; local parts ignore case; a
-// HELO or ENVID carrying a line break is refused.
+// be delivered is refused at RCPT; one copy per recipient (named again or through an
+// alias); local parts ignore case; a HELO or ENVID carrying a line break is refused.
 #include "lab_fixture.hpp"
 #include "protocols/message/base64.hpp"
 #include "protocols/pop3/md5.hpp"
@@ -34,7 +34,7 @@ hosts:
     address: 192.0.2.30
     mta:
       domains: [c.example]
-      aliases: {postmaster: [carol]}
+      aliases: {postmaster: [carol], team: [dave, carol]}
     users:
       dave: {password: d}
       carol: {}
@@ -171,7 +171,7 @@ TEST_CASE("bridge security: Postmaster is a mailbox everywhere; undeliverable is
   CHECK(lab.on_loop([&] { return lab.world().queue_of("mx.b.example").size() + lab.world().queue_of("mx.d.example").size(); }) == 0);
 }
 
-TEST_CASE("bridge security: one copy per recipient; local parts ignore case") {
+TEST_CASE("bridge security: one copy per recipient, also through an alias; local parts ignore case") {
   Lab lab(kSecurityYaml, options());
   TestClient c(lab.port(0));
   hello(c);
@@ -182,12 +182,24 @@ TEST_CASE("bridge security: one copy per recipient; local parts ignore case") {
   c.send("Subject: many rcpts\r\n\r\nonce\r\n.\r\n");
   REQUIRE(code(c.reply()) == "250");
   CHECK(code(mail_to(c, "BOB@b.example")) == "250");
-  REQUIRE(lab.wait_for([&] { return lab.world().deliveries().size() >= 2; }));
+  // Through an alias too: team is dave and carol, dave is also named himself.
+  TestClient c2(lab.port(3));
+  hello(c2);
+  REQUIRE(code(c2.cmd("MAIL FROM:<someone@elsewhere.example>")) == "250");
+  for (const char* r : {"team@c.example", "dave@c.example", "Team@c.example", "DAVE@c.example"})
+    CHECK(code(c2.cmd(std::string("RCPT TO:<") + r + ">")) == "250");
+  REQUIRE(code(c2.cmd("DATA")) == "354");
+  c2.send("Subject: team\r\n\r\nonce each\r\n.\r\n");
+  REQUIRE(code(c2.reply()) == "250");
+  REQUIRE(lab.wait_for([&] { return lab.world().deliveries().size() >= 4; }));
   std::this_thread::sleep_for(200ms);
-  CHECK(lab.deliveries() == 2);
+  CHECK(lab.deliveries() == 4);
+  std::multiset<std::string> who;
   lab.on_loop([&] {
-    for (const auto& d : lab.world().deliveries()) CHECK(d.record.user == "bob");
+    for (const auto& d : lab.world().deliveries()) who.insert(d.host + " " + d.record.user);
   });
+  CHECK(who == std::multiset<std::string>{"mx.b.example bob", "mx.b.example bob", "mx.c.example carol",
+                                          "mx.c.example dave"});
 }
 
 TEST_CASE("bridge security: a line break in HELO or ENVID is refused, never a header line") {
