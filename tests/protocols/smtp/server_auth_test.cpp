@@ -9,47 +9,33 @@ using maillab::message::base64_encode;
 
 namespace {
 
-struct AuthServer {
-  RecordingHandler h;
-  std::unique_ptr<ServerSession> s;
-  explicit AuthServer(std::vector<std::string> mechs = {"PLAIN", "LOGIN"}) {
+struct AuthServer : LineServer {
+  explicit AuthServer(std::vector<std::string> mechs = {"PLAIN", "LOGIN"}) : LineServer(config(std::move(mechs))) {
     h.passwords["bob"] = "secret";
+    say("EHLO c");
+  }
+  static ServerConfig config(std::vector<std::string> mechs) {
     ServerConfig cfg = server_config();
     cfg.auth_mechanisms = std::move(mechs);
     cfg.auth_required = true;
-    s = std::make_unique<ServerSession>(cfg, h);
-    s->receive("EHLO c\r\n");
-    s->take_output();
-  }
-  std::string say(const std::string& line) {
-    s->receive(line + "\r\n");
-    return s->take_output();
+    return cfg;
   }
 };
-
-std::string plain(std::string_view authz, std::string_view user, std::string_view pass) {
-  std::string m(authz);
-  m += '\0';
-  m += user;
-  m += '\0';
-  m += pass;
-  return base64_encode(m);
-}
 
 }  // namespace
 
 TEST_CASE("AUTH PLAIN with an initial response (RFC 4954, RFC 4616)", "[smtp][server][auth]") {
   AuthServer a;
   CHECK(a.say("MAIL FROM:<bob@example.org>") == "530 5.7.0 Authentication required\r\n");
-  CHECK(a.say("AUTH PLAIN " + plain("", "bob", "wrong")) == "535 5.7.8 Error: authentication failed\r\n");
-  CHECK(a.say("AUTH PLAIN " + plain("alice", "bob", "secret")) == "535 5.7.8 Error: authentication failed\r\n");
-  CHECK(a.say("AUTH PLAIN " + plain("bob", "bob", "secret")) == "235 2.7.0 Authentication successful\r\n");
+  CHECK(a.say("AUTH PLAIN " + plain_response("", "bob", "wrong")) == "535 5.7.8 Error: authentication failed\r\n");
+  CHECK(a.say("AUTH PLAIN " + plain_response("alice", "bob", "secret")) == "535 5.7.8 Error: authentication failed\r\n");
+  CHECK(a.say("AUTH PLAIN " + plain_response("bob", "bob", "secret")) == "235 2.7.0 Authentication successful\r\n");
   CHECK(a.s->envelope().auth_user == "bob");
-  CHECK(a.say("AUTH PLAIN " + plain("", "bob", "secret")) == "503 5.5.1 Error: already authenticated\r\n");
+  CHECK(a.say("AUTH PLAIN " + plain_response("", "bob", "secret")) == "503 5.5.1 Error: already authenticated\r\n");
   CHECK(a.say("MAIL FROM:<bob@example.org> AUTH=bob@example.org") == "250 2.1.0 Ok\r\n");
   CHECK(a.s->state() == ServerSession::State::mail);
   // Credentials never reach the trace.
-  for (const auto& [line, reply] : a.h.exchanges) CHECK(line.find(plain("", "bob", "wrong")) == std::string::npos);
+  for (const auto& [line, reply] : a.h.exchanges) CHECK(line.find(plain_response("", "bob", "wrong")) == std::string::npos);
   CHECK(a.h.exchanges[3].first == "AUTH PLAIN ****");
 }
 
@@ -62,7 +48,7 @@ TEST_CASE("AUTH PLAIN with a 334 continuation, cancel and bad base64", "[smtp][s
   CHECK(a.say("!!!notbase64") == "501 5.5.2 Cannot Base64-decode Client responses\r\n");
   CHECK(a.say("AUTH PLAIN =") == "535 5.7.8 Error: authentication failed\r\n");
   CHECK(a.say("AUTH PLAIN") == "334 \r\n");
-  CHECK(a.say(plain("", "bob", "secret")) == "235 2.7.0 Authentication successful\r\n");
+  CHECK(a.say(plain_response("", "bob", "secret")) == "235 2.7.0 Authentication successful\r\n");
 }
 
 TEST_CASE("AUTH LOGIN (RFC 4954 examples, draft-murchison-sasl-login)", "[smtp][server][auth]") {
@@ -91,5 +77,5 @@ TEST_CASE("AUTH errors: unknown mechanism, syntax, long line, HELO", "[smtp][ser
   CHECK(a.say("AUTH PLAIN") == "334 \r\n");
   CHECK(a.say(std::string(1000, 'A')) == "535 5.7.8 Error: authentication failed\r\n");
   CHECK(a.say("HELO c") == "250 mx.example.org\r\n");
-  CHECK(a.say("AUTH PLAIN " + plain("", "bob", "secret")) == "503 5.5.1 Error: authentication not enabled\r\n");
+  CHECK(a.say("AUTH PLAIN " + plain_response("", "bob", "secret")) == "503 5.5.1 Error: authentication not enabled\r\n");
 }

@@ -13,26 +13,9 @@ using maillab::message::base64_encode;
 
 namespace {
 
-struct Server {
-  RecordingHandler h;
-  std::unique_ptr<ServerSession> s;
-  explicit Server(ServerConfig cfg = server_config()) {
-    s = std::make_unique<ServerSession>(cfg, h);
-    s->take_output();
-  }
-  std::string say(const std::string& line) {
-    s->receive(line + "\r\n");
-    return s->take_output();
-  }
-};
+using Server = LineServer;
 
-std::string plain(std::string_view user, std::string_view pass) {
-  std::string m(1, '\0');
-  m += user;
-  m += '\0';
-  m += pass;
-  return base64_encode(m);
-}
+std::string plain(std::string_view user, std::string_view pass) { return plain_response("", user, pass); }
 
 }  // namespace
 

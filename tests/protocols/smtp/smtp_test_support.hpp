@@ -3,12 +3,14 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "protocols/message/base64.hpp"
 #include "protocols/smtp/client_session.hpp"
 #include "protocols/smtp/dot_stuff.hpp"
 #include "protocols/smtp/server_session.hpp"
@@ -148,6 +150,30 @@ inline std::string converse(ServerSession& s, std::string_view input) {
   std::string out = s.take_output();
   s.receive(input);
   return out + s.take_output();
+}
+
+// A server session fed one command line at a time; the greeting is already taken.
+struct LineServer {
+  RecordingHandler h;
+  std::unique_ptr<ServerSession> s;
+  explicit LineServer(const ServerConfig& cfg = server_config()) : s(std::make_unique<ServerSession>(cfg, h)) {
+    s->take_output();
+  }
+  // Sends `line` with its CRLF and returns what the server wrote back.
+  std::string say(const std::string& line) {
+    s->receive(line + "\r\n");
+    return s->take_output();
+  }
+};
+
+// AUTH PLAIN's response (RFC 4616): authzid NUL authcid NUL passwd, in base64.
+inline std::string plain_response(std::string_view authz, std::string_view user, std::string_view pass) {
+  std::string m(authz);
+  m += '\0';
+  m += user;
+  m += '\0';
+  m += pass;
+  return message::base64_encode(m);
 }
 
 // The reply lines (without CRLF) of a server transcript.
