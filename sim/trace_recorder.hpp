@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/json.hpp"
 #include "sim/time.hpp"
 
 namespace maillab::sim {
@@ -50,8 +51,7 @@ class TraceRecorder {
   bool enabled_ = true;
 };
 
-// JSON string escaping (RFC 8259 7): quotes, backslash, control characters; bytes >= 0x80
-// that are not valid UTF-8 are written as \u00XX so every line is valid JSON.
-std::string json_escape(std::string_view s);
+// JSON string escaping (RFC 8259 7), shared with every layer that writes JSON: base/json.hpp.
+using base::json_escape;
 
 }  // namespace maillab::sim
