@@ -169,6 +169,36 @@ pop3_client = {
 for name, (flags, sizes, payload) in pop3_client.items():
     session("pop3_client_fuzz", name, flags, sizes, payload)
 
+# ---- HTTP server: what a browser, curl or an attacker sends ----------------------------------
+H = "Host: lab.example\n"
+http_server = {
+    "get_keepalive": (0, WHOLE, crlf("GET /hello HTTP/1.1\n" + H + "\nHEAD /hello HTTP/1.1\n" + H + "\n"
+                                     "GET /m/abc%20d HTTP/1.1\n" + H + "Accept: */*\n\nGET /close HTTP/1.1\n" + H + "\n")),
+    "pipelined_posts": (0, SMALL, crlf("POST /echo HTTP/1.1\n" + H + "Content-Length: 5\n\n") + "hello" +
+                        crlf("POST /echo HTTP/1.1\n" + H + "Transfer-Encoding: chunked\n\n") +
+                        "3;x=1\r\nabc\r\n2\r\nde\r\n0\r\nT: 1\r\n\r\n" +
+                        crlf("GET /hello HTTP/1.1\n" + H + "Connection: close\n\n")),
+    "http10": (0, LINES, crlf("GET /hello HTTP/1.0\nConnection: keep-alive\n\nGET /stream HTTP/1.0\n\n")),
+    "expect_continue": (0, SMALL, crlf("POST /echo HTTP/1.1\n" + H + "Expect: 100-continue\nContent-Length: 3\n\n") + "abc"),
+    "late_and_stream": (0x22, LINES, crlf("GET /later HTTP/1.1\n" + H + "\nGET /stream HTTP/1.1\n" + H + "\n"
+                                          "GET /later HTTP/1.1\n" + H + "\n")),
+    "driver_bounded": (0x08, WHOLE, crlf(("GET /m/x HTTP/1.1\n" + H + "\n") * 20)),
+    "traversal": (0, WHOLE, crlf("GET /m/../../etc/passwd HTTP/1.1\n" + H + "\n")),
+    "encoded_traversal": (0, SMALL, crlf("GET /m/%2e%2e HTTP/1.1\n" + H + "\nGET /m/a%0d%0aSet-Cookie:x HTTP/1.1\n" + H + "\n")),
+    "smuggling": (0, WHOLE, crlf("POST /echo HTTP/1.1\n" + H + "Content-Length: 4\nTransfer-Encoding: chunked\n\n"
+                                 "0\n\nGET /hello HTTP/1.1\n" + H + "\n")),
+    "small_limits_header": (0x01, SMALL, crlf("GET /hello HTTP/1.1\n" + H + "X-Big: " + "a" * 300 + "\n\n")),
+    "small_limits_body": (0x01, WHOLE, crlf("POST /echo HTTP/1.1\n" + H + "Transfer-Encoding: chunked\n\n") +
+                          "40\r\n" + "b" * 64 + "\r\n1\r\nc\r\n0\r\n\r\n"),
+    "broken_chunks": (0, SMALL, crlf("POST /echo HTTP/1.1\n" + H + "Transfer-Encoding: chunked\n\n") + "zz\r\nabc\r\n"),
+    "bad_method_405": (0x10, WHOLE, crlf("PUT /hello HTTP/1.1\n" + H + "Content-Length: 0\n\nOPTIONS /m/1 HTTP/1.1\n" + H +
+                                         "\nGET /nowhere HTTP/1.1\n" + H + "\nGET /hello HTTP/1.1\n" + H + "\n")),
+    "timeout_mid_body": (0x04, WHOLE, crlf("POST /echo HTTP/1.1\n" + H + "Content-Length: 10\n\n") + "abc"),
+    "http2_preface": (0, WHOLE, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+}
+for name, (flags, sizes, payload) in http_server.items():
+    session("http_server_fuzz", name, flags, sizes, payload)
+
 # ---- zones --------------------------------------------------------------------------------
 zones = {
     "b_example": """$ORIGIN b.example.

@@ -87,7 +87,8 @@ void ClientSession::start_response() {
   auto& p = parser_->p.emplace();
   p.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(config_.max_header_bytes, UINT32_MAX)));
   p.body_limit(static_cast<std::uint64_t>(config_.max_body_bytes));
-  p.eager(true);
+  p.eager(false);  // the header on its own first: its fields are taken before any trailer
+  fields_ = Fields();
   // RFC 9112 6.3: the response to HEAD has no content, whatever its fields say.
   if (in_flight_.front().method == "HEAD") p.skip(true);
 }
@@ -102,6 +103,7 @@ void ClientSession::receive(std::string_view data) {
       break;
     }
     if (!parser_->p) start_response();
+    if (parser_->p->is_header_done() && parser_->p->chunked() && input_.size() - pos < wire::kMinChunkedPut) break;
     beast::error_code ec;
     const std::size_t n = parser_->p->put(boost::asio::const_buffer(input_.data() + pos, input_.size() - pos), ec);
     pos += n;
@@ -115,8 +117,15 @@ void ClientSession::receive(std::string_view data) {
       finish(ClientResult::Outcome::TooLarge, ec.message());
     } else if (ec) {
       finish(ClientResult::Outcome::BadResponse, ec.message());
-    } else if (parser_->p->is_done()) {
-      complete();
+    } else if (parser_->p->is_done() || (parser_->p->is_header_done() && !parser_->p->eager())) {
+      if (!parser_->p->eager()) {
+        for (const auto& f : parser_->p->get()) {
+          fields_.add(std::string(f.name_string().data(), f.name_string().size()),
+                      std::string(f.value().data(), f.value().size()));
+        }
+        parser_->p->eager(true);
+      }
+      if (parser_->p->is_done()) complete();
     } else if (n == 0) {
       break;
     }
@@ -144,10 +153,7 @@ void ClientSession::complete() {
   in_flight_.pop_front();
   r.status = static_cast<int>(status);
   r.version = static_cast<int>(m.version());
-  for (const auto& f : m) {
-    r.headers.add(std::string(f.name_string().data(), f.name_string().size()),
-                  std::string(f.value().data(), f.value().size()));
-  }
+  r.headers = std::move(fields_);  // trailer fields are not merged (RFC 9110 6.5.1)
   r.body = std::move(m.body());
   const bool keep = m.keep_alive();
   done_.push_back(std::move(r));

@@ -97,6 +97,7 @@ class ClientSession {
   std::unique_ptr<Parser> parser_;
   std::deque<ClientResult> in_flight_;  // sent, awaiting their response (method, target)
   std::deque<ClientResult> done_;
+  Fields fields_;  // the header fields of the response being read
   std::string input_;
   std::string output_;
   bool closed_ = false;

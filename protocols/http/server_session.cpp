@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "protocols/http/server_parser.hpp"
+#include "protocols/http/wire.hpp"
 
 namespace maillab::http {
 
@@ -190,18 +191,19 @@ ServerSession::Stop ServerSession::run(std::string_view view, std::size_t& pos, 
   }
 }
 
-// Beast parses a header only once it is all there (RFC 9112 2.1: up to the empty line), so
-// what the peer sent decides the outcome, never how the bytes were split. False: more is
-// needed.
+// Beast parses a header only once it is all there (RFC 9112 2.1: up to the empty line), and
+// only the header, so what the peer sent decides the outcome, never how the bytes were
+// split. False: more is needed.
 bool ServerSession::read_header(std::string_view view, std::size_t& pos) {
   const std::string_view rest = view.substr(pos);
   const std::string_view window = rest.substr(0, config_.max_header_bytes);
-  bool complete = false;
-  for (auto lf = window.find('\n', header_scan_ >= 2 ? header_scan_ - 2 : 0); lf != std::string_view::npos && !complete;
+  std::size_t header_end = 0;  // just after the empty line
+  for (auto lf = window.find('\n', header_scan_ >= 2 ? header_scan_ - 2 : 0); lf != std::string_view::npos && !header_end;
        lf = window.find('\n', lf + 1)) {
-    complete = window.substr(lf + 1, 1) == "\n" || window.substr(lf + 1, 2) == "\r\n";
+    if (window.substr(lf + 1, 1) == "\n") header_end = lf + 2;
+    if (window.substr(lf + 1, 2) == "\r\n") header_end = lf + 3;
   }
-  if (!complete) {
+  if (header_end == 0) {
     header_scan_ = window.size();
     if (rest.size() < config_.max_header_bytes) return false;
     if (window.find('\n') == std::string_view::npos) {
@@ -211,9 +213,12 @@ bool ServerSession::read_header(std::string_view view, std::size_t& pos) {
     }
     return true;
   }
+  // The header and nothing after it: what follows must not change how it parses.
   auto& p = *parser_->p;
   beast::error_code ec;
-  pos += p.put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
+  const std::size_t n = p.put(boost::asio::const_buffer(rest.data(), header_end), ec);
+  pos += n;
+  if (!ec && n != header_end) ec = bh::error::need_more;
   if (ec == bh::error::body_limit) {
     fail(413, "the request body is larger than " + std::to_string(config_.max_body_bytes) + " bytes");
   } else if (ec == bh::error::bad_version) {
@@ -236,10 +241,10 @@ bool ServerSession::read_header(std::string_view view, std::size_t& pos) {
 // or the trailer section over max_header_bytes is refused, whether it comes whole or in
 // pieces, with the same answer as any broken chunking. False: more is needed.
 bool ServerSession::read_body(std::string_view view, std::size_t& pos) {
-  if (pos == view.size()) return false;
   static constexpr std::string_view kBrokenChunks = "the chunked request body is malformed";
   auto& p = *parser_->p;
   const bool chunked = p.chunked();
+  if (view.size() - pos < (chunked ? wire::kMinChunkedPut : 1)) return false;
   const std::size_t before = p.get().body().size();
   beast::error_code ec;
   const std::size_t n = p.put(boost::asio::const_buffer(view.data() + pos, view.size() - pos), ec);
@@ -281,7 +286,10 @@ bool ServerSession::read_body(std::string_view view, std::size_t& pos) {
 bool ServerSession::begin_body() {
   auto& p = *parser_->p;
   const auto& m = p.get();
-  header_fields_ = static_cast<std::size_t>(std::distance(m.begin(), m.end()));
+  // Copied now: Beast adds trailer fields to the same container, next to fields of the same
+  // name, and they must not count as header fields (RFC 9110 6.5.1).
+  fields_ = Fields();
+  for (const auto& f : m) fields_.add(std::string(sv(f.name_string())), std::string(sv(f.value())));
   state_ = State::Body;
   if (m.version() / 10 != 1) {
     fail(505, "only HTTP/1.0 and HTTP/1.1 are spoken here");
@@ -327,11 +335,7 @@ void ServerSession::dispatch() {
   req.target = std::string(sv(m.target()));
   req.version = static_cast<int>(m.version());
   req.keep_alive = m.keep_alive();
-  std::size_t i = 0;
-  for (const auto& f : m) {
-    if (i++ == header_fields_) break;  // trailer fields are not merged (RFC 9110 6.5.1)
-    req.headers.add(std::string(sv(f.name_string())), std::string(sv(f.value())));
-  }
+  req.headers = std::move(fields_);
   req.body = std::move(m.body());
   ++requests_;
   current_id_ = requests_;

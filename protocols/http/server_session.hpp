@@ -139,7 +139,7 @@ class ServerSession {
   Request current_;     // the request being handled or streamed
   RequestId current_id_ = 0;
   std::uint64_t requests_ = 0;
-  std::size_t header_fields_ = 0;  // fields before the body (later ones are trailers)
+  Fields fields_;                  // the header fields of the request being read
   std::size_t header_scan_ = 0;    // header bytes already searched for its end
   bool closing_ = false;         // close once the current response is written
   bool overflow_ = false;        // input was dropped while waiting: close after the answer

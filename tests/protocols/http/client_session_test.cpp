@@ -101,6 +101,7 @@ TEST_CASE("http client: framing by Content-Length, chunked, or the close") {
     const auto rs = against(all, {get("/a"), get("/b"), get("/c"), get("/d")}, chunk);
     REQUIRE(rs.size() == 4);
     CHECK(rs[0].body == "hello!");
+    CHECK_FALSE(rs[0].headers.has("T"));  // a trailer field
     CHECK(rs[1].status == 201);
     CHECK(rs[1].body == "abc");
     CHECK(rs[2].status == 204);
@@ -141,7 +142,7 @@ TEST_CASE("http client: hostile servers end in a result, never in unbounded memo
     CHECK(against(to_close, {get("/")}, 10, true, small)[0].outcome == Outcome::TooLarge);
   }
   SECTION("broken framing and what is not HTTP") {
-    CHECK(against("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", {get("/")})[0].outcome ==
+    CHECK(against("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc", {get("/")})[0].outcome ==
           Outcome::BadResponse);
     CHECK(against("SSH-2.0-OpenSSH_9.2\r\n\r\n", {get("/")})[0].outcome == Outcome::BadResponse);
     CHECK(against("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", {get("/")})[0].outcome ==
