@@ -226,9 +226,22 @@ Result run(const Input& in, Feed&& feed_all) {
   Result r;
   std::size_t answered = 0;
   std::size_t streamed = 0;
+  // Answers and streams until none is left (ending one may parse the next request), and
+  // offers the input that waited again, as a driver does (receive_some with no data).
   auto after_feed = [&] {
-    while (answered < app.later.size()) s.respond(app.later[answered++], Response::text(200, "late"));
-    while (streamed < app.streams.size()) {
+    for (;;) {
+      if (answered == app.later.size() && streamed == app.streams.size()) {
+        const std::size_t kept = s.buffered_input();
+        if (kept == 0 || s.state() != ServerSession::State::Idle) break;
+        s.receive_some({}, 300);
+        r.output += s.take_output();
+        if (s.buffered_input() == kept && answered == app.later.size() && streamed == app.streams.size()) break;
+        continue;
+      }
+      if (answered < app.later.size()) {
+        s.respond(app.later[answered++], Response::text(200, "late"));
+        continue;
+      }
       const RequestId id = app.streams[streamed++];
       if (in.flag(5)) {
         s.stream_write(id, "s1");
