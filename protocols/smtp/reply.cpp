@@ -106,4 +106,16 @@ Reply Reply::make(int code, std::string enhanced, std::string_view text) {
   return r;
 }
 
+std::string_view queued_as(const Reply& r) {
+  if (!r.positive_completion()) return {};
+  constexpr std::string_view kMarker = "queued as ";
+  for (std::string_view line : r.lines) {
+    const auto p = line.find(kMarker);
+    if (p == std::string_view::npos) continue;
+    line.remove_prefix(p + kMarker.size());
+    return line.substr(0, line.find_first_of(" \t;)"));
+  }
+  return {};
+}
+
 }  // namespace maillab::smtp

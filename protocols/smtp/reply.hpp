@@ -134,6 +134,13 @@ struct Reply {
   bool operator==(const Reply&) const = default;
 };
 
+// The queue id a server names in its positive reply to the end of DATA, Postfix's
+// convention ("250 2.0.0 Ok: queued as 3F2A1B": the word after "queued as ", up to a
+// space, tab, ';' or ')'); empty when the reply is not 2xx or names none. Read once by
+// the client that gets the reply, which traces it as the next hop's id (next_id): trace
+// consumers follow that field, not reply text (docs/trace.md).
+std::string_view queued_as(const Reply& r);
+
 // True when `s` has the form of an RFC 3463 status code: class "." subject "." detail
 // with class 2, 4 or 5, subject and detail 1-3 digits.
 bool is_enhanced_code(std::string_view s);

@@ -72,6 +72,16 @@ TEST_CASE("Reply helpers", "[smtp][reply]") {
   CHECK_FALSE(is_enhanced_code("2..1"));
 }
 
+TEST_CASE("queued_as: the queue id a server names after DATA", "[smtp][reply]") {
+  CHECK(queued_as(Reply::make(250, "2.0.0", "Ok: queued as 14C080Q1")) == "14C080Q1");
+  CHECK(queued_as(Reply::make(250, "", "Ok: queued as 3F2A1B; thanks")) == "3F2A1B");
+  CHECK(queued_as(Reply::make(250, "2.0.0", "Ok (queued as ABC)")) == "ABC");
+  CHECK(queued_as(Reply::make(250, "", "mx.example\nOk: queued as X1 at once")) == "X1");
+  CHECK(queued_as(Reply::make(250, "2.0.0", "Ok")) == "");               // names none
+  CHECK(queued_as(Reply::make(451, "4.3.0", "not queued as X")) == "");  // not accepted
+  CHECK(queued_as(Reply::make(250, "", "queued as ")) == "");
+}
+
 namespace {
 std::vector<Reply> parse_all(std::string_view bytes, std::vector<bool>* malformed = nullptr, bool bytewise = false) {
   ReplyParser p;
