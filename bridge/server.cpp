@@ -15,6 +15,10 @@
 
 namespace maillab::bridge {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
@@ -343,7 +347,7 @@ void Server::connect(scenario::SimRuntime& from, const std::string& address, std
   std::string peer = (address.find(':') != std::string::npos ? "[" + address + "]" : address) +
                      ":" + std::to_string(port);
   auto fail_later = [&](io::ConnectStatus st, const std::string& why) {
-    from.trace("NET", "bridge.connect_failed", {{"peer", peer}, {"reason", why}});
+    from.trace(agent::kNet, ev::kBridgeConnectFailed, {{key::kPeer, peer}, {key::kReason, why}});
     asio::post(io_, [done = std::move(done), st] { done(st, nullptr); });
   };
   error_code ec;
@@ -354,7 +358,7 @@ void Server::connect(scenario::SimRuntime& from, const std::string& address, std
                       "not a loopback address (serve --allow-nonlocal allows it)");
   }
   if (stopping_) return fail_later(io::ConnectStatus::kUnreachable, "the bridge is stopping");
-  from.trace("NET", "bridge.connect", {{"peer", peer}});
+  from.trace(agent::kNet, ev::kBridgeConnect, {{key::kPeer, peer}});
   auto op = std::make_shared<PendingConnect>(io_);
   op->done = std::move(done);
   connecting_.erase(std::remove_if(connecting_.begin(), connecting_.end(),
@@ -399,8 +403,8 @@ void Server::udp_send(scenario::SimRuntime& from, std::uint16_t from_port, const
     if (f->host() == from.hostname() && f->reply(to, to_port, bytes)) return;
   }
   // Not an answer to a real peer: a virtual host does not send datagrams to the real world.
-  from.trace("NET", "bridge.udp_dropped",
-             {{"to", to + ":" + std::to_string(to_port)}, {"from_port", std::to_string(from_port)}});
+  from.trace(agent::kNet, ev::kBridgeUdpDropped,
+             {{key::kTo, to + ":" + std::to_string(to_port)}, {key::kFromPort, std::to_string(from_port)}});
 }
 
 }  // namespace maillab::bridge

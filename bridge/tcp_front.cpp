@@ -5,6 +5,10 @@
 
 namespace maillab::bridge {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
@@ -84,7 +88,7 @@ void TcpFront::on_accept(tcp::socket socket, const tcp::endpoint& peer_ep) {
   if (!host->up) {
     // A dead machine answers nothing; the client's own timeout decides.
     if (server_.limbo_room()) {
-      rt.trace("NET", "bridge.unanswered", {{"peer", peer}, {"service", service}});
+      rt.trace(agent::kNet, ev::kBridgeUnanswered, {{key::kPeer, peer}, {key::kService, service}});
       server_.track(conn, spec_.host, true);
       conn->to_limbo();
     } else {
@@ -93,13 +97,13 @@ void TcpFront::on_accept(tcp::socket socket, const tcp::endpoint& peer_ep) {
     return;
   }
   if (!rt.accepting(port)) {
-    rt.trace("NET", "bridge.refused", {{"peer", peer}, {"service", service}});
+    rt.trace(agent::kNet, ev::kBridgeRefused, {{key::kPeer, peer}, {key::kService, service}});
     conn->reset();
     return;
   }
   // When the host crashes, its services abort their sessions: silence, not a RST.
   conn->set_dead_host([host] { return !host->up; });
-  rt.trace("NET", "bridge.accept", {{"peer", peer}, {"service", service}});
+  rt.trace(agent::kNet, ev::kBridgeAccept, {{key::kPeer, peer}, {key::kService, service}});
   server_.track(conn, spec_.host, true);
   {
     auto scope = conn->engine_call();

@@ -221,7 +221,7 @@ std::mt19937_64& SimRuntime::rng(std::string_view purpose) {
   return rngs_.back()->rng;
 }
 
-void SimRuntime::trace(std::string_view agent, std::string_view event,
+void SimRuntime::trace(io::trace::Agent agent, io::trace::Event event,
                        std::initializer_list<io::TraceField> fields) {
   if (!trace_.enabled()) return;
   sim::TraceEvent e;

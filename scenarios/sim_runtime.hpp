@@ -68,7 +68,7 @@ class SimRuntime final : public io::Runtime {
 
   io::Disk& disk() override { return disk_; }
   std::mt19937_64& rng(std::string_view purpose) override;
-  void trace(std::string_view agent, std::string_view event,
+  void trace(io::trace::Agent agent, io::trace::Event event,
              std::initializer_list<io::TraceField> fields) override;
   bool tracing() const override { return trace_.enabled(); }
 

@@ -7,7 +7,23 @@
 
 namespace maillab::scenario {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 namespace {
+
+// A fault on a link, recorded under its first end (a host or a router: no runtime to ask),
+// with both ends as fields and "between" for reading; `rate` for loss.
+sim::TraceEvent link_event(io::Time now, io::trace::Event event, const std::string& a, const std::string& b,
+                           const std::string* rate = nullptr) {
+  sim::TraceEvent e{now, a, std::string(agent::kNet), std::string(event), {}};
+  e.fields.emplace_back(key::kBetween, a + " " + b);
+  if (rate) e.fields.emplace_back(key::kRate, *rate);
+  e.fields.emplace_back(key::kA, a);
+  e.fields.emplace_back(key::kB, b);
+  return e;
+}
 
 std::uint16_t service_port(Service s) {
   switch (s) {
@@ -210,7 +226,7 @@ void World::apply(const Action& action) {
           HostNode* h = host(a.host);
           if (!h || h->up == a.up) return;
           h->up = a.up;
-          h->runtime->trace("NET", a.up ? "host.up" : "host.down", {});
+          h->runtime->trace(agent::kNet, a.up ? ev::kHostUp : ev::kHostDown, {});
           if (a.up) {
             net_->set_host_up(h->runtime->sim_address(), true);
             boot(*h);
@@ -221,8 +237,8 @@ void World::apply(const Action& action) {
         } else if constexpr (std::is_same_v<A, PortState>) {
           HostNode* h = host(a.host);
           if (!h) return;
-          h->runtime->trace("NET", a.accept ? "port.accept" : "port.refuse",
-                            {{"service", std::string(service_name(a.service))}});
+          h->runtime->trace(agent::kNet, a.accept ? ev::kPortAccept : ev::kPortRefuse,
+                            {{key::kService, std::string(service_name(a.service))}});
           if (a.service == Service::kDns) {
             // UDP has no reset: a refused DNS port is a server that answers nothing. Over
             // TCP the port refuses (a reset), as for the other services.
@@ -241,23 +257,21 @@ void World::apply(const Action& action) {
           net_->set_refused(h->runtime->sim_address(), service_port(a.service), !a.accept);
           h->runtime->set_port_refused(service_port(a.service), !a.accept);
         } else if constexpr (std::is_same_v<A, Cut>) {
-          trace_.record(sim::TraceEvent{sim_.now(), a.a, "NET", a.heal ? "heal" : "cut",
-                                        {{"between", a.a + " " + a.b}}});
+          trace_.record(link_event(sim_.now(), a.heal ? ev::kHeal : ev::kCut, a.a, a.b));
           if (a.heal) {
             net_->heal(a.a, a.b);
           } else {
             net_->cut(a.a, a.b);
           }
         } else if constexpr (std::is_same_v<A, Loss>) {
-          trace_.record(sim::TraceEvent{sim_.now(), a.a, "NET", "loss",
-                                        {{"between", a.a + " " + a.b},
-                                         {"rate", std::to_string(a.rate)}}});
+          const std::string rate = std::to_string(a.rate);
+          trace_.record(link_event(sim_.now(), ev::kLoss, a.a, a.b, &rate));
           net_->set_loss(a.a, a.b, a.rate);
         } else if constexpr (std::is_same_v<A, DiskState>) {
           HostNode* h = host(a.host);
           if (!h) return;
           h->disk.set_full(a.full);
-          h->runtime->trace("NET", a.full ? "disk.full" : "disk.ok", {});
+          h->runtime->trace(agent::kNet, a.full ? ev::kDiskFull : ev::kDiskOk, {});
         }
       },
       action);
@@ -283,11 +297,11 @@ void World::do_send(const Send& s) {
     // sendmail-style local submission: no SMTP, straight into the queue.
     std::string id = message::make_message_id(server->spec->name, ++mua_unique_, sim_.now());
     rec.content = message::compose(d, sim_.now(), id);
-    server->runtime->trace("MUA", "compose", {{"from", s.from}, {"subject", s.subject},
-                                              {"message_id", id}});
+    server->runtime->trace(agent::kMua, ev::kCompose,
+                           {{key::kFrom, s.from}, {key::kSubject, s.subject}, {key::kMessageId, id}});
     if (!server->up || !server->mta) {
       rec.detail = "the MTA is not running";
-      server->runtime->trace("MUA", "submit.failed", {{"reason", rec.detail}});
+      server->runtime->trace(agent::kMua, ev::kSubmitFailed, {{key::kReason, rec.detail}});
       submissions_.push_back(std::move(rec));
       return;
     }
@@ -300,8 +314,17 @@ void World::do_send(const Send& s) {
     auto reply = server->mta->enqueue(sub);
     rec.accepted = reply.positive_completion();
     rec.detail = std::to_string(reply.code) + " " + reply.text();
-    server->runtime->trace("MUA", rec.accepted ? "submit.accepted" : "submit.failed",
-                           {{"message_id", id}, {"reply", rec.detail}});
+    if (rec.accepted) {
+      // The queue is on this host: the next hop is the host's own address.
+      server->runtime->trace(agent::kMua, ev::kSubmitAccepted,
+                             {{key::kMessageId, id},
+                              {key::kReply, rec.detail},
+                              {key::kPeer, server->spec->address.text},
+                              {key::kNextId, std::string(smtp::queued_as(reply))}});
+    } else {
+      server->runtime->trace(agent::kMua, ev::kSubmitFailed,
+                             {{key::kMessageId, id}, {key::kReply, rec.detail}});
+    }
     submissions_.push_back(std::move(rec));
     return;
   }

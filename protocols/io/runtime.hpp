@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "protocols/io/disk.hpp"
+#include "protocols/io/trace_vocab.hpp"
 
 namespace maillab::io {
 
@@ -45,10 +46,10 @@ class Connection {
 };
 using ConnectionPtr = std::shared_ptr<Connection>;
 
-// A trace record: who (agent), what (event), and key=value detail. `host` is filled by
-// the runtime. Agents: MUA, MSA, MTA, MDA, MRA, DNS, NET (cli.md --trace).
+// A trace record: who (agent), what (event), and key=value detail, all named by the
+// vocabulary (trace_vocab.hpp, docs/trace.md). `host` is filled by the runtime.
 struct TraceField {
-  std::string_view key;
+  trace::Key key;
   std::string value;
 };
 
@@ -82,8 +83,7 @@ class Runtime {
   virtual Disk& disk() = 0;
   virtual std::mt19937_64& rng(std::string_view purpose) = 0;
 
-  virtual void trace(std::string_view agent, std::string_view event,
-                     std::initializer_list<TraceField> fields) = 0;
+  virtual void trace(trace::Agent agent, trace::Event event, std::initializer_list<TraceField> fields) = 0;
   // False when trace() records nothing (a benchmark run): callers may skip building the
   // fields of a trace event that costs more than the event itself.
   virtual bool tracing() const { return true; }

@@ -17,6 +17,10 @@
 
 namespace maillab::mta {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 namespace {
 
 // One inbound SMTP connection: the engine plus the host's policy object.
@@ -297,16 +301,20 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   if (!disk.write(QueueFile::content_path(q.id, path_), content) ||
       !disk.write(QueueFile::envelope_path(q.state, q.id, path_), io::make_bytes(q.serialize()))) {
     disk.remove(QueueFile::content_path(q.id, path_));
-    rt_.trace("MTA", "queue.write_failed", {{"sender", q.sender}});
+    rt_.trace(agent::kMta, ev::kQueueWriteFailed, {{key::kSender, q.sender}});
     // The disk failed between MAIL FROM and the end of DATA (Postfix's wording).
     return smtp::Reply::make(451, "4.3.0", "Error: queue file write error");
   }
   if (rt_.tracing()) {
     std::string rcpts;
     for (const auto& r : q.rcpts) rcpts += (rcpts.empty() ? "" : ",") + r.address;
-    rt_.trace("MTA", "queue.enqueued", {{"id", q.id}, {"from", q.sender}, {"to", rcpts},
-                                        {"subject", q.subject}, {"msgid", q.message_id},
-                                        {"size", std::to_string(content->size())}});
+    rt_.trace(agent::kMta, ev::kQueueEnqueued,
+              {{key::kId, q.id},
+               {key::kFrom, q.sender},
+               {key::kTo, rcpts},
+               {key::kSubject, q.subject},
+               {key::kMsgid, q.message_id},
+               {key::kSize, std::to_string(content->size())}});
   }
   q.stored = 1u << static_cast<int>(QueueState::kIncoming);  // the one envelope so far
   // "Ok: queued as <id>" without a temporary string (new_queue_id(): 33 characters at most).
@@ -319,8 +327,8 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   const auto it = index_.insert_or_assign(std::move(id), std::move(q)).first;
   // The map's key outlives the timer: an entry leaves index_ only in active_done(), which
   // activate() reaches first. A pointer keeps the callback small (no allocation).
-  const std::string* key = &it->first;
-  rt_.start_timer(0, [this, key] { activate(*key); });
+  const std::string* queued = &it->first;
+  rt_.start_timer(0, [this, queued] { activate(*queued); });
   return smtp::Reply::make(250, "2.0.0", reply_text);
 }
 

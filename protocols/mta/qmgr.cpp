@@ -13,6 +13,10 @@
 
 namespace maillab::mta {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 namespace {
 
 smtp::Path to_path(const std::string& address) {
@@ -55,7 +59,7 @@ bool Mta::save(QueueFile& q, QueueState next) {
     // the index. A crash now replays the old state, so what happened since may happen
     // twice (a recipient delivered again): the trace says so for chaos's invariants.
     q.state = old_state;
-    rt_.trace("MTA", "queue.write_failed", {{"id", q.id}, {"msgid", q.message_id}});
+    rt_.trace(agent::kMta, ev::kQueueWriteFailed, {{key::kId, q.id}, {key::kMsgid, q.message_id}});
     return false;
   }
   q.stored |= state_bit(next);
@@ -76,7 +80,7 @@ void Mta::quarantine(const std::string& path) {
   std::string to = kCorruptDir;
   for (char c : std::string_view(path).substr(6)) to += c == '/' ? '.' : c;  // after "queue/"
   rt_.disk().rename(path, to);
-  rt_.trace("MTA", "queue.corrupt", {{"file", path}, {"moved_to", to}});
+  rt_.trace(agent::kMta, ev::kQueueCorrupt, {{key::kFile, path}, {key::kMovedTo, to}});
 }
 
 void Mta::reload_queue() {
@@ -111,7 +115,7 @@ void Mta::reload_queue() {
     if (retry_now) rt_.start_timer(0, [this, id] { activate(id); });
   }
   if (!index_.empty()) {
-    rt_.trace("MTA", "queue.reloaded", {{"messages", std::to_string(index_.size())}});
+    rt_.trace(agent::kMta, ev::kQueueReloaded, {{key::kMessages, std::to_string(index_.size())}});
   }
 }
 
@@ -141,12 +145,15 @@ void Mta::activate(const std::string& id) {
   auto content = rt_.disk().read(QueueFile::content_path(id, path_));
   if (!content) {
     // The content is gone (should never happen): keep the envelope, report it loudly.
-    rt_.trace("MTA", "queue.corrupt", {{"id", id}});
+    rt_.trace(agent::kMta, ev::kQueueCorrupt, {{key::kId, id}});
     return;
   }
   if (rt_.tracing()) {
-    rt_.trace("MTA", "queue.attempt", {{"id", id}, {"subject", q.subject}, {"msgid", q.message_id},
-                                       {"attempt", std::to_string(q.attempts)}});
+    rt_.trace(agent::kMta, ev::kQueueAttempt,
+              {{key::kId, id},
+               {key::kSubject, q.subject},
+               {key::kMsgid, q.message_id},
+               {key::kAttempt, std::to_string(q.attempts)}});
   }
   // Local recipients now; remote ones grouped by next-hop domain.
   std::map<std::string, std::vector<std::size_t>> remote;
@@ -159,7 +166,8 @@ void Mta::activate(const std::string& id) {
       r.state = RcptState::kDelivered;
       r.status = "2.0.0";
       r.diagnostic = "X-maillab; discarded";
-      rt_.trace("MDA", "discarded", {{"id", q.id}, {"to", r.address}, {"msgid", q.message_id}});
+      rt_.trace(agent::kMda, ev::kDiscarded,
+                {{key::kId, q.id}, {key::kTo, r.address}, {key::kMsgid, q.message_id}});
       continue;
     }
     const std::string_view domain = split_address_view(r.address).second;
@@ -205,8 +213,12 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
     r.state = RcptState::kFailed;
     r.status = "5.1.1";
     r.diagnostic = "X-maillab; unknown user: \"" + std::string(local) + "\"";
-    rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"to", r.address}, {"status", r.status},
-                                        {"diagnostic", r.diagnostic}});
+    rt_.trace(agent::kMda, ev::kDeliverFailed,
+              {{key::kId, q.id},
+               {key::kTo, r.address},
+               {key::kStatus, r.status},
+               {key::kDiagnostic, r.diagnostic},
+               {key::kMsgid, q.message_id}});
     return;
   }
   const std::string& user = *owner;
@@ -222,7 +234,12 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
   if (st == mda::DeliveryStatus::DiskFull) {
     r.status = "4.3.1";
     r.diagnostic = "X-maillab; cannot update mailbox for user " + user + ": disk full";
-    rt_.trace("MDA", "deliver.deferred", {{"id", q.id}, {"user", user}, {"reason", "disk full"}});
+    rt_.trace(agent::kMda, ev::kDeliverDeferred,
+              {{key::kId, q.id},
+               {key::kUser, user},
+               {key::kReason, "disk full"},
+               {key::kTo, r.address},
+               {key::kMsgid, q.message_id}});
     return;
   }
   if (st != mda::DeliveryStatus::Ok) {
@@ -233,17 +250,25 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
     r.diagnostic = st == mda::DeliveryStatus::Loop
                        ? "X-maillab; mail forwarding loop for " + r.address
                        : "X-maillab; cannot deliver to mailbox of user " + user;
-    rt_.trace("MDA", "deliver.failed", {{"id", q.id}, {"to", r.address}, {"status", r.status},
-                                        {"diagnostic", r.diagnostic}});
+    rt_.trace(agent::kMda, ev::kDeliverFailed,
+              {{key::kId, q.id},
+               {key::kTo, r.address},
+               {key::kStatus, r.status},
+               {key::kDiagnostic, r.diagnostic},
+               {key::kMsgid, q.message_id}});
     return;
   }
   r.state = RcptState::kDelivered;
   r.status = "2.0.0";
   r.diagnostic = "X-maillab; delivered to " + cfg_->mailbox;
   if (rt_.tracing()) {
-    rt_.trace("MDA", "deliver", {{"id", q.id}, {"user", user}, {"to", r.address},
-                                 {"mailbox", cfg_->mailbox}, {"subject", q.subject},
-                                 {"msgid", q.message_id}});
+    rt_.trace(agent::kMda, ev::kDeliver,
+              {{key::kId, q.id},
+               {key::kUser, user},
+               {key::kTo, r.address},
+               {key::kMailbox, cfg_->mailbox},
+               {key::kSubject, q.subject},
+               {key::kMsgid, q.message_id}});
   }
   if (on_delivered) {
     // What was stored is, by MailStore's contract, the delivered content (Return-Path and
@@ -272,18 +297,32 @@ void Mta::attempt_done(SmtpAttempt* a) {
     r.remote_mta = o.remote_mta;
     if (o.kind == AttemptOutcome::Kind::kDelivered) r.state = RcptState::kDelivered;
     if (o.kind == AttemptOutcome::Kind::kFailed) r.state = RcptState::kFailed;
-    if (rt_.tracing()) {
-      rt_.trace("MTA", o.kind == AttemptOutcome::Kind::kDelivered ? "relay.sent"
-                       : o.kind == AttemptOutcome::Kind::kFailed  ? "relay.bounced"
-                                                                  : "relay.deferred",
-                {{"id", id}, {"to", r.address}, {"relay", o.remote_mta},
-                 {"status", o.status}, {"diagnostic", o.diagnostic}});
+    const std::string& msgid = qit->second.message_id;
+    if (rt_.tracing() && o.kind == AttemptOutcome::Kind::kDelivered) {
+      // The next hop as a link: its address and the queue id it named (docs/trace.md).
+      rt_.trace(agent::kMta, ev::kRelaySent,
+                {{key::kId, id},
+                 {key::kTo, r.address},
+                 {key::kRelay, o.remote_mta},
+                 {key::kStatus, o.status},
+                 {key::kDiagnostic, o.diagnostic},
+                 {key::kMsgid, msgid},
+                 {key::kPeer, o.remote_address},
+                 {key::kNextId, o.next_id}});
+    } else if (rt_.tracing()) {
+      rt_.trace(agent::kMta, o.kind == AttemptOutcome::Kind::kFailed ? ev::kRelayBounced : ev::kRelayDeferred,
+                {{key::kId, id},
+                 {key::kTo, r.address},
+                 {key::kRelay, o.remote_mta},
+                 {key::kStatus, o.status},
+                 {key::kDiagnostic, o.diagnostic},
+                 {key::kMsgid, msgid}});
     }
     if (o.unconfirmed) {
       // RFC 1047: the dot went out but no reply came back; the next hop may have the
       // message, so a retry can deliver it twice. Chaos runs allow duplicates only then.
-      rt_.trace("MTA", "relay.unconfirmed", {{"id", id}, {"to", r.address},
-                                             {"msgid", qit->second.message_id}});
+      rt_.trace(agent::kMta, ev::kRelayUnconfirmed,
+                {{key::kId, id}, {key::kTo, r.address}, {key::kMsgid, msgid}});
     }
   }
   if (--in_flight_[id] == 0) {
@@ -307,7 +346,8 @@ void Mta::active_done(const std::string& id) {
       if (r.status.empty() || r.status[0] != '4') r.status = "4.4.7";
       r.diagnostic = r.diagnostic.empty() ? "X-maillab; message expired" : r.diagnostic;
     }
-    rt_.trace("MTA", "queue.expired", {{"id", id}, {"subject", q.subject}});
+    rt_.trace(agent::kMta, ev::kQueueExpired,
+              {{key::kId, id}, {key::kSubject, q.subject}, {key::kMsgid, q.message_id}});
   }
   std::vector<const QueueRecipient*> failed;
   for (auto& r : q.rcpts) {
@@ -320,7 +360,10 @@ void Mta::active_done(const std::string& id) {
     }
   }
   if (q.done()) {
-    if (rt_.tracing()) rt_.trace("MTA", "queue.removed", {{"id", id}, {"subject", q.subject}});
+    if (rt_.tracing()) {
+      rt_.trace(agent::kMta, ev::kQueueRemoved,
+                {{key::kId, id}, {key::kSubject, q.subject}, {key::kMsgid, q.message_id}});
+    }
     remove(q);
     index_.erase(it);
     return;
@@ -349,9 +392,12 @@ void Mta::active_done(const std::string& id) {
       break;
     }
   }
-  rt_.trace("MTA", "queue.deferred", {{"id", id}, {"subject", q.subject},
-                                      {"next_ns", std::to_string(q.next_attempt)},
-                                      {"reason", reason}});
+  rt_.trace(agent::kMta, ev::kQueueDeferred,
+            {{key::kId, id},
+             {key::kSubject, q.subject},
+             {key::kNextNs, std::to_string(q.next_attempt)},
+             {key::kReason, reason},
+             {key::kMsgid, q.message_id}});
 }
 
 void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts,
@@ -360,8 +406,11 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
     // Never a bounce to <> (RFC 3464 / RFC 5321 6.1).
     std::string failed;
     for (const auto* r : rcpts) failed += (failed.empty() ? "" : ",") + r->address;
-    rt_.trace("MTA", "dsn.suppressed", {{"id", q.id}, {"reason", "null sender"},
-                                        {"msgid", q.message_id}, {"rcpts", failed}});
+    rt_.trace(agent::kMta, ev::kDsnSuppressed,
+              {{key::kId, q.id},
+               {key::kReason, "null sender"},
+               {key::kMsgid, q.message_id},
+               {key::kRcpts, failed}});
     return;
   }
   message::DsnRequest req;
@@ -401,9 +450,13 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
   s.content = message::build_dsn(req);
   std::string failed;
   for (const auto* r : rcpts) failed += (failed.empty() ? "" : ",") + r->address;
-  rt_.trace("MTA", action == "delayed" ? "dsn.delayed" : "dsn.bounce",
-            {{"id", q.id}, {"to", q.sender}, {"subject", q.subject}, {"msgid", q.message_id},
-             {"rcpts", failed}, {"dsn_msgid", req.message_id}});
+  rt_.trace(agent::kMta, action == "delayed" ? ev::kDsnDelayed : ev::kDsnBounce,
+            {{key::kId, q.id},
+             {key::kTo, q.sender},
+             {key::kSubject, q.subject},
+             {key::kMsgid, q.message_id},
+             {key::kRcpts, failed},
+             {key::kDsnMsgid, req.message_id}});
   enqueue(s);
 }
 

@@ -9,6 +9,10 @@
 
 namespace maillab::mta {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 using Driver = services::SessionDriver<smtp::ClientSession>;
 
 namespace {
@@ -63,8 +67,11 @@ class SmtpAttempt::Connection {
     auto& rt = owner_.mta_.runtime();
     std::weak_ptr<bool> alive = alive_;
     if (rt.tracing()) {
-      rt.trace("MTA", "smtp.connect", {{"id", owner_.queue_id_}, {"peer", target_.address},
-                                        {"mx", target_.host}, {"port", std::to_string(target_.port)}});
+      rt.trace(agent::kMta, ev::kSmtpConnect,
+               {{key::kId, owner_.queue_id_},
+                {key::kPeer, target_.address},
+                {key::kMx, target_.host},
+                {key::kPort, std::to_string(target_.port)}});
     }
     rt.connect(target_.address, target_.port, owner_.mta_.config().queue.smtp_connect_timeout,
                [this, alive](io::ConnectStatus st, io::ConnectionPtr c) {
@@ -83,9 +90,10 @@ class SmtpAttempt::Connection {
     status_ = st;
     auto& rt = owner_.mta_.runtime();
     if (st != io::ConnectStatus::kConnected) {
-      rt.trace("MTA", "smtp.connect_failed",
-               {{"id", owner_.queue_id_}, {"peer", target_.address},
-                {"reason", st == io::ConnectStatus::kRefused ? "refused" : "timed out"}});
+      rt.trace(agent::kMta, ev::kSmtpConnectFailed,
+               {{key::kId, owner_.queue_id_},
+                {key::kPeer, target_.address},
+                {key::kReason, st == io::ConnectStatus::kRefused ? "refused" : "timed out"}});
       owner_.on_session_end(*this);
       return;
     }
@@ -99,10 +107,12 @@ class SmtpAttempt::Connection {
     engine.on_exchange = [this](std::string_view sent, const smtp::Reply& reply) {
       auto& runtime = owner_.mta_.runtime();
       if (!runtime.tracing()) return;
-      runtime.trace("MTA", "smtp.out", {{"id", owner_.queue_id_}, {"peer", target_.address},
-                                         {"command", std::string(sent)},
-                                         {"code", std::to_string(reply.code)},
-                                         {"reply", one_line(reply)}});
+      runtime.trace(agent::kMta, ev::kSmtpOut,
+                    {{key::kId, owner_.queue_id_},
+                     {key::kPeer, target_.address},
+                     {key::kCommand, std::string(sent)},
+                     {key::kCode, std::to_string(reply.code)},
+                     {key::kReply, one_line(reply)}});
     };
     // The last target is the last use of the message: it moves into the engine.
     if (owner_.next_target_ >= owner_.targets_.size()) {
@@ -175,7 +185,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
       return;
     case O::NoData:
       // RFC 5321 5.1: no MX -> the domain itself is the implicit MX.
-      rt.trace("MTA", "route.implicit_mx", {{"id", queue_id_}, {"domain", domain_}});
+      rt.trace(agent::kMta, ev::kRouteImplicitMx, {{key::kId, queue_id_}, {key::kDomain, domain_}});
       mta_.resolver()->lookup(domain_, dns::Type::A,
                               [this](const dns::LookupResult& a) { on_implicit_a(a); });
       return;
@@ -249,7 +259,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   if (rt.tracing()) {
     std::string list;
     for (const auto& mx : mxs) list += (list.empty() ? "" : " ") + std::to_string(mx.preference) + ":" + mx.host;
-    rt.trace("MTA", "route.mx", {{"id", queue_id_}, {"domain", domain_}, {"mx", list}});
+    rt.trace(agent::kMta, ev::kRouteMx, {{key::kId, queue_id_}, {key::kDomain, domain_}, {key::kMx, list}});
   }
   mxs_ = std::move(mxs);
   mx_resolving_ = 0;
@@ -377,6 +387,10 @@ void SmtpAttempt::on_session_end(Connection& c) {
                                             : AttemptOutcome::Kind::kDeferred;
       out.status = status_of(*rep);
       out.diagnostic = one_line(*rep, "smtp; ");
+      if (out.kind == AttemptOutcome::Kind::kDelivered) {
+        out.remote_address = t.address;
+        out.next_id = smtp::queued_as(*rep);
+      }
     }
     out.unconfirmed = unconfirmed_;
     outcomes_[i] = out;
@@ -388,7 +402,12 @@ void SmtpAttempt::on_session_end(Connection& c) {
 void SmtpAttempt::fail_all(AttemptOutcome::Kind kind, std::string status, std::string diagnostic) {
   for (std::size_t i = 0; i < rcpt_indices_.size(); ++i) {
     if (settled_[i]) continue;
-    outcomes_[i] = AttemptOutcome{kind, status, diagnostic, last_remote_, unconfirmed_};
+    AttemptOutcome& out = outcomes_[i];
+    out.kind = kind;
+    out.status = status;
+    out.diagnostic = diagnostic;
+    out.remote_mta = last_remote_;
+    out.unconfirmed = unconfirmed_;
     settled_[i] = true;
   }
   finish();

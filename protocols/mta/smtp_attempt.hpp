@@ -31,6 +31,10 @@ struct AttemptOutcome {
   std::string diagnostic;  // "smtp; 550 5.1.1 ..." or a description
   std::string remote_mta;  // host name that answered, if any
   bool unconfirmed = false;  // the end of DATA was sent but never answered
+  // Delivered only: the address that took it and the queue id its reply named ("queued
+  // as"; empty when it named none): the link to the next hop in the trace.
+  std::string remote_address;
+  std::string next_id;
 };
 
 class SmtpAttempt {

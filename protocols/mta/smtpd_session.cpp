@@ -5,6 +5,10 @@
 
 namespace maillab::mta {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 SmtpdSession::SmtpdSession(Mta& mta, std::string peer_address, std::uint16_t port)
     : mta_(mta), peer_(std::move(peer_address)), port_(port) {}
 
@@ -72,14 +76,14 @@ bool SmtpdSession::authenticate(std::string_view user, std::string_view password
   // Never true for a user without a password (services::Accounts).
   bool ok = mta_.config().users.authenticate(user, password);
   if (!ok) mta_.auth_failures().failure(peer_, mta_.runtime().now());
-  mta_.runtime().trace(submission() ? "MSA" : "MTA", ok ? "auth.ok" : "auth.failed",
-                       {{"peer", peer_}, {"user", std::string(user)}});
+  mta_.runtime().trace(submission() ? agent::kMsa : agent::kMta, ok ? ev::kAuthOk : ev::kAuthFailed,
+                       {{key::kPeer, peer_}, {key::kUser, std::string(user)}});
   return ok;
 }
 
 smtp::Reply SmtpdSession::before_auth() {
   if (!mta_.auth_failures().blocked(peer_, mta_.runtime().now())) return smtp::Reply{250, "", {}};
-  mta_.runtime().trace(submission() ? "MSA" : "MTA", "auth.blocked", {{"peer", peer_}});
+  mta_.runtime().trace(submission() ? agent::kMsa : agent::kMta, ev::kAuthBlocked, {{key::kPeer, peer_}});
   // anvil(8)-style: this address failed smtpd_client_auth_failure_limit times within
   // anvil_rate_time_unit; cut off until the unit ends.
   return smtp::Reply::make(421, "4.7.0",
@@ -92,13 +96,13 @@ void SmtpdSession::on_exchange(std::string_view client_line, const smtp::Reply& 
   for (auto& c : text) {
     if (c == '\r' || c == '\n') c = ' ';
   }
-  mta_.runtime().trace(submission() ? "MSA" : "MTA", "smtp.in",
-                       {{"peer", peer_},
-                        {"command", std::string(client_line)},
-                        {"code", std::to_string(reply.code)},
-                        {"reply", std::to_string(reply.code) +
-                                      (reply.enhanced.empty() ? "" : " " + reply.enhanced) + " " +
-                                      text}});
+  mta_.runtime().trace(
+      submission() ? agent::kMsa : agent::kMta, ev::kSmtpIn,
+      {{key::kPeer, peer_},
+       {key::kCommand, std::string(client_line)},
+       {key::kCode, std::to_string(reply.code)},
+       {key::kReply,
+        std::to_string(reply.code) + (reply.enhanced.empty() ? "" : " " + reply.enhanced) + " " + text}});
 }
 
 }  // namespace maillab::mta

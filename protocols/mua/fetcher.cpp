@@ -4,6 +4,10 @@
 
 namespace maillab::mua {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 using Driver = services::SessionDriver<pop3::ClientSession>;
 
 struct Fetcher::Impl {
@@ -15,9 +19,10 @@ struct Fetcher::Impl {
   Impl(io::Runtime& r, FetchJob j, Done d) : rt(r), job(std::move(j)), done(std::move(d)) {}
 
   void report(FetchResult r) {
-    rt.trace("MUA", r.ok ? "fetch.done" : "fetch.failed",
-             {{"user", job.user}, {"messages", std::to_string(r.messages.size())},
-              {"detail", r.detail}});
+    rt.trace(agent::kMua, r.ok ? ev::kFetchDone : ev::kFetchFailed,
+             {{key::kUser, job.user},
+              {key::kMessages, std::to_string(r.messages.size())},
+              {key::kDetail, r.detail}});
     auto d = done;
     rt.start_timer(0, [d, r = std::move(r)] { d(r); });
   }
@@ -34,7 +39,8 @@ Fetcher::~Fetcher() {
 void Fetcher::start() {
   Impl* self = impl_.get();
   std::weak_ptr<bool> alive = self->alive;
-  self->rt.trace("MUA", "fetch.start", {{"user", self->job.user}, {"server", self->job.server_address}});
+  self->rt.trace(agent::kMua, ev::kFetchStart,
+                 {{key::kUser, self->job.user}, {key::kServer, self->job.server_address}});
   self->rt.connect(self->job.server_address, self->job.port, 30'000'000'000LL,
                    [self, alive](io::ConnectStatus st, io::ConnectionPtr c) {
     if (alive.expired()) return;
@@ -52,8 +58,8 @@ void Fetcher::start() {
     io::Runtime& rt = self->rt;
     std::string peer = self->job.server_address;
     self->driver->engine().on_exchange = [&rt, peer](std::string_view sent, std::string_view reply) {
-      rt.trace("MUA", "pop3.out", {{"peer", peer}, {"command", std::string(sent)},
-                                   {"reply", std::string(reply)}});
+      rt.trace(agent::kMua, ev::kPop3Out,
+               {{key::kPeer, peer}, {key::kCommand, std::string(sent)}, {key::kReply, std::string(reply)}});
     };
     self->driver->start([self, alive](io::CloseKind) {
       if (alive.expired()) return;

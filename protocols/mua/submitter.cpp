@@ -4,6 +4,10 @@
 
 namespace maillab::mua {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 using Driver = services::SessionDriver<smtp::ClientSession>;
 
 namespace {
@@ -64,8 +68,10 @@ Submitter::~Submitter() {
 void Submitter::start() {
   Impl& s = *impl_;
   if (s.rt.tracing()) {
-    s.rt.trace("MUA", "compose", {{"from", s.job.draft.from}, {"subject", s.job.draft.subject},
-                                  {"message_id", s.message_id}});
+    s.rt.trace(agent::kMua, ev::kCompose,
+               {{key::kFrom, s.job.draft.from},
+                {key::kSubject, s.job.draft.subject},
+                {key::kMessageId, s.message_id}});
   }
   s.rt.connect(s.job.server_address, s.job.port, 30'000'000'000LL,
                [self = std::weak_ptr<Impl>(impl_)](io::ConnectStatus st, io::ConnectionPtr c) {
@@ -78,7 +84,7 @@ void Submitter::Impl::connected(io::ConnectStatus st, io::ConnectionPtr c) {
     result.message_id = std::move(message_id);  // one result per Submitter
     result.detail =
         st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
-    rt.trace("MUA", "submit.failed", {{"reason", result.detail}});
+    rt.trace(agent::kMua, ev::kSubmitFailed, {{key::kReason, result.detail}});
     done(result);
     return;
   }
@@ -95,11 +101,12 @@ void Submitter::Impl::connected(io::ConnectStatus st, io::ConnectionPtr c) {
     for (auto& ch : text) {
       if (ch == '\r' || ch == '\n') ch = ' ';
     }
-    rt.trace("MUA", "smtp.out",
-             {{"peer", job.server_address}, {"command", std::string(sent)},
-              {"code", std::to_string(reply.code)},
-              {"reply", std::to_string(reply.code) +
-                            (reply.enhanced.empty() ? "" : " " + reply.enhanced) + " " + text}});
+    rt.trace(agent::kMua, ev::kSmtpOut,
+             {{key::kPeer, job.server_address},
+              {key::kCommand, std::string(sent)},
+              {key::kCode, std::to_string(reply.code)},
+              {key::kReply, std::to_string(reply.code) +
+                                (reply.enhanced.empty() ? "" : " " + reply.enhanced) + " " + text}});
   };
   smtp::OutgoingMessage m;
   const auto& d = job.draft;
@@ -118,10 +125,13 @@ void Submitter::Impl::finished() {
   SubmitResult& r = result;
   r.message_id = std::move(message_id);  // one result per Submitter
   auto outs = driver->engine().take_outcomes();
+  std::string_view next_id;  // the MSA's queue id, from the reply to the end of DATA
   if (!outs.empty()) {
     r.rcpts = std::move(outs.front().rcpts);
     for (const auto& rc : r.rcpts) {
-      if (rc.reply.positive_completion()) r.accepted = true;
+      if (!rc.reply.positive_completion()) continue;
+      r.accepted = true;
+      if (next_id.empty()) next_id = smtp::queued_as(rc.reply);
     }
     const smtp::Reply& last = !r.rcpts.empty() ? r.rcpts.back().reply : outs.front().mail_reply;
     r.detail = std::to_string(last.code);
@@ -130,9 +140,14 @@ void Submitter::Impl::finished() {
   } else {
     r.detail = "no transaction";
   }
-  if (rt.tracing()) {
-    rt.trace("MUA", r.accepted ? "submit.accepted" : "submit.failed",
-             {{"message_id", r.message_id}, {"reply", r.detail}});
+  if (rt.tracing() && r.accepted) {
+    rt.trace(agent::kMua, ev::kSubmitAccepted,
+             {{key::kMessageId, r.message_id},
+              {key::kReply, r.detail},
+              {key::kPeer, job.server_address},
+              {key::kNextId, std::string(next_id)}});
+  } else if (rt.tracing()) {
+    rt.trace(agent::kMua, ev::kSubmitFailed, {{key::kMessageId, r.message_id}, {key::kReply, r.detail}});
   }
   deliver();
 }

@@ -4,6 +4,10 @@
 
 namespace maillab::services {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 // One TCP connection: length-prefixed queries in, length-prefixed answers out.
 struct DnsServer::TcpSession final : io::ConnectionHandler {
   DnsServer& server;
@@ -31,7 +35,8 @@ struct DnsServer::TcpSession final : io::ConnectionHandler {
       pos += 2 + len;
       const std::vector<std::string> answers = server.authority_->handle_tcp(query);
       if (answers.empty()) {
-        server.rt_.trace("DNS", "dns.drop", {{"from", conn->peer_address()}, {"bytes", std::to_string(len)}});
+        server.rt_.trace(agent::kDns, ev::kDnsDrop,
+                         {{key::kFrom, conn->peer_address()}, {key::kBytes, std::to_string(len)}});
         continue;
       }
       for (const std::string& answer : answers) {  // several for a zone transfer
@@ -94,7 +99,7 @@ void DnsServer::on_datagram(const std::string& from, std::uint16_t from_port,
                             std::string_view bytes) {
   std::string reply = authority_->handle(bytes);
   if (reply.empty()) {
-    rt_.trace("DNS", "dns.drop", {{"from", from}, {"bytes", std::to_string(bytes.size())}});
+    rt_.trace(agent::kDns, ev::kDnsDrop, {{key::kFrom, from}, {key::kBytes, std::to_string(bytes.size())}});
     return;
   }
   rt_.udp_send(53, from, from_port, reply);

@@ -6,6 +6,10 @@
 
 namespace maillab::services {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 namespace {
 
 // A user's maildrop over the mailbox store; holds the lock while it lives.
@@ -23,7 +27,7 @@ class StoreMaildrop final : public pop3::Maildrop {
   }
   bool remove(const std::string& uid) override {
     bool ok = server_.store().remove(user_, uid);
-    server_.runtime().trace("MRA", "pop3.deleted", {{"user", user_}, {"uid", uid}});
+    server_.runtime().trace(agent::kMra, ev::kPop3Deleted, {{key::kUser, user_}, {key::kUid, uid}});
     return ok;
   }
 
@@ -61,17 +65,18 @@ struct Pop3Server::Session final : pop3::ServerHandler {
     std::string u(declared ? std::string_view(*declared) : user);
     if (!server.lock(u)) return OpenResult::InUse;
     out = std::make_unique<StoreMaildrop>(server, u, alive);
-    server.runtime().trace("MRA", "pop3.login", {{"peer", peer}, {"user", u}});
+    server.runtime().trace(agent::kMra, ev::kPop3Login, {{key::kPeer, peer}, {key::kUser, u}});
     return OpenResult::Ok;
   }
   void on_exchange(std::string_view client_line, std::string_view reply) override {
-    server.runtime().trace("MRA", "pop3.in", {{"peer", peer},
-                                              {"command", std::string(client_line)},
-                                              {"reply", std::string(reply)}});
+    server.runtime().trace(
+        agent::kMra, ev::kPop3In,
+        {{key::kPeer, peer}, {key::kCommand, std::string(client_line)}, {key::kReply, std::string(reply)}});
   }
   void on_auth_failure(std::string_view user) override {
     server.auth_failures().failure(peer, server.runtime().now());
-    server.runtime().trace("MRA", "pop3.auth_failed", {{"peer", peer}, {"user", std::string(user)}});
+    server.runtime().trace(agent::kMra, ev::kPop3AuthFailed,
+                           {{key::kPeer, peer}, {key::kUser, std::string(user)}});
   }
 };
 

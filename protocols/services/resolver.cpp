@@ -5,6 +5,10 @@
 
 namespace maillab::services {
 
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 // The TCP connection of a query asked again after a truncated answer: collects the
 // length-prefixed response (RFC 1035 4.2.2) and hands it to the lookup.
 struct Resolver::StreamReader final : io::ConnectionHandler {
@@ -104,8 +108,11 @@ void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
     auto hit = cache_.find(cache_key(name, type));
     if (hit != cache_.end() && hit->second.expires > rt_.now()) {
       if (rt_.tracing()) {
-        rt_.trace("DNS", "dns.query", {{"name", name}, {"type", dns::to_string(type)},
-                                       {"server", server_}, {"cached", "yes"}});
+        rt_.trace(agent::kDns, ev::kDnsQuery,
+                  {{key::kName, name},
+                   {key::kType, dns::to_string(type)},
+                   {key::kServer, server_},
+                   {key::kCached, "yes"}});
       }
       auto result = std::make_shared<dns::LookupResult>(hit->second.result);
       auto d = std::make_shared<Done>(std::move(done));
@@ -130,7 +137,8 @@ void Resolver::lookup(const std::string& name, dns::Type type, Done done) {
   });
   pending_.emplace_back(key, std::move(p));
   if (rt_.tracing()) {
-    rt_.trace("DNS", "dns.query", {{"name", name}, {"type", dns::to_string(type)}, {"server", server_}});
+    rt_.trace(agent::kDns, ev::kDnsQuery,
+              {{key::kName, name}, {key::kType, dns::to_string(type)}, {key::kServer, server_}});
   }
   send(key, *raw);
 }
@@ -155,7 +163,8 @@ void Resolver::send(std::uint64_t key, Pending& p) {
 
 void Resolver::open_stream(std::uint64_t key, Pending& p, std::string query) {
   if (rt_.tracing()) {
-    rt_.trace("DNS", "dns.tcp", {{"name", p.name}, {"type", dns::to_string(p.type)}, {"server", server_}});
+    rt_.trace(agent::kDns, ev::kDnsTcp,
+              {{key::kName, p.name}, {key::kType, dns::to_string(p.type)}, {key::kServer, server_}});
   }
   p.stream = std::make_shared<StreamReader>(*this, key);
   std::string framed;
@@ -237,9 +246,11 @@ void Resolver::finish(std::uint64_t key) {
   if (rt_.tracing()) {
     std::string records;
     for (const auto& rr : res.answers) records += (records.empty() ? "" : ", ") + rr.rdata_text();
-    rt_.trace("DNS", "dns.answer", {{"name", p->name}, {"type", dns::to_string(p->type)},
-                                    {"outcome", std::string(dns::to_string(res.outcome))},
-                                    {"records", records}});
+    rt_.trace(agent::kDns, ev::kDnsAnswer,
+              {{key::kName, p->name},
+               {key::kType, dns::to_string(p->type)},
+               {key::kOutcome, std::string(dns::to_string(res.outcome))},
+               {key::kRecords, records}});
   }
   if (cache_limit_ && res.outcome == dns::Outcome::Answer && !res.answers.empty()) {
     // A caching resolver keeps an answer for the smallest TTL among its records (RFC 1035

@@ -40,7 +40,7 @@ class TimerRuntime : public io::Runtime {
   void udp_send(std::uint16_t, const std::string&, std::uint16_t, std::string_view) override {}
   io::Disk& disk() override { return disk_; }
   std::mt19937_64& rng(std::string_view) override { return rng_; }
-  void trace(std::string_view, std::string_view, std::initializer_list<io::TraceField>) override {}
+  void trace(io::trace::Agent, io::trace::Event, std::initializer_list<io::TraceField>) override {}
 
   std::size_t pending() const { return timers_.size(); }
   // Fires the one pending timer (a driver has at most one).
