@@ -5,7 +5,12 @@
 #include <set>
 #include <sstream>
 
+#include "protocols/io/trace_vocab.hpp"
+
 namespace maillab::scenario {
+
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
 
 namespace {
 
@@ -117,7 +122,7 @@ class FaultPlanner {
 
   void attach() {
     w_.trace().set_observer([this](const sim::TraceEvent& e) {
-      if (e.event != "queue.enqueued") return;
+      if (e.event != ev::kQueueEnqueued) return;
       auto it = armed_.find(e.host);
       if (it == armed_.end()) return;
       if (it->second.first-- > 0) return;  // not this write yet
@@ -167,8 +172,11 @@ class FaultPlanner {
 
 }  // namespace
 
-std::vector<Violation> check_invariants(const World& w) {
-  std::vector<Violation> out;
+namespace {
+
+// What the trace says became of the messages of a run, read in one pass; the checks below
+// compare it with the disks and the mailboxes.
+struct Ledger {
   struct Message {
     std::size_t rcpts = 0, resolved = 0;
     std::string sender, msgid;
@@ -180,77 +188,109 @@ std::vector<Violation> check_invariants(const World& w) {
   // Message-IDs whose acknowledgement may have been lost: a relay's end of DATA went
   // unanswered, or the sending host crashed while an attempt was in flight.
   std::set<std::string> unconfirmed;
+  std::set<std::pair<std::string, std::string>> dsn_sent;  // (host, id)
+  std::vector<std::string> dsn_to_null;                    // "host id" of DSNs to <>
+};
+
+Ledger read_ledger(const World& w) {
+  Ledger l;
   std::map<std::string, std::map<std::string, std::string>> in_flight;  // host -> id -> msgid
-  std::set<std::pair<std::string, std::string>> dsn_sent;       // (host, id)
   for (const auto& e : w.trace().events()) {
-    auto key = std::make_pair(e.host, e.get("id"));
-    if (e.event == "queue.attempt") {
-      in_flight[e.host][e.get("id")] = e.get("msgid");
-    } else if (e.event == "queue.deferred" || e.event == "queue.removed") {
-      in_flight[e.host].erase(e.get("id"));
-    } else if (e.event == "host.down") {
-      for (const auto& [id, msgid] : in_flight[e.host]) unconfirmed.insert(msgid);
+    const std::string& id = e.get(key::kId);
+    const std::string& msgid = e.get(key::kMsgid);
+    const auto message = std::make_pair(e.host, id);
+    if (e.event == ev::kQueueAttempt) {
+      in_flight[e.host][id] = msgid;
+    } else if (e.event == ev::kQueueDeferred || e.event == ev::kQueueRemoved) {
+      in_flight[e.host].erase(id);
+    } else if (e.event == ev::kHostDown) {
+      for (const auto& [queued, m] : in_flight[e.host]) l.unconfirmed.insert(m);
       in_flight[e.host].clear();
     }
-    if (e.event == "queue.enqueued") {
-      auto& m = msgs[key];
-      m.rcpts = split_list(e.get("to")).size();
-      m.sender = e.get("from");
-      m.msgid = e.get("msgid");
-    } else if (e.event == "deliver") {
-      msgs[key].resolved++;
-      delivered_to[e.get("msgid")].insert(lower(e.get("to")));
-    } else if (e.event == "relay.sent") {
-      msgs[key].resolved++;
-    } else if (e.event == "relay.bounced" || e.event == "deliver.failed") {
-      msgs[key].resolved++;
-      msgs[key].failed.insert(e.get("to"));
-    } else if (e.event == "queue.expired") {
-      msgs[key].resolved = msgs[key].rcpts;
-      msgs[key].failed.insert("(expired)");
-    } else if (e.event == "relay.unconfirmed" || e.event == "queue.write_failed") {
-      unconfirmed.insert(e.get("msgid"));
-    } else if (e.event == "dsn.bounce" || e.event == "dsn.suppressed") {
-      dsn_sent.insert(key);
-      if (e.event == "dsn.bounce" && e.get("to").empty()) {
-        out.push_back({"dsn", "a DSN addressed to <> by " + e.host + " for " + e.get("id")});
-      }
-      for (const auto& r : split_list(e.get("rcpts"))) dsn_for[e.get("msgid")].insert(lower(r));
+    if (e.event == ev::kQueueEnqueued) {
+      auto& m = l.msgs[message];
+      m.rcpts = split_list(e.get(key::kTo)).size();
+      m.sender = e.get(key::kFrom);
+      m.msgid = msgid;
+    } else if (e.event == ev::kDeliver) {
+      l.msgs[message].resolved++;
+      l.delivered_to[msgid].insert(lower(e.get(key::kTo)));
+    } else if (e.event == ev::kRelaySent) {
+      l.msgs[message].resolved++;
+    } else if (e.event == ev::kRelayBounced || e.event == ev::kDeliverFailed) {
+      l.msgs[message].resolved++;
+      l.msgs[message].failed.insert(e.get(key::kTo));
+    } else if (e.event == ev::kQueueExpired) {
+      l.msgs[message].resolved = l.msgs[message].rcpts;
+      l.msgs[message].failed.insert("(expired)");
+    } else if (e.event == ev::kRelayUnconfirmed || e.event == ev::kQueueWriteFailed) {
+      l.unconfirmed.insert(msgid);
+    } else if (e.event == ev::kDsnBounce || e.event == ev::kDsnSuppressed) {
+      l.dsn_sent.insert(message);
+      if (e.event == ev::kDsnBounce && e.get(key::kTo).empty())
+        l.dsn_to_null.push_back(e.host + " for " + id);
+      for (const auto& r : split_list(e.get(key::kRcpts))) l.dsn_for[msgid].insert(lower(r));
     }
   }
   // Still on disk at the end: the pending recipients are accounted for.
   for (const auto& [name, node] : w.hosts()) {
     for (const auto& q : w.queue_of(name)) {
-      auto& m = msgs[{name, q.id}];
+      auto& m = l.msgs[{name, q.id}];
       for (const auto& r : q.rcpts) {
         if (r.state == mta::RcptState::kPending) m.resolved++;
       }
-      if (node->up) {
-        out.push_back({"drained", name + " still holds " + q.id + " \"" + q.subject + "\" (" +
-                                      std::string(mta::queue_state_name(q.state)) + ")"});
-      }
     }
   }
-  for (const auto& [key, m] : msgs) {
-    if (m.resolved != m.rcpts) {
-      out.push_back({"lost", key.first + " accepted " + key.second + " (" + m.msgid + ") for " +
-                                 std::to_string(m.rcpts) + " recipient(s), " +
-                                 std::to_string(m.resolved) + " accounted for"});
-    }
-    if (!m.failed.empty() && !m.sender.empty() && !dsn_sent.count(key)) {
-      out.push_back({"dsn", key.first + " failed recipients of " + key.second + " but sent no DSN"});
+  return l;
+}
+
+// lost: every recipient of every message a host accepted ends delivered, relayed on,
+// failed, or still queued on that host's disk.
+void check_lost(const Ledger& l, const World&, std::vector<Violation>& out) {
+  for (const auto& [where, m] : l.msgs) {
+    if (m.resolved == m.rcpts) continue;
+    out.push_back({"lost", where.first + " accepted " + where.second + " (" + m.msgid + ") for " +
+                               std::to_string(m.rcpts) + " recipient(s), " + std::to_string(m.resolved) +
+                               " accounted for"});
+  }
+}
+
+// drained: every queue of a running host is empty at the end.
+void check_drained(const Ledger&, const World& w, std::vector<Violation>& out) {
+  for (const auto& [name, node] : w.hosts()) {
+    if (!node->up) continue;
+    for (const auto& q : w.queue_of(name)) {
+      out.push_back({"drained", name + " still holds " + q.id + " \"" + q.subject + "\" (" +
+                                    std::string(mta::queue_state_name(q.state)) + ")"});
     }
   }
-  for (const auto& [msgid, rcpts] : dsn_for) {
-    auto it = delivered_to.find(msgid);
-    if (it == delivered_to.end()) continue;
+}
+
+// dsn: every failed recipient of a message from a non-null sender gets a DSN; no DSN is
+// addressed to <>; no DSN names a recipient that got the message (unless its
+// acknowledgement may have been lost: then both can be true).
+void check_dsn(const Ledger& l, const World&, std::vector<Violation>& out) {
+  for (const auto& what : l.dsn_to_null) out.push_back({"dsn", "a DSN addressed to <> by " + what});
+  for (const auto& [where, m] : l.msgs) {
+    if (!m.failed.empty() && !m.sender.empty() && !l.dsn_sent.count(where)) {
+      out.push_back({"dsn", where.first + " failed recipients of " + where.second + " but sent no DSN"});
+    }
+  }
+  for (const auto& [msgid, rcpts] : l.dsn_for) {
+    auto it = l.delivered_to.find(msgid);
+    if (it == l.delivered_to.end()) continue;
     for (const auto& r : rcpts) {
-      if (it->second.count(r) && !unconfirmed.count(msgid)) {
+      if (it->second.count(r) && !l.unconfirmed.count(msgid)) {
         out.push_back({"dsn", "a DSN names " + r + " for " + msgid + ", which was delivered to it"});
       }
     }
   }
-  // Duplicates and integrity, from the mailboxes' point of view.
+}
+
+// duplicate and integrity, from the mailboxes' point of view: a mailbox holds a message
+// twice only if its acknowledgement may have been lost, and every delivered copy ends with
+// the bytes its MUA submitted.
+void check_mailboxes(const Ledger& l, const World& w, std::vector<Violation>& out) {
   std::map<std::tuple<std::string, std::string, std::string>, int> copies;
   std::map<std::string, const SubmissionRecord*> submitted;
   for (const auto& sub : w.submissions()) {
@@ -267,7 +307,7 @@ std::vector<Violation> check_invariants(const World& w) {
       auto end = content.find("\r\n", pos + 2);
       msgid = content.substr(pos + 14, end - pos - 14);
     }
-    if (++copies[{d.host, d.record.recipient, msgid}] == 2 && !unconfirmed.count(msgid)) {
+    if (++copies[{d.host, d.record.recipient, msgid}] == 2 && !l.unconfirmed.count(msgid)) {
       out.push_back({"duplicate", d.record.recipient + " on " + d.host + " got " + msgid +
                                       " twice with no unanswered end of DATA on the way"});
     }
@@ -280,6 +320,26 @@ std::vector<Violation> check_invariants(const World& w) {
       }
     }
   }
+}
+
+struct InvariantCheck {
+  std::string_view name;
+  void (*check)(const Ledger&, const World&, std::vector<Violation>&);
+};
+
+constexpr InvariantCheck kChecks[] = {
+    {"every accepted recipient is accounted for", check_lost},
+    {"the queues of running hosts are empty", check_drained},
+    {"failed recipients get one DSN, never to <>", check_dsn},
+    {"mailboxes hold intact copies, twice only after a lost acknowledgement", check_mailboxes},
+};
+
+}  // namespace
+
+std::vector<Violation> check_invariants(const World& w) {
+  const Ledger ledger = read_ledger(w);
+  std::vector<Violation> out;
+  for (const auto& c : kChecks) c.check(ledger, w, out);
   return out;
 }
 
@@ -300,7 +360,7 @@ SeedReport run_chaos_seed(const Scenario& s, std::uint64_t seed, const ChaosOpti
   w.run_until(s.duration_ns + settle_time(s));
   report.violations = check_invariants(w);
   for (const auto& e : w.trace().events()) {
-    if (e.event == "queue.enqueued") report.messages++;
+    if (e.event == ev::kQueueEnqueued) report.messages++;
   }
   return report;
 }

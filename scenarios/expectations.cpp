@@ -8,6 +8,9 @@
 
 namespace maillab::scenario {
 
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 namespace {
 
 std::string lower(std::string s) {
@@ -146,8 +149,8 @@ class Checker {
   void eval(const ReplyCheck& x, CheckResult& r) {
     std::uint64_t n = 0;
     for (const auto& e : w_.trace().events()) {
-      if (e.host != x.host || e.event != "smtp.in") continue;
-      if (x.code && e.get("code") != std::to_string(*x.code)) continue;
+      if (e.host != x.host || e.event != ev::kSmtpIn) continue;
+      if (x.code && e.get(key::kCode) != std::to_string(*x.code)) continue;
       ++n;
     }
     r.passed = x.count ? n == *x.count : n > 0;
@@ -158,9 +161,9 @@ class Checker {
     std::uint64_t n = 0;
     std::string times;
     for (const auto& e : w_.trace().events()) {
-      if (e.event != "queue.attempt") continue;
+      if (e.event != ev::kQueueAttempt) continue;
       if (x.host && e.host != *x.host) continue;
-      if (x.subject && e.get("subject") != *x.subject) continue;
+      if (x.subject && e.get(key::kSubject) != *x.subject) continue;
       ++n;
       times += (times.empty() ? "" : " ") + format_duration(e.t_ns);
     }

@@ -9,6 +9,9 @@
 
 namespace maillab::scenario {
 
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
 std::string format_clock(std::int64_t t) {
   char buf[64];
   long long ms = t / kMillisecond;
@@ -49,26 +52,28 @@ std::string xml_escape(std::string_view s) {
 
 std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
   std::string what;
-  const std::string& ev = e.event;
-  if (ev == "smtp.out" || ev == "pop3.out") {
-    what = "-> " + host_of_address(s, e.get("peer")) + "  " +
-           (e.get("command").empty() ? "(greeting)" : e.get("command")) + "  <= " + e.get("reply");
-  } else if (ev == "smtp.in" || ev == "pop3.in") {
-    what = "<- " + host_of_address(s, e.get("peer")) + "  " +
-           (e.get("command").empty() ? "(connect)" : e.get("command")) + "  => " + e.get("reply");
-  } else if (ev == "dns.query") {
-    what = "? " + e.get("name") + " " + e.get("type");
-  } else if (ev == "dns.tcp") {
-    what = "? " + e.get("name") + " " + e.get("type") + " again over TCP (the UDP answer was truncated)";
-  } else if (ev == "dns.answer") {
-    what = "! " + e.get("name") + " " + e.get("type") + " " + e.get("outcome") +
-           (e.get("records").empty() ? "" : ": " + e.get("records"));
-  } else if (ev == "smtp.connect") {
-    what = "connect " + e.get("mx") + "[" + e.get("peer") + "]:" + e.get("port");
-  } else if (ev == "smtp.connect_failed") {
-    what = "connect " + host_of_address(s, e.get("peer")) + " failed: " + e.get("reason");
+  const std::string& name = e.event;
+  if (name == ev::kSmtpOut || name == ev::kPop3Out) {
+    what = "-> " + host_of_address(s, e.get(key::kPeer)) + "  " +
+           (e.get(key::kCommand).empty() ? "(greeting)" : e.get(key::kCommand)) +
+           "  <= " + e.get(key::kReply);
+  } else if (name == ev::kSmtpIn || name == ev::kPop3In) {
+    what = "<- " + host_of_address(s, e.get(key::kPeer)) + "  " +
+           (e.get(key::kCommand).empty() ? "(connect)" : e.get(key::kCommand)) + "  => " + e.get(key::kReply);
+  } else if (name == ev::kDnsQuery) {
+    what = "? " + e.get(key::kName) + " " + e.get(key::kType);
+  } else if (name == ev::kDnsTcp) {
+    what =
+        "? " + e.get(key::kName) + " " + e.get(key::kType) + " again over TCP (the UDP answer was truncated)";
+  } else if (name == ev::kDnsAnswer) {
+    what = "! " + e.get(key::kName) + " " + e.get(key::kType) + " " + e.get(key::kOutcome) +
+           (e.get(key::kRecords).empty() ? "" : ": " + e.get(key::kRecords));
+  } else if (name == ev::kSmtpConnect) {
+    what = "connect " + e.get(key::kMx) + "[" + e.get(key::kPeer) + "]:" + e.get(key::kPort);
+  } else if (name == ev::kSmtpConnectFailed) {
+    what = "connect " + host_of_address(s, e.get(key::kPeer)) + " failed: " + e.get(key::kReason);
   } else {
-    what = ev;
+    what = name;
     for (const auto& [k, v] : e.fields) {
       bool quote = v.find_first_of(" \"") != std::string::npos || v.empty();
       std::string shown;
