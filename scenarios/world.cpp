@@ -395,6 +395,14 @@ std::vector<mta::QueueFile> World::queue_of(const std::string& name) const {
   return out;
 }
 
+std::optional<std::string> World::queued_content(const std::string& name, const std::string& queue_id) const {
+  auto it = hosts_.find(name);
+  if (it == hosts_.end()) return std::nullopt;
+  auto bytes = it->second->disk.read(mta::QueueFile::content_path(queue_id));
+  if (!bytes) return std::nullopt;
+  return std::string(*bytes);
+}
+
 std::string World::mailbox_kind(const std::string& name) const {
   auto it = hosts_.find(name);
   if (it == hosts_.end() || !it->second->spec->mta) return "maildir";

@@ -112,6 +112,9 @@ class World {
 
   // The queue of a host's MTA as on its disk (works while the host is down, too).
   std::vector<mta::QueueFile> queue_of(const std::string& host) const;
+  // The bytes of a message in a host's queue, as on its disk (the visualiser's "as
+  // queued"); nullopt when it is not queued there.
+  std::optional<std::string> queued_content(const std::string& host, const std::string& queue_id) const;
   std::string mailbox_kind(const std::string& host) const;
 
  private:

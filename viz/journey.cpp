@@ -5,20 +5,16 @@
 #include <deque>
 #include <map>
 
+#include "protocols/io/trace_vocab.hpp"
 #include "scenarios/runner.hpp"
 
 namespace maillab::viz {
 
-namespace {
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
 
-// "250 2.0.0 Ok: queued as 14C080Q1" -> "14C080Q1".
-std::string queued_as(const std::string& text) {
-  auto p = text.find("queued as ");
-  if (p == std::string::npos) return "";
-  p += 10;
-  auto e = text.find_first_of(" \t;)", p);
-  return text.substr(p, e == std::string::npos ? std::string::npos : e - p);
-}
+namespace {
 
 struct Node {
   Hop hop;
@@ -47,7 +43,7 @@ std::vector<Journey> build_journeys(const scenario::Scenario& s,
   std::map<Key, int> parent_of;       // child (host, id) -> parent node
   std::map<Key, int> root_of;         // (host, id) -> journey whose first hop it is
   std::map<std::string, std::deque<int>> open_mua;  // host -> journeys being submitted
-  std::map<std::string, Key> pending_dsn;           // host -> the message reported on
+  std::map<std::string, Key> reported;              // a DSN's Message-ID -> the message it reports on
   auto host_at = [&](const std::string& address) {
     for (const auto& h : s.hosts)
       if (h.address.text == address) return h.name;
@@ -56,12 +52,12 @@ std::vector<Journey> build_journeys(const scenario::Scenario& s,
 
   for (std::size_t i = 0; i < trace.size() && trace[i].t_ns <= end; ++i) {
     const auto& e = trace[i];
-    const std::string& ev = e.event;
-    const std::string& id = e.get("id");
-    if (ev == "compose") {
+    const std::string& name = e.event;
+    const std::string& id = e.get(key::kId);
+    if (name == ev::kCompose) {
       Journey j;
-      j.subject = e.get("subject");
-      j.message_id = e.get("message_id");
+      j.subject = e.get(key::kSubject);
+      j.message_id = e.get(key::kMessageId);
       j.mua = e.host;
       j.start = e.t_ns;
       j.submission.push_back(i);
@@ -69,47 +65,42 @@ std::vector<Journey> build_journeys(const scenario::Scenario& s,
       journeys.push_back(std::move(j));
       continue;
     }
-    if (e.agent == "MUA" && (ev == "smtp.out" || ev == "submit.accepted" || ev == "submit.failed")) {
+    if (e.agent == agent::kMua &&
+        (name == ev::kSmtpOut || name == ev::kSubmitAccepted || name == ev::kSubmitFailed)) {
       auto& q = open_mua[e.host];
       if (q.empty()) continue;
       Journey& j = journeys[q.front()];
       j.submission.push_back(i);
-      if (ev == "smtp.out" && e.get("command") == "<data>") {
-        std::string y = queued_as(e.get("reply"));
-        if (!y.empty()) root_of[{host_at(e.get("peer")), y}] = q.front();
-      } else if (ev == "submit.accepted") {
-        std::string y = queued_as(e.get("reply"));
-        if (!y.empty() && !root_of.count({e.host, y})) {
-          bool via_smtp = false;
-          for (const auto& [k, jj] : root_of) via_smtp = via_smtp || (jj == q.front());
-          if (!via_smtp) root_of[{e.host, y}] = q.front();
-        }
+      if (name == ev::kSubmitAccepted) {
+        // The first hop: the queue the submission went into (peer address, next_id).
+        const std::string& next = e.get(key::kNextId);
+        if (!next.empty()) root_of.emplace(Key{host_at(e.get(key::kPeer)), next}, q.front());
         q.pop_front();
-      } else if (ev == "submit.failed") {
+      } else if (name == ev::kSubmitFailed) {
         j.submission_failed = true;
         q.pop_front();
       }
       continue;
     }
-    if (ev == "dsn.bounce" || ev == "dsn.delayed") {
-      pending_dsn[e.host] = Key{e.host, id};
+    if (name == ev::kDsnBounce || name == ev::kDsnDelayed) {
+      reported[e.get(key::kDsnMsgid)] = Key{e.host, id};
     }
-    if (ev == "queue.enqueued") {
+    if (name == ev::kQueueEnqueued) {
       Node n;
       n.hop.host = e.host;
       n.hop.queue_id = id;
       n.hop.enqueued = e.t_ns;
-      n.hop.from = e.get("from");
-      n.hop.to = e.get("to");
-      n.hop.subject = e.get("subject");
+      n.hop.from = e.get(key::kFrom);
+      n.hop.to = e.get(key::kTo);
+      n.hop.subject = e.get(key::kSubject);
       n.hop.status = "queued";
       n.hop.status_time = e.t_ns;
       n.hop.attempts.push_back(Attempt{0, e.t_ns, {i}});
-      auto d = pending_dsn.find(e.host);
-      if (n.hop.from.empty() && d != pending_dsn.end()) {
+      auto d = reported.find(e.get(key::kMsgid));
+      if (n.hop.from.empty() && d != reported.end()) {
         n.dsn = true;
         n.dsn_about = d->second.first + " " + d->second.second;
-        pending_dsn.erase(d);
+        reported.erase(d);
       }
       node_of[{e.host, id}] = static_cast<int>(nodes.size());
       nodes.push_back(std::move(n));
@@ -119,31 +110,32 @@ std::vector<Journey> build_journeys(const scenario::Scenario& s,
     auto it = node_of.find({e.host, id});
     if (it == node_of.end()) continue;
     Hop& h = nodes[it->second].hop;
-    if (ev == "queue.attempt") {
-      int number = std::atoi(e.get("attempt").c_str());
+    if (name == ev::kQueueAttempt) {
+      int number = std::atoi(e.get(key::kAttempt).c_str());
       h.attempts.push_back(Attempt{number, e.t_ns, {}});
     }
     h.attempts.back().events.push_back(i);
-    if (ev == "relay.sent") {
-      std::string y = queued_as(e.get("diagnostic"));
-      if (!y.empty()) parent_of[{e.get("relay"), y}] = it->second;
+    if (name == ev::kRelaySent) {
+      // The next hop: the queue id the receiving host named (peer address, next_id).
+      const std::string& next = e.get(key::kNextId);
+      if (!next.empty()) parent_of[{host_at(e.get(key::kPeer)), next}] = it->second;
       h.status = "relayed";
-      h.status_detail = e.get("to") + " to " + e.get("relay");
+      h.status_detail = e.get(key::kTo) + " to " + e.get(key::kRelay);
       h.status_time = e.t_ns;
-    } else if (ev == "deliver") {
+    } else if (name == ev::kDeliver) {
       h.status = "delivered";
-      h.status_detail = e.get("to") + " into " + e.get("user") + "'s " + e.get("mailbox");
+      h.status_detail = e.get(key::kTo) + " into " + e.get(key::kUser) + "'s " + e.get(key::kMailbox);
       h.status_time = e.t_ns;
-    } else if (ev == "relay.bounced" || ev == "deliver.failed") {
+    } else if (name == ev::kRelayBounced || name == ev::kDeliverFailed) {
       h.status = "bounced";
-      h.status_detail = e.get("to") + ": " + e.get("status") + " " + e.get("diagnostic");
+      h.status_detail = e.get(key::kTo) + ": " + e.get(key::kStatus) + " " + e.get(key::kDiagnostic);
       h.status_time = e.t_ns;
-    } else if (ev == "queue.deferred") {
+    } else if (name == ev::kQueueDeferred) {
       h.status = "deferred";
-      long long next = std::strtoll(e.get("next_ns").c_str(), nullptr, 10);
-      h.status_detail = "next retry after " + scenario::format_clock(next) + ": " + e.get("reason");
+      long long next = std::strtoll(e.get(key::kNextNs).c_str(), nullptr, 10);
+      h.status_detail = "next retry after " + scenario::format_clock(next) + ": " + e.get(key::kReason);
       h.status_time = e.t_ns;
-    } else if (ev == "queue.expired") {
+    } else if (name == ev::kQueueExpired) {
       h.status = "expired";
       h.status_detail = "too long in the queue: returned to the sender";
       h.status_time = e.t_ns;

@@ -2,10 +2,11 @@
 // inspector: the MUA's submission, then one Hop per queue it sat in (host + queue id),
 // each with its delivery attempts and what ended them.
 //
-// Hops are linked the way an administrator follows mail through logs: the reply to the
-// DATA of a relay ("250 2.0.0 Ok: queued as 14C080Q1") names the next host's queue id;
-// a MUA's accepted submission names the first. A DSN (bounce or delay warning) is a new
-// message from <>: it is its own journey, marked as the report about the original.
+// Hops are linked by the trace's link fields (docs/trace.md), never by reply text:
+// relay.sent names the next hop (peer address, next_id), a MUA's submit.accepted the
+// first. A DSN (bounce or delay warning) is a new message from <>: it is its own journey,
+// marked as the report about the original (dsn.* dsn_msgid = the DSN's queue.enqueued
+// msgid).
 // A message for several recipients on different hosts forks: a hop has one parent and
 // may have several children.
 #pragma once

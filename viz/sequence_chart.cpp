@@ -8,6 +8,7 @@
 #include <map>
 #include <tuple>
 
+#include "protocols/io/trace_vocab.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/host_roles.hpp"
 #include "viz/sequence_chart_builder.hpp"
@@ -34,6 +35,10 @@ int SequenceChart::lane_of(const std::string& host) const {
 }
 
 namespace detail {
+
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
 
 Outcome smtp_outcome(const std::string& code) {
   if (code.empty()) return Outcome::kNeutral;
@@ -88,12 +93,12 @@ void Builder::make_lanes() {
   };
   for (std::size_t i = 0; i < n_; ++i) {
     const auto& e = trace_[i];
-    if (e.agent == "NET") continue;  // faults name hosts before they take part
-    if (e.event == "smtp.in" || e.event == "pop3.in") add(host_at(e.get("peer")));
+    if (e.agent == agent::kNet) continue;  // faults name hosts before they take part
+    if (e.event == ev::kSmtpIn || e.event == ev::kPop3In) add(host_at(e.get(key::kPeer)));
     add(e.host);
-    if (e.event == "dns.query") add(host_at(e.get("server")));
-    if (e.event == "smtp.connect" || e.event == "smtp.out" || e.event == "pop3.out")
-      add(host_at(e.get("peer")));
+    if (e.event == ev::kDnsQuery) add(host_at(e.get(key::kServer)));
+    if (e.event == ev::kSmtpConnect || e.event == ev::kSmtpOut || e.event == ev::kPop3Out)
+      add(host_at(e.get(key::kPeer)));
   }
   for (const auto& h : s_.hosts) add(h.name);
   for (const auto& name : order) {
@@ -132,12 +137,12 @@ std::size_t Builder::add_arrow(Arrow a, std::uint64_t key_from, std::uint64_t ke
 // One SMTP or POP3 exchange: `in` is the server's record, `out` the client's (or npos).
 void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
   const auto& ei = trace_[in];
-  const bool pop3 = ei.event == "pop3.in";
+  const bool pop3 = ei.event == ev::kPop3In;
   const int server = lane_of_host(ei.host);
-  const int client = lane_of_address(ei.get("peer"));
-  const std::string& command = ei.get("command");
-  const std::string& reply = out != kNone ? trace_[out].get("reply") : ei.get("reply");
-  Outcome outcome = pop3 ? pop3_outcome(reply) : smtp_outcome(ei.get("code"));
+  const int client = lane_of_address(ei.get(key::kPeer));
+  const std::string& command = ei.get(key::kCommand);
+  const std::string& reply = out != kNone ? trace_[out].get(key::kReply) : ei.get(key::kReply);
+  Outcome outcome = pop3 ? pop3_outcome(reply) : smtp_outcome(ei.get(key::kCode));
   Time lat = out != kNone ? trace_[out].t_ns - ei.t_ns : latency_estimate(client, server);
 
   Arrow cmd;
@@ -147,7 +152,7 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
   cmd.t_to = ei.t_ns;
   cmd.t_from = connect != kNone ? trace_[connect].t_ns : ei.t_ns - lat;
   cmd.outcome = outcome;
-  cmd.queue_id = out != kNone ? trace_[out].get("id") : "";
+  cmd.queue_id = out != kNone ? trace_[out].get(key::kId) : "";
   cmd.trace_index = in;
   cmd.detail = (connect != kNone ? line(connect) + "\n" : "") + line(in) +
                (out != kNone ? "\n" + line(out) : "\n(the reply never reached the client)");
@@ -191,16 +196,16 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
 void Builder::orphan_reply(std::size_t out) {
   const auto& eo = trace_[out];
   Arrow rep;
-  rep.protocol = eo.event == "pop3.out" ? "POP3" : "SMTP";
+  rep.protocol = eo.event == ev::kPop3Out ? "POP3" : "SMTP";
   rep.kind = ArrowKind::kReply;
-  rep.from = lane_of_address(eo.get("peer"));
+  rep.from = lane_of_address(eo.get(key::kPeer));
   rep.to = lane_of_host(eo.host);
   if (rep.from < 0 || rep.to < 0) return;
   rep.t_to = eo.t_ns;
   rep.t_from = eo.t_ns - latency_estimate(rep.from, rep.to);
-  rep.label = eo.get("reply");
+  rep.label = eo.get(key::kReply);
   rep.detail = line(out);
-  rep.outcome = rep.protocol == "POP3" ? pop3_outcome(rep.label) : smtp_outcome(eo.get("code"));
+  rep.outcome = rep.protocol == "POP3" ? pop3_outcome(rep.label) : smtp_outcome(eo.get(key::kCode));
   rep.trace_index = out;
   add_arrow(rep, out * 8, out * 8 + 2);
 }
@@ -208,21 +213,21 @@ void Builder::orphan_reply(std::size_t out) {
 void Builder::dns_exchange(std::size_t query, std::size_t answer) {
   const auto& eq = trace_[query];
   const int client = lane_of_host(eq.host);
-  const int server = lane_of_address(eq.get("server"));
-  const std::string ask = "? " + eq.get("name") + " " + eq.get("type");
+  const int server = lane_of_address(eq.get(key::kServer));
+  const std::string ask = "? " + eq.get(key::kName) + " " + eq.get(key::kType);
   if (server < 0) {
     Mark m;
     m.lane = client;
     m.t = eq.t_ns;
-    m.label = ask + " (to " + eq.get("server") + ")";
+    m.label = ask + " (to " + eq.get(key::kServer) + ")";
     m.detail = line(query) + (answer != kNone ? "\n" + line(answer) : "");
-    m.outcome = answer != kNone ? dns_outcome(trace_[answer].get("outcome")) : Outcome::kNeutral;
+    m.outcome = answer != kNone ? dns_outcome(trace_[answer].get(key::kOutcome)) : Outcome::kNeutral;
     m.event = eq.event;
     m.trace_index = query;
     add_mark(std::move(m), query * 8 + 3);
     return;
   }
-  const std::string outcome = answer != kNone ? trace_[answer].get("outcome") : "";
+  const std::string outcome = answer != kNone ? trace_[answer].get(key::kOutcome) : "";
   Arrow q;
   q.protocol = "DNS";
   q.kind = ArrowKind::kCommand;
@@ -255,7 +260,7 @@ void Builder::dns_exchange(std::size_t query, std::size_t answer) {
   a.to = client;
   a.t_from = mid;
   a.t_to = ta;
-  const std::string& records = trace_[answer].get("records");
+  const std::string& records = trace_[answer].get(key::kRecords);
   a.label = outcome == "answer" ? records : outcome;
   if (a.label.empty()) a.label = outcome;
   a.detail = q.detail;
@@ -268,18 +273,18 @@ void Builder::dns_exchange(std::size_t query, std::size_t answer) {
 void Builder::connect_failed(std::size_t failed, std::size_t connect) {
   const auto& ef = trace_[failed];
   const int client = lane_of_host(ef.host);
-  const int server = lane_of_address(ef.get("peer"));
+  const int server = lane_of_address(ef.get(key::kPeer));
   if (client < 0 || server < 0) return;
   const Time t0 = connect != kNone ? trace_[connect].t_ns : ef.t_ns;
-  const std::string port = connect != kNone ? trace_[connect].get("port") : "25";
-  const std::string& reason = ef.get("reason");
+  const std::string port = connect != kNone ? trace_[connect].get(key::kPort) : "25";
+  const std::string& reason = ef.get(key::kReason);
   std::string detail = (connect != kNone ? line(connect) + "\n" : "") + line(failed);
   Arrow a;
   a.protocol = "SMTP";
   a.from = client;
   a.to = server;
   a.t_from = t0;
-  a.queue_id = ef.get("id");
+  a.queue_id = ef.get(key::kId);
   a.detail = detail;
   a.trace_index = failed;
   if (reason == "refused") {
@@ -319,12 +324,12 @@ void Builder::exchanges() {
   std::map<std::size_t, std::size_t> dns_of;                  // query -> index in dns_
   for (std::size_t i = 0; i < n_; ++i) {
     const auto& e = trace_[i];
-    const std::string& ev = e.event;
-    if (ev == "smtp.in" || ev == "pop3.in") {
-      int client = lane_of_address(e.get("peer")), server = lane_of_host(e.host);
+    const std::string& name = e.event;
+    if (name == ev::kSmtpIn || name == ev::kPop3In) {
+      int client = lane_of_address(e.get(key::kPeer)), server = lane_of_host(e.host);
       if (client < 0 || server < 0) continue;
-      pending[{ev.substr(0, 4), client, server, e.get("command")}].push_back(i);
-      if (ev == "smtp.in" && e.get("command").empty()) {
+      pending[{name == ev::kSmtpIn ? "SMTP" : "POP3", client, server, e.get(key::kCommand)}].push_back(i);
+      if (name == ev::kSmtpIn && e.get(key::kCommand).empty()) {
         auto& q = connects[{client, server}];
         if (!q.empty()) {
           connect_of[i] = q.front();
@@ -333,9 +338,9 @@ void Builder::exchanges() {
       }
       match_of[i] = matched.size();
       matched.emplace_back(i, kNone);
-    } else if (ev == "smtp.out" || ev == "pop3.out") {
-      int client = lane_of_host(e.host), server = lane_of_address(e.get("peer"));
-      auto& q = pending[{ev.substr(0, 4), client, server, e.get("command")}];
+    } else if (name == ev::kSmtpOut || name == ev::kPop3Out) {
+      int client = lane_of_host(e.host), server = lane_of_address(e.get(key::kPeer));
+      auto& q = pending[{name == ev::kSmtpOut ? "SMTP" : "POP3", client, server, e.get(key::kCommand)}];
       if (q.empty()) {
         orphans_.push_back(i);
         continue;
@@ -344,11 +349,11 @@ void Builder::exchanges() {
       q.pop_front();
       matched[match_of[in]].second = i;
       latency_[{std::min(client, server), std::max(client, server)}] = e.t_ns - trace_[in].t_ns;
-    } else if (ev == "smtp.connect") {
-      int client = lane_of_host(e.host), server = lane_of_address(e.get("peer"));
+    } else if (name == ev::kSmtpConnect) {
+      int client = lane_of_host(e.host), server = lane_of_address(e.get(key::kPeer));
       connects[{client, server}].push_back(i);
-    } else if (ev == "smtp.connect_failed") {
-      int client = lane_of_host(e.host), server = lane_of_address(e.get("peer"));
+    } else if (name == ev::kSmtpConnectFailed) {
+      int client = lane_of_host(e.host), server = lane_of_address(e.get(key::kPeer));
       auto& q = connects[{client, server}];
       std::size_t c = kNone;
       if (!q.empty()) {
@@ -356,12 +361,12 @@ void Builder::exchanges() {
         q.pop_front();
       }
       failed_connects_.emplace_back(i, c);
-    } else if (ev == "dns.query") {
-      queries[{lane_of_host(e.host), e.get("name"), e.get("type")}].push_back(i);
+    } else if (name == ev::kDnsQuery) {
+      queries[{lane_of_host(e.host), e.get(key::kName), e.get(key::kType)}].push_back(i);
       dns_of[i] = dns_.size();
       dns_.emplace_back(i, kNone);
-    } else if (ev == "dns.answer") {
-      auto& q = queries[{lane_of_host(e.host), e.get("name"), e.get("type")}];
+    } else if (name == ev::kDnsAnswer) {
+      auto& q = queries[{lane_of_host(e.host), e.get(key::kName), e.get(key::kType)}];
       if (q.empty()) continue;
       dns_[dns_of[q.front()]].second = i;
       q.pop_front();
@@ -381,9 +386,9 @@ void Builder::exchanges() {
       a.t_to = end_;
       Time lat = latency_estimate(a.from, a.to);
       a.reach = lat > 0 ? std::min(1.0, static_cast<double>(end_ - e.t_ns) / static_cast<double>(lat)) : 1.0;
-      a.label = "connect :" + e.get("port") + " (no answer yet)";
+      a.label = "connect :" + e.get(key::kPort) + " (no answer yet)";
       a.detail = line(i) + "\n(waiting for the server's answer)";
-      a.queue_id = e.get("id");
+      a.queue_id = e.get(key::kId);
       a.trace_index = i;
       add_arrow(a, i * 8, kNoKey);
     }

@@ -5,11 +5,16 @@
 #include <map>
 #include <set>
 
+#include "protocols/io/trace_vocab.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/sequence_chart_builder.hpp"
 #include "viz/text.hpp"
 
 namespace maillab::viz::detail {
+
+using io::trace::Event;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
 
 namespace {
 
@@ -19,123 +24,174 @@ std::string plural(const std::string& n, const char* word) {
   return n + " " + word + (n == "1" ? "" : "s");
 }
 
+// What the marks remember between events: the last relay status per (host, queue id),
+// for the "deferred (4.4.1)" that follows it.
+struct MarkContext {
+  std::map<std::pair<std::string, std::string>, std::string> last_status;
+};
+
+// One row per event drawn as a mark: the event, its colour, its label from the event's
+// fields ("" draws no mark), and a line added to the detail. Events not here are drawn
+// as arrows (exchanges, connects) or not at all.
+struct MarkRule {
+  Event event;
+  Outcome outcome;
+  std::string (*label)(const sim::TraceEvent& e, MarkContext& c);
+  std::string_view note = {};
+};
+
+// "a <-> b" for a fault on a link.
+std::string link(const sim::TraceEvent& e) { return e.get(key::kA) + " \u2194 " + e.get(key::kB); }
+
+constexpr MarkRule kMarkRules[] = {
+    {ev::kCompose, Outcome::kNeutral,
+     [](const sim::TraceEvent& e, MarkContext&) { return "\u2709 compose " + quoted(e.get(key::kSubject)); }},
+    {ev::kSubmitFailed, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2717 submission failed: " +
+              (e.get(key::kReason).empty() ? e.get(key::kReply) : e.get(key::kReason));
+     }},
+    {ev::kQueueEnqueued, Outcome::kNeutral,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "queued " + e.get(key::kId) + " " + quoted(e.get(key::kSubject));
+     }},
+    {ev::kQueueAttempt, Outcome::kNeutral,
+     [](const sim::TraceEvent& e, MarkContext&) -> std::string {
+       const std::string& attempt = e.get(key::kAttempt);
+       if (attempt == "1" || attempt.empty()) return "";  // the first attempt is not news
+       return "retry #" + attempt + " of " + e.get(key::kId);
+     }},
+    {ev::kRelayDeferred, Outcome::kNeutral,
+     [](const sim::TraceEvent& e, MarkContext& c) -> std::string {
+       c.last_status[{e.host, e.get(key::kId)}] = e.get(key::kStatus);
+       return "";  // said by the queue.deferred that follows
+     }},
+    {ev::kQueueDeferred, Outcome::kTransient,
+     [](const sim::TraceEvent& e, MarkContext& c) {
+       const std::string& status = c.last_status[{e.host, e.get(key::kId)}];
+       const std::string& next = e.get(key::kNextNs);
+       std::string label = "deferred" + (status.empty() ? "" : " (" + status + ")");
+       if (!next.empty())
+         label += ", retry after " + scenario::format_clock(std::strtoll(next.c_str(), nullptr, 10));
+       return label;
+     },
+     "(held in this host's queue until the next queue run after that time)"},
+    {ev::kRelayUnconfirmed, Outcome::kTransient,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "no reply after the final dot: " + e.get(key::kTo) + " may get it twice";
+     }},
+    {ev::kRelayBounced, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2717 " + e.get(key::kTo) + ": " + e.get(key::kStatus) + " failed";
+     }},
+    {ev::kQueueExpired, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2717 " + e.get(key::kId) + " expired: too long in the queue";
+     }},
+    {ev::kDsnBounce, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2709 bounce (DSN) to " + (e.get(key::kTo).empty() ? std::string("<>") : e.get(key::kTo));
+     }},
+    {ev::kDsnDelayed, Outcome::kTransient,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2709 delay warning (DSN) to " + e.get(key::kTo);
+     }},
+    {ev::kDsnSuppressed, Outcome::kNeutral,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "no bounce for " + e.get(key::kId) + ": null sender";
+     }},
+    {ev::kDeliver, Outcome::kOk,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2714 into " + e.get(key::kUser) + "'s " + e.get(key::kMailbox);
+     }},
+    {ev::kDeliverFailed, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2717 delivery to " + e.get(key::kUser) + " failed " + e.get(key::kStatus);
+     }},
+    {ev::kDeliverDeferred, Outcome::kTransient,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "delivery to " + e.get(key::kUser) + " deferred: " + e.get(key::kReason);
+     }},
+    {ev::kQueueWriteFailed, Outcome::kPermanent,
+     [](const sim::TraceEvent&, MarkContext&) { return std::string("\u2717 cannot write the queue file"); }},
+    {ev::kQueueReloaded, Outcome::kNeutral,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "queue reloaded from disk: " + plural(e.get(key::kMessages), "message");
+     }},
+    {ev::kQueueCorrupt, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) { return "\u2717 corrupt queue file " + e.get(key::kId); }},
+    {ev::kFetchDone, Outcome::kOk,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2714 fetched " + plural(e.get(key::kMessages), "message");
+     }},
+    {ev::kFetchFailed, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) { return "\u2717 fetch failed: " + e.get(key::kDetail); }},
+    {ev::kAuthFailed, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) { return "\u2717 AUTH failed for " + e.get(key::kUser); }},
+    {ev::kPop3AuthFailed, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2717 POP3 login failed for " + e.get(key::kUser);
+     }},
+    {ev::kPop3Deleted, Outcome::kNeutral,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "deleted " + e.get(key::kUid) + " (" + e.get(key::kUser) + ")";
+     }},
+    {ev::kRouteImplicitMx, Outcome::kNeutral,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "no MX for " + e.get(key::kDomain) + ": its A record (implicit MX)";
+     }},
+    {ev::kDnsDrop, Outcome::kTimeout,
+     [](const sim::TraceEvent&, MarkContext&) { return std::string("dropped a query it could not parse"); }},
+    {ev::kHostDown, Outcome::kPermanent,
+     [](const sim::TraceEvent&, MarkContext&) { return std::string("\u2717 host down"); },
+     "(a crash: its services stop, its disk and queue are kept)"},
+    {ev::kHostUp, Outcome::kOk,
+     [](const sim::TraceEvent&, MarkContext&) { return std::string("\u2714 host up"); }},
+    {ev::kPortRefuse, Outcome::kTransient,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "port " + e.get(key::kService) + " refuses connections";
+     }},
+    {ev::kPortAccept, Outcome::kOk,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "port " + e.get(key::kService) + " accepts again";
+     }},
+    {ev::kCut, Outcome::kTransient,
+     [](const sim::TraceEvent& e, MarkContext&) { return "\u2702 link cut " + link(e); }},
+    {ev::kHeal, Outcome::kOk,
+     [](const sim::TraceEvent& e, MarkContext&) { return "link healed " + link(e); }},
+    {ev::kLoss, Outcome::kTransient,
+     [](const sim::TraceEvent& e, MarkContext&) { return "loss " + e.get(key::kRate) + " on " + link(e); }},
+    {ev::kDiskFull, Outcome::kTransient,
+     [](const sim::TraceEvent&, MarkContext&) { return std::string("disk full"); }},
+    {ev::kDiskOk, Outcome::kOk, [](const sim::TraceEvent&, MarkContext&) { return std::string("disk ok"); }},
+};
+
 }  // namespace
 
 void Builder::marks() {
-  std::map<std::pair<std::string, std::string>, std::string> last_status;  // (host, id)
+  MarkContext context;
   for (std::size_t i = 0; i < n_; ++i) {
     const auto& e = trace_[i];
-    const std::string& ev = e.event;
+    const MarkRule* rule = nullptr;
+    for (const auto& r : kMarkRules) {
+      if (e.event == r.event) {
+        rule = &r;
+        break;
+      }
+    }
+    if (!rule) continue;
     Mark m;
+    m.label = rule->label(e, context);
+    if (m.label.empty()) continue;
+    m.outcome = rule->outcome;
+    // A fault on a link sits on the lane of its first end that is a host.
     m.lane = lane_of_host(e.host);
+    if (m.lane < 0 && !e.get(key::kB).empty()) m.lane = lane_of_host(e.get(key::kB));
     m.t = e.t_ns;
-    m.event = ev;
+    m.event = e.event;
     m.trace_index = i;
     m.detail = line(i);
-    if (ev == "compose") {
-      m.label = "\u2709 compose " + quoted(e.get("subject"));
-    } else if (ev == "submit.failed") {
-      m.label = "\u2717 submission failed: " +
-                (e.get("reason").empty() ? e.get("reply") : e.get("reason"));
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "queue.enqueued") {
-      m.label = "queued " + e.get("id") + " " + quoted(e.get("subject"));
-    } else if (ev == "queue.attempt") {
-      if (e.get("attempt") == "1" || e.get("attempt").empty()) continue;
-      m.label = "retry #" + e.get("attempt") + " of " + e.get("id");
-    } else if (ev == "relay.deferred") {
-      last_status[{e.host, e.get("id")}] = e.get("status");
-      continue;
-    } else if (ev == "queue.deferred") {
-      const std::string& status = last_status[{e.host, e.get("id")}];
-      std::string next = e.get("next_ns");
-      m.label = "deferred" + (status.empty() ? "" : " (" + status + ")");
-      if (!next.empty()) {
-        long long ns = std::strtoll(next.c_str(), nullptr, 10);
-        m.label += ", retry after " + scenario::format_clock(ns);
-      }
-      m.detail += "\n(held in this host's queue until the next queue run after that time)";
-      m.outcome = Outcome::kTransient;
-    } else if (ev == "relay.unconfirmed") {
-      m.label = "no reply after the final dot: " + e.get("to") + " may get it twice";
-      m.outcome = Outcome::kTransient;
-    } else if (ev == "relay.bounced") {
-      m.label = "\u2717 " + e.get("to") + ": " + e.get("status") + " failed";
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "queue.expired") {
-      m.label = "\u2717 " + e.get("id") + " expired: too long in the queue";
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "dsn.bounce") {
-      m.label = "\u2709 bounce (DSN) to " + (e.get("to").empty() ? "<>" : e.get("to"));
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "dsn.delayed") {
-      m.label = "\u2709 delay warning (DSN) to " + e.get("to");
-      m.outcome = Outcome::kTransient;
-    } else if (ev == "dsn.suppressed") {
-      m.label = "no bounce for " + e.get("id") + ": null sender";
-    } else if (ev == "deliver") {
-      m.label = "\u2714 into " + e.get("user") + "'s " + e.get("mailbox");
-      m.outcome = Outcome::kOk;
-    } else if (ev == "deliver.failed") {
-      m.label = "\u2717 delivery to " + e.get("user") + " failed " + e.get("status");
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "deliver.deferred") {
-      m.label = "delivery to " + e.get("user") + " deferred: " + e.get("reason");
-      m.outcome = Outcome::kTransient;
-    } else if (ev == "queue.write_failed") {
-      m.label = "\u2717 cannot write the queue file";
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "queue.reloaded") {
-      m.label = "queue reloaded from disk: " + plural(e.get("messages"), "message");
-    } else if (ev == "queue.corrupt") {
-      m.label = "\u2717 corrupt queue file " + e.get("id");
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "fetch.done") {
-      m.label = "\u2714 fetched " + plural(e.get("messages"), "message");
-      m.outcome = Outcome::kOk;
-    } else if (ev == "fetch.failed") {
-      m.label = "\u2717 fetch failed: " + e.get("detail");
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "auth.failed") {
-      m.label = "\u2717 AUTH failed for " + e.get("user");
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "pop3.auth_failed") {
-      m.label = "\u2717 POP3 login failed for " + e.get("user");
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "pop3.deleted") {
-      m.label = "deleted " + e.get("uid") + " (" + e.get("user") + ")";
-    } else if (ev == "route.implicit_mx") {
-      m.label = "no MX for " + e.get("domain") + ": its A record (implicit MX)";
-    } else if (ev == "dns.drop") {
-      m.label = "dropped a query it could not parse";
-      m.outcome = Outcome::kTimeout;
-    } else if (ev == "host.down") {
-      m.label = "\u2717 host down";
-      m.detail += "\n(a crash: its services stop, its disk and queue are kept)";
-      m.outcome = Outcome::kPermanent;
-    } else if (ev == "host.up") {
-      m.label = "\u2714 host up";
-      m.outcome = Outcome::kOk;
-    } else if (ev == "port.refuse" || ev == "port.accept") {
-      bool accept = ev == "port.accept";
-      m.label = "port " + e.get("service") + (accept ? " accepts again" : " refuses connections");
-      m.outcome = accept ? Outcome::kOk : Outcome::kTransient;
-    } else if (ev == "cut" || ev == "heal" || ev == "loss") {
-      std::string between = e.get("between");
-      std::string a = between.substr(0, between.find(' '));
-      std::string b = between.find(' ') == std::string::npos ? "" : between.substr(between.find(' ') + 1);
-      m.lane = lane_of_host(a) >= 0 ? lane_of_host(a) : lane_of_host(b);
-      std::string pair = a + " \u2194 " + b;
-      if (ev == "cut") m.label = "\u2702 link cut " + pair;
-      else if (ev == "heal") m.label = "link healed " + pair;
-      else m.label = "loss " + e.get("rate") + " on " + pair;
-      m.outcome = ev == "heal" ? Outcome::kOk : Outcome::kTransient;
-    } else if (ev == "disk.full" || ev == "disk.ok") {
-      m.label = ev == "disk.full" ? "disk full" : "disk ok";
-      m.outcome = ev == "disk.full" ? Outcome::kTransient : Outcome::kOk;
-    } else {
-      continue;  // shown as arrows (exchanges, connects) or not at all
-    }
+    if (!rule->note.empty()) m.detail += "\n" + std::string(rule->note);
     add_mark(std::move(m), i * 8 + 3);
   }
 }
@@ -168,39 +224,39 @@ void Builder::bars_and_down() {
     const auto& e = trace_[i];
     const int lane = lane_of_host(e.host);
     if (lane < 0) continue;
-    const std::string& ev = e.event;
-    auto key = std::make_pair(lane, e.get("id"));
-    if (ev == "queue.enqueued") {
-      if (open.count(key)) continue;
+    const std::string& name = e.event;
+    const auto bar = std::make_pair(lane, e.get(key::kId));
+    if (name == ev::kQueueEnqueued) {
+      if (open.count(bar)) continue;
       auto& used = columns_in_use[lane];
       int column = 0;
       while (used.count(column)) ++column;
       used.insert(column);
-      open[key] = Open{segment(lane, key.second, e.get("subject"), e.t_ns, false, column), column};
-    } else if (ev == "queue.deferred" || ev == "queue.attempt") {
-      auto it = open.find(key);
+      open[bar] = Open{segment(lane, bar.second, e.get(key::kSubject), e.t_ns, false, column), column};
+    } else if (name == ev::kQueueDeferred || name == ev::kQueueAttempt) {
+      auto it = open.find(bar);
       if (it == open.end()) continue;
-      bool deferred = ev == "queue.deferred";
+      bool deferred = name == ev::kQueueDeferred;
       if (chart_.bars[it->second.bar].deferred == deferred) continue;
       close(it->second, e.t_ns);
-      it->second.bar = segment(lane, key.second, chart_.bars[it->second.bar].subject, e.t_ns,
-                               deferred, it->second.column);
-    } else if (ev == "queue.removed") {
-      auto it = open.find(key);
+      it->second.bar =
+          segment(lane, bar.second, chart_.bars[it->second.bar].subject, e.t_ns, deferred, it->second.column);
+    } else if (name == ev::kQueueRemoved) {
+      auto it = open.find(bar);
       if (it == open.end()) continue;
       close(it->second, e.t_ns);
       columns_in_use[lane].erase(it->second.column);
       open.erase(it);
-    } else if (ev == "host.down") {
+    } else if (name == ev::kHostDown) {
       if (!down_since.count(lane)) down_since[lane] = e.t_ns;
-    } else if (ev == "host.up") {
+    } else if (name == ev::kHostUp) {
       auto it = down_since.find(lane);
       if (it == down_since.end()) continue;
       chart_.lanes[lane].down.push_back(Lane::Down{it->second, e.t_ns});
       down_since.erase(it);
     }
   }
-  for (const auto& [key, o] : open) close(o, end_);
+  for (const auto& [where, o] : open) close(o, end_);
   for (const auto& [lane, since] : down_since) chart_.lanes[lane].down.push_back(Lane::Down{since, end_});
 }
 

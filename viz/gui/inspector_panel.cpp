@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include "protocols/io/trace_vocab.hpp"
 #include "protocols/message/message.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/gui/draw_util.hpp"
@@ -9,6 +10,8 @@
 namespace maillab::viz {
 
 using namespace gui;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
 
 namespace {
 
@@ -22,18 +25,19 @@ Outcome status_outcome(const std::string& where) {
 }
 
 Outcome event_outcome(const sim::TraceEvent& e) {
-  const std::string& ev = e.event;
-  if (ev == "smtp.out" || ev == "smtp.in") {
-    const std::string& code = e.get("code");
+  const std::string& name = e.event;
+  if (name == ev::kSmtpOut || name == ev::kSmtpIn) {
+    const std::string& code = e.get(key::kCode);
     if (!code.empty() && code[0] == '2') return Outcome::kOk;
     if (!code.empty() && code[0] == '3') return Outcome::kIntermediate;
     if (!code.empty() && code[0] == '4') return Outcome::kTransient;
     if (!code.empty() && code[0] == '5') return Outcome::kPermanent;
   }
-  if (ev == "relay.sent" || ev == "deliver" || ev == "submit.accepted") return Outcome::kOk;
-  if (ev == "relay.deferred" || ev == "queue.deferred") return Outcome::kTransient;
-  if (ev == "relay.bounced" || ev == "deliver.failed" || ev == "submit.failed") return Outcome::kPermanent;
-  if (ev == "smtp.connect_failed") return Outcome::kTimeout;
+  if (name == ev::kRelaySent || name == ev::kDeliver || name == ev::kSubmitAccepted) return Outcome::kOk;
+  if (name == ev::kRelayDeferred || name == ev::kQueueDeferred) return Outcome::kTransient;
+  if (name == ev::kRelayBounced || name == ev::kDeliverFailed || name == ev::kSubmitFailed)
+    return Outcome::kPermanent;
+  if (name == ev::kSmtpConnectFailed) return Outcome::kTimeout;
   return Outcome::kNeutral;
 }
 

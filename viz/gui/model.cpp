@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocols/io/trace_vocab.hpp"
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/gui/session.hpp"
@@ -9,6 +10,9 @@
 #include "viz/scenario_writer.hpp"
 
 namespace maillab::viz {
+
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
 
 namespace {
 
@@ -57,7 +61,7 @@ std::string where_now(const Journey& j, const Model& m) {
       w = "handed on: " + h.status_detail;
     } else {
       const HostView* hv = m.host(h.host);
-      const mta::QueueFile* q = nullptr;
+      const QueuedMessage* q = nullptr;
       if (hv)
         for (const auto& f : hv->queue)
           if (f.id == h.queue_id) q = &f;
@@ -112,6 +116,7 @@ void rebuild(Model& m, Session& session) {
   m.routers = s.network.routers;
 
   m.hosts.clear();
+  auto queues = queues_from_trace(*m.trace, m.now);
   for (const auto& h : s.hosts) {
     HostView v;
     v.name = h.name;
@@ -119,13 +124,8 @@ void rebuild(Model& m, Session& session) {
     v.roles = host_roles(s, h);
     v.has_mta = h.mta.has_value();
     auto it = w.hosts().find(h.name);
-    if (it != w.hosts().end()) {
-      v.up = it->second->up;
-      v.queue = w.queue_of(h.name);
-    }
-    std::sort(v.queue.begin(), v.queue.end(), [](const mta::QueueFile& a, const mta::QueueFile& b) {
-      return a.arrival != b.arrival ? a.arrival < b.arrival : a.id < b.id;
-    });
+    if (it != w.hosts().end()) v.up = it->second->up;
+    if (auto q = queues.find(h.name); q != queues.end()) v.queue = std::move(q->second);
     for (const auto& q : v.queue) {
       switch (q.state) {
         case mta::QueueState::kIncoming: ++v.incoming; break;
@@ -140,19 +140,16 @@ void rebuild(Model& m, Session& session) {
   }
   m.cuts.clear();
   for (const auto& e : *m.trace) {
-    if (e.event == "cut" || e.event == "heal") {
-      const std::string& between = e.get("between");
-      auto sp = between.find(' ');
-      std::pair<std::string, std::string> pair{between.substr(0, sp),
-                                               sp == std::string::npos ? "" : between.substr(sp + 1)};
+    if (e.event == ev::kCut || e.event == ev::kHeal) {
+      std::pair<std::string, std::string> pair{e.get(key::kA), e.get(key::kB)};
       if (pair.second < pair.first) std::swap(pair.first, pair.second);
       auto it = std::find(m.cuts.begin(), m.cuts.end(), pair);
-      if (e.event == "cut" && it == m.cuts.end()) m.cuts.push_back(pair);
-      if (e.event == "heal" && it != m.cuts.end()) m.cuts.erase(it);
+      if (e.event == ev::kCut && it == m.cuts.end()) m.cuts.push_back(pair);
+      if (e.event == ev::kHeal && it != m.cuts.end()) m.cuts.erase(it);
     }
-    if (e.event != "disk.full" && e.event != "disk.ok") continue;
+    if (e.event != ev::kDiskFull && e.event != ev::kDiskOk) continue;
     for (auto& v : m.hosts)
-      if (v.name == e.host) v.disk_full = e.event == "disk.full";
+      if (v.name == e.host) v.disk_full = e.event == ev::kDiskFull;
   }
 
   for (auto& jv : m.journeys) {
@@ -166,10 +163,8 @@ void rebuild(Model& m, Session& session) {
           jv.content_source = "as delivered to " + d.record.user + " on " + d.host;
         }
       if (!jv.content.empty()) break;
-      auto it = w.hosts().find(h->host);
-      if (it == w.hosts().end()) continue;
-      if (auto bytes = it->second->disk.read(mta::QueueFile::content_path(h->queue_id))) {
-        jv.content = *bytes;
+      if (auto bytes = w.queued_content(h->host, h->queue_id)) {
+        jv.content = std::move(*bytes);
         jv.content_source = "as queued on " + h->host + " (" + h->queue_id + ")";
       }
     }

@@ -1,16 +1,17 @@
 // viz::Model: what the panels draw, computed from the Session (and so from a World) at its
 // current time. Panels only read it; they ask for changes through Ui commands (ui.hpp).
 //
-// The trace-derived parts (chart, journeys, hosts and their queues) are rebuilt when the
-// session moves; packets in flight depend on the exact current time.
+// The trace-derived parts (chart, journeys, hosts and their queues, cut links) are rebuilt
+// when the session moves; packets in flight depend on the exact current time. Queues and
+// links come from the trace's fields (docs/trace.md), not from the hosts' disks.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "protocols/mta/queue_file.hpp"
 #include "viz/journey.hpp"
+#include "viz/queue_view.hpp"
 #include "viz/sequence_chart.hpp"
 #include "viz/topology_layout.hpp"
 
@@ -25,7 +26,7 @@ struct HostView {
   bool has_mta = false;
   bool disk_full = false;
   int incoming = 0, active = 0, deferred = 0, hold = 0;
-  std::vector<mta::QueueFile> queue;  // sorted by arrival
+  std::vector<QueuedMessage> queue;   // from the trace, sorted by arrival
   std::size_t mailbox_messages = 0;   // messages delivered here so far
 };
 

@@ -35,7 +35,7 @@ void QueuesPanel::draw(const Model& m) {
         bool deferred = q.state == mta::QueueState::kDeferred;
         std::string to;
         for (const auto& r : q.rcpts)
-          if (r.state == mta::RcptState::kPending) to += (to.empty() ? "" : ", ") + r.address;
+          if (r.pending) to += (to.empty() ? "" : ", ") + r.address;
         ImGui::Bullet();
         ImGui::SameLine();
         ImGui::TextColored(deferred ? col4(Outcome::kTransient) : col4(Outcome::kIntermediate), "%s %s",
@@ -59,8 +59,7 @@ void QueuesPanel::draw(const Model& m) {
           ImGui::TextDisabled("%d attempt(s) so far", q.attempts);
         }
         for (const auto& r : q.rcpts)
-          if (!r.diagnostic.empty() && r.state == mta::RcptState::kPending)
-            ImGui::TextWrapped("%s", r.diagnostic.c_str());
+          if (!r.diagnostic.empty() && r.pending) ImGui::TextWrapped("%s", r.diagnostic.c_str());
         ImGui::Unindent();
       }
     }
