@@ -56,6 +56,24 @@ std::string unquote(std::string_view v) {
   return out;
 }
 
+// "token; name=value; ...": the lowercased, space-free token and the parameters.
+std::string parse_params(std::string_view value, ContentType& ct) {
+  std::vector<std::string> parts = split_params(value);
+  std::string compact;
+  for (char c : lower(trim(parts[0])))
+    if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    std::string_view p = parts[i];
+    std::size_t eq = p.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string name = lower(trim(p.substr(0, eq)));
+    if (name.empty()) continue;
+    std::string v = unquote(p.substr(eq + 1));
+    if (ct.params.emplace(name, v).second) ct.ordered.emplace_back(std::move(name), std::move(v));
+  }
+  return compact;
+}
+
 }  // namespace
 
 std::optional<std::string> ContentType::param(const std::string& name) const {
@@ -66,21 +84,15 @@ std::optional<std::string> ContentType::param(const std::string& name) const {
 
 ContentType parse_content_type(std::string_view value) {
   ContentType ct;
-  std::vector<std::string> parts = split_params(value);
-  std::string type = lower(trim(parts[0]));
-  std::string compact;
-  for (char c : type)
-    if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
+  std::string compact = parse_params(value, ct);
   std::size_t slash = compact.find('/');
   if (slash != std::string::npos && slash > 0 && slash + 1 < compact.size()) ct.type = compact;
-  for (std::size_t i = 1; i < parts.size(); ++i) {
-    std::string_view p = parts[i];
-    std::size_t eq = p.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string name = lower(trim(p.substr(0, eq)));
-    if (name.empty()) continue;
-    ct.params.emplace(std::move(name), unquote(p.substr(eq + 1)));
-  }
+  return ct;
+}
+
+ContentType parse_disposition(std::string_view value) {
+  ContentType ct;
+  ct.type = parse_params(value, ct);
   return ct;
 }
 
