@@ -131,6 +131,8 @@ bool MaildirStore::remove(const std::string& user, const std::string& id) {
   return false;
 }
 
+bool MaildirStore::older(const std::string& a, const std::string& b) { return sort_key(a) < sort_key(b); }
+
 std::vector<std::string> MaildirStore::users() const {
   std::set<std::string> names;
   for (const auto& path : disk_.list(root_)) {

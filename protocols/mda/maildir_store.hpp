@@ -39,6 +39,8 @@ class MaildirStore final : public MailStore {
   std::string folder(const std::string& user, std::string_view sub) const;
   static std::string file_name(int64_t sim_ns, uint64_t seq, uint64_t unique, std::string_view host,
                                std::size_t size, std::size_t vsize);
+  // Delivery order of two file names: (secs, usecs, Q, P) as written, then the name.
+  static bool older(const std::string& a, const std::string& b);
 
  private:
   bool name_taken(const std::string& user, const std::string& name) const;
