@@ -182,8 +182,7 @@ std::optional<CommandReader::Item> CommandReader::next() {
       item.kind = Item::Kind::Command;
       std::size_t end = cmd_.size() - 1;  // the LF
       if (end > 0 && cmd_[end - 1] == '\r') --end;
-      cmd_.resize(end);
-      item.text = std::move(cmd_);
+      item.text.assign(cmd_, 0, end);
       reset_command();
       return item;
     }

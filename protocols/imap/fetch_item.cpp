@@ -179,7 +179,11 @@ std::string FetchItem::response_name() const {
       std::string s = kind == Kind::Binary ? "BINARY[" : "BODY[";
       s += section.spec();
       s += ']';
-      if (partial) s += "<" + std::to_string(origin) + ">";
+      if (partial) {
+        s += '<';
+        s += std::to_string(origin);
+        s += '>';
+      }
       return s;
     }
   }
