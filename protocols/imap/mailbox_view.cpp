@@ -78,7 +78,7 @@ std::uint32_t MailboxView::seq_of(std::uint32_t uid) const {
 
 std::uint32_t MailboxView::recent_count() const {
   std::uint32_t n = 0;
-  for (const auto& e : entries_) n += e.recent && !e.expunged;
+  for (const auto& e : entries_) n += e.recent;  // as EXISTS, counting expunges not yet told
   return n;
 }
 
