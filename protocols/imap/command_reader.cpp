@@ -51,6 +51,7 @@ void CommandReader::reset_command() {
   cmd_.clear();
   text_size_ = 0;
   literal_left_ = 0;
+  literal_end_ = 0;
   dropping_ = false;
   drop_tag_.clear();
   tail_.clear();
@@ -117,6 +118,7 @@ std::optional<CommandReader::Item> CommandReader::next() {
       pos_ += n;
       literal_left_ -= n;
       if (literal_left_ > 0) return std::nullopt;
+      literal_end_ = cmd_.size();
       continue;
     }
     const std::size_t lf = in_.find('\n', pos_ + scan_);
@@ -181,7 +183,7 @@ std::optional<CommandReader::Item> CommandReader::next() {
       Item item;
       item.kind = Item::Kind::Command;
       std::size_t end = cmd_.size() - 1;  // the LF
-      if (end > 0 && cmd_[end - 1] == '\r') --end;
+      if (end > literal_end_ && cmd_[end - 1] == '\r') --end;  // never a literal's last octet
       item.text.assign(cmd_, 0, end);
       reset_command();
       return item;

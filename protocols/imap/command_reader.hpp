@@ -80,6 +80,7 @@ class CommandReader {
   std::string cmd_;       // the command so far
   std::size_t text_size_ = 0;       // octets of cmd_ outside literals
   std::uint64_t literal_left_ = 0;  // literal octets still to come
+  std::size_t literal_end_ = 0;     // where the last literal's data ends in cmd_
   bool line_mode_ = false;
   bool dropping_ = false;  // the command is refused; its remaining bytes are skipped
   Item::Kind drop_kind_ = Item::Kind::TooLong;

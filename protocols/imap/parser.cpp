@@ -83,7 +83,7 @@ std::optional<std::string_view> Parser::atom() {
 
 std::optional<std::string_view> Parser::fetch_att_name() {
   const std::size_t start = i_;
-  while (!at_end() && is_atom_char(s_[i_])) ++i_;
+  while (!at_end() && is_atom_char(s_[i_]) && s_[i_] != '[') ++i_;
   if (i_ > start && take('[')) {
     int depth = 0;
     while (!at_end() && (s_[i_] != ']' || depth > 0)) {

@@ -73,6 +73,17 @@ TEST_CASE("tags, atoms, numbers", "[imap][grammar]") {
   CHECK_FALSE(is_tag_char('+'));
 }
 
+TEST_CASE("fetch attribute names as responses write them", "[imap][grammar]") {
+  Parser p("BODY[HEADER.FIELDS (A B)]<0> UID BODY[] X");
+  CHECK(p.fetch_att_name() == "BODY[HEADER.FIELDS (A B)]<0>");
+  p.sp();
+  CHECK(p.fetch_att_name() == "UID");
+  p.sp();
+  CHECK(p.fetch_att_name() == "BODY[]");
+  Parser bad("BODY[oops");
+  CHECK_FALSE(bad.fetch_att_name());
+}
+
 TEST_CASE("sequence sets: ranges, stars, order, formatting", "[imap][grammar]") {
   SequenceSet s;
   REQUIRE(SequenceSet::parse("1:3,5,7:*,10:8", s));
