@@ -2,7 +2,7 @@
 // configuration and the split points, a check that aborts with a message (so libFuzzer
 // saves the input), and small byte-level predicates.
 //
-// Input layout of the session targets (smtp/pop3, server and client):
+// Input layout of the session targets (smtp/pop3/imap, server and client):
 //   byte 0     flags: each target documents what its bits select;
 //   bytes 1-7  chunk sizes, used in turn and cycled: the payload is handed to receive()
 //              in pieces of that many bytes (0 = everything that is left);

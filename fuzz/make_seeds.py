@@ -199,6 +199,55 @@ http_server = {
 for name, (flags, sizes, payload) in http_server.items():
     session("http_server_fuzz", name, flags, sizes, payload)
 
+# ---- IMAP server: what a client sends -----------------------------------------------------
+IMAP_PLAIN = base64.b64encode(b"\0bob\0builder").decode()
+IMAP_MSG = "From: a@a.example\r\nSubject: saved\r\n\r\nbody\r\n"
+imap_server = {
+    "login_fetch": (0x00, WHOLE, crlf(
+        "a1 CAPABILITY\na2 LOGIN bob builder\na3 SELECT INBOX\na4 FETCH 1:* (FLAGS UID RFC822.SIZE ENVELOPE)\n"
+        "a5 FETCH 2 (BODYSTRUCTURE BODY.PEEK[1.MIME] BODY[2.HEADER] BINARY[1] BINARY.SIZE[1] BODY[]<0.10>)\n"
+        "a6 UID SEARCH UNSEEN\na7 SEARCH RETURN (MIN MAX COUNT ALL) OR FROM alice NOT SEEN\na8 LOGOUT\n")),
+    "literals": (0x00, SMALL, "b1 LOGIN {3}\r\nbob {7+}\r\nbuilder\r\nb2 APPEND Sent (\\Seen $k) "
+                              "\"17-Jul-1996 02:44:25 -0700\" {%d}\r\n%s\r\nb3 STATUS Sent (MESSAGES UIDNEXT SIZE)\r\n"
+                              % (len(IMAP_MSG), IMAP_MSG)),
+    "mailboxes": (0x01, LINES, crlf(
+        "c1 AUTHENTICATE PLAIN " + IMAP_PLAIN + "\nc2 CREATE Work.Projects\nc3 LIST \"\" *\n"
+        "c4 LIST (SUBSCRIBED RECURSIVEMATCH) \"\" % RETURN (CHILDREN STATUS (MESSAGES))\nc5 RENAME Work Old\n"
+        "c6 SUBSCRIBE Old.Projects\nc7 LSUB \"\" *\nc8 DELETE Old.Projects\nc9 NAMESPACE\nca ENABLE IMAP4rev2 UTF8=ACCEPT\n"
+        "cb SELECT Trash\ncc EXAMINE INBOX\ncd ID NIL\nce LOGOUT\n")),
+    "store_copy_move": (0x00, WHOLE, crlf(
+        "d1 LOGIN bob builder\nd2 SELECT INBOX\nd3 STORE 1:2 +FLAGS (\\Seen $Label)\nd4 UID STORE 3 FLAGS.SILENT (\\Deleted)\n"
+        "d5 COPY 1 Trash\nd6 UID MOVE 2 Junk\nd7 UID EXPUNGE 3\nd8 EXPUNGE\nd9 CLOSE\nda LOGOUT\n")),
+    "idle": (0x20, SMALL, crlf("e1 LOGIN bob builder\ne2 SELECT INBOX\ne3 IDLE\nDONE\ne4 NOOP\ne5 UNSELECT\n")),
+    "auth_failures": (0x04, WHOLE, crlf("f1 LOGIN bob wrong\nf2 LOGIN bob \"\"\nf3 AUTHENTICATE PLAIN\n*\n"
+                                        "f4 AUTHENTICATE PLAIN =\nf5 LOGIN bob builder\n")),
+    "starttls": (0x02, WHOLE, crlf("g1 CAPABILITY\ng2 LOGIN bob builder\ng3 STARTTLS\ng4 LOGIN bob builder\n")),
+    "limits": (0x08, SMALL, "h1 LOGIN {100}\r\nh2 APPEND INBOX {600+}\r\n" + "x" * 600 + "\r\nh3 NOOP " + "y" * 300 +
+                            "\r\nh4 FROB\r\nh5 NOOP\r\n"),
+    "timeout": (0x40, LINES, crlf("i1 LOGIN bob builder\ni2 SELECT INBOX\n")),
+}
+for name, (flags, sizes, payload) in imap_server.items():
+    session("imap_server_fuzz", name, flags, sizes, payload)
+
+# ---- IMAP client: what a server answers ----------------------------------------------------
+IMAP_GREET = "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 SASL-IR LITERAL+ IDLE AUTH=PLAIN STARTTLS] ready\n"
+IMAP_BODY = "Subject: hi\r\n\r\nhello\r\n"
+imap_client = {
+    "fetch": (0x00, WHOLE, crlf(IMAP_GREET + "A1 OK [CAPABILITY IMAP4rev1 IDLE] in\n* 2 EXISTS\nA2 OK [READ-WRITE] sel\n"
+                                "* SEARCH 1 2\nA3 OK\n") + "* 1 FETCH (UID 1 BODY[] {%d}\r\n%s FLAGS (\\Seen))\r\n"
+                                % (len(IMAP_BODY), IMAP_BODY) + crlf("* 2 FETCH (UID 2 BODY[] \"x\")\nA4 OK\n* BYE\nA5 OK\n")),
+    "delete_idle": (0x03, SMALL, crlf(IMAP_GREET + "A1 OK in\n* 1 EXISTS\nA2 OK\n* ESEARCH (TAG \"A3\") UID ALL 4\nA3 OK\n"
+                                      "* 1 FETCH (UID 4 BODY[] NIL)\nA4 OK\nA5 OK\n* 1 EXPUNGE\nA6 OK\n+ idling\n"
+                                      "* 1 EXISTS\nA7 OK\n* SEARCH\nA8 OK\n+ idling\n")),
+    "append_login": (0x0c, LINES, crlf("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\n* CAPABILITY IMAP4rev1\nA1 OK\n"
+                                       "A2 OK\n+ go\nA3 OK [APPENDUID 5 9] done\nA4 OK\n* SEARCH\nA5 OK\nA6 OK\n")),
+    "starttls": (0x10, WHOLE, crlf(IMAP_GREET + "A1 OK begin\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\nA2 OK\nA3 OK in\n")),
+    "hostile": (0xa0, SMALL, "* OK hi\r\n* CAPABILITY\r\nA1 OK\r\n* 1 FETCH (BODY[] {99999}\r\n" + "z" * 200),
+    "timeout": (0x40, WHOLE, crlf(IMAP_GREET + "A1 NO [AUTHENTICATIONFAILED] no\n")),
+}
+for name, (flags, sizes, payload) in imap_client.items():
+    session("imap_client_fuzz", name, flags, sizes, payload)
+
 # ---- zones --------------------------------------------------------------------------------
 zones = {
     "b_example": """$ORIGIN b.example.

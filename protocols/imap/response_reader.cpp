@@ -45,7 +45,9 @@ std::optional<ResponseReader::Item> ResponseReader::next() {
     const std::size_t lf = in_.find('\n', pos_ + scan_);
     if (lf == std::string::npos) {
       scan_ = in_.size() - pos_;
-      if (scan_ > limits_.max_line) return fail();
+      // The same bound as a whole line's below: max_line octets and a line end, whose
+      // CR may already be here.
+      if (scan_ > limits_.max_line + 1) return fail();
       return std::nullopt;
     }
     scan_ = 0;

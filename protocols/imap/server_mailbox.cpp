@@ -10,6 +10,8 @@
 namespace maillab::imap {
 namespace {
 
+constexpr std::int64_t kLatestDate = 7258118400;  // 2200-01-01T00:00:00Z
+
 std::string upper(std::string_view s) {
   std::string out(s);
   for (char& c : out)
@@ -230,13 +232,19 @@ void ServerSession::cmd_append(Parser& p) {
       else r.keywords.push_back(f);
     }
   }
+  std::optional<std::int64_t> when;
   if (p.peek() == '"') {
-    auto when = p.date_time();
+    when = p.date_time();
     if (!when || !p.sp()) return syntax_error(p);
-    r.date_ns = (*when - message::kEpochUnixSeconds) * message::kNanosPerSecond;
   }
   auto data = p.peek() == '~' ? p.literal8() : p.literal();
   if (!data || !p.end()) return syntax_error(p);
+  if (when) {
+    // The internal date is kept as simulated nanoseconds (and as a Maildir name's Unix
+    // seconds): 1970 to 2200 fits both.
+    if (*when < 0 || *when >= kLatestDate) return complete("NO", "[CANNOT] Date out of range.");
+    r.date_ns = (*when - message::kEpochUnixSeconds) * message::kNanosPerSecond;
+  }
   if (data->empty()) return complete("NO", "Can't save a zero byte message.");
   r.content = io::make_bytes(message::to_crlf(*data));
   const mda::Folder* f = store_->folder(user_, name);

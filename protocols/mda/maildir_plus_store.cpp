@@ -32,11 +32,13 @@ std::optional<std::uint64_t> w_size(std::string_view key) {
   return v;
 }
 
+// The Unix time a Maildir name starts with; names from elsewhere may say anything, so
+// it is kept to 1970-2200 (what simulated nanoseconds can hold), else 0.
 std::int64_t leading_seconds(std::string_view key) {
   std::int64_t v = 0;
   std::size_t i = 0;
   while (i < key.size() && i < 18 && key[i] >= '0' && key[i] <= '9') v = v * 10 + (key[i++] - '0');
-  return v;
+  return v < 7258118400 ? v : 0;
 }
 
 std::string guid(const std::string& user, const Folder& f) {

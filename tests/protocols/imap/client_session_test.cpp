@@ -144,6 +144,27 @@ TEST_CASE("response reader: literals at every split; limits", "[imap][client][re
     while (auto i = r.next()) got.push_back(i->text);
     CHECK(got == std::vector<std::string>{"* 1 FETCH (BODY[] {5}\r\nab\r\nc UID 1)", "A1 OK {0}\r\n done", "* OK"});
   }
+  // The same line limit whether a line arrives whole or a byte at a time.
+  for (std::size_t content : {10u, 11u}) {
+    for (bool bytewise : {false, true}) {
+      ResponseLimits limits;
+      limits.max_line = 10;
+      ResponseReader r(limits);
+      const std::string line = std::string(content, 'x') + "\r\n";
+      bool error = false;
+      if (bytewise) {
+        for (char ch : line) {
+          r.feed(std::string(1, ch));
+          while (auto i = r.next()) error = error || i->error;
+        }
+      } else {
+        r.feed(line);
+        while (auto i = r.next()) error = error || i->error;
+      }
+      INFO("content " << content << (bytewise ? " byte by byte" : " whole"));
+      CHECK(error == (content > 10));
+    }
+  }
   ResponseLimits small;
   small.max_line = 10;
   ResponseReader r(small);

@@ -301,6 +301,7 @@ TEST_CASE("APPEND: flags, date, APPENDUID, TRYCREATE, literal limits", "[imap][s
   CHECK(c.cmd("a4 APPEND INBOX {1001}") == "a4 NO [TOOBIG] Literal too big.\r\n");
   CHECK(c.cmd("a5 APPEND INBOX {0+}\r\n") == "a5 NO Can't save a zero byte message.\r\n");
   CHECK(c.cmd("a6 APPEND INBOX (\\Bogus) {1+}\r\nx") == "a6 BAD Invalid system flag \\Bogus.\r\n");
+  CHECK(c.cmd("a8 APPEND INBOX \"17-Jul-5996 02:44:25 -0700\" {1+}\r\nx") == "a8 NO [CANNOT] Date out of range.\r\n");
   // Bare LF line ends are stored as CRLF.
   c.cmd("a7 APPEND INBOX {12+}\r\nSubject: x\n\n");
   const mda::Folder* inbox = host.store->folder("bob", "INBOX");

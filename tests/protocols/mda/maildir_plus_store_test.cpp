@@ -251,6 +251,17 @@ TEST_CASE("Maildir++: MaildirStore's INBOX and files changed behind the store's 
   CHECK(got.size() == 3);
   CHECK(got.back() == 4);  // a new UID, never an old one
   CHECK(inbox->uidnext == 5);
+  // The internal date is the Unix time a name starts with, but only up to 2200 (what
+  // simulated nanoseconds hold): 9999999999 is in 2286, so it is unknown (0) rather than
+  // a number that overflows later (found by imap_server_fuzz).
+  CHECK(inbox->messages.front().internal_date == message::kEpochUnixSeconds + 2 * 60);
+  CHECK(inbox->messages.back().internal_date == 0);
+  disk.write("mail/bob/new/999999999999999999.M1P1.other", std::string_view("Subject: far\n\n"));
+  MaildirPlusStore far(disk);
+  const Folder* again = far.folder("bob", "INBOX");
+  REQUIRE(again->messages.size() == 4);
+  CHECK(again->messages.back().uid == 5);
+  CHECK(again->messages.back().internal_date == 0);
 }
 
 TEST_CASE("MailboxMailStore: the MDA's delivery and POP3's maildrop on the shared store", "[maildir_plus]") {
@@ -300,6 +311,10 @@ TEST_CASE("Maildir++: a disk failure at any step changes nothing, and the disk a
       {true, [](MailboxStore& s) {
          const Folder* f = s.folder("bob", "INBOX");
          return f ? s.copy("bob", f->id, {1, 2}, "A.B", nullptr) : StoreResult::NoSuchFolder;
+       }},
+      {true, [](MailboxStore& s) {
+         const Folder* f = s.folder("bob", "INBOX");
+         return f ? s.expunge("bob", f->id, {1}) : StoreResult::NoSuchFolder;
        }},
       {true, [](MailboxStore& s) { return s.rename_folder("bob", "A", "C", kMinute); }},
       {false, [](MailboxStore& s) { return s.rename_folder("bob", "INBOX", "Old", kMinute); }},
