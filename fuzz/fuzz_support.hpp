@@ -54,7 +54,14 @@ struct Input {
   // Hands the payload to `feed` in the chunks the header chose.
   template <class F>
   void feed_chunks(F&& feed) const {
-    std::string_view rest = payload;
+    feed_chunks(payload, feed);
+  }
+
+  // The same for one piece of the payload (targets that cut it where the story changes,
+  // as after STARTTLS), the chunk sizes starting again from the first.
+  template <class F>
+  void feed_chunks(std::string_view piece, F&& feed) const {
+    std::string_view rest = piece;
     for (std::size_t turn = 0; !rest.empty(); ++turn) {
       const std::size_t want = sizes[turn % sizes.size()];
       const std::size_t n = (want == 0 || want > rest.size()) ? rest.size() : want;
@@ -63,6 +70,12 @@ struct Input {
     }
   }
 };
+
+// Hands `s` to `feed` one byte at a time.
+template <class F>
+void feed_bytes(std::string_view s, F&& feed) {
+  for (std::size_t i = 0; i < s.size(); ++i) feed(s.substr(i, 1));
+}
 
 // Every CR is followed by LF and every LF preceded by CR.
 inline bool crlf_only(std::string_view s) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "protocols/imap/ascii_case.hpp"
 #include "protocols/imap/parser.hpp"
 #include "protocols/imap/sequence_set.hpp"
 #include "protocols/imap/wire_format.hpp"
@@ -12,17 +13,6 @@ namespace maillab::imap {
 namespace {
 
 constexpr int kMaxDepth = 32;
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return out;
-}
-
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && upper(s.substr(0, prefix.size())) == upper(prefix);
-}
 
 // Skips one value of a response (atom, number, string, NIL, list); false if malformed.
 bool skip_value(Parser& p, int depth) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "protocols/imap/ascii_case.hpp"
+
 namespace maillab::imap {
 namespace {
 
@@ -18,17 +20,6 @@ bool tag_char(char c) {
     default:
       return true;
   }
-}
-
-bool ascii_iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 32);
-    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 32);
-    if (x != y) return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -94,7 +85,7 @@ std::uint64_t CommandReader::literal_limit() const {
   if (sp != std::string_view::npos) {
     std::string_view rest = s.substr(sp + 1);
     const std::size_t end = rest.find_first_of(" \r\n");
-    if (ascii_iequals(rest.substr(0, end), "APPEND")) return limits_.max_append_literal;
+    if (iequals(rest.substr(0, end), "APPEND")) return limits_.max_append_literal;
   }
   return limits_.max_literal;
 }

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "protocols/imap/ascii_case.hpp"
 #include "protocols/imap/wire_format.hpp"
 
 namespace maillab::imap {
@@ -11,13 +12,6 @@ using Kind = FetchItem::Kind;
 
 bool name_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.';
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return out;
 }
 
 // "[" ... "]" after BODY / BODY.PEEK / BINARY...; `binary`: part numbers only.

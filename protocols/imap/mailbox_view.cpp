@@ -14,6 +14,18 @@ bool shown_keyword(const std::string& k) {
   return true;
 }
 
+// A message as a session sees it: the store's flags, and \Recent if this session
+// claimed it (a read-only session sees the store's \Recent without taking it, RFC 3501
+// 6.3.2). `claimed` is sorted.
+MailboxView::Entry entry(const mda::MailboxMessage& m, bool read_only, const std::vector<std::uint32_t>& claimed) {
+  MailboxView::Entry e;
+  e.uid = m.uid;
+  e.flags = m.flags;
+  e.keywords = m.keywords;
+  e.recent = read_only ? m.recent : std::binary_search(claimed.begin(), claimed.end(), m.uid);
+  return e;
+}
+
 }  // namespace
 
 void MailboxView::append_flags(std::string& out, std::uint8_t flags, std::uint32_t keywords, bool recent,
@@ -54,15 +66,7 @@ void MailboxView::append_flag_responses(std::string& out, const mda::Folder& fol
 void MailboxView::open(const mda::Folder& folder, bool read_only, const std::vector<std::uint32_t>& recent) {
   entries_.clear();
   entries_.reserve(folder.messages.size());
-  for (const auto& m : folder.messages) {
-    Entry e;
-    e.uid = m.uid;
-    e.flags = m.flags;
-    e.keywords = m.keywords;
-    // A read-only session sees the store's \Recent without taking it (RFC 3501 6.3.2).
-    e.recent = read_only ? m.recent : std::binary_search(recent.begin(), recent.end(), m.uid);
-    entries_.push_back(e);
-  }
+  for (const auto& m : folder.messages) entries_.push_back(entry(m, read_only, recent));
   folder_id_ = folder.id;
   read_only_ = read_only;
   uidvalidity_ = folder.uidvalidity;
@@ -123,12 +127,7 @@ void MailboxView::sync(const mda::Folder& folder, const std::vector<std::uint32_
   bool grew = false;
   for (const auto& m : folder.messages) {
     if (m.uid <= max_uid_seen_) continue;
-    Entry e;
-    e.uid = m.uid;
-    e.flags = m.flags;
-    e.keywords = m.keywords;
-    e.recent = read_only_ ? m.recent : std::binary_search(recent.begin(), recent.end(), m.uid);
-    entries_.push_back(e);
+    entries_.push_back(entry(m, read_only_, recent));
     max_uid_seen_ = m.uid;
     grew = true;
   }

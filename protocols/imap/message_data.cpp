@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "protocols/imap/ascii_case.hpp"
 #include "protocols/imap/wire_format.hpp"
 #include "protocols/message/address_list.hpp"
 #include "protocols/message/date.hpp"
@@ -125,6 +126,17 @@ void language(std::string& out, const MimePart& p, bool utf8) {
   }
 }
 
+// The end both body extensions share (RFC 9051 9, body-ext-1part and body-ext-mpart):
+// " disposition language location".
+void extension_tail(std::string& out, const MimePart& p, bool utf8) {
+  out += ' ';
+  disposition(out, p, utf8);
+  out += ' ';
+  language(out, p, utf8);
+  out += ' ';
+  nstring(out, p.location, utf8);
+}
+
 void body(std::string& out, std::string_view all, const MimePart& p, bool ext, bool utf8) {
   const std::string& type = p.content_type.type;
   const std::size_t slash = type.find('/');
@@ -138,12 +150,7 @@ void body(std::string& out, std::string_view all, const MimePart& p, bool ext, b
     if (ext) {
       out += ' ';
       params(out, p.content_type, utf8);
-      out += ' ';
-      disposition(out, p, utf8);
-      out += ' ';
-      language(out, p, utf8);
-      out += ' ';
-      nstring(out, p.location, utf8);
+      extension_tail(out, p, utf8);
     }
     out += ')';
     return;
@@ -174,17 +181,10 @@ void body(std::string& out, std::string_view all, const MimePart& p, bool ext, b
   if (ext) {
     out += ' ';
     nstring(out, p.md5, utf8);
-    out += ' ';
-    disposition(out, p, utf8);
-    out += ' ';
-    language(out, p, utf8);
-    out += ' ';
-    nstring(out, p.location, utf8);
+    extension_tail(out, p, utf8);
   }
   out += ')';
 }
-
-bool iequals(std::string_view a, std::string_view b) { return message::iequals(a, b); }
 
 // The header section with only (or all but) the named fields, then the empty line.
 std::string header_fields(std::string_view header, const std::vector<std::string>& names, bool keep) {

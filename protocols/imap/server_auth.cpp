@@ -2,22 +2,12 @@
 // (RFC 9051 6.1, 6.2), ENABLE (6.3.1), ID (RFC 2971), IDLE's end (RFC 2177).
 #include "protocols/imap/server_session.hpp"
 
+#include "protocols/imap/ascii_case.hpp"
 #include "protocols/imap/wire_format.hpp"
 #include "protocols/message/base64.hpp"
 
 namespace maillab::imap {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'a' && x <= 'z') x = static_cast<char>(x - 32);
-    if (y >= 'a' && y <= 'z') y = static_cast<char>(y - 32);
-    if (x != y) return false;
-  }
-  return true;
-}
 
 constexpr std::size_t kMaxIdPairs = 30;  // RFC 2971 3.3
 

@@ -9,18 +9,12 @@
 #include <algorithm>
 #include <set>
 
+#include "protocols/imap/ascii_case.hpp"
 #include "protocols/imap/server_session.hpp"
 #include "protocols/message/modified_utf7.hpp"
 
 namespace maillab::imap {
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return out;
-}
 
 bool is_inferior(std::string_view name, std::string_view parent) {
   return name.size() > parent.size() + 1 && name.compare(0, parent.size(), parent) == 0 && name[parent.size()] == '.';

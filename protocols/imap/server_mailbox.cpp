@@ -3,6 +3,7 @@
 // (with UIDPLUS's APPENDUID, RFC 4315). LIST and LSUB are in server_list.cpp.
 #include "protocols/imap/server_session.hpp"
 
+#include "protocols/imap/ascii_case.hpp"
 #include "protocols/imap/wire_format.hpp"
 #include "protocols/message/date.hpp"
 #include "protocols/message/line_endings.hpp"
@@ -11,13 +12,6 @@ namespace maillab::imap {
 namespace {
 
 constexpr std::int64_t kLatestDate = 7258118400;  // 2200-01-01T00:00:00Z
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return out;
-}
 
 }  // namespace
 

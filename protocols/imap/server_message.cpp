@@ -3,17 +3,11 @@
 // (RFC 4315); and sequence-set resolution for every selected-state command.
 #include <algorithm>
 
+#include "protocols/imap/ascii_case.hpp"
 #include "protocols/imap/server_session.hpp"
 
 namespace maillab::imap {
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return out;
-}
 
 // \Seen... -> bits; keywords to `keywords`; false for an unknown system flag.
 bool flag_bits(const std::vector<std::string>& flags, std::uint8_t& bits, std::vector<std::string>& keywords,

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <utility>
 
+#include "protocols/imap/ascii_case.hpp"
 #include "protocols/imap/wire_format.hpp"
 #include "protocols/message/modified_utf7.hpp"
 
@@ -24,13 +25,6 @@ unsigned state_bit(ServerSession::State s) {
     case ServerSession::State::Logout: return 0;
   }
   return 0;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return out;
 }
 
 }  // namespace

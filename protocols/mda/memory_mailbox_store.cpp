@@ -129,12 +129,9 @@ StoreResult MemoryMailboxStore::make_folder(const std::string& user, UserState& 
     auto at = u.subscriptions.insert(std::upper_bound(u.subscriptions.begin(), u.subscriptions.end(), n), n);
     if (!save_subscriptions(user, u)) u.subscriptions.erase(at);  // the folder exists all the same
   }
-  FolderChange c;
-  c.kind = FolderChange::Kind::Created;
-  c.user = user;
-  c.folder_id = f->folder.id;
+  const std::uint64_t id = f->folder.id;
   u.folders.emplace(n, std::move(f));
-  notify(c);
+  notify({FolderChange::Kind::Created, user, id});
   return StoreResult::Ok;
 }
 
@@ -195,12 +192,9 @@ StoreResult MemoryMailboxStore::delete_folder(const std::string& user, std::stri
   for (const auto& [other, state] : u->folders)
     if (is_inferior(other, f->folder.name)) return StoreResult::NotAllowed;
   if (!remove_folder(user, *f)) return StoreResult::DiskFull;
-  FolderChange c;
-  c.kind = FolderChange::Kind::Deleted;
-  c.user = user;
-  c.folder_id = f->folder.id;
+  const std::uint64_t id = f->folder.id;
   u->folders.erase(f->folder.name);
-  notify(c);
+  notify({FolderChange::Kind::Deleted, user, id});
   return StoreResult::Ok;
 }
 
@@ -257,11 +251,7 @@ StoreResult MemoryMailboxStore::rename_folder(const std::string& user, std::stri
     moved.push_back(name);
   }
   for (const std::string& name : moving) {
-    FolderChange c;
-    c.kind = FolderChange::Kind::Renamed;
-    c.user = user;
-    c.folder_id = u->folders[target + name.substr(source.size())]->folder.id;
-    notify(c);
+    notify({FolderChange::Kind::Renamed, user, u->folders[target + name.substr(source.size())]->folder.id});
   }
   return StoreResult::Ok;
 }
@@ -373,12 +363,7 @@ StoreResult MemoryMailboxStore::add_message(const std::string& user, FolderState
 }
 
 void MemoryMailboxStore::announce_message(const std::string& user, const FolderState& f, std::uint32_t uid) {
-  FolderChange c;
-  c.kind = FolderChange::Kind::Appended;
-  c.user = user;
-  c.folder_id = f.folder.id;
-  c.uid = uid;
-  notify(c);
+  notify({FolderChange::Kind::Appended, user, f.folder.id, uid});
 }
 
 StoreResult MemoryMailboxStore::append(const std::string& user, std::string_view folder, const AppendRequest& r,
@@ -420,12 +405,7 @@ StoreResult MemoryMailboxStore::set_flags(const std::string& user, std::uint64_t
   after.keywords = keywords;
   if (!save_flags(user, *f, m, after)) return StoreResult::DiskFull;
   m = after;
-  FolderChange c;
-  c.kind = FolderChange::Kind::Flags;
-  c.user = user;
-  c.folder_id = folder_id;
-  c.uid = uid;
-  notify(c);
+  notify({FolderChange::Kind::Flags, user, folder_id, uid});
   return StoreResult::Ok;
 }
 
@@ -450,14 +430,7 @@ StoreResult MemoryMailboxStore::expunge(const std::string& user, std::uint64_t f
   // The files are gone: the index must say so even if writing it fails now (it is
   // rebuilt from the files on the next load).
   if (!gone.empty()) save_index(user, *f);
-  for (std::uint32_t uid : gone) {
-    FolderChange c;
-    c.kind = FolderChange::Kind::Expunged;
-    c.user = user;
-    c.folder_id = folder_id;
-    c.uid = uid;
-    notify(c);
-  }
+  for (std::uint32_t uid : gone) notify({FolderChange::Kind::Expunged, user, folder_id, uid});
   return result;
 }
 

@@ -8,6 +8,7 @@
 #include <set>
 #include <memory>
 
+#include "mda_test_support.hpp"
 #include "protocols/io/disk.hpp"
 #include "protocols/mda/maildir_plus_store.hpp"
 #include "protocols/mda/memory_mailbox_store.hpp"
@@ -15,10 +16,9 @@
 
 using namespace maillab;
 using namespace maillab::mda;
+using namespace maillab::mda::test;
 
 namespace {
-
-constexpr std::int64_t kMinute = 60 * message::kNanosPerSecond;
 
 struct Recorder final : MailboxObserver {
   std::vector<std::string> seen;
@@ -29,17 +29,6 @@ struct Recorder final : MailboxObserver {
     if (also) also();
   }
 };
-
-AppendRequest letter(std::string text, std::int64_t at = 0, std::uint8_t flags = 0,
-                      std::vector<std::string> keywords = {}) {
-  AppendRequest r;
-  r.content = io::make_bytes(std::move(text));
-  r.date_ns = at;
-  r.flags = flags;
-  r.keywords = std::move(keywords);
-  r.hostname = "mx.b.example";
-  return r;
-}
 
 // Both implementations, each with a fresh disk.
 struct Fixture {

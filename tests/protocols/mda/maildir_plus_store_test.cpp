@@ -14,6 +14,7 @@
 #include <tuple>
 #include <unistd.h>
 
+#include "mda_test_support.hpp"
 #include "protocols/io/disk.hpp"
 #include "protocols/mda/dovecot_files.hpp"
 #include "protocols/mda/mailbox_mail_store.hpp"
@@ -22,21 +23,10 @@
 
 using namespace maillab;
 using namespace maillab::mda;
+using namespace maillab::mda::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr std::int64_t kMinute = 60 * message::kNanosPerSecond;
-
-AppendRequest letter(std::string text, std::int64_t at = 0, std::uint8_t flags = 0,
-                      std::vector<std::string> keywords = {}) {
-  AppendRequest r;
-  r.content = io::make_bytes(std::move(text));
-  r.date_ns = at;
-  r.flags = flags;
-  r.keywords = std::move(keywords);
-  return r;
-}
 
 // What a client could observe of a user's store, `recent` aside.
 using Snapshot = std::vector<std::tuple<std::string, std::uint32_t, std::uint32_t, std::vector<std::string>,
@@ -66,26 +56,6 @@ std::string shown(const Snapshot& s) {
   return out;
 }
 
-// A disk that fails the n-th write/append/rename (Beast's fail_count).
-class FailingDisk final : public io::Disk {
- public:
-  explicit FailingDisk(int fail_at) : fail_at_(fail_at) {}
-  using io::Disk::write;
-  bool write(const std::string& p, io::Bytes d) override { return step() && inner.write(p, std::move(d)); }
-  bool append(const std::string& p, std::string_view d) override { return step() && inner.append(p, d); }
-  bool rename(const std::string& f, const std::string& t) override { return step() && inner.rename(f, t); }
-  bool remove(const std::string& p) override { return inner.remove(p); }
-  io::Bytes read(const std::string& p) const override { return inner.read(p); }
-  bool exists(const std::string& p) const override { return inner.exists(p); }
-  std::vector<std::string> list(const std::string& p) const override { return inner.list(p); }
-  std::size_t used_bytes() const override { return inner.used_bytes(); }
-  io::MemoryDisk inner;
-  int count = 0;
-
- private:
-  bool step() { return ++count != fail_at_; }
-  int fail_at_;
-};
 
 // An io::Disk over a real directory, for the Python check (the lab's own FileDisk lives
 // in bridge/, above this layer).

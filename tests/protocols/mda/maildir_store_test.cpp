@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "mda_test_support.hpp"
 #include "protocols/io/disk.hpp"
 #include "protocols/message/date.hpp"
 #include "protocols/message/message.hpp"
@@ -9,6 +10,7 @@
 using namespace maillab;
 using maillab::mda::Delivery;
 using maillab::mda::DeliveryStatus;
+using maillab::mda::test::FailingDisk;
 
 namespace {
 
@@ -35,26 +37,6 @@ Delivery delivery(uint64_t unique, int64_t sim_ns) {
 
 const std::string kPrefix = "Return-Path: <alice@a.example>\r\nDelivered-To: bob@b.example\r\n";
 
-// A disk that fails the n-th mutation (Beast's fail_count), to drive every failure point.
-class FailingDisk final : public io::Disk {
- public:
-  explicit FailingDisk(int fail_at) : fail_at_(fail_at) {}
-  using io::Disk::write;
-  bool write(const std::string& p, io::Bytes d) override { return step() && inner.write(p, std::move(d)); }
-  bool append(const std::string& p, std::string_view d) override { return step() && inner.append(p, d); }
-  bool rename(const std::string& f, const std::string& t) override { return step() && inner.rename(f, t); }
-  bool remove(const std::string& p) override { return inner.remove(p); }
-  io::Bytes read(const std::string& p) const override { return inner.read(p); }
-  bool exists(const std::string& p) const override { return inner.exists(p); }
-  std::vector<std::string> list(const std::string& p) const override { return inner.list(p); }
-  std::size_t used_bytes() const override { return inner.used_bytes(); }
-  io::MemoryDisk inner;
-
- private:
-  bool step() { return ++count_ != fail_at_; }
-  int fail_at_;
-  int count_ = 0;
-};
 
 }  // namespace
 
