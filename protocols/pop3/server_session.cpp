@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "protocols/message/base64.hpp"
+#include "protocols/message/sasl_plain.hpp"
 #include "protocols/pop3/dot_stuffing.hpp"
 #include "protocols/pop3/md5.hpp"
 
@@ -267,21 +268,11 @@ void ServerSession::sasl_response(std::string_view line) {
 void ServerSession::sasl_plain(std::string_view base64) {
   const auto decoded = message::base64_decode(base64);
   if (!decoded) return auth_failed("", "invalid base64 in authentication response");
-  // RFC 4616 2: [authzid] NUL authcid NUL passwd
-  const std::size_t a = decoded->find('\0');
-  const std::size_t b = a == std::string::npos ? a : decoded->find('\0', a + 1);
-  if (b == std::string::npos || decoded->find('\0', b + 1) != std::string::npos) {
-    return auth_failed("", "malformed PLAIN response");
-  }
-  const std::string_view all(*decoded);
-  const std::string_view authzid = all.substr(0, a);
-  const std::string authcid(all.substr(a + 1, b - a - 1));
-  const std::string_view password = all.substr(b + 1);
-  // No proxy authorization: acting as another user is refused (RFC 4616 2).
-  if (authcid.empty() || password.empty() || (!authzid.empty() && authzid != authcid) ||
-      !handler_.check_password(authcid, password)) {
+  const auto plain = message::parse_sasl_plain(*decoded);
+  if (!plain) return auth_failed("", "malformed PLAIN response");
+  const std::string authcid(plain->user);
+  if (authcid.empty() || plain->password.empty() || plain->proxy() || !handler_.check_password(authcid, plain->password))
     return auth_failed(authcid, "authentication failed");
-  }
   login(authcid);
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "protocols/message/base64.hpp"
+#include "protocols/message/sasl_plain.hpp"
 #include "protocols/smtp/text_scan.hpp"
 
 namespace maillab::smtp {
@@ -95,17 +96,10 @@ void ServerSession::auth_response(std::string_view line) {
 }
 
 void ServerSession::auth_plain(std::string_view decoded) {
-  // RFC 4616 2: message = [authzid] NUL authcid NUL passwd. Acting for another identity
-  // (authzid != authcid) is not supported.
-  const auto first = decoded.find('\0');
-  const auto second = first == std::string_view::npos ? first : decoded.find('\0', first + 1);
-  if (second == std::string_view::npos || decoded.find('\0', second + 1) != std::string_view::npos)
-    return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));
-  const std::string_view authzid = decoded.substr(0, first);
-  const std::string_view user = decoded.substr(first + 1, second - first - 1);
-  if (!authzid.empty() && authzid != user)
-    return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));
-  auth_done(user, decoded.substr(second + 1));
+  // Acting for another identity (authzid != authcid) is not supported.
+  const auto plain = message::parse_sasl_plain(decoded);
+  if (!plain || plain->proxy()) return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));
+  auth_done(plain->user, plain->password);
 }
 
 void ServerSession::auth_done(std::string_view user_view, std::string_view password) {
