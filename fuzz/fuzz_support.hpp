@@ -94,6 +94,13 @@ inline bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
+// The last CRLF-ended line of text (all of it when there is one line or none).
+inline std::string_view last_line(std::string_view text) {
+  if (text.size() < 3) return text;
+  const std::size_t before = text.rfind("\r\n", text.size() - 3);
+  return before == std::string_view::npos ? text : text.substr(before + 2);
+}
+
 // A printable excerpt for failure messages.
 inline std::string shown(std::string_view s, std::size_t max = 400) {
   std::string out;

@@ -184,13 +184,28 @@ Result run(const Input& in, Feed&& feed_all) {
     });
     const bool closed_by_itself = s.closed();
     if (!closed_by_itself) FUZZ_CHECK(uids(store) == before, "the maildrop changed without a QUIT");
-    if (in.flag(6)) s.on_timeout();
-    else s.receive_eof();
+    if (in.flag(6)) {
+      // A timeout first ends auth_failure_delay (the held -ERR goes out and what came
+      // meanwhile is read, which may fail again); each ends one delay, so the autologout
+      // comes within one step per input byte.
+      std::string after;
+      for (std::size_t step = 0; step <= in.payload.size() + 1 && !s.closed(); ++step) {
+        s.on_timeout();
+        after += s.take_output();
+      }
+      // Only a held QUIT, answered +OK after the delay, may enter UPDATE here.
+      if (!closed_by_itself && uids(store) != before)
+        FUZZ_CHECK(fuzz::starts_with(fuzz::last_line(after), "+OK"),
+                   "the maildrop changed at a timeout without a QUIT: " + fuzz::shown(after));
+      r.output += after;
+    } else {
+      s.receive_eof();
+      if (!closed_by_itself) FUZZ_CHECK(uids(store) == before, "the maildrop changed at EOF");
+    }
     r.output += s.take_output();
     FUZZ_CHECK(s.closed(), "not closed at the end");
     FUZZ_CHECK(!store.locked("bob"), "bob's maildrop still locked after the end");
     FUZZ_CHECK(in.flag(3) == store.locked("mrose"), "mrose's lock changed hands");
-    if (!closed_by_itself) FUZZ_CHECK(uids(store) == before, "the maildrop changed at EOF/timeout");
   }
   r.uids = uids(store);
   for (std::size_t u = 0; u < before.size(); ++u)
