@@ -48,6 +48,11 @@ void Report::add(std::string name, std::string section, Level level, Result resu
   rows_.push_back({std::move(name), std::move(section), level, std::move(result)});
 }
 
+void Report::replace(std::size_t index, Result result) {
+  result.said = shorten(result.said);
+  rows_.at(index).result = std::move(result);
+}
+
 std::size_t Report::count(Outcome outcome) const {
   return static_cast<std::size_t>(
       std::count_if(rows_.begin(), rows_.end(), [&](const Row& r) { return r.result.outcome == outcome; }));

@@ -46,6 +46,9 @@ std::string shorten(std::string_view text, std::size_t limit = 72);
 class Report {
  public:
   void add(std::string name, std::string section, Level level, Result result);
+  // A row's result once more (what a later check learnt about it: the server closed the
+  // connection after it).
+  void replace(std::size_t index, Result result);
   const std::vector<Row>& rows() const { return rows_; }
 
   std::size_t count(Outcome outcome) const;

@@ -1,4 +1,6 @@
-// The SMTP check table of `maillab check smtp://HOST[:PORT]` and what each check does.
+// The SMTP check table of `maillab check smtp://HOST[:PORT]` and its session checks (the
+// transaction and extension checks are in smtp_transaction_checks.cpp, the shared state
+// and the handling of a server that closes the connection in smtp_ctx.hpp).
 //
 //   check                         RFC section            level   how
 //   greeting 220                  5321 3.1, 4.2          MUST    ClientSession: the first reply is 220
@@ -27,85 +29,19 @@
 //   enhanced status codes         RFC 2034 4, 3463       MUST    if announced: every 2xx/4xx/5xx after EHLO has one
 //   QUIT 221, then close          5321 4.1.1.10          MUST    ClientSession: 221, then the server closes
 //
-// The RSET/MAIL/RCPT probes share one raw connection (reopened if a probe kills it).
+// The raw probes share one connection (reopened when a probe or the server ends it).
 // Nothing is delivered without --rcpt: PIPELINING's DATA is cut by closing the
 // connection after 354 (an unterminated message must not be delivered, 4.1.1.4).
 #include <array>
 #include <cctype>
-#include <chrono>
-#include <ctime>
-#include <random>
-#include <thread>
 
 #include "bridge/check/check.hpp"
 #include "bridge/check/check_table.hpp"
-#include "bridge/check/pop3_probe.hpp"
-#include "bridge/check/smtp_probe.hpp"
-#include "protocols/smtp/path.hpp"
+#include "bridge/check/smtp_ctx.hpp"
 
 namespace maillab::check {
 
 namespace {
-
-struct SmtpCtx {
-  const Url& url;
-  const Options& opt;
-  const Url* fetch;
-  std::string helo;
-  std::string stop;
-  std::string token;
-  SmtpSessionLog base;               // greeting, EHLO, QUIT
-  std::optional<SmtpSessionLog> tx;  // the --rcpt transactions
-  std::string dot_body;              // body of the dot-stuffing message
-  std::unique_ptr<SmtpLine> line;
-  std::vector<smtp::Reply> replies_after_ehlo;
-
-  // The shared raw connection, greeted and EHLO'd; nullptr and *why when it cannot be.
-  SmtpLine* conn(std::string* why) {
-    if (line && line->alive()) return line.get();
-    if (line) keep_replies();
-    line = std::make_unique<SmtpLine>(url, opt.timeout);
-    if (!line->open() || !line->hello(helo)) {
-      *why = line->error();
-      return nullptr;
-    }
-    return line.get();
-  }
-  void keep_replies() {
-    if (!line) return;
-    auto& r = line->after_ehlo();
-    replies_after_ehlo.insert(replies_after_ehlo.end(), r.begin(), r.end());
-    r.clear();
-  }
-  std::string rcpt() const { return opt.rcpt.empty() ? "<postmaster>" : "<" + opt.rcpt + ">"; }
-  std::string from() const { return "<" + opt.from + ">"; }
-};
-
-// A raw command on the shared connection: the reply, or nullopt with *why.
-std::optional<smtp::Reply> cmd(SmtpCtx& c, std::string_view text, std::string* why) {
-  SmtpLine* l = c.conn(why);
-  if (!l) return std::nullopt;
-  auto r = l->command(text);
-  if (!r) *why = std::string(text.substr(0, 20)) + ": " + l->error();
-  return r;
-}
-
-// After a probe: the session must still answer (NOOP -> 250).
-std::optional<Result> session_continues(SmtpCtx& c, const std::string& said) {
-  if (!c.line || !c.line->alive()) return Result::fail(said + "; then the connection was gone");
-  auto r = c.line->command("NOOP");
-  if (!r) return Result::fail(said + "; then NOOP got " + c.line->error());
-  if (r->code != 250) return Result::fail(said + "; then NOOP got " + first_line(*r));
-  return std::nullopt;
-}
-
-bool valid_keyword(std::string_view k) {
-  // 4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
-  if (k.empty() || !std::isalnum(static_cast<unsigned char>(k[0]))) return false;
-  for (char ch : k)
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
-  return true;
-}
 
 Result greeting(SmtpCtx& c) {
   c.base = run_smtp_session(c.url, c.opt.timeout, c.helo, {});
@@ -126,6 +62,14 @@ Result greeting(SmtpCtx& c) {
     return Result::fail(first_line(g->reply));
   }
   return Result::pass(first_line(g->reply));
+}
+
+bool valid_keyword(std::string_view k) {
+  // 4.1.1.1: ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+  if (k.empty() || !std::isalnum(static_cast<unsigned char>(k[0]))) return false;
+  for (char ch : k)
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
+  return true;
 }
 
 Result ehlo(SmtpCtx& c) {
@@ -296,155 +240,6 @@ Result size_limit(SmtpCtx& c) {
   return Result::warn(said + " (RFC 1870: 552)");
 }
 
-Result pipelining(SmtpCtx& c) {
-  if (!c.base.extensions.count("PIPELINING")) return Result::skip("PIPELINING not announced");
-  std::string why;
-  if (!cmd(c, "RSET", &why)) return Result::fail(why);
-  SmtpLine* l = c.conn(&why);
-  if (!l || !l->send("MAIL FROM:" + c.from() + "\r\nRCPT TO:" + c.rcpt() + "\r\nDATA\r\n"))
-    return Result::fail(l ? l->error() : why);
-  std::array<smtp::Reply, 3> r;
-  std::string said;
-  for (std::size_t i = 0; i < r.size(); ++i) {
-    auto got = l->read_reply();
-    if (!got) {
-      if (!said.empty()) said += " / ";
-      return Result::fail(said + "reply " + std::to_string(i + 1) + ": " + l->error());
-    }
-    r[i] = *got;
-    said += (i ? " / " : "") + std::to_string(r[i].code);
-  }
-  const bool data_open = r[2].code == 354;
-  if (data_open) l->close();  // cut the message: it must not be delivered
-  else cmd(c, "RSET", &why);
-  if (r[0].positive_intermediate() || r[1].positive_intermediate())
-    return Result::fail(said + " (a 3xx to MAIL or RCPT: replies out of order)");
-  if (data_open && !(r[0].positive_completion() && r[1].positive_completion()))
-    return Result::fail(said + " (354 to DATA though no recipient was accepted)");
-  if (!data_open && r[2].positive_completion()) return Result::fail(said + " (2xx to DATA)");
-  return Result::pass(said);
-}
-
-std::string date_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
-
-smtp::OutgoingMessage message(SmtpCtx& c, const std::string& what, const std::string& body) {
-  smtp::OutgoingMessage m;
-  m.from = smtp::parse_reverse_path(c.from()).path;
-  m.rcpts.push_back({smtp::parse_forward_path("<" + c.opt.rcpt + ">").path, {}});
-  std::string content = "From: <" + c.opt.from + ">\r\nTo: <" + c.opt.rcpt + ">\r\nSubject: maillab check: " + what +
-                        "\r\nDate: " + date_now() + "\r\nMessage-ID: <" + what + "." + c.token +
-                        "@maillab.check>\r\n\r\n" + body;
-  m.content = std::make_shared<const std::string>(std::move(content));
-  return m;
-}
-
-// Both --rcpt transactions, on one ClientSession connection.
-const SmtpSessionLog* transactions(SmtpCtx& c) {
-  if (c.opt.rcpt.empty()) return nullptr;
-  if (!c.tx) {
-    // One connection at a time: a server that serves connections one after the other
-    // (smtp-sink with a small backlog, a test double) must not keep the engine waiting.
-    if (c.line && c.line->alive()) {
-      c.line->command("QUIT");
-      c.keep_replies();
-      c.line->close();
-    }
-    std::vector<smtp::OutgoingMessage> ms;
-    ms.push_back(message(c, "long-line", "A 998-octet line follows (RFC 5321 4.5.3.1.6).\r\n" +
-                                             std::string(998, 'x') + "\r\nend\r\n"));
-    c.dot_body = "Dot-stuffing (RFC 5321 4.5.2): lines below start with dots.\r\n.\r\n..\r\n.leading dot\r\n"
-                 "...three\r\n. \r\n.\r\nend\r\n";
-    ms.push_back(message(c, "dot-stuffing", c.dot_body));
-    c.tx = run_smtp_session(c.url, c.opt.timeout, c.helo, std::move(ms));
-  }
-  return &*c.tx;
-}
-
-Result outcome(SmtpCtx& c, std::size_t i) {
-  const SmtpSessionLog* tx = transactions(c);
-  if (!tx) return Result::skip("needs --rcpt (a recipient the server accepts)");
-  if (i >= tx->outcomes.size()) return Result::fail(tx->error.empty() ? "no outcome" : tx->error);
-  const auto& o = tx->outcomes[i];
-  if (!o.mail_reply.positive_completion()) return Result::skip("MAIL FROM refused: " + first_line(o.mail_reply));
-  const smtp::Reply& r = o.rcpts.at(0).reply;
-  if (!o.data_sent && !r.positive_completion()) return Result::skip("--rcpt refused: " + first_line(r));
-  return r.code == 250 ? Result::pass(first_line(r)) : Result::fail(first_line(r));
-}
-
-Result long_text_line(SmtpCtx& c) { return outcome(c, 0); }
-Result dot_stuffing(SmtpCtx& c) { return outcome(c, 1); }
-
-Result round_trip(SmtpCtx& c) {
-  if (!c.fetch) return Result::skip("needs --fetch pop3://USER:PASS@HOST:PORT");
-  Result sent = outcome(c, 1);
-  if (sent.outcome != Outcome::Pass) return Result::skip("the dot-stuffing message was not accepted");
-  const std::string marker = "Message-ID: <dot-stuffing." + c.token + "@maillab.check>";
-  auto end = std::chrono::steady_clock::now() + c.opt.timeout;
-  std::string last_error;
-  for (;;) {
-    std::string error;
-    auto messages = pop3_fetch_all(*c.fetch, c.opt.timeout, &error);
-    if (!messages) last_error = error;
-    for (const auto& m : messages ? *messages : std::vector<std::string>{}) {
-      if (m.find(marker) == std::string::npos) continue;
-      const auto sep = m.find("\r\n\r\n");
-      const std::string body = sep == std::string::npos ? std::string() : m.substr(sep + 4);
-      if (body == c.dot_body) return Result::pass("body identical (" + std::to_string(body.size()) + " octets)");
-      std::size_t at = 0;
-      while (at < body.size() && at < c.dot_body.size() && body[at] == c.dot_body[at]) ++at;
-      return Result::fail("body differs at octet " + std::to_string(at) + ": got '" +
-                          body.substr(at > 8 ? at - 8 : 0, 24) + "'");
-    }
-    if (std::chrono::steady_clock::now() >= end)
-      return Result::fail(last_error.empty() ? "the message did not arrive in the POP3 mailbox" : last_error);
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
-}
-
-Result enhanced_codes(SmtpCtx& c) {
-  if (!c.base.extensions.count("ENHANCEDSTATUSCODES")) return Result::skip("ENHANCEDSTATUSCODES not announced");
-  c.keep_replies();
-  std::vector<smtp::Reply> all = c.replies_after_ehlo;
-  for (const SmtpSessionLog* log : {&c.base, c.tx ? &*c.tx : nullptr}) {
-    if (!log) continue;
-    bool after = false;
-    for (const auto& e : log->exchanges) {
-      if (after) all.push_back(e.reply);
-      if (e.sent.rfind("EHLO", 0) == 0) after = true;
-    }
-  }
-  std::size_t checked = 0, missing = 0;
-  std::string example;
-  for (const auto& r : all) {
-    if (r.positive_intermediate()) continue;  // RFC 2034 4: 3xx are not included
-    ++checked;
-    if (r.enhanced.empty()) {
-      if (!missing++) example = first_line(r);
-    }
-  }
-  if (checked == 0) return Result::skip("no reply to look at");
-  if (missing)
-    return Result::fail(std::to_string(missing) + " of " + std::to_string(checked) + " replies without a code: " + example);
-  return Result::pass(std::to_string(checked) + " replies, all with a code");
-}
-
-Result quit(SmtpCtx& c) {
-  if (c.line && c.line->alive()) c.line->command("QUIT");
-  if (c.line) c.line->close();
-  const SmtpExchange* q = c.base.find("QUIT");
-  if (!q) return Result::fail("no QUIT reply: " + c.base.error);
-  if (q->reply.code != 221) return Result::fail(first_line(q->reply));
-  if (!c.base.closed_after_quit) return Result::fail(first_line(q->reply) + "; " + c.base.after_quit);
-  return Result::pass(first_line(q->reply) + ", then closed");
-}
-
 constexpr std::array<CheckSpec<SmtpCtx>, 20> kChecks{{
     {"greeting 220", "5321 3.1, 4.2", Level::Must, greeting},
     {"EHLO 250, keywords parse", "5321 4.1.1.1, 4.5.1", Level::Must, ehlo},
@@ -471,12 +266,7 @@ constexpr std::array<CheckSpec<SmtpCtx>, 20> kChecks{{
 }  // namespace
 
 Report check_smtp(const Url& url, const Options& options, const Url* fetch) {
-  SmtpCtx c{url, options, fetch, options.helo.empty() ? "maillab.check" : options.helo, {}, {}, {}, {}, {}, {}, {}};
-  std::random_device rd;
-  const auto n = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(n));
-  c.token = buf;
+  SmtpCtx c(url, options, fetch);
   return run_table<SmtpCtx>(kChecks, c);
 }
 

@@ -130,6 +130,10 @@ bool SmtpLine::open() {
   close();
   parser_ = smtp::ReplyParser{};
   esmtp_ = false;
+  greeted_ = false;
+  closed_by_server_ = false;
+  close_reply_.reset();
+  errors_ = 0;
   extensions_.clear();
   if (!stream_.connect(url_.host, url_.port, timeout_)) {
     error_ = stream_.error();
@@ -139,6 +143,7 @@ bool SmtpLine::open() {
   auto g = read_reply();
   if (!g) return false;
   greeting_ = *g;
+  greeted_ = true;
   if (!g->positive_completion()) {
     error_ = "greeting: " + first_line(*g);
     close();
@@ -163,6 +168,36 @@ bool SmtpLine::hello(const std::string& name) {
   return true;
 }
 
+bool SmtpLine::poll_close() {
+  if (!alive_) return false;
+  std::string in;
+  const ReadStatus s = stream_.read(in, std::chrono::milliseconds(0));
+  if (s == ReadStatus::Data) parser_.receive(in);
+  if (auto r = parser_.next()) {  // a reply no command asked for (already read, perhaps)
+    noted(*r);
+    if (alive_) {  // anything but a 421: the conversation is out of step, it cannot go on
+      error_ = "a reply no command asked for: " + first_line(*r);
+      close();
+    }
+    return true;
+  }
+  if (s == ReadStatus::Timeout || s == ReadStatus::Data) return false;
+  closed_by_server_ = true;
+  error_ = "connection closed by the server";
+  close();
+  return true;
+}
+
+void SmtpLine::noted(const smtp::Reply& r) {
+  if (esmtp_) after_ehlo_.push_back(r);
+  if (greeted_ && r.code >= 400) ++errors_;
+  if (greeted_ && r.code == 421) {  // 5321 3.8: the server is closing the connection
+    closed_by_server_ = true;
+    close_reply_ = r;
+    close();
+  }
+}
+
 void SmtpLine::close() {
   stream_.close();
   alive_ = false;
@@ -175,6 +210,7 @@ bool SmtpLine::send(std::string_view bytes) {
   }
   if (!stream_.send(bytes)) {
     error_ = stream_.error();
+    closed_by_server_ = true;  // a connected socket refuses bytes only after the peer's reset
     close();
     return false;
   }
@@ -190,7 +226,7 @@ std::optional<smtp::Reply> SmtpLine::read_reply() {
         close();
         return std::nullopt;
       }
-      if (esmtp_) after_ehlo_.push_back(*r);
+      noted(*r);
       return r;
     }
     if (!alive_) {
@@ -201,6 +237,7 @@ std::optional<smtp::Reply> SmtpLine::read_reply() {
     ReadStatus s = stream_.read(in, timeout_);
     if (s != ReadStatus::Data) {
       error_ = "no reply: " + stream_.error();
+      if (s != ReadStatus::Timeout) closed_by_server_ = true;
       close();
       return std::nullopt;
     }

@@ -4,7 +4,11 @@
 //   exchange is recorded, then the probe waits for the server to close (4.1.1.10).
 // - SmtpLine: raw command lines read back with smtp::ReplyParser, for the out-of-order
 //   and malformed probes no well-behaved client would send. Every reply read after a
-//   successful EHLO is kept (the ENHANCEDSTATUSCODES check reads them).
+//   successful EHLO is kept (the ENHANCEDSTATUSCODES check reads them). It counts the
+//   error replies (4xx/5xx) of its connection and notices when the server ends the
+//   connection (EOF, a reset, or a 421: RFC 5321 3.8), so that a server closing after
+//   repeated errors (Exim's smtp_max_synprot_errors, Postfix's smtpd_hard_error_limit,
+//   allowed by 5321 7.8) is reported as that, not as the next command's failure.
 // Both bound every read by the --timeout; a missing reply is an error text, never a hang.
 #pragma once
 
@@ -61,6 +65,17 @@ class SmtpLine {
   bool alive() const { return alive_; }
   void close();
 
+  // Error replies (4xx/5xx) read on this connection, the greeting excepted.
+  int errors() const { return errors_; }
+  // The server ended the connection: EOF or a reset where a reply was due, or a 421
+  // (which ends it, 5321 3.8); the 421 is close_reply().
+  bool closed_by_server() const { return closed_by_server_; }
+  const std::optional<smtp::Reply>& close_reply() const { return close_reply_; }
+  // Without waiting: has the server already closed the connection or sent a reply no
+  // command asked for (a 421 announcing the close, 5321 3.8)? Either ends the connection;
+  // true then (closed_by_server() says whether it was a close).
+  bool poll_close();
+
   // Sends `line` CRLF and reads one reply; nullopt and error() on timeout, EOF or a
   // malformed reply (the connection is then dead).
   std::optional<smtp::Reply> command(std::string_view line);
@@ -75,6 +90,8 @@ class SmtpLine {
   std::vector<smtp::Reply>& after_ehlo() { return after_ehlo_; }
 
  private:
+  void noted(const smtp::Reply& r);  // every reply read: kept, counted, a 421 closes
+
   const Url& url_;
   std::chrono::milliseconds timeout_;
   TcpStream stream_;
@@ -83,8 +100,12 @@ class SmtpLine {
   std::string error_;
   std::set<std::string> extensions_;
   std::vector<smtp::Reply> after_ehlo_;
+  std::optional<smtp::Reply> close_reply_;
+  int errors_ = 0;
   bool alive_ = false;
   bool esmtp_ = false;
+  bool greeted_ = false;
+  bool closed_by_server_ = false;
 };
 
 }  // namespace maillab::check
