@@ -28,6 +28,20 @@
 
 namespace maillab::check {
 
+// A command that can carry a line of any length, for the 512-octet checks: its short
+// form, and the same command padded to exactly `octets` octets, CRLF included.
+struct LineCarrier {
+  std::string what;        // "NOOP with an argument"
+  std::string short_form;  // "NOOP maillab-check"
+  std::string head;        // "NOOP ": padded() fills the rest with `pad`
+  char pad = 'x';
+  bool opens_transaction = false;  // RSET after it
+
+  std::string padded(std::size_t octets) const {
+    return head + std::string(octets > head.size() + 2 ? octets - head.size() - 2 : 0, pad);
+  }
+};
+
 struct SmtpCtx {
   SmtpCtx(const Url& url, const Options& opt, const Url* fetch);
 
@@ -42,6 +56,7 @@ struct SmtpCtx {
   std::string dot_body;              // body of the dot-stuffing message
   std::unique_ptr<SmtpLine> line;
   std::vector<smtp::Reply> replies_after_ehlo;
+  std::optional<LineCarrier> carrier;  // what carried the 512-octet line, if anything did
 
   // The shared raw connection, ready for commands; nullptr and *why when it cannot be.
   SmtpLine* conn(std::string* why);

@@ -1,6 +1,7 @@
 // The SMTP rows of `maillab check` against scripted servers (scripted_smtp.hpp): a server
 // that closes after repeated errors (Exim's way and Postfix's 421) is reported on the row
-// after which it closed and is never the next check's MUST failure.
+// after which it closed and is never the next check's MUST failure; the 512-octet line
+// tested with a command the server takes (OpenSMTPD refuses NOOP's argument).
 
 #include "scripted_smtp.hpp"
 
@@ -75,4 +76,38 @@ TEST_CASE("a 421 after the third error (Postfix's hard error limit): information
   CHECK(data.result.outcome == check::Outcome::Pass);
   CHECK(says(data, "421, closed after 3 errors"));
   CHECK(row(r, "RSET 250, clears the transaction").result.outcome == check::Outcome::Pass);
+}
+
+TEST_CASE("the 512-octet command line: carried by a command the server accepts, judged against its short form") {
+  SECTION("NOOP with an argument refused whatever its length (OpenSMTPD): MAIL carries it") {
+    SmtpScript s;
+    s.noop_args = false;
+    s.line_limit = 512;
+    ScriptedSmtp server(s);
+    auto r = probe(server);
+    INFO(table(r));
+    const auto& at512 = row(r, "command line of 512 octets accepted");
+    CHECK(at512.result.outcome == check::Outcome::Pass);
+    CHECK(says(at512, "MAIL with trailing spaces, 512 octets: 250"));
+    const auto& over = row(r, "command line > 512 octets -> 500");
+    CHECK(over.result.outcome == check::Outcome::Pass);
+    CHECK(says(over, "600 octets: 500 5.5.0 Line too long"));
+  }
+  SECTION("a limit under 512 octets fails the MUST") {
+    SmtpScript s;
+    s.line_limit = 500;
+    ScriptedSmtp server(s);
+    auto r = probe(server);
+    INFO(table(r));
+    const auto& at512 = row(r, "command line of 512 octets accepted");
+    CHECK(at512.result.outcome == check::Outcome::Fail);
+    CHECK(says(at512, "NOOP with an argument, 512 octets: 500 5.5.0 Line too long"));
+    CHECK(r.exit_code() == 1);
+  }
+  SECTION("no limit: 512 passes, over 512 warns") {
+    ScriptedSmtp server(SmtpScript{});
+    auto r = probe(server);
+    CHECK(row(r, "command line of 512 octets accepted").result.outcome == check::Outcome::Pass);
+    CHECK(row(r, "command line > 512 octets -> 500").result.outcome == check::Outcome::Warn);
+  }
 }
