@@ -31,6 +31,9 @@ void register_check(CLI::App& app, int& exit_code) {
   cmd->add_option("--helo", args->opt.helo, "SMTP: the EHLO/HELO name (default maillab.check)");
   cmd->add_option("--fetch", args->opt.fetch,
                   "SMTP: pop3://USER:PASS@HOST:PORT where --rcpt's mail arrives (dot-stuffing round trip)");
+  cmd->add_option("--user", args->opt.user,
+                  "SMTP: AUTH PLAIN (LOGIN as fallback) when offered; POP3: instead of USER in the URL");
+  cmd->add_option("--password", args->opt.password, "the password for --user (both or neither)");
   cmd->add_option("--name", args->opt.name, "DNS: an extra name that should resolve");
   cmd->callback([args, &exit_code] {
     if (args->format != "text" && args->format != "markdown") {

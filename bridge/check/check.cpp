@@ -29,6 +29,31 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
       return 2;
     }
   }
+  if (options.user.empty() != options.password.empty()) {
+    err << "maillab check: --user and --password go together (and neither may be empty)\n";
+    return 2;
+  }
+  if (!options.user.empty()) {
+    if (url->scheme == Url::Scheme::Dns) {
+      err << "maillab check: --user and --password are for smtp:// and pop3:// URLs\n";
+      return 2;
+    }
+    if (url->has_credentials) {
+      err << "maillab check: the URL carries USER:PASS already; give the credentials once\n";
+      return 2;
+    }
+    for (char ch : options.user + options.password) {
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) {
+        err << "maillab check: --user and --password must not hold control characters\n";
+        return 2;
+      }
+    }
+    if (url->scheme == Url::Scheme::Pop3) {
+      url->user = options.user;
+      url->password = options.password;
+      url->has_credentials = true;
+    }
+  }
   const bool smtp = url->scheme == Url::Scheme::Smtp;
   if (!smtp && (!options.rcpt.empty() || !options.fetch.empty() || !options.helo.empty())) {
     err << "maillab check: --rcpt, --helo and --fetch are for smtp:// URLs\n";

@@ -26,11 +26,15 @@ struct Options {
   std::string rcpt;   // a recipient the server accepts: enables the transaction checks
   std::string helo;   // default: "maillab.check"
   std::string fetch;  // pop3:// URL where --rcpt's mail can be read back (dot-stuffing round trip)
+  // SMTP: AUTH (PLAIN, else LOGIN) when offered; POP3: instead of USER:PASS in the URL.
+  // Both or neither; never sent unless given.
+  std::string user, password;
   // DNS
   std::string name;   // an extra name to resolve
 };
 
-// Each protocol's checks; `fetch` is the parsed --fetch URL (SMTP only).
+// Each protocol's checks; `fetch` is the parsed --fetch URL (SMTP only). check_pop3 takes
+// the credentials from the URL (run() puts --user/--password there).
 Report check_smtp(const Url& url, const Options& options, const Url* fetch);
 Report check_pop3(const Url& url, const Options& options);
 Report check_dns(const Url& url, const Options& options);

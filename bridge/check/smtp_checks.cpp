@@ -5,6 +5,8 @@
 //   check                         RFC section            level   how
 //   greeting 220                  5321 3.1, 4.2          MUST    ClientSession: the first reply is 220
 //   EHLO 250 + keywords           5321 4.1.1.1, 4.5.1    MUST    ClientSession: 250, every keyword line parses
+//   AUTH (--user/--password)      4954 4, 6              MUST    ClientSession: PLAIN (LOGIN if only that) -> 235;
+//                                                                skips without credentials, AUTH, or before STARTTLS
 //   HELO accepted                 5321 4.1.1.1, 4.5.1    MUST    fresh connection, HELO -> 250
 //   case-insensitive commands     5321 2.4               MUST    "nOoP", "rSeT" -> 250
 //   NOOP 250                      5321 4.1.1.9           MUST    NOOP -> 250
@@ -34,6 +36,7 @@
 //   QUIT 221, then close          5321 4.1.1.10          MUST    ClientSession: 221, then the server closes
 //
 // The raw probes share one connection (reopened when a probe or the server ends it).
+// A MAIL refused with 530 (AUTH or STARTTLS first) skips the checks that need MAIL.
 // Nothing is delivered without --rcpt: PIPELINING's DATA is cut by closing the
 // connection after 354 (an unterminated message must not be delivered, 4.1.1.4).
 #include <array>
@@ -48,7 +51,7 @@ namespace maillab::check {
 namespace {
 
 Result greeting(SmtpCtx& c) {
-  c.base = run_smtp_session(c.url, c.opt.timeout, c.helo, {});
+  c.base = run_smtp_session(c.url, c.opt.timeout, c.helo, {}, c.auth());
   if (!c.base.connected) {
     c.stop = "server not reachable";
     return Result::fail(c.base.error);
@@ -197,6 +200,7 @@ Result data_without_rcpt(SmtpCtx& c) {
   if (!cmd(c, "RSET", &why)) return Result::fail(why);
   auto m = cmd(c, "MAIL FROM:" + c.from(), &why);
   if (!m) return Result::fail(why);
+  if (m->code == 530) return *mail_refused(c, *m);
   auto r = cmd(c, "DATA", &why);
   if (!r) return Result::fail(why);
   const std::string said = first_line(*r);
@@ -214,7 +218,7 @@ Result rset(SmtpCtx& c) {
   if (!cmd(c, "RSET", &why)) return Result::fail(why);
   auto m = cmd(c, "MAIL FROM:" + c.from(), &why);
   if (!m) return Result::fail(why);
-  if (!m->positive_completion()) return Result::skip("MAIL FROM refused: " + first_line(*m));
+  if (auto refused = mail_refused(c, *m)) return *refused;
   auto r = cmd(c, "RSET", &why);
   if (!r) return Result::fail(why);
   if (r->code != 250) return Result::fail("RSET -> " + first_line(*r));
@@ -235,6 +239,7 @@ Result null_sender(SmtpCtx& c) {
   auto r = cmd(c, "MAIL FROM:<>", &why);
   if (!r) return Result::fail(why);
   cmd(c, "RSET", &why);
+  if (r->code == 530) return *mail_refused(c, *r);
   return r->code == 250 ? Result::pass(first_line(*r)) : Result::fail(first_line(*r));
 }
 
@@ -261,6 +266,7 @@ Result mail_syntax(SmtpCtx& c) {
     return Result::fail(said + " (a malformed path was accepted)");
   }
   if (r->code == 501) return Result::pass(said);
+  if (r->code == 530) return *mail_refused(c, *r);
   if (r->permanent()) return Result::warn(said + " (4.3.2: 501)");
   return Result::fail(said);
 }
@@ -274,14 +280,16 @@ Result size_limit(SmtpCtx& c) {
   if (!r) return Result::fail(why);
   const std::string said = first_line(*r);
   cmd(c, "RSET", &why);
+  if (r->code == 530) return *mail_refused(c, *r);
   if (r->code == 552) return Result::pass(said);
   if (r->positive_completion()) return Result::fail(said + " (limit " + std::to_string(c.base.size_limit) + ")");
   return Result::warn(said + " (RFC 1870: 552)");
 }
 
-constexpr std::array<CheckSpec<SmtpCtx>, 21> kChecks{{
+constexpr std::array<CheckSpec<SmtpCtx>, 22> kChecks{{
     {"greeting 220", "5321 3.1, 4.2", Level::Must, greeting},
     {"EHLO 250, keywords parse", "5321 4.1.1.1, 4.5.1", Level::Must, ehlo},
+    {"AUTH (--user/--password)", "4954 4, 6", Level::Must, auth},
     {"HELO accepted", "5321 4.1.1.1, 4.5.1", Level::Must, helo},
     {"commands case-insensitive", "5321 2.4", Level::Must, case_insensitive},
     {"NOOP 250", "5321 4.1.1.9", Level::Must, noop},

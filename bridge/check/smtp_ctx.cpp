@@ -1,6 +1,7 @@
 // SmtpCtx: the shared raw connection, and where a close by the server is written.
 #include "bridge/check/smtp_ctx.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <random>
 
@@ -42,6 +43,11 @@ SmtpCtx::SmtpCtx(const Url& u, const Options& o, const Url* f)
   token = buf;
 }
 
+std::optional<std::pair<std::string, std::string>> SmtpCtx::auth() const {
+  if (opt.user.empty()) return std::nullopt;
+  return std::make_pair(opt.user, opt.password);
+}
+
 SmtpLine* SmtpCtx::conn(std::string* why) {
   if (line && line->alive()) return line.get();
   if (line) keep_replies();
@@ -49,6 +55,13 @@ SmtpLine* SmtpCtx::conn(std::string* why) {
   close_noted_ = false;
   line_row_.reset();  // no check has used this connection yet
   if (!line->open() || !line->hello(helo)) {
+    *why = line->error();
+    return nullptr;
+  }
+  // Credentials only when the user gave them and the server offers AUTH; a refusal is
+  // the AUTH row's finding, the checks go on unauthenticated.
+  if (auto a = auth(); a && line->extensions().count("AUTH")) line->authenticate(a->first, a->second);
+  if (!line->alive()) {
     *why = line->error();
     return nullptr;
   }
@@ -151,6 +164,17 @@ std::optional<Result> session_continues(SmtpCtx& c, const std::string& said) {
   if (r->code == 421) return std::nullopt;
   if (r->code != 250) return Result::fail(said + "; then NOOP got " + first_line(*r));
   return std::nullopt;
+}
+
+std::optional<Result> mail_refused(const SmtpCtx& c, const smtp::Reply& mail) {
+  if (mail.positive_completion()) return std::nullopt;
+  std::string text;
+  for (std::string_view l : mail.lines) text.append(l).push_back(' ');
+  for (char& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string why = "MAIL refused: ";
+  if (text.find("STARTTLS") != std::string::npos) why = "needs STARTTLS (no TLS in the probe yet): ";
+  else if (mail.code == 530 && c.opt.user.empty()) why = "needs AUTH (--user/--password): ";
+  return Result::skip(why + first_line(mail));
 }
 
 }  // namespace maillab::check

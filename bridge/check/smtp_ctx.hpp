@@ -1,8 +1,8 @@
 // check::SmtpCtx: what the SMTP checks of `maillab check smtp://...` share (the table is
 // in smtp_checks.cpp, the transaction and extension checks in smtp_transaction_checks.cpp):
 // the options, the client engine's greeting/EHLO/QUIT session, the --rcpt transactions,
-// and one raw connection (SmtpLine) for the out-of-order probes, greeted and EHLO'd
-// whenever it is reopened.
+// and one raw connection (SmtpLine) for the out-of-order probes, greeted, EHLO'd and
+// authenticated (--user/--password, when the server offers AUTH) whenever it is reopened.
 //
 // Closes. A server may end a session that keeps erring (RFC 5321 7.8: Exim after three
 // protocol errors, smtp_max_synprot_errors; Postfix with a 421 at smtpd_hard_error_limit,
@@ -63,6 +63,7 @@ struct SmtpCtx {
   void keep_replies();
   std::string rcpt() const { return opt.rcpt.empty() ? "<postmaster>" : "<" + opt.rcpt + ">"; }
   std::string from() const { return "<" + opt.from + ">"; }
+  std::optional<std::pair<std::string, std::string>> auth() const;
 
   // How the server ended a connection.
   struct Closed {
@@ -107,7 +108,12 @@ std::optional<smtp::Reply> cmd(SmtpCtx& c, std::string_view text, std::string* w
 // that is reported by SmtpCtx::after_check).
 std::optional<Result> session_continues(SmtpCtx& c, const std::string& said);
 
+// MAIL refused: a skip that says why (530: AUTH first, give --user/--password; or
+// STARTTLS first, which the probe does not speak yet); nullopt when it was accepted.
+std::optional<Result> mail_refused(const SmtpCtx& c, const smtp::Reply& mail);
+
 // The checks of smtp_transaction_checks.cpp.
+Result auth(SmtpCtx& c);
 Result pipelining(SmtpCtx& c);
 Result long_text_line(SmtpCtx& c);
 Result dot_stuffing(SmtpCtx& c);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "protocols/message/base64.hpp"
 #include "protocols/smtp/client_session.hpp"
 
 namespace maillab::check {
@@ -39,7 +40,8 @@ const SmtpExchange* SmtpSessionLog::find(std::string_view verb) const {
 }
 
 SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeout, const std::string& helo,
-                                std::vector<smtp::OutgoingMessage> messages) {
+                                std::vector<smtp::OutgoingMessage> messages,
+                                const std::optional<std::pair<std::string, std::string>>& auth) {
   SmtpSessionLog log;
   TcpStream stream;
   if (!stream.connect(url.host, url.port, timeout)) {
@@ -50,6 +52,7 @@ SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeou
   smtp::ClientConfig config;
   config.helo_name = helo;
   config.peer_name = url.authority();
+  config.auth = auth;
   for (auto* t : {&config.greeting_timeout, &config.helo_timeout, &config.mail_timeout, &config.rcpt_timeout,
                   &config.data_init_timeout, &config.data_block_timeout, &config.data_done_timeout,
                   &config.rset_timeout, &config.quit_timeout, &config.idle_timeout})
@@ -135,6 +138,7 @@ bool SmtpLine::open() {
   close_reply_.reset();
   errors_ = 0;
   extensions_.clear();
+  auth_mechanisms_.clear();
   if (!stream_.connect(url_.host, url_.port, timeout_)) {
     error_ = stream_.error();
     return false;
@@ -157,7 +161,18 @@ bool SmtpLine::hello(const std::string& name) {
   if (r && (r->code == 500 || r->code == 502)) r = command("HELO " + name);
   else if (r && r->code == 250) {
     esmtp_ = true;
-    for (std::size_t i = 1; i < r->lines.size(); ++i) extensions_.insert(upper(r->lines[i].substr(0, r->lines[i].find(' '))));
+    for (std::size_t i = 1; i < r->lines.size(); ++i) {
+      const std::string line = upper(r->lines[i]);
+      const std::string keyword = line.substr(0, line.find(' '));
+      extensions_.insert(keyword);
+      if (keyword != "AUTH") continue;
+      std::size_t at = keyword.size();
+      while (at < line.size()) {
+        const std::size_t end = std::min(line.find(' ', at + 1), line.size());
+        if (end > at + 1) auth_mechanisms_.insert(line.substr(at + 1, end - at - 1));
+        at = end;
+      }
+    }
   }
   if (!r) return false;
   if (r->code != 250) {
@@ -166,6 +181,27 @@ bool SmtpLine::hello(const std::string& name) {
   }
   after_ehlo_.clear();
   return true;
+}
+
+std::optional<smtp::Reply> SmtpLine::authenticate(const std::string& user, const std::string& password) {
+  std::optional<smtp::Reply> r;
+  if (auth_mechanisms_.count("PLAIN")) {
+    const std::string creds = message::base64_encode(std::string(1, '\0') + user + '\0' + password);
+    r = command("AUTH PLAIN " + creds);
+    // A server that ignores the initial response asks with an empty challenge (4954 4).
+    if (r && r->code == 334) r = command(creds);
+  } else if (auth_mechanisms_.count("LOGIN")) {
+    r = command("AUTH LOGIN");
+    for (const std::string* next : {&user, &password}) {
+      if (!r || r->code != 334) break;
+      r = command(message::base64_encode(*next));
+    }
+  } else {
+    error_ = "no PLAIN or LOGIN among the AUTH mechanisms";
+    return std::nullopt;
+  }
+  if (r && r->code == 334) r = command("*");  // 4954 4: cancel an exchange not followed
+  return r;
 }
 
 bool SmtpLine::poll_close() {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bridge/check/probe_socket.hpp"
@@ -51,8 +52,11 @@ struct SmtpSessionLog {
   const SmtpExchange* find(std::string_view verb) const;  // first exchange sent with `verb`
 };
 
+// `auth`: AUTH PLAIN (LOGIN as fallback) after EHLO when the server offers it (the
+// user's --user/--password; nothing is sent without them).
 SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeout, const std::string& helo,
-                                std::vector<smtp::OutgoingMessage> messages);
+                                std::vector<smtp::OutgoingMessage> messages,
+                                const std::optional<std::pair<std::string, std::string>>& auth = std::nullopt);
 
 class SmtpLine {
  public:
@@ -62,6 +66,10 @@ class SmtpLine {
   bool open();
   // EHLO (HELO when EHLO gets 500/502); false when neither gets 250.
   bool hello(const std::string& name);
+  // AUTH (RFC 4954) with PLAIN (RFC 4616, initial response) or, when only that is
+  // offered, LOGIN; nullopt and error() when the EHLO offered neither or the exchange
+  // broke off. The final reply otherwise (235, or the refusal).
+  std::optional<smtp::Reply> authenticate(const std::string& user, const std::string& password);
   bool alive() const { return alive_; }
   void close();
 
@@ -86,6 +94,8 @@ class SmtpLine {
   const smtp::Reply& greeting() const { return greeting_; }
   const std::string& error() const { return error_; }
   const std::set<std::string>& extensions() const { return extensions_; }
+  // The mechanisms of the EHLO's AUTH line, uppercased.
+  const std::set<std::string>& auth_mechanisms() const { return auth_mechanisms_; }
   // Replies read after a 250 to EHLO (not the EHLO reply itself).
   std::vector<smtp::Reply>& after_ehlo() { return after_ehlo_; }
 
@@ -99,6 +109,7 @@ class SmtpLine {
   smtp::Reply greeting_;
   std::string error_;
   std::set<std::string> extensions_;
+  std::set<std::string> auth_mechanisms_;
   std::vector<smtp::Reply> after_ehlo_;
   std::optional<smtp::Reply> close_reply_;
   int errors_ = 0;

@@ -1,7 +1,7 @@
 // The SMTP checks that open transactions or use extensions (the table and the session
-// checks are in smtp_checks.cpp): PIPELINING (RFC 2920), the --rcpt transactions run by
-// the client engine (998-octet line, dot-stuffing, the --fetch round trip), enhanced
-// status codes (RFC 2034) and QUIT.
+// checks are in smtp_checks.cpp): AUTH with --user/--password (RFC 4954), PIPELINING
+// (RFC 2920), the --rcpt transactions run by the client engine (998-octet line,
+// dot-stuffing, the --fetch round trip), enhanced status codes (RFC 2034) and QUIT.
 #include <array>
 #include <chrono>
 #include <ctime>
@@ -52,7 +52,7 @@ const SmtpSessionLog* transactions(SmtpCtx& c) {
     c.dot_body = "Dot-stuffing (RFC 5321 4.5.2): lines below start with dots.\r\n.\r\n..\r\n.leading dot\r\n"
                  "...three\r\n. \r\n.\r\nend\r\n";
     ms.push_back(message(c, "dot-stuffing", c.dot_body));
-    c.tx = run_smtp_session(c.url, c.opt.timeout, c.helo, std::move(ms));
+    c.tx = run_smtp_session(c.url, c.opt.timeout, c.helo, std::move(ms), c.auth());
   }
   return &*c.tx;
 }
@@ -62,13 +62,38 @@ Result outcome(SmtpCtx& c, std::size_t i) {
   if (!tx) return Result::skip("needs --rcpt (a recipient the server accepts)");
   if (i >= tx->outcomes.size()) return Result::fail(tx->error.empty() ? "no outcome" : tx->error);
   const auto& o = tx->outcomes[i];
-  if (!o.mail_reply.positive_completion()) return Result::skip("MAIL FROM refused: " + first_line(o.mail_reply));
+  if (!o.mail_reply.positive_completion()) return *mail_refused(c, o.mail_reply);
   const smtp::Reply& r = o.rcpts.at(0).reply;
   if (!o.data_sent && !r.positive_completion()) return Result::skip("--rcpt refused: " + first_line(r));
   return r.code == 250 ? Result::pass(first_line(r)) : Result::fail(first_line(r));
 }
 
 }  // namespace
+
+Result auth(SmtpCtx& c) {
+  if (c.opt.user.empty()) return Result::skip("no --user/--password");
+  const auto& ext = c.base.extensions;
+  if (!ext.count("AUTH")) {
+    if (ext.count("STARTTLS")) return Result::skip("AUTH is offered only after STARTTLS: the probe has no TLS yet");
+    return Result::skip("AUTH not announced");
+  }
+  std::size_t i = 0;
+  while (i < c.base.exchanges.size() && c.base.exchanges[i].sent.rfind("AUTH", 0) != 0) ++i;
+  if (i == c.base.exchanges.size()) {
+    const SmtpExchange* e = c.base.find("EHLO");
+    std::string mechanisms;
+    for (std::size_t k = 1; e && k < e->reply.lines.size(); ++k)
+      if (e->reply.lines[k].substr(0, 5) == "AUTH " || e->reply.lines[k].substr(0, 5) == "auth ")
+        mechanisms = std::string(e->reply.lines[k].substr(5));
+    return Result::skip("no PLAIN or LOGIN among the mechanisms [" + mechanisms + "]");
+  }
+  const std::string mechanism = c.base.exchanges[i].sent.substr(5, c.base.exchanges[i].sent.find(' ', 5) - 5);
+  while (i + 1 < c.base.exchanges.size() && c.base.exchanges[i].reply.code == 334) ++i;
+  const smtp::Reply& r = c.base.exchanges[i].reply;
+  if (r.code == 235) return Result::pass(first_line(r) + " (" + mechanism + ")");
+  if (r.code == 535) return Result::fail("credentials refused (" + mechanism + "): " + first_line(r));
+  return Result::fail(mechanism + ": " + first_line(r));
+}
 
 Result pipelining(SmtpCtx& c) {
   if (!c.base.extensions.count("PIPELINING")) return Result::skip("PIPELINING not announced");

@@ -1,7 +1,10 @@
 // The SMTP rows of `maillab check` against scripted servers (scripted_smtp.hpp): a server
 // that closes after repeated errors (Exim's way and Postfix's 421) is reported on the row
 // after which it closed and is never the next check's MUST failure; the 512-octet line
-// tested with a command the server takes (OpenSMTPD refuses NOOP's argument).
+// tested with a command the server takes (OpenSMTPD refuses NOOP's argument); AUTH with
+// --user/--password (and nothing sent without them, or before STARTTLS); the option
+// checks.
+#include <sstream>
 
 #include "scripted_smtp.hpp"
 
@@ -110,4 +113,97 @@ TEST_CASE("the 512-octet command line: carried by a command the server accepts, 
     CHECK(row(r, "command line of 512 octets accepted").result.outcome == check::Outcome::Pass);
     CHECK(row(r, "command line > 512 octets -> 500").result.outcome == check::Outcome::Warn);
   }
+  SECTION("nothing can carry it: both skip with the reason") {
+    SmtpScript s;
+    s.noop_args = false;
+    s.auth = "PLAIN";  // MAIL refused without AUTH
+    ScriptedSmtp server(s);
+    auto r = probe(server);
+    INFO(table(r));
+    CHECK(row(r, "command line of 512 octets accepted").result.outcome == check::Outcome::Skip);
+    CHECK(row(r, "command line of 512 octets accepted").result.said ==
+          "refused short: NOOP with an argument 500, MAIL with trailing spaces 530");
+    CHECK(row(r, "command line > 512 octets -> 500").result.outcome == check::Outcome::Skip);
+  }
+}
+
+TEST_CASE("AUTH with --user/--password: a submission server checked past AUTH; nothing sent without them") {
+  SmtpScript s;
+  s.auth = "LOGIN";  // PLAIN not offered: LOGIN is the fallback
+  SECTION("with credentials") {
+    ScriptedSmtp server(s);
+    auto opt = options();
+    opt.user = "bob";
+    opt.password = "builder";
+    opt.rcpt = "bob@b.example";
+    auto r = probe(server, opt);
+    INFO(table(r));
+    require_no_must_failure(r);
+    CHECK(row(r, "AUTH (--user/--password)").result.outcome == check::Outcome::Pass);
+    CHECK(says(row(r, "AUTH (--user/--password)"), "235 2.7.0 Authentication successful (LOGIN)"));
+    for (const char* name : {"MAIL FROM:<> accepted", "RSET 250, clears the transaction", "dot-stuffing transaction",
+                             "998-octet line accepted"}) {
+      INFO(name << ": " << row(r, name).result.said);
+      CHECK(row(r, name).result.outcome == check::Outcome::Pass);
+    }
+  }
+  SECTION("without credentials: the rows that need MAIL skip and say why; no AUTH is sent") {
+    ScriptedSmtp server(s);
+    auto r = probe(server);
+    INFO(table(r));
+    require_no_must_failure(r);
+    CHECK(row(r, "AUTH (--user/--password)").result.outcome == check::Outcome::Skip);
+    CHECK(row(r, "MAIL FROM:<> accepted").result.outcome == check::Outcome::Skip);
+    CHECK(row(r, "MAIL FROM:<> accepted").result.said ==
+          "needs AUTH (--user/--password): 530 5.7.0 Authentication required");
+    CHECK_FALSE(server.auth_seen());
+  }
+  SECTION("a wrong password: the AUTH row fails and says so") {
+    ScriptedSmtp server(s);
+    auto opt = options();
+    opt.user = "bob";
+    opt.password = "wrong";
+    auto r = probe(server, opt);
+    INFO(table(r));
+    CHECK(row(r, "AUTH (--user/--password)").result.outcome == check::Outcome::Fail);
+    CHECK(says(row(r, "AUTH (--user/--password)"), "credentials refused (LOGIN): 535 5.7.8"));
+  }
+  SECTION("AUTH only after STARTTLS: skipped, said clearly, no credentials sent") {
+    SmtpScript tls = s;
+    tls.auth.clear();
+    tls.starttls_only = true;
+    ScriptedSmtp server(tls);
+    auto opt = options();
+    opt.user = "bob";
+    opt.password = "builder";
+    auto r = probe(server, opt);
+    INFO(table(r));
+    require_no_must_failure(r);
+    CHECK(row(r, "AUTH (--user/--password)").result.outcome == check::Outcome::Skip);
+    CHECK(says(row(r, "AUTH (--user/--password)"), "only after STARTTLS"));
+    CHECK(says(row(r, "MAIL FROM:<> accepted"), "needs STARTTLS (no TLS in the probe yet): 530"));
+    CHECK_FALSE(server.auth_seen());
+  }
+}
+
+TEST_CASE("--user and --password: together, not for DNS, not twice for POP3, never empty") {
+  auto run = [](check::Options o) {
+    std::ostringstream out, err;
+    const int rc = check::run(o, out, err);
+    INFO(err.str());
+    CHECK_FALSE(err.str().empty());
+    return rc;
+  };
+  check::Options o = options();
+  o.url = "smtp://127.0.0.1:1";
+  o.user = "bob";
+  CHECK(run(o) == 2);  // no --password
+  o.user.clear();
+  o.password = "x";
+  CHECK(run(o) == 2);  // no --user
+  o.user = "bob";
+  o.url = "dns://127.0.0.1:1/b.example";
+  CHECK(run(o) == 2);
+  o.url = "pop3://bob:builder@127.0.0.1:1";
+  CHECK(run(o) == 2);  // the URL has credentials already
 }
