@@ -5,6 +5,9 @@
 //   CAPA list                      2449 5          SHOULD  multi-line, terminated; -ERR warns (1939-only)
 //   STAT before login -> -ERR      1939 3, 4       MUST    AUTHORIZATION state refuses STAT
 //   wrong password -> -ERR         1939 7          MUST    USER, PASS <wrong>
+//   APOP with the password         1939 7          SHOULD  when the greeting has a timestamp "<...@...>":
+//                                                          APOP user MD5(timestamp + password) -> +OK
+//                                                          (SHOULD: an APOP secret may differ from the password)
 //   USER/PASS -> +OK               1939 7          MUST    on a fresh connection
 //   STAT "+OK n size"              1939 5          MUST    the exact format
 //   LIST consistent                1939 5          MUST    terminated, "n size" lines, count and sum = STAT
@@ -22,6 +25,7 @@
 //
 // Nothing destructive: a connection that ever sent DELE is dropped, never QUIT.
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
@@ -31,6 +35,7 @@
 #include "bridge/check/check_table.hpp"
 #include "bridge/check/pop3_probe.hpp"
 #include "protocols/pop3/dot_stuffing.hpp"
+#include "protocols/pop3/md5.hpp"
 
 namespace maillab::check {
 
@@ -151,6 +156,42 @@ Result wrong_password(Pop3Ctx& c) {
   c.anon->single("QUIT");
   c.anon->drop();
   return accepted ? Result::fail(r->first + " (a wrong password was accepted)") : Result::pass(r->first);
+}
+
+// RFC 1939 7: "A POP3 server which implements the APOP command will include a timestamp
+// in its banner greeting" (a msg-id, "<1896.697170952@dbc.mtview.ca.us>").
+std::string apop_timestamp(const std::string& greeting) {
+  const auto open = greeting.find('<');
+  const auto close = open == std::string::npos ? open : greeting.find('>', open);
+  if (close == std::string::npos) return {};
+  std::string ts = greeting.substr(open, close - open + 1);
+  return ts.find('@') == std::string::npos ? std::string() : ts;
+}
+
+Result apop(Pop3Ctx& c) {
+  if (!c.url.has_credentials) return Result::skip("no credentials (USER:PASS in the URL, or --user/--password)");
+  auto end = std::chrono::steady_clock::now() + c.opt.timeout;
+  for (;;) {
+    Pop3Line l(c.url, c.opt.timeout);
+    if (!l.open()) return Result::fail(l.error());
+    const std::string ts = apop_timestamp(l.greeting());
+    if (ts.empty()) {
+      l.single("QUIT");
+      return Result::skip("no timestamp in the greeting: APOP not offered");
+    }
+    auto r = l.single("APOP " + c.url.user + " " + pop3::Md5::hex(ts + c.url.password));
+    if (!r) return Result::fail(l.error());
+    l.single("QUIT");  // nothing was marked deleted
+    if (r->ok) return Result::pass(r->first + " (timestamp " + ts + ")");
+    // The maildrop may still be locked by the connection just closed (RFC 1939 8; RFC
+    // 2449 8.1.2's [IN-USE]); any other refusal is final (no guessing of passwords).
+    std::string text = r->first;
+    for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const bool locked = text.find("[in-use]") != std::string::npos || text.find("lock") != std::string::npos;
+    if (!locked || std::chrono::steady_clock::now() >= end)
+      return Result::fail(r->first + " (the password USER/PASS takes; timestamp " + ts + ")");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 Result user_pass(Pop3Ctx& c) {
@@ -338,11 +379,12 @@ Result quit(Pop3Ctx& c) {
   return r->ok ? Result::pass(r->first) : Result::fail(r->first);
 }
 
-constexpr std::array<CheckSpec<Pop3Ctx>, 15> kChecks{{
+constexpr std::array<CheckSpec<Pop3Ctx>, 16> kChecks{{
     {"greeting +OK", "1939 4", Level::Must, greeting},
     {"CAPA lists capabilities", "2449 5", Level::Should, capa},
     {"STAT before login -> -ERR", "1939 3, 4", Level::Must, stat_before_login},
     {"wrong password -> -ERR", "1939 7", Level::Must, wrong_password},
+    {"APOP with the password", "1939 7", Level::Should, apop},
     {"USER/PASS -> +OK", "1939 7", Level::Must, user_pass},
     {"STAT '+OK n size'", "1939 5", Level::Must, stat},
     {"LIST terminated, matches STAT", "1939 5", Level::Must, list},

@@ -22,10 +22,12 @@
 //   DATA without recipient        5321 3.3               MUST    MAIL ok, DATA -> 503/554 pass, 354 FAIL
 //   RSET clears the transaction   5321 4.1.1.5           MUST    MAIL, RSET -> 250, RCPT -> 503
 //   MAIL FROM:<> accepted         5321 4.5.5, 6.1        MUST    250 (bounces must be accepted)
+//   Postmaster accepted           5321 4.5.1             MUST    RCPT TO:<Postmaster>, and postmaster@ the --rcpt domain
 //   VRFY answered                 5321 3.5.3, 7.3        SHOULD  250/251/252/550/551/553 pass, 502 warn
 //   MAIL syntax error -> 501      5321 4.1.2, 4.3.2      SHOULD  "MAIL FROM:<broken": 501 pass, other 5xx warn
 //                                                                (4.3.2 lists 501; no MUST says a bad path is refused)
 //   SIZE over limit -> 552        RFC 1870 6             SHOULD  if SIZE n announced: SIZE=n+1 -> 552
+//   DSN parameters accepted       RFC 3461 4.1-4.4       MUST    if DSN announced: RET, ENVID, NOTIFY, ORCPT -> 250
 //   PIPELINING replies in order   RFC 2920 3.1           MUST    if announced: MAIL+RCPT+DATA in one write,
 //                                                                three replies, each of a class its command
 //                                                                may get (DATA 354 only if RCPT was 2xx)
@@ -286,7 +288,7 @@ Result size_limit(SmtpCtx& c) {
   return Result::warn(said + " (RFC 1870: 552)");
 }
 
-constexpr std::array<CheckSpec<SmtpCtx>, 22> kChecks{{
+constexpr std::array<CheckSpec<SmtpCtx>, 24> kChecks{{
     {"greeting 220", "5321 3.1, 4.2", Level::Must, greeting},
     {"EHLO 250, keywords parse", "5321 4.1.1.1, 4.5.1", Level::Must, ehlo},
     {"AUTH (--user/--password)", "4954 4, 6", Level::Must, auth},
@@ -300,9 +302,11 @@ constexpr std::array<CheckSpec<SmtpCtx>, 22> kChecks{{
     {"DATA without recipient -> 503/554", "5321 3.3", Level::Must, data_without_rcpt},
     {"RSET 250, clears the transaction", "5321 4.1.1.5", Level::Must, rset},
     {"MAIL FROM:<> accepted", "5321 4.5.5, 6.1", Level::Must, null_sender},
+    {"Postmaster accepted", "5321 4.5.1", Level::Must, postmaster},
     {"VRFY answered", "5321 3.5.3, 7.3", Level::Should, vrfy},
     {"MAIL syntax error -> 501", "5321 4.1.2, 4.3.2", Level::Should, mail_syntax},
     {"SIZE: over the limit -> 552", "1870 6", Level::Should, size_limit},
+    {"DSN parameters accepted", "3461 4.1-4.4", Level::Must, dsn_parameters},
     {"PIPELINING: replies in order", "2920 3.1", Level::Must, pipelining},
     {"998-octet line accepted", "5321 4.5.3.1.6", Level::Must, long_text_line},
     {"dot-stuffing transaction", "5321 4.5.2", Level::Must, dot_stuffing},

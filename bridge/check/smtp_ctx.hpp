@@ -114,6 +114,8 @@ std::optional<Result> mail_refused(const SmtpCtx& c, const smtp::Reply& mail);
 
 // The checks of smtp_transaction_checks.cpp.
 Result auth(SmtpCtx& c);
+Result postmaster(SmtpCtx& c);
+Result dsn_parameters(SmtpCtx& c);
 Result pipelining(SmtpCtx& c);
 Result long_text_line(SmtpCtx& c);
 Result dot_stuffing(SmtpCtx& c);

@@ -1,14 +1,17 @@
 // The SMTP checks that open transactions or use extensions (the table and the session
-// checks are in smtp_checks.cpp): AUTH with --user/--password (RFC 4954), PIPELINING
-// (RFC 2920), the --rcpt transactions run by the client engine (998-octet line,
-// dot-stuffing, the --fetch round trip), enhanced status codes (RFC 2034) and QUIT.
+// checks are in smtp_checks.cpp): AUTH with --user/--password (RFC 4954), Postmaster
+// (RFC 5321 4.5.1), the DSN parameters (RFC 3461), PIPELINING (RFC 2920), the --rcpt
+// transactions run by the client engine (998-octet line, dot-stuffing, the --fetch round
+// trip), enhanced status codes (RFC 2034) and QUIT.
 #include <array>
 #include <chrono>
 #include <ctime>
 #include <thread>
+#include <vector>
 
 #include "bridge/check/pop3_probe.hpp"
 #include "bridge/check/smtp_ctx.hpp"
+#include "protocols/smtp/esmtp_param.hpp"
 #include "protocols/smtp/path.hpp"
 
 namespace maillab::check {
@@ -93,6 +96,64 @@ Result auth(SmtpCtx& c) {
   if (r.code == 235) return Result::pass(first_line(r) + " (" + mechanism + ")");
   if (r.code == 535) return Result::fail("credentials refused (" + mechanism + "): " + first_line(r));
   return Result::fail(mechanism + ": " + first_line(r));
+}
+
+// 4.5.1: "RCPT TO:<Postmaster>" (no domain) and postmaster at every domain the server
+// serves MUST be accepted; the domain is --rcpt's when there is one.
+Result postmaster(SmtpCtx& c) {
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  auto m = cmd(c, "MAIL FROM:" + c.from(), &why);
+  if (!m) return Result::fail(why);
+  if (auto refused = mail_refused(c, *m)) {
+    cmd(c, "RSET", &why);
+    return *refused;
+  }
+  std::vector<std::string> paths{"Postmaster"};
+  if (const auto at = c.opt.rcpt.rfind('@'); at != std::string::npos) paths.push_back("postmaster" + c.opt.rcpt.substr(at));
+  std::string said, refusal;
+  Outcome worst = Outcome::Pass;
+  for (const std::string& p : paths) {
+    auto r = cmd(c, "RCPT TO:<" + p + ">", &why);
+    if (!r) return Result::fail(said + why);
+    said += (said.empty() ? "" : ", ") + p + " " + std::to_string(r->code);
+    if (r->positive_completion()) continue;
+    if (refusal.empty()) refusal = first_line(*r);
+    worst = r->permanent() ? Outcome::Fail : worst == Outcome::Pass ? Outcome::Warn : worst;
+  }
+  cmd(c, "RSET", &why);
+  return {worst, refusal.empty() ? said : said + ": " + refusal};
+}
+
+// RFC 3461 4.1-4.4: a server announcing DSN accepts RET and ENVID on MAIL, NOTIFY and
+// ORCPT on RCPT. A refusal counts only when the same command without them is accepted.
+Result dsn_parameters(SmtpCtx& c) {
+  if (!c.base.extensions.count("DSN")) return Result::skip("DSN not announced");
+  std::string why;
+  if (!cmd(c, "RSET", &why)) return Result::fail(why);
+  auto m = cmd(c, "MAIL FROM:" + c.from() + " RET=HDRS ENVID=maillab-check." + c.token, &why);
+  if (!m) return Result::fail(why);
+  if (!m->positive_completion()) {
+    cmd(c, "RSET", &why);
+    auto plain = cmd(c, "MAIL FROM:" + c.from(), &why);
+    cmd(c, "RSET", &why);
+    if (!plain) return Result::fail(why);
+    if (auto refused = mail_refused(c, *plain)) return *refused;
+    return Result::fail("MAIL with RET, ENVID: " + first_line(*m) + " (without: " + std::to_string(plain->code) + ")");
+  }
+  const std::string domain = c.opt.from.substr(c.opt.from.rfind('@') + 1);
+  const std::string orcpt = c.opt.rcpt.empty() ? "postmaster@" + domain : c.opt.rcpt;
+  auto r = cmd(c, "RCPT TO:" + c.rcpt() + " NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;" + smtp::xtext_encode(orcpt), &why);
+  if (!r) return Result::fail(why);
+  if (!r->positive_completion()) {
+    auto plain = cmd(c, "RCPT TO:" + c.rcpt(), &why);
+    cmd(c, "RSET", &why);
+    if (!plain) return Result::fail(why);
+    if (!plain->positive_completion()) return Result::skip("the recipient is refused anyway: " + first_line(*plain));
+    return Result::fail("RCPT with NOTIFY, ORCPT: " + first_line(*r) + " (without: " + std::to_string(plain->code) + ")");
+  }
+  cmd(c, "RSET", &why);
+  return Result::pass("MAIL " + std::to_string(m->code) + ", RCPT " + first_line(*r));
 }
 
 Result pipelining(SmtpCtx& c) {

@@ -61,6 +61,7 @@ TEST_CASE("every MUST passes against the lab's SMTP, POP3 and DNS; the dot-stuff
   o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
   o.listen.push_back(listen_on("mx.b.example", scenario::Service::kPop3));
   o.listen.push_back(listen_on("ns.example", scenario::Service::kDns));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSubmission));
   Lab lab(kLabYaml, o);
   const std::string smtp = "smtp://127.0.0.1:" + std::to_string(lab.port(0));
   const std::string pop3 = "pop3://bob:builder@127.0.0.1:" + std::to_string(lab.port(1));
@@ -74,11 +75,27 @@ TEST_CASE("every MUST passes against the lab's SMTP, POP3 and DNS; the dot-stuff
     for (const char* name : {"greeting 220", "EHLO 250, keywords parse", "unknown command -> 500, session goes on",
                              "RCPT before MAIL -> 503", "RSET 250, clears the transaction", "998-octet line accepted",
                              "dot-stuffing transaction", "dot-stuffing round trip (--fetch)", "QUIT 221, then close",
-                             "PIPELINING: replies in order", "enhanced status codes"}) {
+                             "PIPELINING: replies in order", "enhanced status codes", "Postmaster accepted",
+                             "DSN parameters accepted", "command line of 512 octets accepted"}) {
       INFO(name << ": " << row(r, name).result.said);
       CHECK(row(r, name).result.outcome == check::Outcome::Pass);
     }
     CHECK(row(r, "dot-stuffing round trip (--fetch)").result.said.find("body identical") != std::string::npos);
+  }
+
+  SECTION("submission with --user/--password: checked past AUTH") {
+    auto opt = options();
+    opt.user = "bob";
+    opt.password = "builder";
+    opt.from = "bob@b.example";
+    opt.rcpt = "bob@b.example";
+    auto r = check::check_smtp(url("smtp://127.0.0.1:" + std::to_string(lab.port(3))), opt, nullptr);
+    require_no_must_failure(r);
+    for (const char* name : {"AUTH (--user/--password)", "MAIL FROM:<> accepted", "RSET 250, clears the transaction",
+                             "Postmaster accepted", "998-octet line accepted", "dot-stuffing transaction"}) {
+      INFO(name << ": " << row(r, name).result.said);
+      CHECK(row(r, name).result.outcome == check::Outcome::Pass);
+    }
   }
 
   SECTION("SMTP without --rcpt: the transaction checks skip with a reason") {
@@ -101,9 +118,9 @@ TEST_CASE("every MUST passes against the lab's SMTP, POP3 and DNS; the dot-stuff
 
     auto r = check::check_pop3(url(pop3), options());
     require_no_must_failure(r);
-    for (const char* name : {"USER/PASS -> +OK", "RETR 1 terminated, unstuffed", "TOP 1 0: headers only",
-                             "DELE then RSET undeletes", "no QUIT: nothing deleted", "wrong password -> -ERR",
-                             "LIST terminated, matches STAT", "QUIT +OK"}) {
+    for (const char* name : {"USER/PASS -> +OK", "APOP with the password", "RETR 1 terminated, unstuffed",
+                             "TOP 1 0: headers only", "DELE then RSET undeletes", "no QUIT: nothing deleted",
+                             "wrong password -> -ERR", "LIST terminated, matches STAT", "QUIT +OK"}) {
       INFO(name << ": " << row(r, name).result.said);
       CHECK(row(r, name).result.outcome == check::Outcome::Pass);
     }
@@ -313,7 +330,7 @@ TEST_CASE("maillab check: exit 1 when nothing listens, 2 for a bad URL") {
   INFO(out);
   CHECK(rc == 1);
   CHECK(out.find("greeting 220") != std::string::npos);
-  CHECK(out.find("0 passed, 1 failed (1 MUST), 0 warnings, 21 skipped") != std::string::npos);
+  CHECK(out.find("0 passed, 1 failed (1 MUST), 0 warnings, 23 skipped") != std::string::npos);
   std::tie(rc, out) = shell(std::string(MAILLAB_BINARY) + " check ftp://127.0.0.1");
   CHECK(rc == 2);
   CHECK(out.find("unknown scheme") != std::string::npos);

@@ -2,8 +2,8 @@
 // that closes after repeated errors (Exim's way and Postfix's 421) is reported on the row
 // after which it closed and is never the next check's MUST failure; the 512-octet line
 // tested with a command the server takes (OpenSMTPD refuses NOOP's argument); AUTH with
-// --user/--password (and nothing sent without them, or before STARTTLS); the option
-// checks.
+// --user/--password (and nothing sent without them, or before STARTTLS); Postmaster; the
+// DSN parameters; the option checks.
 #include <sstream>
 
 #include "scripted_smtp.hpp"
@@ -130,6 +130,7 @@ TEST_CASE("the 512-octet command line: carried by a command the server accepts, 
 TEST_CASE("AUTH with --user/--password: a submission server checked past AUTH; nothing sent without them") {
   SmtpScript s;
   s.auth = "LOGIN";  // PLAIN not offered: LOGIN is the fallback
+  s.ehlo.push_back("DSN");
   SECTION("with credentials") {
     ScriptedSmtp server(s);
     auto opt = options();
@@ -141,8 +142,8 @@ TEST_CASE("AUTH with --user/--password: a submission server checked past AUTH; n
     require_no_must_failure(r);
     CHECK(row(r, "AUTH (--user/--password)").result.outcome == check::Outcome::Pass);
     CHECK(says(row(r, "AUTH (--user/--password)"), "235 2.7.0 Authentication successful (LOGIN)"));
-    for (const char* name : {"MAIL FROM:<> accepted", "RSET 250, clears the transaction", "dot-stuffing transaction",
-                             "998-octet line accepted"}) {
+    for (const char* name : {"MAIL FROM:<> accepted", "RSET 250, clears the transaction", "Postmaster accepted",
+                             "DSN parameters accepted", "dot-stuffing transaction", "998-octet line accepted"}) {
       INFO(name << ": " << row(r, name).result.said);
       CHECK(row(r, name).result.outcome == check::Outcome::Pass);
     }
@@ -184,6 +185,46 @@ TEST_CASE("AUTH with --user/--password: a submission server checked past AUTH; n
     CHECK(says(row(r, "MAIL FROM:<> accepted"), "needs STARTTLS (no TLS in the probe yet): 530"));
     CHECK_FALSE(server.auth_seen());
   }
+}
+
+TEST_CASE("Postmaster: RCPT TO:<Postmaster> refused is a MUST failure; postmaster@ the --rcpt domain is tried too") {
+  SmtpScript s;
+  s.postmaster_ok = false;
+  ScriptedSmtp server(s);
+  auto opt = options();
+  opt.rcpt = "bob@b.example";
+  auto r = probe(server, opt);
+  INFO(table(r));
+  const auto& pm = row(r, "Postmaster accepted");
+  CHECK(pm.result.outcome == check::Outcome::Fail);
+  CHECK(pm.result.said == "Postmaster 550, postmaster@b.example 250: 550 5.1.1 <Postmaster>: unk...");
+  CHECK(r.exit_code() == 1);
+
+  ScriptedSmtp good(SmtpScript{});
+  auto ok = probe(good);
+  CHECK(row(ok, "Postmaster accepted").result.outcome == check::Outcome::Pass);
+  CHECK(row(ok, "Postmaster accepted").result.said == "Postmaster 250");
+}
+
+TEST_CASE("DSN parameters: refused by a server that announces DSN is a MUST failure; not announced skips") {
+  SmtpScript s;
+  s.ehlo.push_back("DSN");
+  s.dsn_params_ok = false;
+  ScriptedSmtp refusing(s);
+  auto r = probe(refusing);
+  INFO(table(r));
+  CHECK(row(r, "DSN parameters accepted").result.outcome == check::Outcome::Fail);
+  CHECK(says(row(r, "DSN parameters accepted"), "MAIL with RET, ENVID: 555 5.5.4 Unsupported option (without: 250)"));
+
+  s.dsn_params_ok = true;
+  ScriptedSmtp accepting(s);
+  const auto accepted = probe(accepting);
+  CHECK(row(accepted, "DSN parameters accepted").result.outcome == check::Outcome::Pass);
+
+  ScriptedSmtp plain(SmtpScript{});
+  const auto without = probe(plain);
+  CHECK(row(without, "DSN parameters accepted").result.outcome == check::Outcome::Skip);
+  CHECK(row(without, "DSN parameters accepted").result.said == "DSN not announced");
 }
 
 TEST_CASE("--user and --password: together, not for DNS, not twice for POP3, never empty") {
