@@ -19,6 +19,16 @@
 #   peers_nsd_start PORT DIR ZONE FILE NSD (authoritative DNS) on 127.0.0.1:PORT, UDP and TCP,
 #                                      serving ZONE from the zone file FILE; log DIR/nsd.log
 #   peers_nsd_stop PORT
+#   peers_exim_start PORT DIR          Exim 4 (its unpacked .deb, see below) on 127.0.0.1:PORT,
+#                                      domain ex.test (alice, bob, u; postmaster -> alice) as
+#                                      Maildirs DIR/mail/<user>/, spool and logs in DIR
+#   peers_exim_stop PORT
+#   peers_opensmtpd_start PORT DIR     OpenSMTPD (unpacked .deb) on 127.0.0.1:PORT in a private
+#                                      mount namespace, domain os.test (alice, bob, u; postmaster
+#                                      -> alice) as Maildirs DIR/mail/<user>/ owned by nobody,
+#                                      queue DIR/spool, log DIR/smtpd.log
+#   peers_opensmtpd_stop PORT
+#   peers_unpack NAME PACKAGE...       prints where the .debs are unpacked (downloaded once)
 #   peers_free_port                    prints a free loopback TCP port
 #   peers_wait_port PORT [WHAT] [LOG] [PID]  waits (bounded) until 127.0.0.1:PORT accepts
 #   peers_wait_log FILE REGEX [WHAT]   waits (bounded) until FILE has a line matching REGEX
@@ -41,6 +51,13 @@
 # - Which instance was started where is also recorded under $PEERS_STATE (a directory
 #   shared by the processes of one test), so a stop works from a trap or a subshell.
 #
+# Exim and OpenSMTPD conflict with Postfix as Debian packages (each is a mail-transport-
+# agent), so they are not installed: peers_unpack fetches their .debs with `apt-get
+# download` and unpacks them with `dpkg -x` under $PEERS_UNPACKED (default
+# /var/tmp/maillab-peers; once, shared by every test), and they run from there; the
+# libraries they link are ordinary packages (in PEERS_PACKAGES). Their system users
+# (Debian-exim; opensmtpd, opensmtpq) are added as the packages would add them.
+#
 # Environment read by peers_postfix_start:
 #   PEERS_RELAYHOST=[127.0.0.1]:NNNN   relayhost (127.0.0.0/8 may relay to any domain)
 #   PEERS_POSTFIX_EXTRA="k = v;k2 = v2" more main.cf lines, ';'-separated
@@ -54,6 +71,9 @@ PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
 # the independent DKIM and SPF implementations of dkim_interop_test.sh and spf_pyspf_test.sh.
 PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail s-nail nsd unbound bind9 dnsutils python3-dkim python3-spf
                 opendkim-tools iproute2)
+# The libraries of the unpacked Exim and OpenSMTPD (their .debs are not installed, above).
+PEERS_PACKAGES+=(libidn12 libgnutls-dane0 libnsl2 libpcre2-8-0 libdb5.3 libevent-2.1-7 libpam0g)
+PEERS_UNPACKED=${PEERS_UNPACKED:-/var/tmp/maillab-peers}
 # Mailbox files belong to this account (exists on every Debian system).
 PEERS_MAIL_USER=${PEERS_MAIL_USER:-nobody}
 
@@ -337,6 +357,8 @@ maximal_backoff_time = 20s
 smtp_connect_timeout = 10s
 virtual_mailbox_domains = pf.test
 virtual_mailbox_maps = texthash:$dir/etc/vmailbox
+# RFC 5321 4.5.1: postmaster at every domain served (as Postfix's docs advise).
+virtual_alias_maps = texthash:$dir/etc/valias
 virtual_mailbox_base = $dir/mail
 virtual_minimum_uid = 1
 virtual_uid_maps = static:$uid
@@ -379,6 +401,7 @@ peers_postfix_start() {  # NAME PORT DIR
   _peers_postfix_main_cf "$name" "$dir" | _peers_sudo tee "$dir/etc/main.cf" >/dev/null
   _peers_postfix_master_cf "$port" | _peers_sudo tee "$dir/etc/master.cf" >/dev/null
   for u in alice bob u; do echo "$u@pf.test $u/"; done | _peers_sudo tee "$dir/etc/vmailbox" >/dev/null
+  echo "postmaster@pf.test alice@pf.test" | _peers_sudo tee "$dir/etc/valias" >/dev/null
   _peers_postfix_settings "$dir" || return 1
   _peers_sudo touch "$log"
   _peers_record postfix "$name" "$dir"  # before the start: a trap stops even a half-started one
@@ -602,41 +625,78 @@ peers_nsd_stop() {  # PORT
   _peers_stop_daemon nsd "${1:?usage: peers_nsd_stop PORT}" nsd nsd.log
 }
 
-peers_unbound_start() {  # PORT DIR STUBZONE ADDR@PORT: a recursive Unbound that asks the lab
-  # for STUBZONE only, with DNS 0x20 (use-caps-for-id) on; everything logged in DIR.
-  [ $# -eq 4 ] || { _peers_say "usage: peers_unbound_start PORT DIR ZONE ADDR@PORT"; return 1; }
-  local port=$1 dir unbound
+_peers_unbound() {  # PORT DIR WHAT: Unbound on 127.0.0.1:PORT in the foreground, its
+  # configuration the common part below and then stdin (a server: clause may repeat);
+  # everything in DIR (log DIR/unbound.log), its pid recorded for peers_unbound_stop.
+  local port=$1 dir=$2 unbound
   unbound=$(command -v unbound || echo /usr/sbin/unbound)
-  [ -x "$unbound" ] || { _peers_say "unbound is not installed (peers_install)"; return 1; }
-  _peers_port_free "$port" "unbound" || return 1
-  mkdir -p "$2" && dir=$(cd "$2" && pwd -P) || return 1
-  cat >"$dir/unbound.conf" <<EOF
-# Written by maillab tools/peers.sh: a resolver on 127.0.0.1:$port for $3 (stub: $4).
+  {
+    cat <<EOF
+# Written by maillab tools/peers.sh: $3.
 server:
   interface: 127.0.0.1
   port: $port
   do-ip6: no
-  do-not-query-localhost: no
-  use-caps-for-id: yes
   username: ""
   chroot: ""
   directory: "$dir"
   logfile: "$dir/unbound.log"
   pidfile: "$dir/unbound.pid"
-  verbosity: 4
   num-threads: 1
   module-config: "iterator"
 remote-control:
   control-enable: no
-stub-zone:
-  name: "$3"
-  stub-addr: $4
 EOF
+    cat
+  } >"$dir/unbound.conf"
   "$unbound" -d -c "$dir/unbound.conf" >"$dir/unbound-start.err" 2>&1 &
   local pid=$!
   _peers_record unbound "$port" "$pid"
   _peers_record unbound "dir.$port" "$dir"
   peers_wait_port "$port" "unbound" "$dir/unbound-start.err" "$pid"
+}
+
+_peers_unbound_ready() {  # PORT DIR: unbound installed, the port free; prints DIR's full path
+  command -v unbound >/dev/null 2>&1 || [ -x /usr/sbin/unbound ] ||
+    { _peers_say "unbound is not installed (peers_install)"; return 1; }
+  _peers_port_free "$1" "unbound" || return 1
+  mkdir -p "$2" && (cd "$2" && pwd -P)
+}
+
+peers_unbound_start() {  # PORT DIR STUBZONE ADDR@PORT: a recursive Unbound that asks the lab
+  # for STUBZONE only, with DNS 0x20 (use-caps-for-id) on; everything logged in DIR.
+  [ $# -eq 4 ] || { _peers_say "usage: peers_unbound_start PORT DIR ZONE ADDR@PORT"; return 1; }
+  local dir
+  dir=$(_peers_unbound_ready "$1" "$2") || return 1
+  _peers_unbound "$1" "$dir" "a resolver on 127.0.0.1:$1 for $3 (stub: $4)" <<EOF
+server:
+  do-not-query-localhost: no
+  use-caps-for-id: yes
+  verbosity: 4
+stub-zone:
+  name: "$3"
+  stub-addr: $4
+EOF
+}
+
+peers_unbound_auth_start() {  # PORT DIR ZONE ZONEFILE: Unbound answering for ZONE from FILE
+  # itself (auth-zone, for downstream: authoritative answers, AA set), no recursion.
+  [ $# -eq 4 ] || { _peers_say "usage: peers_unbound_auth_start PORT DIR ZONE ZONEFILE"; return 1; }
+  local dir
+  dir=$(_peers_unbound_ready "$1" "$2") || return 1
+  cp "$4" "$dir/zone" || return 1
+  _peers_unbound "$1" "$dir" "authoritative for $3 on 127.0.0.1:$1 only" <<EOF
+server:
+  access-control: 127.0.0.0/8 allow
+  # RFC 6761 names (test., invalid., ...) are Unbound's own empty zones unless told not.
+  local-zone: "test." nodefault
+  local-zone: "invalid." nodefault
+auth-zone:
+  name: "$3"
+  zonefile: "$dir/zone"
+  for-downstream: yes
+  for-upstream: no
+EOF
 }
 
 peers_unbound_stop() {  # PORT
@@ -678,6 +738,193 @@ peers_bind_stop() {  # PORT
 }
 
 # ---------------------------------------------------------------------------------------
+# Exim 4 and OpenSMTPD, run from their unpacked .debs
+
+peers_unpack() {  # NAME PACKAGE...: prints the directory the packages are unpacked in
+  local name=$1 dir lock log rc=0
+  shift
+  dir=$PEERS_UNPACKED/$name
+  [ -e "$dir/.unpacked" ] && { echo "$dir"; return 0; }
+  _peers_sudo mkdir -p "$PEERS_UNPACKED" && _peers_sudo chmod 755 "$PEERS_UNPACKED" || return 1
+  lock=${TMPDIR:-/tmp}/maillab-peers-unpack.lock
+  log=$(mktemp)
+  (
+    flock -w 600 9 || { echo "peers: another unpack holds $lock" >&2; exit 1; }
+    [ -e "$dir/.unpacked" ] && exit 0
+    _peers_sudo rm -rf "$dir.new" && _peers_sudo mkdir -p "$dir.new/debs" || exit 1
+    apt=(apt-get -o DPkg::Lock::Timeout=300 -qq)
+    # apt's sandbox user cannot write there: the download runs as root (apt warns, no more).
+    if ! (cd "$dir.new/debs" && _peers_sudo "${apt[@]}" download "$@") >"$log" 2>&1; then
+      # stale or empty package lists on a fresh machine
+      _peers_sudo "${apt[@]}" update >>"$log" 2>&1 &&
+        (cd "$dir.new/debs" && _peers_sudo "${apt[@]}" download "$@") >>"$log" 2>&1 ||
+        { echo "peers: apt-get download $* failed:" >&2; tail -n 20 "$log" >&2; exit 1; }
+    fi
+    for deb in "$dir.new"/debs/*.deb; do
+      _peers_sudo dpkg -x "$deb" "$dir.new/root" || exit 1
+    done
+    _peers_sudo chmod 755 "$dir.new" "$dir.new/root" &&
+      _peers_sudo touch "$dir.new/.unpacked" &&
+      _peers_sudo rm -rf "$dir" && _peers_sudo mv "$dir.new" "$dir"
+  ) 9>"$lock" || rc=$?
+  rm -f "$log"
+  [ $rc -eq 0 ] && echo "$dir"
+  return $rc
+}
+
+_peers_system_user() {  # NAME: a system account and its group, as the Debian package adds it
+  getent group "$1" >/dev/null || _peers_sudo addgroup --quiet --system "$1" >/dev/null || return 1
+  id "$1" >/dev/null 2>&1 ||
+    _peers_sudo adduser --quiet --system --no-create-home --home /nonexistent --disabled-password \
+      --force-badname --ingroup "$1" "$1" >/dev/null 2>&1
+}
+
+peers_exim_start() {  # PORT DIR: Exim with a minimal configuration (see the header)
+  [ $# -eq 2 ] || { _peers_say "usage: peers_exim_start PORT DIR"; return 1; }
+  local port=$1 dir root exim
+  _peers_port_free "$port" "exim" || return 1
+  root=$(peers_unpack exim4 exim4-daemon-light exim4-base) || return 1
+  exim=$root/root/usr/sbin/exim4
+  [ -x "$exim" ] || { _peers_say "no exim4 in $root"; return 1; }
+  _peers_system_user Debian-exim || { _peers_say "cannot add the Debian-exim user"; return 1; }
+  mkdir -p "$2" && dir=$(cd "$2" && pwd -P) || return 1
+  _peers_traversable "$dir"
+  _peers_sudo chmod 755 "$dir"
+  _peers_sudo mkdir -p "$dir/spool" "$dir/log" "$dir/mail"
+  # A configuration given with -C costs Exim its root privilege: it runs, and delivers,
+  # as Debian-exim, which therefore owns the spool, the logs and the Maildirs.
+  _peers_sudo chown Debian-exim:Debian-exim "$dir/spool" "$dir/log" "$dir/mail"
+  # Exim's own limits stay at their defaults: smtp_max_synprot_errors = 3 (it closes the
+  # session after more protocol errors) and smtp_accept_max_nonmail = 10.
+  _peers_sudo tee "$dir/exim.conf" >/dev/null <<EOF
+# Written by maillab tools/peers.sh: Exim on 127.0.0.1:$port only, domain ex.test.
+exim_path = $exim
+local_interfaces = <; 127.0.0.1.$port
+primary_hostname = exim.peers.test
+qualify_domain = ex.test
+domainlist local_domains = ex.test : exim.peers.test
+spool_directory = $dir/spool
+log_file_path = $dir/log/%slog
+pid_file_path = $dir/exim.pid
+exim_user = Debian-exim
+exim_group = Debian-exim
+never_users = root
+host_lookup =
+rfc1413_hosts =
+tls_advertise_hosts =
+keep_environment =
+acl_smtp_rcpt = acl_check_rcpt
+begin acl
+acl_check_rcpt:
+  accept domains = +local_domains
+         local_parts = postmaster
+  accept domains = +local_domains
+         verify = recipient
+  deny   message = relay not permitted
+begin routers
+postmaster:
+  driver = redirect
+  domains = +local_domains
+  local_parts = postmaster
+  data = alice@ex.test
+users:
+  driver = accept
+  domains = +local_domains
+  local_parts = alice : bob : u
+  transport = maildir
+begin transports
+maildir:
+  driver = appendfile
+  directory = $dir/mail/\${local_part_data}
+  maildir_format
+  delivery_date_add
+  envelope_to_add
+  return_path_add
+  user = Debian-exim
+  group = Debian-exim
+begin retry
+*  *  F,1h,1m
+EOF
+  _peers_record exim "dir.$port" "$dir"
+  # -bdf: the daemon in the foreground, so $! is exim (or sudo) itself.
+  if [ "$(id -u)" -eq 0 ]; then
+    "$exim" -C "$dir/exim.conf" -bdf >"$dir/exim-start.err" 2>&1 &
+  else
+    # shellcheck disable=SC2024
+    sudo "$exim" -C "$dir/exim.conf" -bdf >"$dir/exim-start.err" 2>&1 &
+  fi
+  local pid=$!
+  _peers_record exim "$port" "$pid"
+  peers_wait_port "$port" "exim" "$dir/log/mainlog" "$pid"
+}
+
+peers_exim_stop() {  # PORT
+  _peers_stop_daemon exim "${1:?usage: peers_exim_stop PORT}" exim log/mainlog
+}
+
+# OpenSMTPD's queue (/var/spool/smtpd), control socket (/run/smtpd.sock), chroot
+# (/var/lib/opensmtpd/empty) and delivery agents (/usr/libexec/opensmtpd) are compiled
+# in. In a mount namespace of its own they are DIR/spool, empty tmpfs and the unpacked
+# ones, so that instances run side by side; nothing outside DIR changes.
+_peers_opensmtpd_ns='mount -t tmpfs -o mode=755 tmpfs /run &&
+  mount -t tmpfs -o mode=755 tmpfs /var/spool && mkdir -m 711 /var/spool/smtpd &&
+  mount --bind "$1/spool" /var/spool/smtpd &&
+  mount -t tmpfs -o mode=755 tmpfs /var/lib && mkdir -p /var/lib/opensmtpd/empty &&
+  mount --bind "$2/usr/libexec" /usr/libexec &&
+  exec "$2/usr/sbin/smtpd" -d -f "$1/smtpd.conf"'
+
+peers_opensmtpd_start() {  # PORT DIR: OpenSMTPD with a minimal configuration (see the header)
+  [ $# -eq 2 ] || { _peers_say "usage: peers_opensmtpd_start PORT DIR"; return 1; }
+  local port=$1 dir root u
+  _peers_port_free "$port" "opensmtpd" || return 1
+  root=$(peers_unpack opensmtpd opensmtpd) || return 1
+  root=$root/root
+  [ -x "$root/usr/sbin/smtpd" ] || { _peers_say "no smtpd in $root"; return 1; }
+  _peers_system_user opensmtpd && _peers_system_user opensmtpq ||
+    { _peers_say "cannot add the opensmtpd and opensmtpq users"; return 1; }
+  mkdir -p "$2" && dir=$(cd "$2" && pwd -P) || return 1
+  _peers_traversable "$dir"
+  _peers_sudo chmod 755 "$dir"
+  _peers_sudo mkdir -p "$dir/spool" "$dir/mail"
+  _peers_sudo chmod 711 "$dir/spool"  # smtpd insists on its queue's modes
+  _peers_sudo chown "$(id -u "$PEERS_MAIL_USER"):$(id -g "$PEERS_MAIL_USER")" "$dir/mail"
+  {
+    echo "postmaster alice@os.test"
+    for u in alice bob u; do echo "$u@os.test $PEERS_MAIL_USER"; done
+  } | _peers_sudo tee "$dir/virtuals" >/dev/null
+  _peers_sudo tee "$dir/smtpd.conf" >/dev/null <<EOF
+# Written by maillab tools/peers.sh: OpenSMTPD on 127.0.0.1:$port only, domain os.test.
+table virtuals file:$dir/virtuals
+table domains { os.test, os.peers.test }
+listen on 127.0.0.1 port $port hostname os.peers.test
+action "deliver" maildir "$dir/mail/%{dest.user:lowercase}" virtual <virtuals>
+match from any for domain <domains> action "deliver"
+EOF
+  if ! _peers_sudo "$root/usr/sbin/smtpd" -n -f "$dir/smtpd.conf" >"$dir/smtpd-start.err" 2>&1; then
+    _peers_say "opensmtpd: bad configuration:"
+    _peers_tail "$dir/smtpd-start.err"
+    return 1
+  fi
+  _peers_record opensmtpd "dir.$port" "$dir"
+  # unshare and sh exec: $! is smtpd (or sudo) itself, in the foreground (-d).
+  if [ "$(id -u)" -eq 0 ]; then
+    unshare --mount --propagation private sh -c "$_peers_opensmtpd_ns" smtpd "$dir" "$root" \
+      >"$dir/smtpd.log" 2>&1 &
+  else
+    # shellcheck disable=SC2024
+    sudo unshare --mount --propagation private sh -c "$_peers_opensmtpd_ns" smtpd "$dir" "$root" \
+      >"$dir/smtpd.log" 2>&1 &
+  fi
+  local pid=$!
+  _peers_record opensmtpd "$port" "$pid"
+  peers_wait_port "$port" "opensmtpd" "$dir/smtpd.log" "$pid"
+}
+
+peers_opensmtpd_stop() {  # PORT
+  _peers_stop_daemon opensmtpd "${1:?usage: peers_opensmtpd_stop PORT}" opensmtpd smtpd.log
+}
+
+# ---------------------------------------------------------------------------------------
 
 peers_stop_all() {  # every peer recorded in $PEERS_STATE; for traps
   local f name
@@ -697,11 +944,16 @@ peers_stop_all() {  # every peer recorded in $PEERS_STATE; for traps
     case $name in dir_*) continue ;; esac
     peers_nsd_stop "$name"
   done
-  for f in "$PEERS_STATE"/unbound.* "$PEERS_STATE"/named.*; do
+  for f in "$PEERS_STATE"/unbound.* "$PEERS_STATE"/named.* "$PEERS_STATE"/exim.* "$PEERS_STATE"/opensmtpd.*; do
     [ -e "$f" ] || continue
     name=${f##*/}
     case $name in *.dir_*) continue ;; esac
-    case ${name%%.*} in unbound) peers_unbound_stop "${name#*.}" ;; named) peers_bind_stop "${name#*.}" ;; esac
+    case ${name%%.*} in
+      unbound) peers_unbound_stop "${name#*.}" ;;
+      named) peers_bind_stop "${name#*.}" ;;
+      exim) peers_exim_stop "${name#*.}" ;;
+      opensmtpd) peers_opensmtpd_stop "${name#*.}" ;;
+    esac
   done
   for f in "$PEERS_STATE"/sink.*; do
     [ -e "$f" ] || continue
