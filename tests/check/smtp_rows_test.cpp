@@ -18,6 +18,12 @@ check::Report probe(const ScriptedSmtp& server, check::Options opt = options()) 
   return check::check_smtp(url(opt.url), opt, nullptr);
 }
 
+// A server of its own for one probe.
+check::Report probe(SmtpScript script, check::Options opt = options()) {
+  ScriptedSmtp server(std::move(script));
+  return probe(server, std::move(opt));
+}
+
 std::size_t rows_saying(const check::Report& r, std::string_view text) {
   std::size_t n = 0;
   for (const auto& row : r.rows()) n += row.result.said.find(text) != std::string::npos;
@@ -57,8 +63,7 @@ TEST_CASE("closing after every number of errors: never a false MUST failure, one
       SmtpScript s;
       s.close_at_error = n;
       s.close_with_421 = with_421;
-      ScriptedSmtp server(s);
-      auto r = probe(server);
+      auto r = probe(s);
       INFO("close at error " << n << (with_421 ? " with 421" : " without 421") << "\n" << table(r));
       require_no_must_failure(r);
       CHECK(rows_saying(r, with_421 ? "421, closed after" : "closed by the server after") >= 1);
@@ -71,8 +76,7 @@ TEST_CASE("a 421 after the third error (Postfix's hard error limit): information
   SmtpScript s;
   s.close_at_error = 3;
   s.close_with_421 = true;
-  ScriptedSmtp server(s);
-  auto r = probe(server);
+  auto r = probe(s);
   INFO(table(r));
   require_no_must_failure(r);
   const auto& data = row(r, "DATA without recipient -> 503/554");
@@ -86,8 +90,7 @@ TEST_CASE("the 512-octet command line: carried by a command the server accepts, 
     SmtpScript s;
     s.noop_args = false;
     s.line_limit = 512;
-    ScriptedSmtp server(s);
-    auto r = probe(server);
+    auto r = probe(s);
     INFO(table(r));
     const auto& at512 = row(r, "command line of 512 octets accepted");
     CHECK(at512.result.outcome == check::Outcome::Pass);
@@ -99,8 +102,7 @@ TEST_CASE("the 512-octet command line: carried by a command the server accepts, 
   SECTION("a limit under 512 octets fails the MUST") {
     SmtpScript s;
     s.line_limit = 500;
-    ScriptedSmtp server(s);
-    auto r = probe(server);
+    auto r = probe(s);
     INFO(table(r));
     const auto& at512 = row(r, "command line of 512 octets accepted");
     CHECK(at512.result.outcome == check::Outcome::Fail);
@@ -108,8 +110,7 @@ TEST_CASE("the 512-octet command line: carried by a command the server accepts, 
     CHECK(r.exit_code() == 1);
   }
   SECTION("no limit: 512 passes, over 512 warns") {
-    ScriptedSmtp server(SmtpScript{});
-    auto r = probe(server);
+    auto r = probe(SmtpScript{});
     CHECK(row(r, "command line of 512 octets accepted").result.outcome == check::Outcome::Pass);
     CHECK(row(r, "command line > 512 octets -> 500").result.outcome == check::Outcome::Warn);
   }
@@ -117,8 +118,7 @@ TEST_CASE("the 512-octet command line: carried by a command the server accepts, 
     SmtpScript s;
     s.noop_args = false;
     s.auth = "PLAIN";  // MAIL refused without AUTH
-    ScriptedSmtp server(s);
-    auto r = probe(server);
+    auto r = probe(s);
     INFO(table(r));
     CHECK(row(r, "command line of 512 octets accepted").result.outcome == check::Outcome::Skip);
     CHECK(row(r, "command line of 512 octets accepted").result.said ==
@@ -132,12 +132,11 @@ TEST_CASE("AUTH with --user/--password: a submission server checked past AUTH; n
   s.auth = "LOGIN";  // PLAIN not offered: LOGIN is the fallback
   s.ehlo.push_back("DSN");
   SECTION("with credentials") {
-    ScriptedSmtp server(s);
     auto opt = options();
     opt.user = "bob";
     opt.password = "builder";
     opt.rcpt = "bob@b.example";
-    auto r = probe(server, opt);
+    auto r = probe(s, opt);
     INFO(table(r));
     require_no_must_failure(r);
     CHECK(row(r, "AUTH (--user/--password)").result.outcome == check::Outcome::Pass);
@@ -160,11 +159,10 @@ TEST_CASE("AUTH with --user/--password: a submission server checked past AUTH; n
     CHECK_FALSE(server.auth_seen());
   }
   SECTION("a wrong password: the AUTH row fails and says so") {
-    ScriptedSmtp server(s);
     auto opt = options();
     opt.user = "bob";
     opt.password = "wrong";
-    auto r = probe(server, opt);
+    auto r = probe(s, opt);
     INFO(table(r));
     CHECK(row(r, "AUTH (--user/--password)").result.outcome == check::Outcome::Fail);
     CHECK(says(row(r, "AUTH (--user/--password)"), "credentials refused (LOGIN): 535 5.7.8"));
@@ -190,18 +188,16 @@ TEST_CASE("AUTH with --user/--password: a submission server checked past AUTH; n
 TEST_CASE("Postmaster: RCPT TO:<Postmaster> refused is a MUST failure; postmaster@ the --rcpt domain is tried too") {
   SmtpScript s;
   s.postmaster_ok = false;
-  ScriptedSmtp server(s);
   auto opt = options();
   opt.rcpt = "bob@b.example";
-  auto r = probe(server, opt);
+  auto r = probe(s, opt);
   INFO(table(r));
   const auto& pm = row(r, "Postmaster accepted");
   CHECK(pm.result.outcome == check::Outcome::Fail);
   CHECK(pm.result.said == "Postmaster 550, postmaster@b.example 250: 550 5.1.1 <Postmaster>: unk...");
   CHECK(r.exit_code() == 1);
 
-  ScriptedSmtp good(SmtpScript{});
-  auto ok = probe(good);
+  auto ok = probe(SmtpScript{});
   CHECK(row(ok, "Postmaster accepted").result.outcome == check::Outcome::Pass);
   CHECK(row(ok, "Postmaster accepted").result.said == "Postmaster 250");
 }
@@ -210,19 +206,16 @@ TEST_CASE("DSN parameters: refused by a server that announces DSN is a MUST fail
   SmtpScript s;
   s.ehlo.push_back("DSN");
   s.dsn_params_ok = false;
-  ScriptedSmtp refusing(s);
-  auto r = probe(refusing);
+  auto r = probe(s);
   INFO(table(r));
   CHECK(row(r, "DSN parameters accepted").result.outcome == check::Outcome::Fail);
   CHECK(says(row(r, "DSN parameters accepted"), "MAIL with RET, ENVID: 555 5.5.4 Unsupported option (without: 250)"));
 
   s.dsn_params_ok = true;
-  ScriptedSmtp accepting(s);
-  const auto accepted = probe(accepting);
+  const auto accepted = probe(s);
   CHECK(row(accepted, "DSN parameters accepted").result.outcome == check::Outcome::Pass);
 
-  ScriptedSmtp plain(SmtpScript{});
-  const auto without = probe(plain);
+  const auto without = probe(SmtpScript{});
   CHECK(row(without, "DSN parameters accepted").result.outcome == check::Outcome::Skip);
   CHECK(row(without, "DSN parameters accepted").result.said == "DSN not announced");
 }
