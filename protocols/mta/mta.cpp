@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <type_traits>
 
 #include "protocols/message/compose.hpp"
@@ -31,6 +32,10 @@ struct InboundSmtp {
 };
 
 }  // namespace
+
+struct Mta::Listeners {
+  std::optional<smtp::ServerConfig> smtp, submission;  // ports 25 and 587
+};
 
 Mta::Mta(io::Runtime& rt, MtaConfig config)
     : Mta(rt, std::make_shared<const MtaConfig>(std::move(config))) {}
@@ -78,8 +83,8 @@ void Mta::start() {
 
 void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
   auto in = std::make_shared<InboundSmtp>(*this, c->peer_address(), port);
-  in->driver = std::make_shared<services::SessionDriver<smtp::ServerSession>>(
-      rt_, std::move(c), in->policy.server_config(), in->policy);
+  in->driver = std::make_shared<services::SessionDriver<smtp::ServerSession>>(rt_, std::move(c),
+                                                                             smtpd_config(port), in->policy);
   sessions_.insert(in);
   // Two pointers: std::function keeps them without an allocation. The callback runs at the
   // latest from ~Mta, which aborts every session after resetting token_; the session is
@@ -118,6 +123,16 @@ const std::string* Mta::mailbox_owner(std::string_view local) const {
   // (docs/scenario-format.md); a host without users has none.
   if (message::iequals(local, "postmaster")) return cfg_->users.first();
   return nullptr;
+}
+
+const smtp::ServerConfig& Mta::smtpd_config(std::uint16_t port) {
+  if (!listeners_) listeners_ = std::make_unique<Listeners>();
+  auto& made = port == 587 ? listeners_->submission : listeners_->smtp;
+  if (!made) {
+    made = SmtpdSession::server_config(*this, port);
+    made->replies = smtp::make_server_replies(*made);
+  }
+  return *made;
 }
 
 bool Mta::local_user_exists(std::string_view local) const {

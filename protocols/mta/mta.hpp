@@ -31,6 +31,7 @@
 #include "protocols/services/anvil.hpp"
 #include "protocols/services/resolver.hpp"
 #include "protocols/smtp/reply.hpp"
+#include "protocols/smtp/server_config.hpp"
 
 namespace maillab::mta {
 
@@ -124,6 +125,9 @@ class Mta {
   bool save(QueueFile& q, QueueState next);
   void remove(QueueFile& q);
   void accept_connection(io::ConnectionPtr c, std::uint16_t port);
+  // The SMTP server configuration of the listener on `port` (25 or 587), with the replies
+  // its sessions share (smtp::ServerReplies): made for its first connection.
+  const smtp::ServerConfig& smtpd_config(std::uint16_t port);
   std::vector<std::string> expand_aliases(const std::string& rcpt) const;
   // The declared user whose mailbox gets mail for `local` (postmaster included), or null.
   const std::string* mailbox_owner(std::string_view local) const;
@@ -139,6 +143,10 @@ class Mta {
   // pointers for them).
   std::unique_ptr<services::Resolver> resolver_;
   std::unique_ptr<mda::MailStore> store_;
+  // The configurations of the SMTP listeners, made on the first connection (an idle host
+  // pays one pointer).
+  struct Listeners;
+  std::unique_ptr<Listeners> listeners_;
   std::map<std::string, QueueFile> index_;
   std::map<std::string, int> in_flight_;  // queue id -> SMTP attempts still running
   std::set<std::shared_ptr<void>> sessions_;

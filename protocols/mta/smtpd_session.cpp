@@ -12,15 +12,15 @@ namespace key = io::trace::key;
 SmtpdSession::SmtpdSession(Mta& mta, std::string peer_address, std::uint16_t port)
     : mta_(mta), peer_(std::move(peer_address)), port_(port) {}
 
-smtp::ServerConfig SmtpdSession::server_config() const {
+smtp::ServerConfig SmtpdSession::server_config(const Mta& mta, std::uint16_t port) {
   smtp::ServerConfig c;
-  c.hostname = mta_.hostname();
-  c.size_limit = mta_.config().message_size_limit;
-  if (submission()) {
+  c.hostname = mta.hostname();
+  c.size_limit = mta.config().message_size_limit;
+  if (port == 587) {
     c.auth_mechanisms = {"PLAIN", "LOGIN"};
     c.auth_required = true;
   }
-  const MtaConfig& m = mta_.config();
+  const MtaConfig& m = mta.config();
   c.soft_error_limit = m.smtpd_soft_error_limit;
   c.hard_error_limit = m.smtpd_hard_error_limit;
   c.error_sleep_time = std::chrono::milliseconds(m.smtpd_error_sleep_time / 1'000'000);

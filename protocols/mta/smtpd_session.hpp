@@ -19,7 +19,9 @@ class SmtpdSession final : public smtp::ServerHandler {
  public:
   SmtpdSession(Mta& mta, std::string peer_address, std::uint16_t port);
 
-  smtp::ServerConfig server_config() const;
+  // What the listener on `port` of `mta` announces and enforces (one per listener:
+  // Mta::smtpd_config).
+  static smtp::ServerConfig server_config(const Mta& mta, std::uint16_t port);
 
   smtp::Reply on_helo(std::string_view domain, bool esmtp) override;
   smtp::Reply on_mail(const smtp::Envelope& env, const smtp::Path& from,

@@ -34,37 +34,37 @@ Reply cannot_decode() { return Reply::make(501, "5.5.2", "Cannot Base64-decode C
 
 void ServerSession::cmd_auth(std::string_view args) {
   if (config_.auth_mechanisms.empty() || !envelope_.esmtp)
-    return reply(Reply::make(503, "5.5.1", "Error: authentication not enabled"));
+    return answer(Reply::make(503, "5.5.1", "Error: authentication not enabled"));
   // RFC 4954 4: "After a successful AUTH command completes, a server MUST reject any
   // further AUTH commands with a 503 reply."
-  if (!envelope_.auth_user.empty()) return reply(Reply::make(503, "5.5.1", "Error: already authenticated"));
+  if (!envelope_.auth_user.empty()) return answer(Reply::make(503, "5.5.1", "Error: already authenticated"));
   const std::string_view mech_text = args.substr(0, args.find(' '));
   std::string_view initial = args.substr(mech_text.size());
   while (!initial.empty() && initial.front() == ' ') initial.remove_prefix(1);
   trace_line_ = trace_buf_ = "AUTH " + upper(mech_text) + (initial.empty() ? "" : " ****");
-  if (mech_text.empty()) return reply(Reply::make(501, "5.5.4", "Syntax: AUTH mechanism"));
+  if (mech_text.empty()) return answer(syntax_error());
   const std::string mech = upper(mech_text);
   bool offered = false;
   for (const auto& m : config_.auth_mechanisms) offered = offered || upper(m) == mech;
   if (!offered || (mech != "PLAIN" && mech != "LOGIN"))
-    return reply(Reply::make(504, "5.5.4", "Unrecognized authentication type"));
-  if (Reply gate = handler_.before_auth(); !gate.positive_completion()) return reply(std::move(gate));
+    return answer(Reply::make(504, "5.5.4", "Unrecognized authentication type"));
+  if (Reply gate = handler_.before_auth(); !gate.positive_completion()) return answer(std::move(gate));
 
   auto expect = [this](AuthStep step, std::string_view challenge) {
     auth_step_ = step;
     state_ = State::auth;
     lines_.set_max(kAuthLineMax);
-    reply(Reply{334, "", {std::string(challenge)}});
+    answer(Reply{334, "", {std::string(challenge)}});
   };
   if (mech == "PLAIN") {
     if (initial.empty()) return expect(AuthStep::plain, "");  // RFC 4954 4: "334 " SP
     auto decoded = decode(initial);
-    if (!decoded) return reply(cannot_decode());
+    if (!decoded) return answer(cannot_decode());
     return auth_plain(*decoded);
   }
   if (initial.empty()) return expect(AuthStep::login_user, "VXNlcm5hbWU6");  // "Username:"
   auto user = decode(initial);
-  if (!user) return reply(cannot_decode());
+  if (!user) return answer(cannot_decode());
   auth_login_user_ = *user;
   expect(AuthStep::login_password, "UGFzc3dvcmQ6");  // "Password:"
 }
@@ -75,9 +75,9 @@ void ServerSession::auth_response(std::string_view line) {
   state_ = State::ready;
   lines_.set_max(config_.max_line);
   // RFC 4954 4: "*" cancels the exchange with 501.
-  if (line == "*") return reply(Reply::make(501, "5.7.0", "Authentication aborted"));
+  if (line == "*") return answer(Reply::make(501, "5.7.0", "Authentication aborted"));
   auto decoded = decode(line);
-  if (!decoded) return reply(cannot_decode());
+  if (!decoded) return answer(cannot_decode());
   switch (step) {
     case AuthStep::plain:
       return auth_plain(*decoded);
@@ -86,19 +86,19 @@ void ServerSession::auth_response(std::string_view line) {
       auth_step_ = AuthStep::login_password;
       state_ = State::auth;
       lines_.set_max(kAuthLineMax);
-      return reply(Reply{334, "", {"UGFzc3dvcmQ6"}});
+      return answer(Reply{334, "", {"UGFzc3dvcmQ6"}});
     case AuthStep::login_password:
       return auth_done(auth_login_user_, *decoded);
     case AuthStep::none:
       break;
   }
-  reply(Reply::make(503, "5.5.1", "Error: bad sequence of commands"));
+  answer(Reply::make(503, "5.5.1", "Error: bad sequence of commands"));
 }
 
 void ServerSession::auth_plain(std::string_view decoded) {
   // Acting for another identity (authzid != authcid) is not supported.
   const auto plain = message::parse_sasl_plain(decoded);
-  if (!plain || plain->proxy()) return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));
+  if (!plain || plain->proxy()) return answer(Reply::make(535, "5.7.8", "Error: authentication failed"));
   auth_done(plain->user, plain->password);
 }
 
@@ -109,9 +109,9 @@ void ServerSession::auth_done(std::string_view user_view, std::string_view passw
   // identity with a control byte names no user and must not reach a log or a header.
   if (user.empty() || password.empty() || !detail::printable_ascii(user) ||
       !handler_.authenticate(user, password))
-    return reply(Reply::make(535, "5.7.8", "Error: authentication failed"));  // RFC 4954 6
+    return answer(Reply::make(535, "5.7.8", "Error: authentication failed"));  // RFC 4954 6
   envelope_.auth_user.assign(user);
-  reply(Reply::make(235, "2.7.0", "Authentication successful"));
+  answer(Reply::make(235, "2.7.0", "Authentication successful"));
 }
 
 }  // namespace maillab::smtp

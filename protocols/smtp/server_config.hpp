@@ -3,16 +3,23 @@
 //
 // Invariants: max_line >= 512 and max_text_line >= 1000 (RFC 5321 4.5.3.1.4/6 are
 // minimums a server must accept); max_recipients >= 100 (4.5.3.1.8); hostname non-empty
-// (ServerSession uses "localhost" otherwise).
+// (ServerSession uses kDefaultHostname otherwise); `replies`, when set, were made from
+// this configuration (make_server_replies, after every other field).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace maillab::smtp {
+
+struct ServerReplies;
+
+inline constexpr std::string_view kDefaultHostname = "localhost";
 
 struct ServerConfig {
   std::string hostname;                 // myhostname: greeting, EHLO, 421 texts
@@ -34,6 +41,9 @@ struct ServerConfig {
   std::chrono::milliseconds data_timeout{180000};     // 4.5.3.2.5-6 seen from the server
   std::size_t max_line = 512;            // command line incl CRLF (4.5.3.1.4)
   std::size_t max_text_line = 1000;      // text line incl CRLF (4.5.3.1.6): noted only
+  // The replies every session of one listener sends alike (server_replies.hpp): the
+  // listener sets them once; none: each session builds its own.
+  std::shared_ptr<const ServerReplies> replies;
 };
 
 }  // namespace maillab::smtp

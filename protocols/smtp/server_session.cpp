@@ -4,8 +4,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <memory>
-#include <unordered_map>
 #include <utility>
 
 #include "protocols/smtp/text_scan.hpp"
@@ -27,29 +25,6 @@ void assign_printable(std::string& out, std::string_view line) {
     if (!printable(c)) c = '?';
 }
 
-// A reply built with the engine's standard text, and its wire form.
-struct StandardReply {
-  Reply reply;
-  std::string wire;
-};
-
-// The greeting with the standard text: the same for every session of a server, so it is
-// built once per host name (per thread) and sent again. Shared: an entry replaced while
-// a hook looks at its reply (another session on this thread) outlives the look.
-std::shared_ptr<const StandardReply> standard_greeting(Reply greeting, const std::string& hostname) {
-  thread_local std::unordered_map<std::string, std::shared_ptr<const StandardReply>> cache;
-  if (auto it = cache.find(hostname);
-      it != cache.end() && it->second->reply.code == greeting.code && it->second->reply.enhanced == greeting.enhanced)
-    return it->second;
-  if (cache.size() >= 1024) cache.clear();  // bounded, whatever the number of servers
-  auto built = std::make_shared<StandardReply>();
-  built->reply = std::move(greeting);
-  built->reply.lines.push_back(hostname + " ESMTP maillab");
-  built->reply.append_wire(built->wire);
-  cache.insert_or_assign(hostname, built);
-  return built;
-}
-
 }  // namespace
 
 ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
@@ -58,18 +33,21 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
       lines_(config_.max_line),
       data_(config_.max_text_line, config_.size_limit) {
   assert(config_.max_line >= 3 && "a command line holds at least CRLF and a byte");
-  if (config_.hostname.empty()) config_.hostname = "localhost";
+  if (config_.hostname.empty()) config_.hostname = kDefaultHostname;
   // The greeting and the usual replies (EHLO's too) fit: one allocation when the driver
   // sends from this buffer (output(), clear_output()).
   out_.reserve(256);
+  if (!config_.replies) config_.replies = make_server_replies(config_);
+  assert(config_.replies->greeting.reply.lines.front() == greeting_text(config_.hostname) &&
+         "the replies are the ones of this configuration");
   // RFC 5321 3.1, 4.2: 220 opens the session, 554 refuses it (then only QUIT is
   // served), 421 closes at once.
   Reply greeting = handler_.greeting();
   const int code = greeting.code;
-  if (greeting.lines.empty()) {
-    const auto standard = standard_greeting(std::move(greeting), config_.hostname);
-    announce(standard->reply, standard->wire);
+  if (greeting.lines.empty() && code == 220 && greeting.enhanced.empty()) {
+    announce(config_.replies->greeting);
   } else {
+    if (greeting.lines.empty()) greeting.lines.push_back(greeting_text(config_.hostname));
     announce(greeting);
   }
   if (code / 100 == 5) {
@@ -133,7 +111,7 @@ void ServerSession::handle_line() {
       auth_step_ = AuthStep::none;
       state_ = State::ready;
       lines_.set_max(config_.max_line);
-      reply(Reply::make(500, "5.5.6", "Authentication exchange line is too long"));  // RFC 4954 4
+      answer(Reply::make(500, "5.5.6", "Authentication exchange line is too long"));  // RFC 4954 4
     } else {
       auth_response(line);
     }
@@ -150,9 +128,9 @@ void ServerSession::handle_line() {
     trace_line_ = trace_buf_;
   }
   if (too_long) {
-    reply(Reply::make(500, "5.5.0", "Line too long"));
+    answer(Reply::make(500, "5.5.0", "Line too long"));
   } else if (line.find('\0') != std::string::npos) {
-    reply(Reply::make(500, "5.5.2", "Error: NUL character in command"));
+    answer(Reply::make(500, "5.5.2", "Error: NUL character in command"));
   } else {
     dispatch(line);
   }
@@ -168,7 +146,7 @@ void ServerSession::dispatch(std::string_view line) {
   const std::string_view verb = line.substr(0, line.find(' '));
   std::string_view args = line.substr(verb.size());
   while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
-  if (verb.empty()) return reply(Reply::make(500, "5.5.2", "Error: bad syntax"));
+  if (verb.empty()) return answer(Reply::make(500, "5.5.2", "Error: bad syntax"));
   // Upper-cased once (no verb is longer than 8), then plain comparisons with the table.
   char upper_verb[8];
   if (verb.size() <= sizeof upper_verb) {
@@ -177,25 +155,31 @@ void ServerSession::dispatch(std::string_view line) {
   const std::string_view key(upper_verb, verb.size() <= sizeof upper_verb ? verb.size() : 0);
   for (const Command& c : commands()) {
     if (key != c.verb) continue;
-    if (!(c.allowed & bit(state_))) return reply(ordering_error(c.verb));
-    return (this->*c.act)(args);
+    command_ = &c;
+    if (!(c.allowed & bit(state_))) {
+      answer(ordering_error());
+    } else if ((c.args == Args::kNone && !args.empty()) || (c.args == Args::kRequired && args.empty())) {
+      answer(syntax_error());
+    } else {
+      (this->*c.act)(args);
+    }
+    command_ = nullptr;
+    return;
   }
-  reply(Reply::make(500, "5.5.2", "Error: command not recognized"));
+  answer(Reply::make(500, "5.5.2", "Error: command not recognized"));
 }
 
-Reply ServerSession::ordering_error(std::string_view verb) const {
-  // 4.1.4 and 3.3; Postfix's wording. 503 = bad sequence of commands.
+Reply ServerSession::ordering_error() const {
+  // 3.1, 4.1.4 and 3.3; Postfix's wording. 503 = bad sequence of commands.
   auto bad_sequence = [](std::string_view text) { return Reply::make(503, "5.5.1", text); };
   if (state_ == State::rejected) return bad_sequence("Error: no SMTP service here");
-  const bool greeted = state_ != State::connected;
-  const bool in_transaction = state_ == State::mail || state_ == State::rcpt;
-  if (!greeted && (verb == "MAIL" || verb == "RCPT" || verb == "DATA" || verb == "AUTH"))
-    return bad_sequence("Error: send HELO/EHLO first");
-  if (verb == "MAIL") return bad_sequence("Error: nested MAIL command");
-  if (verb == "RCPT") return bad_sequence("Error: need MAIL command");
-  if (verb == "DATA") return bad_sequence("Error: need RCPT command");
-  if (verb == "AUTH" && in_transaction) return bad_sequence("Error: MAIL transaction in progress");
-  return bad_sequence("Error: bad sequence of commands");
+  // Every command refused before HELO/EHLO is one that needs it.
+  if (state_ == State::connected) return bad_sequence("Error: send HELO/EHLO first");
+  return bad_sequence(command_->out_of_order);
+}
+
+Reply ServerSession::syntax_error() const {
+  return Reply::make(501, "5.5.4", "Syntax: " + std::string(command_->usage));
 }
 
 void ServerSession::end_of_data() {
@@ -205,21 +189,21 @@ void ServerSession::end_of_data() {
   if (data_.oversize()) {
     // RFC 1870 6.2 / Postfix: the whole message was read and nothing is delivered.
     data_.reset(config_.max_text_line, config_.size_limit);
-    reply(Reply::make(552, "5.3.4", "Error: message file too big"));
+    answer(Reply::make(552, "5.3.4", "Error: message file too big"));
   } else {
     std::string content = data_.take_content();
     data_.reset(config_.max_text_line, config_.size_limit);
     Reply r = handler_.on_message(envelope_, std::move(content));
     // The error limits count errors "without delivering mail" (Postfix): start over.
     if (r.positive_completion()) errors_ = 0;
-    reply(std::move(r), "Ok: queued");
+    answer(std::move(r), "Ok: queued");
   }
   // 4.1.1.4: the end of data ends the transaction, whatever the reply.
   reset_transaction();
   after_command();
 }
 
-void ServerSession::reply(Reply r, std::string_view standard_text) {
+void ServerSession::answer(Reply r, std::string_view standard_text) {
   if (r.lines.empty()) {
     if (r.positive_completion() || r.positive_intermediate()) {
       if (!standard_text.empty()) r.lines.push_back(standard_text);
@@ -227,24 +211,23 @@ void ServerSession::reply(Reply r, std::string_view standard_text) {
       r.lines.push_back(r.transient() ? "Error: try again later" : "Error: rejected");
     }
   }
-  respond(r);
+  emit(r, {}, true);
 }
 
-void ServerSession::respond(const Reply& r, std::string_view wire) {
-  pause_before_reply();  // smtpd_error_sleep_time, once errors pass the soft limit
-  if (r.transient() || r.permanent()) ++errors_;
-  send(r, trace_line_, wire);
-  if (r.code == 421) close();  // 3.8: 421 means the server closes the channel
-}
+void ServerSession::answer(const PreparedReply& r) { emit(r.reply, r.wire, true); }
 
-void ServerSession::announce(const Reply& r, std::string_view wire) {
-  send(r, {}, wire);
-  if (r.code == 421) close();
-}
+void ServerSession::announce(const Reply& r) { emit(r, {}, false); }
 
-void ServerSession::send(const Reply& r, std::string_view client_line, std::string_view wire) {
+void ServerSession::announce(const PreparedReply& r) { emit(r.reply, r.wire, false); }
+
+void ServerSession::emit(const Reply& r, std::string_view wire, bool answering) {
   assert(r.code >= 200 && r.code <= 599 && "handler replies need a code 200..599");
+  if (answering) {
+    pause_before_reply();  // smtpd_error_sleep_time, once errors pass the soft limit
+    if (r.transient() || r.permanent()) ++errors_;
+  }
   if (state_ == State::closed) return;
+  const std::string_view client_line = answering ? trace_line_ : std::string_view();
   std::string& out = paused_ ? held_ : out_;
   if (config_.enhanced_status_codes || r.enhanced.empty()) {
     if (wire.empty()) {
@@ -259,6 +242,7 @@ void ServerSession::send(const Reply& r, std::string_view client_line, std::stri
     plain.append_wire(out);
     exchange(client_line, plain);
   }
+  if (r.code == 421) close();  // 3.8: 421 means the server closes the channel
 }
 
 void ServerSession::after_command() {

@@ -3,8 +3,10 @@
 // Bytes in (receive), bytes out (take_output), a timeout to arm (timeout/on_timeout);
 // decisions go to a ServerHandler.
 //
-// The state machine is data: State below and the command table in
-// server_commands.cpp ({verb, allowed states, act}), with the RFC rule beside each row.
+// The state machine is data: State below and the command table in server_commands.cpp
+// ({verb, allowed states, arguments, act, usage, RFC section, the out-of-order reply}),
+// as in the POP3 engine. A reply leaves in one of two ways: answer() for the command
+// being handled, announce() for one no command asked for.
 // Invariants:
 // - replies leave in the order of the commands (RFC 2920 3.1): every complete command
 //   in the input is processed in order however the bytes were split, so one byte at a
@@ -18,6 +20,8 @@
 //   smtpd_error_sleep_time): the engine asks for the time as its timeout() (paused()),
 //   reads nothing meanwhile (input waits, at most kMaxHeldInput octets, then 421) and
 //   sends the reply at on_timeout(); in simulated time as in real time.
+// - the engine is a plain object: replies every session of a listener sends alike come
+//   from the config (ServerConfig::replies, server_replies.hpp), never from a cache;
 // Split: server_session.cpp (framing, replies, timeouts, DATA), server_commands.cpp
 // (command table and commands), server_auth.cpp (AUTH PLAIN/LOGIN), server_throttle.cpp
 // (the error sleep).
@@ -37,6 +41,7 @@
 #include "protocols/smtp/reply.hpp"
 #include "protocols/smtp/server_config.hpp"
 #include "protocols/smtp/server_handler.hpp"
+#include "protocols/smtp/server_replies.hpp"
 
 namespace maillab::smtp {
 
@@ -81,10 +86,21 @@ class ServerSession {
 
  private:
   using Act = void (ServerSession::*)(std::string_view args);
+  // What a command takes after its verb, checked before it runs (else 501 "Syntax: usage").
+  enum class Args {
+    kNone,      // nothing
+    kRequired,  // something
+    kAny,       // anything, or nothing
+    kParsed,    // the command reads them itself and answers syntax_error() on its own
+  };
   struct Command {
     std::string_view verb;
     unsigned allowed;  // bit set of State
+    Args args;
     Act act;
+    std::string_view usage;         // "MAIL FROM:<address>": the 501 text
+    std::string_view rfc;           // where the rule comes from
+    std::string_view out_of_order;  // the 503 text once greeted, in a state not allowed
   };
   static std::span<const Command> commands();
   static constexpr unsigned bit(State s) { return 1u << static_cast<unsigned>(s); }
@@ -93,22 +109,29 @@ class ServerSession {
   void handle_line();
   void dispatch(std::string_view line);
   void end_of_data();
-  void reply(Reply r, std::string_view standard_text = {});
-  // A reply with its text (e.g. a constant one): counted, sent, 421 closes. `wire`, when
-  // given, is r.wire() computed beforehand.
-  void respond(const Reply& r, std::string_view wire = {});
-  void announce(const Reply& r, std::string_view wire = {});
-  void send(const Reply& r, std::string_view client_line, std::string_view wire = {});
+  // The reply to the command being handled, traced with its line: a 4xx/5xx counts
+  // towards the error limits (and may be held, server_throttle.cpp). A reply without text
+  // gets the standard one: `standard_text` when positive, "Error: ..." otherwise.
+  void answer(Reply r, std::string_view standard_text = {});
+  void answer(const PreparedReply& r);
+  // A reply no command asked for (the greeting, a timeout, too many errors): traced with
+  // no command line, never counted.
+  void announce(const Reply& r);
+  void announce(const PreparedReply& r);
+  // What both do: the bytes out (`wire` when computed before), the trace, 421 closes.
+  void emit(const Reply& r, std::string_view wire, bool answering);
   void after_command();
   void close();
   void reset_transaction();
-  Reply ordering_error(std::string_view verb) const;
+  // 503 for the command being handled in the present state (its out_of_order text).
+  Reply ordering_error() const;
+  // 501 with the usage of the command being handled.
+  Reply syntax_error() const;
 
   // server_commands.cpp
   void cmd_helo(std::string_view args);
   void cmd_ehlo(std::string_view args);
   void hello(std::string_view args, bool esmtp);
-  void append_ehlo_keywords(ReplyLines& lines) const;
   void cmd_mail(std::string_view args);
   void cmd_rcpt(std::string_view args);
   void cmd_data(std::string_view args);
@@ -147,6 +170,7 @@ class ServerSession {
   // printable (valid while it is handled), a literal, or trace_buf_.
   std::string_view trace_line_;
   std::string trace_buf_;
+  const Command* command_ = nullptr;  // the row being handled, while it is
   std::size_t rcpt_attempts_ = 0;
   int errors_ = 0;
   AuthStep auth_step_ = AuthStep::none;

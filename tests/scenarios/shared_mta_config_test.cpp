@@ -16,53 +16,81 @@ struct Reader final : sim::StreamHandler {
   void on_close(sim::CloseReason) override {}
 };
 
-}  // namespace
+// Says EHLO after the greeting and keeps what comes back.
+struct Ehlo final : sim::StreamHandler {
+  sim::StreamPtr stream;
+  std::string got;
+  void on_data(std::string_view bytes) override {
+    const bool greeted = got.find("\r\n") != std::string::npos;
+    got.append(bytes);
+    if (!greeted && got.find("\r\n") != std::string::npos) stream->send("EHLO client.example\r\n");
+  }
+  void on_close(sim::CloseReason) override {}
+};
 
-TEST_CASE("shared MTA config: each MTA greets with its own host name") {
-  sim::Simulator sim(1);
+// Three MTAs mx0..mx2.example (10.0.0.1-3) on one configuration, and a client host
+// (10.0.1.1), in one simulation.
+struct SharedLab {
+  sim::Simulator sim{1};
   sim::TraceRecorder trace;
-  sim::Network net(sim);
-  auto cfg = std::make_shared<mta::MtaConfig>();
-  cfg->domains = {"example"};
-  std::shared_ptr<const mta::MtaConfig> shared = cfg;
+  sim::Network net{sim};
+  std::shared_ptr<const mta::MtaConfig> shared;
   struct Host {
     io::MemoryDisk disk;
     std::unique_ptr<scenario::SimRuntime> rt;
     std::unique_ptr<mta::Mta> mta;
   };
   std::vector<std::unique_ptr<Host>> hosts;
-  for (int i = 0; i < 3; ++i) {
-    auto h = std::make_unique<Host>();
-    const std::string name = "mx" + std::to_string(i) + ".example";
-    const std::string addr = "10.0.0." + std::to_string(i + 1);
-    net.add_host(name, *sim::parse_address(addr));
-    h->rt = std::make_unique<scenario::SimRuntime>(sim, net, trace, name, addr, h->disk);
-    h->mta = std::make_unique<mta::Mta>(*h->rt, shared);
-    h->mta->start();
-    CHECK(h->mta->hostname() == name);
-    CHECK(&h->mta->config() == shared.get());
-    hosts.push_back(std::move(h));
+
+  explicit SharedLab(bool submission) {
+    auto cfg = std::make_shared<mta::MtaConfig>();
+    cfg->domains = {"example"};
+    cfg->submission = submission;
+    shared = cfg;
+    for (int i = 0; i < 3; ++i) {
+      auto h = std::make_unique<Host>();
+      const std::string name = "mx" + std::to_string(i) + ".example";
+      const std::string addr = "10.0.0." + std::to_string(i + 1);
+      net.add_host(name, *sim::parse_address(addr));
+      h->rt = std::make_unique<scenario::SimRuntime>(sim, net, trace, name, addr, h->disk);
+      h->mta = std::make_unique<mta::Mta>(*h->rt, shared);
+      h->mta->start();
+      hosts.push_back(std::move(h));
+    }
+    net.add_host("client", *sim::parse_address("10.0.1.1"));
   }
-  net.add_host("client", *sim::parse_address("10.0.1.1"));
-  std::vector<Reader> readers(3);
-  std::vector<sim::StreamPtr> streams(3);
-  for (int i = 0; i < 3; ++i) {
-    net.connect(*sim::parse_address("10.0.1.1"), *sim::parse_address("10.0.0." + std::to_string(i + 1)),
-                25, 5'000'000'000LL, [&, i](sim::ConnectResult r, sim::StreamPtr s) {
+  ~SharedLab() {
+    for (auto& h : hosts) h->mta.reset();
+  }
+  // A connection from the client to host `i` on `port`, handled by `handler`.
+  void connect(int i, std::uint16_t port, sim::StreamHandler& handler, sim::StreamPtr& stream) {
+    net.connect(*sim::parse_address("10.0.1.1"), *sim::parse_address("10.0.0." + std::to_string(i + 1)), port,
+                5'000'000'000LL, [&handler, &stream](sim::ConnectResult r, sim::StreamPtr s) {
                   REQUIRE(r == sim::ConnectResult::kConnected);
-                  streams[i] = s;
-                  s->set_handler(&readers[i]);
+                  stream = s;
+                  s->set_handler(&handler);
                 });
   }
-  sim.run_until(1'000'000'000LL);
+};
+
+}  // namespace
+
+TEST_CASE("shared MTA config: each MTA greets with its own host name") {
+  SharedLab lab(false);
+  for (int i = 0; i < 3; ++i) {
+    CHECK(lab.hosts[i]->mta->hostname() == "mx" + std::to_string(i) + ".example");
+    CHECK(&lab.hosts[i]->mta->config() == lab.shared.get());
+  }
+  std::vector<Reader> readers(3);
+  std::vector<sim::StreamPtr> streams(3);
+  for (int i = 0; i < 3; ++i) lab.connect(i, 25, readers[i], streams[i]);
+  lab.sim.run_until(1'000'000'000LL);
   for (int i = 0; i < 3; ++i) {
     CHECK(readers[i].got.rfind("220 mx" + std::to_string(i) + ".example ", 0) == 0);
   }
-  for (auto& s : streams) {
-    if (s) s->set_handler(nullptr);
+  for (auto& st : streams) {
+    if (st) st->set_handler(nullptr);
   }
-  streams.clear();
-  for (auto& h : hosts) h->mta.reset();
 }
 
 TEST_CASE("an MTA's own config keeps its own hostname") {
@@ -77,4 +105,26 @@ TEST_CASE("an MTA's own config keeps its own hostname") {
   mta::Mta m(rt, c);
   CHECK(m.hostname() == "mail.example");
   CHECK(m.resolver() == nullptr);  // none configured
+}
+
+TEST_CASE("shared MTA config: each listener of each MTA announces its own name and extensions") {
+  // Three MTAs on one configuration, ports 25 and 587 each, connections to all six open
+  // at once: every EHLO names its host, and only submission offers AUTH.
+  SharedLab lab(true);
+  std::vector<Ehlo> clients(6);
+  for (int round = 0; round < 2; ++round) {  // the second round reuses each listener's replies
+    for (auto& c : clients) c = Ehlo{};
+    for (int k = 0; k < 6; ++k) lab.connect(k / 2, k % 2 ? 587 : 25, clients[k], clients[k].stream);
+    lab.sim.run_until(lab.sim.now() + 1'000'000'000LL);
+    for (int k = 0; k < 6; ++k) {
+      INFO("round " << round << " host " << k / 2 << " port " << (k % 2 ? 587 : 25));
+      const std::string name = "mx" + std::to_string(k / 2) + ".example";
+      CHECK(clients[k].got.rfind("220 " + name + " ESMTP maillab\r\n250-" + name + "\r\n", 0) == 0);
+      CHECK((clients[k].got.find("\r\n250-AUTH PLAIN LOGIN\r\n") != std::string::npos) == (k % 2 == 1));
+      CHECK(clients[k].got.find("250 DSN\r\n") != std::string::npos);
+    }
+    for (auto& c : clients) {
+      if (c.stream) c.stream->set_handler(nullptr);
+    }
+  }
 }

@@ -523,7 +523,8 @@ TEST_CASE("content notes: long lines and bare line ends are accepted and reporte
 
 TEST_CASE("EHLO replies of servers with different names, handlers and settings never mix", "[smtp][server]") {
   // Sessions of several servers interleaved on one thread: each EHLO reply is its own
-  // server's, whatever the one before was (the engine reuses replies it built before).
+  // server's, whatever the one before was (each listener's replies are prepared once,
+  // server_replies.hpp; a handler's own EHLO text gets the keywords per session).
   struct Server {
     ServerConfig cfg;
     std::optional<Reply> ehlo;
@@ -572,8 +573,8 @@ TEST_CASE("EHLO replies of servers with different names, handlers and settings n
 }
 
 TEST_CASE("greetings with the standard text follow the host name and the handler's code", "[smtp][server]") {
-  // The standard greeting is built once per host name and reused: a different name, code
-  // or enhanced code must still give its own greeting, and its consequences.
+  // The standard greeting is prepared once per listener (220): a different name, code or
+  // enhanced code must still give its own greeting, and its consequences.
   std::mt19937 rng(4);
   for (int round = 0; round < 100; ++round) {
     ServerConfig cfg = server_config();

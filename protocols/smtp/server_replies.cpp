@@ -1,0 +1,35 @@
+#include "protocols/smtp/server_replies.hpp"
+
+#include "protocols/smtp/server_config.hpp"
+
+namespace maillab::smtp {
+
+std::string greeting_text(std::string_view hostname) { return std::string(hostname) + " ESMTP maillab"; }
+
+void append_ehlo_keywords(const ServerConfig& config, ReplyLines& lines) {
+  // 4.1.1.1 ehlo-ok-rsp: one keyword line per extension (Postfix's order).
+  if (config.pipelining) lines.push_back("PIPELINING");
+  lines.push_back(config.size_limit ? "SIZE " + std::to_string(config.size_limit) : "SIZE");
+  if (!config.auth_mechanisms.empty()) {
+    std::string auth = "AUTH";
+    for (const auto& m : config.auth_mechanisms) auth += ' ' + m;
+    lines.push_back(auth);
+  }
+  if (config.enhanced_status_codes) lines.push_back("ENHANCEDSTATUSCODES");
+  if (config.eightbitmime) lines.push_back("8BITMIME");
+  if (config.dsn) lines.push_back("DSN");
+}
+
+std::shared_ptr<const ServerReplies> make_server_replies(const ServerConfig& config) {
+  const std::string_view host = config.hostname.empty() ? kDefaultHostname : std::string_view(config.hostname);
+  Reply ehlo{250, "", {host}};
+  append_ehlo_keywords(config, ehlo.lines);
+  return std::make_shared<const ServerReplies>(ServerReplies{
+      PreparedReply(Reply{220, "", {greeting_text(host)}}),
+      PreparedReply(std::move(ehlo)),
+      PreparedReply(Reply{354, "", {"End data with <CR><LF>.<CR><LF>"}}),
+      PreparedReply(Reply::make(221, "2.0.0", "Bye")),
+  });
+}
+
+}  // namespace maillab::smtp
