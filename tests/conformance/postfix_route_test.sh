@@ -37,7 +37,10 @@ sent=$(grep '"relay.sent"' "$work/trace.jsonl" || true)
 case "$sent" in *"\"relay\":\"127.0.0.1:$pf_port\""*) ;; *) fail "relay.sent names another relay: $sent" ;; esac
 qid=$(printf '%s' "$sent" | grep -oE 'queued as [0-9A-Za-z]+' | awk '{print $3}')
 [ -n "$qid" ] || fail "Postfix's 250 reply in the trace has no 'queued as ID': $sent"
-echo "ok: lab trace: relay.sent, Postfix answered 'queued as $qid'"
+# The link field (docs/trace.md): the next hop's queue id, read once from that reply.
+case "$sent" in *"\"next_id\":\"$qid\""*) ;; *) fail "relay.sent's next_id is not Postfix's $qid: $sent" ;; esac
+case "$sent" in *"\"peer\":\"127.0.0.1\""*) ;; *) fail "relay.sent's peer is not 127.0.0.1: $sent" ;; esac
+echo "ok: lab trace: relay.sent, Postfix answered 'queued as $qid', next_id=$qid peer=127.0.0.1"
 
 # Postfix's side: that queue id delivered to alice@pf.test.
 peers_wait_log "$log" "$qid: to=<alice@pf.test>, relay=virtual.*status=sent" \
