@@ -4,6 +4,7 @@
 
 #include "protocols/dns/zone.hpp"
 #include "protocols/message/compose.hpp"
+#include "scenarios/resolver_check.hpp"
 
 namespace maillab::scenario {
 
@@ -80,6 +81,7 @@ std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
   std::unique_ptr<World> w(new World(s, seed));
   w->options_ = std::move(options);
   const Scenario& sc = w->scenario_;
+  if (std::optional<LoadError> e = check_resolvers(sc, w->options_.transport)) return *e;
   sim::LinkParams def;
   def.latency = sc.network.latency_ns;
   def.loss = sc.network.loss;
