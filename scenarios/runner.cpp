@@ -91,10 +91,26 @@ std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
   return message::terminal_safe(head + what);
 }
 
+bool write_junit_error(const std::string& path, const std::string& suite,
+                       const std::string& error, std::ostream& err) {
+  std::ofstream f(path, std::ios::binary);
+  f << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" << xml_escape(suite)
+    << "\" tests=\"1\" failures=\"1\">\n  <testcase classname=\""
+    << xml_escape(suite) << "\" name=\"the scenario loads\"><failure type=\"invalid scenario\" message=\""
+    << xml_escape(error) << "\">" << xml_escape(error) << "</failure></testcase>\n</testsuite>\n";
+  f.close();
+  if (!f) {
+    err << "maillab: --junit: cannot write " << path << "\n";
+    return false;
+  }
+  return true;
+}
+
 int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostream& err) {
   auto built = World::build(s, opt.seed.value_or(s.seed));
   if (auto* e = std::get_if<LoadError>(&built)) {
     err << e->str() << "\n";
+    if (!opt.junit_file.empty()) write_junit_error(opt.junit_file, s.id, e->str(), err);
     return 2;
   }
   auto& world = *std::get<std::unique_ptr<World>>(built);

@@ -28,6 +28,12 @@ struct RunOptions {
 
 int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostream& err);
 
+// --junit FILE for a scenario that does not load or build: one failed test case whose
+// failure carries the error line (FILE:LINE:COLUMN: error: ...), so that CI shows why.
+// False, after a message on err, when the file cannot be written.
+bool write_junit_error(const std::string& path, const std::string& suite,
+                       const std::string& error, std::ostream& err);
+
 // One readable timeline line per trace event ("" for events the timeline leaves out).
 std::string timeline_line(const sim::TraceEvent& e, const Scenario& s);
 std::string format_clock(std::int64_t t_ns);  // "0+00:05:00.000" (days+hh:mm:ss.mmm)

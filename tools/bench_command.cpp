@@ -1,4 +1,4 @@
-// maillab bench kernel|mail|hosts|tls (cli.md, shared/bench/README.md); mail, hosts and
+// maillab bench kernel|mail|hosts|tls (docs/cli.md, docs/performance.md); mail, hosts and
 // tls are in bench_mail.cpp, bench_hosts.cpp and bench_tls.cpp.
 #include <cstdio>
 
@@ -9,7 +9,7 @@
 namespace maillab::tools {
 
 void register_bench(CLI::App& app, int& exit_code) {
-  auto* bench = app.add_subcommand("bench", "Performance workloads (shared/bench/README.md)");
+  auto* bench = app.add_subcommand("bench", "Performance workloads (how each is run and what it measured: docs/performance.md)");
   bench->require_subcommand(1);
   auto* kernel = bench->add_subcommand("kernel", "The hold model on the event kernel");
   struct Args {

@@ -45,6 +45,7 @@ void register_run(CLI::App& app, int& exit_code) {
     auto loaded = scenario::load_scenario(args->scenario);
     if (auto* e = std::get_if<scenario::LoadError>(&loaded)) {
       std::cerr << e->str() << "\n";
+      if (!opt.junit_file.empty()) scenario::write_junit_error(opt.junit_file, args->scenario, e->str(), std::cerr);
       exit_code = 2;
       return;
     }

@@ -72,6 +72,10 @@ int serve(const ServeArgs& a, bool seed_given) {
     std::cerr << "maillab serve: " << why << "\n";
     return 2;
   }
+  if (opt.listen.empty())  // legitimate with --route alone (mail leaves the lab), but say so
+    std::cerr << "maillab serve: warning: no --listen: nothing of the scenario is reachable on a "
+                 "real socket (it runs in real time; mail leaves only through --route); serve a "
+                 "service with --listen HOST:SERVICE=ADDR:PORT, e.g. HOST:smtp=127.0.0.1:2525\n";
 
   scenario::WorldOptions wopt;
   for (const auto& r : opt.routes) wopt.transport[r.domain] = r.to.address + ":" + std::to_string(r.to.port);

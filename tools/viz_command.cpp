@@ -1,5 +1,5 @@
 // maillab viz [SCENARIO] (cli.md): the interactive visualiser, or with --screenshot one
-// frame at --at rendered without a display and written as a PNG.
+// frame at --at rendered without a display and written as a PNG or JPEG.
 #include <iostream>
 #include <sstream>
 
@@ -19,7 +19,7 @@ void register_viz(CLI::App& app, int& exit_code) {
   viz->add_option("SCENARIO", args->opt.scenario,
                   "a scenario file or a built-in name (none: choose in the window)");
   viz->add_option("--screenshot", args->opt.screenshot,
-                  "render one frame without a display into this PNG file and exit");
+                  "render one frame without a display into this PNG or JPEG (.jpg) file and exit");
   viz->add_option("--at", args->at, "with --screenshot: the simulated time of the frame (e.g. 25m)");
   viz->add_option("--size", args->size, "window or screenshot size, WIDTHxHEIGHT (default 1600x1000)");
   viz->add_option("--message", args->opt.message,

@@ -7,9 +7,11 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <vector>
 
@@ -169,7 +171,19 @@ void new_frame(SDL_Window* w) {
   ImGui::NewFrame();
 }
 
-bool write_png(SDL_Renderer* r, const std::string& path, std::ostream& err) {
+enum class ImageFormat { kPng, kJpeg };
+
+// The screenshot's format, from its name's extension (any case): .png, .jpg or .jpeg.
+std::optional<ImageFormat> image_format(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (ext == ".png") return ImageFormat::kPng;
+  if (ext == ".jpg" || ext == ".jpeg") return ImageFormat::kJpeg;
+  return std::nullopt;
+}
+
+bool write_image(SDL_Renderer* r, const std::string& path, ImageFormat format, std::ostream& err) {
   int w = 0, h = 0;
   SDL_GetRendererOutputSize(r, &w, &h);
   std::vector<unsigned char> pixels(static_cast<std::size_t>(w) * h * 4);
@@ -177,7 +191,11 @@ bool write_png(SDL_Renderer* r, const std::string& path, std::ostream& err) {
     err << "maillab viz: cannot read the frame back: " << SDL_GetError() << "\n";
     return false;
   }
-  if (!stbi_write_png(path.c_str(), w, h, 4, pixels.data(), w * 4)) {
+  // JPEG has no alpha: stb drops the fourth channel. Quality 90, as most tools default to.
+  bool ok = format == ImageFormat::kPng
+                ? stbi_write_png(path.c_str(), w, h, 4, pixels.data(), w * 4) != 0
+                : stbi_write_jpg(path.c_str(), w, h, 4, pixels.data(), 90) != 0;
+  if (!ok) {
     err << "maillab viz: cannot write " << path << "\n";
     return false;
   }
@@ -205,6 +223,12 @@ bool init_sdl(bool headless, std::ostream& err) {
 
 int run_viz(const VizOptions& opt, std::ostream& err) {
   const bool headless = !opt.screenshot.empty();
+  const std::optional<ImageFormat> format = image_format(opt.screenshot);
+  if (headless && !format) {
+    err << "maillab viz: --screenshot: " << opt.screenshot
+        << ": name a PNG (.png) or JPEG (.jpg, .jpeg) file\n";
+    return 2;
+  }
   App app;
   if (!opt.scenario.empty()) {
     std::string error;
@@ -246,7 +270,7 @@ int run_viz(const VizOptions& opt, std::ostream& err) {
       new_frame(window);
       app.frame();
       render(renderer);
-      if (i == 3 && !write_png(renderer, opt.screenshot, err)) code = 2;
+      if (i == 3 && !write_image(renderer, opt.screenshot, *format, err)) code = 2;
       SDL_RenderPresent(renderer);
     }
   } else {

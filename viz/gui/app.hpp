@@ -1,7 +1,7 @@
 // `maillab viz`: the visualiser's window (Dear ImGui on SDL2 with the SDL_Renderer backend,
 // the plain loop of ImGui's example_sdl_sdlrenderer), or, with a screenshot path, one frame
 // rendered with no display (SDL's offscreen video driver, else dummy, and the software
-// renderer) written as a PNG.
+// renderer) written as a PNG or a JPEG (by the file name's extension).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@ namespace maillab::viz {
 
 struct VizOptions {
   std::string scenario;             // a file or a built-in name; "" opens the picker
-  std::string screenshot;           // PNG path: render one frame headless and exit
+  std::string screenshot;           // .png/.jpg path: render one frame headless and exit
   std::optional<std::int64_t> at;   // simulated time of the screenshot (default: 0)
   int width = 1600, height = 1000;  // window / screenshot size in pixels
   int message = 0;                  // the message the inspector shows first
