@@ -1,6 +1,6 @@
 // The scenario loader: YAML text -> scenario::Scenario (model.hpp), following
-// shared/spec/scenario-format.md (version 1) and the extensions documented in
-// docs/scenario-format.md.
+// docs/scenario-format.md, the format's complete reference (version 1, the 1.1 keys built
+// so far, the lab's extensions; tests/scenarios/format_doc_test.cpp keeps the two in step).
 //
 // A broken file gives exactly one LoadError: the first problem found, at a 1-based
 // file:line:column, saying what was expected and what was found. Problems are looked for

@@ -3,12 +3,15 @@
 //
 // `maillab` alone prints the help on stdout and exits 2 (a usage error, as `git` without
 // a command is); `maillab help [COMMAND...]` and `--help` print it and exit 0. A
-// command's help ends with its exit codes; a number option never takes a sign.
+// command's help ends with its exit codes and where the reference pages are (kHelpPages);
+// a number option never takes a sign.
 #include <iostream>
 
 #include "tools/commands.hpp"
 
 namespace {
+
+using maillab::tools::kHelpPages;
 
 // What each command's exit codes mean (docs/cli.md), added to its --help.
 struct ExitCodes {
@@ -36,7 +39,7 @@ void add_footers(CLI::App& app, bool top) {
   }
   for (const ExitCodes& e : kExitCodes)
     if (e.command == app.get_name()) footer = std::string(e.text);
-  app.footer(footer);
+  app.footer((footer.empty() ? "" : footer + "\n") + std::string(kHelpPages));
   for (CLI::App* sub : app.get_subcommands({})) add_footers(*sub, false);
 }
 
