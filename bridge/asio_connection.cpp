@@ -83,52 +83,104 @@ void AsioConnection::on_read(const error_code& ec, std::size_t n) {
     }
     // The peer sends no more; what we still have to say is written, then we close.
     peer_eof_ = true;
+    if (handler_ && !reported_ && (paused_ || !unread_.empty())) {
+      owed_close_ = io::CloseKind::kOrderly;  // after the data it follows (flush_unread)
+      return;
+    }
     deliver_close(io::CloseKind::kOrderly);
     local_closed_ = true;
     maybe_finish_close();
     return;
   }
-  if (!limbo_ && !local_closed_ && !reported_) {
+  const bool discarding = limbo_ || local_closed_ || reported_;
+  if (!discarding) {
     std::string_view data(buf_.data(), n);
-    if (handler_ && !owed_close_) {
+    if (handler_ && !owed_close_ && !paused_ && unread_.empty()) {
       auto scope = engine_call();
-      handler_->on_data(data);  // may close, abort or drop us (the lambda keeps us alive)
+      handler_->on_data(data);  // may close, abort, pause or drop us (the lambda keeps us alive)
     } else {
       unread_.append(data);
     }
   }
-  do_read();
+  // Paused, or bytes wait for a handler: no more reads, so TCP holds the peer back.
+  if (limbo_ || local_closed_ || reported_ || (!paused_ && unread_.size() < buf_.size())) do_read();
 }
 
 void AsioConnection::set_handler(io::ConnectionHandler* h) {
   handler_ = h;
-  if (h && (!unread_.empty() || owed_close_) && !flush_posted_) {
-    flush_posted_ = true;
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush_unread(); });
+  if (h && (!unread_.empty() || owed_close_)) post_flush();
+}
+
+void AsioConnection::post_flush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->flush_unread(); });
+}
+
+void AsioConnection::pause_reading(bool paused) {
+  paused_ = paused;
+  if (paused || closed_) return;
+  if (!unread_.empty() || owed_close_) {
+    post_flush();
+  } else if (started_ && !read_pending_) {
+    do_read();
   }
 }
 
 void AsioConnection::flush_unread() {
   flush_posted_ = false;
   if (reported_ || !handler_) return;
-  if (!unread_.empty()) {
-    std::string data = std::move(unread_);
-    unread_.clear();
+  // One read's worth at a time, as on_read hands them over; a pause stops it.
+  while (handler_ && !reported_ && !paused_ && !unread_.empty()) {
+    const std::size_t n = std::min(unread_.size(), buf_.size());
+    std::string data = unread_.substr(0, n);
+    unread_.erase(0, n);
     auto scope = engine_call();
     handler_->on_data(data);
   }
-  if (owed_close_ && handler_ && !reported_) {
+  if (!handler_ || reported_ || paused_ || !unread_.empty()) return;
+  if (owed_close_) {
     auto why = *owed_close_;
     owed_close_.reset();
     reported_ = true;
     auto* h = handler_;
     handler_ = nullptr;
     h->on_close(why);
+    if (peer_eof_ && !local_closed_) {
+      local_closed_ = true;
+      maybe_finish_close();
+    }
+    return;
   }
+  if (started_ && !read_pending_ && !closed_) do_read();
+}
+
+void AsioConnection::notify_drained(std::size_t level) {
+  drain_wanted_ = true;
+  drain_level_ = level;
+  if (unsent() > level || drain_posted_) return;
+  drain_posted_ = true;
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->drain_posted_ = false;
+    self->check_drained();
+  });
+}
+
+void AsioConnection::check_drained() {
+  if (!drain_wanted_ || unsent() > drain_level_ || !handler_ || reported_ || closed_) return;
+  drain_wanted_ = false;
+  auto scope = engine_call();
+  handler_->on_drained();
 }
 
 void AsioConnection::deliver_close(io::CloseKind why) {
-  if (reported_ || owed_close_) return;
+  if (reported_) return;
+  if (owed_close_) {
+    // An orderly close waiting behind unread data: an error overrides it, now.
+    if (why == io::CloseKind::kOrderly || !handler_) return;
+    owed_close_.reset();
+    unread_.clear();
+  }
   if (!handler_) {
     owed_close_ = why;
     return;
@@ -192,6 +244,7 @@ void AsioConnection::do_write() {
                         return;
                       }
                       self->do_write();
+                      self->check_drained();
                     }));
 }
 

@@ -19,6 +19,11 @@
 //   down by a crash aborts its sessions; with a `dead_host` predicate set, an abort() while
 //   it holds turns into limbo instead of a RST.
 //
+// - Backpressure (io::Connection): unsent() counts what send() was given and the socket
+//   has not taken (queued, being written, held for a sync). While reading is paused no
+//   read is issued, so the kernel's buffers fill and TCP holds the peer back; the bytes of
+//   one read at most reach the handler late (after resume). on_drained() comes from the
+//   write completion that brings unsent() down to the level asked for.
 // - Held output (set_commit(), serve --mailboxes): what send() is given after a disk change
 //   it may rest on waits until that change is durable (bridge/group_commit.hpp); close()
 //   still waits for it to be written. Without it, send() starts writing at once.
@@ -69,6 +74,9 @@ class AsioConnection final : public io::Connection,
   void send(std::string_view bytes) override;
   void close() override;
   void abort() override;
+  std::size_t unsent() const override { return out_.size() + writing_.size() + held_.size(); }
+  void pause_reading(bool paused) override;
+  void notify_drained(std::size_t level) override;
   std::string peer_address() const override { return peer_address_; }
   std::uint16_t local_port() const override { return local_port_; }
 
@@ -99,6 +107,8 @@ class AsioConnection final : public io::Connection,
   void do_write();
   void deliver_close(io::CloseKind why);
   void flush_unread();
+  void post_flush();
+  void check_drained();
   void maybe_finish_close();
   void close_socket();
 
@@ -128,6 +138,10 @@ class AsioConnection final : public io::Connection,
   bool write_failed_ = false;
   bool read_pending_ = false;
   bool peer_eof_ = false;
+  bool paused_ = false;        // pause_reading(true): no read is issued, unread_ waits
+  bool drain_wanted_ = false;  // notify_drained(drain_level_) is pending
+  bool drain_posted_ = false;
+  std::size_t drain_level_ = 0;
 
   bool started_ = false;
   bool reported_ = false;      // on_close delivered or owed; or no longer owed (close/abort)

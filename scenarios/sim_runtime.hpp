@@ -137,11 +137,17 @@ class SimConnection final : public io::Connection, public sim::StreamHandler {
   void send(std::string_view bytes) override { stream_->send(bytes); }
   void close() override { stream_->close(); }
   void abort() override { stream_->abort(); }
+  std::size_t unsent() const override { return stream_->unsent(); }
+  void pause_reading(bool paused) override { stream_->pause_reading(paused); }
+  void notify_drained(std::size_t level) override { stream_->notify_drained(level); }
   std::string peer_address() const override { return sim::format_address(stream_->peer_address()); }
   std::uint16_t local_port() const override { return stream_->local_port(); }
 
   void on_data(std::string_view bytes) override {
     if (handler_) handler_->on_data(bytes);
+  }
+  void on_drained() override {
+    if (handler_) handler_->on_drained();
   }
   void on_close(sim::CloseReason why) override {
     if (!handler_) return;

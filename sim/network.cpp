@@ -257,6 +257,16 @@ void StreamImpl::abort() {
   if (live()) net_->abort(conn_, side_);
 }
 
+std::size_t StreamImpl::unsent() const { return live() ? net_->unsent(conn_, side_) : 0; }
+
+void StreamImpl::pause_reading(bool paused) {
+  if (live()) net_->pause_reading(conn_, side_, paused);
+}
+
+void StreamImpl::notify_drained(std::size_t level) {
+  if (live()) net_->notify_drained(conn_, side_, level);
+}
+
 bool StreamImpl::is_open() const {
   return live() && net_->conns[conn_].ep[side_].state == EndState::kOpen;
 }

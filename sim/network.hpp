@@ -9,12 +9,17 @@
 // - Stream bytes arrive in order, after the path latency (+ size / bandwidth); lost
 //   segments are retransmitted (extra delay), never dropped silently or reordered.
 // - close() is an orderly FIN after the bytes already sent; abort() a reset.
+// - Flow control: a receiver holds at most kReceiveWindow bytes in flight to it or arrived
+//   and not yet read; beyond that the sender's bytes wait on its side (unsent()). An
+//   application that stops reading (pause_reading) so holds its peer back, as TCP's
+//   window does; the peer learns when its waiting bytes have left (notify_drained).
 // - A host that goes down loses every connection and listener silently: its peers see
 //   nothing until their own timeouts fire (or a reset once the host is back up).
 // - UDP datagrams are dropped by loss, cuts and down hosts; nobody is told.
 // Every packet is reported to the packet observer (for the pcap export and the trace).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -46,7 +51,16 @@ class StreamHandler {
   virtual ~StreamHandler() = default;
   virtual void on_data(std::string_view bytes) = 0;
   virtual void on_close(CloseReason why) = 0;  // peer FIN, RST, or timeout; final
+  // The stream's unsent() fell to the level asked for with notify_drained().
+  virtual void on_drained() {}
 };
+
+// A receiver's window (Linux's default tcp_rmem is 128 KiB, autotuned up to 6 MiB): the
+// bytes in flight to an endpoint plus those it received and has not read. Larger than
+// any exchange of the lab's scenarios, so it only ever holds back a peer that stops reading.
+inline constexpr std::size_t kReceiveWindow = 256u << 10;
+// on_data hands over at most this much at a time (a read(2) into a buffer of this size).
+inline constexpr std::size_t kReadSize = 64u << 10;
 
 class Stream {
  public:
@@ -56,6 +70,15 @@ class Stream {
   virtual void close() = 0;                       // FIN after queued bytes
   virtual void abort() = 0;                       // RST now
   virtual bool is_open() const = 0;
+  // Bytes given to send() that have not been transmitted yet (the peer's window is full,
+  // or the path is cut).
+  virtual std::size_t unsent() const = 0;
+  // While paused no on_data is called: what arrives waits in this endpoint's receive
+  // buffer, and once that holds kReceiveWindow bytes the peer's sending waits. A FIN is
+  // reported after the data before it, so it waits too; a reset or a timeout is not held.
+  virtual void pause_reading(bool paused) = 0;
+  // One on_drained() once unsent() <= level, from a simulator event of its own.
+  virtual void notify_drained(std::size_t level) = 0;
   virtual Address local_address() const = 0;
   virtual std::uint16_t local_port() const = 0;
   virtual Address peer_address() const = 0;

@@ -225,6 +225,8 @@ std::uint32_t NetworkCore::new_conn() {
     e.connected = false;
     e.final_sent = false;
     e.flush_scheduled = false;
+    e.paused = false;
+    e.drain_wanted = false;
     e.pending_close.reset();
     e.handler = nullptr;
     e.handle = nullptr;
@@ -240,6 +242,8 @@ std::uint32_t NetworkCore::new_conn() {
     d.last_arrival = 0;
     d.stalled_since = -1;
     d.resume_scheduled = false;
+    d.window_blocked = false;
+    d.window_update_scheduled = false;
     d.listed = false;
     d.failed = false;
     d.tx_abs = 0;

@@ -80,6 +80,11 @@ class RingQueue {
   }
   void pop_back() { --size_; }
   void clear() { head_ = size_ = 0; }
+  // Inserts `v` before element i (i <= size()), shifting the later ones.
+  void insert(std::size_t i, const T& v) {
+    push_back(v);
+    for (std::size_t k = size_ - 1; k > i; --k) std::swap((*this)[k], (*this)[k - 1]);
+  }
 
  private:
   void grow() {
@@ -131,10 +136,13 @@ struct Endpoint {
   bool connected = false;      // the client side: false until the SYN-ACK arrives
   bool final_sent = false;     // on_close delivered or owed: no more data callbacks
   bool flush_scheduled = false;
+  bool paused = false;         // pause_reading(true): arrivals wait in `unread`
+  bool drain_wanted = false;   // notify_drained(drain_level) is pending
+  std::size_t drain_level = 0;
   std::optional<CloseReason> pending_close;  // owed to a handler not yet attached
   StreamHandler* handler = nullptr;
   StreamImpl* handle = nullptr;  // the application's Stream (non-owning)
-  std::string unread;            // arrived while no handler was attached
+  std::string unread;            // arrived while no handler was attached, or paused
   std::uint32_t isn = 0;
   std::uint32_t rcv_nxt = 0;     // next sequence number expected from the peer
 };
@@ -155,6 +163,8 @@ struct Direction {
   Time last_arrival = 0;         // a segment never overtakes an earlier one
   Time stalled_since = -1;       // >= 0 while waiting for a cut to heal
   bool resume_scheduled = false;
+  bool window_blocked = false;   // segments wait for the receiver's window to open
+  bool window_update_scheduled = false;
   bool listed = false;           // has an entry in NetworkCore::stalled
   bool failed = false;           // given up or aborted: later sends vanish
   std::uint32_t snd_nxt = 0;     // sequence number of the next transmission
@@ -268,6 +278,7 @@ struct NetworkCore {
   };
   std::vector<StallRef> stalled;
   std::string scratch;  // the bytes handed to on_data (a handler may send meanwhile)
+  std::string read_scratch;  // a read from an endpoint's `unread` (flush)
   // Grown buffers of drained directions, lent to the next direction that sends: only the
   // directions with bytes in flight hold one, so a warm run sends without allocating.
   std::vector<std::string> spare_bytes;
@@ -309,6 +320,17 @@ struct NetworkCore {
   void notify_close(std::uint32_t c, int side, CloseReason why);
   void flush(std::uint32_t c, std::uint32_t gen, int side);
   void schedule_flush(std::uint32_t c, int side);
+  // Flow control (network_flow.cpp).
+  std::size_t window_room(Conn& cn, int dir) const;  // bytes dir may transmit now
+  std::size_t unsent(std::uint32_t c, int side) const;
+  void open_window(std::uint32_t c, int dir);  // dir's receiver has read: tell the sender
+  void window_update(std::uint32_t c, std::uint32_t gen, int dir);
+  void pause_reading(std::uint32_t c, int side, bool paused);
+  void notify_drained(std::uint32_t c, int side, std::size_t level);
+  void check_drained(std::uint32_t c, int side);
+  // Hands bytes to the application in reads of kReadSize; what it does not take (paused,
+  // detached) waits in `unread`.
+  void hand_over(std::uint32_t c, int side, std::string_view bytes);
   void host_down(std::uint32_t node);
   bool finished(const Endpoint& e) const { return e.state != EndState::kOpen; }
 
@@ -347,6 +369,9 @@ class StreamImpl final : public Stream {
   void close() override;
   void abort() override;
   bool is_open() const override;
+  std::size_t unsent() const override;
+  void pause_reading(bool paused) override;
+  void notify_drained(std::size_t level) override;
   Address local_address() const override { return local_; }
   std::uint16_t local_port() const override { return local_port_; }
   Address peer_address() const override { return peer_; }

@@ -11,6 +11,10 @@
 // - A send while the path is cut (or loss is total) waits; the sender keeps retransmitting
 //   on its RTO schedule, so when the path heals the data goes at the next retransmission.
 //   After 15 minutes without a path (tcp_retries2) the sender gets on_close(kTimedOut).
+// - Flow control (network_flow.cpp): a segment leaves only within the receiver's window
+//   (kReceiveWindow: bytes in flight to it plus bytes it has not read), split to fit; the
+//   rest waits (window_blocked) until the receiver reads and the window update arrives,
+//   one latency later. A receiver that reads at once never fills it.
 // - close() queues a FIN behind the data: the peer gets on_close(kOrderly) after the last
 //   byte. abort() sends a RST: the peer gets on_close(kReset) one latency later.
 // - A segment for an endpoint whose stack forgot the connection (closed, timed out, host
@@ -47,7 +51,8 @@ void NetworkCore::send(std::uint32_t c, int side, std::string_view bytes) {
   }
   d.bytes.append(bytes);
   d.segs.push_back(Segment{static_cast<std::uint32_t>(bytes.size()), false});
-  if (d.stalled_since < 0) transmit(c, side);
+  // Segments already waiting (a cut, a full window) go first.
+  if (d.stalled_since < 0 && !d.window_blocked) transmit(c, side);
 }
 
 void NetworkCore::close(std::uint32_t c, int side) {
@@ -62,8 +67,9 @@ void NetworkCore::close(std::uint32_t c, int side) {
   Direction& d = cn.dir[side];
   if (!d.failed) {
     d.segs.push_back(Segment{0, true});
-    if (d.stalled_since < 0) transmit(c, side);
+    if (d.stalled_since < 0 && !d.window_blocked) transmit(c, side);
   }
+  open_window(c, 1 - side);  // its receive buffer is gone
   release_if_done(c);
 }
 
@@ -111,6 +117,7 @@ void NetworkCore::drop_waiting(Direction& d) {
   d.bytes.resize(static_cast<std::size_t>(d.tx_abs - d.base));
   d.stalled_since = -1;
   d.resume_scheduled = false;
+  d.window_blocked = false;
 }
 
 void NetworkCore::pump(std::uint32_t c, int dir) {
@@ -123,7 +130,20 @@ void NetworkCore::pump(std::uint32_t c, int dir) {
 bool NetworkCore::transmit(std::uint32_t c, int dir) {
   Conn& cn = conns[c];
   Direction& d = cn.dir[dir];
-  const Segment seg = d.segs[d.in_flight];
+  Segment seg = d.segs[d.in_flight];
+  if (seg.len > 0) {
+    const std::size_t room = window_room(cn, dir);
+    if (room == 0) {
+      d.window_blocked = true;
+      return false;
+    }
+    if (seg.len > room) {  // what fits leaves now, the rest waits for the window
+      const auto first = static_cast<std::uint32_t>(room);
+      d.segs[d.in_flight].len = first;
+      d.segs.insert(d.in_flight + 1, Segment{seg.len - first, false});
+      seg.len = first;
+    }
+  }
   const PathInfo& p = conn_path(cn);
   std::uint32_t lost = 0;
   Time backoff = 0;
@@ -212,6 +232,7 @@ void NetworkCore::deliver(std::uint32_t c, std::uint32_t gen, int dir) {
         e.rcv_nxt += seg.len;
         notify_data(c, to, scratch);
       }
+      open_window(c, dir);
       break;
     case EndState::kClosed:
       if (!seg.fin) send_rst(c, to);  // data for a closed socket (Linux answers RST)
@@ -324,69 +345,6 @@ void NetworkCore::resume(std::uint32_t c, std::uint32_t gen, int dir) {
   pump(c, dir);
   // Cut again before the retransmission: still the same outage for the give-up timer.
   if (d.stalled_since >= 0) d.stalled_since = since;
-}
-
-// ---- callbacks to the application -----------------------------------------------------
-
-void NetworkCore::notify_data(std::uint32_t c, int side, std::string_view bytes) {
-  Conn& cn = conns[c];
-  Endpoint& e = cn.ep[side];
-  if (!e.handler || !e.unread.empty() || e.flush_scheduled) {
-    e.unread.append(bytes);  // no handler yet: kept for set_handler()
-    if (e.handler) schedule_flush(c, side);
-    return;
-  }
-  ++cn.busy;
-  e.handler->on_data(bytes);
-  --cn.busy;
-}
-
-void NetworkCore::notify_close(std::uint32_t c, int side, CloseReason why) {
-  Conn& cn = conns[c];
-  Endpoint& e = cn.ep[side];
-  if (e.final_sent) return;
-  e.final_sent = true;
-  if (!e.handler || !e.unread.empty() || e.flush_scheduled) {
-    e.pending_close = why;
-    if (e.handler) schedule_flush(c, side);
-    return;
-  }
-  ++cn.busy;
-  e.handler->on_close(why);
-  --cn.busy;
-}
-
-void NetworkCore::schedule_flush(std::uint32_t c, int side) {
-  Conn& cn = conns[c];
-  Endpoint& e = cn.ep[side];
-  if (e.flush_scheduled) return;
-  e.flush_scheduled = true;
-  sim.after(0, [this, c, g = cn.gen, side] { flush(c, g, side); });
-}
-
-// Delivers what arrived while no handler was attached (from an event, never from inside
-// set_handler()).
-void NetworkCore::flush(std::uint32_t c, std::uint32_t gen, int side) {
-  Conn& cn = conns[c];
-  if (!cn.live || cn.gen != gen) return;
-  Endpoint& e = cn.ep[side];
-  e.flush_scheduled = false;
-  if (!e.handler) return;
-  ++cn.busy;
-  if (!e.unread.empty()) {
-    std::string data;
-    data.swap(e.unread);
-    e.handler->on_data(data);
-    data.clear();
-    if (e.unread.empty()) e.unread.swap(data);  // keep the capacity
-  }
-  if (e.handler && e.unread.empty() && e.pending_close) {
-    const CloseReason why = *e.pending_close;
-    e.pending_close.reset();
-    e.handler->on_close(why);
-  }
-  --cn.busy;
-  release_if_done(c);
 }
 
 }  // namespace maillab::sim

@@ -7,8 +7,15 @@
 // Invariants: callbacks are never invoked re-entrantly from inside a call into the runtime
 // (send() never calls on_data()); a cancelled timer never fires; times are simulated
 // nanoseconds since the start of the run.
+//
+// Backpressure (DESIGN.md "Backpressure in the glue"): a Connection says how many bytes
+// it was given and has not sent yet (unsent()), can stop and resume reading, and tells its
+// handler once the unsent bytes have drained to a level. services::SessionDriver uses
+// them for every engine: a peer that sends and never reads is left to TCP's flow control
+// instead of filling the server's memory.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,6 +39,8 @@ class ConnectionHandler {
   virtual ~ConnectionHandler() = default;
   virtual void on_data(std::string_view bytes) = 0;
   virtual void on_close(CloseKind why) = 0;
+  // The connection's unsent() fell to the level given to notify_drained().
+  virtual void on_drained() {}
 };
 
 class Connection {
@@ -41,6 +50,16 @@ class Connection {
   virtual void send(std::string_view bytes) = 0;
   virtual void close() = 0;  // orderly, after what was sent
   virtual void abort() = 0;  // reset
+  // Bytes given to send() that have not left for the peer yet (it does not read, the path
+  // is cut, or they wait for the disk to be synced).
+  virtual std::size_t unsent() const = 0;
+  // While paused no on_data is called and nothing more is read from the peer (what it
+  // sends waits in TCP's buffers, then holds the peer back). Closes by the peer come after
+  // the data before them, so an orderly one waits too; a reset may not.
+  virtual void pause_reading(bool paused) = 0;
+  // Asks for one on_drained() once unsent() <= level: from an event of its own, never from
+  // inside this call (even when unsent() is already that low).
+  virtual void notify_drained(std::size_t level) = 0;
   virtual std::string peer_address() const = 0;
   virtual std::uint16_t local_port() const = 0;
 };

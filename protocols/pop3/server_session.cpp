@@ -124,6 +124,19 @@ void ServerSession::receive(std::string_view data) {
   }
 }
 
+std::size_t ServerSession::receive_some(std::string_view data, std::size_t output_limit) {
+  // Fed a line at a time, so what stays unconsumed stays with the caller.
+  std::size_t used = 0;
+  // A pause (auth_failure_delay) stops it too: the rest waits with the caller.
+  while (used < data.size() && !closed() && !paused_ && output_.size() < output_limit) {
+    const std::size_t lf = data.find('\n', used);
+    const std::size_t end = lf == std::string_view::npos ? data.size() : lf + 1;
+    receive(data.substr(used, end - used));
+    used = end;
+  }
+  return closed() ? data.size() : used;
+}
+
 void ServerSession::receive_eof() {
   if (!closed()) close();  // no UPDATE: nothing is removed (RFC 1939 6)
 }

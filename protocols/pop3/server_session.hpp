@@ -59,6 +59,12 @@ class ServerSession {
 
   void start();  // queues the greeting; call once, before anything else
   void receive(std::string_view data);
+  // The same, stopping once the pending output reaches `output_limit` (backpressure,
+  // services::SessionDriver: a pipelined RETR answers a whole message) or once the session
+  // pauses (auth_failure_delay: the rest waits with the caller). Returns the bytes
+  // consumed: all of them once closed; at least one line's when the output was below the
+  // limit and the session not paused.
+  std::size_t receive_some(std::string_view data, std::size_t output_limit);
   void receive_eof();
   std::string take_output();
   // The idle time allowed from now (re-arm after every receive); auth_failure_delay while

@@ -1,6 +1,9 @@
 #include "protocols/services/dns_server.hpp"
 
-#include "protocols/dns/message.hpp"
+#include <chrono>
+
+#include "protocols/dns/tcp_server_session.hpp"
+#include "protocols/services/session_driver.hpp"
 
 namespace maillab::services {
 
@@ -8,48 +11,9 @@ namespace agent = io::trace::agent;
 namespace ev = io::trace::ev;
 namespace key = io::trace::key;
 
-// One TCP connection: length-prefixed queries in, length-prefixed answers out.
-struct DnsServer::TcpSession final : io::ConnectionHandler {
-  DnsServer& server;
-  io::ConnectionPtr conn;
-  std::string buffer;
-  io::TimerHandle idle = 0;
-  TcpSession(DnsServer& s, io::ConnectionPtr c) : server(s), conn(std::move(c)) {}
-
-  void arm() {
-    server.rt_.cancel_timer(idle);
-    idle = server.rt_.start_timer(kTcpIdle, [this] {
-      idle = 0;
-      server.end(this, true);
-    });
-  }
-  void on_data(std::string_view bytes) override {
-    buffer.append(bytes);
-    std::size_t pos = 0;
-    std::string out;
-    while (buffer.size() - pos >= 2) {
-      const std::size_t len =
-          (static_cast<unsigned char>(buffer[pos]) << 8) | static_cast<unsigned char>(buffer[pos + 1]);
-      if (buffer.size() - pos - 2 < len) break;
-      const std::string_view query(buffer.data() + pos + 2, len);
-      pos += 2 + len;
-      const std::vector<std::string> answers = server.authority_->handle_tcp(query);
-      if (answers.empty()) {
-        server.rt_.trace(agent::kDns, ev::kDnsDrop,
-                         {{key::kFrom, conn->peer_address()}, {key::kBytes, std::to_string(len)}});
-        continue;
-      }
-      for (const std::string& answer : answers) {  // several for a zone transfer
-        out += static_cast<char>(answer.size() >> 8);
-        out += static_cast<char>(answer.size() & 0xff);
-        out += answer;
-      }
-    }
-    buffer.erase(0, pos);
-    if (!out.empty()) conn->send(out);
-    arm();
-  }
-  void on_close(io::CloseKind why) override { server.end(this, why == io::CloseKind::kOrderly); }
+// One TCP connection: the engine under its driver.
+struct DnsServer::TcpSession {
+  std::shared_ptr<SessionDriver<dns::TcpServerSession>> driver;
 };
 
 DnsServer::DnsServer(io::Runtime& rt, std::shared_ptr<const dns::Authority> authority)
@@ -69,30 +33,28 @@ DnsServer::DnsServer(io::Runtime& rt, std::shared_ptr<const dns::Authority> auth
 
 DnsServer::~DnsServer() {
   rt_.udp_unbind(53);
-  for (auto& [raw, s] : sessions_) {
-    rt_.cancel_timer(s->idle);
-    s->conn->set_handler(nullptr);
-    s->conn->abort();
-  }
+  self_.reset();  // the sessions' finish callbacks check it
+  for (auto& s : sessions_) s->driver->abort();
 }
 
 void DnsServer::accept(io::ConnectionPtr c) {
-  auto s = std::make_shared<TcpSession>(*this, std::move(c));
-  s->conn->set_handler(s.get());
-  s->arm();
-  sessions_[s.get()] = std::move(s);
-}
-
-void DnsServer::end(TcpSession* s, bool orderly) {
-  auto it = sessions_.find(s);
-  if (it == sessions_.end()) return;
-  std::shared_ptr<TcpSession> session = std::move(it->second);
-  sessions_.erase(it);
-  rt_.cancel_timer(session->idle);
-  session->conn->set_handler(nullptr);
-  if (orderly) session->conn->close();
-  // Released from a fresh event, never inside one of its own callbacks.
-  rt_.start_timer(0, [session] {});
+  auto s = std::make_shared<TcpSession>();
+  const std::string peer = c->peer_address();
+  auto on_drop = [this, peer](std::size_t len) {
+    rt_.trace(agent::kDns, ev::kDnsDrop, {{key::kFrom, peer}, {key::kBytes, std::to_string(len)}});
+  };
+  s->driver = std::make_shared<SessionDriver<dns::TcpServerSession>>(
+      rt_, std::move(c), *authority_, std::chrono::milliseconds(kTcpIdle / 1'000'000), std::move(on_drop));
+  sessions_.insert(s);
+  std::weak_ptr<DnsServer*> self = self_;
+  std::weak_ptr<TcpSession> weak = s;
+  s->driver->start([this, self, weak](io::CloseKind) {
+    // Released from a fresh event, never inside one of its own callbacks.
+    if (self.expired()) return;
+    if (auto keep = weak.lock()) rt_.start_timer(0, [this, self, keep] {
+      if (!self.expired()) sessions_.erase(keep);
+    });
+  });
 }
 
 void DnsServer::on_datagram(const std::string& from, std::uint16_t from_port,

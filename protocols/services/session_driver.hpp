@@ -8,15 +8,31 @@
 // timeout() -> std::chrono::milliseconds, on_timeout(), closed() -> bool. An engine that
 // also has output() -> string_view and clear_output() is sent from its own buffer, which
 // it keeps: an exchange then allocates nothing for its output. An engine with
+// receive_some(string_view, size_t output_limit) -> size_t (bytes consumed; it stops
+// taking commands once its pending output reaches the limit, or once it has paused, and
+// consumes at least one when it has no output and no pause) is fed in steps, so one read
+// of pipelined commands never produces more than about kOutputSlice of replies at once (a
+// POP3 RETR, a DNS answer: one command can answer kilobytes). An engine with
 // paused() -> bool may ask for time for itself (a reply it holds back: Postfix's
 // smtpd_error_sleep_time, Dovecot's auth_failure_delay): while paused() its timeout() is
 // that wait, and the on_timeout() ending it is no timeout (the session goes on).
+//
+// Backpressure (DESIGN.md "Backpressure in the glue"): the driver stops reading, and keeps
+// the unconsumed rest of the current read (at most one read: the connection reads no more
+// meanwhile), while the connection holds more than kMaxUnsent bytes it has not sent (the
+// peer does not read; reading resumes once it has drained to kResumeUnsent) and while the
+// engine is paused (what the peer sends meanwhile waits in its TCP window, not in the
+// engine). So a session's memory is bounded whatever the peer pipelines: unsent output up
+// to kMaxUnsent plus one step of replies, and one read of input. A peer that reads
+// nothing for a whole engine timeout is reset (Postfix: a write that times out ends the
+// session): its farewell could never be delivered.
 //
 // Lifetime: the driver is held by a shared_ptr (the owner's set of sessions) and keeps
 // itself alive while the connection can still call it; `on_finished` runs exactly once,
 // when the connection is gone (closed by either side, reset or timed out).
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <concepts>
 #include <functional>
@@ -28,6 +44,14 @@
 #include "protocols/io/runtime.hpp"
 
 namespace maillab::services {
+
+// Reading stops while a connection holds more unsent bytes than this (per connection; the
+// kernel's buffers come on top, as for any server).
+inline constexpr std::size_t kMaxUnsent = 256u << 10;
+// ... and resumes once they have drained to this.
+inline constexpr std::size_t kResumeUnsent = 64u << 10;
+// The output a bounded engine produces per step before the driver sends it and looks again.
+inline constexpr std::size_t kOutputSlice = 64u << 10;
 
 template <class Engine>
 class SessionDriver final : public io::ConnectionHandler,
@@ -54,25 +78,36 @@ class SessionDriver final : public io::ConnectionHandler,
   void pump() {
     if (!conn_) return;
     flush();
-    if (engine_.closed()) {
-      conn_->close();
-      finish(io::CloseKind::kOrderly);
-      return;
-    }
+    if (finish_if_closed()) return;
+    if (conn_->unsent() > kMaxUnsent) wait_for_drain();
     arm();
   }
 
   void on_data(std::string_view bytes) override {
     auto keep = self_;
-    engine_.receive(bytes);
-    pump();
+    if (!conn_) return;
+    if (reading_paused_) {
+      held_.append(bytes);  // read before the pause took effect: fed in order later
+      return;
+    }
+    feed(bytes);
   }
+
+  void on_drained() override {
+    auto keep = self_;
+    resume_reading();
+  }
+
+  // Backpressure, as the owner or a test sees it.
+  bool reading_paused() const { return reading_paused_; }
+  std::size_t held_input() const { return held_.size(); }
 
   void on_close(io::CloseKind why) override {
     auto keep = self_;
     if (!conn_) return;
     engine_.receive_eof();
     discard_output();  // nothing can be sent any more
+    held_.clear();
     conn_.reset();
     finish(why);
   }
@@ -81,6 +116,7 @@ class SessionDriver final : public io::ConnectionHandler,
   void abort() {
     auto keep = self_;
     if (!conn_) return;
+    held_.clear();
     conn_->set_handler(nullptr);
     conn_->abort();
     conn_.reset();
@@ -92,13 +128,79 @@ class SessionDriver final : public io::ConnectionHandler,
     { e.output() } -> std::convertible_to<std::string_view>;
     e.clear_output();
   };
+  static constexpr bool kBounded = requires(Engine& e, std::string_view d, std::size_t n) {
+    { e.receive_some(d, n) } -> std::convertible_to<std::size_t>;
+  };
 
-  bool paused() const {
+  bool engine_paused() const {
     if constexpr (requires(const Engine& e) { { e.paused() } -> std::convertible_to<bool>; }) {
       return engine_.paused();
     } else {
       return false;
     }
+  }
+
+  // Feeds `data` to the engine, sending its replies as they come, until all is taken, the
+  // engine pauses, or the connection is over the bound (then the rest is held and reading
+  // stops).
+  void feed(std::string_view data) {
+    for (;;) {
+      if (engine_paused() && !data.empty()) {
+        held_.assign(data);
+        stop_reading();
+        break;
+      }
+      if constexpr (kBounded) {
+        const std::size_t n = engine_.receive_some(data, kOutputSlice);
+        if (n == 0 && !data.empty() && !engine_paused()) {
+          engine_.receive(data);  // no progress (output left from outside): all at once
+          data = {};
+        }
+        data.remove_prefix(std::min(n, data.size()));
+      } else {
+        engine_.receive(data);
+        data = {};
+      }
+      flush();
+      if (finish_if_closed()) return;
+      if (conn_->unsent() > kMaxUnsent) {
+        held_.assign(data);
+        wait_for_drain();
+        break;
+      }
+      if (data.empty()) break;
+    }
+    arm();
+  }
+
+  bool finish_if_closed() {
+    if (!engine_.closed()) return false;
+    held_.clear();
+    conn_->close();
+    finish(io::CloseKind::kOrderly);
+    return true;
+  }
+
+  void stop_reading() {
+    if (reading_paused_) return;
+    reading_paused_ = true;
+    conn_->pause_reading(true);
+  }
+
+  void wait_for_drain() {
+    stop_reading();
+    conn_->notify_drained(kResumeUnsent);
+  }
+
+  // Feeds what was held and reads again, unless the peer is still behind or the engine
+  // still waits (its timer calls this again).
+  void resume_reading() {
+    if (!conn_ || !reading_paused_ || engine_paused()) return;
+    if (conn_->unsent() > kMaxUnsent) return wait_for_drain();
+    reading_paused_ = false;
+    const std::string held = std::exchange(held_, {});
+    feed(held);  // may stop reading again, keeping what is left
+    if (conn_ && !reading_paused_) conn_->pause_reading(false);
   }
 
   // Sends the engine's pending output (send() copies it and never calls back).
@@ -120,10 +222,10 @@ class SessionDriver final : public io::ConnectionHandler,
   }
 
   void arm() {
-    // A pause keeps the deadline it started with: input arriving meanwhile (held by the
-    // engine) does not stretch it.
-    if (paused() && pause_armed_ && timer_ != 0) return;
-    pause_armed_ = paused();
+    // A pause keeps the deadline it started with: input arriving meanwhile (held here)
+    // does not stretch it.
+    if (engine_paused() && pause_armed_ && timer_ != 0) return;
+    pause_armed_ = engine_paused();
     auto ms = engine_.timeout();
     if (ms.count() <= 0) {
       rt_.cancel_timer(timer_);
@@ -150,14 +252,21 @@ class SessionDriver final : public io::ConnectionHandler,
     pause_armed_ = false;
     if (!conn_) return;
     auto keep = self_;
-    if (paused()) {
-      engine_.on_timeout();  // the wait is over: held replies go out, input is read
-      return pump();
+    if (engine_paused()) {
+      engine_.on_timeout();  // the wait is over: the held reply goes out
+      pump();
+      resume_reading();  // then what the peer sent meanwhile is read
+      return;
     }
     engine_.on_timeout();
     flush();
     conn_->set_handler(nullptr);
-    conn_->close();
+    if (reading_paused_) {  // not for the engine (it is not paused): the peer is behind
+      conn_->abort();  // the peer read nothing for a whole timeout: its farewell cannot go
+    } else {
+      conn_->close();
+    }
+    held_.clear();
     conn_.reset();
     finish(io::CloseKind::kTimedOut);
   }
@@ -177,7 +286,9 @@ class SessionDriver final : public io::ConnectionHandler,
   io::ConnectionPtr conn_;
   Engine engine_;
   io::TimerHandle timer_ = 0;
-  bool pause_armed_ = false;  // timer_ is the engine's pause, not its wait for the peer
+  bool pause_armed_ = false;     // timer_ is the engine's pause, not its wait for the peer
+  bool reading_paused_ = false;  // reading stopped: the peer is behind, or the engine waits
+  std::string held_;             // input read and not fed yet (at most one read)
   std::function<void(io::CloseKind)> on_finished_;
   std::shared_ptr<SessionDriver> self_;
 };

@@ -60,6 +60,15 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
 void ServerSession::receive(std::string_view data) {
   while (!data.empty() && state_ != State::closed) {
     if (paused_) return hold_input(data);  // read once the held reply is out
+    data.remove_prefix(receive_some(data, std::string::npos));
+  }
+}
+
+std::size_t ServerSession::receive_some(std::string_view data, std::size_t output_limit) {
+  const std::size_t size = data.size();
+  // A pause (the error sleep) stops it too: what follows stays with the caller, who reads
+  // no more until the held reply is out (services::SessionDriver).
+  while (!data.empty() && state_ != State::closed && !paused_ && out_.size() < output_limit) {
     if (state_ == State::data) {
       data.remove_prefix(data_.put(data));
       if (data_.done()) end_of_data();
@@ -68,6 +77,7 @@ void ServerSession::receive(std::string_view data) {
       if (lines_.ready()) handle_line();
     }
   }
+  return state_ == State::closed ? size : size - data.size();
 }
 
 void ServerSession::receive_eof() {

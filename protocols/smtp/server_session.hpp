@@ -62,6 +62,12 @@ class ServerSession {
   ServerSession(ServerConfig config, ServerHandler& handler);
 
   void receive(std::string_view data);
+  // The same, stopping once the pending output reaches `output_limit` (then the caller
+  // sends it and offers the rest again: backpressure, services::SessionDriver) or once the
+  // session pauses (the rest waits with the caller, not in held input). Returns the bytes
+  // consumed: all of them once closed; at least one command's when the output was below
+  // the limit and the session not paused.
+  std::size_t receive_some(std::string_view data, std::size_t output_limit);
   void receive_eof();
   std::string take_output();
   // The same without allocating: output() shows the pending bytes (valid until the

@@ -24,6 +24,7 @@ struct Recorder : StreamHandler {
   std::optional<CloseReason> closed;
   Time closed_at = -1;
   int close_calls = 0;
+  std::vector<Time> drained;  // when on_drained() came
   std::function<void(std::string_view)> on_data_hook;
   std::function<void(CloseReason)> on_close_hook;
 
@@ -38,6 +39,7 @@ struct Recorder : StreamHandler {
     ++close_calls;
     if (on_close_hook) on_close_hook(why);
   }
+  void on_drained() override { drained.push_back(sim->now()); }
   bool silent() const { return chunks.empty() && close_calls == 0; }
 };
 

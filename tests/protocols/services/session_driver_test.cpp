@@ -67,6 +67,9 @@ struct RecordingConnection : io::Connection {
   void send(std::string_view bytes) override { sent.emplace_back(bytes); }
   void close() override { closed = true; }
   void abort() override { closed = true; }
+  std::size_t unsent() const override { return 0; }
+  void pause_reading(bool) override {}
+  void notify_drained(std::size_t) override {}
   std::string peer_address() const override { return "192.0.2.9"; }
   std::uint16_t local_port() const override { return 25; }
 };
@@ -187,6 +190,71 @@ struct PausingEngine {
   bool closed() const { return false; }
 };
 
+// A peer that reads only when told to: unsent() is what the driver sent and the peer has
+// not read yet; reading may be paused; one drained notification may be pending.
+struct SlowPeerConnection : io::Connection {
+  io::ConnectionHandler* handler = nullptr;
+  std::string sent;      // everything, in order
+  std::size_t read = 0;  // how much of it the peer has read
+  bool paused = false;
+  std::optional<std::size_t> drain_level;
+  bool closed = false, aborted = false;
+  void set_handler(io::ConnectionHandler* h) override { handler = h; }
+  void send(std::string_view bytes) override { sent.append(bytes); }
+  void close() override { closed = true; }
+  void abort() override { aborted = true; }
+  std::size_t unsent() const override { return sent.size() - read; }
+  void pause_reading(bool p) override { paused = p; }
+  void notify_drained(std::size_t level) override { drain_level = level; }
+  std::string peer_address() const override { return "192.0.2.9"; }
+  std::uint16_t local_port() const override { return 110; }
+
+  // The peer reads everything; the driver hears of it as a runtime would tell it.
+  void peer_reads_all() {
+    read = sent.size();
+    if (drain_level && unsent() <= *drain_level) {
+      drain_level.reset();
+      handler->on_drained();
+    }
+  }
+};
+
+// Answers each line with 1 KiB (a line "QUIT" closes), and takes lines only while its
+// output is below the limit it is given.
+struct AmplifyingEngine {
+  std::string out;
+  std::string partial;
+  bool quit = false;
+  std::size_t largest_step = 0;  // the most input it was handed and consumed in one call
+  std::size_t receive_some(std::string_view data, std::size_t limit) {
+    std::size_t used = 0;
+    while (used < data.size() && out.size() < limit && !quit) {
+      const std::size_t lf = data.find('\n', used);
+      if (lf == std::string_view::npos) {
+        partial.append(data.substr(used));
+        used = data.size();
+        break;
+      }
+      const std::string line = partial + std::string(data.substr(used, lf - used));
+      partial.clear();
+      used = lf + 1;
+      if (line == "QUIT") {
+        quit = true;
+      } else {
+        out.append(1023, line.empty() ? '-' : line[0]).append("\n");
+      }
+    }
+    largest_step = std::max(largest_step, used);
+    return quit ? data.size() : used;
+  }
+  void receive(std::string_view data) { receive_some(data, std::string::npos); }
+  void receive_eof() {}
+  std::string take_output() { return std::exchange(out, {}); }
+  std::chrono::milliseconds timeout() const { return std::chrono::milliseconds(quit ? 0 : 1000); }
+  void on_timeout() { quit = true; }
+  bool closed() const { return quit; }
+};
+
 }  // namespace
 
 TEST_CASE("SessionDriver: an engine's pause keeps its deadline and ending it is no timeout", "[services][driver]") {
@@ -199,16 +267,86 @@ TEST_CASE("SessionDriver: an engine's pause keeps its deadline and ending it is 
   CHECK(conn->sent.empty());
   CHECK(rt.delays.back() == 500'000'000);
   const std::size_t started = rt.delays.size();
-  conn->handler->on_data("a");  // held by the engine: the pause's timer is not moved
+  conn->handler->on_data("a");  // held (the driver reads no more): the pause's timer is not moved
   conn->handler->on_data("b");
   CHECK(rt.delays.size() == started);
   CHECK(conn->sent.empty());
   rt.fire();  // the pause ends: the held reply, then the input read meanwhile
-  CHECK(conn->sent == std::vector<std::string>{"late\nok ab\n"});
+  std::string wire;
+  for (const auto& piece : conn->sent) wire += piece;
+  CHECK(wire == "late\nok ab\n");
   CHECK_FALSE(conn->closed);
   CHECK_FALSE(finished);
   CHECK(rt.delays.back() == 1'000'000'000);  // waiting for the peer again
   rt.fire();  // a real timeout now
   CHECK(conn->closed);
   CHECK(finished == io::CloseKind::kTimedOut);
+}
+
+TEST_CASE("SessionDriver stops reading while the peer does not read, and resumes when it does",
+          "[services][driver][backpressure]") {
+  TimerRuntime rt;
+  auto conn = std::make_shared<SlowPeerConnection>();
+  auto driver = std::make_shared<services::SessionDriver<AmplifyingEngine>>(rt, conn);
+  std::optional<io::CloseKind> finished;
+  driver->start([&](io::CloseKind why) { finished = why; });
+
+  // 16 KiB reads of 2-octet commands, each answered with 1 KiB: 8 MiB of replies per read.
+  std::string read;
+  for (int i = 0; i < 8192; ++i) read += static_cast<char>('a' + i % 26), read += '\n';
+  std::size_t fed = 0;
+  int reads = 0;
+  while (!conn->paused && reads < 1000) {
+    conn->handler->on_data(read);
+    fed += read.size();
+    ++reads;
+  }
+  REQUIRE(conn->paused);
+  CHECK(reads == 1);  // the first read already filled the bound
+  // Bounded: unsent output at most the bound plus one step of replies; input held at most
+  // one read; the engine never took more than a step's worth at once.
+  CHECK(conn->unsent() > services::kMaxUnsent);
+  CHECK(conn->unsent() <= services::kMaxUnsent + services::kOutputSlice + 1024);
+  CHECK(driver->held_input() < read.size());
+  CHECK(driver->engine().largest_step <= 2 * (services::kOutputSlice / 1024 + 1));
+  REQUIRE(conn->drain_level == services::kResumeUnsent);
+
+  // The peer reads: the held rest is fed, reading resumes when the bound allows; until
+  // every command is answered, in order.
+  std::string sent_order;
+  while (driver->reading_paused() || fed < 20 * read.size()) {
+    if (driver->reading_paused()) {
+      conn->peer_reads_all();
+    } else {
+      conn->handler->on_data(read);
+      fed += read.size();
+    }
+  }
+  while (driver->reading_paused()) conn->peer_reads_all();
+  conn->peer_reads_all();
+  REQUIRE(conn->sent.size() == fed / 2 * 1024);
+  for (std::size_t i = 0; i < fed / 2; ++i) {
+    if (conn->sent[i * 1024] != static_cast<char>('a' + i % 8192 % 26)) {
+      FAIL("reply " << i << " out of order");
+    }
+  }
+  conn->handler->on_data("QUIT\n");
+  CHECK(finished == io::CloseKind::kOrderly);
+  CHECK(conn->closed);
+}
+
+TEST_CASE("SessionDriver resets a peer that reads nothing for a whole timeout",
+          "[services][driver][backpressure]") {
+  TimerRuntime rt;
+  auto conn = std::make_shared<SlowPeerConnection>();
+  auto driver = std::make_shared<services::SessionDriver<AmplifyingEngine>>(rt, conn);
+  std::optional<io::CloseKind> finished;
+  driver->start([&](io::CloseKind why) { finished = why; });
+  std::string read;
+  for (int i = 0; i < 1000; ++i) read += "x\n";
+  while (!conn->paused) conn->handler->on_data(read);
+  rt.fire();
+  CHECK(finished == io::CloseKind::kTimedOut);
+  CHECK(conn->aborted);
+  CHECK_FALSE(conn->closed);
 }
