@@ -88,16 +88,15 @@ bool FileDisk::open_root() {
 
 void FileDisk::before_change(const std::string& path) {
   if (!unlinking_.count(path)) return;
-  if (barrier_) barrier_();
-  for (const auto& p : unlinking_) removing_.erase(p);
-  unlinking_.clear();
+  if (barrier_) barrier_();  // the batch holding its unlink is over
+  // Unlinked now, or kept (a failed sync): the change replaces it either way.
+  unlinking_.erase(path);
+  removing_.erase(path);
 }
 
 void FileDisk::cancel_removal(const std::string& path) {
   if (removing_.erase(path) == 0) return;
-  removals_.erase(std::remove_if(removals_.begin(), removals_.end(),
-                                 [&](const auto& r) { return r.first == path; }),
-                  removals_.end());
+  removals_.erase(std::remove(removals_.begin(), removals_.end(), path), removals_.end());
 }
 
 bool FileDisk::write(const std::string& path, io::Bytes data) {
@@ -183,24 +182,36 @@ bool FileDisk::remove(const std::string& path) {
   if (failed_ || !valid_path(path) || removing(path)) return false;
   struct stat st {};
   if (!open_root() || !scenario::lstat_beneath(root_fd_, path, st) || !S_ISREG(st.st_mode)) return false;
-  // Unlinked by run_removals() after the next completed sync (see the header).
-  removals_.emplace_back(path, begun_);
+  // Unlinked by the next batch, after its sync (see the header).
+  removals_.push_back(path);
   ++changes_;
+  ++removals_asked_;
   removing_.insert(path);
   return true;
 }
 
 bool FileDisk::sync() {
-  bool ok = run(begin_sync());
-  end_sync(ok);
-  run_removals();
+  const Batch b = begin_sync();
+  const bool ok = run(b);
+  if (ok) run_removals(b);
+  end_sync(b, ok, ok);
   return ok;
 }
 
 FileDisk::Batch FileDisk::begin_sync() {
   Batch b;
   ++begun_;
-  if (failed_ || !dirty_) return b;
+  if (failed_) return b;
+  // Every removal asked for so far: the writes it rests on are in this batch or earlier.
+  if (!keep_removals_ && !removals_.empty() && open_root()) {
+    b.dir_fd = root_fd_;
+    for (auto& p : removals_) {
+      unlinking_.insert(p);
+      b.removals.push_back(std::move(p));
+    }
+    removals_.clear();
+  }
+  if (!dirty_) return b;
   dirty_ = false;
   // Every completed change opened the descriptor first. Without one, the only changes
   // are directories a failed change made: no promise rests on them.
@@ -222,39 +233,29 @@ bool FileDisk::run(const Batch& b) {
   return b.fd >= 0 && ::syncfs(b.fd) == 0;
 }
 
-void FileDisk::end_sync(bool ok) {
+void FileDisk::run_removals(const Batch& b) {
+  for (const auto& p : b.removals) scenario::unlink_beneath(b.dir_fd, p);
+}
+
+void FileDisk::end_sync(const Batch& b, bool ok, bool removed) {
+  if (removed && !b.removals.empty() && !failed_) {
+    dirty_ = true;  // the unlinks reach the device with the next batch
+    ++changes_;
+  }
+  for (const auto& p : b.removals) {
+    if (!unlinking_.erase(p)) continue;  // written again meanwhile (before_change)
+    if (removed) {
+      removing_.erase(p);
+    } else {
+      removals_.push_back(p);  // still hidden; never unlinked once a sync has failed
+    }
+  }
   if (failed_) return;
   if (!ok) {
     failed_ = true;  // a failed writeback is reported once: a later sync could lie
     return;
   }
   ++syncs_;
-}
-
-void FileDisk::run_removals() {
-  auto paths = take_removals();
-  for (const auto& p : paths) scenario::unlink_beneath(root_fd_, p);
-  unlinked(paths);
-}
-
-std::vector<std::string> FileDisk::take_removals() {
-  std::vector<std::string> out;
-  if (failed_ || keep_removals_) return out;
-  // Covered: asked for before a batch began that has ended durable since.
-  auto covered = std::stable_partition(removals_.begin(), removals_.end(),
-                                       [this](const auto& r) { return r.second < syncs_; });
-  for (auto it = removals_.begin(); it != covered; ++it) {
-    unlinking_.insert(it->first);
-    out.push_back(std::move(it->first));
-  }
-  removals_.erase(removals_.begin(), covered);
-  return out;
-}
-
-void FileDisk::unlinked(const std::vector<std::string>& paths) {
-  for (const auto& p : paths) {
-    if (unlinking_.erase(p)) removing_.erase(p);
-  }
 }
 
 io::Bytes FileDisk::read(const std::string& path) const {

@@ -14,9 +14,10 @@
 // relative, '/'-separated, with no empty, "." or ".." component (anything else: false).
 //
 // Removals are deferred: remove() hides the file from this object's view at once (read,
-// exists, list, rename) but unlinks it only after a sync that began after the remove()
-// has completed. A write(), append() or rename() onto a path whose removal is pending
-// replaces the file and cancels the removal.
+// exists, list, rename) and the next batch unlinks it, right after its sync has
+// completed, before the batch is reported done. A write(), append() or rename() onto a
+// path whose removal is pending replaces the file and cancels the removal (or, when the
+// batch holding the unlink is running, waits for it first).
 //
 // Why that keeps the two promises across a crash (power loss) at any point:
 // (a) the queue file before the 250: the MTA writes it, then answers; the bridge holds
@@ -24,15 +25,21 @@
 //     names a durable file. A crash before that loses a message no one was told about
 //     (the client retries).
 // (b) the Maildir file before the queue entry goes: delivery writes tmp/X, renames it to
-//     new/X, then removes the queue files. The removals wait for a completed batch that
-//     began after them, which covered new/X (its data and its directory entry, made
-//     before the remove()). So on the device the unlink of the queue file can only follow
-//     a durable new/X: a crash leaves the queue entry alone (before that batch: delivered
-//     again later), new/X and the queue entry (delivered again: a duplicate at worst), or
-//     new/X alone. Never neither.
+//     new/X, then removes the queue files. The unlinks run in the first batch that begins
+//     after the remove(), once its sync, which covered new/X (its data and its directory
+//     entry, made before the remove()), has completed. So on the device the unlink of the
+//     queue file can only follow a durable new/X: a crash leaves the queue entry alone
+//     (before that batch: delivered again later), new/X and the queue entry (delivered
+//     again: a duplicate at worst), or new/X alone. Never neither.
+//     The removal is part of the batch that makes its delivery durable (Postfix removes
+//     the queue file as soon as local(8) has fsynced the mailbox), so a crash repeats at
+//     most the deliveries of the batch in flight and those made since (issue 15: with the
+//     unlinks left to a thread of their own, a busy disk let them fall thousands behind,
+//     and a kill -9 delivered all of those again).
 //     Unlinks are never made durable on their own: they reach the device with the next
-//     sync or the filesystem's own commit; a crash before that resurrects the queue entry
-//     (a duplicate, again) or a POP3-deleted message (fetched again), never loses one.
+//     sync or the filesystem's own commit; a power loss before that resurrects the queue
+//     entry (a duplicate, again) or a POP3-deleted message (fetched again), never loses
+//     one. A kill -9 cannot undo them.
 //     A batch syncs every host's disk before any host's removals run, so a relay between
 //     two virtual hosts (B's queue file before A drops its entry) holds as well.
 // What a crash may leave that no promise covers: a file written since the last sync may
@@ -80,33 +87,34 @@ class FileDisk final : public io::Disk {
   struct Batch {
     int fd = -1;       // syncfs(2) on this: the tree's filesystem
     bool any = false;  // changes to make durable
+    int dir_fd = -1;   // the tree, for the unlinks
+    std::vector<std::string> removals;  // relative paths, unlinked after the sync
   };
-  // What is to be made durable; later changes belong to the next batch.
+  // What is to be made durable, and the removals asked for so far (their writes are in
+  // this batch or an earlier one); later changes belong to the next batch.
   Batch begin_sync();
   // Thread-safe: waits for the device; false if that cannot be known.
   static bool run(const Batch& b);
-  // The batch begun first and not yet ended: durable (ok) or not (the disk failed).
-  void end_sync(bool ok);
-  // Unlinks the deferred removals an ended batch covers. With several disks whose
-  // promises cross (the server's hosts), end_sync() on all of them first.
-  void run_removals();
-  // The same in two steps, for unlinking on another thread (an unlink of a file that
-  // reached the device costs ~1 ms of journal work): take_removals() hands the relative
-  // paths over (still hidden from this object's view), unlinked() says they are gone. A
-  // change onto a path handed over first calls the barrier, which must return only once
-  // every path handed over is unlinked.
-  std::vector<std::string> take_removals();
-  void unlinked(const std::vector<std::string>& paths);
+  // Thread-safe: unlinks the batch's removals. Only once run() succeeded for the batch of
+  // every disk whose promises may cross this one's (the server's hosts).
+  static void run_removals(const Batch& b);
+  // The batch begun first and not yet ended: durable (ok) or not (the disk failed);
+  // `removed`: run_removals(b) ran (else its removals stay hidden, pending).
+  void end_sync(const Batch& b, bool ok, bool removed);
+  // A change onto a path whose unlink a running batch holds first calls the barrier,
+  // which must return only once that batch is done (its unlinks ran or never will).
   void set_unlink_barrier(std::function<void()> barrier) { barrier_ = std::move(barrier); }
-  const std::set<std::string>& unlinking() const { return unlinking_; }
   // Another disk's sync failed: a removal here may rest on a write there (a relay between
   // two hosts), so none runs any more, not even at destruction; they stay hidden.
   void keep_removals() { keep_removals_ = true; }
   bool sync();
   // Something for a batch to do (a change not yet durable, or a removal to run).
   bool pending() const { return !failed_ && (dirty_ || (!keep_removals_ && !removals_.empty())); }
-  // Mutations so far (a counter: what a reply sent now may depend on).
+  // Mutations so far (a counter: what a reply sent now may depend on); the unlinks a
+  // batch ran count as one (the next batch makes them durable).
   std::uint64_t changes() const { return changes_; }
+  // remove() calls so far (each needs two batches to be durable: bridge/group_commit.hpp).
+  std::uint64_t removals_asked() const { return removals_asked_; }
   // Batches ended durable (tests).
   std::uint64_t syncs() const { return syncs_; }
   // Replacements of an existing file whose data was synced before the rename (tests).
@@ -136,10 +144,11 @@ class FileDisk final : public io::Disk {
   bool fail_next_sync_ = false;
   bool fail_next_data_sync_ = false;
   std::uint64_t changes_ = 0;
+  std::uint64_t removals_asked_ = 0;
   std::uint64_t begun_ = 0, syncs_ = 0, data_syncs_ = 0;
-  std::vector<std::pair<std::string, std::uint64_t>> removals_;  // path, begun_ when asked
-  std::set<std::string> removing_;   // those paths and the ones handed over
-  std::set<std::string> unlinking_;  // handed over, not yet reported unlinked
+  std::vector<std::string> removals_;  // asked for, not yet in a batch
+  std::set<std::string> removing_;     // those paths and the ones in a batch
+  std::set<std::string> unlinking_;    // in a batch not yet ended
   std::function<void()> barrier_;
 };
 

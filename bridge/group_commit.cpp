@@ -10,9 +10,8 @@ namespace maillab::bridge {
 GroupCommit::GroupCommit(boost::asio::io_context& io, std::vector<FileDisk*> disks,
                          std::function<void(const std::string&)> log)
     : io_(io), disks_(std::move(disks)), log_(std::move(log)) {
-  for (auto* d : disks_) d->set_unlink_barrier([this] { drain_unlinks(); });
+  for (auto* d : disks_) d->set_unlink_barrier([this] { drain(); });
   thread_ = std::thread([this] { run_thread(); });
-  unlinker_ = std::thread([this] { run_unlinker(); });
 }
 
 GroupCommit::~GroupCommit() { stop(); }
@@ -20,14 +19,14 @@ GroupCommit::~GroupCommit() { stop(); }
 GroupCommit::Scope::Scope(GroupCommit* gc, std::uint64_t* own_need) : gc_(gc), own_need_(own_need) {
   if (!gc_) return;
   outer_ = gc_->scope_mark_;
-  mark_ = gc_->mutations();
+  mark_ = Marks{gc_->mutations(), gc_->removals()};
   gc_->scope_mark_ = mark_;
 }
 
 GroupCommit::Scope::~Scope() {
   if (!gc_) return;
   // A change made in this call: what the connection says later may rest on it too.
-  if (gc_->mutations() != mark_) *own_need_ = std::max(*own_need_, gc_->started_ + 1);
+  *own_need_ = std::max(*own_need_, gc_->need_since(mark_));
   gc_->scope_mark_ = outer_;
 }
 
@@ -37,12 +36,26 @@ std::uint64_t GroupCommit::mutations() const {
   return n;
 }
 
+std::uint64_t GroupCommit::removals() const {
+  std::uint64_t n = 0;
+  for (auto* d : disks_) n += d->removals_asked();
+  return n;
+}
+
+// A removal is unlinked by the next batch and on the device after the one after it; any
+// other change, after the next batch.
+std::uint64_t GroupCommit::need_since(const Marks& m) const {
+  if (removals() != m.removals) return started_ + 2;
+  return mutations() != m.mutations ? started_ + 1 : 0;
+}
+
 std::uint64_t GroupCommit::need_now() const {
   if (stopped_) return 0;
-  std::uint64_t now = mutations();
-  if (scope_mark_) return now != *scope_mark_ ? started_ + 1 : 0;
-  // Outside a connection's call: whatever is not durable yet.
-  return now != taken_mark_ ? started_ + 1 : started_;
+  if (scope_mark_) return need_since(*scope_mark_);
+  // Outside a connection's call: whatever is not durable yet (the unlinks of the batch in
+  // flight included: the next batch syncs them).
+  if (std::uint64_t n = need_since(taken_mark_)) return n;
+  return in_flight_ && unlinks_in_flight_ ? started_ + 1 : started_;
 }
 
 void GroupCommit::kick() {
@@ -56,8 +69,12 @@ void GroupCommit::kick() {
 
 void GroupCommit::start_batch() {
   std::vector<FileDisk::Batch> batches;
-  for (auto* d : disks_) batches.push_back(d->begin_sync());
-  taken_mark_ = mutations();
+  unlinks_in_flight_ = false;
+  for (auto* d : disks_) {
+    batches.push_back(d->begin_sync());
+    unlinks_in_flight_ = unlinks_in_flight_ || !batches.back().removals.empty();
+  }
+  taken_mark_ = Marks{mutations(), removals()};
   ++started_;
   in_flight_ = true;
   {
@@ -76,8 +93,14 @@ void GroupCommit::run_thread() {
     std::vector<bool> ok;
     lock.unlock();
     for (const auto& b : batches) ok.push_back(FileDisk::run(b));
+    // Every disk durable first: one host's removal may rest on another's write.
+    const bool all = std::all_of(ok.begin(), ok.end(), [](bool v) { return v; });
+    if (all) {
+      for (const auto& b : batches) FileDisk::run_removals(b);
+    }
     lock.lock();
     ok_ = std::move(ok);
+    removed_ = all;
     done_ = true;
     cv_.notify_all();
     boost::asio::post(io_, [w = weak_from_this()] {
@@ -86,52 +109,34 @@ void GroupCommit::run_thread() {
   }
 }
 
-void GroupCommit::run_unlinker() {
+void GroupCommit::drain() {
   std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [this] { return quit_ || !unlinks_.empty(); });
-    if (unlinks_.empty()) return;
-    auto work = std::move(unlinks_);
-    unlinks_.clear();
-    unlinking_ = true;
-    lock.unlock();
-    for (const auto& u : work) {
-      for (const auto& p : u.paths) ::unlink((disks_[u.disk]->root() / p).c_str());
-    }
-    lock.lock();
-    unlinking_ = false;
-    cv_.notify_all();
-    boost::asio::post(io_, [w = weak_from_this(), work = std::move(work)] {
-      auto self = w.lock();
-      if (!self || self->stopped_) return;
-      for (const auto& u : work) self->disks_[u.disk]->unlinked(u.paths);
-    });
-  }
-}
-
-void GroupCommit::drain_unlinks() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] { return unlinks_.empty() && !unlinking_; });
+  cv_.wait(lock, [this] { return !job_ || done_; });
 }
 
 void GroupCommit::collect() {
   std::vector<bool> ok;
+  std::vector<FileDisk::Batch> batches;
+  bool removed = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!job_ || !done_) return;
     ok = std::move(ok_);
+    batches = std::move(job_->second);
+    removed = removed_;
     job_.reset();
     done_ = false;
   }
   in_flight_ = false;
-  finish(ok);
+  finish(batches, ok, removed);
   kick();
 }
 
-void GroupCommit::finish(const std::vector<bool>& ok) {
+void GroupCommit::finish(const std::vector<FileDisk::Batch>& batches, const std::vector<bool>& ok,
+                         bool removed) {
   bool all = true;
   for (std::size_t i = 0; i < disks_.size(); ++i) {
-    disks_[i]->end_sync(ok[i]);
+    disks_[i]->end_sync(batches[i], ok[i], removed);
     all = all && ok[i];
   }
   if (!all) {
@@ -156,20 +161,6 @@ void GroupCommit::finish(const std::vector<bool>& ok) {
     return;
   }
   completed_ = started_;
-  // Every disk's batch ended first: one host's removal may wait for another's write (a
-  // relay between two virtual hosts).
-  if (failed_) return;
-  std::vector<Unlinks> work;
-  for (std::size_t i = 0; i < disks_.size(); ++i) {
-    auto paths = disks_[i]->take_removals();
-    if (!paths.empty()) work.push_back(Unlinks{i, std::move(paths)});
-  }
-  if (work.empty()) return;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (auto& u : work) unlinks_.push_back(std::move(u));
-  }
-  cv_.notify_all();
 }
 
 void GroupCommit::release() {
@@ -185,16 +176,12 @@ void GroupCommit::stop() {
   if (stopped_) return;
   // The batch in flight, then one for what is left, here and now.
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return !job_ || done_; });
-    }
+    drain();
     collect();
     if (in_flight_) continue;
     if (!std::any_of(disks_.begin(), disks_.end(), [](FileDisk* d) { return d->pending(); })) break;
     start_batch();
   }
-  drain_unlinks();
   stopped_ = true;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -202,11 +189,7 @@ void GroupCommit::stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (unlinker_.joinable()) unlinker_.join();
-  for (auto* d : disks_) {
-    d->set_unlink_barrier(nullptr);
-    d->unlinked(std::vector<std::string>(d->unlinking().begin(), d->unlinking().end()));
-  }
+  for (auto* d : disks_) d->set_unlink_barrier(nullptr);
   auto waiting = std::move(waiting_);
   waiting_.clear();
   for (auto& c : waiting) c->release_held(!failed_);

@@ -3,6 +3,11 @@
 // batch is on the device (the design and the crash argument: bridge/file_disk.hpp; the
 // loop: bridge/server.hpp).
 //
+// A removal is unlinked by the batch after it and reaches the device with the batch after
+// that (the unlinks leave the disk dirty): bytes that follow a removal (POP3's +OK to a
+// QUIT that deleted messages) wait for that second batch, so "deleted" is durable before
+// it is said, and a crash, even a power loss, never brings the messages back.
+//
 // What waits: a byte a connection sends after a disk change (anywhere) made during the
 // current call into the engines for that connection (its on_data, its accept or
 // connect), or after a change made during an earlier call for it that is not durable
@@ -16,11 +21,14 @@
 // A connection's bytes never overtake each other.
 //
 // Pipelining: one batch in flight at a time; changes made meanwhile go to the next one,
-// started as soon as the first completes. Two threads: one calls syncfs, the other
-// unlinks the removals a completed batch covers (an unlink of a file that reached the
-// device costs ~0.5-2 ms of journal work: three per message were a third of the loop's
-// time). Every other member runs on the loop's thread (completions come back through the
-// io_context).
+// started as soon as the first completes. A thread runs each batch: syncfs on every disk,
+// then, if all succeeded, the unlinks of the removals asked for before the batch began
+// (an unlink of a file that reached the device costs ~0.5-2 ms of journal work: three per
+// message were a third of the loop's time). A removal is so part of the batch that makes
+// the delivery it records durable, and the unlinks can never fall behind (issue 15: on a
+// thread of their own they fell thousands of messages behind a busy disk, and a kill -9
+// then delivered all of those again). Every other member runs on the loop's thread
+// (completions come back through the io_context).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -56,11 +64,15 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
+    struct Marks {
+      std::uint64_t mutations = 0, removals = 0;
+    };
+
    private:
     GroupCommit* gc_;
     std::uint64_t* own_need_;
-    std::optional<std::uint64_t> outer_;
-    std::uint64_t mark_ = 0;
+    std::optional<Marks> outer_;
+    Marks mark_;
   };
 
   // The batch bytes sent now must wait for (0 or <= durable(): none).
@@ -76,21 +88,24 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
   void stop();
 
  private:
+  using Marks = Scope::Marks;
   std::uint64_t mutations() const;
+  std::uint64_t removals() const;
+  std::uint64_t need_since(const Marks& m) const;  // the batch bytes sent now wait for
   void start_batch();
   void collect();  // the batch the thread finished, if any
-  void finish(const std::vector<bool>& ok);
+  void finish(const std::vector<FileDisk::Batch>& batches, const std::vector<bool>& ok, bool removed);
   void release();
   void run_thread();
-  void run_unlinker();
-  void drain_unlinks();  // returns once every path handed to the unlinker is gone
+  void drain();  // returns once no batch is running (its unlinks done)
 
   boost::asio::io_context& io_;
   std::vector<FileDisk*> disks_;
   std::function<void(const std::string&)> log_;
   std::vector<std::shared_ptr<AsioConnection>> waiting_;
-  std::optional<std::uint64_t> scope_mark_;  // mutations() when the current Scope began
-  std::uint64_t taken_mark_ = 0;             // mutations() when the last batch was taken
+  std::optional<Marks> scope_mark_;  // when the current Scope began
+  Marks taken_mark_;                 // when the last batch was taken
+  bool unlinks_in_flight_ = false;   // the batch in flight holds removals
   std::uint64_t started_ = 0, completed_ = 0;
   bool in_flight_ = false;
   bool failed_ = false;
@@ -102,14 +117,9 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
   std::optional<std::pair<std::uint64_t, std::vector<FileDisk::Batch>>> job_;
   bool done_ = false;      // job_ ran; ok_ says how each disk fared
   std::vector<bool> ok_;
+  bool removed_ = false;   // and whether its unlinks ran
   bool quit_ = false;
-  struct Unlinks {
-    std::size_t disk;
-    std::vector<std::string> paths;  // relative to the disk's root
-  };
-  std::vector<Unlinks> unlinks_;     // for the unlinker
-  bool unlinking_ = false;           // it holds a list
-  std::thread thread_, unlinker_;
+  std::thread thread_;
 };
 
 }  // namespace maillab::bridge

@@ -136,6 +136,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kQueueRemoved, "queue.removed", "MTA", "id subject msgid")                           \
   X(kQueueReloaded, "queue.reloaded", "MTA", "messages")                                 \
   X(kQueueCorrupt, "queue.corrupt", "MTA", "file? moved_to? id?")                        \
+  X(kQueueOrphanRemoved, "queue.orphan_removed", "MTA", "file")                          \
   /* routing and relaying */                                                             \
   X(kRouteMx, "route.mx", "MTA", "id domain mx")                                         \
   X(kRouteImplicitMx, "route.implicit_mx", "MTA", "id domain")                           \

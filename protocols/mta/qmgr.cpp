@@ -114,6 +114,15 @@ void Mta::reload_queue() {
     index_[id] = std::move(*q);
     if (retry_now) rt_.start_timer(0, [this, id] { activate(id); });
   }
+  // A content file with no envelope: a crash between the two writes of enqueue() (no 250
+  // promised it) or after the envelope's removal. Nobody will ever deliver it: removed, as
+  // Postfix's `postsuper -s` does at start-up.
+  constexpr std::string_view kContentDir = "queue/msg/";
+  for (const auto& path : rt_.disk().list(std::string(kContentDir))) {
+    if (index_.count(path.substr(kContentDir.size()))) continue;
+    rt_.disk().remove(path);
+    rt_.trace(agent::kMta, ev::kQueueOrphanRemoved, {{key::kFile, path}});
+  }
   if (!index_.empty()) {
     rt_.trace(agent::kMta, ev::kQueueReloaded, {{key::kMessages, std::to_string(index_.size())}});
   }

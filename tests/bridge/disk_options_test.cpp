@@ -83,6 +83,8 @@ TEST_CASE("FileDisk: changes show at once, sync() makes them durable, removals w
   CHECK(fs::exists(root / "queue/incoming/Q1"));
   CHECK(d.sync());
   CHECK(!fs::exists(root / "queue/incoming/Q1"));
+  CHECK(d.pending());  // the unlink, for the next sync to put on the device
+  CHECK(d.sync());
   CHECK(!d.pending());
 
   // A removal asked for while a batch is in flight waits for the next one: that batch
@@ -90,13 +92,24 @@ TEST_CASE("FileDisk: changes show at once, sync() makes them durable, removals w
   REQUIRE(d.write("queue/active/Q2", std::string_view("e2")));
   auto batch = d.begin_sync();
   REQUIRE(d.remove("queue/active/Q2"));
+  CHECK(batch.removals.empty());
   CHECK(FileDisk::run(batch));
-  d.end_sync(true);
-  d.run_removals();
+  FileDisk::run_removals(batch);
+  d.end_sync(batch, true, true);
   CHECK(fs::exists(root / "queue/active/Q2"));
   CHECK(d.pending());
-  CHECK(d.sync());
+  // The next batch holds it, and unlinks it once its sync has completed.
+  auto next = d.begin_sync();
+  CHECK(next.removals == std::vector<std::string>{"queue/active/Q2"});
+  CHECK(!d.exists("queue/active/Q2"));
+  CHECK(FileDisk::run(next));
+  CHECK(fs::exists(root / "queue/active/Q2"));
+  FileDisk::run_removals(next);
   CHECK(!fs::exists(root / "queue/active/Q2"));
+  d.end_sync(next, true, true);
+  CHECK(d.pending());
+  CHECK(d.sync());
+  CHECK(!d.pending());
 
   // Writing (or appending, or renaming) onto a removed path replaces the file and cancels
   // the removal.
@@ -305,4 +318,23 @@ hosts:
   o.listen.pop_back();
   o.speed = 0;
   CHECK(validate(o, s).find("--speed") != std::string::npos);
+}
+
+TEST_CASE("FileDisk: a batch whose sync failed unlinks nothing; the removal stays hidden") {
+  TempDir t;
+  const fs::path root = t.path / "host";
+  FileDisk d(root);
+  REQUIRE(d.write("queue/active/Q4", std::string_view("e4")));
+  CHECK(d.sync());
+  REQUIRE(d.remove("queue/active/Q4"));
+  REQUIRE(d.write("mail/u/new/M4", std::string_view("delivered")));
+  d.fail_next_sync();
+  auto failing = d.begin_sync();
+  CHECK(failing.removals == std::vector<std::string>{"queue/active/Q4"});
+  CHECK(!FileDisk::run(failing));
+  d.end_sync(failing, false, false);
+  CHECK(d.failed());
+  CHECK(fs::exists(root / "queue/active/Q4"));  // the delivery may not be on the device
+  CHECK(!d.exists("queue/active/Q4"));
+  CHECK(!d.pending());
 }

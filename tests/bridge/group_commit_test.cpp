@@ -1,4 +1,4 @@
-// GroupCommit (serve --mailboxes) on its own: the sync and unlink threads against real
+// GroupCommit (serve --mailboxes) on its own: the sync thread against real
 // FileDisks, and what a failed sync leaves behind. A sync is made to fail by having the
 // disk fail its next batch (FileDisk::fail_next_sync), as a failed writeback would.
 #include <unistd.h>
@@ -37,7 +37,7 @@ void run_until(asio::io_context& io, Pred done) {
 
 }  // namespace
 
-TEST_CASE("GroupCommit: removals unlinked after their batch; a path written again while being unlinked stays") {
+TEST_CASE("GroupCommit: removals unlinked by the batch that makes their delivery durable; a path written again stays") {
   TempDir t;
   asio::io_context io;
   auto guard = asio::make_work_guard(io);
@@ -48,11 +48,11 @@ TEST_CASE("GroupCommit: removals unlinked after their batch; a path written agai
 
   REQUIRE(d.write("new/1", "delivered"));
   REQUIRE(d.remove("queue/1"));
-  gc->kick();  // batch 1: covers new/1 and the removal
-  run_until(io, [&] { return gc->durable() >= 1; });
-  // The removal went to the unlink thread; writing the path again waits for it.
+  gc->kick();  // batch 1: syncs new/1, then unlinks queue/1
+  // Writing the path again while the batch runs waits for it, then replaces the file.
   REQUIRE(d.write("queue/1", "again"));
-  io.poll();  // the unlinker's report of the old removal arrives late
+  run_until(io, [&] { return gc->durable() >= 1; });
+  io.poll();
   CHECK(d.exists("queue/1"));
   CHECK(d.read("queue/1") != nullptr);
   gc->stop();
