@@ -40,7 +40,7 @@ serve_start() {  # SCENARIO [ARGS...]: sets SERVE_PID, SERVE_PORT
   SERVE_PID=$!
   SERVE_PORT=""
   for i in $(seq 1 300); do
-    SERVE_PORT=$(sed -n 's/^listening: mx.sink.test smtp on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
+    SERVE_PORT=$(sed -n 's/^listening: mx.sink.test smtp on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.err" 2>/dev/null || true)
     [ -n "$SERVE_PORT" ] && return 0
     kill -0 "$SERVE_PID" 2>/dev/null || break
     sleep 0.1

@@ -19,7 +19,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/serve-group-commit.XXXXXX")
 TRACER=""
 cleanup() {
   if [ -n "$TRACER" ]; then
-    pkill -TERM -P "$TRACER" 2>/dev/null || true
+    # serve, the tracer's child; before strace has started it, strace itself (which then
+    # ends its tracee): a wait on a tracer no signal reached would never return.
+    pkill -TERM -P "$TRACER" 2>/dev/null || kill -TERM "$TRACER" 2>/dev/null || true
     wait "$TRACER" 2>/dev/null || true
   fi
   rm -rf "$WORK"
@@ -33,7 +35,7 @@ strace -f -qq -s 4096 -e trace=syncfs,fsync,fdatasync,recvfrom,recvmsg,read,send
 TRACER=$!
 port=""
 for _ in $(seq 1 200); do
-  port=$(sed -n 's/^listening: mx.sink.test smtp on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
+  port=$(sed -n 's/^listening: mx.sink.test smtp on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/serve.err" 2>/dev/null || true)
   [ -n "$port" ] && break
   sleep 0.05
 done
