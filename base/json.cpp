@@ -2,26 +2,11 @@
 
 #include <cstddef>
 
+#include "base/utf8.hpp"
+
 namespace maillab::base {
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629 4: no overlong forms, no
-// surrogates, nothing above U+10FFFF), or 0.
-std::size_t utf8_len(std::string_view s, std::size_t i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  const std::size_t n = b >= 0xF0 && b <= 0xF4 ? 4 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xC2 && b <= 0xDF ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  }
-  const auto b1 = static_cast<unsigned char>(s[i + 1]);
-  if (b == 0xE0 && b1 < 0xA0) return 0;  // overlong
-  if (b == 0xED && b1 > 0x9F) return 0;  // surrogates
-  if (b == 0xF0 && b1 < 0x90) return 0;  // overlong
-  if (b == 0xF4 && b1 > 0x8F) return 0;  // above U+10FFFF
-  return n;
-}
 
 void append_u(std::string& out, unsigned code) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -48,7 +33,7 @@ std::string json_escape(std::string_view s) {
       append_u(out, c);
     } else if (c < 0x80) {
       out += static_cast<char>(c);
-    } else if (const std::size_t n = utf8_len(s, i)) {
+    } else if (const std::size_t n = utf8_sequence(s, i)) {
       // U+2028 LINE SEPARATOR and U+2029 PARAGRAPH SEPARATOR (E2 80 A8/A9) end a line in
       // JavaScript source before ES2019.
       if (n == 3 && c == 0xE2 && static_cast<unsigned char>(s[i + 1]) == 0x80 &&

@@ -23,7 +23,7 @@ JOBS="${FUZZ_JOBS:-2}"
 ALL_TARGETS=(smtp_server_fuzz smtp_client_fuzz pop3_server_fuzz pop3_client_fuzz
              imap_server_fuzz imap_client_fuzz dns_decode_fuzz dns_authority_fuzz dns_zone_fuzz
              dns_lookup_fuzz message_fuzz scenario_loader_fuzz tls_server_fuzz spf_fuzz dkim_fuzz
-             dmarc_fuzz header_safe_fuzz http_server_fuzz)
+             dmarc_fuzz header_safe_fuzz http_server_fuzz text_escape_fuzz)
 
 SECONDS_EACH=30
 if [[ $# -gt 0 && "$1" =~ ^[0-9]+$ ]]; then

@@ -8,6 +8,7 @@ packages=(cmake ninja-build g++ pkg-config libboost-dev libboost-graph-dev libya
           libimgui-dev libsdl2-dev libstb-dev libpcap-dev
           fonts-dejavu-core  # the visualiser's font (Unicode marks); falls back to ImGui's own
           curl swaks  # real clients for the bridge's conformance tests (small)
+          jq  # tests/scripts/trace_utf8_test.sh: the trace as jq reads it
           strace  # tests/scripts/serve_group_commit_test.sh: the 250 follows the sync
           openmpi-bin libopenmpi-dev)  # `mpirun -np N maillab chaos` (tools/mpi_sweep.hpp)
 missing=()

@@ -10,27 +10,6 @@ namespace {
 constexpr std::int64_t kUs = 1000, kMs = 1000 * kUs, kS = 1000 * kMs, kMin = 60 * kS,
                        kHour = 60 * kMin, kDay = 24 * kHour;
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is not valid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-  if (n == 3) {
-    if (c == 0xE0 && b(i + 1) < 0xA0) return 0;  // overlong
-    if (c == 0xED && b(i + 1) >= 0xA0) return 0;  // surrogates
-    if (c == 0xEF && b(i + 1) == 0xBF && (b(i + 2) == 0xBE || b(i + 2) == 0xBF)) return 0;
-  }
-  if (n == 4) {
-    if (c == 0xF0 && b(i + 1) < 0x90) return 0;
-    if (c == 0xF4 && b(i + 1) >= 0x90) return 0;
-  }
-  return n;
-}
-
 std::string two_units(std::int64_t ns, std::int64_t big, const char* big_name,
                       std::int64_t small, const char* small_name) {
   std::int64_t a = ns / big, b = (ns % big) / small;
@@ -65,23 +44,6 @@ std::string format_span(std::int64_t ns) {
   return std::to_string(ns) + (ns ? "ns" : "s");
 }
 
-std::string sanitize_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    std::size_t n = utf8_sequence(s, i);
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (n == 0 || (n == 1 && c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) {
-      out += "\xEF\xBF\xBD";
-      i += 1;
-      continue;
-    }
-    out.append(s.substr(i, n));
-    i += n;
-  }
-  return out;
-}
-
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
@@ -98,23 +60,6 @@ std::string truncate_utf8(std::string_view s, std::size_t max_chars) {
     ++kept;
   }
   return std::string(s.substr(0, i)) + "\u2026";
-}
-
-std::string xml_escape_text(std::string_view s) {
-  std::string clean = sanitize_utf8(s);
-  std::string out;
-  out.reserve(clean.size());
-  for (char c : clean) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
 }
 
 }  // namespace maillab::viz

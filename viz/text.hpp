@@ -6,6 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/utf8.hpp"
+#include "base/xml.hpp"
+
 namespace maillab::viz {
 
 // A span of simulated time, two units at most, for gap marks and hover text:
@@ -13,15 +16,16 @@ namespace maillab::viz {
 std::string format_span(std::int64_t ns);
 
 // `s` made valid UTF-8 (each invalid byte becomes U+FFFD) without C0 controls except
-// TAB/LF (others become U+FFFD): the text XML 1.0 and ImGui accept.
-std::string sanitize_utf8(std::string_view s);
+// TAB/LF (others become U+FFFD): what ImGui shows.
+using base::sanitize_utf8;
 
 // At most `max_chars` code points of valid UTF-8 `s`; cut text ends with U+2026 (...).
 std::string truncate_utf8(std::string_view s, std::size_t max_chars);
 std::size_t utf8_length(std::string_view s);
 
-// XML character data / attribute value: sanitize_utf8 plus & < > " ' escaped.
-std::string xml_escape_text(std::string_view s);
+// XML character data / attribute value: valid XML 1.0 characters only, & < > " ' as
+// entities, TAB/LF/CR as character references.
+inline std::string xml_escape_text(std::string_view s) { return base::xml_escape(s); }
 
 // Fixed-point number with `decimals` digits, no locale ("12.5").
 std::string fixed(double v, int decimals = 1);
