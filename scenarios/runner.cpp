@@ -6,6 +6,7 @@
 
 #include "protocols/message/peer_text.hpp"
 #include "scenarios/expectations.hpp"
+#include "base/xml.hpp"
 
 namespace maillab::scenario {
 
@@ -27,25 +28,6 @@ std::string host_of_address(const Scenario& s, const std::string& address) {
     if (h.address.text == address) return h.name;
   }
   return address;
-}
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += '?';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -94,10 +76,10 @@ std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
 bool write_junit_error(const std::string& path, const std::string& suite,
                        const std::string& error, std::ostream& err) {
   std::ofstream f(path, std::ios::binary);
-  f << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" << xml_escape(suite)
+  f << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" << base::xml_escape(suite)
     << "\" tests=\"1\" failures=\"1\">\n  <testcase classname=\""
-    << xml_escape(suite) << "\" name=\"the scenario loads\"><failure type=\"invalid scenario\" message=\""
-    << xml_escape(error) << "\">" << xml_escape(error) << "</failure></testcase>\n</testsuite>\n";
+    << base::xml_escape(suite) << "\" name=\"the scenario loads\"><failure type=\"invalid scenario\" message=\""
+    << base::xml_escape(error) << "\">" << base::xml_escape(error) << "</failure></testcase>\n</testsuite>\n";
   f.close();
   if (!f) {
     err << "maillab: --junit: cannot write " << path << "\n";
@@ -157,13 +139,15 @@ int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostrea
     io_ok = false;
   }
   if (!opt.junit_file.empty()) {
+    // Well-formed XML whatever the results hold (base::xml_escape: bytes that are not UTF-8
+    // and controls, from a scenario or a peer, become U+FFFD).
     std::ofstream f(opt.junit_file, std::ios::binary);
-    f << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" << xml_escape(s.id)
+    f << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" << base::xml_escape(s.id)
       << "\" tests=\"" << results.size() << "\" failures=\"" << failed << "\">\n";
     for (const auto& r : results) {
-      f << "  <testcase classname=\"" << xml_escape(s.id) << "\" name=\"" << xml_escape(r.what)
+      f << "  <testcase classname=\"" << base::xml_escape(s.id) << "\" name=\"" << base::xml_escape(r.what)
         << "\">";
-      if (!r.passed) f << "<failure message=\"" << xml_escape(r.found) << "\"/>";
+      if (!r.passed) f << "<failure message=\"" << base::xml_escape(r.found) << "\"/>";
       f << "</testcase>\n";
     }
     f << "</testsuite>\n";
