@@ -1,6 +1,8 @@
 #include "bridge/server.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -172,7 +174,6 @@ void Server::run() {
   }
   if (commit_) commit_->stop();  // what the last turns changed: durable, removals done
   write_trace();
-  if (trace_out_.is_open()) trace_out_.flush();
 }
 
 void Server::advance() {
@@ -327,6 +328,13 @@ void Server::write_trace() {
   }
   trace_done_ = events.size();
   if (trace_out_.is_open()) trace_out_.flush();
+  if (trace_out_.is_open() && !trace_out_ && output_error_.empty()) {
+    // A trace with a hole is no trace: stop, and say why (serve then exits 2).
+    output_error_ = "--trace: cannot write " + opt_.trace_file + ": " + std::strerror(errno ? errno : EIO);
+    trace_out_.close();
+    log(output_error_);
+    if (!stopping_) begin_shutdown("--trace cannot be written");
+  }
   if (!opt_.keep_trace) {
     recorder.clear();  // written out: a long serve keeps one loop turn's events at most
     trace_done_ = 0;

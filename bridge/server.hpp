@@ -102,6 +102,8 @@ class Server final : public scenario::ExternalNetwork {
   boost::asio::io_context& io() { return io_; }
   const ServeOptions& options() const { return opt_; }
   bool stopping() const { return stopping_; }
+  // A write to --trace failed (the disk is full, ...): serve stopped, and exits 2.
+  const std::string& output_error() const { return output_error_; }
   void track(const std::shared_ptr<AsioConnection>& c, const std::string& host, bool inbound);
   bool limbo_room() const;
   void log(const std::string& line);
@@ -146,6 +148,7 @@ class Server final : public scenario::ExternalNetwork {
   std::chrono::steady_clock::time_point start_wall_;
   io::Time start_sim_ = 0;
   bool stopping_ = false;
+  std::string output_error_;
   bool force_ = false;
   bool done_ = false;
   std::chrono::steady_clock::time_point deadline_;

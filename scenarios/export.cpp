@@ -89,6 +89,14 @@ bool export_fetched(const World& w, const std::string& dir, std::string* error) 
 }
 
 bool export_queues(const World& w, const std::string& dir, std::string* error) {
+  // DIR is made even when every queue is empty: the user sees "nothing queued", and a DIR
+  // that cannot be made is an error, whatever the queues hold.
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    *error = "cannot create " + dir + ": " + ec.message();
+    return false;
+  }
   for (const auto& [name, node] : w.hosts()) {
     for (const auto& q : w.queue_of(name)) {
       auto bytes = node->disk.read(mta::QueueFile::content_path(q.id));

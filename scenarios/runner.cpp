@@ -1,7 +1,11 @@
 #include "scenarios/runner.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
 #include <ostream>
 
 #include "protocols/message/peer_text.hpp"
@@ -73,16 +77,40 @@ std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
   return message::terminal_safe(head + what);
 }
 
+bool write_output_file(const std::string& path, std::string_view data, std::string* error) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    *error = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = "cannot write " + path + ": " + std::strerror(n < 0 ? errno : EIO);
+      ::close(fd);
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::close(fd) != 0) {
+    *error = "cannot write " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 bool write_junit_error(const std::string& path, const std::string& suite,
                        const std::string& error, std::ostream& err) {
-  std::ofstream f(path, std::ios::binary);
-  f << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" << base::xml_escape(suite)
-    << "\" tests=\"1\" failures=\"1\">\n  <testcase classname=\""
-    << base::xml_escape(suite) << "\" name=\"the scenario loads\"><failure type=\"invalid scenario\" message=\""
-    << base::xml_escape(error) << "\">" << base::xml_escape(error) << "</failure></testcase>\n</testsuite>\n";
-  f.close();
-  if (!f) {
-    err << "maillab: --junit: cannot write " << path << "\n";
+  const std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" +
+                          base::xml_escape(suite) + "\" tests=\"1\" failures=\"1\">\n  <testcase classname=\"" +
+                          base::xml_escape(suite) +
+                          "\" name=\"the scenario loads\"><failure type=\"invalid scenario\" message=\"" +
+                          base::xml_escape(error) + "\">" + base::xml_escape(error) +
+                          "</failure></testcase>\n</testsuite>\n";
+  std::string why;
+  if (!write_output_file(path, xml, &why)) {
+    err << "maillab: --junit: " << why << "\n";
     return false;
   }
   return true;
@@ -122,37 +150,32 @@ int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostrea
 
   bool io_ok = true;
   std::string error;
-  if (!opt.trace_file.empty()) {
-    std::ofstream f(opt.trace_file, std::ios::binary);
-    f << world.trace().to_jsonl();
-    if (!f) {
-      err << "maillab: cannot write " << opt.trace_file << "\n";
-      io_ok = false;
-    }
+  if (!opt.trace_file.empty() && !write_output_file(opt.trace_file, world.trace().to_jsonl(), &error)) {
+    err << "maillab: --trace: " << error << "\n";
+    io_ok = false;
   }
   if (!opt.mailboxes_dir.empty() && !export_mailboxes(world, opt.mailboxes_dir, &error)) {
-    err << "maillab: " << error << "\n";
+    err << "maillab: --mailboxes: " << error << "\n";
     io_ok = false;
   }
   if (!opt.queue_dir.empty() && !export_queues(world, opt.queue_dir, &error)) {
-    err << "maillab: " << error << "\n";
+    err << "maillab: --queue: " << error << "\n";
     io_ok = false;
   }
   if (!opt.junit_file.empty()) {
     // Well-formed XML whatever the results hold (base::xml_escape: bytes that are not UTF-8
     // and controls, from a scenario or a peer, become U+FFFD).
-    std::ofstream f(opt.junit_file, std::ios::binary);
-    f << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" << base::xml_escape(s.id)
-      << "\" tests=\"" << results.size() << "\" failures=\"" << failed << "\">\n";
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"" +
+                      base::xml_escape(s.id) + "\" tests=\"" + std::to_string(results.size()) +
+                      "\" failures=\"" + std::to_string(failed) + "\">\n";
     for (const auto& r : results) {
-      f << "  <testcase classname=\"" << base::xml_escape(s.id) << "\" name=\"" << base::xml_escape(r.what)
-        << "\">";
-      if (!r.passed) f << "<failure message=\"" << base::xml_escape(r.found) << "\"/>";
-      f << "</testcase>\n";
+      xml += "  <testcase classname=\"" + base::xml_escape(s.id) + "\" name=\"" + base::xml_escape(r.what) + "\">";
+      if (!r.passed) xml += "<failure message=\"" + base::xml_escape(r.found) + "\"/>";
+      xml += "</testcase>\n";
     }
-    f << "</testsuite>\n";
-    if (!f) {
-      err << "maillab: cannot write " << opt.junit_file << "\n";
+    xml += "</testsuite>\n";
+    if (!write_output_file(opt.junit_file, xml, &error)) {
+      err << "maillab: --junit: " << error << "\n";
       io_ok = false;
     }
   }

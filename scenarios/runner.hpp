@@ -8,6 +8,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "scenarios/model.hpp"
 #include "scenarios/world.hpp"
@@ -37,6 +38,10 @@ bool write_junit_error(const std::string& path, const std::string& suite,
 // One readable timeline line per trace event ("" for events the timeline leaves out).
 std::string timeline_line(const sim::TraceEvent& e, const Scenario& s);
 std::string format_clock(std::int64_t t_ns);  // "0+00:05:00.000" (days+hh:mm:ss.mmm)
+
+// Writes `data` to `path` (created or truncated); false with "cannot write PATH: why"
+// (ENOSPC, EACCES, ...) in *error: every export reports a write error (exit 2).
+bool write_output_file(const std::string& path, std::string_view data, std::string* error);
 
 // Exports (cli.md): real files from the virtual disks.
 // --mailboxes: every server mailbox (DIR/HOST/USER/ Maildir or DIR/HOST/USER.mbox) and

@@ -137,6 +137,7 @@ int serve(const ServeArgs& a, bool seed_given) {
     }
     server.handle_signals();
     server.run();
+    if (!server.output_error().empty()) return 2;  // logged when it happened
   }
   world.reset();
   return 0;

@@ -1,6 +1,5 @@
 #include "viz/exports.hpp"
 
-#include <fstream>
 #include <memory>
 #include <ostream>
 
@@ -15,14 +14,7 @@ bool write_svg_file(const scenario::World& w, std::int64_t end_ns, std::optional
   SequenceChart chart = build_sequence_chart(w.scenario(), w.trace().events(), end_ns);
   SvgOptions o;
   o.seed = seed;
-  std::ofstream f(path, std::ios::binary);
-  f << to_svg(chart, o);
-  f.close();
-  if (!f) {
-    *error = "cannot write " + path;
-    return false;
-  }
-  return true;
+  return scenario::write_output_file(path, to_svg(chart, o), error);
 }
 
 void add_export_hooks(scenario::RunOptions& opt, const std::string& svg_file,
@@ -46,11 +38,11 @@ void add_export_hooks(scenario::RunOptions& opt, const std::string& svg_file,
     if (!svg_file.empty() &&
         !write_svg_file(w, until.value_or(w.scenario().duration_ns),
                         seed.value_or(w.scenario().seed), svg_file, &error)) {
-      err << "maillab: " << error << "\n";
+      err << "maillab: --svg: " << error << "\n";
       ok = false;
     }
     if (pcap && !pcap->write(pcap_file, &error)) {
-      err << "maillab: " << error << "\n";
+      err << "maillab: --pcap: " << error << "\n";
       ok = false;
     }
     return ok;

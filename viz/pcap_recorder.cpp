@@ -2,6 +2,10 @@
 
 #include <pcap/pcap.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <algorithm>
 
 #include "protocols/message/date.hpp"
@@ -132,10 +136,15 @@ bool PcapRecorder::write(const std::string& path, std::string* error) const {
                 reinterpret_cast<const u_char*>(d.data()));
     }
   }
+  // The dumper is a stdio stream: a write error shows at the flush and at the close.
+  errno = 0;
   bool ok = pcap_dump_flush(dumper) == 0;
+  int why = errno;
+  std::FILE* file = pcap_dump_file(dumper);
+  if (ok && file && std::ferror(file)) ok = false;
   pcap_dump_close(dumper);
   pcap_close(dead);
-  if (!ok) *error = "cannot write " + path;
+  if (!ok) *error = "cannot write " + path + (why ? std::string(": ") + std::strerror(why) : "");
   return ok;
 }
 
