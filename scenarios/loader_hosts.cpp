@@ -35,6 +35,20 @@ std::int64_t any_duration(const Map& m, std::string_view key, std::int64_t fallb
   return item ? as_duration(*item) : fallback;
 }
 
+// Queue timers count in seconds, as Postfix's time units do (s, m, h, d, w): a value under
+// a second is refused, since a queue scanned every nanosecond never lets `run` or `chaos`
+// reach the end. `zero_ok`: 0 has a meaning of its own (try once, no warnings).
+std::int64_t queue_duration(const Map& m, std::string_view key, std::int64_t fallback, bool zero_ok) {
+  const std::int64_t ns = zero_ok ? any_duration(m, key, fallback) : positive_duration(m, key, fallback);
+  if (ns != 0 && ns < kSecond) {
+    const Item item = *m.get(key);  // the defaults are whole seconds: the value was given
+    fail(item.mark, item.name + " must be " + (zero_ok ? "0s or " : "") +
+                        "at least 1s (queue times count in seconds, as Postfix's do), found " +
+                        format_duration(ns));
+  }
+  return ns;
+}
+
 QueueConfig parse_queue(const Item& item, const std::string& host) {
   Map m(item, "`queue` of host " + code(host),
         {"queue_run_delay", "minimal_backoff_time", "maximal_backoff_time",
@@ -43,13 +57,13 @@ QueueConfig parse_queue(const Item& item, const std::string& host) {
   QueueConfig q;
   // Postfix refuses zero for these four (the queue manager would spin); a zero lifetime
   // is allowed and means "try once", a zero delay_warning_time "no warnings".
-  q.queue_run_delay_ns = positive_duration(m, "queue_run_delay", q.queue_run_delay_ns);
-  q.minimal_backoff_time_ns = positive_duration(m, "minimal_backoff_time", q.minimal_backoff_time_ns);
-  q.maximal_backoff_time_ns = positive_duration(m, "maximal_backoff_time", q.maximal_backoff_time_ns);
-  q.maximal_queue_lifetime_ns = any_duration(m, "maximal_queue_lifetime", q.maximal_queue_lifetime_ns);
-  q.bounce_queue_lifetime_ns = any_duration(m, "bounce_queue_lifetime", q.bounce_queue_lifetime_ns);
-  q.delay_warning_time_ns = any_duration(m, "delay_warning_time", q.delay_warning_time_ns);
-  q.smtp_connect_timeout_ns = positive_duration(m, "smtp_connect_timeout", q.smtp_connect_timeout_ns);
+  q.queue_run_delay_ns = queue_duration(m, "queue_run_delay", q.queue_run_delay_ns, false);
+  q.minimal_backoff_time_ns = queue_duration(m, "minimal_backoff_time", q.minimal_backoff_time_ns, false);
+  q.maximal_backoff_time_ns = queue_duration(m, "maximal_backoff_time", q.maximal_backoff_time_ns, false);
+  q.maximal_queue_lifetime_ns = queue_duration(m, "maximal_queue_lifetime", q.maximal_queue_lifetime_ns, true);
+  q.bounce_queue_lifetime_ns = queue_duration(m, "bounce_queue_lifetime", q.bounce_queue_lifetime_ns, true);
+  q.delay_warning_time_ns = queue_duration(m, "delay_warning_time", q.delay_warning_time_ns, true);
+  q.smtp_connect_timeout_ns = queue_duration(m, "smtp_connect_timeout", q.smtp_connect_timeout_ns, false);
   return q;
 }
 

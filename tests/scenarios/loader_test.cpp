@@ -354,6 +354,26 @@ expect: []
   CHECK_FALSE(s.hosts[1].mta);
 }
 
+TEST_CASE("queue times: 1s is the shortest, 0s where it means something", "[loader]") {
+  const Scenario s = load_ok(R"(scenario: short-queue
+duration: 1h
+hosts:
+  mx.b.example:
+    address: 192.0.2.1
+    mta:
+      queue: {queue_run_delay: 1s, minimal_backoff_time: 1s, maximal_backoff_time: 1s,
+              smtp_connect_timeout: 1s, maximal_queue_lifetime: 0s, bounce_queue_lifetime: 0s,
+              delay_warning_time: 0s}
+)");
+  const QueueConfig& q = s.hosts[0].mta->queue;
+  CHECK(q.queue_run_delay_ns == kSecond);
+  CHECK(q.minimal_backoff_time_ns == kSecond);
+  CHECK(q.smtp_connect_timeout_ns == kSecond);
+  CHECK(q.maximal_queue_lifetime_ns == 0);
+  CHECK(q.bounce_queue_lifetime_ns == 0);
+  CHECK(q.delay_warning_time_ns == 0);
+}
+
 TEST_CASE("relaxed forms: one value for a list, a user without password", "[loader]") {
   const Scenario s = load_ok(R"(scenario: relaxed
 duration: 1h
@@ -539,6 +559,19 @@ TEST_CASE("each broken file gives one error at its file:line:column", "[loader][
       {"zero queue_run_delay",
        head("  h.example:\n    address: 192.0.2.3\n    mta: {queue: {queue_run_delay: 0s}}\n"), 13, 36,
        "`queue_run_delay` must be greater than 0s"},
+      // Queue timers count in seconds (issue 15 item 9: 1ns hung `run` and `chaos`).
+      {"queue_run_delay of 1ns",
+       head("  h.example:\n    address: 192.0.2.3\n    mta: {queue: {queue_run_delay: 1ns}}\n"), 13, 36,
+       "`queue_run_delay` must be at least 1s (queue times count in seconds, as Postfix's do), found 1ns"},
+      {"minimal_backoff_time under a second",
+       head("  h.example:\n    address: 192.0.2.3\n    mta: {queue: {minimal_backoff_time: 999ms}}\n"), 13, 41,
+       "`minimal_backoff_time` must be at least 1s"},
+      {"maximal_queue_lifetime of 1us (0s would mean: try once)",
+       head("  h.example:\n    address: 192.0.2.3\n    mta: {queue: {maximal_queue_lifetime: 1us}}\n"), 13, 43,
+       "`maximal_queue_lifetime` must be 0s or at least 1s"},
+      {"delay_warning_time of 5ms",
+       head("  h.example:\n    address: 192.0.2.3\n    mta: {queue: {delay_warning_time: 5ms}}\n"), 13, 39,
+       "`delay_warning_time` must be 0s or at least 1s"},
       {"bad bandwidth", "scenario: t\nduration: 1h\nnetwork: {links: [{between: [a, b], bandwidth: 10}]}\n", 3, 48,
        "bad bandwidth for `bandwidth`: `10` has no unit: write 10Mbps"},
       {"window the wrong way", head("expect:\n  - delivered: {to: a@b.example, after: 2h, before: 1h}\n"),
