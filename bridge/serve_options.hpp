@@ -18,6 +18,8 @@
 
 namespace maillab::bridge {
 
+inline constexpr double kMinSpeed = 1e-3, kMaxSpeed = 1e9;
+
 // A real address and port; port 0 on a listener means "any free port".
 struct RealEndpoint {
   std::string address;  // numeric IPv4 or IPv6, without brackets
@@ -39,7 +41,7 @@ struct RouteSpec {
 struct ServeOptions {
   std::vector<ListenSpec> listen;
   std::vector<RouteSpec> routes;
-  double speed = 1.0;              // simulated seconds per real second
+  double speed = 1.0;              // simulated seconds per real second, kMinSpeed..kMaxSpeed
   bool allow_nonlocal = false;
   std::string mailboxes_dir;       // written through, group commit (bridge/group_commit.hpp)
   std::string trace_file;          // JSON Lines, appended as events happen

@@ -135,13 +135,26 @@ void Server::log(const std::string& line) {
 
 // ---- time --------------------------------------------------------------------------------
 
+namespace {
+
+// A double to int64 nanoseconds, saturating (a cast out of range is undefined).
+std::int64_t saturate(double ns) {
+  constexpr double kMax = 9.2e18;  // below INT64_MAX, exactly representable
+  return ns >= kMax ? static_cast<std::int64_t>(kMax) : ns <= -kMax ? -static_cast<std::int64_t>(kMax)
+                                                                   : static_cast<std::int64_t>(ns);
+}
+
+}  // namespace
+
 std::int64_t Server::sim_time_now() const {
   auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_wall_);
-  return start_sim_ + static_cast<std::int64_t>(static_cast<double>(elapsed.count()) * opt_.speed);
+  const std::int64_t ahead = saturate(static_cast<double>(elapsed.count()) * opt_.speed);
+  return ahead > std::numeric_limits<std::int64_t>::max() - start_sim_ ? std::numeric_limits<std::int64_t>::max()
+                                                                     : start_sim_ + ahead;
 }
 
 std::chrono::nanoseconds Server::wall(io::Time sim_ns) const {
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(sim_ns) / opt_.speed));
+  return std::chrono::nanoseconds(saturate(static_cast<double>(sim_ns) / opt_.speed));
 }
 
 void Server::run() {

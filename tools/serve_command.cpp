@@ -155,7 +155,7 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--route", args->route,
                   "DOMAIN=ADDR:PORT: virtual MTAs deliver DOMAIN's mail to that real SMTP server; "
                   "repeatable");
-  cmd->add_option("--speed", args->opt.speed, "simulated seconds per real second (default 1)");
+  cmd->add_option("--speed", args->opt.speed, "simulated seconds per real second (default 1; 0.001 to 1e9)");
   cmd->add_option("--mailboxes", args->opt.mailboxes_dir,
                   "keep every mailbox and queue as real files here; a reply that promises "
                   "(250 after DATA) leaves only once its files are on the device (group commit)");

@@ -381,3 +381,19 @@ TEST_CASE("maillab serve --until stops by itself") {
   CHECK(out.find("--until reached") != std::string::npos);
   CHECK(std::chrono::steady_clock::now() - t0 < 5s);
 }
+
+TEST_CASE("maillab serve --speed: the fastest clock reaches --until; 1e19 is refused") {
+  TempDir t;
+  const std::string lab = write_lab(t.path).string();
+  // 1e9 simulated seconds per real one: 30 days in under a millisecond, and the clock
+  // saturates instead of wrapping (1e19 once overflowed it and --until never came).
+  auto [rc, out] = shell("timeout 60 " + std::string(MAILLAB_BINARY) + " serve " + lab +
+                         " --quiet --speed 1e9 --until 30d --listen mx.b.example:smtp=127.0.0.1:0 2>&1");
+  INFO(out);
+  CHECK(rc == 0);
+  CHECK(out.find("--until reached") != std::string::npos);
+  std::tie(rc, out) = shell(std::string(MAILLAB_BINARY) + " serve " + lab +
+                            " --speed 1e19 --until 1d --listen mx.b.example:smtp=127.0.0.1:0 2>&1");
+  CHECK(rc == 2);
+  CHECK(out.find("--speed: expected a number from 0.001 to 1e9") != std::string::npos);
+}

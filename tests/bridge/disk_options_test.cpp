@@ -7,8 +7,10 @@
 #include "temp_dir.hpp"
 
 #include <catch2/catch.hpp>
+
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "bridge/file_disk.hpp"
 #include "bridge/mirrored_disk.hpp"
@@ -318,6 +320,16 @@ hosts:
   o.listen.pop_back();
   o.speed = 0;
   CHECK(validate(o, s).find("--speed") != std::string::npos);
+  // Beyond 1e9 simulated seconds per real one the clock leaves int64 nanoseconds.
+  for (double bad : {1e19, 1e10, 1e-4, -1.0, std::numeric_limits<double>::infinity(),
+                     std::numeric_limits<double>::quiet_NaN()}) {
+    o.speed = bad;
+    CHECK(validate(o, s).find("--speed: expected a number from 0.001 to 1e9") != std::string::npos);
+  }
+  for (double good : {1e9, 1e-3, 1.0}) {
+    o.speed = good;
+    CHECK(validate(o, s).empty());
+  }
 }
 
 TEST_CASE("FileDisk: a batch whose sync failed unlinks nothing; the removal stays hidden") {
