@@ -6,6 +6,7 @@
 #include <atomic>
 #include <charconv>
 #include <iostream>
+#include <system_error>
 #include <thread>
 
 #include "protocols/message/peer_text.hpp"
@@ -17,6 +18,9 @@
 namespace maillab::tools {
 
 namespace {
+
+// More threads than this is a typing mistake, not a machine (--jobs 100000 once aborted).
+constexpr unsigned kMaxJobs = 1024;
 
 bool parse_range(const std::string& text, std::uint64_t& a, std::uint64_t& b) {
   auto dash = text.find('-');
@@ -108,7 +112,7 @@ void register_chaos(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<Args>();
   cmd->add_option("SCENARIO", args->scenario, "a scenario file, a built-in name, or `all`")->required();
   cmd->add_option("--seeds", args->seeds, "a seed range A-B (inclusive)");
-  cmd->add_option("--jobs", args->jobs, "threads to run seeds on");
+  cmd->add_option("--jobs", args->jobs, "threads to run seeds on (1-1024)");
   cmd->add_option("--max-faults", args->max_faults, "at most this many faults per seed (default 4)");
   cmd->add_flag("--verbose", args->verbose, "print every seed's faults");
   cmd->add_option("--plant", args->plant,
@@ -117,6 +121,11 @@ void register_chaos(CLI::App& app, int& exit_code) {
     std::uint64_t first = 0, last = 0;
     if (!parse_range(args->seeds, first, last)) {
       std::cerr << "maillab chaos: --seeds: expected A-B, found '" << args->seeds << "'\n";
+      exit_code = 2;
+      return;
+    }
+    if (args->jobs < 1 || args->jobs > kMaxJobs) {
+      std::cerr << "maillab chaos: --jobs: expected 1 to " << kMaxJobs << " threads, found " << args->jobs << "\n";
       exit_code = 2;
       return;
     }
@@ -157,7 +166,7 @@ void register_chaos(CLI::App& app, int& exit_code) {
       if (sweep.mine(i)) items.push_back(i);
     }
     if (sweep.active() && sweep.rank() == 0) {
-      std::cerr << "chaos: " << sweep.size() << " MPI rank(s) x " << std::max(1u, args->jobs)
+      std::cerr << "chaos: " << sweep.size() << " MPI rank(s) x " << args->jobs
                 << " thread(s)\n";
     }
     std::vector<scenario::SeedReport> reports(total);
@@ -169,8 +178,21 @@ void register_chaos(CLI::App& app, int& exit_code) {
         reports[i] = scenario::run_chaos_seed(scenarios[i / count], first + i % count, opt);
       }
     };
+    // No more threads than seeds. A thread the system refuses (EAGAIN: a limit on threads
+    // or memory) is said on stderr, never thrown: the seeds go to the threads that did
+    // start, or to this one.
+    const std::size_t jobs = std::min<std::size_t>(args->jobs, std::max<std::size_t>(1, items.size()));
     std::vector<std::thread> pool;
-    for (unsigned t = 0; t < std::max(1u, args->jobs); ++t) pool.emplace_back(worker);
+    for (std::size_t t = 0; t < jobs; ++t) {
+      try {
+        pool.emplace_back(worker);
+      } catch (const std::system_error& e) {
+        std::cerr << "maillab chaos: --jobs " << args->jobs << ": started " << pool.size()
+                  << " thread(s), the system refused more (" << e.what() << ")\n";
+        break;
+      }
+    }
+    if (pool.empty()) worker();
     for (auto& t : pool) t.join();
     for (std::size_t i : items) ran[i] = true;
     if (sweep.size() > 1) {
