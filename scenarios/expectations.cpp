@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "protocols/message/dsn.hpp"
+#include "protocols/message/encoded_word.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/message/received.hpp"
 
@@ -20,9 +21,17 @@ std::string lower(std::string s) {
 
 bool same_address(const std::string& a, const std::string& b) { return lower(a) == lower(b); }
 
-std::string subject_of(const io::Bytes& content) {
-  return message::Message::parse(*content).header("Subject").value_or("");
-}
+// The Subject as the scenario writes it: RFC 2047 words decoded, so a non-ASCII subject
+// (sent as =?utf-8?b?...?=) matches the UTF-8 text of the expectation.
+std::string decoded_subject(const std::string& raw) { return message::decode_rfc2047(raw); }
+
+// A subject as a report quotes it: decoded (the runner's terminal_safe and the JUnit
+// report's xml_escape make whatever a peer encoded in it harmless).
+std::string quoted(const std::string& subject) { return "\"" + subject + "\""; }
+
+std::string subject_of(const message::Message& msg) { return decoded_subject(msg.header("Subject").value_or("")); }
+
+std::string subject_of(const io::Bytes& content) { return subject_of(message::Message::parse(*content)); }
 
 std::string describe(const Check& c) {
   std::string out(check_name(c));
@@ -87,7 +96,7 @@ class Checker {
     for (const auto& d : w_.deliveries()) {
       if (!same_address(d.record.recipient, x.to)) continue;
       std::string subject = subject_of(d.record.content);
-      seen += (seen.empty() ? "" : "; ") + ("\"" + subject + "\" on " + d.host + " at " +
+      seen += (seen.empty() ? "" : "; ") + (quoted(subject) + " on " + d.host + " at " +
                                             format_duration(d.record.time));
       if (x.subject && subject != *x.subject) continue;
       if (x.host && d.host != *x.host) continue;
@@ -105,7 +114,7 @@ class Checker {
       if (!same_address(d.record.recipient, x.to)) continue;
       std::string subject = subject_of(d.record.content);
       if (x.subject && subject != *x.subject) continue;
-      seen += (seen.empty() ? "" : "; ") + ("\"" + subject + "\" on " + d.host + " at " +
+      seen += (seen.empty() ? "" : "; ") + (quoted(subject) + " on " + d.host + " at " +
                                             format_duration(d.record.time));
     }
     r.passed = seen.empty();
@@ -116,7 +125,7 @@ class Checker {
     std::string seen;
     for (const auto& d : w_.deliveries()) {
       auto msg = message::Message::parse(*d.record.content);
-      if (x.subject && msg.header("Subject").value_or("") != *x.subject) continue;
+      if (x.subject && subject_of(msg) != *x.subject) continue;
       auto hops = message::received_hosts(msg);
       std::string chain;
       for (auto it = hops.rbegin(); it != hops.rend(); ++it) chain += (chain.empty() ? "" : " -> ") + *it;
@@ -163,7 +172,7 @@ class Checker {
     for (const auto& e : w_.trace().events()) {
       if (e.event != ev::kQueueAttempt) continue;
       if (x.host && e.host != *x.host) continue;
-      if (x.subject && e.get(key::kSubject) != *x.subject) continue;
+      if (x.subject && decoded_subject(e.get(key::kSubject)) != *x.subject) continue;
       ++n;
       times += (times.empty() ? "" : " ") + format_duration(e.t_ns);
     }
@@ -176,7 +185,7 @@ class Checker {
     for (const auto& [name, node] : w_.hosts()) {
       if (!x.all() && name != x.host) continue;
       for (const auto& q : w_.queue_of(name)) {
-        left += (left.empty() ? "" : "; ") + name + ": " + q.id + " \"" + q.subject + "\" (" +
+        left += (left.empty() ? "" : "; ") + name + ": " + q.id + " " + quoted(decoded_subject(q.subject)) + " (" +
                 std::string(mta::queue_state_name(q.state)) + ")";
       }
     }
