@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -301,6 +302,14 @@ std::vector<std::string> FileDisk::list(const std::string& prefix) const {
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::optional<std::uint64_t> FileDisk::free_bytes() const {
+  // What an unprivileged writer may still use (f_bavail: root's reserve excluded), as
+  // Postfix's fsspace() counts it.
+  struct statvfs st {};
+  if (::statvfs(root_.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
 }
 
 std::size_t FileDisk::used_bytes() const {

@@ -81,6 +81,8 @@ class FileDisk final : public io::Disk {
   bool exists(const std::string& path) const override;
   std::vector<std::string> list(const std::string& prefix) const override;
   std::size_t used_bytes() const override;
+  // Free space of the tree's file system (statvfs(2)); nullopt when it cannot be known.
+  std::optional<std::uint64_t> free_bytes() const override;
 
   // Group commit, in steps so that the waiting can happen on another thread
   // (bridge/group_commit.hpp); sync() does them all, here.

@@ -11,7 +11,8 @@
 //   mail/USER.mbox               -> DIR/HOST/USER.mbox                 (mbox)
 //   anything else (queue/...)    -> DIR/HOST/.disk/PATH
 // Reads come from memory (the same bytes). A mutation is tried on the real disk first;
-// if that fails the memory is left unchanged and the caller sees false (SMTP 452).
+// if that fails the memory is left unchanged and the caller sees false (SMTP 452). An SMTP
+// server asks full() and free_bytes() at MAIL FROM, so a full disk is refused before DATA.
 //
 // A restart (docs/bridge.md "Restarting serve"): restore() loads what an earlier serve
 // left under DIR/HOST into the memory disk before the host's services boot, so the MTA
@@ -44,6 +45,11 @@ class MirroredDisk final : public io::Disk {
     return memory_.list(prefix);
   }
   std::size_t used_bytes() const override { return memory_.used_bytes(); }
+  // Full when the virtual disk is (a `disk_full` fault) or the real one failed a sync;
+  // the free space is the real disk's, so MAIL FROM is refused before DATA when it runs
+  // short (mta::SmtpdSession).
+  bool full() const override { return memory_.full() || files_.failed(); }
+  std::optional<std::uint64_t> free_bytes() const override { return files_.free_bytes(); }
 
   // Where a virtual path lives under the host's directory (see above).
   static std::string real_path(const std::string& virtual_path);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -43,6 +44,9 @@ class Disk {
   // No room left: an SMTP server says 452 4.3.1 at MAIL FROM rather than taking a message
   // it cannot store (Postfix checks queue_minfree there).
   virtual bool full() const { return false; }
+  // Octets the disk can still take, when it knows (a real file system, statvfs(2)); the
+  // virtual disks have no size and say nothing (full() is all they know).
+  virtual std::optional<std::uint64_t> free_bytes() const { return std::nullopt; }
 };
 
 // The in-memory disk (tests, and the simulator's virtual disks). `set_full(true)` makes

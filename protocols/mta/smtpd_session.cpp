@@ -31,9 +31,19 @@ smtp::Reply SmtpdSession::on_helo(std::string_view, bool) {
   return smtp::Reply::make(250, "", mta_.hostname());
 }
 
+bool SmtpdSession::storage_short(const smtp::MailParams& params) const {
+  const io::Disk& disk = mta_.runtime().disk();
+  if (disk.full()) return true;
+  const std::optional<std::uint64_t> room = disk.free_bytes();
+  if (!room) return false;
+  const std::uint64_t limit = mta_.config().message_size_limit;
+  if (limit > 0 && *room < limit + limit / 2) return true;  // 1.5 x message_size_limit
+  return params.size && *params.size > *room;
+}
+
 smtp::Reply SmtpdSession::on_mail(const smtp::Envelope& env, const smtp::Path& from,
-                                  const smtp::MailParams&) {
-  if (mta_.runtime().disk().full()) {
+                                  const smtp::MailParams& params) {
+  if (storage_short(params)) {
     return smtp::Reply::make(452, "4.3.1", "Insufficient system storage");
   }
   if (submission() && !env.auth_user.empty() && !from.is_null()) {

@@ -2,7 +2,10 @@
 // engine asks it every policy question (Postfix smtpd restrictions) and it hands accepted
 // messages to the queue. Port 25 serves MTAs; port 587 is the MSA (RFC 6409): AUTH is
 // required and the envelope sender must belong to the logged-in user
-// (reject_sender_login_mismatch).
+// (reject_sender_login_mismatch). A disk without room is refused at MAIL FROM, before the
+// client sends the message (Postfix's queue_minfree check): 452 4.3.1 when the disk is
+// full, has less free space than 1.5 x message_size_limit, or less than the SIZE= the
+// client declared (RFC 1870).
 #pragma once
 
 #include <memory>
@@ -34,6 +37,7 @@ class SmtpdSession final : public smtp::ServerHandler {
 
  private:
   bool submission() const { return port_ == 587; }
+  bool storage_short(const smtp::MailParams& params) const;
 
   Mta& mta_;
   std::string peer_;
