@@ -10,15 +10,7 @@
 # Without backpressure serve read everything and kept the replies: 12-20x the bytes sent.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MAILLAB=${MAILLAB:-$ROOT/build/tools/maillab}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/serve-backpressure.XXXXXX")
-SERVE=""
-cleanup() {
-  [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 
 cat >"$WORK/lab.yaml" <<'YAML'
 scenario: backpressure
@@ -49,16 +41,9 @@ hosts:
       bob: {password: builder}
 YAML
 
-"$MAILLAB" serve "$WORK/lab.yaml" --quiet \
+serve_start "$WORK/lab.yaml" --quiet \
   --listen mx.b.example:smtp=127.0.0.1:0 --listen mx.b.example:submission=127.0.0.1:0 \
-  --listen mx.b.example:pop3=127.0.0.1:0 --listen ns.example:dns=127.0.0.1:0 \
-  >/dev/null 2>"$WORK/serve.err" &
-SERVE=$!
-for _ in $(seq 1 200); do
-  [ "$(grep -c '^listening:' "$WORK/serve.err" || true)" -ge 4 ] && break
-  sleep 0.05
-done
-[ "$(grep -c '^listening:' "$WORK/serve.err" || true)" -ge 4 ] || { cat "$WORK/serve.err"; echo "FAIL: serve did not start"; exit 1; }
+  --listen mx.b.example:pop3=127.0.0.1:0 --listen ns.example:dns=127.0.0.1:0
 
 python3 - "$SERVE" "$WORK/serve.err" <<'PY'
 import re, select, smtplib, socket, struct, sys, time, poplib

@@ -15,10 +15,7 @@
 #     the two writes leaves) is removed at start-up, as Postfix's `postsuper -s` does.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MAILLAB=${MAILLAB:-$ROOT/build/tools/maillab}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/serve-crash.XXXXXX")
-SERVE=""
+source "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 cleanup() {
   if [ -n "$SERVE" ]; then kill -9 "$SERVE" 2>/dev/null || true; wait "$SERVE" 2>/dev/null || true; fi
   rm -rf "$WORK"
@@ -41,18 +38,10 @@ hosts:
 YAML
 
 start_serve() {
-  : >"$WORK/serve.err"
-  "$MAILLAB" serve "$WORK/lab.yaml" --quiet --mailboxes "$WORK/mail" \
-    --listen mx.b.example:smtp=127.0.0.1:0 --listen mx.b.example:pop3=127.0.0.1:0 \
-    >/dev/null 2>"$WORK/serve.err" &
-  SERVE=$!
-  for _ in $(seq 1 200); do
-    [ "$(grep -c '^listening:' "$WORK/serve.err" || true)" -ge 2 ] && break
-    sleep 0.05
-  done
-  [ "$(grep -c '^listening:' "$WORK/serve.err" || true)" -ge 2 ] || { cat "$WORK/serve.err"; echo "FAIL: serve did not start"; exit 1; }
-  SMTP_PORT=$(sed -n 's/^listening: mx.b.example smtp on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
-  POP3_PORT=$(sed -n 's/^listening: mx.b.example pop3 on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
+  serve_start "$WORK/lab.yaml" --quiet --mailboxes "$WORK/mail" \
+    --listen mx.b.example:smtp=127.0.0.1:0 --listen mx.b.example:pop3=127.0.0.1:0
+  SMTP_PORT=$(serve_port mx.b.example smtp)
+  POP3_PORT=$(serve_port mx.b.example pop3)
 }
 crash() {
   kill -9 "$SERVE"

@@ -11,25 +11,14 @@
 #     and 2 MB free, 452 for SIZE=2500000 and 250 for SIZE=1000000.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MAILLAB=${MAILLAB:-$ROOT/build/tools/maillab}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/serve-disk-full.XXXXXX")
-SERVE=""
+source "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 MOUNTED=""
-stop_serve() {
-  if [ -n "$SERVE" ]; then
-    kill "$SERVE" 2>/dev/null || true
-    wait "$SERVE" 2>/dev/null || true
-  fi
-  SERVE=""
-}
 cleanup() {
-  stop_serve
+  serve_stop
   [ -n "$MOUNTED" ] && umount "$MOUNTED" 2>/dev/null
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; tail -5 "$WORK/serve.err" 2>/dev/null || true; exit 1; }
 
 write_lab() {  # MESSAGE_SIZE_LIMIT EVENTS
   cat >"$WORK/lab.yaml" <<YAML
@@ -48,16 +37,8 @@ $2
 YAML
 }
 start_serve() {  # ARGS...
-  "$MAILLAB" serve "$WORK/lab.yaml" --quiet "$@" --listen mx.b.example:smtp=127.0.0.1:0 \
-    >/dev/null 2>"$WORK/serve.err" &
-  SERVE=$!
-  PORT=""
-  for _ in $(seq 1 200); do
-    PORT=$(sed -n 's/^listening: mx.b.example smtp on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.err" 2>/dev/null || true)
-    [ -n "$PORT" ] && return 0
-    sleep 0.05
-  done
-  fail "serve did not start"
+  serve_start "$WORK/lab.yaml" --quiet "$@" --listen mx.b.example:smtp=127.0.0.1:0
+  PORT=$(serve_port mx.b.example smtp)
 }
 # mail_reply [SIZE]: the reply to MAIL FROM (a message follows when it is 250).
 mail_reply() {
@@ -97,7 +78,7 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 case "$r" in 250*) ;; *) fail "after disk_ok: MAIL FROM got '$r', expected 250";; esac
-stop_serve
+serve_stop
 echo "disk_full fault: 452 4.3.1 at MAIL FROM, 250 after disk_ok"
 
 # 2. A real file system that runs short.
@@ -115,7 +96,7 @@ dd if=/dev/zero of="$WORK/fs/filler" bs=1k count=$(( $(free_kb) - 1024 )) status
 r=$(mail_reply); case "$r" in 452\ 4.3.1*) ;; *) fail "1 MB free: MAIL FROM got '$r', expected 452 4.3.1";; esac
 rm "$WORK/fs/filler"
 r=$(mail_reply); case "$r" in 250*) ;; *) fail "filler gone: MAIL FROM got '$r', expected 250";; esac
-stop_serve
+serve_stop
 
 write_lab 0 ""
 start_serve --mailboxes "$WORK/fs/mail"
@@ -123,5 +104,5 @@ dd if=/dev/zero of="$WORK/fs/filler" bs=1k count=$(( $(free_kb) - 2048 )) status
 r=$(mail_reply 2500000); case "$r" in 452\ 4.3.1*) ;; *) fail "2 MB free, SIZE=2500000: got '$r', expected 452 4.3.1";; esac
 r=$(mail_reply 1000000); case "$r" in 250*) ;; *) fail "2 MB free, SIZE=1000000: got '$r', expected 250";; esac
 rm "$WORK/fs/filler"
-stop_serve
+serve_stop
 echo "real disk: 452 4.3.1 at MAIL FROM under 1.5 x message_size_limit free and for a SIZE above the free space"

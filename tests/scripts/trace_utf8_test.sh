@@ -7,16 +7,7 @@
 # subject, each odd byte as \u00XX.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MAILLAB=${MAILLAB:-$ROOT/build/tools/maillab}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/trace-utf8.XXXXXX")
-SERVE=""
-cleanup() {
-  [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null && wait "$SERVE" 2>/dev/null
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/serve_lib.sh"
 
 cat >"$WORK/lab.yaml" <<'YAML'
 scenario: trace-utf8
@@ -32,16 +23,8 @@ hosts:
       bob: {password: builder}
 YAML
 
-"$MAILLAB" serve "$WORK/lab.yaml" --quiet --trace "$WORK/trace.jsonl" \
-  --listen mx.b.example:smtp=127.0.0.1:0 >/dev/null 2>"$WORK/serve.err" &
-SERVE=$!
-port=""
-for _ in $(seq 1 200); do
-  port=$(sed -n 's/^listening: .* on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/serve.err" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || { cat "$WORK/serve.err"; fail "serve did not start"; }
+serve_start "$WORK/lab.yaml" --quiet --trace "$WORK/trace.jsonl" --listen mx.b.example:smtp=127.0.0.1:0
+port=$(serve_port mx.b.example smtp)
 
 python3 - "$port" <<'PY' || fail "the SMTP session failed"
 import socket, sys
