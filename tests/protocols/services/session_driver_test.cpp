@@ -63,12 +63,13 @@ struct RecordingConnection : io::Connection {
   io::ConnectionHandler* handler = nullptr;
   std::vector<std::string> sent;  // one entry per send()
   bool closed = false;
+  bool reading_paused = false;
   void set_handler(io::ConnectionHandler* h) override { handler = h; }
   void send(std::string_view bytes) override { sent.emplace_back(bytes); }
   void close() override { closed = true; }
   void abort() override { closed = true; }
   std::size_t unsent() const override { return 0; }
-  void pause_reading(bool) override {}
+  void pause_reading(bool p) override { reading_paused = p; }
   void notify_drained(std::size_t) override {}
   std::string peer_address() const override { return "192.0.2.9"; }
   std::uint16_t local_port() const override { return 25; }
@@ -160,8 +161,8 @@ TEST_CASE("SessionDriver with a keeping engine: close, timeout and hang-up", "[s
 
 namespace {
 
-// Holds its reply to "err" for 500 ms (as the SMTP server's error sleep does), reading
-// nothing meanwhile; idle timeout 1 s.
+// Holds its reply to "err" for 500 ms (as the SMTP server's error sleep does), keeping what
+// it is given meanwhile; idle timeout 1 s.
 struct PausingEngine {
   std::string out, held, input;
   bool paused_ = false;
@@ -268,13 +269,18 @@ TEST_CASE("SessionDriver: an engine's pause keeps its deadline and ending it is 
   CHECK(rt.delays.back() == 500'000'000);
   const std::size_t started = rt.delays.size();
   conn->handler->on_data("a");  // held (the driver reads no more): the pause's timer is not moved
-  conn->handler->on_data("b");
+  CHECK(conn->reading_paused);     // what the peer sends next waits in its TCP window
+  conn->handler->on_data("b");     // read before the pause took effect: held too
   CHECK(rt.delays.size() == started);
   CHECK(conn->sent.empty());
+  CHECK(driver->held_input() == 2);
+  CHECK(driver->engine().input.empty());  // never in the engine, which would cap it with 421
   rt.fire();  // the pause ends: the held reply, then the input read meanwhile
   std::string wire;
   for (const auto& piece : conn->sent) wire += piece;
   CHECK(wire == "late\nok ab\n");
+  CHECK_FALSE(conn->reading_paused);
+  CHECK(driver->held_input() == 0);
   CHECK_FALSE(conn->closed);
   CHECK_FALSE(finished);
   CHECK(rt.delays.back() == 1'000'000'000);  // waiting for the peer again
