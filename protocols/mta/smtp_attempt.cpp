@@ -5,6 +5,7 @@
 
 #include "protocols/dns/address.hpp"
 #include "protocols/mta/mta.hpp"
+#include "protocols/mta/mx_order.hpp"
 #include "protocols/services/session_driver.hpp"
 
 namespace maillab::mta {
@@ -197,58 +198,25 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
                    domain_ + " type=MX: Host not found, try again");
       return;
   }
-  std::vector<Mx> mxs;
-  mxs.reserve(r.answers.size());
+  std::vector<Mx> records;
+  records.reserve(r.answers.size());
   for (const auto& rr : r.answers) {
-    if (const auto* mx = std::get_if<dns::MxData>(&rr.data)) {
-      mxs.push_back(Mx{mx->preference, lowercase(mx->exchange), {}});
-    }
+    if (const auto* mx = std::get_if<dns::MxData>(&rr.data))
+      records.push_back(Mx{mx->preference, lowercase(mx->exchange), {}});
   }
-  // RFC 7505: a single MX with an empty exchange (".") says "no mail here".
-  if (mxs.size() == 1 && mxs[0].host.empty()) {
-    fail_all(AttemptOutcome::Kind::kFailed, "5.1.10",
-             "X-maillab; Domain " + domain_ + " does not accept mail (nullMX)");
-    return;
-  }
-  mxs.erase(std::remove_if(mxs.begin(), mxs.end(), [](const Mx& m) { return m.host.empty(); }),
-            mxs.end());
-  // Sort by preference; shuffle each run of equal preferences with the seeded "mx" stream.
-  // A short list is sorted in place (std::stable_sort allocates a buffer); both are stable,
-  // so the order is the same.
-  auto by_preference = [](const Mx& a, const Mx& b) { return a.preference < b.preference; };
-  if (mxs.size() > 16) {
-    std::stable_sort(mxs.begin(), mxs.end(), by_preference);
-  } else {
-    for (std::size_t i = 1; i < mxs.size(); ++i) {
-      for (std::size_t k = i; k > 0 && by_preference(mxs[k], mxs[k - 1]); --k) std::swap(mxs[k], mxs[k - 1]);
-    }
-  }
-  // The stream is looked up only when a run needs it (its draws depend on its name only).
-  std::mt19937_64* rng = nullptr;
-  for (std::size_t i = 0; i < mxs.size();) {
-    std::size_t j = i;
-    while (j < mxs.size() && mxs[j].preference == mxs[i].preference) ++j;
-    for (std::size_t k = j - 1; k > i; --k) {
-      if (!rng) rng = &rt.rng("mx");
-      std::size_t pick = i + (*rng)() % (k - i + 1);
-      std::swap(mxs[k], mxs[pick]);
-    }
-    i = j;
-  }
-  // RFC 5321 5.1: drop ourselves and every MX not better than us.
-  const std::string& self = mta_.hostname();
-  auto me = std::find_if(mxs.begin(), mxs.end(), [&](const Mx& m) { return equals_lower(self, m.host); });
-  if (me != mxs.end()) {
-    int pref = me->preference;
-    mxs.erase(std::remove_if(mxs.begin(), mxs.end(),
-                             [&](const Mx& m) { return m.preference >= pref; }),
-              mxs.end());
-    if (mxs.empty()) {
-      fail_all(AttemptOutcome::Kind::kFailed, "5.4.6",
-               "X-maillab; mail for " + domain_ + " loops back to myself");
+  MxRoute route = order_mx(std::move(records), mta_.hostname(), [&rt]() -> std::mt19937_64& { return rt.rng("mx"); });
+  switch (route.verdict) {
+    case MxRoute::Verdict::kNullMx:
+      fail_all(AttemptOutcome::Kind::kFailed, "5.1.10",
+               "X-maillab; Domain " + domain_ + " does not accept mail (nullMX)");
       return;
-    }
+    case MxRoute::Verdict::kLoopsToSelf:
+      fail_all(AttemptOutcome::Kind::kFailed, "5.4.6", "X-maillab; mail for " + domain_ + " loops back to myself");
+      return;
+    case MxRoute::Verdict::kRoute:
+      break;
   }
+  std::vector<Mx>& mxs = route.hosts;
   // Addresses from the additional section when the server gave them.
   for (auto& mx : mxs) {
     for (const auto& rr : r.additional) {

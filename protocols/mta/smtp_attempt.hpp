@@ -1,10 +1,10 @@
 // mta::SmtpAttempt: one delivery attempt of one queued message to the recipients of one
 // next-hop domain, as Postfix's smtp(8) makes it:
-//  1. route (RFC 5321 5.1): MX records by preference, equal preferences in seeded random
-//     order; no MX -> the domain's own A record (implicit MX); a null MX (RFC 7505) fails
-//     at once with 5.1.10; NXDOMAIN fails (5.4.4); SERVFAIL or timeout defers (4.4.3). When
-//     this host is itself an MX, it and every MX of equal or higher preference are dropped
-//     (5.1: loop avoidance); none left -> "mail loops back to myself" (5.4.6).
+//  1. route (RFC 5321 5.1): the MX records in order_mx()'s order (mx_order.hpp: by
+//     preference, ties in seeded random order, a null MX fails at once with 5.1.10, this
+//     host and worse dropped, none left -> "mail loops back to myself", 5.4.6); no MX ->
+//     the domain's own A record (implicit MX); NXDOMAIN fails (5.4.4); SERVFAIL or timeout
+//     defers (4.4.3).
 //  2. try every address of every MX in order: refused or timed out -> the next one; a
 //     4xx/5xx greeting or a session lost before any recipient was answered -> the next one.
 //  3. per recipient: 2xx delivered, 5xx failed, 4xx (or nothing) deferred.
@@ -18,6 +18,7 @@
 
 #include "protocols/dns/lookup.hpp"
 #include "protocols/io/runtime.hpp"
+#include "protocols/mta/mx_order.hpp"
 #include "protocols/smtp/client_session.hpp"
 
 namespace maillab::mta {
@@ -58,11 +59,7 @@ class SmtpAttempt {
     std::string address;  // dotted IPv4
     std::uint16_t port = 25;
   };
-  struct Mx {
-    int preference;
-    std::string host;
-    std::vector<std::string> addresses;
-  };
+  using Mx = MxHost;
   class Connection;
 
   void on_mx(const dns::LookupResult& r);
