@@ -25,6 +25,7 @@
 
 #include "protocols/io/runtime.hpp"
 #include "protocols/mda/mail_store.hpp"
+#include "protocols/mta/bounce.hpp"
 #include "protocols/mta/mta_config.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/mta/queue_file.hpp"
@@ -120,8 +121,7 @@ class Mta {
   void deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& content);
   void attempt_done(SmtpAttempt* attempt);
   void active_done(const std::string& id);
-  void send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts,
-                std::string_view action);
+  void send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind);
   bool save(QueueFile& q, QueueState next);
   void remove(QueueFile& q);
   void accept_connection(io::ConnectionPtr c, std::uint16_t port);

@@ -5,9 +5,9 @@
 #include <optional>
 
 #include "protocols/message/compose.hpp"
-#include "protocols/message/date.hpp"
 #include "protocols/message/dsn.hpp"
 #include "protocols/message/message.hpp"
+#include "protocols/mta/bounce.hpp"
 #include "protocols/mta/mta.hpp"
 #include "protocols/mta/smtp_attempt.hpp"
 
@@ -363,7 +363,7 @@ void Mta::active_done(const std::string& id) {
     if (r.state == RcptState::kFailed && !r.reported) failed.push_back(&r);
   }
   if (!failed.empty()) {
-    send_dsn(q, failed, "failed");
+    send_dsn(q, failed, DsnKind::kBounce);
     for (auto& r : q.rcpts) {
       if (r.state == RcptState::kFailed) r.reported = true;
     }
@@ -382,7 +382,7 @@ void Mta::active_done(const std::string& id) {
     for (auto& r : q.rcpts) {
       if (r.state == RcptState::kPending) delayed.push_back(&r);
     }
-    send_dsn(q, delayed, "delayed");
+    send_dsn(q, delayed, DsnKind::kDelayed);
     q.warned = true;
   }
   // Postfix: delay = time in queue, clamped to [minimal_backoff_time, maximal_backoff_time].
@@ -409,62 +409,28 @@ void Mta::active_done(const std::string& id) {
              {key::kMsgid, q.message_id}});
 }
 
-void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts,
-                   std::string_view action) {
+void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind) {
+  std::string listed;
+  for (const auto* r : rcpts) listed += (listed.empty() ? "" : ",") + r->address;
   if (q.sender.empty()) {
     // Never a bounce to <> (RFC 3464 / RFC 5321 6.1).
-    std::string failed;
-    for (const auto* r : rcpts) failed += (failed.empty() ? "" : ",") + r->address;
     rt_.trace(agent::kMta, ev::kDsnSuppressed,
-              {{key::kId, q.id},
-               {key::kReason, "null sender"},
-               {key::kMsgid, q.message_id},
-               {key::kRcpts, failed}});
+              {{key::kId, q.id}, {key::kReason, "null sender"}, {key::kMsgid, q.message_id}, {key::kRcpts, listed}});
     return;
   }
-  message::DsnRequest req;
-  req.reporting_mta = hostname();
-  req.postmaster_from = "MAILER-DAEMON@" + hostname();
-  req.to = q.sender;
-  req.original_envelope_id = q.envid;
-  req.arrival_ns = q.arrival;
-  req.now_ns = rt_.now();
-  // Postfix returns only the headers with a delay warning; a bounce returns the message
-  // unless the sender asked for headers (RET=HDRS).
-  req.headers_only = q.ret_headers || action == "delayed";
-  // Postfix-like: the date, the original's queue id and a per-message DSN counter.
-  req.message_id = "<" + message::compact_date(rt_.now()) + "." + q.id + "." +
-                   std::to_string(q.attempts) + (action == "delayed" ? "W" : "B") + "@" +
-                   hostname() + ">";
-  for (const auto* r : rcpts) {
-    message::DsnRecipient d;
-    d.final_recipient = r->address;
-    d.original_recipient = r->original;
-    d.action = std::string(action);
-    d.status = r->status.empty() ? (action == "delayed" ? "4.0.0" : "5.0.0") : r->status;
-    d.remote_mta = r->remote_mta;
-    d.diagnostic_code = r->diagnostic;
-    d.last_attempt_ns = rt_.now();
-    if (action == "delayed") {
-      d.will_retry_until_ns = q.arrival + cfg_->queue.maximal_queue_lifetime;
-    }
-    req.recipients.push_back(std::move(d));
-  }
-  if (auto content = rt_.disk().read(QueueFile::content_path(q.id, path_))) {
-    req.original_message = *content;
-  }
+  message::DsnRequest req =
+      dsn_request(kind, q, rcpts, hostname(), rt_.now(), q.arrival + cfg_->queue.maximal_queue_lifetime);
+  if (auto content = rt_.disk().read(QueueFile::content_path(q.id, path_))) req.original_message = *content;
   Submission s;
   s.sender = "";
   s.rcpts = {q.sender};
   s.content = message::build_dsn(req);
-  std::string failed;
-  for (const auto* r : rcpts) failed += (failed.empty() ? "" : ",") + r->address;
-  rt_.trace(agent::kMta, action == "delayed" ? ev::kDsnDelayed : ev::kDsnBounce,
+  rt_.trace(agent::kMta, kind == DsnKind::kDelayed ? ev::kDsnDelayed : ev::kDsnBounce,
             {{key::kId, q.id},
              {key::kTo, q.sender},
              {key::kSubject, q.subject},
              {key::kMsgid, q.message_id},
-             {key::kRcpts, failed},
+             {key::kRcpts, listed},
              {key::kDsnMsgid, req.message_id}});
   enqueue(s);
 }
