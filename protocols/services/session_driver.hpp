@@ -15,7 +15,9 @@
 // POP3 RETR, a DNS answer: one command can answer kilobytes). An engine with
 // paused() -> bool may ask for time for itself (a reply it holds back: Postfix's
 // smtpd_error_sleep_time, Dovecot's auth_failure_delay): while paused() its timeout() is
-// that wait, and the on_timeout() ending it is no timeout (the session goes on).
+// that wait, and the on_timeout() ending it is no timeout (the session goes on). An engine
+// may also wait for its owner (the SMTP server awaiting a decision, ServerSession::
+// decide()): paused() likewise; the owner calls pump() once it has changed the engine.
 //
 // Backpressure (DESIGN.md "Backpressure in the glue"): the driver stops reading, and keeps
 // the unconsumed rest of the current read (at most one read: the connection reads no more
@@ -74,13 +76,16 @@ class SessionDriver final : public io::ConnectionHandler,
     pump();
   }
 
-  // Push pending engine output (after the owner changed the engine from outside).
+  // Push pending engine output after the owner changed the engine from outside (a
+  // decision it waited for): a wait it asked for before is over, and so is its deadline.
   void pump() {
     if (!conn_) return;
+    pause_armed_ = false;
     flush();
     if (finish_if_closed()) return;
     if (conn_->unsent() > kMaxUnsent) wait_for_drain();
     arm();
+    resume_reading();  // what the peer sent while the engine waited is read now
   }
 
   void on_data(std::string_view bytes) override {
@@ -253,10 +258,8 @@ class SessionDriver final : public io::ConnectionHandler,
     if (!conn_) return;
     auto keep = self_;
     if (engine_paused()) {
-      engine_.on_timeout();  // the wait is over: the held reply goes out
-      pump();
-      resume_reading();  // then what the peer sent meanwhile is read
-      return;
+      engine_.on_timeout();  // the wait is over: the held reply goes out, then what the
+      return pump();         // peer sent meanwhile is read
     }
     engine_.on_timeout();
     flush();

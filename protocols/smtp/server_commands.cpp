@@ -84,9 +84,19 @@ void ServerSession::hello(std::string_view args, bool esmtp) {
   // item 5) nor exceeds 255 octets (4.5.3.1.2).
   if (args.size() > 255 || !detail::printable_ascii(args)) return answer(syntax_error());
   Reply r = handler_.on_helo(args, esmtp);
+  if (is_pending(r)) {
+    Awaited& a = await(Awaiting::helo);
+    a.helo.assign(args);
+    a.esmtp = esmtp;
+    return;
+  }
+  helo_decided(std::move(r), args, esmtp);
+}
+
+void ServerSession::helo_decided(Reply r, std::string_view domain, bool esmtp) {
   if (!r.positive_completion()) return answer(std::move(r));
   reset_transaction();  // 4.1.4: as if RSET
-  envelope_.helo.assign(args);
+  envelope_.helo.assign(domain);
   envelope_.esmtp = esmtp;
   state_ = State::ready;
   r.enhanced.clear();
@@ -117,8 +127,18 @@ void ServerSession::cmd_mail(std::string_view args) {
   if (config_.size_limit && params.size && *params.size > config_.size_limit)
     return answer(Reply::make(552, "5.3.4", "Message size exceeds fixed limit"));
   Reply r = handler_.on_mail(envelope_, path.path, params);
+  if (is_pending(r)) {
+    Awaited& a = await(Awaiting::mail);
+    a.from = std::move(path.path);
+    a.params = std::move(params);
+    return;
+  }
+  mail_decided(std::move(r), std::move(path.path), std::move(params));
+}
+
+void ServerSession::mail_decided(Reply r, Path from, MailParams params) {
   if (r.positive_completion()) {
-    envelope_.mail_from = std::move(path.path);
+    envelope_.mail_from = std::move(from);
     envelope_.mail_params = std::move(params);
     envelope_.rcpts.clear();
     rcpt_attempts_ = 0;
@@ -143,6 +163,14 @@ void ServerSession::cmd_rcpt(std::string_view args) {
   if (envelope_.rcpts.size() >= config_.max_recipients)
     return answer(Reply::make(452, "4.5.3", "Error: too many recipients"));
   Reply r = handler_.on_rcpt(envelope_, rcpt);
+  if (is_pending(r)) {
+    await(Awaiting::rcpt).rcpt = std::move(rcpt);
+    return;
+  }
+  rcpt_decided(std::move(r), std::move(rcpt));
+}
+
+void ServerSession::rcpt_decided(Reply r, Recipient rcpt) {
   if (r.positive_completion()) {
     envelope_.rcpts.push_back(std::move(rcpt));
     state_ = State::rcpt;
@@ -158,6 +186,14 @@ void ServerSession::cmd_data(std::string_view) {
     return answer(ordering_error());
   }
   Reply r = handler_.on_data(envelope_);
+  if (is_pending(r)) {
+    await(Awaiting::data);
+    return;
+  }
+  data_decided(std::move(r));
+}
+
+void ServerSession::data_decided(Reply r) {
   if (r.code != 354) return answer(std::move(r));
   data_.reset(config_.max_text_line, config_.size_limit);
   state_ = State::data;

@@ -39,6 +39,9 @@ struct ServerConfig {
   std::chrono::milliseconds error_sleep_time{1000};   // smtpd_error_sleep_time; 0: none
   std::chrono::milliseconds command_timeout{300000};  // 4.5.3.2.7, smtpd_timeout
   std::chrono::milliseconds data_timeout{180000};     // 4.5.3.2.5-6 seen from the server
+  // How long a decision the host left pending (ServerHandler::pending()) may take: then
+  // 451 4.7.1 and the session goes on (Postfix smtpd_policy_service_timeout).
+  std::chrono::milliseconds decision_timeout{100000};
   std::size_t max_line = 512;            // command line incl CRLF (4.5.3.1.4)
   std::size_t max_text_line = 1000;      // text line incl CRLF (4.5.3.1.6): noted only
   // The replies every session of one listener sends alike (server_replies.hpp): the

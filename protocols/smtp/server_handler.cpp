@@ -14,5 +14,6 @@ bool ServerHandler::authenticate(std::string_view, std::string_view) { return fa
 Reply ServerHandler::before_auth() { return Reply{250, "", {}}; }
 void ServerHandler::on_exchange(std::string_view, const Reply&) {}
 void ServerHandler::on_close_requested() {}
+void ServerHandler::on_abandoned() {}
 
 }  // namespace maillab::smtp

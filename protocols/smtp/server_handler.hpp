@@ -1,5 +1,13 @@
 // smtp::ServerHandler: the host's policy behind a ServerSession (which recipients exist,
-// where a message goes), asked synchronously. Every default accepts.
+// where a message goes). Every default accepts.
+//
+// Decisions that cannot be made at once (a check that asks DNS, a write that waits for the
+// disk): on_helo, on_mail, on_rcpt, on_data and on_message may return pending(). The
+// session then waits for ServerSession::decide(reply), called from a later event (never
+// from inside a hook), reading nothing meanwhile: pipelined commands behind it wait in
+// order. When the wait ends without a decision (the session's decision_timeout, the
+// client's EOF, a close) the session calls on_abandoned() and answers by itself (451 for
+// a timeout); the host drops the work and must not call decide() for it any more.
 //
 // Replies: return a full Reply; one with no text lines gets the engine's standard text
 // for that step ("Ok", the hostname line of HELO/EHLO, ...). Positive EHLO replies lose
@@ -15,6 +23,10 @@
 #include "protocols/smtp/reply.hpp"
 
 namespace maillab::smtp {
+
+// "The answer is not known yet": a Reply with no code, never sent.
+inline Reply pending() { return Reply{}; }
+inline bool is_pending(const Reply& r) { return r.code == 0; }
 
 class ServerHandler {
  public:
@@ -48,6 +60,8 @@ class ServerHandler {
   // The engine wants the connection closed (QUIT, 421, timeout, error limit); the
   // driver flushes the output (output() and clear_output()) and closes. Not called for receive_eof().
   virtual void on_close_requested();
+  // The session stopped waiting for the decision a hook left pending (see above).
+  virtual void on_abandoned();
 };
 
 }  // namespace maillab::smtp

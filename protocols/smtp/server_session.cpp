@@ -59,16 +59,17 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
 
 void ServerSession::receive(std::string_view data) {
   while (!data.empty() && state_ != State::closed) {
-    if (paused_) return hold_input(data);  // read once the held reply is out
+    // Read once the held reply is out, or the decision is in.
+    if (paused()) return hold_input(data);
     data.remove_prefix(receive_some(data, std::string::npos));
   }
 }
 
 std::size_t ServerSession::receive_some(std::string_view data, std::size_t output_limit) {
   const std::size_t size = data.size();
-  // A pause (the error sleep) stops it too: what follows stays with the caller, who reads
-  // no more until the held reply is out (services::SessionDriver).
-  while (!data.empty() && state_ != State::closed && !paused_ && out_.size() < output_limit) {
+  // A pause (the error sleep, a decision awaited) stops it too: what follows stays with the
+  // caller, who reads no more until the held reply is out (services::SessionDriver).
+  while (!data.empty() && state_ != State::closed && !paused() && out_.size() < output_limit) {
     if (state_ == State::data) {
       data.remove_prefix(data_.put(data));
       if (data_.done()) end_of_data();
@@ -84,6 +85,7 @@ void ServerSession::receive_eof() {
   // The peer went away: a partial message is dropped, never delivered (the client still
   // owns it, DESIGN.md "A crash before it leaves the sender owning the message").
   if (state_ == State::data) data_.reset(config_.max_text_line, config_.size_limit);
+  abandon();
   state_ = State::closed;
 }
 
@@ -93,6 +95,7 @@ void ServerSession::clear_output() { detail::clear_output_buffer(out_); }
 
 std::chrono::milliseconds ServerSession::timeout() const {
   if (paused_ && state_ != State::closed) return config_.error_sleep_time;
+  if (deciding() && state_ != State::closed) return config_.decision_timeout;
   switch (state_) {
     case State::closed:
       return std::chrono::milliseconds{0};
@@ -106,6 +109,11 @@ std::chrono::milliseconds ServerSession::timeout() const {
 void ServerSession::on_timeout() {
   if (state_ == State::closed) return;
   if (paused_) return resume();
+  if (deciding()) {
+    // The host's check never answered: a temporary failure, never a hang.
+    handler_.on_abandoned();
+    return decide(Reply::make(451, "4.7.1", "Error: the check of this command timed out; try again later"));
+  }
   if (state_ == State::data) data_.reset(config_.max_text_line, config_.size_limit);
   // Postfix: "421 4.4.2 <myhostname> Error: timeout exceeded".
   announce(Reply::make(421, "4.4.2", config_.hostname + " Error: timeout exceeded"));
@@ -204,12 +212,23 @@ void ServerSession::end_of_data() {
     std::string content = data_.take_content();
     data_.reset(config_.max_text_line, config_.size_limit);
     Reply r = handler_.on_message(envelope_, std::move(content));
-    // The error limits count errors "without delivering mail" (Postfix): start over.
-    if (r.positive_completion()) errors_ = 0;
-    answer(std::move(r), "Ok: queued");
+    if (is_pending(r)) {
+      await(Awaiting::message);  // the transaction ends with the decision
+      trace_line_ = {};
+      return;
+    }
+    return message_decided(std::move(r));
   }
   // 4.1.1.4: the end of data ends the transaction, whatever the reply.
   reset_transaction();
+  after_command();
+}
+
+void ServerSession::message_decided(Reply r) {
+  // The error limits count errors "without delivering mail" (Postfix): start over.
+  if (r.positive_completion()) errors_ = 0;
+  answer(std::move(r), "Ok: queued");
+  reset_transaction();  // 4.1.1.4, whatever the reply
   after_command();
 }
 
@@ -267,6 +286,7 @@ void ServerSession::close() {
     close_after_pause_ = true;  // the held replies go out first, then the session ends
     return;
   }
+  abandon();
   state_ = State::closed;
   handler_.on_close_requested();
 }

@@ -20,15 +20,20 @@
 //   smtpd_error_sleep_time): the engine asks for the time as its timeout() (paused()),
 //   reads nothing meanwhile (input waits, at most kMaxHeldInput octets, then 421) and
 //   sends the reply at on_timeout(); in simulated time as in real time.
+// - a decision the host cannot make at once (server_handler.hpp pending()) suspends the
+//   session the same way: nothing more is read (input waits, bounded as above), timeout()
+//   is decision_timeout, decide() sends the reply and reads what waited; a timeout
+//   answers 451 4.7.1 and the session goes on. So replies stay in command order.
 // - the engine is a plain object: replies every session of a listener sends alike come
 //   from the config (ServerConfig::replies, server_replies.hpp), never from a cache;
 // Split: server_session.cpp (framing, replies, timeouts, DATA), server_commands.cpp
 // (command table and commands), server_auth.cpp (AUTH PLAIN/LOGIN), server_throttle.cpp
-// (the error sleep).
+// (the error sleep), server_decision.cpp (waiting for a pending decision).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -75,13 +80,22 @@ class ServerSession {
   std::string_view output() const { return out_; }
   void clear_output();
   // command_timeout, or data_timeout while reading content; error_sleep_time while a
-  // reply is held (paused()); zero once closed.
+  // reply is held, decision_timeout while a decision is awaited (paused()); zero once
+  // closed.
   std::chrono::milliseconds timeout() const;
-  // Ends a pause (the held reply goes out, waiting input is read), else times out.
+  // Ends a pause (the held reply goes out, waiting input is read), or a wait for a
+  // decision (451 4.7.1, the handler's on_abandoned()), else times out.
   void on_timeout();
   bool closed() const { return state_ == State::closed; }
-  // A reply is held back (smtpd_error_sleep_time): timeout() is the wait, not the peer's.
-  bool paused() const { return paused_; }
+  // The engine waits on purpose: a reply held back (smtpd_error_sleep_time) or a decision
+  // awaited (deciding()). timeout() is that wait, not the peer's.
+  bool paused() const { return paused_ || deciding(); }
+  // A hook returned pending(): the session waits for decide().
+  bool deciding() const { return awaiting_ != Awaiting::none; }
+  // The reply of the hook that returned pending(), from a later event: the command it
+  // belongs to completes, then the input that waited is read. Only while deciding(); the
+  // driver then sends the output (services::SessionDriver::pump()).
+  void decide(Reply reply);
   // Input a paused session keeps for later; more is refused with 421 and close.
   static constexpr std::size_t kMaxHeldInput = 64 * 1024;
 
@@ -149,6 +163,25 @@ class ServerSession {
   void cmd_help(std::string_view args);
   void cmd_starttls(std::string_view args);
   ParamSupport param_support() const;
+  // The commands' second halves, once the handler's reply is known (at once or later).
+  void helo_decided(Reply r, std::string_view domain, bool esmtp);
+  void mail_decided(Reply r, Path from, MailParams params);
+  void rcpt_decided(Reply r, Recipient rcpt);
+  void data_decided(Reply r);
+  void message_decided(Reply r);
+
+  // server_decision.cpp: what waits for decide(), and the command's arguments meanwhile.
+  enum class Awaiting { none, helo, mail, rcpt, data, message };
+  struct Awaited {
+    std::string line;  // the command as the trace shows it
+    std::string helo;
+    bool esmtp = false;
+    Path from;
+    MailParams params;
+    Recipient rcpt;
+  };
+  Awaited& await(Awaiting what);  // the command being handled waits
+  void abandon();                 // stop waiting (timeout, EOF, close)
 
   // server_throttle.cpp
   void pause_before_reply();  // when the error count says so
@@ -186,6 +219,8 @@ class ServerSession {
   std::string held_;                // replies held while paused
   std::string held_input_;          // input received while paused
   std::vector<std::pair<std::string, Reply>> held_exchanges_;  // their on_exchange calls
+  Awaiting awaiting_ = Awaiting::none;
+  std::unique_ptr<Awaited> awaited_;  // made on the first wait, then reused
 };
 
 }  // namespace maillab::smtp

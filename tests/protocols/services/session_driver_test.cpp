@@ -356,3 +356,67 @@ TEST_CASE("SessionDriver resets a peer that reads nothing for a whole timeout",
   CHECK(conn->aborted);
   CHECK_FALSE(conn->closed);
 }
+
+namespace {
+
+// An engine that waits for its owner's decision ("ask": the SMTP server's pending hook),
+// which may start a pause of its own (an error reply past the soft limit).
+struct DecidingEngine {
+  std::string out;
+  bool waiting = false, paused_ = false;
+  void receive(std::string_view bytes) {
+    if (bytes == "ask") waiting = true;
+  }
+  void decide(bool error) {
+    waiting = false;
+    if (error) {
+      paused_ = true;
+    } else {
+      out += "decided\n";
+    }
+  }
+  void receive_eof() {}
+  std::string take_output() { return std::exchange(out, {}); }
+  std::chrono::milliseconds timeout() const {
+    return std::chrono::milliseconds(waiting ? 2000 : paused_ ? 500 : 1000);
+  }
+  void on_timeout() {
+    if (waiting) {
+      waiting = false;
+      out += "timed out\n";
+    } else if (paused_) {
+      paused_ = false;
+      out += "error\n";
+    }
+  }
+  bool paused() const { return waiting || paused_; }
+  bool closed() const { return false; }
+};
+
+}  // namespace
+
+TEST_CASE("SessionDriver: an owner's decision is pumped out, and a pause it starts gets its own deadline",
+          "[services][driver]") {
+  TimerRuntime rt;
+  auto conn = std::make_shared<RecordingConnection>();
+  auto driver = std::make_shared<services::SessionDriver<DecidingEngine>>(rt, conn);
+  std::optional<io::CloseKind> finished;
+  driver->start([&](io::CloseKind why) { finished = why; });
+  conn->handler->on_data("ask");
+  CHECK(rt.delays.back() == 2'000'000'000);
+  driver->engine().decide(false);
+  driver->pump();
+  CHECK(conn->sent == std::vector<std::string>{"decided\n"});
+  CHECK(rt.delays.back() == 1'000'000'000);
+  conn->handler->on_data("ask");
+  driver->engine().decide(true);  // the decision is an error the engine holds back
+  driver->pump();
+  CHECK(rt.delays.back() == 500'000'000);  // the pause's own time, not the decision's remainder
+  rt.fire();
+  CHECK(conn->sent.back() == "error\n");
+  conn->handler->on_data("ask");
+  rt.fire();  // no decision: the engine answers by itself and the session goes on
+  CHECK(conn->sent.back() == "timed out\n");
+  CHECK_FALSE(finished);
+  CHECK_FALSE(conn->closed);
+}
