@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "protocols/auth/authentication_results.hpp"
 #include "protocols/message/dsn.hpp"
 #include "protocols/message/encoded_word.hpp"
 #include "protocols/message/message.hpp"
@@ -71,6 +72,12 @@ std::string describe(const Check& c) {
         } else if constexpr (std::is_same_v<T, Fetched>) {
           add("user", x.user);
           if (x.count) out += " count=" + std::to_string(*x.count);
+        } else if constexpr (std::is_same_v<T, Authenticated>) {
+          add("to", x.to);
+          add("subject", x.subject);
+          add("spf", x.spf);
+          add("dkim", x.dkim);
+          add("dmarc", x.dmarc);
         }
       },
       c);
@@ -200,6 +207,32 @@ class Checker {
     }
     r.passed = x.count ? n == *x.count : n > 0;
     r.found = std::to_string(n) + " message" + (n == 1 ? "" : "s") + " fetched";
+  }
+
+  // Some Authentication-Results field of the message holds every result asked for (for
+  // dkim, one of its dkim= entries: a message may carry several signatures).
+  void eval(const Authenticated& x, CheckResult& r) {
+    std::string seen;
+    for (const auto& d : w_.deliveries()) {
+      if (!same_address(d.record.recipient, x.to)) continue;
+      const auto msg = message::Message::parse(*d.record.content);
+      if (x.subject && msg.header("Subject").value_or("") != *x.subject) continue;
+      for (const std::string& value : msg.headers("Authentication-Results")) {
+        const auto parsed = auth::parse_authentication_results(value);
+        if (!parsed) continue;
+        std::string results;
+        for (const auto& e : parsed->results) results += " " + e.method + "=" + e.result;
+        seen += (seen.empty() ? "" : "; ") + parsed->authserv_id + ":" + results;
+        auto holds = [&](const char* method, const std::optional<std::string>& want) {
+          if (!want) return true;
+          return std::any_of(parsed->results.begin(), parsed->results.end(),
+                             [&](const auth::AuthResultsEntry& e) { return e.method == method && e.result == *want; });
+        };
+        if (holds("spf", x.spf) && holds("dkim", x.dkim) && holds("dmarc", x.dmarc)) r.passed = true;
+      }
+      if (seen.empty()) seen = "a message without Authentication-Results";
+    }
+    r.found = seen.empty() ? "nothing was delivered to " + x.to : "Authentication-Results: " + seen;
   }
 
   const World& w_;

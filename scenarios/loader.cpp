@@ -98,6 +98,19 @@ std::vector<Host> parse_hosts(const Item& item, Context& cx) {
                code(it->second->key) + "'s (line " +
                std::to_string(it->second->value.key_mark.line) + ")");
   }
+  // One published key per selector: two MTAs signing for one domain with one selector
+  // share its key, so they must agree on its algorithm.
+  std::map<std::pair<std::string, std::string>, const DkimSigning*> keys;
+  for (const Host& h : hosts) {
+    if (!h.mta) continue;
+    for (const DkimSigning& d : h.mta->dkim) {
+      auto [it, fresh] = keys.emplace(std::pair(d.domain, d.selector), &d);
+      if (!fresh && it->second->algorithm != d.algorithm)
+        fail(d.mark, "selector " + code(d.selector) + " of " + code(d.domain) + " is " +
+                         it->second->algorithm + " at line " + std::to_string(it->second->mark.line) +
+                         " and " + d.algorithm + " here: one selector names one key");
+    }
+  }
   return hosts;
 }
 

@@ -16,7 +16,23 @@ const FieldTable kCheckFields{
     {"attempts", {"subject", "host", "min", "max"}},
     {"queue_empty", {}},
     {"fetched", {"user", "count"}},
+    {"authenticated", {"to", "subject", "spf", "dkim", "dmarc"}},
 };
+
+// The result names of RFC 8601 2.7 the `authenticated` check takes (scenario-format.md).
+const std::vector<std::string_view> kAuthResults{"pass",    "fail",      "softfail", "neutral",
+                                                 "none",    "temperror", "permerror"};
+
+std::optional<std::string> auth_result(const Map& m, std::string_view key) {
+  std::optional<Item> i = m.get(key);
+  if (!i) return std::nullopt;
+  std::string result = as_string(*i);
+  for (std::string_view r : kAuthResults)
+    if (result == r) return result;
+  std::string hint = closest(result, kAuthResults);
+  fail(i->mark, code(key) + " must be one of " + join(kAuthResults) + ", found " + found(i->node) +
+                    (hint.empty() ? "" : " (did you mean " + code(hint) + "?)"));
+}
 
 std::vector<std::string_view> check_names() {
   std::vector<std::string_view> names;
@@ -136,6 +152,15 @@ Check parse_check(const Map::Entry& e, Context& cx) {
     if (a.min && a.max && *a.min > *a.max)
       fail(m.find("max")->value.mark, "`max` (" + std::to_string(*a.max) + ") is less than `min` (" +
                                           std::to_string(*a.min) + ")");
+    return a;
+  }
+  if (k == "authenticated") {
+    Authenticated a;
+    a.to = address(m, "to", "the recipient of the message, e.g. `to: bob@b.example`");
+    a.subject = optional_string(m, "subject");
+    a.spf = auth_result(m, "spf");
+    a.dkim = auth_result(m, "dkim");
+    a.dmarc = auth_result(m, "dmarc");
     return a;
   }
   Fetched f;

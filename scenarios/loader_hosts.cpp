@@ -113,12 +113,60 @@ void parse_limits(const Map& m, MtaConfig& mta) {
   }
 }
 
+// `dkim:` a list of {domain, selector, algorithm}; a (domain, selector) pair once.
+std::vector<DkimSigning> parse_dkim(const Item& item) {
+  std::vector<DkimSigning> out;
+  for (const Item& i : as_list(item)) {
+    Map m(i, "an item of `dkim`", {"domain", "selector", "algorithm"});
+    DkimSigning d;
+    d.mark = i.mark;
+    d.domain = as_host_name(m.require("domain", "the signing domain (d=), e.g. `domain: a.example`"),
+                            "a domain name");
+    Item selector = m.require("selector", "the key's selector (s=), e.g. `selector: s1`");
+    d.selector = as_host_name(selector, "a selector");
+    if (std::optional<Item> a = m.get("algorithm")) {
+      d.algorithm = as_string(*a);
+      if (d.algorithm != "rsa-sha256" && d.algorithm != "ed25519-sha256")
+        fail(a->mark, "`algorithm` must be rsa-sha256 or ed25519-sha256, found " + found(a->node));
+    }
+    for (const DkimSigning& seen : out)
+      if (seen.domain == d.domain && seen.selector == d.selector)
+        fail(selector.mark, "selector " + code(d.selector) + " of " + code(d.domain) +
+                                " appears twice in `dkim`: one key per selector");
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+// `smtpd_checks:` {spf: off|tag|reject, dkim: off|tag, dmarc: off|tag|enforce}.
+SmtpdChecks parse_checks(const Item& item, const std::string& host) {
+  Map m(item, "`smtpd_checks` of host " + code(host), {"spf", "dkim", "dmarc"});
+  auto mode = [&](std::string_view key, std::vector<std::pair<std::string_view, CheckMode>> allowed) {
+    std::optional<Item> i = m.get(key);
+    if (!i) return CheckMode::kOff;
+    const std::string word = as_string(*i);
+    std::vector<std::string_view> names;
+    for (const auto& [name, value] : allowed) {
+      if (word == name) return value;
+      names.push_back(name);
+    }
+    // YAML 1.1 readers take a bare `off` for false; yaml-cpp keeps the word, so it is read
+    // here as written.
+    fail(i->mark, code(key) + " must be " + join(names) + ", found " + found(i->node));
+  };
+  SmtpdChecks c;
+  c.spf = mode("spf", {{"off", CheckMode::kOff}, {"tag", CheckMode::kTag}, {"reject", CheckMode::kReject}});
+  c.dkim = mode("dkim", {{"off", CheckMode::kOff}, {"tag", CheckMode::kTag}});
+  c.dmarc = mode("dmarc", {{"off", CheckMode::kOff}, {"tag", CheckMode::kTag}, {"enforce", CheckMode::kEnforce}});
+  return c;
+}
+
 MtaConfig parse_mta(const Item& item, const std::string& host) {
   Map m(item, "`mta` of host " + code(host),
         {"domains", "relay_domains", "mynetworks", "submission", "mailbox", "queue",
          "message_size_limit", "aliases", "discard", "smtpd_soft_error_limit",
          "smtpd_hard_error_limit", "smtpd_error_sleep_time", "anvil_rate_time_unit",
-         "smtpd_client_auth_failure_limit", "auth_failure_delay"});
+         "smtpd_client_auth_failure_limit", "auth_failure_delay", "dkim", "smtpd_checks"});
   MtaConfig mta;
   mta.mark = item.key_mark;
   mta.domains = parse_domains(m, "domains", {});
@@ -135,6 +183,8 @@ MtaConfig parse_mta(const Item& item, const std::string& host) {
   if (std::optional<Item> i = m.get("message_size_limit")) mta.message_size_limit = as_count(*i);
   if (std::optional<Item> i = m.get("discard")) mta.discard = as_bool(*i);
   parse_limits(m, mta);
+  if (std::optional<Item> i = m.get("dkim")) mta.dkim = parse_dkim(*i);
+  if (std::optional<Item> i = m.get("smtpd_checks")) mta.smtpd_checks = parse_checks(*i, host);
   if (std::optional<Item> i = m.get("aliases")) {
     Map aliases(*i, "`aliases` of host " + code(host), {});
     for (const Map::Entry& e : aliases.entries()) {

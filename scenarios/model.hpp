@@ -95,6 +95,25 @@ struct QueueConfig {
   std::int64_t smtp_connect_timeout_ns = 30 * kSecond;
 };
 
+// Sender authentication (scenario-format.md 1.1, docs/sender-auth.md).
+// One DKIM signing domain of an MTA (`mta.dkim[]`): mail whose From is in `domain` is
+// signed as it leaves; the key pair comes from the run seed.
+struct DkimSigning {
+  std::string domain;                    // d=
+  std::string selector;                  // s=
+  std::string algorithm = "rsa-sha256";  // or "ed25519-sha256"
+  Mark mark;
+};
+
+// What the SMTP server on port 25 verifies (`mta.smtpd_checks`).
+enum class CheckMode { kOff, kTag, kReject /* spf */, kEnforce /* dmarc */ };
+struct SmtpdChecks {
+  CheckMode spf = CheckMode::kOff;    // off | tag | reject
+  CheckMode dkim = CheckMode::kOff;   // off | tag
+  CheckMode dmarc = CheckMode::kOff;  // off | tag | enforce
+  bool any() const { return spf != CheckMode::kOff || dkim != CheckMode::kOff || dmarc != CheckMode::kOff; }
+};
+
 struct MtaConfig {
   std::vector<std::string> domains;        // final destination (mydestination)
   std::vector<std::string> relay_domains;  // accepted from anyone and forwarded
@@ -113,6 +132,8 @@ struct MtaConfig {
   std::int64_t anvil_rate_time_unit_ns = 60 * kSecond;
   int smtpd_client_auth_failure_limit = 30;
   std::int64_t auth_failure_delay_ns = 2 * kSecond;
+  std::vector<DkimSigning> dkim;  // file order
+  SmtpdChecks smtpd_checks;
   Mark mark;
 };
 
@@ -261,13 +282,21 @@ struct Fetched {
   std::optional<std::uint64_t> count;  // absent: at least one
 };
 
+// `authenticated:` the delivered message carries an Authentication-Results field with
+// these results (each a result name of RFC 8601: pass, fail, softfail, ...).
+struct Authenticated {
+  std::string to;
+  std::optional<std::string> subject;
+  std::optional<std::string> spf, dkim, dmarc;
+};
+
 using Check = std::variant<Delivered, NotDelivered, Relayed, Bounced, ReplyCheck, Attempts,
-                           QueueEmpty, Fetched>;
+                           QueueEmpty, Fetched, Authenticated>;
 
 // The key the check was written with (in the order of the variant).
 inline constexpr std::string_view kCheckNames[] = {"delivered", "not_delivered", "relayed",
                                                    "bounced",   "reply",         "attempts",
-                                                   "queue_empty", "fetched"};
+                                                   "queue_empty", "fetched", "authenticated"};
 static_assert(std::size(kCheckNames) == std::variant_size_v<Check>);
 inline std::string_view check_name(const Check& check) { return kCheckNames[check.index()]; }
 

@@ -83,4 +83,76 @@ std::string authentication_results_value(const AuthResultsInput& in) {
   return out;
 }
 
+namespace {
+
+// RFC 8601 2.2 read as words: comments (nested parentheses) are skipped, a quoted-string
+// is one word (without its quotes), ";", "=" and "/" are words of their own.
+std::optional<std::vector<std::string>> words_of(std::string_view v) {
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < v.size()) {
+    const char c = v[i];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      ++i;
+    } else if (c == '(') {
+      int depth = 0;
+      for (; i < v.size(); ++i) {
+        if (v[i] == '\\') {
+          ++i;
+        } else if (v[i] == '(') {
+          ++depth;
+        } else if (v[i] == ')' && --depth == 0) {
+          break;
+        }
+      }
+      if (i >= v.size()) return std::nullopt;  // unclosed comment
+      ++i;
+    } else if (c == '"') {
+      std::string word;
+      for (++i; i < v.size() && v[i] != '"'; ++i) {
+        if (v[i] == '\\' && i + 1 < v.size()) ++i;
+        word += v[i];
+      }
+      if (i >= v.size()) return std::nullopt;  // unclosed quoted-string
+      ++i;
+      out.push_back(std::move(word));
+    } else if (c == ';' || c == '=' || c == '/') {
+      out.emplace_back(1, c);
+      ++i;
+    } else {
+      std::size_t start = i;
+      while (i < v.size() && std::string_view(" \t\r\n();=/\"").find(v[i]) == std::string_view::npos) ++i;
+      out.emplace_back(v.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+std::optional<ParsedAuthResults> parse_authentication_results(std::string_view value) {
+  auto words = words_of(value);
+  if (!words || words->empty() || (*words)[0] == ";") return std::nullopt;
+  ParsedAuthResults out;
+  out.authserv_id = lower((*words)[0]);
+  const auto& w = *words;
+  // Each ";" starts a resinfo: method [ "/" version ] "=" result, then properties.
+  for (std::size_t i = 1; i < w.size(); ++i) {
+    if (w[i] != ";") continue;
+    if (i + 1 >= w.size()) return std::nullopt;
+    std::string method = lower(w[i + 1]);
+    std::size_t at = i + 2;
+    if (at < w.size() && w[at] == "/") at += 2;  // method-version
+    if (method == "none" && (at >= w.size() || w[at] == ";")) continue;  // no-result
+    if (at + 1 >= w.size() || w[at] != "=" || w[at + 1] == ";") return std::nullopt;
+    out.results.push_back({std::move(method), lower(w[at + 1])});
+  }
+  return out;
+}
+
 }  // namespace maillab::auth

@@ -11,6 +11,8 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "protocols/auth/dkim_verifier.hpp"
 #include "protocols/auth/dmarc_check.hpp"
@@ -29,5 +31,19 @@ struct AuthResultsInput {
 // The field's value on one line (fold it with message::fold_field), "ID; none" when no
 // check ran.
 std::string authentication_results_value(const AuthResultsInput& input);
+
+// Reading a field back (RFC 8601 2.2): the authserv-id and each resinfo's method and
+// result, lowercased, comments and properties skipped ("no-result" gives no entries).
+// For a receiving host that drops fields claiming its own authserv-id (RFC 8601 5) and
+// for checks that read what a message says. nullopt when the value is not the grammar's.
+struct AuthResultsEntry {
+  std::string method;  // "spf", "dkim", "dmarc", ... (a method-version is dropped)
+  std::string result;  // "pass", "fail", ...
+};
+struct ParsedAuthResults {
+  std::string authserv_id;
+  std::vector<AuthResultsEntry> results;
+};
+std::optional<ParsedAuthResults> parse_authentication_results(std::string_view value);
 
 }  // namespace maillab::auth

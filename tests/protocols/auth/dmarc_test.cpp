@@ -176,3 +176,33 @@ TEST_CASE("Authentication-Results names the host and every result", "[dmarc][hea
   nothing.authserv_id = "mx.b.example";
   CHECK(authentication_results_value(nothing) == "mx.b.example; none");
 }
+
+TEST_CASE("Authentication-Results read back: authserv-id, methods and results (RFC 8601 2.2)", "[auth][ar]") {
+  using Entries = std::vector<std::pair<std::string, std::string>>;
+  auto read = [](std::string_view v) {
+    Entries out;
+    auto parsed = parse_authentication_results(v);
+    REQUIRE(parsed);
+    for (const auto& e : parsed->results) out.emplace_back(e.method, e.result);
+    return std::pair(parsed->authserv_id, out);
+  };
+  // What the lab writes reads back as written.
+  auto [id, results] = read(
+      "mx.b.example; spf=pass smtp.mailfrom=alice@a.example; dkim=pass header.d=a.example header.s=s1 "
+      "header.a=rsa-sha256 header.b=\"AbC/dE+f\"; dmarc=pass (p=reject dis=none) header.from=a.example");
+  CHECK(id == "mx.b.example");
+  CHECK(results == Entries{{"spf", "pass"}, {"dkim", "pass"}, {"dmarc", "pass"}});
+  // RFC 8601 appendix B's forms: a version, comments anywhere, method versions, quoted
+  // reasons holding ';', upper case, folding, and "none".
+  CHECK(read("example.com 1; (a comment; with a semicolon) SPF/1 = Pass (ok) smtp.mailfrom=x@y; "
+             "dkim=fail reason=\"bad; sig\" header.d=y\r\n\tdmarc=none")
+            .second == Entries{{"spf", "pass"}, {"dkim", "fail"}});
+  CHECK(read("Example.COM; none").second.empty());
+  CHECK(read("mx.b.example; dkim=none; dkim=temperror (key lookup) header.d=a.example").second ==
+        Entries{{"dkim", "none"}, {"dkim", "temperror"}});
+  CHECK_FALSE(parse_authentication_results(""));
+  CHECK_FALSE(parse_authentication_results("; spf=pass"));
+  CHECK_FALSE(parse_authentication_results("mx; spf"));
+  CHECK_FALSE(parse_authentication_results("mx; spf=pass (unclosed"));
+  CHECK_FALSE(parse_authentication_results("mx; spf=\"pass"));
+}
