@@ -70,7 +70,12 @@ std::string advice(const Scenario& s, const std::string& domain) {
 std::optional<LoadError> check_resolvers(const Scenario& s,
                                          const std::map<std::string, std::string>& routed) {
   for (const Host& h : s.hosts) {
-    if (!h.mta || h.resolver || h.mta->discard) continue;
+    if (!h.mta || h.resolver) continue;
+    if (h.mta->smtpd_checks.any())
+      return LoadError{s.file, h.mark.line, h.mark.column,
+                       "host `" + h.name + "` has `smtpd_checks`, which ask DNS (SPF, DKIM keys, DMARC "
+                       "records), but no `resolver`: " + advice(s, "the senders' domains")};
+    if (h.mta->discard) continue;
     std::optional<Need> need = first_lookup(s, h, routed);
     if (!need) continue;
     return LoadError{s.file, h.mark.line, h.mark.column,

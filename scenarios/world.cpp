@@ -171,6 +171,18 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.smtpd_error_sleep_time = m.smtpd_error_sleep_time_ns;
   c.anvil_rate_time_unit = m.anvil_rate_time_unit_ns;
   c.smtpd_client_auth_failure_limit = m.smtpd_client_auth_failure_limit;
+  auto mode = [](CheckMode check) {
+    switch (check) {
+      case CheckMode::kTag: return mta::CheckMode::kTag;
+      case CheckMode::kReject: return mta::CheckMode::kReject;
+      case CheckMode::kEnforce: return mta::CheckMode::kEnforce;
+      case CheckMode::kOff: break;
+    }
+    return mta::CheckMode::kOff;
+  };
+  c.smtpd_checks.spf = mode(m.smtpd_checks.spf);
+  c.smtpd_checks.dkim = mode(m.smtpd_checks.dkim);
+  c.smtpd_checks.dmarc = mode(m.smtpd_checks.dmarc);
   c.users = accounts(h);
   if (h.resolver) c.resolver = h.resolver->text;
   for (const auto& [domain, next_hop] : options_.transport) c.transport[domain] = next_hop;

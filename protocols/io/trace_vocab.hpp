@@ -58,50 +58,58 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
 }  // namespace agent
 
 // Field keys: constant, text.
-#define MAILLAB_TRACE_KEYS(X)  \
-  X(kA, "a")                   \
-  X(kAttempt, "attempt")       \
-  X(kB, "b")                   \
-  X(kBetween, "between")       \
-  X(kBytes, "bytes")           \
-  X(kCached, "cached")         \
-  X(kCode, "code")             \
-  X(kCommand, "command")       \
-  X(kDetail, "detail")         \
-  X(kDiagnostic, "diagnostic") \
-  X(kDomain, "domain")         \
-  X(kDsnMsgid, "dsn_msgid")    \
-  X(kFile, "file")             \
-  X(kFrom, "from")             \
-  X(kFromPort, "from_port")    \
-  X(kId, "id")                 \
-  X(kMailbox, "mailbox")       \
-  X(kMessageId, "message_id")  \
-  X(kMessages, "messages")     \
-  X(kMovedTo, "moved_to")      \
-  X(kMsgid, "msgid")           \
-  X(kMx, "mx")                 \
-  X(kName, "name")             \
-  X(kNextId, "next_id")        \
-  X(kNextNs, "next_ns")        \
-  X(kOutcome, "outcome")       \
-  X(kPeer, "peer")             \
-  X(kPort, "port")             \
-  X(kRate, "rate")             \
-  X(kRcpts, "rcpts")           \
-  X(kReason, "reason")         \
-  X(kRecords, "records")       \
-  X(kRelay, "relay")           \
-  X(kReply, "reply")           \
-  X(kSender, "sender")         \
-  X(kServer, "server")         \
-  X(kService, "service")       \
-  X(kSize, "size")             \
-  X(kStatus, "status")         \
-  X(kSubject, "subject")       \
-  X(kTo, "to")                 \
-  X(kType, "type")             \
-  X(kUid, "uid")               \
+#define MAILLAB_TRACE_KEYS(X)    \
+  X(kA, "a")                     \
+  X(kAlgorithm, "algorithm")     \
+  X(kAttempt, "attempt")         \
+  X(kB, "b")                     \
+  X(kBetween, "between")         \
+  X(kBytes, "bytes")             \
+  X(kCached, "cached")           \
+  X(kCode, "code")               \
+  X(kCommand, "command")         \
+  X(kDetail, "detail")           \
+  X(kDiagnostic, "diagnostic")   \
+  X(kDisposition, "disposition") \
+  X(kDomain, "domain")           \
+  X(kDsnMsgid, "dsn_msgid")      \
+  X(kFile, "file")               \
+  X(kFolder, "folder")           \
+  X(kFrom, "from")               \
+  X(kFromPort, "from_port")      \
+  X(kHelo, "helo")               \
+  X(kId, "id")                   \
+  X(kIdentity, "identity")       \
+  X(kMailbox, "mailbox")         \
+  X(kMessageId, "message_id")    \
+  X(kMessages, "messages")       \
+  X(kMovedTo, "moved_to")        \
+  X(kMsgid, "msgid")             \
+  X(kMx, "mx")                   \
+  X(kName, "name")               \
+  X(kNextId, "next_id")          \
+  X(kNextNs, "next_ns")          \
+  X(kOutcome, "outcome")         \
+  X(kPeer, "peer")               \
+  X(kPolicy, "policy")           \
+  X(kPort, "port")               \
+  X(kRate, "rate")               \
+  X(kRcpts, "rcpts")             \
+  X(kReason, "reason")           \
+  X(kRecords, "records")         \
+  X(kRelay, "relay")             \
+  X(kReply, "reply")             \
+  X(kResult, "result")           \
+  X(kSelector, "selector")       \
+  X(kSender, "sender")           \
+  X(kServer, "server")           \
+  X(kService, "service")         \
+  X(kSize, "size")               \
+  X(kStatus, "status")           \
+  X(kSubject, "subject")         \
+  X(kTo, "to")                   \
+  X(kType, "type")               \
+  X(kUid, "uid")                 \
   X(kUser, "user")
 
 // Events: constant, name, agents that record it, fields in the order they are written
@@ -145,7 +153,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kRelayBounced, "relay.bounced", "MTA", "id to relay status diagnostic msgid")        \
   X(kRelayUnconfirmed, "relay.unconfirmed", "MTA", "id to msgid")                        \
   /* local delivery */                                                                   \
-  X(kDeliver, "deliver", "MDA", "id user to mailbox subject msgid")                      \
+  X(kDeliver, "deliver", "MDA", "id user to mailbox subject msgid folder?")              \
   X(kDeliverFailed, "deliver.failed", "MDA", "id to status diagnostic msgid")            \
   X(kDeliverDeferred, "deliver.deferred", "MDA", "id user reason to msgid")              \
   X(kDiscarded, "discarded", "MDA", "id to msgid")                                       \
@@ -153,6 +161,11 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kDsnBounce, "dsn.bounce", "MTA", "id to subject msgid rcpts dsn_msgid")              \
   X(kDsnDelayed, "dsn.delayed", "MTA", "id to subject msgid rcpts dsn_msgid")            \
   X(kDsnSuppressed, "dsn.suppressed", "MTA", "id reason msgid rcpts")                    \
+  /* sender authentication (SPF, DKIM, DMARC) */                                         \
+  X(kSpfChecked, "spf.checked", "MTA", "peer identity sender helo result reason")        \
+  X(kDkimChecked, "dkim.checked", "MTA", "peer msgid result domain selector algorithm reason") \
+  X(kDmarcChecked, "dmarc.checked", "MTA", "peer msgid domain result policy disposition reason") \
+  X(kDkimSigned, "dkim.signed", "MTA", "id msgid domain selector algorithm")             \
   /* DNS */                                                                              \
   X(kDnsQuery, "dns.query", "DNS", "name type server cached?")                           \
   X(kDnsTcp, "dns.tcp", "DNS", "name type server")                                       \

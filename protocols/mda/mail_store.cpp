@@ -30,6 +30,13 @@ bool valid_user_name(std::string_view user) {
   return true;
 }
 
+bool valid_delivery_folder(std::string_view folder) {
+  if (folder.size() > 64) return false;
+  for (char c : folder)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  return true;
+}
+
 bool already_delivered_to(std::string_view content, std::string_view recipient) {
   return already_delivered_to(message::MessageView::parse(content), recipient);
 }

@@ -13,6 +13,10 @@
 //   delivered (prefix included); ids are stable while the message stays in the store.
 // - User names are single path components: no '/', not "." or "..", no control octets;
 //   anything else is DeliveryStatus::Error.
+// - A delivery names a folder or none (the inbox, which list() and POP3 read). Only a
+//   folder named by letters and digits is taken ("Junk": DMARC quarantine); others are
+//   Error. Maildir keeps it as Maildir++ (ROOT/<user>/.<folder>/, Dovecot's layout), mbox
+//   as ROOT/<user>/<folder> (Dovecot's mbox:~/mail layout).
 #pragma once
 
 #include <cstddef>
@@ -48,6 +52,7 @@ struct Delivery {
   int64_t sim_ns = 0;
   std::string hostname;
   uint64_t unique = 0;  // a counter from the host, for unique names
+  std::string folder;   // "" = the inbox; else a folder name such as "Junk"
 };
 
 class MailStore {
@@ -66,6 +71,8 @@ std::string delivered_content(const Delivery& delivery);
 // The same from `parsed` = MessageView::parse(*delivery.content) (one parse for both calls).
 std::string delivered_content(const Delivery& delivery, const message::MessageView& parsed);
 bool valid_user_name(std::string_view user);
+// A folder a Delivery may name: empty, or 1-64 ASCII letters and digits.
+bool valid_delivery_folder(std::string_view folder);
 // True when `content` already has "Delivered-To: recipient" (case-insensitive).
 bool already_delivered_to(std::string_view content, std::string_view recipient);
 bool already_delivered_to(const message::MessageView& parsed, std::string_view recipient);

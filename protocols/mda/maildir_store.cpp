@@ -70,7 +70,12 @@ bool MaildirStore::name_taken(const std::string& user, const std::string& name) 
 }
 
 DeliveryStatus MaildirStore::deliver(const Delivery& d) {
-  if (!valid_user_name(d.user)) return DeliveryStatus::Error;
+  if (!valid_user_name(d.user) || !valid_delivery_folder(d.folder)) return DeliveryStatus::Error;
+  // A folder is a Maildir++ folder (ROOT/<user>/.<folder>/, with its marker file).
+  const std::string box = d.folder.empty() ? d.user : d.user + "/." + d.folder;
+  if (!d.folder.empty() && !disk_.exists(root_ + box + "/maildirfolder") &&
+      !disk_.write(root_ + box + "/maildirfolder", std::string_view()))
+    return DeliveryStatus::DiskFull;
   const auto parsed = message::MessageView::parse(*d.content);  // one parse for both
   if (already_delivered_to(parsed, d.recipient)) return DeliveryStatus::Loop;
   const std::string lf = message::crlf_to_lf(delivered_content(d, parsed));
@@ -79,16 +84,16 @@ DeliveryStatus MaildirStore::deliver(const Delivery& d) {
   // The Maildir spec's "if the tmp file exists, try again": a new sequence number.
   for (int attempt = 0; attempt < 1000; ++attempt) {
     name = file_name(d.sim_ns, ++seq_, d.unique, d.hostname, lf.size(), vsize);
-    if (!name_taken(d.user, name)) break;
+    if (!name_taken(box, name)) break;
     name.clear();
   }
   if (name.empty()) return DeliveryStatus::Error;
-  const std::string tmp = folder(d.user, "tmp") + name;
+  const std::string tmp = folder(box, "tmp") + name;
   if (!disk_.write(tmp, std::string_view(lf))) {
     disk_.remove(tmp);
     return DeliveryStatus::DiskFull;
   }
-  if (!disk_.rename(tmp, folder(d.user, "new") + name)) {
+  if (!disk_.rename(tmp, folder(box, "new") + name)) {
     disk_.remove(tmp);
     return DeliveryStatus::DiskFull;
   }

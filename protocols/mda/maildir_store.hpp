@@ -1,6 +1,9 @@
 // MaildirStore: one Maildir per user under `root` (https://cr.yp.to/proto/maildir.html,
 // Dovecot's layout): ROOT/<user>/{tmp,new,cur}/<name>.
 //
+// A delivery to a folder (Delivery::folder, e.g. "Junk") goes to the Maildir++ folder
+// ROOT/<user>/.<folder>/, marked with an empty `maildirfolder` file, as Dovecot keeps it;
+// list() reads the inbox only.
 // Delivery writes ROOT/<user>/tmp/<name>, then renames it to ROOT/<user>/new/<name>
 // (io::Disk::rename is atomic). When either step fails the tmp file is removed and
 // nothing is in new/, so the delivery is all-or-nothing.

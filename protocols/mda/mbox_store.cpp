@@ -97,14 +97,16 @@ std::vector<MboxStore::Entry> MboxStore::split(std::string_view mbox) {
 }
 
 DeliveryStatus MboxStore::deliver(const Delivery& d) {
-  if (!valid_user_name(d.user)) return DeliveryStatus::Error;
+  if (!valid_user_name(d.user) || !valid_delivery_folder(d.folder)) return DeliveryStatus::Error;
   const auto parsed = message::MessageView::parse(*d.content);  // one parse for both
   if (already_delivered_to(parsed, d.recipient)) return DeliveryStatus::Loop;
   std::string entry = from_line(d.envelope_sender, d.sim_ns);
   entry += quote(message::crlf_to_lf(delivered_content(d, parsed)));
   if (entry.back() != '\n') entry += '\n';
   entry += '\n';
-  return disk_.append(path(d.user), entry) ? DeliveryStatus::Ok : DeliveryStatus::DiskFull;
+  // A folder is ROOT/<user>/<folder> (Dovecot's mbox:~/mail layout); the inbox ROOT/<user>.mbox.
+  const std::string file = d.folder.empty() ? path(d.user) : root_ + d.user + "/" + d.folder;
+  return disk_.append(file, entry) ? DeliveryStatus::Ok : DeliveryStatus::DiskFull;
 }
 
 std::vector<StoredMessage> MboxStore::list(const std::string& user) const {

@@ -90,6 +90,12 @@ void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
   // latest from ~Mta, which aborts every session after resetting token_; the session is
   // found in sessions_ by its address (a non-owning shared_ptr as the key).
   InboundSmtp* raw = in.get();
+  // A decision the policy left pending (sender checks waiting for DNS) goes to the engine
+  // and out; the policy dies with `in`, so it never calls this for a dead session.
+  in->policy.set_decider([raw](smtp::Reply r) {
+    raw->driver->engine().decide(std::move(r));
+    raw->driver->pump();
+  });
   in->driver->start([this, raw](io::CloseKind) {
     if (!token_) return;
     auto found = sessions_.find(std::shared_ptr<void>(std::shared_ptr<void>(), raw));
@@ -247,6 +253,7 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   q.arrival = rt_.now();
   q.sender = pass<S>(s.sender);
   q.envid = pass<S>(s.envid);
+  q.folder = pass<S>(s.folder);
   q.ret_headers = s.ret_headers;
   if (s.client_address.empty()) {
     q.client = "local";

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/auth/dns_client.hpp"
 #include "protocols/io/runtime.hpp"
 #include "protocols/mda/mail_store.hpp"
 #include "protocols/mta/bounce.hpp"
@@ -47,6 +48,7 @@ struct DeliveryRecord {
   std::string queue_id;
   io::Bytes content;  // as stored (with Return-Path / Delivered-To); null for a "count" store
   std::string message_id;  // the message's Message-ID header
+  std::string folder;      // "" the inbox; "Junk" for DMARC quarantine
 };
 
 // What a message handed to the MTA looks like before it is queued.
@@ -60,6 +62,7 @@ struct Submission {
   std::string protocol = "ESMTP";     // for Received: SMTP, ESMTP, ESMTPA, local
   std::string helo, client_address;
   bool submitted = false;             // came through the MSA: add Message-ID/Date if missing
+  std::string folder;                 // where local delivery files it ("" = the inbox)
 };
 
 class Mta {
@@ -98,6 +101,9 @@ class Mta {
   // Failed AUTHs per client address, across sessions (anvil_rate_time_unit).
   services::Anvil& auth_failures() { return auth_failures_; }
   services::Resolver* resolver();  // null when no resolver is configured
+  // The sender-authentication checks' DNS (sender_checks.cpp): a resolver of their own
+  // with a cache per TTL (auth_cache). Only with a configured resolver.
+  auth::DnsClient& checks_dns();
 
   // Read-only views (expectations, visualiser).
   std::size_t queued() const { return index_.size(); }  // messages in the queue
@@ -143,6 +149,8 @@ class Mta {
   // pointers for them).
   std::unique_ptr<services::Resolver> resolver_;
   std::unique_ptr<mda::MailStore> store_;
+  std::unique_ptr<services::Resolver> checks_resolver_;
+  std::unique_ptr<auth::DnsClient> checks_dns_;
   // The configurations of the SMTP listeners, made on the first connection (an idle host
   // pays one pointer).
   struct Listeners;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -12,6 +13,10 @@
 
 #include "protocols/io/runtime.hpp"
 #include "protocols/services/accounts.hpp"
+
+namespace maillab::auth {
+class DkimPrivateKey;
+}
 
 namespace maillab::mta {
 
@@ -46,6 +51,26 @@ std::pair<std::string, std::string> split_address(const std::string& address);
 std::pair<std::string_view, std::string_view> split_address_view(std::string_view address);
 inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
+// A DKIM key this MTA signs with (scenario `mta.dkim`): mail from `domain` leaves signed.
+struct DkimKey {
+  std::string domain;    // d=, lowercase
+  std::string selector;  // s=
+  std::shared_ptr<const auth::DkimPrivateKey> key;
+};
+
+// What the SMTP server on port 25 verifies (scenario `mta.smtpd_checks`,
+// docs/sender-auth.md).
+enum class CheckMode { kOff, kTag, kReject /* spf */, kEnforce /* dmarc */ };
+struct SmtpdChecks {
+  CheckMode spf = CheckMode::kOff;
+  CheckMode dkim = CheckMode::kOff;
+  CheckMode dmarc = CheckMode::kOff;
+  bool any() const { return spf != CheckMode::kOff || dkim != CheckMode::kOff || dmarc != CheckMode::kOff; }
+  // DMARC needs both results, so it runs SPF and DKIM itself (as OpenDMARC does).
+  bool run_spf() const { return spf != CheckMode::kOff || dmarc != CheckMode::kOff; }
+  bool run_dkim() const { return dkim != CheckMode::kOff || dmarc != CheckMode::kOff; }
+};
+
 struct MtaConfig {
   std::string hostname;                        // myhostname ("" = the host's name)
   std::vector<std::string> domains;            // mydestination
@@ -72,6 +97,11 @@ struct MtaConfig {
   // Postfix discard(8) as every transport: accepted mail is queued as usual, then each
   // recipient is marked done without delivery (trace `discarded`). A sink for benchmarks.
   bool discard = false;
+  std::vector<DkimKey> dkim;  // signing keys (mail_in_dkim_domain)
+  SmtpdChecks smtpd_checks;
+  // Answers the checks' own resolver keeps, each for its TTL (a receiving MTA sits behind a
+  // caching resolver; SPF, DKIM keys and DMARC records repeat from message to message).
+  std::size_t auth_cache = 4096;
 
   bool is_local_domain(std::string_view domain) const;
   bool is_relay_domain(std::string_view domain) const;

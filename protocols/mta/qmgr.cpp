@@ -239,6 +239,7 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
   d.sim_ns = rt_.now();
   d.hostname = hostname();
   d.unique = ++unique_;
+  d.folder = q.folder;  // "Junk" for mail DMARC quarantined on arrival
   auto st = store().deliver(d);
   if (st == mda::DeliveryStatus::DiskFull) {
     r.status = "4.3.1";
@@ -270,7 +271,7 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
   r.state = RcptState::kDelivered;
   r.status = "2.0.0";
   r.diagnostic = "X-maillab; delivered to " + cfg_->mailbox;
-  if (rt_.tracing()) {
+  if (rt_.tracing() && q.folder.empty()) {
     rt_.trace(agent::kMda, ev::kDeliver,
               {{key::kId, q.id},
                {key::kUser, user},
@@ -278,6 +279,15 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
                {key::kMailbox, cfg_->mailbox},
                {key::kSubject, q.subject},
                {key::kMsgid, q.message_id}});
+  } else if (rt_.tracing()) {
+    rt_.trace(agent::kMda, ev::kDeliver,
+              {{key::kId, q.id},
+               {key::kUser, user},
+               {key::kTo, r.address},
+               {key::kMailbox, cfg_->mailbox},
+               {key::kSubject, q.subject},
+               {key::kMsgid, q.message_id},
+               {key::kFolder, q.folder}});
   }
   if (on_delivered) {
     // What was stored is, by MailStore's contract, the delivered content (Return-Path and
@@ -285,7 +295,7 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
     // mailbox (quadratic: `serve --mailboxes` fell to 20 msg/s at a few thousand messages
     // in one Maildir). A "count" store keeps nothing: the delivery is reported without it.
     io::Bytes stored = store().kind() == "count" ? nullptr : io::make_bytes(mda::delivered_content(d));
-    on_delivered(DeliveryRecord{rt_.now(), user, r.address, q.id, std::move(stored), q.message_id});
+    on_delivered(DeliveryRecord{rt_.now(), user, r.address, q.id, std::move(stored), q.message_id, q.folder});
   }
 }
 

@@ -169,7 +169,7 @@ std::string QueueFile::serialize() const {
   // Room for the worst case: fixed text (keys, tabs, state names: under 256 bytes, and 32
   // per recipient), three numbers of at most 24 bytes, every value byte escaped.
   std::size_t values = id.size() + sender.size() + envid.size() + subject.size() +
-                       message_id.size() + client.size();
+                       message_id.size() + client.size() + folder.size();
   std::size_t bound = 256 + 3 * 24;
   for (const auto& r : rcpts) {
     values += r.address.size() + r.original.size() + r.status.size() + r.diagnostic.size() +
@@ -204,6 +204,7 @@ std::string QueueFile::serialize() const {
   field("subject\t", subject);
   field("msgid\t", message_id);
   field("client\t", client);
+  if (!folder.empty()) field("folder\t", folder);  // absent for the inbox
   number("attempts\t", attempts);
   number("next\t", next_attempt);
   p = put(p, warned ? "warned\t1\n" : "warned\t0\n");
@@ -271,6 +272,8 @@ std::optional<QueueFile> QueueFile::parse(std::string_view text) {
       q.message_id = value;
     } else if (key == "client") {
       q.client = value;
+    } else if (key == "folder") {
+      q.folder = value;
     } else if (key == "attempts") {
       if (!to_number(value, q.attempts)) return std::nullopt;
     } else if (key == "next") {

@@ -43,6 +43,7 @@ struct QueueFile {
   std::string subject;       // cached for the trace and the inspector
   std::string message_id;    // the Message-ID header, cached likewise
   std::string client;        // who handed it to us: "helo [addr]" or "local"
+  std::string folder;        // where local delivery files it: "" the inbox, "Junk"
   int attempts = 0;
   io::Time next_attempt = 0;
   bool warned = false;       // delay warning sent

@@ -1,7 +1,9 @@
 #include "protocols/mta/smtpd_session.hpp"
 
+#include "protocols/auth/authentication_results.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/mta/mta.hpp"
+#include "protocols/mta/sender_checks.hpp"
 
 namespace maillab::mta {
 
@@ -11,6 +13,27 @@ namespace key = io::trace::key;
 
 SmtpdSession::SmtpdSession(Mta& mta, std::string peer_address, std::uint16_t port)
     : mta_(mta), peer_(std::move(peer_address)), port_(port) {}
+
+SmtpdSession::~SmtpdSession() = default;
+
+SenderChecks* SmtpdSession::checks() {
+  // Port 25 only: the submission port serves the domain's own logged-in users.
+  if (submission() || !mta_.config().smtpd_checks.any() || mta_.config().resolver.empty()) return nullptr;
+  if (!checks_) checks_ = std::make_unique<SenderChecks>(mta_, peer_);
+  return checks_.get();
+}
+
+void SmtpdSession::decide_later(smtp::Reply r) {
+  std::weak_ptr<char> alive = alive_;
+  mta_.runtime().start_timer(0, [this, alive, r = std::move(r)] {
+    if (!alive.expired() && decide_) decide_(r);
+  });
+}
+
+void SmtpdSession::on_abandoned() {
+  if (checks_) checks_->cancel();
+  held_.reset();
+}
 
 smtp::ServerConfig SmtpdSession::server_config(const Mta& mta, std::uint16_t port) {
   smtp::ServerConfig c;
@@ -55,6 +78,8 @@ smtp::Reply SmtpdSession::on_mail(const smtp::Envelope& env, const smtp::Path& f
                                    env.auth_user);
     }
   }
+  if (SenderChecks* c = checks())
+    return c->at_mail(env.helo, from, [this](smtp::Reply r) { decide_later(std::move(r)); });
   return smtp::Reply::make(250, "2.1.0", "Ok");
 }
 
@@ -79,7 +104,45 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   s.client_address = peer_;
   s.protocol = !env.auth_user.empty() ? "ESMTPA" : env.esmtp ? "ESMTP" : "SMTP";
   s.submitted = submission();
-  return mta_.enqueue(std::move(s), parsed);
+  SenderChecks* c = checks();
+  if (!c) return mta_.enqueue(std::move(s), parsed);
+  held_ = std::make_unique<Held>(Held{std::move(s), std::move(content)});
+  auto verdict = c->at_message(held_->content, [this](SenderChecks::Verdict v) {
+    auto held = std::move(held_);
+    decide_later(v.refusal ? *v.refusal
+                           : deliver_checked(std::move(held->submission), std::move(held->content),
+                                             v.authentication_results, std::move(v.folder)));
+  });
+  if (!verdict) return smtp::pending();
+  auto held = std::move(held_);
+  if (verdict->refusal) return *verdict->refusal;
+  return deliver_checked(std::move(held->submission), std::move(held->content), verdict->authentication_results,
+                         std::move(verdict->folder));
+}
+
+smtp::Reply SmtpdSession::deliver_checked(Submission s, std::string content, const std::string& field,
+                                          std::string folder) {
+  s.folder = std::move(folder);
+  std::string out;
+  if (message::MessageView::parse(content).count("Authentication-Results") == 0) {
+    out.reserve(field.size() + content.size() + 64);
+    message::append_field(out, "Authentication-Results", field);
+    out += content;
+    return mta_.enqueue(std::move(s), message::MessageView::parse(out));
+  }
+  // RFC 8601 5: a field that claims this host's name came with the message, so it is not
+  // ours: removed before ours goes on top.
+  auto msg = message::Message::parse(content);
+  message::append_field(out, "Authentication-Results", field, msg.eol());
+  for (const auto& f : msg.fields()) {
+    if (message::iequals(f.name, "Authentication-Results")) {
+      auto parsed = auth::parse_authentication_results(message::unfold_value(f.raw));
+      if (parsed && message::iequals(parsed->authserv_id, mta_.hostname())) continue;
+    }
+    out += f.raw;
+  }
+  out += std::string_view(content).substr(msg.header_section().size());
+  return mta_.enqueue(std::move(s), message::MessageView::parse(out));
 }
 
 bool SmtpdSession::authenticate(std::string_view user, std::string_view password) {

@@ -6,21 +6,29 @@
 // client sends the message (Postfix's queue_minfree check): 452 4.3.1 when the disk is
 // full, has less free space than 1.5 x message_size_limit, or less than the SIZE= the
 // client declared (RFC 1870).
+// With `smtpd_checks` on, port 25 verifies the sender (SenderChecks): MAIL FROM and the end
+// of DATA then answer later (smtp::pending()), through the decider the listener sets, and
+// from an event of their own (so a decision never runs inside the check that made it).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "protocols/io/runtime.hpp"
+#include "protocols/mta/mta.hpp"
 #include "protocols/smtp/server_session.hpp"
 
 namespace maillab::mta {
 
-class Mta;
+class SenderChecks;
 
 class SmtpdSession final : public smtp::ServerHandler {
  public:
   SmtpdSession(Mta& mta, std::string peer_address, std::uint16_t port);
+  ~SmtpdSession() override;
+  // Where a pending decision goes (the session's engine and driver).
+  void set_decider(std::function<void(smtp::Reply)> decide) { decide_ = std::move(decide); }
 
   // What the listener on `port` of `mta` announces and enforces (one per listener:
   // Mta::smtpd_config).
@@ -34,14 +42,30 @@ class SmtpdSession final : public smtp::ServerHandler {
   bool authenticate(std::string_view user, std::string_view password) override;
   smtp::Reply before_auth() override;
   void on_exchange(std::string_view client_line, const smtp::Reply& reply) override;
+  void on_abandoned() override;
 
  private:
   bool submission() const { return port_ == 587; }
   bool storage_short(const smtp::MailParams& params) const;
+  // The checks of this session, made on first use; null on 587 or with every check off.
+  SenderChecks* checks();
+  // The message once the checks have spoken: refused, or queued with their field on top.
+  smtp::Reply deliver_checked(Submission s, std::string content, const std::string& field, std::string folder);
+  // `r` to the engine from a fresh event.
+  void decide_later(smtp::Reply r);
 
   Mta& mta_;
   std::string peer_;
   std::uint16_t port_;
+  std::unique_ptr<SenderChecks> checks_;
+  std::function<void(smtp::Reply)> decide_;
+  // The message whose checks are running.
+  struct Held {
+    Submission submission;
+    std::string content;
+  };
+  std::unique_ptr<Held> held_;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 
 }  // namespace maillab::mta

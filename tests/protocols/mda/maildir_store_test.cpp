@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "mda_test_support.hpp"
+#include "protocols/mda/maildir_plus_store.hpp"
 #include "protocols/io/disk.hpp"
 #include "protocols/message/date.hpp"
 #include "protocols/message/message.hpp"
@@ -151,4 +152,32 @@ TEST_CASE("Maildir: bad user names, loops, null sender", "[maildir]") {
   REQUIRE(msgs.size() == 1);
   CHECK(msgs[0].content->rfind("Return-Path: <>\r\nDelivered-To: bob@b.example\r\n", 0) == 0);
   CHECK(mda::to_string(DeliveryStatus::DiskFull) == "disk full");
+}
+
+TEST_CASE("maildir: a delivery to a folder is a Maildir++ folder Dovecot reads; the inbox does not list it",
+          "[maildir]") {
+  io::MemoryDisk disk;
+  mda::MaildirStore store(disk);
+  Delivery junk = delivery(1, 0);
+  junk.folder = "Junk";
+  REQUIRE(store.deliver(junk) == DeliveryStatus::Ok);
+  CHECK(disk.exists("mail/bob/.Junk/maildirfolder"));
+  CHECK(disk.list("mail/bob/.Junk/new/").size() == 1);
+  CHECK(store.list("bob").empty());  // POP3 sees the inbox only
+  REQUIRE(store.deliver(delivery(2, 1)) == DeliveryStatus::Ok);
+  CHECK(store.list("bob").size() == 1);
+  // A second message to the folder keeps its marker.
+  junk.unique = 3;
+  REQUIRE(store.deliver(junk) == DeliveryStatus::Ok);
+  CHECK(disk.list("mail/bob/.Junk/new/").size() == 2);
+  // The lab's IMAP store reads the folder where it was written.
+  mda::MaildirPlusStore imap(disk, "mail/", "mx.b.example");
+  const mda::Folder* folder = imap.folder("bob", "Junk");
+  REQUIRE(folder);
+  CHECK(folder->messages.size() == 2);
+  for (const char* bad : {"../x", "a/b", ".", "J.unk", ""}) {
+    Delivery d = delivery(4, 2);
+    d.folder = bad;
+    if (*bad) CHECK(store.deliver(d) == DeliveryStatus::Error);
+  }
 }

@@ -143,3 +143,16 @@ TEST_CASE("mbox: odd files and odd content", "[mbox]") {
   CHECK(store->deliver(bad) == DeliveryStatus::Error);
   CHECK(store->users() == std::vector<std::string>{"bob", "carol"});
 }
+
+TEST_CASE("mbox: a delivery to a folder goes to ROOT/<user>/<folder>, not the inbox", "[mbox]") {
+  io::MemoryDisk disk;
+  MboxStore store(disk);
+  Delivery d = delivery("Subject: x\r\n\r\nbody\r\n", 1, 0);
+  d.folder = "Junk";
+  REQUIRE(store.deliver(d) == DeliveryStatus::Ok);
+  CHECK(disk.exists("mail/bob/Junk"));
+  CHECK(store.list("bob").empty());
+  CHECK(store.users().empty());
+  d.folder = "../bob";
+  CHECK(store.deliver(d) == DeliveryStatus::Error);
+}

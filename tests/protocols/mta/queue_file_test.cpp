@@ -272,3 +272,14 @@ TEST_CASE("queue file: values made only of escaped bytes, and empty values") {
   CHECK(q.serialize().find("subject\t" + std::string(3000, '\\') + "\n") != std::string::npos);
   CHECK(QueueFile{}.serialize() == reference_serialize(QueueFile{}));
 }
+
+TEST_CASE("queue file: a folder for local delivery is kept, and absent for the inbox") {
+  QueueFile q = sample();
+  CHECK(q.serialize().find("folder") == std::string::npos);  // files written before stay byte-identical
+  q.folder = "Junk";
+  const std::string text = q.serialize();
+  CHECK(text.find("client\tmua.a.example [10.0.0.1]\nfolder\tJunk\n") != std::string::npos);
+  auto back = QueueFile::parse(text);
+  REQUIRE(back);
+  CHECK(back->folder == "Junk");
+}
