@@ -97,10 +97,12 @@ std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
     p.bandwidth_bps = l.bandwidth_bps;
     w->net_->add_link(l.a, l.b, p);
   }
-  // Zones: parse once per DNS host; errors point into the scenario file.
+  // Zones: parse once per DNS host; errors point into the scenario file. The DKIM keys
+  // the MTAs sign with are made from the seed and published in them (dkim_keys.hpp).
+  std::vector<std::pair<const Host*, std::vector<dns::Zone>>> parsed_zones;
   for (const Host& h : sc.hosts) {
     if (!h.dns) continue;
-    auto auth = std::make_shared<dns::Authority>();
+    auto& zones = parsed_zones.emplace_back(&h, std::vector<dns::Zone>{}).second;
     for (const ZoneText& z : h.dns->zones) {
       auto parsed = dns::parse_zone(z.text);
       if (!parsed.ok()) {
@@ -111,9 +113,18 @@ std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
         e.message = "in zone: " + parsed.error.message;
         return e;
       }
-      auth->add_zone(std::move(*parsed.zone));
+      zones.push_back(std::move(*parsed.zone));
     }
-    w->zones_[h.name] = std::move(auth);
+  }
+  w->dkim_keys_ = DkimKeys(sc, seed);
+  std::vector<dns::Zone*> all_zones;
+  for (auto& [host, zones] : parsed_zones)
+    for (dns::Zone& z : zones) all_zones.push_back(&z);
+  w->dkim_keys_.publish(all_zones);
+  for (auto& [host, zones] : parsed_zones) {
+    auto auth = std::make_shared<dns::Authority>();
+    for (dns::Zone& z : zones) auth->add_zone(std::move(z));
+    w->zones_[host->name] = std::move(auth);
   }
   for (const Host& h : sc.hosts) {
     auto node = std::make_unique<HostNode>();
@@ -180,6 +191,7 @@ mta::MtaConfig World::mta_config(const Host& h) const {
     }
     return mta::CheckMode::kOff;
   };
+  for (const DkimSigning& d : m.dkim) c.dkim.push_back(mta::DkimKey{d.domain, d.selector, dkim_keys_.find(d.domain, d.selector)});
   c.smtpd_checks.spf = mode(m.smtpd_checks.spf);
   c.smtpd_checks.dkim = mode(m.smtpd_checks.dkim);
   c.smtpd_checks.dmarc = mode(m.smtpd_checks.dmarc);

@@ -21,6 +21,7 @@
 #include "protocols/mua/submitter.hpp"
 #include "protocols/services/dns_server.hpp"
 #include "protocols/services/pop3_server.hpp"
+#include "scenarios/dkim_keys.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/model.hpp"
 #include "scenarios/sim_runtime.hpp"
@@ -133,6 +134,7 @@ class World {
   std::unique_ptr<sim::Network> net_;
   std::map<std::string, std::unique_ptr<HostNode>> hosts_;
   std::map<std::string, std::shared_ptr<const dns::Authority>> zones_;
+  DkimKeys dkim_keys_;  // made from the seed, published in zones_
   std::vector<Delivery> deliveries_;
   std::size_t delivery_count_ = 0;
   bool keep_deliveries_ = true;

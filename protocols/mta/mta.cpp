@@ -317,7 +317,12 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   const std::string received = message::received_value(ri);
   const message::MessageView::NewField top[] = {{"Received", received}};
   if (auto subject = msg.header("Subject")) q.subject = std::move(*subject);
-  auto content = io::make_bytes(msg.serialize_with(top, std::span(bottom, added)));
+  std::string serialized = msg.serialize_with(top, std::span(bottom, added));
+  // Mail of a `dkim` domain leaves signed, when it comes from a client we relay for (never
+  // a stranger's message from port 25: that would sign a forgery).
+  if (!cfg_->dkim.empty() && (s.client_address.empty() || s.submitted || cfg_->in_mynetworks(s.client_address)))
+    dkim_sign(q, serialized);
+  auto content = io::make_bytes(std::move(serialized));
 
   auto& disk = rt_.disk();
   if (!disk.write(QueueFile::content_path(q.id, path_), content) ||

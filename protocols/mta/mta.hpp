@@ -118,6 +118,9 @@ class Mta {
   template <class S>
   smtp::Reply enqueue_impl(S&& s, const message::MessageView& msg);
   std::string new_queue_id();
+  // DKIM-Signature fields on top of `content` for each key of its From domain
+  // (dkim_signing.cpp): the message as it is queued is the message as it leaves.
+  void dkim_sign(const QueueFile& q, std::string& content);
   void reload_queue();
   void quarantine(const std::string& path);  // to queue/corrupt/, for an operator
   static constexpr const char* kCorruptDir = "queue/corrupt/";
