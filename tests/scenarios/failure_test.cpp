@@ -65,6 +65,8 @@ std::optional<Expectation> mutate(const Expectation& e, const World& w) {
           return false;  // a drained queue cannot be made non-empty by changing the check
         } else if constexpr (std::is_same_v<T, Fetched>) {
           c.count = c.count.value_or(0) + 1000;
+        } else if constexpr (std::is_same_v<T, Authenticated>) {
+          c.dmarc = c.dmarc == "fail" ? "pass" : "fail";  // the opposite verdict
         }
         return true;
       },
