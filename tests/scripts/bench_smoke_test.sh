@@ -15,6 +15,11 @@ for key in sim_seconds wall_s delivered_per_s events events_per_s peak_rss_mb by
   [[ "$last" =~ (^|\ )$key=[0-9.]+($|\ ) ]] || fail "bench mail: no numeric $key in: $last"
 done
 
+# Every hop signed and checked (--auth): SPF reject and DMARC enforce would refuse a
+# message whose checks failed, so every message delivered means they passed.
+auth=$("$MAILLAB" bench mail --domains 4 --users 2 --messages 50 --auth | tail -n 1)
+[[ "$auth" == delivered=50\ messages=50\ * ]] || fail "bench mail --auth: $auth"
+
 # Another seed and more users per domain: still every message, and the same count twice.
 a=$("$MAILLAB" bench mail --domains 5 --users 40 --messages 500 --seed 7 | tail -n 1)
 b=$("$MAILLAB" bench mail --domains 5 --users 40 --messages 500 --seed 7 | tail -n 1)
