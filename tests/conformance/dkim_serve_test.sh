@@ -6,11 +6,14 @@
 # - dig reads both public keys from the lab's DNS (TXT s1._domainkey.a.example, ...);
 # - dkimpy (Debian python3-dkim) verifies both DKIM-Signature fields of the message as Bob's
 #   Maildir holds it (after Received and Authentication-Results were added above them);
-# - a changed body fails dkimpy's verification;
+# - opendkim-testmsg verifies it too, its resolver pointed at those keys in a private
+#   network namespace (opendkim_lib.sh);
+# - a changed body fails both;
 # - the receiving MTA of the lab said dkim=pass for both in its Authentication-Results.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/prologue.sh"
+source "$here/opendkim_lib.sh"
 FAIL_LOGS=("$work/serve.err")
 py() { /usr/bin/python3 "$here/auth_interop.py" "$@"; }
 
@@ -61,6 +64,10 @@ for i in 0 1; do
   [ "$(py dkim-verify "$work/zone" "$work/tampered.eml" "$i")" = False ] || fail "dkimpy verified a changed body ($i)"
 done
 echo "ok: a changed body fails dkimpy's verification"
+
+# OpenDKIM, its resolver pointed (in a private namespace) at the keys dig read from the lab.
+opendkim_verify "$work/zone" "$msg" -- "$work/tampered.eml" || fail "OpenDKIM verification"
+echo "ok: opendkim-testmsg verifies the delivered message and rejects a changed body"
 
 ar=$(awk '/^Authentication-Results:/ {p = 1; print; next} p && /^[ \t]/ {print; next} {p = 0}' "$msg" | tr -d '\r\n')
 case "$ar" in *"dkim=pass header.d=a.example header.s=s1"*) ;; *) fail "the lab's receiver: $ar" ;; esac
