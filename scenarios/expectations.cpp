@@ -247,4 +247,11 @@ std::vector<CheckResult> check_expectations(const World& world) {
   return out;
 }
 
+std::vector<CheckResult> check_now(const World& world, const std::vector<Expectation>& checks) {
+  Checker c(world);
+  std::vector<CheckResult> out;
+  for (const auto& e : checks) out.push_back(c.run(e));
+  return out;
+}
+
 }  // namespace maillab::scenario

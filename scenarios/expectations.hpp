@@ -19,5 +19,8 @@ struct CheckResult {
 };
 
 std::vector<CheckResult> check_expectations(const World& world);
+// The same for checks that are not the scenario's (serve --http: POST /api/v1/expect);
+// each result points into `checks`.
+std::vector<CheckResult> check_now(const World& world, const std::vector<Expectation>& checks);
 
 }  // namespace maillab::scenario

@@ -121,7 +121,9 @@ std::string host_list(const std::vector<std::string_view>& names) {
   return join(first) + ", ... (" + std::to_string(names.size()) + " in all)";
 }
 
-void check_references(const Scenario& s, const Context& cx) {
+}  // namespace
+
+void detail::check_references(const Scenario& s, const Context& cx) {
   for (const Reference& r : cx.references) {
     const Host* h = s.find_host(r.name);
     const std::string named = r.role + " names " + code(r.name);
@@ -145,6 +147,8 @@ void check_references(const Scenario& s, const Context& cx) {
       fail(r.mark, named + ", which does not run POP3 (give it `pop3: true`)");
   }
 }
+
+namespace {
 
 Scenario parse_scenario(const YAML::Node& root, Context& cx) {
   Mark root_mark = mark_of(root);

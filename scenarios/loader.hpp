@@ -37,3 +37,20 @@ std::variant<Scenario, LoadError> load_scenario_text(std::string_view text,
                                                      std::string file_label);
 
 }  // namespace maillab::scenario
+
+namespace maillab::scenario {
+
+// The REST API's bodies (cli.md "The lab over HTTP"), read with the scenario file's own
+// rules and messages. JSON is YAML's flow style, so the same reader takes both; errors
+// name `label` and a place in the body, e.g. "request body:1:10: error: ...".
+//
+// One event without `at` (`{"down": "mx1.b.example"}`): it happens now. Host names are
+// checked against `s`, as a scenario's events are.
+std::variant<Action, LoadError> load_action_text(std::string_view text, const Scenario& s,
+                                                 std::string label);
+// A list of checks, as under `expect` (`[{"delivered": {"to": "bob@b.example"}}]`).
+std::variant<std::vector<Expectation>, LoadError> load_checks_text(std::string_view text,
+                                                                   const Scenario& s,
+                                                                   std::string label);
+
+}  // namespace maillab::scenario

@@ -146,6 +146,8 @@ struct Context {
 Host parse_host(const Map::Entry& entry, Context& cx);       // loader_hosts.cpp
 Event parse_event(const Item& item, Context& cx);            // loader_events.cpp
 Expectation parse_expectation(const Item& item, Context& cx);  // loader_expect.cpp
+// Every host name in cx.references names a host that can play its role (loader.cpp).
+void check_references(const Scenario& s, const Context& cx);
 
 // ---- plain syntax checks (tested on their own in tests/scenarios/loader_test.cpp) -------
 std::optional<std::uint32_t> parse_ipv4(std::string_view text);

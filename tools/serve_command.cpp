@@ -7,6 +7,7 @@
 #include <iostream>
 #include <set>
 
+#include "bridge/http_front.hpp"
 #include "bridge/mirrored_disk.hpp"
 #include "bridge/server.hpp"
 #include "protocols/message/peer_text.hpp"
@@ -20,7 +21,7 @@ namespace maillab::tools {
 namespace {
 
 struct ServeArgs {
-  std::string scenario, until, grace = "2s";
+  std::string scenario, until, grace = "2s", http;
   std::vector<std::string> listen, route;
   std::uint64_t seed = 0;
   bridge::ServeOptions opt;
@@ -29,7 +30,9 @@ struct ServeArgs {
 
 int serve(const ServeArgs& a, bool seed_given) {
   bridge::ServeOptions opt = a.opt;
-  opt.keep_trace = false;  // events go to --trace and the timeline, then are dropped
+  // Events go to --trace and the timeline, then are dropped; --http keeps them (and the
+  // deliveries) for GET /api/v1/trace and POST /api/v1/expect, as `run` does.
+  opt.keep_trace = !a.http.empty();
   std::string error;
   for (const auto& text : a.listen) {
     auto l = bridge::parse_listen(text, &error);
@@ -46,6 +49,19 @@ int serve(const ServeArgs& a, bool seed_given) {
       return 2;
     }
     opt.routes.push_back(*r);
+  }
+  std::optional<bridge::RealEndpoint> http_at;
+  if (!a.http.empty()) {
+    http_at = bridge::parse_endpoint(a.http, &error);
+    if (!http_at) {
+      std::cerr << "maillab serve: --http: " << error << "\n";
+      return 2;
+    }
+    if (!opt.allow_nonlocal && !bridge::is_loopback(http_at->address)) {
+      std::cerr << "maillab serve: --http: " << http_at->address
+                << " is not a loopback address (give --allow-nonlocal to serve the API beyond this machine)\n";
+      return 2;
+    }
   }
   if (!a.until.empty()) {
     auto ns = scenario::parse_duration(a.until, &error);
@@ -72,7 +88,7 @@ int serve(const ServeArgs& a, bool seed_given) {
     std::cerr << "maillab serve: " << why << "\n";
     return 2;
   }
-  if (opt.listen.empty())  // legitimate with --route alone (mail leaves the lab), but say so
+  if (opt.listen.empty() && !http_at)  // legitimate with --route alone (mail leaves the lab), but say so
     std::cerr << "maillab serve: warning: no --listen: nothing of the scenario is reachable on a "
                  "real socket (it runs in real time; mail leaves only through --route); serve a "
                  "service with --listen HOST:SERVICE=ADDR:PORT, e.g. HOST:smtp=127.0.0.1:2525\n";
@@ -135,6 +151,15 @@ int serve(const ServeArgs& a, bool seed_given) {
       std::cerr << "listening: " << b.spec.host << " " << scenario::service_name(b.spec.service)
                 << " on " << b.real.str() << std::endl;
     }
+    std::unique_ptr<bridge::HttpFront> http;
+    if (http_at) {
+      http = std::make_unique<bridge::HttpFront>(server, *http_at);
+      if (!http->open(&error)) {
+        std::cerr << "maillab serve: " << error << "\n";
+        return 2;
+      }
+      std::cerr << "listening: http api on " << http->local().str() << std::endl;
+    }
     server.handle_signals();
     server.run();
     if (!server.output_error().empty()) return 2;  // logged when it happened
@@ -155,6 +180,8 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("--route", args->route,
                   "DOMAIN=ADDR:PORT: virtual MTAs deliver DOMAIN's mail to that real SMTP server; "
                   "repeatable");
+  cmd->add_option("--http", args->http,
+                  "ADDR:PORT: the REST API and the console of the running lab (port 0: any free port)");
   cmd->add_option("--speed", args->opt.speed, "simulated seconds per real second (default 1; 0.001 to 1e9)");
   cmd->add_option("--mailboxes", args->opt.mailboxes_dir,
                   "keep every mailbox and queue as real files here; a reply that promises "

@@ -1,0 +1,131 @@
+#include "bridge/http_mailboxes.hpp"
+
+#include "base/json.hpp"
+#include "protocols/message/encoded_word.hpp"
+#include "protocols/message/hash.hpp"
+#include "protocols/message/message.hpp"
+
+namespace maillab::bridge {
+
+namespace {
+
+std::vector<std::string> split(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t end = path.find('/', start);
+    out.push_back(path.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) return out;
+    start = end + 1;
+  }
+}
+
+// The Maildir info suffix ":2,FLAGS" as IMAP flag names (maildir(5), RFC 3501 2.3.2).
+std::vector<std::string> maildir_flags(const std::string& name) {
+  std::vector<std::string> out;
+  const std::size_t at = name.rfind(":2,");
+  if (at == std::string::npos) return out;
+  for (char c : name.substr(at + 3)) {
+    switch (c) {
+      case 'D': out.push_back("\\Draft"); break;
+      case 'F': out.push_back("\\Flagged"); break;
+      case 'R': out.push_back("\\Answered"); break;
+      case 'S': out.push_back("\\Seen"); break;
+      case 'T': out.push_back("\\Deleted"); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+std::string id_of(const std::string& host, const std::string& path, std::size_t offset) {
+  return message::hex64(message::fnv1a(host + '\0' + path + '\0' + std::to_string(offset)));
+}
+
+void add_mbox(const std::string& host, const std::string& user, const std::string& path, const std::string& text,
+              std::vector<StoredMessage>& out) {
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    // A message starts after its "From " line and runs to the next "\nFrom " line.
+    const std::size_t body = text.find('\n', pos);
+    if (body == std::string::npos) break;
+    std::size_t next = text.find("\nFrom ", body);
+    const std::size_t end = next == std::string::npos ? text.size() : next + 1;
+    StoredMessage m{id_of(host, path, pos), host, user, "INBOX", path, {}, body + 1, end - body - 1};
+    out.push_back(std::move(m));
+    pos = end;
+  }
+}
+
+}  // namespace
+
+std::vector<StoredMessage> list_messages(const scenario::World& world) {
+  std::vector<StoredMessage> out;
+  for (const auto& [host, node] : world.hosts()) {
+    if (!node->spec->mta && !node->spec->pop3) continue;
+    const io::Disk& disk = node->disk;
+    if (world.mailbox_kind(host) == "mbox") {
+      for (const auto& [user, u] : node->spec->users) {
+        const std::string path = "mail/" + user + ".mbox";
+        if (io::Bytes bytes = disk.read(path)) add_mbox(host, user, path, *bytes, out);
+      }
+      continue;
+    }
+    for (const std::string& path : disk.list("mail/")) {
+      const std::vector<std::string> parts = split(path);
+      std::string folder;
+      if (parts.size() == 4 && (parts[2] == "new" || parts[2] == "cur")) {
+        folder = "INBOX";
+      } else if (parts.size() == 5 && parts[2].size() > 1 && parts[2][0] == '.' &&
+                 (parts[3] == "new" || parts[3] == "cur")) {
+        folder = parts[2].substr(1);
+      } else {
+        continue;  // tmp/, quota files, anything that is not a delivered message
+      }
+      out.push_back({id_of(host, path, 0), host, parts[1], folder, path, maildir_flags(parts.back())});
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> message_bytes(const scenario::World& world, const StoredMessage& m) {
+  auto it = world.hosts().find(m.host);
+  if (it == world.hosts().end()) return std::nullopt;
+  io::Bytes bytes = it->second->disk.read(m.path);
+  if (!bytes || m.offset > bytes->size()) return std::nullopt;
+  return bytes->substr(m.offset, m.length);
+}
+
+std::size_t empty_mailboxes(scenario::World& world) {
+  std::size_t removed = 0;
+  std::vector<StoredMessage> all = list_messages(world);
+  for (const StoredMessage& m : all) {
+    scenario::HostNode* node = world.host(m.host);
+    if (!node) continue;
+    io::Disk& disk = node->service_disk ? *node->service_disk : static_cast<io::Disk&>(node->disk);
+    if (m.path.ends_with(".mbox")) {
+      disk.write(m.path, std::make_shared<const std::string>());  // the same file each time
+      ++removed;
+    } else if (disk.remove(m.path)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+std::string message_json(const StoredMessage& m, const std::string& bytes) {
+  const message::MessageView view = message::MessageView::parse(bytes);
+  auto field = [&](std::string_view name) { return message::decode_rfc2047(view.header(name).value_or("")); };
+  std::string flags = "[";
+  for (const std::string& f : m.flags) flags += (flags.size() > 1 ? "," : "") + base::json_quote(f);
+  flags += "]";
+  return "{\"id\":" + base::json_quote(m.id) + ",\"host\":" + base::json_quote(m.host) +
+         ",\"user\":" + base::json_quote(m.user) + ",\"folder\":" + base::json_quote(m.folder) +
+         ",\"from\":" + base::json_quote(field("From")) + ",\"to\":" + base::json_quote(field("To")) +
+         ",\"subject\":" + base::json_quote(field("Subject")) +
+         ",\"message_id\":" + base::json_quote(view.header("Message-ID").value_or("")) +
+         ",\"date\":" + base::json_quote(view.header("Date").value_or("")) +
+         ",\"size\":" + std::to_string(bytes.size()) + ",\"flags\":" + flags + "}";
+}
+
+}  // namespace maillab::bridge
