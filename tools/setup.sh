@@ -10,6 +10,7 @@ packages=(cmake ninja-build g++ pkg-config libboost-dev libboost-graph-dev libya
           curl swaks  # real clients for the bridge's conformance tests (small)
           jq  # tests/scripts/trace_utf8_test.sh: the trace as jq reads it
           strace  # tests/scripts/serve_group_commit_test.sh: the 250 follows the sync
+          python3-pytest nodejs  # tests/scripts/ci_snippets_test.sh runs docs/ci.md's examples
           openmpi-bin libopenmpi-dev)  # `mpirun -np N maillab chaos` (tools/mpi_sweep.hpp)
 missing=()
 for p in "${packages[@]}"; do
