@@ -55,6 +55,13 @@ HttpApi::HttpApi(scenario::World& world)
     r.body = console_style();
     return r;
   });
+  router_.add("GET", "/api/v1/timeline.svg", [this](const Request&, const RouteParams&, RequestId) {
+    if (!timeline_svg_) return Response::json_error(404, "no timeline drawing in this build");
+    Response r(200);
+    r.set("Content-Type", "image/svg+xml");
+    r.body = timeline_svg_();
+    return r;
+  });
   router_.add("GET", "/api/v1/hosts", [this](const Request&, const RouteParams&, RequestId) { return hosts(); });
   router_.add("GET", "/api/v1/messages",
               [this](const Request& r, const RouteParams&, RequestId) { return messages(r); });

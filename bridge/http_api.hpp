@@ -11,6 +11,7 @@
 // no state of its own besides the World's, and runs on the bridge's loop thread.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "protocols/http/router.hpp"
@@ -26,6 +27,10 @@ class HttpApi {
     return router_.dispatch(request, id);
   }
 
+  // GET /api/v1/timeline.svg: the sequence chart up to now, drawn by the layer above
+  // (serve hands it viz::to_svg; the bridge does not depend on viz). Unset: 404.
+  void set_timeline_svg(std::function<std::string()> draw) { timeline_svg_ = std::move(draw); }
+
   // The trace events [since, ...) as JSON Lines, at most `max` of them.
   std::string trace_lines(std::size_t since, std::size_t max) const;
 
@@ -40,6 +45,7 @@ class HttpApi {
 
   scenario::World& world_;
   http::Router router_;
+  std::function<std::string()> timeline_svg_;
 };
 
 // The console's page (bridge/http_console.cpp): HTML with its script and style inline.

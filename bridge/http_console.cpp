@@ -24,6 +24,7 @@ std::string console_page() {
 <header><h1>maillab console</h1><span id="clock">t = 0s</span></header>
 <main>
 <section id="hosts-section"><h2>Hosts</h2><table id="hosts"><thead><tr><th>host</th><th>address</th><th>services</th><th>state</th><th>fault</th></tr></thead><tbody></tbody></table></section>
+<section id="chart-section"><h2>Sequence chart</h2><div id="chart-box"><img id="chart" alt="the timeline as a sequence chart" src="/api/v1/timeline.svg"></div></section>
 <section id="mail-section"><h2>Mailboxes</h2><table id="messages"><thead><tr><th>host</th><th>user</th><th>folder</th><th>from</th><th>subject</th><th>size</th></tr></thead><tbody></tbody></table>
 <pre id="viewer">(select a message)</pre></section>
 <section id="queue-section"><h2>Queues</h2><table id="queues"><thead><tr><th>host</th><th>id</th><th>state</th><th>recipients</th><th>attempts</th><th>last reason</th></tr></thead><tbody></tbody></table></section>
@@ -71,6 +72,7 @@ async function refresh() {
     tr.className = 'message';
     tr.addEventListener('click', () => show(m.id));
   });
+  document.getElementById('chart').src = '/api/v1/timeline.svg?at=' + Date.now();
   fill('queues', await json('/api/v1/queues'), (tr, q) => {
     cell(tr, q.host); cell(tr, q.id); cell(tr, q.state); cell(tr, q.recipients.join(', '));
     cell(tr, String(q.attempts)); cell(tr, q.last_reason);
@@ -92,7 +94,7 @@ function start() {
   const source = new EventSource('/api/v1/stream?since=0');
   source.onmessage = (m) => {
     add_event(m.lastEventId, JSON.parse(m.data));
-    if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 500);
+    if (!pending) pending = setTimeout(() => { pending = null; refresh(); }, 2000);
   };
 }
 document.addEventListener('DOMContentLoaded', start);
@@ -110,6 +112,7 @@ td.up { color: #070; } td.down { color: #b00; font-weight: bold; }
 tr.message { cursor: pointer; } tr.message:hover { background: #eef; }
 #viewer { background: #f8f8f8; border: 1px solid #ccc; padding: 0.5em; max-height: 20em; overflow: auto; white-space: pre-wrap; }
 #timeline { font-family: monospace; }
+#chart-box { max-height: 32em; overflow: auto; border: 1px solid #ccc; }
 )css";
 }
 

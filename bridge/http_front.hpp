@@ -41,6 +41,7 @@ class HttpFront {
   RealEndpoint local() const;
   void close();                   // stop accepting, abort every connection
   std::size_t clients() const { return clients_.size(); }
+  HttpApi& api() { return api_; }
 
  private:
   struct Client;

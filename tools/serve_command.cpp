@@ -15,6 +15,7 @@
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
 #include "tools/commands.hpp"
+#include "viz/svg_writer.hpp"
 
 namespace maillab::tools {
 
@@ -158,6 +159,10 @@ int serve(const ServeArgs& a, bool seed_given) {
         std::cerr << "maillab serve: " << error << "\n";
         return 2;
       }
+      scenario::World& w = *world;
+      http->api().set_timeline_svg([&w] {
+        return viz::to_svg(viz::build_sequence_chart(w.scenario(), w.trace().events(), w.simulator().now()));
+      });
       std::cerr << "listening: http api on " << http->local().str() << std::endl;
     }
     server.handle_signals();
