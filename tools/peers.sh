@@ -70,7 +70,8 @@ PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
 # python3-dkim, python3-spf, opendkim-tools (and iproute2 for a private network namespace):
 # the independent DKIM and SPF implementations of dkim_interop_test.sh and spf_pyspf_test.sh.
 PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail s-nail nsd unbound bind9 dnsutils python3-dkim python3-spf
-                opendkim-tools iproute2)
+                opendkim-tools iproute2
+                chromium)  # the browser tests (console_chromium_test.sh, tests/conformance/cdp.py)
 # The libraries of the unpacked Exim and OpenSMTPD (their .debs are not installed, above).
 PEERS_PACKAGES+=(libidn12 libgnutls-dane0 libnsl2 libpcre2-8-0 libdb5.3 libevent-2.1-7 libpam0g)
 PEERS_UNPACKED=${PEERS_UNPACKED:-/var/tmp/maillab-peers}
