@@ -1,5 +1,7 @@
 #include "bridge/http_front.hpp"
 
+#include <cctype>
+
 #include "bridge/asio_connection.hpp"
 #include "bridge/server.hpp"
 #include "protocols/http/server_session.hpp"
@@ -25,6 +27,9 @@ struct HttpFront::Client final : http::ServerHandler {
   explicit Client(HttpFront& f) : front(f) {}
 
   http::Answer on_request(const http::Request& request, http::RequestId id) override {
+    if (!front.host_allowed(request.header("Host")))
+      return http::Response::json_error(421, "this API answers to Host 127.0.0.1, localhost or [::1] only "
+                                             "(a page elsewhere must not reach it through DNS rebinding)");
     if (request.path != "/api/v1/stream") return front.api_.on_request(request, id);
     if (request.method != "GET" && request.method != "HEAD") {
       http::Response r = http::Response::json_error(405, "method not allowed");
@@ -160,6 +165,17 @@ void HttpFront::on_accept(tcp::socket socket) {
     clients_.erase(it);
   });
   conn->start();
+}
+
+bool HttpFront::host_allowed(std::string_view host) const {
+  if (server_.options().allow_nonlocal) return true;
+  // The name without its port: "localhost:8025" -> "localhost", "[::1]:8025" -> "[::1]".
+  const std::size_t colon = host.rfind(':');
+  if (colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) host = host.substr(0, colon);
+  std::string name(host);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (name == "localhost" || name == "[::1]") return true;
+  return is_loopback(name);
 }
 
 void HttpFront::tick() {

@@ -9,6 +9,10 @@
 // client is noticed. A client that reads nothing while more than kMaxStreamUnsent waits
 // for it is dropped: the lab does not buffer for it.
 //
+// A page on another site cannot use the API: no CORS headers are sent (its scripts cannot
+// read answers), the POSTs want application/json and DELETE is no form method (both need
+// a preflight that is never granted), and the Host must name loopback (no DNS rebinding).
+//
 // Limits (bounded memory per connection): header 16 KiB, body 1 MiB (http::ServerConfig),
 // at most kMaxClients connections (beyond: reset at accept). Shutdown: when the Server
 // stops, the listener closes and streams end; close() aborts what is left.
@@ -42,6 +46,9 @@ class HttpFront {
   void close();                   // stop accepting, abort every connection
   std::size_t clients() const { return clients_.size(); }
   HttpApi& api() { return api_; }
+  // DNS rebinding: without --allow-nonlocal, only a Host that names this machine's loopback
+  // (127.x.y.z, localhost, [::1], with any port) is answered; anything else gets 421.
+  bool host_allowed(std::string_view host) const;
 
  private:
   struct Client;

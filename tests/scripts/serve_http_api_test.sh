@@ -139,6 +139,11 @@ for path, code in (("/api/v1/messages/../../etc/passwd", 400), ("/api/v1/message
         assert "error" in json.loads(body), (path, body)
 status, _, _ = curl("-X", "PUT", BASE + "/api/v1/messages")
 assert status == 405, status
+# DNS rebinding: a page on rebind.example resolving to 127.0.0.1 is not answered.
+status, _, body = curl("-H", "Host: rebind.example", BASE + "/api/v1/messages")
+assert status == 421 and b"Hello Bob" not in body, (status, body)
+status, _, _ = curl("-H", "Host: localhost:1", BASE + "/api/v1/hosts")
+assert status == 200, status
 
 # Over the limits, at the socket: a 2 MiB body and a 64 KiB header; then the lab goes on.
 def raw_request(data):
