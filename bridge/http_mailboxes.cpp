@@ -1,5 +1,7 @@
 #include "bridge/http_mailboxes.hpp"
 
+#include <ranges>
+
 #include "base/json.hpp"
 #include "protocols/message/encoded_word.hpp"
 #include "protocols/message/hash.hpp"
@@ -11,13 +13,8 @@ namespace {
 
 std::vector<std::string> split(const std::string& path) {
   std::vector<std::string> out;
-  std::size_t start = 0;
-  for (;;) {
-    std::size_t end = path.find('/', start);
-    out.push_back(path.substr(start, end == std::string::npos ? std::string::npos : end - start));
-    if (end == std::string::npos) return out;
-    start = end + 1;
-  }
+  for (auto part : std::views::split(path, '/')) out.emplace_back(part.begin(), part.end());
+  return out;
 }
 
 // The Maildir info suffix ":2,FLAGS" as IMAP flag names (maildir(5), RFC 3501 2.3.2).
