@@ -29,6 +29,16 @@
 // nothing for a whole engine timeout is reset (Postfix: a write that times out ends the
 // session): its farewell could never be delivered.
 //
+// TLS (docs/tls.md "Integration"): the driver is the record layer between the connection
+// and the engine. Given a context (use_tls()), it runs a tls::Session either from the
+// first byte (implicit TLS, RFC 8314) or once an engine with wants_tls() asks for it after
+// its STARTTLS/STLS exchange (RFC 3207, RFC 2595): from then on every byte from the
+// connection is decrypted before the engine sees it and everything the engine writes is
+// encrypted; plaintext that arrived behind the STARTTLS command is dropped, never fed.
+// The engine learns "TLS is on" through on_tls_started(HandshakeInfo) and never sees the
+// session. A failed handshake closes the connection (after the fatal alert); an engine
+// that closes sends close_notify first. Backpressure and held input count plaintext.
+//
 // Lifetime: the driver is held by a shared_ptr (the owner's set of sessions) and keeps
 // itself alive while the connection can still call it; `on_finished` runs exactly once,
 // when the connection is gone (closed by either side, reset or timed out).
@@ -39,11 +49,14 @@
 #include <concepts>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "protocols/io/runtime.hpp"
+#include "protocols/message/date.hpp"
+#include "protocols/tls/session.hpp"
 
 namespace maillab::services {
 
@@ -68,6 +81,20 @@ class SessionDriver final : public io::ConnectionHandler,
   Engine& engine() { return engine_; }
   const Engine& engine() const { return engine_; }
 
+  // TLS with this context (which outlives the driver): from the first byte when
+  // `implicit`, else when the engine asks (wants_tls()). Before start().
+  void use_tls(tls::ServerContext& ctx, bool implicit) {
+    server_ctx_ = &ctx;
+    if (implicit) start_tls();
+  }
+  void use_tls(tls::ClientContext& ctx, tls::ClientParams params, bool implicit) {
+    client_ctx_ = &ctx;
+    client_params_ = std::move(params);
+    if (implicit) start_tls();
+  }
+  // The session once TLS started (handshaking, open, or failed); else nullptr.
+  const tls::Session* tls_session() const { return tls_ ? &*tls_ : nullptr; }
+
   // Attach to the connection and flush whatever the engine has to say first (a greeting).
   void start(std::function<void(io::CloseKind)> on_finished) {
     on_finished_ = std::move(on_finished);
@@ -91,6 +118,10 @@ class SessionDriver final : public io::ConnectionHandler,
   void on_data(std::string_view bytes) override {
     auto keep = self_;
     if (!conn_) return;
+    if (tls_) {
+      if (!decrypt(bytes)) return;
+      bytes = plain_;
+    }
     if (reading_paused_) {
       held_.append(bytes);  // read before the pause took effect: fed in order later
       return;
@@ -110,6 +141,7 @@ class SessionDriver final : public io::ConnectionHandler,
   void on_close(io::CloseKind why) override {
     auto keep = self_;
     if (!conn_) return;
+    if (tls_) tls_->receive_eof();  // a truncation (no close_notify) changes nothing here
     engine_.receive_eof();
     discard_output();  // nothing can be sent any more
     held_.clear();
@@ -135,6 +167,11 @@ class SessionDriver final : public io::ConnectionHandler,
   };
   static constexpr bool kBounded = requires(Engine& e, std::string_view d, std::size_t n) {
     { e.receive_some(d, n) } -> std::convertible_to<std::size_t>;
+  };
+
+  static constexpr bool kTlsEngine = requires(Engine& e, const tls::HandshakeInfo& info) {
+    { e.wants_tls() } -> std::convertible_to<bool>;
+    e.on_tls_started(info);
   };
 
   bool engine_paused() const {
@@ -166,8 +203,10 @@ class SessionDriver final : public io::ConnectionHandler,
         engine_.receive(data);
         data = {};
       }
+      const bool was_tls = tls_.has_value();
       flush();
       if (finish_if_closed()) return;
+      if (tls_ && !was_tls) data = {};  // sent in clear behind STARTTLS: dropped (RFC 3207 4.2)
       if (conn_->unsent() > kMaxUnsent) {
         held_.assign(data);
         wait_for_drain();
@@ -181,6 +220,10 @@ class SessionDriver final : public io::ConnectionHandler,
   bool finish_if_closed() {
     if (!engine_.closed()) return false;
     held_.clear();
+    if (tls_ && tls_->handshake_done() && !tls_->failed()) {
+      tls_->close();  // close_notify (RFC 8446 6.1)
+      send_wire();
+    }
     conn_->close();
     finish(io::CloseKind::kOrderly);
     return true;
@@ -208,14 +251,67 @@ class SessionDriver final : public io::ConnectionHandler,
     if (conn_ && !reading_paused_) conn_->pause_reading(false);
   }
 
-  // Sends the engine's pending output (send() copies it and never calls back).
+  // Sends the engine's pending output (send() copies it and never calls back), then
+  // starts TLS if the engine asks for it now (its 220/+OK went out in clear).
   void flush() {
     if constexpr (kKeepsOutput) {
-      if (const std::string_view out = engine_.output(); !out.empty()) conn_->send(out);
+      if (const std::string_view out = engine_.output(); !out.empty()) send_plain(out);
       engine_.clear_output();
     } else {
-      if (const std::string out = engine_.take_output(); !out.empty()) conn_->send(out);
+      if (const std::string out = engine_.take_output(); !out.empty()) send_plain(out);
     }
+    if constexpr (kTlsEngine) {
+      if (!tls_ && engine_.wants_tls() && !engine_paused() && (server_ctx_ || client_ctx_)) {
+        held_.clear();
+        start_tls();
+      }
+    }
+  }
+
+  void send_plain(std::string_view out) {
+    if (!tls_) return conn_->send(out);
+    tls_->send(out);  // queued until the handshake is done; nothing after a failure
+    send_wire();
+  }
+
+  void send_wire() {
+    if (!tls_->output().empty() && conn_) conn_->send(tls_->output());
+    tls_->clear_output();
+  }
+
+  tls::UnixTime tls_now() const { return message::unix_seconds(rt_.now()); }
+
+  void start_tls() {
+    if (server_ctx_) {
+      tls_.emplace(*server_ctx_, tls_now());
+    } else {
+      tls_.emplace(*client_ctx_, client_params_, tls_now());
+      if (conn_) send_wire();  // the ClientHello (implicit TLS: sent by start())
+    }
+  }
+
+  // Wire bytes through the TLS session into plain_; false when it failed (the
+  // connection is then closed and the session finished).
+  bool decrypt(std::string_view wire) {
+    tls_->set_time(tls_now());
+    const tls::Status status = tls_->receive(wire);
+    send_wire();  // handshake records, alerts
+    if (status == tls::Status::kFailed) {
+      engine_.receive_eof();
+      discard_output();
+      held_.clear();
+      conn_->close();  // after the fatal alert
+      finish(io::CloseKind::kReset);
+      return false;
+    }
+    if (!tls_told_ && tls_->handshake_done()) {
+      tls_told_ = true;
+      if constexpr (kTlsEngine) engine_.on_tls_started(tls_->info());
+      flush();  // an implicit-TLS greeting, a client's EHLO
+      if (finish_if_closed()) return false;
+    }
+    plain_ = tls_->take_plaintext();
+    return true;
   }
 
   void discard_output() {
@@ -294,6 +390,12 @@ class SessionDriver final : public io::ConnectionHandler,
   std::string held_;             // input read and not fed yet (at most one read)
   std::function<void(io::CloseKind)> on_finished_;
   std::shared_ptr<SessionDriver> self_;
+  tls::ServerContext* server_ctx_ = nullptr;  // TLS as a server, or
+  tls::ClientContext* client_ctx_ = nullptr;  // as a client (use_tls())
+  tls::ClientParams client_params_;
+  std::optional<tls::Session> tls_;  // once TLS started
+  bool tls_told_ = false;            // the engine was told on_tls_started()
+  std::string plain_;                // the last read, decrypted
 };
 
 }  // namespace maillab::services

@@ -4,7 +4,7 @@
 //
 // Invariants: rcpts only holds recipients the handler accepted (2xx); mail_from is only
 // meaningful between an accepted MAIL and the end of the transaction; helo/esmtp and
-// auth_user survive RSET and the end of a transaction (RFC 5321 4.1.1.5, RFC 4954 4).
+// auth_user and tls survive RSET and the end of a transaction (RFC 5321 4.1.1.5, RFC 4954 4).
 #pragma once
 
 #include <cstddef>
@@ -37,6 +37,7 @@ struct Envelope {
   MailParams mail_params;
   std::vector<Recipient> rcpts;
   std::string auth_user;  // empty if not authenticated
+  std::string tls;        // once TLS is on, Postfix's Received clause ("using TLSv1.3 with cipher ..."); else empty
   ContentNotes notes;     // of the message being received (valid in on_message)
 };
 

@@ -33,7 +33,7 @@ Reply cannot_decode() { return Reply::make(501, "5.5.2", "Cannot Base64-decode C
 }  // namespace
 
 void ServerSession::cmd_auth(std::string_view args) {
-  if (config_.auth_mechanisms.empty() || !envelope_.esmtp)
+  if (config_.auth_mechanisms.empty() || !envelope_.esmtp || (config_.tls_auth_only && !tls_on_))
     return answer(Reply::make(503, "5.5.1", "Error: authentication not enabled"));
   // RFC 4954 4: "After a successful AUTH command completes, a server MUST reject any
   // further AUTH commands with a 503 reply."

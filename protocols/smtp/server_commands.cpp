@@ -58,8 +58,9 @@ std::span<const ServerSession::Command> ServerSession::commands() {
       // AUTH after EHLO, not during a mail transaction.
       {"AUTH", bit(S::ready), A::kParsed, &ServerSession::cmd_auth, "AUTH mechanism", "RFC 4954 4",
        "Error: MAIL transaction in progress"},
-      // No TLS in the lab: 454 wherever it is asked.
-      {"STARTTLS", session, A::kAny, &ServerSession::cmd_starttls, "STARTTLS", "RFC 3207 4", any_time},
+      // Outside a mail transaction (server_starttls.cpp); no argument (RFC 3207 4).
+      {"STARTTLS", bit(S::connected) | bit(S::ready), A::kNone, &ServerSession::cmd_starttls, "STARTTLS",
+       "RFC 3207 4, 4.2", "Error: MAIL transaction in progress"},
   }};
   return table;
 }
@@ -105,13 +106,15 @@ void ServerSession::helo_decided(Reply r, std::string_view domain, bool esmtp) {
   // The usual reply (250 and the host name, then the keywords) is the listener's, built
   // once; a handler's own text gets the keywords here.
   if (r.code == 250 && r.lines.size() == 1 && r.lines.front() == config_.hostname)
-    return answer(config_.replies->ehlo);
-  append_ehlo_keywords(config_, r.lines);
+    return answer(tls_on_ ? config_.replies->ehlo_tls : config_.replies->ehlo);
+  append_ehlo_keywords(config_, r.lines, tls_on_);
   answer(std::move(r));
 }
 
 void ServerSession::cmd_mail(std::string_view args) {
   // RFC 4954 6 / submission (RFC 6409 4.3): 530 until authenticated.
+  if (config_.tls_required && !tls_on_)  // smtpd_tls_security_level = encrypt
+    return answer(Reply::make(530, "5.7.0", "Must issue a STARTTLS command first"));
   if (config_.auth_required && envelope_.auth_user.empty())
     return answer(Reply::make(530, "5.7.0", "Authentication required"));
   // 4.1.1.2: "MAIL FROM:" Reverse-path [SP Mail-parameters]. A space after the colon is
@@ -236,9 +239,5 @@ void ServerSession::cmd_help(std::string_view) {
                      "See RFC 5321"));
 }
 
-void ServerSession::cmd_starttls(std::string_view) {
-  // RFC 3207 4: "454 TLS not available due to temporary reason".
-  answer(Reply::make(454, "4.7.0", "TLS not available"));
-}
 
 }  // namespace maillab::smtp

@@ -31,6 +31,11 @@ struct ServerConfig {
   bool dsn = true;                      // RFC 3461
   std::vector<std::string> auth_mechanisms;  // e.g. {"PLAIN","LOGIN"}; empty: no AUTH
   bool auth_required = false;           // submission: MAIL without AUTH -> 530 5.7.0
+  // TLS (RFC 3207, docs/tls.md): the listener has a certificate, so STARTTLS is offered
+  // until TLS is on (the driver runs the handshake; server_starttls.cpp).
+  bool starttls = false;
+  bool tls_auth_only = false;           // smtpd_tls_auth_only: AUTH only once TLS is on
+  bool tls_required = false;            // smtpd_tls_security_level = encrypt: MAIL -> 530 before TLS
   // Errors (4xx/5xx replies) a client may make without delivering mail: past
   // soft_error_limit every reply waits error_sleep_time (Postfix's "sleep on anything"),
   // at hard_error_limit 421 and close. A delivered message starts the count over.

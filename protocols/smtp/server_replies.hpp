@@ -31,6 +31,7 @@ struct PreparedReply {
 struct ServerReplies {
   PreparedReply greeting;  // 220 <hostname> ESMTP maillab
   PreparedReply ehlo;      // 250 <hostname>, then one line per extension
+  PreparedReply ehlo_tls;  // the same once TLS is on (no STARTTLS; AUTH under tls_auth_only)
   PreparedReply go_ahead;  // 354 End data with <CR><LF>.<CR><LF>
   PreparedReply bye;       // 221 2.0.0 Bye
 };
@@ -38,8 +39,8 @@ struct ServerReplies {
 // The greeting's standard text: "<hostname> ESMTP maillab".
 std::string greeting_text(std::string_view hostname);
 // The ehlo-ok-rsp keyword lines of `config`, one per extension in Postfix's order, after
-// the lines already in `lines`.
-void append_ehlo_keywords(const ServerConfig& config, ReplyLines& lines);
+// the lines already in `lines`; `tls_on`: the session runs inside TLS (RFC 3207 4.2).
+void append_ehlo_keywords(const ServerConfig& config, ReplyLines& lines, bool tls_on = false);
 // Every reply above for `config` (an empty hostname is "localhost", as in a session).
 std::shared_ptr<const ServerReplies> make_server_replies(const ServerConfig& config);
 

@@ -58,7 +58,7 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
 }
 
 void ServerSession::receive(std::string_view data) {
-  while (!data.empty() && state_ != State::closed) {
+  while (!data.empty() && state_ != State::closed && !wants_tls_) {
     // Read once the held reply is out, or the decision is in.
     if (paused()) return hold_input(data);
     data.remove_prefix(receive_some(data, std::string::npos));
@@ -69,7 +69,7 @@ std::size_t ServerSession::receive_some(std::string_view data, std::size_t outpu
   const std::size_t size = data.size();
   // A pause (the error sleep, a decision awaited) stops it too: what follows stays with the
   // caller, who reads no more until the held reply is out (services::SessionDriver).
-  while (!data.empty() && state_ != State::closed && !paused() && out_.size() < output_limit) {
+  while (!data.empty() && state_ != State::closed && !paused() && !wants_tls_ && out_.size() < output_limit) {
     if (state_ == State::data) {
       data.remove_prefix(data_.put(data));
       if (data_.done()) end_of_data();
@@ -78,7 +78,9 @@ std::size_t ServerSession::receive_some(std::string_view data, std::size_t outpu
       if (lines_.ready()) handle_line();
     }
   }
-  return state_ == State::closed ? size : size - data.size();
+  // After 220 to STARTTLS, what the client sent behind it is dropped unread (RFC 3207
+  // 4.2, CVE-2011-0411): consumed, so the caller hands it on to nobody.
+  return state_ == State::closed || wants_tls_ ? size : size - data.size();
 }
 
 void ServerSession::receive_eof() {

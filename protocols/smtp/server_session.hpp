@@ -28,7 +28,8 @@
 //   from the config (ServerConfig::replies, server_replies.hpp), never from a cache;
 // Split: server_session.cpp (framing, replies, timeouts, DATA), server_commands.cpp
 // (command table and commands), server_auth.cpp (AUTH PLAIN/LOGIN), server_throttle.cpp
-// (the error sleep), server_decision.cpp (waiting for a pending decision).
+// (the error sleep), server_decision.cpp (waiting for a pending decision),
+// server_starttls.cpp (STARTTLS, RFC 3207).
 #pragma once
 
 #include <chrono>
@@ -47,6 +48,7 @@
 #include "protocols/smtp/server_config.hpp"
 #include "protocols/smtp/server_handler.hpp"
 #include "protocols/smtp/server_replies.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::smtp {
 
@@ -98,6 +100,14 @@ class ServerSession {
   void decide(Reply reply);
   // Input a paused session keeps for later; more is refused with 421 and close.
   static constexpr std::size_t kMaxHeldInput = 64 * 1024;
+
+  // TLS (RFC 3207; the driver runs it, docs/tls.md; server_starttls.cpp). After its 220
+  // to STARTTLS the session reads nothing (the rest of the input is dropped) until
+  // on_tls_started(), which resets it to the state after the greeting; for implicit TLS
+  // (RFC 8314) the driver calls on_tls_started() before any input.
+  bool wants_tls() const { return wants_tls_; }
+  void on_tls_started(const tls::HandshakeInfo& info);
+  bool tls_on() const { return tls_on_; }
 
   State state() const { return state_; }
   const Envelope& envelope() const { return envelope_; }
@@ -161,6 +171,8 @@ class ServerSession {
   void cmd_vrfy(std::string_view args);
   void cmd_expn(std::string_view args);
   void cmd_help(std::string_view args);
+
+  // server_starttls.cpp
   void cmd_starttls(std::string_view args);
   ParamSupport param_support() const;
   // The commands' second halves, once the handler's reply is known (at once or later).
@@ -215,6 +227,8 @@ class ServerSession {
   AuthStep auth_step_ = AuthStep::none;
   std::string auth_login_user_;
   bool paused_ = false;
+  bool wants_tls_ = false;  // 220 to STARTTLS sent: nothing more is read in clear
+  bool tls_on_ = false;
   bool close_after_pause_ = false;  // the held replies end the session
   std::string held_;                // replies held while paused
   std::string held_input_;          // input received while paused

@@ -70,8 +70,8 @@ TEST_CASE("every verb in every state gets its row's reply", "[smtp][server][orde
        {no_service, hello_first, "334 ", "503 5.5.1 Error: MAIL transaction in progress",
         "503 5.5.1 Error: MAIL transaction in progress"}},
       {"STARTTLS",
-       {no_service, "454 4.7.0 TLS not available", "454 4.7.0 TLS not available", "454 4.7.0 TLS not available",
-        "454 4.7.0 TLS not available"}},
+       {no_service, "502 5.5.1 Error: command not implemented", "502 5.5.1 Error: command not implemented",
+        "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: MAIL transaction in progress"}},
       {"QUIT", {"221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye"}},
   };
   ServerConfig cfg = server_config();

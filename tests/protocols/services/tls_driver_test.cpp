@@ -1,0 +1,145 @@
+// SessionDriver as the TLS record layer (docs/tls.md "Integration"): the SMTP server engine
+// behind STARTTLS and behind implicit TLS, driven by a real tls::Session client over a
+// recording connection. What a peer would see: the greeting and the 220 in clear, then
+// only TLS records; nothing pipelined behind STARTTLS answered; EHLO inside TLS without
+// STARTTLS; close_notify before the connection closes.
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocols/services/session_driver.hpp"
+#include "protocols/smtp/server_handler.hpp"
+#include "protocols/smtp/server_session.hpp"
+#include "protocols/tls/certificate_authority.hpp"
+#include "protocols/tls/context.hpp"
+#include "protocols/tls/library_context.hpp"
+#include "protocols/tls/session.hpp"
+
+#include "driver_test_support.hpp"
+
+using namespace maillab;
+using services::test::RecordingConnection;
+using services::test::TimerRuntime;
+
+namespace {
+
+constexpr tls::UnixTime kStart = 1772442000;  // the simulation's time 0
+
+struct Lab {
+  std::shared_ptr<tls::LibraryContext> lib = tls::LibraryContext::deterministic(7);
+  tls::CertificateAuthority ca{tls::LibraryContext::deterministic(7, "ca"), kStart};
+  std::shared_ptr<const tls::Credentials> creds = ca.issue({"mx.example.org"});
+  tls::ServerContext server{lib, *creds};
+  tls::ClientContext client{lib, ca.certificate_pem()};
+};
+
+using Driver = services::SessionDriver<smtp::ServerSession>;
+
+smtp::ServerConfig tls_config() {
+  smtp::ServerConfig c;
+  c.hostname = "mx.example.org";
+  c.starttls = true;
+  return c;
+}
+
+// Everything the driver sent since the last call.
+std::string drain(RecordingConnection& conn, std::size_t& seen) {
+  std::string out;
+  for (; seen < conn.sent.size(); ++seen) out += conn.sent[seen];
+  return out;
+}
+
+// The client's side of the wire: TLS records to and from the driver until the client's
+// handshake is done and nothing more moves.
+struct Peer {
+  explicit Peer(RecordingConnection& c) : conn(c) {}
+  RecordingConnection& conn;
+  std::size_t seen = 0;
+  std::optional<tls::Session> tls;
+
+  std::string clear() { return drain(conn, seen); }
+  void start(tls::ClientContext& ctx) {
+    tls.emplace(ctx, tls::ClientParams{"mx.example.org", {"mx.example.org"}, ""}, kStart);
+    exchange();
+  }
+  // Moves records both ways until neither side has more to say.
+  void exchange() {
+    for (int i = 0; i < 10; ++i) {
+      const std::string out = tls->take_output();
+      if (!out.empty()) conn.handler->on_data(out);
+      const std::string in = drain(conn, seen);
+      if (out.empty() && in.empty()) return;
+      if (!in.empty()) REQUIRE(tls->receive(in) == tls::Status::kOk);
+    }
+  }
+  std::string say(const std::string& line) {
+    REQUIRE(tls->send(line) == tls::Status::kOk);
+    exchange();
+    return tls->take_plaintext();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("STARTTLS through the driver: 220 in clear, the rest inside TLS, CVE-2011-0411", "[services][tls]") {
+  Lab lab;
+  TimerRuntime rt;
+  smtp::ServerHandler handler;
+  auto conn = std::make_shared<RecordingConnection>();
+  auto driver = std::make_shared<Driver>(rt, conn, tls_config(), handler);
+  driver->use_tls(lab.server, false);
+  driver->start([](io::CloseKind) {});
+  Peer peer{*conn};
+  CHECK(peer.clear() == "220 mx.example.org ESMTP maillab\r\n");
+  conn->handler->on_data("EHLO c.example\r\n");
+  CHECK(peer.clear().find("250-STARTTLS\r\n") != std::string::npos);
+  conn->handler->on_data("STARTTLS\r\nRSET\r\n");  // one write: the RSET is never answered
+  CHECK(peer.clear() == "220 2.0.0 Ready to start TLS\r\n");
+  peer.start(lab.client);
+  REQUIRE(peer.tls->handshake_done());
+  CHECK(peer.tls->info().verified());
+  CHECK(driver->engine().tls_on());
+  const std::string ehlo = peer.say("EHLO c.example\r\n");
+  CHECK(ehlo.rfind("250-mx.example.org\r\n", 0) == 0);  // no 250 for the dropped RSET before it
+  CHECK(ehlo.find("STARTTLS") == std::string::npos);
+  CHECK(peer.say("QUIT\r\n") == "221 2.0.0 Bye\r\n");
+  CHECK(peer.tls->peer_closed());  // close_notify, then the connection closes
+  CHECK(conn->closed);
+}
+
+TEST_CASE("implicit TLS through the driver: the greeting only inside TLS (RFC 8314)", "[services][tls]") {
+  Lab lab;
+  TimerRuntime rt;
+  smtp::ServerHandler handler;
+  auto conn = std::make_shared<RecordingConnection>();
+  auto driver = std::make_shared<Driver>(rt, conn, tls_config(), handler);
+  driver->use_tls(lab.server, true);
+  driver->start([](io::CloseKind) {});
+  Peer peer{*conn};
+  CHECK(peer.clear().empty());  // the server waits for the ClientHello
+  peer.start(lab.client);
+  REQUIRE(peer.tls->handshake_done());
+  CHECK(peer.tls->take_plaintext() == "220 mx.example.org ESMTP maillab\r\n");
+  CHECK(peer.say("EHLO c.example\r\n").find("STARTTLS") == std::string::npos);
+}
+
+TEST_CASE("plaintext where TLS records are expected ends the session", "[services][tls]") {
+  Lab lab;
+  TimerRuntime rt;
+  smtp::ServerHandler handler;
+  auto conn = std::make_shared<RecordingConnection>();
+  auto driver = std::make_shared<Driver>(rt, conn, tls_config(), handler);
+  driver->use_tls(lab.server, false);
+  bool finished = false;
+  driver->start([&](io::CloseKind) { finished = true; });
+  Peer peer{*conn};
+  conn->handler->on_data("EHLO c.example\r\nSTARTTLS\r\n");
+  peer.clear();
+  conn->handler->on_data("MAIL FROM:<a@c.example>\r\n");  // a client that ignored the 220
+  const std::string out = peer.clear();
+  CHECK(out.find("250") == std::string::npos);  // no SMTP reply: at most a TLS alert
+  CHECK(conn->closed);
+  CHECK(finished);
+}
