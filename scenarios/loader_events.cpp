@@ -13,7 +13,7 @@ const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",    
                                              "disk_ok"};
 
 const FieldTable kActionFields{
-    {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password"}},
+    {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls"}},
     {"fetch", {"user", "server", "client", "protocol", "delete", "password"}},
     {"refuse", {"host", "service"}},
     {"accept", {"host", "service"}},
@@ -58,6 +58,9 @@ Send parse_send(const Item& item, Context& cx) {
   if (s.auth && s.auth->empty())
     fail(m.find("auth")->value.mark, "`auth` must name a user of the server, or be `none`");
   s.password = optional_string(m, "password");
+  s.tls = optional_string(m, "tls");
+  if (s.tls && *s.tls != "starttls" && *s.tls != "implicit" && *s.tls != "none")
+    fail(m.find("tls")->value.mark, "`send.tls` must be starttls, implicit or none, found `" + *s.tls + "`");
   return s;
 }
 

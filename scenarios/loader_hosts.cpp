@@ -1,13 +1,14 @@
 // The loader's `hosts` part: one host's settings (scenario-format.md "hosts").
 #include <algorithm>
 
+#include "scenarios/loader_tls.hpp"
 #include "scenarios/loader_yaml.hpp"
 
 namespace maillab::scenario::detail {
 namespace {
 
 const std::vector<std::string_view> kHostKeys{"address", "resolver", "dns", "mta", "pop3",
-                                              "users"};
+                                              "users", "tls"};
 
 // A local part (user or alias name): what may stand before the `@` of an address.
 std::string as_local_part(const std::string& text, Mark mark, std::string_view what) {
@@ -166,7 +167,8 @@ MtaConfig parse_mta(const Item& item, const std::string& host) {
         {"domains", "relay_domains", "mynetworks", "submission", "mailbox", "queue",
          "message_size_limit", "aliases", "discard", "smtpd_soft_error_limit",
          "smtpd_hard_error_limit", "smtpd_error_sleep_time", "anvil_rate_time_unit",
-         "smtpd_client_auth_failure_limit", "auth_failure_delay", "dkim", "smtpd_checks"});
+         "smtpd_client_auth_failure_limit", "auth_failure_delay", "dkim", "smtpd_checks", "smtps",
+         "smtpd_tls_security_level", "smtpd_tls_auth_only", "smtp_tls_security_level"});
   MtaConfig mta;
   mta.mark = item.key_mark;
   mta.domains = parse_domains(m, "domains", {});
@@ -185,6 +187,7 @@ MtaConfig parse_mta(const Item& item, const std::string& host) {
   parse_limits(m, mta);
   if (std::optional<Item> i = m.get("dkim")) mta.dkim = parse_dkim(*i);
   if (std::optional<Item> i = m.get("smtpd_checks")) mta.smtpd_checks = parse_checks(*i, host);
+  parse_mta_tls(m, mta);
   if (std::optional<Item> i = m.get("aliases")) {
     Map aliases(*i, "`aliases` of host " + code(host), {});
     for (const Map::Entry& e : aliases.entries()) {
@@ -234,6 +237,7 @@ Host parse_host(const Map::Entry& entry, Context& cx) {
   if (std::optional<Item> i = m.get("dns")) h.dns = parse_dns(*i, h.name, cx);
   if (std::optional<Item> i = m.get("mta")) h.mta = parse_mta(*i, h.name);
   if (std::optional<Item> i = m.get("pop3")) h.pop3 = as_bool(*i);
+  if (std::optional<Item> i = m.get("tls")) h.tls = parse_host_tls(*i, h.name);
   if (std::optional<Item> i = m.get("users")) {
     Map users(*i, "`users` of host " + code(h.name), {});
     for (const Map::Entry& e : users.entries()) {

@@ -15,7 +15,7 @@ struct Home {
   std::string_view key;
   std::string_view where;
 };
-constexpr std::array<Home, 44> kHomes{{
+constexpr std::array<Home, 50> kHomes{{
     {"scenario", "the top level"},
     {"duration", "the top level"},
     {"seed", "the top level"},
@@ -31,6 +31,11 @@ constexpr std::array<Home, 44> kHomes{{
     {"dns", "a host (under `hosts:`)"},
     {"mta", "a host (under `hosts:`)"},
     {"pop3", "a host (under `hosts:`)"},
+    {"tls", "a host (under `hosts:`), a `send` or a `fetch`"},
+    {"smtps", "a host's `mta`"},
+    {"smtpd_tls_security_level", "a host's `mta`"},
+    {"smtpd_tls_auth_only", "a host's `mta`"},
+    {"smtp_tls_security_level", "a host's `mta`"},
     {"users", "a host (under `hosts:`)"},
     {"zones", "a host's `dns`"},
     {"domains", "a host's `mta`"},

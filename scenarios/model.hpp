@@ -134,6 +134,12 @@ struct MtaConfig {
   std::int64_t auth_failure_delay_ns = 2 * kSecond;
   std::vector<DkimSigning> dkim;  // file order
   SmtpdChecks smtpd_checks;
+  // TLS (1.1, docs/tls.md), Postfix's names: "" = the default (may with a host `tls`, else
+  // none; auth_only true with `tls`).
+  bool smtps = false;                        // port 465, implicit TLS (RFC 8314)
+  std::string smtpd_tls_security_level;      // none | may | encrypt
+  std::optional<bool> smtpd_tls_auth_only;
+  std::string smtp_tls_security_level = "may";  // none | may | encrypt | verify | secure
   Mark mark;
 };
 
@@ -143,9 +149,17 @@ struct User {
   Mark mark;
 };
 
+// A host's certificate from the lab's CA (`tls:`).
+struct TlsSpec {
+  std::vector<std::string> names;    // subject alternative names (default: the host name)
+  std::string certificate = "valid";  // valid | expired | self-signed | wrong-name
+  Mark mark;
+};
+
 struct Host {
   std::string name;
   Ipv4 address;
+  std::optional<TlsSpec> tls;
   std::optional<Ipv4> resolver;  // the DNS server this host asks
   std::optional<DnsServer> dns;
   std::optional<MtaConfig> mta;
@@ -166,6 +180,8 @@ struct Send {
   std::string server;                    // the MSA (587 with submission, else 25)
   std::optional<std::string> auth;       // absent: local part of `from`; "none": no AUTH
   std::optional<std::string> password;   // absent: the user's own
+  std::optional<std::string> tls;        // starttls | implicit | none; absent: starttls
+                                         // when the server's host has tls, else none
 };
 
 // A MUA retrieves mail.

@@ -56,6 +56,7 @@ services::Accounts accounts(const Host& h) {
 }  // namespace
 
 World::World(const Scenario& s, std::uint64_t seed) : scenario_(s), sim_(seed) {
+  tls_ = std::make_unique<WorldTls>(scenario_, seed);
   net_ = std::make_unique<sim::Network>(sim_);
 }
 
@@ -198,6 +199,15 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.users = accounts(h);
   if (h.resolver) c.resolver = h.resolver->text;
   for (const auto& [domain, next_hop] : options_.transport) c.transport[domain] = next_hop;
+  // TLS (scenario-format.md 1.1): Postfix's defaults given a certificate.
+  c.tls_server = tls_->server(h.name);
+  c.tls_client = tls_->client(h.name);
+  c.smtps = m.smtps;
+  c.smtpd_tls_security_level = !m.smtpd_tls_security_level.empty() ? m.smtpd_tls_security_level
+                               : h.tls                              ? "may"
+                                                                    : "none";
+  c.smtpd_tls_auth_only = m.smtpd_tls_auth_only.value_or(h.tls.has_value());
+  c.smtp_tls_security_level = m.smtp_tls_security_level;
   return c;
 }
 
@@ -360,6 +370,15 @@ void World::do_send(const Send& s) {
   job.unique = ++mua_unique_;
   bool submission = server->spec->mta && server->spec->mta->submission;
   job.port = submission ? 587 : 25;
+  // A MUA set to starttls/implicit verifies and never goes on in clear (1.1 `send.tls`).
+  const std::string tls_mode = s.tls.value_or(server->spec->tls ? "starttls" : "none");
+  if (tls_mode != "none") {
+    job.tls = smtp::TlsLevel::verify;
+    job.implicit_tls = tls_mode == "implicit";
+    if (job.implicit_tls) job.port = 465;
+    job.tls_client = tls_->client(client->spec->name);
+    job.server_name = server->spec->name;
+  }
   if (submission && s.auth.value_or("") != "none") {
     std::string user = s.auth.value_or(local_part(message::addr_spec(s.from)));
     std::string password;

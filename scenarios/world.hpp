@@ -24,6 +24,7 @@
 #include "scenarios/dkim_keys.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/model.hpp"
+#include "scenarios/world_tls.hpp"
 #include "scenarios/sim_runtime.hpp"
 #include "sim/network.hpp"
 #include "sim/simulator.hpp"
@@ -131,6 +132,7 @@ class World {
   WorldOptions options_;
   sim::Simulator sim_;
   sim::TraceRecorder trace_;
+  std::unique_ptr<WorldTls> tls_;  // before hosts_: outlives every service
   std::unique_ptr<sim::Network> net_;
   std::map<std::string, std::unique_ptr<HostNode>> hosts_;
   std::map<std::string, std::shared_ptr<const dns::Authority>> zones_;

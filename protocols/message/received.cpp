@@ -38,7 +38,7 @@ std::vector<std::string> received_words(std::string_view v) {
 std::string received_value(const ReceivedInfo& info) {
   std::string out;
   out.reserve(info.from_helo.size() + info.from_host.size() + info.from_address.size() + info.by_host.size() +
-              info.with.size() + info.id.size() + info.for_rcpt.size() + 96);
+              info.with.size() + info.tls.size() + info.id.size() + info.for_rcpt.size() + 96);
   // Everything the client chose (its HELO name, its address, the recipient) or the DNS
   // said (its name) goes through header_safe: no CR or LF can start a line of its own.
   if (!info.from_helo.empty() || !info.from_host.empty() || !info.from_address.empty()) {
@@ -58,6 +58,12 @@ std::string received_value(const ReceivedInfo& info) {
       out += ")";
     }
     out += "\r\n\t";
+  }
+  if (!info.tls.empty()) {  // Postfix: "(using TLSv1.3 with cipher ... (256/256 bits))"
+    // OpenSSL's names of what was negotiated (tls::received_clause), never peer text.
+    out += '(';
+    out += info.tls;
+    out += ")\r\n\t";
   }
   out += "by ";
   append_header_safe(out, info.by_host.empty() ? "localhost" : info.by_host);

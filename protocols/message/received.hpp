@@ -24,7 +24,8 @@ struct ReceivedInfo {
   std::string from_host;     // reverse DNS name, "" when unknown
   std::string from_address;  // "192.0.2.1", "2001:db8::1"
   std::string by_host;
-  std::string with;  // SMTP, ESMTP, ESMTPA, ESMTPS, LMTP, local
+  std::string with;  // SMTP, ESMTP, ESMTPA, ESMTPS, ESMTPSA, LMTP, local
+  std::string tls;   // Postfix's "using TLSv1.3 with cipher ..." (its own line); "" = clear
   std::string id;    // queue id
   std::string for_rcpt;
   int64_t sim_ns = 0;

@@ -34,7 +34,7 @@ struct InboundSmtp {
 }  // namespace
 
 struct Mta::Listeners {
-  std::optional<smtp::ServerConfig> smtp, submission;  // ports 25 and 587
+  std::optional<smtp::ServerConfig> smtp, submission, smtps;  // ports 25, 587 and 465
 };
 
 Mta::Mta(io::Runtime& rt, MtaConfig config)
@@ -77,6 +77,9 @@ void Mta::start() {
   if (cfg_->submission) {
     rt_.listen(587, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 587); });
   }
+  if (cfg_->smtps && cfg_->tls_server) {  // RFC 8314: submission over implicit TLS
+    rt_.listen(465, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 465); });
+  }
   reload_queue();
   schedule_scan();
 }
@@ -85,6 +88,8 @@ void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
   auto in = std::make_shared<InboundSmtp>(*this, c->peer_address(), port);
   in->driver = std::make_shared<services::SessionDriver<smtp::ServerSession>>(rt_, std::move(c),
                                                                              smtpd_config(port), in->policy);
+  if (cfg_->tls_server && (port == 465 || in->driver->engine().config().starttls))
+    in->driver->use_tls(*cfg_->tls_server, port == 465);
   sessions_.insert(in);
   // Two pointers: std::function keeps them without an allocation. The callback runs at the
   // latest from ~Mta, which aborts every session after resetting token_; the session is
@@ -133,7 +138,7 @@ const std::string* Mta::mailbox_owner(std::string_view local) const {
 
 const smtp::ServerConfig& Mta::smtpd_config(std::uint16_t port) {
   if (!listeners_) listeners_ = std::make_unique<Listeners>();
-  auto& made = port == 587 ? listeners_->submission : listeners_->smtp;
+  auto& made = port == 587 ? listeners_->submission : port == 465 ? listeners_->smtps : listeners_->smtp;
   if (!made) {
     made = SmtpdSession::server_config(*this, port);
     made->replies = smtp::make_server_replies(*made);
@@ -312,6 +317,7 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   ri.from_address = s.client_address;
   ri.by_host = hostname();
   ri.with = s.client_address.empty() ? "local" : s.protocol;
+  ri.tls = s.tls;
   ri.id = q.id;
   ri.sim_ns = rt_.now();
   const std::string received = message::received_value(ri);

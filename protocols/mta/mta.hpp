@@ -59,7 +59,8 @@ struct Submission {
   std::string envid;
   bool ret_headers = false;
   std::string client;                 // "helo (unknown [addr])" or "local"
-  std::string protocol = "ESMTP";     // for Received: SMTP, ESMTP, ESMTPA, local
+  std::string protocol = "ESMTP";     // for Received: SMTP, ESMTP(S)(A), local
+  std::string tls;                    // for Received: "using TLSv1.3 with cipher ..."; "" = clear
   std::string helo, client_address;
   bool submitted = false;             // came through the MSA: add Message-ID/Date if missing
   std::string folder;                 // where local delivery files it ("" = the inbox)

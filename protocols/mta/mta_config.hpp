@@ -13,6 +13,7 @@
 
 #include "protocols/io/runtime.hpp"
 #include "protocols/services/accounts.hpp"
+#include "protocols/tls/context.hpp"
 
 namespace maillab::auth {
 class DkimPrivateKey;
@@ -102,6 +103,14 @@ struct MtaConfig {
   // Answers the checks' own resolver keeps, each for its TTL (a receiving MTA sits behind a
   // caching resolver; SPF, DKIM keys and DMARC records repeat from message to message).
   std::size_t auth_cache = 4096;
+  // TLS (docs/tls.md), Postfix's names. The contexts belong to the world (or the bridge)
+  // and outlive the MTA; no tls_server: no STARTTLS, no 465.
+  tls::ServerContext* tls_server = nullptr;
+  tls::ClientContext* tls_client = nullptr;
+  bool smtps = false;                             // port 465, implicit TLS (RFC 8314)
+  std::string smtpd_tls_security_level = "none";  // none | may | encrypt
+  bool smtpd_tls_auth_only = false;
+  std::string smtp_tls_security_level = "none";   // none | may | encrypt | verify | secure
 
   bool is_local_domain(std::string_view domain) const;
   bool is_relay_domain(std::string_view domain) const;

@@ -55,6 +55,13 @@ bool equals_lower(std::string_view text, std::string_view lower) {
 
 }  // namespace
 
+smtp::TlsLevel tls_level(std::string_view smtp_tls_security_level) {
+  if (smtp_tls_security_level == "may") return smtp::TlsLevel::may;
+  if (smtp_tls_security_level == "encrypt") return smtp::TlsLevel::encrypt;
+  if (smtp_tls_security_level == "verify" || smtp_tls_security_level == "secure") return smtp::TlsLevel::verify;
+  return smtp::TlsLevel::none;
+}
+
 // One SMTP connection to one target; owned by the attempt.
 class SmtpAttempt::Connection {
  public:
@@ -101,7 +108,17 @@ class SmtpAttempt::Connection {
     connected_ = true;
     smtp::ClientConfig cfg;
     cfg.helo_name = owner_.mta_.hostname();
+    const MtaConfig& m = owner_.mta_.config();
+    cfg.tls = tls_level(m.smtp_tls_security_level);
+    if (!m.tls_client && cfg.tls == smtp::TlsLevel::may) cfg.tls = smtp::TlsLevel::none;
     driver_ = std::make_shared<Driver>(rt, std::move(c), std::move(cfg));
+    if (m.tls_client) {
+      // The MX's name as SNI and as the name a verify/secure level checks (RFC 7672 does
+      // not apply: no DANE); sessions resumed per MX and port, as Postfix's cache.
+      driver_->use_tls(*m.tls_client,
+                       tls::ClientParams{target_.host, {target_.host}, target_.host + ":" + std::to_string(target_.port)},
+                       false);
+    }
     auto& engine = driver_->engine();
     // Captures of one pointer: std::function keeps them without an allocation. The engine
     // dies with driver_, which this connection owns and aborts in its destructor.

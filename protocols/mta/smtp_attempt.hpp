@@ -25,6 +25,9 @@ namespace maillab::mta {
 
 class Mta;
 
+// smtp_tls_security_level (Postfix's names) as the client engine's level; unknown: none.
+smtp::TlsLevel tls_level(std::string_view smtp_tls_security_level);
+
 struct AttemptOutcome {
   enum class Kind { kDelivered, kFailed, kDeferred };
   Kind kind = Kind::kDeferred;

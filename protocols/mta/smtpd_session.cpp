@@ -39,11 +39,17 @@ smtp::ServerConfig SmtpdSession::server_config(const Mta& mta, std::uint16_t por
   smtp::ServerConfig c;
   c.hostname = mta.hostname();
   c.size_limit = mta.config().message_size_limit;
-  if (port == 587) {
+  if (port == 587 || port == 465) {
     c.auth_mechanisms = {"PLAIN", "LOGIN"};
     c.auth_required = true;
   }
   const MtaConfig& m = mta.config();
+  // STARTTLS where the host has a certificate and smtpd_tls_security_level is not none;
+  // encrypt: MAIL only inside TLS; smtpd_tls_auth_only: AUTH only inside TLS.
+  c.starttls = m.tls_server && port != 465 && m.smtpd_tls_security_level != "none";
+  // encrypt without a certificate: MAIL is refused all the same (Postfix).
+  c.tls_required = port != 465 && m.smtpd_tls_security_level == "encrypt";
+  c.tls_auth_only = c.starttls && m.smtpd_tls_auth_only;
   c.soft_error_limit = m.smtpd_soft_error_limit;
   c.hard_error_limit = m.smtpd_hard_error_limit;
   c.error_sleep_time = std::chrono::milliseconds(m.smtpd_error_sleep_time / 1'000'000);
@@ -102,7 +108,11 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   s.ret_headers = env.mail_params.ret == smtp::DsnRet::hdrs;
   s.helo = env.helo;
   s.client_address = peer_;
-  s.protocol = !env.auth_user.empty() ? "ESMTPA" : env.esmtp ? "ESMTP" : "SMTP";
+  // Postfix: ESMTP, then S inside TLS, then A when authenticated (RFC 3848).
+  s.protocol = env.esmtp ? "ESMTP" : "SMTP";
+  if (!env.tls.empty() && env.esmtp) s.protocol += 'S';
+  if (!env.auth_user.empty()) s.protocol = s.protocol == "SMTP" ? "ESMTPA" : s.protocol + 'A';
+  s.tls = env.tls;
   s.submitted = submission();
   SenderChecks* c = checks();
   if (!c) return mta_.enqueue(std::move(s), parsed);

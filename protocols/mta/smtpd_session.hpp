@@ -45,7 +45,7 @@ class SmtpdSession final : public smtp::ServerHandler {
   void on_abandoned() override;
 
  private:
-  bool submission() const { return port_ == 587; }
+  bool submission() const { return port_ == 587 || port_ == 465; }
   bool storage_short(const smtp::MailParams& params) const;
   // The checks of this session, made on first use; null on 587 or with every check off.
   SenderChecks* checks();

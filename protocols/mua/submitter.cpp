@@ -91,7 +91,13 @@ void Submitter::Impl::connected(io::ConnectStatus st, io::ConnectionPtr c) {
   smtp::ClientConfig cfg;
   cfg.helo_name = rt.hostname();
   cfg.auth = job.auth;
+  cfg.tls = job.tls;
   driver = std::make_shared<Driver>(rt, std::move(c), cfg);
+  if (job.tls != smtp::TlsLevel::none && job.tls_client) {
+    driver->use_tls(*job.tls_client,
+                    tls::ClientParams{job.server_name, {job.server_name}, job.server_name + ":" + std::to_string(job.port)},
+                    job.implicit_tls);
+  }
   auto& engine = driver->engine();
   // The engine lives in `driver`, which this Impl owns: a plain pointer fits std::function's
   // inline storage (capturing the peer string cost an allocation per message).

@@ -14,6 +14,7 @@
 #include "protocols/io/runtime.hpp"
 #include "protocols/message/compose.hpp"
 #include "protocols/smtp/client_session.hpp"
+#include "protocols/tls/context.hpp"
 
 namespace maillab::mua {
 
@@ -23,6 +24,12 @@ struct SubmitJob {
   std::uint16_t port = 587;
   std::optional<std::pair<std::string, std::string>> auth;  // user, password
   std::uint64_t unique = 0;  // for the Message-ID
+  // TLS (docs/tls.md): a MUA set to starttls or implicit verifies the server's
+  // certificate for `server_name` and never sends a password or a message in clear.
+  smtp::TlsLevel tls = smtp::TlsLevel::none;
+  bool implicit_tls = false;                  // port 465 (RFC 8314)
+  tls::ClientContext* tls_client = nullptr;   // outlives the Submitter
+  std::string server_name;
 };
 
 struct SubmitResult {

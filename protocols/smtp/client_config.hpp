@@ -9,6 +9,13 @@
 
 namespace maillab::smtp {
 
+// smtp_tls_security_level (Postfix; RFC 3207): none: never STARTTLS; may: STARTTLS when
+// offered, else clear, any certificate; encrypt: never a message in clear (no STARTTLS
+// offered: 4.7.4 for that server); verify/secure: encrypt, and a certificate that does
+// not verify ends the session with 4.7.5 (the lab does not tell verify from secure:
+// both match the names of `tls_names`).
+enum class TlsLevel { none, may, encrypt, verify };
+
 struct ClientConfig {
   std::string helo_name;                  // smtp_helo_name (the EHLO/HELO argument)
   std::string peer_name = "server";       // "mx.example.org[192.0.2.1]": in diagnostics
@@ -17,6 +24,7 @@ struct ClientConfig {
   // server offers no usable mechanism the session goes on without (the server decides,
   // e.g. 530 at MAIL), as Postfix does.
   std::optional<std::pair<std::string, std::string>> auth;
+  TlsLevel tls = TlsLevel::none;          // the driver runs the handshake (client_starttls.cpp)
 
   using ms = std::chrono::milliseconds;
   ms greeting_timeout{300000};    // 4.5.3.2.1 initial 220 message: 5 minutes

@@ -42,13 +42,13 @@ void ClientSession::finish() {
 }
 
 void ClientSession::receive(std::string_view data) {
-  if (state_ == State::closed) return;
+  if (state_ == State::closed || wants_tls_) return;
   parser_.receive(data);
   // The replies are read into one Reply whose buffers go back and forth with the parser's,
   // so a session's replies reuse the same allocations. A local keeps it safe should
   // handle() lead back here.
   Reply reply = std::move(spare_reply_);
-  while (state_ != State::closed && parser_.next(reply)) handle(reply, parser_.last_malformed());
+  while (state_ != State::closed && !wants_tls_ && parser_.next(reply)) handle(reply, parser_.last_malformed());
   spare_reply_ = std::move(reply);
 }
 

@@ -41,6 +41,7 @@
 #include "protocols/smtp/reply.hpp"
 #include "protocols/smtp/reply_parser.hpp"
 #include "protocols/smtp/transaction_outcome.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::smtp {
 
@@ -90,12 +91,21 @@ class ClientSession {
   State state() const { return state_; }
   bool authenticated() const { return authenticated_; }
 
+  // TLS (RFC 3207; client_starttls.cpp; the driver runs the handshake, docs/tls.md).
+  // After the server's 220 to STARTTLS the session reads nothing (replies in the same
+  // read are dropped: a server cannot inject them) until on_tls_started(), which sends
+  // EHLO again, or ends the session with 4.7.5 when the level is verify and the
+  // certificate did not verify. For implicit TLS the driver calls it before any input.
+  bool wants_tls() const { return wants_tls_; }
+  void on_tls_started(const tls::HandshakeInfo& info);
+  bool tls_on() const { return tls_on_; }
+
   // Observer for the trace: each line sent (credentials as "****", "<data>" for the
   // content) with the reply it got; "" for the greeting.
   std::function<void(std::string_view line_sent, const Reply&)> on_exchange;
 
  private:
-  enum class Cmd { greeting, ehlo, helo, auth, mail, rcpt, data, dot, rset, quit };
+  enum class Cmd { greeting, ehlo, helo, auth, mail, rcpt, data, dot, rset, quit, starttls };
   struct Pending {
     Cmd cmd;
     std::size_t rcpt = 0;   // RCPT: index in the current message
@@ -177,6 +187,11 @@ class ClientSession {
   void on_rset(const Pending&, const Reply&);
   void on_quit(const Pending&, const Reply&);
   void after_hello();
+  void send_ehlo();
+
+  // client_starttls.cpp
+  bool start_tls_if_needed();  // after EHLO: STARTTLS sent, or the session given up
+  void on_starttls(const Pending&, const Reply&);
   void hello_failed(const Reply& reply);
   void advance();
   void start_transaction();
@@ -209,6 +224,8 @@ class ClientSession {
   bool need_rset_ = false;
   bool finish_ = false;
   bool closing_ = false;  // a 421 is being handled: start nothing new
+  bool wants_tls_ = false;  // 220 to STARTTLS: nothing more is read in clear
+  bool tls_on_ = false;
   std::optional<Reply> failure_;  // why the session can deliver no more
 };
 

@@ -30,7 +30,7 @@ const ClientSession::Step& ClientSession::step(Cmd cmd) {
   // Reply classes a command may get (4.2.1, 4.3.2): anything else is a protocol error.
   constexpr unsigned k2 = 1u << 2, k3 = 1u << 3, k4 = 1u << 4, k5 = 1u << 5;
   constexpr unsigned k245 = k2 | k4 | k5, k345 = k3 | k4 | k5, k2345 = k2 | k3 | k4 | k5;
-  static const std::array<Step, 10> table{{
+  static const std::array<Step, 11> table{{
       // 3.1, 4.3.1: 220 opens the session; 554/4xx refuse it.
       {Cmd::greeting, k245, &C::greeting_timeout, "receiving the initial server greeting", &ClientSession::on_greeting},
       // 3.2, 4.1.1.1: EHLO; 500/502 means an old server: HELO.
@@ -52,6 +52,8 @@ const ClientSession::Step& ClientSession::step(Cmd cmd) {
       {Cmd::rset, k245, &C::rset_timeout, "sending RSET", &ClientSession::on_rset},
       // 4.1.1.10.
       {Cmd::quit, k245, &C::quit_timeout, "sending QUIT", &ClientSession::on_quit},
+      // RFC 3207 4: 220 then the handshake; 454/501 leave the session in clear.
+      {Cmd::starttls, k245, &C::helo_timeout, "receiving the STARTTLS response", &ClientSession::on_starttls},
   }};
   const Step& s = table[static_cast<std::size_t>(cmd)];
   assert(s.cmd == cmd);
@@ -76,6 +78,10 @@ const std::set<std::string>& ClientSession::extensions() const {
 
 void ClientSession::on_greeting(const Pending&, const Reply& r) {
   if (!r.positive_completion()) return hello_failed(r);
+  send_ehlo();
+}
+
+void ClientSession::send_ehlo() {
   state_ = State::hello;
   const std::size_t start = out_.size();
   out_ += "EHLO ";
@@ -157,6 +163,7 @@ void ClientSession::hello_failed(const Reply& r) {
 }
 
 void ClientSession::after_hello() {
+  if (start_tls_if_needed()) return;
   if (config_.auth && esmtp_) {
     const auto& [user, password] = *config_.auth;
     if (auth_mechanisms_.count("PLAIN")) {
