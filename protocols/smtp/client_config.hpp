@@ -12,8 +12,8 @@ namespace maillab::smtp {
 // smtp_tls_security_level (Postfix; RFC 3207): none: never STARTTLS; may: STARTTLS when
 // offered, else clear, any certificate; encrypt: never a message in clear (no STARTTLS
 // offered: 4.7.4 for that server); verify/secure: encrypt, and a certificate that does
-// not verify ends the session with 4.7.5 (the lab does not tell verify from secure:
-// both match the names of `tls_names`).
+// not verify ends the session with 4.7.5 (the lab does not tell verify from secure: the
+// driver's tls::ClientParams name what must match).
 enum class TlsLevel { none, may, encrypt, verify };
 
 struct ClientConfig {
