@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "protocols/services/session_driver.hpp"
 #include "protocols/smtp/server_handler.hpp"
@@ -81,16 +82,26 @@ struct Peer {
   }
 };
 
-}  // namespace
-
-TEST_CASE("STARTTLS through the driver: 220 in clear, the rest inside TLS, CVE-2011-0411", "[services][tls]") {
+// An SMTP server engine behind a driver with the lab's server context, on a recording
+// connection; `finished` is set when the driver's session ends.
+struct Server {
+  explicit Server(bool implicit) {
+    driver->use_tls(lab.server, implicit);
+    driver->start([this](io::CloseKind) { finished = true; });
+  }
   Lab lab;
   TimerRuntime rt;
   smtp::ServerHandler handler;
-  auto conn = std::make_shared<RecordingConnection>();
-  auto driver = std::make_shared<Driver>(rt, conn, tls_config(), handler);
-  driver->use_tls(lab.server, false);
-  driver->start([](io::CloseKind) {});
+  std::shared_ptr<RecordingConnection> conn = std::make_shared<RecordingConnection>();
+  std::shared_ptr<Driver> driver = std::make_shared<Driver>(rt, conn, tls_config(), handler);
+  bool finished = false;
+};
+
+}  // namespace
+
+TEST_CASE("STARTTLS through the driver: 220 in clear, the rest inside TLS, CVE-2011-0411", "[services][tls]") {
+  Server server(false);
+  auto [lab, conn, driver] = std::tie(server.lab, server.conn, server.driver);
   Peer peer{*conn};
   CHECK(peer.clear() == "220 mx.example.org ESMTP maillab\r\n");
   conn->handler->on_data("EHLO c.example\r\n");
@@ -110,13 +121,8 @@ TEST_CASE("STARTTLS through the driver: 220 in clear, the rest inside TLS, CVE-2
 }
 
 TEST_CASE("implicit TLS through the driver: the greeting only inside TLS (RFC 8314)", "[services][tls]") {
-  Lab lab;
-  TimerRuntime rt;
-  smtp::ServerHandler handler;
-  auto conn = std::make_shared<RecordingConnection>();
-  auto driver = std::make_shared<Driver>(rt, conn, tls_config(), handler);
-  driver->use_tls(lab.server, true);
-  driver->start([](io::CloseKind) {});
+  Server server(true);
+  auto [lab, conn] = std::tie(server.lab, server.conn);
   Peer peer{*conn};
   CHECK(peer.clear().empty());  // the server waits for the ClientHello
   peer.start(lab.client);
@@ -126,14 +132,9 @@ TEST_CASE("implicit TLS through the driver: the greeting only inside TLS (RFC 83
 }
 
 TEST_CASE("plaintext where TLS records are expected ends the session", "[services][tls]") {
-  Lab lab;
-  TimerRuntime rt;
-  smtp::ServerHandler handler;
-  auto conn = std::make_shared<RecordingConnection>();
-  auto driver = std::make_shared<Driver>(rt, conn, tls_config(), handler);
-  driver->use_tls(lab.server, false);
-  bool finished = false;
-  driver->start([&](io::CloseKind) { finished = true; });
+  Server server(false);
+  auto& conn = server.conn;
+  const bool& finished = server.finished;
   Peer peer{*conn};
   conn->handler->on_data("EHLO c.example\r\nSTARTTLS\r\n");
   peer.clear();
