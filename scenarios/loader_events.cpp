@@ -10,7 +10,7 @@ namespace {
 
 const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",        "refuse",
                                              "accept", "cut", "heal", "loss", "disk_full",
-                                             "disk_ok"};
+                                             "disk_ok", "flush"};
 
 const FieldTable kActionFields{
     {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls"}},
@@ -147,6 +147,8 @@ Event parse_event(const Item& item, Context& cx) {
     e.action = HostState{host_ref(v, code(k), Need::kHost, cx), k == "up"};
   else if (k == "disk_full" || k == "disk_ok")
     e.action = DiskState{host_ref(v, code(k), Need::kHost, cx), k == "disk_full"};
+  else if (k == "flush")
+    e.action = Flush{host_ref(v, code(k), Need::kMta, cx)};
   else if (k == "refuse" || k == "accept") e.action = parse_port(v, k == "accept", cx);
   else if (k == "cut" || k == "heal") {
     auto [a, b] = node_pair(v, k, cx);

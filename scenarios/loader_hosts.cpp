@@ -163,13 +163,16 @@ SmtpdChecks parse_checks(const Item& item, const std::string& host) {
 }
 
 MtaConfig parse_mta(const Item& item, const std::string& host) {
-  Map m(item, "`mta` of host " + code(host),
-        {"domains", "relay_domains", "mynetworks", "submission", "mailbox", "queue",
-         "message_size_limit", "aliases", "discard", "smtpd_soft_error_limit",
-         "smtpd_hard_error_limit", "smtpd_error_sleep_time", "anvil_rate_time_unit",
-         "smtpd_client_auth_failure_limit", "auth_failure_delay", "dkim", "smtpd_checks", "smtps",
-         "smtpd_tls_security_level", "smtpd_tls_auth_only", "smtp_tls_security_level"});
+  std::vector<std::string_view> keys{
+      "domains", "relay_domains", "mynetworks", "submission", "mailbox", "queue",
+      "message_size_limit", "aliases", "discard", "smtpd_soft_error_limit",
+      "smtpd_hard_error_limit", "smtpd_error_sleep_time", "anvil_rate_time_unit",
+      "smtpd_client_auth_failure_limit", "auth_failure_delay", "dkim", "smtpd_checks", "smtps",
+      "smtpd_tls_security_level", "smtpd_tls_auth_only", "smtp_tls_security_level"};
+  keys.insert(keys.end(), kStapleKeys.begin(), kStapleKeys.end());
+  Map m(item, "`mta` of host " + code(host), keys);
   MtaConfig mta;
+  parse_staples(m, mta);
   mta.mark = item.key_mark;
   mta.domains = parse_domains(m, "domains", {});
   mta.relay_domains = parse_domains(m, "relay_domains", mta.domains);
@@ -250,8 +253,9 @@ Host parse_host(const Map::Entry& entry, Context& cx) {
                            " again: user names ignore case (BOB@ is bob)");
       Item user = e.value;
       user.name = "user " + code(e.key);
-      Map settings(user, user.name, {"password"});
+      Map settings(user, user.name, {"password", "quota"});
       if (std::optional<Item> p = settings.get("password")) u.password = as_string(*p);
+      if (std::optional<Item> q = settings.get("quota")) u.quota = as_size(*q);
       h.users[u.name] = std::move(u);
     }
   }

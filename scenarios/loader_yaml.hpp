@@ -144,6 +144,11 @@ struct Context {
 };
 
 Host parse_host(const Map::Entry& entry, Context& cx);       // loader_hosts.cpp
+// The Postfix staples of an `mta` block (loader_staples.cpp): the keys, and their reader.
+extern const std::vector<std::string_view> kStapleKeys;
+void parse_staples(const Map& m, MtaConfig& mta);
+// A size in bytes: a whole number, or with a k or M unit (powers of 1024): `20k`.
+std::uint64_t as_size(const Item& item);
 Event parse_event(const Item& item, Context& cx);            // loader_events.cpp
 Expectation parse_expectation(const Item& item, Context& cx);  // loader_expect.cpp
 // Every host name in cx.references names a host that can play its role (loader.cpp).

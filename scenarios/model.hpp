@@ -124,6 +124,12 @@ struct MtaConfig {
   std::uint64_t message_size_limit = 10240000;  // bytes; 0 = no limit (as Postfix)
   std::map<std::string, std::vector<std::string>> aliases;  // local part -> targets
   bool discard = false;  // accept, queue, then discard instead of delivering (discard(8))
+  // Postfix staples (loader_staples.cpp): next hops as Postfix writes them (next_hop.hpp).
+  std::string relayhost;                        // "" = none
+  std::map<std::string, std::string> transport;  // domain -> next hop
+  bool quota_full_tempfail = true;
+  std::int64_t greylist_ns = 0;  // postgrey's delay on port 25; 0 = off  // Dovecot: over quota is 4.2.2 (else 5.2.2, a bounce)
+  bool loopback_only = false;  // inet_interfaces = loopback-only: SMTP ports refuse other hosts
   // Slowing down clients that err and guess passwords (docs/security.md): Postfix's
   // names and defaults, a lab limit on failed AUTHs per client address, Dovecot's delay.
   int smtpd_soft_error_limit = 10;
@@ -146,6 +152,7 @@ struct MtaConfig {
 struct User {
   std::string name;                     // local part
   std::optional<std::string> password;  // absent: the user cannot log in
+  std::optional<std::uint64_t> quota;   // mailbox size limit in bytes (Dovecot quota)
   Mark mark;
 };
 
@@ -231,15 +238,20 @@ struct DiskState {  // `disk_full: HOST` / `disk_ok: HOST`
   bool full = true;
 };
 
-using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState>;
+struct Flush {  // `flush: HOST`: postqueue -f on that MTA
+  std::string host;
+};
+
+using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState, Flush>;
 
 // The key the action was written with: send, fetch, down, up, refuse, accept, cut, heal,
-// loss, disk_full, disk_ok.
+// loss, disk_full, disk_ok, flush.
 inline std::string_view action_name(const Action& action) {
   if (auto* h = std::get_if<HostState>(&action)) return h->up ? "up" : "down";
   if (auto* p = std::get_if<PortState>(&action)) return p->accept ? "accept" : "refuse";
   if (auto* c = std::get_if<Cut>(&action)) return c->heal ? "heal" : "cut";
   if (auto* d = std::get_if<DiskState>(&action)) return d->full ? "disk_full" : "disk_ok";
+  if (std::holds_alternative<Flush>(action)) return "flush";
   return std::holds_alternative<Send>(action) ? "send"
          : std::holds_alternative<Fetch>(action) ? "fetch"
                                                  : "loss";

@@ -198,6 +198,12 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.smtpd_checks.dmarc = mode(m.smtpd_checks.dmarc);
   c.users = accounts(h);
   if (h.resolver) c.resolver = h.resolver->text;
+  c.relayhost = m.relayhost;
+  for (const auto& [name, u] : h.users)
+    if (u.quota) c.quotas[name] = *u.quota;
+  c.quota_full_tempfail = m.quota_full_tempfail;
+  c.greylist = m.greylist_ns;
+  c.transport = m.transport;
   for (const auto& [domain, next_hop] : options_.transport) c.transport[domain] = next_hop;
   // TLS (scenario-format.md 1.1): Postfix's defaults given a certificate.
   c.tls_server = tls_->server(h.name);
@@ -217,6 +223,10 @@ void World::boot(HostNode& h) {
     h.dns = std::make_unique<services::DnsServer>(*h.runtime, it->second);
   }
   if (spec.mta) {
+    // inet_interfaces = loopback-only: Postfix listens on 127.0.0.1 only, so every other
+    // host's connection is refused (a reset), the host's own MUA gets through.
+    for (std::uint16_t port : {std::uint16_t{25}, std::uint16_t{587}})
+      net_->set_loopback_only(h.runtime->sim_address(), port, spec.mta->loopback_only);
     h.mta = std::make_unique<mta::Mta>(*h.runtime, mta_config(spec));
     std::string name = spec.name;
     h.mta->on_delivered = [this, name](const mta::DeliveryRecord& r) {
@@ -308,6 +318,9 @@ void World::apply(const Action& action) {
           if (!h) return;
           h->disk.set_full(a.full);
           h->runtime->trace(agent::kNet, a.full ? ev::kDiskFull : ev::kDiskOk, {});
+        } else if constexpr (std::is_same_v<A, Flush>) {
+          HostNode* h = host(a.host);
+          if (h && h->mta) h->mta->flush();
         }
       },
       action);

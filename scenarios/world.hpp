@@ -69,7 +69,8 @@ struct FetchRecord {
 
 // Extra settings for building a world beyond what the scenario says (maillab serve).
 struct WorldOptions {
-  // MtaConfig::transport for every MTA host: domain (lowercase) -> "addr:port".
+  // MtaConfig::transport for every MTA host: domain (lowercase) -> next hop
+  // ("[addr]:port", mta/next_hop.hpp).
   std::map<std::string, std::string> transport;
   // Called once per host when the world is built; a non-null result is the disk the
   // host's services use (it must keep `memory`, which the World reads, in step).

@@ -160,6 +160,14 @@ void Network::unlisten(Address host, std::uint16_t port) {
   }
 }
 
+void Network::set_loopback_only(Address host, std::uint16_t port, bool loopback_only) {
+  if (loopback_only) {
+    impl_->loopback_only.insert(port_key(host, port));
+  } else {
+    impl_->loopback_only.erase(port_key(host, port));
+  }
+}
+
 void Network::set_refused(Address host, std::uint16_t port, bool refused) {
   const std::uint64_t k = port_key(host, port);
   if (refused) {

@@ -128,6 +128,9 @@ class Network {
   void heal(std::string_view a, std::string_view b);
   void set_loss(std::string_view a, std::string_view b, double rate);
   void set_refused(Address host, std::uint16_t port, bool refused);
+  // Postfix inet_interfaces = loopback-only: the port answers connections from `host`
+  // itself and refuses (RST) every other client.
+  void set_loopback_only(Address host, std::uint16_t port, bool loopback_only);
 
   // The current route's one-way latency, or nullopt when no path exists now.
   std::optional<Time> path_latency(Address from, Address to) const;

@@ -90,7 +90,8 @@ void NetworkCore::syn_arrived(std::uint32_t a, std::uint32_t gen) {
   const PathInfo back = path(tn, at.from_node);
   if (!back.reachable) return;  // the answer cannot get through (cut meanwhile)
   auto it = listeners.find(port_key(at.to, at.to_port));
-  if (it == listeners.end() || it->second.refused || !it->second.on_accept) {
+  if (it == listeners.end() || it->second.refused || !it->second.on_accept ||
+      (at.from != at.to && loopback_only.count(it->first))) {
     report(Protocol::kTcp, at.to, at.to_port, at.from, at.from_port, kRst | kAck, 0,
            at.isn + 1, {}, false);
     sim.cancel(at.retry);

@@ -264,6 +264,7 @@ struct NetworkCore {
   std::deque<Attempt> attempts;
   std::uint32_t attempt_free = kNone;
   std::unordered_map<std::uint64_t, Listener> listeners;  // port_key -> listener
+  std::unordered_set<std::uint64_t> loopback_only;        // port_keys refusing other hosts
   // The accept function runs moved out of its listener (not copied: a copy allocates),
   // and goes back afterwards unless the listener was replaced or removed meanwhile.
   bool accepting = false;

@@ -95,7 +95,7 @@ int serve(const ServeArgs& a, bool seed_given) {
                  "service with --listen HOST:SERVICE=ADDR:PORT, e.g. HOST:smtp=127.0.0.1:2525\n";
 
   scenario::WorldOptions wopt;
-  for (const auto& r : opt.routes) wopt.transport[r.domain] = r.to.address + ":" + std::to_string(r.to.port);
+  for (const auto& r : opt.routes) wopt.transport[r.domain] = "[" + r.to.address + "]:" + std::to_string(r.to.port);
   if (!opt.mailboxes_dir.empty()) {
     namespace fs = std::filesystem;
     std::error_code ec;

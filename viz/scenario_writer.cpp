@@ -59,6 +59,7 @@ std::optional<std::string> event_yaml(const scenario::Event& e) {
            ", service: " + std::string(scenario::service_name(p->service)) + "}}";
   if (auto* d = std::get_if<scenario::DiskState>(&e.action))
     return at + (d->full ? "disk_full: " : "disk_ok: ") + d->host + "}";
+  if (auto* f = std::get_if<scenario::Flush>(&e.action)) return at + "flush: " + f->host + "}";
   return std::nullopt;
 }
 

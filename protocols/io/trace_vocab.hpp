@@ -143,11 +143,13 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kQueueExpired, "queue.expired", "MTA", "id subject msgid")                           \
   X(kQueueRemoved, "queue.removed", "MTA", "id subject msgid")                           \
   X(kQueueReloaded, "queue.reloaded", "MTA", "messages")                                 \
+  X(kQueueFlush, "queue.flush", "MTA", "messages")                                       \
   X(kQueueCorrupt, "queue.corrupt", "MTA", "file? moved_to? id?")                        \
   X(kQueueOrphanRemoved, "queue.orphan_removed", "MTA", "file")                          \
   /* routing and relaying */                                                             \
   X(kRouteMx, "route.mx", "MTA", "id domain mx")                                         \
   X(kRouteImplicitMx, "route.implicit_mx", "MTA", "id domain")                           \
+  X(kRouteNexthop, "route.nexthop", "MTA", "id domain mx")                               \
   X(kRelaySent, "relay.sent", "MTA", "id to relay status diagnostic msgid peer next_id") \
   X(kRelayDeferred, "relay.deferred", "MTA", "id to relay status diagnostic msgid")      \
   X(kRelayBounced, "relay.bounced", "MTA", "id to relay status diagnostic msgid")        \

@@ -12,6 +12,7 @@
 #include "protocols/message/date.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/message/received.hpp"
+#include "protocols/mta/greylist.hpp"
 #include "protocols/mta/smtp_attempt.hpp"
 #include "protocols/mta/smtpd_session.hpp"
 #include "protocols/services/session_driver.hpp"

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@
 
 namespace maillab::mta {
 
+class Greylist;
 class SmtpAttempt;
 class SmtpdSession;
 
@@ -87,9 +89,17 @@ class Mta {
   // The same, moving the envelope's strings out of `s` (its content is left alone).
   smtp::Reply enqueue(Submission&& s, const message::MessageView& msg);
 
+  // postqueue -f: every deferred message is tried now, whatever its due time (trace
+  // queue.flush). Mail on hold stays there.
+  void flush();
+
   // The recipient check an SMTP server makes at RCPT TO (Postfix smtpd restrictions).
   smtp::Reply check_recipient(const std::string& address, const std::string& client_address,
                               bool authenticated) const;
+  // The greylisting policy (postgrey) at RCPT on port 25, for a client that is neither in
+  // mynetworks nor logged in: nullopt passes, else the 450 4.2.0 (greylist.hpp).
+  std::optional<smtp::Reply> greylisted(const std::string& client_address, const std::string& sender,
+                                        const std::string& recipient);
   // A local part with a mailbox or an alias here (any case; postmaster included).
   bool local_user_exists(std::string_view local) const;
   // A domain this host delivers to (mydestination, or its own name when it has none).
@@ -129,6 +139,9 @@ class Mta {
   void scan();
   void activate(const std::string& id);
   void deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& content);
+  // The user's quota would be exceeded by `d` (quota.cpp): `r` is deferred (4.2.2) or
+  // failed (5.2.2) and traced; false when it fits or the user has no quota.
+  bool over_quota(const QueueFile& q, QueueRecipient& r, const mda::Delivery& d);
   void attempt_done(SmtpAttempt* attempt);
   void active_done(const std::string& id);
   void send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind);
@@ -155,6 +168,7 @@ class Mta {
   std::unique_ptr<mda::MailStore> store_;
   std::unique_ptr<services::Resolver> checks_resolver_;
   std::unique_ptr<auth::DnsClient> checks_dns_;
+  std::unique_ptr<Greylist> greylist_;  // made on first use, with cfg_->greylist
   // The configurations of the SMTP listeners, made on the first connection (an idle host
   // pays one pointer).
   struct Listeners;

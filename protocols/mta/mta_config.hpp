@@ -93,8 +93,17 @@ struct MtaConfig {
   services::Accounts users;  // who has a mailbox here, who may log in (and with what)
   std::string resolver;                        // DNS server address ("" = none)
   std::size_t resolver_cache = 0;              // answers the resolver caches (0 = none)
-  // Where mail for a domain goes instead of DNS (cli.md serve --route): "addr:port".
+  // Where mail for a domain (lowercase) goes instead of its MX records: Postfix
+  // transport_maps, the next hop in relayhost's syntax (next_hop.hpp), e.g. "[mx2.b.example]",
+  // "[192.0.2.7]:2525" (serve --route).
   std::map<std::string, std::string> transport;
+  std::string relayhost;  // every non-local domain goes there ("" = none); next_hop.hpp
+  // Mailbox size limits in bytes per user (any case), as Dovecot's quota plugin: a
+  // delivery that would go over is deferred with 4.2.2 (quota_full_tempfail = yes) or
+  // bounced with 5.2.2 (no). Users without an entry have no limit.
+  std::map<std::string, std::uint64_t, services::CaselessLess> quotas;
+  bool quota_full_tempfail = true;
+  io::Time greylist = 0;  // postgrey's --delay on port 25 (greylist.hpp); 0 = no greylisting
   // Postfix discard(8) as every transport: accepted mail is queued as usual, then each
   // recipient is marked done without delivery (trace `discarded`). A sink for benchmarks.
   bool discard = false;

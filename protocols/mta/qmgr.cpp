@@ -144,6 +144,15 @@ void Mta::scan() {
   for (const auto& id : due) activate(id);
 }
 
+void Mta::flush() {
+  std::vector<std::string> deferred;
+  for (const auto& [id, q] : index_) {
+    if (q.state == QueueState::kDeferred) deferred.push_back(id);
+  }
+  rt_.trace(agent::kMta, ev::kQueueFlush, {{key::kMessages, std::to_string(deferred.size())}});
+  for (const auto& id : deferred) activate(id);
+}
+
 void Mta::activate(const std::string& id) {
   auto it = index_.find(id);
   if (it == index_.end() || in_flight_.count(id)) return;
@@ -240,6 +249,7 @@ void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& conten
   d.hostname = hostname();
   d.unique = ++unique_;
   d.folder = q.folder;  // "Junk" for mail DMARC quarantined on arrival
+  if (over_quota(q, r, d)) return;
   auto st = store().deliver(d);
   if (st == mda::DeliveryStatus::DiskFull) {
     r.status = "4.3.1";

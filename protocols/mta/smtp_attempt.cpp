@@ -6,6 +6,7 @@
 #include "protocols/dns/address.hpp"
 #include "protocols/mta/mta.hpp"
 #include "protocols/mta/mx_order.hpp"
+#include "protocols/mta/next_hop.hpp"
 #include "protocols/services/session_driver.hpp"
 
 namespace maillab::mta {
@@ -171,17 +172,22 @@ SmtpAttempt::SmtpAttempt(Mta& mta, std::string queue_id, std::string domain,
 SmtpAttempt::~SmtpAttempt() { mta_.runtime().cancel_timer(done_timer_); }
 
 void SmtpAttempt::start() {
-  const auto& cfg = mta_.config();
-  if (auto it = cfg.transport.find(domain_); it != cfg.transport.end()) {
-    // A fixed next hop (serve --route): "addr:port".
-    auto colon = it->second.rfind(':');
-    Target t{it->second, it->second.substr(0, colon), 25};
-    if (colon != std::string::npos) {
-      t.port = static_cast<std::uint16_t>(std::stoi(it->second.substr(colon + 1)));
+  std::optional<NextHop> hop = configured_next_hop(mta_.config(), domain_);
+  if (hop) {
+    // relayhost or transport: the configured next hop instead of the domain's MX records.
+    auto& rt = mta_.runtime();
+    if (rt.tracing()) {
+      rt.trace(agent::kMta, ev::kRouteNexthop, {{key::kId, queue_id_}, {key::kDomain, domain_}, {key::kMx, hop->text()}});
     }
-    targets_.push_back(t);
-    try_next_target();
-    return;
+    port_ = hop->port;
+    lookup_name_ = hop->host;
+    if (hop->literal) {
+      targets_.push_back(Target{hop->host, hop->host, port_});
+      try_next_target();
+      return;
+    }
+  } else {
+    lookup_name_ = domain_;
   }
   auto* resolver = mta_.resolver();
   if (!resolver) {
@@ -189,7 +195,12 @@ void SmtpAttempt::start() {
              "X-maillab; no DNS resolver configured for " + mta_.hostname());
     return;
   }
-  resolver->lookup(domain_, dns::Type::MX, [this](const dns::LookupResult& r) { on_mx(r); });
+  if (hop && !hop->mx_lookup) {
+    // [host]: its address records only (Postfix: no MX lookup).
+    resolver->lookup(lookup_name_, dns::Type::A, [this](const dns::LookupResult& a) { on_implicit_a(a); });
+    return;
+  }
+  resolver->lookup(lookup_name_, dns::Type::MX, [this](const dns::LookupResult& r) { on_mx(r); });
 }
 
 void SmtpAttempt::on_mx(const dns::LookupResult& r) {
@@ -199,12 +210,12 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
     case O::NxDomain:
       fail_all(AttemptOutcome::Kind::kFailed, "5.4.4",
                "X-maillab; Host or domain name not found. Name service error for name=" +
-                   domain_ + " type=MX: Host not found");
+                   lookup_name_ + " type=MX: Host not found");
       return;
     case O::NoData:
       // RFC 5321 5.1: no MX -> the domain itself is the implicit MX.
-      rt.trace(agent::kMta, ev::kRouteImplicitMx, {{key::kId, queue_id_}, {key::kDomain, domain_}});
-      mta_.resolver()->lookup(domain_, dns::Type::A,
+      rt.trace(agent::kMta, ev::kRouteImplicitMx, {{key::kId, queue_id_}, {key::kDomain, lookup_name_}});
+      mta_.resolver()->lookup(lookup_name_, dns::Type::A,
                               [this](const dns::LookupResult& a) { on_implicit_a(a); });
       return;
     case O::Answer:
@@ -212,7 +223,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
     default:
       fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
                "X-maillab; Host or domain name not found. Name service error for name=" +
-                   domain_ + " type=MX: Host not found, try again");
+                   lookup_name_ + " type=MX: Host not found, try again");
       return;
   }
   std::vector<Mx> records;
@@ -225,10 +236,10 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   switch (route.verdict) {
     case MxRoute::Verdict::kNullMx:
       fail_all(AttemptOutcome::Kind::kFailed, "5.1.10",
-               "X-maillab; Domain " + domain_ + " does not accept mail (nullMX)");
+               "X-maillab; Domain " + lookup_name_ + " does not accept mail (nullMX)");
       return;
     case MxRoute::Verdict::kLoopsToSelf:
-      fail_all(AttemptOutcome::Kind::kFailed, "5.4.6", "X-maillab; mail for " + domain_ + " loops back to myself");
+      fail_all(AttemptOutcome::Kind::kFailed, "5.4.6", "X-maillab; mail for " + lookup_name_ + " loops back to myself");
       return;
     case MxRoute::Verdict::kRoute:
       break;
@@ -244,7 +255,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   if (rt.tracing()) {
     std::string list;
     for (const auto& mx : mxs) list += (list.empty() ? "" : " ") + std::to_string(mx.preference) + ":" + mx.host;
-    rt.trace(agent::kMta, ev::kRouteMx, {{key::kId, queue_id_}, {key::kDomain, domain_}, {key::kMx, list}});
+    rt.trace(agent::kMta, ev::kRouteMx, {{key::kId, queue_id_}, {key::kDomain, lookup_name_}, {key::kMx, list}});
   }
   mxs_ = std::move(mxs);
   mx_resolving_ = 0;
@@ -254,14 +265,14 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
 void SmtpAttempt::resolve_next_mx() {
   while (mx_resolving_ < mxs_.size() && !mxs_[mx_resolving_].addresses.empty()) {
     for (const auto& a : mxs_[mx_resolving_].addresses) {
-      targets_.push_back(Target{mxs_[mx_resolving_].host, a, 25});
+      targets_.push_back(Target{mxs_[mx_resolving_].host, a, port_});
     }
     ++mx_resolving_;
   }
   if (mx_resolving_ == mxs_.size()) {
     if (targets_.empty()) {
       fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
-               "X-maillab; Host or domain name not found for every MX of " + domain_);
+               "X-maillab; Host or domain name not found for every MX of " + lookup_name_);
       return;
     }
     try_next_target();
@@ -278,7 +289,7 @@ void SmtpAttempt::resolve_next_mx() {
       }
     }
     // An MX without an address is skipped (Postfix logs it and goes on).
-    for (const auto& addr : mx.addresses) targets_.push_back(Target{mx.host, addr, 25});
+    for (const auto& addr : mx.addresses) targets_.push_back(Target{mx.host, addr, port_});
     ++mx_resolving_;
     resolve_next_mx();
   });
@@ -288,7 +299,7 @@ void SmtpAttempt::on_implicit_a(const dns::LookupResult& r) {
   if (r.outcome == dns::Outcome::Answer) {
     for (const auto& rr : r.answers) {
       if (const auto* a = std::get_if<dns::AData>(&rr.data)) {
-        targets_.push_back(Target{domain_, dns::ipv4_to_string(a->address), 25});
+        targets_.push_back(Target{lookup_name_, dns::ipv4_to_string(a->address), port_});
       }
     }
   }
@@ -299,11 +310,11 @@ void SmtpAttempt::on_implicit_a(const dns::LookupResult& r) {
   if (r.outcome == dns::Outcome::NxDomain || r.outcome == dns::Outcome::NoData ||
       r.outcome == dns::Outcome::Answer) {
     fail_all(AttemptOutcome::Kind::kFailed, "5.4.4",
-             "X-maillab; Host or domain name not found. Name service error for name=" + domain_ +
+             "X-maillab; Host or domain name not found. Name service error for name=" + lookup_name_ +
                  " type=A: Host not found");
   } else {
     fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
-             "X-maillab; Host or domain name not found. Name service error for name=" + domain_ +
+             "X-maillab; Host or domain name not found. Name service error for name=" + lookup_name_ +
                  " type=A: Host not found, try again");
   }
 }

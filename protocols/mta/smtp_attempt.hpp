@@ -1,5 +1,7 @@
 // mta::SmtpAttempt: one delivery attempt of one queued message to the recipients of one
 // next-hop domain, as Postfix's smtp(8) makes it:
+//  0. a configured next hop (next_hop.hpp: transport, then relayhost) replaces the domain:
+//     [host] is looked up as an address, host as a domain, an IPv4 literal not at all.
 //  1. route (RFC 5321 5.1): the MX records in order_mx()'s order (mx_order.hpp: by
 //     preference, ties in seeded random order, a null MX fails at once with 5.1.10, this
 //     host and worse dropped, none left -> "mail loops back to myself", 5.4.6); no MX ->
@@ -76,6 +78,8 @@ class SmtpAttempt {
   Mta& mta_;
   std::string queue_id_;
   std::string domain_;
+  std::string lookup_name_;  // what DNS is asked: the domain, or the configured next hop's host
+  std::uint16_t port_ = 25;  // the next hop's port
   std::vector<std::size_t> rcpt_indices_;
   smtp::OutgoingMessage message_;
   Done done_;

@@ -90,7 +90,13 @@ smtp::Reply SmtpdSession::on_mail(const smtp::Envelope& env, const smtp::Path& f
 }
 
 smtp::Reply SmtpdSession::on_rcpt(const smtp::Envelope& env, const smtp::Recipient& rcpt) {
-  return mta_.check_recipient(rcpt.path.address(), peer_, !env.auth_user.empty());
+  smtp::Reply reply = mta_.check_recipient(rcpt.path.address(), peer_, !env.auth_user.empty());
+  // Postfix: check_policy_service (postgrey) after permit_mynetworks and
+  // permit_sasl_authenticated, for the MTAs on port 25 only.
+  if (reply.positive_completion() && !submission() && env.auth_user.empty()) {
+    if (auto grey = mta_.greylisted(peer_, env.mail_from.address(), rcpt.path.address())) return *grey;
+  }
+  return reply;
 }
 
 smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string content) {

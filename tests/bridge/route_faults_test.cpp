@@ -16,7 +16,7 @@ TEST_CASE("bridge: --route delivers a domain's mail to a real SMTP server") {
   o.routes.push_back(RouteSpec{"c.example", RealEndpoint{"127.0.0.1", fake.port()}});
   o.grace = 300ms;
   scenario::WorldOptions w;
-  w.transport["c.example"] = "127.0.0.1:" + std::to_string(fake.port());
+  w.transport["c.example"] = "[127.0.0.1]:" + std::to_string(fake.port());
   Lab lab(kLabYaml, o, w);
 
   TestClient c(lab.port(0));
@@ -56,7 +56,7 @@ TEST_CASE("bridge: --route to a port nobody listens on defers the mail") {
   o.routes.push_back(RouteSpec{"c.example", RealEndpoint{"127.0.0.1", dead_port}});
   o.grace = 300ms;
   scenario::WorldOptions w;
-  w.transport["c.example"] = "127.0.0.1:" + std::to_string(dead_port);
+  w.transport["c.example"] = "[127.0.0.1]:" + std::to_string(dead_port);
   Lab lab(kLabYaml, o, w);
   TestClient c(lab.port(0));
   REQUIRE(c.reply().rfind("220", 0) == 0);

@@ -254,7 +254,9 @@ TEST_CASE("every key of docs/scenario-format.md loads, or is marked planned and 
     CHECK(named);  // refused for the documented key, not for something else
   }
   CHECK(accepted > 60);
-  CHECK(planned > 20);  // fewer as the 1.1 keys are built
+  // Both kinds were read (the page was parsed): keys move from planned to accepted as
+  // they are built, so the sum is what stays.
+  CHECK(accepted + planned > 100);
 }
 
 TEST_CASE("every key the loader allows has a row in docs/scenario-format.md", "[format-doc]") {
