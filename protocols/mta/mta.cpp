@@ -12,6 +12,7 @@
 #include "protocols/message/date.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/message/received.hpp"
+#include "protocols/mta/client_name.hpp"
 #include "protocols/mta/greylist.hpp"
 #include "protocols/mta/smtp_attempt.hpp"
 #include "protocols/mta/smtpd_session.hpp"
@@ -25,10 +26,12 @@ namespace key = io::trace::key;
 
 namespace {
 
-// One inbound SMTP connection: the engine plus the host's policy object.
+// One inbound SMTP connection: the engine plus the host's policy object, and the lookup
+// of the client's name (client_name.hpp) while it runs.
 struct InboundSmtp {
   SmtpdSession policy;
   std::shared_ptr<services::SessionDriver<smtp::ServerSession>> driver;
+  std::unique_ptr<ClientNameLookup> name_lookup;
   InboundSmtp(Mta& m, std::string peer, std::uint16_t port) : policy(m, std::move(peer), port) {}
 };
 
@@ -86,12 +89,20 @@ void Mta::start() {
 }
 
 void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
-  auto in = std::make_shared<InboundSmtp>(*this, c->peer_address(), port);
+  std::string peer = c->peer_address();
+  auto in = std::make_shared<InboundSmtp>(*this, peer, port);
   in->driver = std::make_shared<services::SessionDriver<smtp::ServerSession>>(rt_, std::move(c),
                                                                              smtpd_config(port), in->policy);
   if (cfg_->tls_server && (port == 465 || in->driver->engine().config().starttls))
     in->driver->use_tls(*cfg_->tls_server, port == 465);
   sessions_.insert(in);
+  if (auto* resolver = this->resolver()) {
+    // Postfix's client name lookup, PTR then A; the session goes on meanwhile. The lookup
+    // dies with the session (its callback is then never run).
+    InboundSmtp* session = in.get();
+    in->name_lookup = std::make_unique<ClientNameLookup>(
+        *resolver, std::move(peer), [session](const std::string& name) { session->policy.set_client_name(name); });
+  }
   // Two pointers: std::function keeps them without an allocation. The callback runs at the
   // latest from ~Mta, which aborts every session after resetting token_; the session is
   // found in sessions_ by its address (a non-owning shared_ptr as the key).
@@ -314,7 +325,7 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
     }
   }
   if (!s.client_address.empty()) ri.from_helo = pass<S>(s.helo);
-  ri.from_host = "unknown";
+  ri.from_host = s.client_name.empty() ? "unknown" : s.client_name;
   ri.from_address = s.client_address;
   ri.by_host = hostname();
   ri.with = s.client_address.empty() ? "local" : s.protocol;

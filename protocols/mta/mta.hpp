@@ -64,6 +64,7 @@ struct Submission {
   std::string protocol = "ESMTP";     // for Received: SMTP, ESMTP(S)(A), local
   std::string tls;                    // for Received: "using TLSv1.3 with cipher ..."; "" = clear
   std::string helo, client_address;
+  std::string client_name;            // forward-confirmed reverse DNS name; "" = unknown
   bool submitted = false;             // came through the MSA: add Message-ID/Date if missing
   std::string folder;                 // where local delivery files it ("" = the inbox)
 };

@@ -114,6 +114,7 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   s.ret_headers = env.mail_params.ret == smtp::DsnRet::hdrs;
   s.helo = env.helo;
   s.client_address = peer_;
+  s.client_name = client_name_;
   // Postfix: ESMTP, then S inside TLS, then A when authenticated (RFC 3848).
   s.protocol = env.esmtp ? "ESMTP" : "SMTP";
   if (!env.tls.empty() && env.esmtp) s.protocol += 'S';

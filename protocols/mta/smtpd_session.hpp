@@ -43,6 +43,8 @@ class SmtpdSession final : public smtp::ServerHandler {
   smtp::Reply before_auth() override;
   void on_exchange(std::string_view client_line, const smtp::Reply& reply) override;
   void on_abandoned() override;
+  // The client's verified name (client_name.hpp), "" = unknown; for the Received header.
+  void set_client_name(std::string name) { client_name_ = std::move(name); }
 
  private:
   bool submission() const { return port_ == 587 || port_ == 465; }
@@ -56,6 +58,7 @@ class SmtpdSession final : public smtp::ServerHandler {
 
   Mta& mta_;
   std::string peer_;
+  std::string client_name_;
   std::uint16_t port_;
   std::unique_ptr<SenderChecks> checks_;
   std::function<void(smtp::Reply)> decide_;

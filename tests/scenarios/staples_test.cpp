@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "protocols/mta/client_name.hpp"
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
 
@@ -153,4 +154,30 @@ TEST_CASE("greylisting: 450 4.2.0 with postgrey's text, then the retry after the
   d = delivery(*trusted, "Grey");
   REQUIRE(d);
   CHECK(d->record.time < 2 * kMinute);
+}
+
+TEST_CASE("reverse DNS: a forward-confirmed PTR names the client in Received, a lie gives unknown") {
+  auto w = run_world(builtin("reverse-dns"));
+  const Delivery* good = delivery(*w, "Confirmed");
+  REQUIRE(good);
+  CHECK(good->record.content->find("Received: from mail.a.example (mail.a.example [192.0.2.10])\r\n\tby mx.b.example") !=
+        std::string::npos);
+  const Delivery* bad = delivery(*w, "Unconfirmed");
+  REQUIRE(bad);
+  CHECK(bad->record.content->find("Received: from mail.c.example (unknown [192.0.2.30])\r\n\tby mx.b.example") !=
+        std::string::npos);
+  // No PTR at all (the reverse zone removed): unknown as well.
+  std::string text(find_builtin("reverse-dns")->text);
+  const auto at = text.find("          10   IN PTR mail.a.example.\n");
+  REQUIRE(at != std::string::npos);
+  text.erase(at, std::string("          10   IN PTR mail.a.example.\n").size());
+  auto none = run_world(from_text(text));
+  good = delivery(*none, "Confirmed");
+  REQUIRE(good);
+  CHECK(good->record.content->find("Received: from mail.a.example (unknown [192.0.2.10])") != std::string::npos);
+}
+
+TEST_CASE("reverse DNS: the name of an address in in-addr.arpa") {
+  CHECK(mta::reverse_name("192.0.2.10") == "10.2.0.192.in-addr.arpa");
+  CHECK(mta::reverse_name("not an address").empty());
 }
