@@ -86,6 +86,10 @@ smtp_server = {
         "ehlo lower.example\nmail from:<a@a.example>\nrcpt to:<b@b.example>\ndata\n.\nquit\n")),
     "timeout_in_data": (0x40, SMALL, crlf(
         "EHLO c.example\nMAIL FROM:<a@a.example>\nRCPT TO:<b@b.example>\nDATA\nunfinished\n")),
+    "bdat": (0, SMALL,
+        "EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\n"
+        "BDAT 15\r\nab\r\n.\r\nQUIT\r\nx\nBDAT 0\r\nBDAT 3 LAST\r\nc\rdDATA\r\nRSET\r\n"
+        "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nBDAT 4 last\r\nd\r\n\nBDAT x\r\n"),
     "long_text_lines": (0, [0] * 7, crlf(
         "EHLO c.example\nMAIL FROM:<a@a.example>\nRCPT TO:<b@b.example>\nDATA\n" + "y" * 1500 + "\n.\nQUIT\n")),
 }

@@ -130,6 +130,7 @@ struct MtaConfig {
   bool quota_full_tempfail = true;
   std::int64_t greylist_ns = 0;  // postgrey's delay on port 25; 0 = off  // Dovecot: over quota is 4.2.2 (else 5.2.2, a bounce)
   bool loopback_only = false;  // inet_interfaces = loopback-only: SMTP ports refuse other hosts
+  bool smtp_chunking = false;  // the SMTP client sends BDAT where CHUNKING is offered
   // Slowing down clients that err and guess passwords (docs/security.md): Postfix's
   // names and defaults, a lab limit on failed AUTHs per client address, Dovecot's delay.
   int smtpd_soft_error_limit = 10;

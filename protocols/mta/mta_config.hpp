@@ -120,6 +120,9 @@ struct MtaConfig {
   std::string smtpd_tls_security_level = "none";  // none | may | encrypt
   bool smtpd_tls_auth_only = false;
   std::string smtp_tls_security_level = "none";   // none | may | encrypt | verify | secure
+  // The SMTP client sends BDAT (RFC 3030) to a next hop that offers CHUNKING. A lab
+  // extension: Postfix's SMTP client always sends DATA, and so does this one by default.
+  bool smtp_chunking = false;
 
   bool is_local_domain(std::string_view domain) const;
   bool is_relay_domain(std::string_view domain) const;

@@ -112,6 +112,7 @@ class SmtpAttempt::Connection {
     const MtaConfig& m = owner_.mta_.config();
     cfg.tls = tls_level(m.smtp_tls_security_level);
     if (!m.tls_client && cfg.tls == smtp::TlsLevel::may) cfg.tls = smtp::TlsLevel::none;
+    cfg.chunking = owner_.mta_.config().smtp_chunking;
     driver_ = std::make_shared<Driver>(rt, std::move(c), std::move(cfg));
     if (m.tls_client) {
       // The MX's name as SNI and as the name a verify/secure level checks (RFC 7672 does

@@ -20,6 +20,10 @@ struct ClientConfig {
   std::string helo_name;                  // smtp_helo_name (the EHLO/HELO argument)
   std::string peer_name = "server";       // "mx.example.org[192.0.2.1]": in diagnostics
   bool pipelining = true;                 // use RFC 2920 when the server offers it
+  // Send the message with BDAT (RFC 3030: one chunk, BDAT <n> LAST, no dot-stuffing) when
+  // the server offers CHUNKING. Off by default, as in Postfix, whose SMTP client always
+  // sends DATA.
+  bool chunking = false;
   // user, password: AUTH PLAIN after EHLO (LOGIN if only that is offered). When the
   // server offers no usable mechanism the session goes on without (the server decides,
   // e.g. 530 at MAIL), as Postfix does.

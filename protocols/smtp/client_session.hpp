@@ -1,6 +1,6 @@
 // smtp::ClientSession: the sans-I/O SMTP client engine an MTA (or a MUA submitting)
 // uses for one connection (RFC 5321 3, 4; ESMTP SIZE 1870, PIPELINING 2920, 8BITMIME
-// 6152, DSN 3461, AUTH 4954; enhanced codes 3463).
+// 6152, DSN 3461, AUTH 4954, CHUNKING 3030; enhanced codes 3463).
 //
 // Conversation: greeting -> EHLO (HELO when EHLO gets 500/502, 3.2) -> AUTH if
 // configured and offered -> one mail transaction per add()ed message, in order, on the
@@ -8,7 +8,9 @@
 // A transaction is MAIL, RCPT per recipient, DATA, content; with PIPELINING (offered and
 // configured) MAIL+RCPTs+DATA leave as one group (RFC 2920 3.1), otherwise each waits
 // for its reply. No recipient accepted: RSET, not DATA. The content is dot-stuffed and
-// sent with the final dot only after a 354.
+// sent with the final dot only after a 354. With ClientConfig::chunking and a server that
+// offers CHUNKING, "BDAT <n> LAST" and the content (CRLF lines, not stuffed) take the
+// place of DATA, the 354 and the dot; pipelined, they end the group.
 // Which reply belongs to which command is data: the step table in client_steps.cpp
 // ({command, timeout, Postfix's phase wording, reply handler}); replies are matched to
 // commands strictly in order.
@@ -105,7 +107,7 @@ class ClientSession {
   std::function<void(std::string_view line_sent, const Reply&)> on_exchange;
 
  private:
-  enum class Cmd { greeting, ehlo, helo, auth, mail, rcpt, data, dot, rset, quit, starttls };
+  enum class Cmd { greeting, ehlo, helo, auth, mail, rcpt, data, dot, bdat, rset, quit, starttls };
   struct Pending {
     Cmd cmd;
     std::size_t rcpt = 0;   // RCPT: index in the current message
@@ -184,6 +186,7 @@ class ClientSession {
   void on_rcpt(const Pending&, const Reply&);
   void on_data(const Pending&, const Reply&);
   void on_dot(const Pending&, const Reply&);
+  void on_bdat(const Pending&, const Reply&);
   void on_rset(const Pending&, const Reply&);
   void on_quit(const Pending&, const Reply&);
   void after_hello();
@@ -196,6 +199,8 @@ class ClientSession {
   void advance();
   void start_transaction();
   void send_rcpt(Transaction& t);
+  // After the RCPTs: DATA, or BDAT with the whole content.
+  void send_content_command(Transaction& t);
   void complete_transaction();
   bool pipelining() const;
 
@@ -210,7 +215,14 @@ class ClientSession {
   std::vector<TransactionOutcome> outcomes_;
   // The EHLO extensions the engine uses, as bits; every keyword is also kept, uppercased
   // and space-separated, for extensions(), which builds its set only when asked.
-  enum Extension : unsigned { ext_pipelining = 1, ext_size = 2, ext_8bitmime = 4, ext_dsn = 8, ext_auth = 16 };
+  enum Extension : unsigned {
+    ext_pipelining = 1,
+    ext_size = 2,
+    ext_8bitmime = 4,
+    ext_dsn = 8,
+    ext_auth = 16,
+    ext_chunking = 32,
+  };
   unsigned extension_bits_ = 0;
   std::string ehlo_keywords_;
   mutable std::set<std::string> extensions_;

@@ -48,6 +48,9 @@ const ClientSession::Step& ClientSession::step(Cmd cmd) {
       // (RFC 1047).
       {Cmd::dot, k245, &C::data_done_timeout, "sending end of data -- message may be sent more than once",
        &ClientSession::on_dot},
+      // RFC 3030 2: the reply to the one chunk, BDAT <n> LAST, is the reply to the message.
+      {Cmd::bdat, k245, &C::data_done_timeout, "sending BDAT LAST -- message may be sent more than once",
+       &ClientSession::on_bdat},
       // 4.1.1.5.
       {Cmd::rset, k245, &C::rset_timeout, "sending RSET", &ClientSession::on_rset},
       // 4.1.1.10.
@@ -116,6 +119,7 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
     if (keyword == "PIPELINING") extension_bits_ |= ext_pipelining;
     if (keyword == "8BITMIME") extension_bits_ |= ext_8bitmime;
     if (keyword == "DSN") extension_bits_ |= ext_dsn;
+    if (keyword == "CHUNKING") extension_bits_ |= ext_chunking;
     if (keyword == "SIZE") {
       extension_bits_ |= ext_size;
       // RFC 1870 4: "SIZE" [SP number]; 0 or absent means no fixed limit.
@@ -267,7 +271,23 @@ void ClientSession::start_transaction() {
   if (!t.pipelined) return;
   // RFC 2920 3.1: MAIL, the RCPTs and DATA in one group; DATA ends it.
   while (t.next_rcpt < t.message.rcpts.size()) send_rcpt(t);
-  send(Cmd::data, "DATA");
+  send_content_command(t);
+}
+
+void ClientSession::send_content_command(Transaction& t) {
+  if (!config_.chunking || !(extension_bits_ & ext_chunking)) return send(Cmd::data, "DATA");
+  // RFC 3030 2: the message as one chunk, LAST; CRLF lines as DATA would carry them, but
+  // with no dot-stuffing and no end mark. Pipelined it goes before the RCPT replies are
+  // in: a server with no recipient accepted reads the octets and refuses them.
+  const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
+  std::string chunk;
+  append_crlf_lines(chunk, content);
+  std::string line = "BDAT " + std::to_string(chunk.size()) + " LAST";
+  out_ += line;
+  out_ += "\r\n";
+  out_ += chunk;
+  expect(Cmd::bdat, 0, line);
+  t.outcome.data_sent = true;
 }
 
 void ClientSession::send_rcpt(Transaction& t) {
@@ -306,7 +326,7 @@ void ClientSession::on_rcpt(const Pending& p, const Reply& r) {
   }
   if (t.pipelined) return;
   if (t.next_rcpt < t.message.rcpts.size()) return send_rcpt(t);
-  if (t.accepted > 0) return send(Cmd::data, "DATA");
+  if (t.accepted > 0) return send_content_command(t);
   // No recipient accepted: no DATA; the transaction is over, RSET clears it (4.1.1.5).
   need_rset_ = true;
   complete_transaction();
@@ -344,6 +364,18 @@ void ClientSession::on_dot(const Pending&, const Reply& r) {
     t.outcome.data_acknowledged = true;
     for (auto& o : t.outcome.rcpts)  // the accepted ones (see Transaction::accepted)
       if (o.reply.code == 0) o.reply = r;
+  }
+  complete_transaction();
+}
+
+void ClientSession::on_bdat(const Pending&, const Reply& r) {
+  Transaction& t = queue_.front();
+  if (t.mail_ok && t.accepted > 0) {
+    t.outcome.data_acknowledged = true;
+    for (auto& o : t.outcome.rcpts)  // the accepted ones, as on_dot
+      if (o.reply.code == 0) o.reply = r;
+    // RFC 3030 3: after a refused BDAT the server's state is not known: RSET first.
+    if (!r.positive_completion()) need_rset_ = true;
   }
   complete_transaction();
 }

@@ -13,7 +13,10 @@ std::string dot_stuff(std::string_view content) {
   return out;
 }
 
-void append_dot_stuffed(std::string& out, std::string_view content) {
+namespace {
+
+// CRLF lines, a leading '.' doubled when `stuff`.
+void append_lines(std::string& out, std::string_view content, bool stuff) {
   out.reserve(out.size() + content.size() + content.size() / 64 + 5);
   // Line by line, but bytes are copied in runs: a run grows over every CRLF line and is
   // only cut to double a leading '.' or to turn a bare CR or LF (or a missing final line
@@ -24,7 +27,7 @@ void append_dot_stuffed(std::string& out, std::string_view content) {
   std::size_t i = 0;    // start of the current line
   std::size_t next_cr = std::string_view::npos, next_lf = std::string_view::npos;
   while (i < n) {
-    if (p[i] == '.') {
+    if (stuff && p[i] == '.') {
       out.append(p + run, i - run);
       out += '.';
       run = i;
@@ -41,8 +44,16 @@ void append_dot_stuffed(std::string& out, std::string_view content) {
     i = run = end + 1;
   }
   if (run < n) out.append(p + run, n - run);
+}
+
+}  // namespace
+
+void append_dot_stuffed(std::string& out, std::string_view content) {
+  append_lines(out, content, true);
   out += ".\r\n";
 }
+
+void append_crlf_lines(std::string& out, std::string_view content) { append_lines(out, content, false); }
 
 bool has_8bit(std::string_view content) { return !message::is_ascii(content); }
 

@@ -19,6 +19,10 @@ std::string dot_stuff(std::string_view content);
 // The same, appended to `out` (no temporary copy of the content).
 void append_dot_stuffed(std::string& out, std::string_view content);
 
+// The content as CRLF lines, as append_dot_stuffed writes them but with no dot-stuffing
+// and no end mark: a BDAT chunk (RFC 3030 2). Empty content gives nothing.
+void append_crlf_lines(std::string& out, std::string_view content);
+
 // True when the content holds octets above 127 (then BODY=8BITMIME, RFC 6152).
 bool has_8bit(std::string_view content);
 

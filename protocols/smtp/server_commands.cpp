@@ -31,11 +31,11 @@ std::span<const ServerSession::Command> ServerSession::commands() {
   // HELO/EHLO, RSET, NOOP, QUIT, VRFY, EXPN, HELP: any time once greeted, with no effect
   // on the state but their own (4.1.4); a 554 greeting leaves only QUIT (3.1). Before
   // HELO/EHLO, the others answer "send HELO/EHLO first" (ordering_error()).
-  constexpr unsigned session = bit(S::connected) | bit(S::ready) | bit(S::mail) | bit(S::rcpt);
+  constexpr unsigned session = bit(S::connected) | bit(S::ready) | bit(S::mail) | bit(S::rcpt) | bit(S::bdat);
   constexpr unsigned transaction = bit(S::mail) | bit(S::rcpt);
   constexpr std::string_view any_time = "Error: bad sequence of commands";  // only after a 554
   using A = Args;
-  static constexpr std::array<Command, 13> table{{
+  static constexpr std::array<Command, 14> table{{
       {"EHLO", session, A::kRequired, &ServerSession::cmd_ehlo, "EHLO hostname", "RFC 5321 4.1.1.1, 4.1.4", any_time},
       {"HELO", session, A::kRequired, &ServerSession::cmd_helo, "HELO hostname", "RFC 5321 4.1.1.1, 4.1.4", any_time},
       // MAIL after HELO/EHLO, not inside a transaction.
@@ -47,6 +47,10 @@ std::span<const ServerSession::Command> ServerSession::commands() {
       // DATA after at least one successful RCPT (cmd_data: 554 when all were refused).
       {"DATA", transaction, A::kNone, &ServerSession::cmd_data, "DATA", "RFC 5321 4.1.1.4, 3.3",
        "Error: need RCPT command"},
+      // BDAT wherever commands are read: its octets follow the line whatever the state, and
+      // cmd_bdat reads them before it answers (server_bdat.cpp).
+      {"BDAT", session | bit(S::rejected), A::kParsed, &ServerSession::cmd_bdat, "BDAT count [LAST]",
+       "RFC 3030 2, 3", "Error: need RCPT command"},
       {"RSET", session, A::kNone, &ServerSession::cmd_rset, "RSET", "RFC 5321 4.1.1.5", any_time},
       {"NOOP", session, A::kAny, &ServerSession::cmd_noop, "NOOP", "RFC 5321 4.1.1.9", any_time},
       // QUIT even after a 554 greeting (3.1).
@@ -235,7 +239,7 @@ void ServerSession::cmd_expn(std::string_view) {
 void ServerSession::cmd_help(std::string_view) {
   // 4.1.1.8.
   answer(Reply::make(214, "2.0.0",
-                     "Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH\n"
+                     "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH\n"
                      "See RFC 5321"));
 }
 

@@ -29,6 +29,7 @@ struct ServerConfig {
   bool eightbitmime = true;             // RFC 6152
   bool enhanced_status_codes = true;    // RFC 2034; off: replies carry no enhanced code
   bool dsn = true;                      // RFC 3461
+  bool chunking = true;                 // RFC 3030 BDAT (Postfix offers it by default)
   std::vector<std::string> auth_mechanisms;  // e.g. {"PLAIN","LOGIN"}; empty: no AUTH
   bool auth_required = false;           // submission: MAIL without AUTH -> 530 5.7.0
   // TLS (RFC 3207, docs/tls.md): the listener has a certificate, so STARTTLS is offered

@@ -73,6 +73,9 @@ std::size_t ServerSession::receive_some(std::string_view data, std::size_t outpu
     if (state_ == State::data) {
       data.remove_prefix(data_.put(data));
       if (data_.done()) end_of_data();
+    } else if (state_ == State::chunk) {
+      data.remove_prefix(chunks_.put(data));
+      if (chunks_.remaining() == 0) end_of_chunk();
     } else {
       data.remove_prefix(lines_.put(data));
       if (lines_.ready()) handle_line();
@@ -102,6 +105,7 @@ std::chrono::milliseconds ServerSession::timeout() const {
     case State::closed:
       return std::chrono::milliseconds{0};
     case State::data:
+    case State::chunk:
       return config_.data_timeout;
     default:
       return config_.command_timeout;
@@ -195,6 +199,9 @@ Reply ServerSession::ordering_error() const {
   if (state_ == State::rejected) return bad_sequence("Error: no SMTP service here");
   // Every command refused before HELO/EHLO is one that needs it.
   if (state_ == State::connected) return bad_sequence("Error: send HELO/EHLO first");
+  // RFC 3030 3: between chunks only BDAT goes on; Postfix names the command ("DATA after
+  // BDAT" is the RFC's MUST).
+  if (state_ == State::bdat) return bad_sequence("Error: " + std::string(command_->verb) + " after BDAT");
   return bad_sequence(command_->out_of_order);
 }
 
@@ -210,27 +217,33 @@ void ServerSession::end_of_data() {
     // RFC 1870 6.2 / Postfix: the whole message was read and nothing is delivered.
     data_.reset(config_.max_text_line, config_.size_limit);
     answer(Reply::make(552, "5.3.4", "Error: message file too big"));
+    reset_transaction();
   } else {
     std::string content = data_.take_content();
     data_.reset(config_.max_text_line, config_.size_limit);
-    Reply r = handler_.on_message(envelope_, std::move(content));
-    if (is_pending(r)) {
-      await(Awaiting::message);  // the transaction ends with the decision
-      trace_line_ = {};
-      return;
-    }
-    return message_decided(std::move(r));
+    return message_received(std::move(content));
   }
-  // 4.1.1.4: the end of data ends the transaction, whatever the reply.
-  reset_transaction();
   after_command();
+}
+
+// The handler's verdict on a whole message (the end of DATA, or BDAT LAST): answered now,
+// or when a pending decision arrives (server_decision.cpp).
+void ServerSession::message_received(std::string content) {
+  Reply r = handler_.on_message(envelope_, std::move(content));
+  if (is_pending(r)) {
+    await(Awaiting::message);  // the transaction ends with the decision
+    trace_line_ = {};
+    return;
+  }
+  message_decided(std::move(r));
 }
 
 void ServerSession::message_decided(Reply r) {
   // The error limits count errors "without delivering mail" (Postfix): start over.
   if (r.positive_completion()) errors_ = 0;
   answer(std::move(r), "Ok: queued");
-  reset_transaction();  // 4.1.1.4, whatever the reply
+  // 4.1.1.4 (RFC 3030 3 for BDAT LAST): the message ends the transaction, whatever the reply.
+  reset_transaction();
   after_command();
 }
 
@@ -299,7 +312,10 @@ void ServerSession::reset_transaction() {
   envelope_.rcpts.clear();
   envelope_.notes = ContentNotes{};
   rcpt_attempts_ = 0;
-  if (state_ == State::mail || state_ == State::rcpt || state_ == State::data) state_ = State::ready;
+  bdat_.failed.reset();
+  chunks_.reset(config_.max_text_line, config_.size_limit);  // RFC 3030 3: RSET clears every chunk
+  if (state_ == State::mail || state_ == State::rcpt || state_ == State::data || state_ == State::bdat)
+    state_ = State::ready;
 }
 
 }  // namespace maillab::smtp

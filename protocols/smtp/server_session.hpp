@@ -1,5 +1,6 @@
 // smtp::ServerSession: the sans-I/O SMTP server engine (RFC 5321; ESMTP SIZE 1870,
-// PIPELINING 2920, 8BITMIME 6152, ENHANCEDSTATUSCODES 2034/3463, DSN 3461, AUTH 4954).
+// PIPELINING 2920, 8BITMIME 6152, ENHANCEDSTATUSCODES 2034/3463, DSN 3461, AUTH 4954,
+// CHUNKING 3030).
 // Bytes in (receive), bytes out (take_output), a timeout to arm (timeout/on_timeout);
 // decisions go to a ServerHandler.
 //
@@ -12,7 +13,10 @@
 //   in the input is processed in order however the bytes were split, so one byte at a
 //   time and a whole pipelined burst give the same output;
 // - on_message is called only for a whole message ended by CRLF.CRLF (DataReader:
-//   bare CR/LF never end the content); a timeout, EOF or oversize never delivers;
+//   bare CR/LF never end the content) or by the last octet of a BDAT LAST chunk
+//   (ChunkReader); a timeout, EOF or oversize never delivers;
+// - the octets of every BDAT whose size could be read are read, also when the command is
+//   refused (RFC 3030 3), so no chunk is ever taken for commands;
 // - after closed() nothing is read or sent any more;
 // - no exception leaves the engine; a peer's errors are reply codes, counted towards
 //   hard_error_limit (Postfix smtpd_hard_error_limit): then 421 4.7.0 and close;
@@ -27,20 +31,23 @@
 // - the engine is a plain object: replies every session of a listener sends alike come
 //   from the config (ServerConfig::replies, server_replies.hpp), never from a cache;
 // Split: server_session.cpp (framing, replies, timeouts, DATA), server_commands.cpp
-// (command table and commands), server_auth.cpp (AUTH PLAIN/LOGIN), server_throttle.cpp
-// (the error sleep), server_decision.cpp (waiting for a pending decision),
-// server_starttls.cpp (STARTTLS, RFC 3207).
+// (command table and commands), server_bdat.cpp (BDAT), server_auth.cpp (AUTH PLAIN/
+// LOGIN), server_throttle.cpp (the error sleep), server_decision.cpp (waiting for a
+// pending decision), server_starttls.cpp (STARTTLS, RFC 3207).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "protocols/smtp/chunk_reader.hpp"
 #include "protocols/smtp/data_reader.hpp"
 #include "protocols/smtp/envelope.hpp"
 #include "protocols/smtp/line_reader.hpp"
@@ -62,6 +69,8 @@ class ServerSession {
     rcpt,       // at least one recipient accepted
     data,       // reading message content after 354 (4.1.1.4)
     auth,       // waiting for an AUTH continuation line (RFC 4954 4)
+    chunk,      // reading the octets of a BDAT chunk (RFC 3030 2)
+    bdat,       // between the chunks of a BDAT transaction: BDAT, RSET and the like only
     closed,
   };
 
@@ -81,9 +90,9 @@ class ServerSession {
   // session is used again), clear_output() drops them and keeps the buffer for the next.
   std::string_view output() const { return out_; }
   void clear_output();
-  // command_timeout, or data_timeout while reading content; error_sleep_time while a
-  // reply is held, decision_timeout while a decision is awaited (paused()); zero once
-  // closed.
+  // command_timeout, or data_timeout while reading content or a chunk; error_sleep_time
+  // while a reply is held, decision_timeout while a decision is awaited (paused()); zero
+  // once closed.
   std::chrono::milliseconds timeout() const;
   // Ends a pause (the held reply goes out, waiting input is read), or a wait for a
   // decision (451 4.7.1, the handler's on_abandoned()), else times out.
@@ -139,6 +148,8 @@ class ServerSession {
   void handle_line();
   void dispatch(std::string_view line);
   void end_of_data();
+  // A whole message (DATA or BDAT LAST) to the handler; its reply ends the transaction.
+  void message_received(std::string content);
   // The reply to the command being handled, traced with its line: a 4xx/5xx counts
   // towards the error limits (and may be held, server_throttle.cpp). A reply without text
   // gets the standard one: `standard_text` when positive, "Error: ..." otherwise.
@@ -195,6 +206,12 @@ class ServerSession {
   Awaited& await(Awaiting what);  // the command being handled waits
   void abandon();                 // stop waiting (timeout, EOF, close)
 
+  // server_bdat.cpp
+  void cmd_bdat(std::string_view args);
+  // Why a BDAT of `size` octets is refused, before its octets are read; none: accepted.
+  std::optional<Reply> bdat_refusal(std::uint64_t size, bool last, bool syntax_ok);
+  void end_of_chunk();
+
   // server_throttle.cpp
   void pause_before_reply();  // when the error count says so
   // on_exchange now, or when a held reply goes out (the trace shows when it was sent).
@@ -216,6 +233,18 @@ class ServerSession {
   Envelope envelope_;
   LineReader lines_;
   DataReader data_;
+  ChunkReader chunks_;
+  // The BDAT being read: its line for the trace, whether it is the last, the state to go
+  // back to and the reply when it is refused (none: its octets are kept).
+  struct Bdat {
+    std::string line;
+    bool last = false;
+    std::uint64_t size = 0;
+    State back = State::ready;
+    std::optional<Reply> refusal;
+    bool fails_transaction = false;  // the refusal ends the chunks of this transaction
+    std::optional<Reply> failed;     // the transaction's chunks failed: every later one gets this
+  } bdat_;
   std::string out_;
   // The command being answered, as the trace shows it: the line itself when it is
   // printable (valid while it is handled), a literal, or trace_buf_.

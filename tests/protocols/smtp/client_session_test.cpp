@@ -439,3 +439,80 @@ TEST_CASE("client: messages added while others are in flight all get their outco
     CHECK(trace.back() == "QUIT");
   }
 }
+
+namespace {
+
+const std::string kEhloChunking =
+    "250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 1000\r\n250-8BITMIME\r\n250 CHUNKING\r\n";
+
+ClientConfig chunking_client(bool pipelining = true) {
+  ClientConfig cfg = client_config();
+  cfg.chunking = true;
+  cfg.pipelining = pipelining;
+  return cfg;
+}
+
+}  // namespace
+
+TEST_CASE("client: DATA even when CHUNKING is offered, unless configured (Postfix's default)", "[smtp][client][bdat]") {
+  Scripted s;
+  s.c.add(message("alice@example.net", {"bob@example.org"}, "hi\r\n"));
+  s.server("220 mx ESMTP\r\n");
+  CHECK(s.server(kEhloChunking) == "MAIL FROM:<alice@example.net> SIZE=4\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
+}
+
+TEST_CASE("client: BDAT <n> LAST carries the content unstuffed, one command at a time", "[smtp][client][bdat]") {
+  Scripted s(chunking_client(false));
+  // A leading dot stays as it is, a bare LF becomes CRLF, a missing last line end is added.
+  s.c.add(message("alice@example.net", {"bob@example.org", "carol@example.org"}, ".dot\nbare\r\nend"));
+  s.c.finish();
+  s.server("220 mx ESMTP\r\n");
+  CHECK(s.server(kEhloChunking) == "MAIL FROM:<alice@example.net> SIZE=14\r\n");
+  CHECK(s.server("250 2.1.0 Ok\r\n") == "RCPT TO:<bob@example.org>\r\n");
+  CHECK(s.server("250 2.1.5 Ok\r\n") == "RCPT TO:<carol@example.org>\r\n");
+  CHECK(s.server("550 5.1.1 <carol@example.org>: User unknown\r\n") == "BDAT 17 LAST\r\n.dot\r\nbare\r\nend\r\n");
+  CHECK(s.c.timeout() == 600000ms);  // as after the dot (RFC 5321 4.5.3.2.6)
+  CHECK(s.server("250 2.0.0 Ok: queued as 77\r\n") == "QUIT\r\n");
+  s.server("221 2.0.0 Bye\r\n");
+  REQUIRE(s.c.outcomes().size() == 1);
+  const auto& o = s.c.outcomes()[0];
+  CHECK(o.data_sent);
+  CHECK(o.data_acknowledged);
+  CHECK(o.rcpts[0].reply.summary() == "250 2.0.0 Ok: queued as 77");
+  CHECK(o.rcpts[1].reply.summary() == "550 5.1.1 <carol@example.org>: User unknown");
+  CHECK(s.sent_lines == std::vector<std::string>{"", "EHLO client.example.net", "MAIL FROM:<alice@example.net> SIZE=14",
+                                                 "RCPT TO:<bob@example.org>", "RCPT TO:<carol@example.org>",
+                                                 "BDAT 17 LAST", "QUIT"});
+}
+
+TEST_CASE("client: pipelined BDAT ends the group; a refusal reaches the accepted recipients", "[smtp][client][bdat]") {
+  Scripted s(chunking_client());
+  s.c.add(message("alice@example.net", {"bob@example.org", "carol@example.org"}, "one\r\n"));
+  s.c.add(message("alice@example.net", {"dan@example.org"}, "two\r\n"));
+  s.c.add(message("alice@example.net", {"eve@example.org"}, "three\r\n"));
+  s.c.finish();
+  s.server("220 mx ESMTP\r\n");
+  CHECK(s.server(kEhloChunking) ==
+        "MAIL FROM:<alice@example.net> SIZE=5\r\nRCPT TO:<bob@example.org>\r\nRCPT TO:<carol@example.org>\r\n"
+        "BDAT 5 LAST\r\none\r\n");
+  // The chunk is refused: the accepted recipient gets the refusal; the server's state is
+  // unknown (RFC 3030 3), so the next transaction starts with RSET.
+  CHECK(s.server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 unknown\r\n552 5.3.4 Chunk exceeds message size limit\r\n") ==
+        "RSET\r\nMAIL FROM:<alice@example.net> SIZE=5\r\nRCPT TO:<dan@example.org>\r\nBDAT 5 LAST\r\ntwo\r\n");
+  // No recipient accepted: the server reads the chunk and refuses it; nothing to report.
+  CHECK(s.server("250 2.0.0 Ok\r\n250 2.1.0 Ok\r\n550 5.1.1 unknown\r\n554 5.5.1 Error: no valid recipients\r\n") ==
+        "MAIL FROM:<alice@example.net> SIZE=7\r\nRCPT TO:<eve@example.org>\r\nBDAT 7 LAST\r\nthree\r\n");
+  CHECK(s.server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.0.0 Ok: queued as 9\r\n") == "QUIT\r\n");
+  REQUIRE(s.c.outcomes().size() == 3);
+  CHECK(s.c.outcomes()[0].rcpts[0].reply.summary() == "552 5.3.4 Chunk exceeds message size limit");
+  CHECK(s.c.outcomes()[0].rcpts[1].reply.summary() == "550 5.1.1 unknown");
+  CHECK(s.c.outcomes()[1].rcpts[0].reply.summary() == "550 5.1.1 unknown");
+  CHECK(s.c.outcomes()[2].rcpts[0].reply.summary() == "250 2.0.0 Ok: queued as 9");
+}
+
+TEST_CASE("client: no CHUNKING offered, DATA as ever", "[smtp][client][bdat]") {
+  Scripted s(chunking_client());
+  s.c.add(message("alice@example.net", {"bob@example.org"}, "hi\r\n"));
+  s.server("220 mx ESMTP\r\n");
+  CHECK(s.server(kEhloFull) == "MAIL FROM:<alice@example.net> SIZE=4\r\nRCPT TO:<bob@example.org>\r\nDATA\r\n");
+}

@@ -50,27 +50,31 @@ TEST_CASE("end to end: content is delivered byte-exact", "[smtp][e2e]") {
       "8-bit: caf\xc3\xa9 \xff\r\n",
       std::string(5000, 'L') + "\r\n" + std::string(3, '.') + "\r\n",
   };
-  for (bool pipelining : {true, false}) {
-    for (const auto& content : contents) {
-      INFO("pipelining " << pipelining << " content " << content.substr(0, 40));
-      Pair p;
-      p.server_cfg.pipelining = pipelining;
-      p.start();
-      p.client->add(message("alice@example.net", {"bob@example.org"}, content));
-      p.client->finish();
-      p.run();
-      CHECK(p.client->closed());
-      CHECK(p.server->closed());
-      REQUIRE(p.handler.delivered.size() == 1);
-      CHECK(p.handler.delivered[0].content == expected_delivery(content));
-      CHECK(p.handler.delivered[0].envelope.mail_from.address() == "alice@example.net");
-      REQUIRE(p.client->outcomes().size() == 1);
-      const auto& o = p.client->outcomes()[0];
-      CHECK(o.data_acknowledged);
-      CHECK(o.rcpts[0].reply.summary() == "250 2.0.0 Ok: queued");
-      const bool eight_bit = has_8bit(content);
-      CHECK((p.handler.delivered[0].envelope.mail_params.body == Body::eight_bit_mime) == eight_bit);
-      CHECK(p.handler.delivered[0].envelope.mail_params.size == content.size());
+  for (bool chunking : {false, true}) {
+    for (bool pipelining : {true, false}) {
+      for (const auto& content : contents) {
+        INFO("chunking " << chunking << " pipelining " << pipelining << " content " << content.substr(0, 40));
+        Pair p;
+        p.server_cfg.pipelining = pipelining;
+        p.client_cfg.chunking = chunking;  // BDAT (RFC 3030) delivers the same bytes as DATA
+        p.start();
+        p.client->add(message("alice@example.net", {"bob@example.org"}, content));
+        p.client->finish();
+        p.run();
+        CHECK(p.client->closed());
+        CHECK(p.server->closed());
+        REQUIRE(p.handler.delivered.size() == 1);
+        CHECK(p.handler.delivered[0].content == expected_delivery(content));
+        CHECK(p.handler.delivered[0].envelope.mail_from.address() == "alice@example.net");
+        REQUIRE(p.client->outcomes().size() == 1);
+        const auto& o = p.client->outcomes()[0];
+        CHECK(o.data_acknowledged);
+        CHECK(o.rcpts[0].reply.summary() == "250 2.0.0 Ok: queued");
+        const bool eight_bit = has_8bit(content);
+        CHECK((p.handler.delivered[0].envelope.mail_params.body == Body::eight_bit_mime) == eight_bit);
+        CHECK(p.handler.delivered[0].envelope.mail_params.size == content.size());
+        CHECK((p.client_trace[4].rfind("BDAT ", 0) == 0) == chunking);
+      }
     }
   }
 }

@@ -13,13 +13,14 @@ using State = ServerSession::State;
 namespace {
 
 // How a session gets into each state a command can arrive in.
-enum Setup { kRejected, kConnected, kReady, kMail, kRcpt };
+enum Setup { kRejected, kConnected, kReady, kMail, kRcpt, kBdat };
 
 std::unique_ptr<ServerSession> session_in(Setup setup, RecordingHandler& h, ServerConfig cfg = server_config()) {
   if (setup == kRejected) h.greeting_reply = Reply::make(554, "5.3.2", "mx.example.org No SMTP service here");
   auto s = std::make_unique<ServerSession>(std::move(cfg), h);
   const char* lines[] = {"", "", "EHLO c.example\r\n", "EHLO c.example\r\nMAIL FROM:<a@x.example>\r\n",
-                         "EHLO c.example\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\n"};
+                         "EHLO c.example\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\n",
+                         "EHLO c.example\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nBDAT 1\r\nx"};
   s->receive(lines[setup]);
   s->take_output();
   return s;
@@ -36,48 +37,52 @@ std::string first_line(ServerSession& s) {
 TEST_CASE("every verb in every state gets its row's reply", "[smtp][server][order]") {
   const std::string no_service = "503 5.5.1 Error: no SMTP service here";
   const std::string hello_first = "503 5.5.1 Error: send HELO/EHLO first";
+  const std::string vrfy = "252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery";
+  const std::string help = "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH";
+  const std::string expn = "502 5.5.1 Error: command not implemented";
+  const std::string ok = "250 2.0.0 Ok";
   struct Row {
     const char* line;
-    // The first reply line in: rejected, connected, ready, mail, rcpt.
-    std::string reply[5];
+    // The first reply line in: rejected, connected, ready, mail, rcpt, between BDAT chunks.
+    std::string reply[6];
   } rows[] = {
-      {"EHLO c.example", {no_service, "250-mx.example.org", "250-mx.example.org", "250-mx.example.org", "250-mx.example.org"}},
-      {"HELO c.example", {no_service, "250 mx.example.org", "250 mx.example.org", "250 mx.example.org", "250 mx.example.org"}},
+      {"EHLO c.example",
+       {no_service, "250-mx.example.org", "250-mx.example.org", "250-mx.example.org", "250-mx.example.org",
+        "250-mx.example.org"}},
+      {"HELO c.example",
+       {no_service, "250 mx.example.org", "250 mx.example.org", "250 mx.example.org", "250 mx.example.org",
+        "250 mx.example.org"}},
       {"MAIL FROM:<c@x.example>",
        {no_service, hello_first, "250 2.1.0 Ok", "503 5.5.1 Error: nested MAIL command",
-        "503 5.5.1 Error: nested MAIL command"}},
+        "503 5.5.1 Error: nested MAIL command", "503 5.5.1 Error: MAIL after BDAT"}},
       {"RCPT TO:<d@y.example>",
-       {no_service, hello_first, "503 5.5.1 Error: need MAIL command", "250 2.1.5 Ok", "250 2.1.5 Ok"}},
+       {no_service, hello_first, "503 5.5.1 Error: need MAIL command", "250 2.1.5 Ok", "250 2.1.5 Ok",
+        "503 5.5.1 Error: RCPT after BDAT"}},
+      // RFC 3030 3: DATA after BDAT is a 503.
       {"DATA",
        {no_service, hello_first, "503 5.5.1 Error: need RCPT command", "503 5.5.1 Error: need RCPT command",
-        "354 End data with <CR><LF>.<CR><LF>"}},
-      {"RSET", {no_service, "250 2.0.0 Ok", "250 2.0.0 Ok", "250 2.0.0 Ok", "250 2.0.0 Ok"}},
-      {"NOOP", {no_service, "250 2.0.0 Ok", "250 2.0.0 Ok", "250 2.0.0 Ok", "250 2.0.0 Ok"}},
-      {"VRFY bob",
-       {no_service, "252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery",
-        "252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery",
-        "252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery",
-        "252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery"}},
-      {"EXPN staff",
-       {no_service, "502 5.5.1 Error: command not implemented", "502 5.5.1 Error: command not implemented",
-        "502 5.5.1 Error: command not implemented", "502 5.5.1 Error: command not implemented"}},
-      {"HELP",
-       {no_service, "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH",
-        "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH",
-        "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH",
-        "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH"}},
+        "354 End data with <CR><LF>.<CR><LF>", "503 5.5.1 Error: DATA after BDAT"}},
+      // An empty last chunk: the message so far is the message.
+      {"BDAT 0 LAST",
+       {no_service, hello_first, "503 5.5.1 Error: need RCPT command", "503 5.5.1 Error: need RCPT command",
+        "250 2.0.0 Ok: queued", "250 2.0.0 Ok: queued"}},
+      {"RSET", {no_service, ok, ok, ok, ok, ok}},
+      {"NOOP", {no_service, ok, ok, ok, ok, ok}},
+      {"VRFY bob", {no_service, vrfy, vrfy, vrfy, vrfy, vrfy}},
+      {"EXPN staff", {no_service, expn, expn, expn, expn, expn}},
+      {"HELP", {no_service, help, help, help, help, help}},
       {"AUTH PLAIN",
        {no_service, hello_first, "334 ", "503 5.5.1 Error: MAIL transaction in progress",
-        "503 5.5.1 Error: MAIL transaction in progress"}},
+        "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: AUTH after BDAT"}},
       {"STARTTLS",
        {no_service, "502 5.5.1 Error: command not implemented", "502 5.5.1 Error: command not implemented",
-        "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: MAIL transaction in progress"}},
-      {"QUIT", {"221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye"}},
+        "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: MAIL transaction in progress"}},
+      {"QUIT", {"221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye"}},
   };
   ServerConfig cfg = server_config();
   cfg.auth_mechanisms = {"PLAIN"};
   for (const auto& row : rows) {
-    for (Setup setup : {kRejected, kConnected, kReady, kMail, kRcpt}) {
+    for (Setup setup : {kRejected, kConnected, kReady, kMail, kRcpt, kBdat}) {
       INFO(row.line << " in setup " << setup);
       RecordingHandler h;
       auto s = session_in(setup, h, cfg);
@@ -116,7 +121,7 @@ TEST_CASE("arguments that do not fit a command get 501 with its usage", "[smtp][
       {kReady, "AUTH", "501 5.5.4 Syntax: AUTH mechanism"},
       // Anything goes.
       {kReady, "NOOP now", "250 2.0.0 Ok"},
-      {kReady, "HELP MAIL", "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP AUTH"},
+      {kReady, "HELP MAIL", "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH"},
   };
   ServerConfig cfg = server_config();
   cfg.auth_mechanisms = {"PLAIN"};
