@@ -90,6 +90,10 @@ smtp_server = {
         "EHLO c.example\r\nMAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\n"
         "BDAT 15\r\nab\r\n.\r\nQUIT\r\nx\nBDAT 0\r\nBDAT 3 LAST\r\nc\rdDATA\r\nRSET\r\n"
         "MAIL FROM:<a@a.example>\r\nRCPT TO:<b@b.example>\r\nBDAT 4 last\r\nd\r\n\nBDAT x\r\n"),
+    "smtputf8": (0, LINES,
+        "EHLO c.example\r\nMAIL FROM:<jos\xc3\xa9@ex\xc3\xa4mple.org> SMTPUTF8\r\n"
+        "RCPT TO:<\"q \xc3\xa9\"@b.example>\r\nRCPT TO:<b@\xff.example>\r\nDATA\r\nSubject: \xc3\xa9\r\n\r\n.\r\n"
+        "MAIL FROM:<jos\xc3\xa9@x.example>\r\nMAIL FROM:<a@a.example> SMTPUTF8=1\r\nQUIT\r\n"),
     "long_text_lines": (0, [0] * 7, crlf(
         "EHLO c.example\nMAIL FROM:<a@a.example>\nRCPT TO:<b@b.example>\nDATA\n" + "y" * 1500 + "\n.\nQUIT\n")),
 }

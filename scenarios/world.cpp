@@ -179,6 +179,7 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.aliases.insert(m.aliases.begin(), m.aliases.end());
   c.discard = m.discard;
   c.smtp_chunking = m.smtp_chunking;
+  c.smtputf8_enable = m.smtputf8_enable;
   c.smtpd_soft_error_limit = m.smtpd_soft_error_limit;
   c.smtpd_hard_error_limit = m.smtpd_hard_error_limit;
   c.smtpd_error_sleep_time = m.smtpd_error_sleep_time_ns;

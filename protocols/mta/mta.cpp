@@ -272,6 +272,7 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   q.envid = pass<S>(s.envid);
   q.folder = pass<S>(s.folder);
   q.ret_headers = s.ret_headers;
+  q.smtputf8 = s.smtputf8;
   if (s.client_address.empty()) {
     q.client = "local";
   } else {

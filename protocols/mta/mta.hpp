@@ -67,6 +67,7 @@ struct Submission {
   std::string client_name;            // forward-confirmed reverse DNS name; "" = unknown
   bool submitted = false;             // came through the MSA: add Message-ID/Date if missing
   std::string folder;                 // where local delivery files it ("" = the inbox)
+  bool smtputf8 = false;              // MAIL ... SMTPUTF8 (RFC 6531): passed on to the next hop
 };
 
 class Mta {

@@ -123,6 +123,9 @@ struct MtaConfig {
   // The SMTP client sends BDAT (RFC 3030) to a next hop that offers CHUNKING. A lab
   // extension: Postfix's SMTP client always sends DATA, and so does this one by default.
   bool smtp_chunking = false;
+  // Postfix smtputf8_enable: the SMTP server offers SMTPUTF8 (RFC 6531) and takes UTF-8
+  // addresses in transactions that declare it.
+  bool smtputf8_enable = true;
 
   bool is_local_domain(std::string_view domain) const;
   bool is_relay_domain(std::string_view domain) const;

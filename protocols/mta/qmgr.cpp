@@ -211,6 +211,7 @@ void Mta::activate(const std::string& id) {
     smtp::OutgoingMessage m;
     m.from = to_path(q.sender);
     m.params.envid = q.envid;
+    m.params.smtputf8 = q.smtputf8;
     m.rcpts.reserve(node.mapped().size());
     for (std::size_t i : node.mapped()) m.rcpts.push_back(smtp::Recipient{to_path(q.rcpts[i].address), {}});
     m.content = content;

@@ -201,6 +201,7 @@ std::string QueueFile::serialize() const {
   field("sender\t", sender);
   field("envid\t", envid);
   p = put(p, ret_headers ? "ret\tHDRS\n" : "ret\tFULL\n");
+  if (smtputf8) p = put(p, "smtputf8\t1\n");  // only when set: older envelopes stay as they were
   field("subject\t", subject);
   field("msgid\t", message_id);
   field("client\t", client);
@@ -266,6 +267,8 @@ std::optional<QueueFile> QueueFile::parse(std::string_view text) {
       q.envid = value;
     } else if (key == "ret") {
       q.ret_headers = value == "HDRS";
+    } else if (key == "smtputf8") {
+      q.smtputf8 = value == "1";
     } else if (key == "subject") {
       q.subject = value;
     } else if (key == "msgid") {

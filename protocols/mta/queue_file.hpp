@@ -40,6 +40,7 @@ struct QueueFile {
   std::string sender;        // "" is the null sender <>
   std::string envid;         // DSN ENVID
   bool ret_headers = false;  // DSN RET=HDRS
+  bool smtputf8 = false;     // received with SMTPUTF8 (RFC 6531): relayed with it
   std::string subject;       // cached for the trace and the inspector
   std::string message_id;    // the Message-ID header, cached likewise
   std::string client;        // who handed it to us: "helo [addr]" or "local"

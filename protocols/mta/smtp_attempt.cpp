@@ -113,6 +113,7 @@ class SmtpAttempt::Connection {
     cfg.tls = tls_level(m.smtp_tls_security_level);
     if (!m.tls_client && cfg.tls == smtp::TlsLevel::may) cfg.tls = smtp::TlsLevel::none;
     cfg.chunking = owner_.mta_.config().smtp_chunking;
+    cfg.peer_name = target_.host + "[" + target_.address + "]";  // Postfix's "name[addr]"
     driver_ = std::make_shared<Driver>(rt, std::move(c), std::move(cfg));
     if (m.tls_client) {
       // The MX's name as SNI and as the name a verify/secure level checks (RFC 7672 does
@@ -343,6 +344,14 @@ void SmtpAttempt::on_session_end(Connection& c) {
   }
   const auto& outs = c.outcomes();
   const smtp::TransactionOutcome* o = outs.empty() ? nullptr : &outs.front();
+  if (o && o->not_sent && o->mail_reply.permanent()) {
+    // This client's own verdict (SMTPUTF8 not offered, a SIZE over the server's limit):
+    // reported by the local MTA, as Postfix's DSN_BY_LOCAL_MTA, and final for the
+    // message: another MX of the domain is no better placed to take it.
+    last_remote_.clear();
+    const std::string text = o->mail_reply.text();
+    return fail_all(AttemptOutcome::Kind::kFailed, status_of(o->mail_reply), "X-maillab; " + text);
+  }
   bool session_failed = !o || o->mail_reply.code == 0 || o->mail_reply.transient();
   last_remote_ = t.host;  // it answered: DSNs name it as Remote-MTA
   if (o && o->data_sent && !o->data_acknowledged) unconfirmed_ = true;

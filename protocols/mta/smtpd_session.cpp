@@ -39,6 +39,7 @@ smtp::ServerConfig SmtpdSession::server_config(const Mta& mta, std::uint16_t por
   smtp::ServerConfig c;
   c.hostname = mta.hostname();
   c.size_limit = mta.config().message_size_limit;
+  c.smtputf8 = mta.config().smtputf8_enable;
   if (port == 587 || port == 465) {
     c.auth_mechanisms = {"PLAIN", "LOGIN"};
     c.auth_required = true;
@@ -112,6 +113,7 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   for (const auto& r : env.rcpts) s.rcpts.push_back(r.path.address());
   s.envid = env.mail_params.envid;
   s.ret_headers = env.mail_params.ret == smtp::DsnRet::hdrs;
+  s.smtputf8 = env.mail_params.smtputf8;
   s.helo = env.helo;
   s.client_address = peer_;
   s.client_name = client_name_;

@@ -1,6 +1,6 @@
 // smtp::ClientSession: the sans-I/O SMTP client engine an MTA (or a MUA submitting)
 // uses for one connection (RFC 5321 3, 4; ESMTP SIZE 1870, PIPELINING 2920, 8BITMIME
-// 6152, DSN 3461, AUTH 4954, CHUNKING 3030; enhanced codes 3463).
+// 6152, DSN 3461, AUTH 4954, CHUNKING 3030, SMTPUTF8 6531; enhanced codes 3463).
 //
 // Conversation: greeting -> EHLO (HELO when EHLO gets 500/502, 3.2) -> AUTH if
 // configured and offered -> one mail transaction per add()ed message, in order, on the
@@ -20,7 +20,9 @@
 //   connection or sends garbage (see transaction_outcome.hpp);
 // - the server's own replies are reported as they are (a 5xx greeting is a 5xx for each
 //   recipient: the MTA decides what to do, e.g. Postfix's smtp_skip_5xx_greeting);
-//   only missing replies are synthesized (421 4.4.2);
+//   only missing replies are synthesized (421 4.4.2), and the verdict on a message the
+//   client does not send at all (TransactionOutcome::not_sent: a SIZE over the server's
+//   limit, 552 5.3.4; SMTPUTF8 needed and not offered, 554 5.6.7);
 // - a 421 reply ends the session: everything unfinished gets it; a malformed reply, a
 //   reply of a class the command cannot have (250 to DATA, 354 to RCPT) or one nobody
 //   asked for ends it too, with 421 4.5.0 (protocol error) for everything unfinished.
@@ -222,6 +224,7 @@ class ClientSession {
     ext_dsn = 8,
     ext_auth = 16,
     ext_chunking = 32,
+    ext_smtputf8 = 64,
   };
   unsigned extension_bits_ = 0;
   std::string ehlo_keywords_;

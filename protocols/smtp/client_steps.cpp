@@ -23,6 +23,18 @@ std::string upper(std::string_view s) {
   return out;
 }
 
+// RFC 6531 3.2, as Postfix decides: a UTF-8 address needs SMTPUTF8; UTF-8 in the header
+// section (RFC 6532) only when the sender asked for SMTPUTF8 (else it is legacy 8-bit
+// text, which 8BITMIME carries).
+bool needs_smtputf8(const OutgoingMessage& m, std::string_view content) {
+  if (!m.from.ascii()) return true;
+  for (const auto& r : m.rcpts)
+    if (!r.path.ascii()) return true;
+  if (!m.params.smtputf8) return false;
+  const std::size_t blank = content.find("\r\n\r\n");
+  return has_8bit(content.substr(0, blank == std::string_view::npos ? content.size() : blank));
+}
+
 }  // namespace
 
 const ClientSession::Step& ClientSession::step(Cmd cmd) {
@@ -120,6 +132,7 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
     if (keyword == "8BITMIME") extension_bits_ |= ext_8bitmime;
     if (keyword == "DSN") extension_bits_ |= ext_dsn;
     if (keyword == "CHUNKING") extension_bits_ |= ext_chunking;
+    if (keyword == "SMTPUTF8") extension_bits_ |= ext_smtputf8;
     if (keyword == "SIZE") {
       extension_bits_ |= ext_size;
       // RFC 1870 4: "SIZE" [SP number]; 0 or absent means no fixed limit.
@@ -241,7 +254,17 @@ void ClientSession::start_transaction() {
     Reply too_big = Reply::make(552, "5.3.4",
                                 "Message size exceeds fixed limit of " + config_.peer_name + " (" +
                                     std::to_string(content.size()) + " > " + std::to_string(size_limit_) + ")");
+    t.outcome.not_sent = true;
     finalize(t, too_big);
+    queue_.pop_front();
+    return advance();
+  }
+  // RFC 6531 3.2: no downgrade. A message that needs SMTPUTF8 cannot go to a server that
+  // does not offer it: X.6.7 (RFC 6531 3.5), Postfix's wording.
+  const bool utf8 = needs_smtputf8(t.message, content);
+  if (utf8 && !(extension_bits_ & ext_smtputf8)) {
+    t.outcome.not_sent = true;
+    finalize(t, Reply::make(554, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + config_.peer_name));
     queue_.pop_front();
     return advance();
   }
@@ -251,7 +274,9 @@ void ClientSession::start_transaction() {
   support.body = extension_bits_ & ext_8bitmime;
   support.dsn = extension_bits_ & ext_dsn;
   support.auth = extension_bits_ & ext_auth;
+  support.smtputf8 = extension_bits_ & ext_smtputf8;
   MailParams params = t.message.params;
+  params.smtputf8 = params.smtputf8 || utf8;  // passed on where offered (RFC 6531 3.4)
   if (!params.size) params.size = content.size();
   if (params.body == Body::unspecified && has_8bit(content)) params.body = Body::eight_bit_mime;  // RFC 6152 3
 

@@ -30,6 +30,7 @@ struct ParamSupport {
   bool body = true;   // 8BITMIME (RFC 6152): BODY=
   bool dsn = true;    // DSN (RFC 3461): RET= ENVID= NOTIFY= ORCPT=
   bool auth = false;  // AUTH (RFC 4954): AUTH=
+  bool smtputf8 = false;  // SMTPUTF8 (RFC 6531): the SMTPUTF8 keyword
 };
 
 // Splits the text after '>' ("" or " SIZE=10 BODY=8BITMIME"); nullopt on bad syntax.

@@ -40,6 +40,7 @@ std::optional<Reply> MailParams::parse(std::string_view text, const ParamSupport
   auto params = split_esmtp_params(text);
   if (!params) return bad("Bad MAIL parameter syntax");
   bool seen_size = false, seen_body = false, seen_ret = false, seen_envid = false, seen_auth = false;
+  bool seen_utf8 = false;
   auto once = [](bool& seen) { return !std::exchange(seen, true); };
   for (const auto& p : *params) {
     if (!support.esmtp) return unsupported(p);  // parameters need EHLO (4.1.1.2)
@@ -72,6 +73,10 @@ std::optional<Reply> MailParams::parse(std::string_view text, const ParamSupport
                            : std::nullopt;
       if (!v || v->empty() || !detail::printable_ascii(*v)) return bad("Bad AUTH parameter syntax");
       out.auth = std::move(*v);
+    } else if (p.keyword == "SMTPUTF8" && support.smtputf8) {  // RFC 6531 3.4: no value
+      if (!once(seen_utf8)) return bad("Duplicate SMTPUTF8 parameter");
+      if (p.has_value) return bad("Bad SMTPUTF8 parameter syntax");
+      out.smtputf8 = true;
     } else {
       return unsupported(p);
     }
@@ -101,6 +106,7 @@ void MailParams::append_wire(std::string& out, const ParamSupport& support) cons
     if (!envid.empty()) out += " ENVID=" + xtext_encode(envid);
   }
   if (auth && support.auth) out += " AUTH=" + (*auth == "<>" ? *auth : xtext_encode(*auth));
+  if (smtputf8 && support.smtputf8) out += " SMTPUTF8";
 }
 
 }  // namespace maillab::smtp

@@ -3,6 +3,7 @@
 //   BODY=7BIT|8BITMIME   RFC 6152
 //   RET=FULL|HDRS, ENVID=xtext   RFC 3461 4.3, 4.4 (DSN)
 //   AUTH=xtext|<>   RFC 4954 5
+//   SMTPUTF8        RFC 6531 3.4 (no value): the transaction may carry UTF-8 addresses
 // Values are stored decoded (ENVID, AUTH); wire() encodes them again. parse() answers
 // a peer's mistake with the server's reply: 555 5.5.4 for a parameter not supported
 // (4.1.1.11), 501 5.5.4 for a bad value or a repeated parameter.
@@ -27,6 +28,7 @@ struct MailParams {
   DsnRet ret = DsnRet::unspecified;
   std::string envid;               // decoded; "" when absent (RFC 3461: max 100 octets)
   std::optional<std::string> auth;  // decoded AUTH= mailbox; "<>" when the client said so
+  bool smtputf8 = false;
 
   // " SIZE=123 BODY=8BITMIME ..." (leading space per parameter; "" when none), limited
   // to what `support` allows, so a client never sends a parameter the server did not

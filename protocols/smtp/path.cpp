@@ -2,6 +2,8 @@
 
 #include <cassert>
 
+#include "protocols/message/modified_utf7.hpp"
+
 namespace maillab::smtp {
 namespace {
 
@@ -24,22 +26,32 @@ bool is_atext(char c) {
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
+bool is_8bit(char c) { return static_cast<unsigned char>(c) >= 0x80; }
+
+// atext, and UTF-8 (RFC 6531 3.3: atext =/ UTF8-non-ascii): octets that are not UTF-8
+// are never a Dot-string (address() quotes them, as it always did).
 bool is_dot_string(std::string_view s) {
   if (s.empty() || s.front() == '.' || s.back() == '.') return false;
   char prev = 0;
+  bool eight_bit = false;
   for (char c : s) {
-    if (c == '.' ? prev == '.' : !is_atext(c)) return false;
+    if (c == '.' ? prev == '.' : !(is_atext(c) || is_8bit(c))) return false;
+    eight_bit = eight_bit || is_8bit(c);
     prev = c;
   }
-  return true;
+  return !eight_bit || message::valid_utf8(s);
 }
 
 // A cursor over the text being parsed.
 struct Cursor {
   std::string_view s;
   std::size_t i = 0;
+  bool utf8 = false;  // 8-bit octets are allowed (checked as UTF-8 afterwards)
   bool at_end() const { return i >= s.size(); }
   char peek() const { return at_end() ? '\0' : s[i]; }
+  // Let-dig of a label, or UTF-8 of a U-label (RFC 6531 3.3: sub-domain =/ U-label).
+  bool let_dig() const { return is_alnum(peek()) || (utf8 && is_8bit(peek())); }
+  bool atext() const { return is_atext(peek()) || (utf8 && is_8bit(peek())); }
   bool eat(char c) {
     if (peek() != c || at_end()) return false;
     ++i;
@@ -52,15 +64,19 @@ bool parse_domain_name(Cursor& c, std::string& out) {
   const std::size_t start = c.i;
   for (;;) {
     const std::size_t label = c.i;
-    if (!is_alnum(c.peek())) return false;
-    while (is_alnum(c.peek()) || c.peek() == '-') ++c.i;
+    if (!c.let_dig()) return false;
+    while (c.let_dig() || c.peek() == '-') ++c.i;
     if (c.s[c.i - 1] == '-' || c.i - label > 63) return false;  // RFC 1035 2.3.4
-    if (!(c.peek() == '.' && c.i + 1 < c.s.size() && is_alnum(c.s[c.i + 1]))) break;
+    if (c.peek() != '.' || c.i + 1 >= c.s.size()) break;
     ++c.i;
+    if (!c.let_dig()) {
+      --c.i;  // the '.' is not ours
+      break;
+    }
   }
   out.clear();
   for (std::size_t k = start; k < c.i; ++k) out += lower(c.s[k]);
-  return true;
+  return !c.utf8 || message::valid_utf8(out);
 }
 
 bool parse_ipv4(std::string_view s) {
@@ -128,19 +144,20 @@ bool parse_local_part(Cursor& c, std::string& out) {
     for (;;) {
       if (c.at_end()) return false;
       char ch = c.s[c.i++];
-      if (ch == '"') return true;
+      if (ch == '"') return !c.utf8 || message::valid_utf8(out);
       if (ch == '\\') {  // quoted-pairSMTP = %d92 %d32-126
         if (c.at_end()) return false;
         ch = c.s[c.i++];
         if (ch < 32 || ch > 126) return false;
-      } else if (ch < 32 || ch > 126) {  // qtextSMTP = %d32-33 / %d35-91 / %d93-126
+      } else if ((ch < 32 || ch > 126) && !(c.utf8 && is_8bit(ch))) {
+        // qtextSMTP = %d32-33 / %d35-91 / %d93-126, =/ UTF8-non-ascii (RFC 6531 3.3)
         return false;
       }
       out += ch;
     }
   }
   const std::size_t start = c.i;
-  while (is_atext(c.peek()) || c.peek() == '.') ++c.i;
+  while (c.atext() || c.peek() == '.') ++c.i;
   out.assign(c.s.substr(start, c.i - start));
   return is_dot_string(out);
 }
@@ -165,9 +182,9 @@ PathError parse_mailbox_at(Cursor& c, Path& path, bool postmaster_ok) {
   return PathError::none;
 }
 
-PathResult parse_path(std::string_view text, bool reverse) {
+PathResult parse_path(std::string_view text, bool reverse, bool utf8) {
   PathResult r;
-  Cursor c{text};
+  Cursor c{text, 0, utf8};
   if (!c.eat('<')) {
     r.error = PathError::syntax;
     return r;
@@ -205,6 +222,14 @@ PathResult parse_path(std::string_view text, bool reverse) {
 
 }  // namespace
 
+bool Path::ascii() const {
+  for (char ch : local)
+    if (is_8bit(ch)) return false;
+  for (char ch : domain)
+    if (is_8bit(ch)) return false;
+  return true;
+}
+
 std::string Path::address() const {
   std::string out;
   append_address(out);
@@ -241,12 +266,12 @@ void Path::append_bracketed(std::string& out) const {
   out += '>';
 }
 
-PathResult parse_reverse_path(std::string_view text) { return parse_path(text, true); }
-PathResult parse_forward_path(std::string_view text) { return parse_path(text, false); }
+PathResult parse_reverse_path(std::string_view text, bool utf8) { return parse_path(text, true, utf8); }
+PathResult parse_forward_path(std::string_view text, bool utf8) { return parse_path(text, false, utf8); }
 
-PathResult parse_mailbox(std::string_view text) {
+PathResult parse_mailbox(std::string_view text, bool utf8) {
   PathResult r;
-  Cursor c{text};
+  Cursor c{text, 0, utf8};
   r.error = parse_mailbox_at(c, r.path, false);
   if (r.error == PathError::none && !c.at_end()) r.error = PathError::syntax;
   return r;

@@ -13,7 +13,11 @@
 //   "[ipv6:2001:db8::1]"); IPv4 literals are checked (4.1.3);
 // - "<Postmaster>" (any case, no domain) is a valid Forward-path (4.1.1.3): local
 //   "Postmaster", empty domain;
-// - no SMTPUTF8: 8-bit octets are a syntax error.
+// - 8-bit octets are a syntax error, unless the caller allows SMTPUTF8 (RFC 6531 3.3):
+//   then a local part and a domain may hold UTF-8 (atext, qtextSMTP and sub-domain
+//   extended with UTF8-non-ascii; a U-label is taken as it is, not checked against
+//   IDNA), and octets that are not valid UTF-8 are a syntax error; ascii() tells which
+//   kind of address it is. Only ASCII letters are lowercased in the domain.
 // Limits (4.5.3.1): local part 64 octets (4.5.3.1.1, counted as written, quotes
 // included), domain 255 octets (4.5.3.1.2), whole path 256 octets (4.5.3.1.3). Each has
 // its own PathError, and path_error_reply() turns it into the server's answer:
@@ -36,6 +40,8 @@ struct Path {
   std::string domain;  // lowercase; "[...]" for an address literal
 
   bool is_null() const { return local.empty() && domain.empty(); }
+  // No octet above 127: an address that needs no SMTPUTF8 (RFC 6531 3.3).
+  bool ascii() const;
   // "local@domain" (local part quoted when needed), "Postmaster" without a domain, ""
   // for the null path.
   std::string address() const;
@@ -68,12 +74,13 @@ inline constexpr std::size_t kMaxDomain = 255;     // 4.5.3.1.2
 inline constexpr std::size_t kMaxPath = 256;       // 4.5.3.1.3
 
 // `text` starts at '<'. parse_reverse_path accepts "<>"; parse_forward_path accepts
-// "<Postmaster>" and rejects "<>".
-PathResult parse_reverse_path(std::string_view text);
-PathResult parse_forward_path(std::string_view text);
+// "<Postmaster>" and rejects "<>". `utf8`: UTF-8 addresses are well formed (the server
+// offers SMTPUTF8; whether this transaction declared it is the caller's check).
+PathResult parse_reverse_path(std::string_view text, bool utf8 = false);
+PathResult parse_forward_path(std::string_view text, bool utf8 = false);
 // A bare Mailbox "local@domain" (configuration, scenario files, tests); the whole text
 // must be the mailbox.
-PathResult parse_mailbox(std::string_view text);
+PathResult parse_mailbox(std::string_view text, bool utf8 = false);
 
 // The server's reply for a path error; `sender` selects the MAIL (5.1.7) or RCPT (5.1.3)
 // flavour.

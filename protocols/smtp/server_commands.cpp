@@ -25,6 +25,10 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
   return true;
 }
 
+// RFC 6531 3.5: a UTF-8 address in a transaction that did not declare SMTPUTF8 is
+// "mailbox name not allowed", X.6.7 "non-ASCII addresses not permitted" (Postfix's text).
+Reply undeclared_utf8() { return Reply::make(553, "5.6.7", "Must declare SMTPUTF8 to send unicode address"); }
+
 }  // namespace
 
 std::span<const ServerSession::Command> ServerSession::commands() {
@@ -76,6 +80,7 @@ ParamSupport ServerSession::param_support() const {
   s.body = config_.eightbitmime;
   s.dsn = config_.dsn;
   s.auth = !config_.auth_mechanisms.empty();
+  s.smtputf8 = config_.smtputf8;
   return s;
 }
 
@@ -126,10 +131,11 @@ void ServerSession::cmd_mail(std::string_view args) {
   if (!istarts_with(args, "FROM:")) return answer(syntax_error());
   args.remove_prefix(5);
   while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
-  PathResult path = parse_reverse_path(args);
+  PathResult path = parse_reverse_path(args, config_.smtputf8);
   if (!path.ok()) return answer(path_error_reply(path.error, true));
   MailParams params;
   if (auto error = MailParams::parse(path.rest, param_support(), params)) return answer(*error);
+  if (!path.path.ascii() && !params.smtputf8) return answer(undeclared_utf8());
   // RFC 1870 6.1: a declared size over the limit is refused before any recipient.
   if (config_.size_limit && params.size && *params.size > config_.size_limit)
     return answer(Reply::make(552, "5.3.4", "Message size exceeds fixed limit"));
@@ -161,8 +167,9 @@ void ServerSession::cmd_rcpt(std::string_view args) {
   args.remove_prefix(3);
   while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
   ++rcpt_attempts_;
-  PathResult path = parse_forward_path(args);
+  PathResult path = parse_forward_path(args, config_.smtputf8);
   if (!path.ok()) return answer(path_error_reply(path.error, false));
+  if (!path.path.ascii() && !envelope_.mail_params.smtputf8) return answer(undeclared_utf8());
   Recipient rcpt{std::move(path.path), {}};
   if (auto error = RcptParams::parse(path.rest, param_support(), rcpt.params)) return answer(*error);
   // 4.5.3.1.8 / Postfix smtpd_recipient_limit: 452 asks the client to send the rest in

@@ -30,6 +30,7 @@ struct ServerConfig {
   bool enhanced_status_codes = true;    // RFC 2034; off: replies carry no enhanced code
   bool dsn = true;                      // RFC 3461
   bool chunking = true;                 // RFC 3030 BDAT (Postfix offers it by default)
+  bool smtputf8 = true;                 // RFC 6531 (Postfix smtputf8_enable)
   std::vector<std::string> auth_mechanisms;  // e.g. {"PLAIN","LOGIN"}; empty: no AUTH
   bool auth_required = false;           // submission: MAIL without AUTH -> 530 5.7.0
   // TLS (RFC 3207, docs/tls.md): the listener has a certificate, so STARTTLS is offered

@@ -19,6 +19,7 @@ void append_ehlo_keywords(const ServerConfig& config, ReplyLines& lines, bool tl
   if (config.enhanced_status_codes) lines.push_back("ENHANCEDSTATUSCODES");
   if (config.eightbitmime) lines.push_back("8BITMIME");
   if (config.dsn) lines.push_back("DSN");
+  if (config.smtputf8) lines.push_back("SMTPUTF8");
   if (config.chunking) lines.push_back("CHUNKING");
 }
 

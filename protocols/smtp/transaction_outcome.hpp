@@ -29,6 +29,9 @@ struct TransactionOutcome {
   std::vector<RcptOutcome> rcpts;
   bool data_acknowledged = false;  // the final reply after the dot was received
   bool data_sent = false;          // the dot was sent
+  // The client never sent the message: the replies are its own verdict, not the server's
+  // words (a SIZE over the server's limit, SMTPUTF8 needed but not offered).
+  bool not_sent = false;
 };
 
 }  // namespace maillab::smtp

@@ -77,6 +77,13 @@ struct TwoMtas {
   }
 };
 
+// Header fields (and DSN fields) unfolded: every CRLF followed by a blank removed.
+std::string unfolded(std::string text) {
+  for (std::size_t at; (at = text.find("\r\n ")) != std::string::npos;) text.erase(at, 2);
+  for (std::size_t at; (at = text.find("\r\n\t")) != std::string::npos;) text.erase(at, 2);
+  return text;
+}
+
 // The message as stored in Bob's mailbox, after the trace headers the hops prepend.
 std::string body_of(const mta::DeliveryRecord& r) {
   const std::string& s = *r.content;
@@ -103,4 +110,39 @@ TEST_CASE("smtp_chunking: the MTA's client sends BDAT where CHUNKING is offered"
   CHECK(sent[4].substr(sent[4].size() - 5) == " LAST");
   // The same bytes reach Bob: nothing stuffed, nothing lost.
   CHECK(body_of(lab.b.delivered[0]) == ".leading dot\r\nend\r\n");
+}
+
+TEST_CASE("SMTPUTF8 travels hop by hop; a next hop without it means a 5.6.7 bounce", "[mta][smtputf8]") {
+  // "иван" in UTF-8: an alias of bob at mx.b.example.
+  const std::string ivan = "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd";
+  const std::string content = "Subject: hi\r\n\r\nhello\r\n";
+  auto alias = [&](mta::MtaConfig& c) { c.aliases[ivan] = {"bob"}; };
+  {
+    TwoMtas lab({}, alias);
+    lab.send(content, ivan + "@b.example");
+    REQUIRE(lab.b.delivered.size() == 1);
+    const std::vector<std::string> sent = lab.commands_to_b();
+    CHECK(sent[2].rfind("MAIL FROM:<alice@a.example> SIZE=", 0) == 0);
+    CHECK(sent[2].substr(sent[2].size() - 9) == " SMTPUTF8");
+    CHECK(sent[3] == "RCPT TO:<" + ivan + "@b.example>");
+  }
+  // mx.b.example as Postfix with smtputf8_enable = no: mail.a.example must not downgrade
+  // the address; it sends nothing and returns the message to Alice.
+  TwoMtas lab({}, [&](mta::MtaConfig& c) {
+    alias(c);
+    c.smtputf8_enable = false;
+  });
+  lab.send(content, ivan + "@b.example");
+  CHECK(lab.b.delivered.empty());
+  const std::vector<std::string> sent = lab.commands_to_b();
+  REQUIRE(sent.size() == 3);  // greeting, EHLO, QUIT: no MAIL
+  CHECK(sent[2] == "QUIT");
+  REQUIRE(lab.a.delivered.size() == 1);  // the DSN, in Alice's mailbox
+  const std::string dsn = unfolded(*lab.a.delivered[0].content);
+  INFO(dsn);
+  CHECK(dsn.find("Action: failed\r\n") != std::string::npos);
+  CHECK(dsn.find("Status: 5.6.7\r\n") != std::string::npos);
+  CHECK(dsn.find("Diagnostic-Code: X-maillab; SMTPUTF8 is required, but was not offered by host ") !=
+        std::string::npos);
+  CHECK(dsn.find("Remote-MTA") == std::string::npos);  // the local MTA's verdict
 }

@@ -283,3 +283,17 @@ TEST_CASE("queue file: a folder for local delivery is kept, and absent for the i
   REQUIRE(back);
   CHECK(back->folder == "Junk");
 }
+
+TEST_CASE("queue file: SMTPUTF8 is kept as one line, written only when set") {
+  QueueFile q = sample();
+  CHECK(q.serialize().find("smtputf8") == std::string::npos);  // envelopes without it stay as they were
+  q.smtputf8 = true;
+  q.rcpts[1].address = "\xd0\xb8\xd0\xb2\xd0\xb0\xd0\xbd@b.example";
+  const std::string text = q.serialize();
+  CHECK(text.find("ret\tHDRS\nsmtputf8\t1\nsubject\t") != std::string::npos);
+  const auto back = QueueFile::parse(text);
+  REQUIRE(back);
+  CHECK(back->smtputf8);
+  CHECK(back->rcpts[1].address == q.rcpts[1].address);
+  CHECK(back->serialize() == text);
+}

@@ -62,7 +62,7 @@ TEST_CASE("the EHLO reply lists the listener's extensions, one line each", "[smt
   cfg.replies = make_server_replies(cfg);
   CHECK(cfg.replies->ehlo.wire ==
         "250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 12345\r\n250-AUTH PLAIN LOGIN\r\n"
-        "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250 CHUNKING\r\n");
+        "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
   CHECK(cfg.replies->greeting.wire == "220 mx.example.org ESMTP maillab\r\n");
   CHECK(cfg.replies->go_ahead.wire == "354 End data with <CR><LF>.<CR><LF>\r\n");
   CHECK(cfg.replies->bye.wire == "221 2.0.0 Bye\r\n");

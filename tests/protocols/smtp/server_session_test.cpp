@@ -17,7 +17,7 @@ TEST_CASE("server greets, answers EHLO with its extensions and HELO with one lin
   s.receive("EHLO client.example.net\r\n");
   CHECK(s.take_output() ==
         "250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n"
-        "250-8BITMIME\r\n250-DSN\r\n250 CHUNKING\r\n");
+        "250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
   CHECK(s.state() == State::ready);
   CHECK(s.envelope().helo == "client.example.net");
   CHECK(s.envelope().esmtp);
@@ -30,7 +30,7 @@ TEST_CASE("server greets, answers EHLO with its extensions and HELO with one lin
   CHECK(h.exchanges[1].first == "EHLO client.example.net");
 
   cfg.auth_mechanisms = {"PLAIN", "LOGIN"};
-  cfg.pipelining = cfg.dsn = cfg.eightbitmime = cfg.enhanced_status_codes = cfg.chunking = false;
+  cfg.pipelining = cfg.dsn = cfg.eightbitmime = cfg.enhanced_status_codes = cfg.chunking = cfg.smtputf8 = false;
   cfg.size_limit = 0;
   ServerSession t(cfg, h);
   CHECK(converse(t, "ehlo x\r\n") == "220 mx.example.org ESMTP maillab\r\n250-mx.example.org\r\n250-SIZE\r\n250 AUTH PLAIN LOGIN\r\n");
@@ -47,9 +47,9 @@ TEST_CASE("server runs a whole transaction and hands over the envelope", "[smtp]
                                    "DATA\r\n"
                                    "Subject: hi\r\n\r\n..dot\r\n.\r\n");
   CHECK(codes_of(out) == std::vector<int>{220, 250, 250, 250, 250, 354, 250});
-  CHECK(lines_of(out)[8] == "250 2.1.0 Ok");
-  CHECK(lines_of(out)[11] == "354 End data with <CR><LF>.<CR><LF>");
-  CHECK(lines_of(out)[12] == "250 2.0.0 Ok: queued");
+  CHECK(lines_of(out)[9] == "250 2.1.0 Ok");
+  CHECK(lines_of(out)[12] == "354 End data with <CR><LF>.<CR><LF>");
+  CHECK(lines_of(out)[13] == "250 2.0.0 Ok: queued");
   REQUIRE(h.delivered.size() == 1);
   const Envelope& e = h.delivered[0].envelope;
   CHECK(h.delivered[0].content == "Subject: hi\r\n\r\n.dot\r\n");
@@ -206,7 +206,7 @@ TEST_CASE("parameters need EHLO; the ESMTP extensions can be switched off", "[sm
   CHECK(codes_of(s.take_output()) == std::vector<int>{250, 555, 250});
 
   ServerConfig cfg = server_config();
-  cfg.eightbitmime = cfg.dsn = cfg.chunking = false;
+  cfg.eightbitmime = cfg.dsn = cfg.chunking = cfg.smtputf8 = false;
   cfg.enhanced_status_codes = false;
   ServerSession t(cfg, h);
   t.take_output();
@@ -453,8 +453,8 @@ TEST_CASE("size limit: declared SIZE at MAIL, actual size after the dot", "[smtp
   s.take_output();
   s.receive("EHLO c\r\nMAIL FROM:<a@x.example> SIZE=101\r\nMAIL FROM:<a@x.example> SIZE=100\r\n");
   auto lines = lines_of(s.take_output());
-  CHECK(lines[7] == "552 5.3.4 Message size exceeds fixed limit");
-  CHECK(lines[8] == "250 2.1.0 Ok");
+  CHECK(lines[8] == "552 5.3.4 Message size exceeds fixed limit");
+  CHECK(lines[9] == "250 2.1.0 Ok");
   s.receive("RCPT TO:<b@y.example>\r\nDATA\r\n" + std::string(200, 'x') + "\r\n.\r\n");
   CHECK(s.take_output() == "250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n552 5.3.4 Error: message file too big\r\n");
   CHECK(h.delivered.empty());
@@ -538,23 +538,23 @@ TEST_CASE("EHLO replies of servers with different names, handlers and settings n
     cfg.hostname = host;
     servers.push_back({cfg, std::nullopt,
                        "250-" + std::string(host) +
-                           "\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250 CHUNKING\r\n"});
+                           "\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n"});
     cfg.pipelining = false;
     cfg.size_limit = 12345;
     servers.push_back({cfg, std::nullopt,
-                       "250-" + std::string(host) + "\r\n250-SIZE 12345\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250 CHUNKING\r\n"});
+                       "250-" + std::string(host) + "\r\n250-SIZE 12345\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n"});
     cfg.auth_mechanisms = {"PLAIN"};
     cfg.dsn = false;
     servers.push_back({cfg, std::nullopt,
                        "250-" + std::string(host) +
-                           "\r\n250-SIZE 12345\r\n250-AUTH PLAIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 CHUNKING\r\n"});
+                           "\r\n250-SIZE 12345\r\n250-AUTH PLAIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n"});
     // The handler's own greeting line(s) lead; an enhanced code is dropped.
     servers.push_back({cfg, Reply::make(250, "2.0.0", std::string(host) + "\nhello there"),
                        "250-" + std::string(host) +
-                           "\r\n250-hello there\r\n250-SIZE 12345\r\n250-AUTH PLAIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 CHUNKING\r\n"});
+                           "\r\n250-hello there\r\n250-SIZE 12345\r\n250-AUTH PLAIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n"});
     servers.push_back({cfg, Reply::make(251, "", host),
                        "251-" + std::string(host) +
-                           "\r\n251-SIZE 12345\r\n251-AUTH PLAIN\r\n251-ENHANCEDSTATUSCODES\r\n251-8BITMIME\r\n251 CHUNKING\r\n"});
+                           "\r\n251-SIZE 12345\r\n251-AUTH PLAIN\r\n251-ENHANCEDSTATUSCODES\r\n251-8BITMIME\r\n251-SMTPUTF8\r\n251 CHUNKING\r\n"});
   }
   std::mt19937 rng(3);
   for (int round = 0; round < 200; ++round) {

@@ -2,6 +2,8 @@
 // that pairs a ClientSession with a ServerSession (h11's ConnectionPair idea).
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <map>
 #include <memory>
 #include <set>
@@ -194,6 +196,52 @@ inline std::vector<int> codes_of(std::string_view out) {
   for (const auto& l : lines_of(out))
     if (l.size() >= 3 && (l.size() == 3 || l[3] == ' ')) v.push_back(std::stoi(l.substr(0, 3)));
   return v;
+}
+
+// What a server said and delivered for one input.
+struct Outcome {
+  std::string output;  // everything the server wrote after its greeting
+  std::vector<std::string> contents;
+  ServerSession::State state = ServerSession::State::connected;
+};
+
+// Feeds `input` to a fresh server in the pieces `cuts` makes (positions, ascending).
+inline Outcome feed(const std::string& input, const std::vector<std::size_t>& cuts, ServerConfig cfg = server_config(),
+             RecordingHandler* handler = nullptr) {
+  RecordingHandler local;
+  RecordingHandler& h = handler ? *handler : local;
+  ServerSession s(std::move(cfg), h);
+  s.take_output();
+  Outcome o;
+  std::size_t at = 0;
+  for (std::size_t cut : cuts) {
+    s.receive(std::string_view(input).substr(at, cut - at));
+    o.output += s.take_output();
+    at = cut;
+  }
+  s.receive(std::string_view(input).substr(at));
+  o.output += s.take_output();
+  for (const auto& d : h.delivered) o.contents.push_back(d.content);
+  o.state = s.state();
+  return o;
+}
+
+// The outcome of `input`, checked to be the same for every split into two pieces and for
+// one byte at a time.
+inline Outcome every_split(const std::string& input, const ServerConfig& cfg = server_config()) {
+  const Outcome whole = feed(input, {}, cfg);
+  for (std::size_t cut = 1; cut < input.size(); ++cut) {
+    INFO("cut at " << cut);
+    const Outcome split = feed(input, {cut}, cfg);
+    REQUIRE(split.output == whole.output);
+    REQUIRE(split.contents == whole.contents);
+  }
+  std::vector<std::size_t> bytes;
+  for (std::size_t i = 1; i < input.size(); ++i) bytes.push_back(i);
+  const Outcome one = feed(input, bytes, cfg);
+  REQUIRE(one.output == whole.output);
+  REQUIRE(one.contents == whole.contents);
+  return whole;
 }
 
 }  // namespace maillab::smtp::test
