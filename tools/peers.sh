@@ -3,7 +3,7 @@
 # library, SOURCED (never run) by tests/conformance/*_test.sh and the bench scripts.
 #
 #   peers_can_run                      root or passwordless sudo available? (else 1)
-#   peers_install                      install postfix, dovecot-pop3d, swaks, curl, fetchmail,
+#   peers_install                      install postfix, dovecot-pop3d, swaks, curl, fetchmail, msmtp,
 #                                      s-nail, nsd, unbound, bind9, dnsutils, python3-dkim,
 #                                      python3-spf, opendkim-tools, iproute2 from Debian's
 #                                      packages if missing (sudo when not root)
@@ -66,10 +66,11 @@ PEERS_TIMEOUT=${PEERS_TIMEOUT:-30}
 # Not exported on purpose: parallel tests started from one shell must not share a record
 # (each one's peers_stop_all would stop the others' peers).
 PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
-# s-nail: an APOP client (apop_clients_test.sh). unbound, bind9, dnsutils: the DNS peers.
+# s-nail: an APOP client (apop_clients_test.sh). msmtp (GNU SASL): the SCRAM-SHA-256 client
+# (scram_msmtp_test.sh). unbound, bind9, dnsutils: the DNS peers.
 # python3-dkim, python3-spf, opendkim-tools (and iproute2 for a private network namespace):
 # the independent DKIM and SPF implementations of dkim_interop_test.sh and spf_pyspf_test.sh.
-PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail s-nail nsd unbound bind9 dnsutils python3-dkim python3-spf
+PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail s-nail msmtp nsd unbound bind9 dnsutils python3-dkim python3-spf
                 opendkim-tools iproute2
                 chromium)  # the browser tests (console_chromium_test.sh, tests/conformance/cdp.py)
 # The libraries of the unpacked Exim and OpenSMTPD (their .debs are not installed, above).

@@ -162,6 +162,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   /* delivery status notifications */                                                    \
   X(kDsnBounce, "dsn.bounce", "MTA", "id to subject msgid rcpts dsn_msgid")              \
   X(kDsnDelayed, "dsn.delayed", "MTA", "id to subject msgid rcpts dsn_msgid")            \
+  X(kDsnSuccess, "dsn.success", "MTA", "id to subject msgid rcpts dsn_msgid")            \
   X(kDsnSuppressed, "dsn.suppressed", "MTA", "id reason msgid rcpts")                    \
   /* sender authentication (SPF, DKIM, DMARC) */                                         \
   X(kSpfChecked, "spf.checked", "MTA", "peer identity sender helo result reason")        \

@@ -285,12 +285,15 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   auto canonical = [this](const std::string& r) {
     return r.find('@') == std::string::npos ? local_address(r) : r;
   };
-  auto add = [this, &q](std::string address, const std::string& original) {
+  const Submission::RcptDsn no_dsn;
+  auto add = [this, &q](std::string address, const std::string& original, const Submission::RcptDsn& dsn) {
     for (const QueueRecipient& seen : q.rcpts)
       if (same_recipient(seen.address, address)) return;
     QueueRecipient& qr = q.rcpts.emplace_back();
     qr.address = std::move(address);
     qr.original = original;
+    qr.notify = dsn.notify;
+    qr.orcpt = dsn.orcpt;
   };
   // Received's "for": the one recipient as given.
   message::ReceivedInfo ri;
@@ -299,14 +302,16 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
       }))
     ri.for_rcpt = canonical(s.rcpts.front());
   q.rcpts.reserve(s.rcpts.size());
-  for (auto& r : s.rcpts) {
+  for (std::size_t k = 0; k < s.rcpts.size(); ++k) {
+    auto& r = s.rcpts[k];
+    const Submission::RcptDsn& dsn = k < s.rcpt_dsn.size() ? s.rcpt_dsn[k] : no_dsn;
     std::string given = r.find('@') == std::string::npos ? local_address(r) : pass<S>(r);
     if (cfg_->aliases.empty()) {
       // No aliases: the recipient is its own expansion (not a vector of one).
-      add(given, given);
+      add(given, given, dsn);
       continue;
     }
-    for (auto& target : expand_aliases(given)) add(std::move(target), given);
+    for (auto& target : expand_aliases(given)) add(std::move(target), given, dsn);
   }
   auto message_id = msg.header("Message-ID");
   if (message_id) q.message_id = std::move(*message_id);

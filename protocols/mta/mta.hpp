@@ -57,6 +57,13 @@ struct DeliveryRecord {
 struct Submission {
   std::string sender;                 // "" = <>
   std::vector<std::string> rcpts;
+  // RFC 3461 per recipient, beside rcpts (empty: none given): NOTIFY bits and ORCPT
+  // ("type;address").
+  struct RcptDsn {
+    unsigned notify = 0;
+    std::string orcpt;
+  };
+  std::vector<RcptDsn> rcpt_dsn;
   std::string content;                // CRLF, without our Received header
   std::string envid;
   bool ret_headers = false;
@@ -147,6 +154,7 @@ class Mta {
   void attempt_done(SmtpAttempt* attempt);
   void active_done(const std::string& id);
   void send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind);
+  void suppress_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, std::string_view why);
   bool save(QueueFile& q, QueueState next);
   void remove(QueueFile& q);
   void accept_connection(io::ConnectionPtr c, std::uint16_t port);

@@ -123,9 +123,16 @@ struct MtaConfig {
   // The SMTP client sends BDAT (RFC 3030) to a next hop that offers CHUNKING. A lab
   // extension: Postfix's SMTP client always sends DATA, and so does this one by default.
   bool smtp_chunking = false;
+  // Postfix smtp_line_length_limit: the SMTP client breaks content lines longer than this
+  // (CRLF not counted) by inserting CRLF SP, so a next hop that enforces RFC 5321
+  // 4.5.3.1.6's 1000 octets gets the whole message; 0: lines go as they are.
+  std::size_t smtp_line_length_limit = 998;
   // Postfix smtputf8_enable: the SMTP server offers SMTPUTF8 (RFC 6531) and takes UTF-8
   // addresses in transactions that declare it.
   bool smtputf8_enable = true;
+  // The SMTP server announces DSN (RFC 3461); false as Postfix with
+  // smtpd_discard_ehlo_keywords = dsn (the lab's "hop without DSN").
+  bool smtpd_dsn_enable = true;
 
   bool is_local_domain(std::string_view domain) const;
   bool is_relay_domain(std::string_view domain) const;

@@ -28,6 +28,18 @@ smtp::Path to_path(const std::string& address) {
   return p;
 }
 
+// A queued recipient as the SMTP client sends it: NOTIFY and ORCPT go with it (to a next
+// hop that announces DSN; the client leaves them out elsewhere, RFC 3461 4).
+smtp::Recipient outgoing_recipient(const QueueRecipient& r) {
+  smtp::Recipient out{to_path(r.address), {}};
+  out.params.notify = r.notify;
+  if (const std::size_t semi = r.orcpt.find(';'); semi != std::string::npos) {
+    out.params.orcpt_type = r.orcpt.substr(0, semi);
+    out.params.orcpt = r.orcpt.substr(semi + 1);
+  }
+  return out;
+}
+
 }  // namespace
 
 namespace {
@@ -211,9 +223,10 @@ void Mta::activate(const std::string& id) {
     smtp::OutgoingMessage m;
     m.from = to_path(q.sender);
     m.params.envid = q.envid;
+    m.params.ret = q.ret_headers ? smtp::DsnRet::hdrs : smtp::DsnRet::unspecified;
     m.params.smtputf8 = q.smtputf8;
     m.rcpts.reserve(node.mapped().size());
-    for (std::size_t i : node.mapped()) m.rcpts.push_back(smtp::Recipient{to_path(q.rcpts[i].address), {}});
+    for (std::size_t i : node.mapped()) m.rcpts.push_back(outgoing_recipient(q.rcpts[i]));
     m.content = content;
     auto attempt = std::make_unique<SmtpAttempt>(*this, id, std::move(node.key()), std::move(node.mapped()),
                                                  std::move(m), [this](SmtpAttempt& a) { attempt_done(&a); });
@@ -326,6 +339,9 @@ void Mta::attempt_done(SmtpAttempt* a) {
     r.diagnostic = o.diagnostic;
     r.remote_mta = o.remote_mta;
     if (o.kind == AttemptOutcome::Kind::kDelivered) r.state = RcptState::kDelivered;
+    // RFC 3461 5.2.2: a next hop that announced DSN got NOTIFY and reports from now on;
+    // only one without it makes this MTA send a "relayed" notice.
+    if (o.kind == AttemptOutcome::Kind::kDelivered && o.next_hop_dsn) r.reported = true;
     if (o.kind == AttemptOutcome::Kind::kFailed) r.state = RcptState::kFailed;
     const std::string& msgid = qit->second.message_id;
     if (rt_.tracing() && o.kind == AttemptOutcome::Kind::kDelivered) {
@@ -379,15 +395,20 @@ void Mta::active_done(const std::string& id) {
     rt_.trace(agent::kMta, ev::kQueueExpired,
               {{key::kId, id}, {key::kSubject, q.subject}, {key::kMsgid, q.message_id}});
   }
-  std::vector<const QueueRecipient*> failed;
+  // RFC 3461 4.1: a bounce for the failed recipients whose NOTIFY has FAILURE (or who
+  // gave none), a success notice for the delivered ones whose NOTIFY has SUCCESS.
+  std::vector<const QueueRecipient*> failed, succeeded, unwanted;
   for (auto& r : q.rcpts) {
-    if (r.state == RcptState::kFailed && !r.reported) failed.push_back(&r);
+    if (r.reported) continue;
+    if (r.state == RcptState::kFailed) (dsn_wanted(r, DsnKind::kBounce) ? failed : unwanted).push_back(&r);
+    if (r.state == RcptState::kDelivered && dsn_wanted(r, DsnKind::kSuccess)) succeeded.push_back(&r);
   }
-  if (!failed.empty()) {
-    send_dsn(q, failed, DsnKind::kBounce);
-    for (auto& r : q.rcpts) {
-      if (r.state == RcptState::kFailed) r.reported = true;
-    }
+  if (!failed.empty()) send_dsn(q, failed, DsnKind::kBounce);
+  if (!unwanted.empty()) suppress_dsn(q, unwanted, "NOTIFY");
+  if (!succeeded.empty()) send_dsn(q, succeeded, DsnKind::kSuccess);
+  for (auto& r : q.rcpts) {
+    if (r.state == RcptState::kFailed || (r.state == RcptState::kDelivered && dsn_wanted(r, DsnKind::kSuccess)))
+      r.reported = true;
   }
   if (q.done()) {
     if (rt_.tracing()) {
@@ -401,9 +422,9 @@ void Mta::active_done(const std::string& id) {
   if (cfg_->queue.delay_warning_time > 0 && !q.warned && age >= cfg_->queue.delay_warning_time) {
     std::vector<const QueueRecipient*> delayed;
     for (auto& r : q.rcpts) {
-      if (r.state == RcptState::kPending) delayed.push_back(&r);
+      if (r.state == RcptState::kPending && dsn_wanted(r, DsnKind::kDelayed)) delayed.push_back(&r);
     }
-    send_dsn(q, delayed, DsnKind::kDelayed);
+    if (!delayed.empty()) send_dsn(q, delayed, DsnKind::kDelayed);
     q.warned = true;
   }
   // Postfix: delay = time in queue, clamped to [minimal_backoff_time, maximal_backoff_time].
@@ -430,15 +451,18 @@ void Mta::active_done(const std::string& id) {
              {key::kMsgid, q.message_id}});
 }
 
-void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind) {
+void Mta::suppress_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, std::string_view why) {
   std::string listed;
   for (const auto* r : rcpts) listed += (listed.empty() ? "" : ",") + r->address;
-  if (q.sender.empty()) {
-    // Never a bounce to <> (RFC 3464 / RFC 5321 6.1).
-    rt_.trace(agent::kMta, ev::kDsnSuppressed,
-              {{key::kId, q.id}, {key::kReason, "null sender"}, {key::kMsgid, q.message_id}, {key::kRcpts, listed}});
-    return;
-  }
+  rt_.trace(agent::kMta, ev::kDsnSuppressed,
+            {{key::kId, q.id}, {key::kReason, std::string(why)}, {key::kMsgid, q.message_id}, {key::kRcpts, listed}});
+}
+
+void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind) {
+  // Never a bounce to <> (RFC 3464 / RFC 5321 6.1).
+  if (q.sender.empty()) return suppress_dsn(q, rcpts, "null sender");
+  std::string listed;
+  for (const auto* r : rcpts) listed += (listed.empty() ? "" : ",") + r->address;
   message::DsnRequest req =
       dsn_request(kind, q, rcpts, hostname(), rt_.now(), q.arrival + cfg_->queue.maximal_queue_lifetime);
   if (auto content = rt_.disk().read(QueueFile::content_path(q.id, path_))) req.original_message = *content;
@@ -446,7 +470,10 @@ void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>&
   s.sender = "";
   s.rcpts = {q.sender};
   s.content = message::build_dsn(req);
-  rt_.trace(agent::kMta, kind == DsnKind::kDelayed ? ev::kDsnDelayed : ev::kDsnBounce,
+  rt_.trace(agent::kMta,
+            kind == DsnKind::kDelayed   ? ev::kDsnDelayed
+            : kind == DsnKind::kSuccess ? ev::kDsnSuccess
+                                        : ev::kDsnBounce,
             {{key::kId, q.id},
              {key::kTo, q.sender},
              {key::kSubject, q.subject},

@@ -167,14 +167,15 @@ std::string QueueFile::envelope_path() const { return envelope_path(state, id); 
 
 std::string QueueFile::serialize() const {
   // Room for the worst case: fixed text (keys, tabs, state names: under 256 bytes, and 32
-  // per recipient), three numbers of at most 24 bytes, every value byte escaped.
+  // per recipient and 26 for its NOTIFY), three numbers of at most 24 bytes, every value
+  // byte escaped.
   std::size_t values = id.size() + sender.size() + envid.size() + subject.size() +
                        message_id.size() + client.size() + folder.size();
   std::size_t bound = 256 + 3 * 24;
   for (const auto& r : rcpts) {
     values += r.address.size() + r.original.size() + r.status.size() + r.diagnostic.size() +
-              r.remote_mta.size();
-    bound += 32;
+              r.remote_mta.size() + r.orcpt.size();
+    bound += 32 + 26;
   }
   bound += 2 * values;
   char stack[1024];
@@ -222,7 +223,14 @@ std::string QueueFile::serialize() const {
     p = put_escaped(p, r.diagnostic);
     *p++ = '\t';
     p = put_escaped(p, r.remote_mta);
-    p = put(p, r.reported ? "\t1\n" : "\t0\n");
+    p = put(p, r.reported ? "\t1" : "\t0");
+    if (r.notify != 0 || !r.orcpt.empty()) {  // only then: older envelopes stay as they were
+      *p++ = '\t';
+      p = put_number(p, r.notify);
+      *p++ = '\t';
+      p = put_escaped(p, r.orcpt);
+    }
+    *p++ = '\n';
   }
   return std::string(begin, p);
 }
@@ -239,7 +247,7 @@ std::optional<QueueFile> QueueFile::parse(std::string_view text) {
     const std::string_view key = f[0];
     std::string value = f.size() > 1 ? unescape(f[1]) : std::string();
     if (key == "rcpt") {
-      if (f.size() != 8) return std::nullopt;
+      if (f.size() != 8 && f.size() != 10) return std::nullopt;
       QueueRecipient r;
       r.address = unescape(f[1]);
       r.original = unescape(f[2]);
@@ -250,6 +258,11 @@ std::optional<QueueFile> QueueFile::parse(std::string_view text) {
       r.diagnostic = unescape(f[5]);
       r.remote_mta = unescape(f[6]);
       r.reported = f[7] == "1";
+      if (f.size() == 10) {
+        std::string notify = unescape(f[8]);
+        if (!to_number(notify, r.notify)) return std::nullopt;
+        r.orcpt = unescape(f[9]);
+      }
       q.rcpts.push_back(std::move(r));
     } else if (key == "id") {
       q.id = value;

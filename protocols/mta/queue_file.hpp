@@ -30,7 +30,12 @@ struct QueueRecipient {
   std::string status;        // RFC 3463 code of the last outcome, e.g. 4.4.1
   std::string diagnostic;    // e.g. "smtp; 550 5.1.1 <bob@b.example>: User unknown"
   std::string remote_mta;    // the host that answered, if any
-  bool reported = false;     // a DSN for this recipient's failure was sent
+  bool reported = false;     // a DSN for this recipient's failure (or success) was sent
+  // RFC 3461 4.1 NOTIFY as smtp::RcptParams keeps it (0: not given, FAILURE,DELAY apply)
+  // and 4.2 ORCPT as "type;address" ("" when not given): honoured here, passed on to a
+  // next hop that announces DSN.
+  unsigned notify = 0;
+  std::string orcpt;
 };
 
 struct QueueFile {

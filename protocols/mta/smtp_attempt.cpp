@@ -54,6 +54,23 @@ bool equals_lower(std::string_view text, std::string_view lower) {
                     [](char a, char b) { return ascii_lower(a) == b; });
 }
 
+// The host name a greeting starts with (RFC 5321 4.2: "220 " Domain), lowercased, or ""
+// when the first word is no LDH host name (letters, digits, hyphens, dots; a letter in
+// it, so an address is no name). A peer's text: checked before it goes into a DSN.
+std::string greeting_host(const smtp::Reply& greeting) {
+  if (greeting.code != 220 || greeting.lines.empty()) return {};
+  const std::string_view line = greeting.lines.front();
+  const std::string_view word = line.substr(0, line.find(' '));
+  bool letter = false;
+  for (char c : word) {
+    const char l = ascii_lower(c);
+    letter = letter || (l >= 'a' && l <= 'z');
+    if (!((l >= 'a' && l <= 'z') || (l >= '0' && l <= '9') || l == '-' || l == '.')) return {};
+  }
+  if (!letter || word.size() > 253 || word.front() == '.' || word.front() == '-') return {};
+  return lowercase(std::string(word));
+}
+
 }  // namespace
 
 smtp::TlsLevel tls_level(std::string_view smtp_tls_security_level) {
@@ -90,7 +107,14 @@ class SmtpAttempt::Connection {
   }
 
   const Target& target() const { return target_; }
+  // The name DSNs give the next hop (Remote-MTA): the MX or domain it was found by; for
+  // a fixed "addr:port" next hop, the name its greeting gave, else its address.
+  std::string remote_name() const {
+    if (target_.host.find(':') == std::string::npos) return target_.host;
+    return greeting_host_.empty() ? target_.address : greeting_host_;
+  }
   bool connected() const { return connected_; }
+  bool next_hop_dsn() const { return dsn_; }
   io::ConnectStatus connect_status() const { return status_; }
   const std::vector<smtp::TransactionOutcome>& outcomes() const { return outcomes_; }
 
@@ -113,6 +137,7 @@ class SmtpAttempt::Connection {
     cfg.tls = tls_level(m.smtp_tls_security_level);
     if (!m.tls_client && cfg.tls == smtp::TlsLevel::may) cfg.tls = smtp::TlsLevel::none;
     cfg.chunking = owner_.mta_.config().smtp_chunking;
+    cfg.line_length_limit = owner_.mta_.config().smtp_line_length_limit;
     cfg.peer_name = target_.host + "[" + target_.address + "]";  // Postfix's "name[addr]"
     driver_ = std::make_shared<Driver>(rt, std::move(c), std::move(cfg));
     if (m.tls_client) {
@@ -126,6 +151,7 @@ class SmtpAttempt::Connection {
     // Captures of one pointer: std::function keeps them without an allocation. The engine
     // dies with driver_, which this connection owns and aborts in its destructor.
     engine.on_exchange = [this](std::string_view sent, const smtp::Reply& reply) {
+      if (sent.empty() && greeting_host_.empty()) greeting_host_ = greeting_host(reply);
       auto& runtime = owner_.mta_.runtime();
       if (!runtime.tracing()) return;
       runtime.trace(agent::kMta, ev::kSmtpOut,
@@ -145,6 +171,7 @@ class SmtpAttempt::Connection {
     driver_->start([this](io::CloseKind) {
       if (!alive_) return;  // reset by the destructor, which aborts the session
       outcomes_ = driver_->engine().take_outcomes();
+      dsn_ = driver_->engine().extensions().count("DSN") != 0;
       driver_.reset();
       owner_.on_session_end(*this);
     });
@@ -155,6 +182,8 @@ class SmtpAttempt::Connection {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::shared_ptr<Driver> driver_;
   bool connected_ = false;
+  bool dsn_ = false;  // the server announced DSN (RFC 3461)
+  std::string greeting_host_;
   io::ConnectStatus status_ = io::ConnectStatus::kTimedOut;
   std::vector<smtp::TransactionOutcome> outcomes_;
 };
@@ -353,7 +382,7 @@ void SmtpAttempt::on_session_end(Connection& c) {
     return fail_all(AttemptOutcome::Kind::kFailed, status_of(o->mail_reply), "X-maillab; " + text);
   }
   bool session_failed = !o || o->mail_reply.code == 0 || o->mail_reply.transient();
-  last_remote_ = t.host;  // it answered: DSNs name it as Remote-MTA
+  last_remote_ = c.remote_name();  // it answered: DSNs name it as Remote-MTA
   if (o && o->data_sent && !o->data_acknowledged) unconfirmed_ = true;
   if (session_failed) {
     if (o && !o->rcpts.empty()) {
@@ -376,7 +405,8 @@ void SmtpAttempt::on_session_end(Connection& c) {
   for (std::size_t i = 0; i < rcpt_indices_.size(); ++i) {
     if (settled_[i]) continue;
     AttemptOutcome out;
-    out.remote_mta = t.host;
+    out.remote_mta = last_remote_;
+    out.next_hop_dsn = c.next_hop_dsn();
     const smtp::Reply* rep = nullptr;
     if (o->mail_reply.permanent()) {
       rep = &o->mail_reply;

@@ -41,6 +41,7 @@ struct AttemptOutcome {
   // as"; empty when it named none): the link to the next hop in the trace.
   std::string remote_address;
   std::string next_id;
+  bool next_hop_dsn = false;  // the next hop announced DSN (RFC 3461): NOTIFY went with it
 };
 
 class SmtpAttempt {

@@ -1,6 +1,9 @@
 #include "protocols/mta/smtpd_session.hpp"
 
+#include <algorithm>
+
 #include "protocols/auth/authentication_results.hpp"
+#include "protocols/message/base64.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/mta/mta.hpp"
 #include "protocols/mta/sender_checks.hpp"
@@ -40,8 +43,9 @@ smtp::ServerConfig SmtpdSession::server_config(const Mta& mta, std::uint16_t por
   c.hostname = mta.hostname();
   c.size_limit = mta.config().message_size_limit;
   c.smtputf8 = mta.config().smtputf8_enable;
+  c.dsn = mta.config().smtpd_dsn_enable;
   if (port == 587 || port == 465) {
-    c.auth_mechanisms = {"PLAIN", "LOGIN"};
+    c.auth_mechanisms = {"PLAIN", "LOGIN", "SCRAM-SHA-256"};
     c.auth_required = true;
   }
   const MtaConfig& m = mta.config();
@@ -111,6 +115,14 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   s.sender = env.mail_from.address();
   s.rcpts.reserve(env.rcpts.size());
   for (const auto& r : env.rcpts) s.rcpts.push_back(r.path.address());
+  if (std::any_of(env.rcpts.begin(), env.rcpts.end(),
+                  [](const smtp::Recipient& r) { return r.params.notify != 0 || !r.params.orcpt_type.empty(); })) {
+    s.rcpt_dsn.reserve(env.rcpts.size());
+    for (const auto& r : env.rcpts) {
+      const auto& p = r.params;
+      s.rcpt_dsn.push_back({p.notify, p.orcpt_type.empty() ? std::string() : p.orcpt_type + ";" + p.orcpt});
+    }
+  }
   s.envid = env.mail_params.envid;
   s.ret_headers = env.mail_params.ret == smtp::DsnRet::hdrs;
   s.smtputf8 = env.mail_params.smtputf8;
@@ -167,10 +179,28 @@ smtp::Reply SmtpdSession::deliver_checked(Submission s, std::string content, con
 bool SmtpdSession::authenticate(std::string_view user, std::string_view password) {
   // Never true for a user without a password (services::Accounts).
   bool ok = mta_.config().users.authenticate(user, password);
+  on_auth_result(user, ok);
+  return ok;
+}
+
+std::optional<message::ScramVerifier> SmtpdSession::scram_verifier(std::string_view user) {
+  // The password is the shared secret, as for APOP; none (or an empty one): no login.
+  auto secret = mta_.config().users.apop_secret(user);
+  if (!secret) return std::nullopt;
+  return message::scram_sha256_verifier(*secret, message::scram_salt(mta_.hostname(), user), 4096);
+}
+
+std::string SmtpdSession::scram_nonce() {
+  std::string raw(18, '\0');
+  auto& rng = mta_.runtime().rng("scram");
+  for (char& c : raw) c = static_cast<char>(rng() & 0xff);
+  return message::base64_encode(raw);  // 24 characters, none of them ','
+}
+
+void SmtpdSession::on_auth_result(std::string_view user, bool ok) {
   if (!ok) mta_.auth_failures().failure(peer_, mta_.runtime().now());
   mta_.runtime().trace(submission() ? agent::kMsa : agent::kMta, ok ? ev::kAuthOk : ev::kAuthFailed,
                        {{key::kPeer, peer_}, {key::kUser, std::string(user)}});
-  return ok;
 }
 
 smtp::Reply SmtpdSession::before_auth() {

@@ -41,6 +41,9 @@ class SmtpdSession final : public smtp::ServerHandler {
   smtp::Reply on_message(const smtp::Envelope& env, std::string content) override;
   bool authenticate(std::string_view user, std::string_view password) override;
   smtp::Reply before_auth() override;
+  std::optional<message::ScramVerifier> scram_verifier(std::string_view user) override;
+  std::string scram_nonce() override;
+  void on_auth_result(std::string_view user, bool ok) override;
   void on_exchange(std::string_view client_line, const smtp::Reply& reply) override;
   void on_abandoned() override;
   // The client's verified name (client_name.hpp), "" = unknown; for the Received header.

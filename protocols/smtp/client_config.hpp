@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,6 +25,9 @@ struct ClientConfig {
   // the server offers CHUNKING. Off by default, as in Postfix, whose SMTP client always
   // sends DATA.
   bool chunking = false;
+  // Postfix smtp_line_length_limit: longer content lines are broken by inserting CRLF SP
+  // (dot_stuff.hpp); 0 sends every line as it is.
+  std::size_t line_length_limit = 0;
   // user, password: AUTH PLAIN after EHLO (LOGIN if only that is offered). When the
   // server offers no usable mechanism the session goes on without (the server decides,
   // e.g. 530 at MAIL), as Postfix does.

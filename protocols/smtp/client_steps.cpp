@@ -306,7 +306,7 @@ void ClientSession::send_content_command(Transaction& t) {
   // in: a server with no recipient accepted reads the octets and refuses them.
   const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
   std::string chunk;
-  append_crlf_lines(chunk, content);
+  append_crlf_lines(chunk, content, config_.line_length_limit);
   std::string line = "BDAT " + std::to_string(chunk.size()) + " LAST";
   out_ += line;
   out_ += "\r\n";
@@ -362,7 +362,7 @@ void ClientSession::on_data(const Pending&, const Reply& r) {
   if (r.positive_intermediate()) {  // 354 (4.3.2: the only 3yz DATA has)
     if (t.mail_ok && t.accepted > 0) {
       const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
-      append_dot_stuffed(out_, content);
+      append_dot_stuffed(out_, content, config_.line_length_limit);
       expect(Cmd::dot, 0, "<data>");
       t.outcome.data_sent = true;
     } else {

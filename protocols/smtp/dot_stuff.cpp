@@ -46,14 +46,51 @@ void append_lines(std::string& out, std::string_view content, bool stuff) {
   if (run < n) out.append(p + run, n - run);
 }
 
+// True when a line (ended by CR, LF or the end) is longer than `limit` octets.
+bool has_long_line(std::string_view content, std::size_t limit) {
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = content.find_first_of("\r\n", start);
+    if ((end == std::string_view::npos ? content.size() : end) - start > limit) return true;
+    if (end == std::string_view::npos) return false;
+    start = end + 1;
+  }
+}
+
+// Postfix smtp_line_length_limit: a long line goes out as pieces of `limit` octets, each
+// after the first one a continuation starting with a space (CRLF SP inserted).
+std::string break_long_lines(std::string_view content, std::size_t limit) {
+  std::string out;
+  out.reserve(content.size() + content.size() / limit * 3 + 3);
+  std::size_t length = 0;  // octets of the current output line
+  for (char c : content) {
+    if (c == '\r' || c == '\n') {
+      length = 0;
+    } else if (length == limit) {
+      out += "\r\n ";
+      length = 1;
+    }
+    if (c != '\r' && c != '\n') ++length;
+    out += c;
+  }
+  return out;
+}
+
+void append_limited(std::string& out, std::string_view content, bool stuff, std::size_t limit) {
+  if (limit < 2 || !has_long_line(content, limit)) return append_lines(out, content, stuff);
+  append_lines(out, break_long_lines(content, limit), stuff);
+}
+
 }  // namespace
 
-void append_dot_stuffed(std::string& out, std::string_view content) {
-  append_lines(out, content, true);
+void append_dot_stuffed(std::string& out, std::string_view content, std::size_t line_limit) {
+  append_limited(out, content, true, line_limit);
   out += ".\r\n";
 }
 
-void append_crlf_lines(std::string& out, std::string_view content) { append_lines(out, content, false); }
+void append_crlf_lines(std::string& out, std::string_view content, std::size_t line_limit) {
+  append_limited(out, content, false, line_limit);
+}
 
 bool has_8bit(std::string_view content) { return !message::is_ascii(content); }
 

@@ -8,8 +8,12 @@
 // Defensive normalisation: a bare LF or bare CR in the content becomes CRLF (a relay
 // never forwards a line end a receiver might read differently: SMTP smuggling,
 // CVE-2023-51764/5/6), the same choice DataReader makes on the receiving side.
+// `line_limit` (Postfix smtp_line_length_limit; 0: none): a line longer than that many
+// octets (CRLF not counted) is broken by inserting CRLF SP, so that no line sent is
+// longer and nothing of the message is lost ("<998 octets>\r\n <997 octets>...").
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -17,11 +21,11 @@ namespace maillab::smtp {
 
 std::string dot_stuff(std::string_view content);
 // The same, appended to `out` (no temporary copy of the content).
-void append_dot_stuffed(std::string& out, std::string_view content);
+void append_dot_stuffed(std::string& out, std::string_view content, std::size_t line_limit = 0);
 
 // The content as CRLF lines, as append_dot_stuffed writes them but with no dot-stuffing
 // and no end mark: a BDAT chunk (RFC 3030 2). Empty content gives nothing.
-void append_crlf_lines(std::string& out, std::string_view content);
+void append_crlf_lines(std::string& out, std::string_view content, std::size_t line_limit = 0);
 
 // True when the content holds octets above 127 (then BODY=8BITMIME, RFC 6152).
 bool has_8bit(std::string_view content);

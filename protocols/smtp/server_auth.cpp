@@ -1,6 +1,7 @@
-// ServerSession: AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN
-// (draft-murchison-sasl-login) mechanisms. Credentials go to ServerHandler::authenticate;
-// the trace never shows them ("****").
+// ServerSession: AUTH (RFC 4954) with the PLAIN (RFC 4616), LOGIN
+// (draft-murchison-sasl-login) and SCRAM-SHA-256 (RFC 7677) mechanisms. PLAIN and LOGIN
+// credentials go to ServerHandler::authenticate; SCRAM proofs are checked here against
+// ServerHandler::scram_verifier. The trace never shows credentials ("****").
 #include "protocols/smtp/server_session.hpp"
 
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "protocols/message/base64.hpp"
 #include "protocols/message/sasl_plain.hpp"
+#include "protocols/message/sasl_scram.hpp"
 #include "protocols/smtp/text_scan.hpp"
 
 namespace maillab::smtp {
@@ -29,6 +31,9 @@ std::optional<std::string> decode(std::string_view text) {
 }
 
 Reply cannot_decode() { return Reply::make(501, "5.5.2", "Cannot Base64-decode Client responses"); }
+Reply auth_failed() { return Reply::make(535, "5.7.8", "Error: authentication failed"); }  // RFC 4954 6
+
+constexpr int kScramIterations = 4096;  // RFC 7677 4: at least 4096
 
 }  // namespace
 
@@ -46,16 +51,18 @@ void ServerSession::cmd_auth(std::string_view args) {
   const std::string mech = upper(mech_text);
   bool offered = false;
   for (const auto& m : config_.auth_mechanisms) offered = offered || upper(m) == mech;
-  if (!offered || (mech != "PLAIN" && mech != "LOGIN"))
+  const bool scram = mech == "SCRAM-SHA-256";
+  if (!offered || (mech != "PLAIN" && mech != "LOGIN" && !scram))
     return answer(Reply::make(504, "5.5.4", "Unrecognized authentication type"));
   if (Reply gate = handler_.before_auth(); !gate.positive_completion()) return answer(std::move(gate));
 
-  auto expect = [this](AuthStep step, std::string_view challenge) {
-    auth_step_ = step;
-    state_ = State::auth;
-    lines_.set_max(kAuthLineMax);
-    answer(Reply{334, "", {std::string(challenge)}});
-  };
+  auto expect = [this](AuthStep step, std::string_view challenge) { auth_continue(step, challenge); };
+  if (scram) {
+    if (initial.empty()) return expect(AuthStep::scram_first, "");
+    auto decoded = decode(initial);
+    if (!decoded) return answer(cannot_decode());
+    return scram_step(AuthStep::scram_first, *decoded);
+  }
   if (mech == "PLAIN") {
     if (initial.empty()) return expect(AuthStep::plain, "");  // RFC 4954 4: "334 " SP
     auto decoded = decode(initial);
@@ -75,30 +82,94 @@ void ServerSession::auth_response(std::string_view line) {
   state_ = State::ready;
   lines_.set_max(config_.max_line);
   // RFC 4954 4: "*" cancels the exchange with 501.
-  if (line == "*") return answer(Reply::make(501, "5.7.0", "Authentication aborted"));
+  if (line == "*") {
+    scram_.reset();
+    return answer(Reply::make(501, "5.7.0", "Authentication aborted"));
+  }
   auto decoded = decode(line);
-  if (!decoded) return answer(cannot_decode());
+  if (!decoded) {
+    scram_.reset();
+    return answer(cannot_decode());
+  }
   switch (step) {
     case AuthStep::plain:
       return auth_plain(*decoded);
     case AuthStep::login_user:
       auth_login_user_ = std::move(*decoded);
-      auth_step_ = AuthStep::login_password;
-      state_ = State::auth;
-      lines_.set_max(kAuthLineMax);
-      return answer(Reply{334, "", {"UGFzc3dvcmQ6"}});
+      return auth_continue(AuthStep::login_password, "UGFzc3dvcmQ6");
     case AuthStep::login_password:
       return auth_done(auth_login_user_, *decoded);
+    case AuthStep::scram_first:
+    case AuthStep::scram_final:
+    case AuthStep::scram_ack:
+      return scram_step(step, *decoded);
     case AuthStep::none:
       break;
   }
   answer(Reply::make(503, "5.5.1", "Error: bad sequence of commands"));
 }
 
+void ServerSession::auth_continue(AuthStep step, std::string_view challenge) {
+  auth_step_ = step;
+  state_ = State::auth;
+  lines_.set_max(kAuthLineMax);
+  answer(Reply{334, "", {std::string(challenge)}});
+}
+
+// SCRAM-SHA-256 (RFC 5802 5): client-first -> 334 server-first; client-final -> 334
+// server-final when the proof holds; the client's empty response -> 235.
+void ServerSession::scram_step(AuthStep step, std::string_view decoded) {
+  if (step != AuthStep::scram_first && !scram_) step = AuthStep::none;
+  switch (step) {
+    case AuthStep::scram_first: {
+      auto first = message::parse_scram_client_first(decoded);
+      if (!first) return answer(auth_failed());
+      std::string nonce = handler_.scram_nonce();
+      if (nonce.empty()) return answer(Reply::make(504, "5.5.4", "Unrecognized authentication type"));
+      auto s = std::make_unique<Scram>();
+      auto verifier = handler_.scram_verifier(first->user);
+      s->known = verifier.has_value();
+      // An unknown user gets a salt made as a real one is, and the same work.
+      s->verifier = verifier ? std::move(*verifier)
+                             : message::scram_sha256_verifier(
+                                   nonce, message::scram_salt(config_.hostname, first->user), kScramIterations);
+      s->server_first = message::scram_server_first(*first, nonce, s->verifier);
+      s->client = std::move(*first);
+      scram_ = std::move(s);
+      return auth_continue(AuthStep::scram_final, message::base64_encode(scram_->server_first));
+    }
+    case AuthStep::scram_final: {
+      auto final_msg = message::parse_scram_client_final(decoded);
+      std::optional<std::string> proven;
+      if (final_msg) proven = message::scram_verify(scram_->verifier, scram_->client, scram_->server_first, *final_msg);
+      const bool ok = proven && scram_->known;
+      handler_.on_auth_result(scram_->client.user, ok);
+      if (!ok) {
+        scram_.reset();
+        return answer(auth_failed());
+      }
+      scram_->server_final = std::move(*proven);
+      return auth_continue(AuthStep::scram_ack, message::base64_encode(scram_->server_final));
+    }
+    case AuthStep::scram_ack: {
+      // RFC 4954 4: the client answers the server's last data with an empty response.
+      const std::string user = std::move(scram_->client.user);
+      scram_.reset();
+      if (!decoded.empty()) return answer(auth_failed());
+      envelope_.auth_user = user;
+      return answer(Reply::make(235, "2.7.0", "Authentication successful"));
+    }
+    default:
+      break;
+  }
+  scram_.reset();
+  answer(Reply::make(503, "5.5.1", "Error: bad sequence of commands"));
+}
+
 void ServerSession::auth_plain(std::string_view decoded) {
   // Acting for another identity (authzid != authcid) is not supported.
   const auto plain = message::parse_sasl_plain(decoded);
-  if (!plain || plain->proxy()) return answer(Reply::make(535, "5.7.8", "Error: authentication failed"));
+  if (!plain || plain->proxy()) return answer(auth_failed());
   auth_done(plain->user, plain->password);
 }
 
@@ -109,7 +180,7 @@ void ServerSession::auth_done(std::string_view user_view, std::string_view passw
   // identity with a control byte names no user and must not reach a log or a header.
   if (user.empty() || password.empty() || !detail::printable_ascii(user) ||
       !handler_.authenticate(user, password))
-    return answer(Reply::make(535, "5.7.8", "Error: authentication failed"));  // RFC 4954 6
+    return answer(auth_failed());
   envelope_.auth_user.assign(user);
   answer(Reply::make(235, "2.7.0", "Authentication successful"));
 }

@@ -16,8 +16,11 @@
 // Hooks may not call back into the session.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "protocols/message/sasl_scram.hpp"
 
 #include "protocols/smtp/envelope.hpp"
 #include "protocols/smtp/reply.hpp"
@@ -53,6 +56,15 @@ class ServerHandler {
   // answer to the AUTH command (a 421 closes), e.g. for a client address that failed to
   // log in too often (services::Anvil).
   virtual Reply before_auth();
+  // AUTH SCRAM-SHA-256 (RFC 7677): the user's verifier (RFC 5802 3), nullopt (the default)
+  // for an unknown user or one without a password: the exchange then runs to its end on a
+  // made-up verifier and fails with 535, telling the client nothing.
+  virtual std::optional<message::ScramVerifier> scram_verifier(std::string_view user);
+  // A fresh server nonce for SCRAM: printable ASCII without ',' (RFC 5802 7), at least
+  // 16 characters; "" (the default) refuses the mechanism (504).
+  virtual std::string scram_nonce();
+  // The outcome of an exchange the engine checked itself (SCRAM), for logs and rate limits.
+  virtual void on_auth_result(std::string_view user, bool ok);
   // Trace observer: every command line with its reply (AUTH credentials shown as
   // "****"), "<data>" for message content, "" for the greeting and for replies the
   // server sends on its own (timeout, too many errors).

@@ -32,11 +32,12 @@
 //   from the config (ServerConfig::replies, server_replies.hpp), never from a cache;
 // Split: server_session.cpp (framing, replies, timeouts, DATA), server_commands.cpp
 // (command table and commands), server_bdat.cpp (BDAT), server_auth.cpp (AUTH PLAIN/
-// LOGIN), server_throttle.cpp (the error sleep), server_decision.cpp (waiting for a
-// pending decision), server_starttls.cpp (STARTTLS, RFC 3207).
+// LOGIN/SCRAM-SHA-256), server_throttle.cpp (the error sleep), server_decision.cpp
+// (waiting for a pending decision), server_starttls.cpp (STARTTLS, RFC 3207).
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -47,6 +48,7 @@
 #include <utility>
 #include <vector>
 
+#include "protocols/message/sasl_scram.hpp"
 #include "protocols/smtp/chunk_reader.hpp"
 #include "protocols/smtp/data_reader.hpp"
 #include "protocols/smtp/envelope.hpp"
@@ -224,8 +226,9 @@ class ServerSession {
   void auth_response(std::string_view line);
   void auth_plain(std::string_view decoded);
   void auth_done(std::string_view user, std::string_view password);
-
-  enum class AuthStep { none, plain, login_user, login_password };
+  enum class AuthStep { none, plain, login_user, login_password, scram_first, scram_final, scram_ack };
+  void auth_continue(AuthStep step, std::string_view challenge);  // 334 and wait
+  void scram_step(AuthStep step, std::string_view decoded);
 
   ServerConfig config_;
   ServerHandler& handler_;
@@ -255,6 +258,15 @@ class ServerSession {
   int errors_ = 0;
   AuthStep auth_step_ = AuthStep::none;
   std::string auth_login_user_;
+  // The SCRAM-SHA-256 exchange in progress (RFC 5802 5): null outside one.
+  struct Scram {
+    message::ScramClientFirst client;
+    std::string server_first;
+    message::ScramVerifier verifier;
+    bool known = false;        // a user with a password: a made-up verifier otherwise
+    std::string server_final;  // "v=...", sent before the 235
+  };
+  std::unique_ptr<Scram> scram_;
   bool paused_ = false;
   bool wants_tls_ = false;  // 220 to STARTTLS sent: nothing more is read in clear
   bool tls_on_ = false;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "protocols/message/message.hpp"
+#include "protocols/smtp/rcpt_params.hpp"
 
 using namespace maillab;
 using namespace maillab::mta;
@@ -21,8 +22,8 @@ QueueFile queued() {
   q.envid = "env-1";
   q.attempts = 3;
   q.rcpts.push_back({"bob@b.example", "Bob@b.example", RcptState::kFailed, "5.1.1",
-                     "smtp; 550 5.1.1 <bob@b.example>: User unknown", "mx.b.example", false});
-  q.rcpts.push_back({"carol@c.example", "carol@c.example", RcptState::kPending, "", "", "", false});
+                     "smtp; 550 5.1.1 <bob@b.example>: User unknown", "mx.b.example", false, 0, ""});
+  q.rcpts.push_back({"carol@c.example", "carol@c.example", RcptState::kPending, "", "", "", false, 0, ""});
   return q;
 }
 
@@ -80,4 +81,30 @@ TEST_CASE("a bounce without a recorded status says 5.0.0; RET=HDRS returns heade
   CHECK(req.headers_only);
   REQUIRE(req.recipients.size() == 1);
   CHECK(req.recipients[0].status == "5.0.0");
+}
+
+TEST_CASE("bounce: success notices and NOTIFY (RFC 3461)", "[mta][dsn]") {
+  QueueFile q = queued();
+  QueueRecipient& bob = q.rcpts[0];
+  CHECK(dsn_wanted(bob, DsnKind::kBounce));  // no NOTIFY: FAILURE,DELAY
+  CHECK(dsn_wanted(bob, DsnKind::kDelayed));
+  CHECK_FALSE(dsn_wanted(bob, DsnKind::kSuccess));
+  bob.notify = smtp::RcptParams::notify_never;
+  CHECK_FALSE(dsn_wanted(bob, DsnKind::kBounce));
+  CHECK_FALSE(dsn_wanted(bob, DsnKind::kDelayed));
+  bob.notify = smtp::RcptParams::notify_success | smtp::RcptParams::notify_delay;
+  CHECK_FALSE(dsn_wanted(bob, DsnKind::kBounce));
+  CHECK(dsn_wanted(bob, DsnKind::kDelayed));
+  CHECK(dsn_wanted(bob, DsnKind::kSuccess));
+  bob.state = RcptState::kDelivered;
+  bob.status = "2.0.0";
+  bob.orcpt = "rfc822;Bobby@b.example";
+  const auto req = dsn_request(DsnKind::kSuccess, q, {&bob}, "mail.a.example", 3938700LL * 1'000'000'000, 0);
+  REQUIRE(req.recipients.size() == 1);
+  CHECK(req.recipients[0].action == "relayed");  // a remote MTA took it
+  CHECK(req.recipients[0].original_recipient == "rfc822;Bobby@b.example");
+  CHECK(req.headers_only);
+  CHECK(req.message_id.find("S@mail.a.example>") != std::string::npos);
+  bob.remote_mta.clear();
+  CHECK(dsn_request(DsnKind::kSuccess, q, {&bob}, "h", 0, 0).recipients[0].action == "delivered");
 }

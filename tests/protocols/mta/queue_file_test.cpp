@@ -297,3 +297,17 @@ TEST_CASE("queue file: SMTPUTF8 is kept as one line, written only when set") {
   CHECK(back->rcpts[1].address == q.rcpts[1].address);
   CHECK(back->serialize() == text);
 }
+
+TEST_CASE("queue file: a recipient's NOTIFY and ORCPT (RFC 3461) survive a reload") {
+  QueueFile q = sample();
+  q.rcpts[1].notify = 2 | 4;  // SUCCESS,FAILURE
+  q.rcpts[1].orcpt = "rfc822;Carol\t@c.example";
+  const std::string text = q.serialize();
+  CHECK(text.find("rcpt\tcarol@c.example\t\tpending\t\t\t\t0\t6\trfc822;Carol\\t@c.example\n") != std::string::npos);
+  auto back = QueueFile::parse(text);
+  REQUIRE(back);
+  CHECK(back->rcpts[1].notify == 6);
+  CHECK(back->rcpts[1].orcpt == q.rcpts[1].orcpt);
+  CHECK(back->rcpts[0].notify == 0);  // older lines (8 fields) still read
+  CHECK(back->serialize() == text);
+}

@@ -133,3 +133,30 @@ TEST_CASE("dot_stuff is DataReader's inverse", "[smtp][data]") {
   CHECK(has_8bit("caf\xc3\xa9"));
   CHECK_FALSE(has_8bit("plain"));
 }
+
+TEST_CASE("dot_stuff with a line limit breaks long lines with CRLF SP (Postfix smtp_line_length_limit)",
+          "[smtp][data][line-length]") {
+  const std::string exact(998, 'a');
+  CHECK(dot_stuff(exact + "\r\n") == exact + "\r\n.\r\n");
+  std::string out;
+  append_dot_stuffed(out, exact + "\r\n", 998);
+  CHECK(out == exact + "\r\n.\r\n");  // 998 octets: as it is
+  out.clear();
+  append_dot_stuffed(out, "." + exact + "\r\nb\r\n", 998);
+  CHECK(out == ".." + exact.substr(0, 997) + "\r\n a\r\nb\r\n.\r\n");  // stuffing after the break
+  out.clear();
+  append_dot_stuffed(out, "abcdefgh\nxy", 4);  // bare LF and no final line end, too
+  CHECK(out == "abcd\r\n efg\r\n h\r\nxy\r\n.\r\n");
+  out.clear();
+  append_crlf_lines(out, "abcdefgh\r\n", 4);
+  CHECK(out == "abcd\r\n efg\r\n h\r\n");
+  // What a receiver unstuffs is the broken text: every octet of the original is in it.
+  const std::string mail = "." + std::string(3000, 'z') + "\r\n";
+  std::string wire;
+  append_dot_stuffed(wire, mail, 998);
+  Result got = read(wire);
+  REQUIRE(got.done);
+  std::string joined = got.content;
+  for (std::size_t at; (at = joined.find("\r\n ")) != std::string::npos;) joined.erase(at, 3);
+  CHECK(joined == mail);
+}
