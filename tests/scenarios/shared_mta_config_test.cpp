@@ -3,6 +3,10 @@
 // myhostname defaults to the system's name.
 #include <catch2/catch.hpp>
 
+#include <optional>
+
+#include "protocols/message/base64.hpp"
+#include "protocols/message/sasl_scram.hpp"
 #include "protocols/mta/mta.hpp"
 #include "scenarios/sim_runtime.hpp"
 
@@ -28,6 +32,38 @@ struct Ehlo final : sim::StreamHandler {
   void on_close(sim::CloseReason) override {}
 };
 
+// Logs in with AUTH SCRAM-SHA-256 (RFC 7677) as `user` with `password`, a line at a time
+// as the replies come; `replies` keeps every reply line.
+struct ScramLogin final : sim::StreamHandler {
+  sim::StreamPtr stream;
+  std::string user, password, buf;
+  std::vector<std::string> replies;
+  std::optional<message::ScramClientFirst> first;
+  void on_data(std::string_view bytes) override {
+    buf.append(bytes);
+    for (std::size_t eol; (eol = buf.find("\r\n")) != std::string::npos;) {
+      const std::string line = buf.substr(0, eol);
+      buf.erase(0, eol + 2);
+      replies.push_back(line);
+      if (line.rfind("220 ", 0) == 0) {
+        stream->send("EHLO client.example\r\n");
+      } else if (line.rfind("250 ", 0) == 0 && !first) {
+        first = message::parse_scram_client_first("n,,n=" + user + ",r=fyko+d2lbbFgONRv9qkxdawL");
+        stream->send("AUTH SCRAM-SHA-256 " + message::base64_encode("n,,n=" + user + ",r=fyko+d2lbbFgONRv9qkxdawL") +
+                     "\r\n");
+      } else if (line.rfind("334 ", 0) == 0) {
+        const std::string challenge = message::base64_decode(line.substr(4)).value_or("");
+        if (challenge.rfind("v=", 0) == 0) {
+          stream->send("\r\n");
+        } else {
+          stream->send(message::base64_encode(message::scram_client_final(password, *first, challenge)) + "\r\n");
+        }
+      }
+    }
+  }
+  void on_close(sim::CloseReason) override {}
+};
+
 // Three MTAs mx0..mx2.example (10.0.0.1-3) on one configuration, and a client host
 // (10.0.1.1), in one simulation.
 struct SharedLab {
@@ -46,6 +82,8 @@ struct SharedLab {
     auto cfg = std::make_shared<mta::MtaConfig>();
     cfg->domains = {"example"};
     cfg->submission = submission;
+    cfg->users.add("alice", "wonderland");
+    cfg->users.add("carol", std::nullopt);
     shared = cfg;
     for (int i = 0; i < 3; ++i) {
       auto h = std::make_unique<Host>();
@@ -126,5 +164,28 @@ TEST_CASE("shared MTA config: each listener of each MTA announces its own name a
     for (auto& c : clients) {
       if (c.stream) c.stream->set_handler(nullptr);
     }
+  }
+}
+
+TEST_CASE("submission: AUTH SCRAM-SHA-256 logs in with the user's password, and only with it") {
+  SharedLab lab(true);
+  struct Case {
+    std::string user, password;
+    std::string last;
+  };
+  for (const Case& c : {Case{"alice", "wonderland", "235 2.7.0 Authentication successful"},
+                        Case{"Alice", "wonderland", "235 2.7.0 Authentication successful"},
+                        Case{"alice", "wonderland!", "535 5.7.8 Error: authentication failed"},
+                        Case{"carol", "", "535 5.7.8 Error: authentication failed"},
+                        Case{"mallory", "x", "535 5.7.8 Error: authentication failed"}}) {
+    INFO(c.user << " / " << c.password);
+    ScramLogin login;
+    login.user = c.user;
+    login.password = c.password;
+    lab.connect(0, 587, login, login.stream);
+    lab.sim.run_until(lab.sim.now() + 10'000'000'000LL);
+    REQUIRE(!login.replies.empty());
+    CHECK(login.replies.back() == c.last);
+    if (login.stream) login.stream->set_handler(nullptr);
   }
 }
