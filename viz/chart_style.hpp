@@ -43,6 +43,6 @@ inline constexpr LegendEntry kLegend[] = {
 };
 
 constexpr double kLaneSpacing = 250;  // px between lanes at zoom 1
-constexpr double kCharWidth = 6.6;    // px per character of the 11 px monospace labels
+constexpr double kCharWidth = 6.7;    // px per character of the 11 px monospace labels (6.62, rounded up)
 
 }  // namespace maillab::viz

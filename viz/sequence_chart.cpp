@@ -187,8 +187,10 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
     rep.reach = static_cast<double>(end_ - ei.t_ns) / static_cast<double>(lat);
     rep.t_to = end_;
   }
-  std::size_t r = add_arrow(rep, kNoKey, out != kNone ? out * 8 + 2 : in * 8 + 2);
+  const bool in_flight = rep.reach < 1;
+  std::size_t r = add_arrow(rep, kNoKey, in_flight ? kNoKey : out != kNone ? out * 8 + 2 : in * 8 + 2);
   shared_slot_.emplace_back(c, r);
+  if (in_flight) level_end_.push_back(r);
 }
 
 // A client-side record with no server-side one (the server's record is missing, e.g.
@@ -242,9 +244,10 @@ void Builder::dns_exchange(std::size_t query, std::size_t answer) {
     q.outcome = answer == kNone ? Outcome::kNeutral : Outcome::kTimeout;
     const Time lat = latency_estimate(client, server);
     q.t_to = answer == kNone ? std::min(end_, eq.t_ns + lat) : trace_[answer].t_ns;
-    if (answer == kNone && eq.t_ns + lat > end_ && lat > 0)
-      q.reach = static_cast<double>(end_ - eq.t_ns) / static_cast<double>(lat);
-    add_arrow(q, query * 8, query * 8 + 1);
+    const bool in_flight = answer == kNone && eq.t_ns + lat > end_ && lat > 0;
+    if (in_flight) q.reach = static_cast<double>(end_ - eq.t_ns) / static_cast<double>(lat);
+    std::size_t k = add_arrow(q, query * 8, in_flight ? kNoKey : query * 8 + 1);
+    if (in_flight) level_end_.push_back(k);
     return;
   }
   const Time ta = trace_[answer].t_ns;
@@ -390,7 +393,7 @@ void Builder::exchanges() {
       a.detail = line(i) + "\n(waiting for the server's answer)";
       a.queue_id = e.get(key::kId);
       a.trace_index = i;
-      add_arrow(a, i * 8, kNoKey);
+      level_end_.push_back(add_arrow(a, i * 8, kNoKey));
     }
   }
   for (const auto& [in, out] : matched) {
@@ -428,6 +431,10 @@ void Builder::assign_slots() {
   }
   for (const auto& [cmd, rep] : shared_slot_)
     chart_.arrows[rep].slot_from = chart_.arrows[cmd].slot_to;
+  for (std::size_t k : level_end_) {
+    Arrow& a = chart_.arrows[k];
+    if (a.t_to == a.t_from) a.slot_to = a.slot_from;
+  }
 }
 
 SequenceChart Builder::build() {

@@ -34,11 +34,11 @@ std::string num(double v) { return fixed(v, 1); }
 
 class Writer {
  public:
-  Writer(const SequenceChart& c, const SvgOptions& opt) : c_(c), opt_(opt), axis_(c) {}
+  Writer(const SequenceChart& c, const SvgOptions& opt) : c_(c), opt_(opt), layout_(c, svg_layout_params()) {}
 
   std::string run() {
-    const double width = kLeft + std::max<std::size_t>(1, c_.lanes.size()) * kLaneSpacing + kMarkRoom;
-    const double height = kTop + axis_.height() + 60;
+    const double width = layout_.width();
+    const double height = kTop + layout_.height() + 60;
     o_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
        << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << num(width)
        << "\" height=\"" << num(height) << "\" viewBox=\"0 0 " << num(width) << " "
@@ -53,7 +53,8 @@ class Writer {
     time_labels();
     for (const auto& a : c_.arrows) arrow(a);
     for (const auto& m : c_.marks) mark(m);
-    o_ << "<text x=\"16\" y=\"" << num(kTop + axis_.height() + 34)
+    for (const auto& l : layout_.labels()) label(l);
+    o_ << "<text x=\"16\" y=\"" << num(kTop + layout_.height() + 34)
        << "\" font-size=\"11\" fill=\"#444444\">end of the run: "
        << xml_escape_text(scenario::format_clock(c_.end)) << "</text>\n";
     o_ << "</svg>\n";
@@ -61,8 +62,8 @@ class Writer {
   }
 
  private:
-  double lane_x(int lane) const { return kLeft + kLaneSpacing / 2 + lane * kLaneSpacing; }
-  double y(Time t, int slot = 0) const { return kTop + axis_.y(t, slot); }
+  double lane_x(int lane) const { return layout_.lane_x(lane); }
+  double y(Time t, int slot = 0) const { return kTop + layout_.y(t, slot); }
 
   void defs() {
     o_ << "<defs>\n";
@@ -132,7 +133,7 @@ class Writer {
   }
 
   void gaps(double width) {
-    for (const auto& g : axis_.gaps()) {
+    for (const auto& g : layout_.axis().gaps()) {
       double y0 = kTop + g.y0 + 5, y1 = kTop + g.y1 - 5;
       std::string span = format_span(g.to - g.from);
       o_ << "<g class=\"gap\"><title>" << xml_escape_text("idle for " + span + ": " +
@@ -148,7 +149,7 @@ class Writer {
   }
 
   void lanes() {
-    const double bottom = kTop + axis_.height() + 14;
+    const double bottom = kTop + layout_.height() + 14;
     for (std::size_t i = 0; i < c_.lanes.size(); ++i) {
       const Lane& l = c_.lanes[i];
       double x = lane_x(static_cast<int>(i));
@@ -184,7 +185,7 @@ class Writer {
 
   void time_labels() {
     double last = -1e9;
-    for (const auto& s : axis_.stops()) {
+    for (const auto& s : layout_.axis().stops()) {
       double yy = kTop + s.y;
       if (yy - last < 14) continue;
       last = yy;
@@ -198,8 +199,8 @@ class Writer {
 
   void arrow(const Arrow& a) {
     const std::string col = hex(outcome_rgb(a.outcome));
-    const double x1 = lane_x(a.from), x2 = x1 + (lane_x(a.to) - x1) * a.reach;
-    const double y1 = y(a.t_from, a.slot_from), y2 = y(a.t_to, a.slot_to);
+    const ChartLayout::Segment sg = layout_.arrow_segment(a);
+    const double y1 = kTop + sg.y1, y2 = kTop + sg.y2;
     const bool failed = a.kind == ArrowKind::kLost || a.kind == ArrowKind::kConnectFailed;
     const bool dashed = failed || a.kind == ArrowKind::kConnect;
     std::string end = failed ? "cross-" : "head-";
@@ -208,58 +209,61 @@ class Writer {
     std::string style = "stroke=\"" + col + "\" stroke-width=\"1.4\" fill=\"none\"" +
                         (dashed ? " stroke-dasharray=\"5 3\"" : "") + " marker-end=\"url(#" + end +
                         outcome_name(a.outcome) + ")\"";
-    double tx, ty;
-    std::string anchor = "middle";
-    std::size_t room;
     if (a.from == a.to) {  // a host talking to itself: a loop to the right
-      o_ << "<path d=\"M" << num(x1) << "," << num(y1) << " h36 V" << num(y2) << " H" << num(x1 + 2)
-         << "\" " << style << "/>";
-      tx = x1 + 42;
-      ty = (y1 + y2) / 2 + 4;
-      anchor = "start";
-      room = static_cast<std::size_t>((kLaneSpacing - 50) / kCharWidth);
+      o_ << "<path d=\"M" << num(sg.x1) << "," << num(y1) << " h36 V" << num(y2) << " H"
+         << num(sg.x1 + 2) << "\" " << style << "/>";
     } else {
-      o_ << "<line x1=\"" << num(x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(x2)
+      o_ << "<line x1=\"" << num(sg.x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(sg.x2)
          << "\" y2=\"" << num(y2) << "\" " << style << "/>";
-      tx = (x1 + x2) / 2;
-      ty = (y1 + y2) / 2 - 3;
-      room = static_cast<std::size_t>(std::max(10.0, std::abs(x2 - x1) / kCharWidth - 3));
     }
-    std::string text = truncate_utf8(a.label, room);
-    halo(anchor == "middle" ? tx - label_width(text) / 2 : tx, ty, text);
-    o_ << "<text class=\"label\" " << kLabelStyle << " x=\"" << num(tx) << "\" y=\"" << num(ty)
-       << "\" text-anchor=\"" << anchor << "\" fill=\"" << col << "\">" << xml_escape_text(text)
-       << "</text></g>\n";
-  }
-
-  static double label_width(const std::string& text) { return utf8_length(text) * kCharWidth; }
-
-  // A white box behind a label starting at x (baseline y), for renderers without paint-order.
-  void halo(double x, double y, const std::string& text) {
-    o_ << "<rect x=\"" << num(x - 2) << "\" y=\"" << num(y - 10) << "\" width=\""
-       << num(label_width(text) + 4) << "\" height=\"13\" fill=\"#ffffff\" fill-opacity=\"0.85\"/>";
+    o_ << "</g>\n";
   }
 
   void mark(const Mark& m) {
-    const std::string col = hex(outcome_rgb(m.outcome));
-    double x = m.lane >= 0 ? lane_x(m.lane) : kLeft + 6;
-    double yy = y(m.t, m.slot);
+    const Box d = layout_.dot_box(m);
     o_ << "<g class=\"mark " << outcome_name(m.outcome) << "\"><title>"
-       << xml_escape_text(m.detail) << "</title><circle cx=\"" << num(x) << "\" cy=\""
-       << num(yy) << "\" r=\"4\" fill=\"" << col << "\"/>";
-    std::string text = truncate_utf8(m.label, 56);
-    halo(x + 8, yy + 4, text);
-    o_ << "<text class=\"label\" " << kLabelStyle << " x=\"" << num(x + 8) << "\" y=\""
-       << num(yy + 4) << "\" fill=\"" << col << "\">" << xml_escape_text(text) << "</text></g>\n";
+       << xml_escape_text(m.detail) << "</title><circle cx=\"" << num((d.x0 + d.x1) / 2) << "\" cy=\""
+       << num(kTop + (d.y0 + d.y1) / 2) << "\" r=\"4\" fill=\"" << hex(outcome_rgb(m.outcome))
+       << "\"/></g>\n";
+  }
+
+  // A label on a white halo (paint-order for renderers that know it, a rectangle for the
+  // others), above every line; its own <title> repeats the full story.
+  void label(const PlacedLabel& l) {
+    if (!l.placed) return;
+    const bool arrow = l.of == PlacedLabel::Of::kArrow;
+    const Outcome oc = arrow ? c_.arrows[l.index].outcome : c_.marks[l.index].outcome;
+    const std::string& detail = arrow ? c_.arrows[l.index].detail : c_.marks[l.index].detail;
+    const double y0 = kTop + l.box.y0;
+    std::string turn;
+    if (l.angle != 0)
+      turn = " transform=\"rotate(" + fixed(l.angle * 180 / 3.14159265358979323846, 2) + " " +
+             num((l.box.x0 + l.box.x1) / 2) + " " + num(kTop + (l.box.y0 + l.box.y1) / 2) + ")\"";
+    o_ << "<g class=\"label-of-" << (arrow ? "arrow" : "mark") << "\"><title>" << xml_escape_text(detail)
+       << "</title><rect class=\"halo\" x=\"" << num(l.box.x0 - 1) << "\" y=\"" << num(y0)
+       << "\" width=\"" << num(l.box.x1 - l.box.x0 + 2) << "\" height=\"" << num(l.box.y1 - l.box.y0)
+       << "\"" << turn << " fill=\"#ffffff\" fill-opacity=\"0.92\"/><text class=\"label\" " << kLabelStyle
+       << " x=\"" << num(l.box.x0) << "\" y=\"" << num(y0 + 10) << "\"" << turn << " fill=\""
+       << hex(outcome_rgb(oc)) << "\">" << xml_escape_text(l.text) << "</text></g>\n";
   }
 
   const SequenceChart& c_;
   const SvgOptions& opt_;
-  TimeAxis axis_;
+  ChartLayout layout_;
   std::ostringstream o_;
 };
 
 }  // namespace
+
+LayoutParams svg_layout_params() {
+  LayoutParams p;
+  p.left = kLeft;
+  p.lane_spacing = kLaneSpacing;
+  p.right_room = kMarkRoom;
+  p.label_height = 13;
+  p.measure = [](std::string_view s) { return static_cast<double>(utf8_length(s)) * kCharWidth; };
+  return p;
+}
 
 std::string to_svg(const SequenceChart& chart, const SvgOptions& opt) {
   return Writer(chart, opt).run();

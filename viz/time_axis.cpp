@@ -6,7 +6,7 @@
 
 namespace maillab::viz {
 
-TimeAxis::TimeAxis(const SequenceChart& chart, AxisParams p) : p_(p) {
+TimeAxis::TimeAxis(const SequenceChart& chart, AxisParams p, const RowExtras& extras) : p_(p) {
   std::map<Time, int> rows;
   auto need = [&](Time t, int slot) {
     int& r = rows[t];
@@ -29,10 +29,14 @@ TimeAxis::TimeAxis(const SequenceChart& chart, AxisParams p) : p_(p) {
       need(d.to, 0);
     }
   const double k = p_.scale;
+  auto extra = [&](Time t, int slot) {
+    auto it = extras.find({t, slot});
+    return it == extras.end() ? 0.0 : it->second;
+  };
   double y = 0;
   for (const auto& [t, r] : rows) {
     if (!stops_.empty()) {
-      const Stop prev = stops_.back();
+      const Stop& prev = stops_.back();
       Time dt = t - prev.t;
       double from = bottom(prev);
       if (dt > p_.gap_threshold) {
@@ -43,7 +47,10 @@ TimeAxis::TimeAxis(const SequenceChart& chart, AxisParams p) : p_(p) {
         y = from + std::min(step, p_.max_px) * k;
       }
     }
-    stops_.push_back(Stop{t, y, r});
+    Stop s{t, y + extra(t, 0), r, std::vector<double>(static_cast<std::size_t>(r), 0.0)};
+    for (int slot = 1; slot < r; ++slot)
+      s.offset[slot] = s.offset[slot - 1] + p_.slot_px * k + extra(t, slot);
+    stops_.push_back(std::move(s));
   }
 }
 
@@ -51,7 +58,10 @@ double TimeAxis::y(Time t, int slot) const {
   if (stops_.empty()) return 0;
   auto it = std::lower_bound(stops_.begin(), stops_.end(), t,
                              [](const Stop& s, Time v) { return s.t < v; });
-  if (it != stops_.end() && it->t == t) return it->y + slot * p_.slot_px * p_.scale;
+  if (it != stops_.end() && it->t == t) {
+    if (slot < static_cast<int>(it->offset.size())) return it->y + it->offset[std::max(0, slot)];
+    return bottom(*it) + (slot - it->rows + 1) * p_.slot_px * p_.scale;
+  }
   if (it == stops_.begin()) return stops_.front().y;
   if (it == stops_.end()) return height();
   const Stop& a = *(it - 1);

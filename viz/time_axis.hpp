@@ -6,9 +6,13 @@
 // longer), capped; a span longer than `gap_threshold` with nothing in it is an idle gap
 // drawn at a fixed height and marked with its length ("... 4h 59m ..."). At one stop, items
 // take successive slots `slot_px` apart (pipelined commands sent at the same instant).
+// A row (one slot of one stop) can be given extra height before it (RowExtras): the label
+// placement (chart_layout.hpp) grows the rows where labels would otherwise collide.
 // Invariant: y(t) is non-decreasing in t, and y(t, k+1) > y(t, k).
 #pragma once
 
+#include <map>
+#include <utility>
 #include <vector>
 
 #include "viz/sequence_chart.hpp"
@@ -26,12 +30,16 @@ struct AxisParams {
   double scale = 1;         // zoom: multiplies every length above
 };
 
+// Extra pixels (not scaled by zoom) before a row (time, slot).
+using RowExtras = std::map<std::pair<Time, int>, double>;
+
 class TimeAxis {
  public:
   struct Stop {
     Time t;
     double y;  // of slot 0
     int rows;  // slots used at this time
+    std::vector<double> offset;  // y of each slot relative to `y` (offset[0] == 0)
   };
   struct Gap {
     Time from, to;
@@ -39,7 +47,7 @@ class TimeAxis {
   };
 
   TimeAxis() = default;
-  TimeAxis(const SequenceChart& chart, AxisParams p = {});
+  TimeAxis(const SequenceChart& chart, AxisParams p = {}, const RowExtras& extras = {});
 
   double y(Time t, int slot = 0) const;
   Time time_at(double y) const;  // the inverse, for hovering (approximate inside gaps)
@@ -49,7 +57,7 @@ class TimeAxis {
   const AxisParams& params() const { return p_; }
 
  private:
-  double bottom(const Stop& s) const { return s.y + (s.rows - 1) * p_.slot_px * p_.scale; }
+  double bottom(const Stop& s) const { return s.y + s.offset.back(); }
   AxisParams p_;
   std::vector<Stop> stops_;
   std::vector<Gap> gaps_;

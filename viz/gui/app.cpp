@@ -17,11 +17,13 @@
 
 #include "scenarios/runner.hpp"
 #include "viz/gui/controls_panel.hpp"
+#include "viz/gui/fonts.hpp"
 #include "viz/gui/inspector_panel.hpp"
 #include "viz/gui/model.hpp"
 #include "viz/gui/queues_panel.hpp"
 #include "viz/gui/scenario_panel.hpp"
 #include "viz/gui/session.hpp"
+#include "viz/gui/timeline_layout.hpp"
 #include "viz/gui/timeline_panel.hpp"
 #include "viz/gui/topology_panel.hpp"
 #include "viz/scenario_writer.hpp"
@@ -29,15 +31,6 @@
 namespace maillab::viz {
 
 namespace {
-
-// Glyphs beyond ASCII the panels use: Latin-1, punctuation (... ' "), arrows, math (the
-// gap mark), box shapes, dingbats (envelope, check, cross, scissors).
-const ImWchar kGlyphs[] = {0x0020, 0x00FF, 0x2010, 0x206F, 0x2190, 0x21FF, 0x2200, 0x22FF,
-                           0x2300, 0x23FF, 0x25A0, 0x25FF, 0x2700, 0x27BF, 0xFFFD, 0xFFFD, 0};
-
-const char* const kFonts[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-                              "/usr/share/fonts/TTF/DejaVuSans.ttf",
-                              "/usr/share/fonts/dejavu/DejaVuSans.ttf"};
 
 // Everything the window shows, and the commands that change it.
 struct App {
@@ -55,9 +48,8 @@ struct App {
   void frame() {
     update_model(model, session);
     ImVec2 d = ImGui::GetIO().DisplaySize;
-    float left = std::clamp(d.x * 0.19f, 290.0f, 380.0f);
-    float right = std::clamp(d.x * 0.26f, 360.0f, 520.0f);
-    float centre = std::max(300.0f, d.x - left - right);
+    const gui::Columns cols = gui::default_columns(d.x);
+    const float left = cols.left, right = cols.right, centre = cols.centre;
     float top = std::min(330.0f, d.y * 0.4f), mid = std::min(210.0f, d.y * 0.25f);
     auto place = [](float x, float y, float w, float h) {
       ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_Always);
@@ -148,14 +140,7 @@ void setup_imgui() {
   ImGuiStyle& style = ImGui::GetStyle();
   style.WindowRounding = 0;
   style.FrameRounding = 3;
-  // Font 0 for the panels, font 1 (smaller) for the timeline's labels.
-  for (const char* f : kFonts) {
-    if (std::filesystem::exists(f) && io.Fonts->AddFontFromFileTTF(f, 15.0f, nullptr, kGlyphs)) {
-      io.Fonts->AddFontFromFileTTF(f, 13.0f, nullptr, kGlyphs);
-      return;
-    }
-  }
-  io.Fonts->AddFontDefault();
+  gui::add_fonts(*io.Fonts, 1);
 }
 
 void render(SDL_Renderer* r) {

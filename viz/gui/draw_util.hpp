@@ -68,6 +68,18 @@ inline void label(ImDrawList* dl, ImVec2 pos, ImU32 c, const std::string& text, 
   dl->AddText(pos, c, text.c_str());
 }
 
+// Moves each glyph drawn since vertex `first` (AddText: four vertices a glyph) up or down
+// by `slope` times its distance from `centre_x`, in whole pixels: text along a sloping
+// arrow with every glyph upright and sharp.
+inline void shear_glyphs(ImDrawList* dl, int first, float centre_x, double slope) {
+  for (int i = first; i + 3 < dl->VtxBuffer.Size; i += 4) {
+    ImDrawVert* v = &dl->VtxBuffer[i];
+    const float gx = (v[0].pos.x + v[1].pos.x + v[2].pos.x + v[3].pos.x) / 4;
+    const float dy = std::round(static_cast<float>((gx - centre_x) * slope));
+    for (int k = 0; k < 4; ++k) v[k].pos.y += dy;
+  }
+}
+
 inline float segment_distance(ImVec2 p, ImVec2 a, ImVec2 b) {
   float dx = b.x - a.x, dy = b.y - a.y, l2 = dx * dx + dy * dy;
   float t = l2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / l2 : 0;

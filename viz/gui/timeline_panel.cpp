@@ -6,6 +6,8 @@
 
 #include "scenarios/runner.hpp"
 #include "viz/gui/draw_util.hpp"
+#include "viz/gui/fonts.hpp"
+#include "viz/gui/timeline_layout.hpp"
 #include "viz/host_roles.hpp"
 
 namespace maillab::viz {
@@ -15,7 +17,6 @@ using namespace gui;
 namespace {
 
 constexpr float kHeader = 46;  // sticky lane headers
-constexpr float kLeft = 96;    // time labels
 constexpr float kTopPad = 16;
 
 }  // namespace
@@ -44,15 +45,6 @@ void TimelinePanel::draw(const Model& m) {
   ImGui::SameLine();
   ImGui::TextDisabled("(hover a colour, an arrow or a mark)");
 
-  if (axis_revision != m.revision || axis_end != m.chart.end || axis_zoom != zoom_time) {
-    AxisParams p;
-    p.slot_px = 18;
-    p.scale = zoom_time;
-    axis = TimeAxis(m.chart, p);
-    axis_revision = m.revision;
-    axis_end = m.chart.end;
-    axis_zoom = zoom_time;
-  }
   const SequenceChart& c = m.chart;
   ImGuiIO& io = ImGui::GetIO();
   ImFont* small = io.Fonts->Fonts.Size > 1 ? io.Fonts->Fonts[1] : nullptr;
@@ -60,21 +52,30 @@ void TimelinePanel::draw(const Model& m) {
   ImGui::BeginChild("chart", ImVec2(0, 0), true,
                     ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoMove);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float lanes = static_cast<float>(std::max<std::size_t>(1, c.lanes.size()));
-  const float spacing = std::max(120.0f, (avail.x - kLeft - 200) / lanes) * zoom_lanes;
-  const float width = kLeft + lanes * spacing + 260;
-  const float height = kHeader + kTopPad + static_cast<float>(axis.height()) + 40;
+  if (layout_revision != m.revision || layout_end != c.end || layout_zoom_time != zoom_time ||
+      layout_zoom_lanes != zoom_lanes || layout_width != avail.x) {
+    layout = ChartLayout(c, gui::timeline_layout_params(c, avail.x, zoom_lanes, zoom_time, 1,
+                                                        text_measure(ImGui::GetFont())));
+    layout_revision = m.revision;
+    layout_end = c.end;
+    layout_zoom_time = zoom_time;
+    layout_zoom_lanes = zoom_lanes;
+    layout_width = avail.x;
+  }
+  const ChartLayout& L = layout;
+  const float spacing = static_cast<float>(L.params().lane_spacing);
+  const float width = static_cast<float>(L.width());
+  const float height = kHeader + kTopPad + static_cast<float>(L.height()) + 40;
   const ImVec2 o = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(width, height));
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 win = ImGui::GetWindowPos();
   const ImVec2 win_size = ImGui::GetWindowSize();
   const float vis_top = win.y, vis_bottom = win.y + win_size.y;
+  const float top = o.y + kHeader + kTopPad;
 
-  auto lane_x = [&](int lane) { return o.x + kLeft + spacing / 2 + lane * spacing; };
-  auto y_of = [&](Time t, int slot) {
-    return o.y + kHeader + kTopPad + static_cast<float>(axis.y(t, slot));
-  };
+  auto lane_x = [&](int lane) { return o.x + static_cast<float>(L.lane_x(lane)); };
+  auto y_of = [&](Time t, int slot) { return top + static_cast<float>(L.y(t, slot)); };
   auto visible = [&](float y0, float y1) {
     return std::max(y0, y1) >= vis_top - 20 && std::min(y0, y1) <= vis_bottom + 20;
   };
@@ -86,15 +87,15 @@ void TimelinePanel::draw(const Model& m) {
   const bool hovered = ImGui::IsWindowHovered();
   std::string tip;
   float best = 6;
-  for (const auto& g : axis.gaps()) {
-    float y0 = o.y + kHeader + kTopPad + static_cast<float>(g.y0) + 5;
-    float y1 = o.y + kHeader + kTopPad + static_cast<float>(g.y1) - 5;
+  for (const auto& g : L.axis().gaps()) {
+    float y0 = top + static_cast<float>(g.y0) + 5;
+    float y1 = top + static_cast<float>(g.y1) - 5;
     if (!visible(y0, y1)) continue;
     dl->AddRectFilled(ImVec2(o.x, y0), ImVec2(o.x + width, y1), IM_COL32(238, 238, 238, 255));
     std::string span = "\u22ef " + format_span(g.to - g.from) + " \u22ef";
     ImVec2 ts = ImGui::CalcTextSize(span.c_str());
-    dl->AddText(ImVec2(o.x + kLeft - 8 - ts.x, (y0 + y1) / 2 - ts.y / 2), IM_COL32(110, 110, 110, 255),
-                span.c_str());
+    dl->AddText(ImVec2(o.x + gui::kTimelineLeft - 8 - ts.x, (y0 + y1) / 2 - ts.y / 2),
+                IM_COL32(110, 110, 110, 255), span.c_str());
     if (hovered && mouse.y >= y0 && mouse.y <= y1 && tip.empty())
       tip = "idle for " + format_span(g.to - g.from) + "\n" + scenario::format_clock(g.from) +
             " .. " + scenario::format_clock(g.to);
@@ -124,82 +125,80 @@ void TimelinePanel::draw(const Model& m) {
             scenario::format_clock(b.to);
   }
   float last_label = -1e9f;
-  for (const auto& st : axis.stops()) {
+  for (const auto& st : L.axis().stops()) {
     float y = y_of(st.t, 0);
     if (y - last_label < 16 || !visible(y, y)) continue;
     last_label = y;
     std::string t = scenario::format_clock(st.t);
     ImVec2 ts = ImGui::CalcTextSize(t.c_str());
-    dl->AddText(ImVec2(o.x + kLeft - 8 - ts.x, y - ts.y / 2), IM_COL32(90, 90, 90, 255), t.c_str());
+    dl->AddText(ImVec2(o.x + gui::kTimelineLeft - 8 - ts.x, y - ts.y / 2), IM_COL32(90, 90, 90, 255), t.c_str());
   }
 
-  // Arrows.
+  // Arrows, then the marks' dots, then every label on top of them.
   for (const auto& a : c.arrows) {
-    ImVec2 p1(lane_x(a.from), y_of(a.t_from, a.slot_from));
-    ImVec2 p2(p1.x + (lane_x(a.to) - p1.x) * static_cast<float>(a.reach), y_of(a.t_to, a.slot_to));
+    const ChartLayout::Segment sg = L.arrow_segment(a);
+    ImVec2 p1(o.x + static_cast<float>(sg.x1), top + static_cast<float>(sg.y1));
+    ImVec2 p2(o.x + static_cast<float>(sg.x2), top + static_cast<float>(sg.y2));
     if (!visible(p1.y, p2.y)) continue;
     ImU32 cl = col(a.outcome);
     bool failed = a.kind == ArrowKind::kLost || a.kind == ArrowKind::kConnectFailed;
     bool dashed = failed || a.kind == ArrowKind::kConnect;
-    ImVec2 l1 = p1, l2 = p2, tpos;
-    bool centred = true;
-    float room;
+    ImVec2 l1 = p1, l2 = p2;
     if (a.from == a.to) {
       ImVec2 q1(p1.x + 30, p1.y), q2(p1.x + 30, p2.y);
       dl->AddLine(p1, q1, cl, 1.4f);
       dl->AddLine(q1, q2, cl, 1.4f);
       l1 = q2;
       l2 = ImVec2(p1.x + 2, p2.y);
-      tpos = ImVec2(p1.x + 36, (p1.y + p2.y) / 2 - 8);
-      centred = false;
-      room = spacing - 50;
-    } else {
-      tpos = ImVec2((p1.x + p2.x) / 2, (p1.y + p2.y) / 2 - 14);
-      // A label may reach past a short arrow: it sits on the arrow's own row.
-      room = std::max(std::abs(p2.x - p1.x) - 24, 190.0f);
     }
     if (dashed) dashed_line(dl, l1, l2, cl, 1.4f);
     else dl->AddLine(l1, l2, cl, 1.4f);
     if (failed) cross(dl, l2, cl);
     else arrow_head(dl, l1, l2, cl);
-    label(dl, tpos, cl, fit(a.label, room), centred);
     if (hovered) {
-      float d = std::min(segment_distance(mouse, p1, p2),
-                         segment_distance(mouse, ImVec2(tpos.x, tpos.y + 7), ImVec2(tpos.x, tpos.y + 7)));
+      float d = segment_distance(mouse, p1, p2);
       if (d < best) {
         best = d;
         tip = a.detail;
       }
     }
   }
-  // Marks.
   for (const auto& mk : c.marks) {
-    float x = mk.lane >= 0 ? lane_x(mk.lane) : o.x + kLeft + 6;
-    float y = y_of(mk.t, mk.slot);
-    if (!visible(y, y)) continue;
-    ImU32 cl = col(mk.outcome);
-    dl->AddCircleFilled(ImVec2(x, y), 4.5f, cl);
-    // Right of the lane, or left of it when the right runs out of the view (last lane).
-    const float right_room = std::max(spacing * 1.4f, win.x + win_size.x - x - 24);
-    const float left_room = x - std::max(o.x, win.x) - kLeft - 16;
-    const float full = ImGui::CalcTextSize(mk.label.c_str()).x;
-    const bool left = full > right_room && left_room > right_room;
-    std::string text = fit(mk.label, left ? left_room : right_room);
-    float tx = left ? x - 8 - ImGui::CalcTextSize(text.c_str()).x : x + 8;
-    label(dl, ImVec2(tx, y - 8), cl, text, false);
-    if (hovered) {
-      ImVec2 ts = ImGui::CalcTextSize(text.c_str());
-      if (mouse.x >= std::min(tx, x) - 5 && mouse.x <= std::max(tx + ts.x, x) + 5 && std::abs(mouse.y - y) < 8) {
-        best = 0;
-        tip = mk.detail;
-      }
+    const Box d = L.dot_box(mk);
+    const ImVec2 centre(o.x + static_cast<float>(d.x0 + d.x1) / 2, top + static_cast<float>(d.y0 + d.y1) / 2);
+    if (!visible(centre.y, centre.y)) continue;
+    dl->AddCircleFilled(centre, 4.5f, col(mk.outcome));
+    if (hovered && std::abs(mouse.x - centre.x) < 6 && std::abs(mouse.y - centre.y) < 6) {
+      best = 0;
+      tip = mk.detail;
+    }
+  }
+  for (const auto& l : L.labels()) {
+    if (!l.placed) continue;
+    const bool arrow = l.of == PlacedLabel::Of::kArrow;
+    const Box bb = l.quad().bounds();
+    if (!visible(top + static_cast<float>(bb.y0), top + static_cast<float>(bb.y1))) continue;
+    const ImVec2 p0(o.x + static_cast<float>(l.box.x0), top + static_cast<float>(l.box.y0));
+    const ImVec2 p1(o.x + static_cast<float>(l.box.x1), top + static_cast<float>(l.box.y1));
+    const Outcome oc = arrow ? c.arrows[l.index].outcome : c.marks[l.index].outcome;
+    const Quad q = l.quad();
+    auto corner = [&](int i) { return ImVec2(o.x + static_cast<float>(q.x[i]), top + static_cast<float>(q.y[i])); };
+    dl->AddQuadFilled(ImVec2(corner(0).x - 1, corner(0).y), ImVec2(corner(1).x + 1, corner(1).y),
+                      ImVec2(corner(2).x + 1, corner(2).y), ImVec2(corner(3).x - 1, corner(3).y),
+                      IM_COL32(255, 255, 255, 235));
+    const int first_vertex = dl->VtxBuffer.Size;
+    dl->AddText(p0, col(oc), l.text.c_str());
+    if (l.angle != 0) shear_glyphs(dl, first_vertex, (p0.x + p1.x) / 2, std::tan(l.angle));
+    if (hovered && l.quad().contains(mouse.x - o.x, mouse.y - top)) {
+      best = 0;
+      tip = arrow ? c.arrows[l.index].detail : c.marks[l.index].detail;
     }
   }
   // The present: the end of what has happened.
   float now_y = y_of(c.end, 0);
   dl->AddLine(ImVec2(o.x, now_y + 6), ImVec2(o.x + width, now_y + 6), IM_COL32(40, 90, 200, 160), 2);
   std::string now_text = "now " + scenario::format_clock(c.end);
-  dl->AddText(ImVec2(o.x + kLeft + 4, now_y + 8), IM_COL32(40, 90, 200, 255), now_text.c_str());
+  dl->AddText(ImVec2(o.x + gui::kTimelineLeft + 4, now_y + 8), IM_COL32(40, 90, 200, 255), now_text.c_str());
 
   // Sticky lane headers.
   float hy = win.y;
