@@ -36,7 +36,6 @@ int SequenceChart::lane_of(const std::string& host) const {
 
 namespace detail {
 
-namespace agent = io::trace::agent;
 namespace ev = io::trace::ev;
 namespace key = io::trace::key;
 
@@ -79,29 +78,9 @@ int Builder::lane_of_address(const std::string& address) const {
 
 int Builder::lane_of_host(const std::string& host) const { return chart_.lane_of(host); }
 
-// Lanes in order of first appearance; for a server-side record the client (peer) first.
+// Lanes in lane_order (host_roles.hpp): from the scenario alone, the same at every time.
 void Builder::make_lanes() {
-  std::vector<std::string> order;
-  auto add = [&](const std::string& host) {
-    if (host.empty() || !s_.find_host(host)) return;
-    if (std::find(order.begin(), order.end(), host) == order.end()) order.push_back(host);
-  };
-  auto host_at = [&](const std::string& address) -> std::string {
-    for (const auto& h : s_.hosts)
-      if (h.address.text == address) return h.name;
-    return "";
-  };
-  for (std::size_t i = 0; i < n_; ++i) {
-    const auto& e = trace_[i];
-    if (e.agent == agent::kNet) continue;  // faults name hosts before they take part
-    if (e.event == ev::kSmtpIn || e.event == ev::kPop3In) add(host_at(e.get(key::kPeer)));
-    add(e.host);
-    if (e.event == ev::kDnsQuery) add(host_at(e.get(key::kServer)));
-    if (e.event == ev::kSmtpConnect || e.event == ev::kSmtpOut || e.event == ev::kPop3Out)
-      add(host_at(e.get(key::kPeer)));
-  }
-  for (const auto& h : s_.hosts) add(h.name);
-  for (const auto& name : order) {
+  for (const auto& name : lane_order(s_)) {
     const scenario::Host* h = s_.find_host(name);
     Lane lane;
     lane.host = name;

@@ -2,8 +2,8 @@
 // UML's sequence diagram), computed from the trace alone, the same way for the SVG export
 // and the visualiser's Timeline panel.
 //
-// - One lane per host, ordered by first appearance in the trace (so the usual journey reads
-//   left to right: MUA, MSA, DNS, MX ...), hosts that never appear last in file order.
+// - One lane per host, in lane_order (host_roles.hpp): along the path mail takes, from the
+//   scenario alone, so the lanes never move while a run plays, steps or rewinds.
 // - An exchange (SMTP or POP3 command + reply, DNS query + answer) is two arrows: the
 //   command from the client at its send time to the server when it arrives, the reply from
 //   the server back to the client. The trace records the server's answer (`smtp.in`,

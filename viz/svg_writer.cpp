@@ -16,8 +16,11 @@ namespace maillab::viz {
 namespace {
 
 constexpr double kLeft = 120;      // time labels
-constexpr double kTop = 150;       // y of time 0
 constexpr double kHeaderY = 84;    // lane header boxes
+constexpr double kNameLine = 15;   // a line of a host name in a header
+constexpr double kNameWidth = kLaneSpacing - 32;
+// Bold 13 px DejaVu Sans, a little wider than its average letter.
+double name_width(std::string_view s) { return static_cast<double>(utf8_length(s)) * 8.4; }
 constexpr double kMarkRoom = 240;  // right of the last lane, for its marks
 // Labels sit on a white halo (stroke painted under the fill) so lines never cross them.
 constexpr const char* kLabelStyle =
@@ -34,11 +37,19 @@ std::string num(double v) { return fixed(v, 1); }
 
 class Writer {
  public:
-  Writer(const SequenceChart& c, const SvgOptions& opt) : c_(c), opt_(opt), layout_(c, svg_layout_params()) {}
+  Writer(const SequenceChart& c, const SvgOptions& opt) : c_(c), opt_(opt), layout_(c, svg_layout_params()) {
+    std::size_t most = 1;
+    for (const auto& l : c_.lanes) {
+      names_.push_back(wrap_name(l.host, kNameWidth, name_width));
+      most = std::max(most, names_.back().size());
+    }
+    header_h_ = 50 + kNameLine * static_cast<double>(most - 1);
+    top_ = kHeaderY + header_h_ + 16;
+  }
 
   std::string run() {
     const double width = layout_.width();
-    const double height = kTop + layout_.height() + 60;
+    const double height = top_ + layout_.height() + 60;
     o_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
        << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << num(width)
        << "\" height=\"" << num(height) << "\" viewBox=\"0 0 " << num(width) << " "
@@ -54,7 +65,7 @@ class Writer {
     for (const auto& a : c_.arrows) arrow(a);
     for (const auto& m : c_.marks) mark(m);
     for (const auto& l : layout_.labels()) label(l);
-    o_ << "<text x=\"16\" y=\"" << num(kTop + layout_.height() + 34)
+    o_ << "<text x=\"16\" y=\"" << num(top_ + layout_.height() + 34)
        << "\" font-size=\"11\" fill=\"#444444\">end of the run: "
        << xml_escape_text(scenario::format_clock(c_.end)) << "</text>\n";
     o_ << "</svg>\n";
@@ -63,7 +74,7 @@ class Writer {
 
  private:
   double lane_x(int lane) const { return layout_.lane_x(lane); }
-  double y(Time t, int slot = 0) const { return kTop + layout_.y(t, slot); }
+  double y(Time t, int slot = 0) const { return top_ + layout_.y(t, slot); }
 
   void defs() {
     o_ << "<defs>\n";
@@ -115,18 +126,22 @@ class Writer {
     for (std::size_t i = 0; i < c_.lanes.size(); ++i) {
       const Lane& l = c_.lanes[i];
       double cx = lane_x(static_cast<int>(i));
+      const double below = kNameLine * static_cast<double>(names_[i].size() - 1);
       o_ << "<g class=\"lane-header\" id=\"lane-" << xml_escape_text(l.host) << "\">"
          << "<title>" << xml_escape_text(l.host + " " + l.address + " (" + roles_label(l.roles) + ")")
          << "</title><rect x=\"" << num(cx - kLaneSpacing / 2 + 12) << "\" y=\"" << num(kHeaderY)
-         << "\" width=\"" << num(kLaneSpacing - 24) << "\" height=\"50\" rx=\"6\" fill=\"#eef2f8\" "
-            "stroke=\"#8899bb\"/>"
-         << "<text x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 18)
-         << "\" text-anchor=\"middle\" font-weight=\"bold\" font-size=\"13\" fill=\"#1a2a4a\">"
-         << xml_escape_text(truncate_utf8(l.host, 30)) << "</text>"
-         << "<text x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 32)
+         << "\" width=\"" << num(kLaneSpacing - 24) << "\" height=\"" << num(header_h_)
+         << "\" rx=\"6\" fill=\"#eef2f8\" stroke=\"#8899bb\"/>"
+         << "<text class=\"host\" x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 18)
+         << "\" text-anchor=\"middle\" font-weight=\"bold\" font-size=\"13\" fill=\"#1a2a4a\">";
+      for (std::size_t k = 0; k < names_[i].size(); ++k)
+        o_ << "<tspan x=\"" << num(cx) << "\" dy=\"" << (k == 0 ? "0" : num(kNameLine)) << "\">"
+           << xml_escape_text(names_[i][k]) << "</tspan>";
+      o_ << "</text>"
+         << "<text x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 32 + below)
          << "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#334466\">"
          << xml_escape_text(roles_label(l.roles)) << "</text>"
-         << "<text x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 45)
+         << "<text x=\"" << num(cx) << "\" y=\"" << num(kHeaderY + 45 + below)
          << "\" text-anchor=\"middle\" font-size=\"10\" fill=\"#667788\">"
          << xml_escape_text(l.address) << "</text></g>\n";
     }
@@ -134,7 +149,7 @@ class Writer {
 
   void gaps(double width) {
     for (const auto& g : layout_.axis().gaps()) {
-      double y0 = kTop + g.y0 + 5, y1 = kTop + g.y1 - 5;
+      double y0 = top_ + g.y0 + 5, y1 = top_ + g.y1 - 5;
       std::string span = format_span(g.to - g.from);
       o_ << "<g class=\"gap\"><title>" << xml_escape_text("idle for " + span + ": " +
                                                           scenario::format_clock(g.from) + " .. " +
@@ -149,11 +164,11 @@ class Writer {
   }
 
   void lanes() {
-    const double bottom = kTop + layout_.height() + 14;
+    const double bottom = top_ + layout_.height() + 14;
     for (std::size_t i = 0; i < c_.lanes.size(); ++i) {
       const Lane& l = c_.lanes[i];
       double x = lane_x(static_cast<int>(i));
-      o_ << "<line class=\"lane\" x1=\"" << num(x) << "\" y1=\"" << num(kHeaderY + 50)
+      o_ << "<line class=\"lane\" x1=\"" << num(x) << "\" y1=\"" << num(kHeaderY + header_h_)
          << "\" x2=\"" << num(x) << "\" y2=\"" << num(bottom)
          << "\" stroke=\"#9aa4b4\" stroke-width=\"1.5\"/>\n";
       for (const auto& d : l.down) {
@@ -186,7 +201,7 @@ class Writer {
   void time_labels() {
     double last = -1e9;
     for (const auto& s : layout_.axis().stops()) {
-      double yy = kTop + s.y;
+      double yy = top_ + s.y;
       if (yy - last < 14) continue;
       last = yy;
       o_ << "<text x=\"" << num(kLeft - 8) << "\" y=\"" << num(yy + 4)
@@ -200,7 +215,7 @@ class Writer {
   void arrow(const Arrow& a) {
     const std::string col = hex(outcome_rgb(a.outcome));
     const ChartLayout::Segment sg = layout_.arrow_segment(a);
-    const double y1 = kTop + sg.y1, y2 = kTop + sg.y2;
+    const double y1 = top_ + sg.y1, y2 = top_ + sg.y2;
     const bool failed = a.kind == ArrowKind::kLost || a.kind == ArrowKind::kConnectFailed;
     const bool dashed = failed || a.kind == ArrowKind::kConnect;
     std::string end = failed ? "cross-" : "head-";
@@ -223,7 +238,7 @@ class Writer {
     const Box d = layout_.dot_box(m);
     o_ << "<g class=\"mark " << outcome_name(m.outcome) << "\"><title>"
        << xml_escape_text(m.detail) << "</title><circle cx=\"" << num((d.x0 + d.x1) / 2) << "\" cy=\""
-       << num(kTop + (d.y0 + d.y1) / 2) << "\" r=\"4\" fill=\"" << hex(outcome_rgb(m.outcome))
+       << num(top_ + (d.y0 + d.y1) / 2) << "\" r=\"4\" fill=\"" << hex(outcome_rgb(m.outcome))
        << "\"/></g>\n";
   }
 
@@ -234,11 +249,11 @@ class Writer {
     const bool arrow = l.of == PlacedLabel::Of::kArrow;
     const Outcome oc = arrow ? c_.arrows[l.index].outcome : c_.marks[l.index].outcome;
     const std::string& detail = arrow ? c_.arrows[l.index].detail : c_.marks[l.index].detail;
-    const double y0 = kTop + l.box.y0;
+    const double y0 = top_ + l.box.y0;
     std::string turn;
     if (l.angle != 0)
       turn = " transform=\"rotate(" + fixed(l.angle * 180 / 3.14159265358979323846, 2) + " " +
-             num((l.box.x0 + l.box.x1) / 2) + " " + num(kTop + (l.box.y0 + l.box.y1) / 2) + ")\"";
+             num((l.box.x0 + l.box.x1) / 2) + " " + num(top_ + (l.box.y0 + l.box.y1) / 2) + ")\"";
     o_ << "<g class=\"label-of-" << (arrow ? "arrow" : "mark") << "\"><title>" << xml_escape_text(detail)
        << "</title><rect class=\"halo\" x=\"" << num(l.box.x0 - 1) << "\" y=\"" << num(y0)
        << "\" width=\"" << num(l.box.x1 - l.box.x0 + 2) << "\" height=\"" << num(l.box.y1 - l.box.y0)
@@ -250,6 +265,9 @@ class Writer {
   const SequenceChart& c_;
   const SvgOptions& opt_;
   ChartLayout layout_;
+  std::vector<std::vector<std::string>> names_;  // each lane's host name, wrapped
+  double header_h_ = 50;
+  double top_ = 150;  // y of time 0: below the headers
   std::ostringstream o_;
 };
 

@@ -62,4 +62,29 @@ std::string truncate_utf8(std::string_view s, std::size_t max_chars) {
   return std::string(s.substr(0, i)) + "\u2026";
 }
 
+std::vector<std::string> wrap_name(std::string_view name, double width,
+                                   const std::function<double(std::string_view)>& measure) {
+  std::vector<std::string> lines;
+  while (!name.empty()) {
+    if (measure(name) <= width) {
+      lines.emplace_back(name);
+      break;
+    }
+    // The longest prefix that fits (at least one code point), preferably ending in . or -.
+    std::size_t fit = 0, dot = 0, hyphen = 0;
+    for (std::size_t i = 1; i <= name.size(); ++i) {
+      if (i < name.size() && (static_cast<unsigned char>(name[i]) & 0xC0) == 0x80) continue;
+      if (fit > 0 && measure(name.substr(0, i)) > width) break;
+      fit = i;
+      if (i < name.size() && name[i - 1] == '.') dot = i;
+      if (i < name.size() && name[i - 1] == '-') hyphen = i;
+    }
+    // After a dot (a label of the name), unless that leaves the line less than half full.
+    const std::size_t cut = dot * 2 >= fit ? dot : hyphen > 0 ? hyphen : dot > 0 ? dot : fit;
+    lines.emplace_back(name.substr(0, cut));
+    name.remove_prefix(cut);
+  }
+  return lines;
+}
+
 }  // namespace maillab::viz

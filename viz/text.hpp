@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/utf8.hpp"
 #include "base/xml.hpp"
@@ -26,6 +28,12 @@ std::size_t utf8_length(std::string_view s);
 // XML character data / attribute value: valid XML 1.0 characters only, & < > " ' as
 // entities, TAB/LF/CR as character references.
 inline std::string xml_escape_text(std::string_view s) { return base::xml_escape(s); }
+
+// `name` (a host name) in lines no wider than `width` as `measure` sees them, broken after
+// a dot or a hyphen where possible, else between any two characters. The lines joined are
+// `name`: a lane header shows the whole name.
+std::vector<std::string> wrap_name(std::string_view name, double width,
+                                   const std::function<double(std::string_view)>& measure);
 
 // Fixed-point number with `decimals` digits, no locale ("12.5").
 std::string fixed(double v, int decimals = 1);

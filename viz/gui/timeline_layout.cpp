@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "viz/gui/fonts.hpp"
+#include "viz/text.hpp"
 
 namespace maillab::viz::gui {
 
@@ -16,6 +17,13 @@ Columns default_columns(float display_width, float scale) {
 
 float timeline_width(float display_width, float scale) {
   return default_columns(display_width, scale).centre - 34 * scale;
+}
+
+std::vector<std::vector<std::string>> header_names(const SequenceChart& c, double lane_spacing,
+                                                   const std::function<double(std::string_view)>& measure) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& l : c.lanes) out.push_back(wrap_name(l.host, lane_spacing - 20, measure));
+  return out;
 }
 
 LayoutParams timeline_layout_params(const SequenceChart& c, float chart_width, float zoom_lanes,

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "viz/chart_layout.hpp"
 
@@ -25,6 +27,11 @@ Columns default_columns(float display_width, float scale = 1);
 // The width the timeline's chart has in a window that wide (the centre column minus the
 // window's padding, border and scroll bar).
 float timeline_width(float display_width, float scale = 1);
+
+// Each lane's host name in the lines its header shows (whole, wrapped at dots to the width
+// a header has at that lane spacing).
+std::vector<std::vector<std::string>> header_names(const SequenceChart& c, double lane_spacing,
+                                                   const std::function<double(std::string_view)>& measure);
 
 LayoutParams timeline_layout_params(const SequenceChart& c, float chart_width, float zoom_lanes,
                                     float zoom_time, float scale,

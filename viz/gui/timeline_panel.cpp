@@ -16,7 +16,6 @@ using namespace gui;
 
 namespace {
 
-constexpr float kHeader = 46;  // sticky lane headers
 constexpr float kTopPad = 16;
 
 }  // namespace
@@ -65,14 +64,20 @@ void TimelinePanel::draw(const Model& m) {
   const ChartLayout& L = layout;
   const float spacing = static_cast<float>(L.params().lane_spacing);
   const float width = static_cast<float>(L.width());
-  const float height = kHeader + kTopPad + static_cast<float>(L.height()) + 40;
+  // Sticky lane headers with the whole host name, wrapped at its dots when it is long.
+  const auto names = gui::header_names(c, spacing, text_measure(ImGui::GetFont()));
+  std::size_t name_lines = 1;
+  for (const auto& n : names) name_lines = std::max(name_lines, n.size());
+  const float line_h = ImGui::GetTextLineHeight();
+  const float header_h = 9 + line_h * static_cast<float>(name_lines + 1) + 8;
+  const float height = header_h + kTopPad + static_cast<float>(L.height()) + 40;
   const ImVec2 o = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(width, height));
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 win = ImGui::GetWindowPos();
   const ImVec2 win_size = ImGui::GetWindowSize();
   const float vis_top = win.y, vis_bottom = win.y + win_size.y;
-  const float top = o.y + kHeader + kTopPad;
+  const float top = o.y + header_h + kTopPad;
 
   auto lane_x = [&](int lane) { return o.x + static_cast<float>(L.lane_x(lane)); };
   auto y_of = [&](Time t, int slot) { return top + static_cast<float>(L.y(t, slot)); };
@@ -103,7 +108,7 @@ void TimelinePanel::draw(const Model& m) {
   const float bottom = o.y + height - 20;
   for (std::size_t i = 0; i < c.lanes.size(); ++i) {
     float x = lane_x(static_cast<int>(i));
-    dl->AddLine(ImVec2(x, o.y + kHeader), ImVec2(x, bottom), IM_COL32(154, 164, 180, 255), 1.5f);
+    dl->AddLine(ImVec2(x, o.y + header_h), ImVec2(x, bottom), IM_COL32(154, 164, 180, 255), 1.5f);
     for (const auto& d : c.lanes[i].down) {
       float y0 = y_of(d.from, 0), y1 = std::max(y_of(d.to, 0), y0 + 4);
       if (!visible(y0, y1)) continue;
@@ -202,20 +207,25 @@ void TimelinePanel::draw(const Model& m) {
 
   // Sticky lane headers.
   float hy = win.y;
-  dl->AddRectFilled(ImVec2(win.x, hy), ImVec2(win.x + win_size.x, hy + kHeader), IM_COL32(250, 250, 252, 245));
+  dl->AddRectFilled(ImVec2(win.x, hy), ImVec2(win.x + win_size.x, hy + header_h), IM_COL32(250, 250, 252, 245));
   for (std::size_t i = 0; i < c.lanes.size(); ++i) {
     const Lane& l = c.lanes[i];
     float x = lane_x(static_cast<int>(i));
-    ImVec2 a(x - spacing / 2 + 8, hy + 3), b(x + spacing / 2 - 8, hy + kHeader - 4);
+    ImVec2 a(x - spacing / 2 + 8, hy + 3), b(x + spacing / 2 - 8, hy + header_h - 4);
     bool down = !l.down.empty() && l.down.back().to == c.end;
     dl->AddRectFilled(a, b, down ? IM_COL32(250, 225, 225, 255) : IM_COL32(238, 242, 248, 255), 5);
     dl->AddRect(a, b, down ? col(kDown) : IM_COL32(136, 153, 187, 255), 5);
-    std::string name = fit(l.host, spacing - 20);
+    float ty = hy + 6;
+    for (const auto& line : names[i]) {
+      const float w = ImGui::CalcTextSize(line.c_str()).x;
+      dl->AddText(ImVec2(x - w / 2, ty), IM_COL32(26, 42, 74, 255), line.c_str());
+      ty += line_h;
+    }
     std::string roles = fit(roles_label(l.roles) + (down ? "  (down)" : ""), spacing - 20);
-    ImVec2 ns = ImGui::CalcTextSize(name.c_str()), rs = ImGui::CalcTextSize(roles.c_str());
-    dl->AddText(ImVec2(x - ns.x / 2, hy + 6), IM_COL32(26, 42, 74, 255), name.c_str());
-    dl->AddText(ImVec2(x - rs.x / 2, hy + 23), IM_COL32(70, 85, 110, 255), roles.c_str());
-    if (hovered && mouse.y < hy + kHeader && std::abs(mouse.x - x) < spacing / 2) {
+    const float rw = ImGui::CalcTextSize(roles.c_str()).x;
+    dl->AddText(ImVec2(x - rw / 2, hy + 8 + line_h * static_cast<float>(name_lines)), IM_COL32(70, 85, 110, 255),
+                roles.c_str());
+    if (hovered && mouse.y < hy + header_h && std::abs(mouse.x - x) < spacing / 2) {
       tip = l.host + "  " + l.address + "\n" + roles_label(l.roles);
       if (ImGui::IsMouseClicked(0)) ui.selected_host = l.host;
     }
