@@ -1,5 +1,5 @@
-// maillab viz [SCENARIO] (cli.md): the interactive visualiser, or with --screenshot one
-// frame at --at rendered without a display and written as a PNG or JPEG.
+// maillab viz [SCENARIO] (cli.md): the interactive visualiser (opened at --at), or with
+// --screenshot one frame at --at rendered without a display and written as a PNG or JPEG.
 #include <iostream>
 #include <sstream>
 
@@ -20,7 +20,8 @@ void register_viz(CLI::App& app, int& exit_code) {
                   "a scenario file or a built-in name (none: choose in the window)");
   viz->add_option("--screenshot", args->opt.screenshot,
                   "render one frame without a display into this PNG or JPEG (.jpg) file and exit");
-  viz->add_option("--at", args->at, "with --screenshot: the simulated time of the frame (e.g. 25m)");
+  viz->add_option("--at", args->at,
+                  "open the run at this simulated time (e.g. 25m); with --screenshot, the frame's time");
   viz->add_option("--size", args->size, "window or screenshot size, WIDTHxHEIGHT (default 1600x1000)");
   viz->add_option("--message", args->opt.message,
                   "the message the inspector shows first (0 = the first one)");
@@ -35,11 +36,6 @@ void register_viz(CLI::App& app, int& exit_code) {
         return;
       }
       opt.at = *ns;
-    }
-    if (!args->at.empty() && opt.screenshot.empty()) {
-      std::cerr << "maillab viz: --at goes with --screenshot\n";
-      exit_code = 2;
-      return;
     }
     if (!args->size.empty()) {
       int w = 0, h = 0;

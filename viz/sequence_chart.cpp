@@ -252,21 +252,28 @@ void Builder::dns_exchange(std::size_t query, std::size_t answer) {
   shared_slot_.emplace_back(c, r);
 }
 
+// A connection that failed: an SMTP client's (smtp.connect_failed after smtp.connect) or a
+// POP3 client's (fetch.failed "connection refused" / "timed out" after fetch.start).
 void Builder::connect_failed(std::size_t failed, std::size_t connect) {
   const auto& ef = trace_[failed];
+  const bool pop3 = ef.event == ev::kFetchFailed;
   const int client = lane_of_host(ef.host);
-  const int server = lane_of_address(ef.get(key::kPeer));
+  const int server = !pop3 ? lane_of_address(ef.get(key::kPeer))
+                     : connect != kNone ? lane_of_address(trace_[connect].get(key::kServer))
+                                        : -1;
   if (client < 0 || server < 0) return;
   const Time t0 = connect != kNone ? trace_[connect].t_ns : ef.t_ns;
-  const std::string port = connect != kNone ? trace_[connect].get(key::kPort) : "25";
-  const std::string& reason = ef.get(key::kReason);
+  const std::string port = pop3 ? "110" : connect != kNone ? trace_[connect].get(key::kPort) : "25";
+  const std::string reason = !pop3 ? ef.get(key::kReason)
+                             : ef.get(key::kDetail) == "connection refused" ? "refused"
+                                                                            : "timed out";
   std::string detail = (connect != kNone ? line(connect) + "\n" : "") + line(failed);
   Arrow a;
-  a.protocol = "SMTP";
+  a.protocol = pop3 ? "POP3" : "SMTP";
   a.from = client;
   a.to = server;
   a.t_from = t0;
-  a.queue_id = ef.get(key::kId);
+  a.queue_id = pop3 ? "" : ef.get(key::kId);
   a.detail = detail;
   a.trace_index = failed;
   if (reason == "refused") {
@@ -298,10 +305,11 @@ void Builder::connect_failed(std::size_t failed, std::size_t connect) {
 void Builder::exchanges() {
   using Key = std::tuple<std::string, int, int, std::string>;  // protocol, client, server, cmd
   std::map<Key, std::deque<std::size_t>> pending;
-  std::map<std::pair<int, int>, std::deque<std::size_t>> connects;  // (client, server)
+  // (client, server, POP3): smtp.connect, or fetch.start for POP3, until the greeting.
+  std::map<std::tuple<int, int, bool>, std::deque<std::size_t>> connects;
   std::map<std::tuple<int, std::string, std::string>, std::deque<std::size_t>> queries;
   std::vector<std::pair<std::size_t, std::size_t>> matched;  // in, out
-  std::map<std::size_t, std::size_t> connect_of;              // greeting in -> smtp.connect
+  std::map<std::size_t, std::size_t> connect_of;              // greeting -> its connect
   std::map<std::size_t, std::size_t> match_of;                // in -> index in matched
   std::map<std::size_t, std::size_t> dns_of;                  // query -> index in dns_
   for (std::size_t i = 0; i < n_; ++i) {
@@ -311,8 +319,8 @@ void Builder::exchanges() {
       int client = lane_of_address(e.get(key::kPeer)), server = lane_of_host(e.host);
       if (client < 0 || server < 0) continue;
       pending[{name == ev::kSmtpIn ? "SMTP" : "POP3", client, server, e.get(key::kCommand)}].push_back(i);
-      if (name == ev::kSmtpIn && e.get(key::kCommand).empty()) {
-        auto& q = connects[{client, server}];
+      if (e.get(key::kCommand).empty()) {
+        auto& q = connects[{client, server, name == ev::kPop3In}];
         if (!q.empty()) {
           connect_of[i] = q.front();
           q.pop_front();
@@ -331,12 +339,25 @@ void Builder::exchanges() {
       q.pop_front();
       matched[match_of[in]].second = i;
       latency_[{std::min(client, server), std::max(client, server)}] = e.t_ns - trace_[in].t_ns;
-    } else if (name == ev::kSmtpConnect) {
-      int client = lane_of_host(e.host), server = lane_of_address(e.get(key::kPeer));
-      connects[{client, server}].push_back(i);
+    } else if (name == ev::kSmtpConnect || name == ev::kFetchStart) {
+      const bool pop3 = name == ev::kFetchStart;
+      int client = lane_of_host(e.host), server = lane_of_address(e.get(pop3 ? key::kServer : key::kPeer));
+      connects[{client, server, pop3}].push_back(i);
+    } else if (name == ev::kFetchFailed) {
+      const std::string& detail = e.get(key::kDetail);
+      if (detail != "connection refused" && detail != "connection timed out") continue;
+      // The oldest fetch of this client still waiting for its connection.
+      const int client = lane_of_host(e.host);
+      std::deque<std::size_t>* oldest = nullptr;
+      for (auto& [k, q] : connects)
+        if (std::get<0>(k) == client && std::get<2>(k) && !q.empty() && (!oldest || q.front() < oldest->front()))
+          oldest = &q;
+      if (!oldest) continue;
+      failed_connects_.emplace_back(i, oldest->front());
+      oldest->pop_front();
     } else if (name == ev::kSmtpConnectFailed) {
       int client = lane_of_host(e.host), server = lane_of_address(e.get(key::kPeer));
-      auto& q = connects[{client, server}];
+      auto& q = connects[{client, server, false}];
       std::size_t c = kNone;
       if (!q.empty()) {
         c = q.front();
@@ -355,20 +376,21 @@ void Builder::exchanges() {
     }
   }
   // Connections still being attempted at the end: a dashed arrow reaching out to "now".
-  for (const auto& [pair, q] : connects) {
+  for (const auto& [k, q] : connects) {
+    const auto [client, server, pop3] = k;
     for (std::size_t i : q) {
       const auto& e = trace_[i];
       Arrow a;
-      a.protocol = "SMTP";
+      a.protocol = pop3 ? "POP3" : "SMTP";
       a.kind = ArrowKind::kConnect;
-      a.from = pair.first;
-      a.to = pair.second;
+      a.from = client;
+      a.to = server;
       if (a.from < 0 || a.to < 0) continue;
       a.t_from = e.t_ns;
       a.t_to = end_;
       Time lat = latency_estimate(a.from, a.to);
       a.reach = lat > 0 ? std::min(1.0, static_cast<double>(end_ - e.t_ns) / static_cast<double>(lat)) : 1.0;
-      a.label = "connect :" + e.get(key::kPort) + " (no answer yet)";
+      a.label = "connect :" + (pop3 ? std::string("110") : e.get(key::kPort)) + " (no answer yet)";
       a.detail = line(i) + "\n(waiting for the server's answer)";
       a.queue_id = e.get(key::kId);
       a.trace_index = i;

@@ -183,3 +183,40 @@ TEST_CASE("text helpers: spans, UTF-8 and XML escaping") {
   CHECK(truncate_utf8("\xC3\xA9t\xC3\xA9 long", 4) == "\xC3\xA9t\xC3\xA9\u2026");
   CHECK(xml_escape_text("<a href=\"x\">&'") == "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
 }
+
+TEST_CASE("a POP3 client that cannot connect gets its connect arrow, as SMTP's do") {
+  auto s = viz_test::load(viz_test::kData + "pop3-unreachable.yaml");
+  auto w = viz_test::run_world(s);
+  SequenceChart c = build_sequence_chart(s, w->trace().events(), s.duration_ns);
+  const int bob = c.lane_of("pc.bob"), mx = c.lane_of("mx.b.example");
+  std::vector<const Arrow*> connects;
+  for (const auto& a : c.arrows)
+    if (a.protocol == "POP3" && a.from == bob && a.to == mx &&
+        (a.kind == ArrowKind::kConnect || a.kind == ArrowKind::kConnectFailed))
+      connects.push_back(&a);
+  REQUIRE(connects.size() == 3);
+  // 30s: connected, answered by the greeting.
+  CHECK(connects[0]->kind == ArrowKind::kConnect);
+  CHECK(connects[0]->t_from == 30 * kS);
+  CHECK(connects[0]->label == "connect :110");
+  // 1m30s: the port refuses: a connect answered by a reset.
+  CHECK(connects[1]->kind == ArrowKind::kConnect);
+  CHECK(connects[1]->t_from == 90 * kS);
+  CHECK(connects[1]->outcome == Outcome::kTransient);
+  const Arrow* rst = find_arrow(c, "RST: connection refused");
+  REQUIRE(rst);
+  CHECK(rst->protocol == "POP3");
+  CHECK(rst->from == mx);
+  CHECK(rst->to == bob);
+  // 2m30s: the host is down: a dashed arrow ending in a cross after the 30 s timeout.
+  CHECK(connects[2]->kind == ArrowKind::kConnectFailed);
+  CHECK(connects[2]->t_from == 150 * kS);
+  CHECK(connects[2]->t_to == 180 * kS);
+  CHECK(connects[2]->label == "connect :110 - timed out after 30s");
+  CHECK(connects[2]->outcome == Outcome::kTimeout);
+  // Seen at 2m40s, the last attempt is still waiting: a connect reaching out to "now".
+  SequenceChart mid = build_sequence_chart(s, w->trace().events(), 160 * kS);
+  const Arrow* waiting = find_arrow(mid, "connect :110 (no answer yet)");
+  REQUIRE(waiting);
+  CHECK(waiting->from == bob);
+}

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "scenarios/runner.hpp"
+#include "viz/gui/controller.hpp"
 #include "viz/gui/controls_panel.hpp"
 #include "viz/gui/fonts.hpp"
 #include "viz/gui/inspector_panel.hpp"
@@ -32,22 +33,23 @@ namespace maillab::viz {
 
 namespace {
 
-// Everything the window shows, and the commands that change it.
+// Everything the window shows; the Controller applies the commands the panels raise.
 struct App {
-  Session session;
-  Ui ui;
-  Model model;
+  Controller ctl;
+  Ui& ui = ctl.ui;
   ControlsPanel controls{ui};
   ScenarioPanel scenario{ui};
   QueuesPanel queues{ui};
   TimelinePanel timeline{ui};
   TopologyPanel topology{ui};
   InspectorPanel inspector{ui};
-  bool quit = false;
 
   void frame() {
-    update_model(model, session);
+    ctl.refresh();
+    const Model& model = ctl.model;
     ImVec2 d = ImGui::GetIO().DisplaySize;
+    const float status_h = ImGui::GetFrameHeightWithSpacing() + 6;
+    d.y -= status_h;
     const gui::Columns cols = gui::default_columns(d.x);
     const float left = cols.left, right = cols.right, centre = cols.centre;
     float top = std::min(330.0f, d.y * 0.4f), mid = std::min(210.0f, d.y * 0.25f);
@@ -67,67 +69,24 @@ struct App {
     topology.draw(model);
     place(left + centre, d.y * 0.45f, right, d.y * 0.55f);
     inspector.draw(model);
+    place(0, d.y, d.x, status_h);
+    status_bar(model);
   }
 
-  void open(const std::string& arg) {
-    std::string error;
-    if (!session.open(arg, &error)) {
-      ui.status = error;
-      return;
+  // Always in sight: where the run is, and what the last command did or why it failed.
+  void status_bar(const Model& m) {
+    ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                          ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
+    if (m.loaded) {
+      ImGui::TextDisabled("%s  %s / %s%s", m.id.c_str(), scenario::format_clock(m.now).c_str(),
+                          scenario::format_clock(m.duration).c_str(), ui.playing ? "  playing" : "");
+      ImGui::SameLine();
     }
-    model = Model{};
-    ui.selected_journey = -1;
-    ui.selected_host.clear();
-    ui.selected_peer.clear();
-    ui.playing = false;
-    ui.follow_now = true;
-    ui.show_picker = false;
-    ui.status = "opened " + session.scenario().id;
-  }
-
-  void apply_commands() {
-    std::vector<Command> cmds;
-    cmds.swap(ui.commands);
-    for (auto& c : cmds) {
-      switch (c.kind) {
-        case Command::Kind::kPlay:
-          if (session.now() >= session.duration()) session.run_to(0);
-          ui.playing = true;
-          ui.follow_now = true;
-          break;
-        case Command::Kind::kPause: ui.playing = false; break;
-        case Command::Kind::kStep:
-          ui.playing = false;
-          ui.follow_now = true;
-          if (!session.step()) ui.status = "the end of the scenario";
-          break;
-        case Command::Kind::kJump: session.run_to(std::clamp<Time>(c.t, 0, session.duration())); break;
-        case Command::Kind::kInject:
-          session.inject(c.action);
-          ui.status = "injected " + event_yaml(session.injected().back()).value_or("?");
-          break;
-        case Command::Kind::kSave: {
-          std::string error;
-          ui.status = session.save(c.text, &error) ? "saved " + c.text + " (maillab run " + c.text + ")"
-                                                   : error;
-          break;
-        }
-        case Command::Kind::kOpen: open(c.text); break;
-        case Command::Kind::kQuit: quit = true; break;
-      }
+    if (!ui.status.text.empty()) {
+      ImGui::TextColored(ui.status.error ? ImVec4(0.75f, 0.12f, 0.12f, 1) : ImVec4(0.1f, 0.3f, 0.6f, 1), "%s",
+                         ui.status.text.c_str());
     }
-  }
-
-  // Play: simulated time follows the wall clock times the speed.
-  void advance(double real_seconds) {
-    if (!ui.playing || !session.loaded()) return;
-    double ns = real_seconds * std::pow(10.0, ui.speed_log10) * 1e9;
-    Time target = session.now() + std::max<Time>(1, static_cast<Time>(ns));
-    if (target >= session.duration()) {
-      target = session.duration();
-      ui.playing = false;
-    }
-    session.run_to(target);
+    ImGui::End();
   }
 };
 
@@ -190,7 +149,24 @@ bool write_image(SDL_Renderer* r, const std::string& path, ImageFormat format, s
 // SDL with a window; headless: the offscreen driver (or dummy) and no visible window.
 bool init_sdl(bool headless, std::ostream& err) {
   if (headless && !std::getenv("SDL_VIDEODRIVER")) setenv("SDL_VIDEODRIVER", "offscreen", 1);
-  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) == 0) return true;
+  const bool chosen = std::getenv("SDL_VIDEODRIVER") != nullptr;
+  auto set = [](const char* name) { return std::getenv(name) && *std::getenv(name); };
+  if (!headless && !chosen && !set("DISPLAY") && !set("WAYLAND_DISPLAY")) {
+    err << "maillab viz: cannot open a display: neither DISPLAY nor WAYLAND_DISPLAY is set "
+           "(for a picture without a display use --screenshot FILE.png)\n";
+    return false;
+  }
+  if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_TIMER) == 0) {
+    // Without a display SDL falls back to a driver that shows nothing: a window nobody
+    // sees, waiting for input forever. Say so instead (unless the user chose that driver).
+    const std::string driver = SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "";
+    if (headless || chosen || (driver != "offscreen" && driver != "dummy")) return true;
+    SDL_Quit();
+    err << "maillab viz: cannot open a display: SDL found none it could use and fell back to its "
+        << driver << " driver (check DISPLAY) (for a picture without a display use "
+           "--screenshot FILE.png)\n";
+    return false;
+  }
   if (headless) {
     std::string first = SDL_GetError();
     setenv("SDL_VIDEODRIVER", "dummy", 1);
@@ -215,12 +191,10 @@ int run_viz(const VizOptions& opt, std::ostream& err) {
     return 2;
   }
   App app;
-  if (!opt.scenario.empty()) {
-    std::string error;
-    if (!app.session.open(opt.scenario, &error)) {
-      err << error << "\n";
-      return 2;
-    }
+  std::string error;
+  if (!app.ctl.start(opt, &error)) {
+    err << error << "\n";
+    return 2;
   }
   if (!init_sdl(headless, err)) return 2;
   Uint32 flags = SDL_WINDOW_ALLOW_HIGHDPI | (headless ? SDL_WINDOW_HIDDEN : SDL_WINDOW_RESIZABLE);
@@ -247,9 +221,6 @@ int run_viz(const VizOptions& opt, std::ostream& err) {
 
   int code = 0;
   if (headless) {
-    app.ui.show_picker = opt.scenario.empty();
-    if (app.session.loaded()) app.session.run_to(std::clamp<Time>(opt.at.value_or(0), 0, app.session.duration()));
-    app.ui.selected_journey = opt.message;
     // A few frames: windows lay out, the timeline scrolls to the present, then the picture.
     for (int i = 0; i < 4; ++i) {
       new_frame(window);
@@ -259,27 +230,26 @@ int run_viz(const VizOptions& opt, std::ostream& err) {
       SDL_RenderPresent(renderer);
     }
   } else {
-    app.ui.show_picker = opt.scenario.empty();
     Uint64 last = SDL_GetTicks64();
-    while (!app.quit) {
+    while (!app.ctl.quit) {
       SDL_Event event;
       bool got = app.ui.playing ? SDL_PollEvent(&event) : SDL_WaitEventTimeout(&event, 100);
       while (got) {
         ImGui_ImplSDL2_ProcessEvent(&event);
-        if (event.type == SDL_QUIT) app.quit = true;
+        if (event.type == SDL_QUIT) app.ctl.quit = true;
         if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE &&
             event.window.windowID == SDL_GetWindowID(window))
-          app.quit = true;
+          app.ctl.quit = true;
         got = SDL_PollEvent(&event);
       }
       Uint64 now = SDL_GetTicks64();
-      app.advance(static_cast<double>(now - last) / 1000.0);
+      app.ctl.advance(static_cast<double>(now - last) / 1000.0);
       last = now;
       new_frame(window);
       app.frame();
       render(renderer);
       SDL_RenderPresent(renderer);
-      app.apply_commands();
+      app.ctl.apply_commands();
     }
   }
   ImGui_ImplSDLRenderer_Shutdown();

@@ -5,7 +5,6 @@
 
 #include <cmath>
 
-#include "scenarios/duration.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/gui/draw_util.hpp"
 
@@ -73,13 +72,9 @@ void ControlsPanel::draw(const Model& m) {
   if (ImGui::SliderFloat("speed", &speed, -2.0f, 6.0f, speed_text(speed).c_str()))
     ui.speed_log10 = speed;
   ImGui::SetNextItemWidth(90);
-  ImGui::InputText("##jump", &jump_text);
+  if (ImGui::InputText("##jump", &jump_text)) ui.clear_status("jump");
   ImGui::SameLine();
-  if (ImGui::Button("Jump to")) {
-    std::string error;
-    if (auto t = scenario::parse_duration(jump_text, &error)) ui.jump(*t);
-    else ui.status = "jump: " + error;
-  }
+  if (ImGui::Button("Jump to")) ui.push(Command::Kind::kJumpText, jump_text);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("A duration like 90s, 25m or 1h30m");
 
   ImGui::Separator();
@@ -111,14 +106,12 @@ void ControlsPanel::draw(const Model& m) {
     ImGui::TextDisabled("Injected so far:");
     for (const auto& e : m.injected) ImGui::BulletText("%s", e.c_str());
   }
-  if (save_path.empty()) save_path = m.id + "-faults.yaml";
   ImGui::SetNextItemWidth(-130);
-  ImGui::InputText("##save", &save_path);
+  if (ImGui::InputText("##save", &ui.save_path)) ui.clear_status("save");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The file to write (relative to the directory maillab viz started in)");
   ImGui::SameLine();
-  if (ImGui::Button("Save as scenario")) {
-    ui.push(Command::Kind::kSave, save_path);
-  }
-  if (!ui.status.empty()) ImGui::TextWrapped("%s", ui.status.c_str());
+  if (ImGui::Button("Save as scenario")) ui.push(Command::Kind::kSave, ui.save_path);
   ImGui::End();
 }
 

@@ -1,7 +1,8 @@
 // The Controls panel: play / pause, step to the next traced event, speed from 0.01x to
 // 10^6x, jump to a time (rewind replays from the start with the same seed), inject faults
 // (a host down or up, a path cut or healed) and save the run as a scenario file whose
-// `events` carry the injected faults.
+// `events` carry the injected faults (named after the scenario open: ui.save_path). What a
+// command did, or why it failed, is on the status line (app.cpp).
 #pragma once
 
 #include <string>
@@ -17,7 +18,6 @@ struct ControlsPanel {
 
   Ui& ui;
   std::string jump_text = "5m";
-  std::string save_path;
   float scrub_seconds = 0;
   bool scrubbing = false;
 };

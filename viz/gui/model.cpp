@@ -189,6 +189,18 @@ const HostView* Model::host(const std::string& name) const {
 }
 
 std::vector<BuiltinInfo> builtin_infos() {
+  // docs/scenarios/README.md, "Suggested order".
+  static constexpr std::string_view kTeachingOrder[] = {
+      kFirstScenario,        "basic-delivery",    "two-domains",        "pop3-fetch",
+      "submission-auth",     "forged-sender",     "open-relay-refused", "alias-forwarding",
+      "no-mx-implicit",      "equal-preference",  "mx-failover",        "reject-unknown-user",
+      "bounce-after-accept", "null-mx",           "dns-servfail",       "dns-truncated",
+      "partition",           "disk-full",         "retry-after-outage", "delay-warning",
+      "give-up-bounce",      "mail-loop"};
+  auto rank = [](const std::string& name) {
+    const auto* it = std::find(std::begin(kTeachingOrder), std::end(kTeachingOrder), name);
+    return static_cast<std::size_t>(it - std::begin(kTeachingOrder));
+  };
   std::vector<BuiltinInfo> out;
   for (const auto& b : scenario::builtin_scenarios()) {
     BuiltinInfo i;
@@ -202,6 +214,9 @@ std::vector<BuiltinInfo> builtin_infos() {
     }
     out.push_back(std::move(i));
   }
+  std::stable_sort(out.begin(), out.end(), [&](const BuiltinInfo& a, const BuiltinInfo& b) {
+    return std::make_pair(rank(a.name), a.name) < std::make_pair(rank(b.name), b.name);
+  });
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "viz/journey.hpp"
@@ -76,7 +77,10 @@ struct Model {
 // packets in flight always.
 void update_model(Model& m, Session& session);
 
-// The built-in scenarios with their titles and descriptions (for the picker).
+// The built-in scenarios with their titles and descriptions (for the picker), in the
+// teaching order of docs/scenarios/README.md (a test checks they agree); a scenario the
+// list does not name comes last, by name.
 std::vector<BuiltinInfo> builtin_infos();
+inline constexpr std::string_view kFirstScenario = "full-journey";
 
 }  // namespace maillab::viz

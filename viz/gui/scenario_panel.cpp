@@ -28,10 +28,15 @@ std::string reflow(const std::string& text) {
 }  // namespace
 
 void ScenarioPanel::picker(const Model& m) {
-  ImGui::TextDisabled("Built-in scenarios (hover for the story, click to open)");
+  ImGui::TextDisabled("Built-in scenarios in teaching order (hover for the story, click to open)");
   for (int i = 0; i < static_cast<int>(m.builtins.size()); ++i) {
     const BuiltinInfo& b = m.builtins[i];
     ImGui::PushID(i);
+    const float x0 = ImGui::GetCursorPosX();
+    const std::string number = std::to_string(i + 1);
+    ImGui::SetCursorPosX(x0 + ImGui::CalcTextSize("00").x - ImGui::CalcTextSize(number.c_str()).x);
+    ImGui::TextDisabled("%s", number.c_str());
+    ImGui::SameLine(x0 + ImGui::CalcTextSize("00").x + 10);
     if (ImGui::Selectable(b.name.c_str(), m.loaded && b.name == m.id, 0, ImVec2(180, 0)))
       ui.push(Command::Kind::kOpen, b.name);
     if (ImGui::IsItemHovered()) {
@@ -40,13 +45,29 @@ void ScenarioPanel::picker(const Model& m) {
         ImGui::SetTooltip("%s", (b.title + "\n\n" + reflow(b.description)).c_str());
     }
     ImGui::SameLine();
+    if (i == 0 && b.name == kFirstScenario) {
+      ImGui::TextColored(ImVec4(0.1f, 0.5f, 0.2f, 1), "START HERE");
+      ImGui::SameLine();
+    }
     ImGui::TextDisabled("%s", b.title.c_str());
     ImGui::PopID();
   }
+}
+
+// A scenario file by path; why it does not open stays in sight until the path changes.
+void ScenarioPanel::open_file() {
   ImGui::SetNextItemWidth(-80);
-  ImGui::InputTextWithHint("##path", "or a scenario file", &path);
+  if (ImGui::InputTextWithHint("##path", "or the path of a scenario file", &path)) {
+    ui.picker_error.clear();
+    ui.clear_status("open");
+  }
   ImGui::SameLine();
   if (ImGui::Button("Open") && !path.empty()) ui.push(Command::Kind::kOpen, path);
+  if (!ui.picker_error.empty()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.12f, 0.12f, 1));
+    ImGui::TextWrapped("%s", ui.picker_error.c_str());
+    ImGui::PopStyleColor();
+  }
 }
 
 void ScenarioPanel::draw(const Model& m) {
@@ -78,9 +99,12 @@ void ScenarioPanel::draw(const Model& m) {
                        "message travel MUA -> MSA -> MTA -> MX -> MDA -> mailbox -> POP3 -> MUA, "
                        "and what happens when something fails on the way.");
     ImGui::Separator();
-    ImGui::BeginChild("list", ImVec2(0, -150));
+    const float below = ImGui::GetFrameHeightWithSpacing() * 2 + ImGui::GetTextLineHeightWithSpacing() * 5 +
+                        (ui.picker_error.empty() ? 0 : ImGui::GetTextLineHeightWithSpacing() * 2);
+    ImGui::BeginChild("list", ImVec2(0, -below));
     picker(m);
     ImGui::EndChild();
+    open_file();
     ImGui::Separator();
     if (hovered >= 0 && hovered < static_cast<int>(m.builtins.size())) {
       const BuiltinInfo& b = m.builtins[hovered];

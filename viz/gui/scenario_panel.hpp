@@ -1,6 +1,8 @@
 // The Scenario panel: the open scenario's title and description, and the picker listing
-// the built-in scenarios with their descriptions (or any scenario file by path). It opens
-// as a window of its own when the visualiser starts without a scenario.
+// the built-in scenarios in the teaching order of docs/scenarios/README.md (full-journey
+// marked as the start) with their descriptions, or any scenario file by path (a file that
+// does not load shows its error there). It opens as a window of its own when the
+// visualiser starts without a scenario.
 #pragma once
 
 #include <string>
@@ -20,6 +22,7 @@ struct ScenarioPanel {
 
  private:
   void picker(const Model& m);
+  void open_file();
 };
 
 }  // namespace maillab::viz

@@ -12,11 +12,19 @@
 namespace maillab::viz {
 
 struct Command {
-  enum class Kind { kPlay, kPause, kStep, kJump, kInject, kSave, kOpen, kQuit };
+  enum class Kind { kPlay, kPause, kStep, kJump, kJumpText, kInject, kSave, kOpen, kQuit };
   Kind kind = Kind::kPause;
   Time t = 0;                // kJump
   scenario::Action action;   // kInject
-  std::string text;          // kSave: path; kOpen: scenario name or path
+  std::string text;          // kSave: path; kOpen: scenario name or path; kJumpText: "1h30m"
+};
+
+// The line at the bottom of the window: what the last command did, or why it failed. It
+// is cleared by the next command, or when its cause is gone (its `origin` input changed).
+struct Status {
+  std::string text;
+  bool error = false;
+  std::string origin;  // "jump", "save", ... ("" for a command's plain report)
 };
 
 struct Ui {
@@ -28,7 +36,16 @@ struct Ui {
   int selected_journey = -1;   // message inspector
   bool follow_now = true;      // the timeline keeps the current time in view
   bool show_picker = false;    // the scenario picker window
-  std::string status;          // the last message for the user (saved, errors)
+  std::string picker_error;    // why the scenario asked for in the picker does not open
+  std::string save_path;       // "Save as scenario": named after the scenario open
+  Status status;
+
+  void report(std::string text, bool error = false, std::string origin = "") {
+    status = Status{std::move(text), error, std::move(origin)};
+  }
+  void clear_status(const std::string& origin) {
+    if (status.origin == origin) status = Status{};
+  }
 
   void push(Command::Kind k, std::string text = "") {
     Command c;
