@@ -5,6 +5,7 @@
 
 #include "scenarios/duration.hpp"
 #include "tools/commands.hpp"
+#include "viz/exports.hpp"
 #include "viz/gui/app.hpp"
 
 namespace maillab::tools {
@@ -14,6 +15,8 @@ void register_viz(CLI::App& app, int& exit_code) {
   struct Args {
     viz::VizOptions opt;
     std::string at, size;
+    bool text = false;
+    viz::TextTimelineOptions text_opt;
   };
   auto args = std::make_shared<Args>();
   viz->add_option("SCENARIO", args->opt.scenario,
@@ -24,7 +27,12 @@ void register_viz(CLI::App& app, int& exit_code) {
                   "open the run at this simulated time (e.g. 25m); with --screenshot, the frame's time");
   viz->add_option("--size", args->size, "window or screenshot size, WIDTHxHEIGHT (default 1600x1000)");
   viz->add_option("--message", args->opt.message,
-                  "the message the inspector shows first (0 = the first one)");
+                  "a message: its number in the inspector's list (from 0), a Message-ID or a queue id; "
+                  "the inspector shows it first, --text shows only its way");
+  viz->add_flag("--text", args->text,
+                "print the run as text, one line per exchange, and a summary per message (no window)");
+  viz->add_option("--host", args->text_opt.host, "with --text: only what this host takes part in");
+
   viz->callback([args, &exit_code] {
     viz::VizOptions opt = args->opt;
     if (!args->at.empty()) {
@@ -49,6 +57,17 @@ void register_viz(CLI::App& app, int& exit_code) {
       }
       opt.width = w;
       opt.height = h;
+    }
+    if (args->text) {
+      viz::TextTimelineOptions text = args->text_opt;
+      text.message = opt.message;
+      exit_code = viz::print_text_timeline(opt.scenario, opt.at, text, std::cout, std::cerr);
+      return;
+    }
+    if (!args->text_opt.host.empty()) {
+      std::cerr << "maillab viz: --host goes with --text\n";
+      exit_code = 2;
+      return;
     }
     exit_code = viz::run_viz(opt, std::cerr);
   });

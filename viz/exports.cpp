@@ -3,6 +3,8 @@
 #include <memory>
 #include <ostream>
 
+#include "scenarios/library.hpp"
+#include "scenarios/world.hpp"
 #include "viz/pcap_recorder.hpp"
 #include "viz/sequence_chart.hpp"
 #include "viz/svg_writer.hpp"
@@ -15,6 +17,34 @@ bool write_svg_file(const scenario::World& w, std::int64_t end_ns, std::optional
   SvgOptions o;
   o.seed = seed;
   return scenario::write_output_file(path, to_svg(chart, o), error);
+}
+
+int print_text_timeline(const std::string& scenario, std::optional<std::int64_t> until,
+                        const TextTimelineOptions& opt, std::ostream& out, std::ostream& err) {
+  auto loaded = scenario::load_scenario(scenario);
+  if (auto* e = std::get_if<scenario::LoadError>(&loaded)) {
+    err << e->str() << "\n";
+    return 2;
+  }
+  const auto& s = std::get<scenario::Scenario>(loaded);
+  auto built = scenario::World::build(s, opt.seed.value_or(s.seed));
+  if (auto* e = std::get_if<scenario::LoadError>(&built)) {
+    err << e->str() << "\n";
+    return 2;
+  }
+  auto& world = *std::get<std::unique_ptr<scenario::World>>(built);
+  PcapRecorder packets;
+  packets.attach(world.network());
+  const std::int64_t end = until.value_or(s.duration_ns);
+  world.run_until(end);
+  std::string error;
+  auto text = text_timeline(s, world.trace().events(), &packets.packets(), end, opt, &error);
+  if (!text) {
+    err << "maillab viz: " << error << "\n";
+    return 2;
+  }
+  out << *text;
+  return 0;
 }
 
 void add_export_hooks(scenario::RunOptions& opt, const std::string& svg_file,

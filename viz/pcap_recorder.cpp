@@ -12,6 +12,32 @@
 
 namespace maillab::viz {
 
+std::string packet_protocol(const RecordedPacket& p) {
+  auto port = std::min(p.src_port, p.dst_port);
+  if (port == 25 || port == 587) return "SMTP";
+  if (port == 110) return "POP3";
+  if (port == 53) return "DNS";
+  return p.protocol == sim::Protocol::kUdp ? "UDP" : "TCP";
+}
+
+std::string packet_text(const RecordedPacket& p) {
+  if (p.protocol == sim::Protocol::kUdp)
+    return p.dst_port == 53 ? "DNS query" : p.src_port == 53 ? "DNS answer" : "UDP";
+  if (!p.payload.empty()) {
+    auto e = p.payload.find_first_of("\r\n");
+    std::string line = p.payload.substr(0, e);
+    return line.size() > 48 ? line.substr(0, 47) + "..." : line;
+  }
+  std::string f;
+  if (p.tcp_flags & 0x02) f += "SYN ";
+  if (p.tcp_flags & 0x01) f += "FIN ";
+  if (p.tcp_flags & 0x04) f += "RST ";
+  if (p.tcp_flags & 0x10) f += "ACK";
+  while (!f.empty() && f.back() == ' ') f.pop_back();
+  return f;
+}
+
+
 namespace {
 
 constexpr std::uint8_t kFin = 0x01, kPsh = 0x08;

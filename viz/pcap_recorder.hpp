@@ -34,6 +34,12 @@ struct RecordedPacket {
   bool dropped = false;
 };
 
+// What a packet carries, for people: "SMTP", "POP3", "DNS" by port (else "TCP", "UDP"),
+// and the first line of its payload (at most 48 characters), "DNS query" / "DNS answer",
+// or its TCP flags ("SYN ACK").
+std::string packet_protocol(const RecordedPacket& p);
+std::string packet_text(const RecordedPacket& p);
+
 class PcapRecorder {
  public:
   // Installs the recorder as `net`'s packet observer (the network has one observer).

@@ -4,12 +4,12 @@
 #include "viz/sequence_chart.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <tuple>
 
 #include "protocols/io/trace_vocab.hpp"
 #include "scenarios/runner.hpp"
+#include "viz/exchanges.hpp"
 #include "viz/host_roles.hpp"
 #include "viz/sequence_chart_builder.hpp"
 #include "viz/text.hpp"
@@ -303,107 +303,40 @@ void Builder::connect_failed(std::size_t failed, std::size_t connect) {
 }
 
 void Builder::exchanges() {
-  using Key = std::tuple<std::string, int, int, std::string>;  // protocol, client, server, cmd
-  std::map<Key, std::deque<std::size_t>> pending;
-  // (client, server, POP3): smtp.connect, or fetch.start for POP3, until the greeting.
-  std::map<std::tuple<int, int, bool>, std::deque<std::size_t>> connects;
-  std::map<std::tuple<int, std::string, std::string>, std::deque<std::size_t>> queries;
-  std::vector<std::pair<std::size_t, std::size_t>> matched;  // in, out
-  std::map<std::size_t, std::size_t> connect_of;              // greeting -> its connect
-  std::map<std::size_t, std::size_t> match_of;                // in -> index in matched
-  std::map<std::size_t, std::size_t> dns_of;                  // query -> index in dns_
-  for (std::size_t i = 0; i < n_; ++i) {
-    const auto& e = trace_[i];
-    const std::string& name = e.event;
-    if (name == ev::kSmtpIn || name == ev::kPop3In) {
-      int client = lane_of_address(e.get(key::kPeer)), server = lane_of_host(e.host);
-      if (client < 0 || server < 0) continue;
-      pending[{name == ev::kSmtpIn ? "SMTP" : "POP3", client, server, e.get(key::kCommand)}].push_back(i);
-      if (e.get(key::kCommand).empty()) {
-        auto& q = connects[{client, server, name == ev::kPop3In}];
-        if (!q.empty()) {
-          connect_of[i] = q.front();
-          q.pop_front();
-        }
-      }
-      match_of[i] = matched.size();
-      matched.emplace_back(i, kNone);
-    } else if (name == ev::kSmtpOut || name == ev::kPop3Out) {
-      int client = lane_of_host(e.host), server = lane_of_address(e.get(key::kPeer));
-      auto& q = pending[{name == ev::kSmtpOut ? "SMTP" : "POP3", client, server, e.get(key::kCommand)}];
-      if (q.empty()) {
-        orphans_.push_back(i);
-        continue;
-      }
-      std::size_t in = q.front();
-      q.pop_front();
-      matched[match_of[in]].second = i;
-      latency_[{std::min(client, server), std::max(client, server)}] = e.t_ns - trace_[in].t_ns;
-    } else if (name == ev::kSmtpConnect || name == ev::kFetchStart) {
-      const bool pop3 = name == ev::kFetchStart;
-      int client = lane_of_host(e.host), server = lane_of_address(e.get(pop3 ? key::kServer : key::kPeer));
-      connects[{client, server, pop3}].push_back(i);
-    } else if (name == ev::kFetchFailed) {
-      const std::string& detail = e.get(key::kDetail);
-      if (detail != "connection refused" && detail != "connection timed out") continue;
-      // The oldest fetch of this client still waiting for its connection.
-      const int client = lane_of_host(e.host);
-      std::deque<std::size_t>* oldest = nullptr;
-      for (auto& [k, q] : connects)
-        if (std::get<0>(k) == client && std::get<2>(k) && !q.empty() && (!oldest || q.front() < oldest->front()))
-          oldest = &q;
-      if (!oldest) continue;
-      failed_connects_.emplace_back(i, oldest->front());
-      oldest->pop_front();
-    } else if (name == ev::kSmtpConnectFailed) {
-      int client = lane_of_host(e.host), server = lane_of_address(e.get(key::kPeer));
-      auto& q = connects[{client, server, false}];
-      std::size_t c = kNone;
-      if (!q.empty()) {
-        c = q.front();
-        q.pop_front();
-      }
-      failed_connects_.emplace_back(i, c);
-    } else if (name == ev::kDnsQuery) {
-      queries[{lane_of_host(e.host), e.get(key::kName), e.get(key::kType)}].push_back(i);
-      dns_of[i] = dns_.size();
-      dns_.emplace_back(i, kNone);
-    } else if (name == ev::kDnsAnswer) {
-      auto& q = queries[{lane_of_host(e.host), e.get(key::kName), e.get(key::kType)}];
-      if (q.empty()) continue;
-      dns_[dns_of[q.front()]].second = i;
-      q.pop_front();
-    }
+  const Exchanges x = pair_exchanges(s_, trace_, n_);
+  // The one-way latency of each lane pair, as the last answered exchange measured it.
+  std::vector<std::pair<std::size_t, std::size_t>> answered;  // out, in
+  for (const auto& e : x.exchanges)
+    if (e.out != kNone) answered.emplace_back(e.out, e.in);
+  std::sort(answered.begin(), answered.end());
+  for (const auto& [out, in] : answered) {
+    const int client = lane_of_host(trace_[out].host), server = lane_of_host(trace_[in].host);
+    latency_[{std::min(client, server), std::max(client, server)}] = trace_[out].t_ns - trace_[in].t_ns;
   }
   // Connections still being attempted at the end: a dashed arrow reaching out to "now".
-  for (const auto& [k, q] : connects) {
-    const auto [client, server, pop3] = k;
-    for (std::size_t i : q) {
-      const auto& e = trace_[i];
-      Arrow a;
-      a.protocol = pop3 ? "POP3" : "SMTP";
-      a.kind = ArrowKind::kConnect;
-      a.from = client;
-      a.to = server;
-      if (a.from < 0 || a.to < 0) continue;
-      a.t_from = e.t_ns;
-      a.t_to = end_;
-      Time lat = latency_estimate(a.from, a.to);
-      a.reach = lat > 0 ? std::min(1.0, static_cast<double>(end_ - e.t_ns) / static_cast<double>(lat)) : 1.0;
-      a.label = "connect :" + (pop3 ? std::string("110") : e.get(key::kPort)) + " (no answer yet)";
-      a.detail = line(i) + "\n(waiting for the server's answer)";
-      a.queue_id = e.get(key::kId);
-      a.trace_index = i;
-      level_end_.push_back(add_arrow(a, i * 8, kNoKey));
-    }
+  for (std::size_t i : x.waiting_connects) {
+    const auto& e = trace_[i];
+    const bool pop3 = e.event == ev::kFetchStart;
+    Arrow a;
+    a.protocol = pop3 ? "POP3" : "SMTP";
+    a.kind = ArrowKind::kConnect;
+    a.from = lane_of_host(client_of(s_, e));
+    a.to = lane_of_host(server_of(s_, e));
+    if (a.from < 0 || a.to < 0) continue;
+    a.t_from = e.t_ns;
+    a.t_to = end_;
+    Time lat = latency_estimate(a.from, a.to);
+    a.reach = lat > 0 ? std::min(1.0, static_cast<double>(end_ - e.t_ns) / static_cast<double>(lat)) : 1.0;
+    a.label = "connect :" + (pop3 ? std::string("110") : e.get(key::kPort)) + " (no answer yet)";
+    a.detail = line(i) + "\n(waiting for the server's answer)";
+    a.queue_id = e.get(key::kId);
+    a.trace_index = i;
+    level_end_.push_back(add_arrow(a, i * 8, kNoKey));
   }
-  for (const auto& [in, out] : matched) {
-    auto c = connect_of.find(in);
-    exchange(in, out, c == connect_of.end() ? kNone : c->second);
-  }
-  for (std::size_t o : orphans_) orphan_reply(o);
-  for (const auto& [q, a] : dns_) dns_exchange(q, a);
-  for (const auto& [f, c] : failed_connects_) connect_failed(f, c);
+  for (const auto& e : x.exchanges) exchange(e.in, e.out, e.connect);
+  for (std::size_t o : x.orphans) orphan_reply(o);
+  for (const auto& [q, a] : x.dns) dns_exchange(q, a);
+  for (const auto& [f, c] : x.failed_connects) connect_failed(f, c);
 }
 
 std::size_t Builder::add_mark(Mark m, std::uint64_t key) {

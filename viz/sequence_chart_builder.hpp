@@ -63,12 +63,9 @@ class Builder {
   std::map<std::pair<int, int>, Time> latency_;  // one way, by lane pair (low, high)
   std::vector<EndRef> ends_;
   std::vector<std::pair<std::size_t, std::size_t>> shared_slot_;  // command, reply arrows
-  std::vector<std::size_t> orphans_;
   // Arrows still on their way at the chart's end: no slot at the far end; one sent at the
   // very end stays level (its end takes its start's slot).
   std::vector<std::size_t> level_end_;
-  std::vector<std::pair<std::size_t, std::size_t>> dns_;              // query, answer
-  std::vector<std::pair<std::size_t, std::size_t>> failed_connects_;  // failed, connect
 };
 
 }  // namespace maillab::viz::detail

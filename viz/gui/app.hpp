@@ -16,7 +16,9 @@ struct VizOptions {
   std::string screenshot;           // .png/.jpg path: render one frame headless and exit
   std::optional<std::int64_t> at;   // simulated time of the screenshot (default: 0)
   int width = 1600, height = 1000;  // window / screenshot size in pixels
-  int message = 0;                  // the message the inspector shows first
+  // The message the inspector shows first: its number in the list (from 0), a Message-ID
+  // or a queue id; "" = the first.
+  std::string message;
 };
 
 // The exit code: 0, or 2 (with one line on err) for a scenario that does not load or a

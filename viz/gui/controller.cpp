@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 
 #include "scenarios/duration.hpp"
 #include "viz/gui/app.hpp"
+#include "viz/message_path.hpp"
 #include "viz/scenario_writer.hpp"
 
 namespace maillab::viz {
@@ -23,7 +25,22 @@ bool Controller::start(const VizOptions& opt, std::string* error) {
     ui.save_path = default_save_path(session.scenario().id);
     session.run_to(std::clamp<Time>(opt.at.value_or(0), 0, session.duration()));
   }
-  ui.selected_journey = opt.message;
+  ui.selected_journey = 0;
+  if (!opt.message.empty() && session.loaded()) {
+    refresh();
+    if (opt.message.find_first_not_of("0123456789") == std::string::npos) {
+      ui.selected_journey = std::atoi(opt.message.c_str());
+    } else {
+      std::vector<Journey> journeys;
+      for (const auto& j : model.journeys) journeys.push_back(j.journey);
+      auto named = journeys_named(journeys, session.world().trace().events(), opt.message);
+      if (named.empty()) {
+        *error = "maillab viz: --message: no message " + opt.message + " at that time (a number, a Message-ID or a queue id)";
+        return false;
+      }
+      ui.selected_journey = static_cast<int>(named.front());
+    }
+  }
   return true;
 }
 

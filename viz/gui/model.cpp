@@ -18,30 +18,6 @@ namespace {
 
 constexpr Time kInFlightWindow = 60'000'000'000;  // packets older than a minute have landed
 
-std::string protocol_of(const RecordedPacket& p) {
-  auto port = std::min(p.src_port, p.dst_port);
-  if (port == 25 || port == 587) return "SMTP";
-  if (port == 110) return "POP3";
-  if (port == 53) return "DNS";
-  return p.protocol == sim::Protocol::kUdp ? "UDP" : "TCP";
-}
-
-std::string packet_text(const RecordedPacket& p) {
-  if (p.protocol == sim::Protocol::kUdp)
-    return p.dst_port == 53 ? "DNS query" : p.src_port == 53 ? "DNS answer" : "UDP";
-  if (!p.payload.empty()) {
-    auto e = p.payload.find_first_of("\r\n");
-    std::string line = p.payload.substr(0, e);
-    return line.size() > 48 ? line.substr(0, 47) + "..." : line;
-  }
-  std::string f;
-  if (p.tcp_flags & 0x02) f += "SYN ";
-  if (p.tcp_flags & 0x01) f += "FIN ";
-  if (p.tcp_flags & 0x04) f += "RST ";
-  if (p.tcp_flags & 0x10) f += "ACK";
-  return f;
-}
-
 std::string where_now(const Journey& j, const Model& m) {
   if (j.hops.empty()) return j.submission_failed ? "never left the MUA: the submission failed"
                                                  : "being submitted";
@@ -246,7 +222,7 @@ void update_model(Model& m, Session& session) {
     f.to = node_at(it->dst);
     if (f.from < 0 || f.to < 0) continue;
     f.fraction = static_cast<double>(m.now - it->time) / static_cast<double>(*latency);
-    f.protocol = protocol_of(*it);
+    f.protocol = packet_protocol(*it);
     f.text = packet_text(*it);
     f.dropped = it->dropped;
     m.in_flight.push_back(std::move(f));
