@@ -50,6 +50,16 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
+std::string message_lines(std::string_view text) {
+  std::string lf;
+  lf.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (!(text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n')) lf += text[i];
+  std::string out = sanitize_utf8(lf);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
 std::string truncate_utf8(std::string_view s, std::size_t max_chars) {
   if (utf8_length(s) <= max_chars) return std::string(s);
   if (max_chars == 0) return "";

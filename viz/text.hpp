@@ -21,6 +21,11 @@ std::string format_span(std::int64_t ns);
 // TAB/LF (others become U+FFFD): what ImGui shows.
 using base::sanitize_utf8;
 
+// Message text (a header field, a body) for a panel: CRLF line ends become plain line
+// breaks before the text is made valid (a CR left alone would show as U+FFFD at the end of
+// every line), and no trailing line break.
+std::string message_lines(std::string_view text);
+
 // At most `max_chars` code points of valid UTF-8 `s`; cut text ends with U+2026 (...).
 std::string truncate_utf8(std::string_view s, std::size_t max_chars);
 std::size_t utf8_length(std::string_view s);

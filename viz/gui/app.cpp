@@ -71,6 +71,21 @@ struct App {
     inspector.draw(model);
     place(0, d.y, d.x, status_h);
     status_bar(model);
+    keys();
+  }
+
+  // Keys (unless a text field has them): F follows the message the inspector shows (or
+  // stops), Right / Left its next / previous step while following, Escape stops.
+  void keys() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.WantTextInput || !ctl.model.loaded) return;
+    // imgui 1.86's SDL backend keeps keys by SDL scancode.
+    auto pressed = [](SDL_Scancode k, bool repeat = true) { return ImGui::IsKeyPressed(k, repeat); };
+    if (pressed(SDL_SCANCODE_F, false))
+      ui.push_t(Command::Kind::kFollow, ui.follow ? -1 : std::max(0, ui.selected_journey));
+    if (pressed(SDL_SCANCODE_ESCAPE, false) && ui.follow) ui.push_t(Command::Kind::kFollow, -1);
+    if (ui.follow && pressed(SDL_SCANCODE_RIGHT)) ui.push_t(Command::Kind::kMessageStep, 1);
+    if (ui.follow && pressed(SDL_SCANCODE_LEFT)) ui.push_t(Command::Kind::kMessageStep, -1);
   }
 
   // Always in sight: where the run is, and what the last command did or why it failed.

@@ -7,6 +7,8 @@
 
 #include "scenarios/duration.hpp"
 #include "viz/gui/app.hpp"
+#include "viz/exchanges.hpp"
+#include "viz/journey.hpp"
 #include "viz/message_path.hpp"
 #include "viz/scenario_writer.hpp"
 
@@ -26,6 +28,7 @@ bool Controller::start(const VizOptions& opt, std::string* error) {
     session.run_to(std::clamp<Time>(opt.at.value_or(0), 0, session.duration()));
   }
   ui.selected_journey = 0;
+  ui.follow = !opt.message.empty();  // a message named on the command line is followed
   if (!opt.message.empty() && session.loaded()) {
     refresh();
     if (opt.message.find_first_not_of("0123456789") == std::string::npos) {
@@ -106,9 +109,67 @@ void Controller::apply_commands() {
         break;
       }
       case Command::Kind::kOpen: open(c.text); break;
+      case Command::Kind::kFollow:
+        ui.follow = c.t >= 0;
+        if (c.t >= 0) ui.selected_journey = static_cast<int>(c.t);
+        break;
+      case Command::Kind::kFollowEvent: {
+        refresh();
+        const int j = model.journey_of_event(static_cast<std::size_t>(c.t));
+        if (j < 0) {
+          ui.report("that is part of no message's way");
+        } else {
+          ui.selected_journey = j;
+          ui.follow = true;
+          ui.report("following \"" + model.journeys[j].journey.subject + "\"");
+        }
+        break;
+      }
+      case Command::Kind::kMessageStep: message_step(c.t > 0 ? 1 : -1); break;
       case Command::Kind::kQuit: quit = true; break;
     }
   }
+}
+
+bool Controller::message_step(int direction) {
+  refresh();
+  if (ui.selected_journey < 0 || ui.selected_journey >= static_cast<int>(model.journeys.size())) {
+    ui.report("pick a message to follow first", true, "follow");
+    return false;
+  }
+  const std::size_t key = Model::first_event(model.journeys[ui.selected_journey].journey);
+  const Time now = session.now();
+  Time target = -1;
+  if (direction > 0) {
+    // Its way in the whole run: the same journey has the same first event there.
+    const auto& full = session.full_trace();
+    const auto& s = session.scenario();
+    const auto journeys = build_journeys(s, full, session.duration());
+    for (std::size_t k = 0; k < journeys.size() && target < 0; ++k) {
+      if (Model::first_event(journeys[k]) != key) continue;
+      const Exchanges x = pair_exchanges(s, full, full.size());
+      for (std::size_t i : message_path(journeys, k, s, full, x, session.duration()).events)
+        if (full[i].t_ns > now) {
+          target = full[i].t_ns;
+          break;
+        }
+    }
+  } else {
+    for (std::size_t i : model.journeys[ui.selected_journey].path.events)
+      if ((*model.trace)[i].t_ns < now) target = (*model.trace)[i].t_ns;
+  }
+  if (target < 0) {
+    ui.report(direction > 0 ? "that was its last step" : "that was its first step");
+    return false;
+  }
+  ui.playing = false;
+  ui.follow = true;
+  ui.follow_now = true;
+  session.run_to(target);
+  refresh();
+  for (std::size_t k = 0; k < model.journeys.size(); ++k)
+    if (Model::first_event(model.journeys[k].journey) == key) ui.selected_journey = static_cast<int>(k);
+  return true;
 }
 
 void Controller::advance(double real_seconds) {

@@ -6,7 +6,8 @@
 // Invariants: every command replaces the status line (a new action supersedes the last
 // report); a scenario that does not open leaves the open one as it was and shows its
 // error in the picker; "Save as scenario" proposes `<scenario id>-faults.yaml` for the
-// scenario open now and reports the absolute path it wrote.
+// scenario open now and reports the absolute path it wrote; the followed message stays
+// selected across steps and replays (known by its first trace event).
 #pragma once
 
 #include <string>
@@ -31,6 +32,10 @@ struct Controller {
   bool open(const std::string& arg);  // from the picker
   void apply_commands();
   void advance(double real_seconds);  // play: simulated time follows the wall clock
+  // The clock to the followed message's next (+1) or previous (-1) step: the time of the
+  // next event of its way (from the whole run, Session::full_trace), or of the last one
+  // before now (replayed). False (and a report) when there is none.
+  bool message_step(int direction);
   void refresh() { update_model(model, session); }
 };
 

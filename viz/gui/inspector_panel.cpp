@@ -72,6 +72,19 @@ void InspectorPanel::draw(const Model& m) {
       if (ImGui::Selectable(name(i).c_str(), i == ui.selected_journey)) ui.selected_journey = i;
     ImGui::EndCombo();
   }
+  // Follow it: its way lit up in the timeline and the topology; the clock along its way.
+  bool follow = ui.follow;
+  if (ImGui::Checkbox("follow (F)", &follow)) ui.push_t(Command::Kind::kFollow, follow ? ui.selected_journey : -1);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Light up this message's way (submission, every attempt, its DNS lookups, delivery,\n"
+                      "download, its DSN) and dim the rest; or click any of its arrows in the timeline");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("\u25c0 previous step")) ui.push_t(Command::Kind::kMessageStep, -1);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Back to this message's previous event (Left while following)");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("next step \u25b6")) ui.push_t(Command::Kind::kMessageStep, 1);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Run to this message's next event, however far away (Right while following)");
   const JourneyView& jv = m.journeys[ui.selected_journey];
   const Journey& j = jv.journey;
   ImGui::BeginChild("details");
@@ -98,16 +111,12 @@ void InspectorPanel::draw(const Model& m) {
   ImGui::Separator();
   ImGui::TextDisabled("Received chain (newest first) %s", jv.content_source.c_str());
   if (received.empty()) ImGui::TextDisabled("  (none yet)");
-  for (const auto& r : received) ImGui::TextWrapped("  %s", r.c_str());
+  for (const auto& r : received) ImGui::TextWrapped("  %s", message_lines(r).c_str());
 
   if (ImGui::CollapsingHeader("Headers")) {
-    for (const auto& f : msg.fields()) {
-      std::string raw = sanitize_utf8(f.raw);
-      while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.pop_back();
-      ImGui::TextWrapped("%s", raw.c_str());
-    }
+    for (const auto& f : msg.fields()) ImGui::TextWrapped("%s", message_lines(f.raw).c_str());
   }
-  if (ImGui::CollapsingHeader("Body")) ImGui::TextWrapped("%s", sanitize_utf8(msg.body()).c_str());
+  if (ImGui::CollapsingHeader("Body")) ImGui::TextWrapped("%s", message_lines(msg.body()).c_str());
 
   ImGui::Separator();
   ImGui::TextDisabled("Attempts and replies");

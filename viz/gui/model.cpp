@@ -5,8 +5,10 @@
 #include "protocols/io/trace_vocab.hpp"
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
+#include "viz/exchanges.hpp"
 #include "viz/gui/session.hpp"
 #include "viz/host_roles.hpp"
+#include "viz/message_path.hpp"
 #include "viz/scenario_writer.hpp"
 
 namespace maillab::viz {
@@ -83,8 +85,10 @@ void rebuild(Model& m, Session& session) {
   } else if (m.trace_events != m.trace->size() || m.chart.end != m.now || m.chart.lanes.empty()) {
     m.chart = build_sequence_chart(s, *m.trace, m.now);
     auto journeys = build_journeys(s, *m.trace, m.now);
+    const Exchanges x = pair_exchanges(s, *m.trace, m.trace->size());
     m.journeys.clear();
-    for (auto& j : journeys) m.journeys.push_back(JourneyView{std::move(j), "", "", ""});
+    for (std::size_t k = 0; k < journeys.size(); ++k)
+      m.journeys.push_back(JourneyView{journeys[k], message_path(journeys, k, s, *m.trace, x, m.now), "", "", ""});
   }
   m.trace_events = m.trace->size();
   if (m.topology.nodes.empty() || m.topology.nodes.size() != s.hosts.size() + s.network.routers.size())
@@ -130,6 +134,9 @@ void rebuild(Model& m, Session& session) {
 
   for (auto& jv : m.journeys) {
     jv.where_now = where_now(jv.journey, m);
+    for (const auto& r : jv.path.retrievals)
+      jv.where_now += "\ndownloaded by " + r.client + " at " + scenario::format_clock(r.t) + " (POP3, " + r.user +
+                      (r.deleted ? "), deleted from " : "), still on ") + r.server;
     jv.content.clear();
     // The freshest copy: delivered, still queued, or as the MUA composed it.
     for (auto h = jv.journey.hops.rbegin(); h != jv.journey.hops.rend() && jv.content.empty(); ++h) {
@@ -162,6 +169,22 @@ const HostView* Model::host(const std::string& name) const {
   for (const auto& h : hosts)
     if (h.name == name) return &h;
   return nullptr;
+}
+
+int Model::journey_of_event(std::size_t i) const {
+  // A message's own events first (a DSN's way is part of the message it reports on).
+  for (std::size_t k = 0; k < journeys.size(); ++k)
+    if (journeys[k].journey.is_dsn && journeys[k].path.contains(i)) return static_cast<int>(k);
+  for (std::size_t k = 0; k < journeys.size(); ++k)
+    if (journeys[k].path.contains(i)) return static_cast<int>(k);
+  return -1;
+}
+
+std::size_t Model::first_event(const Journey& j) {
+  if (!j.submission.empty()) return j.submission.front();
+  if (!j.hops.empty() && !j.hops[0].attempts.empty() && !j.hops[0].attempts[0].events.empty())
+    return j.hops[0].attempts[0].events.front();
+  return static_cast<std::size_t>(-1);
 }
 
 std::vector<BuiltinInfo> builtin_infos() {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "viz/journey.hpp"
+#include "viz/message_path.hpp"
 #include "viz/queue_view.hpp"
 #include "viz/sequence_chart.hpp"
 #include "viz/topology_layout.hpp"
@@ -41,7 +42,8 @@ struct PacketInFlight {
 
 struct JourneyView {
   Journey journey;
-  std::string where_now;  // "delivered ...", "deferred on mx2 until ...", ...
+  MessagePath path;       // every event of its way so far (message_path.hpp), its DSN's too
+  std::string where_now;  // "delivered ...", "deferred on mx2 until ...", "downloaded by ..."
   std::string content;    // the message as last seen (delivered copy, queue file, or draft)
   std::string content_source;
 };
@@ -71,6 +73,10 @@ struct Model {
   std::vector<BuiltinInfo> builtins;
 
   const HostView* host(const std::string& name) const;
+  // The message whose way holds trace event `i` (the first such), or -1.
+  int journey_of_event(std::size_t i) const;
+  // The trace index a journey is known by across replays (its first event).
+  static std::size_t first_event(const Journey& j);
 };
 
 // Updates `m` from the session: everything when the session's revision changed, the

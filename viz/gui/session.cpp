@@ -43,6 +43,7 @@ bool Session::open(const std::string& arg, std::string* error) {
   base_ = std::move(std::get<scenario::Scenario>(loaded));
   text_ = std::move(text);
   injected_.clear();
+  whole_run_.reset();
   now_ = 0;
   rebuild();
   return true;
@@ -98,10 +99,20 @@ void Session::inject(const scenario::Action& a) {
   e.at_ns = now_;
   e.action = a;
   injected_.push_back(e);
+  whole_run_.reset();
   // Replayed from the start with the event in the scenario (rather than World::inject on
   // the running world): the world on screen is then exactly the run of the saved file,
   // even for events that share this instant.
   rebuild();
+}
+
+const std::vector<sim::TraceEvent>& Session::full_trace() {
+  if (!whole_run_) {
+    auto built = scenario::World::build(scenario_, scenario_.seed);
+    whole_run_ = std::move(std::get<std::unique_ptr<scenario::World>>(built));
+    whole_run_->run_until(duration());
+  }
+  return whole_run_->trace().events();
 }
 
 bool Session::save(const std::string& path, std::string* error) const {

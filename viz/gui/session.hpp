@@ -40,6 +40,11 @@ class Session {
   const std::vector<scenario::Event>& injected() const { return injected_; }
   bool save(const std::string& path, std::string* error) const;
 
+  // The whole run's trace, to the scenario's end: what will happen (for "the next step of
+  // this message"). A run is a pure function of the scenario and its seed, so the trace so
+  // far is its prefix, index for index. Run once per scenario and set of injected events.
+  const std::vector<sim::TraceEvent>& full_trace();
+
   scenario::World& world() { return *world_; }
   const scenario::World& world() const { return *world_; }
   const PcapRecorder& packets() const { return *packets_; }
@@ -55,6 +60,7 @@ class Session {
   std::vector<scenario::Event> injected_;
   std::unique_ptr<PcapRecorder> packets_;
   std::unique_ptr<scenario::World> world_;
+  std::unique_ptr<scenario::World> whole_run_;  // full_trace(), built when first asked
   Time now_ = 0;
   std::uint64_t revision_ = 0;
 };

@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <set>
 
 #include "scenarios/runner.hpp"
 #include "viz/gui/draw_util.hpp"
@@ -17,6 +18,8 @@ using namespace gui;
 namespace {
 
 constexpr float kTopPad = 16;
+constexpr float kDimmed = 0.18f;  // what is not the followed message's way
+constexpr std::size_t kNoEvent = static_cast<std::size_t>(-1);
 
 }  // namespace
 
@@ -87,10 +90,24 @@ void TimelinePanel::draw(const Model& m) {
   dl->AddRectFilled(o, ImVec2(o.x + std::max(width, avail.x), o.y + std::max(height, avail.y)),
                     IM_COL32(255, 255, 255, 255));
 
+  // Following a message: its way at full strength, everything else dimmed.
+  const JourneyView* followed = ui.follow && ui.selected_journey >= 0 &&
+                                        ui.selected_journey < static_cast<int>(m.journeys.size())
+                                    ? &m.journeys[ui.selected_journey]
+                                    : nullptr;
+  std::set<std::pair<std::string, std::string>> followed_queues;  // (host, queue id)
+  if (followed)
+    for (std::size_t i : followed->path.events)
+      if (!(*m.trace)[i].get("id").empty()) followed_queues.emplace((*m.trace)[i].host, (*m.trace)[i].get("id"));
+  auto strength = [&](std::size_t trace_index) {
+    return !followed || followed->path.contains(trace_index) ? 1.0f : kDimmed;
+  };
+
   // Gaps, lanes, down intervals, queue bars, time labels.
   const ImVec2 mouse = ImGui::GetMousePos();
   const bool hovered = ImGui::IsWindowHovered();
   std::string tip;
+  std::size_t hovered_event = kNoEvent;  // a click follows the message it is part of
   float best = 6;
   for (const auto& g : L.axis().gaps()) {
     float y0 = top + static_cast<float>(g.y0) + 5;
@@ -123,7 +140,8 @@ void TimelinePanel::draw(const Model& m) {
     float x = lane_x(b.lane) - 7 - b.column * 9;
     float y0 = y_of(b.from, 0), y1 = std::max(y_of(b.to, 0), y0 + 2);
     if (!visible(y0, y1)) continue;
-    dl->AddRectFilled(ImVec2(x - 3, y0), ImVec2(x + 3, y1), col(b.deferred ? kQueueDeferred : kQueueActive));
+    const float a = !followed || followed_queues.count({c.lanes[b.lane].host, b.queue_id}) ? 1.0f : kDimmed;
+    dl->AddRectFilled(ImVec2(x - 3, y0), ImVec2(x + 3, y1), col(b.deferred ? kQueueDeferred : kQueueActive, a));
     if (hovered && mouse.x >= x - 4 && mouse.x <= x + 4 && mouse.y >= y0 && mouse.y <= y1)
       tip = std::string(b.deferred ? "deferred in the queue: " : "in the queue: ") + b.queue_id +
             " \u201c" + b.subject + "\u201d\n" + scenario::format_clock(b.from) + " .. " +
@@ -145,19 +163,21 @@ void TimelinePanel::draw(const Model& m) {
     ImVec2 p1(o.x + static_cast<float>(sg.x1), top + static_cast<float>(sg.y1));
     ImVec2 p2(o.x + static_cast<float>(sg.x2), top + static_cast<float>(sg.y2));
     if (!visible(p1.y, p2.y)) continue;
-    ImU32 cl = col(a.outcome);
+    const float alpha = strength(a.trace_index);
+    const float thick = followed && alpha == 1.0f ? 2.6f : 1.4f;
+    ImU32 cl = col(a.outcome, alpha);
     bool failed = a.kind == ArrowKind::kLost || a.kind == ArrowKind::kConnectFailed;
     bool dashed = failed || a.kind == ArrowKind::kConnect;
     ImVec2 l1 = p1, l2 = p2;
     if (a.from == a.to) {
       ImVec2 q1(p1.x + 30, p1.y), q2(p1.x + 30, p2.y);
-      dl->AddLine(p1, q1, cl, 1.4f);
-      dl->AddLine(q1, q2, cl, 1.4f);
+      dl->AddLine(p1, q1, cl, thick);
+      dl->AddLine(q1, q2, cl, thick);
       l1 = q2;
       l2 = ImVec2(p1.x + 2, p2.y);
     }
-    if (dashed) dashed_line(dl, l1, l2, cl, 1.4f);
-    else dl->AddLine(l1, l2, cl, 1.4f);
+    if (dashed) dashed_line(dl, l1, l2, cl, thick);
+    else dl->AddLine(l1, l2, cl, thick);
     if (failed) cross(dl, l2, cl);
     else arrow_head(dl, l1, l2, cl);
     if (hovered) {
@@ -165,6 +185,7 @@ void TimelinePanel::draw(const Model& m) {
       if (d < best) {
         best = d;
         tip = a.detail;
+        hovered_event = a.trace_index;
       }
     }
   }
@@ -172,10 +193,11 @@ void TimelinePanel::draw(const Model& m) {
     const Box d = L.dot_box(mk);
     const ImVec2 centre(o.x + static_cast<float>(d.x0 + d.x1) / 2, top + static_cast<float>(d.y0 + d.y1) / 2);
     if (!visible(centre.y, centre.y)) continue;
-    dl->AddCircleFilled(centre, 4.5f, col(mk.outcome));
+    dl->AddCircleFilled(centre, 4.5f, col(mk.outcome, strength(mk.trace_index)));
     if (hovered && std::abs(mouse.x - centre.x) < 6 && std::abs(mouse.y - centre.y) < 6) {
       best = 0;
       tip = mk.detail;
+      hovered_event = mk.trace_index;
     }
   }
   for (const auto& l : L.labels()) {
@@ -186,17 +208,19 @@ void TimelinePanel::draw(const Model& m) {
     const ImVec2 p0(o.x + static_cast<float>(l.box.x0), top + static_cast<float>(l.box.y0));
     const ImVec2 p1(o.x + static_cast<float>(l.box.x1), top + static_cast<float>(l.box.y1));
     const Outcome oc = arrow ? c.arrows[l.index].outcome : c.marks[l.index].outcome;
+    const std::size_t event = arrow ? c.arrows[l.index].trace_index : c.marks[l.index].trace_index;
     const Quad q = l.quad();
     auto corner = [&](int i) { return ImVec2(o.x + static_cast<float>(q.x[i]), top + static_cast<float>(q.y[i])); };
     dl->AddQuadFilled(ImVec2(corner(0).x - 1, corner(0).y), ImVec2(corner(1).x + 1, corner(1).y),
                       ImVec2(corner(2).x + 1, corner(2).y), ImVec2(corner(3).x - 1, corner(3).y),
                       IM_COL32(255, 255, 255, 235));
     const int first_vertex = dl->VtxBuffer.Size;
-    dl->AddText(p0, col(oc), l.text.c_str());
+    dl->AddText(p0, col(oc, strength(event) == 1.0f ? 1.0f : 0.35f), l.text.c_str());
     if (l.angle != 0) shear_glyphs(dl, first_vertex, (p0.x + p1.x) / 2, std::tan(l.angle));
     if (hovered && l.quad().contains(mouse.x - o.x, mouse.y - top)) {
       best = 0;
       tip = arrow ? c.arrows[l.index].detail : c.marks[l.index].detail;
+      hovered_event = event;
     }
   }
   // The present: the end of what has happened.
@@ -246,6 +270,11 @@ void TimelinePanel::draw(const Model& m) {
   } else if (ui.follow_now) {
     float target = now_y - o.y - win_size.y * 0.75f;
     ImGui::SetScrollY(std::max(0.0f, std::min(target, ImGui::GetScrollMaxY())));
+  }
+  const bool on_header = mouse.y < win.y + header_h;
+  if (hovered && !on_header && hovered_event != kNoEvent) {
+    tip += "\n(click: follow this message)";
+    if (ImGui::IsMouseClicked(0)) ui.push_t(Command::Kind::kFollowEvent, static_cast<Time>(hovered_event));
   }
   if (hovered && !tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
   ImGui::EndChild();

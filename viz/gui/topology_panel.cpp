@@ -3,7 +3,9 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <set>
 
+#include "viz/exchanges.hpp"
 #include "viz/gui/draw_util.hpp"
 #include "viz/host_roles.hpp"
 
@@ -49,8 +51,27 @@ void TopologyPanel::draw(const Model& m) {
                   o.y + 30 + static_cast<float>(t.nodes[i].y) * (size.y - 95));
   };
 
+  // Following a message: the hosts and the talks of its way stand out, the rest dims.
+  const JourneyView* followed = ui.follow && ui.selected_journey >= 0 &&
+                                        ui.selected_journey < static_cast<int>(m.journeys.size())
+                                    ? &m.journeys[ui.selected_journey]
+                                    : nullptr;
+  std::set<std::string> way_hosts;
+  std::set<std::pair<int, int>> way_pairs;  // node indexes, low first
+  if (followed) {
+    for (std::size_t i : followed->path.events) {
+      const auto& e = (*m.trace)[i];
+      way_hosts.insert(e.host);
+      const std::string other = host_at(*m.scenario, e.get(e.event == "dns.query" ? "server" : "peer"));
+      if (other.empty() || other == e.host) continue;
+      way_hosts.insert(other);
+      int a = t.node_of(e.host), b = t.node_of(other);
+      if (a >= 0 && b >= 0) way_pairs.emplace(std::min(a, b), std::max(a, b));
+    }
+  }
   for (const auto& e : t.edges) {
     ImVec2 a = pos(e.a), b = pos(e.b);
+    if (followed && way_pairs.count({std::min(e.a, e.b), std::max(e.a, e.b)})) continue;  // drawn below
     bool cut = is_cut(m, t.nodes[e.a].name, t.nodes[e.b].name);
     if (cut) {
       dashed_line(dl, a, b, col(kDown), 2.5f);
@@ -60,6 +81,7 @@ void TopologyPanel::draw(const Model& m) {
       dashed_line(dl, a, b, IM_COL32(190, 195, 205, 255), 1.2f, 3, 4);
     }
   }
+  for (const auto& [a, b] : way_pairs) dl->AddLine(pos(a), pos(b), IM_COL32(230, 140, 20, 255), 4.0f);
   for (const auto& [x, y] : m.cuts) {  // a cut between hosts with no edge drawn
     int a = t.node_of(x), b = t.node_of(y);
     if (a < 0 || b < 0) continue;
@@ -84,8 +106,11 @@ void TopologyPanel::draw(const Model& m) {
     ImVec2 p = pos(static_cast<int>(i));
     const HostView* h = m.host(n.name);
     bool up = !h || h->up;
-    ImU32 fill = n.router ? IM_COL32(170, 170, 180, 255)
-                          : up ? col(Outcome::kOk, 0.85f) : col(Outcome::kPermanent, 0.9f);
+    const bool on_way = way_hosts.count(n.name) > 0;
+    const float alpha = followed && !on_way ? 0.3f : 1.0f;
+    ImU32 fill = n.router ? IM_COL32(170, 170, 180, static_cast<int>(255 * alpha))
+                          : up ? col(Outcome::kOk, 0.85f * alpha) : col(Outcome::kPermanent, 0.9f * alpha);
+    if (followed && on_way) dl->AddCircle(p, (n.router ? 9.0f : 15.0f) + 7, IM_COL32(230, 140, 20, 255), 0, 3.0f);
     float r = n.router ? 9.0f : 15.0f;
     dl->AddCircleFilled(p, r, fill);
     bool selected = n.name == ui.selected_host || n.name == ui.selected_peer;

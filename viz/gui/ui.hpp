@@ -12,9 +12,14 @@
 namespace maillab::viz {
 
 struct Command {
-  enum class Kind { kPlay, kPause, kStep, kJump, kJumpText, kInject, kSave, kOpen, kQuit };
+  enum class Kind {
+    kPlay, kPause, kStep, kJump, kJumpText, kInject, kSave, kOpen, kQuit,
+    kFollow,       // t: the message (journey index) to follow, -1 to stop
+    kFollowEvent,  // t: a trace index: follow the message it is part of
+    kMessageStep,  // t: +1 the followed message's next step, -1 its previous one
+  };
   Kind kind = Kind::kPause;
-  Time t = 0;                // kJump
+  Time t = 0;                // kJump, kFollow, kFollowEvent, kMessageStep
   scenario::Action action;   // kInject
   std::string text;          // kSave: path; kOpen: scenario name or path; kJumpText: "1h30m"
 };
@@ -34,6 +39,7 @@ struct Ui {
   std::string selected_host;   // "" = none (topology, queues, fault controls)
   std::string selected_peer;   // the other end of a selected pair (cut / heal)
   int selected_journey = -1;   // message inspector
+  bool follow = false;         // the selected message's way lit up, the rest dimmed
   bool follow_now = true;      // the timeline keeps the current time in view
   bool show_picker = false;    // the scenario picker window
   std::string picker_error;    // why the scenario asked for in the picker does not open
@@ -53,9 +59,10 @@ struct Ui {
     c.text = std::move(text);
     commands.push_back(std::move(c));
   }
-  void jump(Time t) {
+  void jump(Time t) { push_t(Command::Kind::kJump, t); }
+  void push_t(Command::Kind k, Time t) {
     Command c;
-    c.kind = Command::Kind::kJump;
+    c.kind = k;
     c.t = t;
     commands.push_back(std::move(c));
   }
