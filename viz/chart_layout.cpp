@@ -18,6 +18,7 @@ constexpr double kBucket = 64;      // px per bucket of the placed-box index
 constexpr double kArrowMargin = 6;  // an arrow text keeps this far from the lanes it joins
 constexpr double kMarkOffset = 8;   // from a mark's dot to its text
 constexpr double kLoopWidth = 36;   // a self-arrow's loop, right of its lane
+constexpr double kMaxTurn = 0.36;   // steeper than this (about 20 degrees), label level first
 
 // Where an arrow text may sit along its arrow, best first.
 constexpr double kFractions[] = {0.5, 0.38, 0.62, 0.26, 0.74, 0.14, 0.86};
@@ -276,17 +277,48 @@ std::vector<ChartLayout::Candidate> ChartLayout::arrow_candidates(const Item& it
       }
     }
   };
+  // Level, hugging the arrow at one corner: in the two quadrants around a point of the
+  // arrow that the arrow does not cross (up-right and down-left of a line going down to the
+  // right), within the lanes it joins. For a steep arrow this reads better than turned text.
+  const double lo = std::min(s.x1, lane_x(a.to)) + kArrowMargin, hi = std::max(s.x1, lane_x(a.to)) - kArrowMargin;
+  auto level = [&](const std::string& t, double tw) {
+    if (len < 1e-9 || tw > hi - lo) return;
+    const bool down_right = (dx >= 0) == (dy >= 0);
+    for (double f : kFractions) {
+      const double px = s.x1 + f * dx, py = s.y1 + f * dy;
+      // Up: right of the point for a line going down to the right, else left of it.
+      const double up_x0 = down_right ? px + p_.gap : px - p_.gap - tw;
+      const double down_x0 = down_right ? px - p_.gap - tw : px + p_.gap;
+      if (up_x0 >= lo && up_x0 + tw <= hi) out.push_back({Box{up_x0, py - p_.gap - h, up_x0 + tw, py - p_.gap}, 0, t});
+      if (down_x0 >= lo && down_x0 + tw <= hi)
+        out.push_back({Box{down_x0, py + p_.gap, down_x0 + tw, py + p_.gap + h}, 0, t});
+    }
+  };
+  // Shorter forms (the whole text on hover): to slide away from a crowded end along the
+  // arrow, or to lie level between the lanes.
+  auto shortened = [&](double width) {
+    std::string t = elide(a.label, fw, width);
+    return std::make_pair(t, t == a.label ? fw : p_.measure(t));
+  };
+  const auto level_text = shortened(hi - lo), level_short = shortened(0.7 * (hi - lo));
+  // Texts follow the arrow while it is gentle; a steep one is labelled level (a turned
+  // text would take more height the steeper it is).
+  const bool steep = std::abs(dy) > kMaxTurn * std::abs(dx);
+  if (steep) {
+    level(level_text.first, level_text.second);
+    level(level_short.first, level_short.second);
+  }
   along(text, w);
-  // Shorter (the whole text on hover), so it can slide away from a crowded end.
+  if (!steep) level(level_text.first, level_text.second);
   for (double part : {0.7, 0.5}) {
     if (w <= part * room) break;
-    std::string shorter = elide(a.label, fw, part * room);
-    along(shorter, p_.measure(shorter));
+    const auto shorter = shortened(part * room);
+    along(shorter.first, shorter.second);
   }
+  if (!steep) level(level_short.first, level_short.second);
   if (!out.empty() && a.reach >= 1) return out;
   // Level, within the lanes the arrow joins (an arrow too short for its text: a packet that
   // has just left); one still on its way may also hang below its tip, in the future.
-  const double lo = std::min(s.x1, lane_x(a.to)) + kArrowMargin, hi = std::max(s.x1, lane_x(a.to)) - kArrowMargin;
   const double x0 = w <= hi - lo ? std::clamp(s.x2 - w / 2, lo, hi - w) : (lo + hi - w) / 2;
   const double bottom = std::max(s.y1, s.y2);
   out.push_back({Box{x0, std::min(s.y1, s.y2) - p_.gap - h, x0 + w, std::min(s.y1, s.y2) - p_.gap}, 0, text});

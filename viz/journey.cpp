@@ -18,6 +18,7 @@ namespace {
 
 struct Node {
   Hop hop;
+  std::string msgid;  // as its queue.enqueued recorded it
   int parent = -1;   // node index
   int journey = -1;  // set for a journey's root
   bool dsn = false;
@@ -96,6 +97,7 @@ std::vector<Journey> build_journeys(const scenario::Scenario& s,
       n.hop.status = "queued";
       n.hop.status_time = e.t_ns;
       n.hop.attempts.push_back(Attempt{0, e.t_ns, {i}});
+      n.msgid = e.get(key::kMsgid);
       auto d = reported.find(e.get(key::kMsgid));
       if (n.hop.from.empty() && d != reported.end()) {
         n.dsn = true;
@@ -142,13 +144,25 @@ std::vector<Journey> build_journeys(const scenario::Scenario& s,
     }
   }
 
-  // Link hops: a child of a relayed hop, the first hop of a submission, else a new journey.
+  // Link hops: a child of a relayed hop, the first hop of a submission, else - while the
+  // sender has not yet logged relay.sent (it does once the next hop's 250 arrives) - the
+  // latest earlier hop of the same Message-ID on another host, else a new journey.
+  auto same_message = [&](std::size_t k) {
+    int found = -1;
+    for (std::size_t o = 0; o < k; ++o)
+      if (!nodes[k].msgid.empty() && nodes[o].msgid == nodes[k].msgid && nodes[o].hop.host != nodes[k].hop.host &&
+          nodes[o].hop.status != "relayed" && nodes[o].hop.status != "delivered")
+        found = static_cast<int>(o);
+    return found;
+  };
   for (std::size_t k = 0; k < nodes.size(); ++k) {
     Key key{nodes[k].hop.host, nodes[k].hop.queue_id};
     if (auto p = parent_of.find(key); p != parent_of.end() && p->second != static_cast<int>(k)) {
       nodes[k].parent = p->second;
     } else if (auto r = root_of.find(key); r != root_of.end()) {
       nodes[k].journey = r->second;
+    } else if (const int o = nodes[k].dsn ? -1 : same_message(k); o >= 0) {
+      nodes[k].parent = o;
     } else {
       Journey j;
       j.subject = nodes[k].hop.subject;

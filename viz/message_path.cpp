@@ -1,6 +1,7 @@
 #include "viz/message_path.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -50,18 +51,27 @@ class PathBuilder {
   }
 
  private:
-  // What the MSA recorded on its own during the submission (auth.*), by peer and time.
+  // The MSA's side of the submission: its records from the MUA's address (the exchanges,
+  // auth.*), from the compose until the submission ended (or until now, while it runs).
   void submission_server_side(const Journey& j) {
     if (j.submission.empty()) return;
-    const Time from = trace_[j.submission.front()].t_ns, to = trace_[j.submission.back()].t_ns;
-    const std::string& mua = j.mua;
-    const scenario::Host* client = s_.find_host(mua);
+    const scenario::Host* client = s_.find_host(j.mua);
     if (!client) return;
-    for (std::size_t i = 0; i < n_; ++i) {
+    std::string server;
+    for (std::size_t i : j.submission)
+      if (server.empty() && trace_[i].event == ev::kSmtpOut) server = host_at(s_, trace_[i].get(key::kPeer));
+    for (const auto& e : s_.events) {
+      const auto* send = std::get_if<scenario::Send>(&e.action);
+      if (server.empty() && send && e.at_ns == j.start && send->client.value_or(send->server) == j.mua)
+        server = send->server;
+    }
+    const auto& last = trace_[j.submission.back()];
+    const bool over = last.event == ev::kSubmitAccepted || last.event == ev::kSubmitFailed;
+    const Time from = trace_[j.submission.front()].t_ns, to = over ? last.t_ns : std::numeric_limits<Time>::max();
+    for (std::size_t i = j.submission.front(); i < n_ && trace_[i].t_ns <= to; ++i) {
       const auto& e = trace_[i];
-      if (e.t_ns < from || e.t_ns > to) continue;
-      if ((e.event == ev::kAuthOk || e.event == ev::kAuthFailed || e.event == ev::kAuthBlocked) &&
-          e.get(key::kPeer) == client->address.text)
+      if (e.t_ns < from || e.host != server || e.get(key::kPeer) != client->address.text) continue;
+      if (e.event == ev::kSmtpIn || e.event == ev::kAuthOk || e.event == ev::kAuthFailed || e.event == ev::kAuthBlocked)
         add(i);
     }
   }
@@ -74,6 +84,7 @@ class PathBuilder {
       add(i);
       if (e.event == ev::kQueueAttempt) attempts.push_back(e.t_ns);
       if (e.event == ev::kDeliver) retrieval(h, e);
+      if (e.event == ev::kSmtpConnect) open_session(h, i);
     }
     // The DNS lookups of each attempt: on this host, from its start to its first connection.
     for (Time t : attempts) {
@@ -89,6 +100,28 @@ class PathBuilder {
         if (e.host != h.host || e.t_ns < t || (until >= 0 && e.t_ns > until)) continue;
         if (e.event == ev::kDnsQuery || e.event == ev::kDnsAnswer || e.event == ev::kDnsTcp) add(i);
       }
+    }
+  }
+
+  // A session still open at the end of the trace so far: the server's records of it have no
+  // client record to pair with yet; they are the ones from this client's address, at that
+  // server, from the connect on, until the attempt ends.
+  void open_session(const Hop& h, std::size_t connect) {
+    const scenario::Host* client = s_.find_host(h.host);
+    const std::string server = host_at(s_, trace_[connect].get(key::kPeer));
+    if (!client || server.empty()) return;
+    Time until = -1;
+    for (std::size_t i = connect + 1; i < n_ && until < 0; ++i) {
+      const auto& e = trace_[i];
+      if (e.host == h.host && e.get(key::kId) == h.queue_id &&
+          (e.event == ev::kSmtpConnect || e.event == ev::kSmtpConnectFailed || e.event.rfind("relay.", 0) == 0 ||
+           e.event.rfind("queue.", 0) == 0))
+        until = e.t_ns;
+    }
+    for (std::size_t i = connect + 1; i < n_; ++i) {
+      const auto& e = trace_[i];
+      if (until >= 0 && e.t_ns > until) break;
+      if (e.host == server && e.event == ev::kSmtpIn && e.get(key::kPeer) == client->address.text) add(i);
     }
   }
 

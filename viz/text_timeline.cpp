@@ -158,7 +158,8 @@ class Writer {
     t += "  => " + e.get(key::kReply);
     if (x.out == kNoEvent) {
       auto lat = latency_.find(pair(e.host, client));
-      const bool travelling = lat != latency_.end() && e.t_ns + lat->second > end_;
+      const Time one_way = lat != latency_.end() ? lat->second : s_.network.latency_ns;
+      const bool travelling = e.t_ns + one_way > end_;
       t += travelling ? "  (on its way to " + client + ")" : "  (" + client + " never got this reply)";
     }
     return {0, "", "", t, {e.host, client}};
@@ -306,6 +307,13 @@ std::string head(const Line& l) {
 }
 
 }  // namespace
+
+std::vector<TimelineLine> timeline_lines(const scenario::Scenario& s, const std::vector<sim::TraceEvent>& trace,
+                                         Time end) {
+  std::vector<TimelineLine> out;
+  for (auto& l : Writer(s, trace, end).lines()) out.push_back({l.t, l.host, l.agent, l.text, l.event});
+  return out;
+}
 
 std::optional<std::string> text_timeline(const scenario::Scenario& s, const std::vector<sim::TraceEvent>& trace,
                                          const std::vector<RecordedPacket>* packets, Time end,

@@ -35,6 +35,17 @@ struct TextTimelineOptions {
   std::optional<std::uint64_t> seed;  // for the heading (default: the scenario's)
 };
 
+// One line of the timeline, for the visualiser's caption: what happened at `t`, told as
+// the text timeline tells it (`text`, without time, host and agent), from trace event
+// `event`.
+struct TimelineLine {
+  Time t = 0;
+  std::string host, agent, text;
+  std::size_t event = 0;
+};
+std::vector<TimelineLine> timeline_lines(const scenario::Scenario& s, const std::vector<sim::TraceEvent>& trace,
+                                         Time end);
+
 // The text, or std::nullopt with *error when --host or --message names nothing.
 std::optional<std::string> text_timeline(const scenario::Scenario& s, const std::vector<sim::TraceEvent>& trace,
                                          const std::vector<RecordedPacket>* packets, Time end,
