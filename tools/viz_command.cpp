@@ -29,6 +29,13 @@ void register_viz(CLI::App& app, int& exit_code) {
   viz->add_option("--message", args->opt.message,
                   "a message: its number in the inspector's list (from 0), a Message-ID or a queue id; "
                   "the inspector shows it first, --text shows only its way");
+  viz->add_option("--scale", args->opt.scale,
+                  "UI scale for fonts and sizes, 0.75 to 2.5 (default 1; Ctrl+plus/minus in the window)");
+  viz->add_flag("--presentation", args->opt.presentation,
+                "open in the presentation layout: the timeline, the topology and a caption line (key P)");
+  viz->add_option("--script", args->opt.script,
+                  "run the steps of this file as a person at the window would (keys, waits, faults, save), "
+                  "without a display, then exit (docs/visualiser.md)");
   viz->add_flag("--text", args->text,
                 "print the run as text, one line per exchange, and a summary per message (no window)");
   viz->add_option("--host", args->text_opt.host, "with --text: only what this host takes part in");
@@ -58,6 +65,11 @@ void register_viz(CLI::App& app, int& exit_code) {
       opt.width = w;
       opt.height = h;
     }
+    if (opt.scale < 0.75f || opt.scale > 2.5f) {
+      std::cerr << "maillab viz: --scale: expected a number from 0.75 to 2.5, found " << opt.scale << "\n";
+      exit_code = 2;
+      return;
+    }
     if (args->text) {
       viz::TextTimelineOptions text = args->text_opt;
       text.message = opt.message;
@@ -69,7 +81,7 @@ void register_viz(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
-    exit_code = viz::run_viz(opt, std::cerr);
+    exit_code = viz::run_viz(opt, std::cout, std::cerr);
   });
 }
 

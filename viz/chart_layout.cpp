@@ -335,15 +335,17 @@ std::vector<ChartLayout::Candidate> ChartLayout::mark_candidates(const Item& it)
   const Mark& m = chart_->marks[it.index];
   const double fw = full_width_[it.label], h = p_.label_height;
   const double x = mark_x(m), yy = y(m.t, m.slot);
-  const double right_room = width() - 2 - (x + kMarkOffset);
-  const double left_room = x - kMarkOffset - (p_.left + 2);
-  const double lane_room = p_.lane_spacing - kMarkOffset - 2 * p_.dot_radius - 2 * p_.pad;
+  // Clear of the dot and its padding whatever the UI scale (they grow with it).
+  const double offset = std::max(kMarkOffset, p_.dot_radius + p_.pad + 2);
+  const double right_room = width() - 2 - (x + offset);
+  const double left_room = x - offset - (p_.left + 2);
+  const double lane_room = p_.lane_spacing - offset - 2 * p_.dot_radius - 2 * p_.pad;
   std::vector<Candidate> out;
   auto add = [&](bool right, double room) {
     if (room < 30) return;
     std::string text = elide(m.label, fw, room);
     const double w = text == m.label ? fw : p_.measure(text);
-    const double x0 = right ? x + kMarkOffset : x - kMarkOffset - w;
+    const double x0 = right ? x + offset : x - offset - w;
     out.push_back({Box{x0, yy - h / 2, x0 + w, yy + h / 2}, 0, std::move(text)});
   };
   add(true, right_room);

@@ -1,7 +1,8 @@
 // The chart layout never overlaps: for every built-in scenario, at its end and at several
 // times on the way, in the SVG layout and in the Timeline panel's (the font the panel uses,
-// at the widths of a projector, a laptop and a full-HD screen), no two label boxes
-// intersect, no label covers a mark's dot, commands pipelined together keep their order,
+// at the widths of a projector, a laptop and a full-HD screen, and at UI scales 1.5 and
+// 2.5), no two label boxes intersect, no label covers a mark's dot, commands pipelined
+// together keep their order,
 // and every label is drawn (elided texts end in "…" and are the start of the full text).
 #include <algorithm>
 #include <regex>
@@ -93,6 +94,7 @@ void check_layout(const SequenceChart& c, const ChartLayout& l) {
 
 TEST_CASE("chart layout: no label overlaps, every built-in scenario, several times, SVG and panel") {
   gui::OffscreenFonts fonts;
+  gui::OffscreenFonts fonts_15(1.5f), fonts_25(2.5f);  // presentation: the UI scale
   if (!fonts.dejavu()) WARN("DejaVu Sans is not installed: the panel's layout is checked with ImGui's built-in font");
   std::size_t layouts = 0;
   for (const auto& b : scenario::builtin_scenarios()) {
@@ -108,10 +110,18 @@ TEST_CASE("chart layout: no label overlaps, every built-in scenario, several tim
         check_layout(c, l);
         ++layouts;
       }
-      for (float window : {1024.0f, 1280.0f, 1920.0f}) {
-        INFO("the Timeline panel in a " << window << " px wide window");
-        ChartLayout l(c, gui::timeline_layout_params(c, gui::timeline_width(window), 1, 1, 1, fonts.measure()));
+      for (auto [width, height] : {std::pair{1024.0f, 768.0f}, {1280.0f, 720.0f}, {1920.0f, 1080.0f}}) {
+        INFO("the Timeline panel in a " << width << "x" << height << " window");
+        ChartLayout l(c, gui::timeline_layout_params(c, gui::timeline_width(width, height), 1, 1, 1, fonts.measure()));
         check_layout(c, l);
+        ++layouts;
+      }
+      for (auto [scale, f] : {std::pair{1.5f, &fonts_15}, {2.5f, &fonts_25}}) {
+        INFO("the Timeline panel in the presentation layout at 1920x1080, scale " << scale);
+        ChartLayout l(c, gui::timeline_layout_params(c, gui::timeline_width(1920, 1080, scale, true), 1, 1, scale,
+                                                     f->measure()));
+        check_layout(c, l);
+        CHECK(l.growth_rounds() < 10);  // no row grown without end (a label that fits nowhere)
         ++layouts;
       }
     }

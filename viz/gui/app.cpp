@@ -11,12 +11,16 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <optional>
 #include <ostream>
 #include <vector>
 
 #include "scenarios/runner.hpp"
+#include "viz/gui/chrome.hpp"
 #include "viz/gui/controller.hpp"
+#include "viz/gui/script.hpp"
 #include "viz/gui/controls_panel.hpp"
 #include "viz/gui/fonts.hpp"
 #include "viz/gui/inspector_panel.hpp"
@@ -24,7 +28,7 @@
 #include "viz/gui/queues_panel.hpp"
 #include "viz/gui/scenario_panel.hpp"
 #include "viz/gui/session.hpp"
-#include "viz/gui/timeline_layout.hpp"
+#include "viz/gui/layout.hpp"
 #include "viz/gui/timeline_panel.hpp"
 #include "viz/gui/topology_panel.hpp"
 #include "viz/scenario_writer.hpp"
@@ -43,78 +47,87 @@ struct App {
   TimelinePanel timeline{ui};
   TopologyPanel topology{ui};
   InspectorPanel inspector{ui};
+  bool layout_chosen = false;
 
   void frame() {
     ctl.refresh();
     const Model& model = ctl.model;
-    ImVec2 d = ImGui::GetIO().DisplaySize;
-    const float status_h = ImGui::GetFrameHeightWithSpacing() + 6;
-    d.y -= status_h;
-    const gui::Columns cols = gui::default_columns(d.x);
-    const float left = cols.left, right = cols.right, centre = cols.centre;
-    float top = std::min(330.0f, d.y * 0.4f), mid = std::min(210.0f, d.y * 0.25f);
-    auto place = [](float x, float y, float w, float h) {
-      ImGui::SetNextWindowPos(ImVec2(x, y), ImGuiCond_Always);
-      ImGui::SetNextWindowSize(ImVec2(w, h), ImGuiCond_Always);
+    const ImVec2 d = ImGui::GetIO().DisplaySize;
+    if (!layout_chosen) {
+      const bool presentation = ui.layout.presentation;
+      ui.layout = gui::default_layout(d.x, ui.scale);
+      ui.layout.presentation = presentation;
+      layout_chosen = true;
+    }
+    const float bar = ImGui::GetFrameHeight();  // the menu bar
+    const float status_h = ImGui::GetFrameHeightWithSpacing() + 6 * ui.scale;
+    const gui::Placement p = gui::place_panels(ui.layout, d.x, d.y, ui.scale, bar, status_h);
+    gui::menu_bar(ui, model, bar);
+    constexpr ImGuiWindowFlags kPanel =
+        ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoSavedSettings;
+    // A panel at its place, with a close box that hides it (View brings it back).
+    auto panel = [&](const char* title, const gui::Rect& r, bool* shown, auto draw) {
+      if (r.empty()) return;
+      ImGui::SetNextWindowPos(ImVec2(r.x, r.y), ImGuiCond_Always);
+      ImGui::SetNextWindowSize(ImVec2(r.w, r.h), ImGuiCond_Always);
+      if (ImGui::Begin(title, shown, kPanel)) draw();
+      ImGui::End();
     };
-    place(0, 0, left, top);
-    controls.draw(model);
-    place(0, top, left, mid);
-    scenario.draw(model);
-    place(0, top + mid, left, d.y - top - mid);
-    queues.draw(model);
-    place(left, 0, centre, d.y);
-    timeline.draw(model);
-    place(left + centre, 0, right, d.y * 0.45f);
-    topology.draw(model);
-    place(left + centre, d.y * 0.45f, right, d.y * 0.55f);
-    inspector.draw(model);
-    place(0, d.y, d.x, status_h);
-    status_bar(model);
-    keys();
-  }
-
-  // Keys (unless a text field has them): F follows the message the inspector shows (or
-  // stops), Right / Left its next / previous step while following, Escape stops.
-  void keys() {
-    const ImGuiIO& io = ImGui::GetIO();
-    if (io.WantTextInput || !ctl.model.loaded) return;
-    // imgui 1.86's SDL backend keeps keys by SDL scancode.
-    auto pressed = [](SDL_Scancode k, bool repeat = true) { return ImGui::IsKeyPressed(k, repeat); };
-    if (pressed(SDL_SCANCODE_F, false))
-      ui.push_t(Command::Kind::kFollow, ui.follow ? -1 : std::max(0, ui.selected_journey));
-    if (pressed(SDL_SCANCODE_ESCAPE, false) && ui.follow) ui.push_t(Command::Kind::kFollow, -1);
-    if (ui.follow && pressed(SDL_SCANCODE_RIGHT)) ui.push_t(Command::Kind::kMessageStep, 1);
-    if (ui.follow && pressed(SDL_SCANCODE_LEFT)) ui.push_t(Command::Kind::kMessageStep, -1);
-  }
-
-  // Always in sight: where the run is, and what the last command did or why it failed.
-  void status_bar(const Model& m) {
-    ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                          ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoFocusOnAppearing);
-    if (m.loaded) {
-      ImGui::TextDisabled("%s  %s / %s%s", m.id.c_str(), scenario::format_clock(m.now).c_str(),
-                          scenario::format_clock(m.duration).c_str(), ui.playing ? "  playing" : "");
-      ImGui::SameLine();
-    }
-    if (!ui.status.text.empty()) {
-      ImGui::TextColored(ui.status.error ? ImVec4(0.75f, 0.12f, 0.12f, 1) : ImVec4(0.1f, 0.3f, 0.6f, 1), "%s",
-                         ui.status.text.c_str());
-    }
-    ImGui::End();
+    panel("Lab", p.lab, &ui.layout.lab, [&] {
+      if (!ImGui::BeginTabBar("lab")) return;
+      if (ImGui::BeginTabItem("Controls")) {
+        controls.draw(model);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Scenario")) {
+        scenario.draw(model);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Queues")) {
+        queues.draw(model);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    });
+    panel("Timeline", p.timeline, nullptr, [&] { timeline.draw(model); });
+    panel("Topology", p.topology, ui.layout.presentation ? nullptr : &ui.layout.topology,
+          [&] { topology.draw(model); });
+    panel("Message inspector", p.inspector, &ui.layout.inspector, [&] { inspector.draw(model); });
+    gui::splitters(ui, p, ui.scale);
+    gui::status_line(ui, model, p.status);
+    scenario.picker_window(model);
+    gui::keys(ui, model);
   }
 };
 
-void setup_imgui() {
+ImGuiStyle base_style() {
+  ImGuiStyle style;
+  ImGui::StyleColorsLight(&style);
+  style.WindowRounding = 0;
+  style.FrameRounding = 3;
+  return style;
+}
+
+// Fonts and sizes for the UI scale (between frames: the font texture is rebuilt).
+void apply_scale(float scale, bool rebuild_texture) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  gui::add_fonts(*io.Fonts, scale);
+  ImGuiStyle& style = ImGui::GetStyle();
+  style = base_style();
+  style.ScaleAllSizes(scale);
+  if (rebuild_texture) {
+    ImGui_ImplSDLRenderer_DestroyFontsTexture();
+    ImGui_ImplSDLRenderer_CreateFontsTexture();
+  }
+}
+
+void setup_imgui(float scale) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
-  ImGui::StyleColorsLight();
-  ImGuiStyle& style = ImGui::GetStyle();
-  style.WindowRounding = 0;
-  style.FrameRounding = 3;
-  gui::add_fonts(*io.Fonts, 1);
+  io.IniFilename = nullptr;  // nothing to remember between runs
+  apply_scale(scale, false);
 }
 
 void render(SDL_Renderer* r) {
@@ -197,13 +210,115 @@ bool init_sdl(bool headless, std::ostream& err) {
 
 }  // namespace
 
-int run_viz(const VizOptions& opt, std::ostream& err) {
-  const bool headless = !opt.screenshot.empty();
+// One frame of the window, then what the panels asked for (the loop's body).
+struct Frames {
+  App& app;
+  SDL_Window* window;
+  SDL_Renderer* renderer;
+  float applied_scale;
+  void one() {
+    new_frame(window);
+    app.frame();
+    render(renderer);
+    SDL_RenderPresent(renderer);
+    app.ctl.apply_commands();
+    if (app.ui.scale != applied_scale) {
+      apply_scale(app.ui.scale, true);
+      applied_scale = app.ui.scale;
+    }
+  }
+};
+
+// --script: each step as a person would do it, a few frames after each.
+int run_script(Frames& f, const std::vector<ScriptStep>& steps, const std::string& file, std::ostream& out,
+               std::ostream& err) {
+  App& app = f.app;
+  f.one();
+  f.one();
+  for (const auto& s : steps) {
+    const std::string where = file + ":" + std::to_string(s.line) + ": ";
+    switch (s.kind) {
+      case ScriptStep::Kind::kKey: {
+        const SDL_Scancode key = SDL_GetScancodeFromName(s.text.c_str());
+        if (key == SDL_SCANCODE_UNKNOWN) {
+          err << "maillab viz: " << where << "no key named " << s.text << "\n";
+          return 2;
+        }
+        ImGuiIO& io = ImGui::GetIO();
+        io.KeyCtrl = s.ctrl;
+        io.KeysDown[key] = true;
+        f.one();
+        io.KeysDown[key] = false;
+        io.KeyCtrl = false;
+        break;
+      }
+      case ScriptStep::Kind::kWait:
+        for (Time left = s.wait; left > 0; left -= 250'000'000) {
+          app.ctl.advance(static_cast<double>(std::min<Time>(left, 250'000'000)) / 1e9);
+          f.one();
+        }
+        break;
+      case ScriptStep::Kind::kSpeed: app.ui.speed_log10 = std::log10(s.speed); break;
+      case ScriptStep::Kind::kFrames:
+        for (int i = 0; i < s.frames; ++i) f.one();
+        break;
+      case ScriptStep::Kind::kInject: app.ui.inject(s.action); break;
+      case ScriptStep::Kind::kSave: app.ui.push(Command::Kind::kSave, s.text); break;
+      case ScriptStep::Kind::kScreenshot: {
+        auto format = image_format(s.text);
+        if (!format) {
+          err << "maillab viz: " << where << s.text << ": name a PNG (.png) or JPEG (.jpg, .jpeg) file\n";
+          return 2;
+        }
+        f.one();
+        new_frame(f.window);
+        app.frame();
+        render(f.renderer);
+        if (!write_image(f.renderer, s.text, *format, err)) return 2;
+        SDL_RenderPresent(f.renderer);
+        break;
+      }
+      case ScriptStep::Kind::kPrint: {
+        const Model& m = app.ctl.model;
+        std::string v;
+        if (s.text == "now") v = scenario::format_clock(app.ctl.session.now());
+        else if (s.text == "status") v = app.ui.status.text;
+        else if (s.text == "caption") v = gui::caption(app.ui, m);
+        else if (s.text == "follow") v = app.ui.follow ? "on" : "off";
+        else if (app.ui.selected_journey >= 0 && app.ui.selected_journey < static_cast<int>(m.journeys.size()))
+          v = m.journeys[app.ui.selected_journey].journey.subject + " | " + m.journeys[app.ui.selected_journey].where_now;
+        for (char& c : v)
+          if (c == '\n') c = ' ';
+        out << s.text << ": " << v << "\n";
+        break;
+      }
+    }
+    f.one();
+    f.one();
+  }
+  return 0;
+}
+
+int run_viz(const VizOptions& opt, std::ostream& out, std::ostream& err) {
+  const bool headless = !opt.screenshot.empty() || !opt.script.empty();
   const std::optional<ImageFormat> format = image_format(opt.screenshot);
-  if (headless && !format) {
+  if (!opt.screenshot.empty() && !format) {
     err << "maillab viz: --screenshot: " << opt.screenshot
         << ": name a PNG (.png) or JPEG (.jpg, .jpeg) file\n";
     return 2;
+  }
+  std::vector<ScriptStep> steps;
+  if (!opt.script.empty()) {
+    std::ifstream f(opt.script, std::ios::binary);
+    std::ostringstream text;
+    text << f.rdbuf();
+    std::string error;
+    auto parsed = f ? parse_script(text.str(), opt.script, &error) : std::nullopt;
+    if (!parsed) {
+      err << "maillab viz: --script: " << (f ? error : opt.script + ": cannot read it") << "\n";
+      return 2;
+    }
+    steps = std::move(*parsed);
   }
   App app;
   std::string error;
@@ -230,12 +345,17 @@ int run_viz(const VizOptions& opt, std::ostream& err) {
     SDL_Quit();
     return 2;
   }
-  setup_imgui();
+  app.ui.scale = opt.scale;
+  app.ui.layout.presentation = opt.presentation;
+  setup_imgui(opt.scale);
+  float applied_scale = opt.scale;
   ImGui_ImplSDL2_InitForSDLRenderer(window);
   ImGui_ImplSDLRenderer_Init(renderer);
 
   int code = 0;
-  if (headless) {
+  Frames frames{app, window, renderer, applied_scale};
+  if (!opt.script.empty()) code = run_script(frames, steps, opt.script, out, err);
+  if (headless && !opt.screenshot.empty() && code == 0) {
     // A few frames: windows lay out, the timeline scrolls to the present, then the picture.
     for (int i = 0; i < 4; ++i) {
       new_frame(window);
@@ -244,7 +364,7 @@ int run_viz(const VizOptions& opt, std::ostream& err) {
       if (i == 3 && !write_image(renderer, opt.screenshot, *format, err)) code = 2;
       SDL_RenderPresent(renderer);
     }
-  } else {
+  } else if (!headless) {
     Uint64 last = SDL_GetTicks64();
     while (!app.ctl.quit) {
       SDL_Event event;
@@ -260,11 +380,7 @@ int run_viz(const VizOptions& opt, std::ostream& err) {
       Uint64 now = SDL_GetTicks64();
       app.ctl.advance(static_cast<double>(now - last) / 1000.0);
       last = now;
-      new_frame(window);
-      app.frame();
-      render(renderer);
-      SDL_RenderPresent(renderer);
-      app.ctl.apply_commands();
+      frames.one();
     }
   }
   ImGui_ImplSDLRenderer_Shutdown();

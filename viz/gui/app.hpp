@@ -16,6 +16,9 @@ struct VizOptions {
   std::string screenshot;           // .png/.jpg path: render one frame headless and exit
   std::optional<std::int64_t> at;   // simulated time of the screenshot (default: 0)
   int width = 1600, height = 1000;  // window / screenshot size in pixels
+  float scale = 1;                  // UI scale: fonts and geometry (0.75 to 2.5)
+  bool presentation = false;        // open in the presentation layout
+  std::string script;               // script.hpp: steps run without a display, then exit
   // The message the inspector shows first: its number in the list (from 0), a Message-ID
   // or a queue id; "" = the first.
   std::string message;
@@ -23,6 +26,6 @@ struct VizOptions {
 
 // The exit code: 0, or 2 (with one line on err) for a scenario that does not load or a
 // display / file problem.
-int run_viz(const VizOptions& opt, std::ostream& err);
+int run_viz(const VizOptions& opt, std::ostream& out, std::ostream& err);
 
 }  // namespace maillab::viz

@@ -16,6 +16,8 @@ namespace maillab::viz {
 
 namespace {
 
+constexpr std::size_t kNoKey = static_cast<std::size_t>(-1);
+
 std::string default_save_path(const std::string& id) { return id + "-faults.yaml"; }
 
 }  // namespace
@@ -43,6 +45,7 @@ bool Controller::start(const VizOptions& opt, std::string* error) {
       }
       ui.selected_journey = static_cast<int>(named.front());
     }
+    ui.followed_key = Model::first_event(model.journeys.at(ui.selected_journey).journey);
   }
   return true;
 }
@@ -111,7 +114,9 @@ void Controller::apply_commands() {
       case Command::Kind::kOpen: open(c.text); break;
       case Command::Kind::kFollow:
         ui.follow = c.t >= 0;
+        ui.followed_key = kNoKey;
         if (c.t >= 0) ui.selected_journey = static_cast<int>(c.t);
+        refresh();
         break;
       case Command::Kind::kFollowEvent: {
         refresh();
@@ -121,23 +126,46 @@ void Controller::apply_commands() {
         } else {
           ui.selected_journey = j;
           ui.follow = true;
+          ui.followed_key = Model::first_event(model.journeys[j].journey);
           ui.report("following \"" + model.journeys[j].journey.subject + "\"");
         }
         break;
       }
       case Command::Kind::kMessageStep: message_step(c.t > 0 ? 1 : -1); break;
+      case Command::Kind::kStepBack: {
+        ui.playing = false;
+        ui.follow_now = true;
+        const auto& trace = session.world().trace().events();
+        Time target = -1;
+        for (const auto& e : trace)
+          if (e.t_ns < session.now()) target = e.t_ns;
+        if (target < 0) ui.report("the start of the scenario: nothing happened before");
+        else session.run_to(target);
+        break;
+      }
       case Command::Kind::kQuit: quit = true; break;
     }
   }
 }
 
+void Controller::refresh() {
+  update_model(model, session);
+  const bool selected = ui.selected_journey >= 0 && ui.selected_journey < static_cast<int>(model.journeys.size());
+  if (!ui.follow) return;
+  if (ui.followed_key == kNoKey && selected) ui.followed_key = Model::first_event(model.journeys[ui.selected_journey].journey);
+  for (std::size_t k = 0; k < model.journeys.size(); ++k)
+    if (Model::first_event(model.journeys[k].journey) == ui.followed_key) ui.selected_journey = static_cast<int>(k);
+}
+
 bool Controller::message_step(int direction) {
   refresh();
-  if (ui.selected_journey < 0 || ui.selected_journey >= static_cast<int>(model.journeys.size())) {
+  const bool selected = ui.selected_journey >= 0 && ui.selected_journey < static_cast<int>(model.journeys.size());
+  std::size_t key = ui.follow ? ui.followed_key : kNoKey;
+  if (key == kNoKey && selected) key = Model::first_event(model.journeys[ui.selected_journey].journey);
+  if (key == kNoKey) {
     ui.report("pick a message to follow first", true, "follow");
     return false;
   }
-  const std::size_t key = Model::first_event(model.journeys[ui.selected_journey].journey);
   const Time now = session.now();
   Time target = -1;
   if (direction > 0) {
@@ -155,8 +183,10 @@ bool Controller::message_step(int direction) {
         }
     }
   } else {
-    for (std::size_t i : model.journeys[ui.selected_journey].path.events)
-      if ((*model.trace)[i].t_ns < now) target = (*model.trace)[i].t_ns;
+    for (const auto& jv : model.journeys)
+      if (Model::first_event(jv.journey) == key)
+        for (std::size_t i : jv.path.events)
+          if ((*model.trace)[i].t_ns < now) target = (*model.trace)[i].t_ns;
   }
   if (target < 0) {
     ui.report(direction > 0 ? "that was its last step" : "that was its first step");
@@ -164,18 +194,23 @@ bool Controller::message_step(int direction) {
   }
   ui.playing = false;
   ui.follow = true;
+  ui.followed_key = key;
   ui.follow_now = true;
   session.run_to(target);
   refresh();
-  for (std::size_t k = 0; k < model.journeys.size(); ++k)
-    if (Model::first_event(model.journeys[k].journey) == key) ui.selected_journey = static_cast<int>(k);
   return true;
 }
 
 void Controller::advance(double real_seconds) {
   if (!ui.playing || !session.loaded()) return;
-  double ns = real_seconds * std::pow(10.0, ui.speed_log10) * 1e9;
-  Time target = session.now() + std::max<Time>(1, static_cast<Time>(ns));
+  const double rate = std::pow(10.0, ui.speed_log10) * 1e9;  // simulated ns per real second
+  Time target = session.now() + std::max<Time>(1, static_cast<Time>(real_seconds * rate));
+  if (ui.skip_idle) {
+    // More than two seconds of watching nothing: on to half a second before the next event.
+    const Time next = session.next_event_time();
+    if (next > target && static_cast<double>(next - session.now()) > 2 * rate)
+      target = std::max(target, next - static_cast<Time>(0.5 * rate));
+  }
   if (target >= session.duration()) {
     target = session.duration();
     ui.playing = false;

@@ -36,7 +36,8 @@ struct Controller {
   // next event of its way (from the whole run, Session::full_trace), or of the last one
   // before now (replayed). False (and a report) when there is none.
   bool message_step(int direction);
-  void refresh() { update_model(model, session); }
+  // The model at the session's time; the followed message stays selected.
+  void refresh();
 };
 
 }  // namespace maillab::viz

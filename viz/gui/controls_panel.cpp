@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "scenarios/runner.hpp"
+#include "viz/gui/chrome.hpp"
 #include "viz/gui/draw_util.hpp"
 
 namespace maillab::viz {
@@ -20,9 +21,9 @@ std::string speed_text(double log10) {
   return fixed(v, v < 1 ? 2 : 1) + "x";
 }
 
-bool combo(const char* id, std::string& value, const Model& m, bool routers) {
+bool combo(const char* id, std::string& value, const Model& m, bool routers, float scale) {
   bool changed = false;
-  ImGui::SetNextItemWidth(150);
+  ImGui::SetNextItemWidth(150 * scale);
   if (ImGui::BeginCombo(id, value.empty() ? "(host)" : value.c_str())) {
     for (const auto& h : m.hosts)
       if (ImGui::Selectable(h.name.c_str(), h.name == value)) value = h.name, changed = true;
@@ -37,22 +38,10 @@ bool combo(const char* id, std::string& value, const Model& m, bool routers) {
 }  // namespace
 
 void ControlsPanel::draw(const Model& m) {
-  ImGui::Begin("Controls", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
-                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
   if (!m.loaded) {
     ImGui::TextDisabled("Pick a scenario to start.");
-    ImGui::End();
     return;
   }
-  if (ImGui::Button(ui.playing ? "Pause" : "Play", ImVec2(70, 0)))
-    ui.push(ui.playing ? Command::Kind::kPause : Command::Kind::kPlay);
-  ImGui::SameLine();
-  if (ImGui::Button("Step")) ui.push(Command::Kind::kStep);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Run to the next traced event");
-  ImGui::SameLine();
-  if (ImGui::Button("Rewind")) ui.jump(0);
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("Back to the start (the run is replayed with the same seed)");
   ImGui::Text("now %s", scenario::format_clock(m.now).c_str());
   ImGui::SameLine();
   ImGui::TextDisabled("of %s", scenario::format_clock(m.duration).c_str());
@@ -68,10 +57,12 @@ void ControlsPanel::draw(const Model& m) {
     ImGui::SetTooltip("jump to %s", scenario::format_clock(static_cast<Time>(scrub_seconds * 1e9)).c_str());
 
   float speed = static_cast<float>(ui.speed_log10);
-  ImGui::SetNextItemWidth(170);
+  ImGui::SetNextItemWidth(170 * ui.scale);
   if (ImGui::SliderFloat("speed", &speed, -2.0f, 6.0f, speed_text(speed).c_str()))
-    ui.speed_log10 = speed;
-  ImGui::SetNextItemWidth(90);
+    ui.speed_log10 = gui::snap_speed(speed);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Simulated time per real second; snaps to 1x, 10x, 60x, 600x and 3600x");
+  ImGui::SetNextItemWidth(90 * ui.scale);
   if (ImGui::InputText("##jump", &jump_text)) ui.clear_status("jump");
   ImGui::SameLine();
   if (ImGui::Button("Jump to")) ui.push(Command::Kind::kJumpText, jump_text);
@@ -79,7 +70,7 @@ void ControlsPanel::draw(const Model& m) {
 
   ImGui::Separator();
   ImGui::TextDisabled("Faults (injected at the current time)");
-  combo("##host", ui.selected_host, m, false);
+  combo("##host", ui.selected_host, m, false, ui.scale);
   const HostView* h = m.host(ui.selected_host);
   ImGui::SameLine();
   ImGui::BeginDisabled(!h || !h->up);
@@ -90,11 +81,11 @@ void ControlsPanel::draw(const Model& m) {
   if (ImGui::Button("Up")) ui.inject(scenario::HostState{ui.selected_host, true});
   ImGui::EndDisabled();
 
-  combo("##a", ui.selected_host, m, true);
+  combo("##a", ui.selected_host, m, true, ui.scale);
   ImGui::SameLine();
   ImGui::TextUnformatted("\u2194");
   ImGui::SameLine();
-  combo("##b", ui.selected_peer, m, true);
+  combo("##b", ui.selected_peer, m, true, ui.scale);
   bool pair = !ui.selected_host.empty() && !ui.selected_peer.empty() && ui.selected_host != ui.selected_peer;
   ImGui::BeginDisabled(!pair);
   if (ImGui::Button("Cut")) ui.inject(scenario::Cut{ui.selected_host, ui.selected_peer, false});
@@ -106,13 +97,12 @@ void ControlsPanel::draw(const Model& m) {
     ImGui::TextDisabled("Injected so far:");
     for (const auto& e : m.injected) ImGui::BulletText("%s", e.c_str());
   }
-  ImGui::SetNextItemWidth(-130);
+  ImGui::SetNextItemWidth(-130 * ui.scale);
   if (ImGui::InputText("##save", &ui.save_path)) ui.clear_status("save");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("The file to write (relative to the directory maillab viz started in)");
   ImGui::SameLine();
   if (ImGui::Button("Save as scenario")) ui.push(Command::Kind::kSave, ui.save_path);
-  ImGui::End();
 }
 
 }  // namespace maillab::viz

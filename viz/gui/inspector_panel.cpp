@@ -53,11 +53,8 @@ void event_line(const Model& m, std::size_t i) {
 }  // namespace
 
 void InspectorPanel::draw(const Model& m) {
-  ImGui::Begin("Message inspector", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
-                                                 ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
   if (!m.loaded || m.journeys.empty()) {
     ImGui::TextDisabled("No message yet. Messages appear here once a MUA composes one.");
-    ImGui::End();
     return;
   }
   if (ui.selected_journey < 0 || ui.selected_journey >= static_cast<int>(m.journeys.size()))
@@ -69,7 +66,10 @@ void InspectorPanel::draw(const Model& m) {
   ImGui::SetNextItemWidth(-1);
   if (ImGui::BeginCombo("##message", name(ui.selected_journey).c_str())) {
     for (int i = 0; i < static_cast<int>(m.journeys.size()); ++i)
-      if (ImGui::Selectable(name(i).c_str(), i == ui.selected_journey)) ui.selected_journey = i;
+      if (ImGui::Selectable(name(i).c_str(), i == ui.selected_journey)) {
+        ui.selected_journey = i;
+        if (ui.follow) ui.push_t(Command::Kind::kFollow, i);  // follow this one now
+      }
     ImGui::EndCombo();
   }
   // Follow it: its way lit up in the timeline and the topology; the clock along its way.
@@ -148,7 +148,6 @@ void InspectorPanel::draw(const Model& m) {
     ImGui::PopID();
   }
   ImGui::EndChild();
-  ImGui::End();
 }
 
 }  // namespace maillab::viz

@@ -84,6 +84,7 @@ void rebuild(Model& m, Session& session) {
     m.chart.end = m.now;
   } else if (m.trace_events != m.trace->size() || m.chart.end != m.now || m.chart.lanes.empty()) {
     m.chart = build_sequence_chart(s, *m.trace, m.now);
+    m.lines = timeline_lines(s, *m.trace, m.now);
     auto journeys = build_journeys(s, *m.trace, m.now);
     const Exchanges x = pair_exchanges(s, *m.trace, m.trace->size());
     m.journeys.clear();

@@ -15,6 +15,7 @@
 #include "viz/message_path.hpp"
 #include "viz/queue_view.hpp"
 #include "viz/sequence_chart.hpp"
+#include "viz/text_timeline.hpp"
 #include "viz/topology_layout.hpp"
 
 namespace maillab::viz {
@@ -63,6 +64,7 @@ struct Model {
   const scenario::Scenario* scenario = nullptr;         // likewise
 
   SequenceChart chart;
+  std::vector<TimelineLine> lines;  // the text timeline so far (the caption line)
   std::vector<HostView> hosts;  // scenario order
   std::vector<std::string> routers;
   Topology topology;

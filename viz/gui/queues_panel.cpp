@@ -10,10 +10,7 @@ namespace maillab::viz {
 using namespace gui;
 
 void QueuesPanel::draw(const Model& m) {
-  ImGui::Begin("Queues", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
-                                      ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
   if (!m.loaded) {
-    ImGui::End();
     return;
   }
   for (const auto& h : m.hosts) {
@@ -65,7 +62,6 @@ void QueuesPanel::draw(const Model& m) {
     }
     ImGui::PopID();
   }
-  ImGui::End();
 }
 
 }  // namespace maillab::viz

@@ -37,7 +37,7 @@ void ScenarioPanel::picker(const Model& m) {
     ImGui::SetCursorPosX(x0 + ImGui::CalcTextSize("00").x - ImGui::CalcTextSize(number.c_str()).x);
     ImGui::TextDisabled("%s", number.c_str());
     ImGui::SameLine(x0 + ImGui::CalcTextSize("00").x + 10);
-    if (ImGui::Selectable(b.name.c_str(), m.loaded && b.name == m.id, 0, ImVec2(180, 0)))
+    if (ImGui::Selectable(b.name.c_str(), m.loaded && b.name == m.id, 0, ImVec2(180 * ui.scale, 0)))
       ui.push(Command::Kind::kOpen, b.name);
     if (ImGui::IsItemHovered()) {
       hovered = i;
@@ -56,7 +56,7 @@ void ScenarioPanel::picker(const Model& m) {
 
 // A scenario file by path; why it does not open stays in sight until the path changes.
 void ScenarioPanel::open_file() {
-  ImGui::SetNextItemWidth(-80);
+  ImGui::SetNextItemWidth(-80 * ui.scale);
   if (ImGui::InputTextWithHint("##path", "or the path of a scenario file", &path)) {
     ui.picker_error.clear();
     ui.clear_status("open");
@@ -71,8 +71,6 @@ void ScenarioPanel::open_file() {
 }
 
 void ScenarioPanel::draw(const Model& m) {
-  ImGui::Begin("Scenario", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
-                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
   if (m.loaded) {
     ImGui::TextColored(ImVec4(0.1f, 0.2f, 0.45f, 1), "%s", m.id.c_str());
     ImGui::SameLine();
@@ -85,12 +83,14 @@ void ScenarioPanel::draw(const Model& m) {
   } else {
     ImGui::TextDisabled("No scenario yet");
   }
-  ImGui::End();
+}
+
+void ScenarioPanel::picker_window(const Model& m) {
   if (!m.loaded || ui.show_picker) {
     // The picker, centred: the first thing a new user sees.
     ImVec2 d = ImGui::GetIO().DisplaySize;
     ImGui::SetNextWindowPos(ImVec2(d.x / 2, d.y / 2), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
-    ImGui::SetNextWindowSize(ImVec2(std::min(820.0f, d.x - 40), std::min(640.0f, d.y - 40)));
+    ImGui::SetNextWindowSize(ImVec2(std::min(820.0f * ui.scale, d.x - 40), std::min(640.0f * ui.scale, d.y - 40)));
     ImGui::SetNextWindowFocus();
     bool open = true;
     ImGui::Begin("Choose a scenario", m.loaded ? &open : nullptr,

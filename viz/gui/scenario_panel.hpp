@@ -14,7 +14,8 @@ namespace maillab::viz {
 
 struct ScenarioPanel {
   explicit ScenarioPanel(Ui& u) : ui(u) {}
-  void draw(const Model& m);
+  void draw(const Model& m);          // the open scenario's story (a tab of the lab column)
+  void picker_window(const Model& m);  // the picker, when asked for or nothing is open
 
   Ui& ui;
   std::string path;  // "open a file" input

@@ -76,6 +76,10 @@ void Session::run_to(Time t) {
   ++revision_;
 }
 
+Time Session::next_event_time() const {
+  return world_ ? world_->simulator().next_event_time() : std::numeric_limits<Time>::max();
+}
+
 bool Session::step() {
   if (!world_) return false;
   const std::size_t before = world_->trace().events().size();

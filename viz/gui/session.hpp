@@ -36,6 +36,7 @@ class Session {
 
   void run_to(Time t);  // forward in place; backward by replaying from the start
   bool step();          // to the next traced event; false when nothing is left to run
+  Time next_event_time() const;  // of the simulation's next event (any), or past the end
   void inject(const scenario::Action& a);  // at now()
   const std::vector<scenario::Event>& injected() const { return injected_; }
   bool save(const std::string& path, std::string* error) const;

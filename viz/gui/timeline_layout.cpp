@@ -3,20 +3,17 @@
 #include <algorithm>
 
 #include "viz/gui/fonts.hpp"
+#include "viz/gui/layout.hpp"
 #include "viz/text.hpp"
 
 namespace maillab::viz::gui {
 
-Columns default_columns(float display_width, float scale) {
-  Columns c;
-  c.left = std::clamp(display_width * 0.19f, 290.0f * scale, 380.0f * scale);
-  c.right = std::clamp(display_width * 0.26f, 360.0f * scale, 520.0f * scale);
-  c.centre = std::max(300.0f * scale, display_width - c.left - c.right);
-  return c;
-}
-
-float timeline_width(float display_width, float scale) {
-  return default_columns(display_width, scale).centre - 34 * scale;
+float timeline_width(float display_width, float display_height, float scale, bool presentation) {
+  PanelLayout l = default_layout(display_width, scale);
+  l.presentation = presentation;
+  // The menu bar and the status line are a frame high each (font 15 px plus padding).
+  const float bar = 21 * scale;
+  return place_panels(l, display_width, display_height, scale, bar, bar + 6 * scale).timeline.w - 34 * scale;
 }
 
 std::vector<std::vector<std::string>> header_names(const SequenceChart& c, double lane_spacing,
@@ -30,11 +27,13 @@ LayoutParams timeline_layout_params(const SequenceChart& c, float chart_width, f
                                     float zoom_time, float scale,
                                     std::function<double(std::string_view)> measure) {
   const float lanes = static_cast<float>(std::max<std::size_t>(1, c.lanes.size()));
-  const float left = kTimelineLeft * scale, room = kTimelineRightRoom * scale;
+  const float left = kTimelineLeft * scale;
   LayoutParams p;
   p.left = left;
-  p.lane_spacing = std::max(kMinLaneSpacing * scale, (chart_width - left - room) / lanes) * zoom_lanes;
-  p.right_room = room;
+  p.lane_spacing = std::max(kMinLaneSpacing * scale, (chart_width - left - kMinRightRoom * scale) / lanes);
+  p.lane_spacing = std::min<double>(p.lane_spacing, 420 * scale) * zoom_lanes;
+  p.right_room = std::clamp<double>(chart_width - left - lanes * p.lane_spacing, kMinRightRoom * scale,
+                                    kTimelineRightRoom * scale);
   p.label_height = kChartFontPx * scale;
   p.gap = 2 * scale;
   p.pad = 2 * scale;

@@ -1,7 +1,7 @@
-// Where the visualiser's panels go in the window by default, and the chart layout the
-// Timeline panel draws with (lane spacing for the width it has, its font, its zoom). Shared
-// by the panels and the layout test (tests/viz/chart_layout_test.cpp), so the test checks
-// the layout the panel draws.
+// The chart layout the Timeline panel draws with: the lane spacing for the width it has
+// (the lanes share it; the last lane's marks get what is left, up to kTimelineRightRoom),
+// its font, its zoom, the UI scale. Shared by the panel and the layout tests
+// (tests/viz/chart_layout_test.cpp, layout_test.cpp), so they check what the panel draws.
 #pragma once
 
 #include <functional>
@@ -13,20 +13,15 @@
 
 namespace maillab::viz::gui {
 
-constexpr float kTimelineLeft = 96;      // the time labels' column
-constexpr float kTimelineRightRoom = 260;
-constexpr float kMinLaneSpacing = 150;   // at scale 1
+constexpr float kTimelineLeft = 96;       // the time labels' column
+constexpr float kTimelineRightRoom = 260;  // beyond the last lane, for its marks, when there is room
+constexpr float kMinRightRoom = 100;
+constexpr float kMinLaneSpacing = 96;      // at scale 1; narrower scrolls sideways
 
-// The default split of a window `display_width` wide: controls and lists on the left, the
-// timeline in the centre, topology and inspector on the right.
-struct Columns {
-  float left, centre, right;
-};
-Columns default_columns(float display_width, float scale = 1);
-
-// The width the timeline's chart has in a window that wide (the centre column minus the
-// window's padding, border and scroll bar).
-float timeline_width(float display_width, float scale = 1);
+// The width the timeline's chart has in a window that wide and high, in the layout the
+// window opens with or in the presentation layout (the timeline panel minus its padding,
+// border and scroll bar).
+float timeline_width(float display_width, float display_height, float scale = 1, bool presentation = false);
 
 // Each lane's host name in the lines its header shows (whole, wrapped at dots to the width
 // a header has at that lane spacing).

@@ -24,17 +24,14 @@ constexpr std::size_t kNoEvent = static_cast<std::size_t>(-1);
 }  // namespace
 
 void TimelinePanel::draw(const Model& m) {
-  ImGui::Begin("Timeline", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
-                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
   if (!m.loaded) {
     ImGui::TextDisabled("No scenario loaded: pick one in the scenario list.");
-    ImGui::End();
     return;
   }
-  ImGui::SetNextItemWidth(110);
+  ImGui::SetNextItemWidth(110 * ui.scale);
   ImGui::SliderFloat("##zt", &zoom_time, 0.25f, 6.0f, "time x%.2f", ImGuiSliderFlags_Logarithmic);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(110);
+  ImGui::SetNextItemWidth(110 * ui.scale);
   ImGui::SliderFloat("##zl", &zoom_lanes, 0.5f, 3.0f, "lanes x%.2f", ImGuiSliderFlags_Logarithmic);
   ImGui::SameLine();
   ImGui::Checkbox("follow now", &ui.follow_now);
@@ -48,6 +45,7 @@ void TimelinePanel::draw(const Model& m) {
   ImGui::TextDisabled("(hover a colour, an arrow or a mark)");
 
   const SequenceChart& c = m.chart;
+  const float k = ui.scale;  // geometry scales with the fonts
   ImGuiIO& io = ImGui::GetIO();
   ImFont* small = io.Fonts->Fonts.Size > 1 ? io.Fonts->Fonts[1] : nullptr;
   if (small) ImGui::PushFont(small);
@@ -55,14 +53,15 @@ void TimelinePanel::draw(const Model& m) {
                     ImGuiWindowFlags_HorizontalScrollbar | ImGuiWindowFlags_NoMove);
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (layout_revision != m.revision || layout_end != c.end || layout_zoom_time != zoom_time ||
-      layout_zoom_lanes != zoom_lanes || layout_width != avail.x) {
-    layout = ChartLayout(c, gui::timeline_layout_params(c, avail.x, zoom_lanes, zoom_time, 1,
+      layout_zoom_lanes != zoom_lanes || layout_width != avail.x || layout_scale != ui.scale) {
+    layout = ChartLayout(c, gui::timeline_layout_params(c, avail.x, zoom_lanes, zoom_time, ui.scale,
                                                         text_measure(ImGui::GetFont())));
     layout_revision = m.revision;
     layout_end = c.end;
     layout_zoom_time = zoom_time;
     layout_zoom_lanes = zoom_lanes;
     layout_width = avail.x;
+    layout_scale = ui.scale;
   }
   const ChartLayout& L = layout;
   const float spacing = static_cast<float>(L.params().lane_spacing);
@@ -73,14 +72,14 @@ void TimelinePanel::draw(const Model& m) {
   for (const auto& n : names) name_lines = std::max(name_lines, n.size());
   const float line_h = ImGui::GetTextLineHeight();
   const float header_h = 9 + line_h * static_cast<float>(name_lines + 1) + 8;
-  const float height = header_h + kTopPad + static_cast<float>(L.height()) + 40;
+  const float height = header_h + kTopPad * k + static_cast<float>(L.height()) + 40 * k;
   const ImVec2 o = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(width, height));
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const ImVec2 win = ImGui::GetWindowPos();
   const ImVec2 win_size = ImGui::GetWindowSize();
   const float vis_top = win.y, vis_bottom = win.y + win_size.y;
-  const float top = o.y + header_h + kTopPad;
+  const float top = o.y + header_h + kTopPad * k;
 
   auto lane_x = [&](int lane) { return o.x + static_cast<float>(L.lane_x(lane)); };
   auto y_of = [&](Time t, int slot) { return top + static_cast<float>(L.y(t, slot)); };
@@ -116,7 +115,7 @@ void TimelinePanel::draw(const Model& m) {
     dl->AddRectFilled(ImVec2(o.x, y0), ImVec2(o.x + width, y1), IM_COL32(238, 238, 238, 255));
     std::string span = "\u22ef " + format_span(g.to - g.from) + " \u22ef";
     ImVec2 ts = ImGui::CalcTextSize(span.c_str());
-    dl->AddText(ImVec2(o.x + gui::kTimelineLeft - 8 - ts.x, (y0 + y1) / 2 - ts.y / 2),
+    dl->AddText(ImVec2(o.x + gui::kTimelineLeft * k - 8 - ts.x, (y0 + y1) / 2 - ts.y / 2),
                 IM_COL32(110, 110, 110, 255), span.c_str());
     if (hovered && mouse.y >= y0 && mouse.y <= y1 && tip.empty())
       tip = "idle for " + format_span(g.to - g.from) + "\n" + scenario::format_clock(g.from) +
@@ -137,11 +136,11 @@ void TimelinePanel::draw(const Model& m) {
     }
   }
   for (const auto& b : c.bars) {
-    float x = lane_x(b.lane) - 7 - b.column * 9;
+    float x = lane_x(b.lane) - (7 + b.column * 9) * k;
     float y0 = y_of(b.from, 0), y1 = std::max(y_of(b.to, 0), y0 + 2);
     if (!visible(y0, y1)) continue;
     const float a = !followed || followed_queues.count({c.lanes[b.lane].host, b.queue_id}) ? 1.0f : kDimmed;
-    dl->AddRectFilled(ImVec2(x - 3, y0), ImVec2(x + 3, y1), col(b.deferred ? kQueueDeferred : kQueueActive, a));
+    dl->AddRectFilled(ImVec2(x - 3 * k, y0), ImVec2(x + 3 * k, y1), col(b.deferred ? kQueueDeferred : kQueueActive, a));
     if (hovered && mouse.x >= x - 4 && mouse.x <= x + 4 && mouse.y >= y0 && mouse.y <= y1)
       tip = std::string(b.deferred ? "deferred in the queue: " : "in the queue: ") + b.queue_id +
             " \u201c" + b.subject + "\u201d\n" + scenario::format_clock(b.from) + " .. " +
@@ -154,7 +153,7 @@ void TimelinePanel::draw(const Model& m) {
     last_label = y;
     std::string t = scenario::format_clock(st.t);
     ImVec2 ts = ImGui::CalcTextSize(t.c_str());
-    dl->AddText(ImVec2(o.x + gui::kTimelineLeft - 8 - ts.x, y - ts.y / 2), IM_COL32(90, 90, 90, 255), t.c_str());
+    dl->AddText(ImVec2(o.x + gui::kTimelineLeft * k - 8 - ts.x, y - ts.y / 2), IM_COL32(90, 90, 90, 255), t.c_str());
   }
 
   // Arrows, then the marks' dots, then every label on top of them.
@@ -164,7 +163,7 @@ void TimelinePanel::draw(const Model& m) {
     ImVec2 p2(o.x + static_cast<float>(sg.x2), top + static_cast<float>(sg.y2));
     if (!visible(p1.y, p2.y)) continue;
     const float alpha = strength(a.trace_index);
-    const float thick = followed && alpha == 1.0f ? 2.6f : 1.4f;
+    const float thick = (followed && alpha == 1.0f ? 2.6f : 1.4f) * k;
     ImU32 cl = col(a.outcome, alpha);
     bool failed = a.kind == ArrowKind::kLost || a.kind == ArrowKind::kConnectFailed;
     bool dashed = failed || a.kind == ArrowKind::kConnect;
@@ -193,7 +192,7 @@ void TimelinePanel::draw(const Model& m) {
     const Box d = L.dot_box(mk);
     const ImVec2 centre(o.x + static_cast<float>(d.x0 + d.x1) / 2, top + static_cast<float>(d.y0 + d.y1) / 2);
     if (!visible(centre.y, centre.y)) continue;
-    dl->AddCircleFilled(centre, 4.5f, col(mk.outcome, strength(mk.trace_index)));
+    dl->AddCircleFilled(centre, 4.5f * k, col(mk.outcome, strength(mk.trace_index)));
     if (hovered && std::abs(mouse.x - centre.x) < 6 && std::abs(mouse.y - centre.y) < 6) {
       best = 0;
       tip = mk.detail;
@@ -227,7 +226,7 @@ void TimelinePanel::draw(const Model& m) {
   float now_y = y_of(c.end, 0);
   dl->AddLine(ImVec2(o.x, now_y + 6), ImVec2(o.x + width, now_y + 6), IM_COL32(40, 90, 200, 160), 2);
   std::string now_text = "now " + scenario::format_clock(c.end);
-  dl->AddText(ImVec2(o.x + gui::kTimelineLeft + 4, now_y + 8), IM_COL32(40, 90, 200, 255), now_text.c_str());
+  dl->AddText(ImVec2(o.x + gui::kTimelineLeft * k + 4, now_y + 8), IM_COL32(40, 90, 200, 255), now_text.c_str());
 
   // Sticky lane headers.
   float hy = win.y;
@@ -279,7 +278,6 @@ void TimelinePanel::draw(const Model& m) {
   if (hovered && !tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
   ImGui::EndChild();
   if (small) ImGui::PopFont();
-  ImGui::End();
 }
 
 }  // namespace maillab::viz

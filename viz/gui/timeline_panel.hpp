@@ -24,7 +24,7 @@ struct TimelinePanel {
   ChartLayout layout;
   std::uint64_t layout_revision = ~std::uint64_t{0};
   Time layout_end = -1;
-  float layout_zoom_time = 0, layout_zoom_lanes = 0, layout_width = 0;
+  float layout_zoom_time = 0, layout_zoom_lanes = 0, layout_width = 0, layout_scale = 0;
 };
 
 }  // namespace maillab::viz

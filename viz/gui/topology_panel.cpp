@@ -30,10 +30,7 @@ bool is_cut(const Model& m, const std::string& a, const std::string& b) {
 }  // namespace
 
 void TopologyPanel::draw(const Model& m) {
-  ImGui::Begin("Topology", nullptr, ImGuiWindowFlags_NoCollapse | ImGuiWindowFlags_NoMove |
-                                        ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoSavedSettings);
   if (!m.loaded) {
-    ImGui::End();
     return;
   }
   const Topology& t = m.topology;
@@ -46,9 +43,10 @@ void TopologyPanel::draw(const Model& m) {
   ImGui::InvisibleButton("canvas", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(o, ImVec2(o.x + size.x, o.y + size.y), IM_COL32(252, 252, 253, 255));
+  const float k = ui.scale;
   auto pos = [&](int i) {
-    return ImVec2(o.x + 60 + static_cast<float>(t.nodes[i].x) * (size.x - 120),
-                  o.y + 30 + static_cast<float>(t.nodes[i].y) * (size.y - 95));
+    return ImVec2(o.x + 60 * k + static_cast<float>(t.nodes[i].x) * (size.x - 120 * k),
+                  o.y + 30 * k + static_cast<float>(t.nodes[i].y) * (size.y - 95 * k));
   };
 
   // Following a message: the hosts and the talks of its way stand out, the rest dims.
@@ -91,8 +89,8 @@ void TopologyPanel::draw(const Model& m) {
   }
   for (const auto& f : m.in_flight) {
     ImVec2 a = pos(f.from), b = pos(f.to);
-    float k = static_cast<float>(std::clamp(f.fraction, 0.0, 1.0));
-    ImVec2 p(a.x + (b.x - a.x) * k, a.y + (b.y - a.y) * k);
+    const float along = static_cast<float>(std::clamp(f.fraction, 0.0, 1.0));
+    ImVec2 p(a.x + (b.x - a.x) * along, a.y + (b.y - a.y) * along);
     ImU32 c = f.dropped ? IM_COL32(150, 150, 150, 255) : protocol_colour(f.protocol);
     dl->AddCircleFilled(p, 6, c);
     dl->AddCircle(p, 6, IM_COL32(255, 255, 255, 255), 0, 1.5f);
@@ -110,8 +108,8 @@ void TopologyPanel::draw(const Model& m) {
     const float alpha = followed && !on_way ? 0.3f : 1.0f;
     ImU32 fill = n.router ? IM_COL32(170, 170, 180, static_cast<int>(255 * alpha))
                           : up ? col(Outcome::kOk, 0.85f * alpha) : col(Outcome::kPermanent, 0.9f * alpha);
-    if (followed && on_way) dl->AddCircle(p, (n.router ? 9.0f : 15.0f) + 7, IM_COL32(230, 140, 20, 255), 0, 3.0f);
-    float r = n.router ? 9.0f : 15.0f;
+    if (followed && on_way) dl->AddCircle(p, (n.router ? 9.0f : 15.0f) * k + 7 * k, IM_COL32(230, 140, 20, 255), 0, 3.0f * k);
+    float r = (n.router ? 9.0f : 15.0f) * k;
     dl->AddCircleFilled(p, r, fill);
     bool selected = n.name == ui.selected_host || n.name == ui.selected_peer;
     dl->AddCircle(p, r + (selected ? 4.0f : 1.0f), selected ? IM_COL32(30, 80, 200, 255) : IM_COL32(60, 60, 60, 255),
@@ -122,7 +120,7 @@ void TopologyPanel::draw(const Model& m) {
     label(dl, ImVec2(p.x, p.y + r + 3), up ? IM_COL32(20, 30, 50, 255) : col(kDown), name, true);
     if (!h) continue;
     std::string roles = roles_label(h->roles);
-    label(dl, ImVec2(p.x, p.y + r + 20), IM_COL32(80, 90, 110, 255), roles, true);
+    label(dl, ImVec2(p.x, p.y + r + 3 + ImGui::GetTextLineHeight()), IM_COL32(80, 90, 110, 255), roles, true);
     std::string q;
     int total = h->incoming + h->active + h->deferred + h->hold;
     if (total) {
@@ -131,7 +129,7 @@ void TopologyPanel::draw(const Model& m) {
     }
     if (h->mailbox_messages) q += (q.empty() ? "" : "  ") + std::string("\u2709 ") + std::to_string(h->mailbox_messages);
     if (!q.empty())
-      label(dl, ImVec2(p.x, p.y - r - 20), h->deferred ? col(Outcome::kTransient) : IM_COL32(47, 111, 208, 255),
+      label(dl, ImVec2(p.x, p.y - r - 3 - ImGui::GetTextLineHeight()), h->deferred ? col(Outcome::kTransient) : IM_COL32(47, 111, 208, 255),
             q, true);
   }
 
@@ -182,14 +180,13 @@ void TopologyPanel::draw(const Model& m) {
     ImGui::EndPopup();
   }
   // Legend.
-  float ly = o.y + size.y - 18, lx = o.x + 8;
+  float ly = o.y + size.y - ImGui::GetTextLineHeight() - 4, lx = o.x + 8;
   for (const char* p : {"SMTP", "DNS", "POP3"}) {
     dl->AddCircleFilled(ImVec2(lx + 5, ly + 8), 5, protocol_colour(p));
     dl->AddText(ImVec2(lx + 14, ly), IM_COL32(60, 60, 60, 255), p);
     lx += 24 + ImGui::CalcTextSize(p).x;
   }
   dl->AddText(ImVec2(lx, ly), IM_COL32(110, 110, 110, 255), "packets in flight");
-  ImGui::End();
 }
 
 }  // namespace maillab::viz

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "scenarios/model.hpp"
+#include "viz/gui/layout.hpp"
 #include "viz/sequence_chart.hpp"
 
 namespace maillab::viz {
@@ -17,6 +18,7 @@ struct Command {
     kFollow,       // t: the message (journey index) to follow, -1 to stop
     kFollowEvent,  // t: a trace index: follow the message it is part of
     kMessageStep,  // t: +1 the followed message's next step, -1 its previous one
+    kStepBack,     // to the previous traced event (replayed)
   };
   Kind kind = Kind::kPause;
   Time t = 0;                // kJump, kFollow, kFollowEvent, kMessageStep
@@ -40,7 +42,13 @@ struct Ui {
   std::string selected_peer;   // the other end of a selected pair (cut / heal)
   int selected_journey = -1;   // message inspector
   bool follow = false;         // the selected message's way lit up, the rest dimmed
+  // The followed message, by its first trace event: it stays followed across replays, even
+  // back to before it existed (the Controller keeps selected_journey on it).
+  std::size_t followed_key = static_cast<std::size_t>(-1);
   bool follow_now = true;      // the timeline keeps the current time in view
+  bool skip_idle = false;      // playing: jump over long spans where nothing happens
+  float scale = 1;             // UI scale: fonts and geometry (--scale, Ctrl+plus/minus)
+  gui::PanelLayout layout;     // which panels, how wide (View menu, splitters)
   bool show_picker = false;    // the scenario picker window
   std::string picker_error;    // why the scenario asked for in the picker does not open
   std::string save_path;       // "Save as scenario": named after the scenario open

@@ -1,0 +1,66 @@
+#include "viz/gui/script.hpp"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "scenarios/duration.hpp"
+
+namespace maillab::viz {
+
+std::optional<std::vector<ScriptStep>> parse_script(const std::string& text, const std::string& file,
+                                                    std::string* error) {
+  std::vector<ScriptStep> steps;
+  std::istringstream in(text);
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::istringstream words(line);
+    std::string verb, a, b;
+    words >> verb;
+    if (verb.empty() || verb[0] == '#') continue;
+    words >> a >> b;
+    auto fail = [&](const std::string& why) {
+      *error = file + ":" + std::to_string(n) + ": " + why;
+      return std::nullopt;
+    };
+    ScriptStep s;
+    s.line = n;
+    if (verb == "key" && !a.empty()) {
+      s.kind = ScriptStep::Kind::kKey;
+      s.ctrl = a.rfind("Ctrl+", 0) == 0;
+      s.text = s.ctrl ? a.substr(5) : a;
+    } else if (verb == "wait" && !a.empty()) {
+      std::string why;
+      auto t = scenario::parse_duration(a, &why);
+      if (!t) return fail("wait: " + why);
+      s.kind = ScriptStep::Kind::kWait;
+      s.wait = *t;
+    } else if (verb == "speed" && !a.empty()) {
+      char* end = nullptr;
+      s.speed = std::strtod(a.c_str(), &end);
+      if (*end || !(s.speed >= 0.01 && s.speed <= 1e6)) return fail("speed: a number from 0.01 to 1000000, found " + a);
+      s.kind = ScriptStep::Kind::kSpeed;
+    } else if (verb == "frames" && !a.empty()) {
+      s.frames = std::atoi(a.c_str());
+      if (s.frames < 1 || s.frames > 1000) return fail("frames: a count from 1 to 1000, found " + a);
+    } else if ((verb == "down" || verb == "up") && !a.empty()) {
+      s.kind = ScriptStep::Kind::kInject;
+      s.action = scenario::HostState{a, verb == "up"};
+    } else if ((verb == "cut" || verb == "heal") && !b.empty()) {
+      s.kind = ScriptStep::Kind::kInject;
+      s.action = scenario::Cut{a, b, verb == "heal"};
+    } else if ((verb == "save" || verb == "screenshot") && !a.empty()) {
+      s.kind = verb == "save" ? ScriptStep::Kind::kSave : ScriptStep::Kind::kScreenshot;
+      s.text = a;
+    } else if (verb == "print" && (a == "now" || a == "status" || a == "caption" || a == "message" || a == "follow")) {
+      s.kind = ScriptStep::Kind::kPrint;
+      s.text = a;
+    } else {
+      return fail("cannot read '" + line + "' (key, wait, speed, frames, down, up, cut, heal, save, screenshot, print)");
+    }
+    steps.push_back(std::move(s));
+  }
+  return steps;
+}
+
+}  // namespace maillab::viz
