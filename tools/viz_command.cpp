@@ -34,7 +34,7 @@ void register_viz(CLI::App& app, int& exit_code) {
   viz->add_flag("--presentation", args->opt.presentation,
                 "open in the presentation layout: the timeline, the topology and a caption line (key P)");
   viz->add_option("--script", args->opt.script,
-                  "run the steps of this file as a person at the window would (keys, waits, faults, save), "
+                  "run the steps of this file as a person at the window would (keys, clicks, waits, faults, save), "
                   "without a display, then exit (docs/visualiser.md)");
   viz->add_flag("--text", args->text,
                 "print the run as text, one line per exchange, and a summary per message (no window)");

@@ -133,8 +133,11 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
   cmd.outcome = outcome;
   cmd.queue_id = out != kNone ? trace_[out].get(key::kId) : "";
   cmd.trace_index = in;
+  cmd.server_index = in;
   cmd.detail = (connect != kNone ? line(connect) + "\n" : "") + line(in) +
-               (out != kNone ? "\n" + line(out) : "\n(the reply never reached the client)");
+               (out != kNone               ? "\n" + line(out)
+                : ei.t_ns + lat > end_ ? "\n(the reply is on its way to the client)"
+                                       : "\n(the reply never reached the client)");
   if (command.empty()) {
     cmd.kind = ArrowKind::kConnect;
     const char* port = pop3 ? "110" : ei.agent == "MSA" ? "587" : "25";
@@ -157,6 +160,7 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
   rep.outcome = outcome;
   rep.queue_id = cmd.queue_id;
   rep.trace_index = out != kNone ? out : in;
+  rep.server_index = in;
   rep.kind = ArrowKind::kReply;
   if (out == kNone && ei.t_ns + lat <= end_) {
     rep.kind = ArrowKind::kLost;

@@ -59,6 +59,9 @@ struct Arrow {
   Outcome outcome = Outcome::kNeutral;
   std::string queue_id;  // the client MTA's queue id, when the trace gives it
   std::size_t trace_index = 0;  // the trace event this arrow comes from
+  // SMTP / POP3: the server's record of the exchange (smtp.in, pop3.in), for the command
+  // and the reply alike; npos otherwise.
+  std::size_t server_index = static_cast<std::size_t>(-1);
 };
 
 struct Mark {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cassert>
+#include <cctype>
 #include <utility>
 
 #include "protocols/message/base64.hpp"
@@ -93,6 +94,13 @@ struct ServerCommands {
     return true;
   }
 };
+
+std::string_view ServerSession::command_rfc(std::string_view keyword) {
+  std::string upper(keyword);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const auto* c = ServerCommands::find(upper);
+  return c ? c->rfc : std::string_view{};
+}
 
 ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
     : config_(std::move(config)), handler_(handler), reader_(config_.max_line) {}

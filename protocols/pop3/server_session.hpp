@@ -76,6 +76,10 @@ class ServerSession {
   bool paused() const { return paused_; }
   static constexpr std::size_t kMaxHeldInput = 64 * 1024;
 
+  // Where the rule for command `keyword` (any case) comes from, "RFC 1939 5"; "" for one the
+  // server does not know. From the command table, for the visualiser's packet details.
+  static std::string_view command_rfc(std::string_view keyword);
+
   State state() const { return state_; }
   int auth_failures() const { return auth_failures_; }
   const std::string& user() const { return user_; }  // once in TRANSACTION

@@ -2,6 +2,7 @@
 // than AUTH. RFC 5321 section numbers in the table and beside each rule.
 #include "protocols/smtp/server_session.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -71,6 +72,14 @@ std::span<const ServerSession::Command> ServerSession::commands() {
        "RFC 3207 4, 4.2", "Error: MAIL transaction in progress"},
   }};
   return table;
+}
+
+std::string_view ServerSession::command_rfc(std::string_view verb) {
+  for (const auto& c : commands())
+    if (c.verb.size() == verb.size() &&
+        std::equal(verb.begin(), verb.end(), c.verb.begin(), [](char a, char b) { return (a & ~0x20) == b; }))
+      return c.rfc;
+  return {};
 }
 
 ParamSupport ServerSession::param_support() const {

@@ -119,6 +119,10 @@ class ServerSession {
   bool wants_tls() const { return wants_tls_; }
   void on_tls_started(const tls::HandshakeInfo& info);
   bool tls_on() const { return tls_on_; }
+  // Where the rule for command `verb` (any case) comes from, "RFC 5321 4.1.1.2, 4.1.4";
+  // "" for a command the server does not know. From the command table, for the
+  // visualiser's packet details.
+  static std::string_view command_rfc(std::string_view verb);
 
   State state() const { return state_; }
   const Envelope& envelope() const { return envelope_; }

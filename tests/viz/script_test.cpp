@@ -78,3 +78,22 @@ TEST_CASE("script: a step that does not parse is an error naming the file and li
   CHECK(rc == 2);
   CHECK(out.find("bad.txt:2: wait") != std::string::npos);
 }
+
+TEST_CASE("script: a click on an arrow shows its packet: bytes, RFC section, session state") {
+  auto dir = viz_test::temp_dir("script-click");
+  {
+    // Paused at 10.4s: Bob's MX has just read the pipelined MAIL, RCPT and DATA; the click
+    // is on the MAIL FROM label (at the default 1600x1000 and scale).
+    std::ofstream f(dir / "click.txt");
+    f << "speed 10\nkey Space\nwait 1040ms\nkey Space\nclick 749 768\nprint packet\n";
+  }
+  std::string out;
+  int rc = viz_test::shell("env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER '" + viz_test::kMaillab +
+                               "' viz full-journey --script '" + (dir / "click.txt").string() + "'",
+                           &out);
+  INFO(out);
+  REQUIRE(rc == 0);
+  CHECK(out.find("packet: SMTP command MAIL FROM:<alice@a.example> SIZE=496: mail.a.example -> mx.b.example | "
+                 "RFC 5321 4.1.1.2, 4.1.4 | ready -> mail | TCP 192.0.2.10:") == 0);
+  CHECK(out.find("-> 192.0.2.20:25  sent 0+00:00:10.375") != std::string::npos);
+}

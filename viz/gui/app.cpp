@@ -21,6 +21,8 @@
 #include "viz/gui/chrome.hpp"
 #include "viz/gui/controller.hpp"
 #include "viz/gui/script.hpp"
+#include "viz/gui/packet_pane.hpp"
+#include "viz/packet_detail.hpp"
 #include "viz/gui/controls_panel.hpp"
 #include "viz/gui/fonts.hpp"
 #include "viz/gui/inspector_panel.hpp"
@@ -137,9 +139,21 @@ void render(SDL_Renderer* r) {
   ImGui_ImplSDLRenderer_RenderDrawData(ImGui::GetDrawData());
 }
 
-void new_frame(SDL_Window* w) {
+// A script's mouse (--script click): the SDL backend reads the pointer in its NewFrame, so
+// the script's position and button go in after it.
+struct ScriptMouse {
+  bool active = false, down = false;
+  ImVec2 pos;
+};
+
+void new_frame(SDL_Window* w, const ScriptMouse& mouse = {}) {
   ImGui_ImplSDLRenderer_NewFrame();
   ImGui_ImplSDL2_NewFrame(w);
+  if (mouse.active) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.MousePos = mouse.pos;
+    io.MouseDown[0] = mouse.down;
+  }
   ImGui::NewFrame();
 }
 
@@ -216,8 +230,9 @@ struct Frames {
   SDL_Window* window;
   SDL_Renderer* renderer;
   float applied_scale;
+  ScriptMouse mouse;
   void one() {
-    new_frame(window);
+    new_frame(window, mouse);
     app.frame();
     render(renderer);
     SDL_RenderPresent(renderer);
@@ -258,6 +273,14 @@ int run_script(Frames& f, const std::vector<ScriptStep>& steps, const std::strin
           f.one();
         }
         break;
+      case ScriptStep::Kind::kClick: {
+        f.mouse = ScriptMouse{true, false, ImVec2(s.x, s.y)};
+        f.one();
+        f.mouse.down = true;
+        f.one();
+        f.mouse.down = false;
+        break;
+      }
       case ScriptStep::Kind::kSpeed: app.ui.speed_log10 = std::log10(s.speed); break;
       case ScriptStep::Kind::kFrames:
         for (int i = 0; i < s.frames; ++i) f.one();
@@ -271,7 +294,7 @@ int run_script(Frames& f, const std::vector<ScriptStep>& steps, const std::strin
           return 2;
         }
         f.one();
-        new_frame(f.window);
+        new_frame(f.window, f.mouse);
         app.frame();
         render(f.renderer);
         if (!write_image(f.renderer, s.text, *format, err)) return 2;
@@ -285,6 +308,13 @@ int run_script(Frames& f, const std::vector<ScriptStep>& steps, const std::strin
         else if (s.text == "status") v = app.ui.status.text;
         else if (s.text == "caption") v = gui::caption(app.ui, m);
         else if (s.text == "follow") v = app.ui.follow ? "on" : "off";
+        else if (s.text == "packet") {
+          if (const Arrow* a = gui::packet_arrow(app.ui, m)) {
+            const PacketDetail d = packet_detail(*m.scenario, m.chart, *a, *m.trace, *m.packets);
+            v = d.heading + " | " + d.rfc + " | " + d.state_before + " -> " + d.state_after + " | " +
+                (d.found ? d.packets.back() : "no packet");
+          }
+        }
         else if (app.ui.selected_journey >= 0 && app.ui.selected_journey < static_cast<int>(m.journeys.size()))
           v = m.journeys[app.ui.selected_journey].journey.subject + " | " + m.journeys[app.ui.selected_journey].where_now;
         for (char& c : v)
@@ -353,7 +383,7 @@ int run_viz(const VizOptions& opt, std::ostream& out, std::ostream& err) {
   ImGui_ImplSDLRenderer_Init(renderer);
 
   int code = 0;
-  Frames frames{app, window, renderer, applied_scale};
+  Frames frames{app, window, renderer, applied_scale, {}};
   if (!opt.script.empty()) code = run_script(frames, steps, opt.script, out, err);
   if (headless && !opt.screenshot.empty() && code == 0) {
     // A few frames: windows lay out, the timeline scrolls to the present, then the picture.

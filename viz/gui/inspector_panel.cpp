@@ -6,6 +6,7 @@
 #include "protocols/message/message.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/gui/draw_util.hpp"
+#include "viz/gui/packet_pane.hpp"
 
 namespace maillab::viz {
 
@@ -53,6 +54,7 @@ void event_line(const Model& m, std::size_t i) {
 }  // namespace
 
 void InspectorPanel::draw(const Model& m) {
+  packet_pane(ui, m);
   if (!m.loaded || m.journeys.empty()) {
     ImGui::TextDisabled("No message yet. Messages appear here once a MUA composes one.");
     return;

@@ -231,6 +231,7 @@ void update_model(Model& m, Session& session) {
 
   m.in_flight.clear();
   const auto& packets = session.packets().packets();
+  m.packets = &packets;
   auto first = std::lower_bound(packets.begin(), packets.end(), m.now - kInFlightWindow,
                                 [](const RecordedPacket& p, Time t) { return p.time < t; });
   auto node_at = [&](sim::Address a) {

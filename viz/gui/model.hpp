@@ -62,6 +62,7 @@ struct Model {
   std::size_t trace_events = 0;
   const std::vector<sim::TraceEvent>* trace = nullptr;  // the session's; valid while drawing
   const scenario::Scenario* scenario = nullptr;         // likewise
+  const std::vector<RecordedPacket>* packets = nullptr;  // likewise: every packet so far
 
   SequenceChart chart;
   std::vector<TimelineLine> lines;  // the text timeline so far (the caption line)

@@ -52,11 +52,18 @@ std::optional<std::vector<ScriptStep>> parse_script(const std::string& text, con
     } else if ((verb == "save" || verb == "screenshot") && !a.empty()) {
       s.kind = verb == "save" ? ScriptStep::Kind::kSave : ScriptStep::Kind::kScreenshot;
       s.text = a;
-    } else if (verb == "print" && (a == "now" || a == "status" || a == "caption" || a == "message" || a == "follow")) {
+    } else if (verb == "click" && !b.empty()) {
+      char *end_x = nullptr, *end_y = nullptr;
+      s.x = std::strtof(a.c_str(), &end_x);
+      s.y = std::strtof(b.c_str(), &end_y);
+      if (*end_x || *end_y || s.x < 0 || s.y < 0) return fail("click: two pixel coordinates, found " + a + " " + b);
+      s.kind = ScriptStep::Kind::kClick;
+    } else if (verb == "print" && (a == "now" || a == "status" || a == "caption" || a == "message" || a == "follow" ||
+                                   a == "packet")) {
       s.kind = ScriptStep::Kind::kPrint;
       s.text = a;
     } else {
-      return fail("cannot read '" + line + "' (key, wait, speed, frames, down, up, cut, heal, save, screenshot, print)");
+      return fail("cannot read '" + line + "' (key, wait, speed, frames, down, up, cut, heal, save, screenshot, click, print)");
     }
     steps.push_back(std::move(s));
   }

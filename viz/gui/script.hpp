@@ -13,7 +13,8 @@
 //   cut A B / heal A B
 //   save FILE            Save as scenario
 //   screenshot FILE.png  write the window as it is now
-//   print now|status|caption|message|follow   one line on stdout, "what: value"
+//   click X Y            a left click at window pixel X, Y (an arrow: its packet pane)
+//   print now|status|caption|message|follow|packet   one line on stdout, "what: value"
 // Blank lines and lines starting with # are ignored. A step that does not parse is an error
 // naming file:line, before anything runs.
 #pragma once
@@ -28,13 +29,14 @@
 namespace maillab::viz {
 
 struct ScriptStep {
-  enum class Kind { kKey, kWait, kSpeed, kFrames, kInject, kSave, kScreenshot, kPrint };
+  enum class Kind { kKey, kWait, kSpeed, kFrames, kInject, kSave, kScreenshot, kPrint, kClick };
   Kind kind = Kind::kFrames;
   std::string text;  // key name, file, what to print
   bool ctrl = false;
   Time wait = 0;
   double speed = 1;
   int frames = 1;
+  float x = 0, y = 0;  // kClick
   scenario::Action action;
   int line = 0;
 };

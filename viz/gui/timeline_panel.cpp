@@ -107,6 +107,7 @@ void TimelinePanel::draw(const Model& m) {
   const bool hovered = ImGui::IsWindowHovered();
   std::string tip;
   std::size_t hovered_event = kNoEvent;  // a click follows the message it is part of
+  const Arrow* hovered_arrow = nullptr;  // and shows an arrow's packet
   float best = 6;
   for (const auto& g : L.axis().gaps()) {
     float y0 = top + static_cast<float>(g.y0) + 5;
@@ -185,6 +186,7 @@ void TimelinePanel::draw(const Model& m) {
         best = d;
         tip = a.detail;
         hovered_event = a.trace_index;
+        hovered_arrow = &a;
       }
     }
   }
@@ -197,6 +199,7 @@ void TimelinePanel::draw(const Model& m) {
       best = 0;
       tip = mk.detail;
       hovered_event = mk.trace_index;
+      hovered_arrow = nullptr;
     }
   }
   for (const auto& l : L.labels()) {
@@ -220,6 +223,7 @@ void TimelinePanel::draw(const Model& m) {
       best = 0;
       tip = arrow ? c.arrows[l.index].detail : c.marks[l.index].detail;
       hovered_event = event;
+      hovered_arrow = arrow ? &c.arrows[l.index] : nullptr;
     }
   }
   // The present: the end of what has happened.
@@ -272,8 +276,15 @@ void TimelinePanel::draw(const Model& m) {
   }
   const bool on_header = mouse.y < win.y + header_h;
   if (hovered && !on_header && hovered_event != kNoEvent) {
-    tip += "\n(click: follow this message)";
-    if (ImGui::IsMouseClicked(0)) ui.push_t(Command::Kind::kFollowEvent, static_cast<Time>(hovered_event));
+    tip += hovered_arrow ? "\n(click: its bytes in the inspector, and follow this message)"
+                         : "\n(click: follow this message)";
+    if (ImGui::IsMouseClicked(0)) {
+      ui.push_t(Command::Kind::kFollowEvent, static_cast<Time>(hovered_event));
+      if (hovered_arrow) {
+        ui.packet_event = hovered_arrow->trace_index;
+        ui.packet_kind = hovered_arrow->kind;
+      }
+    }
   }
   if (hovered && !tip.empty()) ImGui::SetTooltip("%s", tip.c_str());
   ImGui::EndChild();

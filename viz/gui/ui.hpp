@@ -45,6 +45,10 @@ struct Ui {
   // The followed message, by its first trace event: it stays followed across replays, even
   // back to before it existed (the Controller keeps selected_journey on it).
   std::size_t followed_key = static_cast<std::size_t>(-1);
+  // The arrow whose packet the inspector shows (a click on it in the timeline), by its
+  // trace event and kind, so it survives the chart's rebuilds; packet_event npos: none.
+  std::size_t packet_event = static_cast<std::size_t>(-1);
+  ArrowKind packet_kind = ArrowKind::kCommand;
   bool follow_now = true;      // the timeline keeps the current time in view
   bool skip_idle = false;      // playing: jump over long spans where nothing happens
   float scale = 1;             // UI scale: fonts and geometry (--scale, Ctrl+plus/minus)
