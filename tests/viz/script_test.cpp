@@ -20,6 +20,20 @@ std::map<std::string, std::vector<std::string>> printed(const std::string& out) 
   return m;
 }
 
+// Writes `script` as NAME.txt in `dir` and runs `maillab viz ARGS --script` on it with no
+// display; the exit code, and stdout (and stderr) in *out.
+int run_script(const std::filesystem::path& dir, const std::string& name, const std::string& script,
+               const std::string& args, std::string* out) {
+  const auto file = dir / (name + ".txt");
+  {
+    std::ofstream f(file);
+    f << script;
+  }
+  return viz_test::shell("env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER '" + viz_test::kMaillab + "' viz " +
+                             args + " --script '" + file.string() + "' 2>&1",
+                         out);
+}
+
 }  // namespace
 
 TEST_CASE("script: play, follow with the keyboard, step to the delivery, fault, save, replay") {
@@ -28,14 +42,8 @@ TEST_CASE("script: play, follow with the keyboard, step to the delivery, fault, 
   auto put = [&](const std::string& what, const std::string& with) { script.replace(script.find(what), what.size(), with); };
   put("SAVED", (dir / "saved.yaml").string());
   put("SHOT", (dir / "shot.png").string());
-  {
-    std::ofstream f(dir / "session.txt");
-    f << script;
-  }
   std::string out;
-  int rc = viz_test::shell("env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER '" + viz_test::kMaillab +
-                               "' viz full-journey --size 1280x720 --script '" + (dir / "session.txt").string() + "'",
-                           &out);
+  int rc = run_script(dir, "session", script, "full-journey --size 1280x720", &out);
   INFO(out);
   REQUIRE(rc == 0);
   auto p = printed(out);
@@ -67,33 +75,22 @@ TEST_CASE("script: play, follow with the keyboard, step to the delivery, fault, 
 
 TEST_CASE("script: a step that does not parse is an error naming the file and line") {
   auto dir = viz_test::temp_dir("script-bad");
-  {
-    std::ofstream f(dir / "bad.txt");
-    f << "key Space\nwait forever\n";
-  }
   std::string out;
-  int rc = viz_test::shell("'" + viz_test::kMaillab + "' viz basic-delivery --script '" + (dir / "bad.txt").string() +
-                               "' 2>&1",
-                           &out);
+  int rc = run_script(dir, "bad", "key Space\nwait forever\n", "basic-delivery", &out);
   CHECK(rc == 2);
   CHECK(out.find("bad.txt:2: wait") != std::string::npos);
 }
 
 TEST_CASE("script: a click on an arrow shows its packet: bytes, RFC section, session state") {
   auto dir = viz_test::temp_dir("script-click");
-  {
-    // Paused at 10.4s: Bob's MX has just read the pipelined MAIL, RCPT and DATA; the click
-    // is on the MAIL FROM label (at the default 1600x1000 and scale).
-    std::ofstream f(dir / "click.txt");
-    f << "speed 10\nkey Space\nwait 1040ms\nkey Space\nclick 749 768\nprint packet\n";
-  }
+  // Paused at 10.4s: Bob's MX has just read the pipelined MAIL, RCPT and DATA; the click is
+  // on the MAIL FROM label (at the default 1600x1000 and scale).
   std::string out;
-  int rc = viz_test::shell("env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER '" + viz_test::kMaillab +
-                               "' viz full-journey --script '" + (dir / "click.txt").string() + "'",
-                           &out);
+  int rc = run_script(dir, "click", "speed 10\nkey Space\nwait 1040ms\nkey Space\nclick 749 768\nprint packet\n",
+                      "full-journey", &out);
   INFO(out);
   REQUIRE(rc == 0);
   CHECK(out.find("packet: SMTP command MAIL FROM:<alice@a.example> SIZE=496: mail.a.example -> mx.b.example | "
-                 "RFC 5321 4.1.1.2, 4.1.4 | ready -> mail | TCP 192.0.2.10:") == 0);
+                 "RFC 5321 4.1.1.2, 4.1.4 | ready -> mail | TCP 192.0.2.10:") != std::string::npos);
   CHECK(out.find("-> 192.0.2.20:25  sent 0+00:00:10.375") != std::string::npos);
 }
