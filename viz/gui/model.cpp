@@ -192,7 +192,8 @@ std::vector<BuiltinInfo> builtin_infos() {
   // docs/scenarios/README.md, "Suggested order".
   static constexpr std::string_view kTeachingOrder[] = {
       kFirstScenario,        "basic-delivery",    "two-domains",        "pop3-fetch",
-      "submission-auth",     "forged-sender",     "open-relay-refused", "alias-forwarding",
+      "submission-auth",     "forged-sender",     "forged-sender-checked", "forwarding-breaks-spf",
+      "open-relay-refused",  "alias-forwarding",
       "no-mx-implicit",      "equal-preference",  "mx-failover",        "reject-unknown-user",
       "bounce-after-accept", "null-mx",           "dns-servfail",       "dns-truncated",
       "partition",           "disk-full",         "retry-after-outage", "delay-warning",
