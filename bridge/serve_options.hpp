@@ -56,7 +56,7 @@ struct ServeOptions {
   bool keep_trace = true;
 };
 
-// The virtual port of a service: smtp 25, submission 587, pop3 110, dns 53.
+// The virtual port of a service: smtp 25, submission 587, pop3 110, dns 53, imap 143.
 std::uint16_t virtual_port(scenario::Service s);
 std::optional<scenario::Service> parse_service(std::string_view name);
 

@@ -1,5 +1,5 @@
 // bridge::TcpFront: one real TCP listening socket for one virtual host's smtp, submission
-// or pop3 service (--listen). Each accepted socket becomes an AsioConnection handed to the
+// pop3 or imap service (--listen). Each accepted socket becomes an AsioConnection handed to the
 // listener the host registered with io::Runtime::listen() for the service's virtual port
 // (SimRuntime::accept_external): the same service object as in the simulation.
 // Host down: the socket is kept open and silent (limbo). Port refused or no listener: RST.

@@ -78,6 +78,12 @@ std::string describe(const Check& c) {
           add("spf", x.spf);
           add("dkim", x.dkim);
           add("dmarc", x.dmarc);
+        } else if constexpr (std::is_same_v<T, Stored>) {
+          add("user", x.user);
+          add("host", x.host);
+          add("folder", x.folder);
+          if (x.count) out += " count=" + std::to_string(*x.count);
+          if (x.seen) out += " seen=" + std::to_string(*x.seen);
         }
       },
       c);
@@ -233,6 +239,22 @@ class Checker {
       if (seen.empty()) seen = "a message without Authentication-Results";
     }
     r.found = seen.empty() ? "nothing was delivered to " + x.to : "Authentication-Results: " + seen;
+  }
+
+  void eval(const Stored& x, CheckResult& r) {
+    const std::optional<World::FolderCount> f = w_.stored(x.host, x.user, x.folder);
+    // An INBOX never made (no delivery, no login yet) holds nothing; another folder that
+    // does not exist fails every check of it.
+    const bool exists = f.has_value() || x.folder == "INBOX";
+    const World::FolderCount n = f.value_or(World::FolderCount{});
+    if (x.count || x.seen) {
+      r.passed = exists && (!x.count || n.messages == *x.count) && (!x.seen || n.seen == *x.seen);
+    } else {
+      r.passed = n.messages > 0;
+    }
+    r.found = exists ? std::to_string(n.messages) + " message" + (n.messages == 1 ? "" : "s") + " in " + x.folder +
+                           ", " + std::to_string(n.seen) + " seen"
+                     : "no folder " + x.folder + " for " + x.user;
   }
 
   const World& w_;

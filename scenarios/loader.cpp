@@ -145,6 +145,8 @@ void detail::check_references(const Scenario& s, const Context& cx) {
       fail(r.mark, named + ", which has no `mta` (no SMTP server, queue or mailboxes)");
     if (r.need == Need::kPop3 && !h->pop3)
       fail(r.mark, named + ", which does not run POP3 (give it `pop3: true`)");
+    if (r.need == Need::kImap && !h->imap)
+      fail(r.mark, named + ", which does not run IMAP (give it `imap: true`)");
   }
 }
 

@@ -10,11 +10,13 @@ namespace {
 
 const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",        "refuse",
                                              "accept", "cut", "heal", "loss", "disk_full",
-                                             "disk_ok", "flush"};
+                                             "disk_ok", "flush", "idle"};
 
 const FieldTable kActionFields{
-    {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls"}},
+    {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls",
+              "save_sent"}},
     {"fetch", {"user", "server", "client", "protocol", "delete", "password"}},
+    {"idle", {"user", "server", "client", "until", "password"}},
     {"refuse", {"host", "service"}},
     {"accept", {"host", "service"}},
     {"loss", {"between", "rate"}},
@@ -61,6 +63,11 @@ Send parse_send(const Item& item, Context& cx) {
   s.tls = optional_string(m, "tls");
   if (s.tls && *s.tls != "starttls" && *s.tls != "implicit" && *s.tls != "none")
     fail(m.find("tls")->value.mark, "`send.tls` must be starttls, implicit or none, found `" + *s.tls + "`");
+  if (std::optional<Item> i = m.get("save_sent")) {
+    s.save_sent = as_bool(*i);
+    // APPEND to Sent over IMAP at the same server (as Thunderbird does).
+    if (s.save_sent) host_ref(m.require("server", ""), "`send.server` with `save_sent`", Need::kImap, cx);
+  }
   return s;
 }
 
@@ -70,19 +77,38 @@ Fetch parse_fetch(const Item& item, Context& cx) {
   Item user = m.require("user", "whose mail to retrieve, e.g. `user: bob`");
   user.name = "`fetch.user`";
   f.user = as_user_name(user);
-  f.server = host_ref(m.require("server", "the POP3 server to retrieve from"), "`fetch.server`",
-                      Need::kPop3, cx);
-  if (std::optional<Item> i = m.get("client"))
-    f.client = host_ref(*i, "`fetch.client`", Need::kHost, cx);
   if (std::optional<Item> i = m.get("protocol")) {
     f.protocol = as_string(*i);
-    if (f.protocol != "pop3")
-      fail(i->mark, "`protocol` must be pop3 (the only retrieval protocol of format version 1), "
-                    "found " + found(i->node));
+    if (f.protocol != "pop3" && f.protocol != "imap")
+      fail(i->mark, "`protocol` must be pop3 or imap, found " + found(i->node));
   }
+  const bool imap = f.protocol == "imap";
+  f.server = host_ref(m.require("server", imap ? "the IMAP server to retrieve from" : "the POP3 server to retrieve from"),
+                      "`fetch.server`", imap ? Need::kImap : Need::kPop3, cx);
+  if (std::optional<Item> i = m.get("client"))
+    f.client = host_ref(*i, "`fetch.client`", Need::kHost, cx);
   if (std::optional<Item> i = m.get("delete")) f.delete_messages = as_bool(*i);
   f.password = optional_string(m, "password");
   return f;
+}
+
+Idle parse_idle(const Item& item, std::int64_t at_ns, Context& cx) {
+  Map m(item, "`idle`", fields_of("idle"));
+  Idle d;
+  Item user = m.require("user", "whose mailbox to watch, e.g. `user: bob`");
+  user.name = "`idle.user`";
+  d.user = as_user_name(user);
+  d.server = host_ref(m.require("server", "the IMAP server to stay logged in to"), "`idle.server`",
+                      Need::kImap, cx);
+  if (std::optional<Item> i = m.get("client"))
+    d.client = host_ref(*i, "`idle.client`", Need::kHost, cx);
+  Item until = m.require("until", "when the MUA logs out, e.g. `until: 3h`");
+  d.until_ns = as_duration(until);
+  if (d.until_ns <= at_ns)
+    fail(until.mark, "`until` (" + format_duration(d.until_ns) + ") must be later than the event's `at` (" +
+                         format_duration(at_ns) + ")");
+  d.password = optional_string(m, "password");
+  return d;
 }
 
 PortState parse_port(const Item& item, bool accept, Context& cx) {
@@ -91,13 +117,14 @@ PortState parse_port(const Item& item, bool accept, Context& cx) {
   p.accept = accept;
   p.host = host_ref(m.require("host", "the host whose port it is"),
                     code(accept ? "accept.host" : "refuse.host"), Need::kHost, cx);
-  Item service = m.require("service", "one of smtp, submission, pop3, dns");
+  Item service = m.require("service", "one of smtp, submission, pop3, imap, dns");
   std::string name = as_string(service);
   if (name == "smtp") p.service = Service::kSmtp;
   else if (name == "submission") p.service = Service::kSubmission;
   else if (name == "pop3") p.service = Service::kPop3;
   else if (name == "dns") p.service = Service::kDns;
-  else fail(service.mark, "`service` must be smtp, submission, pop3 or dns, found " + found(service.node));
+  else if (name == "imap") p.service = Service::kImap;
+  else fail(service.mark, "`service` must be smtp, submission, pop3, imap or dns, found " + found(service.node));
   return p;
 }
 
@@ -143,6 +170,7 @@ Event parse_event(const Item& item, Context& cx) {
   const Item& v = action->value;
   if (k == "send") e.action = parse_send(v, cx);
   else if (k == "fetch") e.action = parse_fetch(v, cx);
+  else if (k == "idle") e.action = parse_idle(v, e.at_ns, cx);
   else if (k == "down" || k == "up")
     e.action = HostState{host_ref(v, code(k), Need::kHost, cx), k == "up"};
   else if (k == "disk_full" || k == "disk_ok")

@@ -2,6 +2,7 @@
 // "expect"). The spec makes every field but the first named an optional filter; where
 // the first named field alone would leave the check without its point (`relayed` without
 // `via`, `attempts` without `host`), either of the two is enough.
+#include "protocols/mda/mailbox_store.hpp"
 #include "scenarios/loader_yaml.hpp"
 
 namespace maillab::scenario::detail {
@@ -17,6 +18,7 @@ const FieldTable kCheckFields{
     {"queue_empty", {}},
     {"fetched", {"user", "count"}},
     {"authenticated", {"to", "subject", "spf", "dkim", "dmarc"}},
+    {"stored", {"user", "host", "folder", "count", "seen"}},
 };
 
 // The result names of RFC 8601 2.7 the `authenticated` check takes (scenario-format.md).
@@ -162,6 +164,23 @@ Check parse_check(const Map::Entry& e, Context& cx) {
     a.dkim = auth_result(m, "dkim");
     a.dmarc = auth_result(m, "dmarc");
     return a;
+  }
+  if (k == "stored") {
+    Stored st;
+    Item user = m.require("user", "whose mailbox, e.g. `user: bob`");
+    user.name = "`stored.user`";
+    st.user = as_user_name(user);
+    m.require("host", "the host holding the mailbox, e.g. `host: mx.b.example`");
+    st.host = *host(m, "host", "`stored.host`", cx);
+    if (std::optional<Item> i = m.get("folder")) {
+      st.folder = as_string(*i);
+      if (!mda::valid_folder_name(st.folder))
+        fail(i->mark, "`folder` must be a folder name like INBOX, Sent or Work.Projects, found " + found(i->node));
+      st.folder = mda::canonical_folder_name(st.folder);
+    }
+    st.count = optional_count(m, "count");
+    st.seen = optional_count(m, "seen");
+    return st;
   }
   Fetched f;
   Item user = m.require("user", "whose MUA retrieved the mail, e.g. `user: bob`");

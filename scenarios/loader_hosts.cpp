@@ -8,7 +8,7 @@ namespace maillab::scenario::detail {
 namespace {
 
 const std::vector<std::string_view> kHostKeys{"address", "resolver", "dns", "mta", "pop3",
-                                              "users", "tls"};
+                                              "imap", "users", "tls"};
 
 // A local part (user or alias name): what may stand before the `@` of an address.
 std::string as_local_part(const std::string& text, Mark mark, std::string_view what) {
@@ -243,6 +243,13 @@ Host parse_host(const Map::Entry& entry, Context& cx) {
   if (std::optional<Item> i = m.get("mta")) h.mta = parse_mta(*i, h.name);
   if (std::optional<Item> i = m.get("pop3")) h.pop3 = as_bool(*i);
   if (std::optional<Item> i = m.get("tls")) h.tls = parse_host_tls(*i, h.name);
+  if (std::optional<Item> i = m.get("imap")) {
+    h.imap = as_bool(*i);
+    // IMAP's folders, flags and UIDs live in Maildir++ (Dovecot's layout): mbox has none.
+    if (h.imap && h.mta && h.mta->mailbox != "maildir")
+      fail(i->mark, "`imap: true` needs the host's mailboxes in Maildir (`mailbox: maildir`), "
+                    "not " + code(h.mta->mailbox));
+  }
   if (std::optional<Item> i = m.get("users")) {
     Map users(*i, "`users` of host " + code(h.name), {});
     for (const Map::Entry& e : users.entries()) {

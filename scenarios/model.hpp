@@ -173,6 +173,7 @@ struct Host {
   std::optional<DnsServer> dns;
   std::optional<MtaConfig> mta;
   bool pop3 = false;
+  bool imap = false;  // port 143 (scenario-format 1.1 "IMAP"); needs an mta with Maildir
   std::map<std::string, User> users;
   Mark mark;  // the host's name in `hosts`
 };
@@ -191,6 +192,7 @@ struct Send {
   std::optional<std::string> password;   // absent: the user's own
   std::optional<std::string> tls;        // starttls | implicit | none; absent: starttls
                                          // when the server's host has tls, else none
+  bool save_sent = false;                // then APPEND it to Sent over IMAP at `server`
 };
 
 // A MUA retrieves mail.
@@ -198,8 +200,19 @@ struct Fetch {
   std::string user;
   std::string server;
   std::optional<std::string> client;     // absent: on `server`
-  std::string protocol = "pop3";         // the only one in version 1
-  bool delete_messages = false;          // `delete`: DELE each message, then QUIT
+  std::string protocol = "pop3";         // "pop3" | "imap" (1.1)
+  bool delete_messages = false;          // `delete`: DELE each message, then QUIT (IMAP:
+                                         // \Deleted and EXPUNGE)
+  std::optional<std::string> password;
+};
+
+// A MUA stays logged in over IMAP with IDLE (RFC 2177) and fetches each new message as
+// soon as the server reports it, until `until_ns` (absolute simulated time).
+struct Idle {
+  std::string user;
+  std::string server;
+  std::optional<std::string> client;     // absent: on `server`
+  std::int64_t until_ns = 0;             // > the event's `at`
   std::optional<std::string> password;
 };
 
@@ -208,12 +221,13 @@ struct HostState {  // `down: HOST` / `up: HOST`
   bool up = false;
 };
 
-enum class Service { kSmtp, kSubmission, kPop3, kDns };
+enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap };
 constexpr std::string_view service_name(Service s) {
   switch (s) {
     case Service::kSmtp: return "smtp";
     case Service::kSubmission: return "submission";
     case Service::kPop3: return "pop3";
+    case Service::kImap: return "imap";
     case Service::kDns: return "dns";
   }
   return "?";
@@ -244,16 +258,17 @@ struct Flush {  // `flush: HOST`: postqueue -f on that MTA
   std::string host;
 };
 
-using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState, Flush>;
+using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState, Flush, Idle>;
 
 // The key the action was written with: send, fetch, down, up, refuse, accept, cut, heal,
-// loss, disk_full, disk_ok, flush.
+// loss, disk_full, disk_ok, flush, idle.
 inline std::string_view action_name(const Action& action) {
   if (auto* h = std::get_if<HostState>(&action)) return h->up ? "up" : "down";
   if (auto* p = std::get_if<PortState>(&action)) return p->accept ? "accept" : "refuse";
   if (auto* c = std::get_if<Cut>(&action)) return c->heal ? "heal" : "cut";
   if (auto* d = std::get_if<DiskState>(&action)) return d->full ? "disk_full" : "disk_ok";
   if (std::holds_alternative<Flush>(action)) return "flush";
+  if (std::holds_alternative<Idle>(action)) return "idle";
   return std::holds_alternative<Send>(action) ? "send"
          : std::holds_alternative<Fetch>(action) ? "fetch"
                                                  : "loss";
@@ -320,13 +335,22 @@ struct Authenticated {
   std::optional<std::string> spf, dkim, dmarc;
 };
 
+// At the end, `folder` of `user`'s mailbox on `host` holds `count` messages, `seen` of
+// them \Seen (at least one of the two is given).
+struct Stored {
+  std::string user;
+  std::string host;
+  std::string folder = "INBOX";
+  std::optional<std::uint64_t> count, seen;
+};
+
 using Check = std::variant<Delivered, NotDelivered, Relayed, Bounced, ReplyCheck, Attempts,
-                           QueueEmpty, Fetched, Authenticated>;
+                           QueueEmpty, Fetched, Authenticated, Stored>;
 
 // The key the check was written with (in the order of the variant).
 inline constexpr std::string_view kCheckNames[] = {"delivered", "not_delivered", "relayed",
                                                    "bounced",   "reply",         "attempts",
-                                                   "queue_empty", "fetched", "authenticated"};
+                                                   "queue_empty", "fetched", "authenticated", "stored"};
 static_assert(std::size(kCheckNames) == std::variant_size_v<Check>);
 inline std::string_view check_name(const Check& check) { return kCheckNames[check.index()]; }
 

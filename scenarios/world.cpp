@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "protocols/dns/zone.hpp"
+#include "protocols/mda/mailbox_mail_store.hpp"
 #include "protocols/message/compose.hpp"
 #include "scenarios/resolver_check.hpp"
 
@@ -32,6 +33,7 @@ std::uint16_t service_port(Service s) {
     case Service::kSubmission: return 587;
     case Service::kPop3: return 110;
     case Service::kDns: return 53;
+    case Service::kImap: return 143;
   }
   return 0;
 }
@@ -64,10 +66,13 @@ World::~World() {
   // Services first (they hold references into runtimes and the network).
   submitters_.clear();
   fetchers_.clear();
+  imap_clients_.clear();
   for (auto& [name, h] : hosts_) {
     h->mta.reset();
     h->dns.reset();
     h->pop3.reset();
+    h->imap.reset();
+    h->mailboxes.reset();
   }
 }
 
@@ -224,12 +229,16 @@ void World::boot(HostNode& h) {
   if (auto it = zones_.find(spec.name); it != zones_.end() && !h.dns_refused) {
     h.dns = std::make_unique<services::DnsServer>(*h.runtime, it->second);
   }
+  if (spec.imap) {
+    h.mailboxes = std::make_unique<mda::MaildirPlusStore>(h.runtime->disk(), "mail/", spec.name);
+  }
   if (spec.mta) {
     // inet_interfaces = loopback-only: Postfix listens on 127.0.0.1 only, so every other
     // host's connection is refused (a reset), the host's own MUA gets through.
     for (std::uint16_t port : {std::uint16_t{25}, std::uint16_t{587}})
       net_->set_loopback_only(h.runtime->sim_address(), port, spec.mta->loopback_only);
     h.mta = std::make_unique<mta::Mta>(*h.runtime, mta_config(spec));
+    if (h.mailboxes) h.mta->use_store(std::make_unique<mda::MailboxMailStore>(*h.mailboxes));
     std::string name = spec.name;
     h.mta->on_delivered = [this, name](const mta::DeliveryRecord& r) {
       ++delivery_count_;
@@ -237,16 +246,29 @@ void World::boot(HostNode& h) {
     };
     h.mta->start();
   }
+  services::Pop3Limits limits;
+  if (spec.mta) {
+    limits.auth_failure_delay = std::chrono::milliseconds(spec.mta->auth_failure_delay_ns / kMillisecond);
+    limits.auth_failure_limit = spec.mta->smtpd_client_auth_failure_limit;
+    limits.time_unit = spec.mta->anvil_rate_time_unit_ns;
+  }
   if (spec.pop3) {
-    services::Pop3Limits limits;
-    if (spec.mta) {
-      limits.auth_failure_delay = std::chrono::milliseconds(spec.mta->auth_failure_delay_ns / kMillisecond);
-      limits.auth_failure_limit = spec.mta->smtpd_client_auth_failure_limit;
-      limits.time_unit = spec.mta->anvil_rate_time_unit_ns;
+    if (h.mailboxes) {
+      h.pop3 = std::make_unique<services::Pop3Server>(
+          *h.runtime, std::make_unique<mda::MailboxMailStore>(*h.mailboxes), accounts(spec), limits);
+    } else {
+      h.pop3 = std::make_unique<services::Pop3Server>(
+          *h.runtime, spec.mta ? spec.mta->mailbox : "maildir", accounts(spec), limits);
     }
-    h.pop3 = std::make_unique<services::Pop3Server>(
-        *h.runtime, spec.mta ? spec.mta->mailbox : "maildir", accounts(spec), limits);
     h.pop3->start();
+  }
+  if (h.mailboxes) {
+    services::ImapLimits imap_limits;
+    imap_limits.auth_failure_delay = limits.auth_failure_delay;
+    imap_limits.auth_failure_limit = limits.auth_failure_limit;
+    imap_limits.time_unit = limits.time_unit;
+    h.imap = std::make_unique<services::ImapServer>(*h.runtime, *h.mailboxes, accounts(spec), imap_limits);
+    h.imap->start();
   }
 }
 
@@ -256,6 +278,8 @@ void World::crash(HostNode& h) {
   h.mta.reset();
   h.dns.reset();
   h.pop3.reset();
+  h.imap.reset();
+  h.mailboxes.reset();
   h.runtime->crash();
   if (on_crash) on_crash(h);
 }
@@ -270,6 +294,8 @@ void World::apply(const Action& action) {
           do_send(a);
         } else if constexpr (std::is_same_v<A, Fetch>) {
           do_fetch(a);
+        } else if constexpr (std::is_same_v<A, Idle>) {
+          do_idle(a);
         } else if constexpr (std::is_same_v<A, HostState>) {
           HostNode* h = host(a.host);
           if (!h || h->up == a.up) return;
@@ -372,6 +398,7 @@ void World::do_send(const Send& s) {
                               {key::kReply, rec.detail},
                               {key::kPeer, server->spec->address.text},
                               {key::kNextId, std::string(smtp::queued_as(reply))}});
+      if (s.save_sent) save_sent(*server, *server, s, rec.content);
     } else {
       server->runtime->trace(agent::kMua, ev::kSubmitFailed,
                              {{key::kMessageId, id}, {key::kReply, rec.detail}});
@@ -407,19 +434,74 @@ void World::do_send(const Send& s) {
   std::size_t index = submissions_.size();
   submissions_.push_back(std::move(rec));
   auto sub = std::make_unique<mua::Submitter>(
-      *client->runtime, std::move(job), [this, index](const mua::SubmitResult& r) {
+      *client->runtime, std::move(job), [this, index, s, client, server](const mua::SubmitResult& r) {
         submissions_[index].accepted = r.accepted;
         submissions_[index].detail = r.detail;
+        if (r.accepted && s.save_sent) save_sent(*client, *server, s, submissions_[index].content);
       });
   submissions_[index].content = sub->content();
   sub->start();
   submitters_.push_back(std::move(sub));
 }
 
+std::string World::password_of(const HostNode& server, const std::string& user,
+                               const std::optional<std::string>& given) const {
+  if (given) return *given;
+  if (auto it = server.spec->users.find(user); it != server.spec->users.end()) return it->second.password.value_or("");
+  return "";
+}
+
+mua::ImapClient& World::start_imap(HostNode& client, const HostNode& server, mua::ImapJob job, bool record) {
+  job.server_address = server.spec->address.text;
+  mua::ImapClient::Done done = [](const mua::FetchResult&) {};
+  mua::ImapClient::Done progress;
+  if (record) {
+    const std::size_t index = fetches_.size();
+    fetches_.push_back(FetchRecord{sim_.now(), job.user, server.spec->name, client.spec->name, {}});
+    done = [this, index](const mua::FetchResult& r) { fetches_[index].result = r; };
+    progress = [this, index](const mua::FetchResult& r) { fetches_[index].result.messages = r.messages; };
+  }
+  auto c = std::make_unique<mua::ImapClient>(*client.runtime, std::move(job), std::move(done), std::move(progress));
+  c->start();
+  imap_clients_.push_back(std::move(c));
+  return *imap_clients_.back();
+}
+
+// Thunderbird's "Place a copy in Sent": after the submission was accepted, the MUA logs
+// in to the IMAP server on `server` as the submitting user and APPENDs what it sent.
+void World::save_sent(HostNode& client, HostNode& server, const Send& s, const std::string& content) {
+  mua::ImapJob job;
+  job.user = s.auth && *s.auth != "none" ? *s.auth : local_part(message::addr_spec(s.from));
+  job.password = password_of(server, job.user, s.password);
+  job.fetch = false;
+  job.append.push_back(content);
+  start_imap(client, server, std::move(job), false);
+}
+
+void World::do_idle(const Idle& d) {
+  HostNode* server = host(d.server);
+  HostNode* client = host(d.client.value_or(d.server));
+  if (!server || !client) return;
+  mua::ImapJob job;
+  job.user = d.user;
+  job.password = password_of(*server, d.user, d.password);
+  job.idle = true;
+  mua::ImapClient& c = start_imap(*client, *server, std::move(job), true);
+  sim_.at(d.until_ns, [&c] { c.stop(); });
+}
+
 void World::do_fetch(const Fetch& f) {
   HostNode* server = host(f.server);
   HostNode* client = host(f.client.value_or(f.server));
   if (!server || !client) return;
+  if (f.protocol == "imap") {
+    mua::ImapJob job;
+    job.user = f.user;
+    job.password = password_of(*server, f.user, f.password);
+    job.delete_after = f.delete_messages;
+    start_imap(*client, *server, std::move(job), true);
+    return;
+  }
   mua::FetchJob job;
   job.server_address = server->spec->address.text;
   job.user = f.user;
@@ -461,6 +543,31 @@ std::optional<std::string> World::queued_content(const std::string& name, const 
   auto bytes = it->second->disk.read(mta::QueueFile::content_path(queue_id));
   if (!bytes) return std::nullopt;
   return std::string(*bytes);
+}
+
+std::optional<World::FolderCount> World::stored(const std::string& name, const std::string& user,
+                                                const std::string& folder) const {
+  auto it = hosts_.find(name);
+  if (it == hosts_.end()) return std::nullopt;
+  const HostNode& h = *it->second;
+  // A host without IMAP has no live shared store: read a copy of its mail files (loading
+  // writes the uidlists it lacks, which must not touch the host's own disk).
+  io::MemoryDisk copy;
+  std::unique_ptr<mda::MaildirPlusStore> reader;
+  mda::MailboxStore* store = h.mailboxes.get();
+  if (store == nullptr) {
+    for (const auto& path : h.disk.list("mail/")) {
+      if (auto bytes = h.disk.read(path)) copy.write(path, bytes);
+    }
+    reader = std::make_unique<mda::MaildirPlusStore>(copy, "mail/", name);
+    store = reader.get();
+  }
+  const mda::Folder* f = store->folder(user, folder);
+  if (f == nullptr) return std::nullopt;
+  FolderCount out;
+  out.messages = f->messages.size();
+  for (const auto& m : f->messages) out.seen += (m.flags & mda::kSeen) ? 1 : 0;
+  return out;
 }
 
 std::string World::mailbox_kind(const std::string& name) const {

@@ -17,9 +17,12 @@
 #include "protocols/dns/authority.hpp"
 #include "protocols/io/disk.hpp"
 #include "protocols/mta/mta.hpp"
+#include "protocols/mda/maildir_plus_store.hpp"
 #include "protocols/mua/fetcher.hpp"
+#include "protocols/mua/imap_client.hpp"
 #include "protocols/mua/submitter.hpp"
 #include "protocols/services/dns_server.hpp"
+#include "protocols/services/imap_server.hpp"
 #include "protocols/services/pop3_server.hpp"
 #include "scenarios/dkim_keys.hpp"
 #include "scenarios/loader.hpp"
@@ -44,6 +47,10 @@ struct HostNode {
   std::unique_ptr<mta::Mta> mta;
   std::unique_ptr<services::DnsServer> dns;
   std::unique_ptr<services::Pop3Server> pop3;
+  // A host with `imap`: the one mail store its MDA, POP3 and IMAP share (a cache over the
+  // Maildir++ files on its disk, made anew at boot), and the IMAP server on 143.
+  std::unique_ptr<mda::MaildirPlusStore> mailboxes;
+  std::unique_ptr<services::ImapServer> imap;
   bool dns_refused = false;
 };
 
@@ -119,6 +126,12 @@ class World {
   // queued"); nullopt when it is not queued there.
   std::optional<std::string> queued_content(const std::string& host, const std::string& queue_id) const;
   std::string mailbox_kind(const std::string& host) const;
+  // `folder` of `user` on `host` as its Maildir++ files hold it now: messages and how many
+  // are \Seen; nullopt when there is no such folder. (The `stored` check.)
+  struct FolderCount {
+    std::uint64_t messages = 0, seen = 0;
+  };
+  std::optional<FolderCount> stored(const std::string& host, const std::string& user, const std::string& folder) const;
 
  private:
   World(const Scenario& s, std::uint64_t seed);
@@ -127,6 +140,12 @@ class World {
   void apply(const Action& a);
   void do_send(const Send& s);
   void do_fetch(const Fetch& f);
+  void do_idle(const Idle& d);
+  void save_sent(HostNode& client, HostNode& server, const Send& s, const std::string& content);
+  // An IMAP MUA on `client` for a `fetch` or `idle` (a FetchRecord) or a `save_sent`.
+  mua::ImapClient& start_imap(HostNode& client, const HostNode& server, mua::ImapJob job, bool record);
+  std::string password_of(const HostNode& server, const std::string& user,
+                          const std::optional<std::string>& given) const;
   mta::MtaConfig mta_config(const Host& h) const;
 
   Scenario scenario_;
@@ -145,6 +164,7 @@ class World {
   std::vector<FetchRecord> fetches_;
   std::vector<std::unique_ptr<mua::Submitter>> submitters_;
   std::vector<std::unique_ptr<mua::Fetcher>> fetchers_;
+  std::vector<std::unique_ptr<mua::ImapClient>> imap_clients_;
   std::uint64_t mua_unique_ = 0;
 };
 

@@ -22,7 +22,16 @@ namespace {
 
 bool known(const scenario::Scenario& s, const std::string& host) { return s.find_host(host) != nullptr; }
 
-bool server_side(const std::string& event) { return event == ev::kSmtpIn || event == ev::kPop3In; }
+bool server_side(const std::string& event) {
+  return event == ev::kSmtpIn || event == ev::kPop3In || event == ev::kImapIn;
+}
+
+// The protocol of an exchange record of either side: 0 SMTP, 1 POP3, 2 IMAP.
+int protocol_index(const std::string& event) {
+  if (event == ev::kPop3In || event == ev::kPop3Out) return 1;
+  if (event == ev::kImapIn || event == ev::kImapOut) return 2;
+  return 0;
+}
 
 }  // namespace
 
@@ -42,7 +51,7 @@ Exchanges pair_exchanges(const scenario::Scenario& s, const std::vector<sim::Tra
                          std::size_t n) {
   constexpr std::size_t npos = Exchanges::npos;
   Exchanges out;
-  using Key = std::tuple<bool, std::string, std::string, std::string>;  // POP3, client, server, cmd
+  using Key = std::tuple<int, std::string, std::string, std::string>;  // protocol, client, server, cmd
   std::map<Key, std::deque<std::size_t>> pending;                       // -> index in exchanges
   // (client, server, POP3): smtp.connect, or fetch.start for POP3, until the greeting.
   std::map<std::tuple<std::string, std::string, bool>, std::deque<std::size_t>> connects;
@@ -51,7 +60,7 @@ Exchanges pair_exchanges(const scenario::Scenario& s, const std::vector<sim::Tra
     const auto& e = trace[i];
     const std::string& name = e.event;
     if (server_side(name)) {
-      const bool pop3 = name == ev::kPop3In;
+      const bool pop3 = name != ev::kSmtpIn;  // POP3 and IMAP connect from a fetch
       const std::string client = client_of(s, e), server = server_of(s, e);
       if (client.empty() || server.empty()) continue;
       std::size_t connect = npos;
@@ -62,10 +71,10 @@ Exchanges pair_exchanges(const scenario::Scenario& s, const std::vector<sim::Tra
           q.pop_front();
         }
       }
-      pending[{pop3, client, server, e.get(key::kCommand)}].push_back(out.exchanges.size());
+      pending[{protocol_index(name), client, server, e.get(key::kCommand)}].push_back(out.exchanges.size());
       out.exchanges.push_back({i, npos, connect});
-    } else if (name == ev::kSmtpOut || name == ev::kPop3Out) {
-      auto& q = pending[{name == ev::kPop3Out, client_of(s, e), server_of(s, e), e.get(key::kCommand)}];
+    } else if (name == ev::kSmtpOut || name == ev::kPop3Out || name == ev::kImapOut) {
+      auto& q = pending[{protocol_index(name), client_of(s, e), server_of(s, e), e.get(key::kCommand)}];
       if (q.empty()) {
         if (!client_of(s, e).empty() && !server_of(s, e).empty()) out.orphans.push_back(i);
         continue;

@@ -57,6 +57,29 @@ Outcome pop3_outcome(const std::string& reply) {
   return Outcome::kNeutral;
 }
 
+// A tagged (or greeting) IMAP status line: "A1 OK ...", "* OK ...", "A2 NO ...".
+Outcome imap_outcome(const std::string& reply) {
+  const std::size_t sp = reply.find(' ');
+  const std::string status = sp == std::string::npos ? "" : reply.substr(sp + 1, reply.find(' ', sp + 1) - sp - 1);
+  if (status == "OK" || status == "PREAUTH") return Outcome::kOk;
+  if (status == "NO" || status == "BAD") return Outcome::kPermanent;
+  return Outcome::kNeutral;
+}
+
+namespace {
+// "SMTP", "POP3" or "IMAP" for an exchange event of either side.
+std::string protocol_of(const std::string& event) {
+  if (event == ev::kPop3In || event == ev::kPop3Out) return "POP3";
+  if (event == ev::kImapIn || event == ev::kImapOut) return "IMAP";
+  return "SMTP";
+}
+Outcome reply_outcome(const std::string& protocol, const std::string& reply, const std::string& code) {
+  if (protocol == "POP3") return pop3_outcome(reply);
+  if (protocol == "IMAP") return imap_outcome(reply);
+  return smtp_outcome(code);
+}
+}  // namespace
+
 Outcome dns_outcome(const std::string& outcome) {
   if (outcome == "answer") return Outcome::kOk;
   if (outcome == "nxdomain" || outcome == "nodata") return Outcome::kPermanent;
@@ -116,16 +139,16 @@ std::size_t Builder::add_arrow(Arrow a, std::uint64_t key_from, std::uint64_t ke
 // One SMTP or POP3 exchange: `in` is the server's record, `out` the client's (or npos).
 void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
   const auto& ei = trace_[in];
-  const bool pop3 = ei.event == ev::kPop3In;
+  const std::string protocol = protocol_of(ei.event);
   const int server = lane_of_host(ei.host);
   const int client = lane_of_address(ei.get(key::kPeer));
   const std::string& command = ei.get(key::kCommand);
   const std::string& reply = out != kNone ? trace_[out].get(key::kReply) : ei.get(key::kReply);
-  Outcome outcome = pop3 ? pop3_outcome(reply) : smtp_outcome(ei.get(key::kCode));
+  Outcome outcome = reply_outcome(protocol, reply, ei.get(key::kCode));
   Time lat = out != kNone ? trace_[out].t_ns - ei.t_ns : latency_estimate(client, server);
 
   Arrow cmd;
-  cmd.protocol = pop3 ? "POP3" : "SMTP";
+  cmd.protocol = protocol;
   cmd.from = client;
   cmd.to = server;
   cmd.t_to = ei.t_ns;
@@ -140,7 +163,7 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
                                        : "\n(the reply never reached the client)");
   if (command.empty()) {
     cmd.kind = ArrowKind::kConnect;
-    const char* port = pop3 ? "110" : ei.agent == "MSA" ? "587" : "25";
+    const char* port = protocol == "POP3" ? "110" : protocol == "IMAP" ? "143" : ei.agent == "MSA" ? "587" : "25";
     cmd.label = std::string("connect :") + port;
   } else {
     cmd.kind = ArrowKind::kCommand;
@@ -181,7 +204,7 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
 void Builder::orphan_reply(std::size_t out) {
   const auto& eo = trace_[out];
   Arrow rep;
-  rep.protocol = eo.event == ev::kPop3Out ? "POP3" : "SMTP";
+  rep.protocol = protocol_of(eo.event);
   rep.kind = ArrowKind::kReply;
   rep.from = lane_of_address(eo.get(key::kPeer));
   rep.to = lane_of_host(eo.host);
@@ -190,7 +213,7 @@ void Builder::orphan_reply(std::size_t out) {
   rep.t_from = eo.t_ns - latency_estimate(rep.from, rep.to);
   rep.label = eo.get(key::kReply);
   rep.detail = line(out);
-  rep.outcome = rep.protocol == "POP3" ? pop3_outcome(rep.label) : smtp_outcome(eo.get(key::kCode));
+  rep.outcome = reply_outcome(rep.protocol, rep.label, eo.get(key::kCode));
   rep.trace_index = out;
   add_arrow(rep, out * 8, out * 8 + 2);
 }

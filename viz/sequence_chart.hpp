@@ -47,7 +47,7 @@ enum class ArrowKind { kCommand, kReply, kConnect, kConnectFailed, kLost };
 
 struct Arrow {
   ArrowKind kind = ArrowKind::kCommand;
-  std::string protocol;  // "SMTP", "POP3", "DNS"
+  std::string protocol;  // "SMTP", "POP3", "IMAP", "DNS"
   int from = 0, to = 0;  // lane indexes
   Time t_from = 0, t_to = 0;
   int slot_from = 0, slot_to = 0;

@@ -15,6 +15,7 @@ namespace maillab::viz::detail {
 
 Outcome smtp_outcome(const std::string& code);
 Outcome pop3_outcome(const std::string& reply);
+Outcome imap_outcome(const std::string& reply);
 Outcome dns_outcome(const std::string& outcome);
 
 class Builder {

@@ -132,6 +132,10 @@ constexpr MarkRule kMarkRules[] = {
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2717 POP3 login failed for " + e.get(key::kUser);
      }},
+    {ev::kImapAuthFailed, Outcome::kPermanent,
+     [](const sim::TraceEvent& e, MarkContext&) {
+       return "\u2717 IMAP login failed for " + e.get(key::kUser);
+     }},
     {ev::kPop3Deleted, Outcome::kNeutral,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "deleted " + e.get(key::kUid) + " (" + e.get(key::kUser) + ")";

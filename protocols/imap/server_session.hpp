@@ -84,6 +84,8 @@ class ServerSession final : private mda::MailboxObserver {
   std::chrono::milliseconds timeout() const;  // zero once closed
   void on_timeout();
   bool closed() const { return state_ == State::Logout; }
+  // A failed login's NO is held (SessionDriver reads nothing meanwhile).
+  bool paused() const { return mode_ == Mode::Delaying; }
 
   bool starttls_requested() const { return starttls_requested_; }
   void tls_started();

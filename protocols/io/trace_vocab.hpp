@@ -52,7 +52,7 @@ inline constexpr Agent kMua{"MUA"};  // a user agent: composes, submits, fetches
 inline constexpr Agent kMsa{"MSA"};  // the MTA's submission port (587)
 inline constexpr Agent kMta{"MTA"};  // the MTA: port 25, queue, SMTP client
 inline constexpr Agent kMda{"MDA"};  // local delivery into mailboxes
-inline constexpr Agent kMra{"MRA"};  // the POP3 server
+inline constexpr Agent kMra{"MRA"};  // the POP3 and IMAP servers
 inline constexpr Agent kDns{"DNS"};  // resolver and name server
 inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real sockets
 }  // namespace agent
@@ -122,7 +122,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kFetchStart, "fetch.start", "MUA", "user server")                                    \
   X(kFetchDone, "fetch.done", "MUA", "user messages detail")                             \
   X(kFetchFailed, "fetch.failed", "MUA", "user messages detail")                         \
-  /* SMTP and POP3 exchanges */                                                          \
+  /* SMTP, POP3 and IMAP exchanges */                                                    \
   X(kSmtpIn, "smtp.in", "MTA MSA", "peer command code reply")                            \
   X(kSmtpOut, "smtp.out", "MTA MUA", "id? peer command code reply")                      \
   X(kSmtpConnect, "smtp.connect", "MTA", "id peer mx port")                              \
@@ -135,6 +135,10 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kPop3Login, "pop3.login", "MRA", "peer user")                                        \
   X(kPop3AuthFailed, "pop3.auth_failed", "MRA", "peer user")                             \
   X(kPop3Deleted, "pop3.deleted", "MRA", "user uid")                                     \
+  X(kImapIn, "imap.in", "MRA", "peer command reply")                                     \
+  X(kImapOut, "imap.out", "MUA", "peer command reply")                                   \
+  X(kImapLogin, "imap.login", "MRA", "peer user")                                        \
+  X(kImapAuthFailed, "imap.auth_failed", "MRA", "peer user")                             \
   /* the queue */                                                                        \
   X(kQueueEnqueued, "queue.enqueued", "MTA", "id from to subject msgid size")            \
   X(kQueueWriteFailed, "queue.write_failed", "MTA", "id? msgid? sender?")                \

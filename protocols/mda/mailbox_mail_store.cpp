@@ -13,7 +13,15 @@ DeliveryStatus MailboxMailStore::deliver(const Delivery& d) {
   r.date_ns = d.sim_ns;
   r.hostname = d.hostname;
   r.unique = d.unique;
-  switch (store_.append(d.user, "INBOX", r)) {
+  // A folder the delivery names (DMARC quarantine: "Junk"), made when missing.
+  if (!valid_delivery_folder(d.folder)) return DeliveryStatus::Error;
+  const std::string folder = d.folder.empty() ? std::string("INBOX") : d.folder;
+  if (store_.folder(d.user, folder) == nullptr) {
+    const StoreResult created = store_.create_folder(d.user, folder, d.sim_ns);
+    if (created == StoreResult::DiskFull) return DeliveryStatus::DiskFull;
+    if (created != StoreResult::Ok) return DeliveryStatus::Error;
+  }
+  switch (store_.append(d.user, folder, r)) {
     case StoreResult::Ok: return DeliveryStatus::Ok;
     case StoreResult::DiskFull: return DeliveryStatus::DiskFull;
     default: return DeliveryStatus::Error;

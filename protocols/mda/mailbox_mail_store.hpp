@@ -4,8 +4,9 @@
 //
 // deliver() does what MaildirStore::deliver() does (valid user name, Delivered-To loop
 // check, Return-Path and Delivered-To prepended) and appends to INBOX at the delivery's
-// simulated time, creating the user's default folders first (ensure_user), so IMAP
-// sessions watching INBOX see it at once. list() is INBOX oldest first (ascending UID)
+// simulated time (or to the folder the delivery names, "Junk" for DMARC quarantine),
+// creating the user's default folders first (ensure_user), so IMAP sessions watching
+// INBOX see it at once. list() is INBOX oldest first (ascending UID)
 // with the message key (the Maildir base name) as id: POP3's UIDL stays what it was with
 // MaildirStore for the same files. remove() expunges by that key.
 #pragma once

@@ -88,6 +88,9 @@ class Mta {
 
   // Boot: listen on 25 (and 587), reload the queue from disk, start the scans.
   void start();
+  // Deliver into this store instead of the one `mailbox` names (a host with IMAP: the
+  // MailboxMailStore over the store IMAP and POP3 share). Call before start().
+  void use_store(std::unique_ptr<mda::MailStore> store) { store_ = std::move(store); }
 
   // Accept a message into the queue. The reply is what an SMTP server answers after
   // DATA: 250 only once the message is on disk.

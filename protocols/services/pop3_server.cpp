@@ -87,6 +87,13 @@ Pop3Server::Pop3Server(io::Runtime& rt, std::string mailbox_kind, Accounts users
       limits_(limits),
       auth_failures_(limits.auth_failure_limit, limits.time_unit) {}
 
+Pop3Server::Pop3Server(io::Runtime& rt, std::unique_ptr<mda::MailStore> store, Accounts users, Pop3Limits limits)
+    : rt_(rt),
+      store_(std::move(store)),
+      users_(std::move(users)),
+      limits_(limits),
+      auth_failures_(limits.auth_failure_limit, limits.time_unit) {}
+
 Pop3Server::~Pop3Server() {
   alive_.reset();
   for (auto& s : sessions_) {

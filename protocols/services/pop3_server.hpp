@@ -29,6 +29,8 @@ struct Pop3Limits {
 class Pop3Server {
  public:
   Pop3Server(io::Runtime& rt, std::string mailbox_kind, Accounts users, Pop3Limits limits = {});
+  // Over a given store (a host with IMAP: the MailboxMailStore over the shared store).
+  Pop3Server(io::Runtime& rt, std::unique_ptr<mda::MailStore> store, Accounts users, Pop3Limits limits = {});
   ~Pop3Server();
   Pop3Server(const Pop3Server&) = delete;
   Pop3Server& operator=(const Pop3Server&) = delete;

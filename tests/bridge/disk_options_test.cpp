@@ -269,8 +269,11 @@ TEST_CASE("serve options: --listen and --route forms") {
   REQUIRE(v6);
   CHECK(v6->at.address == "::1");
   CHECK(v6->at.str() == "[::1]:5353");
-  CHECK(!parse_listen("mx1.b.example:imap=127.0.0.1:143", &error));
-  CHECK(error.find("smtp, submission, pop3 or dns") != std::string::npos);
+  auto imap = parse_listen("mx1.b.example:imap=127.0.0.1:1143", &error);
+  REQUIRE(imap);
+  CHECK(imap->service == scenario::Service::kImap);
+  CHECK(!parse_listen("mx1.b.example:imaps=127.0.0.1:993", &error));
+  CHECK(error.find("smtp, submission, pop3, imap or dns") != std::string::npos);
   CHECK(!parse_listen("mx1.b.example=127.0.0.1:25", &error));
   CHECK(!parse_listen("mx1.b.example:smtp=localhost:25", &error));
   CHECK(error.find("numeric IP address") != std::string::npos);

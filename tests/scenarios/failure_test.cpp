@@ -67,6 +67,8 @@ std::optional<Expectation> mutate(const Expectation& e, const World& w) {
           c.count = c.count.value_or(0) + 1000;
         } else if constexpr (std::is_same_v<T, Authenticated>) {
           c.dmarc = c.dmarc == "fail" ? "pass" : "fail";  // the opposite verdict
+        } else if constexpr (std::is_same_v<T, Stored>) {
+          c.count = c.count.value_or(0) + 1000;
         }
         return true;
       },

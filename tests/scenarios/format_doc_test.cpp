@@ -40,12 +40,14 @@ hosts:
     address: 192.0.2.10
     resolver: 192.0.2.53
     mta: {domains: [a.example], submission: true}
+    imap: true
     users: {alice: {password: wonderland}}
   mx.b.example:
     address: 192.0.2.20
     resolver: 192.0.2.53
     mta: {domains: [b.example]}
     pop3: true
+    imap: true
     users: {bob: {password: builder}}
   pc.alice: {address: 192.0.2.100, resolver: 192.0.2.53}
   pc.bob: {address: 192.0.2.101, resolver: 192.0.2.53}
@@ -207,6 +209,9 @@ Probe make_probe(const std::vector<Row>& rows, const std::string& path, const st
   if (one_of) drop_alternatives(node, rows, path);
   node[key] = YAML::Load(example);
   p.written.push_back(key);
+  // The base host runs IMAP, which needs Maildir (IMAP's folders and flags live in
+  // Maildir++): the mbox example is probed on a host without it.
+  if (path == "hosts.HOST.mta" && key == "mailbox" && example == "mbox") root["hosts"]["mx.b.example"].remove("imap");
   YAML::Emitter out;
   out << root;
   p.text = std::string(out.c_str()) + "\n";

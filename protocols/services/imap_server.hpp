@@ -1,0 +1,64 @@
+// services::ImapServer: the host's IMAP server on port 143 (RFC 9051, IMAP4rev2 with
+// IMAP4rev1 compatibility): the imap::ServerSession engine per connection, credentials
+// from the host's users, every user's folders in the host's one shared mail store (the
+// MaildirPlusStore the MDA delivers into and POP3 reads, DESIGN.md "One store for MDA,
+// POP3 and IMAP"), so a delivery reaches a session in IDLE at once.
+//
+// Invariants:
+// - The store outlives the server (the host owns both and drops the server first).
+// - A login names the user as declared (logins ignore case) and ensure_user() makes the
+//   default folders (INBOX, Sent, Drafts, Junk, Trash) before the first SELECT.
+// - Failed logins are counted per client address (services::Anvil, as POP3's) and every
+//   failure's NO waits auth_failure_delay in the engine; an empty password never logs in.
+// - Updates a store change queues for a session outside its own input (IDLE pushes) are
+//   sent at once (ServerHandler::on_output_ready -> SessionDriver::pump).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+
+#include "protocols/io/runtime.hpp"
+#include "protocols/mda/mailbox_store.hpp"
+#include "protocols/services/accounts.hpp"
+#include "protocols/services/anvil.hpp"
+
+namespace maillab::services {
+
+struct ImapLimits {
+  std::chrono::milliseconds auth_failure_delay{2000};
+  int auth_failure_limit = 30;
+  io::Time time_unit = 60'000'000'000LL;
+};
+
+class ImapServer {
+ public:
+  ImapServer(io::Runtime& rt, mda::MailboxStore& store, Accounts users, ImapLimits limits = {});
+  ~ImapServer();
+  ImapServer(const ImapServer&) = delete;
+  ImapServer& operator=(const ImapServer&) = delete;
+
+  void start(std::uint16_t port = 143);
+
+  // Used by the sessions.
+  const Accounts& users() const { return users_; }
+  Anvil& auth_failures() { return auth_failures_; }
+  mda::MailboxStore& store() { return store_; }
+  io::Runtime& runtime() { return rt_; }
+  std::uint64_t next_unique() { return ++unique_; }
+
+ private:
+  struct Session;
+  void accept(io::ConnectionPtr c);
+
+  io::Runtime& rt_;
+  mda::MailboxStore& store_;
+  Accounts users_;
+  ImapLimits limits_;
+  Anvil auth_failures_;
+  std::set<std::shared_ptr<Session>> sessions_;
+  std::uint64_t unique_ = 0;
+};
+
+}  // namespace maillab::services
