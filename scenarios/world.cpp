@@ -246,7 +246,7 @@ void World::boot(HostNode& h) {
     };
     h.mta->start();
   }
-  services::Pop3Limits limits;
+  services::LoginLimits limits;  // POP3 and IMAP alike
   if (spec.mta) {
     limits.auth_failure_delay = std::chrono::milliseconds(spec.mta->auth_failure_delay_ns / kMillisecond);
     limits.auth_failure_limit = spec.mta->smtpd_client_auth_failure_limit;
@@ -263,11 +263,7 @@ void World::boot(HostNode& h) {
     h.pop3->start();
   }
   if (h.mailboxes) {
-    services::ImapLimits imap_limits;
-    imap_limits.auth_failure_delay = limits.auth_failure_delay;
-    imap_limits.auth_failure_limit = limits.auth_failure_limit;
-    imap_limits.time_unit = limits.time_unit;
-    h.imap = std::make_unique<services::ImapServer>(*h.runtime, *h.mailboxes, accounts(spec), imap_limits);
+    h.imap = std::make_unique<services::ImapServer>(*h.runtime, *h.mailboxes, accounts(spec), limits);
     h.imap->start();
   }
 }

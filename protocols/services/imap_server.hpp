@@ -14,7 +14,6 @@
 //   sent at once (ServerHandler::on_output_ready -> SessionDriver::pump).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -23,14 +22,11 @@
 #include "protocols/mda/mailbox_store.hpp"
 #include "protocols/services/accounts.hpp"
 #include "protocols/services/anvil.hpp"
+#include "protocols/services/login_limits.hpp"
 
 namespace maillab::services {
 
-struct ImapLimits {
-  std::chrono::milliseconds auth_failure_delay{2000};
-  int auth_failure_limit = 30;
-  io::Time time_unit = 60'000'000'000LL;
-};
+using ImapLimits = LoginLimits;  // as POP3's (login_limits.hpp)
 
 class ImapServer {
  public:

@@ -14,17 +14,12 @@
 #include "protocols/mda/mail_store.hpp"
 #include "protocols/services/accounts.hpp"
 #include "protocols/services/anvil.hpp"
+#include "protocols/services/login_limits.hpp"
 
 namespace maillab::services {
 
-// Slowing down password guessers (docs/security.md): every failed login's -ERR waits
-// auth_failure_delay (Dovecot), and an address that failed auth_failure_limit times
-// within time_unit may not log in until the unit ends (services::Anvil).
-struct Pop3Limits {
-  std::chrono::milliseconds auth_failure_delay{2000};
-  int auth_failure_limit = 30;
-  io::Time time_unit = 60'000'000'000LL;
-};
+// Slowing down password guessers: every failed login's -ERR waits (login_limits.hpp).
+using Pop3Limits = LoginLimits;
 
 class Pop3Server {
  public:
