@@ -108,9 +108,10 @@ class SmtpAttempt::Connection {
 
   const Target& target() const { return target_; }
   // The name DSNs give the next hop (Remote-MTA): the MX or domain it was found by; for
-  // a fixed "addr:port" next hop, the name its greeting gave, else its address.
+  // a next hop written as an address ("[10.0.0.2]:25", serve --route), the name its
+  // greeting gave, else its address.
   std::string remote_name() const {
-    if (target_.host.find(':') == std::string::npos) return target_.host;
+    if (target_.host != target_.address && target_.host.find(':') == std::string::npos) return target_.host;
     return greeting_host_.empty() ? target_.address : greeting_host_;
   }
   bool connected() const { return connected_; }

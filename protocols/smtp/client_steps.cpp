@@ -42,7 +42,7 @@ const ClientSession::Step& ClientSession::step(Cmd cmd) {
   // Reply classes a command may get (4.2.1, 4.3.2): anything else is a protocol error.
   constexpr unsigned k2 = 1u << 2, k3 = 1u << 3, k4 = 1u << 4, k5 = 1u << 5;
   constexpr unsigned k245 = k2 | k4 | k5, k345 = k3 | k4 | k5, k2345 = k2 | k3 | k4 | k5;
-  static const std::array<Step, 11> table{{
+  static const std::array<Step, 12> table{{
       // 3.1, 4.3.1: 220 opens the session; 554/4xx refuse it.
       {Cmd::greeting, k245, &C::greeting_timeout, "receiving the initial server greeting", &ClientSession::on_greeting},
       // 3.2, 4.1.1.1: EHLO; 500/502 means an old server: HELO.

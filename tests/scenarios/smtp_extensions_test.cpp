@@ -36,7 +36,7 @@ struct TwoMtas {
     ca.hostname = "mail.a.example";
     ca.domains = {"a.example"};
     ca.users.add("alice", "wonderland");
-    ca.transport["b.example"] = "10.0.0.2:25";  // no DNS in this lab
+    ca.transport["b.example"] = "[10.0.0.2]:25";  // no DNS in this lab
     if (tweak_a) tweak_a(ca);
     mta::MtaConfig cb;
     cb.hostname = "mx.b.example";
@@ -150,7 +150,7 @@ TEST_CASE("SMTPUTF8 travels hop by hop; a next hop without it means a 5.6.7 boun
 }
 
 TEST_CASE("Remote-MTA names the next hop by its name, never addr:port (issue 16 item 6)", "[mta][dsn]") {
-  // mail.a.example reaches mx.b.example by a fixed next hop "10.0.0.2:25" (serve --route):
+  // mail.a.example reaches mx.b.example by a fixed next hop "[10.0.0.2]:25" (serve --route):
   // the DSN names the host that answered, as its greeting gave its name.
   TwoMtas lab;
   lab.send("Subject: hi\r\n\r\nhello\r\n", "nobody@b.example");
@@ -219,7 +219,7 @@ void send_with_dsn(TwoMtas& lab, const std::string& rcpt, unsigned notify, const
   lab.sim.run_until(run_for);
 }
 
-void route_back(mta::MtaConfig& c) { c.transport["a.example"] = "10.0.0.1:25"; }
+void route_back(mta::MtaConfig& c) { c.transport["a.example"] = "[10.0.0.1]:25"; }
 
 using P = smtp::RcptParams;
 
@@ -306,7 +306,7 @@ TEST_CASE("DSN NOTIFY=SUCCESS: a delivered notice from the last hop, ORCPT and E
 
 TEST_CASE("DSN NOTIFY=DELAY governs delay warnings", "[mta][dsn]") {
   auto unreachable = [](mta::MtaConfig& c) {
-    c.transport["b.example"] = "10.0.0.9:25";  // nobody there
+    c.transport["b.example"] = "[10.0.0.9]:25";  // nobody there
     c.queue.delay_warning_time = 600LL * 1'000'000'000LL;
   };
   for (unsigned notify : {0u, unsigned(P::notify_delay), unsigned(P::notify_failure), unsigned(P::notify_never)}) {

@@ -197,7 +197,9 @@ std::vector<BuiltinInfo> builtin_infos() {
       "no-mx-implicit",      "equal-preference",  "mx-failover",        "reject-unknown-user",
       "bounce-after-accept", "null-mx",           "dns-servfail",       "dns-truncated",
       "partition",           "disk-full",         "retry-after-outage", "delay-warning",
-      "give-up-bounce",      "mail-loop"};
+      "give-up-bounce",      "mail-loop",         "imap-vs-pop3",       "imap-idle",
+      "imap-folders",        "relayhost-transport", "mailbox-quota",    "greylisting",
+      "flush",               "inet-interfaces",   "reverse-dns"};
   auto rank = [](const std::string& name) {
     const auto* it = std::find(std::begin(kTeachingOrder), std::end(kTeachingOrder), name);
     return static_cast<std::size_t>(it - std::begin(kTeachingOrder));

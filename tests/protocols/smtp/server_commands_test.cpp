@@ -76,7 +76,7 @@ TEST_CASE("every verb in every state gets its row's reply", "[smtp][server][orde
         "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: AUTH after BDAT"}},
       {"STARTTLS",
        {no_service, "502 5.5.1 Error: command not implemented", "502 5.5.1 Error: command not implemented",
-        "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: MAIL transaction in progress"}},
+        "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: MAIL transaction in progress", "503 5.5.1 Error: STARTTLS after BDAT"}},
       {"QUIT", {"221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye", "221 2.0.0 Bye"}},
   };
   ServerConfig cfg = server_config();
