@@ -168,7 +168,8 @@ MtaConfig parse_mta(const Item& item, const std::string& host) {
       "message_size_limit", "aliases", "discard", "smtpd_soft_error_limit",
       "smtpd_hard_error_limit", "smtpd_error_sleep_time", "anvil_rate_time_unit",
       "smtpd_client_auth_failure_limit", "auth_failure_delay", "dkim", "smtpd_checks", "smtps",
-      "smtpd_tls_security_level", "smtpd_tls_auth_only", "smtp_tls_security_level", "smtp_chunking", "smtputf8_enable"};
+      "smtpd_tls_security_level", "smtpd_tls_auth_only", "smtp_tls_security_level", "smtp_chunking", "smtputf8_enable",
+      "smtp_connection_cache_on_demand"};
   keys.insert(keys.end(), kStapleKeys.begin(), kStapleKeys.end());
   Map m(item, "`mta` of host " + code(host), keys);
   MtaConfig mta;
@@ -188,6 +189,8 @@ MtaConfig parse_mta(const Item& item, const std::string& host) {
   if (std::optional<Item> i = m.get("message_size_limit")) mta.message_size_limit = as_count(*i);
   if (std::optional<Item> i = m.get("discard")) mta.discard = as_bool(*i);
   if (std::optional<Item> i = m.get("smtp_chunking")) mta.smtp_chunking = as_bool(*i);
+  if (std::optional<Item> i = m.get("smtp_connection_cache_on_demand"))
+    mta.smtp_connection_cache_on_demand = as_bool(*i);
   if (std::optional<Item> i = m.get("smtputf8_enable")) mta.smtputf8_enable = as_bool(*i);
   parse_limits(m, mta);
   if (std::optional<Item> i = m.get("dkim")) mta.dkim = parse_dkim(*i);

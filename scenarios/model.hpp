@@ -131,6 +131,7 @@ struct MtaConfig {
   std::int64_t greylist_ns = 0;  // postgrey's delay on port 25; 0 = off  // Dovecot: over quota is 4.2.2 (else 5.2.2, a bounce)
   bool loopback_only = false;  // inet_interfaces = loopback-only: SMTP ports refuse other hosts
   bool smtp_chunking = false;  // the SMTP client sends BDAT where CHUNKING is offered
+  bool smtp_connection_cache_on_demand = true;  // one session for several messages
   bool smtputf8_enable = true;  // the SMTP server offers SMTPUTF8 (Postfix smtputf8_enable)
   // Slowing down clients that err and guess passwords (docs/security.md): Postfix's
   // names and defaults, a lab limit on failed AUTHs per client address, Dovecot's delay.

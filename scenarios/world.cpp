@@ -184,6 +184,7 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.aliases.insert(m.aliases.begin(), m.aliases.end());
   c.discard = m.discard;
   c.smtp_chunking = m.smtp_chunking;
+  c.smtp_connection_cache_on_demand = m.smtp_connection_cache_on_demand;
   c.smtputf8_enable = m.smtputf8_enable;
   c.smtpd_soft_error_limit = m.smtpd_soft_error_limit;
   c.smtpd_hard_error_limit = m.smtpd_hard_error_limit;

@@ -155,6 +155,7 @@ class Mta {
   // failed (5.2.2) and traced; false when it fits or the user has no quota.
   bool over_quota(const QueueFile& q, QueueRecipient& r, const mda::Delivery& d);
   void attempt_done(SmtpAttempt* attempt);
+  void job_done(const SmtpAttempt& attempt, std::size_t job);  // one message's outcomes
   void active_done(const std::string& id);
   void send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind);
   void suppress_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, std::string_view why);

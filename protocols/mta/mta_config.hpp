@@ -123,6 +123,10 @@ struct MtaConfig {
   // The SMTP client sends BDAT (RFC 3030) to a next hop that offers CHUNKING. A lab
   // extension: Postfix's SMTP client always sends DATA, and so does this one by default.
   bool smtp_chunking = false;
+  // Postfix smtp_connection_cache_on_demand: messages for one next-hop domain that are
+  // ready at once (a queue run, a flush, a burst) share one SMTP session, one transaction
+  // after another (smtp_attempt.hpp); false: one connection per message.
+  bool smtp_connection_cache_on_demand = true;
   // Postfix smtp_line_length_limit: the SMTP client breaks content lines longer than this
   // (CRLF not counted) by inserting CRLF SP, so a next hop that enforces RFC 5321
   // 4.5.3.1.6's 1000 octets gets the whole message; 0: lines go as they are.

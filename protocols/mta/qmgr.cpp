@@ -228,6 +228,17 @@ void Mta::activate(const std::string& id) {
     m.rcpts.reserve(node.mapped().size());
     for (std::size_t i : node.mapped()) m.rcpts.push_back(outgoing_recipient(q.rcpts[i]));
     m.content = content;
+    if (cfg_->smtp_connection_cache_on_demand) {
+      // Postfix's connection cache on demand: an attempt for the same domain whose session
+      // is not open yet takes this message as one more transaction.
+      auto same = std::find_if(attempts_.begin(), attempts_.end(), [&node](const std::unique_ptr<SmtpAttempt>& a) {
+        return a->domain() == node.key() && a->joinable();
+      });
+      if (same != attempts_.end()) {
+        (*same)->join(id, std::move(node.mapped()), std::move(m));
+        continue;
+      }
+    }
     auto attempt = std::make_unique<SmtpAttempt>(*this, id, std::move(node.key()), std::move(node.mapped()),
                                                  std::move(m), [this](SmtpAttempt& a) { attempt_done(&a); });
     SmtpAttempt* raw = attempt.get();
@@ -329,12 +340,16 @@ void Mta::attempt_done(SmtpAttempt* a) {
   if (found == attempts_.end()) return;
   std::unique_ptr<SmtpAttempt> attempt = std::move(*found);
   attempts_.erase(found);
-  const std::string id = attempt->queue_id();
+  for (std::size_t j = 0; j < attempt->jobs(); ++j) job_done(*attempt, j);
+}
+
+void Mta::job_done(const SmtpAttempt& attempt, std::size_t job) {
+  const std::string id = attempt.queue_id(job);
   auto qit = index_.find(id);
   if (qit == index_.end()) return;
-  for (std::size_t k = 0; k < attempt->rcpt_indices().size(); ++k) {
-    QueueRecipient& r = qit->second.rcpts[attempt->rcpt_indices()[k]];
-    const AttemptOutcome& o = attempt->outcomes()[k];
+  for (std::size_t k = 0; k < attempt.rcpt_indices(job).size(); ++k) {
+    QueueRecipient& r = qit->second.rcpts[attempt.rcpt_indices(job)[k]];
+    const AttemptOutcome& o = attempt.outcomes(job)[k];
     r.status = o.status;
     r.diagnostic = o.diagnostic;
     r.remote_mta = o.remote_mta;

@@ -94,7 +94,7 @@ class SmtpAttempt::Connection {
     std::weak_ptr<bool> alive = alive_;
     if (rt.tracing()) {
       rt.trace(agent::kMta, ev::kSmtpConnect,
-               {{key::kId, owner_.queue_id_},
+               {{key::kId, owner_.lead_id()},
                 {key::kPeer, target_.address},
                 {key::kMx, target_.host},
                 {key::kPort, std::to_string(target_.port)}});
@@ -118,6 +118,8 @@ class SmtpAttempt::Connection {
   bool next_hop_dsn() const { return dsn_; }
   io::ConnectStatus connect_status() const { return status_; }
   const std::vector<smtp::TransactionOutcome>& outcomes() const { return outcomes_; }
+  // The jobs this session carries, in transaction order.
+  const std::vector<std::size_t>& jobs() const { return jobs_; }
 
  private:
   void on_connect(io::ConnectStatus st, io::ConnectionPtr c) {
@@ -125,7 +127,7 @@ class SmtpAttempt::Connection {
     auto& rt = owner_.mta_.runtime();
     if (st != io::ConnectStatus::kConnected) {
       rt.trace(agent::kMta, ev::kSmtpConnectFailed,
-               {{key::kId, owner_.queue_id_},
+               {{key::kId, owner_.lead_id()},
                 {key::kPeer, target_.address},
                 {key::kReason, st == io::ConnectStatus::kRefused ? "refused" : "timed out"}});
       owner_.on_session_end(*this);
@@ -155,18 +157,24 @@ class SmtpAttempt::Connection {
       if (sent.empty() && greeting_host_.empty()) greeting_host_ = greeting_host(reply);
       auto& runtime = owner_.mta_.runtime();
       if (!runtime.tracing()) return;
+      // The reply belongs to the transaction after the finished ones (the greeting and
+      // EHLO to the first; QUIT to the last): each message's lines carry its own id.
+      const std::size_t done = std::min(driver_->engine().outcomes().size(), jobs_.size() - 1);
       runtime.trace(agent::kMta, ev::kSmtpOut,
-                    {{key::kId, owner_.queue_id_},
+                    {{key::kId, owner_.jobs_[jobs_[done]].queue_id},
                      {key::kPeer, target_.address},
                      {key::kCommand, std::string(sent)},
                      {key::kCode, std::to_string(reply.code)},
                      {key::kReply, one_line(reply)}});
     };
-    // The last target is the last use of the message: it moves into the engine.
-    if (owner_.next_target_ >= owner_.targets_.size()) {
-      engine.add(std::move(owner_.message_));
-    } else {
-      engine.add(owner_.message_);
+    // One transaction per unsettled job, in order. The last target is the last use of a
+    // message: it moves into the engine.
+    const bool last_target = owner_.next_target_ >= owner_.targets_.size();
+    for (std::size_t j = 0; j < owner_.jobs_.size(); ++j) {
+      Job& job = owner_.jobs_[j];
+      if (job.done()) continue;
+      jobs_.push_back(j);
+      engine.add(last_target ? std::move(job.message) : job.message);
     }
     engine.finish();
     driver_->start([this](io::CloseKind) {
@@ -187,21 +195,40 @@ class SmtpAttempt::Connection {
   std::string greeting_host_;
   io::ConnectStatus status_ = io::ConnectStatus::kTimedOut;
   std::vector<smtp::TransactionOutcome> outcomes_;
+  std::vector<std::size_t> jobs_;
 };
 
 SmtpAttempt::SmtpAttempt(Mta& mta, std::string queue_id, std::string domain,
                          std::vector<std::size_t> rcpt_indices, smtp::OutgoingMessage message,
                          Done done)
-    : mta_(mta),
-      queue_id_(std::move(queue_id)),
-      domain_(lowercase(std::move(domain))),
-      rcpt_indices_(std::move(rcpt_indices)),
-      message_(std::move(message)),
-      done_(std::move(done)),
-      outcomes_(rcpt_indices_.size()),
-      settled_(rcpt_indices_.size(), false) {}
+    : mta_(mta), domain_(lowercase(std::move(domain))), done_(std::move(done)) {
+  join(std::move(queue_id), std::move(rcpt_indices), std::move(message));
+}
 
 SmtpAttempt::~SmtpAttempt() { mta_.runtime().cancel_timer(done_timer_); }
+
+bool SmtpAttempt::Job::done() const {
+  return std::all_of(settled.begin(), settled.end(), [](bool s) { return s; });
+}
+
+void SmtpAttempt::join(std::string queue_id, std::vector<std::size_t> rcpt_indices, smtp::OutgoingMessage message) {
+  Job job;
+  job.queue_id = std::move(queue_id);
+  job.outcomes.resize(rcpt_indices.size());
+  job.settled.assign(rcpt_indices.size(), false);
+  job.rcpt_indices = std::move(rcpt_indices);
+  job.message = std::move(message);
+  jobs_.push_back(std::move(job));
+}
+
+bool SmtpAttempt::joinable() const { return !finished_ && !(connection_ && connection_->connected()); }
+
+const std::string& SmtpAttempt::lead_id() const {
+  for (const Job& job : jobs_) {
+    if (!job.done()) return job.queue_id;
+  }
+  return jobs_.front().queue_id;
+}
 
 void SmtpAttempt::start() {
   std::optional<NextHop> hop = configured_next_hop(mta_.config(), domain_);
@@ -209,7 +236,7 @@ void SmtpAttempt::start() {
     // relayhost or transport: the configured next hop instead of the domain's MX records.
     auto& rt = mta_.runtime();
     if (rt.tracing()) {
-      rt.trace(agent::kMta, ev::kRouteNexthop, {{key::kId, queue_id_}, {key::kDomain, domain_}, {key::kMx, hop->text()}});
+      rt.trace(agent::kMta, ev::kRouteNexthop, {{key::kId, lead_id()}, {key::kDomain, domain_}, {key::kMx, hop->text()}});
     }
     port_ = hop->port;
     lookup_name_ = hop->host;
@@ -246,7 +273,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
       return;
     case O::NoData:
       // RFC 5321 5.1: no MX -> the domain itself is the implicit MX.
-      rt.trace(agent::kMta, ev::kRouteImplicitMx, {{key::kId, queue_id_}, {key::kDomain, lookup_name_}});
+      rt.trace(agent::kMta, ev::kRouteImplicitMx, {{key::kId, lead_id()}, {key::kDomain, lookup_name_}});
       mta_.resolver()->lookup(lookup_name_, dns::Type::A,
                               [this](const dns::LookupResult& a) { on_implicit_a(a); });
       return;
@@ -287,7 +314,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   if (rt.tracing()) {
     std::string list;
     for (const auto& mx : mxs) list += (list.empty() ? "" : " ") + std::to_string(mx.preference) + ":" + mx.host;
-    rt.trace(agent::kMta, ev::kRouteMx, {{key::kId, queue_id_}, {key::kDomain, lookup_name_}, {key::kMx, list}});
+    rt.trace(agent::kMta, ev::kRouteMx, {{key::kId, lead_id()}, {key::kDomain, lookup_name_}, {key::kMx, list}});
   }
   mxs_ = std::move(mxs);
   mx_resolving_ = 0;
@@ -373,19 +400,16 @@ void SmtpAttempt::on_session_end(Connection& c) {
     return;
   }
   const auto& outs = c.outcomes();
-  const smtp::TransactionOutcome* o = outs.empty() ? nullptr : &outs.front();
-  if (o && o->not_sent && o->mail_reply.permanent()) {
-    // This client's own verdict (SMTPUTF8 not offered, a SIZE over the server's limit):
-    // reported by the local MTA, as Postfix's DSN_BY_LOCAL_MTA, and final for the
-    // message: another MX of the domain is no better placed to take it.
-    last_remote_.clear();
-    const std::string text = o->mail_reply.text();
-    return fail_all(AttemptOutcome::Kind::kFailed, status_of(o->mail_reply), "X-maillab; " + text);
-  }
-  bool session_failed = !o || o->mail_reply.code == 0 || o->mail_reply.transient();
   last_remote_ = c.remote_name();  // it answered: DSNs name it as Remote-MTA
-  if (o && o->data_sent && !o->data_acknowledged) unconfirmed_ = true;
-  if (session_failed) {
+  bool all_settled = true;
+  bool error_taken = false;  // last_error_ is the first unsettled job's
+  for (std::size_t k = 0; k < c.jobs().size(); ++k) {
+    Job& job = jobs_[c.jobs()[k]];
+    const smtp::TransactionOutcome* o = k < outs.size() ? &outs[k] : nullptr;
+    if (settle_job(job, o, c)) continue;
+    all_settled = false;
+    if (error_taken) continue;
+    error_taken = true;
     if (o && !o->rcpts.empty()) {
       const auto& rep = o->rcpts.front().reply;
       // Even a 5xx greeting only sends us to the next MX (Postfix smtp_skip_5xx_greeting).
@@ -398,13 +422,26 @@ void SmtpAttempt::on_session_end(Connection& c) {
       last_error_status_ = "4.4.2";
       last_error_ = "X-maillab; lost connection with " + where_of(t.host, t.address, t.port);
     }
-    auto keep = connection_;
-    mta_.runtime().start_timer(0, [this, keep] { try_next_target(); });
-    return;
   }
+  if (all_settled) return finish();
+  auto keep = connection_;
+  mta_.runtime().start_timer(0, [this, keep] { try_next_target(); });
+}
+
+bool SmtpAttempt::settle_job(Job& job, const smtp::TransactionOutcome* o, Connection& c) {
+  const Target& t = c.target();
+  if (o && o->not_sent && o->mail_reply.permanent()) {
+    // This client's own verdict (SMTPUTF8 not offered, a SIZE over the server's limit):
+    // reported by the local MTA, as Postfix's DSN_BY_LOCAL_MTA, and final for the
+    // message: another MX of the domain is no better placed to take it.
+    fail_job(job, AttemptOutcome::Kind::kFailed, status_of(o->mail_reply), "X-maillab; " + o->mail_reply.text(), {});
+    return true;
+  }
+  if (o && o->data_sent && !o->data_acknowledged) job.unconfirmed = true;
+  if (!o || o->mail_reply.code == 0 || o->mail_reply.transient()) return false;  // the next target
   // Final per recipient for this attempt.
-  for (std::size_t i = 0; i < rcpt_indices_.size(); ++i) {
-    if (settled_[i]) continue;
+  for (std::size_t i = 0; i < job.rcpt_indices.size(); ++i) {
+    if (job.settled[i]) continue;
     AttemptOutcome out;
     out.remote_mta = last_remote_;
     out.next_hop_dsn = c.next_hop_dsn();
@@ -429,25 +466,30 @@ void SmtpAttempt::on_session_end(Connection& c) {
         out.next_id = smtp::queued_as(*rep);
       }
     }
-    out.unconfirmed = unconfirmed_;
-    outcomes_[i] = out;
-    settled_[i] = true;
+    out.unconfirmed = job.unconfirmed;
+    job.outcomes[i] = out;
+    job.settled[i] = true;
   }
-  finish();
+  return true;
 }
 
 void SmtpAttempt::fail_all(AttemptOutcome::Kind kind, std::string status, std::string diagnostic) {
-  for (std::size_t i = 0; i < rcpt_indices_.size(); ++i) {
-    if (settled_[i]) continue;
-    AttemptOutcome& out = outcomes_[i];
+  for (Job& job : jobs_) fail_job(job, kind, status, diagnostic, last_remote_);
+  finish();
+}
+
+void SmtpAttempt::fail_job(Job& job, AttemptOutcome::Kind kind, const std::string& status,
+                           const std::string& diagnostic, const std::string& remote) {
+  for (std::size_t i = 0; i < job.rcpt_indices.size(); ++i) {
+    if (job.settled[i]) continue;
+    AttemptOutcome& out = job.outcomes[i];
     out.kind = kind;
     out.status = status;
     out.diagnostic = diagnostic;
-    out.remote_mta = last_remote_;
-    out.unconfirmed = unconfirmed_;
-    settled_[i] = true;
+    out.remote_mta = remote;
+    out.unconfirmed = job.unconfirmed;
+    job.settled[i] = true;
   }
-  finish();
 }
 
 void SmtpAttempt::finish() {

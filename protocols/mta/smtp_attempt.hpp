@@ -10,6 +10,13 @@
 //  2. try every address of every MX in order: refused or timed out -> the next one; a
 //     4xx/5xx greeting or a session lost before any recipient was answered -> the next one.
 //  3. per recipient: 2xx delivered, 5xx failed, 4xx (or nothing) deferred.
+// Connection cache on demand (Postfix smtp_connection_cache_on_demand): other messages for
+// the same domain that become ready before the session opens join() the attempt; the
+// session then carries one transaction per message (MAIL/RCPT/DATA, RSET after a failed
+// one). Each message is a job with its own queue id (the trace's id of its transaction's
+// lines) and its own outcomes: one message's 5xx or 4xx never settles another's. A job
+// whose transaction got no usable answer (4xx to MAIL, the session lost before it) goes on
+// to the next target with the other unsettled jobs.
 #pragma once
 
 #include <cstddef>
@@ -53,10 +60,16 @@ class SmtpAttempt {
   ~SmtpAttempt();
 
   void start();
+  // Another message for the same next-hop domain, while joinable(): no session is open yet.
+  void join(std::string queue_id, std::vector<std::size_t> rcpt_indices, smtp::OutgoingMessage message);
+  bool joinable() const;
+  const std::string& domain() const { return domain_; }
 
-  const std::string& queue_id() const { return queue_id_; }
-  const std::vector<std::size_t>& rcpt_indices() const { return rcpt_indices_; }
-  const std::vector<AttemptOutcome>& outcomes() const { return outcomes_; }  // parallel
+  std::size_t jobs() const { return jobs_.size(); }
+  const std::string& queue_id(std::size_t job) const { return jobs_[job].queue_id; }
+  const std::vector<std::size_t>& rcpt_indices(std::size_t job) const { return jobs_[job].rcpt_indices; }
+  // Parallel to rcpt_indices(job).
+  const std::vector<AttemptOutcome>& outcomes(std::size_t job) const { return jobs_[job].outcomes; }
   bool finished() const { return finished_; }
 
  private:
@@ -67,6 +80,16 @@ class SmtpAttempt {
   };
   using Mx = MxHost;
   class Connection;
+  // One message of the attempt.
+  struct Job {
+    std::string queue_id;
+    std::vector<std::size_t> rcpt_indices;
+    smtp::OutgoingMessage message;
+    std::vector<AttemptOutcome> outcomes;
+    std::vector<bool> settled;
+    bool unconfirmed = false;
+    bool done() const;
+  };
 
   void on_mx(const dns::LookupResult& r);
   void on_implicit_a(const dns::LookupResult& r);
@@ -74,18 +97,20 @@ class SmtpAttempt {
   void try_next_target();
   void on_session_end(Connection& c);
   void fail_all(AttemptOutcome::Kind kind, std::string status, std::string diagnostic);
+  void fail_job(Job& job, AttemptOutcome::Kind kind, const std::string& status, const std::string& diagnostic,
+                const std::string& remote);
+  // The session's answers for one job: settled, or false when it goes to the next target.
+  bool settle_job(Job& job, const smtp::TransactionOutcome* o, Connection& c);
+  // The queue id of the first job not yet settled (the session's lines before any MAIL).
+  const std::string& lead_id() const;
   void finish();
 
   Mta& mta_;
-  std::string queue_id_;
   std::string domain_;
   std::string lookup_name_;  // what DNS is asked: the domain, or the configured next hop's host
   std::uint16_t port_ = 25;  // the next hop's port
-  std::vector<std::size_t> rcpt_indices_;
-  smtp::OutgoingMessage message_;
   Done done_;
-  std::vector<AttemptOutcome> outcomes_;
-  std::vector<bool> settled_;
+  std::vector<Job> jobs_;
   std::vector<Mx> mxs_;
   std::size_t mx_resolving_ = 0;
   std::vector<Target> targets_;
@@ -94,7 +119,6 @@ class SmtpAttempt {
   std::string last_error_ = "no route to host";
   std::shared_ptr<Connection> connection_;
   io::TimerHandle done_timer_ = 0;
-  bool unconfirmed_ = false;
   std::string last_remote_;  // the last host that answered at all
   bool finished_ = false;
 };
