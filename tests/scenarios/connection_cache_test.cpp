@@ -9,25 +9,13 @@
 
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
+#include "tests/scenarios/world_helpers.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
+using namespace maillab::scenario::test;
 
 namespace {
-
-Scenario from_text(const std::string& text) {
-  auto loaded = load_scenario_text(text, "test.yaml");
-  if (auto* e = std::get_if<LoadError>(&loaded)) FAIL(e->str());
-  return std::get<Scenario>(loaded);
-}
-
-std::unique_ptr<World> run_world(const Scenario& s) {
-  auto built = World::build(s, s.seed);
-  REQUIRE(std::holds_alternative<std::unique_ptr<World>>(built));
-  auto w = std::move(std::get<std::unique_ptr<World>>(built));
-  w->run_until(s.duration_ns);
-  return w;
-}
 
 // The built-in scenario's YAML with `from` replaced by `to` (once; it must be there).
 std::string edited(std::string text, const std::string& from, const std::string& to) {

@@ -10,25 +10,13 @@
 #include "scenarios/expectations.hpp"
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
+#include "tests/scenarios/world_helpers.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
+using namespace maillab::scenario::test;
 
 namespace {
-
-Scenario builtin(const std::string& name) {
-  auto loaded = load_scenario(name);
-  if (auto* e = std::get_if<LoadError>(&loaded)) FAIL(e->str());
-  return std::get<Scenario>(loaded);
-}
-
-std::unique_ptr<World> run_world(const Scenario& s) {
-  auto built = World::build(s, s.seed);
-  REQUIRE(std::holds_alternative<std::unique_ptr<World>>(built));
-  auto w = std::move(std::get<std::unique_ptr<World>>(built));
-  w->run_until(s.duration_ns);
-  return w;
-}
 
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
