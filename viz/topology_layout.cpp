@@ -1,12 +1,9 @@
 #include "viz/topology_layout.hpp"
 
 #include <algorithm>
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/fruchterman_reingold.hpp>
-#include <boost/graph/random_layout.hpp>
-#include <boost/graph/topology.hpp>
-#include <boost/random/linear_congruential.hpp>
+#include <iterator>
 #include <set>
+#include <tuple>
 
 #include "viz/host_roles.hpp"
 
@@ -16,6 +13,25 @@ int Topology::node_of(const std::string& name) const {
   for (std::size_t i = 0; i < nodes.size(); ++i)
     if (nodes[i].name == name) return static_cast<int>(i);
   return -1;
+}
+
+TopologyLayer topology_layer(const scenario::Scenario& s, const scenario::Host& host) {
+  const auto roles = host_roles(s, host);
+  auto has = [&](const char* r) { return std::find(roles.begin(), roles.end(), r) != roles.end(); };
+  bool sends = false, submits = false;  // the MUA of a send; the server a send submits to
+  for (const auto& e : s.events)
+    if (auto* send = std::get_if<scenario::Send>(&e.action)) {
+      sends = sends || send->client.value_or(send->server) == host.name;
+      submits = submits || send->server == host.name;
+    }
+  if (submits && has("MTA")) return TopologyLayer::kMsa;  // even when it is its domain's MX too
+  if (has("MX")) return TopologyLayer::kMx;
+  if (has("MSA")) return TopologyLayer::kMsa;
+  if (has("MDA") || has("MRA")) return TopologyLayer::kStore;
+  if (has("MTA")) return TopologyLayer::kMta;
+  if (has("DNS")) return TopologyLayer::kDns;
+  if (has("MUA")) return sends ? TopologyLayer::kSender : TopologyLayer::kReader;
+  return TopologyLayer::kDns;
 }
 
 Topology layout_topology(const scenario::Scenario& s) {
@@ -52,29 +68,36 @@ Topology layout_topology(const scenario::Scenario& s) {
         edge(fetch->client.value_or(fetch->server), fetch->server, false);
     }
   }
-  if (t.nodes.size() <= 1) return t;
-
-  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS>;
-  using Topo = boost::rectangle_topology<boost::minstd_rand>;
-  Graph g(t.nodes.size());
-  for (const auto& e : t.edges) boost::add_edge(e.a, e.b, g);
-  boost::minstd_rand gen(20260302);
-  Topo topo(gen, -1.0, -1.0, 1.0, 1.0);
-  std::vector<Topo::point_type> pos(t.nodes.size());
-  auto pmap = boost::make_iterator_property_map(pos.begin(), boost::get(boost::vertex_index, g));
-  boost::random_graph_layout(g, pmap, topo);
-  boost::fruchterman_reingold_force_directed_layout(
-      g, pmap, topo, boost::cooling(boost::linear_cooling<double>(300)));
-  double lo[2] = {1e9, 1e9}, hi[2] = {-1e9, -1e9};
-  for (const auto& p : pos)
-    for (int k = 0; k < 2; ++k) {
-      lo[k] = std::min(lo[k], p[k]);
-      hi[k] = std::max(hi[k], p[k]);
-    }
-  for (std::size_t i = 0; i < pos.size(); ++i) {
-    double span_x = std::max(1e-9, hi[0] - lo[0]), span_y = std::max(1e-9, hi[1] - lo[1]);
-    t.nodes[i].x = 0.1 + 0.8 * (pos[i][0] - lo[0]) / span_x;
-    t.nodes[i].y = 0.1 + 0.8 * (pos[i][1] - lo[1]) / span_y;
+  // Layers: compact the used ones; within a layer, lane order (routers last).
+  const auto lanes = lane_order(s);
+  auto lane_index = [&](const std::string& name) {
+    auto it = std::find(lanes.begin(), lanes.end(), name);
+    return static_cast<int>(it - lanes.begin());
+  };
+  std::vector<int> raw(t.nodes.size());
+  std::set<int> used;
+  for (std::size_t i = 0; i < t.nodes.size(); ++i) {
+    raw[i] = static_cast<int>(TopologyLayer::kDns);
+    for (const auto& h : s.hosts)
+      if (h.name == t.nodes[i].name) raw[i] = static_cast<int>(topology_layer(s, h));
+    used.insert(raw[i]);
+  }
+  std::vector<int> order(t.nodes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return std::make_tuple(raw[a], t.nodes[a].router, lane_index(t.nodes[a].name)) <
+           std::make_tuple(raw[b], t.nodes[b].router, lane_index(t.nodes[b].name));
+  });
+  t.layers = static_cast<int>(used.size());
+  std::vector<int> count(used.size(), 0);
+  for (int i : order) {
+    auto& n = t.nodes[i];
+    n.layer = static_cast<int>(std::distance(used.begin(), used.find(raw[i])));
+    n.rank = count[n.layer]++;
+  }
+  for (auto& n : t.nodes) {
+    n.x = t.layers <= 1 ? 0.5 : 0.05 + 0.9 * n.layer / (t.layers - 1);
+    n.y = (n.rank + 0.5) / count[n.layer];
   }
   return t;
 }

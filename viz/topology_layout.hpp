@@ -1,6 +1,9 @@
-// viz::Topology: where the Topology panel draws each host, from Boost.Graph's
-// Fruchterman-Reingold force-directed layout (deterministic: a fixed seed for the starting
-// positions, so the same scenario always gets the same picture).
+// viz::Topology: where the Topology panel draws each host - a layered layout that tells the
+// mail's story left to right: the senders' MUAs, their MSAs, the sending MTAs, DNS (and
+// routers), the receiving MXs (primary above backup), the mail stores (MDA / POP3 without
+// MX), the readers' MUAs. Layers come from the scenario alone (host_roles, and who sends),
+// and within a layer the hosts keep lane_order, so the picture never moves while a run
+// plays and matches the timeline's lanes. Empty layers take no room.
 //
 // With `network.links` the graph is the scenario's links (hosts and routers). With no links
 // the network is a full mesh, which tells nothing; the graph is then who talks to whom:
@@ -17,7 +20,9 @@ namespace maillab::viz {
 struct TopologyNode {
   std::string name;
   bool router = false;
-  double x = 0.5, y = 0.5;  // in [0, 1]
+  int layer = 0;  // TopologyLayer, compacted: 0 .. layers-1 with no empty layer
+  int rank = 0;   // place within its layer, top to bottom (lane order)
+  double x = 0.5, y = 0.5;  // in [0, 1]: the layer's column, the rank's row
 };
 
 struct TopologyEdge {
@@ -29,9 +34,15 @@ struct Topology {
   std::vector<TopologyNode> nodes;
   std::vector<TopologyEdge> edges;
   bool full_mesh = true;
+  int layers = 0;  // non-empty layers
 
   int node_of(const std::string& name) const;
 };
+
+// The story's layers, left to right.
+enum class TopologyLayer { kSender, kMsa, kMta, kDns, kMx, kStore, kReader };
+
+TopologyLayer topology_layer(const scenario::Scenario& s, const scenario::Host& host);
 
 Topology layout_topology(const scenario::Scenario& s);
 

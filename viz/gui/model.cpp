@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "protocols/io/trace_vocab.hpp"
+#include "protocols/mda/mail_store.hpp"
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/exchanges.hpp"
@@ -19,6 +20,19 @@ namespace key = io::trace::key;
 namespace {
 
 constexpr Time kInFlightWindow = 60'000'000'000;  // packets older than a minute have landed
+
+// The messages in a host's mailboxes now (a POP3 DELE or an IMAP expunge takes them out):
+// read from a copy of its mail files, so reading never writes to the host's disk.
+std::size_t mailbox_now(const scenario::World& w, const scenario::HostNode& h) {
+  io::MemoryDisk copy;
+  for (const auto& path : h.disk.list("mail/"))
+    if (auto bytes = h.disk.read(path)) copy.write(path, bytes);
+  auto store = mda::make_store(w.mailbox_kind(h.spec->name), copy);
+  if (!store) return 0;
+  std::size_t n = 0;
+  for (const auto& user : store->users()) n += store->list(user).size();
+  return n;
+}
 
 std::string where_now(const Journey& j, const Model& m) {
   if (j.hops.empty()) return j.submission_failed ? "never left the MUA: the submission failed"
@@ -105,7 +119,10 @@ void rebuild(Model& m, Session& session) {
     v.roles = host_roles(s, h);
     v.has_mta = h.mta.has_value();
     auto it = w.hosts().find(h.name);
-    if (it != w.hosts().end()) v.up = it->second->up;
+    if (it != w.hosts().end()) {
+      v.up = it->second->up;
+      if (h.mta) v.mailbox_messages = mailbox_now(w, *it->second);
+    }
     if (auto q = queues.find(h.name); q != queues.end()) v.queue = std::move(q->second);
     for (const auto& q : v.queue) {
       switch (q.state) {
@@ -115,8 +132,6 @@ void rebuild(Model& m, Session& session) {
         case mta::QueueState::kHold: ++v.hold; break;
       }
     }
-    for (const auto& d : w.deliveries())
-      if (d.host == h.name) ++v.mailbox_messages;
     m.hosts.push_back(std::move(v));
   }
   m.cuts.clear();

@@ -30,7 +30,7 @@ struct HostView {
   bool disk_full = false;
   int incoming = 0, active = 0, deferred = 0, hold = 0;
   std::vector<QueuedMessage> queue;   // from the trace, sorted by arrival
-  std::size_t mailbox_messages = 0;   // messages delivered here so far
+  std::size_t mailbox_messages = 0;   // messages in its mailboxes now
 };
 
 struct PacketInFlight {

@@ -7,6 +7,7 @@
 
 #include "viz/exchanges.hpp"
 #include "viz/gui/draw_util.hpp"
+#include "viz/gui/topology_geometry.hpp"
 #include "viz/host_roles.hpp"
 
 namespace maillab::viz {
@@ -27,6 +28,26 @@ bool is_cut(const Model& m, const std::string& a, const std::string& b) {
   return std::find(m.cuts.begin(), m.cuts.end(), pair) != m.cuts.end();
 }
 
+// A node's three lines: name (and DOWN), roles, and its state at a glance - queue size,
+// deferred, the messages in its mailboxes now, a full disk.
+NodeTexts node_texts(const Model& m, const TopologyNode& n) {
+  NodeTexts out;
+  const HostView* h = m.host(n.name);
+  out.name = n.name + (h && !h->up ? "  DOWN" : "");
+  if (!h) return out;
+  out.roles = roles_label(h->roles);
+  std::string q;
+  const std::size_t total = h->incoming + h->active + h->deferred + h->hold;
+  if (total) {
+    q = "queue " + std::to_string(total);
+    if (h->deferred) q += " (" + std::to_string(h->deferred) + " deferred)";
+  }
+  if (h->mailbox_messages) q += (q.empty() ? "" : "  ") + std::string("\u2709 ") + std::to_string(h->mailbox_messages);
+  if (h->disk_full) q += (q.empty() ? "" : "  ") + std::string("disk full");
+  out.counts = q;
+  return out;
+}
+
 }  // namespace
 
 void TopologyPanel::draw(const Model& m) {
@@ -44,10 +65,18 @@ void TopologyPanel::draw(const Model& m) {
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(o, ImVec2(o.x + size.x, o.y + size.y), IM_COL32(252, 252, 253, 255));
   const float k = ui.scale;
-  auto pos = [&](int i) {
-    return ImVec2(o.x + 60 * k + static_cast<float>(t.nodes[i].x) * (size.x - 120 * k),
-                  o.y + 30 * k + static_cast<float>(t.nodes[i].y) * (size.y - 95 * k));
-  };
+  const float line_h = ImGui::GetTextLineHeight();
+  const Rect area{o.x + 6 * k, o.y + 4 * k, size.x - 12 * k, size.y - line_h - 12 * k};
+  std::vector<NodeTexts> texts(t.nodes.size());
+  for (std::size_t i = 0; i < t.nodes.size(); ++i) texts[i] = node_texts(m, t.nodes[i]);
+  const auto geo = place_topology(t, texts, area, TextMetrics{line_h, [](const std::string& x) {
+                                                                return ImGui::CalcTextSize(x.c_str()).x;
+                                                              }},
+                                  k);
+  auto pos = [&](int i) { return ImVec2(geo[i].cx, geo[i].cy); };
+  std::vector<Rect> taken;  // node circles and labels: in-flight labels keep off them
+  for (const auto& g : geo)
+    for (const Rect& r : g.boxes()) taken.push_back(r);
 
   // Following a message: the hosts and the talks of its way stand out, the rest dims.
   const JourneyView* followed = ui.follow && ui.selected_journey >= 0 &&
@@ -85,7 +114,10 @@ void TopologyPanel::draw(const Model& m) {
     if (a < 0 || b < 0) continue;
     ImVec2 pa = pos(a), pb = pos(b);
     dashed_line(dl, pa, pb, col(kDown), 2.5f);
-    label(dl, ImVec2((pa.x + pb.x) / 2, (pa.y + pb.y) / 2 - 8), col(kDown), "\u2702 cut", true);
+    const char* cut_text = "\u2702 cut";
+    const ImVec2 ts = ImGui::CalcTextSize(cut_text);
+    if (auto r = place_flight_label((pa.x + pb.x) / 2, (pa.y + pb.y) / 2, ts.x + 4, ts.y, area, taken))
+      label(dl, ImVec2(r->x + 2, r->y), col(kDown), cut_text, false);
   }
   for (const auto& f : m.in_flight) {
     ImVec2 a = pos(f.from), b = pos(f.to);
@@ -94,7 +126,10 @@ void TopologyPanel::draw(const Model& m) {
     ImU32 c = f.dropped ? IM_COL32(150, 150, 150, 255) : protocol_colour(f.protocol);
     dl->AddCircleFilled(p, 6, c);
     dl->AddCircle(p, 6, IM_COL32(255, 255, 255, 255), 0, 1.5f);
-    if (m.in_flight.size() <= 6) label(dl, ImVec2(p.x + 8, p.y - 16), c, fit(f.text, 220), false);
+    const std::string text = fit(f.text, 220 * k);
+    const ImVec2 ts = ImGui::CalcTextSize(text.c_str());
+    if (auto r = place_flight_label(p.x, p.y, ts.x + 4, ts.y, area, taken))
+      label(dl, ImVec2(r->x + 2, r->y), c, text, false);
   }
 
   const ImVec2 mouse = ImGui::GetMousePos();
@@ -108,29 +143,24 @@ void TopologyPanel::draw(const Model& m) {
     const float alpha = followed && !on_way ? 0.3f : 1.0f;
     ImU32 fill = n.router ? IM_COL32(170, 170, 180, static_cast<int>(255 * alpha))
                           : up ? col(Outcome::kOk, 0.85f * alpha) : col(Outcome::kPermanent, 0.9f * alpha);
-    if (followed && on_way) dl->AddCircle(p, (n.router ? 9.0f : 15.0f) * k + 7 * k, IM_COL32(230, 140, 20, 255), 0, 3.0f * k);
-    float r = (n.router ? 9.0f : 15.0f) * k;
+    const float r = geo[i].r;
+    if (followed && on_way) dl->AddCircle(p, r + geo[i].ring, IM_COL32(230, 140, 20, 255), 0, 3.0f * k);
     dl->AddCircleFilled(p, r, fill);
     bool selected = n.name == ui.selected_host || n.name == ui.selected_peer;
-    dl->AddCircle(p, r + (selected ? 4.0f : 1.0f), selected ? IM_COL32(30, 80, 200, 255) : IM_COL32(60, 60, 60, 255),
+    dl->AddCircle(p, r + (selected ? std::min(4.0f, geo[i].ring) : 1.0f), selected ? IM_COL32(30, 80, 200, 255) : IM_COL32(60, 60, 60, 255),
                   0, selected ? 3.0f : 1.0f);
     float dx = mouse.x - p.x, dy = mouse.y - p.y;
     if (dx * dx + dy * dy <= (r + 6) * (r + 6)) hovered = static_cast<int>(i);
-    std::string name = n.name + (up ? "" : "  DOWN");
-    label(dl, ImVec2(p.x, p.y + r + 3), up ? IM_COL32(20, 30, 50, 255) : col(kDown), name, true);
-    if (!h) continue;
-    std::string roles = roles_label(h->roles);
-    label(dl, ImVec2(p.x, p.y + r + 3 + ImGui::GetTextLineHeight()), IM_COL32(80, 90, 110, 255), roles, true);
-    std::string q;
-    int total = h->incoming + h->active + h->deferred + h->hold;
-    if (total) {
-      q = "queue " + std::to_string(total);
-      if (h->deferred) q += " (" + std::to_string(h->deferred) + " deferred)";
+    const NodeGeometry& g = geo[i];
+    const NodeTexts& tx = texts[i];
+    label(dl, ImVec2(g.cx, g.name.y), up ? IM_COL32(20, 30, 50, 255) : col(kDown), fit(tx.name, g.max_label_w), true);
+    if (!g.roles.empty())
+      label(dl, ImVec2(g.cx, g.roles.y), IM_COL32(80, 90, 110, 255), fit(tx.roles, g.max_label_w), true);
+    if (!g.counts.empty()) {
+      const bool warn = h && (h->deferred || h->disk_full);
+      label(dl, ImVec2(g.cx, g.counts.y), warn ? col(Outcome::kTransient) : IM_COL32(47, 111, 208, 255),
+            fit(tx.counts, g.max_label_w), true);
     }
-    if (h->mailbox_messages) q += (q.empty() ? "" : "  ") + std::string("\u2709 ") + std::to_string(h->mailbox_messages);
-    if (!q.empty())
-      label(dl, ImVec2(p.x, p.y - r - 3 - ImGui::GetTextLineHeight()), h->deferred ? col(Outcome::kTransient) : IM_COL32(47, 111, 208, 255),
-            q, true);
   }
 
   if (hovered >= 0) {
