@@ -26,10 +26,10 @@ std::vector<gui::NodeTexts> texts_of(const scenario::Scenario& s, const Topology
   std::vector<gui::NodeTexts> out;
   for (const auto& n : t.nodes) {
     gui::NodeTexts x;
-    x.name = n.name + "  DOWN";  // the longest a name gets
+    x.name = n.name;
     for (const auto& h : s.hosts)
       if (h.name == n.name) x.roles = roles_label(host_roles(s, h));
-    x.counts = "queue 12 (3 deferred)  \u2709 20  disk full";
+    x.counts = "DOWN  queue 12, 3 deferred  \u2709 20  disk full";  // the longest it gets
     out.push_back(x);
   }
   return out;

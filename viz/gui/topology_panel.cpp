@@ -28,19 +28,20 @@ bool is_cut(const Model& m, const std::string& a, const std::string& b) {
   return std::find(m.cuts.begin(), m.cuts.end(), pair) != m.cuts.end();
 }
 
-// A node's three lines: name (and DOWN), roles, and its state at a glance - queue size,
+// A node's three lines: name, roles, and its state at a glance - DOWN, queue size,
 // deferred, the messages in its mailboxes now, a full disk.
 NodeTexts node_texts(const Model& m, const TopologyNode& n) {
   NodeTexts out;
   const HostView* h = m.host(n.name);
-  out.name = n.name + (h && !h->up ? "  DOWN" : "");
+  out.name = n.name;
   if (!h) return out;
   out.roles = roles_label(h->roles);
-  std::string q;
-  const std::size_t total = h->incoming + h->active + h->deferred + h->hold;
-  if (total) {
-    q = "queue " + std::to_string(total);
-    if (h->deferred) q += " (" + std::to_string(h->deferred) + " deferred)";
+  std::string q = h->up ? "" : "DOWN";
+  const int total = h->incoming + h->active + h->deferred + h->hold;
+  if (total) {  // short, so it fits a narrow column: "2 deferred", "queue 3, 1 deferred"
+    q += q.empty() ? "" : "  ";
+    if (h->deferred == total) q += std::to_string(total) + " deferred";
+    else q += "queue " + std::to_string(total) + (h->deferred ? ", " + std::to_string(h->deferred) + " deferred" : "");
   }
   if (h->mailbox_messages) q += (q.empty() ? "" : "  ") + std::string("\u2709 ") + std::to_string(h->mailbox_messages);
   if (h->disk_full) q += (q.empty() ? "" : "  ") + std::string("disk full");
@@ -157,8 +158,8 @@ void TopologyPanel::draw(const Model& m) {
     if (!g.roles.empty())
       label(dl, ImVec2(g.cx, g.roles.y), IM_COL32(80, 90, 110, 255), fit(tx.roles, g.max_label_w), true);
     if (!g.counts.empty()) {
-      const bool warn = h && (h->deferred || h->disk_full);
-      label(dl, ImVec2(g.cx, g.counts.y), warn ? col(Outcome::kTransient) : IM_COL32(47, 111, 208, 255),
+      const bool warn = h && (h->deferred || h->disk_full || !h->up);
+      label(dl, ImVec2(g.cx, g.counts.y), h && !h->up ? col(kDown) : warn ? col(Outcome::kTransient) : IM_COL32(47, 111, 208, 255),
             fit(tx.counts, g.max_label_w), true);
     }
   }
