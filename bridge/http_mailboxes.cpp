@@ -1,7 +1,5 @@
 #include "bridge/http_mailboxes.hpp"
 
-#include <ranges>
-
 #include "base/json.hpp"
 #include "protocols/message/encoded_word.hpp"
 #include "protocols/message/hash.hpp"
@@ -11,9 +9,14 @@ namespace maillab::bridge {
 
 namespace {
 
+// By hand, not std::views::split: clang 14 with GCC 12's <ranges> cannot compile that.
 std::vector<std::string> split(const std::string& path) {
   std::vector<std::string> out;
-  for (auto part : std::views::split(path, '/')) out.emplace_back(part.begin(), part.end());
+  if (path.empty()) return out;
+  std::size_t from = 0;
+  for (std::size_t slash; (slash = path.find('/', from)) != std::string::npos; from = slash + 1)
+    out.push_back(path.substr(from, slash - from));
+  out.push_back(path.substr(from));
   return out;
 }
 
