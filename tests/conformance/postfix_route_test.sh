@@ -2,7 +2,8 @@
 # maillab -> real Postfix: `maillab serve` runs route-lab.yaml (Alice's MUA submits one
 # message to the lab MTA mail.a.example at 3s) with --route pf.test=<Postfix>, and stops
 # by itself (--until). Then:
-# - the lab's trace says relay.sent to 127.0.0.1:<port> with Postfix's "queued as ID",
+# - the lab's trace says relay.sent to Postfix (relay: the host name its greeting gave, as
+#   Remote-MTA names it; peer: 127.0.0.1) with Postfix's "queued as ID",
 # - Postfix's log says that ID went to alice@pf.test with status=sent (virtual delivery),
 # - DIR/mail/alice/new holds exactly one message: the lab's headers and body byte for byte
 #   (a dot-stuffed line unstuffed), under Postfix's Received naming the lab's HELO
@@ -34,7 +35,8 @@ echo "ok: maillab serve --route pf.test=127.0.0.1:$pf_port --until 60s exited 0"
 sent=$(grep '"relay.sent"' "$work/trace.jsonl" || true)
 [ -n "$sent" ] || fail "no relay.sent in the lab's trace: $(grep -o '"event":"[a-z._]*"' "$work/trace.jsonl" | sort | uniq -c | tr '\n' ' ')"
 [ "$(printf '%s\n' "$sent" | wc -l)" -eq 1 ] || fail "more than one relay.sent: $sent"
-case "$sent" in *"\"relay\":\"127.0.0.1:$pf_port\""*) ;; *) fail "relay.sent names another relay: $sent" ;; esac
+case "$sent" in *"\"relay\":\"$name.peers.test\""*) ;; *) fail "relay.sent names another relay than $name.peers.test: $sent" ;; esac
+case "$sent" in *"\"peer\":\"127.0.0.1\""*) ;; *) fail "relay.sent names another peer than 127.0.0.1: $sent" ;; esac
 qid=$(printf '%s' "$sent" | grep -oE 'queued as [0-9A-Za-z]+' | awk '{print $3}')
 [ -n "$qid" ] || fail "Postfix's 250 reply in the trace has no 'queued as ID': $sent"
 # The link field (docs/trace.md): the next hop's queue id, read once from that reply.
