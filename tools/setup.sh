@@ -3,7 +3,7 @@
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config libboost-dev libboost-graph-dev libyaml-cpp-dev
-          catch2 libcli11-dev libfmt-dev nlohmann-json3-dev python3
+          catch2 libcli11-dev nlohmann-json3-dev python3
           libssl-dev  # OpenSSL 3: TLS (protocols/tls) and DKIM signatures (protocols/auth)
           libimgui-dev libsdl2-dev libstb-dev libpcap-dev
           fonts-dejavu-core  # the visualiser's font (Unicode marks); falls back to ImGui's own

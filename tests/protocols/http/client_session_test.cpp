@@ -1,7 +1,7 @@
 // http::ClientSession: paired with the server engine in memory (h11's ConnectionPair), and
 // against scripted servers: one result per request, in order, whatever the framing, the
 // split or the failure.
-#include "tests/protocols/http/http_fixture.hpp"
+#include "http_fixture.hpp"
 
 #include "protocols/http/client_session.hpp"
 

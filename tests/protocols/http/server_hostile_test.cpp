@@ -1,7 +1,7 @@
 // http::ServerSession against hostile input: every refusal is a response a client can read
 // (431, 414, 413, 400, 501, 505, 417), the connection then closes, nothing from the peer
 // reaches a response's fields or the application, and memory stays bounded.
-#include "tests/protocols/http/http_fixture.hpp"
+#include "http_fixture.hpp"
 
 using namespace maillab::http;
 using namespace maillab::http::test;

@@ -1,7 +1,7 @@
 // http::ServerSession as a client sees it: status codes, fields, bodies, and whether the
 // connection stays open, for well-behaved clients (HTTP/1.1 and 1.0, keep-alive,
 // pipelining, HEAD, 100-continue, late answers, streams, timeouts), in every split.
-#include "tests/protocols/http/http_fixture.hpp"
+#include "http_fixture.hpp"
 
 using namespace maillab::http;
 using namespace maillab::http::test;

@@ -8,7 +8,7 @@
 
 #include <openssl/rand.h>
 
-#include "tests/protocols/tls/tls_pair.hpp"
+#include "tls_pair.hpp"
 
 using namespace maillab::tls;
 using namespace maillab::tls::test;

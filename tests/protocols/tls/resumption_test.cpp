@@ -2,7 +2,7 @@
 // the server's cache (TLS 1.2 session ids, TLS 1.3 stateful tickets), aged by lab time.
 #include <catch2/catch.hpp>
 
-#include "tests/protocols/tls/tls_pair.hpp"
+#include "tls_pair.hpp"
 
 using namespace maillab::tls;
 using namespace maillab::tls::test;

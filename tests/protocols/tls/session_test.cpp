@@ -4,7 +4,7 @@
 
 #include <openssl/err.h>
 
-#include "tests/protocols/tls/tls_pair.hpp"
+#include "tls_pair.hpp"
 
 using namespace maillab::tls;
 using namespace maillab::tls::test;

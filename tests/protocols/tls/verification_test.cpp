@@ -2,7 +2,7 @@
 // reported (HandshakeInfo), never enforced, so "may" can go on and "verify" can give up.
 #include <catch2/catch.hpp>
 
-#include "tests/protocols/tls/tls_pair.hpp"
+#include "tls_pair.hpp"
 
 using namespace maillab::tls;
 using namespace maillab::tls::test;
