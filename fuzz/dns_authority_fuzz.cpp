@@ -21,56 +21,25 @@
 #include "fuzz/fuzz_support.hpp"
 #include "protocols/dns/authority.hpp"
 #include "protocols/dns/zone.hpp"
+#include "tests/support/dns_zones.hpp"
 
 using namespace maillab;
 using namespace maillab::dns;
 
 namespace {
 
-constexpr const char* kZoneB = R"($ORIGIN b.example.
-$TTL 3600
-@    IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-@    IN NS  ns.example.
-@    IN MX  10 mx1.b.example.
-@    IN MX  20 mx2.b.example.
-@    IN TXT "v=spf1 mx -all"
-mx1  IN A   192.0.2.21
-mx2  IN A   192.0.2.22
-mx2  IN AAAA 2001:db8::22
-)";
+// The tests' zones (tests/support/dns_zones.hpp) with a few records more: a TXT and an
+// AAAA in b.example, a null MX (RFC 7505) in c.example.
+const std::string kZoneBMore = std::string(test::kZoneB) +
+                               "@    IN TXT \"v=spf1 mx -all\"\n"
+                               "mx2  IN AAAA 2001:db8::22\n";
 
-constexpr const char* kZoneC = R"($ORIGIN c.example.
-$TTL 300
-@         SOA ns hostmaster 7 3600 600 604800 60
-@         NS ns
-ns        A 192.0.2.53
-www       CNAME web
-web       CNAME mx1.b.example.
-ext       CNAME mail.other.net.
-dangling  CNAME nothere
-loop1     CNAME loop2
-loop2     CNAME loop1
-deep.ent  A 192.0.2.99
-*.wild    MX 5 mx1.b.example.
-sub       NS ns.sub
-ns.sub    A 192.0.2.54
-null      MX 0 .
-c1 CNAME c2
-c2 CNAME c3
-c3 CNAME c4
-c4 CNAME c5
-c5 CNAME c6
-c6 CNAME c7
-c7 CNAME c8
-c8 CNAME c9
-c9 CNAME c10
-c10 A 192.0.2.10
-)";
+const std::string kZoneCMore = std::string(test::kZoneC) + "null      MX 0 .\n";
 
 const Authority& authority() {
   static const Authority a = [] {
     Authority x;
-    for (const char* text : {kZoneB, kZoneC}) {
+    for (std::string_view text : {std::string_view(kZoneBMore), std::string_view(kZoneCMore)}) {
       auto r = parse_zone(text);
       FUZZ_CHECK(r.ok(), r.error.to_string());
       x.add_zone(*r.zone);

@@ -24,6 +24,7 @@
 
 #include "bridge/server.hpp"
 #include "scenarios/loader.hpp"
+#include "tests/support/lab_hosts.hpp"
 
 namespace maillab::bridge::test {
 
@@ -31,22 +32,11 @@ using namespace std::chrono_literals;
 
 // A small lab: ns.example (DNS), mx.b.example (MTA for b.example, relays for 127.0.0.0/8,
 // submission with AUTH, POP3 for bob).
-inline const char* kLabYaml = R"(scenario: bridge-lab
+inline const std::string kLabYaml = R"(scenario: bridge-lab
 title: the bridge test lab
 duration: 1d
 hosts:
-  ns.example:
-    address: 192.0.2.53
-    dns:
-      zones:
-        - |
-          $ORIGIN b.example.
-          $TTL 3600
-          @        IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-          @        IN NS  ns.example.
-          @        IN MX  10 mx.b.example.
-          mx       IN A   192.0.2.20
-  mx.b.example:
+)" + std::string(maillab::test::kNsExampleHost) + R"(  mx.b.example:
     address: 192.0.2.20
     resolver: 192.0.2.53
     mta:

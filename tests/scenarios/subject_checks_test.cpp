@@ -10,6 +10,7 @@
 #include "scenarios/loader.hpp"
 #include "scenarios/runner.hpp"
 #include "scenarios/world.hpp"
+#include "tests/support/lab_hosts.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
@@ -22,18 +23,7 @@ Scenario lab(const std::string& subject, const std::string& expect) {
 seed: 1
 duration: 10m
 hosts:
-  ns.example:
-    address: 192.0.2.53
-    dns:
-      zones:
-        - |
-          $ORIGIN b.example.
-          $TTL 3600
-          @   IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-          @   IN NS  ns.example.
-          @   IN MX  10 mx.b.example.
-          mx  IN A   192.0.2.20
-  mail.a.example:
+)" + std::string(maillab::test::kNsExampleHost) + R"(  mail.a.example:
     address: 192.0.2.10
     resolver: 192.0.2.53
     mta: {domains: [a.example], submission: true}

@@ -5,46 +5,14 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "tests/support/dns_zones.hpp"
+
 using namespace maillab::dns;
 
 namespace {
 
-constexpr const char* kZoneB = R"($ORIGIN b.example.
-$TTL 3600
-@    IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-@    IN NS  ns.example.
-@    IN MX  10 mx1.b.example.
-@    IN MX  20 mx2.b.example.
-mx1  IN A   192.0.2.21
-mx2  IN A   192.0.2.22
-)";
-
-constexpr const char* kZoneC = R"($ORIGIN c.example.
-$TTL 300
-@         SOA ns hostmaster 7 3600 600 604800 60
-@         NS ns
-ns        A 192.0.2.53
-www       CNAME web
-web       CNAME mx1.b.example.
-ext       CNAME mail.other.net.
-dangling  CNAME nothere
-loop1     CNAME loop2
-loop2     CNAME loop1
-deep.ent  A 192.0.2.99
-*.wild    MX 5 mx1.b.example.
-sub       NS ns.sub
-ns.sub    A 192.0.2.54
-c1 CNAME c2
-c2 CNAME c3
-c3 CNAME c4
-c4 CNAME c5
-c5 CNAME c6
-c6 CNAME c7
-c7 CNAME c8
-c8 CNAME c9
-c9 CNAME c10
-c10 A 192.0.2.10
-)";
+using maillab::test::kZoneB;
+using maillab::test::kZoneC;
 
 Zone zone(const char* text) {
   auto r = parse_zone(text);

@@ -6,21 +6,14 @@
 #include <functional>
 
 #include "protocols/dns/authority.hpp"
+#include "tests/support/dns_zones.hpp"
 
 using namespace maillab::dns;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kZoneB = R"($ORIGIN b.example.
-$TTL 3600
-@    IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-@    IN NS  ns.example.
-@    IN MX  10 mx1.b.example.
-@    IN MX  20 mx2.b.example.
-mx1  IN A   192.0.2.21
-mx2  IN A   192.0.2.22
-)";
+using maillab::test::kZoneB;
 
 constexpr const char* kZoneC = R"($ORIGIN c.example.
 $TTL 300

@@ -5,20 +5,13 @@
 #include <catch2/catch.hpp>
 
 #include "protocols/dns/address.hpp"
+#include "tests/support/dns_zones.hpp"
 
 using namespace maillab::dns;
 
 namespace {
 
-constexpr const char* kScenarioZone = R"($ORIGIN b.example.
-$TTL 3600
-@    IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-@    IN NS  ns.example.
-@    IN MX  10 mx1.b.example.
-@    IN MX  20 mx2.b.example.
-mx1  IN A   192.0.2.21
-mx2  IN A   192.0.2.22
-)";
+using maillab::test::kZoneB;
 
 Zone parse_ok(std::string_view text, std::string origin = "") {
   auto r = parse_zone(text, std::move(origin));
@@ -43,7 +36,7 @@ std::vector<std::string> lines_of(const Zone& z) {
 }  // namespace
 
 TEST_CASE("the scenario zone parses", "[dns][zone]") {
-  const Zone z = parse_ok(kScenarioZone);
+  const Zone z = parse_ok(kZoneB);
   CHECK(z.origin == "b.example");
   CHECK(lines_of(z) ==
         std::vector<std::string>{
