@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::bridge {
 
 namespace asio = boost::asio;
@@ -106,9 +108,7 @@ std::optional<RouteSpec> parse_route(std::string_view text, std::string* error) 
     return std::nullopt;
   }
   RouteSpec r;
-  for (char c : text.substr(0, eq)) {
-    r.domain += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  r.domain = message::ascii_lower(text.substr(0, eq));
   std::string why;
   auto to = parse_endpoint(text.substr(eq + 1), &why);
   if (!to) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "protocols/io/trace_vocab.hpp"
+#include "protocols/message/ascii.hpp"
 
 namespace maillab::scenario {
 
@@ -25,7 +26,7 @@ std::vector<std::string> split_list(const std::string& s) {
 }
 
 std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  message::lower_in_place(s);
   return s;
 }
 

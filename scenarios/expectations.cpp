@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "protocols/auth/authentication_results.hpp"
+#include "protocols/message/ascii.hpp"
 #include "protocols/message/dsn.hpp"
 #include "protocols/message/encoded_word.hpp"
 #include "protocols/message/message.hpp"
@@ -16,7 +17,7 @@ namespace key = io::trace::key;
 namespace {
 
 std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  message::lower_in_place(s);
   return s;
 }
 

@@ -1,14 +1,14 @@
 #include "scenarios/resolver_check.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "protocols/message/ascii.hpp"
 
 namespace maillab::scenario {
 namespace {
 
 std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  message::lower_in_place(s);
   return s;
 }
 

@@ -25,7 +25,6 @@
 //
 // Nothing destructive: a connection that ever sent DELE is dropped, never QUIT.
 #include <array>
-#include <cctype>
 #include <chrono>
 #include <map>
 #include <set>
@@ -34,6 +33,7 @@
 #include "bridge/check/check.hpp"
 #include "bridge/check/check_table.hpp"
 #include "bridge/check/pop3_probe.hpp"
+#include "protocols/message/ascii.hpp"
 #include "protocols/pop3/dot_stuffing.hpp"
 #include "protocols/pop3/md5.hpp"
 
@@ -185,8 +185,7 @@ Result apop(Pop3Ctx& c) {
     if (r->ok) return Result::pass(r->first + " (timestamp " + ts + ")");
     // The maildrop may still be locked by the connection just closed (RFC 1939 8; RFC
     // 2449 8.1.2's [IN-USE]); any other refusal is final (no guessing of passwords).
-    std::string text = r->first;
-    for (char& ch : text) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string text = message::ascii_lower(r->first);
     const bool locked = text.find("[in-use]") != std::string::npos || text.find("lock") != std::string::npos;
     if (!locked || std::chrono::steady_clock::now() >= end)
       return Result::fail(r->first + " (the password USER/PASS takes; timestamp " + ts + ")");

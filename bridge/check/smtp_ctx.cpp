@@ -1,9 +1,10 @@
 // SmtpCtx: the shared raw connection, and where a close by the server is written.
 #include "bridge/check/smtp_ctx.hpp"
 
-#include <cctype>
 #include <cstdio>
 #include <random>
+
+#include "protocols/message/ascii.hpp"
 
 namespace maillab::check {
 
@@ -170,7 +171,7 @@ std::optional<Result> mail_refused(const SmtpCtx& c, const smtp::Reply& mail) {
   if (mail.positive_completion()) return std::nullopt;
   std::string text;
   for (std::string_view l : mail.lines) text.append(l).push_back(' ');
-  for (char& ch : text) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  message::upper_in_place(text);
   std::string why = "MAIL refused: ";
   if (text.find("STARTTLS") != std::string::npos) why = "needs STARTTLS (no TLS in the probe yet): ";
   else if (mail.code == 530 && c.opt.user.empty()) why = "needs AUTH (--user/--password): ";

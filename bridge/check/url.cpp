@@ -3,6 +3,8 @@
 
 #include <cctype>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::check {
 
 namespace {
@@ -52,8 +54,7 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
     fail(error, std::move(message));
     return std::nullopt;
   }
-  std::string scheme(text.substr(0, sep));
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string scheme = message::ascii_lower(text.substr(0, sep));
   if (scheme == "smtp") {
     u.scheme = Url::Scheme::Smtp;
     u.port = 25;

@@ -1,16 +1,16 @@
 #include "protocols/auth/fake_dns.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "protocols/dns/address.hpp"
+#include "protocols/message/ascii.hpp"
 
 namespace maillab::auth {
 
 std::string FakeDns::key(const std::string& name) {
   std::string k = name;
   if (!k.empty() && k.back() == '.') k.pop_back();
-  for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  message::lower_in_place(k);
   return k;
 }
 

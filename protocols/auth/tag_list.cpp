@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::auth {
 
 namespace {
@@ -51,9 +53,7 @@ std::optional<TagList> parse_tag_list(std::string_view text, std::string* why, b
     if (!std::isalpha(static_cast<unsigned char>(text[i]))) return fail("a tag name must start with a letter");
     while (i < n && (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_')) ++i;
     std::string name(text.substr(name_start, i - name_start));
-    if (fold_case) {
-      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
+    if (fold_case) message::lower_in_place(name);
     while (i < n && is_ws(text[i])) ++i;
     if (i >= n || text[i] != '=') return fail("tag '" + name + "' without '='");
     ++i;

@@ -1,16 +1,11 @@
 #include "protocols/auth/text.hpp"
 
-#include <cctype>
-
 #include "protocols/auth/tag_list.hpp"
+#include "protocols/message/ascii.hpp"
 
 namespace maillab::auth {
 
-std::string ascii_lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+std::string ascii_lower(std::string_view text) { return message::ascii_lower(text); }
 
 std::string printable_ascii(std::string_view text) {
   std::string out;

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <vector>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::message {
 namespace {
 
@@ -29,14 +31,6 @@ int64_t floor_div(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
 }
 
 bool all_digits(std::string_view s) {

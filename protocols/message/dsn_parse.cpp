@@ -1,6 +1,6 @@
 // parse_dsn(): reads the message/delivery-status part of a DSN back (RFC 3464 2.2, 2.3).
-#include <cctype>
 
+#include "protocols/message/ascii.hpp"
 #include "protocols/message/date.hpp"
 #include "protocols/message/dsn.hpp"
 #include "protocols/message/message.hpp"
@@ -42,11 +42,6 @@ std::string strip_type(std::string_view v) {
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
   if (v.size() >= 2 && v.front() == '<' && v.back() == '>') v = v.substr(1, v.size() - 2);
   return std::string(v);
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string first_word(std::string_view v) {
@@ -101,7 +96,7 @@ ParsedDsn read_status(std::string_view body) {
       std::string v = dsn_value(f.raw);
       if (iequals(f.name, "Final-Recipient")) r.final_recipient = strip_type(v);
       else if (iequals(f.name, "Original-Recipient")) r.original_recipient = strip_type(v);
-      else if (iequals(f.name, "Action")) r.action = lower(first_word(v));
+      else if (iequals(f.name, "Action")) r.action = ascii_lower(first_word(v));
       else if (iequals(f.name, "Status")) r.status = first_word(v);
       else if (iequals(f.name, "Remote-MTA")) r.remote_mta = strip_type(v);
       else if (iequals(f.name, "Diagnostic-Code")) r.diagnostic_code = v;

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <optional>
 
+#include "protocols/message/ascii.hpp"
 #include "protocols/message/base64.hpp"
 
 namespace maillab::message {
@@ -32,7 +33,7 @@ std::optional<std::string> decode_word(std::string_view s, std::size_t pos, std:
   if (s.compare(pos, 2, "=?") != 0) return std::nullopt;
   std::size_t q1 = s.find('?', pos + 2);
   if (q1 == std::string_view::npos || q1 + 2 >= s.size() || s[q1 + 2] != '?') return std::nullopt;
-  char enc = static_cast<char>(std::toupper(static_cast<unsigned char>(s[q1 + 1])));
+  char enc = ascii_upper(s[q1 + 1]);
   std::size_t close = s.find("?=", q1 + 3);
   if (close == std::string_view::npos) return std::nullopt;
   std::string_view payload = s.substr(q1 + 3, close - q1 - 3);

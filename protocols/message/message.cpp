@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::message {
 namespace {
 
@@ -82,8 +84,6 @@ std::string_view first_eol(std::string_view in) {
   return !nl || (nl > in.data() && nl[-1] == '\r') ? "\r\n" : "\n";
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
 std::string_view trim_wsp(std::string_view s) {
   while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);
@@ -125,7 +125,7 @@ void fold_line(std::string_view line, std::size_t keep, std::string_view eol, st
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
+    if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   return true;
 }
 

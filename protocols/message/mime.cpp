@@ -2,14 +2,10 @@
 
 #include <cctype>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::message {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -60,13 +56,13 @@ std::string unquote(std::string_view v) {
 std::string parse_params(std::string_view value, ContentType& ct) {
   std::vector<std::string> parts = split_params(value);
   std::string compact;
-  for (char c : lower(trim(parts[0])))
+  for (char c : ascii_lower(trim(parts[0])))
     if (!std::isspace(static_cast<unsigned char>(c))) compact += c;
   for (std::size_t i = 1; i < parts.size(); ++i) {
     std::string_view p = parts[i];
     std::size_t eq = p.find('=');
     if (eq == std::string_view::npos) continue;
-    std::string name = lower(trim(p.substr(0, eq)));
+    std::string name = ascii_lower(trim(p.substr(0, eq)));
     if (name.empty()) continue;
     std::string v = unquote(p.substr(eq + 1));
     if (ct.params.emplace(name, v).second) ct.ordered.emplace_back(std::move(name), std::move(v));
@@ -77,7 +73,7 @@ std::string parse_params(std::string_view value, ContentType& ct) {
 }  // namespace
 
 std::optional<std::string> ContentType::param(const std::string& name) const {
-  auto it = params.find(lower(name));
+  auto it = params.find(ascii_lower(name));
   if (it == params.end()) return std::nullopt;
   return it->second;
 }

@@ -2,16 +2,14 @@
 
 #include <algorithm>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::services {
-namespace {
-
-char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-}  // namespace
 
 bool CaselessLess::operator()(std::string_view a, std::string_view b) const {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                      [](char x, char y) { return fold(x) < fold(y); });
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return message::ascii_lower(x) < message::ascii_lower(y);
+  });
 }
 
 void Accounts::add(std::string name, std::optional<std::string> password) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::services {
 
 namespace agent = io::trace::agent;
@@ -94,10 +96,7 @@ void Resolver::enable_cache(std::size_t max_entries) {
 }
 
 std::string Resolver::cache_key(const std::string& name, dns::Type type) {
-  std::string key = name;
-  for (auto& c : key) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  std::string key = message::ascii_lower(name);
   key += '/';
   key += std::to_string(static_cast<int>(type));
   return key;
