@@ -121,7 +121,7 @@ class AsioConnection final : public io::Connection,
   io::ConnectionHandler* handler_ = nullptr;
   std::function<bool()> dead_host_;
 
-  std::array<char, 16384> buf_;  // not zeroed: 16 KiB of memset per connection (profiled)
+  std::array<char, 16384> buf_;  // not zeroed (docs/performance.md, "Profile before")
   HandlerMemory read_memory_, write_memory_;  // the read and the write in flight
   std::string unread_;                      // arrived while no handler was attached
   std::optional<io::CloseKind> owed_close_;  // on_close owed to a handler not yet attached

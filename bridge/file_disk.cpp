@@ -223,12 +223,10 @@ FileDisk::Batch FileDisk::begin_sync() {
   return b;
 }
 
-// One syncfs(2) rather than an fsync per changed file and directory. Measured (bench
-// maildir, 2,000 messages, 20 sessions, batches on the sync thread, ~17 messages per
-// batch, load 5.5): syncfs 182 msg/s, the fsyncs (open + fsync of each file, then each
-// directory) 125 msg/s; in a 20-file microbenchmark 1.3 ms against 4.2-5.5 ms per batch.
-// syncfs also writes what other programs left dirty on that filesystem, which lengthens a
-// batch under a heavy writer (replies wait longer; the promises hold; batches grow).
+// One syncfs(2) rather than an fsync per changed file and directory: faster per batch
+// (docs/performance.md, "Figures: Maildir with fsync"). syncfs also writes what other
+// programs left dirty on that filesystem, which lengthens a batch under a heavy writer
+// (replies wait longer; the promises hold; batches grow).
 bool FileDisk::run(const Batch& b) {
   if (!b.any) return true;
   return b.fd >= 0 && ::syncfs(b.fd) == 0;

@@ -201,7 +201,7 @@ void Server::wait_for_io() {
   // The handlers that are ready first: under load there always are some, and then the
   // time of the next simulator event is not needed. (Peeking at it moves the event
   // queue's cursor to that event, often minutes ahead; the next timer a handler arms
-  // before it re-files the whole queue: 2% of a busy serve's CPU, profiled.)
+  // before it re-files the whole queue: docs/performance.md, "Profile before".)
   if (io_.poll() > 0) {
     if (io_.stopped()) io_.restart();
     return;

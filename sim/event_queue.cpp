@@ -15,7 +15,7 @@ namespace {
 
 // Slot chunks of 2 MiB and more are aligned to 2 MiB and offered to transparent huge pages:
 // each event touches one slot at random in the pool, and with 4 KiB pages a pool of 10^6
-// slots (64 MiB) would cost a TLB miss per event (measured: about 30% of the run time).
+// slots (64 MiB) would cost a TLB miss per event (docs/performance.md, "Kernel: hold model").
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
 void* allocate_chunk(std::size_t bytes) {
