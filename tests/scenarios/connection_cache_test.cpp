@@ -9,7 +9,7 @@
 
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
-#include "tests/scenarios/world_helpers.hpp"
+#include "world_helpers.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;

@@ -10,7 +10,7 @@
 #include "scenarios/expectations.hpp"
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
-#include "tests/scenarios/world_helpers.hpp"
+#include "world_helpers.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;

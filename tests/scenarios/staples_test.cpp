@@ -7,7 +7,7 @@
 #include "protocols/mta/client_name.hpp"
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
-#include "tests/scenarios/world_helpers.hpp"
+#include "world_helpers.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
