@@ -1,4 +1,4 @@
-// maillab check URL (cli.md): a conformance probe of an external SMTP, POP3 or DNS
+// maillab check URL (cli.md): a conformance probe of an external SMTP, POP3, IMAP or DNS
 // server (bridge/check/check.hpp). stdout: the table and the closing line; stderr: a bad
 // URL or option (exit 2). Exit 1 when a MUST check failed, else 0.
 #include <iostream>
@@ -18,10 +18,10 @@ struct CheckArgs {
 }  // namespace
 
 void register_check(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("check", "Conformance probe of an external SMTP, POP3 or DNS server");
+  auto* cmd = app.add_subcommand("check", "Conformance probe of an external SMTP, POP3, IMAP or DNS server");
   auto args = std::make_shared<CheckArgs>();
   cmd->add_option("URL", args->opt.url,
-                  "smtp://HOST[:PORT], pop3://USER:PASS@HOST[:PORT] or dns://HOST[:PORT]/ZONE")
+                  "smtp://HOST[:PORT], pop3://USER:PASS@HOST[:PORT], imap://USER:PASS@HOST[:PORT] or dns://HOST[:PORT]/ZONE")
       ->required();
   cmd->add_option("--format", args->format, "text (default) or markdown (a GitHub table)");
   cmd->add_option("--timeout", args->timeout_s, "seconds to wait for each reply (default 10)");
@@ -32,7 +32,7 @@ void register_check(CLI::App& app, int& exit_code) {
   cmd->add_option("--fetch", args->opt.fetch,
                   "SMTP: pop3://USER:PASS@HOST:PORT where --rcpt's mail arrives (dot-stuffing round trip)");
   cmd->add_option("--user", args->opt.user,
-                  "SMTP: AUTH PLAIN (LOGIN as fallback) when offered; POP3: instead of USER in the URL");
+                  "SMTP: AUTH PLAIN (LOGIN as fallback) when offered; POP3, IMAP: instead of USER in the URL");
   cmd->add_option("--password", args->opt.password, "the password for --user (both or neither)");
   cmd->add_option("--name", args->opt.name, "DNS: an extra name that should resolve");
   cmd->callback([args, &exit_code] {

@@ -3,7 +3,7 @@
 # library, SOURCED (never run) by tests/conformance/*_test.sh and the bench scripts.
 #
 #   peers_can_run                      root or passwordless sudo available? (else 1)
-#   peers_install                      install postfix, dovecot-pop3d, swaks, curl, fetchmail, msmtp,
+#   peers_install                      install postfix, dovecot-pop3d, dovecot-imapd, swaks, curl, fetchmail, msmtp,
 #                                      s-nail, nsd, unbound, bind9, dnsutils, python3-dkim,
 #                                      python3-spf, opendkim-tools, iproute2 from Debian's
 #                                      packages if missing (sudo when not root)
@@ -11,9 +11,11 @@
 #                                      virtual domain pf.test (alice, bob, u) as Maildirs in
 #                                      DIR/mail/<user>/, log in DIR/postfix.log
 #   peers_postfix_stop NAME
-#   peers_dovecot_start PORT DIR       Dovecot POP3 only on 127.0.0.1:PORT, users alice, bob, u
-#                                      (password "secret"), Maildirs DIR/mail/<user>/ (the same
-#                                      ones a Postfix instance given the same DIR writes)
+#   peers_dovecot_start PORT DIR [IMAP_PORT]
+#                                      Dovecot POP3 on 127.0.0.1:PORT (and IMAP on IMAP_PORT when
+#                                      given), users alice, bob, u (password "secret"), Maildirs
+#                                      DIR/mail/<user>/ (the same ones a Postfix instance given
+#                                      the same DIR writes)
 #   peers_dovecot_stop DIR
 #   peers_sink_start PORT / peers_sink_stop [PORT]   Postfix's smtp-sink on 127.0.0.1:PORT
 #   peers_nsd_start PORT DIR ZONE FILE NSD (authoritative DNS) on 127.0.0.1:PORT, UDP and TCP,
@@ -70,7 +72,7 @@ PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
 # (scram_msmtp_test.sh). unbound, bind9, dnsutils: the DNS peers.
 # python3-dkim, python3-spf, opendkim-tools (and iproute2 for a private network namespace):
 # the independent DKIM and SPF implementations of dkim_interop_test.sh and spf_pyspf_test.sh.
-PEERS_PACKAGES=(postfix dovecot-pop3d swaks curl fetchmail s-nail msmtp nsd unbound bind9 dnsutils python3-dkim python3-spf
+PEERS_PACKAGES=(postfix dovecot-pop3d dovecot-imapd swaks curl fetchmail s-nail msmtp nsd unbound bind9 dnsutils python3-dkim python3-spf
                 opendkim-tools iproute2
                 chromium)  # the browser tests (console_chromium_test.sh, tests/conformance/cdp.py)
 # The libraries of the unpacked Exim and OpenSMTPD (their .debs are not installed, above).
@@ -434,11 +436,15 @@ peers_postfix_stop() {  # NAME
 # ---------------------------------------------------------------------------------------
 # Dovecot: POP3 only, one instance per DIR
 
-peers_dovecot_start() {  # PORT DIR
-  [ $# -eq 2 ] || { _peers_say "usage: peers_dovecot_start PORT DIR"; return 1; }
-  local port=$1 dir uid gid u
+peers_dovecot_start() {  # PORT DIR [IMAP_PORT]
+  [ $# -eq 2 ] || [ $# -eq 3 ] || { _peers_say "usage: peers_dovecot_start PORT DIR [IMAP_PORT]"; return 1; }
+  local port=$1 imap_port=${3:-0} protocols=pop3 dir uid gid u
   command -v dovecot >/dev/null 2>&1 || { _peers_say "dovecot is not installed (peers_install)"; return 1; }
   _peers_port_free "$port" "dovecot" || return 1
+  if [ "$imap_port" != 0 ]; then
+    _peers_port_free "$imap_port" "dovecot imap" || return 1
+    protocols="pop3 imap"
+  fi
   mkdir -p "$2" && dir=$(cd "$2" && pwd -P) || return 1
   uid=$(id -u "$PEERS_MAIL_USER")
   gid=$(id -g "$PEERS_MAIL_USER")
@@ -451,13 +457,13 @@ peers_dovecot_start() {  # PORT DIR
   done | _peers_sudo tee "$dir/dovecot/users" >/dev/null
   _peers_sudo chmod 644 "$dir/dovecot/users"
   _peers_sudo tee "$dir/dovecot.conf" >/dev/null <<EOF
-# Written by maillab tools/peers.sh: POP3 only, on 127.0.0.1:$port, no TLS.
+# Written by maillab tools/peers.sh: POP3 on 127.0.0.1:$port (IMAP on port $imap_port; 0: none), no TLS.
 instance_name = maillab-peers-$port
 base_dir = $dir/dovecot/run
 state_dir = $dir/dovecot/state
 log_path = $dir/dovecot.log
 info_log_path = $dir/dovecot.log
-protocols = pop3
+protocols = $protocols
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
@@ -487,7 +493,8 @@ service pop3-login {
 }
 service imap-login {
   inet_listener imap {
-    port = 0
+    address = 127.0.0.1
+    port = $imap_port
   }
   inet_listener imaps {
     port = 0
@@ -501,7 +508,8 @@ EOF
     _peers_tail "$dir/dovecot.log"
     return 1
   fi
-  peers_wait_port "$port" "dovecot" "$dir/dovecot.log"
+  peers_wait_port "$port" "dovecot" "$dir/dovecot.log" || return 1
+  [ "$imap_port" = 0 ] || peers_wait_port "$imap_port" "dovecot imap" "$dir/dovecot.log"
 }
 
 peers_dovecot_stop() {  # DIR

@@ -35,7 +35,7 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
   }
   if (!options.user.empty()) {
     if (url->scheme == Url::Scheme::Dns) {
-      err << "maillab check: --user and --password are for smtp:// and pop3:// URLs\n";
+      err << "maillab check: --user and --password are for smtp://, pop3:// and imap:// URLs\n";
       return 2;
     }
     if (url->has_credentials) {
@@ -48,7 +48,7 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
         return 2;
       }
     }
-    if (url->scheme == Url::Scheme::Pop3) {
+    if (url->scheme == Url::Scheme::Pop3 || url->scheme == Url::Scheme::Imap) {
       url->user = options.user;
       url->password = options.password;
       url->has_credentials = true;
@@ -92,6 +92,7 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
   switch (url->scheme) {
     case Url::Scheme::Smtp: report = check_smtp(*url, options, fetch ? &*fetch : nullptr); break;
     case Url::Scheme::Pop3: report = check_pop3(*url, options); break;
+    case Url::Scheme::Imap: report = check_imap(*url, options); break;
     case Url::Scheme::Dns: report = check_dns(*url, options); break;
   }
   if (options.markdown) {

@@ -1,8 +1,8 @@
 // check::run: `maillab check URL` (cli.md), a conformance probe of an external SMTP,
-// POP3 or DNS server. The server is driven with the lab's own engines (smtp::ClientSession
+// POP3, IMAP or DNS server. The server is driven with the lab's own engines (smtp::ClientSession
 // and smtp::ReplyParser, pop3::ClientSession and pop3::LineReader, dns::encode/decode)
 // through a table of checks per protocol ({name, RFC section, level, function}: see
-// smtp_checks.cpp, pop3_checks.cpp, dns_checks.cpp), and the results are printed as a
+// smtp_checks.cpp, pop3_checks.cpp, imap_checks.cpp, dns_checks.cpp), and the results are printed as a
 // table (report.hpp).
 // Exit codes: 0 no MUST failed, 1 a MUST failed (an unreachable server fails the first
 // check as a MUST, the rest skip), 2 bad URL or options (message on `err`).
@@ -26,17 +26,18 @@ struct Options {
   std::string rcpt;   // a recipient the server accepts: enables the transaction checks
   std::string helo;   // default: "maillab.check"
   std::string fetch;  // pop3:// URL where --rcpt's mail can be read back (dot-stuffing round trip)
-  // SMTP: AUTH (PLAIN, else LOGIN) when offered; POP3: instead of USER:PASS in the URL.
+  // SMTP: AUTH (PLAIN, else LOGIN) when offered; POP3, IMAP: instead of USER:PASS in the URL.
   // Both or neither; never sent unless given.
   std::string user, password;
   // DNS
   std::string name;   // an extra name to resolve
 };
 
-// Each protocol's checks; `fetch` is the parsed --fetch URL (SMTP only). check_pop3 takes
-// the credentials from the URL (run() puts --user/--password there).
+// Each protocol's checks; `fetch` is the parsed --fetch URL (SMTP only). check_pop3 and
+// check_imap take the credentials from the URL (run() puts --user/--password there).
 Report check_smtp(const Url& url, const Options& options, const Url* fetch);
 Report check_pop3(const Url& url, const Options& options);
+Report check_imap(const Url& url, const Options& options);
 Report check_dns(const Url& url, const Options& options);
 
 // Parses the URLs, runs the checks, prints the table to `out`; returns the exit code.

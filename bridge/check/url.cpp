@@ -50,7 +50,7 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
   if (sep == std::string_view::npos) {
     std::string message = "'";
     message += text;
-    message += "' is not a URL: expected smtp://, pop3:// or dns://";
+    message += "' is not a URL: expected smtp://, pop3://, imap:// or dns://";
     fail(error, std::move(message));
     return std::nullopt;
   }
@@ -61,11 +61,14 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
   } else if (scheme == "pop3" || scheme == "pop") {
     u.scheme = Url::Scheme::Pop3;
     u.port = 110;
+  } else if (scheme == "imap") {
+    u.scheme = Url::Scheme::Imap;
+    u.port = 143;
   } else if (scheme == "dns") {
     u.scheme = Url::Scheme::Dns;
     u.port = 53;
   } else {
-    fail(error, "unknown scheme '" + scheme + "': expected smtp, pop3 or dns");
+    fail(error, "unknown scheme '" + scheme + "': expected smtp, pop3, imap or dns");
     return std::nullopt;
   }
   std::string_view rest = text.substr(sep + 3);

@@ -1,11 +1,13 @@
 // check::Url: the target of `maillab check` (cli.md): `smtp://host[:port]`,
-// `pop3://user:pass@host[:port]`, `dns://host[:port]/zone`.
+// `pop3://user:pass@host[:port]`, `imap://user:pass@host[:port]`,
+// `dns://host[:port]/zone`.
 //
 // host is an IPv4 address, a bracketed IPv6 address ("[::1]", kept without brackets) or a
-// host name (resolved later with getaddrinfo). Default ports: smtp 25, pop3 110, dns 53.
+// host name (resolved later with getaddrinfo). Default ports: smtp 25, pop3 110, imap 143, dns 53.
 // user, password and path are percent-decoded (RFC 3986 2.1); a '%' not followed by two
 // hex digits is an error. The path (without its '/') is the DNS zone; smtp and pop3 take
-// no path other than "/".
+// no path other than "/" (and so does imap:
+// the check works in a folder of its own).
 #pragma once
 
 #include <cstdint>
@@ -16,7 +18,7 @@
 namespace maillab::check {
 
 struct Url {
-  enum class Scheme { Smtp, Pop3, Dns };
+  enum class Scheme { Smtp, Pop3, Imap, Dns };
   Scheme scheme = Scheme::Smtp;
   std::string user, password;  // decoded; empty when absent
   bool has_credentials = false;

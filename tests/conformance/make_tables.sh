@@ -75,7 +75,7 @@ table() {  # TITLE ARGS...: one section of the generated block
   # The URL as a reader would type it: the ports are whatever was free.
   local shown
   shown=$(echo "$*" | sed -E "s/:($PF_PORT|$SINK_PORT|$EX_PORT|$OS_PORT|$NSD_PORT|$BIND_PORT|$UB_PORT)\b/:PORT/g;
-    s/:($DC_PORT|$OS_POP3)\b/:POP3PORT/g")
+    s/:($DC_PORT|$OS_POP3)\b/:POP3PORT/g; s/:$DC_IMAP_PORT\b/:IMAPPORT/g")
   {
     echo "### $title"
     echo
@@ -92,7 +92,7 @@ table() {  # TITLE ARGS...: one section of the generated block
   echo
   echo "Generated on $(date -u +%Y-%m-%d) by \`tests/conformance/make_tables.sh\` on Debian $debian:"
   echo "Postfix $postfix_version (smtpd and smtp-sink), Exim $exim_version (exim4-daemon-light), OpenSMTPD"
-  echo "$opensmtpd_version, Dovecot $dovecot_version (POP3), NSD $nsd_version, BIND $bind_version and Unbound $unbound_version (DNS)."
+  echo "$opensmtpd_version, Dovecot $dovecot_version (POP3, IMAP), NSD $nsd_version, BIND $bind_version and Unbound $unbound_version (DNS)."
   echo
 } >"$work/block"
 table "Postfix $postfix_version smtpd" "smtp://127.0.0.1:$PF_PORT" --rcpt alice@pf.test \
@@ -103,6 +103,7 @@ table "Exim $exim_version" "smtp://127.0.0.1:$EX_PORT" --rcpt alice@ex.test --fr
 table "OpenSMTPD $opensmtpd_version" "smtp://127.0.0.1:$OS_PORT" --rcpt alice@os.test \
   --from carol@c.example --fetch "pop3://alice:secret@127.0.0.1:$OS_POP3"
 table "Dovecot $dovecot_version POP3" "pop3://alice:secret@127.0.0.1:$DC_PORT"
+table "Dovecot $dovecot_version IMAP" "imap://alice:secret@127.0.0.1:$DC_IMAP_PORT"
 table "NSD $nsd_version (big.test: 31 MX, too big for UDP)" "dns://127.0.0.1:$NSD_PORT/big.test"
 table "BIND $bind_version (the same zone, transfers allowed to loopback)" "dns://127.0.0.1:$BIND_PORT/big.test"
 table "Unbound $unbound_version (the same zone as an auth-zone)" "dns://127.0.0.1:$UB_PORT/big.test"
