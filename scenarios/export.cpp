@@ -41,7 +41,7 @@ bool make_maildir(const std::string& dir, const std::string& rel, std::string* e
 bool export_mailboxes(const World& w, const std::string& dir, std::string* error,
                       bool keep_existing) {
   for (const auto& [name, node] : w.hosts()) {
-    if (!node->spec->mta && !node->spec->pop3) continue;
+    if (!node->spec->mta && !node->spec->pop3 && !node->spec->imap) continue;
     const io::Disk& disk = node->disk;
     const bool mbox = w.mailbox_kind(name) == "mbox";
     // Every user of the host gets a (possibly empty) mailbox.
@@ -55,6 +55,14 @@ bool export_mailboxes(const World& w, const std::string& dir, std::string* error
       }
     }
     if (mbox) continue;
+    // Every Maildir++ folder (mail/<user>/.<name>/maildirfolder) gets cur, new and tmp too,
+    // empty ones included: Python's mailbox.Maildir lists cur/ and new/ of a folder it opens.
+    for (const auto& path : disk.list("mail/")) {
+      const std::string marker = "/maildirfolder";
+      if (path.size() <= 5 + marker.size() || path.compare(path.size() - marker.size(), marker.size(), marker) != 0)
+        continue;
+      if (!make_maildir(dir, name + "/" + path.substr(5, path.size() - 5 - marker.size()), error)) return false;
+    }
     for (const auto& path : disk.list("mail/")) {
       // mail/<user>/{new,cur}/<name>
       auto bytes = disk.read(path);

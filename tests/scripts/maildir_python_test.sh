@@ -19,3 +19,25 @@ assert m["Return-Path"] == "<alice@a.example>", m["Return-Path"]
 assert "this message went from my user agent" in m.get_payload()
 print("maildir ok:", m["Subject"], "-", len(received), "Received headers")
 PY
+
+# An IMAP host's Maildir++ (imap-folders): every folder, empty ones included, has cur, new
+# and tmp, so that mailbox.Maildir opens and iterates each one; flags read with get_flags().
+folders=$(mktemp -d)
+trap 'rm -rf "$out" "$folders"' EXIT
+"$MAILLAB" run imap-folders --quiet --mailboxes "$folders" >/dev/null
+python3 - "$folders" <<'PY'
+import mailbox, os, sys
+root = sys.argv[1] + "/mail.a.example/alice"
+box = mailbox.Maildir(root, factory=None, create=False)
+names = sorted(box.list_folders())
+assert names == ["Drafts", "Junk", "Sent", "Trash"], names
+for name in names:
+    for sub in ("cur", "new", "tmp"):
+        assert os.path.isdir(os.path.join(root, "." + name, sub)), (name, sub)
+contents = {name: [(m["Subject"], m.get_flags()) for m in box.get_folder(name)] for name in names}
+assert contents["Sent"] == [("Plans", "S")], contents
+assert contents["Drafts"] == [] and contents["Junk"] == [], contents
+inbox = [(m["Subject"], m.get_flags()) for m in box]
+assert inbox == [("Re: Plans", "S")], inbox
+print("maildir++ ok:", ", ".join(f"{n}: {len(c)}" for n, c in contents.items()), "; INBOX:", inbox)
+PY
