@@ -87,7 +87,15 @@ Fetch parse_fetch(const Item& item, Context& cx) {
                       "`fetch.server`", imap ? Need::kImap : Need::kPop3, cx);
   if (std::optional<Item> i = m.get("client"))
     f.client = host_ref(*i, "`fetch.client`", Need::kHost, cx);
-  if (std::optional<Item> i = m.get("delete")) f.delete_messages = as_bool(*i);
+  if (std::optional<Item> i = m.get("delete")) {
+    // `delete: trash` (IMAP): the user's "delete" of a mail program, a MOVE to Trash.
+    if (i->node.IsDefined() && i->node.IsScalar() && i->node.Scalar() == "trash") {
+      if (!imap) fail(i->mark, "`delete: trash` needs `protocol: imap` (POP3 has no folders)");
+      f.delete_messages = f.to_trash = true;
+    } else {
+      f.delete_messages = as_bool(*i);
+    }
+  }
   f.password = optional_string(m, "password");
   return f;
 }

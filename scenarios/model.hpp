@@ -204,6 +204,7 @@ struct Fetch {
   std::string protocol = "pop3";         // "pop3" | "imap" (1.1)
   bool delete_messages = false;          // `delete`: DELE each message, then QUIT (IMAP:
                                          // \Deleted and EXPUNGE)
+  bool to_trash = false;                 // `delete: trash` (IMAP): MOVE them to Trash instead
   std::optional<std::string> password;
 };
 

@@ -496,6 +496,7 @@ void World::do_fetch(const Fetch& f) {
     job.user = f.user;
     job.password = password_of(*server, f.user, f.password);
     job.delete_after = f.delete_messages;
+    if (f.to_trash) job.delete_to = "Trash";
     start_imap(*client, *server, std::move(job), true);
     return;
   }

@@ -307,6 +307,14 @@ void ClientSession::tagged(std::string_view status, std::string_view text) {
     case State::Fetch:
       if (!ok && !starts_with_ci(code, "EXPUNGEISSUED")) return finish(Status::Error, "FETCH refused: " + std::string(text));
       return fetch_round();
+    case State::Move:
+      if (!ok) return finish(Status::Error, "MOVE refused: " + std::string(text));
+      to_fetch_.clear();
+      return fetch_round();
+    case State::Copy:
+      if (!ok) return finish(Status::Error, "COPY refused: " + std::string(text));
+      state_ = State::Store;
+      return send("UID STORE " + SequenceSet::format(moving_) + " +FLAGS.SILENT (\\Deleted)");
     case State::Store:
       if (!ok) return finish(Status::Error, "STORE refused: " + std::string(text));
       state_ = State::Expunge;
@@ -410,6 +418,14 @@ void ClientSession::fetch_round() {
     std::vector<std::uint32_t> done;
     for (std::uint32_t uid : to_fetch_)
       if (std::binary_search(seen_uids_.begin(), seen_uids_.end(), uid)) done.push_back(uid);
+    if (!done.empty() && !config_.delete_to.empty()) {
+      std::string target;
+      append_astring(target, config_.delete_to, false);
+      moving_ = done;
+      state_ = has_capability("MOVE") ? State::Move : State::Copy;
+      return send(std::string(state_ == State::Move ? "UID MOVE " : "UID COPY ") + SequenceSet::format(done) + " " +
+                  target);
+    }
     if (!done.empty()) {
       state_ = State::Store;
       return send("UID STORE " + SequenceSet::format(done) + " +FLAGS.SILENT (\\Deleted)");

@@ -2,7 +2,7 @@
 // greeting -> [STARTTLS] -> login (AUTHENTICATE PLAIN, with SASL-IR when offered, else
 // LOGIN) -> APPEND each message to save (to Sent, \Seen, as Thunderbird does) ->
 // SELECT INBOX -> UID SEARCH UNSEEN -> UID FETCH BODY[] (which sets \Seen) -> [UID STORE
-// +FLAGS (\Deleted) and EXPUNGE] -> [IDLE until stopped: each EXISTS ends the IDLE, the
+// +FLAGS (\Deleted) and EXPUNGE; or to a folder: UID MOVE, else UID COPY, STORE, EXPUNGE] -> [IDLE until stopped: each EXISTS ends the IDLE, the
 // new messages are fetched, IDLE again] -> LOGOUT.
 //
 // Invariants:
@@ -41,6 +41,10 @@ struct ClientConfig {
   bool require_tls = false;        // never send a password or a message in clear
   bool fetch = true;               // SELECT mailbox and fetch the messages not yet \Seen
   bool delete_after_fetch = false; // flag them \Deleted and expunge
+  // With delete_after_fetch: move them to this folder instead (Thunderbird's and the
+  // phones' "delete": to Trash): UID MOVE (RFC 6851) when announced, else UID COPY, then
+  // \Deleted and EXPUNGE. Empty: expunge for good.
+  std::string delete_to;
   bool idle = false;               // then IDLE, fetching each new message, until stop()
   std::string mailbox = "INBOX";
   std::vector<std::string> append;     // messages (CRLF) to APPEND first
@@ -55,7 +59,7 @@ class ClientSession {
  public:
   enum class Status { InProgress, Done, AuthFailed, NoTls, Error, ConnectionLost, TimedOut };
   enum class State {
-    Greeting, Capability, StartTls, Login, Authenticate, Append, Select, Search, Fetch, Store, Expunge,
+    Greeting, Capability, StartTls, Login, Authenticate, Append, Select, Search, Fetch, Move, Copy, Store, Expunge,
     Idle, IdleDone, Logout, Closed
   };
   static constexpr std::size_t kMaxUidsPerRound = 1000;
@@ -130,6 +134,7 @@ class ClientSession {
   std::size_t next_append_ = 0;
   std::vector<std::uint32_t> appended_uids_;
   std::vector<std::uint32_t> to_fetch_;
+  std::vector<std::uint32_t> moving_;  // the UIDs of a UID COPY in flight (then STORE)
   std::vector<std::uint32_t> seen_uids_;  // fetched already (sorted)
   std::vector<Fetched> fetched_;
   std::size_t kept_ = 0;

@@ -106,6 +106,7 @@ void ImapClient::start() {
     cfg.password = self->job.password;
     cfg.fetch = self->job.fetch;
     cfg.delete_after_fetch = self->job.delete_after;
+    cfg.delete_to = self->job.delete_to;
     cfg.idle = self->job.idle;
     cfg.append = self->job.append;
     self->driver = std::make_shared<Driver>(self->rt, std::move(c), cfg);

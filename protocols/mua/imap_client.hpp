@@ -25,6 +25,7 @@ struct ImapJob {
   std::string user, password;
   bool fetch = true;             // SELECT INBOX and fetch the unseen messages
   bool delete_after = false;     // then \Deleted and EXPUNGE
+  std::string delete_to;         // with delete_after: MOVE them there instead (e.g. "Trash")
   bool idle = false;             // then IDLE until stop()
   std::vector<std::string> append;  // CRLF messages to APPEND to Sent first
 };

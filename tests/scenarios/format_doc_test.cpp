@@ -212,6 +212,8 @@ Probe make_probe(const std::vector<Row>& rows, const std::string& path, const st
   // The base host runs IMAP, which needs Maildir (IMAP's folders and flags live in
   // Maildir++): the mbox example is probed on a host without it.
   if (path == "hosts.HOST.mta" && key == "mailbox" && example == "mbox") root["hosts"]["mx.b.example"].remove("imap");
+  // `delete: trash` moves to a folder: IMAP only.
+  if (path == "events[].fetch" && key == "delete" && example == "trash") node["protocol"] = "imap";
   YAML::Emitter out;
   out << root;
   p.text = std::string(out.c_str()) + "\n";

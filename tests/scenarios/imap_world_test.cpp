@@ -84,7 +84,7 @@ TEST_CASE("imap-idle: the phone fetches each message moments after the MDA files
   CHECK(w->fetches()[0].result.messages.size() == 2);
 }
 
-TEST_CASE("imap-folders: save_sent APPENDs to Sent; delete expunges on the server") {
+TEST_CASE("imap-folders: save_sent APPENDs to Sent; delete: trash MOVEs to Trash on the server") {
   auto w = run("imap-folders");
   // Sent holds exactly what the MUA submitted.
   REQUIRE(w->submissions().size() >= 1);
@@ -97,6 +97,13 @@ TEST_CASE("imap-folders: save_sent APPENDs to Sent; delete expunges on the serve
   REQUIRE(sent->messages.size() == 1);
   CHECK(sent->special_use == mda::SpecialUse::Sent);
   CHECK(*store.content("alice", sent->id, sent->messages[0].uid) == w->submissions()[0].content);
+  // The phone's delete moved the second answer to Trash, \Seen; INBOX keeps the first.
+  const mda::Folder* trash = store.folder("alice", "Trash");
+  REQUIRE(trash != nullptr);
+  REQUIRE(trash->messages.size() == 1);
+  CHECK(trash->messages[0].flags == mda::kSeen);
+  CHECK(store.content("alice", trash->id, trash->messages[0].uid)->find("Subject: Re: Plans (2)") != std::string::npos);
+  CHECK(store.folder("alice", "INBOX")->messages.size() == 1);
 }
 
 TEST_CASE("the loader: IMAP keys and what it refuses") {
@@ -113,6 +120,10 @@ TEST_CASE("the loader: IMAP keys and what it refuses") {
              Catch::Contains("with `save_sent` names `mx.b.example`, which does not run IMAP"));
   CHECK_THAT(load_error("    imap: true\nexpect:\n  - stored: {user: bob, host: mx.b.example, folder: a..b}\n"),
              Catch::Contains("`folder` must be a folder name"));
+  CHECK(load_error("    imap: true\nevents:\n  - {at: 1m, fetch: {user: bob, server: mx.b.example, protocol: imap, "
+                   "delete: trash}}\n") == "loaded");
+  CHECK_THAT(load_error("    pop3: true\nevents:\n  - {at: 1m, fetch: {user: bob, server: mx.b.example, delete: trash}}\n"),
+             Catch::Contains("`delete: trash` needs `protocol: imap`"));
   CHECK_THAT(load_error("events:\n  - {at: 1m, fetch: {user: bob, server: mx.b.example, protocol: imapx}}\n"),
              Catch::Contains("`protocol` must be pop3 or imap"));
   auto mbox = load_scenario_text(R"(scenario: t

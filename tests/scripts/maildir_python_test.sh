@@ -36,6 +36,7 @@ for name in names:
         assert os.path.isdir(os.path.join(root, "." + name, sub)), (name, sub)
 contents = {name: [(m["Subject"], m.get_flags()) for m in box.get_folder(name)] for name in names}
 assert contents["Sent"] == [("Plans", "S")], contents
+assert contents["Trash"] == [("Re: Plans (2)", "S")], contents
 assert contents["Drafts"] == [] and contents["Junk"] == [], contents
 inbox = [(m["Subject"], m.get_flags()) for m in box]
 assert inbox == [("Re: Plans", "S")], inbox

@@ -213,7 +213,7 @@ std::vector<BuiltinInfo> builtin_infos() {
       "bounce-after-accept", "null-mx",           "dns-servfail",       "dns-truncated",
       "partition",           "disk-full",         "retry-after-outage", "delay-warning",
       "give-up-bounce",      "mail-loop",         "imap-vs-pop3",       "imap-idle",
-      "imap-folders",        "relayhost-transport", "mailbox-quota",    "greylisting",
+      "imap-folders",        "full-journey-imap", "relayhost-transport", "mailbox-quota",    "greylisting",
       "flush",               "inet-interfaces",   "reverse-dns",        "connection-cache"};
   auto rank = [](const std::string& name) {
     const auto* it = std::find(std::begin(kTeachingOrder), std::end(kTeachingOrder), name);

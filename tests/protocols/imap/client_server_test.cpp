@@ -116,6 +116,26 @@ TEST_CASE("client and server: fetch and delete (STORE \\Deleted + EXPUNGE)", "[i
   CHECK(host.disk.list("mail/bob/cur/").size() + host.disk.list("mail/bob/new/").size() == 1);
 }
 
+TEST_CASE("client and server: delete to Trash is one UID MOVE; the message waits in Trash, \\Seen", "[imap][pair]") {
+  TestHost host(true);  // on Maildir++
+  host.deliver("bob", kSimple);
+  host.deliver("bob", kMultipart);
+  ClientConfig cc = bob();
+  cc.delete_after_fetch = true;
+  cc.delete_to = "Trash";
+  Pair p(host, cc);
+  p.run();
+  CHECK(p.client.status() == ClientSession::Status::Done);
+  CHECK(p.client.fetched().size() == 2);
+  CHECK(p.wire_c2s.find("UID MOVE 1:2 Trash\r\n") != std::string::npos);
+  CHECK(p.wire_c2s.find("EXPUNGE") == std::string::npos);
+  CHECK(host.store->folder("bob", "INBOX")->messages.empty());
+  const auto* trash = host.store->folder("bob", "Trash");
+  REQUIRE(trash->messages.size() == 2);
+  for (const auto& m : trash->messages) CHECK(m.flags == mda::kSeen);
+  CHECK(host.disk.list("mail/bob/.Trash/cur/").size() == 2);
+}
+
 TEST_CASE("client and server: APPEND to Sent (save_sent), with and without LITERAL+", "[imap][pair]") {
   TestHost host;
   ClientConfig cc = bob();

@@ -89,6 +89,32 @@ TEST_CASE("client: APPEND with a synchronizing literal, ESEARCH, FETCH, no IDLE"
   CHECK(c.status() == ClientSession::Status::Error);
 }
 
+TEST_CASE("client: delete to Trash: UID COPY, STORE and EXPUNGE when MOVE is not announced", "[imap][client]") {
+  ClientConfig cc = bob();
+  cc.delete_after_fetch = true;
+  cc.delete_to = "Trash";
+  ClientSession c(cc);
+  c.receive("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR UIDPLUS] hi\r\n");
+  CHECK(c.take_output() == "A1 AUTHENTICATE PLAIN AGJvYgBidWlsZGVy\r\n");
+  c.receive("A1 OK in\r\n");
+  CHECK(c.take_output() == "A2 SELECT INBOX\r\n");
+  c.receive("* 1 EXISTS\r\nA2 OK\r\n");
+  CHECK(c.take_output() == "A3 UID SEARCH UNSEEN\r\n");
+  c.receive("* SEARCH 4\r\nA3 OK\r\n");
+  CHECK(c.take_output() == "A4 UID FETCH 4 (UID BODY[])\r\n");
+  c.receive("* 1 FETCH (UID 4 BODY[] {3}\r\nabc)\r\nA4 OK\r\n");
+  CHECK(c.take_output() == "A5 UID COPY 4 Trash\r\n");
+  c.receive("A5 OK [COPYUID 9 4 1] copied\r\n");
+  CHECK(c.take_output() == "A6 UID STORE 4 +FLAGS.SILENT (\\Deleted)\r\n");
+  c.receive("A6 OK\r\n");
+  CHECK(c.take_output() == "A7 EXPUNGE\r\n");
+  c.receive("* 1 EXPUNGE\r\nA7 OK\r\n");
+  CHECK(c.take_output() == "A8 LOGOUT\r\n");
+  c.receive("* BYE\r\nA8 OK\r\n");
+  CHECK(c.status() == ClientSession::Status::Done);
+  REQUIRE(c.fetched().size() == 1);
+}
+
 TEST_CASE("client: hostile or broken servers end the session, never the process", "[imap][client][robust]") {
   SECTION("BYE greeting") {
     ClientSession c(bob());
