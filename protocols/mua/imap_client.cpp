@@ -1,15 +1,9 @@
 #include "protocols/mua/imap_client.hpp"
 
 #include "protocols/imap/client_session.hpp"
-#include "protocols/services/session_driver.hpp"
+#include "protocols/mua/fetch_session.hpp"
 
 namespace maillab::mua {
-
-namespace agent = io::trace::agent;
-namespace ev = io::trace::ev;
-namespace key = io::trace::key;
-
-using Driver = services::SessionDriver<imap::ClientSession>;
 
 namespace {
 
@@ -29,19 +23,18 @@ std::string status_text(imap::ClientSession::Status s) {
 }  // namespace
 
 struct ImapClient::Impl {
-  io::Runtime& rt;
   ImapJob job;
-  Done done;
   Done progress;
-  std::shared_ptr<Driver> driver;
-  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  FetchSession<imap::ClientSession> session;
   bool stopped = false;
   std::size_t reported = 0;  // messages handed to `progress`
   Impl(io::Runtime& r, ImapJob j, Done d, Done p)
-      : rt(r), job(std::move(j)), done(std::move(d)), progress(std::move(p)) {}
+      : job(std::move(j)), progress(std::move(p)),
+        session(r, job.user, job.server_address, job.port, std::move(d), job.fetch) {}
 
   FetchResult result() const {
     FetchResult r;
+    auto* driver = session.driver();
     if (!driver) return r;
     const auto& e = driver->engine();
     for (const auto& f : e.fetched()) {
@@ -51,18 +44,8 @@ struct ImapClient::Impl {
     return r;
   }
 
-  void report(FetchResult r) {
-    if (job.fetch) {
-      rt.trace(agent::kMua, r.ok ? ev::kFetchDone : ev::kFetchFailed,
-               {{key::kUser, job.user},
-                {key::kMessages, std::to_string(r.messages.size())},
-                {key::kDetail, r.detail}});
-    }
-    auto d = done;
-    rt.start_timer(0, [d, r = std::move(r)] { d(r); });
-  }
-
   void exchanged() {
+    auto* driver = session.driver();
     if (!progress || !driver || driver->engine().fetched().size() == reported) return;
     reported = driver->engine().fetched().size();
     progress(result());
@@ -72,35 +55,21 @@ struct ImapClient::Impl {
 ImapClient::ImapClient(io::Runtime& rt, ImapJob job, Done done, Done progress)
     : impl_(std::make_unique<Impl>(rt, std::move(job), std::move(done), std::move(progress))) {}
 
-ImapClient::~ImapClient() {
-  impl_->alive.reset();
-  if (impl_->driver) impl_->driver->abort();
-}
+ImapClient::~ImapClient() = default;
 
 void ImapClient::stop() {
   Impl* self = impl_.get();
   self->stopped = true;
-  if (!self->driver) return;
-  self->driver->engine().stop();
-  self->driver->pump();
+  auto* driver = self->session.driver();
+  if (!driver) return;
+  driver->engine().stop();
+  driver->pump();
 }
 
 void ImapClient::start() {
   Impl* self = impl_.get();
-  std::weak_ptr<bool> alive = self->alive;
-  if (self->job.fetch) {
-    self->rt.trace(agent::kMua, ev::kFetchStart,
-                   {{key::kUser, self->job.user}, {key::kServer, self->job.server_address}});
-  }
-  self->rt.connect(self->job.server_address, self->job.port, 30'000'000'000LL,
-                   [self, alive](io::ConnectStatus st, io::ConnectionPtr c) {
-    if (alive.expired()) return;
-    if (st != io::ConnectStatus::kConnected) {
-      FetchResult r;
-      r.detail = st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
-      self->report(std::move(r));
-      return;
-    }
+  FetchSession<imap::ClientSession>::Hooks<imap::ClientConfig> hooks;
+  hooks.config = [self] {
     imap::ClientConfig cfg;
     cfg.user = self->job.user;
     cfg.password = self->job.password;
@@ -109,24 +78,19 @@ void ImapClient::start() {
     cfg.delete_to = self->job.delete_to;
     cfg.idle = self->job.idle;
     cfg.append = self->job.append;
-    self->driver = std::make_shared<Driver>(self->rt, std::move(c), cfg);
-    io::Runtime& rt = self->rt;
-    std::string peer = self->job.server_address;
-    self->driver->engine().on_exchange = [self, &rt, peer](std::string_view sent, std::string_view reply) {
-      rt.trace(agent::kMua, ev::kImapOut,
-               {{key::kPeer, peer}, {key::kCommand, std::string(sent)}, {key::kReply, std::string(reply)}});
-      self->exchanged();
-    };
-    if (self->stopped) self->driver->engine().stop();
-    self->driver->start([self, alive](io::CloseKind) {
-      if (alive.expired()) return;
-      const auto& e = self->driver->engine();
-      FetchResult r = self->result();
-      r.ok = e.status() == imap::ClientSession::Status::Done;
-      r.detail = r.ok ? "ok" : status_text(e.status()) + (e.error().empty() ? "" : ": " + e.error());
-      self->report(std::move(r));
-    });
-  });
+    return cfg;
+  };
+  hooks.exchanged = [self] { self->exchanged(); };
+  hooks.ready = [self](imap::ClientSession& e) {
+    if (self->stopped) e.stop();
+  };
+  hooks.finish = [self](const imap::ClientSession& e) {
+    FetchResult r = self->result();
+    r.ok = e.status() == imap::ClientSession::Status::Done;
+    r.detail = r.ok ? "ok" : status_text(e.status()) + (e.error().empty() ? "" : ": " + e.error());
+    return r;
+  };
+  self->session.start(io::trace::ev::kImapOut, std::move(hooks));
 }
 
 }  // namespace maillab::mua
