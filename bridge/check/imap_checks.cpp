@@ -79,7 +79,7 @@ std::optional<std::string> response_code(const ImapReply& r, std::string_view co
 const std::string* fetch_of(const ImapReply& r, std::uint32_t n) {
   const std::string prefix = std::to_string(n) + " FETCH ";
   for (const auto& u : r.untagged)
-    if (u.size() > prefix.size() && ImapValue{ImapValue::Kind::Atom, u.substr(0, prefix.size()), {}}.is(prefix))
+    if (u.size() > prefix.size() && message::istarts_with(u, prefix))
       return &u;
   return nullptr;
 }

@@ -11,6 +11,7 @@
 
 #include "bridge/check/check.hpp"
 #include "bridge/check/imap_probe.hpp"
+#include "protocols/message/ascii.hpp"
 
 namespace maillab::check::imap_rows {
 
@@ -31,7 +32,7 @@ struct ImapCtx {
 
   bool has(std::string_view cap) const {
     for (const auto& c : caps)
-      if (ImapValue{ImapValue::Kind::Atom, c, {}}.is(cap)) return true;
+      if (message::iequals(c, cap)) return true;
     return false;
   }
   std::optional<Result> needs_login() const {

@@ -4,21 +4,11 @@
 #include <cctype>
 
 #include "protocols/imap/wire_format.hpp"
+#include "protocols/message/ascii.hpp"
 
 namespace maillab::check {
 
 namespace {
-
-bool iequal(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::toupper(static_cast<unsigned char>(a[i])) != std::toupper(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
-bool starts_iequal(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequal(s.substr(0, prefix.size()), prefix);
-}
 
 const ImapValue kNil;
 
@@ -43,7 +33,7 @@ ImapCommand& ImapCommand::literal(std::string_view s) {
 
 const std::string* ImapReply::find(std::string_view word) const {
   for (const auto& u : untagged)
-    if (starts_iequal(u, word) && (u.size() == word.size() || u[word.size()] == ' ')) return &u;
+    if (message::istarts_with(u, word) && (u.size() == word.size() || u[word.size()] == ' ')) return &u;
   return nullptr;
 }
 
@@ -54,7 +44,7 @@ std::optional<std::uint32_t> ImapReply::number_of(std::string_view word) const {
     while (i < u.size() && i < 10 && std::isdigit(static_cast<unsigned char>(u[i]))) n = n * 10 + static_cast<unsigned>(u[i++] - '0');
     if (i == 0 || i >= u.size() || u[i] != ' ' || n > 0xffffffffu) continue;
     std::string_view rest = std::string_view(u).substr(i + 1);
-    if (starts_iequal(rest, word) && (rest.size() == word.size() || rest[word.size()] == ' '))
+    if (message::istarts_with(rest, word) && (rest.size() == word.size() || rest[word.size()] == ' '))
       return static_cast<std::uint32_t>(n);
   }
   return std::nullopt;
@@ -113,7 +103,7 @@ bool ImapLine::take(const std::string& r, ImapReply& reply) {
   if (r.size() <= tag_.size() || r.compare(0, tag_.size() + 1, tag_ + " ") != 0) return false;
   reply.tagged = r.substr(tag_.size() + 1);
   reply.status = reply.tagged.substr(0, reply.tagged.find(' '));
-  for (char& c : reply.status) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  message::upper_in_place(reply.status);
   return true;
 }
 
@@ -194,7 +184,7 @@ std::optional<ImapReply> ImapLine::idle_done() {
 const ImapValue& ImapValue::at(std::size_t i) const { return i < items.size() ? items[i] : kNil; }
 
 bool ImapValue::is(std::string_view s) const {
-  return (kind == Kind::Atom || kind == Kind::String) && iequal(text, s);
+  return (kind == Kind::Atom || kind == Kind::String) && message::iequals(text, s);
 }
 
 std::optional<ImapValue> parse_imap_value(std::string_view text, std::size_t& pos) {
@@ -249,7 +239,7 @@ std::optional<ImapValue> parse_imap_value(std::string_view text, std::size_t& po
         ++pos;
       }
       v.text = std::string(text.substr(start, pos - start));
-      v.kind = iequal(v.text, "NIL") ? ImapValue::Kind::Nil : ImapValue::Kind::Atom;
+      v.kind = message::iequals(v.text, "NIL") ? ImapValue::Kind::Nil : ImapValue::Kind::Atom;
       if (v.kind == ImapValue::Kind::Nil) v.text.clear();
     }
     if (stack.empty()) return v;
