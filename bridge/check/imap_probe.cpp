@@ -107,22 +107,28 @@ bool ImapLine::take(const std::string& r, ImapReply& reply) {
   return true;
 }
 
-std::optional<ImapReply> ImapLine::finish(ImapReply reply) {
+ImapLine::Next ImapLine::read_until(ImapReply& reply, bool stop_at_continuation) {
   for (;;) {
     auto r = next_response(timeout_);
-    if (!r) return std::nullopt;
+    if (!r) return Next::Failed;
     if (r->rfind("* ", 0) == 0) {
       reply.untagged.push_back(r->substr(2));
       continue;
     }
     if (!r->empty() && (*r)[0] == '+') {
       ++reply.continuations;
+      if (stop_at_continuation) return Next::Continuation;
       continue;
     }
-    if (take(*r, reply)) return reply;
+    if (take(*r, reply)) return Next::Tagged;
     error_ = "a response with another tag: " + *r;
-    return std::nullopt;
+    return Next::Failed;
   }
+}
+
+std::optional<ImapReply> ImapLine::finish(ImapReply reply) {
+  if (read_until(reply, false) != Next::Tagged) return std::nullopt;
+  return reply;
 }
 
 std::optional<ImapReply> ImapLine::command(const ImapCommand& command) {
@@ -136,20 +142,10 @@ std::optional<ImapReply> ImapLine::command(const ImapCommand& command) {
     if (!send(data)) return std::nullopt;
     if (last) break;
     // A synchronising literal: wait for "+" (a tagged reply ends the command).
-    for (;;) {
-      auto r = next_response(timeout_);
-      if (!r) return std::nullopt;
-      if (r->rfind("* ", 0) == 0) {
-        reply.untagged.push_back(r->substr(2));
-        continue;
-      }
-      if (!r->empty() && (*r)[0] == '+') {
-        ++reply.continuations;
-        break;
-      }
-      if (take(*r, reply)) return reply;
-      error_ = "a response with another tag: " + *r;
-      return std::nullopt;
+    switch (read_until(reply, true)) {
+      case Next::Continuation: break;
+      case Next::Tagged: return reply;
+      case Next::Failed: return std::nullopt;
     }
   }
   return finish(std::move(reply));

@@ -74,6 +74,9 @@ class ImapLine {
   bool send(std::string_view data);
   // Fills reply's status and tagged text when `r` is the tagged reply of tag_.
   bool take(const std::string& r, ImapReply& reply);
+  // Collects responses into `reply` up to its tagged line (or, when asked, a "+").
+  enum class Next { Continuation, Tagged, Failed };
+  Next read_until(ImapReply& reply, bool stop_at_continuation);
   // Reads to the tagged reply of tag_ (after `reply` collected what came before).
   std::optional<ImapReply> finish(ImapReply reply);
 
