@@ -10,7 +10,7 @@ namespace {
 
 const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",        "refuse",
                                              "accept", "cut", "heal", "loss", "disk_full",
-                                             "disk_ok", "flush", "idle"};
+                                             "disk_ok", "flush", "idle", "dns_set"};
 
 const FieldTable kActionFields{
     {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls",
@@ -20,6 +20,7 @@ const FieldTable kActionFields{
     {"refuse", {"host", "service"}},
     {"accept", {"host", "service"}},
     {"loss", {"between", "rate"}},
+    {"dns_set", {"server", "record"}},
 };
 
 const std::vector<std::string_view>& fields_of(std::string_view action) {
@@ -153,6 +154,30 @@ Loss parse_loss(const Item& item, Context& cx) {
   return l;
 }
 
+// dns_set: {server: ns.example, record: "NAME TTL IN TYPE DATA"} (or a list of records).
+DnsSet parse_dns_set(const Item& item, Context& cx) {
+  Map m(item, "`dns_set`", fields_of("dns_set"));
+  DnsSet d;
+  d.server = host_ref(m.require("server", "the DNS host whose zone holds the name, e.g. `server: ns.example`"),
+                      "`dns_set.server`", Need::kDns, cx);
+  Item record = m.require("record", "the new record, e.g. `record: '_dmarc.a.example. 3600 IN TXT \"v=DMARC1; p=reject\"'`");
+  std::vector<Item> items = as_list(record, true);
+  if (items.empty()) fail(record.mark, "`dns_set.record` needs at least one record");
+  for (const Item& r : items) {
+    Mark at = text_start(r, cx.lines);
+    // A quoted scalar's text starts one column after its quote.
+    if (at.line == r.mark.line && at.column == r.mark.column && at.line >= 1 &&
+        static_cast<std::size_t>(at.line) <= cx.lines.size()) {
+      std::string_view line = cx.lines[at.line - 1];
+      if (static_cast<std::size_t>(at.column) <= line.size() &&
+          (line[at.column - 1] == '"' || line[at.column - 1] == '\''))
+        ++at.column;
+    }
+    d.records.push_back(ZoneText{as_string(r), at});
+  }
+  return d;
+}
+
 }  // namespace
 
 Event parse_event(const Item& item, Context& cx) {
@@ -185,6 +210,8 @@ Event parse_event(const Item& item, Context& cx) {
     e.action = DiskState{host_ref(v, code(k), Need::kHost, cx), k == "disk_full"};
   else if (k == "flush")
     e.action = Flush{host_ref(v, code(k), Need::kMta, cx)};
+  else if (k == "dns_set")
+    e.action = parse_dns_set(v, cx);
   else if (k == "refuse" || k == "accept") e.action = parse_port(v, k == "accept", cx);
   else if (k == "cut" || k == "heal") {
     auto [a, b] = node_pair(v, k, cx);

@@ -260,10 +260,18 @@ struct Flush {  // `flush: HOST`: postqueue -f on that MTA
   std::string host;
 };
 
-using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState, Flush, Idle>;
+// `dns_set: {server, record}`: the operator edits a zone on a DNS host (nsupdate, RFC
+// 2136): every record of each given record's name and type is replaced. The record lines
+// are parsed when the world is built (errors point into the file, as for zones).
+struct DnsSet {
+  std::string server;
+  std::vector<ZoneText> records;  // one record line each, in BIND master-file syntax
+};
+
+using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState, Flush, Idle, DnsSet>;
 
 // The key the action was written with: send, fetch, down, up, refuse, accept, cut, heal,
-// loss, disk_full, disk_ok, flush, idle.
+// loss, disk_full, disk_ok, flush, idle, dns_set.
 inline std::string_view action_name(const Action& action) {
   if (auto* h = std::get_if<HostState>(&action)) return h->up ? "up" : "down";
   if (auto* p = std::get_if<PortState>(&action)) return p->accept ? "accept" : "refuse";
@@ -271,6 +279,7 @@ inline std::string_view action_name(const Action& action) {
   if (auto* d = std::get_if<DiskState>(&action)) return d->full ? "disk_full" : "disk_ok";
   if (std::holds_alternative<Flush>(action)) return "flush";
   if (std::holds_alternative<Idle>(action)) return "idle";
+  if (std::holds_alternative<DnsSet>(action)) return "dns_set";
   return std::holds_alternative<Send>(action) ? "send"
          : std::holds_alternative<Fetch>(action) ? "fetch"
                                                  : "loss";

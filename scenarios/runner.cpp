@@ -47,7 +47,8 @@ std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
     what = "<- " + host_of_address(s, e.get(key::kPeer)) + "  " +
            (e.get(key::kCommand).empty() ? "(connect)" : e.get(key::kCommand)) + "  => " + e.get(key::kReply);
   } else if (name == ev::kDnsQuery) {
-    what = "? " + e.get(key::kName) + " " + e.get(key::kType);
+    what = "? " + e.get(key::kName) + " " + e.get(key::kType) +
+           (e.get(key::kCached) == "yes" ? "  (from the cache)" : "");
   } else if (name == ev::kDnsTcp) {
     what =
         "? " + e.get(key::kName) + " " + e.get(key::kType) + " again over TCP (the UDP answer was truncated)";

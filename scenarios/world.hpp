@@ -141,6 +141,8 @@ class World {
   void do_send(const Send& s);
   void do_fetch(const Fetch& f);
   void do_idle(const Idle& d);
+  void do_dns_set(const DnsSet& d);
+  std::optional<LoadError> check_dns_sets() const;
   void save_sent(HostNode& client, HostNode& server, const Send& s, const std::string& content);
   // An IMAP MUA on `client` for a `fetch` or `idle` (a FetchRecord) or a `save_sent`.
   mua::ImapClient& start_imap(HostNode& client, const HostNode& server, mua::ImapJob job, bool record);
@@ -155,7 +157,8 @@ class World {
   std::unique_ptr<WorldTls> tls_;  // before hosts_: outlives every service
   std::unique_ptr<sim::Network> net_;
   std::map<std::string, std::unique_ptr<HostNode>> hosts_;
-  std::map<std::string, std::shared_ptr<const dns::Authority>> zones_;
+  // By DNS host; mutable for `dns_set` (the host's DnsServer reads the same object).
+  std::map<std::string, std::shared_ptr<dns::Authority>> zones_;
   DkimKeys dkim_keys_;  // made from the seed, published in zones_
   std::vector<Delivery> deliveries_;
   std::size_t delivery_count_ = 0;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
+#include <utility>
 
 #include "protocols/dns/name.hpp"
 
@@ -116,6 +118,49 @@ bool Authority::remove_zone(std::string_view origin) {
     for (std::size_t i = 0; i < zones_.size(); ++i) by_origin_[zones_[i].origin] = i;
   }
   return n > 0;
+}
+
+std::string Authority::replace_rrsets(const std::vector<ResourceRecord>& records) {
+  for (const ResourceRecord& rr : records) {
+    if (rr.type == Type::SOA) return "a SOA record cannot be replaced by an update";
+    const ZoneData* zone = find_zone(rr.name);
+    if (!zone) return "'" + rr.name + "' is in no zone of this server";
+    if (delegation(*zone, rr.name))
+      return "'" + rr.name + "' is below a delegation of zone '" + zone->origin + "'";
+    // What the name will hold: the records of other types that stay, and the new ones.
+    bool cname = false, other = false;
+    auto count = [&](Type t) { (t == Type::CNAME ? cname : other) = true; };
+    if (auto node = zone->nodes.find(rr.name); node != zone->nodes.end()) {
+      for (const ResourceRecord& old : node->second) {
+        const bool replaced = std::any_of(records.begin(), records.end(), [&](const ResourceRecord& r) {
+          return r.name == old.name && r.type == old.type;
+        });
+        if (!replaced) count(old.type);
+      }
+    }
+    for (const ResourceRecord& r : records)
+      if (r.name == rr.name) count(r.type);
+    if (cname && other) return "'" + rr.name + "' would have a CNAME beside other data";
+  }
+  std::set<ZoneData*> changed;
+  std::set<std::pair<std::string, Type>> cleared;
+  for (const ResourceRecord& rr : records) {
+    ZoneData* zone = find_zone(rr.name);
+    auto& node = zone->nodes[rr.name];
+    if (cleared.emplace(rr.name, rr.type).second)
+      std::erase_if(node, [&](const ResourceRecord& old) { return old.type == rr.type; });
+    if (std::find(node.begin(), node.end(), rr) == node.end()) node.push_back(rr);
+    for (std::string n = rr.name; zone->names.insert(n).second && n != zone->origin;) n = parent_name(n);
+    changed.insert(zone);
+  }
+  for (ZoneData* zone : changed) {
+    if (!zone->soa) continue;
+    auto& soa = std::get<SoaData>(zone->soa->data);
+    soa.serial += 1;  // wraps at 2^32 (RFC 1982)
+    for (ResourceRecord& rr : zone->nodes[zone->origin])
+      if (rr.type == Type::SOA) rr = *zone->soa;
+  }
+  return "";
 }
 
 bool Authority::has_zone(std::string_view origin) const { return by_origin_.find(origin) != by_origin_.end(); }

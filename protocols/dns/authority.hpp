@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "protocols/dns/message.hpp"
@@ -49,6 +50,13 @@ class Authority {
   // origin are ignored, as BIND ignores "out of zone data".
   void add_zone(Zone zone);
   bool remove_zone(std::string_view origin);
+  // A dynamic update as nsupdate sends it (RFC 2136 2.5.2 then 2.5.1: "delete an RRset",
+  // then "add to an RRset"): for each (name, type) in `records`, every record of that name
+  // and type in the zone holding the name is replaced by the given ones, and that zone's
+  // SOA serial goes up by one (RFC 2136 3.7, RFC 1982 arithmetic). All or nothing: a record
+  // outside our zones, a SOA, or a CNAME beside other data (RFC 1034 3.6.2) changes nothing
+  // and returns what was wrong; "" on success.
+  std::string replace_rrsets(const std::vector<ResourceRecord>& records);
   bool has_zone(std::string_view origin) const;
 
   // The response to a decoded query.
@@ -76,6 +84,9 @@ class Authority {
   };
 
   const ZoneData* find_zone(std::string_view name) const;
+  ZoneData* find_zone(std::string_view name) {
+    return const_cast<ZoneData*>(std::as_const(*this).find_zone(name));
+  }
   static std::optional<std::string> delegation(const ZoneData& zone, std::string_view name);
   static Node find_node(const ZoneData& zone, std::string_view name);
   static void add_soa(const ZoneData& zone, Message& response);

@@ -108,6 +108,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kStatus, "status")           \
   X(kSubject, "subject")         \
   X(kTo, "to")                   \
+  X(kTtl, "ttl")                 \
   X(kType, "type")               \
   X(kUid, "uid")                 \
   X(kUser, "user")
@@ -178,6 +179,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kDnsTcp, "dns.tcp", "DNS", "name type server")                                       \
   X(kDnsAnswer, "dns.answer", "DNS", "name type outcome records")                        \
   X(kDnsDrop, "dns.drop", "DNS", "from bytes")                                           \
+  X(kDnsUpdate, "dns.update", "DNS", "name type ttl records")                            \
   /* faults (scenario events, the visualiser's buttons, chaos) */                        \
   X(kHostDown, "host.down", "NET", "")                                                   \
   X(kHostUp, "host.up", "NET", "")                                                       \

@@ -208,7 +208,7 @@ std::vector<BuiltinInfo> builtin_infos() {
   static constexpr std::string_view kTeachingOrder[] = {
       kFirstScenario,        "basic-delivery",    "two-domains",        "pop3-fetch",
       "submission-auth",     "forged-sender",     "forged-sender-checked", "forwarding-breaks-spf",
-      "open-relay-refused",  "alias-forwarding",
+      "dmarc-rollout",       "open-relay-refused",  "alias-forwarding",
       "no-mx-implicit",      "equal-preference",  "mx-failover",        "reject-unknown-user",
       "bounce-after-accept", "null-mx",           "dns-servfail",       "dns-truncated",
       "partition",           "disk-full",         "retry-after-outage", "delay-warning",

@@ -285,3 +285,41 @@ TEST_CASE("handle() survives mutated queries", "[dns][authority][fuzz]") {
   }
   CHECK(answered > 0);
 }
+
+TEST_CASE("an update replaces one name's records of one type and raises the serial (RFC 2136)",
+          "[dns][authority][update]") {
+  Authority a = make_authority();
+  auto records = [](const char* text) {
+    auto r = parse_zone(text, ".");
+    INFO(r.error.to_string());
+    REQUIRE(r.ok());
+    return r.zone->records;
+  };
+  // Two MX replace the two there were; the A records of the same names stay.
+  CHECK(a.replace_rrsets(records("b.example. 600 IN MX 5 mx2.b.example.\n")).empty());
+  CHECK(texts(ask(a, "b.example", Type::MX).answers) == Lines{"b.example. 600 IN MX 5 mx2.b.example."});
+  CHECK(texts(ask(a, "mx1.b.example", Type::A).answers) == Lines{"mx1.b.example. 3600 IN A 192.0.2.21"});
+  auto serial = [&](const char* zone) {
+    return std::get<SoaData>(ask(a, zone, Type::SOA).answers.at(0).data).serial;
+  };
+  CHECK(serial("b.example") == 2);
+  CHECK(serial("c.example") == 7);
+  // A new name appears (and its empty non-terminal parent stops being NXDOMAIN).
+  CHECK(a.replace_rrsets(records("_dmarc.x.b.example. 300 IN TXT \"v=DMARC1; p=none\"\n")).empty());
+  CHECK(texts(ask(a, "_dmarc.x.b.example", Type::TXT).answers) ==
+        Lines{"_dmarc.x.b.example. 300 IN TXT \"v=DMARC1; p=none\""});
+  CHECK(ask(a, "x.b.example", Type::A).rcode == Rcode::NoError);
+  CHECK(serial("b.example") == 3);
+  // All or nothing: one record outside our zones, a SOA, a CNAME beside data, a name
+  // below a delegation; nothing changes, the serial stays.
+  CHECK_FALSE(a.replace_rrsets(records("b.example. 60 IN MX 1 new.b.example.\nelsewhere.net. 60 IN A 192.0.2.1\n"))
+                  .empty());
+  CHECK_FALSE(a.replace_rrsets(records("b.example. 60 IN SOA ns. h. 9 1 1 1 1\n")).empty());
+  CHECK_FALSE(a.replace_rrsets(records("mx1.b.example. 60 IN CNAME mx2.b.example.\n")).empty());
+  CHECK_FALSE(a.replace_rrsets(records("host.sub.c.example. 60 IN A 192.0.2.7\n")).empty());
+  CHECK(texts(ask(a, "b.example", Type::MX).answers) == Lines{"b.example. 600 IN MX 5 mx2.b.example."});
+  CHECK(serial("b.example") == 3);
+  // A CNAME that replaces the name's only data is fine.
+  CHECK(a.replace_rrsets(records("web.c.example. 60 IN CNAME mx2.b.example.\n")).empty());
+  CHECK(texts(ask(a, "web.c.example", Type::A).answers).at(0) == "web.c.example. 60 IN CNAME mx2.b.example.");
+}
