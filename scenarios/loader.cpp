@@ -263,6 +263,14 @@ std::variant<Scenario, LoadError> load_scenario_text(std::string_view text,
         return LoadError{file_label, line, 1,
                          "invalid YAML: this line is indented with a tab; YAML indents with "
                          "spaces only"};
+      // yaml-cpp 0.7 (like PyYAML: the YAML 1.1 rule) ends an unquoted value inside `{...}`
+      // or `[...]` at a `?`, where YAML 1.2 would go on, and then reports "unknown token"
+      // or an unclosed `{`: say what happened at the `?` itself.
+      if (column > 0 && static_cast<std::size_t>(column) <= l.size() && l[column - 1] == '?')
+        return LoadError{file_label, line, column,
+                         "invalid YAML: a `?` inside an unquoted value in `{...}` or `[...]` ends the "
+                         "value here (yaml-cpp reads flow collections as YAML 1.1 does): quote the "
+                         "value (`subject: \"Why?\"`) or write the mapping in block style, one key a line"};
     }
     std::string message = "invalid YAML: " + explain_yaml(e.msg);
     std::replace(message.begin(), message.end(), '\n', ' ');  // one line, whatever happens

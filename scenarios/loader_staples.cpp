@@ -21,7 +21,7 @@ std::string as_next_hop(const Item& item) {
 
 }  // namespace
 
-const std::vector<std::string_view> kStapleKeys{"relayhost", "transport", "inet_interfaces",
+const std::vector<std::string_view> kStapleKeys{"relayhost", "relayhost_auth", "transport", "inet_interfaces",
                                                 "quota_full_tempfail", "greylist"};
 
 std::uint64_t as_size(const Item& item) {
@@ -43,6 +43,18 @@ std::uint64_t as_size(const Item& item) {
 
 void parse_staples(const Map& m, MtaConfig& mta) {
   if (std::optional<Item> i = m.get("relayhost")) mta.relayhost = as_next_hop(*i);
+  if (std::optional<Item> i = m.get("relayhost_auth")) {
+    // Postfix smtp_sasl_password_maps: `[host]:port user:password` for the relayhost.
+    Map login(*i, "`relayhost_auth`", {"user", "password"});
+    Item user = login.require("user", "the user to log in as at the relayhost, e.g. `user: alice`");
+    Item password = login.require("password", "that user's password");
+    const std::string u = as_string(user), p = as_string(password);
+    if (u.empty()) fail(user.mark, "`relayhost_auth.user` must not be empty");
+    if (p.empty()) fail(password.mark, "`relayhost_auth.password` must not be empty: no login without a password");
+    if (!m.get("relayhost"))
+      fail(i->mark, "`relayhost_auth` logs in to the `relayhost`, and this `mta` has none");
+    mta.relayhost_auth = std::make_pair(u, p);
+  }
   if (std::optional<Item> i = m.get("greylist")) {
     mta.greylist_ns = as_duration(*i);
     if (mta.greylist_ns < kSecond)

@@ -126,6 +126,7 @@ struct MtaConfig {
   bool discard = false;  // accept, queue, then discard instead of delivering (discard(8))
   // Postfix staples (loader_staples.cpp): next hops as Postfix writes them (next_hop.hpp).
   std::string relayhost;                        // "" = none
+  std::optional<std::pair<std::string, std::string>> relayhost_auth;  // user, password
   std::map<std::string, std::string> transport;  // domain -> next hop
   bool quota_full_tempfail = true;
   std::int64_t greylist_ns = 0;  // postgrey's delay on port 25; 0 = off  // Dovecot: over quota is 4.2.2 (else 5.2.2, a bounce)

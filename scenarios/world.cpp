@@ -235,6 +235,7 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.users = accounts(h);
   if (h.resolver) c.resolver = h.resolver->text;
   c.relayhost = m.relayhost;
+  c.relayhost_auth = m.relayhost_auth;
   for (const auto& [name, u] : h.users)
     if (u.quota) c.quotas[name] = *u.quota;
   c.quota_full_tempfail = m.quota_full_tempfail;

@@ -98,6 +98,11 @@ struct MtaConfig {
   // "[192.0.2.7]:2525" (serve --route).
   std::map<std::string, std::string> transport;
   std::string relayhost;  // every non-local domain goes there ("" = none); next_hop.hpp
+  // Postfix smtp_sasl_auth_enable with smtp_sasl_password_maps for the relayhost: the user
+  // and password the SMTP client logs in with (AUTH PLAIN, LOGIN if only that is offered)
+  // on sessions to the relayhost, never in clear (ClientConfig::auth_needs_tls). Transport
+  // entries do not use it.
+  std::optional<std::pair<std::string, std::string>> relayhost_auth;
   // Mailbox size limits in bytes per user (any case), as Dovecot's quota plugin: a
   // delivery that would go over is deferred with 4.2.2 (quota_full_tempfail = yes) or
   // bounced with 5.2.2 (no). Users without an entry have no limit.

@@ -142,6 +142,11 @@ class SmtpAttempt::Connection {
     cfg.chunking = owner_.mta_.config().smtp_chunking;
     cfg.line_length_limit = owner_.mta_.config().smtp_line_length_limit;
     cfg.peer_name = target_.host + "[" + target_.address + "]";  // Postfix's "name[addr]"
+    if (m.relayhost_auth && !m.relayhost.empty() && !m.transport.count(owner_.domain())) {
+      cfg.auth = m.relayhost_auth;
+      cfg.auth_needs_tls = true;
+      cfg.auth_soft_bounce = true;
+    }
     driver_ = std::make_shared<Driver>(rt, std::move(c), std::move(cfg));
     if (m.tls_client) {
       // The MX's name as SNI and as the name a verify/secure level checks (RFC 7672 does

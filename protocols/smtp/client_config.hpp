@@ -32,6 +32,15 @@ struct ClientConfig {
   // server offers no usable mechanism the session goes on without (the server decides,
   // e.g. 530 at MAIL), as Postfix does.
   std::optional<std::pair<std::string, std::string>> auth;
+  // Never send that password in clear (Postfix smtp_sasl_security_options = noplaintext
+  // with smtp_sasl_tls_security_options allowing it over TLS): a server that offers AUTH
+  // on a session without TLS gets no password; every recipient gets 4.7.0 and the MTA
+  // tries the next server or defers.
+  bool auth_needs_tls = false;
+  // Postfix smtp_sasl_auth_soft_bounce (yes there): a login the server refuses (535) is a
+  // problem of the client's configuration, not of the message: every recipient gets
+  // 454 4.7.0 (deferred) instead of the 5xx. Off: the server's reply is the outcome.
+  bool auth_soft_bounce = false;
   TlsLevel tls = TlsLevel::none;          // the driver runs the handshake (client_starttls.cpp)
 
   using ms = std::chrono::milliseconds;

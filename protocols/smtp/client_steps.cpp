@@ -183,6 +183,13 @@ void ClientSession::after_hello() {
   if (start_tls_if_needed()) return;
   if (config_.auth && esmtp_) {
     const auto& [user, password] = *config_.auth;
+    if (config_.auth_needs_tls && !tls_on_ && (auth_mechanisms_.count("PLAIN") || auth_mechanisms_.count("LOGIN"))) {
+      fail_remaining(Reply::make(421, "4.7.0", "cannot authenticate to server " + config_.peer_name +
+                                                   ": no TLS, and the password is never sent in clear"));
+      state_ = State::quitting;
+      send(Cmd::quit, "QUIT");
+      return;
+    }
     if (auth_mechanisms_.count("PLAIN")) {
       // RFC 4616 with an initial response (RFC 4954 4): authzid empty.
       std::string creds;
@@ -227,6 +234,9 @@ void ClientSession::on_auth(const Pending&, const Reply& r) {
     }
     return send(Cmd::auth, "*");  // RFC 4954 4: cancel an exchange we do not follow
   }
+  if (config_.auth_soft_bounce && r.code != 421)
+    return hello_failed(Reply::make(454, "4.7.0", "SASL authentication failed; server " + config_.peer_name +
+                                                      " said: " + std::to_string(r.code) + " " + r.text()));
   hello_failed(r);
 }
 

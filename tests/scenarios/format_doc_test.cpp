@@ -214,6 +214,15 @@ Probe make_probe(const std::vector<Row>& rows, const std::string& path, const st
   if (path == "hosts.HOST.mta" && key == "mailbox" && example == "mbox") root["hosts"]["mx.b.example"].remove("imap");
   // `delete: trash` moves to a folder: IMAP only.
   if (path == "events[].fetch" && key == "delete" && example == "trash") node["protocol"] = "imap";
+  // relayhost_auth logs in to the relayhost, and is refused without one: probed with one.
+  if (path.rfind("hosts.HOST.mta", 0) == 0 && (key == "relayhost_auth" || path.find("relayhost_auth") != std::string::npos))
+    root["hosts"]["mx.b.example"]["mta"]["relayhost"] = "[mail.a.example]:587";
+  // dns_set changes a zone the server holds: probed with a.example's zone on ns.example.
+  if (key == "dns_set" || path.find("dns_set") != std::string::npos) {
+    YAML::Node zones(YAML::NodeType::Sequence);
+    zones.push_back("$ORIGIN a.example.\n$TTL 3600\n@ IN SOA ns.example. h.a.example. 1 3600 600 604800 300\n");
+    root["hosts"]["ns.example"]["dns"]["zones"] = zones;
+  }
   YAML::Emitter out;
   out << root;
   p.text = std::string(out.c_str()) + "\n";

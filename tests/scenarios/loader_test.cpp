@@ -458,6 +458,12 @@ TEST_CASE("each broken file gives one error at its file:line:column", "[loader][
       {"undefined alias", "scenario: *x\n", 1, 11, "the referenced anchor is not defined"},
       {"tab indentation", "scenario: t\nduration: 1h\nhosts:\n\tpc: {address: 192.0.2.1}\n", 4, 1,
        "invalid YAML: this line is indented with a tab; YAML indents with spaces only"},
+      // yaml-cpp ends an unquoted flow value at `?` (the YAML 1.1 rule); said at the `?`.
+      {"a ? in a flow value", head("events:\n  - at: 1s\n    send: {subject: Why? Because, body: x}\n"), 13, 24,
+       "invalid YAML: a `?` inside an unquoted value in `{...}` or `[...]` ends the value here"},
+      {"a ? ending a flow value, over two lines",
+       head("events:\n  - at: 1s\n    send: {from: a@a.example,\n           body: Why?, to: b@b.example}\n"), 14, 21,
+       "quote the value (`subject: \"Why?\"`)"},
       {"two documents", head("---\nscenario: u\n"), 11, 1, "holds one YAML document"},
       {"empty file", "", 1, 1, "the file holds no scenario"},
       {"only comments", "# nothing\n", 1, 1, "the file holds no scenario"},
@@ -937,3 +943,22 @@ TEST_CASE("the built-in scenarios load", "[loader][library]") {
   CHECK(n > 0);
 }
 #endif
+
+TEST_CASE("a ? in a value: quoted in flow style, or plain in block style, it loads as written", "[loader]") {
+  const std::string events = std::string(kHead) + R"(events:
+  - at: 1s
+    send: {from: a@b.example, to: b@b.example, subject: "Why? Because", server: mx.b.example}
+  - at: 2s
+    send:
+      from: a@b.example
+      to: b@b.example
+      subject: Why? Because
+      body: Really? Yes.
+      server: mx.b.example
+)";
+  const Scenario s = load_ok(events);
+  REQUIRE(s.events.size() == 2);
+  CHECK(std::get<Send>(s.events[0].action).subject == "Why? Because");
+  CHECK(std::get<Send>(s.events[1].action).subject == "Why? Because");
+  CHECK(std::get<Send>(s.events[1].action).body == "Really? Yes.");
+}
