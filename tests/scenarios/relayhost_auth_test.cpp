@@ -6,7 +6,7 @@
 #include <string>
 
 #include "scenarios/library.hpp"
-#include "tests/scenarios/world_helpers.hpp"
+#include "world_helpers.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
