@@ -15,7 +15,7 @@ const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",    
 const FieldTable kActionFields{
     {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls",
               "save_sent"}},
-    {"fetch", {"user", "server", "client", "protocol", "delete", "password"}},
+    {"fetch", {"user", "server", "client", "protocol", "delete", "password", "tls"}},
     {"idle", {"user", "server", "client", "until", "password"}},
     {"refuse", {"host", "service"}},
     {"accept", {"host", "service"}},
@@ -89,6 +89,9 @@ Fetch parse_fetch(const Item& item, Context& cx) {
     f.client = host_ref(*i, "`fetch.client`", Need::kHost, cx);
   if (std::optional<Item> i = m.get("delete")) f.delete_messages = as_bool(*i);
   f.password = optional_string(m, "password");
+  f.tls = optional_string(m, "tls");
+  if (f.tls && *f.tls != "starttls" && *f.tls != "implicit" && *f.tls != "none")
+    fail(m.find("tls")->value.mark, "`fetch.tls` must be starttls, implicit or none, found `" + *f.tls + "`");
   return f;
 }
 

@@ -54,7 +54,15 @@ void Fetcher::start() {
     cfg.user = self->job.user;
     cfg.password = self->job.password;
     cfg.delete_after_retrieve = self->job.delete_after;
+    const MuaTls& tls = self->job.tls;
+    cfg.require_tls = tls.required;
     self->driver = std::make_shared<Driver>(self->rt, std::move(c), cfg);
+    if (tls.required && tls.client) {
+      self->driver->use_tls(
+          *tls.client,
+          tls::ClientParams{tls.server_name, {tls.server_name}, tls.server_name + ":" + std::to_string(self->job.port)},
+          tls.implicit);
+    }
     io::Runtime& rt = self->rt;
     std::string peer = self->job.server_address;
     self->driver->engine().on_exchange = [&rt, peer](std::string_view sent, std::string_view reply) {
@@ -69,6 +77,8 @@ void Fetcher::start() {
       r.detail = r.ok ? "ok" : e.error();
       r.messages = e.retrieved();
       r.deletions_committed = e.deletions_committed();
+      const tls::Session* session = self->driver->tls_session();
+      r.tls = session && session->handshake_done();
       self->report(std::move(r));
     });
   });

@@ -48,6 +48,8 @@ struct ImapClient::Impl {
       r.messages.push_back({r.messages.size() + 1, std::to_string(f.uid), f.content});
     }
     r.deletions_committed = job.delete_after && e.status() == imap::ClientSession::Status::Done;
+    const tls::Session* session = driver->tls_session();
+    r.tls = session && session->handshake_done();
     return r;
   }
 
@@ -108,7 +110,15 @@ void ImapClient::start() {
     cfg.delete_after_fetch = self->job.delete_after;
     cfg.idle = self->job.idle;
     cfg.append = self->job.append;
+    const MuaTls& tls = self->job.tls;
+    cfg.starttls = cfg.require_tls = tls.required;
     self->driver = std::make_shared<Driver>(self->rt, std::move(c), cfg);
+    if (tls.required && tls.client) {
+      self->driver->use_tls(
+          *tls.client,
+          tls::ClientParams{tls.server_name, {tls.server_name}, tls.server_name + ":" + std::to_string(self->job.port)},
+          tls.implicit);
+    }
     io::Runtime& rt = self->rt;
     std::string peer = self->job.server_address;
     self->driver->engine().on_exchange = [self, &rt, peer](std::string_view sent, std::string_view reply) {

@@ -27,6 +27,7 @@ struct ImapJob {
   bool delete_after = false;     // then \Deleted and EXPUNGE
   bool idle = false;             // then IDLE until stop()
   std::vector<std::string> append;  // CRLF messages to APPEND to Sent first
+  MuaTls tls;                    // STARTTLS or 993, verified, nothing in clear (fetcher.hpp)
 };
 
 class ImapClient {

@@ -212,6 +212,8 @@ Probe make_probe(const std::vector<Row>& rows, const std::string& path, const st
   // The base host runs IMAP, which needs Maildir (IMAP's folders and flags live in
   // Maildir++): the mbox example is probed on a host without it.
   if (path == "hosts.HOST.mta" && key == "mailbox" && example == "mbox") root["hosts"]["mx.b.example"].remove("imap");
+  // Implicit TLS (pop3s, imaps) needs the host's certificate.
+  if (path == "hosts.HOST" && (key == "pop3s" || key == "imaps")) node["tls"] = true;
   YAML::Emitter out;
   out << root;
   p.text = std::string(out.c_str()) + "\n";
