@@ -11,13 +11,12 @@
 #include "scenarios/expectations.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/world.hpp"
+#include "world_helpers.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
 
 namespace {
-
-constexpr io::Time kSec = 1'000'000'000LL;
 
 // mx.b.example holds one message for bob (sent at 1s over STARTTLS) and serves POP3 and
 // IMAP; `host` adds lines to it (tls, pop3s, imaps), `events` follows the send.
@@ -45,15 +44,8 @@ events:
   return s;
 }
 
-std::unique_ptr<World> run(const std::string& text, std::uint64_t seed = 1) {
-  auto loaded = load_scenario_text(text, "retrieval-tls.yaml");
-  if (auto* e = std::get_if<LoadError>(&loaded)) FAIL(e->str());
-  auto built = World::build(std::get<Scenario>(loaded), seed);
-  if (auto* e = std::get_if<LoadError>(&built)) FAIL(e->str());
-  auto w = std::move(std::get<std::unique_ptr<World>>(built));
-  w->run_until(3600 * kSec);
-  return w;
-}
+// The world run to the scenario's end (1h), with the scenario's seed.
+std::unique_ptr<World> run(const std::string& text) { return test::run_world(test::from_text(text)); }
 
 std::string load_error(const std::string& text) {
   auto loaded = load_scenario_text(text, "retrieval-tls.yaml");
