@@ -23,13 +23,17 @@ std::uint16_t virtual_port(scenario::Service s) {
     case scenario::Service::kPop3: return 110;
     case scenario::Service::kDns: return 53;
     case scenario::Service::kImap: return 143;
+    case scenario::Service::kSmtps: return 465;
+    case scenario::Service::kPop3s: return 995;
+    case scenario::Service::kImaps: return 993;
   }
   return 0;
 }
 
 std::optional<scenario::Service> parse_service(std::string_view name) {
   for (auto s : {scenario::Service::kSmtp, scenario::Service::kSubmission,
-                 scenario::Service::kPop3, scenario::Service::kDns, scenario::Service::kImap}) {
+                 scenario::Service::kPop3, scenario::Service::kDns, scenario::Service::kImap,
+                 scenario::Service::kSmtps, scenario::Service::kPop3s, scenario::Service::kImaps}) {
     if (scenario::service_name(s) == name) return s;
   }
   return std::nullopt;
@@ -85,8 +89,8 @@ std::optional<ListenSpec> parse_listen(std::string_view text, std::string* error
   l.host = std::string(left.substr(0, colon));
   auto service = parse_service(left.substr(colon + 1));
   if (!service) {
-    *error = "--listen " + std::string(text) + ": expected a service smtp, submission, pop3, "
-             "imap or dns, found '" + std::string(left.substr(colon + 1)) + "'";
+    *error = "--listen " + std::string(text) + ": expected a service smtp, submission, smtps, "
+             "pop3, pop3s, imap, imaps or dns, found '" + std::string(left.substr(colon + 1)) + "'";
     return std::nullopt;
   }
   l.service = *service;
@@ -153,6 +157,9 @@ std::string validate(const ServeOptions& o, const scenario::Scenario& s) {
       case scenario::Service::kPop3: runs = host->pop3; break;
       case scenario::Service::kDns: runs = host->dns.has_value(); break;
       case scenario::Service::kImap: runs = host->imap; break;
+      case scenario::Service::kSmtps: runs = host->mta && host->mta->smtps && host->tls; break;
+      case scenario::Service::kPop3s: runs = host->pop3s; break;
+      case scenario::Service::kImaps: runs = host->imaps; break;
     }
     if (!runs) {
       return what + ": host " + l.host + " runs no " +

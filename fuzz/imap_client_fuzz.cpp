@@ -105,9 +105,11 @@ Result run(const Input& in, Feed&& feed_all) {
     const std::string out = c.take_output();
     FUZZ_CHECK(!was_closed || out.empty(), "output after closed(): " + fuzz::shown(out));
     r.output += out;
-    if (c.starttls_requested()) {
+    if (c.wants_tls()) {
       clear_until = r.output.size();
-      c.tls_started();
+      tls::HandshakeInfo info;
+      info.verification = tls::Verification::kOk;
+      c.on_tls_started(info);
       r.output += c.take_output();
     }
     FUZZ_CHECK(c.closed() == (c.timeout().count() == 0), "timeout() is 0 exactly when closed");

@@ -170,7 +170,7 @@ Result run(const Input& in, Feed&& feed_all) {
     const std::string out = s.take_output();
     FUZZ_CHECK(!was_closed || out.empty(), "output after closed(): " + fuzz::shown(out));
     r.output += out;
-    if (s.starttls_requested()) s.tls_started();
+    if (s.wants_tls()) s.on_tls_started({});
     settle();
     FUZZ_CHECK(s.closed() == (s.timeout().count() == 0), "timeout() is 0 exactly when closed");
   };

@@ -210,10 +210,11 @@ class Checker {
   void eval(const Fetched& x, CheckResult& r) {
     std::uint64_t n = 0;
     for (const auto& f : w_.fetches()) {
-      if (f.user == x.user) n += f.result.messages.size();
+      if (f.user == x.user && (!x.tls || f.result.tls == *x.tls)) n += f.result.messages.size();
     }
     r.passed = x.count ? n == *x.count : n > 0;
-    r.found = std::to_string(n) + " message" + (n == 1 ? "" : "s") + " fetched";
+    r.found = std::to_string(n) + " message" + (n == 1 ? "" : "s") + " fetched" +
+              (x.tls ? (*x.tls ? " over TLS" : " in clear") : "");
   }
 
   // Some Authentication-Results field of the message holds every result asked for (for

@@ -15,7 +15,7 @@ const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",    
 const FieldTable kActionFields{
     {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls",
               "save_sent"}},
-    {"fetch", {"user", "server", "client", "protocol", "delete", "password"}},
+    {"fetch", {"user", "server", "client", "protocol", "delete", "password", "tls"}},
     {"idle", {"user", "server", "client", "until", "password"}},
     {"refuse", {"host", "service"}},
     {"accept", {"host", "service"}},
@@ -98,6 +98,9 @@ Fetch parse_fetch(const Item& item, Context& cx) {
     }
   }
   f.password = optional_string(m, "password");
+  f.tls = optional_string(m, "tls");
+  if (f.tls && *f.tls != "starttls" && *f.tls != "implicit" && *f.tls != "none")
+    fail(m.find("tls")->value.mark, "`fetch.tls` must be starttls, implicit or none, found `" + *f.tls + "`");
   return f;
 }
 

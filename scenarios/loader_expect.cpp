@@ -16,7 +16,7 @@ const FieldTable kCheckFields{
     {"reply", {"host", "code", "count"}},
     {"attempts", {"subject", "host", "min", "max"}},
     {"queue_empty", {}},
-    {"fetched", {"user", "count"}},
+    {"fetched", {"user", "count", "tls"}},
     {"authenticated", {"to", "subject", "spf", "dkim", "dmarc"}},
     {"stored", {"user", "host", "folder", "count", "seen"}},
 };
@@ -187,6 +187,7 @@ Check parse_check(const Map::Entry& e, Context& cx) {
   f.user = as_string(user);
   if (f.user.empty()) fail(user.mark, "`user` must not be empty");
   f.count = optional_count(m, "count");
+  if (std::optional<Item> i = m.get("tls")) f.tls = as_bool(*i);
   return f;
 }
 

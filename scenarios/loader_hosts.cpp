@@ -8,7 +8,7 @@ namespace maillab::scenario::detail {
 namespace {
 
 const std::vector<std::string_view> kHostKeys{"address", "resolver", "dns", "mta", "pop3",
-                                              "imap", "users", "tls"};
+                                              "imap", "users", "tls", "pop3s", "imaps"};
 
 // A local part (user or alias name): what may stand before the `@` of an address.
 std::string as_local_part(const std::string& text, Mark mark, std::string_view what) {
@@ -253,6 +253,17 @@ Host parse_host(const Map::Entry& entry, Context& cx) {
       fail(i->mark, "`imap: true` needs the host's mailboxes in Maildir (`mailbox: maildir`), "
                     "not " + code(h.mta->mailbox));
   }
+  if (std::optional<Item> i = m.get("imaps")) {
+    h.imaps = as_bool(*i);
+    if (h.imaps && !h.imap) fail(i->mark, "`imaps: true` needs `imap: true` (the IMAP server it encrypts)");
+  }
+  if (std::optional<Item> i = m.get("pop3s")) {
+    h.pop3s = as_bool(*i);
+    if (h.pop3s && !h.pop3) fail(i->mark, "`pop3s: true` needs `pop3: true` (the POP3 server it encrypts)");
+  }
+  for (const char* key : {"pop3s", "imaps"})
+    if (std::optional<Item> i = m.get(key); i && as_bool(*i) && !h.tls)
+      fail(i->mark, code(key) + " is implicit TLS and needs the host's `tls` (a certificate)");
   if (std::optional<Item> i = m.get("users")) {
     Map users(*i, "`users` of host " + code(h.name), {});
     for (const Map::Entry& e : users.entries()) {

@@ -174,8 +174,10 @@ struct Host {
   std::optional<Ipv4> resolver;  // the DNS server this host asks
   std::optional<DnsServer> dns;
   std::optional<MtaConfig> mta;
-  bool pop3 = false;
+  bool pop3 = false;   // port 110 (STLS when the host has tls)
+  bool pop3s = false;  // port 995, implicit TLS (needs tls and pop3)
   bool imap = false;  // port 143 (scenario-format 1.1 "IMAP"); needs an mta with Maildir
+  bool imaps = false;  // port 993, implicit TLS (needs tls)
   std::map<std::string, User> users;
   Mark mark;  // the host's name in `hosts`
 };
@@ -207,6 +209,8 @@ struct Fetch {
                                          // \Deleted and EXPUNGE)
   bool to_trash = false;                 // `delete: trash` (IMAP): MOVE them to Trash instead
   std::optional<std::string> password;
+  std::optional<std::string> tls;        // starttls | implicit | none; absent: starttls
+                                         // when the server's host has tls, else none
 };
 
 // A MUA stays logged in over IMAP with IDLE (RFC 2177) and fetches each new message as
@@ -224,7 +228,8 @@ struct HostState {  // `down: HOST` / `up: HOST`
   bool up = false;
 };
 
-enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap };
+// The last three are implicit TLS (RFC 8314), for `serve --listen` only.
+enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap, kSmtps, kPop3s, kImaps };
 constexpr std::string_view service_name(Service s) {
   switch (s) {
     case Service::kSmtp: return "smtp";
@@ -232,6 +237,9 @@ constexpr std::string_view service_name(Service s) {
     case Service::kPop3: return "pop3";
     case Service::kImap: return "imap";
     case Service::kDns: return "dns";
+    case Service::kSmtps: return "smtps";
+    case Service::kPop3s: return "pop3s";
+    case Service::kImaps: return "imaps";
   }
   return "?";
 }
@@ -337,6 +345,7 @@ struct QueueEmpty {
 struct Fetched {
   std::string user;
   std::optional<std::uint64_t> count;  // absent: at least one
+  std::optional<bool> tls;             // count only retrievals that were (not) encrypted
 };
 
 // `authenticated:` the delivered message carries an Authentication-Results field with

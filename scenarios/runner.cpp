@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <memory>
 #include <ostream>
 
 #include "protocols/message/peer_text.hpp"
@@ -117,8 +119,30 @@ bool write_junit_error(const std::string& path, const std::string& suite,
   return true;
 }
 
+std::function<void(std::string_view line)> key_log_file(const std::string& path, std::string* error) {
+  auto file = std::make_shared<std::ofstream>(path, std::ios::app | std::ios::binary);
+  if (!*file) {
+    *error = "cannot write " + path + ": " + std::strerror(errno);
+    return {};
+  }
+  return [file](std::string_view line) {
+    file->write(line.data(), static_cast<std::streamsize>(line.size()));
+    file->put('\n');
+    file->flush();
+  };
+}
+
 int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostream& err) {
-  auto built = World::build(s, opt.seed.value_or(s.seed));
+  WorldOptions wopt;
+  if (!opt.keylog_file.empty()) {
+    std::string why;
+    wopt.key_log = key_log_file(opt.keylog_file, &why);
+    if (!wopt.key_log) {
+      err << "maillab: --keylog: " << why << "\n";
+      return 2;
+    }
+  }
+  auto built = World::build(s, opt.seed.value_or(s.seed), std::move(wopt));
   if (auto* e = std::get_if<LoadError>(&built)) {
     err << e->str() << "\n";
     if (!opt.junit_file.empty()) write_junit_error(opt.junit_file, s.id, e->str(), err);

@@ -20,6 +20,7 @@ struct RunOptions {
   std::optional<std::int64_t> until_ns;
   bool quiet = false;
   std::string trace_file, mailboxes_dir, queue_dir, junit_file;
+  std::string keylog_file;  // the TLS secrets as NSS key log lines (docs/tls.md)
   // Hooks for the layers above (viz exports): called once the world is built (before the
   // first event runs) and once the run is over; on_finished returns false (after writing
   // its message to err) when an export failed, which makes the run exit 2.
@@ -28,6 +29,11 @@ struct RunOptions {
 };
 
 int run(const Scenario& s, const RunOptions& opt, std::ostream& out, std::ostream& err);
+
+// `--keylog FILE`: a function appending each NSS key log line to FILE (created, or
+// appended to, as Wireshark's SSLKEYLOGFILE is), flushed per line so a capture can be
+// decrypted while the lab runs; empty with "cannot write FILE: why" in *error.
+std::function<void(std::string_view line)> key_log_file(const std::string& path, std::string* error);
 
 // --junit FILE for a scenario that does not load or build: one failed test case whose
 // failure carries the error line (FILE:LINE:COLUMN: error: ...), so that CI shows why.

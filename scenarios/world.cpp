@@ -34,6 +34,9 @@ std::uint16_t service_port(Service s) {
     case Service::kPop3: return 110;
     case Service::kDns: return 53;
     case Service::kImap: return 143;
+    case Service::kSmtps: return 465;
+    case Service::kPop3s: return 995;
+    case Service::kImaps: return 993;
   }
   return 0;
 }
@@ -108,12 +111,16 @@ std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
   return build(s, seed, WorldOptions{});
 }
 
+std::string World::tls_ca_pem() const { return tls_->ca_pem(); }
+
 std::variant<std::unique_ptr<World>, LoadError> World::build(const Scenario& s,
                                                              std::uint64_t seed,
                                                              WorldOptions options) {
   std::unique_ptr<World> w(new World(s, seed));
   w->options_ = std::move(options);
   const Scenario& sc = w->scenario_;
+  if (w->options_.system_random || w->options_.key_log)  // before any host: they keep its contexts
+    w->tls_ = std::make_unique<WorldTls>(sc, seed, w->options_.system_random, w->options_.key_log);
   if (std::optional<LoadError> e = check_resolvers(sc, w->options_.transport)) return *e;
   sim::LinkParams def;
   def.latency = sc.network.latency_ns;
@@ -290,10 +297,12 @@ void World::boot(HostNode& h) {
       h.pop3 = std::make_unique<services::Pop3Server>(
           *h.runtime, spec.mta ? spec.mta->mailbox : "maildir", accounts(spec), limits);
     }
+    if (tls::ServerContext* ctx = tls_->server(spec.name)) h.pop3->use_tls(*ctx, spec.pop3s);
     h.pop3->start();
   }
   if (h.mailboxes) {
     h.imap = std::make_unique<services::ImapServer>(*h.runtime, *h.mailboxes, accounts(spec), limits);
+    if (tls::ServerContext* ctx = tls_->server(spec.name)) h.imap->use_tls(*ctx, spec.imaps);
     h.imap->start();
   }
 }
@@ -574,16 +583,30 @@ void World::do_fetch(const Fetch& f) {
   HostNode* server = host(f.server);
   HostNode* client = host(f.client.value_or(f.server));
   if (!server || !client) return;
+  // A MUA set to starttls/implicit verifies and never sends a password in clear (1.1
+  // `fetch.tls`); implicit connects to 993 / 995 (RFC 8314).
+  const std::string tls_mode = f.tls.value_or(server->spec->tls ? "starttls" : "none");
+  mua::MuaTls tls;
+  if (tls_mode != "none") {
+    tls.required = true;
+    tls.client = tls_->client(client->spec->name);
+    tls.implicit = tls_mode == "implicit";
+    tls.server_name = server->spec->name;
+  }
   if (f.protocol == "imap") {
     mua::ImapJob job;
     job.user = f.user;
     job.password = password_of(*server, f.user, f.password);
     job.delete_after = f.delete_messages;
     if (f.to_trash) job.delete_to = "Trash";
+    if (tls.implicit) job.port = 993;
+    job.tls = std::move(tls);
     start_imap(*client, *server, std::move(job), true);
     return;
   }
   mua::FetchJob job;
+  if (tls.implicit) job.port = 995;
+  job.tls = std::move(tls);
   job.server_address = server->spec->address.text;
   job.user = f.user;
   if (f.password) {

@@ -82,6 +82,11 @@ struct WorldOptions {
   // Called once per host when the world is built; a non-null result is the disk the
   // host's services use (it must keep `memory`, which the World reads, in step).
   std::function<std::unique_ptr<io::Disk>(const Host& host, io::MemoryDisk& memory)> service_disk;
+  // TLS (docs/tls.md): the system's randomness instead of the seed's (`maillab serve`:
+  // keys nobody can recompute), and where every context reports its secrets (NSS key
+  // log lines, `--keylog FILE`; empty: nowhere).
+  bool system_random = false;
+  std::function<void(std::string_view line)> key_log;
 };
 
 class World {
@@ -117,6 +122,8 @@ class World {
   void set_keep_deliveries(bool keep) { keep_deliveries_ = keep; }
   const std::vector<SubmissionRecord>& submissions() const { return submissions_; }
   const std::vector<FetchRecord>& fetches() const { return fetches_; }
+  // The lab CA's certificate (PEM) that every client of the lab trusts; "" without TLS.
+  std::string tls_ca_pem() const;
   const std::map<std::string, std::unique_ptr<HostNode>>& hosts() const { return hosts_; }
   HostNode* host(const std::string& name);
 

@@ -22,7 +22,9 @@ namespace maillab::scenario {
 
 class WorldTls {
  public:
-  WorldTls(const Scenario& sc, std::uint64_t seed);
+  // system_random: OpenSSL's own DRBG (the bridge) instead of the seed's stream; key_log:
+  // every context's NSS key log lines (empty: none).
+  WorldTls(const Scenario& sc, std::uint64_t seed, bool system_random = false, tls::KeyLogFn key_log = {});
 
   // The host's server context; nullptr when it has no `tls`.
   tls::ServerContext* server(const std::string& host);
@@ -39,6 +41,7 @@ class WorldTls {
   };
   std::shared_ptr<tls::LibraryContext> lib_;
   std::unique_ptr<tls::CertificateAuthority> ca_;
+  tls::KeyLogFn key_log_;
   std::map<std::string, HostTls> hosts_;
 };
 

@@ -77,6 +77,9 @@ PEERS_PACKAGES=(postfix dovecot-pop3d dovecot-imapd swaks curl fetchmail s-nail 
                 isync getmail6  # the IMAP sync and retrieval clients (imap_sync_clients_test.sh)
                 chromium)  # the browser tests (console_chromium_test.sh, tests/conformance/cdp.py)
 # The libraries of the unpacked Exim and OpenSMTPD (their .debs are not installed, above).
+# TLS clients (tls_clients_test.sh: swaks --tls needs Net::SSLeay) and Wireshark's
+# tshark (tls_keylog_tshark_test.sh).
+PEERS_PACKAGES+=(openssl libnet-ssleay-perl libio-socket-ssl-perl python3 tshark)
 PEERS_PACKAGES+=(libidn12 libgnutls-dane0 libnsl2 libpcre2-8-0 libdb5.3 libevent-2.1-7 libpam0g)
 PEERS_UNPACKED=${PEERS_UNPACKED:-/var/tmp/maillab-peers}
 # Mailbox files belong to this account (exists on every Debian system).

@@ -27,6 +27,8 @@ void register_run(CLI::App& app, int& exit_code) {
   run->add_option("--junit", args->opt.junit_file, "expectations as JUnit XML");
   run->add_option("--pcap", args->pcap_file, "the virtual packets as a pcap capture");
   run->add_option("--svg", args->svg_file, "the timeline as an SVG sequence chart");
+  run->add_option("--keylog", args->opt.keylog_file,
+                  "append the TLS secrets in the NSS key log format (Wireshark decrypts a --pcap with it)");
   run->callback([args, seed_opt, &exit_code] {
     scenario::RunOptions opt = args->opt;
     if (*seed_opt) opt.seed = args->seed;

@@ -22,7 +22,7 @@ namespace maillab::tools {
 namespace {
 
 struct ServeArgs {
-  std::string scenario, until, grace = "2s", http;
+  std::string scenario, until, grace = "2s", http, ca_out, keylog;
   std::vector<std::string> listen, route;
   std::uint64_t seed = 0;
   bridge::ServeOptions opt;
@@ -95,6 +95,15 @@ int serve(const ServeArgs& a, bool seed_given) {
                  "service with --listen HOST:SERVICE=ADDR:PORT, e.g. HOST:smtp=127.0.0.1:2525\n";
 
   scenario::WorldOptions wopt;
+  // Real sockets: keys and session secrets from the system's randomness, never the seed's.
+  wopt.system_random = true;
+  if (!a.keylog.empty()) {
+    wopt.key_log = scenario::key_log_file(a.keylog, &error);
+    if (!wopt.key_log) {
+      std::cerr << "maillab serve: --keylog: " << error << "\n";
+      return 2;
+    }
+  }
   for (const auto& r : opt.routes) wopt.transport[r.domain] = "[" + r.to.address + "]:" + std::to_string(r.to.port);
   if (!opt.mailboxes_dir.empty()) {
     namespace fs = std::filesystem;
@@ -128,6 +137,17 @@ int serve(const ServeArgs& a, bool seed_given) {
     return 2;
   }
   auto world = std::move(std::get<std::unique_ptr<scenario::World>>(built));
+  if (!a.ca_out.empty()) {
+    const std::string pem = world->tls_ca_pem();
+    if (pem.empty()) {
+      std::cerr << "maillab serve: --ca-out: the scenario has no host with `tls`: there is no lab CA\n";
+      return 2;
+    }
+    if (!scenario::write_output_file(a.ca_out, pem, &error)) {
+      std::cerr << "maillab serve: --ca-out: " << error << "\n";
+      return 2;
+    }
+  }
   if (!error.empty() || (!opt.mailboxes_dir.empty() &&
                          !scenario::export_mailboxes(*world, opt.mailboxes_dir, &error, true))) {
     std::cerr << "maillab serve: --mailboxes: " << error << "\n";
@@ -180,8 +200,12 @@ void register_serve(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ServeArgs>();
   cmd->add_option("SCENARIO", args->scenario, "a scenario file or a built-in name")->required();
   cmd->add_option("--listen", args->listen,
-                  "HOST:SERVICE=ADDR:PORT: expose a virtual host's smtp, submission, pop3, imap or dns "
-                  "service on a real socket (port 0: any free port); repeatable");
+                  "HOST:SERVICE=ADDR:PORT: expose a virtual host's smtp, submission, smtps, pop3, pop3s, "
+                  "imap, imaps or dns service on a real socket (port 0: any free port); repeatable");
+  cmd->add_option("--ca-out", args->ca_out,
+                  "write the lab CA's certificate (PEM) here, so real clients can verify the lab");
+  cmd->add_option("--keylog", args->keylog,
+                  "append the TLS secrets in the NSS key log format (Wireshark decrypts with it)");
   cmd->add_option("--route", args->route,
                   "DOMAIN=ADDR:PORT: virtual MTAs deliver DOMAIN's mail to that real SMTP server; "
                   "repeatable");

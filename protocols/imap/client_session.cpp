@@ -82,18 +82,27 @@ void ClientSession::stop() {
   if (state_ == State::Idle && idle_confirmed_) end_idle();
 }
 
-void ClientSession::tls_started() {
+void ClientSession::on_tls_started(const tls::HandshakeInfo& info) {
+  const bool implicit = state_ == State::Greeting && !starttls_requested_;
   tls_ = true;
   starttls_requested_ = false;
+  reader_.clear();
+  if (config_.require_tls && !info.verified()) {
+    const std::string why = "server certificate not verified: " + std::string(tls::to_string(info.verification));
+    if (implicit) return abort(Status::NoTls, why);
+    return finish(Status::NoTls, why);  // LOGOUT inside TLS; no password was sent
+  }
+  if (implicit) return;  // the greeting comes inside TLS
   caps_.clear();  // RFC 9051 6.2.1: capabilities from before TLS are forgotten
+  caps_known_ = false;
   send("CAPABILITY");
   state_ = State::Capability;
 }
 
 void ClientSession::receive(std::string_view data) {
-  if (closed()) return;
+  if (closed() || starttls_requested_) return;
   reader_.feed(data);
-  while (!closed()) {
+  while (!closed() && !starttls_requested_) {
     auto item = reader_.next();
     if (!item) break;
     if (item->error) return abort(Status::Error, "the server's response broke the limits");

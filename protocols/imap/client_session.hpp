@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "protocols/imap/response_reader.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::imap {
 
@@ -85,8 +86,12 @@ class ClientSession {
 
   // Leave IDLE (or skip it) and log out: the user closes the mail program.
   void stop();
-  bool starttls_requested() const { return starttls_requested_; }
-  void tls_started();
+  // STARTTLS answered OK: nothing more is read in clear until on_tls_started() (the
+  // driver's handshake; docs/tls.md). With require_tls a certificate that does not verify
+  // ends the session before any password is sent; for implicit TLS (993) the driver calls
+  // it before the greeting.
+  bool wants_tls() const { return starttls_requested_; }
+  void on_tls_started(const tls::HandshakeInfo& info);
 
   Status status() const { return status_; }
   const std::string& error() const { return error_; }

@@ -114,7 +114,7 @@ std::string ServerSession::capabilities() const {
 
 void ServerSession::receive(std::string_view data) {
   assert(started_);
-  if (closed()) return;
+  if (closed() || starttls_requested_) return;
   reader_.feed(data);
   if (mode_ == Mode::Delaying && reader_.buffered() > config_.limits.max_line) {
     return bye_and_close("Too much input while waiting");  // bounded memory during the delay
@@ -125,7 +125,7 @@ void ServerSession::receive(std::string_view data) {
 void ServerSession::pump() {
   if (in_pump_) return;
   in_pump_ = true;
-  while (!closed() && mode_ != Mode::Delaying) {
+  while (!closed() && mode_ != Mode::Delaying && !starttls_requested_) {
     auto item = reader_.next();
     if (!item) break;
     handle_item(*item);
@@ -313,9 +313,10 @@ void ServerSession::receive_eof() {
   if (!closed()) close();
 }
 
-void ServerSession::tls_started() {
+void ServerSession::on_tls_started(const tls::HandshakeInfo&) {
   tls_ = true;
   starttls_requested_ = false;
+  reader_.clear();
 }
 
 // --- the selected mailbox ------------------------------------------------------------------------

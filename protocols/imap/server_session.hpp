@@ -23,9 +23,11 @@
 // - With plaintext_auth false and no TLS, CAPABILITY says LOGINDISABLED and LOGIN and
 //   AUTHENTICATE answer NO [PRIVACYREQUIRED] (RFC 9051 6.2.3, Dovecot's
 //   disable_plaintext_auth).
-// - STARTTLS (RFC 9051 6.2.1) is a hook: the engine answers OK, drops what the client
-//   pipelined after it (CVE-2011-0411), and sets starttls_requested(); the host sends the
-//   output, starts TLS, then calls tls_started().
+// - STARTTLS (RFC 9051 6.2.1): the engine answers OK, drops what the client pipelined
+//   after it (CVE-2011-0411) and reads nothing more (wants_tls()); the driver sends the
+//   OK, runs the handshake, then calls on_tls_started(): back to the state after the
+//   greeting, with the capabilities of a TLS connection (RFC 9051 6.2.1: the client asks
+//   CAPABILITY again).
 // - Memory per session: the command reader's bounds (ReaderLimits) plus the output of
 //   one command (a FETCH of every message is written whole).
 #pragma once
@@ -42,6 +44,7 @@
 #include "protocols/imap/parser.hpp"
 #include "protocols/imap/server_handler.hpp"
 #include "protocols/mda/mailbox_store.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::imap {
 
@@ -87,8 +90,9 @@ class ServerSession final : private mda::MailboxObserver {
   // A failed login's NO is held (SessionDriver reads nothing meanwhile).
   bool paused() const { return mode_ == Mode::Delaying; }
 
-  bool starttls_requested() const { return starttls_requested_; }
-  void tls_started();
+  bool wants_tls() const { return starttls_requested_; }
+  void on_tls_started(const tls::HandshakeInfo& info);
+  bool tls_active() const { return tls_; }
 
   State state() const { return state_; }
   const std::string& user() const { return user_; }

@@ -35,6 +35,7 @@ class FetchSession {
     std::function<void()> exchanged;
     std::function<void(Engine&)> ready;
     std::function<FetchResult(const Engine&)> finish;
+    const MuaTls* tls = nullptr;  // STLS/STARTTLS or implicit TLS when required
   };
 
   FetchSession(io::Runtime& rt, std::string user, std::string server, std::uint16_t port, Done done,
@@ -64,6 +65,13 @@ class FetchSession {
         return;
       }
       driver_ = std::make_shared<Driver>(rt_, std::move(c), hooks.config());
+      if (hooks.tls && hooks.tls->required && hooks.tls->client) {
+        const MuaTls& tls = *hooks.tls;
+        driver_->use_tls(*tls.client,
+                         tls::ClientParams{tls.server_name, {tls.server_name},
+                                           tls.server_name + ":" + std::to_string(port_)},
+                         tls.implicit);
+      }
       io::Runtime& rt = rt_;
       std::string peer = server_;
       auto exchanged = hooks.exchanged;
@@ -79,7 +87,10 @@ class FetchSession {
       auto finish = hooks.finish;
       driver_->start([this, alive, finish](io::CloseKind) {
         if (alive.expired()) return;
-        report(finish(driver_->engine()));
+        FetchResult r = finish(driver_->engine());
+        const tls::Session* session = driver_->tls_session();
+        r.tls = session && session->handshake_done();
+        report(std::move(r));
       });
     });
   }

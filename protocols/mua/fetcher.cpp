@@ -24,6 +24,7 @@ void Fetcher::start() {
     cfg.user = self->job.user;
     cfg.password = self->job.password;
     cfg.delete_after_retrieve = self->job.delete_after;
+    cfg.require_tls = self->job.tls.required;
     return cfg;
   };
   hooks.finish = [](const pop3::ClientSession& e) {
@@ -34,6 +35,7 @@ void Fetcher::start() {
     r.deletions_committed = e.deletions_committed();
     return r;
   };
+  hooks.tls = &self->job.tls;
   self->session.start(io::trace::ev::kPop3Out, std::move(hooks));
 }
 

@@ -41,6 +41,8 @@ struct ImapClient::Impl {
       r.messages.push_back({r.messages.size() + 1, std::to_string(f.uid), f.content});
     }
     r.deletions_committed = job.delete_after && e.status() == imap::ClientSession::Status::Done;
+    const tls::Session* session = driver->tls_session();
+    r.tls = session && session->handshake_done();
     return r;
   }
 
@@ -78,6 +80,7 @@ void ImapClient::start() {
     cfg.delete_to = self->job.delete_to;
     cfg.idle = self->job.idle;
     cfg.append = self->job.append;
+    cfg.starttls = cfg.require_tls = self->job.tls.required;
     return cfg;
   };
   hooks.exchanged = [self] { self->exchanged(); };
@@ -90,6 +93,7 @@ void ImapClient::start() {
     r.detail = r.ok ? "ok" : status_text(e.status()) + (e.error().empty() ? "" : ": " + e.error());
     return r;
   };
+  hooks.tls = &self->job.tls;
   self->session.start(io::trace::ev::kImapOut, std::move(hooks));
 }
 

@@ -28,6 +28,7 @@ struct ImapJob {
   std::string delete_to;         // with delete_after: MOVE them there instead (e.g. "Trash")
   bool idle = false;             // then IDLE until stop()
   std::vector<std::string> append;  // CRLF messages to APPEND to Sent first
+  MuaTls tls;                    // STARTTLS or 993, verified, nothing in clear (fetcher.hpp)
 };
 
 class ImapClient {

@@ -94,9 +94,10 @@ struct ClientSteps {
     std::string_view rfc;
   };
 
-  static constexpr std::array<Step, 12> kTable{{
+  static constexpr std::array<Step, 13> kTable{{
       {State::Greeting, false, &ClientSession::on_greeting, "RFC 1939 4"},
       {State::Capa, true, &ClientSession::on_capa, "RFC 2449 5"},
+      {State::Stls, false, &ClientSession::on_stls, "RFC 2595 4"},
       {State::User, false, &ClientSession::on_user, "RFC 1939 7"},
       {State::Pass, false, &ClientSession::on_login, "RFC 1939 7"},
       {State::Apop, false, &ClientSession::on_login, "RFC 1939 7"},
@@ -123,9 +124,9 @@ static_assert([] {
 ClientSession::ClientSession(ClientConfig config) : config_(std::move(config)), reader_(kMaxReplyLine) {}
 
 void ClientSession::receive(std::string_view data) {
-  if (closed()) return;
+  if (closed() || wants_tls_) return;
   reader_.feed(data);
-  while (!closed()) {
+  while (!closed() && !wants_tls_) {
     auto line = reader_.next();
     if (!line) break;
     handle_line(*line);
@@ -240,8 +241,17 @@ void ClientSession::on_greeting(const Reply& r) {
 
 void ClientSession::on_capa(const Reply& r) {
   capa_ok_ = r.kind == Reply::Kind::Ok;  // -ERR: an RFC 1939-only server
+  capabilities_.clear();
   if (capa_ok_) {
     for (auto line : body_lines(r.body)) capabilities_.push_back(upper(line));
+  }
+  if (config_.require_tls && !tls_) {
+    if (capa_ok_ && has_capability("STLS")) {
+      send("STLS");
+      state_ = State::Stls;
+      return;
+    }
+    return fail(Status::NoTls, "the server offers no STLS: the password is not sent in clear");
   }
   start_auth();
 }

@@ -9,6 +9,11 @@
 // - CAPA -ERR means an RFC 1939-only server: the session goes on without extensions.
 // - DELE only marks messages; deletions_committed() is true only when QUIT got +OK after
 //   at least one DELE (RFC 1939 6). A lost connection or a timeout commits nothing.
+// - With require_tls (a MUA set to starttls or implicit) no credential leaves in clear:
+//   after CAPA the client sends STLS (RFC 2595 4) and gives up (QUIT) when the server
+//   offers none; once TLS is on (on_tls_started) it asks CAPA again, and a certificate
+//   that does not verify ends the session before USER. Bytes the server sent behind its
+//   +OK to STLS are dropped.
 // - status() leaves InProgress exactly once; after an authentication failure the client
 //   still says QUIT politely, and closed() turns true when that reply (or EOF) arrives.
 //
@@ -30,6 +35,7 @@
 #include <vector>
 
 #include "protocols/pop3/line_reader.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::pop3 {
 
@@ -43,12 +49,13 @@ struct ClientConfig {
   bool only_new = false;             // skip messages whose UIDL is in known_uids
   std::set<std::string> known_uids;  // ignored when the server has no UIDL
   std::chrono::milliseconds timeout{600000};
+  bool require_tls = false;  // STLS before any credential (or implicit TLS); never in clear
 };
 
 class ClientSession {
  public:
-  enum class Status { InProgress, Done, AuthFailed, InUse, Error, ConnectionLost, TimedOut };
-  enum class State { Greeting, Capa, User, Pass, Apop, AuthPlain, Stat, Uidl, List, Retr, Dele, Quit, Closed };
+  enum class Status { InProgress, Done, AuthFailed, InUse, Error, NoTls, ConnectionLost, TimedOut };
+  enum class State { Greeting, Capa, Stls, User, Pass, Apop, AuthPlain, Stat, Uidl, List, Retr, Dele, Quit, Closed };
 
   struct Retrieved {
     std::size_t number;
@@ -66,6 +73,10 @@ class ClientSession {
   std::chrono::milliseconds timeout() const;  // zero once closed
   void on_timeout();
   bool closed() const { return state_ == State::Closed; }
+  // +OK to STLS: nothing more is read in clear until on_tls_started() (the driver's
+  // handshake). For implicit TLS (995) the driver calls it before the greeting.
+  bool wants_tls() const { return wants_tls_; }
+  void on_tls_started(const tls::HandshakeInfo& info);
 
   Status status() const { return status_; }
   std::string error() const { return error_; }
@@ -96,6 +107,7 @@ class ClientSession {
 
   void on_greeting(const Reply& r);
   void on_capa(const Reply& r);
+  void on_stls(const Reply& r);
   void on_user(const Reply& r);
   void on_login(const Reply& r);  // PASS, APOP, and the end of AUTH
   void on_auth_plain(const Reply& r);
@@ -124,6 +136,8 @@ class ClientSession {
   bool collecting_ = false;  // inside a multi-line body
   std::string timestamp_;    // from the greeting, for APOP
   bool capa_ok_ = false;
+  bool wants_tls_ = false;
+  bool tls_ = false;
   std::vector<std::string> capabilities_;  // upper-cased CAPA lines
   ClientConfig::Auth auth_used_ = ClientConfig::Auth::Best;
   bool plain_response_sent_ = false;

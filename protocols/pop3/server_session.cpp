@@ -57,13 +57,14 @@ struct ServerCommands {
     std::string_view rfc;
   };
 
-  static constexpr std::array<Command, 14> kTable{{
+  static constexpr std::array<Command, 15> kTable{{
       {"USER", kAuthorization, 1, 1, &ServerSession::cmd_user, "USER name", "RFC 1939 7"},
       {"PASS", kAuthorization, kRestOfLine, kRestOfLine, &ServerSession::cmd_pass, "PASS string",
        "RFC 1939 7"},
       {"APOP", kAuthorization, 2, 2, &ServerSession::cmd_apop, "APOP name digest", "RFC 1939 7"},
       {"AUTH", kAuthorization, 1, 2, &ServerSession::cmd_auth, "AUTH mechanism [initial-response]",
        "RFC 5034 4"},
+      {"STLS", kAuthorization, 0, 0, &ServerSession::cmd_stls, "STLS", "RFC 2595 4"},
       {"CAPA", kAuthorization | kTransaction, 0, 0, &ServerSession::cmd_capa, "CAPA", "RFC 2449 5"},
       {"QUIT", kAuthorization | kTransaction, 0, 0, &ServerSession::cmd_quit, "QUIT",
        "RFC 1939 4, 6"},
@@ -103,7 +104,7 @@ std::string_view ServerSession::command_rfc(std::string_view keyword) {
 }
 
 ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
-    : config_(std::move(config)), handler_(handler), reader_(config_.max_line) {}
+    : config_(std::move(config)), handler_(handler), reader_(config_.max_line), tls_(config_.tls_active) {}
 
 void ServerSession::start() {
   assert(!started_);
@@ -118,14 +119,14 @@ void ServerSession::start() {
 
 void ServerSession::receive(std::string_view data) {
   assert(started_);
-  if (closed()) return;
+  if (closed() || wants_tls_) return;
   reader_.feed(data);
   if (paused_) {
     // Read once the held reply is out; a client that keeps sending meanwhile is cut off.
     if (reader_.buffered() > kMaxHeldInput) close();
     return;
   }
-  while (!closed() && !paused_) {
+  while (!closed() && !paused_ && !wants_tls_) {
     auto line = reader_.next();
     if (!line) break;
     handle_line(*line);
@@ -136,13 +137,14 @@ std::size_t ServerSession::receive_some(std::string_view data, std::size_t outpu
   // Fed a line at a time, so what stays unconsumed stays with the caller.
   std::size_t used = 0;
   // A pause (auth_failure_delay) stops it too: the rest waits with the caller.
-  while (used < data.size() && !closed() && !paused_ && output_.size() < output_limit) {
+  while (used < data.size() && !closed() && !paused_ && !wants_tls_ && output_.size() < output_limit) {
     const std::size_t lf = data.find('\n', used);
     const std::size_t end = lf == std::string_view::npos ? data.size() : lf + 1;
     receive(data.substr(used, end - used));
     used = end;
   }
-  return closed() ? data.size() : used;
+  // After STLS the rest was sent in clear behind it: consumed unread (CVE-2011-0411).
+  return closed() || wants_tls_ ? data.size() : used;
 }
 
 void ServerSession::receive_eof() {
@@ -240,6 +242,7 @@ void ServerSession::dispatch(const CommandLine& cmd) {
 
 void ServerSession::cmd_user(const CommandLine& cmd) {
   if (!config_.user_pass) return reply("-ERR USER not available, use AUTH or APOP");
+  if (plaintext_refused()) return;
   if (!handler_.user_exists(cmd.args[0])) return auth_failed(cmd.args[0], "no such mailbox");
   pending_user_ = cmd.args[0];
   reply("+OK send PASS");
@@ -247,6 +250,7 @@ void ServerSession::cmd_user(const CommandLine& cmd) {
 
 void ServerSession::cmd_pass(const CommandLine& cmd) {
   if (!config_.user_pass) return reply("-ERR PASS not available, use AUTH or APOP");
+  if (plaintext_refused()) return;
   if (pending_user_.empty()) return reply("-ERR give USER first");
   const std::string user = std::exchange(pending_user_, std::string());
   if (!handler_.check_password(user, cmd.rest)) {
@@ -272,6 +276,7 @@ void ServerSession::cmd_auth(const CommandLine& cmd) {
   if (!config_.sasl_plain || lower(cmd.args[0]) != "plain") {
     return reply("-ERR unsupported authentication mechanism");
   }
+  if (plaintext_refused()) return;
   if (cmd.args.size() == 2) {
     // RFC 5034 4: "=" is an empty initial response.
     return sasl_plain(cmd.args[1] == "=" ? std::string_view() : std::string_view(cmd.args[1]));
@@ -341,8 +346,10 @@ void ServerSession::cmd_capa(const CommandLine&) {
   reply("RESP-CODES");
   reply("AUTH-RESP-CODE");  // RFC 3206 3
   reply("PIPELINING");
-  if (config_.user_pass) reply("USER");
-  if (config_.sasl_plain) reply("SASL PLAIN");  // RFC 5034 3
+  const bool clear_ok = config_.plaintext_auth || tls_;
+  if (config_.user_pass && clear_ok) reply("USER");
+  if (config_.sasl_plain && clear_ok) reply("SASL PLAIN");  // RFC 5034 3
+  if (config_.stls && !tls_ && state_ == State::Authorization) reply("STLS");  // RFC 2595 4
   if (!config_.implementation.empty()) reply("IMPLEMENTATION " + config_.implementation);
   reply(".");
 }

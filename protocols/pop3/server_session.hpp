@@ -19,6 +19,12 @@
 //   engine holds it, asks for the time as timeout() (paused()) and reads nothing until
 //   on_timeout() sends it (at most kMaxHeldInput octets wait, more closes the session).
 // - Once closed, input is ignored and output holds only what was queued before.
+// - STLS (RFC 2595 4) is offered only while the connection is plain and `stls` is set:
+//   the engine answers +OK, drops whatever the client pipelined behind it
+//   (CVE-2011-0411) and reads nothing more (wants_tls()) until on_tls_started(), which
+//   puts it back in AUTHORIZATION as after the greeting. With plaintext_auth false, USER,
+//   PASS and AUTH PLAIN are refused before TLS (Dovecot's disable_plaintext_auth) and
+//   CAPA announces neither.
 #pragma once
 
 #include <chrono>
@@ -32,6 +38,7 @@
 #include "protocols/pop3/line_reader.hpp"
 #include "protocols/pop3/message_list.hpp"
 #include "protocols/pop3/server_handler.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::pop3 {
 
@@ -47,6 +54,9 @@ struct ServerConfig {
   std::chrono::milliseconds idle_timeout{600000};  // RFC 1939 3: at least 10 minutes
   std::size_t max_line = 255;                      // RFC 2449 4: 255 octets incl. CRLF
   std::string implementation = "maillab";          // RFC 2449 6.9; empty: not announced
+  bool stls = false;            // offer STLS (the host has TLS; this connection is plain)
+  bool tls_active = false;      // implicit TLS (port 995): encrypted from the start
+  bool plaintext_auth = true;   // false: no USER/PASS/AUTH PLAIN before TLS
 };
 
 class ServerSession {
@@ -80,6 +90,11 @@ class ServerSession {
   // server does not know. From the command table, for the visualiser's packet details.
   static std::string_view command_rfc(std::string_view keyword);
 
+  // STLS answered: nothing more is read in clear until on_tls_started() (RFC 2595 4).
+  bool wants_tls() const { return wants_tls_; }
+  void on_tls_started(const tls::HandshakeInfo& info);
+  bool tls_active() const { return tls_; }
+
   State state() const { return state_; }
   int auth_failures() const { return auth_failures_; }
   const std::string& user() const { return user_; }  // once in TRANSACTION
@@ -97,6 +112,8 @@ class ServerSession {
   void cmd_pass(const CommandLine& cmd);
   void cmd_apop(const CommandLine& cmd);
   void cmd_auth(const CommandLine& cmd);
+  void cmd_stls(const CommandLine& cmd);
+  bool plaintext_refused();  // replies -ERR when a clear password is not allowed
   void sasl_response(std::string_view line);
   void sasl_plain(std::string_view base64);
   void auth_failed(std::string_view user, std::string_view why);
@@ -123,6 +140,8 @@ class ServerSession {
   LineReader reader_;
   std::string output_;
   bool started_ = false;
+  bool wants_tls_ = false;  // +OK to STLS sent: nothing more is read in clear
+  bool tls_ = false;
   bool awaiting_sasl_ = false;  // "+ " sent, the next line is the SASL response
   std::string pending_user_;    // USER accepted, PASS expected
   std::string user_;

@@ -68,15 +68,20 @@ ImapServer::~ImapServer() {
 }
 
 void ImapServer::start(std::uint16_t port) {
-  rt_.listen(port, [this](io::ConnectionPtr c) { accept(std::move(c)); });
+  rt_.listen(port, [this](io::ConnectionPtr c) { accept(std::move(c), false); });
+  if (tls_ && imaps_) rt_.listen(993, [this](io::ConnectionPtr c) { accept(std::move(c), true); });
 }
 
-void ImapServer::accept(io::ConnectionPtr c) {
+void ImapServer::accept(io::ConnectionPtr c, bool implicit_tls) {
   auto s = std::make_shared<Session>(*this, c->peer_address());
   imap::ServerConfig cfg;
   cfg.hostname = rt_.hostname();
   cfg.auth_failure_delay = limits_.auth_failure_delay;
+  cfg.starttls = tls_ != nullptr && !implicit_tls;
+  cfg.tls_active = implicit_tls;
+  cfg.plaintext_auth = tls_ == nullptr;  // Dovecot's disable_plaintext_auth on a TLS host
   s->driver = std::make_shared<SessionDriver<imap::ServerSession>>(rt_, std::move(c), cfg, *s);
+  if (tls_) s->driver->use_tls(*tls_, implicit_tls);
   s->driver->engine().start();
   sessions_.insert(s);
   std::weak_ptr<Session> weak = s;

@@ -12,6 +12,8 @@
 //   failure's NO waits auth_failure_delay in the engine; an empty password never logs in.
 // - Updates a store change queues for a session outside its own input (IDLE pushes) are
 //   sent at once (ServerHandler::on_output_ready -> SessionDriver::pump).
+// - With a TLS context (use_tls): STARTTLS on 143 (RFC 9051 6.2.1), LOGINDISABLED and no
+//   clear password before it (Dovecot's disable_plaintext_auth), imaps on 993 when asked.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +25,7 @@
 #include "protocols/services/accounts.hpp"
 #include "protocols/services/anvil.hpp"
 #include "protocols/services/login_limits.hpp"
+#include "protocols/tls/context.hpp"
 
 namespace maillab::services {
 
@@ -35,7 +38,13 @@ class ImapServer {
   ImapServer(const ImapServer&) = delete;
   ImapServer& operator=(const ImapServer&) = delete;
 
-  void start(std::uint16_t port = 143);
+  // TLS with this context (outliving the server): STARTTLS on 143, and 993 when `imaps`.
+  // Before start().
+  void use_tls(tls::ServerContext& ctx, bool imaps) {
+    tls_ = &ctx;
+    imaps_ = imaps;
+  }
+  void start(std::uint16_t port = 143);  // and 993 with imaps
 
   // Used by the sessions.
   const Accounts& users() const { return users_; }
@@ -46,7 +55,7 @@ class ImapServer {
 
  private:
   struct Session;
-  void accept(io::ConnectionPtr c);
+  void accept(io::ConnectionPtr c, bool implicit_tls);
 
   io::Runtime& rt_;
   mda::MailboxStore& store_;
@@ -55,6 +64,8 @@ class ImapServer {
   Anvil auth_failures_;
   std::set<std::shared_ptr<Session>> sessions_;
   std::uint64_t unique_ = 0;
+  tls::ServerContext* tls_ = nullptr;
+  bool imaps_ = false;
 };
 
 }  // namespace maillab::services

@@ -102,10 +102,11 @@ Pop3Server::~Pop3Server() {
 }
 
 void Pop3Server::start() {
-  rt_.listen(110, [this](io::ConnectionPtr c) { accept(std::move(c)); });
+  rt_.listen(110, [this](io::ConnectionPtr c) { accept(std::move(c), false); });
+  if (tls_ && pop3s_) rt_.listen(995, [this](io::ConnectionPtr c) { accept(std::move(c), true); });
 }
 
-void Pop3Server::accept(io::ConnectionPtr c) {
+void Pop3Server::accept(io::ConnectionPtr c, bool implicit_tls) {
   auto s = std::make_shared<Session>(*this, c->peer_address(), alive_);
   pop3::ServerConfig cfg;
   cfg.hostname = rt_.hostname();
@@ -113,7 +114,11 @@ void Pop3Server::accept(io::ConnectionPtr c) {
   cfg.apop_timestamp = "<" + std::to_string(++sessions_started_) + "." +
                        std::to_string(rt_.now()) + "@" + rt_.hostname() + ">";
   cfg.auth_failure_delay = limits_.auth_failure_delay;
+  cfg.stls = tls_ != nullptr && !implicit_tls;
+  cfg.tls_active = implicit_tls;
+  cfg.plaintext_auth = tls_ == nullptr;  // Dovecot's disable_plaintext_auth on a TLS host
   s->driver = std::make_shared<SessionDriver<pop3::ServerSession>>(rt_, std::move(c), cfg, *s);
+  if (tls_) s->driver->use_tls(*tls_, implicit_tls);
   s->driver->engine().start();
   sessions_.insert(s);
   std::weak_ptr<Session> weak = s;

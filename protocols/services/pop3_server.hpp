@@ -2,6 +2,8 @@
 // pop3::ServerSession engine per connection, credentials from the host's users, maildrops
 // read from the host's mailbox store (Maildir or mbox on its disk), and an exclusive lock
 // per maildrop (RFC 1939 4; a second session gets -ERR [IN-USE], RFC 2449 8.1.2).
+// With a TLS context (use_tls): STLS on 110 (RFC 2595), no clear password before it
+// (Dovecot's disable_plaintext_auth), and pop3s on 995 when asked (RFC 8314).
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include "protocols/services/accounts.hpp"
 #include "protocols/services/anvil.hpp"
 #include "protocols/services/login_limits.hpp"
+#include "protocols/tls/context.hpp"
 
 namespace maillab::services {
 
@@ -30,7 +33,13 @@ class Pop3Server {
   Pop3Server(const Pop3Server&) = delete;
   Pop3Server& operator=(const Pop3Server&) = delete;
 
-  void start();  // listen on 110
+  // TLS with this context (outliving the server): STLS on 110, and 995 when `pop3s`.
+  // Before start().
+  void use_tls(tls::ServerContext& ctx, bool pop3s) {
+    tls_ = &ctx;
+    pop3s_ = pop3s;
+  }
+  void start();  // listen on 110 (and 995)
 
   // Used by the sessions.
   const Accounts& users() const { return users_; }
@@ -42,7 +51,7 @@ class Pop3Server {
 
  private:
   struct Session;
-  void accept(io::ConnectionPtr c);
+  void accept(io::ConnectionPtr c, bool implicit_tls);
 
   io::Runtime& rt_;
   std::unique_ptr<mda::MailStore> store_;
@@ -52,6 +61,8 @@ class Pop3Server {
   std::set<std::string> locked_;
   std::set<std::shared_ptr<Session>> sessions_;
   std::uint64_t sessions_started_ = 0;
+  tls::ServerContext* tls_ = nullptr;
+  bool pop3s_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -223,6 +223,8 @@ Probe make_probe(const std::vector<Row>& rows, const std::string& path, const st
     zones.push_back("$ORIGIN a.example.\n$TTL 3600\n@ IN SOA ns.example. h.a.example. 1 3600 600 604800 300\n");
     root["hosts"]["ns.example"]["dns"]["zones"] = zones;
   }
+  // Implicit TLS (pop3s, imaps) needs the host's certificate.
+  if (path == "hosts.HOST" && (key == "pop3s" || key == "imaps")) node["tls"] = true;
   YAML::Emitter out;
   out << root;
   p.text = std::string(out.c_str()) + "\n";

@@ -106,9 +106,9 @@ TEST_CASE("LOGINDISABLED until STARTTLS; pipelined plaintext discarded", "[imap]
         "L1 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.\r\n");
   CHECK(c.cmd("a1 AUTHENTICATE PLAIN =").find("a1 NO [PRIVACYREQUIRED]") == 0);
   CHECK(c.cmd("a2 STARTTLS\r\na3 LOGIN bob builder") == "a2 OK Begin TLS negotiation now.\r\n");
-  CHECK(c.s.starttls_requested());
-  c.s.tls_started();
-  CHECK_FALSE(c.s.starttls_requested());
+  CHECK(c.s.wants_tls());
+  c.s.on_tls_started({});
+  CHECK_FALSE(c.s.wants_tls());
   const std::string caps = c.cmd("a4 CAPABILITY");
   CHECK(caps.find("LOGINDISABLED") == std::string::npos);
   CHECK(caps.find("STARTTLS") == std::string::npos);
@@ -116,7 +116,7 @@ TEST_CASE("LOGINDISABLED until STARTTLS; pipelined plaintext discarded", "[imap]
   CHECK(c.login().rfind("L1 OK", 0) == 0);
   Conn d(host, cfg);
   d.cmd("a1 STARTTLS");
-  d.s.tls_started();
+  d.s.on_tls_started({});
   CHECK(d.cmd("a2 STARTTLS") == "a2 BAD TLS is already active.\r\n");
   Conn e(host, quick_config());
   CHECK(e.cmd("a1 STARTTLS") == "a1 BAD TLS support isn't enabled.\r\n");

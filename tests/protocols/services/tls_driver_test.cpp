@@ -1,7 +1,7 @@
 // SessionDriver as the TLS record layer (docs/tls.md "Integration"): the SMTP server engine
 // behind STARTTLS and behind implicit TLS, driven by a real tls::Session client over a
 // recording connection. What a peer would see: the greeting and the 220 in clear, then
-// only TLS records; nothing pipelined behind STARTTLS answered; EHLO inside TLS without
+// only TLS records; nothing pipelined behind STARTTLS (POP3 STLS, IMAP STARTTLS) answered; EHLO inside TLS without
 // STARTTLS; close_notify before the connection closes.
 #include <catch2/catch.hpp>
 
@@ -10,6 +10,9 @@
 #include <string>
 #include <tuple>
 
+#include "protocols/imap/server_session.hpp"
+#include "protocols/pop3/memory_maildrop_store.hpp"
+#include "protocols/pop3/server_session.hpp"
 #include "protocols/services/session_driver.hpp"
 #include "protocols/smtp/server_handler.hpp"
 #include "protocols/smtp/server_session.hpp"
@@ -143,4 +146,72 @@ TEST_CASE("plaintext where TLS records are expected ends the session", "[service
   CHECK(out.find("250") == std::string::npos);  // no SMTP reply: at most a TLS alert
   CHECK(conn->closed);
   CHECK(finished);
+}
+
+namespace {
+
+// Any server engine behind a driver doing STARTTLS-style TLS with the lab's context.
+template <class Engine, class Handler, class Config>
+struct EngineServer {
+  EngineServer(Config cfg, Handler& h) : driver(std::make_shared<services::SessionDriver<Engine>>(rt, conn, cfg, h)) {
+    driver->use_tls(lab.server, false);
+    driver->engine().start();
+    driver->start([](io::CloseKind) {});
+  }
+  Lab lab;
+  TimerRuntime rt;
+  std::shared_ptr<RecordingConnection> conn = std::make_shared<RecordingConnection>();
+  std::shared_ptr<services::SessionDriver<Engine>> driver;
+};
+
+struct ImapHost final : imap::ServerHandler {
+  bool check_password(std::string_view, std::string_view) override { return false; }
+  mda::MailboxStore* open_store(std::string_view) override { return nullptr; }
+  std::int64_t now_ns() override { return 0; }
+  std::uint64_t unique() override { return 1; }
+  void on_exchange(std::string_view, std::string_view) override {}
+  void on_auth_failure(std::string_view) override {}
+  void on_output_ready() override {}
+};
+
+}  // namespace
+
+TEST_CASE("STLS through the driver: USER pipelined behind it gets no reply (CVE-2011-0411)", "[services][tls][pop3]") {
+  pop3::MemoryMaildropStore store;
+  store.add_user("x", "secret");
+  pop3::ServerConfig cfg;
+  cfg.hostname = "mx.example.org";
+  cfg.stls = true;
+  cfg.plaintext_auth = false;
+  EngineServer<pop3::ServerSession, pop3::MemoryMaildropStore, pop3::ServerConfig> server(cfg, store);
+  Peer peer{*server.conn};
+  CHECK(peer.clear().rfind("+OK ", 0) == 0);
+  server.conn->handler->on_data("STLS\r\nUSER x\r\n");  // one write
+  CHECK(peer.clear() == "+OK Begin TLS negotiation now.\r\n");
+  peer.start(server.lab.client);
+  REQUIRE(peer.tls->handshake_done());
+  CHECK(server.driver->engine().tls_active());
+  // The USER was dropped: PASS finds no user, and nothing else came before its answer.
+  CHECK(peer.say("PASS secret\r\n") == "-ERR give USER first\r\n");
+  CHECK(peer.say("USER x\r\n") == "+OK send PASS\r\n");
+}
+
+TEST_CASE("IMAP STARTTLS through the driver: LOGIN pipelined behind it gets no reply", "[services][tls][imap]") {
+  ImapHost host;
+  imap::ServerConfig cfg;
+  cfg.hostname = "mx.example.org";
+  cfg.starttls = true;
+  cfg.plaintext_auth = false;
+  EngineServer<imap::ServerSession, ImapHost, imap::ServerConfig> server(cfg, host);
+  Peer peer{*server.conn};
+  CHECK(peer.clear().find("STARTTLS LOGINDISABLED") != std::string::npos);
+  server.conn->handler->on_data("a1 STARTTLS\r\na2 LOGIN x secret\r\n");  // one write
+  CHECK(peer.clear() == "a1 OK Begin TLS negotiation now.\r\n");
+  peer.start(server.lab.client);
+  REQUIRE(peer.tls->handshake_done());
+  const std::string caps = peer.say("a3 CAPABILITY\r\n");
+  CHECK(caps.rfind("* CAPABILITY ", 0) == 0);  // no a2 answer before it
+  CHECK(caps.find("a2 ") == std::string::npos);
+  CHECK(caps.find("STARTTLS") == std::string::npos);
+  CHECK(caps.find("AUTH=PLAIN") != std::string::npos);
 }
