@@ -188,6 +188,9 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kCut, "cut", "NET", "between a b")                                                   \
   X(kHeal, "heal", "NET", "between a b")                                                 \
   X(kLoss, "loss", "NET", "between rate a b")                                            \
+  X(kStarttlsStrip, "starttls.strip", "NET", "between a b")                              \
+  X(kStarttlsUnstrip, "starttls.unstrip", "NET", "between a b")                          \
+  X(kStarttlsStripped, "starttls.stripped", "NET", "to detail")                          \
   /* the bridge (maillab serve): real sockets */                                         \
   X(kBridgeAccept, "bridge.accept", "NET", "peer service")                               \
   X(kBridgeRefused, "bridge.refused", "NET", "peer service")                             \
