@@ -120,6 +120,8 @@ class World {
   const std::vector<FetchRecord>& fetches() const { return fetches_; }
   const std::map<std::string, std::unique_ptr<HostNode>>& hosts() const { return hosts_; }
   HostNode* host(const std::string& name);
+  // `run --keylog`: the TLS secrets of every session from now on, as NSS key log lines.
+  void set_key_log(tls::KeyLogFn fn) { tls_->set_key_log(std::move(fn)); }
 
   // The queue of a host's MTA as on its disk (works while the host is down, too).
   std::vector<mta::QueueFile> queue_of(const std::string& host) const;

@@ -31,8 +31,19 @@ tls::ServerContext* WorldTls::server(const std::string& host) {
 tls::ClientContext* WorldTls::client(const std::string& host) {
   if (!ca_) return nullptr;
   HostTls& t = hosts_[host];
-  if (!t.client) t.client = std::make_unique<tls::ClientContext>(lib_, ca_->certificate_pem());
+  if (!t.client) {
+    t.client = std::make_unique<tls::ClientContext>(lib_, ca_->certificate_pem());
+    if (key_log_) t.client->set_key_log(key_log_);
+  }
   return t.client.get();
+}
+
+void WorldTls::set_key_log(tls::KeyLogFn fn) {
+  key_log_ = std::move(fn);
+  for (auto& [name, t] : hosts_) {
+    if (t.server) t.server->set_key_log(key_log_);
+    if (t.client) t.client->set_key_log(key_log_);
+  }
 }
 
 std::string WorldTls::ca_pem() const { return ca_ ? ca_->certificate_pem() : std::string(); }

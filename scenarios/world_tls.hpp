@@ -30,6 +30,9 @@ class WorldTls {
   tls::ClientContext* client(const std::string& host);
   // The lab CA's certificate (PEM), "" without TLS.
   std::string ca_pem() const;
+  // Every context, made or still to come, reports its sessions' secrets to `fn` (the NSS
+  // key log lines, without line ends): `run --keylog FILE`.
+  void set_key_log(tls::KeyLogFn fn);
 
  private:
   struct HostTls {
@@ -40,6 +43,7 @@ class WorldTls {
   std::shared_ptr<tls::LibraryContext> lib_;
   std::unique_ptr<tls::CertificateAuthority> ca_;
   std::map<std::string, HostTls> hosts_;
+  tls::KeyLogFn key_log_;
 };
 
 }  // namespace maillab::scenario

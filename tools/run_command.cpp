@@ -1,5 +1,7 @@
 // maillab run SCENARIO (cli.md) and maillab list.
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"
@@ -8,12 +10,38 @@
 
 namespace maillab::tools {
 
+namespace {
+
+// --keylog FILE: every TLS secret of the run, one NSS key log line each, written at the end
+// (as the other exports: a write error exits 2).
+void add_keylog_hooks(scenario::RunOptions& opt, const std::string& path) {
+  auto lines = std::make_shared<std::string>();
+  opt.on_built = [lines, before = opt.on_built](scenario::World& w) {
+    if (before) before(w);
+    w.set_key_log([lines](std::string_view line) {
+      lines->append(line);
+      lines->push_back('\n');
+    });
+  };
+  opt.on_finished = [lines, path, before = opt.on_finished](const scenario::World& w, std::ostream& err) {
+    bool ok = !before || before(w, err);
+    std::string error;
+    if (!scenario::write_output_file(path, *lines, &error)) {
+      err << "maillab: --keylog: " << error << "\n";
+      ok = false;
+    }
+    return ok;
+  };
+}
+
+}  // namespace
+
 void register_run(CLI::App& app, int& exit_code) {
   auto* run = app.add_subcommand("run", "Run a scenario headless: timeline, checks, exit code");
   struct Args {
     std::string scenario, until;
     std::uint64_t seed = 0;
-    std::string pcap_file, svg_file;
+    std::string pcap_file, svg_file, keylog_file;
     scenario::RunOptions opt;
   };
   auto args = std::make_shared<Args>();
@@ -27,6 +55,7 @@ void register_run(CLI::App& app, int& exit_code) {
   run->add_option("--junit", args->opt.junit_file, "expectations as JUnit XML");
   run->add_option("--pcap", args->pcap_file, "the virtual packets as a pcap capture");
   run->add_option("--svg", args->svg_file, "the timeline as an SVG sequence chart");
+  run->add_option("--keylog", args->keylog_file, "the TLS session secrets (NSS key log), for Wireshark");
   run->callback([args, seed_opt, &exit_code] {
     scenario::RunOptions opt = args->opt;
     if (*seed_opt) opt.seed = args->seed;
@@ -42,6 +71,7 @@ void register_run(CLI::App& app, int& exit_code) {
     }
     // --svg and --pcap (viz/exports.hpp): the recorder is attached once the world is built.
     viz::add_export_hooks(opt, args->svg_file, args->pcap_file);
+    if (!args->keylog_file.empty()) add_keylog_hooks(opt, args->keylog_file);
     auto loaded = scenario::load_scenario(args->scenario);
     if (auto* e = std::get_if<scenario::LoadError>(&loaded)) {
       std::cerr << e->str() << "\n";
