@@ -55,6 +55,7 @@ std::string describe(const Check& c) {
         } else if constexpr (std::is_same_v<T, Relayed>) {
           add("subject", x.subject);
           add("via", x.via);
+          if (x.tls) out += *x.tls ? " tls=true" : " tls=false";
         } else if constexpr (std::is_same_v<T, Bounced>) {
           add("to", x.to);
           add("original_to", x.original_to);
@@ -140,14 +141,17 @@ class Checker {
     for (const auto& d : w_.deliveries()) {
       auto msg = message::Message::parse(*d.record.content);
       if (x.subject && subject_of(msg) != *x.subject) continue;
-      auto hops = message::received_hosts(msg);
+      const std::vector<message::ReceivedHop> hops = message::received_hops(msg);
       std::string chain;
-      for (auto it = hops.rbegin(); it != hops.rend(); ++it) chain += (chain.empty() ? "" : " -> ") + *it;
+      for (auto it = hops.rbegin(); it != hops.rend(); ++it)
+        chain += (chain.empty() ? "" : " -> ") + it->by + (x.tls ? " (" + it->with + ")" : "");
       seen += (seen.empty() ? "" : "; ") + chain;
-      if (!x.via || std::any_of(hops.begin(), hops.end(),
-                                [&](const std::string& h) { return lower(h) == lower(*x.via); })) {
-        r.passed = true;
-      }
+      // The hop into `via` (the newest one by `via`), else the last hop.
+      auto hop = std::find_if(hops.begin(), hops.end(), [&](const message::ReceivedHop& h) {
+        return !x.via || lower(h.by) == lower(*x.via);
+      });
+      if (hop == hops.end()) continue;
+      if (!x.tls || hop->encrypted() == *x.tls) r.passed = true;
     }
     r.found = seen.empty() ? "no such message was delivered" : "Received chain: " + seen;
   }

@@ -10,7 +10,8 @@ namespace {
 
 const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",        "refuse",
                                              "accept", "cut", "heal", "loss", "disk_full",
-                                             "disk_ok", "flush", "idle", "dns_set"};
+                                             "disk_ok", "flush", "idle", "dns_set",
+                                             "strip_starttls", "unstrip_starttls"};
 
 const FieldTable kActionFields{
     {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls",
@@ -219,6 +220,9 @@ Event parse_event(const Item& item, Context& cx) {
   else if (k == "cut" || k == "heal") {
     auto [a, b] = node_pair(v, k, cx);
     e.action = Cut{a, b, k == "heal"};
+  } else if (k == "strip_starttls" || k == "unstrip_starttls") {
+    auto [a, b] = node_pair(v, k, cx);
+    e.action = Strip{a, b, k == "unstrip_starttls"};
   } else e.action = parse_loss(v, cx);
   return e;
 }

@@ -11,7 +11,7 @@ namespace {
 const FieldTable kCheckFields{
     {"delivered", {"to", "subject", "host", "after", "before"}},
     {"not_delivered", {"to", "subject"}},
-    {"relayed", {"subject", "via"}},
+    {"relayed", {"subject", "via", "tls"}},
     {"bounced", {"to", "original_to", "status"}},
     {"reply", {"host", "code", "count"}},
     {"attempts", {"subject", "host", "min", "max"}},
@@ -117,7 +117,9 @@ Check parse_check(const Map::Entry& e, Context& cx) {
   if (k == "not_delivered") return NotDelivered{address(m, "to", to_why), optional_string(m, "subject")};
   if (k == "relayed") {
     require_one_of(m, "subject", "via");
-    return Relayed{optional_string(m, "subject"), host(m, "via", "`relayed.via`", cx)};
+    Relayed r{optional_string(m, "subject"), host(m, "via", "`relayed.via`", cx), std::nullopt};
+    if (std::optional<Item> i = m.get("tls")) r.tls = as_bool(*i);
+    return r;
   }
   if (k == "bounced") {
     Bounced b;

@@ -255,6 +255,11 @@ struct Cut {  // `cut: [A, B]` / `heal: [A, B]`; hosts or routers
   bool heal = false;
 };
 
+struct Strip {  // `strip_starttls: [A, B]` / `unstrip_starttls: [A, B]`; hosts or routers
+  std::string a, b;
+  bool unstrip = false;
+};
+
 struct Loss {  // `loss: {between: [A, B], rate}`
   std::string a, b;
   double rate = 0;
@@ -277,10 +282,11 @@ struct DnsSet {
   std::vector<ZoneText> records;  // one record line each, in BIND master-file syntax
 };
 
-using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState, Flush, Idle, DnsSet>;
+using Action = std::variant<Send, Fetch, HostState, PortState, Cut, Loss, DiskState, Flush, Idle, DnsSet, Strip>;
 
 // The key the action was written with: send, fetch, down, up, refuse, accept, cut, heal,
-// loss, disk_full, disk_ok, flush, idle, dns_set.
+// loss, disk_full, disk_ok, flush, idle, dns_set, strip_starttls,
+// unstrip_starttls.
 inline std::string_view action_name(const Action& action) {
   if (auto* h = std::get_if<HostState>(&action)) return h->up ? "up" : "down";
   if (auto* p = std::get_if<PortState>(&action)) return p->accept ? "accept" : "refuse";
@@ -289,6 +295,7 @@ inline std::string_view action_name(const Action& action) {
   if (std::holds_alternative<Flush>(action)) return "flush";
   if (std::holds_alternative<Idle>(action)) return "idle";
   if (std::holds_alternative<DnsSet>(action)) return "dns_set";
+  if (auto* t = std::get_if<Strip>(&action)) return t->unstrip ? "unstrip_starttls" : "strip_starttls";
   return std::holds_alternative<Send>(action) ? "send"
          : std::holds_alternative<Fetch>(action) ? "fetch"
                                                  : "loss";
@@ -314,9 +321,10 @@ struct NotDelivered {
   std::optional<std::string> subject;
 };
 
-struct Relayed {  // at least one of the two is given
+struct Relayed {  // at least one of subject and via is given
   std::optional<std::string> subject;
   std::optional<std::string> via;
+  std::optional<bool> tls;  // the hop into `via` (else the last hop) was encrypted
 };
 
 struct Bounced {

@@ -5,6 +5,7 @@
 #include "protocols/dns/zone.hpp"
 #include "protocols/mda/mailbox_mail_store.hpp"
 #include "protocols/message/compose.hpp"
+#include "protocols/smtp/starttls_strip.hpp"
 #include "scenarios/resolver_check.hpp"
 
 namespace maillab::scenario {
@@ -372,6 +373,16 @@ void World::apply(const Action& action) {
           } else {
             net_->cut(a.a, a.b);
           }
+        } else if constexpr (std::is_same_v<A, Strip>) {
+          trace_.record(link_event(sim_.now(), a.unstrip ? ev::kStarttlsUnstrip : ev::kStarttlsStrip, a.a, a.b));
+          if (a.unstrip) {
+            net_->clear_tamper(a.a, a.b);
+          } else {
+            net_->set_tamper(a.a, a.b, [this](sim::Address from, std::uint16_t, sim::Address to,
+                                              std::uint16_t, std::span<char> bytes) {
+              strip_starttls(from, to, bytes);
+            });
+          }
         } else if constexpr (std::is_same_v<A, Loss>) {
           const std::string rate = std::to_string(a.rate);
           trace_.record(link_event(sim_.now(), ev::kLoss, a.a, a.b, &rate));
@@ -441,6 +452,19 @@ void World::do_dns_set(const DnsSet& d) {
                          {key::kTtl, std::to_string(set.front().ttl)},
                          {key::kRecords, records_text(set)}});
   }
+void World::strip_starttls(sim::Address from, sim::Address to, std::span<char> bytes) {
+  const smtp::StripCount n = smtp::strip_starttls(bytes);
+  if (!n.any()) return;
+  HostNode* sender = nullptr;
+  std::string receiver = sim::format_address(to);
+  for (const auto& [name, h] : hosts_) {
+    if (h->runtime->sim_address() == from) sender = h.get();
+    if (h->runtime->sim_address() == to) receiver = name;
+  }
+  if (!sender) return;
+  const std::string detail = n.replies ? "EHLO reply: 250-STARTTLS -> 250-XXXXXXXA"
+                                       : "command: STARTTLS -> XXXXXXXX";
+  sender->runtime->trace(agent::kNet, ev::kStarttlsStripped, {{key::kTo, receiver}, {key::kDetail, detail}});
 }
 
 void World::do_send(const Send& s) {

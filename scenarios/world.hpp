@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -146,6 +147,8 @@ class World {
   void crash(HostNode& h);
   void apply(const Action& a);
   void do_send(const Send& s);
+  // The on-path attacker of `strip_starttls`: masks STARTTLS in bytes leaving `from`.
+  void strip_starttls(sim::Address from, sim::Address to, std::span<char> bytes);
   void do_fetch(const Fetch& f);
   void do_idle(const Idle& d);
   void do_dns_set(const DnsSet& d);

@@ -107,6 +107,14 @@ void Network::heal(std::string_view a, std::string_view b) {
   impl_->topology_changed();
 }
 
+void Network::set_tamper(std::string_view a, std::string_view b, Tamper tamper) {
+  impl_->tampers[pair_key(impl_->node_named(a), impl_->node_named(b))] = std::move(tamper);
+}
+
+void Network::clear_tamper(std::string_view a, std::string_view b) {
+  impl_->tampers.erase(pair_key(impl_->node_named(a), impl_->node_named(b)));
+}
+
 void Network::set_loss(std::string_view a, std::string_view b, double rate) {
   assert(rate >= 0.0 && rate <= 1.0 && "set_loss: rate is a probability");
   impl_->loss_override[pair_key(impl_->node_named(a), impl_->node_named(b))] = rate;

@@ -16,6 +16,9 @@
 // - A host that goes down loses every connection and listener silently: its peers see
 //   nothing until their own timeouts fire (or a reset once the host is back up).
 // - UDP datagrams are dropped by loss, cuts and down hosts; nobody is told.
+// - An on-path rewriter (set_tamper) may overwrite a stream's bytes as they are sent
+//   between two nodes, byte for byte (same length: sequence numbers stay right), as the
+//   middleboxes that mask STARTTLS do; the network knows nothing of what it rewrites.
 // Every packet is reported to the packet observer (for the pcap export and the trace).
 #pragma once
 
@@ -24,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -128,6 +132,13 @@ class Network {
   void heal(std::string_view a, std::string_view b);
   void set_loss(std::string_view a, std::string_view b, double rate);
   void set_refused(Address host, std::uint16_t port, bool refused);
+  // An attacker on the path between nodes a and b (two hosts: their connections; two
+  // linked nodes: every route over that link) sees each stream send before it leaves and
+  // may overwrite bytes in place (never change the length). Replaces an earlier one.
+  using Tamper = std::function<void(Address from, std::uint16_t from_port, Address to,
+                                    std::uint16_t to_port, std::span<char> bytes)>;
+  void set_tamper(std::string_view a, std::string_view b, Tamper tamper);
+  void clear_tamper(std::string_view a, std::string_view b);
   // Postfix inet_interfaces = loopback-only: the port answers connections from `host`
   // itself and refuses (RST) every other client.
   void set_loopback_only(Address host, std::uint16_t port, bool loopback_only);

@@ -231,6 +231,7 @@ struct NetworkCore {
   std::unordered_set<std::uint64_t> link_pairs;          // pair_key of linked nodes
   std::unordered_set<std::uint64_t> cuts;                // pair_key of node indices
   std::unordered_map<std::uint64_t, double> loss_override;  // pair_key -> rate
+  std::unordered_map<std::uint64_t, Network::Tamper> tampers;  // pair_key -> rewriter
   LinkParams default_path;
   std::uint64_t epoch = 1;  // bumped on every topology/fault change that affects paths
   mutable std::unordered_map<std::uint64_t, PathInfo> path_cache;  // pair_key -> path
@@ -246,6 +247,8 @@ struct NetworkCore {
   bool up(std::uint32_t node) const { return node != kNone && nodes[node].up; }
   PathInfo path(std::uint32_t from, std::uint32_t to) const;
   void topology_changed();  // invalidates routes, resumes stalled streams
+  // The rewriter on the route between two nodes, or nullptr (network_topology.cpp).
+  const Network::Tamper* tamper_between(std::uint32_t from, std::uint32_t to);
 
   // --- packets ---
   void report(Protocol proto, Address src, std::uint16_t sport, Address dst,

@@ -49,7 +49,13 @@ void NetworkCore::send(std::uint32_t c, int side, std::string_view bytes) {
     // Grown once to a size that holds a typical exchange, not step by step.
     if (need > d.bytes.capacity()) d.bytes.reserve(std::max<std::size_t>(need, 1024));
   }
+  const std::size_t at = d.bytes.size();
   d.bytes.append(bytes);
+  if (!tampers.empty()) {
+    if (const Network::Tamper* t = tamper_between(cn.ep[side].node, cn.ep[1 - side].node))
+      (*t)(cn.ep[side].address, cn.ep[side].port, cn.ep[1 - side].address, cn.ep[1 - side].port,
+           std::span<char>(d.bytes.data() + at, bytes.size()));
+  }
   d.segs.push_back(Segment{static_cast<std::uint32_t>(bytes.size()), false});
   // Segments already waiting (a cut, a full window) go first.
   if (d.stalled_since < 0 && !d.window_blocked) transmit(c, side);

@@ -138,6 +138,25 @@ PathInfo NetworkCore::path(std::uint32_t from, std::uint32_t to) const {
   return p;
 }
 
+const Network::Tamper* NetworkCore::tamper_between(std::uint32_t from, std::uint32_t to) {
+  if (from == kNone || to == kNone) return nullptr;
+  if (auto it = tampers.find(pair_key(from, to)); it != tampers.end()) return &it->second;
+  if (links.empty() || from == to) return nullptr;
+  // A rewriter on a link: walk the current route (one tree per smaller endpoint, as path()).
+  const std::uint32_t src = std::min(from, to), dst = std::max(from, to);
+  if (!trees.count(src)) {
+    path_cache.erase(pair_key(from, to));
+    path(from, to);
+  }
+  auto tree_it = trees.find(src);
+  if (tree_it == trees.end() || tree_it->second.dist[dst] == kInfinity) return nullptr;
+  const Tree& t = tree_it->second;
+  for (std::uint32_t v = dst; v != src; v = t.pred[v]) {
+    if (auto it = tampers.find(pair_key(t.pred[v], v)); it != tampers.end()) return &it->second;
+  }
+  return nullptr;
+}
+
 // Number of transmissions lost before one gets through and the retransmission backoff
 // they cost (RTO doubling from kInitialRto up to kMaxRto); false when the sender would
 // give up first (kGiveUp), as TCP does after tcp_retries2 retransmissions.

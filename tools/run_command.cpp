@@ -1,5 +1,7 @@
 // maillab run SCENARIO (cli.md) and maillab list.
 #include <iostream>
+#include <memory>
+#include <string>
 
 #include "scenarios/library.hpp"
 #include "scenarios/runner.hpp"

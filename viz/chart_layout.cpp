@@ -189,6 +189,13 @@ Box ChartLayout::dot_box(const Mark& m) const {
   return Box{x - r, yy - r, x + r, yy + r};
 }
 
+Box ChartLayout::lock_box(const Arrow& a) const {
+  const Segment s = arrow_segment(a);
+  const double dx = s.x2 - s.x1, dy = s.y2 - s.y1, len = std::max(1.0, std::hypot(dx, dy));
+  const double along = std::min(18.0, len / 3), cx = s.x1 + dx * along / len, cy = s.y1 + dy * along / len;
+  return Box{cx - 5, cy - 6, cx + 5, cy + 6};
+}
+
 const PlacedLabel* ChartLayout::arrow_label(std::size_t i) const {
   return i < arrow_label_.size() && arrow_label_[i] >= 0 ? &labels_[arrow_label_[i]] : nullptr;
 }
@@ -373,6 +380,13 @@ std::vector<ChartLayout::Row> ChartLayout::place_all() {
     if (m.lane < 0) continue;
     index.add(Quad(dot_box(m), 0), static_cast<int>(owners.size()));
     owners.push_back({{m.t, m.slot}, {m.t, m.slot}});
+  }
+  for (const auto& a : chart_->arrows) {
+    if (!a.encrypted || a.from == a.to) continue;
+    index.add(Quad(lock_box(a), 0), static_cast<int>(owners.size()));
+    Row lo{a.t_from, a.slot_from}, hi{a.t_to, a.slot_to};
+    if (hi < lo) std::swap(lo, hi);
+    owners.push_back({lo, hi});
   }
   std::map<std::tuple<int, int, Time>, double> sibling_y;  // the last sibling's centre
   for (const Item& it : items()) {

@@ -98,6 +98,9 @@ class ChartLayout {
   };
   Segment arrow_segment(const Arrow& a) const;
   Box dot_box(const Mark& m) const;
+  // Where an encrypted arrow's lock is drawn: on the line, near its start, kept clear of
+  // labels as the dots are. Only for arrows with encrypted and two different lanes.
+  Box lock_box(const Arrow& a) const;
   double mark_x(const Mark& m) const { return m.lane >= 0 ? lane_x(m.lane) : p_.left + 6; }
 
   const std::vector<PlacedLabel>& labels() const { return labels_; }

@@ -54,6 +54,8 @@ std::optional<std::string> event_yaml(const scenario::Event& e) {
     return at + (h->up ? "up: " : "down: ") + h->host + "}";
   if (auto* c = std::get_if<scenario::Cut>(&e.action))
     return at + (c->heal ? "heal: [" : "cut: [") + c->a + ", " + c->b + "]}";
+  if (auto* t = std::get_if<scenario::Strip>(&e.action))
+    return at + (t->unstrip ? "unstrip_starttls: [" : "strip_starttls: [") + t->a + ", " + t->b + "]}";
   if (auto* p = std::get_if<scenario::PortState>(&e.action))
     return at + (p->accept ? "accept: " : "refuse: ") + "{host: " + p->host +
            ", service: " + std::string(scenario::service_name(p->service)) + "}}";

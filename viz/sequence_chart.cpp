@@ -169,6 +169,13 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
     cmd.kind = ArrowKind::kCommand;
     cmd.label = command == "<data>" ? "message content, then <CRLF>.<CRLF>" : command;
   }
+  if (tls_of_[in] != kNone) {
+    const auto& t = trace_[tls_of_[in]];
+    cmd.encrypted = true;
+    cmd.tls = t.get(key::kVersion) + " " + t.get(key::kCipher) + (t.get(key::kSni).empty() ? "" : ", SNI " + t.get(key::kSni)) +
+              (t.get(key::kResumed) == "yes" ? ", resumed" : "");
+    cmd.detail = "\U0001F512 encrypted: " + cmd.tls + "\n" + cmd.detail;
+  }
   std::uint64_t key_send = connect != kNone ? connect * 8 : in * 8;
   std::size_t c = add_arrow(cmd, key_send, in * 8 + 1);
 
@@ -184,6 +191,8 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
   rep.queue_id = cmd.queue_id;
   rep.trace_index = out != kNone ? out : in;
   rep.server_index = in;
+  rep.encrypted = cmd.encrypted;
+  rep.tls = cmd.tls;
   rep.kind = ArrowKind::kReply;
   if (out == kNone && ei.t_ns + lat <= end_) {
     rep.kind = ArrowKind::kLost;
@@ -329,7 +338,33 @@ void Builder::connect_failed(std::size_t failed, std::size_t connect) {
   add_arrow(a, (connect != kNone ? connect : failed) * 8, failed * 8 + 2);
 }
 
+// A connection is (server host, client address): TLS from its server's tls.established
+// until QUIT or the next connection's greeting (a greeting at the very time of the
+// handshake is implicit TLS's, sent inside it).
+void Builder::find_tls() {
+  tls_of_.assign(n_, kNone);
+  std::map<std::pair<std::string, std::string>, std::size_t> on;
+  for (std::size_t i = 0; i < n_; ++i) {
+    const auto& e = trace_[i];
+    if (e.event == ev::kTlsEstablished) {
+      on[{e.host, e.get(key::kPeer)}] = i;
+      continue;
+    }
+    if (e.event != ev::kSmtpIn) continue;
+    auto it = on.find({e.host, e.get(key::kPeer)});
+    if (it == on.end()) continue;
+    const std::string& command = e.get(key::kCommand);
+    if (command.empty() && trace_[it->second].t_ns != e.t_ns) {
+      on.erase(it);
+      continue;
+    }
+    tls_of_[i] = it->second;
+    if (command == "QUIT") on.erase(it);
+  }
+}
+
 void Builder::exchanges() {
+  find_tls();
   const Exchanges x = pair_exchanges(s_, trace_, n_);
   // The one-way latency of each lane pair, as the last answered exchange measured it.
   std::vector<std::pair<std::size_t, std::size_t>> answered;  // out, in

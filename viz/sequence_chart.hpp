@@ -10,7 +10,8 @@
 //   `pop3.in`) and the client's receipt of it (`smtp.out`, `pop3.out`); the command's send
 //   time is not traced, so it is taken as the server time minus the reply's travel time
 //   (paths are symmetric in the lab). A connection is a `connect` arrow answered by the
-//   greeting; a failed connect is a dashed arrow ending in a cross.
+//   greeting; a failed connect is a dashed arrow ending in a cross. An SMTP exchange after
+//   the server's `tls.established` on that connection is encrypted (a lock on the arrow).
 // - Marks are point events on one lane (compose, queued, deferred with its next retry,
 //   delivered into a mailbox, bounced, host down/up, ...). Bars show how long a message
 //   sits in a host's queue (blue while active, amber while deferred).
@@ -62,6 +63,10 @@ struct Arrow {
   // SMTP / POP3: the server's record of the exchange (smtp.in, pop3.in), for the command
   // and the reply alike; npos otherwise.
   std::size_t server_index = static_cast<std::size_t>(-1);
+  // The exchange ran inside TLS (after the server's tls.established on its connection):
+  // drawn with a lock; `tls` is the handshake's record (version, cipher, SNI).
+  bool encrypted = false;
+  std::string tls;
 };
 
 struct Mark {

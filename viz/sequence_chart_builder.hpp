@@ -39,6 +39,7 @@ class Builder {
 
   void make_lanes();
   void exchanges();
+  void find_tls();  // tls_of_
   void exchange(std::size_t in, std::size_t out, std::size_t connect);
   void orphan_reply(std::size_t out);
   void dns_exchange(std::size_t query, std::size_t answer);
@@ -67,6 +68,8 @@ class Builder {
   // Arrows still on their way at the chart's end: no slot at the far end; one sent at the
   // very end stays level (its end takes its start's slot).
   std::vector<std::size_t> level_end_;
+  // Per trace event: for an smtp.in inside TLS, its connection's tls.established; else kNone.
+  std::vector<std::size_t> tls_of_;
 };
 
 }  // namespace maillab::viz::detail

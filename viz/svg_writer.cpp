@@ -230,8 +230,19 @@ class Writer {
     } else {
       o_ << "<line x1=\"" << num(sg.x1) << "\" y1=\"" << num(y1) << "\" x2=\"" << num(sg.x2)
          << "\" y2=\"" << num(y2) << "\" " << style << "/>";
+      if (a.encrypted) lock(layout_.lock_box(a), col);
     }
     o_ << "</g>\n";
+  }
+
+  // A padlock: a shackle over a body, on a white disc so the arrow's line does not cross it.
+  void lock(const Box& b, const std::string& col) {
+    const double x0 = b.x0, y0 = top_ + b.y0, w = b.x1 - b.x0, h = b.y1 - b.y0;
+    o_ << "<g class=\"lock\"><circle cx=\"" << num(x0 + w / 2) << "\" cy=\"" << num(y0 + h / 2) << "\" r=\""
+       << num(h / 2 + 1) << "\" fill=\"#ffffff\"/><path d=\"M" << num(x0 + 2.5) << "," << num(y0 + h / 2)
+       << " v-2.5 a2.5,2.5 0 0 1 5,0 v2.5\" stroke=\"" << col << "\" stroke-width=\"1.3\" fill=\"none\"/><rect x=\""
+       << num(x0 + 1) << "\" y=\"" << num(y0 + h / 2) << "\" width=\"" << num(w - 2) << "\" height=\"" << num(h / 2 - 0.5)
+       << "\" rx=\"1\" fill=\"" << col << "\"/></g>";
   }
 
   void mark(const Mark& m) {

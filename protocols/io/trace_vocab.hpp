@@ -66,6 +66,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kBetween, "between")         \
   X(kBytes, "bytes")             \
   X(kCached, "cached")           \
+  X(kCipher, "cipher")           \
   X(kCode, "code")               \
   X(kCommand, "command")         \
   X(kDetail, "detail")           \
@@ -98,12 +99,14 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kReason, "reason")           \
   X(kRecords, "records")         \
   X(kRelay, "relay")             \
+  X(kResumed, "resumed")         \
   X(kReply, "reply")             \
   X(kResult, "result")           \
   X(kSelector, "selector")       \
   X(kSender, "sender")           \
   X(kServer, "server")           \
   X(kService, "service")         \
+  X(kSni, "sni")                 \
   X(kSize, "size")               \
   X(kStatus, "status")           \
   X(kSubject, "subject")         \
@@ -111,7 +114,8 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kTtl, "ttl")                 \
   X(kType, "type")               \
   X(kUid, "uid")                 \
-  X(kUser, "user")
+  X(kUser, "user")               \
+  X(kVersion, "version")
 
 // Events: constant, name, agents that record it, fields in the order they are written
 // ('?': not always present). Grouped as docs/trace.md is.
@@ -125,6 +129,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kFetchFailed, "fetch.failed", "MUA", "user messages detail")                         \
   /* SMTP, POP3 and IMAP exchanges */                                                    \
   X(kSmtpIn, "smtp.in", "MTA MSA", "peer command code reply")                            \
+  X(kTlsEstablished, "tls.established", "MTA MSA", "peer version cipher resumed sni")    \
   X(kSmtpOut, "smtp.out", "MTA MUA", "id? peer command code reply")                      \
   X(kSmtpConnect, "smtp.connect", "MTA", "id peer mx port")                              \
   X(kSmtpConnectFailed, "smtp.connect_failed", "MTA", "id peer reason")                  \
@@ -190,6 +195,9 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kCut, "cut", "NET", "between a b")                                                   \
   X(kHeal, "heal", "NET", "between a b")                                                 \
   X(kLoss, "loss", "NET", "between rate a b")                                            \
+  X(kStarttlsStrip, "starttls.strip", "NET", "between a b")                              \
+  X(kStarttlsUnstrip, "starttls.unstrip", "NET", "between a b")                          \
+  X(kStarttlsStripped, "starttls.stripped", "NET", "to detail")                          \
   /* the bridge (maillab serve): real sockets */                                         \
   X(kBridgeAccept, "bridge.accept", "NET", "peer service")                               \
   X(kBridgeRefused, "bridge.refused", "NET", "peer service")                             \

@@ -89,24 +89,36 @@ std::string received_value(const ReceivedInfo& info) {
   return out;
 }
 
-std::vector<std::string> received_hosts(const Message& message) {
-  std::vector<std::string> out;
+std::vector<ReceivedHop> received_hops(const Message& message) {
+  std::vector<ReceivedHop> out;
   for (const std::string& value : message.headers("Received")) {
     std::vector<std::string> words = received_words(value);
-    std::string host;
+    ReceivedHop hop;
     for (std::size_t i = 0; i + 1 < words.size(); ++i) {
       if (iequals(words[i], "from")) {
         ++i;  // the HELO name, even when it is "by"
-        continue;
-      }
-      if (iequals(words[i], "by")) {
-        host = words[i + 1];
+      } else if (hop.by.empty() && iequals(words[i], "by")) {
+        hop.by = words[++i];
+      } else if (!hop.by.empty() && iequals(words[i], "with")) {
+        hop.with = words[++i];
         break;
       }
     }
-    out.push_back(std::move(host));
+    out.push_back(std::move(hop));
   }
   return out;
+}
+
+std::vector<std::string> received_hosts(const Message& message) {
+  std::vector<std::string> out;
+  for (ReceivedHop& hop : received_hops(message)) out.push_back(std::move(hop.by));
+  return out;
+}
+
+bool ReceivedHop::encrypted() const {
+  std::string_view w = with;
+  if (!w.empty() && (w.back() == 'A' || w.back() == 'a')) w.remove_suffix(1);  // AUTH
+  return w.size() >= 5 && iequals(w.substr(w.size() - 4), "MTPS");
 }
 
 }  // namespace maillab::message

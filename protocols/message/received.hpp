@@ -36,4 +36,14 @@ std::string received_value(const ReceivedInfo& info);
 // The "by" host of every Received field, top (newest) to bottom; "" for a field without one.
 std::vector<std::string> received_hosts(const Message& message);
 
+// The "by" host and the "with" protocol of every Received field, newest first ("" where
+// a field has none).
+struct ReceivedHop {
+  std::string by;
+  std::string with;
+  // RFC 3848: ESMTPS, ESMTPSA, LMTPS, UTF8SMTPS...: the hop ran over TLS.
+  bool encrypted() const;
+};
+std::vector<ReceivedHop> received_hops(const Message& message);
+
 }  // namespace maillab::message

@@ -45,6 +45,7 @@ class SmtpdSession final : public smtp::ServerHandler {
   std::string scram_nonce() override;
   void on_auth_result(std::string_view user, bool ok) override;
   void on_exchange(std::string_view client_line, const smtp::Reply& reply) override;
+  void on_tls_started(const tls::HandshakeInfo& info) override;
   void on_abandoned() override;
   // The client's verified name (client_name.hpp), "" = unknown; for the Received header.
   void set_client_name(std::string name) { client_name_ = std::move(name); }

@@ -16,6 +16,7 @@ std::optional<message::ScramVerifier> ServerHandler::scram_verifier(std::string_
 std::string ServerHandler::scram_nonce() { return {}; }
 void ServerHandler::on_auth_result(std::string_view, bool) {}
 void ServerHandler::on_exchange(std::string_view, const Reply&) {}
+void ServerHandler::on_tls_started(const tls::HandshakeInfo&) {}
 void ServerHandler::on_close_requested() {}
 void ServerHandler::on_abandoned() {}
 

@@ -24,6 +24,7 @@
 
 #include "protocols/smtp/envelope.hpp"
 #include "protocols/smtp/reply.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::smtp {
 
@@ -69,6 +70,8 @@ class ServerHandler {
   // "****"), "<data>" for message content, "" for the greeting and for replies the
   // server sends on its own (timeout, too many errors).
   virtual void on_exchange(std::string_view client_line, const Reply& reply);
+  // Trace observer: the TLS handshake is done (after STARTTLS, or implicit TLS).
+  virtual void on_tls_started(const tls::HandshakeInfo& info);
   // The engine wants the connection closed (QUIT, 421, timeout, error limit); the
   // driver flushes the output (output() and clear_output()) and closes. Not called for receive_eof().
   virtual void on_close_requested();

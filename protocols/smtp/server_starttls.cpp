@@ -31,6 +31,7 @@ void ServerSession::on_tls_started(const tls::HandshakeInfo& info) {
   envelope_.tls = tls::received_clause(info);
   lines_.clear();
   if (state_ != State::closed && state_ != State::rejected) state_ = State::connected;
+  handler_.on_tls_started(info);
 }
 
 }  // namespace maillab::smtp

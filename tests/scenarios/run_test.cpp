@@ -73,7 +73,7 @@ TEST_CASE("a check that did not happen fails the run with exit 1") {
     s.expect.push_back(Expectation{Delivered{"bob@b.example", std::string("No such subject"), {}, {}, {}}, {}});
   }
   SECTION("wrong relay") {
-    s.expect.push_back(Expectation{Relayed{std::string("Hello Bob"), std::string("mx9.elsewhere.example")}, {}});
+    s.expect.push_back(Expectation{Relayed{std::string("Hello Bob"), std::string("mx9.elsewhere.example"), std::nullopt}, {}});
   }
   SECTION("more attempts than were made") {
     s.expect.push_back(Expectation{Attempts{std::string("Hello Bob"), std::string("mail.a.example"), 2, {}}, {}});

@@ -76,6 +76,11 @@ void check_layout(const SequenceChart& c, const ChartLayout& l) {
       INFO("covers the dot of '" << c.marks[m].label << "'");
       CHECK_FALSE(quads[order[i]].intersects(Quad(l.dot_box(c.marks[m]), 0)));
     }
+    for (const Arrow& e : c.arrows) {  // the padlocks of encrypted arrows
+      if (!e.encrypted || e.from == e.to) continue;
+      INFO("covers the lock of '" << e.label << "'");
+      CHECK_FALSE(quads[order[i]].intersects(Quad(l.lock_box(e), 0)));
+    }
   }
   // Pipelined: arrows leaving one lane for another at one instant, labels in slot order.
   for (std::size_t i = 0; i < c.arrows.size(); ++i)

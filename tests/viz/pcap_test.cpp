@@ -166,3 +166,29 @@ TEST_CASE("tshark decodes the capture: SMTP MAIL FROM and RCPT TO, POP3, the MX 
   CHECK(pop3.find("USER bob") != std::string::npos);
   CHECK(pop3.find("RETR 1") != std::string::npos);
 }
+
+TEST_CASE("--pcap holds the real TLS records; with --keylog tshark reads the SMTP inside them") {
+  if (!viz_test::have_tool("tshark")) {
+    WARN("tshark is not installed: SKIPPED the check of --keylog with Wireshark "
+         "(.ci/run installs it: apt-get install tshark)");
+    return;
+  }
+  auto dir = viz_test::temp_dir("keylog");
+  auto file = (dir / "tls.pcap").string(), keys = (dir / "keys.log").string();
+  REQUIRE(viz_test::shell("'" + viz_test::kMaillab + "' run starttls-opportunistic --quiet --pcap '" + file +
+                          "' --keylog '" + keys + "'") == 0);
+  std::string log;
+  viz_test::shell("grep -c '^CLIENT_TRAFFIC_SECRET_0 [0-9a-f]\\{64\\} [0-9a-f]*$' '" + keys + "'", &log);
+  CHECK(std::stoi(log) >= 5);  // five TLS sessions: two hops each for two messages, one for the stripped one
+  // Without the key log: TLS records, and the only SMTP in clear is up to STARTTLS (and the stripped hop).
+  std::string clear = tshark(file, "smtp.req.command == \"AUTH\"");
+  CHECK(clear == "");
+  std::string records = tshark(file, "tls.handshake.type == 1");  // the ClientHellos
+  CHECK(!records.empty());
+  // With it: AUTH and the first message's MAIL FROM, sent only inside TLS.
+  std::string inside;
+  viz_test::shell("tshark -r '" + file + "' -o 'tls.keylog_file:" + keys + "' -Y smtp 2>/dev/null", &inside);
+  INFO(inside);
+  CHECK(inside.find("AUTH PLAIN") != std::string::npos);
+  CHECK(inside.find("MAIL FROM:<alice@a.example>") != std::string::npos);
+}

@@ -220,3 +220,39 @@ TEST_CASE("a POP3 client that cannot connect gets its connect arrow, as SMTP's d
   REQUIRE(waiting);
   CHECK(waiting->from == bob);
 }
+
+TEST_CASE("starttls-opportunistic: a lock on the exchanges inside TLS, none on STARTTLS or the stripped hop") {
+  auto s = viz_test::load("starttls-opportunistic");
+  auto w = viz_test::run_world(s);
+  SequenceChart c = build_sequence_chart(s, w->trace().events(), s.duration_ns);
+  const int mta = c.lane_of("mail.a.example"), mx = c.lane_of("mx.b.example");
+  auto relay_arrows = [&](Time from, Time to) {
+    std::vector<const Arrow*> out;
+    for (const auto& a : c.arrows)
+      if (a.from == mta && a.to == mx && a.kind == ArrowKind::kCommand && a.t_from >= from && a.t_from < to) out.push_back(&a);
+    return out;
+  };
+  const auto before = relay_arrows(0, 5 * kMin);
+  REQUIRE(!before.empty());
+  for (const Arrow* a : before) {
+    INFO(a->label);
+    const bool after_handshake = a->label.rfind("MAIL FROM", 0) == 0 || a->label == "QUIT";
+    if (a->label == "STARTTLS" || a->kind == ArrowKind::kConnect) CHECK_FALSE(a->encrypted);
+    if (after_handshake) {
+      CHECK(a->encrypted);
+      CHECK(a->detail.find("encrypted: TLSv1.3 TLS_AES_256_GCM_SHA384 (256/256 bits), SNI mx.b.example") !=
+            std::string::npos);
+    }
+  }
+  // Two EHLOs at the first hop: the first in clear, the second inside TLS.
+  int ehlo_clear = 0, ehlo_tls = 0;
+  for (const Arrow* a : before)
+    if (a->label.rfind("EHLO", 0) == 0) (a->encrypted ? ehlo_tls : ehlo_clear)++;
+  CHECK(ehlo_clear == 1);
+  CHECK(ehlo_tls == 1);
+  for (const Arrow* a : relay_arrows(10 * kMin, 20 * kMin)) {
+    INFO(a->label);
+    CHECK_FALSE(a->encrypted);
+  }
+  CHECK(find_mark(c, "starttls.stripped") != nullptr);
+}

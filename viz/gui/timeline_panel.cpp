@@ -180,6 +180,15 @@ void TimelinePanel::draw(const Model& m) {
     else dl->AddLine(l1, l2, cl, thick);
     if (failed) cross(dl, l2, cl);
     else arrow_head(dl, l1, l2, cl);
+    if (a.encrypted && a.from != a.to) {  // the padlock, where the layout kept room for it
+      const Box b = L.lock_box(a);
+      const float x0 = o.x + static_cast<float>(b.x0), y0 = top + static_cast<float>(b.y0);
+      const float w = static_cast<float>(b.x1 - b.x0), h = static_cast<float>(b.y1 - b.y0);
+      dl->AddCircleFilled(ImVec2(x0 + w / 2, y0 + h / 2), h / 2 + 1, IM_COL32(255, 255, 255, 255));
+      dl->PathArcTo(ImVec2(x0 + w / 2, y0 + h / 2 - 2.5f), 2.5f, 3.14159f, 2 * 3.14159f);
+      dl->PathStroke(cl, 0, 1.3f);
+      dl->AddRectFilled(ImVec2(x0 + 1, y0 + h / 2), ImVec2(x0 + w - 1, y0 + h - 0.5f), cl, 1);
+    }
     if (hovered) {
       float d = segment_distance(mouse, p1, p2);
       if (d < best) {
