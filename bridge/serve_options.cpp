@@ -23,13 +23,15 @@ std::uint16_t virtual_port(scenario::Service s) {
     case scenario::Service::kPop3: return 110;
     case scenario::Service::kDns: return 53;
     case scenario::Service::kImap: return 143;
+    case scenario::Service::kHttp: return 80;
   }
   return 0;
 }
 
 std::optional<scenario::Service> parse_service(std::string_view name) {
   for (auto s : {scenario::Service::kSmtp, scenario::Service::kSubmission,
-                 scenario::Service::kPop3, scenario::Service::kDns, scenario::Service::kImap}) {
+                 scenario::Service::kPop3, scenario::Service::kDns, scenario::Service::kImap,
+                 scenario::Service::kHttp}) {
     if (scenario::service_name(s) == name) return s;
   }
   return std::nullopt;
@@ -86,7 +88,7 @@ std::optional<ListenSpec> parse_listen(std::string_view text, std::string* error
   auto service = parse_service(left.substr(colon + 1));
   if (!service) {
     *error = "--listen " + std::string(text) + ": expected a service smtp, submission, pop3, "
-             "imap or dns, found '" + std::string(left.substr(colon + 1)) + "'";
+             "imap, http or dns, found '" + std::string(left.substr(colon + 1)) + "'";
     return std::nullopt;
   }
   l.service = *service;
@@ -153,6 +155,7 @@ std::string validate(const ServeOptions& o, const scenario::Scenario& s) {
       case scenario::Service::kPop3: runs = host->pop3; break;
       case scenario::Service::kDns: runs = host->dns.has_value(); break;
       case scenario::Service::kImap: runs = host->imap; break;
+      case scenario::Service::kHttp: runs = host->webmail.has_value(); break;
     }
     if (!runs) {
       return what + ": host " + l.host + " runs no " +

@@ -147,6 +147,8 @@ void detail::check_references(const Scenario& s, const Context& cx) {
       fail(r.mark, named + ", which does not run POP3 (give it `pop3: true`)");
     if (r.need == Need::kImap && !h->imap)
       fail(r.mark, named + ", which does not run IMAP (give it `imap: true`)");
+    if (r.need == Need::kWebmail && !h->webmail)
+      fail(r.mark, named + ", which runs no webmail (give it `webmail: {imap: HOST, submission: HOST}`)");
   }
 }
 

@@ -34,6 +34,7 @@ std::uint16_t service_port(Service s) {
     case Service::kPop3: return 110;
     case Service::kDns: return 53;
     case Service::kImap: return 143;
+    case Service::kHttp: return 80;
   }
   return 0;
 }
@@ -67,7 +68,9 @@ World::~World() {
   submitters_.clear();
   fetchers_.clear();
   imap_clients_.clear();
+  browsers_.clear();
   for (auto& [name, h] : hosts_) {
+    h->webmail.reset();
     h->mta.reset();
     h->dns.reset();
     h->pop3.reset();
@@ -267,11 +270,13 @@ void World::boot(HostNode& h) {
     h.imap = std::make_unique<services::ImapServer>(*h.runtime, *h.mailboxes, accounts(spec), limits);
     h.imap->start();
   }
+  if (spec.webmail) boot_webmail(h);
 }
 
 void World::crash(HostNode& h) {
   // Services go first and the epoch moves after them, so that anything a service arms
   // while it is torn down (an aborted session's last callback) is forgotten as well.
+  h.webmail.reset();
   h.mta.reset();
   h.dns.reset();
   h.pop3.reset();
@@ -352,6 +357,7 @@ void World::apply(const Action& action) {
 }
 
 void World::do_send(const Send& s) {
+  if (s.via) return send_via_webmail(s);
   HostNode* server = host(s.server);
   HostNode* client = host(s.client.value_or(s.server));
   if (!server || !client) return;
@@ -491,6 +497,7 @@ void World::do_fetch(const Fetch& f) {
   HostNode* server = host(f.server);
   HostNode* client = host(f.client.value_or(f.server));
   if (!server || !client) return;
+  if (f.protocol == "webmail") return fetch_via_webmail(f);
   if (f.protocol == "imap") {
     mua::ImapJob job;
     job.user = f.user;

@@ -180,7 +180,7 @@ void register_serve(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ServeArgs>();
   cmd->add_option("SCENARIO", args->scenario, "a scenario file or a built-in name")->required();
   cmd->add_option("--listen", args->listen,
-                  "HOST:SERVICE=ADDR:PORT: expose a virtual host's smtp, submission, pop3, imap or dns "
+                  "HOST:SERVICE=ADDR:PORT: expose a virtual host's smtp, submission, pop3, imap, http (webmail) or dns "
                   "service on a real socket (port 0: any free port); repeatable");
   cmd->add_option("--route", args->route,
                   "DOMAIN=ADDR:PORT: virtual MTAs deliver DOMAIN's mail to that real SMTP server; "

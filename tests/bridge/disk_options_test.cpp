@@ -273,7 +273,7 @@ TEST_CASE("serve options: --listen and --route forms") {
   REQUIRE(imap);
   CHECK(imap->service == scenario::Service::kImap);
   CHECK(!parse_listen("mx1.b.example:imaps=127.0.0.1:993", &error));
-  CHECK(error.find("smtp, submission, pop3, imap or dns") != std::string::npos);
+  CHECK(error.find("smtp, submission, pop3, imap, http or dns") != std::string::npos);
   CHECK(!parse_listen("mx1.b.example=127.0.0.1:25", &error));
   CHECK(!parse_listen("mx1.b.example:smtp=localhost:25", &error));
   CHECK(error.find("numeric IP address") != std::string::npos);

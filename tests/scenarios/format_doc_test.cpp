@@ -51,6 +51,9 @@ hosts:
     users: {bob: {password: builder}}
   pc.alice: {address: 192.0.2.100, resolver: 192.0.2.53}
   pc.bob: {address: 192.0.2.101, resolver: 192.0.2.53}
+  webmail.b.example:
+    address: 192.0.2.80
+    webmail: {imap: mail.a.example, submission: mail.a.example}
 )";
 
 // What the path placeholders stand for in the probes.
@@ -214,6 +217,8 @@ Probe make_probe(const std::vector<Row>& rows, const std::string& path, const st
   if (path == "hosts.HOST.mta" && key == "mailbox" && example == "mbox") root["hosts"]["mx.b.example"].remove("imap");
   // `delete: trash` moves to a folder: IMAP only.
   if (path == "events[].fetch" && key == "delete" && example == "trash") node["protocol"] = "imap";
+  // A webmail fetch reads on a webmail host.
+  if (path == "events[].fetch" && key == "protocol" && example == "webmail") node["server"] = "webmail.b.example";
   YAML::Emitter out;
   out << root;
   p.text = std::string(out.c_str()) + "\n";

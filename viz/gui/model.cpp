@@ -214,7 +214,8 @@ std::vector<BuiltinInfo> builtin_infos() {
       "partition",           "disk-full",         "retry-after-outage", "delay-warning",
       "give-up-bounce",      "mail-loop",         "imap-vs-pop3",       "imap-idle",
       "imap-folders",        "full-journey-imap", "relayhost-transport", "mailbox-quota",    "greylisting",
-      "flush",               "inet-interfaces",   "reverse-dns",        "connection-cache"};
+      "flush",               "inet-interfaces",   "reverse-dns",        "connection-cache",
+      "webmail"};
   auto rank = [](const std::string& name) {
     const auto* it = std::find(std::begin(kTeachingOrder), std::end(kTeachingOrder), name);
     return static_cast<std::size_t>(it - std::begin(kTeachingOrder));
