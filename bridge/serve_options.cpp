@@ -26,6 +26,7 @@ std::uint16_t virtual_port(scenario::Service s) {
     case scenario::Service::kSmtps: return 465;
     case scenario::Service::kPop3s: return 995;
     case scenario::Service::kImaps: return 993;
+    case scenario::Service::kHttp: return 80;
   }
   return 0;
 }
@@ -33,7 +34,8 @@ std::uint16_t virtual_port(scenario::Service s) {
 std::optional<scenario::Service> parse_service(std::string_view name) {
   for (auto s : {scenario::Service::kSmtp, scenario::Service::kSubmission,
                  scenario::Service::kPop3, scenario::Service::kDns, scenario::Service::kImap,
-                 scenario::Service::kSmtps, scenario::Service::kPop3s, scenario::Service::kImaps}) {
+                 scenario::Service::kSmtps, scenario::Service::kPop3s, scenario::Service::kImaps,
+                 scenario::Service::kHttp}) {
     if (scenario::service_name(s) == name) return s;
   }
   return std::nullopt;
@@ -90,7 +92,7 @@ std::optional<ListenSpec> parse_listen(std::string_view text, std::string* error
   auto service = parse_service(left.substr(colon + 1));
   if (!service) {
     *error = "--listen " + std::string(text) + ": expected a service smtp, submission, smtps, "
-             "pop3, pop3s, imap, imaps or dns, found '" + std::string(left.substr(colon + 1)) + "'";
+             "pop3, pop3s, imap, imaps, http or dns, found '" + std::string(left.substr(colon + 1)) + "'";
     return std::nullopt;
   }
   l.service = *service;
@@ -160,6 +162,7 @@ std::string validate(const ServeOptions& o, const scenario::Scenario& s) {
       case scenario::Service::kSmtps: runs = host->mta && host->mta->smtps && host->tls; break;
       case scenario::Service::kPop3s: runs = host->pop3s; break;
       case scenario::Service::kImaps: runs = host->imaps; break;
+      case scenario::Service::kHttp: runs = host->webmail.has_value(); break;
     }
     if (!runs) {
       return what + ": host " + l.host + " runs no " +

@@ -89,6 +89,7 @@ class FaultPlanner {
           if (h->pop3) services.push_back(Service::kPop3);
           if (h->dns) services.push_back(Service::kDns);
           if (h->imap) services.push_back(Service::kImap);
+          if (h->webmail) services.push_back(Service::kHttp);
           Service sv = services[rng_() % services.size()];
           schedule(start, PortState{h->name, sv, false}, end, PortState{h->name, sv, true});
           log.push_back(when + " refuse " + h->name + " " + std::string(service_name(sv)));

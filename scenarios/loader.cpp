@@ -149,6 +149,8 @@ void detail::check_references(const Scenario& s, const Context& cx) {
       fail(r.mark, named + ", which does not run IMAP (give it `imap: true`)");
     if (r.need == Need::kDns && !h->dns)
       fail(r.mark, named + ", which serves no zones (give it `dns: {zones: [...]}`)");
+    if (r.need == Need::kWebmail && !h->webmail)
+      fail(r.mark, named + ", which runs no webmail (give it `webmail: {imap: HOST, submission: HOST}`)");
   }
 }
 

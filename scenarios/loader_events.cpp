@@ -15,7 +15,7 @@ const std::vector<std::string_view> kActions{"send", "fetch", "down",  "up",    
 
 const FieldTable kActionFields{
     {"send", {"from", "to", "cc", "bcc", "subject", "body", "client", "server", "auth", "password", "tls",
-              "save_sent"}},
+              "save_sent", "via"}},
     {"fetch", {"user", "server", "client", "protocol", "delete", "password", "tls"}},
     {"idle", {"user", "server", "client", "until", "password"}},
     {"refuse", {"host", "service"}},
@@ -56,8 +56,14 @@ Send parse_send(const Item& item, Context& cx) {
   s.body = optional_string(m, "body").value_or("");
   if (std::optional<Item> i = m.get("client"))
     s.client = host_ref(*i, "`send.client`", Need::kHost, cx);
-  s.server = host_ref(m.require("server", "the MTA the message is submitted to (its MSA)"),
-                      "`send.server`", Need::kMta, cx);
+  if (std::optional<Item> i = m.get("via"))
+    s.via = host_ref(*i, "`send.via`", Need::kWebmail, cx);
+  if (s.via && !m.get("server")) {
+    s.server.clear();  // the webmail's submission host (World)
+  } else {
+    s.server = host_ref(m.require("server", "the MTA the message is submitted to (its MSA)"),
+                        "`send.server`", Need::kMta, cx);
+  }
   s.auth = optional_string(m, "auth");
   if (s.auth && s.auth->empty())
     fail(m.find("auth")->value.mark, "`auth` must name a user of the server, or be `none`");
@@ -81,12 +87,15 @@ Fetch parse_fetch(const Item& item, Context& cx) {
   f.user = as_user_name(user);
   if (std::optional<Item> i = m.get("protocol")) {
     f.protocol = as_string(*i);
-    if (f.protocol != "pop3" && f.protocol != "imap")
-      fail(i->mark, "`protocol` must be pop3 or imap, found " + found(i->node));
+    if (f.protocol != "pop3" && f.protocol != "imap" && f.protocol != "webmail")
+      fail(i->mark, "`protocol` must be pop3, imap or webmail, found " + found(i->node));
   }
   const bool imap = f.protocol == "imap";
-  f.server = host_ref(m.require("server", imap ? "the IMAP server to retrieve from" : "the POP3 server to retrieve from"),
-                      "`fetch.server`", imap ? Need::kImap : Need::kPop3, cx);
+  const bool web = f.protocol == "webmail";
+  f.server = host_ref(m.require("server", web    ? "the webmail host to read mail on"
+                                          : imap ? "the IMAP server to retrieve from"
+                                                 : "the POP3 server to retrieve from"),
+                      "`fetch.server`", web ? Need::kWebmail : imap ? Need::kImap : Need::kPop3, cx);
   if (std::optional<Item> i = m.get("client"))
     f.client = host_ref(*i, "`fetch.client`", Need::kHost, cx);
   if (std::optional<Item> i = m.get("delete")) {
@@ -130,14 +139,15 @@ PortState parse_port(const Item& item, bool accept, Context& cx) {
   p.accept = accept;
   p.host = host_ref(m.require("host", "the host whose port it is"),
                     code(accept ? "accept.host" : "refuse.host"), Need::kHost, cx);
-  Item service = m.require("service", "one of smtp, submission, pop3, imap, dns");
+  Item service = m.require("service", "one of smtp, submission, pop3, imap, http, dns");
   std::string name = as_string(service);
   if (name == "smtp") p.service = Service::kSmtp;
   else if (name == "submission") p.service = Service::kSubmission;
   else if (name == "pop3") p.service = Service::kPop3;
   else if (name == "dns") p.service = Service::kDns;
   else if (name == "imap") p.service = Service::kImap;
-  else fail(service.mark, "`service` must be smtp, submission, pop3, imap or dns, found " + found(service.node));
+  else if (name == "http") p.service = Service::kHttp;
+  else fail(service.mark, "`service` must be smtp, submission, pop3, imap, http or dns, found " + found(service.node));
   return p;
 }
 

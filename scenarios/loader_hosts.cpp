@@ -8,7 +8,8 @@ namespace maillab::scenario::detail {
 namespace {
 
 const std::vector<std::string_view> kHostKeys{"address", "resolver", "dns", "mta", "pop3",
-                                              "imap", "users", "tls", "pop3s", "imaps"};
+                                              "imap", "users", "tls", "pop3s", "imaps",
+                                              "webmail"};
 
 // A local part (user or alias name): what may stand before the `@` of an address.
 std::string as_local_part(const std::string& text, Mark mark, std::string_view what) {
@@ -224,6 +225,20 @@ DnsServer parse_dns(const Item& item, const std::string& host, const Context& cx
   return dns;
 }
 
+// `webmail: {imap: HOST, submission: HOST}` (scenario-format.md 1.1 "Webmail").
+WebmailSpec parse_webmail(const Item& item, const std::string& host, Context& cx) {
+  Map m(item, "`webmail` of host " + code(host), {"imap", "submission"});
+  WebmailSpec w;
+  w.mark = item.key_mark;
+  Item imap = m.require("imap", "the host whose IMAP server it reads, e.g. `imap: mx.b.example`");
+  w.imap = as_host_name(imap);
+  cx.refer(imap, w.imap, "`webmail.imap` of host " + code(host), Need::kImap);
+  Item sub = m.require("submission", "the host it sends through on port 587, e.g. `submission: mx.b.example`");
+  w.submission = as_host_name(sub);
+  cx.refer(sub, w.submission, "`webmail.submission` of host " + code(host), Need::kMta);
+  return w;
+}
+
 }  // namespace
 
 Host parse_host(const Map::Entry& entry, Context& cx) {
@@ -264,6 +279,7 @@ Host parse_host(const Map::Entry& entry, Context& cx) {
   for (const char* key : {"pop3s", "imaps"})
     if (std::optional<Item> i = m.get(key); i && as_bool(*i) && !h.tls)
       fail(i->mark, code(key) + " is implicit TLS and needs the host's `tls` (a certificate)");
+  if (std::optional<Item> i = m.get("webmail")) h.webmail = parse_webmail(*i, h.name, cx);
   if (std::optional<Item> i = m.get("users")) {
     Map users(*i, "`users` of host " + code(h.name), {});
     for (const Map::Entry& e : users.entries()) {

@@ -167,6 +167,14 @@ struct TlsSpec {
   Mark mark;
 };
 
+// A webmail (`webmail:`, scenario-format.md 1.1 "Webmail"): HTTP on port 80, reading over
+// IMAP at `imap` and sending on port 587 of `submission` with AUTH as the user.
+struct WebmailSpec {
+  std::string imap;
+  std::string submission;
+  Mark mark;
+};
+
 struct Host {
   std::string name;
   Ipv4 address;
@@ -178,6 +186,7 @@ struct Host {
   bool pop3s = false;  // port 995, implicit TLS (needs tls and pop3)
   bool imap = false;  // port 143 (scenario-format 1.1 "IMAP"); needs an mta with Maildir
   bool imaps = false;  // port 993, implicit TLS (needs tls)
+  std::optional<WebmailSpec> webmail;
   std::map<std::string, User> users;
   Mark mark;  // the host's name in `hosts`
 };
@@ -191,12 +200,14 @@ struct Send {
   std::string subject;
   std::string body;
   std::optional<std::string> client;     // where the MUA runs; absent: on `server`
-  std::string server;                    // the MSA (587 with submission, else 25)
+  std::string server;                    // the MSA (587 with submission, else 25); with
+                                         // `via`: the webmail's submission host if absent
   std::optional<std::string> auth;       // absent: local part of `from`; "none": no AUTH
   std::optional<std::string> password;   // absent: the user's own
   std::optional<std::string> tls;        // starttls | implicit | none; absent: starttls
                                          // when the server's host has tls, else none
   bool save_sent = false;                // then APPEND it to Sent over IMAP at `server`
+  std::optional<std::string> via;        // a webmail host: the browser on `client` sends there
 };
 
 // A MUA retrieves mail.
@@ -204,7 +215,7 @@ struct Fetch {
   std::string user;
   std::string server;
   std::optional<std::string> client;     // absent: on `server`
-  std::string protocol = "pop3";         // "pop3" | "imap" (1.1)
+  std::string protocol = "pop3";         // "pop3" | "imap" | "webmail" (1.1)
   bool delete_messages = false;          // `delete`: DELE each message, then QUIT (IMAP:
                                          // \Deleted and EXPUNGE)
   bool to_trash = false;                 // `delete: trash` (IMAP): MOVE them to Trash instead
@@ -229,13 +240,14 @@ struct HostState {  // `down: HOST` / `up: HOST`
 };
 
 // The last three are implicit TLS (RFC 8314), for `serve --listen` only.
-enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap, kSmtps, kPop3s, kImaps };
+enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap, kSmtps, kPop3s, kImaps, kHttp };
 constexpr std::string_view service_name(Service s) {
   switch (s) {
     case Service::kSmtp: return "smtp";
     case Service::kSubmission: return "submission";
     case Service::kPop3: return "pop3";
     case Service::kImap: return "imap";
+    case Service::kHttp: return "http";
     case Service::kDns: return "dns";
     case Service::kSmtps: return "smtps";
     case Service::kPop3s: return "pop3s";

@@ -38,6 +38,7 @@ std::uint16_t service_port(Service s) {
     case Service::kSmtps: return 465;
     case Service::kPop3s: return 995;
     case Service::kImaps: return 993;
+    case Service::kHttp: return 80;
   }
   return 0;
 }
@@ -98,7 +99,9 @@ World::~World() {
   submitters_.clear();
   fetchers_.clear();
   imap_clients_.clear();
+  browsers_.clear();
   for (auto& [name, h] : hosts_) {
+    h->webmail.reset();
     h->mta.reset();
     h->dns.reset();
     h->pop3.reset();
@@ -306,11 +309,13 @@ void World::boot(HostNode& h) {
     if (tls::ServerContext* ctx = tls_->server(spec.name)) h.imap->use_tls(*ctx, spec.imaps);
     h.imap->start();
   }
+  if (spec.webmail) boot_webmail(h);
 }
 
 void World::crash(HostNode& h) {
   // Services go first and the epoch moves after them, so that anything a service arms
   // while it is torn down (an aborted session's last callback) is forgotten as well.
+  h.webmail.reset();
   h.mta.reset();
   h.dns.reset();
   h.pop3.reset();
@@ -468,6 +473,7 @@ void World::strip_starttls(sim::Address from, sim::Address to, std::span<char> b
 }
 
 void World::do_send(const Send& s) {
+  if (s.via) return send_via_webmail(s);
   HostNode* server = host(s.server);
   HostNode* client = host(s.client.value_or(s.server));
   if (!server || !client) return;
@@ -607,6 +613,7 @@ void World::do_fetch(const Fetch& f) {
   HostNode* server = host(f.server);
   HostNode* client = host(f.client.value_or(f.server));
   if (!server || !client) return;
+  if (f.protocol == "webmail") return fetch_via_webmail(f);
   // A MUA set to starttls/implicit verifies and never sends a password in clear (1.1
   // `fetch.tls`); implicit connects to 993 / 995 (RFC 8314).
   const std::string tls_mode = f.tls.value_or(server->spec->tls ? "starttls" : "none");

@@ -25,6 +25,8 @@
 #include "protocols/services/dns_server.hpp"
 #include "protocols/services/imap_server.hpp"
 #include "protocols/services/pop3_server.hpp"
+#include "protocols/webmail/browser.hpp"
+#include "protocols/webmail/service.hpp"
 #include "scenarios/dkim_keys.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/model.hpp"
@@ -52,6 +54,7 @@ struct HostNode {
   // Maildir++ files on its disk, made anew at boot), and the IMAP server on 143.
   std::unique_ptr<mda::MaildirPlusStore> mailboxes;
   std::unique_ptr<services::ImapServer> imap;
+  std::unique_ptr<webmail::Service> webmail;  // a host with `webmail`: HTTP on port 80
   bool dns_refused = false;
 };
 
@@ -153,6 +156,11 @@ class World {
   void do_idle(const Idle& d);
   void do_dns_set(const DnsSet& d);
   std::optional<LoadError> check_dns_sets() const;
+  // world_webmail.cpp: the webmail service of a host, `send ... via` and `fetch ...
+  // protocol: webmail` (the user's browser on `client`).
+  void boot_webmail(HostNode& h);
+  void send_via_webmail(const Send& s);
+  void fetch_via_webmail(const Fetch& f);
   void save_sent(HostNode& client, HostNode& server, const Send& s, const std::string& content);
   // An IMAP MUA on `client` for a `fetch` or `idle` (a FetchRecord) or a `save_sent`.
   mua::ImapClient& start_imap(HostNode& client, const HostNode& server, mua::ImapJob job, bool record);
@@ -178,6 +186,7 @@ class World {
   std::vector<std::unique_ptr<mua::Submitter>> submitters_;
   std::vector<std::unique_ptr<mua::Fetcher>> fetchers_;
   std::vector<std::unique_ptr<mua::ImapClient>> imap_clients_;
+  std::vector<std::unique_ptr<webmail::Browser>> browsers_;
   std::uint64_t mua_unique_ = 0;
 };
 

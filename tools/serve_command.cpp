@@ -201,7 +201,7 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("SCENARIO", args->scenario, "a scenario file or a built-in name")->required();
   cmd->add_option("--listen", args->listen,
                   "HOST:SERVICE=ADDR:PORT: expose a virtual host's smtp, submission, smtps, pop3, pop3s, "
-                  "imap, imaps or dns service on a real socket (port 0: any free port); repeatable");
+                  "imap, imaps, http (webmail) or dns service on a real socket (port 0: any free port); repeatable");
   cmd->add_option("--ca-out", args->ca_out,
                   "write the lab CA's certificate (PEM) here, so real clients can verify the lab");
   cmd->add_option("--keylog", args->keylog,

@@ -23,13 +23,14 @@ namespace {
 bool known(const scenario::Scenario& s, const std::string& host) { return s.find_host(host) != nullptr; }
 
 bool server_side(const std::string& event) {
-  return event == ev::kSmtpIn || event == ev::kPop3In || event == ev::kImapIn;
+  return event == ev::kSmtpIn || event == ev::kPop3In || event == ev::kImapIn || event == ev::kHttpIn;
 }
 
-// The protocol of an exchange record of either side: 0 SMTP, 1 POP3, 2 IMAP.
+// The protocol of an exchange record of either side: 0 SMTP, 1 POP3, 2 IMAP, 3 HTTP.
 int protocol_index(const std::string& event) {
   if (event == ev::kPop3In || event == ev::kPop3Out) return 1;
   if (event == ev::kImapIn || event == ev::kImapOut) return 2;
+  if (event == ev::kHttpIn || event == ev::kHttpOut) return 3;
   return 0;
 }
 
@@ -73,7 +74,7 @@ Exchanges pair_exchanges(const scenario::Scenario& s, const std::vector<sim::Tra
       }
       pending[{protocol_index(name), client, server, e.get(key::kCommand)}].push_back(out.exchanges.size());
       out.exchanges.push_back({i, npos, connect});
-    } else if (name == ev::kSmtpOut || name == ev::kPop3Out || name == ev::kImapOut) {
+    } else if (name == ev::kSmtpOut || name == ev::kPop3Out || name == ev::kImapOut || name == ev::kHttpOut) {
       auto& q = pending[{protocol_index(name), client_of(s, e), server_of(s, e), e.get(key::kCommand)}];
       if (q.empty()) {
         if (!client_of(s, e).empty() && !server_of(s, e).empty()) out.orphans.push_back(i);

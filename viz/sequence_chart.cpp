@@ -67,15 +67,17 @@ Outcome imap_outcome(const std::string& reply) {
 }
 
 namespace {
-// "SMTP", "POP3" or "IMAP" for an exchange event of either side.
+// "SMTP", "POP3", "IMAP" or "HTTP" for an exchange event of either side.
 std::string protocol_of(const std::string& event) {
   if (event == ev::kPop3In || event == ev::kPop3Out) return "POP3";
   if (event == ev::kImapIn || event == ev::kImapOut) return "IMAP";
+  if (event == ev::kHttpIn || event == ev::kHttpOut) return "HTTP";
   return "SMTP";
 }
 Outcome reply_outcome(const std::string& protocol, const std::string& reply, const std::string& code) {
   if (protocol == "POP3") return pop3_outcome(reply);
   if (protocol == "IMAP") return imap_outcome(reply);
+  if (protocol == "HTTP") return reply.empty() ? Outcome::kNeutral : reply[0] >= '4' ? Outcome::kPermanent : Outcome::kOk;
   return smtp_outcome(code);
 }
 }  // namespace

@@ -145,6 +145,8 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kImapOut, "imap.out", "MUA", "peer command reply")                                   \
   X(kImapLogin, "imap.login", "MRA", "peer user")                                        \
   X(kImapAuthFailed, "imap.auth_failed", "MRA", "peer user")                             \
+  X(kHttpIn, "http.in", "MUA", "peer command reply")                                     \
+  X(kHttpOut, "http.out", "MUA", "peer command reply")                                   \
   /* the queue */                                                                        \
   X(kQueueEnqueued, "queue.enqueued", "MTA", "id from to subject msgid size")            \
   X(kQueueWriteFailed, "queue.write_failed", "MTA", "id? msgid? sender?")                \

@@ -276,7 +276,7 @@ TEST_CASE("serve options: --listen and --route forms") {
   REQUIRE(imaps);
   CHECK(imaps->service == scenario::Service::kImaps);
   CHECK(!parse_listen("mx1.b.example:https=127.0.0.1:443", &error));
-  CHECK(error.find("smtp, submission, smtps, pop3, pop3s, imap, imaps or dns") != std::string::npos);
+  CHECK(error.find("smtp, submission, smtps, pop3, pop3s, imap, imaps, http or dns") != std::string::npos);
   CHECK(!parse_listen("mx1.b.example=127.0.0.1:25", &error));
   CHECK(!parse_listen("mx1.b.example:smtp=localhost:25", &error));
   CHECK(error.find("numeric IP address") != std::string::npos);

@@ -51,6 +51,9 @@ hosts:
     users: {bob: {password: builder}}
   pc.alice: {address: 192.0.2.100, resolver: 192.0.2.53}
   pc.bob: {address: 192.0.2.101, resolver: 192.0.2.53}
+  webmail.b.example:
+    address: 192.0.2.80
+    webmail: {imap: mail.a.example, submission: mail.a.example}
 )";
 
 // What the path placeholders stand for in the probes.
@@ -225,6 +228,8 @@ Probe make_probe(const std::vector<Row>& rows, const std::string& path, const st
   }
   // Implicit TLS (pop3s, imaps) needs the host's certificate.
   if (path == "hosts.HOST" && (key == "pop3s" || key == "imaps")) node["tls"] = true;
+  // A webmail fetch reads on a webmail host.
+  if (path == "events[].fetch" && key == "protocol" && example == "webmail") node["server"] = "webmail.b.example";
   YAML::Emitter out;
   out << root;
   p.text = std::string(out.c_str()) + "\n";

@@ -125,7 +125,7 @@ TEST_CASE("the loader: IMAP keys and what it refuses") {
   CHECK_THAT(load_error("    pop3: true\nevents:\n  - {at: 1m, fetch: {user: bob, server: mx.b.example, delete: trash}}\n"),
              Catch::Contains("`delete: trash` needs `protocol: imap`"));
   CHECK_THAT(load_error("events:\n  - {at: 1m, fetch: {user: bob, server: mx.b.example, protocol: imapx}}\n"),
-             Catch::Contains("`protocol` must be pop3 or imap"));
+             Catch::Contains("`protocol` must be pop3, imap or webmail"));
   auto mbox = load_scenario_text(R"(scenario: t
 duration: 1h
 hosts:

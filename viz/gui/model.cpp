@@ -215,7 +215,7 @@ std::vector<BuiltinInfo> builtin_infos() {
       "give-up-bounce",      "mail-loop",         "imap-vs-pop3",       "imap-idle",
       "imap-folders",        "full-journey-imap", "relayhost-transport", "mailbox-quota",    "greylisting",
       "flush",               "inet-interfaces",   "reverse-dns",        "connection-cache",
-      "starttls-opportunistic", "starttls-enforced"};
+      "starttls-opportunistic", "starttls-enforced", "webmail"};
   auto rank = [](const std::string& name) {
     const auto* it = std::find(std::begin(kTeachingOrder), std::end(kTeachingOrder), name);
     return static_cast<std::size_t>(it - std::begin(kTeachingOrder));

@@ -1,0 +1,149 @@
+#include "protocols/webmail/service.hpp"
+
+#include "protocols/http/server_session.hpp"
+#include "protocols/mua/submitter.hpp"
+#include "protocols/services/session_driver.hpp"
+
+namespace maillab::webmail {
+
+namespace agent = io::trace::agent;
+namespace ev = io::trace::ev;
+namespace key = io::trace::key;
+
+using HttpDriver = services::SessionDriver<http::ServerSession>;
+using ImapDriver = services::SessionDriver<ImapCommands>;
+
+struct Service::HttpConn final : http::ServerHandler {
+  Service& service;
+  std::string peer;
+  std::shared_ptr<HttpDriver> driver;
+  HttpConn(Service& s, std::string p) : service(s), peer(std::move(p)) {}
+
+  http::Answer on_request(const http::Request& r, http::RequestId id) override {
+    std::weak_ptr<HttpDriver> weak = driver;
+    return service.app_.handle(r, [weak, id](http::Response res) {
+      if (auto d = weak.lock()) {
+        d->engine().respond(id, std::move(res));
+        d->pump();
+      }
+    });
+  }
+  void on_exchange(std::string_view method, std::string_view target, int status) override {
+    service.rt_.trace(agent::kMua, ev::kHttpIn,
+                      {{key::kPeer, peer},
+                       {key::kCommand, std::string(method) + " " + std::string(target.substr(0, 200))},
+                       {key::kReply, std::to_string(status) + " " + std::string(http::reason_phrase(status))}});
+  }
+};
+
+// One backend task: an IMAP connection or a submission.
+struct Service::Job {
+  std::shared_ptr<ImapDriver> imap;
+  std::unique_ptr<mua::Submitter> submitter;
+};
+
+Service::Service(io::Runtime& rt, ServiceConfig config)
+    : rt_(rt), config_(std::move(config)), app_(AppConfig{config_.domain, 20}, *this, [&rt] {
+        return rt.rng("webmail")();
+      }) {}
+
+Service::~Service() {
+  alive_.reset();
+  const auto conns = conns_;
+  for (auto& c : conns)
+    if (c->driver) c->driver->abort();
+  const auto jobs = jobs_;
+  for (auto& j : jobs)
+    if (j->imap) j->imap->abort();
+  jobs_.clear();
+  conns_.clear();
+}
+
+void Service::start() {
+  rt_.listen(config_.port, [this](io::ConnectionPtr c) { accept(std::move(c)); });
+}
+
+void Service::accept(io::ConnectionPtr c) {
+  auto conn = std::make_shared<HttpConn>(*this, c->peer_address());
+  http::ServerConfig cfg;
+  cfg.max_body_bytes = 4u << 20;  // a message being composed
+  conn->driver = std::make_shared<HttpDriver>(rt_, std::move(c), cfg, *conn);
+  conns_.insert(conn);
+  std::weak_ptr<HttpConn> weak = conn;
+  std::weak_ptr<bool> alive = alive_;
+  conn->driver->start([this, weak, alive](io::CloseKind) {
+    if (alive.expired()) return;
+    if (auto keep = weak.lock()) rt_.start_timer(0, [this, keep, alive] {
+      if (!alive.expired()) conns_.erase(keep);
+    });
+  });
+}
+
+void Service::imap(const Credentials& who, std::vector<ImapCommand> commands, std::function<void(ImapOutcome)> done) {
+  auto job = std::make_shared<Job>();
+  jobs_.insert(job);
+  std::weak_ptr<bool> alive = alive_;
+  std::weak_ptr<Job> weak_job = job;
+  auto finish = [this, weak_job, alive, done](ImapOutcome o) {
+    rt_.start_timer(0, [this, weak_job, alive, done, o = std::move(o)]() mutable {
+      if (alive.expired()) return;
+      if (auto j = weak_job.lock()) jobs_.erase(j);
+      done(std::move(o));
+    });
+  };
+  rt_.connect(config_.imap_address, 143, 30'000'000'000LL,
+              [this, job, alive, who, commands = std::move(commands), finish](io::ConnectStatus st,
+                                                                              io::ConnectionPtr c) mutable {
+    if (alive.expired()) return;
+    if (st != io::ConnectStatus::kConnected) {
+      ImapOutcome o;
+      o.error = st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
+      finish(std::move(o));
+      return;
+    }
+    job->imap = std::make_shared<ImapDriver>(rt_, std::move(c), who.user, who.password, std::move(commands));
+    const std::string peer = config_.imap_address;
+    job->imap->engine().on_exchange = [this, peer](std::string_view sent, std::string_view reply) {
+      rt_.trace(agent::kMua, ev::kImapOut,
+                {{key::kPeer, peer}, {key::kCommand, std::string(sent)}, {key::kReply, std::string(reply)}});
+    };
+    std::weak_ptr<Job> weak = job;
+    job->imap->start([weak, finish](io::CloseKind) mutable {
+      auto j = weak.lock();
+      if (!j) return;
+      const ImapCommands& e = j->imap->engine();
+      ImapOutcome o;
+      o.status = e.status() == ImapCommands::Status::InProgress ? ImapCommands::Status::ConnectionLost : e.status();
+      o.error = e.error();
+      o.replies = e.replies();
+      finish(std::move(o));
+    });
+  });
+}
+
+void Service::submit(const Credentials& who, message::Draft draft, std::function<void(SubmitOutcome)> done) {
+  auto job = std::make_shared<Job>();
+  jobs_.insert(job);
+  mua::SubmitJob sj;
+  sj.draft = std::move(draft);
+  sj.server_address = config_.submission_address;
+  sj.port = 587;
+  sj.auth = std::make_pair(who.user, who.password);
+  sj.unique = ++unique_;
+  std::weak_ptr<bool> alive = alive_;
+  std::weak_ptr<Job> weak = job;
+  job->submitter = std::make_unique<mua::Submitter>(rt_, std::move(sj), [this, weak, alive, done](const mua::SubmitResult& r) {
+    if (alive.expired()) return;
+    auto j = weak.lock();
+    if (!j) return;
+    SubmitOutcome o{r.accepted, r.detail, j->submitter->content()};
+    rt_.start_timer(0, [this, weak, alive, done, o] {
+      if (alive.expired()) return;
+      if (auto keep = weak.lock()) jobs_.erase(keep);
+      done(o);
+    });
+  });
+  job->submitter->start();
+}
+
+}  // namespace maillab::webmail
