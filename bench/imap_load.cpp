@@ -208,7 +208,7 @@ class Load {
         c.in.erase(0, pos);
         pos = 0;
         send_next(c);
-        if (c.fd < 0 || c.step == 0) return;  // reconnected: the buffer is new
+        if (c.step < 0) return;  // the session ended and the client reconnected: a new buffer
       }
     }
     c.in.erase(0, pos);
