@@ -16,6 +16,10 @@
 # Maildirs. Medians of 3 interleaved runs for the kernel rows, 3 runs for the mail row and 5 for
 # the sink row (the two sides pinned to separate CPUs), one run for the others. The machine is shared: quote ratios, not absolute figures, and note the load
 # (printed under the table).
+# Added with 1.1 (shared/bench/README.md section 4): `bench mail --tls` against the same
+# run in clear; the lab's IMAP server against Dovecot (dovecot-imapd) under one load
+# generator (bench/imap_load.cpp); the HTTP API against nginx serving the same bytes, driven
+# by wrk. Medians of 3 interleaved runs each; the peers come from tools/peers.sh.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,12 +46,16 @@ if [ $QUICK -eq 1 ]; then
   MAIL_ARGS="--domains 20 --users 3 --messages 2000"; DAY_RATE=1000; HOSTS=20000
   QUEUE_ARGS="--domains 20 --users 3 --outage"; QUEUE_M=2000
   SINK_MSGS=500; MAILDIR_MSGS=${MAILDIR_MSGS:-200}; RUNS=1; SINK_RUNS=1
+  IMAP_MESSAGES=100; IMAP_SECONDS=1; HTTP_SECONDS=1
+  TLS_MAIL_ARGS="--domains 10 --users 3 --messages 500"
 else
   K_EVENTS=10000000; K_P1=100000; K_P2=1000000
   # DAY_RATE: 1,000,000 messages over 86,400 simulated seconds is 11.6/s.
   MAIL_ARGS="--domains 1000 --users 10 --messages 1000000"; DAY_RATE=12; HOSTS=1000000
   QUEUE_ARGS="--domains 1000 --users 10 --outage"; QUEUE_M=100000
   SINK_MSGS=50000; MAILDIR_MSGS=${MAILDIR_MSGS:-50000}; RUNS=3; SINK_RUNS=5
+  IMAP_MESSAGES=1000; IMAP_SECONDS=10; HTTP_SECONDS=10
+  TLS_MAIL_ARGS="--domains 1000 --users 10 --messages 10000"
 fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/maillab-bench.XXXXXX")
@@ -116,17 +124,18 @@ met() { awk -v r="$1" -v op="$2" -v t="$3" 'BEGIN {if (r == "n/a") print "n/a"; 
 ROWS=()
 row() { ROWS+=("| $1 | $2 | $3 | $4 | $5 | $6 | \`$7\` |"); }
 
-# maillab serve SCENARIO [ARGS...] on a free port: sets SERVE_PID and SERVE_PORT.
+# maillab serve SCENARIO [ARGS...] on a free port: sets SERVE_PID and SERVE_PORT. The
+# service exposed is $SERVE_AT (HOST:SERVICE, default mx.sink.test:smtp).
 serve_start() {
-  local scenario=$1; shift
+  local scenario=$1 at=${SERVE_AT:-mx.sink.test:smtp}; shift
   : >"$WORK/serve.err"
-  "$MAILLAB" serve "$scenario" --quiet "$@" --listen mx.sink.test:smtp=127.0.0.1:0 \
+  "$MAILLAB" serve "$scenario" --quiet "$@" --listen "$at=127.0.0.1:0" \
     2>"$WORK/serve.err" >/dev/null &
   SERVE_PID=$!
   SERVE_PORT=""
   local i
   for i in $(seq 1 300); do
-    SERVE_PORT=$(sed -n 's/^listening: mx.sink.test smtp on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
+    SERVE_PORT=$(sed -n "s/^listening: ${at%%:*} ${at#*:} on 127\\.0\\.0\\.1:\\([0-9]*\\)\$/\\1/p" "$WORK/serve.err")
     [ -n "$SERVE_PORT" ] && return 0
     kill -0 "$SERVE_PID" 2>/dev/null || break
     sleep 0.1
@@ -198,6 +207,27 @@ mail_row() {  # label, extra args
 }
 mail_row "simulated mail, delivered/s" ""
 mail_row "simulated mail, few in flight (--rate $DAY_RATE; 12/s: a simulated day at full size), delivered/s" "--rate $DAY_RATE"
+
+# TLS on every hop against the same run in clear (README section 4): the cost per message
+# (1 / delivered_per_s) with --tls over the cost without, the median of RUNS interleaved
+# pairs. A smaller M than the mail rows: a TLS run at full size would take most of an hour.
+tls_mail_row() {
+  say "TLS mail row (bench mail $TLS_MAIL_ARGS [--tls], $RUNS interleaved pairs)"
+  local p=() t=() v i pp tt q
+  for i in $(seq 1 "$RUNS"); do
+    # shellcheck disable=SC2086
+    v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS | lastkey delivered_per_s) && [ -n "$v" ] && p+=("$v")
+    # shellcheck disable=SC2086
+    v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS --tls | lastkey delivered_per_s) && [ -n "$v" ] && t+=("$v")
+  done
+  pp=$([ ${#p[@]} -gt 0 ] && echo "${p[*]}" | median || echo "")
+  tt=$([ ${#t[@]} -gt 0 ] && echo "${t[*]}" | median || echo "")
+  q=$(ratio "$pp" "$tt")
+  row "simulated mail, TLS on every hop: cost per message against plaintext (delivered/s)" "$(fmt "$tt")" \
+      "$(fmt "$pp") (same run without --tls)" "${q}x" "<= 2x" "$(met "$q" "<=" 2)" \
+      "maillab bench mail $TLS_MAIL_ARGS --tls (and without)"
+}
+tls_mail_row
 
 say "hosts row"
 b=$("$MAILLAB" bench hosts --hosts "$HOSTS" | lastkey bytes_per_host) || b=""
@@ -297,6 +327,149 @@ if [ $HAVE_SOURCE -eq 1 ]; then
 else
   row "bridge into Maildir" "skipped" "smtp-source missing (postfix)" "n/a" ">= 1x" "n/a" "-"
 fi
+
+# ---- IMAP: the lab's server against Dovecot, one load generator ----------------------
+
+# bench/imap_load.cpp (built here): IMAP_CLIENTS clients running sessions back to back
+# (LOGIN, SELECT INBOX, FETCH 1:* (FLAGS ENVELOPE), 10 FETCH BODY.PEEK[], 10 STORE,
+# LOGOUT) on a 1,000-message INBOX (bench/make_maildir.py: the same files on both sides);
+# commands/s of the measured window after a warm-up. Generator on CPU 0, each server (every
+# process and thread of it) on CPU 1, as for the sink rows; cpu_share (the generator's CPU
+# over wall time) is printed so one sees it is not the limit.
+IMAP_CLIENTS=10
+imap_rows() {
+  local gen=$WORK/imap_load secs=$IMAP_SECONDS m=() r=() share=() i v p1="" p2="" c
+  g++ -O2 -std=c++20 "$ROOT/bench/imap_load.cpp" -o "$gen" 2>"$WORK/imap_load.err" ||
+    { say "imap_load did not build: $(tail -n 3 "$WORK/imap_load.err")"; return 1; }
+  python3 "$ROOT/bench/make_maildir.py" "$WORK/imap-lab/mx.imap.test/u" "$IMAP_MESSAGES"
+  local have_dovecot=0
+  if command -v dovecot >/dev/null && [ -x /usr/lib/dovecot/imap ] && is_root; then
+    mkdir -p "$WORK/dovecot/mail"
+    python3 "$ROOT/bench/make_maildir.py" "$WORK/dovecot/mail/u" "$IMAP_MESSAGES"
+    chown -R "$PEERS_MAIL_USER" "$WORK/dovecot/mail"
+    p1=$(peers_free_port); p2=$(peers_free_port)
+    if peers_dovecot_start "$p1" "$WORK/dovecot" "$p2" >&2; then
+      have_dovecot=1
+      local mpid; mpid=$(tr -d ' \n' <"$WORK/dovecot/dovecot/run/master.pid")
+      pin_server "$mpid"; for c in $(pgrep -P "$mpid"); do pin_server "$c"; done
+    fi
+  else
+    say "no dovecot-imapd (or not root): IMAP row without a reference"
+  fi
+  SERVE_AT=mx.imap.test:imap serve_start "$ROOT/bench/imap.yaml" --mailboxes "$WORK/imap-lab" || return 1
+  pin_server "$SERVE_PID"
+  # Warm-up, untimed: Dovecot builds its index and cache on the first sessions.
+  "$gen" 127.0.0.1 "$SERVE_PORT" --clients "$IMAP_CLIENTS" --seconds 1 --warmup 0 >/dev/null
+  [ $have_dovecot -eq 1 ] && "$gen" 127.0.0.1 "$p2" --clients "$IMAP_CLIENTS" --seconds 2 --warmup 0 >/dev/null
+  for i in $(seq 1 "$RUNS"); do
+    v=$("${PIN_SRC[@]}" "$gen" 127.0.0.1 "$SERVE_PORT" --clients "$IMAP_CLIENTS" --seconds "$secs" | tail -n 1)
+    say "imap lab: $v"; m+=("$(echo "$v" | lastkey commands_per_s)"); share+=("$(echo "$v" | lastkey cpu_share)")
+    if [ $have_dovecot -eq 1 ]; then
+      v=$("${PIN_SRC[@]}" "$gen" 127.0.0.1 "$p2" --clients "$IMAP_CLIENTS" --seconds "$secs" | tail -n 1)
+      say "imap dovecot: $v"; r+=("$(echo "$v" | lastkey commands_per_s)")
+    fi
+  done
+  serve_stop
+  [ $have_dovecot -eq 1 ] && peers_dovecot_stop "$WORK/dovecot" >&2
+  local mm rr q
+  mm=$(echo "${m[*]}" | median); rr=$([ ${#r[@]} -gt 0 ] && echo "${r[*]}" | median || echo "")
+  q=$(ratio "$mm" "$rr")
+  row "IMAP sessions on a $IMAP_MESSAGES-message INBOX, commands/s ($IMAP_CLIENTS clients; generator CPU share $(echo "${share[*]}" | median))" \
+      "$(fmt "$mm")" "$(fmt "$rr") (Dovecot imapd)" "${q}x" ">= 1x" "$(met "$q" ">=" 1)" \
+      "imap_load 127.0.0.1 PORT --clients $IMAP_CLIENTS --seconds $secs (bench/imap_load.cpp); maillab serve bench/imap.yaml --mailboxes DIR"
+}
+say "IMAP row"
+imap_rows || row "IMAP sessions" "failed" "-" "n/a" ">= 1x" "n/a" "-"
+
+# ---- HTTP API: the lab's console API against nginx serving the same bytes --------------
+
+# GET /api/v1/messages (the JSON list of the same messages) and GET
+# /api/v1/messages/ID/raw (round robin over the ids, bench/raw_fetch.lua), wrk with one
+# thread and 20 keep-alive connections; nginx (one worker, access log off) serves the
+# bytes the lab answered as static files under the same URLs. Pinned as above.
+wrk_rate() {  # URL [SCRIPT]: requests/s (empty if any answer was not 2xx or a socket failed)
+  local out
+  out=$(IDS=$WORK/ids "${PIN_SRC[@]}" wrk -t1 -c20 -d"${HTTP_SECONDS}s" ${2:+-s "$2"} "$1")
+  if echo "$out" | grep -q -E "Non-2xx|Socket errors"; then say "wrk $1: $(echo "$out" | tail -n 4)"; return 0; fi
+  echo "$out" | sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'
+}
+http_rows() {
+  command -v wrk >/dev/null || { say "no wrk: HTTP rows skipped"; return 1; }
+  SERVE_AT=mx.imap.test:imap serve_start "$ROOT/bench/imap.yaml" --mailboxes "$WORK/imap-lab" \
+    --http 127.0.0.1:0 || return 1
+  pin_server "$SERVE_PID"
+  local lab n=$WORK/nginx np have_nginx=0 id nginx_pid="" c
+  lab=$(sed -n 's/^listening: http api on \(.*\)$/\1/p' "$WORK/serve.err")
+  mkdir -p "$n/root/api/v1/messages" "$n/tmp" "$n/logs"
+  curl -sf "http://$lab/api/v1/messages" >"$n/root/messages.json" || { say "GET /api/v1/messages failed"; return 1; }
+  python3 -c 'import json, sys; print("\n".join(m["id"] for m in json.load(open(sys.argv[1]))))' \
+    "$n/root/messages.json" >"$WORK/ids"
+  while read -r id; do
+    mkdir -p "$n/root/api/v1/messages/$id"
+    curl -sf "http://$lab/api/v1/messages/$id/raw" >"$n/root/api/v1/messages/$id/raw"
+  done <"$WORK/ids"
+  np=$(peers_free_port)
+  sed -e "s|@DIR@|$n|g" -e "s|@PORT@|$np|g" >"$n/nginx.conf" <<'CONF'
+worker_processes 1;
+pid @DIR@/nginx.pid;
+error_log @DIR@/logs/error.log;
+daemon off;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_requests 1000000;
+  client_body_temp_path @DIR@/tmp;
+  proxy_temp_path @DIR@/tmp;
+  fastcgi_temp_path @DIR@/tmp;
+  uwsgi_temp_path @DIR@/tmp;
+  scgi_temp_path @DIR@/tmp;
+  server {
+    listen 127.0.0.1:@PORT@;
+    root @DIR@/root;
+    location = /api/v1/messages { default_type application/json; try_files /messages.json =404; }
+    location /api/v1/messages/ { default_type message/rfc822; }
+  }
+}
+CONF
+  if [ -x /usr/sbin/nginx ]; then
+    /usr/sbin/nginx -c "$n/nginx.conf" -p "$n" 2>"$n/logs/start.err" &
+    nginx_pid=$!
+    if peers_wait_port "$np" nginx "$n/logs/error.log" "$nginx_pid" >&2; then
+      have_nginx=1
+      pin_server "$nginx_pid"; for c in $(pgrep -P "$nginx_pid"); do pin_server "$c"; done
+      cmp -s <(curl -s "http://127.0.0.1:$np/api/v1/messages") "$n/root/messages.json" ||
+        say "nginx does not serve the same list bytes"
+    fi
+  else
+    say "no nginx: HTTP rows without a reference"
+  fi
+  local kind url script m r mm rr q i
+  for kind in list raw; do
+    m=(); r=()
+    if [ $kind = list ]; then url=/api/v1/messages; script=""; else url=""; script=$ROOT/bench/raw_fetch.lua; fi
+    for i in $(seq 1 "$RUNS"); do
+      m+=("$(wrk_rate "http://$lab$url" "$script")")
+      [ $have_nginx -eq 1 ] && r+=("$(wrk_rate "http://127.0.0.1:$np$url" "$script")")
+    done
+    mm=$(echo "${m[*]}" | median); rr=$([ ${#r[@]} -gt 0 ] && echo "${r[*]}" | median || echo "")
+    q=$(ratio "$mm" "$rr")
+    if [ $kind = list ]; then
+      row "HTTP GET /api/v1/messages ($IMAP_MESSAGES messages, 20 keep-alive connections), requests/s" \
+          "$(fmt "$mm")" "$(fmt "$rr") (nginx, static file)" "${q}x" ">= 0.5x" "$(met "$q" ">=" 0.5)" \
+          "wrk -t1 -c20 -d${HTTP_SECONDS}s http://HOST/api/v1/messages; maillab serve bench/imap.yaml --mailboxes DIR --http ADDR"
+    else
+      row "HTTP GET /api/v1/messages/ID/raw (round robin over $IMAP_MESSAGES ids, 20 keep-alive connections), requests/s" \
+          "$(fmt "$mm")" "$(fmt "$rr") (nginx, static files)" "${q}x" ">= 0.5x" "$(met "$q" ">=" 0.5)" \
+          "IDS=FILE wrk -t1 -c20 -d${HTTP_SECONDS}s -s bench/raw_fetch.lua http://HOST"
+    fi
+  done
+  serve_stop
+  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+}
+say "HTTP rows"
+http_rows || row "HTTP API" "failed" "-" "n/a" ">= 0.5x" "n/a" "-"
 
 # ---- the table ------------------------------------------------------------------------
 

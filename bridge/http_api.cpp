@@ -80,32 +80,30 @@ HttpApi::HttpApi(scenario::World& world)
 Response HttpApi::messages(const Request& r) const {
   const auto host = r.query_param("host"), user = r.query_param("user"), folder = r.query_param("folder"),
              subject = r.query_param("subject");
+  if (!host && !user && !folder && !subject) return Response::json(200, cache_.all_json(world_));
   std::string out = "[";
-  for (const StoredMessage& m : list_messages(world_)) {
+  for (const StoredMessage& m : cache_.listing(world_)) {
     if ((host && m.host != *host) || (user && m.user != *user) || (folder && m.folder != *folder)) continue;
-    std::optional<std::string> bytes = message_bytes(world_, m);
-    if (!bytes) continue;
-    std::string json = message_json(m, *bytes);
-    if (subject) {
-      const auto view = message::MessageView::parse(*bytes);
-      if (message::decode_rfc2047(view.header("Subject").value_or("")).find(*subject) == std::string::npos) continue;
-    }
-    out += (out.size() > 1 ? "," : "") + json;
+    const io::Bytes file = message_file(world_, m);
+    if (!file) continue;
+    const MessageCache::Entry& e = cache_.get(m, file);
+    if (subject && e.subject.find(*subject) == std::string::npos) continue;
+    if (out.size() > 1) out += ',';
+    out += e.json;
   }
-  return Response::json(200, out + "]");
+  out += ']';
+  return Response::json(200, std::move(out));
 }
 
 Response HttpApi::raw(std::string_view id) const {
-  for (const StoredMessage& m : list_messages(world_)) {
-    if (m.id != id) continue;
-    std::optional<std::string> bytes = message_bytes(world_, m);
-    if (!bytes) break;
-    Response r(200);
-    r.set("Content-Type", "message/rfc822");
-    r.body = std::move(*bytes);
-    return r;
-  }
-  return Response::json_error(404, "no message with id " + std::string(id));
+  const std::string key(id);
+  const StoredMessage* m = cache_.find(world_, key);
+  const io::Bytes file = m ? message_file(world_, *m) : nullptr;
+  if (!file) return Response::json_error(404, "no message with id " + key);
+  Response r(200);
+  r.set("Content-Type", "message/rfc822");
+  r.body = std::string(message_view(*m, *file));
+  return r;
 }
 
 Response HttpApi::queues() const {

@@ -8,12 +8,14 @@
 // string in it passes base::json_quote (valid UTF-8 whatever a peer sent); errors are
 // {"error": "..."} with 400 (a bad body: the scenario loader's own message, naming
 // "request body" and a place in it), 404 (no such message or path) or 405; the API holds
-// no state of its own besides the World's, and runs on the bridge's loop thread.
+// no state of its own besides the World's (and a cache of what it derives from the
+// World's mailboxes), and runs on the bridge's loop thread.
 #pragma once
 
 #include <functional>
 #include <string>
 
+#include "bridge/http_mailboxes.hpp"
 #include "protocols/http/router.hpp"
 #include "scenarios/world.hpp"
 
@@ -46,6 +48,7 @@ class HttpApi {
   scenario::World& world_;
   http::Router router_;
   std::function<std::string()> timeline_svg_;
+  mutable MessageCache cache_;  // answers as without it, faster (bridge/http_mailboxes.hpp)
 };
 
 // The console's page (bridge/http_console.cpp): HTML with its script and style inline.

@@ -88,12 +88,68 @@ std::vector<StoredMessage> list_messages(const scenario::World& world) {
   return out;
 }
 
-std::optional<std::string> message_bytes(const scenario::World& world, const StoredMessage& m) {
+io::Bytes message_file(const scenario::World& world, const StoredMessage& m) {
   auto it = world.hosts().find(m.host);
-  if (it == world.hosts().end()) return std::nullopt;
+  if (it == world.hosts().end()) return nullptr;
   io::Bytes bytes = it->second->disk.read(m.path);
-  if (!bytes || m.offset > bytes->size()) return std::nullopt;
-  return bytes->substr(m.offset, m.length);
+  if (!bytes || m.offset > bytes->size()) return nullptr;
+  return bytes;
+}
+
+std::string_view message_view(const StoredMessage& m, const std::string& file) {
+  return std::string_view(file).substr(m.offset, m.length);
+}
+
+const MessageCache::Entry& MessageCache::get(const StoredMessage& m, const io::Bytes& file) {
+  auto it = entries_.find(m.id);
+  if (it != entries_.end() && it->second.file.lock() == file && it->second.message.path == m.path &&
+      it->second.message.host == m.host && it->second.message.offset == m.offset)
+    return it->second;
+  if (it == entries_.end() && entries_.size() >= 2 * swept_size_ + 64) sweep();
+  const std::string_view bytes = message_view(m, *file);
+  Entry e{m, file, message_json(m, bytes), {}};
+  e.subject = message::decode_rfc2047(message::MessageView::parse(bytes).header("Subject").value_or(""));
+  auto [at, added] = entries_.insert_or_assign(m.id, std::move(e));
+  return at->second;
+}
+
+const std::vector<StoredMessage>& MessageCache::listing(const scenario::World& world) {
+  std::uint64_t version = 0;
+  for (const auto& [host, node] : world.hosts()) version += node->disk.version();
+  if (listed_ && version == version_) return listing_;
+  listing_ = list_messages(world);
+  index_.clear();
+  for (std::size_t i = 0; i < listing_.size(); ++i) index_.emplace(listing_[i].id, i);
+  version_ = version;
+  listed_ = true;
+  all_json_valid_ = false;
+  return listing_;
+}
+
+const StoredMessage* MessageCache::find(const scenario::World& world, const std::string& id) {
+  listing(world);
+  auto it = index_.find(id);
+  return it == index_.end() ? nullptr : &listing_[it->second];
+}
+
+const std::string& MessageCache::all_json(const scenario::World& world) {
+  listing(world);
+  if (all_json_valid_) return all_json_;
+  all_json_ = "[";
+  for (const StoredMessage& m : listing_) {
+    const io::Bytes file = message_file(world, m);
+    if (!file) continue;
+    if (all_json_.size() > 1) all_json_ += ',';
+    all_json_ += get(m, file).json;
+  }
+  all_json_ += ']';
+  all_json_valid_ = true;
+  return all_json_;
+}
+
+void MessageCache::sweep() {
+  std::erase_if(entries_, [](const auto& kv) { return kv.second.file.expired(); });
+  swept_size_ = entries_.size();
 }
 
 std::size_t empty_mailboxes(scenario::World& world) {
@@ -113,7 +169,7 @@ std::size_t empty_mailboxes(scenario::World& world) {
   return removed;
 }
 
-std::string message_json(const StoredMessage& m, const std::string& bytes) {
+std::string message_json(const StoredMessage& m, std::string_view bytes) {
   const message::MessageView view = message::MessageView::parse(bytes);
   auto field = [&](std::string_view name) { return message::decode_rfc2047(view.header(name).value_or("")); };
   std::string flags = "[";

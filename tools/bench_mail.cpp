@@ -24,6 +24,13 @@
 // port 25 (spf reject, dkim tag, dmarc enforce) through its checks' cache (auth_cache).
 // With --outage no MX can be reached: every message is submitted, tried once and
 // deferred, and the run reports the heap each queued message costs.
+// With --tls every hop is encrypted (docs/tls.md): the lab CA (deterministic, from the
+// seed) issues each MX a certificate once, before the run; each MX offers STARTTLS
+// (smtpd_tls_security_level may) and relays only over TLS (smtp_tls_security_level
+// encrypt), each user-agent host submits only over TLS (encrypt): a message that could
+// not go encrypted is refused or deferred, and so counted lost. Every MTA and every
+// user-agent host has its own client context, whose session cache resumes the sessions
+// of the servers it already spoke to, as Postfix's TLS session cache does.
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -34,6 +41,10 @@
 
 #include "protocols/auth/dkim_key.hpp"
 #include "protocols/dns/authority.hpp"
+#include "protocols/message/date.hpp"
+#include "protocols/tls/certificate_authority.hpp"
+#include "protocols/tls/context.hpp"
+#include "protocols/tls/library_context.hpp"
 #include "protocols/dns/zone.hpp"
 #include "protocols/mta/mta.hpp"
 #include "protocols/mua/submitter.hpp"
@@ -65,6 +76,7 @@ struct MailArgs {
   // message instead of delivery.
   bool outage = false;
   bool auth = false;
+  bool tls = false;
   bool progress = false;
 };
 
@@ -132,6 +144,11 @@ class MailBench {
       auto h = add_host("ns" + std::to_string(j + 1) + ".bench", ns_address(j));
       dns_servers_.push_back(std::make_unique<services::DnsServer>(*h->rt, shared));
     }
+    if (args_.tls) {
+      tls_lib_ = tls::LibraryContext::deterministic(args_.seed);
+      tls_ca_ = std::make_unique<tls::CertificateAuthority>(tls::LibraryContext::deterministic(args_.seed, "ca"),
+                                                            message::unix_seconds(0));
+    }
     const std::size_t heap_before = heap_in_use();
     for (std::uint64_t i = 0; i < args_.domains; ++i) {
       const std::string d = domain_name(i);
@@ -149,6 +166,15 @@ class MailBench {
         c.dkim.push_back(mta::DkimKey{d, "s1", dkim_key_});
         c.smtpd_checks = {mta::CheckMode::kReject, mta::CheckMode::kTag, mta::CheckMode::kEnforce};
       }
+      if (args_.tls) {
+        tls_servers_.push_back(
+            std::make_unique<tls::ServerContext>(tls_lib_, *tls_ca_->issue({"mx." + d})));
+        tls_clients_.push_back(std::make_unique<tls::ClientContext>(tls_lib_, tls_ca_->certificate_pem()));
+        c.tls_server = tls_servers_.back().get();
+        c.tls_client = tls_clients_.back().get();
+        c.smtpd_tls_security_level = "may";
+        c.smtp_tls_security_level = "encrypt";
+      }
       for (std::uint64_t u = 0; u < args_.users; ++u) c.users.add("u" + std::to_string(u), std::nullopt);
       auto m = std::make_unique<mta::Mta>(*h->rt, std::move(c));
       m->on_delivered = [this](const mta::DeliveryRecord& r) { delivered(r); };
@@ -158,6 +184,8 @@ class MailBench {
     idle_host_bytes_ = (heap_in_use() - heap_before) / std::max<std::uint64_t>(1, args_.domains);
     for (std::uint64_t i = 0; i < args_.domains; ++i) {
       muas_.push_back(add_host("mua." + domain_name(i), mua_address(i)));
+      if (args_.tls)
+        mua_tls_.push_back(std::make_unique<tls::ClientContext>(tls_lib_, tls_ca_->certificate_pem()));
     }
     state_.assign(args_.messages, kPending);
     if (args_.messages <= kKeepAddresses) {
@@ -278,6 +306,11 @@ class MailBench {
     job.draft.body = body_;
     job.server_address = mx_hosts_[from_d]->rt->address();
     job.port = 25;
+    if (args_.tls) {
+      job.tls = smtp::TlsLevel::encrypt;
+      job.tls_client = mua_tls_[from_d].get();
+      job.server_name = "mx." + domains_[from_d];
+    }
     job.unique = n + 1;  // the Message-ID carries it: <date.(n+1)@mua.dI.bench>
     if (!senders_.empty()) {
       senders_[n] = job.draft.from;
@@ -351,6 +384,13 @@ class MailBench {
   static constexpr std::uint64_t kKeepAddresses = 100000;  // name lost messages up to this M
 
   MailArgs args_;
+  // --tls: made once before the run; they outlive the simulation, its hosts, MTAs
+  // and submitters (declared before them, destroyed after).
+  std::shared_ptr<tls::LibraryContext> tls_lib_;
+  std::unique_ptr<tls::CertificateAuthority> tls_ca_;
+  std::vector<std::unique_ptr<tls::ServerContext>> tls_servers_;
+  std::vector<std::unique_ptr<tls::ClientContext>> tls_clients_;  // one per MTA
+  std::vector<std::unique_ptr<tls::ClientContext>> mua_tls_;      // one per user-agent host
   sim::Simulator sim_;
   sim::TraceRecorder trace_;
   sim::Network net_;
@@ -393,6 +433,7 @@ void register_bench_mail(CLI::App& bench, int& exit_code) {
   mail->add_option("--dns-cache", args->dns_cache, "answers each MTA's resolver caches (0: none)")->check(CLI::Range(0, 1000000));
   mail->add_flag("--outage", args->outage, "no MX reachable: measure memory per queued message");
   mail->add_flag("--auth", args->auth, "every hop signed (DKIM) and checked (SPF, DKIM, DMARC)");
+  mail->add_flag("--tls", args->tls, "every hop over TLS (STARTTLS, sessions resumed from each client's cache)");
   mail->add_flag("--progress", args->progress, "a progress line every 100,000 deliveries");
   mail->callback([args, &exit_code] {
     if (args->domains * args->users > kMaxMailboxes) {

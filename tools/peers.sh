@@ -3,7 +3,7 @@
 # library, SOURCED (never run) by tests/conformance/*_test.sh and the bench scripts.
 #
 #   peers_can_run                      root or passwordless sudo available? (else 1)
-#   peers_install                      install postfix, dovecot-pop3d, dovecot-imapd, isync, getmail6, swaks, curl, fetchmail, msmtp,
+#   peers_install                      install postfix, dovecot-pop3d, dovecot-imapd, isync, getmail6, nginx-light, wrk, swaks, curl, fetchmail, msmtp,
 #                                      s-nail, nsd, unbound, bind9, dnsutils, python3-dkim,
 #                                      python3-spf, opendkim-tools, iproute2 from Debian's
 #                                      packages if missing (sudo when not root)
@@ -75,7 +75,8 @@ PEERS_STATE=${PEERS_STATE:-${TMPDIR:-/tmp}/maillab-peers.$$}
 PEERS_PACKAGES=(postfix dovecot-pop3d dovecot-imapd swaks curl fetchmail s-nail msmtp nsd unbound bind9 dnsutils python3-dkim python3-spf
                 opendkim-tools iproute2
                 isync getmail6  # the IMAP sync and retrieval clients (imap_sync_clients_test.sh)
-                chromium)  # the browser tests (console_chromium_test.sh, tests/conformance/cdp.py)
+                chromium  # the browser tests (console_chromium_test.sh, tests/conformance/cdp.py)
+                nginx-light wrk)  # bench/run.sh's HTTP row (nginx, wrk); its IMAP row uses dovecot-imapd
 # The libraries of the unpacked Exim and OpenSMTPD (their .debs are not installed, above).
 # TLS clients (tls_clients_test.sh: swaks --tls needs Net::SSLeay) and Wireshark's
 # tshark (tls_keylog_tshark_test.sh).

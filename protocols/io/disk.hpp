@@ -59,6 +59,7 @@ class MemoryDisk final : public Disk {
     auto& slot = files_[path];
     used_ += data->size() - (slot ? slot->size() : 0);
     slot = std::move(data);
+    ++version_;
     return true;
   }
   bool append(const std::string& path, std::string_view data) override {
@@ -68,6 +69,7 @@ class MemoryDisk final : public Disk {
     next.append(data);
     used_ += data.size();
     slot = make_bytes(std::move(next));
+    ++version_;
     return true;
   }
   bool rename(const std::string& from, const std::string& to) override {
@@ -79,6 +81,7 @@ class MemoryDisk final : public Disk {
     auto& slot = files_[to];
     if (slot) used_ -= slot->size();
     slot = std::move(data);
+    ++version_;
     return true;
   }
   bool remove(const std::string& path) override {
@@ -86,6 +89,7 @@ class MemoryDisk final : public Disk {
     if (it == files_.end()) return false;
     used_ -= it->second->size();
     files_.erase(it);
+    ++version_;
     return true;
   }
   Bytes read(const std::string& path) const override {
@@ -105,10 +109,14 @@ class MemoryDisk final : public Disk {
 
   void set_full(bool full) { full_ = full; }
   bool full() const override { return full_; }
+  // Grows with every change of a file (write, append, rename, remove): the same version
+  // means the same paths and the same bytes, so readers may keep what they derived.
+  std::uint64_t version() const { return version_; }
 
  private:
   std::map<std::string, Bytes> files_;
   std::size_t used_ = 0;
+  std::uint64_t version_ = 0;
   bool full_ = false;
 };
 

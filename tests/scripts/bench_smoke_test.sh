@@ -20,6 +20,15 @@ done
 auth=$("$MAILLAB" bench mail --domains 4 --users 2 --messages 50 --auth | tail -n 1)
 [[ "$auth" == delivered=50\ messages=50\ * ]] || fail "bench mail --auth: $auth"
 
+# TLS on every hop (--tls): MTAs relay and user agents submit only encrypted, so every
+# message delivered means every hop's handshake succeeded; the handshakes are events the
+# plaintext run does not have.
+tls=$("$MAILLAB" bench mail --domains 4 --users 2 --messages 50 --tls | tail -n 1)
+plain=$("$MAILLAB" bench mail --domains 4 --users 2 --messages 50 | tail -n 1)
+[[ "$tls" == delivered=50\ messages=50\ * ]] || fail "bench mail --tls: $tls"
+et=$(printf '%s' "$tls" | sed -n 's/.* events=\([0-9]*\).*/\1/p'); ep=$(printf '%s' "$plain" | sed -n 's/.* events=\([0-9]*\).*/\1/p')
+[ "$et" -gt "$ep" ] || fail "bench mail --tls ran no more events than without TLS: $et vs $ep"
+
 # Another seed and more users per domain: still every message, and the same count twice.
 a=$("$MAILLAB" bench mail --domains 5 --users 40 --messages 500 --seed 7 | tail -n 1)
 b=$("$MAILLAB" bench mail --domains 5 --users 40 --messages 500 --seed 7 | tail -n 1)
