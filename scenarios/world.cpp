@@ -457,6 +457,8 @@ void World::do_dns_set(const DnsSet& d) {
                          {key::kTtl, std::to_string(set.front().ttl)},
                          {key::kRecords, records_text(set)}});
   }
+}
+
 void World::strip_starttls(sim::Address from, sim::Address to, std::span<char> bytes) {
   const smtp::StripCount n = smtp::strip_starttls(bytes);
   if (!n.any()) return;

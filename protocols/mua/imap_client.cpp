@@ -41,8 +41,8 @@ struct ImapClient::Impl {
       r.messages.push_back({r.messages.size() + 1, std::to_string(f.uid), f.content});
     }
     r.deletions_committed = job.delete_after && e.status() == imap::ClientSession::Status::Done;
-    const tls::Session* session = driver->tls_session();
-    r.tls = session && session->handshake_done();
+    const tls::Session* tls_session = driver->tls_session();
+    r.tls = tls_session && tls_session->handshake_done();
     return r;
   }
 
