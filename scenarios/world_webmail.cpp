@@ -42,6 +42,14 @@ void World::boot_webmail(HostNode& h) {
   cfg.imap_address = imap->address.text;
   cfg.submission_address = sub->address.text;
   cfg.domain = mail_domain(scenario_, w);
+  if (imap->tls) {
+    cfg.imap_tls = tls_->client(h.spec->name);
+    cfg.imap_name = imap->name;
+  }
+  if (sub->tls) {
+    cfg.submission_tls = tls_->client(h.spec->name);
+    cfg.submission_name = sub->name;
+  }
   h.webmail = std::make_unique<webmail::Service>(*h.runtime, std::move(cfg));
   h.webmail->start();
 }

@@ -62,6 +62,29 @@ void ImapCommands::send(std::string shown, std::string line) {
   output_ += tag_ + " " + line + "\r\n";
 }
 
+void ImapCommands::login() {
+  if (!imap::can_quote(user_, true) || !imap::can_quote(password_, true) || password_.empty()) {
+    fail(Status::AuthFailed, "the user name or password cannot be sent");
+    return;
+  }
+  std::string line = "LOGIN ";
+  imap::append_quoted(line, user_);
+  line += ' ';
+  imap::append_quoted(line, password_);
+  send("LOGIN " + user_ + " ****", line);
+}
+
+void ImapCommands::on_tls_started(const tls::HandshakeInfo& info) {
+  starttls_requested_ = false;
+  tls_ = true;
+  reader_.clear();
+  if (!info.verified()) {
+    fail(Status::Error, "the IMAP server's certificate was not verified: " + std::string(tls::to_string(info.verification)));
+    return;
+  }
+  login();  // no new greeting inside TLS (RFC 9051 6.2.1)
+}
+
 void ImapCommands::send_next() {
   if (next_ >= commands_.size()) {
     logging_out_ = true;
@@ -85,15 +108,12 @@ void ImapCommands::handle(const std::string& response) {
       fail(Status::Error, "no IMAP greeting");
       return;
     }
-    if (!imap::can_quote(user_, true) || !imap::can_quote(password_, true) || password_.empty()) {
-      fail(Status::AuthFailed, "the user name or password cannot be sent");
+    if (starttls_ && !tls_) {
+      starttls_sent_ = true;
+      send("STARTTLS", "STARTTLS");
       return;
     }
-    std::string line = "LOGIN ";
-    imap::append_quoted(line, user_);
-    line += ' ';
-    imap::append_quoted(line, password_);
-    send("LOGIN " + user_ + " ****", line);
+    login();
     return;
   }
   if (response.rfind("+", 0) == 0) {
@@ -128,6 +148,16 @@ void ImapCommands::handle(const std::string& response) {
   std::string text = sp2 == std::string::npos ? "" : response.substr(sp2 + 1);
   if (on_exchange) on_exchange(shown_, response.substr(0, 200));
   literal_pending_ = false;
+  if (starttls_sent_) {
+    starttls_sent_ = false;
+    if (status != "OK") {
+      fail(Status::Error, "the IMAP server refused STARTTLS: " + text);
+      return;
+    }
+    starttls_requested_ = true;  // the driver starts TLS; nothing more is read in clear
+    reader_.clear();
+    return;
+  }
   if (logging_out_) {
     closed_ = true;
     if (status_ == Status::InProgress) status_ = Status::Done;

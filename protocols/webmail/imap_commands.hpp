@@ -13,6 +13,10 @@
 // - The password is never shown: on_exchange gets "LOGIN user ****". A user name or
 //   password that cannot be written as a quoted string (CR, LF, NUL) is refused before
 //   anything is sent (AuthFailed).
+// - With require_starttls() (the IMAP server's host has TLS: spec "STARTTLS if offered"),
+//   STARTTLS goes first (RFC 9051 6.2.1, RFC 2595); LOGIN is sent only inside TLS with a
+//   verified certificate. A refused STARTTLS or an unverified certificate ends the
+//   session before any password is sent (Error).
 #pragma once
 
 #include <chrono>
@@ -23,6 +27,7 @@
 #include <vector>
 
 #include "protocols/imap/response_reader.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::webmail {
 
@@ -44,6 +49,12 @@ class ImapCommands {
 
   ImapCommands(std::string user, std::string password, std::vector<ImapCommand> commands,
                std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+  // Before the session starts: STARTTLS before LOGIN, and nothing secret in clear.
+  void require_starttls() { starttls_ = true; }
+  // The SessionDriver's TLS hooks (services/session_driver.hpp).
+  bool wants_tls() const { return starttls_requested_; }
+  void on_tls_started(const tls::HandshakeInfo& info);
 
   void receive(std::string_view data);
   void receive_eof();
@@ -67,6 +78,7 @@ class ImapCommands {
   void send_next();
   void send(std::string shown, std::string line);
   void fail(Status s, std::string why);
+  void login();
 
   std::string user_, password_;
   std::vector<ImapCommand> commands_;
@@ -78,6 +90,7 @@ class ImapCommands {
   std::string shown_;          // the command in flight as traced
   std::size_t next_ = 0;       // next command to send
   bool greeted_ = false, logged_in_ = false, logging_out_ = false, literal_pending_ = false;
+  bool starttls_ = false, starttls_sent_ = false, starttls_requested_ = false, tls_ = false;
   int tag_number_ = 0;
   bool closed_ = false;
   Status status_ = Status::InProgress;

@@ -102,6 +102,11 @@ void Service::imap(const Credentials& who, std::vector<ImapCommand> commands, st
       return;
     }
     job->imap = std::make_shared<ImapDriver>(rt_, std::move(c), who.user, who.password, std::move(commands));
+    if (config_.imap_tls) {
+      job->imap->engine().require_starttls();
+      job->imap->use_tls(*config_.imap_tls,
+                         tls::ClientParams{config_.imap_name, {config_.imap_name}, config_.imap_name + ":143"}, false);
+    }
     const std::string peer = config_.imap_address;
     job->imap->engine().on_exchange = [this, peer](std::string_view sent, std::string_view reply) {
       rt_.trace(agent::kMua, ev::kImapOut,
@@ -130,6 +135,11 @@ void Service::submit(const Credentials& who, message::Draft draft, std::function
   sj.port = 587;
   sj.auth = std::make_pair(who.user, who.password);
   sj.unique = ++unique_;
+  if (config_.submission_tls) {  // STARTTLS, verified, before AUTH (RFC 3207, RFC 4954 4)
+    sj.tls = smtp::TlsLevel::verify;
+    sj.tls_client = config_.submission_tls;
+    sj.server_name = config_.submission_name;
+  }
   std::weak_ptr<bool> alive = alive_;
   std::weak_ptr<Job> weak = job;
   job->submitter = std::make_unique<mua::Submitter>(rt_, std::move(sj), [this, weak, alive, done](const mua::SubmitResult& r) {

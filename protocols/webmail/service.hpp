@@ -15,6 +15,7 @@
 #include <string>
 
 #include "protocols/io/runtime.hpp"
+#include "protocols/tls/context.hpp"
 #include "protocols/webmail/app.hpp"
 
 namespace maillab::webmail {
@@ -24,6 +25,12 @@ struct ServiceConfig {
   std::string submission_address;  // the MSA (port 587, AUTH as the user)
   std::string domain;              // the users' mail domain
   std::uint16_t port = 80;
+  // STARTTLS when the server's host has TLS (spec: "STARTTLS if offered"): each a context
+  // trusting the lab CA and the name the certificate must carry; nullptr: in clear.
+  tls::ClientContext* imap_tls = nullptr;
+  std::string imap_name;
+  tls::ClientContext* submission_tls = nullptr;
+  std::string submission_name;
 };
 
 class Service : public Backend {

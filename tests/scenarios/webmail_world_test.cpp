@@ -205,3 +205,55 @@ TEST_CASE("webmail: the loader refuses bad webmail settings at their line and co
   CHECK_THAT(load_error(head + "events:\n  - {at: 1m, fetch: {user: bob, server: webmail.b.example, protocol: web}}\n"),
              Catch::Contains("t.yaml:27:70") && Catch::Contains("pop3, imap or webmail"));
 }
+
+// kWorld with the IMAP/submission host given a certificate (`tls`), of the given kind.
+std::string tls_world(const std::string& certificate) {
+  std::string text = kWorld;
+  const std::string anchor = "    imap: true\n";
+  text.replace(text.find(anchor), anchor.size(), anchor + "    tls: {certificate: " + certificate + "}\n");
+  return text;
+}
+
+TEST_CASE("webmail: on a TLS host the webmail uses STARTTLS before LOGIN and AUTH (spec: STARTTLS if offered)") {
+  const std::string text = tls_world("valid") + R"(events:
+  - {at: 1m, send: {from: bob@b.example, to: carol@b.example, subject: Hello, body: "Hi", client: laptop.bob, via: webmail.b.example}}
+  - {at: 5m, fetch: {user: carol, server: webmail.b.example, client: laptop.bob, protocol: webmail}}
+expect:
+  - delivered: {to: carol@b.example, subject: Hello}
+  - stored: {user: bob, host: mx.b.example, folder: Sent, count: 1}
+  - fetched: {user: carol, count: 1}
+)";
+  auto w = run_text(text);
+  // The MSA's Received header: the webmail logged in inside TLS.
+  auto inbox = folder_contents(*w, "mx.b.example", "carol", "INBOX");
+  REQUIRE(inbox.size() == 1);
+  CHECK(inbox[0].find("with ESMTPSA") != std::string::npos);
+  // Every IMAP LOGIN the webmail sent came right after its STARTTLS on that connection.
+  int logins = 0;
+  std::string previous;
+  for (const auto& e : w->trace().events()) {
+    if (e.host != "webmail.b.example" || e.event != "imap.out") continue;
+    const std::string command(e.get("command"));
+    if (command.rfind("LOGIN", 0) == 0) {
+      ++logins;
+      CHECK(previous == "STARTTLS");
+    }
+    previous = command;
+  }
+  CHECK(logins >= 2);
+}
+
+TEST_CASE("webmail: an IMAP server whose certificate does not verify gets no password") {
+  const std::string text = tls_world("expired") + R"(events:
+  - {at: 1m, send: {from: bob@b.example, to: carol@b.example, subject: Hello, client: laptop.bob, via: webmail.b.example}}
+expect:
+  - not_delivered: {to: carol@b.example, subject: Hello}
+)";
+  auto w = run_text(text);
+  REQUIRE(w->submissions().size() == 1);
+  CHECK_FALSE(w->submissions()[0].accepted);
+  for (const auto& e : w->trace().events()) {
+    CHECK_FALSE((e.host == "mx.b.example" && e.event == "imap.login"));
+    CHECK_FALSE((e.host == "webmail.b.example" && std::string(e.get("command")).rfind("LOGIN", 0) == 0));
+  }
+}
