@@ -542,7 +542,8 @@ void World::do_send(const Send& s) {
     job.tls_client = tls_->client(client->spec->name);
     job.server_name = server->spec->name;
   }
-  if (submission && s.auth.value_or("") != "none") {
+  // Port 465 is submission too (RFC 8314 3.3): the MUA logs in there as on 587.
+  if ((submission || job.implicit_tls) && s.auth.value_or("") != "none") {
     std::string user = s.auth.value_or(local_part(message::addr_spec(s.from)));
     std::string password;
     if (s.password) {

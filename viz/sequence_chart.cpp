@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "protocols/io/trace_vocab.hpp"
+#include "protocols/message/ascii.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/exchanges.hpp"
 #include "viz/host_roles.hpp"
@@ -165,7 +166,12 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
                                        : "\n(the reply never reached the client)");
   if (command.empty()) {
     cmd.kind = ArrowKind::kConnect;
-    const char* port = protocol == "POP3" ? "110" : protocol == "IMAP" ? "143" : ei.agent == "MSA" ? "587" : "25";
+    // A greeting sent inside TLS is implicit TLS's (RFC 8314): 995, 993, 465.
+    const bool implicit = tls_of_[in] != kNone;
+    const char* port = protocol == "POP3"   ? (implicit ? "995" : "110")
+                       : protocol == "IMAP" ? (implicit ? "993" : "143")
+                       : ei.agent == "MSA"  ? (implicit ? "465" : "587")
+                                            : "25";
     cmd.label = std::string("connect :") + port;
   } else {
     cmd.kind = ArrowKind::kCommand;
@@ -175,7 +181,8 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
     const auto& t = trace_[tls_of_[in]];
     cmd.encrypted = true;
     cmd.tls = t.get(key::kVersion) + " " + t.get(key::kCipher) + (t.get(key::kSni).empty() ? "" : ", SNI " + t.get(key::kSni)) +
-              (t.get(key::kResumed) == "yes" ? ", resumed" : "");
+              (t.get(key::kResumed) == "yes" ? ", resumed" : "") +
+              (t.get(key::kCertificate).empty() ? "" : ", certificate for " + t.get(key::kCertificate));
     cmd.detail = "\U0001F512 encrypted: " + cmd.tls + "\n" + cmd.detail;
   }
   std::uint64_t key_send = connect != kNone ? connect * 8 : in * 8;
@@ -341,19 +348,37 @@ void Builder::connect_failed(std::size_t failed, std::size_t connect) {
 }
 
 // A connection is (server host, client address): TLS from its server's tls.established
-// until QUIT or the next connection's greeting (a greeting at the very time of the
-// handshake is implicit TLS's, sent inside it).
+// until QUIT (LOGOUT in IMAP) or the next connection's greeting. SMTP, POP3 and IMAP alike.
+// With implicit TLS (RFC 8314: 465, 995, 993) there is no STARTTLS: the greeting just
+// before the handshake was sent inside it.
+namespace {
+
+// QUIT (SMTP, POP3) or "<tag> LOGOUT" (IMAP), in any case.
+bool ends_session(const sim::TraceEvent& e, const std::string& command) {
+  if (e.event != ev::kImapIn) return message::iequals(command, "QUIT");
+  const auto sp = command.find(' ');
+  return sp != std::string::npos && message::iequals(std::string_view(command).substr(sp + 1), "LOGOUT");
+}
+
+}  // namespace
+
 void Builder::find_tls() {
   tls_of_.assign(n_, kNone);
-  std::map<std::pair<std::string, std::string>, std::size_t> on;
+  using Connection = std::pair<std::string, std::string>;
+  std::map<Connection, std::size_t> on;    // its tls.established
+  std::map<Connection, std::size_t> last;  // its last exchange
   for (std::size_t i = 0; i < n_; ++i) {
     const auto& e = trace_[i];
+    const Connection c{e.host, e.get(key::kPeer)};
     if (e.event == ev::kTlsEstablished) {
-      on[{e.host, e.get(key::kPeer)}] = i;
+      on[c] = i;
+      auto l = last.find(c);
+      if (l != last.end() && trace_[l->second].get(key::kCommand).empty()) tls_of_[l->second] = i;
       continue;
     }
-    if (e.event != ev::kSmtpIn) continue;
-    auto it = on.find({e.host, e.get(key::kPeer)});
+    if (e.event != ev::kSmtpIn && e.event != ev::kPop3In && e.event != ev::kImapIn) continue;
+    last[c] = i;
+    auto it = on.find(c);
     if (it == on.end()) continue;
     const std::string& command = e.get(key::kCommand);
     if (command.empty() && trace_[it->second].t_ns != e.t_ns) {
@@ -361,7 +386,7 @@ void Builder::find_tls() {
       continue;
     }
     tls_of_[i] = it->second;
-    if (command == "QUIT") on.erase(it);
+    if (ends_session(e, command)) on.erase(it);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "protocols/mda/mailbox_store.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::imap {
 
@@ -34,6 +35,8 @@ class ServerHandler {
   virtual void on_exchange(std::string_view command, std::string_view status_line) {}
   virtual void on_login(std::string_view user) {}
   virtual void on_auth_failure(std::string_view user) {}
+  // TLS is on (after STARTTLS, or at once on 993): what follows on this connection is encrypted.
+  virtual void on_tls_started(const tls::HandshakeInfo& info) {}
   // The session queued output outside receive()/on_timeout() (updates pushed while it
   // is in IDLE): the host should send it now.
   virtual void on_output_ready() {}

@@ -313,10 +313,11 @@ void ServerSession::receive_eof() {
   if (!closed()) close();
 }
 
-void ServerSession::on_tls_started(const tls::HandshakeInfo&) {
+void ServerSession::on_tls_started(const tls::HandshakeInfo& info) {
   tls_ = true;
   starttls_requested_ = false;
   reader_.clear();
+  handler_.on_tls_started(info);
 }
 
 // --- the selected mailbox ------------------------------------------------------------------------

@@ -66,6 +66,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kBetween, "between")         \
   X(kBytes, "bytes")             \
   X(kCached, "cached")           \
+  X(kCertificate, "certificate") \
   X(kCipher, "cipher")           \
   X(kCode, "code")               \
   X(kCommand, "command")         \
@@ -129,7 +130,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kFetchFailed, "fetch.failed", "MUA", "user messages detail")                         \
   /* SMTP, POP3 and IMAP exchanges */                                                    \
   X(kSmtpIn, "smtp.in", "MTA MSA", "peer command code reply")                            \
-  X(kTlsEstablished, "tls.established", "MTA MSA", "peer version cipher resumed sni")    \
+  X(kTlsEstablished, "tls.established", "MTA MSA MRA", "peer version cipher resumed sni certificate") \
   X(kSmtpOut, "smtp.out", "MTA MUA", "id? peer command code reply")                      \
   X(kSmtpConnect, "smtp.connect", "MTA", "id peer mx port")                              \
   X(kSmtpConnectFailed, "smtp.connect_failed", "MTA", "id peer reason")                  \

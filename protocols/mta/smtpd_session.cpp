@@ -7,6 +7,7 @@
 #include "protocols/message/message.hpp"
 #include "protocols/mta/mta.hpp"
 #include "protocols/mta/sender_checks.hpp"
+#include "protocols/services/tls_trace.hpp"
 
 namespace maillab::mta {
 
@@ -213,19 +214,8 @@ smtp::Reply SmtpdSession::before_auth() {
 }
 
 void SmtpdSession::on_tls_started(const tls::HandshakeInfo& info) {
-  // The SNI is the client's text: only a host name's characters reach the trace.
-  std::string sni;
-  for (char c : info.server_name.substr(0, 253)) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-    sni += ok ? c : '?';
-  }
-  mta_.runtime().trace(submission() ? agent::kMsa : agent::kMta, ev::kTlsEstablished,
-                       {{key::kPeer, peer_},
-                        {key::kVersion, std::string(info.version)},
-                        {key::kCipher, std::string(info.cipher) + " (" + std::to_string(info.cipher_bits) + "/" +
-                                           std::to_string(info.cipher_alg_bits) + " bits)"},
-                        {key::kResumed, info.resumed ? "yes" : "no"},
-                        {key::kSni, sni}});
+  services::trace_tls_established(mta_.runtime(), submission() ? agent::kMsa : agent::kMta, peer_, info,
+                                  mta_.config().tls_server);
 }
 
 void SmtpdSession::on_exchange(std::string_view client_line, const smtp::Reply& reply) {

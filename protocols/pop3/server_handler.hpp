@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "protocols/pop3/maildrop.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::pop3 {
 
@@ -40,6 +41,8 @@ class ServerHandler {
   virtual void on_exchange(std::string_view client_line, std::string_view first_reply_line) {}
   // Every failed login attempt (USER of an unknown user, PASS, APOP, AUTH).
   virtual void on_auth_failure(std::string_view user) {}
+  // TLS is on (after STLS, or at once on 995): what follows on this connection is encrypted.
+  virtual void on_tls_started(const tls::HandshakeInfo& info) {}
 };
 
 }  // namespace maillab::pop3

@@ -16,7 +16,7 @@ void ServerSession::cmd_stls(const CommandLine&) {
   reader_.clear();
 }
 
-void ServerSession::on_tls_started(const tls::HandshakeInfo&) {
+void ServerSession::on_tls_started(const tls::HandshakeInfo& info) {
   // RFC 2595 4: the session stays in AUTHORIZATION; anything learnt before is forgotten.
   wants_tls_ = false;
   tls_ = true;
@@ -24,6 +24,7 @@ void ServerSession::on_tls_started(const tls::HandshakeInfo&) {
   awaiting_sasl_ = false;
   reader_.clear();
   reader_.set_max_line(config_.max_line);
+  handler_.on_tls_started(info);
 }
 
 bool ServerSession::plaintext_refused() {

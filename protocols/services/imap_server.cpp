@@ -3,6 +3,7 @@
 #include "protocols/imap/server_handler.hpp"
 #include "protocols/imap/server_session.hpp"
 #include "protocols/services/session_driver.hpp"
+#include "protocols/services/tls_trace.hpp"
 
 namespace maillab::services {
 
@@ -44,6 +45,9 @@ struct ImapServer::Session final : imap::ServerHandler {
     server.auth_failures().failure(peer, server.runtime().now());
     server.runtime().trace(agent::kMra, ev::kImapAuthFailed,
                            {{key::kPeer, peer}, {key::kUser, std::string(user)}});
+  }
+  void on_tls_started(const tls::HandshakeInfo& info) override {
+    trace_tls_established(server.runtime(), agent::kMra, peer, info, server.tls_context());
   }
   void on_output_ready() override {
     if (driver) driver->pump();

@@ -51,6 +51,7 @@ class ImapServer {
   Anvil& auth_failures() { return auth_failures_; }
   mda::MailboxStore& store() { return store_; }
   io::Runtime& runtime() { return rt_; }
+  const tls::ServerContext* tls_context() const { return tls_; }
   std::uint64_t next_unique() { return ++unique_; }
 
  private:

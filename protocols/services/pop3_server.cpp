@@ -3,6 +3,7 @@
 #include "protocols/pop3/server_handler.hpp"
 #include "protocols/pop3/server_session.hpp"
 #include "protocols/services/session_driver.hpp"
+#include "protocols/services/tls_trace.hpp"
 
 namespace maillab::services {
 
@@ -77,6 +78,9 @@ struct Pop3Server::Session final : pop3::ServerHandler {
     server.auth_failures().failure(peer, server.runtime().now());
     server.runtime().trace(agent::kMra, ev::kPop3AuthFailed,
                            {{key::kPeer, peer}, {key::kUser, std::string(user)}});
+  }
+  void on_tls_started(const tls::HandshakeInfo& info) override {
+    trace_tls_established(server.runtime(), agent::kMra, peer, info, server.tls_context());
   }
 };
 

@@ -48,6 +48,7 @@ class Pop3Server {
   void unlock(const std::string& user) { locked_.erase(user); }
   mda::MailStore& store() { return *store_; }
   io::Runtime& runtime() { return rt_; }
+  const tls::ServerContext* tls_context() const { return tls_; }
 
  private:
   struct Session;

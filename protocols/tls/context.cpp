@@ -65,6 +65,7 @@ ServerContext::ServerContext(std::shared_ptr<LibraryContext> lib, const Credenti
   check_setup(SSL_CTX_use_certificate(c, raw_cert) == 1 && SSL_CTX_use_PrivateKey(c, key.get()) == 1 &&
                   SSL_CTX_check_private_key(c) == 1,
               "installing the host certificate");
+  certificate_ = describe_certificate(raw_cert);
   SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
   SSL_CTX_set_num_tickets(c, 1);
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER | SSL_SESS_CACHE_NO_INTERNAL |

@@ -29,6 +29,7 @@
 #include "protocols/tls/library_context.hpp"
 #include "protocols/tls/openssl_util.hpp"
 #include "protocols/tls/session_cache.hpp"
+#include "protocols/tls/session_info.hpp"
 
 namespace maillab::tls {
 
@@ -73,6 +74,12 @@ struct ServerOptions {
 class ServerContext final : public Context {
  public:
   ServerContext(std::shared_ptr<LibraryContext> lib, const Credentials& credentials, ServerOptions options = {});
+
+  // The certificate this server presents (described once: the trace names it).
+  const PeerCertificate& certificate() const { return certificate_; }
+
+ private:
+  PeerCertificate certificate_;
 };
 
 struct ClientOptions {

@@ -256,3 +256,47 @@ TEST_CASE("starttls-opportunistic: a lock on the exchanges inside TLS, none on S
   }
   CHECK(find_mark(c, "starttls.stripped") != nullptr);
 }
+
+TEST_CASE("retrieval over TLS: locks on POP3 and IMAP after STLS/STARTTLS, and from the greeting on 465, 995, 993") {
+  auto s = viz_test::load(viz_test::kData + "retrieval-tls.yaml");
+  auto w = viz_test::run_world(s);
+  SequenceChart c = build_sequence_chart(s, w->trace().events(), s.duration_ns);
+  const int pc = c.lane_of("pc.bob"), mx = c.lane_of("mx.b.example");
+  // The connects of the five sessions, in order: implicit ones name their port and are locked.
+  std::vector<const Arrow*> connects;
+  for (const auto& a : c.arrows)
+    if (a.from == pc && a.to == mx && a.kind == ArrowKind::kConnect) connects.push_back(&a);
+  REQUIRE(connects.size() == 5);
+  const std::vector<std::pair<std::string, bool>> expected = {
+      {"connect :465", true}, {"connect :110", false}, {"connect :993", true}, {"connect :995", true}, {"connect :143", false}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    INFO(connects[i]->label);
+    CHECK(connects[i]->label == expected[i].first);
+    CHECK(connects[i]->encrypted == expected[i].second);
+  }
+  // In the STLS/STARTTLS sessions (1m, 4m) what goes up to that command is in clear, the
+  // rest (CAPA/CAPABILITY asked again, the login, RETR) inside TLS; the other sessions all.
+  std::vector<Time> starttls_at;
+  for (const auto& a : c.arrows)
+    if (a.from == pc && a.kind == ArrowKind::kCommand && (a.label == "STLS" || a.label.find(" STARTTLS") != std::string::npos))
+      starttls_at.push_back(a.t_to);
+  REQUIRE(starttls_at.size() == 2);
+  CHECK(starttls_at[0] / kMin == 1);
+  CHECK(starttls_at[1] / kMin == 4);
+  int clear = 0;
+  for (const auto& a : c.arrows) {
+    if (a.from != pc || a.to != mx || a.kind != ArrowKind::kCommand) continue;
+    INFO(a.protocol << " " << a.label << " at " << a.t_to);
+    bool in_clear = false;
+    for (Time t : starttls_at) in_clear = in_clear || (a.t_to / kMin == t / kMin && a.t_to <= t);
+    CHECK(a.encrypted == !in_clear);
+    clear += in_clear;
+    if (a.encrypted) CHECK(a.tls.find("certificate for mx.b.example") != std::string::npos);
+  }
+  CHECK(clear == 3);  // CAPA, STLS; A1 STARTTLS
+  // RETR and the IMAP body fetch went inside TLS.
+  const Arrow* retr = find_arrow(c, "RETR 1");
+  REQUIRE(retr);
+  CHECK(retr->encrypted);
+  CHECK(retr->protocol == "POP3");
+}
