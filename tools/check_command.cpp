@@ -21,7 +21,8 @@ void register_check(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand("check", "Conformance probe of an external SMTP, POP3, IMAP or DNS server");
   auto args = std::make_shared<CheckArgs>();
   cmd->add_option("URL", args->opt.url,
-                  "smtp://HOST[:PORT], pop3://USER:PASS@HOST[:PORT], imap://USER:PASS@HOST[:PORT] or dns://HOST[:PORT]/ZONE")
+                  "smtp[s]://HOST[:PORT], pop3[s]://USER:PASS@HOST[:PORT], imap[s]://USER:PASS@HOST[:PORT] or "
+                  "dns://HOST[:PORT]/ZONE")
       ->required();
   cmd->add_option("--format", args->format, "text (default) or markdown (a GitHub table)");
   cmd->add_option("--timeout", args->timeout_s, "seconds to wait for each reply (default 10)");
@@ -35,6 +36,10 @@ void register_check(CLI::App& app, int& exit_code) {
                   "SMTP: AUTH PLAIN (LOGIN as fallback) when offered; POP3, IMAP: instead of USER in the URL");
   cmd->add_option("--password", args->opt.password, "the password for --user (both or neither)");
   cmd->add_option("--name", args->opt.name, "DNS: an extra name that should resolve");
+  cmd->add_flag("--starttls", args->opt.starttls,
+                "smtp, pop3, imap: require STARTTLS (STLS); without it, it is used when offered");
+  cmd->add_option("--cafile", args->opt.cafile,
+                  "CA certificates (PEM) the server's certificate must chain to (serve --ca-out writes one)");
   cmd->callback([args, &exit_code] {
     if (args->format != "text" && args->format != "markdown") {
       std::cerr << "maillab check: --format must be text or markdown, not '" << args->format << "'\n";

@@ -1,6 +1,7 @@
 // check::run: URL and option validation, then the protocol's check table.
 #include "bridge/check/check.hpp"
 
+#include "bridge/check/tls_probe.hpp"
 #include "protocols/dns/name.hpp"
 #include "protocols/smtp/path.hpp"
 
@@ -88,13 +89,37 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
     }
   }
 
-  Report report;
-  switch (url->scheme) {
-    case Url::Scheme::Smtp: report = check_smtp(*url, options, fetch ? &*fetch : nullptr); break;
-    case Url::Scheme::Pop3: report = check_pop3(*url, options); break;
-    case Url::Scheme::Imap: report = check_imap(*url, options); break;
-    case Url::Scheme::Dns: report = check_dns(*url, options); break;
+  if (url->scheme == Url::Scheme::Dns && (options.starttls || !options.cafile.empty())) {
+    err << "maillab check: --starttls and --cafile are for smtp, pop3 and imap URLs\n";
+    return 2;
   }
+  if (options.starttls) {
+    if (url->tls == Url::Tls::Implicit) {
+      err << "maillab check: --starttls is for the plain URLs (smtp://, pop3://, imap://); "
+             "smtps://, pop3s:// and imaps:// are TLS from the first byte\n";
+      return 2;
+    }
+    url->tls = Url::Tls::Required;
+  }
+  if (url->scheme != Url::Scheme::Dns) {
+    url->tls_setup = make_tls_setup(options.cafile, &error);
+    if (!url->tls_setup) {
+      err << "maillab check: " << error << "\n";
+      return 2;
+    }
+    if (fetch) fetch->tls_setup = url->tls_setup;  // pop3s:// (the engine does no opportunistic STLS)
+  }
+
+  Report report;
+  if (url->scheme != Url::Scheme::Dns) report = check_tls(*url, options);
+  Report rows;
+  switch (url->scheme) {
+    case Url::Scheme::Smtp: rows = check_smtp(*url, options, fetch ? &*fetch : nullptr); break;
+    case Url::Scheme::Pop3: rows = check_pop3(*url, options); break;
+    case Url::Scheme::Imap: rows = check_imap(*url, options); break;
+    case Url::Scheme::Dns: rows = check_dns(*url, options); break;
+  }
+  for (const Row& r : rows.rows()) report.add(r.name, r.section, r.level, r.result);
   if (options.markdown) {
     report.print_markdown(out);
   } else {

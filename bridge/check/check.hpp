@@ -31,6 +31,10 @@ struct Options {
   std::string user, password;
   // DNS
   std::string name;   // an extra name to resolve
+  // TLS (tls_checks.cpp): --starttls requires STARTTLS/STLS on a plain URL (used when
+  // offered without it); --cafile: the CA certificates (PEM) the server's must chain to.
+  bool starttls = false;
+  std::string cafile;
 };
 
 // Each protocol's checks; `fetch` is the parsed --fetch URL (SMTP only). check_pop3 and
@@ -39,6 +43,9 @@ Report check_smtp(const Url& url, const Options& options, const Url* fetch);
 Report check_pop3(const Url& url, const Options& options);
 Report check_imap(const Url& url, const Options& options);
 Report check_dns(const Url& url, const Options& options);
+// The TLS rows (version, certificate, CVE-2011-0411, AUTH before STARTTLS) of a mail URL;
+// empty when the URL is plain and the server offers no STARTTLS.
+Report check_tls(const Url& url, const Options& options);
 
 // Parses the URLs, runs the checks, prints the table to `out`; returns the exit code.
 int run(const Options& options, std::ostream& out, std::ostream& err);

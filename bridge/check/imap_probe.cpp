@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "bridge/check/tls_probe.hpp"
 #include "protocols/imap/wire_format.hpp"
 #include "protocols/message/ascii.hpp"
 
@@ -52,14 +53,34 @@ std::optional<std::uint32_t> ImapReply::number_of(std::string_view word) const {
 
 bool ImapLine::open() {
   reader_.clear();
-  if (!stream_.connect(url_.host, url_.port, timeout_)) {
-    error_ = stream_.error();
-    return false;
-  }
+  if (!open_stream(stream_, url_, timeout_, &error_)) return false;
   auto g = next_response(timeout_);
   if (!g) return false;
   greeting_ = *g;
-  return true;
+  if (!wants_starttls(url_)) return true;
+  // RFC 9051 6.2.1: STARTTLS when CAPABILITY lists it (--starttls: required).
+  auto caps = command("CAPABILITY");
+  if (!caps) return false;
+  const std::string* list = caps->find("CAPABILITY");
+  const bool offered = list && (" " + message::ascii_upper(*list) + " ").find(" STARTTLS ") != std::string::npos;
+  if (!offered && url_.tls != Url::Tls::Required) return true;
+  if (!offered) {
+    error_ = "--starttls: the server does not offer STARTTLS";
+    stream_.close();
+    return false;
+  }
+  auto go = command("STARTTLS");
+  if (!go) return false;
+  if (!go->ok()) {
+    if (url_.tls != Url::Tls::Required) return true;
+    error_ = "STARTTLS: " + go->tagged;
+    stream_.close();
+    return false;
+  }
+  reader_.clear();
+  if (start_tls(stream_, url_, timeout_, &error_)) return true;
+  stream_.close();
+  return false;
 }
 
 bool ImapLine::send(std::string_view data) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "bridge/check/tls_probe.hpp"
+#include "protocols/message/ascii.hpp"
 #include "protocols/pop3/client_session.hpp"
 
 namespace maillab::check {
@@ -15,14 +17,35 @@ constexpr std::size_t kMaxBody = 256u << 20;
 
 bool Pop3Line::open() {
   reader_.clear();
-  if (!stream_.connect(url_.host, url_.port, timeout_)) {
-    error_ = stream_.error();
-    return false;
-  }
+  if (!open_stream(stream_, url_, timeout_, &error_)) return false;
   auto l = next_line();
   if (!l) return false;
   greeting_ = l->text;
-  return true;
+  if (!wants_starttls(url_)) return true;
+  // RFC 2595 4: STLS when CAPA lists it (--starttls: required); no new greeting after.
+  auto capa = multi("CAPA");
+  if (!capa) return false;
+  const bool offered = capa->ok && std::any_of(capa->lines.begin(), capa->lines.end(), [](const std::string& c) {
+    return message::ascii_lower(c.substr(0, c.find(' '))) == "stls";
+  });
+  if (!offered && url_.tls != Url::Tls::Required) return true;
+  if (!offered) {
+    error_ = "--starttls: the server does not offer STLS";
+    stream_.close();
+    return false;
+  }
+  auto stls = single("STLS");
+  if (!stls) return false;
+  if (!stls->ok) {
+    if (url_.tls != Url::Tls::Required) return true;
+    error_ = "STLS: " + stls->first;
+    stream_.close();
+    return false;
+  }
+  reader_.clear();
+  if (start_tls(stream_, url_, timeout_, &error_)) return true;
+  stream_.close();
+  return false;
 }
 
 std::optional<pop3::LineReader::Line> Pop3Line::next_line() {
@@ -93,15 +116,17 @@ std::optional<Pop3Reply> Pop3Line::multi(const std::string& command) {
 std::optional<std::vector<std::string>> pop3_fetch_all(const Url& url, std::chrono::milliseconds timeout,
                                                       std::string* error) {
   TcpStream stream;
-  if (!stream.connect(url.host, url.port, timeout)) {
-    *error = "--fetch: " + stream.error();
+  if (!open_stream(stream, url, timeout, error)) {
+    *error = "--fetch: " + *error;
     return std::nullopt;
   }
   pop3::ClientConfig config;
   config.user = url.user;
   config.password = url.password;
   config.timeout = timeout;
+  config.require_tls = url.tls == Url::Tls::Implicit;  // pop3s: nothing in clear
   pop3::ClientSession session(config);
+  if (stream.tls_on()) session.on_tls_started(stream.tls()->info());
   std::size_t total = 0;
   while (!session.closed()) {
     std::string out = session.take_output();
@@ -110,6 +135,15 @@ std::optional<std::vector<std::string>> pop3_fetch_all(const Url& url, std::chro
       break;
     }
     if (session.closed()) break;
+    if (session.wants_tls()) {
+      std::string why;
+      if (!start_tls(stream, url, timeout, &why)) {
+        *error = "--fetch: " + why;
+        return std::nullopt;
+      }
+      session.on_tls_started(stream.tls()->info());
+      continue;
+    }
     std::string in;
     switch (stream.read(in, std::min(timeout, session.timeout()))) {
       case ReadStatus::Data:

@@ -7,8 +7,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <utility>
 
 namespace maillab::check {
@@ -47,19 +49,24 @@ std::string resolve(const std::string& host, std::uint16_t port, int socktype, A
 TcpStream::~TcpStream() { close(); }
 
 TcpStream::TcpStream(TcpStream&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), error_(std::move(other.error_)) {}
+    : fd_(std::exchange(other.fd_, -1)), error_(std::move(other.error_)), tls_(std::move(other.tls_)) {
+  other.tls_.reset();
+}
 
 TcpStream& TcpStream::operator=(TcpStream&& other) noexcept {
   if (this != &other) {
     close();
     fd_ = std::exchange(other.fd_, -1);
     error_ = std::move(other.error_);
+    if (other.tls_) tls_.emplace(std::move(*other.tls_));
+    other.tls_.reset();
   }
   return *this;
 }
 
 bool TcpStream::connect(const std::string& host, std::uint16_t port, std::chrono::milliseconds timeout) {
   close();
+  tls_.reset();
   AddrInfo ai;
   if (std::string e = resolve(host, port, SOCK_STREAM, ai); !e.empty()) {
     error_ = e;
@@ -100,6 +107,17 @@ bool TcpStream::connect(const std::string& host, std::uint16_t port, std::chrono
 }
 
 bool TcpStream::send(std::string_view data) {
+  if (tls_) {
+    if (fd_ >= 0 && tls_->send(data) == tls::Status::kFailed) {
+      error_ = tls_error("send");
+      return false;
+    }
+    return flush_tls();
+  }
+  return send_raw(data);
+}
+
+bool TcpStream::send_raw(std::string_view data) {
   if (fd_ < 0) {
     error_ = "not connected";
     return false;
@@ -117,6 +135,84 @@ bool TcpStream::send(std::string_view data) {
 }
 
 ReadStatus TcpStream::read(std::string& into, std::chrono::milliseconds timeout) {
+  if (!tls_) return read_raw(into, timeout);
+  // Records that carry no application data (tickets, alerts) do not count as data: read
+  // on until some arrives, the peer closes, or the time is up.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (!tls_->plaintext().empty()) {
+      into += tls_->take_plaintext();
+      return ReadStatus::Data;
+    }
+    if (tls_->failed()) {
+      error_ = tls_error("read");
+      return ReadStatus::Error;
+    }
+    if (tls_->peer_closed()) {
+      error_ = "connection closed by the server (TLS close_notify)";
+      return ReadStatus::Eof;
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    std::string wire;
+    const ReadStatus s = read_raw(wire, std::max(left, std::chrono::milliseconds(0)));
+    if (s == ReadStatus::Eof) {
+      tls_->receive_eof();
+      if (!tls_->plaintext().empty()) continue;
+      return ReadStatus::Eof;
+    }
+    if (s != ReadStatus::Data) return s;
+    tls_->receive(wire);
+    if (!flush_tls()) return ReadStatus::Error;
+  }
+}
+
+bool TcpStream::flush_tls() {
+  if (!tls_ || tls_->output().empty()) return true;
+  return send_raw(tls_->take_output());
+}
+
+std::string TcpStream::tls_error(std::string_view what) const {
+  const tls::Error& e = tls_->error();
+  std::string s = "TLS " + std::string(what) + ": " + std::string(tls::to_string(e.kind));
+  if (!e.alert_received.empty()) s += ", the server's alert: " + std::string(e.alert_received);
+  if (!e.alert_sent.empty()) s += ", our alert: " + std::string(e.alert_sent);
+  if (!e.detail.empty()) s += " (" + e.detail + ")";
+  return s;
+}
+
+bool TcpStream::start_tls(tls::ClientContext& ctx, tls::ClientParams params, std::chrono::milliseconds timeout) {
+  if (fd_ < 0) {
+    error_ = "not connected";
+    return false;
+  }
+  tls_.reset();
+  tls_.emplace(ctx, std::move(params), static_cast<tls::UnixTime>(std::time(nullptr)));
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const bool flushed = flush_tls();
+    if (tls_->failed()) {
+      error_ = tls_error("handshake");
+      return false;
+    }
+    if (!flushed) return false;
+    if (tls_->handshake_done()) return true;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    std::string wire;
+    const ReadStatus s = read_raw(wire, std::max(left, std::chrono::milliseconds(0)));
+    if (s == ReadStatus::Eof) {
+      tls_->receive_eof();
+      error_ = tls_->failed() ? tls_error("handshake") : "TLS handshake: the server closed the connection";
+      return false;
+    }
+    if (s != ReadStatus::Data) {
+      error_ = "TLS handshake: " + error_;
+      return false;
+    }
+    tls_->receive(wire);
+  }
+}
+
+ReadStatus TcpStream::read_raw(std::string& into, std::chrono::milliseconds timeout) {
   if (fd_ < 0) {
     error_ = "not connected";
     return ReadStatus::Error;
@@ -150,6 +246,10 @@ ReadStatus TcpStream::read(std::string& into, std::chrono::milliseconds timeout)
 }
 
 void TcpStream::close() {
+  if (fd_ >= 0 && tls_ && tls_->handshake_done() && !tls_->failed() && !tls_->close_sent()) {
+    tls_->close();
+    flush_tls();
+  }
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
 }

@@ -83,6 +83,8 @@ bool valid_keyword(std::string_view k) {
 
 Result ehlo(SmtpCtx& c) {
   const SmtpExchange* e = c.base.find("EHLO");
+  for (const auto& x : c.base.exchanges)  // the last: inside TLS after STARTTLS
+    if (x.sent.rfind("EHLO", 0) == 0) e = &x;
   if (!e) return Result::fail("no EHLO reply: " + c.base.error);
   if (e->reply.code != 250) return Result::fail(first_line(e->reply));
   std::string keys;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "bridge/check/tls_probe.hpp"
 #include "protocols/message/base64.hpp"
 #include "protocols/smtp/client_session.hpp"
 
@@ -44,13 +45,12 @@ SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeou
                                 const std::optional<std::pair<std::string, std::string>>& auth) {
   SmtpSessionLog log;
   TcpStream stream;
-  if (!stream.connect(url.host, url.port, timeout)) {
-    log.error = stream.error();
-    return log;
-  }
+  if (!open_stream(stream, url, timeout, &log.error)) return log;
   log.connected = true;
   smtp::ClientConfig config;
   config.helo_name = helo;
+  // STARTTLS when offered (--starttls: or no message leaves in clear).
+  if (wants_starttls(url)) config.tls = url.tls == Url::Tls::Required ? smtp::TlsLevel::encrypt : smtp::TlsLevel::may;
   config.peer_name = url.authority();
   config.auth = auth;
   for (auto* t : {&config.greeting_timeout, &config.helo_timeout, &config.mail_timeout, &config.rcpt_timeout,
@@ -63,6 +63,7 @@ SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeou
   };
   for (auto& m : messages) session.add(std::move(m));
   session.finish();
+  if (stream.tls_on()) session.on_tls_started(stream.tls()->info());  // smtps: the greeting comes inside TLS
 
   bool eof = false;
   std::size_t total = 0;
@@ -75,6 +76,15 @@ SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeou
       break;
     }
     if (session.closed()) break;
+    if (session.wants_tls()) {  // its 220 to STARTTLS came
+      if (!start_tls(stream, url, timeout, &log.error)) {
+        session.receive_eof();
+        eof = true;
+        break;
+      }
+      session.on_tls_started(stream.tls()->info());
+      continue;
+    }
     std::string in;
     auto wait = std::min(session.timeout(), timeout);
     switch (stream.read(in, wait)) {
@@ -139,10 +149,7 @@ bool SmtpLine::open() {
   errors_ = 0;
   extensions_.clear();
   auth_mechanisms_.clear();
-  if (!stream_.connect(url_.host, url_.port, timeout_)) {
-    error_ = stream_.error();
-    return false;
-  }
+  if (!open_stream(stream_, url_, timeout_, &error_)) return false;
   alive_ = true;
   auto g = read_reply();
   if (!g) return false;
@@ -180,7 +187,31 @@ bool SmtpLine::hello(const std::string& name) {
     return false;
   }
   after_ehlo_.clear();
-  return true;
+  if (!wants_starttls(url_) || stream_.tls()) return true;
+  if (!extensions_.count("STARTTLS")) {
+    if (url_.tls != Url::Tls::Required) return true;
+    error_ = "--starttls: the server does not offer STARTTLS";
+    close();
+    return false;
+  }
+  // RFC 3207 4.2: after the handshake everything the server said before is forgotten.
+  auto go = command("STARTTLS");
+  if (!go) return false;
+  if (go->code != 220) {
+    if (url_.tls != Url::Tls::Required) return true;  // as Postfix under "may": on in clear
+    error_ = "STARTTLS: " + first_line(*go);
+    close();
+    return false;
+  }
+  parser_ = smtp::ReplyParser{};
+  esmtp_ = false;
+  extensions_.clear();
+  auth_mechanisms_.clear();
+  if (!start_tls(stream_, url_, timeout_, &error_)) {
+    close();
+    return false;
+  }
+  return hello(name);
 }
 
 std::optional<smtp::Reply> SmtpLine::authenticate(const std::string& user, const std::string& password) {

@@ -1,6 +1,8 @@
 // The two ways `maillab check` talks SMTP to a server:
 // - run_smtp_session(): the lab's real client engine (smtp::ClientSession) over a
-//   TcpStream: greeting, EHLO (HELO when refused), the given transactions, QUIT; every
+//   TcpStream (TLS as the URL says: tls_probe.hpp; STARTTLS when offered, the engine's
+//   smtp_tls_security_level "may", "encrypt" with --starttls): greeting, EHLO (HELO
+//   when refused), the given transactions, QUIT; every
 //   exchange is recorded, then the probe waits for the server to close (4.1.1.10).
 // - SmtpLine: raw command lines read back with smtp::ReplyParser, for the out-of-order
 //   and malformed probes no well-behaved client would send. Every reply read after a
@@ -64,8 +66,10 @@ class SmtpLine {
 
   // Connects and reads the greeting; false and error() when that fails or is not 2xx.
   bool open();
-  // EHLO (HELO when EHLO gets 500/502); false when neither gets 250.
+  // EHLO (HELO when EHLO gets 500/502); false when neither gets 250. On a plain URL,
+  // then STARTTLS when offered (required with --starttls) and EHLO again inside TLS.
   bool hello(const std::string& name);
+  bool tls_on() const { return stream_.tls_on(); }
   // AUTH (RFC 4954) with PLAIN (RFC 4616, initial response) or, when only that is
   // offered, LOGIN; nullopt and error() when the EHLO offered neither or the exchange
   // broke off. The final reply otherwise (235, or the refusal).

@@ -223,8 +223,9 @@ Result enhanced_codes(SmtpCtx& c) {
     if (!log) continue;
     bool after = false;
     for (const auto& e : log->exchanges) {
-      if (after) all.push_back(e.reply);
-      if (e.sent.rfind("EHLO", 0) == 0) after = true;
+      const bool ehlo = e.sent.rfind("EHLO", 0) == 0;  // again inside TLS after STARTTLS
+      if (after && !ehlo) all.push_back(e.reply);
+      after = after || ehlo;
     }
   }
   std::size_t checked = 0, missing = 0;

@@ -50,7 +50,7 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
   if (sep == std::string_view::npos) {
     std::string message = "'";
     message += text;
-    message += "' is not a URL: expected smtp://, pop3://, imap:// or dns://";
+    message += "' is not a URL: expected smtp://, smtps://, pop3://, pop3s://, imap://, imaps:// or dns://";
     fail(error, std::move(message));
     return std::nullopt;
   }
@@ -64,11 +64,24 @@ std::optional<Url> parse_url(std::string_view text, std::string* error) {
   } else if (scheme == "imap") {
     u.scheme = Url::Scheme::Imap;
     u.port = 143;
+  } else if (scheme == "smtps") {
+    u.scheme = Url::Scheme::Smtp;
+    u.port = 465;
+    u.tls = Url::Tls::Implicit;
+  } else if (scheme == "pop3s" || scheme == "pops") {
+    u.scheme = Url::Scheme::Pop3;
+    u.port = 995;
+    u.tls = Url::Tls::Implicit;
+  } else if (scheme == "imaps") {
+    u.scheme = Url::Scheme::Imap;
+    u.port = 993;
+    u.tls = Url::Tls::Implicit;
   } else if (scheme == "dns") {
     u.scheme = Url::Scheme::Dns;
     u.port = 53;
+    u.tls = Url::Tls::Off;
   } else {
-    fail(error, "unknown scheme '" + scheme + "': expected smtp, pop3, imap or dns");
+    fail(error, "unknown scheme '" + scheme + "': expected smtp, smtps, pop3, pop3s, imap, imaps or dns");
     return std::nullopt;
   }
   std::string_view rest = text.substr(sep + 3);
