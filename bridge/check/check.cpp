@@ -112,12 +112,18 @@ int run(const Options& options, std::ostream& out, std::ostream& err) {
 
   Report report;
   if (url->scheme != Url::Scheme::Dns) report = check_tls(*url, options);
+  // A TLS URL (smtps, pop3s, imaps, --starttls) without TLS: the TLS rows say why, and
+  // the protocol's rows are not run (each would fail the same way).
+  bool tls_failed = false;
+  for (const Row& r : report.rows()) tls_failed = tls_failed || (r.name == kTlsHandshakeRow && r.result.outcome != Outcome::Pass);
   Report rows;
-  switch (url->scheme) {
-    case Url::Scheme::Smtp: rows = check_smtp(*url, options, fetch ? &*fetch : nullptr); break;
-    case Url::Scheme::Pop3: rows = check_pop3(*url, options); break;
-    case Url::Scheme::Imap: rows = check_imap(*url, options); break;
-    case Url::Scheme::Dns: rows = check_dns(*url, options); break;
+  if (!tls_failed) {
+    switch (url->scheme) {
+      case Url::Scheme::Smtp: rows = check_smtp(*url, options, fetch ? &*fetch : nullptr); break;
+      case Url::Scheme::Pop3: rows = check_pop3(*url, options); break;
+      case Url::Scheme::Imap: rows = check_imap(*url, options); break;
+      case Url::Scheme::Dns: rows = check_dns(*url, options); break;
+    }
   }
   for (const Row& r : rows.rows()) report.add(r.name, r.section, r.level, r.result);
   if (options.markdown) {

@@ -43,6 +43,8 @@ Report check_smtp(const Url& url, const Options& options, const Url* fetch);
 Report check_pop3(const Url& url, const Options& options);
 Report check_imap(const Url& url, const Options& options);
 Report check_dns(const Url& url, const Options& options);
+// The TLS rows' handshake row: when it does not pass, run() shows no protocol rows.
+inline constexpr std::string_view kTlsHandshakeRow = "TLS handshake (TLS 1.2 or 1.3)";
 // The TLS rows (version, certificate, CVE-2011-0411, AUTH before STARTTLS) of a mail URL;
 // empty when the URL is plain and the server offers no STARTTLS.
 Report check_tls(const Url& url, const Options& options);

@@ -339,11 +339,13 @@ Report check_tls(const Url& url, const Options& opt) {
   auto add = [&](std::string name, std::string section, Level level, auto&& row) {
     r.add(std::move(name), std::move(section), level, stop.empty() ? Result(row()) : Result::skip(stop));
   };
-  if (stop.empty() && !f.handshake_error.empty()) {
-    r.add("TLS handshake (TLS 1.2 or 1.3)", "RFC 8996, RFC 8446", Level::Must, Result::fail(f.handshake_error));
+  if (!starttls && !f.stop.empty()) {  // smtps/pop3s/imaps: not even a connection
+    r.add(std::string(kTlsHandshakeRow), "RFC 8996, RFC 8446", Level::Must, Result::fail(f.stop));
+  } else if (stop.empty() && !f.handshake_error.empty()) {
+    r.add(std::string(kTlsHandshakeRow), "RFC 8996, RFC 8446", Level::Must, Result::fail(f.handshake_error));
     stop = "no TLS: the handshake failed";
   } else {
-    add("TLS handshake (TLS 1.2 or 1.3)", "RFC 8996, RFC 8446", Level::Must, [&] {
+    add(std::string(kTlsHandshakeRow), "RFC 8996, RFC 8446", Level::Must, [&] {
       return Result::pass(std::string(f.info.version) + " " + std::string(f.info.cipher) + " (" +
                           std::to_string(f.info.cipher_bits) + " bits)" +
                           (f.info.group.empty() ? "" : ", " + std::string(f.info.group)));
