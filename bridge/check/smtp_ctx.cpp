@@ -173,7 +173,7 @@ std::optional<Result> mail_refused(const SmtpCtx& c, const smtp::Reply& mail) {
   for (std::string_view l : mail.lines) text.append(l).push_back(' ');
   message::upper_in_place(text);
   std::string why = "MAIL refused: ";
-  if (text.find("STARTTLS") != std::string::npos) why = "needs STARTTLS (no TLS in the probe yet): ";
+  if (text.find("STARTTLS") != std::string::npos) why = "needs STARTTLS (not offered, or refused): ";
   else if (mail.code == 530 && c.opt.user.empty()) why = "needs AUTH (--user/--password): ";
   return Result::skip(why + first_line(mail));
 }
