@@ -979,3 +979,62 @@ peers_stop_all() {  # every peer recorded in $PEERS_STATE; for traps
   rm -f "$PEERS_STATE"/*.log 2>/dev/null
   rmdir "$PEERS_STATE" 2>/dev/null || true
 }
+
+# ---------------------------------------------------------------------------------------
+# TLS peers (maillab check over TLS): a test certificate, and Dovecot with ssl = yes
+
+peers_test_certificate() {  # DIR NAME: DIR/ca.pem, DIR/NAME.pem and DIR/NAME.key (ECDSA
+  local dir=$1 name=$2            # P-256, a CA of its own; the leaf for NAME and localhost)
+  mkdir -p "$dir" || return 1
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=peers test CA" -keyout "$dir/ca.key" -out "$dir/ca.pem" >/dev/null 2>&1 &&
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$name" \
+      -keyout "$dir/$name.key" -out "$dir/$name.csr" >/dev/null 2>&1 &&
+    openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial \
+      -days 2 -extfile <(printf 'subjectAltName=DNS:%s,DNS:localhost\nextendedKeyUsage=serverAuth\n' "$name") \
+      -out "$dir/$name.pem" >/dev/null 2>&1 ||
+    { _peers_say "openssl could not make the test certificate in $dir"; return 1; }
+  chmod 644 "$dir/$name.pem" "$dir/ca.pem"
+  chmod 600 "$dir/$name.key"
+}
+
+peers_dovecot_tls_start() {  # PORT DIR IMAP_PORT POP3S_PORT IMAPS_PORT CERT KEY: as
+  [ $# -eq 7 ] || { _peers_say "usage: peers_dovecot_tls_start PORT DIR IMAP_PORT POP3S_PORT IMAPS_PORT CERT KEY"; return 1; }
+  local port=$1 dir imap_port=$3 pop3s=$4 imaps=$5 cert=$6 key=$7  # peers_dovecot_start, then
+  peers_dovecot_start "$port" "$2" "$imap_port" || return 1         # again with ssl = yes,
+  dir=$(cd "$2" && pwd -P) || return 1                               # STARTTLS/STLS on the plain
+  peers_dovecot_stop "$dir"                                          # ports, pop3s and imaps
+  # A stopped master may linger as a zombie where nothing reaps orphans (a container):
+  # Dovecot would take its pid file for a running instance.
+  _peers_sudo rm -f "$dir/dovecot/run/master.pid"
+  _peers_port_free "$pop3s" "dovecot pop3s" || return 1
+  _peers_port_free "$imaps" "dovecot imaps" || return 1
+  _peers_sudo sed -i -e 's/^ssl = no$/ssl = yes/' \
+    -e "0,/^    port = 0\$/s//    port = $pop3s/" -e "0,/^    port = 0\$/s//    port = $imaps/" "$dir/dovecot.conf"
+  printf 'ssl_cert = <%s\nssl_key = <%s\nssl_min_protocol = TLSv1.2\n' "$cert" "$key" |
+    _peers_sudo tee -a "$dir/dovecot.conf" >/dev/null
+  _peers_record dovecot "$dir" "$dir"
+  if ! _peers_sudo dovecot -c "$dir/dovecot.conf" >>"$dir/dovecot-start.err" 2>&1; then
+    _peers_say "dovecot with TLS on port $port did not start:"
+    _peers_tail "$dir/dovecot-start.err"
+    _peers_tail "$dir/dovecot.log"
+    return 1
+  fi
+  local p
+  for p in "$port" "$imap_port" "$pop3s" "$imaps"; do
+    peers_wait_port "$p" "dovecot (TLS)" "$dir/dovecot.log" || return 1
+  done
+}
+
+peers_postfix_tls_start() {  # NAME PORT DIR CERT KEY: peers_postfix_start with STARTTLS
+  [ $# -eq 5 ] || { _peers_say "usage: peers_postfix_tls_start NAME PORT DIR CERT KEY"; return 1; }
+  local extra="smtpd_tls_security_level = may; smtpd_tls_cert_file = $4; smtpd_tls_key_file = $5"
+  PEERS_POSTFIX_EXTRA="${PEERS_POSTFIX_EXTRA:+$PEERS_POSTFIX_EXTRA; }$extra" \
+    peers_postfix_start "$1" "$2" "$3" || return 1                 # (smtpd_tls_security_level =
+  local dir                                                        # may), and the tlsmgr that
+  dir=$(cd "$3" && pwd -P) || return 1                             # smtpd needs for TLS
+  _peers_sudo postconf -c "$dir/etc" -M "tlsmgr/unix=tlsmgr unix - - n 1000? 1 tlsmgr" &&
+    _peers_sudo postfix -c "$dir/etc" reload >>"$dir/postfix-start.err" 2>&1 ||
+    { _peers_say "postfix instance $1: could not add tlsmgr"; _peers_tail "$dir/postfix-start.err"; return 1; }
+  peers_wait_log "$dir/postfix.log" "reload -- version" "postfix instance $1 reloading with tlsmgr"
+}

@@ -15,7 +15,9 @@
 // `a STARTTLS\r\nb CAPABILITY\r\n` (IMAP) go in one write; after the handshake the probe
 // sends a command whose answer cannot be mistaken for the injected one's (SMTP HELP: never
 // 250; POP3 STAT before login: -ERR; IMAP: tags) and the first answer tells whether the
-// server answered the injected command inside TLS.
+// server answered the injected command inside TLS. A server that takes the injected bytes
+// for the start of the handshake and drops the connection (Dovecot) never runs them: the
+// row passes, and the other rows come from a second, clean STARTTLS.
 // Everything the server says goes into the rows' "said" text, which Report sanitises.
 #include <ctime>
 #include <optional>
@@ -236,7 +238,8 @@ Facts probe(const Url& url, tls::ClientContext& ctx, bool inject, std::chrono::m
   }
   f.info = s.tls()->info();
   f.cert = s.tls()->peer_certificate();
-  if (url.tls != Url::Tls::Implicit && inject) after_handshake(w, url.scheme, f);
+  if (url.tls != Url::Tls::Implicit) after_handshake(w, url.scheme, f);
+  if (!inject) f.injected_answered.reset();
   return f;
 }
 
@@ -324,6 +327,17 @@ Report check_tls(const Url& url, const Options& opt) {
   const bool smtp = url.scheme == Url::Scheme::Smtp;
   const char* verb = url.scheme == Url::Scheme::Pop3 ? "STLS" : "STARTTLS";
   Facts f = probe(url, *url.tls_setup->client, true, opt.timeout);
+  if (starttls && f.stop.empty() && f.refused.empty() && !f.handshake_error.empty()) {
+    // Dovecot reads the injected bytes as the start of the TLS handshake and drops the
+    // connection: the command never runs. The rest is learnt from a clean STARTTLS.
+    Facts clean = probe(url, *url.tls_setup->client, false, opt.timeout);
+    if (clean.stop.empty() && clean.handshake_error.empty()) {
+      clean.injected_answered = false;
+      clean.injected_said = "never run: the server read the injected bytes as TLS and closed (" +
+                            f.handshake_error + "); a clean STARTTLS works";
+      f = std::move(clean);
+    }
+  }
   // A plain URL and no STARTTLS: the protocol rows run in clear, as they always did.
   if (url.tls == Url::Tls::Opportunistic && (!f.stop.empty() || !f.offered)) return r;
 
@@ -360,6 +374,7 @@ Report check_tls(const Url& url, const Options& opt) {
       Level::Must, [&] {
         if (!f.injected_answered) return Result::skip("no answer after the handshake");
         if (*f.injected_answered) return Result::fail("answered the command sent in clear: " + f.injected_said);
+        if (f.injected_said.rfind("never run", 0) == 0) return Result::pass(f.injected_said);
         return Result::pass("the injected command got no answer: " + f.injected_said);
       });
   if (smtp) {
