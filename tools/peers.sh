@@ -998,12 +998,17 @@ peers_test_certificate() {  # DIR NAME: DIR/ca.pem, DIR/NAME.pem and DIR/NAME.ke
   chmod 600 "$dir/$name.key"
 }
 
-peers_dovecot_tls_start() {  # PORT DIR IMAP_PORT POP3S_PORT IMAPS_PORT CERT KEY: as
-  [ $# -eq 7 ] || { _peers_say "usage: peers_dovecot_tls_start PORT DIR IMAP_PORT POP3S_PORT IMAPS_PORT CERT KEY"; return 1; }
-  local port=$1 dir imap_port=$3 pop3s=$4 imaps=$5 cert=$6 key=$7  # peers_dovecot_start, then
-  peers_dovecot_start "$port" "$2" "$imap_port" || return 1         # again with ssl = yes,
-  dir=$(cd "$2" && pwd -P) || return 1                               # STARTTLS/STLS on the plain
-  peers_dovecot_stop "$dir"                                          # ports, pop3s and imaps
+# peers_dovecot_tls_start PORT DIR IMAP_PORT POP3S_PORT IMAPS_PORT CERT KEY [AUTH_PORT]: as
+# peers_dovecot_start, then again with ssl = yes: STARTTLS/STLS on the plain ports, pop3s and
+# imaps; with AUTH_PORT also Dovecot's SASL service on 127.0.0.1:AUTH_PORT, for a Postfix
+# with smtpd_sasl_type = dovecot and smtpd_sasl_path = inet:127.0.0.1:AUTH_PORT.
+peers_dovecot_tls_start() {
+  [ $# -eq 7 ] || [ $# -eq 8 ] ||
+    { _peers_say "usage: peers_dovecot_tls_start PORT DIR IMAP_PORT POP3S_PORT IMAPS_PORT CERT KEY [AUTH_PORT]"; return 1; }
+  local port=$1 dir imap_port=$3 pop3s=$4 imaps=$5 cert=$6 key=$7 auth=${8:-0}
+  peers_dovecot_start "$port" "$2" "$imap_port" || return 1
+  dir=$(cd "$2" && pwd -P) || return 1
+  peers_dovecot_stop "$dir"
   # A stopped master may linger as a zombie where nothing reaps orphans (a container):
   # Dovecot would take its pid file for a running instance.
   _peers_sudo rm -f "$dir/dovecot/run/master.pid"
@@ -1013,6 +1018,11 @@ peers_dovecot_tls_start() {  # PORT DIR IMAP_PORT POP3S_PORT IMAPS_PORT CERT KEY
     -e "0,/^    port = 0\$/s//    port = $pop3s/" -e "0,/^    port = 0\$/s//    port = $imaps/" "$dir/dovecot.conf"
   printf 'ssl_cert = <%s\nssl_key = <%s\nssl_min_protocol = TLSv1.2\n' "$cert" "$key" |
     _peers_sudo tee -a "$dir/dovecot.conf" >/dev/null
+  if [ "$auth" != 0 ]; then
+    _peers_port_free "$auth" "dovecot auth" || return 1
+    printf 'service auth {\n  inet_listener sasl {\n    address = 127.0.0.1\n    port = %s\n  }\n}\n' "$auth" |
+      _peers_sudo tee -a "$dir/dovecot.conf" >/dev/null
+  fi
   _peers_record dovecot "$dir" "$dir"
   if ! _peers_sudo dovecot -c "$dir/dovecot.conf" >>"$dir/dovecot-start.err" 2>&1; then
     _peers_say "dovecot with TLS on port $port did not start:"
@@ -1021,18 +1031,22 @@ peers_dovecot_tls_start() {  # PORT DIR IMAP_PORT POP3S_PORT IMAPS_PORT CERT KEY
     return 1
   fi
   local p
-  for p in "$port" "$imap_port" "$pop3s" "$imaps"; do
+  for p in "$port" "$imap_port" "$pop3s" "$imaps" "$auth"; do
+    [ "$p" = 0 ] && continue
     peers_wait_port "$p" "dovecot (TLS)" "$dir/dovecot.log" || return 1
   done
 }
 
-peers_postfix_tls_start() {  # NAME PORT DIR CERT KEY: peers_postfix_start with STARTTLS
+# peers_postfix_tls_start NAME PORT DIR CERT KEY: peers_postfix_start with STARTTLS offered
+# (smtpd_tls_security_level = may) and the tlsmgr smtpd needs for it; PEERS_POSTFIX_EXTRA
+# adds settings as for peers_postfix_start.
+peers_postfix_tls_start() {
   [ $# -eq 5 ] || { _peers_say "usage: peers_postfix_tls_start NAME PORT DIR CERT KEY"; return 1; }
   local extra="smtpd_tls_security_level = may; smtpd_tls_cert_file = $4; smtpd_tls_key_file = $5"
   PEERS_POSTFIX_EXTRA="${PEERS_POSTFIX_EXTRA:+$PEERS_POSTFIX_EXTRA; }$extra" \
-    peers_postfix_start "$1" "$2" "$3" || return 1                 # (smtpd_tls_security_level =
-  local dir                                                        # may), and the tlsmgr that
-  dir=$(cd "$3" && pwd -P) || return 1                             # smtpd needs for TLS
+    peers_postfix_start "$1" "$2" "$3" || return 1
+  local dir
+  dir=$(cd "$3" && pwd -P) || return 1
   _peers_sudo postconf -c "$dir/etc" -M "tlsmgr/unix=tlsmgr unix - - n 1000? 1 tlsmgr" &&
     _peers_sudo postfix -c "$dir/etc" reload >>"$dir/postfix-start.err" 2>&1 ||
     { _peers_say "postfix instance $1: could not add tlsmgr"; _peers_tail "$dir/postfix-start.err"; return 1; }

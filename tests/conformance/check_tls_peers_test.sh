@@ -17,12 +17,17 @@ cert=$work/cert/pf.peers.test.pem key=$work/cert/pf.peers.test.key ca=$work/cert
 _peers_traversable "$work/cert"
 chmod 755 "$work/cert"
 
-PF_PORT=$(peers_free_port)
-peers_postfix_tls_start postfix "$PF_PORT" "$work/pf" "$cert" "$key" || fail "Postfix with TLS did not start"
-FAIL_LOGS+=("$work/pf/postfix.log")
 DC_PORT=$(peers_free_port) DC_IMAP=$(peers_free_port) DC_POP3S=$(peers_free_port) DC_IMAPS=$(peers_free_port)
-peers_dovecot_tls_start "$DC_PORT" "$work/dc" "$DC_IMAP" "$DC_POP3S" "$DC_IMAPS" "$cert" "$key" ||
+DC_AUTH=$(peers_free_port)
+peers_dovecot_tls_start "$DC_PORT" "$work/dc" "$DC_IMAP" "$DC_POP3S" "$DC_IMAPS" "$cert" "$key" "$DC_AUTH" ||
   fail "Dovecot with TLS did not start"
+# Postfix's AUTH is Dovecot's SASL (alice / secret); smtpd_tls_auth_only = yes: AUTH only
+# inside TLS (the second instance, below, offers it in clear).
+sasl="smtpd_sasl_auth_enable = yes; smtpd_sasl_type = dovecot; smtpd_sasl_path = inet:127.0.0.1:$DC_AUTH"
+PF_PORT=$(peers_free_port)
+PEERS_POSTFIX_EXTRA="$sasl; smtpd_tls_auth_only = yes" \
+  peers_postfix_tls_start postfix "$PF_PORT" "$work/pf" "$cert" "$key" || fail "Postfix with TLS did not start"
+FAIL_LOGS+=("$work/pf/postfix.log")
 FAIL_LOGS+=("$work/dc/dovecot.log")
 echo "postfix $(postconf -d -h mail_version) on $PF_PORT; dovecot $(dovecot --version | awk '{print $1}')" \
   "pop3 $DC_PORT imap $DC_IMAP pop3s $DC_POP3S imaps $DC_IMAPS"
@@ -50,15 +55,20 @@ probe() {  # WHAT ARGS...: run_check, then the TLS rows every probe must have ($
 # handshake: RFC 8996 forbids it, the row fails, and only that row may. With
 # smtpd_tls_protocols = >=TLSv1.2 (the second instance) it passes.
 tolerated="TLS 1.0 and 1.1 refused"
-probe "Postfix, STARTTLS" "smtp://localhost:$PF_PORT" --starttls --cafile "$ca" --rcpt alice@pf.test --from carol@c.example
+probe "Postfix, STARTTLS" "smtp://localhost:$PF_PORT" --starttls --cafile "$ca" --rcpt alice@pf.test --from carol@c.example \
+  --user alice --password secret
 tolerated=""
 expect_row "TLS 1.0 and 1.1 refused" FAIL "accepted TLSv1"
 expect_row "STARTTLS offered and accepted" pass
+expect_row "AUTH only after STARTTLS" pass "only after STARTTLS"
+expect_row "AUTH (--user/--password)" pass "235"
 PF2_PORT=$(peers_free_port)
-PEERS_POSTFIX_EXTRA="smtpd_tls_protocols = >=TLSv1.2" \
+PEERS_POSTFIX_EXTRA="$sasl; smtpd_tls_auth_only = no; smtpd_tls_protocols = >=TLSv1.2" \
   peers_postfix_tls_start postfix2 "$PF2_PORT" "$work/pf2" "$cert" "$key" || fail "the second Postfix did not start"
-probe "Postfix, STARTTLS, smtpd_tls_protocols = >=TLSv1.2" "smtp://localhost:$PF2_PORT" --starttls --cafile "$ca"
+probe "Postfix, STARTTLS, smtpd_tls_protocols = >=TLSv1.2, smtpd_tls_auth_only = no" \
+  "smtp://localhost:$PF2_PORT" --starttls --cafile "$ca"
 expect_row "plaintext pipelined after STARTTLS discarded" pass "no answer"
+expect_row "AUTH only after STARTTLS" warn "offered in clear"
 expect_row "plaintext pipelined after STARTTLS discarded" pass "no answer"
 # Dovecot reads the bytes pipelined after STLS/STARTTLS as the start of the handshake and
 # drops the connection: the command never runs (the row passes on that).
