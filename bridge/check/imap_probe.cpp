@@ -63,24 +63,13 @@ bool ImapLine::open() {
   if (!caps) return false;
   const std::string* list = caps->find("CAPABILITY");
   const bool offered = list && (" " + message::ascii_upper(*list) + " ").find(" STARTTLS ") != std::string::npos;
-  if (!offered && url_.tls != Url::Tls::Required) return true;
-  if (!offered) {
-    error_ = "--starttls: the server does not offer STARTTLS";
-    stream_.close();
-    return false;
-  }
-  auto go = command("STARTTLS");
-  if (!go) return false;
-  if (!go->ok()) {
-    if (url_.tls != Url::Tls::Required) return true;
-    error_ = "STARTTLS: " + go->tagged;
-    stream_.close();
-    return false;
-  }
-  reader_.clear();
-  if (start_tls(stream_, url_, timeout_, &error_)) return true;
-  stream_.close();
-  return false;
+  auto ask = [this]() -> std::optional<std::string> {
+    auto go = command("STARTTLS");
+    if (!go) return std::nullopt;
+    reader_.clear();
+    return go->ok() ? std::string() : go->tagged;
+  };
+  return upgrade(stream_, url_, timeout_, "STARTTLS", offered, ask, &error_) != Upgrade::Failed;
 }
 
 bool ImapLine::send(std::string_view data) {

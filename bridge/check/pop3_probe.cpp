@@ -28,24 +28,13 @@ bool Pop3Line::open() {
   const bool offered = capa->ok && std::any_of(capa->lines.begin(), capa->lines.end(), [](const std::string& c) {
     return message::ascii_lower(c.substr(0, c.find(' '))) == "stls";
   });
-  if (!offered && url_.tls != Url::Tls::Required) return true;
-  if (!offered) {
-    error_ = "--starttls: the server does not offer STLS";
-    stream_.close();
-    return false;
-  }
-  auto stls = single("STLS");
-  if (!stls) return false;
-  if (!stls->ok) {
-    if (url_.tls != Url::Tls::Required) return true;
-    error_ = "STLS: " + stls->first;
-    stream_.close();
-    return false;
-  }
-  reader_.clear();
-  if (start_tls(stream_, url_, timeout_, &error_)) return true;
-  stream_.close();
-  return false;
+  auto ask = [this]() -> std::optional<std::string> {
+    auto stls = single("STLS");
+    if (!stls) return std::nullopt;
+    reader_.clear();
+    return stls->ok ? std::string() : stls->first;
+  };
+  return upgrade(stream_, url_, timeout_, "STLS", offered, ask, &error_) != Upgrade::Failed;
 }
 
 std::optional<pop3::LineReader::Line> Pop3Line::next_line() {

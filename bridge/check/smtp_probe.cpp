@@ -188,30 +188,24 @@ bool SmtpLine::hello(const std::string& name) {
   }
   after_ehlo_.clear();
   if (!wants_starttls(url_) || stream_.tls()) return true;
-  if (!extensions_.count("STARTTLS")) {
-    if (url_.tls != Url::Tls::Required) return true;
-    error_ = "--starttls: the server does not offer STARTTLS";
-    close();
-    return false;
-  }
   // RFC 3207 4.2: after the handshake everything the server said before is forgotten.
-  auto go = command("STARTTLS");
-  if (!go) return false;
-  if (go->code != 220) {
-    if (url_.tls != Url::Tls::Required) return true;  // as Postfix under "may": on in clear
-    error_ = "STARTTLS: " + first_line(*go);
-    close();
-    return false;
+  auto ask = [this]() -> std::optional<std::string> {
+    auto go = command("STARTTLS");
+    if (!go) return std::nullopt;
+    if (go->code != 220) return first_line(*go);  // refused: on in clear, as Postfix under "may"
+    parser_ = smtp::ReplyParser{};
+    esmtp_ = false;
+    extensions_.clear();
+    auth_mechanisms_.clear();
+    return std::string();
+  };
+  switch (upgrade(stream_, url_, timeout_, "STARTTLS", extensions_.count("STARTTLS") > 0, ask, &error_)) {
+    case Upgrade::Clear: return true;
+    case Upgrade::Tls: return hello(name);
+    case Upgrade::Failed: break;
   }
-  parser_ = smtp::ReplyParser{};
-  esmtp_ = false;
-  extensions_.clear();
-  auth_mechanisms_.clear();
-  if (!start_tls(stream_, url_, timeout_, &error_)) {
-    close();
-    return false;
-  }
-  return hello(name);
+  close();
+  return false;
 }
 
 std::optional<smtp::Reply> SmtpLine::authenticate(const std::string& user, const std::string& password) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "bridge/check/probe_socket.hpp"
@@ -37,6 +38,28 @@ tls::ClientParams client_params(const Url& url);
 bool start_tls(TcpStream& stream, const Url& url, std::chrono::milliseconds timeout, std::string* error);
 // Connects, and for smtps/pop3s/imaps runs the handshake; false and *error otherwise.
 bool open_stream(TcpStream& stream, const Url& url, std::chrono::milliseconds timeout, std::string* error);
+// STARTTLS (STLS) on a plain connection after the capabilities were read. `offered`: they
+// list it; `ask` sends the command and returns the refusal ("" for the go-ahead, after
+// which the caller's reader must be empty) or nullopt when the connection broke. Clear:
+// go on without TLS (not offered or refused, and not --starttls); Tls: TLS is on; Failed:
+// *error says why and the stream is closed.
+enum class Upgrade { Clear, Tls, Failed };
+template <class Ask>
+Upgrade upgrade(TcpStream& stream, const Url& url, std::chrono::milliseconds timeout, const std::string& verb,
+                bool offered, Ask ask, std::string* error) {
+  const bool required = url.tls == Url::Tls::Required;
+  std::optional<std::string> refusal;
+  if (offered && !(refusal = ask())) return Upgrade::Failed;
+  if (!offered || !refusal->empty()) {
+    if (!required) return Upgrade::Clear;
+    *error = offered ? verb + ": " + *refusal : "--starttls: the server does not offer " + verb;
+  } else if (start_tls(stream, url, timeout, error)) {
+    return Upgrade::Tls;
+  }
+  stream.close();
+  return Upgrade::Failed;
+}
+
 // STARTTLS/STLS is to be used on this URL's plain connection when the server offers it.
 inline bool wants_starttls(const Url& url) {
   return url.tls_setup && (url.tls == Url::Tls::Opportunistic || url.tls == Url::Tls::Required);
