@@ -261,6 +261,37 @@ TEST_CASE("key records: missing, revoked, wrong type, testing, DNS failures", "[
   CHECK(first(broken).result == DkimResult::TempError);
 }
 
+TEST_CASE("RSA key records: every DER form of p= reads the same key", "[dkim][key]") {
+  // p= is a SubjectPublicKeyInfo (RFC 6376 3.6.1); the lab reads the usual rsaEncryption
+  // form itself and leaves any other to OpenSSL's decoders, with the same outcome.
+  auto signed_message = dkim_sign(kMessage, rsa_key(), options("s1")) + kMessage;
+  const std::string spki = *maillab::message::base64_decode(rsa_key().public_key_base64());
+  REQUIRE(spki.size() == 294);
+  const std::string pkcs1 = spki.substr(24);  // the RSAPublicKey inside the BIT STRING
+  // The AlgorithmIdentifier without its NULL parameters (lengths 0x122 -> 0x120, 13 -> 11).
+  const std::string no_null = std::string("\x30\x82\x01\x20\x30\x0b", 6) + spki.substr(6, 11) + spki.substr(19);
+  std::string other_algorithm = spki;
+  other_algorithm[16] = '\x07';  // 1.2.840.113549.1.1.7 (RSAES-OAEP), not rsaEncryption
+  struct Row {
+    std::string der;
+    DkimResult result;
+  };
+  const Row rows[] = {
+      {spki, DkimResult::Pass},
+      {pkcs1, DkimResult::Pass},
+      {spki + std::string(1, '\0'), DkimResult::Pass},  // d2i_PUBKEY reads the first object
+      {no_null, DkimResult::Pass},
+      {spki.substr(0, 200), DkimResult::PermError},
+      {other_algorithm, DkimResult::PermError},
+  };
+  for (const auto& row : rows) {
+    FakeDns dns;
+    dns.add_txt("s1._domainkey.a.example", "v=DKIM1; p=" + maillab::message::base64_encode(row.der));
+    INFO(maillab::message::base64_encode(row.der));
+    CHECK(verify(dns, signed_message).signatures.at(0).result == row.result);
+  }
+}
+
 TEST_CASE("signature fields that cannot be processed are neutral", "[dkim][verify]") {
   FakeDns dns;
   const std::string bad[] = {
