@@ -54,7 +54,7 @@ void DkimVerifier::start(Done done) {
       parsed.signature.reset();
     }
     verification_.signatures.push_back(std::move(r));
-    pending_.push_back(Pending{std::move(parsed.signature), &field});
+    pending_.push_back(Pending{std::move(parsed.signature), &field, {}});
   }
   asking_ = true;
   for (std::size_t i = 0; i < pending_.size(); ++i) {
@@ -62,7 +62,8 @@ void DkimVerifier::start(Done done) {
     ++outstanding_;
     const auto& s = *pending_[i].signature;
     auto watch = alive_.watch();
-    dns_.lookup(s.selector + "._domainkey." + s.domain, dns::Type::TXT, [this, watch, i](DnsAnswer a) {
+    pending_[i].key_name = s.selector + "._domainkey." + s.domain;
+    dns_.lookup(pending_[i].key_name, dns::Type::TXT, [this, watch, i](DnsAnswer a) {
       if (watch.expired()) return;
       on_key(i, a);
     });
@@ -84,18 +85,19 @@ void DkimVerifier::on_key(std::size_t index, const DnsAnswer& answer) {
     r.result = DkimResult::TempError;
     r.reason = "key lookup: " + std::string(to_string(answer.status));
   } else {
-    std::optional<DkimPublicKey> key;
+    std::shared_ptr<const DkimKeyParse> key;
     std::string why = "no key record";
     for (const auto& text : answer.texts()) {
-      auto parsed = parse_dkim_key_record(text);
-      if (parsed.key) {
-        key = std::move(parsed.key);
+      auto parsed = key_cache_ ? key_cache_->parse(pending_[index].key_name, text)
+                               : std::make_shared<const DkimKeyParse>(parse_dkim_key_record(text));
+      if (parsed->key) {
+        key = std::move(parsed);
         break;
       }
-      why = parsed.error;
+      why = parsed->error;
     }
     if (key) {
-      check(index, *key);
+      check(index, *key->key);
     } else {
       r.result = DkimResult::PermError;
       r.reason = why;

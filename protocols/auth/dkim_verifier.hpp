@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocols/auth/dkim_key_cache.hpp"
 #include "protocols/auth/dkim_signature.hpp"
 #include "protocols/auth/dns_client.hpp"
 #include "protocols/message/message.hpp"
@@ -65,11 +66,14 @@ class DkimVerifier {
   // Verify rsa-sha1 signatures too instead of calling them neutral: for comparing with
   // signers that still use it (opendkim-testmsg); never for a receiving MTA (RFC 8301).
   void accept_rsa_sha1(bool accept) { accept_rsa_sha1_ = accept; }
+  // Parse key records through `cache` (which outlives the verifier) instead of each time.
+  void use_key_cache(DkimKeyCache* cache) { key_cache_ = cache; }
 
  private:
   struct Pending {
     std::optional<DkimSignature> signature;
     const message::HeaderField* field = nullptr;
+    std::string key_name;  // selector._domainkey.domain
   };
   void on_key(std::size_t index, const DnsAnswer& answer);
   void check(std::size_t index, const DkimPublicKey& key);
@@ -85,6 +89,7 @@ class DkimVerifier {
   std::size_t outstanding_ = 0;
   bool asking_ = false;
   bool accept_rsa_sha1_ = false;
+  DkimKeyCache* key_cache_ = nullptr;
   bool finished_ = false;
   AliveToken alive_;
   std::optional<std::string> canonical_bodies_[2];  // simple, relaxed

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "protocols/auth/dkim_key_cache.hpp"
 #include "protocols/auth/dns_client.hpp"
 #include "protocols/io/runtime.hpp"
 #include "protocols/mda/mail_store.hpp"
@@ -127,6 +128,8 @@ class Mta {
   // The sender-authentication checks' DNS (sender_checks.cpp): a resolver of their own
   // with a cache per TTL (auth_cache). Only with a configured resolver.
   auth::DnsClient& checks_dns();
+  // Their DKIM key records already parsed, by text (auth_cache entries; null when 0).
+  auth::DkimKeyCache* dkim_keys();
 
   // Read-only views (expectations, visualiser).
   std::size_t queued() const { return index_.size(); }  // messages in the queue
@@ -182,6 +185,7 @@ class Mta {
   std::unique_ptr<mda::MailStore> store_;
   std::unique_ptr<services::Resolver> checks_resolver_;
   std::unique_ptr<auth::DnsClient> checks_dns_;
+  std::unique_ptr<auth::DkimKeyCache> dkim_keys_;  // parsed key records (auth_cache entries)
   std::unique_ptr<Greylist> greylist_;  // made on first use, with cfg_->greylist
   // The configurations of the SMTP listeners, made on the first connection (an idle host
   // pays one pointer).

@@ -115,7 +115,8 @@ struct MtaConfig {
   std::vector<DkimKey> dkim;  // signing keys (mail_in_dkim_domain)
   SmtpdChecks smtpd_checks;
   // Answers the checks' own resolver keeps, each for its TTL (a receiving MTA sits behind a
-  // caching resolver; SPF, DKIM keys and DMARC records repeat from message to message).
+  // caching resolver; SPF, DKIM keys and DMARC records repeat from message to message),
+  // and as many DKIM key records kept parsed, by text (auth::DkimKeyCache).
   std::size_t auth_cache = 4096;
   // TLS (docs/tls.md), Postfix's names. The contexts belong to the world (or the bridge)
   // and outlive the MTA; no tls_server: no STARTTLS, no 465.

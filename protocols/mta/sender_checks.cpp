@@ -41,6 +41,11 @@ auth::DnsClient& Mta::checks_dns() {
   return *checks_dns_;
 }
 
+auth::DkimKeyCache* Mta::dkim_keys() {
+  if (!dkim_keys_ && cfg_->auth_cache) dkim_keys_ = std::make_unique<auth::DkimKeyCache>(cfg_->auth_cache);
+  return dkim_keys_.get();
+}
+
 SenderChecks::SenderChecks(Mta& mta, std::string peer) : mta_(mta), peer_(std::move(peer)) {}
 
 SenderChecks::~SenderChecks() = default;
@@ -119,6 +124,7 @@ std::optional<SenderChecks::Verdict> SenderChecks::at_message(std::string_view c
   in_call_ = true;
   if (mta_.config().smtpd_checks.run_dkim()) {
     dkim_ = std::make_unique<auth::DkimVerifier>(mta_.checks_dns(), content, unix_now(mta_));
+    dkim_->use_key_cache(mta_.dkim_keys());
     dkim_->start([this](const auth::DkimVerification& v) { dkim_done(v); });
   } else {
     dkim_done(auth::DkimVerification{});

@@ -140,6 +140,31 @@ TEST_CASE("mail of a dkim domain leaves signed with every key and verifies throu
   CHECK(results(*w, ev::kDkimChecked) == std::vector<std::string>{"ed=pass", "s1=pass", "=none"});
 }
 
+TEST_CASE("a key revoked with dns_set: the receiver keeps the cached key for its TTL, then sees the revocation",
+          "[scenarios][auth][dkim][dns_set]") {
+  // The key record was fetched at 1s (the lab publishes keys with a TTL of 3600 s). 2m:
+  // the operator revokes s1. 4m: the receiver still has the old record (and its parsed
+  // key) from its cache: pass. 62m: the record is asked again and is revoked: permerror,
+  // although the key parsed before is still in the MTA's cache of parsed keys (which
+  // follows what DNS answers, never the name alone).
+  std::string text = scenario_text("") +
+                     "  - at: 2m\n    dns_set: {server: ns.example, record: 's1._domainkey.a.example. 60 IN TXT "
+                     "\"v=DKIM1; k=rsa; p=\"'}\n"
+                     "  - at: 4m\n    send: {from: alice@a.example, to: bob@b.example, subject: Cached, server: "
+                     "mail.a.example}\n"
+                     "  - at: 62m\n    send: {from: alice@a.example, to: bob@b.example, subject: Fresh, server: "
+                     "mail.a.example}\n";
+  text.replace(text.find("duration: 1h"), 12, "duration: 2h");
+  auto built = World::build(load(text), 1);
+  if (auto* e = std::get_if<LoadError>(&built)) FAIL(e->str());
+  auto w = std::move(std::get<std::unique_ptr<World>>(built));
+  w->run_until(70 * 60 * kSec);
+  REQUIRE(delivered(*w, "Cached"));
+  REQUIRE(delivered(*w, "Fresh"));
+  CHECK(results(*w, ev::kDkimChecked) ==
+        std::vector<std::string>{"ed=pass", "s1=pass", "=none", "ed=pass", "s1=pass", "ed=pass", "s1=permerror"});
+}
+
 TEST_CASE("a zone that already has the key's name keeps its own record", "[scenarios][auth][dkim]") {
   // A revoked key (p= empty) published by the scenario: the lab does not overwrite it, so
   // the RSA signature is permerror and the Ed25519 one (published by the lab) passes.

@@ -292,6 +292,39 @@ TEST_CASE("RSA key records: every DER form of p= reads the same key", "[dkim][ke
   }
 }
 
+TEST_CASE("the parsed-key cache: one parse per name and text, bounded, never ahead of DNS", "[dkim][key]") {
+  auto signed_message = dkim_sign(kMessage, rsa_key(), options("s1")) + kMessage;
+  auto verify_with = [&](DkimKeyCache& cache, const std::string& record) {
+    FakeDns dns;
+    dns.add_txt("s1._domainkey.a.example", record);
+    DkimVerifier v(dns, signed_message, 1772442000);
+    v.use_key_cache(&cache);
+    DkimResult result = DkimResult::None;
+    v.start([&](const DkimVerification& r) { result = r.signatures.at(0).result; });
+    dns.deliver();
+    return result;
+  };
+  const std::string record = "v=DKIM1; k=rsa; p=" + rsa_key().public_key_base64();
+  DkimKeyCache cache(2);
+  CHECK(verify_with(cache, record) == DkimResult::Pass);
+  CHECK(verify_with(cache, record) == DkimResult::Pass);
+  CHECK(cache.size() == 1);
+  CHECK(cache.hits() == 1);
+  // DNS now answers with the key revoked: the next message sees it at once.
+  CHECK(verify_with(cache, "v=DKIM1; k=rsa; p=") == DkimResult::PermError);
+  CHECK(verify_with(cache, record) == DkimResult::Pass);
+  CHECK(cache.hits() == 2);
+  // The same text under another name is parsed for that name; the oldest entry goes.
+  CHECK(cache.parse("s2._domainkey.a.example", record)->key);
+  CHECK(cache.size() == 2);
+  CHECK(cache.hits() == 2);
+  CHECK_FALSE(cache.parse("s1._domainkey.a.example", "v=DKIM1; k=rsa; p=")->key->key);  // revoked: no EVP_PKEY
+  CHECK(cache.hits() == 2);  // it had been evicted (capacity 2)
+  DkimKeyCache off(0);
+  CHECK(verify_with(off, record) == DkimResult::Pass);
+  CHECK(off.size() == 0);
+}
+
 TEST_CASE("signature fields that cannot be processed are neutral", "[dkim][verify]") {
   FakeDns dns;
   const std::string bad[] = {
