@@ -229,6 +229,26 @@ tls_mail_row() {
 }
 tls_mail_row
 
+# Sender authentication on every hop (issue 22 item 7), beside the same plain run: the
+# cost per message with --auth over the cost without. No target: reported, not judged.
+auth_mail_row() {
+  say "auth mail row (bench mail $TLS_MAIL_ARGS [--auth], $RUNS interleaved pairs)"
+  local p=() a=() v i pp aa q
+  for i in $(seq 1 "$RUNS"); do
+    # shellcheck disable=SC2086
+    v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS | lastkey delivered_per_s) && [ -n "$v" ] && p+=("$v")
+    # shellcheck disable=SC2086
+    v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS --auth | lastkey delivered_per_s) && [ -n "$v" ] && a+=("$v")
+  done
+  pp=$([ ${#p[@]} -gt 0 ] && echo "${p[*]}" | median || echo "")
+  aa=$([ ${#a[@]} -gt 0 ] && echo "${a[*]}" | median || echo "")
+  q=$(ratio "$pp" "$aa")
+  row "simulated mail, SPF/DKIM/DMARC on every hop: cost per message against plaintext (delivered/s)" \
+      "$(fmt "$aa")" "$(fmt "$pp") (same run without --auth)" "${q}x" "report" "-" \
+      "maillab bench mail $TLS_MAIL_ARGS --auth (and without)"
+}
+auth_mail_row
+
 say "hosts row"
 b=$("$MAILLAB" bench hosts --hosts "$HOSTS" | lastkey bytes_per_host) || b=""
 q=$(ratio "$b" 2048)
