@@ -211,43 +211,28 @@ mail_row "simulated mail, few in flight (--rate $DAY_RATE; 12/s: a simulated day
 # TLS on every hop against the same run in clear (README section 4): the cost per message
 # (1 / delivered_per_s) with --tls over the cost without, the median of RUNS interleaved
 # pairs. A smaller M than the mail rows: a TLS run at full size would take most of an hour.
-tls_mail_row() {
-  say "TLS mail row (bench mail $TLS_MAIL_ARGS [--tls], $RUNS interleaved pairs)"
-  local p=() t=() v i pp tt q
+# Sender authentication on every hop (issue 22 item 7) the same way, with --auth: no
+# target, reported beside the plain run.
+paired_mail_row() {  # flag, label, target, op, value (op and value empty: no target)
+  say "mail row $1 (bench mail $TLS_MAIL_ARGS [$1], $RUNS interleaved pairs)"
+  local p=() f=() v i pp ff q ok="-"
   for i in $(seq 1 "$RUNS"); do
     # shellcheck disable=SC2086
     v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS | lastkey delivered_per_s) && [ -n "$v" ] && p+=("$v")
     # shellcheck disable=SC2086
-    v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS --tls | lastkey delivered_per_s) && [ -n "$v" ] && t+=("$v")
+    v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS "$1" | lastkey delivered_per_s) && [ -n "$v" ] && f+=("$v")
   done
   pp=$([ ${#p[@]} -gt 0 ] && echo "${p[*]}" | median || echo "")
-  tt=$([ ${#t[@]} -gt 0 ] && echo "${t[*]}" | median || echo "")
-  q=$(ratio "$pp" "$tt")
-  row "simulated mail, TLS on every hop: cost per message against plaintext (delivered/s)" "$(fmt "$tt")" \
-      "$(fmt "$pp") (same run without --tls)" "${q}x" "<= 2x" "$(met "$q" "<=" 2)" \
-      "maillab bench mail $TLS_MAIL_ARGS --tls (and without)"
+  ff=$([ ${#f[@]} -gt 0 ] && echo "${f[*]}" | median || echo "")
+  q=$(ratio "$pp" "$ff")
+  [ -n "$4" ] && ok=$(met "$q" "$4" "$5")
+  row "$2" "$(fmt "$ff")" "$(fmt "$pp") (same run without $1)" "${q}x" "$3" "$ok" \
+      "maillab bench mail $TLS_MAIL_ARGS $1 (and without)"
 }
-tls_mail_row
-
-# Sender authentication on every hop (issue 22 item 7), beside the same plain run: the
-# cost per message with --auth over the cost without. No target: reported, not judged.
-auth_mail_row() {
-  say "auth mail row (bench mail $TLS_MAIL_ARGS [--auth], $RUNS interleaved pairs)"
-  local p=() a=() v i pp aa q
-  for i in $(seq 1 "$RUNS"); do
-    # shellcheck disable=SC2086
-    v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS | lastkey delivered_per_s) && [ -n "$v" ] && p+=("$v")
-    # shellcheck disable=SC2086
-    v=$("$MAILLAB" bench mail $TLS_MAIL_ARGS --auth | lastkey delivered_per_s) && [ -n "$v" ] && a+=("$v")
-  done
-  pp=$([ ${#p[@]} -gt 0 ] && echo "${p[*]}" | median || echo "")
-  aa=$([ ${#a[@]} -gt 0 ] && echo "${a[*]}" | median || echo "")
-  q=$(ratio "$pp" "$aa")
-  row "simulated mail, SPF/DKIM/DMARC on every hop: cost per message against plaintext (delivered/s)" \
-      "$(fmt "$aa")" "$(fmt "$pp") (same run without --auth)" "${q}x" "report" "-" \
-      "maillab bench mail $TLS_MAIL_ARGS --auth (and without)"
-}
-auth_mail_row
+paired_mail_row --tls "simulated mail, TLS on every hop: cost per message against plaintext (delivered/s)" \
+    "<= 2x" "<=" 2
+paired_mail_row --auth "simulated mail, SPF/DKIM/DMARC on every hop: cost per message against plaintext (delivered/s)" \
+    "report" "" ""
 
 say "hosts row"
 b=$("$MAILLAB" bench hosts --hosts "$HOSTS" | lastkey bytes_per_host) || b=""
