@@ -114,9 +114,9 @@ EVP_PKEY* rsa_from_spki(const unsigned char* der, long size) {
   const unsigned char* const end = der + size;
   long len = 0;
   int tag = 0, cls = 0;
-  auto header = [&](int want_tag, bool constructed) {
+  auto header = [&](int want_tag, bool constructed) {  // 0x80: error, 1: indefinite length
     const int r = ASN1_get_object(&p, &len, &tag, &cls, end - p);
-    return r != 0x80 && ((r & V_ASN1_CONSTRUCTED) != 0) == constructed && tag == want_tag &&
+    return (r & 0x81) == 0 && ((r & V_ASN1_CONSTRUCTED) != 0) == constructed && tag == want_tag &&
            cls == V_ASN1_UNIVERSAL && len <= end - p;
   };
   if (!header(V_ASN1_SEQUENCE, true) || p + len != end) return nullptr;

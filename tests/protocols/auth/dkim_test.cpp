@@ -282,6 +282,7 @@ TEST_CASE("RSA key records: every DER form of p= reads the same key", "[dkim][ke
       {spki + std::string(1, '\0'), DkimResult::Pass},  // d2i_PUBKEY reads the first object
       {no_null, DkimResult::Pass},
       {spki.substr(0, 200), DkimResult::PermError},
+      {std::string("\x30\x80", 2) + spki.substr(4) + std::string(2, '\0'), DkimResult::Pass},  // BER: d2i_PUBKEY takes it
       {other_algorithm, DkimResult::PermError},
   };
   for (const auto& row : rows) {
