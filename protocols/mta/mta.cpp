@@ -50,7 +50,7 @@ Mta::Mta(io::Runtime& rt, std::shared_ptr<const MtaConfig> config)
       cfg_(std::move(config)),
       auth_failures_(cfg_->smtpd_client_auth_failure_limit, cfg_->anvil_rate_time_unit),
       local_(*this, on_delivered),
-      qmgr_(*this, local_, [this](Submission&& s) { enqueue(s); }) {}
+      qmgr_(*this, local_) {}
 
 const std::string& Mta::hostname() const {
   return cfg_->hostname.empty() ? rt_.hostname() : cfg_->hostname;

@@ -91,6 +91,7 @@ class Mta final : public MtaHost {
   // Failed AUTHs per client address, across sessions (anvil_rate_time_unit).
   services::Anvil& auth_failures() { return auth_failures_; }
   services::Resolver* resolver() override;  // null when no resolver is configured
+  void enqueue_report(Submission&& report) override { enqueue(report); }
   // The sender-authentication checks' DNS (sender_checks.cpp): a resolver of their own
   // with a cache per TTL (auth_cache). Only with a configured resolver.
   auth::DnsClient& checks_dns();

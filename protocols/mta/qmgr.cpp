@@ -41,8 +41,8 @@ smtp::Recipient outgoing_recipient(const QueueRecipient& r) {
 
 }  // namespace
 
-Qmgr::Qmgr(MtaHost& host, LocalDelivery& local, Notify notify)
-    : host_(host), local_(local), notify_(std::move(notify)), disk_store_(host.runtime().disk()), store_(&disk_store_) {}
+Qmgr::Qmgr(MtaHost& host, LocalDelivery& local)
+    : host_(host), local_(local), disk_store_(host.runtime().disk()), store_(&disk_store_) {}
 
 Qmgr::~Qmgr() { stop(); }
 
@@ -409,7 +409,7 @@ void Qmgr::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>
             {key::kMsgid, q.message_id},
             {key::kRcpts, listed},
             {key::kDsnMsgid, req.message_id}});
-  notify_(std::move(s));
+  host_.enqueue_report(std::move(s));
 }
 
 }  // namespace maillab::mta

@@ -3,7 +3,7 @@
 // attempt per next-hop domain (smtp(8), joining an attempt whose session is not open yet:
 // smtp_connection_cache_on_demand), records the outcomes, defers with backoff, scans the
 // deferred queue, expires old mail and asks bounce(8) (bounce.hpp) for DSNs, which it
-// hands back to cleanup through `notify` as a message from <>.
+// hands back to cleanup (MtaHost::enqueue_report) as a message from <>.
 //
 // Invariants:
 // - Every state change is in the store (QueueStore::update) before anything depends on
@@ -19,7 +19,6 @@
 // - Never a report to <> (RFC 5321 6.1); RFC 3461 4.1 NOTIFY decides who is reported.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,10 +36,8 @@ class SmtpAttempt;
 
 class Qmgr {
  public:
-  // A DSN for cleanup to queue (sender <>, one recipient: the original sender).
-  using Notify = std::function<void(Submission&&)>;
   // The store is the host's disk (DiskQueueStore) unless use_store() names another.
-  Qmgr(MtaHost& host, LocalDelivery& local, Notify notify);
+  Qmgr(MtaHost& host, LocalDelivery& local);
   ~Qmgr();
   Qmgr(const Qmgr&) = delete;
   Qmgr& operator=(const Qmgr&) = delete;
@@ -75,7 +72,6 @@ class Qmgr {
 
   MtaHost& host_;
   LocalDelivery& local_;
-  Notify notify_;
   DiskQueueStore disk_store_;
   QueueStore* store_;
   std::map<std::string, QueueFile> index_;

@@ -24,8 +24,7 @@ struct Lab {
   test::TestHost host;
   LocalDelivery::Delivered delivered;
   LocalDelivery local{host, delivered};
-  std::vector<Submission> notices;  // what bounce(8) handed back to cleanup
-  Qmgr qmgr{host, local, [this](Submission&& s) { notices.push_back(std::move(s)); }};
+  Qmgr qmgr{host, local};
   MemoryQueueStore store;
 
   void queue(std::string id, std::string sender, std::vector<std::string> rcpts) {
@@ -88,11 +87,11 @@ TEST_CASE("qmgr: at the end of the queue lifetime the sender gets a bounce", "[m
   Lab lab(cfg);
   lab.queue("Q1", "alice@a.example", {"bob@far.example"});
   lab.host.rt.run_until(900 * kS);  // attempts at 0, 300, 600
-  CHECK(lab.notices.empty());
+  CHECK(lab.host.reports.empty());
   lab.host.rt.run_until(1200 * kS);  // the attempt at 1200 s finds it 1200 s old
   CHECK(lab.qmgr.queued() == 0);
-  REQUIRE(lab.notices.size() == 1);
-  const Submission& bounce = lab.notices[0];
+  REQUIRE(lab.host.reports.size() == 1);
+  const Submission& bounce = lab.host.reports[0];
   CHECK(bounce.sender.empty());
   CHECK(bounce.rcpts == std::vector<std::string>{"alice@a.example"});
   auto dsn = message::parse_dsn(message::Message::parse(bounce.content));
@@ -113,7 +112,7 @@ TEST_CASE("qmgr: mail from <> that expires is dropped without a report", "[mta][
   lab.queue("Q1", "", {"bob@far.example"});
   lab.host.rt.run_until(0);
   CHECK(lab.qmgr.queued() == 0);
-  CHECK(lab.notices.empty());
+  CHECK(lab.host.reports.empty());
 }
 
 TEST_CASE("qmgr: a delay warning once the delay_warning_time has passed", "[mta][qmgr][dsn]") {
@@ -122,10 +121,10 @@ TEST_CASE("qmgr: a delay warning once the delay_warning_time has passed", "[mta]
   Lab lab(cfg);
   lab.queue("Q1", "alice@a.example", {"bob@far.example"});
   lab.host.rt.run_until(300 * kS);
-  CHECK(lab.notices.empty());
+  CHECK(lab.host.reports.empty());
   lab.host.rt.run_until(1200 * kS);  // attempts at 600 and 1200: one warning
-  REQUIRE(lab.notices.size() == 1);
-  auto dsn = message::parse_dsn(message::Message::parse(lab.notices[0].content));
+  REQUIRE(lab.host.reports.size() == 1);
+  auto dsn = message::parse_dsn(message::Message::parse(lab.host.reports[0].content));
   REQUIRE(dsn);
   CHECK(dsn->recipients.at(0).action == "delayed");
   CHECK(lab.qmgr.queued() == 1);
@@ -174,7 +173,7 @@ TEST_CASE("qmgr: after a restart the queue comes back from the store", "[mta][qm
   test::TestHost host(cfg);
   LocalDelivery::Delivered none;
   LocalDelivery local(host, none);
-  Qmgr again(host, local, [](Submission&&) {});
+  Qmgr again(host, local);
   again.use_store(kept);
   again.start();
   REQUIRE(again.queued() == 1);
