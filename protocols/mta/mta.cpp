@@ -1,5 +1,6 @@
-// The MTA's front half: boot, the SMTP listeners, recipient checks, aliases, and putting
-// accepted mail on disk. The queue manager's half is in qmgr.cpp.
+// The MTA's wiring and its front half: boot, the SMTP listeners, recipient checks,
+// aliases, and cleanup (Received, Message-ID, DKIM, the queue id) before the queue
+// manager (qmgr.cpp) takes the message.
 #include "protocols/mta/mta.hpp"
 
 #include <algorithm>
@@ -47,7 +48,9 @@ Mta::Mta(io::Runtime& rt, MtaConfig config)
 Mta::Mta(io::Runtime& rt, std::shared_ptr<const MtaConfig> config)
     : rt_(rt),
       cfg_(std::move(config)),
-      auth_failures_(cfg_->smtpd_client_auth_failure_limit, cfg_->anvil_rate_time_unit) {}
+      auth_failures_(cfg_->smtpd_client_auth_failure_limit, cfg_->anvil_rate_time_unit),
+      local_(*this, on_delivered),
+      qmgr_(*this, local_) {}
 
 const std::string& Mta::hostname() const {
   return cfg_->hostname.empty() ? rt_.hostname() : cfg_->hostname;
@@ -62,21 +65,14 @@ services::Resolver* Mta::resolver() {
   return resolver_.get();
 }
 
-mda::MailStore& Mta::store() {
-  if (!store_) store_ = mda::make_store(cfg_->mailbox, rt_.disk());
-  return *store_;
-}
-
 Mta::~Mta() {
   token_.reset();  // every callback below checks it and returns
-  rt_.cancel_timer(scan_timer_);
-  attempts_.clear();
+  qmgr_.stop();
   for (const auto& s : sessions_) static_cast<InboundSmtp*>(s.get())->driver->abort();
   sessions_.clear();
 }
 
 void Mta::start() {
-  boot_time_ = rt_.now();
   rt_.listen(25, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 25); });
   if (cfg_->submission) {
     rt_.listen(587, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 587); });
@@ -84,8 +80,7 @@ void Mta::start() {
   if (cfg_->smtps && cfg_->tls_server) {  // RFC 8314: submission over implicit TLS
     rt_.listen(465, [this](io::ConnectionPtr c) { accept_connection(std::move(c), 465); });
   }
-  reload_queue();
-  schedule_scan();
+  qmgr_.start();
 }
 
 void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
@@ -125,27 +120,11 @@ void Mta::accept_connection(io::ConnectionPtr c, std::uint16_t port) {
   });
 }
 
-bool Mta::is_local(std::string_view domain) const {
-  // mydestination; a host that names none answers for its own name (Postfix's default
-  // mydestination = $myhostname), so that its postmaster has somewhere to be.
-  if (cfg_->is_local_domain(domain)) return true;
-  return cfg_->domains.empty() && !domain.empty() && message::iequals(domain, hostname());
-}
-
 std::string Mta::local_address(std::string_view local) const {
   std::string out(local);
   out += '@';
   out += cfg_->domains.empty() ? hostname() : cfg_->domains.front();
   return out;
-}
-
-const std::string* Mta::mailbox_owner(std::string_view local) const {
-  if (const std::string* user = cfg_->users.find(local)) return user;
-  // RFC 5321 4.5.1: postmaster is a mailbox on every host. Without a user or an alias of
-  // that name it is the host's first user, as Postfix's default alias "postmaster: root"
-  // (docs/scenario-format.md); a host without users has none.
-  if (message::iequals(local, "postmaster")) return cfg_->users.first();
-  return nullptr;
 }
 
 const smtp::ServerConfig& Mta::smtpd_config(std::uint16_t port) {
@@ -159,7 +138,7 @@ const smtp::ServerConfig& Mta::smtpd_config(std::uint16_t port) {
 }
 
 bool Mta::local_user_exists(std::string_view local) const {
-  return cfg_->aliases.count(local) != 0 || mailbox_owner(local) != nullptr;
+  return cfg_->aliases.count(local) != 0 || local_.mailbox_owner(local) != nullptr;
 }
 
 bool Mta::same_recipient(std::string_view a, std::string_view b) const {
@@ -266,7 +245,7 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
   // Unique across crashes because simulated time moves forward; a serve restarted on the
   // same DIR starts its clock over next to the reloaded queue, so look.
   do q.id = new_queue_id();
-  while (index_.count(q.id));
+  while (qmgr_.has(q.id));
   q.arrival = rt_.now();
   q.sender = pass<S>(s.sender);
   q.envid = pass<S>(s.envid);
@@ -348,45 +327,15 @@ smtp::Reply Mta::enqueue_impl(S&& s, const message::MessageView& msg) {
     dkim_sign(q, serialized);
   auto content = io::make_bytes(std::move(serialized));
 
-  auto& disk = rt_.disk();
-  if (!disk.write(QueueFile::content_path(q.id, path_), content) ||
-      !disk.write(QueueFile::envelope_path(q.state, q.id, path_), io::make_bytes(q.serialize()))) {
-    disk.remove(QueueFile::content_path(q.id, path_));
-    rt_.trace(agent::kMta, ev::kQueueWriteFailed, {{key::kSender, q.sender}});
-    // The disk failed between MAIL FROM and the end of DATA (Postfix's wording).
-    return smtp::Reply::make(451, "4.3.0", "Error: queue file write error");
-  }
-  if (rt_.tracing()) {
-    std::string rcpts;
-    for (const auto& r : q.rcpts) rcpts += (rcpts.empty() ? "" : ",") + r.address;
-    rt_.trace(agent::kMta, ev::kQueueEnqueued,
-              {{key::kId, q.id},
-               {key::kFrom, q.sender},
-               {key::kTo, rcpts},
-               {key::kSubject, q.subject},
-               {key::kMsgid, q.message_id},
-               {key::kSize, std::to_string(content->size())}});
-  }
-  q.stored = 1u << static_cast<int>(QueueState::kIncoming);  // the one envelope so far
   // "Ok: queued as <id>" without a temporary string (new_queue_id(): 33 characters at most).
   char text[64] = "Ok: queued as ";
   constexpr std::size_t kPrefix = sizeof "Ok: queued as " - 1;
   const std::size_t n = std::min(q.id.size(), sizeof text - kPrefix);
   std::memcpy(text + kPrefix, q.id.data(), n);
   const std::string_view reply_text(text, kPrefix + n);
-  std::string id = q.id;
-  const auto it = index_.insert_or_assign(std::move(id), std::move(q)).first;
-  // The map's key outlives the timer: an entry leaves index_ only in active_done(), which
-  // activate() reaches first. A pointer keeps the callback small (no allocation).
-  const std::string* queued = &it->first;
-  rt_.start_timer(0, [this, queued] { activate(*queued); });
+  // The disk failed between MAIL FROM and the end of DATA (Postfix's wording).
+  if (!qmgr_.accept(std::move(q), content)) return smtp::Reply::make(451, "4.3.0", "Error: queue file write error");
   return smtp::Reply::make(250, "2.0.0", reply_text);
-}
-
-std::vector<QueueFile> Mta::queue() const {
-  std::vector<QueueFile> out;
-  for (const auto& [id, q] : index_) out.push_back(q);
-  return out;
 }
 
 }  // namespace maillab::mta

@@ -1,5 +1,5 @@
-// The MTA's queue manager (Postfix qmgr(8)): activation, per-recipient delivery, deferral
-// with backoff, the periodic scan of the deferred queue, expiry, delay warnings and DSNs.
+#include "protocols/mta/qmgr.hpp"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -8,7 +8,6 @@
 #include "protocols/message/dsn.hpp"
 #include "protocols/message/message.hpp"
 #include "protocols/mta/bounce.hpp"
-#include "protocols/mta/mta.hpp"
 #include "protocols/mta/smtp_attempt.hpp"
 
 namespace maillab::mta {
@@ -42,148 +41,144 @@ smtp::Recipient outgoing_recipient(const QueueRecipient& r) {
 
 }  // namespace
 
-namespace {
+Qmgr::Qmgr(MtaHost& host, LocalDelivery& local)
+    : host_(host), local_(local), disk_store_(host.runtime().disk()), store_(&disk_store_) {}
 
-std::uint8_t state_bit(QueueState s) { return static_cast<std::uint8_t>(1u << static_cast<int>(s)); }
+Qmgr::~Qmgr() { stop(); }
 
-constexpr QueueState kStates[] = {QueueState::kIncoming, QueueState::kActive,
-                                  QueueState::kDeferred, QueueState::kHold};
-
-// Removes the envelope from every state's directory in `q.stored` but `keep`, clearing
-// the bits of those now known to be gone (a removal that failed on a present file is
-// tried again next time). `path` is scratch space for the paths.
-void drop_envelopes(io::Disk& disk, QueueFile& q, std::optional<QueueState> keep, std::string& path) {
-  for (QueueState s : kStates) {
-    if (s == keep || !(q.stored & state_bit(s))) continue;
-    QueueFile::envelope_path(s, q.id, path);
-    if (disk.remove(path) || !disk.exists(path)) q.stored &= static_cast<std::uint8_t>(~state_bit(s));
-  }
+void Qmgr::stop() {
+  host_.runtime().cancel_timer(scan_timer_);
+  scan_timer_ = 0;
+  attempts_.clear();
 }
 
-}  // namespace
-
-bool Mta::save(QueueFile& q, QueueState next) {
-  auto& disk = rt_.disk();
+bool Qmgr::save(QueueFile& q, QueueState next) {
   const QueueState old_state = q.state;  // kept if the write fails
   q.state = next;
-  if (!disk.write(QueueFile::envelope_path(next, q.id, path_), io::make_bytes(q.serialize()))) {
-    // The disk refused the update: the envelope on disk keeps the old state, and so does
-    // the index. A crash now replays the old state, so what happened since may happen
-    // twice (a recipient delivered again): the trace says so for chaos's invariants.
+  if (!store_->update(q)) {
+    // The store refused the update: it keeps the old state, and so does the index. A
+    // crash now replays the old state, so what happened since may happen twice (a
+    // recipient delivered again): the trace says so for chaos's invariants.
     q.state = old_state;
-    rt_.trace(agent::kMta, ev::kQueueWriteFailed, {{key::kId, q.id}, {key::kMsgid, q.message_id}});
+    host_.runtime().trace(agent::kMta, ev::kQueueWriteFailed, {{key::kId, q.id}, {key::kMsgid, q.message_id}});
     return false;
   }
-  q.stored |= state_bit(next);
-  // Only one envelope per message: drop it from every other state's directory it may be
-  // in (an earlier failed update may have left it there).
-  drop_envelopes(disk, q, next, path_);
   return true;
 }
 
-void Mta::remove(QueueFile& q) {
-  drop_envelopes(rt_.disk(), q, std::nullopt, path_);
-  rt_.disk().remove(QueueFile::content_path(q.id, path_));
+bool Qmgr::accept(QueueFile q, const io::Bytes& content) {
+  io::Runtime& rt = host_.runtime();
+  if (!store_->put_new(q, content)) {
+    rt.trace(agent::kMta, ev::kQueueWriteFailed, {{key::kSender, q.sender}});
+    return false;
+  }
+  if (rt.tracing()) {
+    std::string rcpts;
+    for (const auto& r : q.rcpts) rcpts += (rcpts.empty() ? "" : ",") + r.address;
+    rt.trace(agent::kMta, ev::kQueueEnqueued,
+             {{key::kId, q.id},
+              {key::kFrom, q.sender},
+              {key::kTo, rcpts},
+              {key::kSubject, q.subject},
+              {key::kMsgid, q.message_id},
+              {key::kSize, std::to_string(content->size())}});
+  }
+  std::string id = q.id;
+  const auto it = index_.insert_or_assign(std::move(id), std::move(q)).first;
+  // The map's key outlives the timer: an entry leaves index_ only in active_done(), which
+  // activate() reaches first. A pointer keeps the callback small (no allocation).
+  const std::string* queued = &it->first;
+  rt.start_timer(0, [this, queued] { activate(*queued); });
+  return true;
 }
 
-void Mta::quarantine(const std::string& path) {
-  // Postfix's corrupt/: kept for a person to look at, out of the queue's way (a new
-  // message may get the same id after a restart), and said in the trace.
-  std::string to = kCorruptDir;
-  for (char c : std::string_view(path).substr(6)) to += c == '/' ? '.' : c;  // after "queue/"
-  rt_.disk().rename(path, to);
-  rt_.trace(agent::kMta, ev::kQueueCorrupt, {{key::kFile, path}, {key::kMovedTo, to}});
+std::vector<QueueFile> Qmgr::queue() const {
+  std::vector<QueueFile> out;
+  for (const auto& [id, q] : index_) out.push_back(q);
+  return out;
 }
 
-void Mta::reload_queue() {
-  // After a crash: every envelope on disk comes back. Mail that was incoming or active is
-  // retried now (Postfix moves it back to incoming); deferred mail keeps its retry time.
-  for (const auto& path : rt_.disk().list("queue/")) {
-    if (path.rfind("queue/msg/", 0) == 0 || path.rfind(kCorruptDir, 0) == 0) continue;
-    auto bytes = rt_.disk().read(path);
-    if (!bytes) continue;
-    auto q = QueueFile::parse(*bytes);
-    if (!q || q->envelope_path() != path) {
-      quarantine(path);
-      continue;
+void Qmgr::start() {
+  // After a crash: every message in the store comes back. Mail that was incoming or
+  // active is retried now (Postfix moves it back to incoming); deferred mail keeps its
+  // retry time.
+  io::Runtime& rt = host_.runtime();
+  auto messages = store_->load([&rt](const QueueLoadNote& n) {
+    if (n.kind == QueueLoadNote::Kind::kCorrupt) {
+      rt.trace(agent::kMta, ev::kQueueCorrupt, {{key::kFile, n.file}, {key::kMovedTo, n.moved_to}});
+    } else {
+      rt.trace(agent::kMta, ev::kQueueOrphanRemoved, {{key::kFile, n.file}});
     }
-    std::string id = q->id;
-    // A content file is never empty. An empty or missing one is a write the crash cut
-    // short (serve's group commit: not yet synced, so no 250 promised it): not mail.
-    auto content = rt_.disk().read(QueueFile::content_path(id));
-    if (!content || content->empty()) {
-      quarantine(path);
-      if (content) quarantine(QueueFile::content_path(id));
-      continue;
-    }
+  });
+  const QueueParams& qc = host_.config().queue;
+  for (QueueFile& q : messages) {
     // Times from a clock that started over (serve restarted on the same DIR): a retry
     // is never further away than the longest backoff, and mail does not arrive in the
     // future (its lifetime then counts from now). Within one run neither can happen.
-    const io::Time latest_retry = rt_.now() + cfg_->queue.maximal_backoff_time;
-    if (q->next_attempt > latest_retry) q->next_attempt = latest_retry;
-    if (q->arrival > rt_.now()) q->arrival = rt_.now();
-    bool retry_now = q->state == QueueState::kIncoming || q->state == QueueState::kActive;
-    index_[id] = std::move(*q);
-    if (retry_now) rt_.start_timer(0, [this, id] { activate(id); });
-  }
-  // A content file with no envelope: a crash between the two writes of enqueue() (no 250
-  // promised it) or after the envelope's removal. Nobody will ever deliver it: removed, as
-  // Postfix's `postsuper -s` does at start-up.
-  constexpr std::string_view kContentDir = "queue/msg/";
-  for (const auto& path : rt_.disk().list(std::string(kContentDir))) {
-    if (index_.count(path.substr(kContentDir.size()))) continue;
-    rt_.disk().remove(path);
-    rt_.trace(agent::kMta, ev::kQueueOrphanRemoved, {{key::kFile, path}});
+    const io::Time latest_retry = rt.now() + qc.maximal_backoff_time;
+    if (q.next_attempt > latest_retry) q.next_attempt = latest_retry;
+    if (q.arrival > rt.now()) q.arrival = rt.now();
+    const bool retry_now = q.state == QueueState::kIncoming || q.state == QueueState::kActive;
+    std::string id = q.id;
+    index_[id] = std::move(q);
+    if (retry_now) rt.start_timer(0, [this, id] { activate(id); });
   }
   if (!index_.empty()) {
-    rt_.trace(agent::kMta, ev::kQueueReloaded, {{key::kMessages, std::to_string(index_.size())}});
+    rt.trace(agent::kMta, ev::kQueueReloaded, {{key::kMessages, std::to_string(index_.size())}});
   }
+  schedule_scan();
 }
 
-void Mta::schedule_scan() {
-  scan_timer_ = rt_.start_timer(cfg_->queue.queue_run_delay, [this] {
+void Qmgr::schedule_scan() {
+  io::Runtime& rt = host_.runtime();
+  const MtaConfig& cfg = host_.config();
+  scan_timer_ = rt.start_timer(cfg.queue.queue_run_delay, [this] {
     scan_timer_ = 0;
     scan();
     schedule_scan();
   });
 }
 
-void Mta::scan() {
+void Qmgr::scan() {
+  io::Runtime& rt = host_.runtime();
   std::vector<std::string> due;
   for (const auto& [id, q] : index_) {
-    if (q.state == QueueState::kDeferred && q.next_attempt <= rt_.now()) due.push_back(id);
+    if (q.state == QueueState::kDeferred && q.next_attempt <= rt.now()) due.push_back(id);
   }
   for (const auto& id : due) activate(id);
 }
 
-void Mta::flush() {
+void Qmgr::flush() {
+  io::Runtime& rt = host_.runtime();
   std::vector<std::string> deferred;
   for (const auto& [id, q] : index_) {
     if (q.state == QueueState::kDeferred) deferred.push_back(id);
   }
-  rt_.trace(agent::kMta, ev::kQueueFlush, {{key::kMessages, std::to_string(deferred.size())}});
+  rt.trace(agent::kMta, ev::kQueueFlush, {{key::kMessages, std::to_string(deferred.size())}});
   for (const auto& id : deferred) activate(id);
 }
 
-void Mta::activate(const std::string& id) {
+void Qmgr::activate(const std::string& id) {
+  io::Runtime& rt = host_.runtime();
+  const MtaConfig& cfg = host_.config();
   auto it = index_.find(id);
   if (it == index_.end() || in_flight_.count(id)) return;
   QueueFile& q = it->second;
   if (q.state == QueueState::kHold) return;
   save(q, QueueState::kActive);
   ++q.attempts;
-  auto content = rt_.disk().read(QueueFile::content_path(id, path_));
+  auto content = store_->content(id);
   if (!content) {
     // The content is gone (should never happen): keep the envelope, report it loudly.
-    rt_.trace(agent::kMta, ev::kQueueCorrupt, {{key::kId, id}});
+    rt.trace(agent::kMta, ev::kQueueCorrupt, {{key::kId, id}});
     return;
   }
-  if (rt_.tracing()) {
-    rt_.trace(agent::kMta, ev::kQueueAttempt,
-              {{key::kId, id},
-               {key::kSubject, q.subject},
-               {key::kMsgid, q.message_id},
-               {key::kAttempt, std::to_string(q.attempts)}});
+  if (rt.tracing()) {
+    rt.trace(agent::kMta, ev::kQueueAttempt,
+             {{key::kId, id},
+              {key::kSubject, q.subject},
+              {key::kMsgid, q.message_id},
+              {key::kAttempt, std::to_string(q.attempts)}});
   }
   // Local recipients now; remote ones grouped by next-hop domain.
   std::map<std::string, std::vector<std::size_t>> remote;
@@ -191,18 +186,18 @@ void Mta::activate(const std::string& id) {
   for (std::size_t i = 0; i < q.rcpts.size(); ++i) {
     QueueRecipient& r = q.rcpts[i];
     if (r.state != RcptState::kPending) continue;
-    if (cfg_->discard) {
+    if (cfg.discard) {
       // Postfix discard(8): the recipient is done, "delivered" nowhere, status sent.
       r.state = RcptState::kDelivered;
       r.status = "2.0.0";
       r.diagnostic = "X-maillab; discarded";
-      rt_.trace(agent::kMda, ev::kDiscarded,
-                {{key::kId, q.id}, {key::kTo, r.address}, {key::kMsgid, q.message_id}});
+      rt.trace(agent::kMda, ev::kDiscarded,
+               {{key::kId, q.id}, {key::kTo, r.address}, {key::kMsgid, q.message_id}});
       continue;
     }
     const std::string_view domain = split_address_view(r.address).second;
-    if (is_local(domain)) {
-      deliver_local(q, r, content);
+    if (local_.is_local(domain)) {
+      local_.deliver(q, r, content);
       delivered_locally = true;
     } else {
       remote[lowercase(std::string(domain))].push_back(i);
@@ -228,7 +223,7 @@ void Mta::activate(const std::string& id) {
     m.rcpts.reserve(node.mapped().size());
     for (std::size_t i : node.mapped()) m.rcpts.push_back(outgoing_recipient(q.rcpts[i]));
     m.content = content;
-    if (cfg_->smtp_connection_cache_on_demand) {
+    if (cfg.smtp_connection_cache_on_demand) {
       // Postfix's connection cache on demand: an attempt for the same domain whose session
       // is not open yet takes this message as one more transaction.
       auto same = std::find_if(attempts_.begin(), attempts_.end(), [&node](const std::unique_ptr<SmtpAttempt>& a) {
@@ -239,7 +234,7 @@ void Mta::activate(const std::string& id) {
         continue;
       }
     }
-    auto attempt = std::make_unique<SmtpAttempt>(*this, id, std::move(node.key()), std::move(node.mapped()),
+    auto attempt = std::make_unique<SmtpAttempt>(host_, id, std::move(node.key()), std::move(node.mapped()),
                                                  std::move(m), [this](SmtpAttempt& a) { attempt_done(&a); });
     SmtpAttempt* raw = attempt.get();
     attempts_.push_back(std::move(attempt));
@@ -247,94 +242,7 @@ void Mta::activate(const std::string& id) {
   }
 }
 
-void Mta::deliver_local(QueueFile& q, QueueRecipient& r, const io::Bytes& content) {
-  const std::string_view local = split_address_view(r.address).first;
-  const std::string* owner = mailbox_owner(local);
-  if (!owner) {
-    // Only mail that skipped the RCPT check gets here (local submission, an alias naming
-    // no user): the SMTP server refuses unknown users in the session.
-    r.state = RcptState::kFailed;
-    r.status = "5.1.1";
-    r.diagnostic = "X-maillab; unknown user: \"" + std::string(local) + "\"";
-    rt_.trace(agent::kMda, ev::kDeliverFailed,
-              {{key::kId, q.id},
-               {key::kTo, r.address},
-               {key::kStatus, r.status},
-               {key::kDiagnostic, r.diagnostic},
-               {key::kMsgid, q.message_id}});
-    return;
-  }
-  const std::string& user = *owner;
-  mda::Delivery d;
-  d.user = user;
-  d.envelope_sender = q.sender;
-  d.recipient = r.address;
-  d.content = content;
-  d.sim_ns = rt_.now();
-  d.hostname = hostname();
-  d.unique = ++unique_;
-  d.folder = q.folder;  // "Junk" for mail DMARC quarantined on arrival
-  if (over_quota(q, r, d)) return;
-  auto st = store().deliver(d);
-  if (st == mda::DeliveryStatus::DiskFull) {
-    r.status = "4.3.1";
-    r.diagnostic = "X-maillab; cannot update mailbox for user " + user + ": disk full";
-    rt_.trace(agent::kMda, ev::kDeliverDeferred,
-              {{key::kId, q.id},
-               {key::kUser, user},
-               {key::kReason, "disk full"},
-               {key::kTo, r.address},
-               {key::kMsgid, q.message_id}});
-    return;
-  }
-  if (st != mda::DeliveryStatus::Ok) {
-    // Postfix local(8): a message already delivered to this recipient is a loop (5.4.6);
-    // an unusable mailbox name is permanent too.
-    r.state = RcptState::kFailed;
-    r.status = st == mda::DeliveryStatus::Loop ? "5.4.6" : "5.3.0";
-    r.diagnostic = st == mda::DeliveryStatus::Loop
-                       ? "X-maillab; mail forwarding loop for " + r.address
-                       : "X-maillab; cannot deliver to mailbox of user " + user;
-    rt_.trace(agent::kMda, ev::kDeliverFailed,
-              {{key::kId, q.id},
-               {key::kTo, r.address},
-               {key::kStatus, r.status},
-               {key::kDiagnostic, r.diagnostic},
-               {key::kMsgid, q.message_id}});
-    return;
-  }
-  r.state = RcptState::kDelivered;
-  r.status = "2.0.0";
-  r.diagnostic = "X-maillab; delivered to " + cfg_->mailbox;
-  if (rt_.tracing() && q.folder.empty()) {
-    rt_.trace(agent::kMda, ev::kDeliver,
-              {{key::kId, q.id},
-               {key::kUser, user},
-               {key::kTo, r.address},
-               {key::kMailbox, cfg_->mailbox},
-               {key::kSubject, q.subject},
-               {key::kMsgid, q.message_id}});
-  } else if (rt_.tracing()) {
-    rt_.trace(agent::kMda, ev::kDeliver,
-              {{key::kId, q.id},
-               {key::kUser, user},
-               {key::kTo, r.address},
-               {key::kMailbox, cfg_->mailbox},
-               {key::kSubject, q.subject},
-               {key::kMsgid, q.message_id},
-               {key::kFolder, q.folder}});
-  }
-  if (on_delivered) {
-    // What was stored is, by MailStore's contract, the delivered content (Return-Path and
-    // Delivered-To prepended): built here, not read back with list(), which reads the whole
-    // mailbox (quadratic: `serve --mailboxes` fell to 20 msg/s at a few thousand messages
-    // in one Maildir). A "count" store keeps nothing: the delivery is reported without it.
-    io::Bytes stored = store().kind() == "count" ? nullptr : io::make_bytes(mda::delivered_content(d));
-    on_delivered(DeliveryRecord{rt_.now(), user, r.address, q.id, std::move(stored), q.message_id, q.folder});
-  }
-}
-
-void Mta::attempt_done(SmtpAttempt* a) {
+void Qmgr::attempt_done(SmtpAttempt* a) {
   auto found = std::find_if(attempts_.begin(), attempts_.end(),
                             [a](const std::unique_ptr<SmtpAttempt>& p) { return p.get() == a; });
   if (found == attempts_.end()) return;
@@ -343,7 +251,8 @@ void Mta::attempt_done(SmtpAttempt* a) {
   for (std::size_t j = 0; j < attempt->jobs(); ++j) job_done(*attempt, j);
 }
 
-void Mta::job_done(const SmtpAttempt& attempt, std::size_t job) {
+void Qmgr::job_done(const SmtpAttempt& attempt, std::size_t job) {
+  io::Runtime& rt = host_.runtime();
   const std::string id = attempt.queue_id(job);
   auto qit = index_.find(id);
   if (qit == index_.end()) return;
@@ -359,31 +268,31 @@ void Mta::job_done(const SmtpAttempt& attempt, std::size_t job) {
     if (o.kind == AttemptOutcome::Kind::kDelivered && o.next_hop_dsn) r.reported = true;
     if (o.kind == AttemptOutcome::Kind::kFailed) r.state = RcptState::kFailed;
     const std::string& msgid = qit->second.message_id;
-    if (rt_.tracing() && o.kind == AttemptOutcome::Kind::kDelivered) {
+    if (rt.tracing() && o.kind == AttemptOutcome::Kind::kDelivered) {
       // The next hop as a link: its address and the queue id it named (docs/trace.md).
-      rt_.trace(agent::kMta, ev::kRelaySent,
-                {{key::kId, id},
-                 {key::kTo, r.address},
-                 {key::kRelay, o.remote_mta},
-                 {key::kStatus, o.status},
-                 {key::kDiagnostic, o.diagnostic},
-                 {key::kMsgid, msgid},
-                 {key::kPeer, o.remote_address},
-                 {key::kNextId, o.next_id}});
-    } else if (rt_.tracing()) {
-      rt_.trace(agent::kMta, o.kind == AttemptOutcome::Kind::kFailed ? ev::kRelayBounced : ev::kRelayDeferred,
-                {{key::kId, id},
-                 {key::kTo, r.address},
-                 {key::kRelay, o.remote_mta},
-                 {key::kStatus, o.status},
-                 {key::kDiagnostic, o.diagnostic},
-                 {key::kMsgid, msgid}});
+      rt.trace(agent::kMta, ev::kRelaySent,
+               {{key::kId, id},
+                {key::kTo, r.address},
+                {key::kRelay, o.remote_mta},
+                {key::kStatus, o.status},
+                {key::kDiagnostic, o.diagnostic},
+                {key::kMsgid, msgid},
+                {key::kPeer, o.remote_address},
+                {key::kNextId, o.next_id}});
+    } else if (rt.tracing()) {
+      rt.trace(agent::kMta, o.kind == AttemptOutcome::Kind::kFailed ? ev::kRelayBounced : ev::kRelayDeferred,
+               {{key::kId, id},
+                {key::kTo, r.address},
+                {key::kRelay, o.remote_mta},
+                {key::kStatus, o.status},
+                {key::kDiagnostic, o.diagnostic},
+                {key::kMsgid, msgid}});
     }
     if (o.unconfirmed) {
       // RFC 1047: the dot went out but no reply came back; the next hop may have the
       // message, so a retry can deliver it twice. Chaos runs allow duplicates only then.
-      rt_.trace(agent::kMta, ev::kRelayUnconfirmed,
-                {{key::kId, id}, {key::kTo, r.address}, {key::kMsgid, msgid}});
+      rt.trace(agent::kMta, ev::kRelayUnconfirmed,
+               {{key::kId, id}, {key::kTo, r.address}, {key::kMsgid, msgid}});
     }
   }
   if (--in_flight_[id] == 0) {
@@ -392,13 +301,15 @@ void Mta::job_done(const SmtpAttempt& attempt, std::size_t job) {
   }
 }
 
-void Mta::active_done(const std::string& id) {
+void Qmgr::active_done(const std::string& id) {
+  io::Runtime& rt = host_.runtime();
+  const MtaConfig& cfg = host_.config();
   auto it = index_.find(id);
   if (it == index_.end()) return;
   QueueFile& q = it->second;
-  const io::Time age = rt_.now() - q.arrival;
+  const io::Time age = rt.now() - q.arrival;
   const io::Time lifetime =
-      q.sender.empty() ? cfg_->queue.bounce_queue_lifetime : cfg_->queue.maximal_queue_lifetime;
+      q.sender.empty() ? cfg.queue.bounce_queue_lifetime : cfg.queue.maximal_queue_lifetime;
   if (!q.done() && age >= lifetime) {
     // Expired: the pending recipients fail with the last transient status they had.
     for (auto& r : q.rcpts) {
@@ -407,8 +318,8 @@ void Mta::active_done(const std::string& id) {
       if (r.status.empty() || r.status[0] != '4') r.status = "4.4.7";
       r.diagnostic = r.diagnostic.empty() ? "X-maillab; message expired" : r.diagnostic;
     }
-    rt_.trace(agent::kMta, ev::kQueueExpired,
-              {{key::kId, id}, {key::kSubject, q.subject}, {key::kMsgid, q.message_id}});
+    rt.trace(agent::kMta, ev::kQueueExpired,
+             {{key::kId, id}, {key::kSubject, q.subject}, {key::kMsgid, q.message_id}});
   }
   // RFC 3461 4.1: a bounce for the failed recipients whose NOTIFY has FAILURE (or who
   // gave none), a success notice for the delivered ones whose NOTIFY has SUCCESS.
@@ -426,15 +337,15 @@ void Mta::active_done(const std::string& id) {
       r.reported = true;
   }
   if (q.done()) {
-    if (rt_.tracing()) {
-      rt_.trace(agent::kMta, ev::kQueueRemoved,
-                {{key::kId, id}, {key::kSubject, q.subject}, {key::kMsgid, q.message_id}});
+    if (rt.tracing()) {
+      rt.trace(agent::kMta, ev::kQueueRemoved,
+               {{key::kId, id}, {key::kSubject, q.subject}, {key::kMsgid, q.message_id}});
     }
-    remove(q);
+    store_->remove(q);
     index_.erase(it);
     return;
   }
-  if (cfg_->queue.delay_warning_time > 0 && !q.warned && age >= cfg_->queue.delay_warning_time) {
+  if (cfg.queue.delay_warning_time > 0 && !q.warned && age >= cfg.queue.delay_warning_time) {
     std::vector<const QueueRecipient*> delayed;
     for (auto& r : q.rcpts) {
       if (r.state == RcptState::kPending && dsn_wanted(r, DsnKind::kDelayed)) delayed.push_back(&r);
@@ -443,9 +354,9 @@ void Mta::active_done(const std::string& id) {
     q.warned = true;
   }
   // Postfix: delay = time in queue, clamped to [minimal_backoff_time, maximal_backoff_time].
-  io::Time delay = std::clamp(age, cfg_->queue.minimal_backoff_time, cfg_->queue.maximal_backoff_time);
+  io::Time delay = std::clamp(age, cfg.queue.minimal_backoff_time, cfg.queue.maximal_backoff_time);
   // Postfix keeps the due time as the queue file's mtime, in whole seconds.
-  q.next_attempt = (rt_.now() + delay) / kSec * kSec;
+  q.next_attempt = (rt.now() + delay) / kSec * kSec;
   if (!save(q, QueueState::kDeferred)) {
     // The disk refused the update: the old envelope stays on disk; in memory the message
     // is deferred all the same, so the scan retries it.
@@ -458,44 +369,47 @@ void Mta::active_done(const std::string& id) {
       break;
     }
   }
-  rt_.trace(agent::kMta, ev::kQueueDeferred,
-            {{key::kId, id},
-             {key::kSubject, q.subject},
-             {key::kNextNs, std::to_string(q.next_attempt)},
-             {key::kReason, reason},
-             {key::kMsgid, q.message_id}});
+  rt.trace(agent::kMta, ev::kQueueDeferred,
+           {{key::kId, id},
+            {key::kSubject, q.subject},
+            {key::kNextNs, std::to_string(q.next_attempt)},
+            {key::kReason, reason},
+            {key::kMsgid, q.message_id}});
 }
 
-void Mta::suppress_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, std::string_view why) {
+void Qmgr::suppress_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, std::string_view why) {
+  io::Runtime& rt = host_.runtime();
   std::string listed;
   for (const auto* r : rcpts) listed += (listed.empty() ? "" : ",") + r->address;
-  rt_.trace(agent::kMta, ev::kDsnSuppressed,
-            {{key::kId, q.id}, {key::kReason, std::string(why)}, {key::kMsgid, q.message_id}, {key::kRcpts, listed}});
+  rt.trace(agent::kMta, ev::kDsnSuppressed,
+           {{key::kId, q.id}, {key::kReason, std::string(why)}, {key::kMsgid, q.message_id}, {key::kRcpts, listed}});
 }
 
-void Mta::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind) {
+void Qmgr::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts, DsnKind kind) {
+  io::Runtime& rt = host_.runtime();
+  const MtaConfig& cfg = host_.config();
   // Never a bounce to <> (RFC 3464 / RFC 5321 6.1).
   if (q.sender.empty()) return suppress_dsn(q, rcpts, "null sender");
   std::string listed;
   for (const auto* r : rcpts) listed += (listed.empty() ? "" : ",") + r->address;
   message::DsnRequest req =
-      dsn_request(kind, q, rcpts, hostname(), rt_.now(), q.arrival + cfg_->queue.maximal_queue_lifetime);
-  if (auto content = rt_.disk().read(QueueFile::content_path(q.id, path_))) req.original_message = *content;
+      dsn_request(kind, q, rcpts, host_.hostname(), rt.now(), q.arrival + cfg.queue.maximal_queue_lifetime);
+  if (auto content = store_->content(q.id)) req.original_message = *content;
   Submission s;
   s.sender = "";
   s.rcpts = {q.sender};
   s.content = message::build_dsn(req);
-  rt_.trace(agent::kMta,
-            kind == DsnKind::kDelayed   ? ev::kDsnDelayed
-            : kind == DsnKind::kSuccess ? ev::kDsnSuccess
-                                        : ev::kDsnBounce,
-            {{key::kId, q.id},
-             {key::kTo, q.sender},
-             {key::kSubject, q.subject},
-             {key::kMsgid, q.message_id},
-             {key::kRcpts, listed},
-             {key::kDsnMsgid, req.message_id}});
-  enqueue(s);
+  rt.trace(agent::kMta,
+           kind == DsnKind::kDelayed   ? ev::kDsnDelayed
+           : kind == DsnKind::kSuccess ? ev::kDsnSuccess
+                                       : ev::kDsnBounce,
+           {{key::kId, q.id},
+            {key::kTo, q.sender},
+            {key::kSubject, q.subject},
+            {key::kMsgid, q.message_id},
+            {key::kRcpts, listed},
+            {key::kDsnMsgid, req.message_id}});
+  host_.enqueue_report(std::move(s));
 }
 
 }  // namespace maillab::mta

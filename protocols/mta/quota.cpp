@@ -3,7 +3,7 @@
 // already holds; over the limit it is refused, temporarily with quota_full_tempfail = yes
 // (RFC 3463 4.2.2 "Mailbox full": the message stays queued and bounces when its queue
 // lifetime ends) or permanently (5.2.2, a bounce now).
-#include "protocols/mta/mta.hpp"
+#include "protocols/mta/local_delivery.hpp"
 
 namespace maillab::mta {
 
@@ -11,34 +11,29 @@ namespace agent = io::trace::agent;
 namespace ev = io::trace::ev;
 namespace key = io::trace::key;
 
-bool Mta::over_quota(const QueueFile& q, QueueRecipient& r, const mda::Delivery& d) {
-  auto limit = cfg_->quotas.find(d.user);
-  if (limit == cfg_->quotas.end()) return false;
+bool LocalDelivery::over_quota(const QueueFile& q, QueueRecipient& r, const mda::Delivery& d) {
+  const MtaConfig& cfg = host_.config();
+  auto limit = cfg.quotas.find(d.user);
+  if (limit == cfg.quotas.end()) return false;
   std::uint64_t used = 0;
   for (const auto& m : store().list(d.user)) used += m.size;
   const std::uint64_t size = mda::delivered_content(d).size();
   if (used + size <= limit->second) return false;
-  const bool tempfail = cfg_->quota_full_tempfail;
+  const bool tempfail = cfg.quota_full_tempfail;
   r.status = tempfail ? "4.2.2" : "5.2.2";
   r.diagnostic = "X-maillab; Quota exceeded (mailbox for user " + d.user + " is full: " +
                  std::to_string(used) + " + " + std::to_string(size) + " > " +
                  std::to_string(limit->second) + " bytes)";
   if (tempfail) {
-    rt_.trace(agent::kMda, ev::kDeliverDeferred,
-              {{key::kId, q.id},
-               {key::kUser, d.user},
-               {key::kReason, "quota exceeded"},
-               {key::kTo, r.address},
-               {key::kMsgid, q.message_id}});
+    host_.runtime().trace(agent::kMda, ev::kDeliverDeferred,
+                          {{key::kId, q.id},
+                           {key::kUser, d.user},
+                           {key::kReason, "quota exceeded"},
+                           {key::kTo, r.address},
+                           {key::kMsgid, q.message_id}});
     return true;
   }
-  r.state = RcptState::kFailed;
-  rt_.trace(agent::kMda, ev::kDeliverFailed,
-            {{key::kId, q.id},
-             {key::kTo, r.address},
-             {key::kStatus, r.status},
-             {key::kDiagnostic, r.diagnostic},
-             {key::kMsgid, q.message_id}});
+  failed(q, r);
   return true;
 }
 

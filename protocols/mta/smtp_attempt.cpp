@@ -4,7 +4,7 @@
 #include <charconv>
 
 #include "protocols/dns/address.hpp"
-#include "protocols/mta/mta.hpp"
+#include "protocols/mta/mta_host.hpp"
 #include "protocols/mta/mx_order.hpp"
 #include "protocols/mta/next_hop.hpp"
 #include "protocols/services/session_driver.hpp"
@@ -203,7 +203,7 @@ class SmtpAttempt::Connection {
   std::vector<std::size_t> jobs_;
 };
 
-SmtpAttempt::SmtpAttempt(Mta& mta, std::string queue_id, std::string domain,
+SmtpAttempt::SmtpAttempt(MtaHost& mta, std::string queue_id, std::string domain,
                          std::vector<std::size_t> rcpt_indices, smtp::OutgoingMessage message,
                          Done done)
     : mta_(mta), domain_(lowercase(std::move(domain))), done_(std::move(done)) {

@@ -32,7 +32,7 @@
 
 namespace maillab::mta {
 
-class Mta;
+class MtaHost;
 
 // smtp_tls_security_level (Postfix's names) as the client engine's level; unknown: none.
 smtp::TlsLevel tls_level(std::string_view smtp_tls_security_level);
@@ -55,7 +55,7 @@ class SmtpAttempt {
  public:
   using Done = std::function<void(SmtpAttempt&)>;
 
-  SmtpAttempt(Mta& mta, std::string queue_id, std::string domain,
+  SmtpAttempt(MtaHost& mta, std::string queue_id, std::string domain,
               std::vector<std::size_t> rcpt_indices, smtp::OutgoingMessage message, Done done);
   ~SmtpAttempt();
 
@@ -105,7 +105,7 @@ class SmtpAttempt {
   const std::string& lead_id() const;
   void finish();
 
-  Mta& mta_;
+  MtaHost& mta_;
   std::string domain_;
   std::string lookup_name_;  // what DNS is asked: the domain, or the configured next hop's host
   std::uint16_t port_ = 25;  // the next hop's port
