@@ -3,22 +3,15 @@
 
 #include <limits>
 
+#include "protocols/http/fields.hpp"
+#include "protocols/http/target.hpp"
+
 namespace maillab::http {
 
 namespace {
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // RFC 9110 5.6.2: tchar.
-bool is_tchar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
+bool is_tchar(char c) { return is_token(std::string_view(&c, 1)); }
 
 bool is_ws(char c) { return c == ' ' || c == '\t'; }
 
