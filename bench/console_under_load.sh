@@ -8,6 +8,9 @@
 # and max of each, the sink's rate, and how many requests got no 200.
 #
 #   bench/console_under_load.sh [MSGS]         (default 100000; MAILLAB=build/tools/maillab)
+#   STORE=1 bench/console_under_load.sh 20000  (bench/maildir.yaml with --mailboxes: every
+#                                               message is kept, so the list the API
+#                                               answers grows to MSGS entries meanwhile)
 #
 # A benchmark, not a test: the machine is shared, quote the under-load/idle ratios.
 set -euo pipefail
@@ -26,7 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$MAILLAB" serve "$ROOT/bench/sink.yaml" --quiet --listen mx.sink.test:smtp=127.0.0.1:0 \
+SCENARIO=(bench/sink.yaml)
+[ -n "${STORE:-}" ] && SCENARIO=(bench/maildir.yaml --mailboxes "$WORK/mail")
+"$MAILLAB" serve "$ROOT/${SCENARIO[0]}" "${SCENARIO[@]:1}" --quiet --listen mx.sink.test:smtp=127.0.0.1:0 \
   --http 127.0.0.1:0 2>"$WORK/serve.err" >/dev/null &
 SERVE_PID=$!
 smtp="" http=""
