@@ -27,6 +27,7 @@ std::uint16_t virtual_port(scenario::Service s) {
     case scenario::Service::kPop3s: return 995;
     case scenario::Service::kImaps: return 993;
     case scenario::Service::kHttp: return 80;
+    case scenario::Service::kHttps: return 443;
   }
   return 0;
 }
@@ -35,7 +36,7 @@ std::optional<scenario::Service> parse_service(std::string_view name) {
   for (auto s : {scenario::Service::kSmtp, scenario::Service::kSubmission,
                  scenario::Service::kPop3, scenario::Service::kDns, scenario::Service::kImap,
                  scenario::Service::kSmtps, scenario::Service::kPop3s, scenario::Service::kImaps,
-                 scenario::Service::kHttp}) {
+                 scenario::Service::kHttp, scenario::Service::kHttps}) {
     if (scenario::service_name(s) == name) return s;
   }
   return std::nullopt;
@@ -92,7 +93,7 @@ std::optional<ListenSpec> parse_listen(std::string_view text, std::string* error
   auto service = parse_service(left.substr(colon + 1));
   if (!service) {
     *error = "--listen " + std::string(text) + ": expected a service smtp, submission, smtps, "
-             "pop3, pop3s, imap, imaps, http or dns, found '" + std::string(left.substr(colon + 1)) + "'";
+             "pop3, pop3s, imap, imaps, http, https or dns, found '" + std::string(left.substr(colon + 1)) + "'";
     return std::nullopt;
   }
   l.service = *service;
@@ -163,6 +164,7 @@ std::string validate(const ServeOptions& o, const scenario::Scenario& s) {
       case scenario::Service::kPop3s: runs = host->pop3s; break;
       case scenario::Service::kImaps: runs = host->imaps; break;
       case scenario::Service::kHttp: runs = host->webmail.has_value(); break;
+      case scenario::Service::kHttps: runs = host->webmail && host->tls; break;
     }
     if (!runs) {
       return what + ": host " + l.host + " runs no " +

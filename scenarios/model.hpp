@@ -239,8 +239,9 @@ struct HostState {  // `down: HOST` / `up: HOST`
   bool up = false;
 };
 
-// The last three are implicit TLS (RFC 8314), for `serve --listen` only.
-enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap, kSmtps, kPop3s, kImaps, kHttp };
+// kSmtps, kPop3s, kImaps and kHttps are implicit TLS (RFC 8314, RFC 9110 4.2.2), for
+// `serve --listen` only.
+enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap, kSmtps, kPop3s, kImaps, kHttp, kHttps };
 constexpr std::string_view service_name(Service s) {
   switch (s) {
     case Service::kSmtp: return "smtp";
@@ -248,6 +249,7 @@ constexpr std::string_view service_name(Service s) {
     case Service::kPop3: return "pop3";
     case Service::kImap: return "imap";
     case Service::kHttp: return "http";
+    case Service::kHttps: return "https";
     case Service::kDns: return "dns";
     case Service::kSmtps: return "smtps";
     case Service::kPop3s: return "pop3s";

@@ -41,12 +41,14 @@ std::string host_of_address(const Scenario& s, const std::string& address) {
 std::string timeline_line(const sim::TraceEvent& e, const Scenario& s) {
   std::string what;
   const std::string& name = e.event;
+  // HTTPS exchanges carry the server's port (443): shown next to the server.
+  const std::string port = name == ev::kHttpOut || name == ev::kHttpIn ? e.get(key::kPort) : "";
   if (name == ev::kSmtpOut || name == ev::kPop3Out || name == ev::kImapOut || name == ev::kHttpOut) {
-    what = "-> " + host_of_address(s, e.get(key::kPeer)) + "  " +
+    what = "-> " + host_of_address(s, e.get(key::kPeer)) + (port.empty() ? "" : ":" + port) + "  " +
            (e.get(key::kCommand).empty() ? "(greeting)" : e.get(key::kCommand)) +
            "  <= " + e.get(key::kReply);
   } else if (name == ev::kSmtpIn || name == ev::kPop3In || name == ev::kImapIn || name == ev::kHttpIn) {
-    what = "<- " + host_of_address(s, e.get(key::kPeer)) + "  " +
+    what = "<- " + host_of_address(s, e.get(key::kPeer)) + (port.empty() ? "" : " on :" + port) + "  " +
            (e.get(key::kCommand).empty() ? "(connect)" : e.get(key::kCommand)) + "  => " + e.get(key::kReply);
   } else if (name == ev::kDnsQuery) {
     what = "? " + e.get(key::kName) + " " + e.get(key::kType) +

@@ -39,6 +39,7 @@ std::uint16_t service_port(Service s) {
     case Service::kPop3s: return 995;
     case Service::kImaps: return 993;
     case Service::kHttp: return 80;
+    case Service::kHttps: return 443;
   }
   return 0;
 }

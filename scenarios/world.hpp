@@ -91,6 +91,9 @@ struct WorldOptions {
   // log lines, `--keylog FILE`; empty: nowhere).
   bool system_random = false;
   std::function<void(std::string_view line)> key_log;
+  // Where browsers reach a TLS webmail's HTTPS (host name -> real port, serve --listen
+  // HOST:https): its port 80 redirects there. Absent: 443.
+  std::map<std::string, std::uint16_t> https_port;
 };
 
 class World {
@@ -161,6 +164,7 @@ class World {
   void boot_webmail(HostNode& h);
   void send_via_webmail(const Send& s);
   void fetch_via_webmail(const Fetch& f);
+  void browse_https(webmail::BrowserJob& job, const HostNode& web, const HostNode& client);
   void save_sent(HostNode& client, HostNode& server, const Send& s, const std::string& content);
   // An IMAP MUA on `client` for a `fetch` or `idle` (a FetchRecord) or a `save_sent`.
   mua::ImapClient& start_imap(HostNode& client, const HostNode& server, mua::ImapJob job, bool record);

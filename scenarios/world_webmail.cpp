@@ -1,6 +1,7 @@
 // The webmail part of the World (scenario-format.md 1.1 "Webmail"): a host's webmail
 // service, and the user's browser for `send ... via` and `fetch ... protocol: webmail`.
-// The browser logs in over HTTP; the webmail logs in to IMAP as the user (a wrong
+// The browser logs in over HTTP (HTTPS on 443 when the webmail's host has tls, the lab CA
+// verified); the webmail logs in to IMAP as the user (a wrong
 // password is refused there, and nothing is sent), submits on 587 with AUTH as the user
 // and APPENDs the copy to Sent. The trace shows each hop: http.out (browser) / http.in
 // (webmail), imap.out (webmail) / imap.in (IMAP server), smtp.out / smtp.in (MSA).
@@ -50,8 +51,23 @@ void World::boot_webmail(HostNode& h) {
     cfg.submission_tls = tls_->client(h.spec->name);
     cfg.submission_name = sub->name;
   }
+  // HTTPS when the host has tls (spec: "443 when the host has tls"); port 80 redirects.
+  if (tls::ServerContext* ctx = tls_->server(h.spec->name)) {
+    cfg.tls = ctx;
+    cfg.name = h.spec->name;
+    if (auto it = options_.https_port.find(h.spec->name); it != options_.https_port.end())
+      cfg.public_https_port = it->second;
+  }
   h.webmail = std::make_unique<webmail::Service>(*h.runtime, std::move(cfg));
   h.webmail->start();
+}
+
+// The browser of a person who types the webmail's name: HTTPS, verifying the lab CA, when
+// the webmail's host has tls.
+void World::browse_https(webmail::BrowserJob& job, const HostNode& web, const HostNode& client) {
+  if (!web.spec->tls) return;
+  job.tls = tls_->client(client.spec->name);
+  job.port = 443;
 }
 
 void World::send_via_webmail(const Send& s) {
@@ -63,6 +79,7 @@ void World::send_via_webmail(const Send& s) {
   webmail::BrowserJob job;
   job.server_address = web->spec->address.text;
   job.server_name = web->spec->name;
+  browse_https(job, *web, *client);
   job.user = s.auth && *s.auth != "none" ? *s.auth : user_of(s.from);
   job.password = password_of(*imap, job.user, s.password);
   webmail::BrowserCompose c;
@@ -96,6 +113,7 @@ void World::fetch_via_webmail(const Fetch& f) {
   webmail::BrowserJob job;
   job.server_address = web->spec->address.text;
   job.server_name = web->spec->name;
+  browse_https(job, *web, *client);
   job.user = f.user;
   job.password = password_of(*imap, f.user, f.password);
   const std::size_t index = fetches_.size();

@@ -105,6 +105,9 @@ int serve(const ServeArgs& a, bool seed_given) {
     }
   }
   for (const auto& r : opt.routes) wopt.transport[r.domain] = "[" + r.to.address + "]:" + std::to_string(r.to.port);
+  // A TLS webmail's port 80 redirects to where its HTTPS listens (a port given, not 0).
+  for (const auto& l : opt.listen)
+    if (l.service == scenario::Service::kHttps && l.at.port != 0) wopt.https_port[l.host] = l.at.port;
   if (!opt.mailboxes_dir.empty()) {
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -201,7 +204,7 @@ void register_serve(CLI::App& app, int& exit_code) {
   cmd->add_option("SCENARIO", args->scenario, "a scenario file or a built-in name")->required();
   cmd->add_option("--listen", args->listen,
                   "HOST:SERVICE=ADDR:PORT: expose a virtual host's smtp, submission, smtps, pop3, pop3s, "
-                  "imap, imaps, http (webmail) or dns service on a real socket (port 0: any free port); repeatable");
+                  "imap, imaps, http, https (webmail) or dns service on a real socket (port 0: any free port); repeatable");
   cmd->add_option("--ca-out", args->ca_out,
                   "write the lab CA's certificate (PEM) here, so real clients can verify the lab");
   cmd->add_option("--keylog", args->keylog,

@@ -350,7 +350,7 @@ void Builder::connect_failed(std::size_t failed, std::size_t connect) {
 // A connection is (server host, client address): TLS from its server's tls.established
 // until QUIT (LOGOUT in IMAP) or the next connection's greeting. SMTP, POP3 and IMAP alike.
 // With implicit TLS (RFC 8314: 465, 995, 993) there is no STARTTLS: the greeting just
-// before the handshake was sent inside it.
+// before the handshake was sent inside it. HTTPS exchanges say so (their port).
 namespace {
 
 // QUIT (SMTP, POP3) or "<tag> LOGOUT" (IMAP), in any case.
@@ -376,10 +376,17 @@ void Builder::find_tls() {
       if (l != last.end() && trace_[l->second].get(key::kCommand).empty()) tls_of_[l->second] = i;
       continue;
     }
-    if (e.event != ev::kSmtpIn && e.event != ev::kPop3In && e.event != ev::kImapIn) continue;
+    // HTTPS: an http.in with a port (443) is inside its connection's handshake; plain
+    // HTTP (the redirect on port 80) has none.
+    const bool https = e.event == ev::kHttpIn && !e.get(key::kPort).empty();
+    if (e.event != ev::kSmtpIn && e.event != ev::kPop3In && e.event != ev::kImapIn && !https) continue;
     last[c] = i;
     auto it = on.find(c);
     if (it == on.end()) continue;
+    if (https) {
+      tls_of_[i] = it->second;
+      continue;
+    }
     const std::string& command = e.get(key::kCommand);
     if (command.empty() && trace_[it->second].t_ns != e.t_ns) {
       on.erase(it);

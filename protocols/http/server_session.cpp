@@ -236,44 +236,75 @@ bool ServerSession::read_header(std::string_view view, std::size_t& pos) {
   return true;
 }
 
-// One body step: a piece of content, or one chunk line, or the last chunk with its trailer
-// section. Chunk framing is bounded like a header: a chunk line (with the CRLF before it)
-// or the trailer section over max_header_bytes is refused, whether it comes whole or in
-// pieces, with the same answer as any broken chunking. False: more is needed.
+// One body step: a piece of content. False: more is needed.
 bool ServerSession::read_body(std::string_view view, std::size_t& pos) {
-  static constexpr std::string_view kBrokenChunks = "the chunked request body is malformed";
   auto& p = *parser_->p;
-  const bool chunked = p.chunked();
-  if (view.size() - pos < (chunked ? wire::kMinChunkedPut : 1)) return false;
-  const std::size_t before = p.get().body().size();
+  if (p.chunked()) return read_chunked(view, pos);
+  if (pos == view.size()) return false;
   beast::error_code ec;
   const std::size_t n = p.put(boost::asio::const_buffer(view.data() + pos, view.size() - pos), ec);
   pos += n;
-  const std::size_t limit = config_.max_header_bytes;
-  if (ec == bh::error::need_more) {
-    if (!chunked || view.size() - pos <= limit) return false;
-    fail(400, kBrokenChunks);
-    return true;
-  }
-  if (ec == bh::error::body_limit) {
-    // The chunk line that announced too much: over the framing bound, it is that error.
-    const std::size_t start = view.substr(pos, 2) == "\r\n" ? pos + 2 : pos;
-    const auto lf = view.find('\n', start);
-    const std::size_t line = (lf == std::string_view::npos ? view.size() : lf + 1) - pos;
-    if (line > limit) {
-      fail(400, kBrokenChunks);
-    } else {
-      fail(413, "the request body is larger than " + std::to_string(config_.max_body_bytes) + " bytes");
-    }
-    return true;
-  }
+  if (ec == bh::error::need_more) return false;
   if (ec) {
-    fail(400, chunked ? kBrokenChunks : std::string_view(ec.message()));
+    fail(400, ec.message());
     return true;
   }
-  if (chunked && n - (p.get().body().size() - before) > limit) {
+  if (p.is_done()) {
+    dispatch();
+    return true;
+  }
+  return n > 0;
+}
+
+// One step of a chunked body: a chunk line, a piece of a chunk's data, or the last chunk
+// with its trailer section. The engine follows the framing itself (chunk_left_): every chunk
+// line is read by ChunkLine before Beast sees it, so a broken one is refused at its first
+// impossible byte, a complete one over max_header_bytes (with the CRLF before it) or over
+// what is left of max_body_bytes at once, whether it comes whole or in pieces. Beast gets
+// a chunk line only once it is complete, and the last one with at least kMinChunkedPut
+// bytes. False: more is needed.
+bool ServerSession::read_chunked(std::string_view view, std::size_t& pos) {
+  static constexpr std::string_view kBrokenChunks = "the chunked request body is malformed";
+  auto& p = *parser_->p;
+  const std::string_view rest = view.substr(pos);
+  const std::size_t limit = config_.max_header_bytes;
+  const bool at_line = chunk_left_ == 0;
+  if (at_line) {
+    const ChunkLine::Status line = chunk_line_.feed(rest);
+    if (line == ChunkLine::Status::Bad || chunk_line_.length() > limit) {
+      fail(400, kBrokenChunks);
+      return true;
+    }
+    if (line == ChunkLine::Status::More) return false;
+    if (chunk_line_.size() > chunk_budget_) {
+      fail(413, "the request body is larger than " + std::to_string(config_.max_body_bytes) + " bytes");
+      return true;
+    }
+    if (chunk_line_.size() == 0 && rest.size() < wire::kMinChunkedPut) return false;
+  } else if (rest.empty()) {
+    return false;
+  }
+  const std::size_t before = p.get().body().size();
+  beast::error_code ec;
+  const std::size_t n = p.put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
+  pos += n;
+  if (ec == bh::error::need_more) {  // the trailer section of the last chunk is not complete
+    if (rest.size() - n <= limit) return false;
     fail(400, kBrokenChunks);
     return true;
+  }
+  // A line step takes the line, or for the last chunk the line and its trailer section:
+  // within the framing bound either way.
+  if (ec || (at_line && (n > limit || (chunk_line_.size() > 0 && n != chunk_line_.length())))) {
+    fail(400, kBrokenChunks);
+    return true;
+  }
+  if (at_line) {
+    chunk_left_ = chunk_line_.size();
+    chunk_budget_ -= chunk_left_;
+  } else {
+    chunk_left_ -= std::min<std::uint64_t>(chunk_left_, p.get().body().size() - before);
+    if (chunk_left_ == 0) chunk_line_.reset(true);
   }
   if (p.is_done()) {
     dispatch();
@@ -291,6 +322,9 @@ bool ServerSession::begin_body() {
   fields_ = Fields();
   for (const auto& f : m) fields_.add(std::string(sv(f.name_string())), std::string(sv(f.value())));
   state_ = State::Body;
+  chunk_line_.reset(false);
+  chunk_left_ = 0;
+  chunk_budget_ = config_.max_body_bytes;
   if (m.version() / 10 != 1) {
     fail(505, "only HTTP/1.0 and HTTP/1.1 are spoken here");
     return false;

@@ -21,7 +21,9 @@
 //   framing error the rest of the stream cannot be trusted (RFC 9112 6.3, smuggling);
 // - the split of the input never matters: Beast sees a header only once it is complete, and
 //   the body one step (a piece of content, a chunk line) at a time, so the same bytes give
-//   the same responses whether they come at once or one by one;
+//   the same responses whether they come at once or one by one; the engine follows the chunk
+//   framing itself (ChunkLine), so a broken chunk line is refused at its first impossible
+//   byte, never left waiting for bytes the peer will not send;
 // - keep-alive (RFC 9112 9.3): HTTP/1.1 unless "Connection: close", HTTP/1.0 only with
 //   "Connection: keep-alive"; a response with close set, max_requests and a timeout end it;
 // - memory is bounded: a partial request line, fields or chunk line is at most
@@ -38,6 +40,7 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/http/chunk_line.hpp"
 #include "protocols/http/fields.hpp"
 #include "protocols/http/request.hpp"
 #include "protocols/http/response.hpp"
@@ -125,6 +128,7 @@ class ServerSession {
   Stop run(std::string_view view, std::size_t& pos, std::size_t output_limit);
   bool read_header(std::string_view view, std::size_t& pos);
   bool read_body(std::string_view view, std::size_t& pos);
+  bool read_chunked(std::string_view view, std::size_t& pos);
   bool begin_body();  // header checks (Host, Transfer-Encoding, version, Expect)
   void dispatch();
   void fail(int status, std::string_view detail);
@@ -141,6 +145,9 @@ class ServerSession {
   std::uint64_t requests_ = 0;
   Fields fields_;                  // the header fields of the request being read
   std::size_t header_scan_ = 0;    // header bytes already searched for its end
+  ChunkLine chunk_line_;           // the chunk line being read (chunked body, chunk_left_ 0)
+  std::uint64_t chunk_left_ = 0;   // data bytes of the current chunk not read yet
+  std::uint64_t chunk_budget_ = 0; // body bytes the chunks may still announce
   bool closing_ = false;         // close once the current response is written
   bool overflow_ = false;        // input was dropped while waiting: close after the answer
   bool running_ = false;         // inside run(): respond() from a handler parses nothing

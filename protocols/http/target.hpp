@@ -46,5 +46,7 @@ std::optional<std::string_view> query_value(const Query& q, std::string_view nam
 
 // Percent-encodes every byte outside RFC 3986's unreserved set (for links the lab writes).
 std::string percent_encode(std::string_view s);
+// The value of a hexadecimal digit (either case), or -1.
+int hex_value(char c);
 
 }  // namespace maillab::http

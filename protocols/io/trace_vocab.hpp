@@ -130,7 +130,7 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kFetchFailed, "fetch.failed", "MUA", "user messages detail")                         \
   /* SMTP, POP3 and IMAP exchanges */                                                    \
   X(kSmtpIn, "smtp.in", "MTA MSA", "peer command code reply")                            \
-  X(kTlsEstablished, "tls.established", "MTA MSA MRA", "peer version cipher resumed sni certificate") \
+  X(kTlsEstablished, "tls.established", "MTA MSA MRA MUA", "peer version cipher resumed sni certificate") \
   X(kSmtpOut, "smtp.out", "MTA MUA", "id? peer command code reply")                      \
   X(kSmtpConnect, "smtp.connect", "MTA", "id peer mx port")                              \
   X(kSmtpConnectFailed, "smtp.connect_failed", "MTA", "id peer reason")                  \
@@ -146,8 +146,8 @@ inline constexpr Agent kNet{"NET"};  // the world: faults, the bridge's real soc
   X(kImapOut, "imap.out", "MUA", "peer command reply")                                   \
   X(kImapLogin, "imap.login", "MRA", "peer user")                                        \
   X(kImapAuthFailed, "imap.auth_failed", "MRA", "peer user")                             \
-  X(kHttpIn, "http.in", "MUA", "peer command reply")                                     \
-  X(kHttpOut, "http.out", "MUA", "peer command reply")                                   \
+  X(kHttpIn, "http.in", "MUA", "peer command reply port?")                               \
+  X(kHttpOut, "http.out", "MUA", "peer command reply port?")                             \
   /* the queue */                                                                        \
   X(kQueueEnqueued, "queue.enqueued", "MTA", "id from to subject msgid size")            \
   X(kQueueWriteFailed, "queue.write_failed", "MTA", "id? msgid? sender?")                \

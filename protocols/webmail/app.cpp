@@ -24,8 +24,10 @@ http::Response see_other(std::string_view where) { return http::Response::redire
 
 http::Response forbidden(std::string_view why) { return page(403, login_page("", why)); }
 
-std::string cookie(std::string_view name, std::string_view value, bool clear = false) {
+// Secure over HTTPS (RFC 6265 4.1.2.5): the browser never sends it back in clear.
+std::string cookie(std::string_view name, std::string_view value, bool secure, bool clear = false) {
   std::string c = std::string(name) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Strict";
+  if (secure) c += "; Secure";
   if (clear) c += "; Max-Age=0";
   return c;
 }
@@ -163,7 +165,7 @@ http::Answer App::handle(const http::Request& r, Respond respond) {
 http::Answer App::login_form() {
   const std::string t = token();
   http::Response r = page(200, login_page(t, ""));
-  r.add("Set-Cookie", cookie(kLoginCookie, t));
+  r.add("Set-Cookie", cookie(kLoginCookie, t, config_.secure));
   return r;
 }
 
@@ -191,8 +193,8 @@ http::Answer App::login(const http::Request& r, Respond respond) {
     sessions_[id] = Session{who, token()};
     order_.push_back(id);
     http::Response res = see_other(folder_link("INBOX"));
-    res.add("Set-Cookie", cookie(kSessionCookie, id));
-    res.add("Set-Cookie", cookie(kLoginCookie, "", true));
+    res.add("Set-Cookie", cookie(kSessionCookie, id, config_.secure));
+    res.add("Set-Cookie", cookie(kLoginCookie, "", config_.secure, true));
     respond(std::move(res));
   });
   return std::nullopt;
@@ -371,7 +373,7 @@ http::Answer App::logout(const http::Request& r) {
   sessions_.erase(id);
   std::erase(order_, id);
   http::Response res = see_other("/login");
-  res.add("Set-Cookie", cookie(kSessionCookie, "", true));
+  res.add("Set-Cookie", cookie(kSessionCookie, "", config_.secure, true));
   return res;
 }
 

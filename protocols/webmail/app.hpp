@@ -11,7 +11,7 @@
 //
 // Security invariants:
 // - A session is a random 128-bit id in a cookie `wm_session` (HttpOnly, SameSite=Strict,
-//   Path=/); the login form carries its own token in a cookie `wm_login` (double submit).
+//   Path=/, and Secure when served over HTTPS); the login form carries its own token in a cookie `wm_login` (double submit).
 //   Every POST must carry the session's (or the login cookie's) token in `csrf`, else 403
 //   and nothing is done.
 // - The password is kept in the session only (the IMAP and submission logins need it)
@@ -65,6 +65,7 @@ class Backend {
 struct AppConfig {
   std::string domain;  // the users' mail domain: From is user@domain
   std::size_t page_size = 20;
+  bool secure = false;  // served over HTTPS: the cookies get Secure
 };
 
 class App {

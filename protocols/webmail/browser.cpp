@@ -67,6 +67,12 @@ struct Engine {
   // The browser is done: the driver closes the connection (orderly) once this is true.
   bool done = false;
   bool closed() const { return done || session.closed(); }
+  // HTTPS is implicit (from the first byte): never asked for afterwards.
+  bool wants_tls() const { return false; }
+  std::function<void(const tls::HandshakeInfo&)> on_tls;
+  void on_tls_started(const tls::HandshakeInfo& info) {
+    if (on_tls) on_tls(info);
+  }
 };
 
 using Driver = services::SessionDriver<Engine>;
@@ -172,12 +178,22 @@ struct Browser::Impl {
     to_open.pop_front();
   }
 
-  void on_result(http::ClientResult r) {
+  void trace_result(const http::ClientResult& r) {
+    std::string command = r.method + " " + r.target;
+    std::string reply = r.ok() ? std::to_string(r.status) + " " + std::string(http::reason_phrase(r.status)) : r.detail;
+    if (!job.tls) {
+      rt.trace(agent::kMua, ev::kHttpOut, {{key::kPeer, job.server_address}, {key::kCommand, command}, {key::kReply, reply}});
+      return;
+    }
     rt.trace(agent::kMua, ev::kHttpOut,
              {{key::kPeer, job.server_address},
-              {key::kCommand, r.method + " " + r.target},
-              {key::kReply, r.ok() ? std::to_string(r.status) + " " + std::string(http::reason_phrase(r.status))
-                                   : r.detail}});
+              {key::kCommand, command},
+              {key::kReply, reply},
+              {key::kPort, std::to_string(job.port)}});
+  }
+
+  void on_result(http::ClientResult r) {
+    trace_result(r);
     if (!r.ok()) {
       if (step != Step::Logout) fail("HTTP: " + r.detail);
       driver->engine().done = true;
@@ -236,6 +252,8 @@ struct Browser::Impl {
   void report() {
     if (finished) return;
     finished = true;
+    const tls::Session* t = driver ? driver->tls_session() : nullptr;
+    if (t && t->failed() && !result.ok) result.detail = "TLS: " + t->error().detail;
     if (!job.send) {
       rt.trace(agent::kMua, result.ok ? ev::kFetchDone : ev::kFetchFailed,
                {{key::kUser, job.user},
@@ -274,10 +292,26 @@ void Browser::start() {
     cfg.host = self->job.server_name;
     cfg.user_agent = "maillab-browser";
     self->driver = std::make_shared<Driver>(self->rt, std::move(c), cfg);
+    if (self->job.tls) {
+      const std::string& name = self->job.server_name;
+      self->driver->use_tls(*self->job.tls, tls::ClientParams{name, {name}, name + ":" + std::to_string(self->job.port)}, true);
+    }
     self->driver->engine().on_result = [weak](http::ClientResult r) {
       if (auto s = weak.lock()) s->on_result(std::move(r));
     };
-    self->request("GET", "/login");
+    if (self->job.tls) {
+      // The first request waits for a verified certificate: nothing goes to a server that
+      // may not be the webmail (RFC 9110 4.3.4).
+      self->driver->engine().on_tls = [weak](const tls::HandshakeInfo& info) {
+        auto s = weak.lock();
+        if (!s) return;
+        if (!info.verified()) return s->fail("TLS: the certificate of " + s->job.server_name + " did not verify: " +
+                                             std::string(info.verify_detail));
+        s->request("GET", "/login");
+      };
+    } else {
+      self->request("GET", "/login");
+    }
     self->driver->start([weak](io::CloseKind) {
       if (auto s = weak.lock()) s->report();
     });

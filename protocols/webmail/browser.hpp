@@ -3,7 +3,9 @@
 // CSRF token, then either compose and send (GET /compose, POST /send: the webmail
 // submits and saves to Sent) or read the inbox (GET /mail/INBOX and each page after it,
 // GET each message not yet read), then POST /logout. One keep-alive connection to port
-// 80; cookies kept as the webmail set them. Each response is traced as http.out (MUA).
+// 80, or 443 over TLS (a certificate that does not verify: nothing is sent, the result
+// says why); cookies kept as the webmail set them. Each response is traced as http.out
+// (MUA), with port=443 over HTTPS.
 //
 // Invariants: `done` runs exactly once, on a fresh timer, after the connection is gone or
 // could not be made; never after the Browser is destroyed. At most kMaxPages requests.
@@ -17,6 +19,7 @@
 
 #include "protocols/io/runtime.hpp"
 #include "protocols/mua/fetcher.hpp"
+#include "protocols/tls/context.hpp"
 
 namespace maillab::webmail {
 
@@ -28,6 +31,9 @@ struct BrowserJob {
   std::string server_address;  // the webmail
   std::string server_name;     // the Host field
   std::uint16_t port = 80;
+  // HTTPS: implicit TLS on `port` (443), the certificate verified for server_name against
+  // this context's CA before any request; nullptr: plain HTTP.
+  tls::ClientContext* tls = nullptr;
   std::string user, password;
   std::optional<BrowserCompose> send;  // else: read the inbox
 };

@@ -3,6 +3,7 @@
 #include "protocols/http/server_session.hpp"
 #include "protocols/mua/submitter.hpp"
 #include "protocols/services/session_driver.hpp"
+#include "protocols/services/tls_trace.hpp"
 
 namespace maillab::webmail {
 
@@ -16,10 +17,14 @@ using ImapDriver = services::SessionDriver<ImapCommands>;
 struct Service::HttpConn final : http::ServerHandler {
   Service& service;
   std::string peer;
+  bool https;
+  bool tls_traced = false;
   std::shared_ptr<HttpDriver> driver;
-  HttpConn(Service& s, std::string p) : service(s), peer(std::move(p)) {}
+  HttpConn(Service& s, std::string p, bool h) : service(s), peer(std::move(p)), https(h) {}
 
   http::Answer on_request(const http::Request& r, http::RequestId id) override {
+    if (https) trace_tls();
+    if (service.config_.tls && !https) return redirect(r);
     std::weak_ptr<HttpDriver> weak = driver;
     return service.app_.handle(r, [weak, id](http::Response res) {
       if (auto d = weak.lock()) {
@@ -28,11 +33,31 @@ struct Service::HttpConn final : http::ServerHandler {
       }
     });
   }
+  // Plain HTTP on a TLS host: the same path on the HTTPS origin (the path passed the
+  // engine's target checks; the host is the service's own name, never the Host field).
+  http::Answer redirect(const http::Request& r) {
+    const ServiceConfig& c = service.config_;
+    const std::string port = c.public_https_port == 443 ? "" : ":" + std::to_string(c.public_https_port);
+    return http::Response::redirect(301, "https://" + c.name + port + r.target);
+  }
+  void trace_tls() {
+    const tls::Session* t = driver ? driver->tls_session() : nullptr;
+    if (tls_traced || t == nullptr || !t->handshake_done()) return;
+    tls_traced = true;
+    services::trace_tls_established(service.rt_, agent::kMua, peer, t->info(), service.config_.tls);
+  }
   void on_exchange(std::string_view method, std::string_view target, int status) override {
+    std::string command = std::string(method) + " " + std::string(target.substr(0, 200));
+    std::string reply = std::to_string(status) + " " + std::string(http::reason_phrase(status));
+    if (!https) {
+      service.rt_.trace(agent::kMua, ev::kHttpIn, {{key::kPeer, peer}, {key::kCommand, command}, {key::kReply, reply}});
+      return;
+    }
     service.rt_.trace(agent::kMua, ev::kHttpIn,
                       {{key::kPeer, peer},
-                       {key::kCommand, std::string(method) + " " + std::string(target.substr(0, 200))},
-                       {key::kReply, std::to_string(status) + " " + std::string(http::reason_phrase(status))}});
+                       {key::kCommand, command},
+                       {key::kReply, reply},
+                       {key::kPort, std::to_string(service.config_.https_port)}});
   }
 };
 
@@ -43,7 +68,7 @@ struct Service::Job {
 };
 
 Service::Service(io::Runtime& rt, ServiceConfig config)
-    : rt_(rt), config_(std::move(config)), app_(AppConfig{config_.domain, 20}, *this, [&rt] {
+    : rt_(rt), config_(std::move(config)), app_(AppConfig{config_.domain, 20, config_.tls != nullptr}, *this, [&rt] {
         return rt.rng("webmail")();
       }) {}
 
@@ -60,14 +85,16 @@ Service::~Service() {
 }
 
 void Service::start() {
-  rt_.listen(config_.port, [this](io::ConnectionPtr c) { accept(std::move(c)); });
+  rt_.listen(config_.port, [this](io::ConnectionPtr c) { accept(std::move(c), false); });
+  if (config_.tls) rt_.listen(config_.https_port, [this](io::ConnectionPtr c) { accept(std::move(c), true); });
 }
 
-void Service::accept(io::ConnectionPtr c) {
-  auto conn = std::make_shared<HttpConn>(*this, c->peer_address());
+void Service::accept(io::ConnectionPtr c, bool https) {
+  auto conn = std::make_shared<HttpConn>(*this, c->peer_address(), https);
   http::ServerConfig cfg;
   cfg.max_body_bytes = 4u << 20;  // a message being composed
   conn->driver = std::make_shared<HttpDriver>(rt_, std::move(c), cfg, *conn);
+  if (https) conn->driver->use_tls(*config_.tls, true);
   conns_.insert(conn);
   std::weak_ptr<HttpConn> weak = conn;
   std::weak_ptr<bool> alive = alive_;

@@ -1,8 +1,10 @@
-// webmail::Service: a webmail host's HTTP server (port 80) running webmail::App, with the
+// webmail::Service: a webmail host's HTTP server (port 80, or HTTPS on 443 with port 80
+// redirecting there when the host has tls) running webmail::App, with the
 // App's Backend over the host's runtime: each page's IMAP work is one connection to the
 // IMAP server (webmail::ImapCommands, traced as imap.out by the MUA agent, as any mail
 // program's), each message sent is a mua::Submitter to port 587 with AUTH as the user.
-// Every HTTP exchange is traced as http.in (command "GET /path", reply "200 OK").
+// Every HTTP exchange is traced as http.in (command "GET /path", reply "200 OK"; over
+// HTTPS with port=443, after a tls.established for the connection).
 // Runs alike in the simulation and behind `maillab serve` (DESIGN.md "Layers").
 //
 // Invariants: destroying the Service (a crash) aborts every connection it has, HTTP,
@@ -25,6 +27,14 @@ struct ServiceConfig {
   std::string submission_address;  // the MSA (port 587, AUTH as the user)
   std::string domain;              // the users' mail domain
   std::uint16_t port = 80;
+  // HTTPS (the host has `tls`): the webmail is served on https_port with implicit TLS
+  // (RFC 9110 4.2.2, RFC 8446) and cookies marked Secure; `port` then only redirects (301)
+  // to https://<name>[:public_https_port]<path>, as nginx's `return 301 https://...` does.
+  // nullptr: plain HTTP on `port`.
+  tls::ServerContext* tls = nullptr;
+  std::string name;                       // the host's name (redirects)
+  std::uint16_t https_port = 443;
+  std::uint16_t public_https_port = 443;  // where a browser reaches it (serve --listen)
   // STARTTLS when the server's host has TLS (spec: "STARTTLS if offered"): each a context
   // trusting the lab CA and the name the certificate must carry; nullptr: in clear.
   tls::ClientContext* imap_tls = nullptr;
@@ -48,7 +58,7 @@ class Service : public Backend {
  private:
   struct HttpConn;
   struct Job;
-  void accept(io::ConnectionPtr c);
+  void accept(io::ConnectionPtr c, bool https);
 
   io::Runtime& rt_;
   ServiceConfig config_;

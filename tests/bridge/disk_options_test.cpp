@@ -275,8 +275,11 @@ TEST_CASE("serve options: --listen and --route forms") {
   auto imaps = parse_listen("mx1.b.example:imaps=127.0.0.1:993", &error);  // implicit TLS (RFC 8314)
   REQUIRE(imaps);
   CHECK(imaps->service == scenario::Service::kImaps);
-  CHECK(!parse_listen("mx1.b.example:https=127.0.0.1:443", &error));
-  CHECK(error.find("smtp, submission, smtps, pop3, pop3s, imap, imaps, http or dns") != std::string::npos);
+  auto https = parse_listen("webmail.b.example:https=127.0.0.1:8443", &error);
+  REQUIRE(https);
+  CHECK(https->service == scenario::Service::kHttps);
+  CHECK(!parse_listen("mx1.b.example:http2=127.0.0.1:443", &error));
+  CHECK(error.find("smtp, submission, smtps, pop3, pop3s, imap, imaps, http, https or dns") != std::string::npos);
   CHECK(!parse_listen("mx1.b.example=127.0.0.1:25", &error));
   CHECK(!parse_listen("mx1.b.example:smtp=localhost:25", &error));
   CHECK(error.find("numeric IP address") != std::string::npos);

@@ -89,11 +89,11 @@ class Page:
             f.write(base64.b64decode(r["data"]))
 
 
-def start_browser(workdir, width=1280, height=1400):
+def start_browser(workdir, width=1280, height=1400, extra_args=()):
     """Headless Chromium with DevTools on a free port; returns (process, Page of its tab)."""
     proc = subprocess.Popen(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                              "--remote-debugging-port=0", "--user-data-dir=" + os.path.join(workdir, "chromium"),
-                             "--window-size=%d,%d" % (width, height), "about:blank"],
+                             "--window-size=%d,%d" % (width, height)] + list(extra_args) + ["about:blank"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     port = None
     deadline = time.time() + 30
@@ -110,3 +110,20 @@ def start_browser(workdir, width=1280, height=1400):
     with urllib.request.urlopen("http://127.0.0.1:%d/json/list" % port) as r:
         targets = [t for t in json.load(r) if t["type"] == "page"]
     return proc, Page(targets[0]["webSocketDebuggerUrl"])
+
+
+def go_to(page, url, what):
+    """Navigates and waits for the page to be loaded."""
+    page.call("Page.navigate", url=url)
+    page.wait_for("document.readyState == 'complete'", what)
+
+
+def log_in_as(page, base, user, password):
+    """The webmail's login form filled in and sent; waits for the page that answers."""
+    go_to(page, base + "/login", "the login page")
+    page.eval("document.querySelector('input[name=user]').value = %r;"
+              "document.querySelector('input[name=password]').value = %r;"
+              "document.querySelector('form[action=\"/login\"]').submit()" % (user, password))
+    time.sleep(0.3)
+    page.wait_for("document.readyState == 'complete' && !location.pathname.startsWith('/login')"
+                  " || document.querySelector('.error') != null", "the answer to the login")

@@ -13,37 +13,7 @@ source "$here/prologue.sh"
 FAIL_LOGS=("$work/serve.err")
 command -v chromium >/dev/null || fail "no chromium (tools/peers.sh installs it)"
 
-cat >"$work/lab.yaml" <<'YAML'
-scenario: webmail-browser
-duration: 30d
-hosts:
-  ns.example:
-    address: 192.0.2.53
-    dns:
-      zones:
-        - "$ORIGIN a.example.\n$TTL 300\n@ IN MX 10 mail.a.example.\nmail IN A 192.0.2.10\n"
-        - "$ORIGIN b.example.\n$TTL 300\n@ IN MX 10 mx.b.example.\nmx IN A 192.0.2.20\n"
-  mail.a.example:
-    address: 192.0.2.10
-    resolver: 192.0.2.53
-    mta: {domains: [a.example]}
-    users: {alice: {password: wonderland}}
-  mx.b.example:
-    address: 192.0.2.20
-    resolver: 192.0.2.53
-    mta: {domains: [b.example], submission: true}
-    imap: true
-    users: {bob: {password: builder}, carol: {password: secret}}
-  webmail.b.example:
-    address: 192.0.2.80
-    resolver: 192.0.2.53
-    webmail: {imap: mx.b.example, submission: mx.b.example}
-events:
-  - at: 1s
-    send: {from: Alice <alice@a.example>, to: bob@b.example, server: mail.a.example,
-           subject: "Lunch <img src=x onerror=window.pwned=1>",
-           body: "Hello Bob,\nlunch at noon? <script>window.pwned=2</script>\nAlice"}
-YAML
+cp "$here/webmail-lab.yaml" "$work/lab.yaml"
 
 "$MAILLAB" serve "$work/lab.yaml" --listen webmail.b.example:http=127.0.0.1:0 --speed 10 --quiet 2>"$work/serve.err" &
 serve_pid=$!
@@ -57,23 +27,16 @@ done
 
 PYTHONPATH="$here" python3 - "http://127.0.0.1:$port" "$work" "${SCREENSHOT_DIR:-}" <<'PY' || fail "the webmail in Chromium"
 import sys, time
-from cdp import start_browser
+from cdp import start_browser, go_to, log_in_as
 
 base, work, shots = sys.argv[1], sys.argv[2], sys.argv[3]
 browser, page = start_browser(work, 1100, 800)
 
 def go(url, what):
-    page.call("Page.navigate", url=url)
-    page.wait_for("document.readyState == 'complete'", what)
+    go_to(page, url, what)
 
 def log_in(user, password):
-    go(base + "/login", "the login page")
-    page.eval("document.querySelector('input[name=user]').value = %r;"
-              "document.querySelector('input[name=password]').value = %r;"
-              "document.querySelector('form[action=\"/login\"]').submit()" % (user, password))
-    time.sleep(0.3)
-    page.wait_for("document.readyState == 'complete' && !location.pathname.startsWith('/login')"
-                  " || document.querySelector('.error') != null", "the answer to the login")
+    log_in_as(page, base, user, password)
 
 try:
     page.call("Page.enable")

@@ -81,7 +81,7 @@ TEST_CASE("MTAs that need no lookup, routed domains and MUA hosts need no resolv
   // serve --route b.example=...: delivered to a real server without a lookup.
   Scenario s = load(world("", "bob@b.example"));
   CHECK_FALSE(check_resolvers(s, {{"b.example", "127.0.0.1:2525"}}));
-  auto built = World::build(s, 1, WorldOptions{{{"b.example", "127.0.0.1:2525"}}, {}, false, {}});
+  auto built = World::build(s, 1, WorldOptions{{{"b.example", "127.0.0.1:2525"}}, {}, false, {}, {}});
   CHECK(std::holds_alternative<std::unique_ptr<World>>(built));
   // A discard MTA never delivers.
   CHECK_FALSE(check_resolvers(load(world(", discard: true", "bob@b.example"))));

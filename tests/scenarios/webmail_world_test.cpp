@@ -206,13 +206,15 @@ TEST_CASE("webmail: the loader refuses bad webmail settings at their line and co
              Catch::Contains("t.yaml:27:70") && Catch::Contains("pop3, imap or webmail"));
 }
 
-// kWorld with the IMAP/submission host given a certificate (`tls`), of the given kind.
-std::string tls_world(const std::string& certificate) {
+// kWorld with the host of the line `anchor` given a certificate (`tls`), of the given kind.
+std::string with_certificate(const std::string& anchor, const std::string& certificate) {
   std::string text = kWorld;
-  const std::string anchor = "    imap: true\n";
   text.replace(text.find(anchor), anchor.size(), anchor + "    tls: {certificate: " + certificate + "}\n");
   return text;
 }
+
+// ... the IMAP/submission host.
+std::string tls_world(const std::string& certificate) { return with_certificate("    imap: true\n", certificate); }
 
 TEST_CASE("webmail: on a TLS host the webmail uses STARTTLS before LOGIN and AUTH (spec: STARTTLS if offered)") {
   const std::string text = tls_world("valid") + R"(events:
@@ -256,4 +258,70 @@ expect:
     CHECK_FALSE((e.host == "mx.b.example" && e.event == "imap.login"));
     CHECK_FALSE((e.host == "webmail.b.example" && std::string(e.get("command")).rfind("LOGIN", 0) == 0));
   }
+}
+
+// kWorld with the webmail's own host given a certificate: HTTPS on 443 (spec: "443 when
+// the host has tls").
+std::string https_world(const std::string& certificate) {
+  return with_certificate("    webmail: {imap: mx.b.example, submission: mx.b.example}\n", certificate);
+}
+TEST_CASE("webmail: on a tls host the browser speaks HTTPS on 443, verifying the lab CA") {
+  const std::string text = https_world("valid") + R"(events:
+  - {at: 1m, send: {from: bob@b.example, to: carol@b.example, subject: Hello, body: "Hi", client: laptop.bob, via: webmail.b.example}}
+  - {at: 5m, fetch: {user: carol, server: webmail.b.example, client: laptop.bob, protocol: webmail}}
+expect:
+  - delivered: {to: carol@b.example, subject: Hello}
+  - fetched: {user: carol, count: 1}
+)";
+  auto w = run_text(text);
+  int handshakes = 0, exchanges = 0;
+  for (const auto& e : w->trace().events()) {
+    if (e.host == "webmail.b.example" && e.event == "tls.established") {
+      ++handshakes;
+      CHECK(std::string(e.get("sni")) == "webmail.b.example");
+    }
+    if (e.event == "http.in" || e.event == "http.out") {
+      ++exchanges;
+      CHECK(std::string(e.get("port")) == "443");
+    }
+  }
+  CHECK(handshakes == 2);  // one connection per browser job
+  CHECK(exchanges >= 14);
+}
+
+TEST_CASE("webmail: a webmail whose certificate does not verify gets no request, and port 80 redirects") {
+  const std::string text = https_world("expired") + R"(events:
+  - {at: 1m, send: {from: bob@b.example, to: carol@b.example, subject: Hello, client: laptop.bob, via: webmail.b.example}}
+expect:
+  - not_delivered: {to: carol@b.example, subject: Hello}
+)";
+  auto w = run_text(text);
+  REQUIRE(w->submissions().size() == 1);
+  CHECK_FALSE(w->submissions()[0].accepted);
+  CHECK_THAT(w->submissions()[0].detail, Catch::Contains("TLS") && Catch::Contains("certificate"));
+  for (const auto& e : w->trace().events()) CHECK(e.event != "http.in");
+
+  // A browser that types http:// gets the HTTPS address of the same page, nothing else.
+  HostNode* laptop = w->host("laptop.bob");
+  REQUIRE(laptop != nullptr);
+  webmail::BrowserJob job;
+  job.server_address = "192.0.2.80";
+  job.server_name = "webmail.b.example";
+  job.user = "bob";
+  job.password = "builder";
+  std::optional<webmail::BrowserResult> result;
+  webmail::Browser b(*laptop->runtime, job, [&](const webmail::BrowserResult& r) { result = r; });
+  b.start();
+  w->run_until(w->simulator().now() + 60'000'000'000LL);
+  REQUIRE(result);
+  CHECK_FALSE(result->logged_in);
+  CHECK(result->detail == "no login form (301)");
+  std::size_t redirects = 0;
+  for (const auto& e : w->trace().events()) {
+    if (e.event != "http.in") continue;
+    ++redirects;
+    CHECK(std::string(e.get("reply")) == "301 Moved Permanently");
+    CHECK(std::string(e.get("port")).empty());
+  }
+  CHECK(redirects == 1);
 }

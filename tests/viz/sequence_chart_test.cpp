@@ -300,3 +300,21 @@ TEST_CASE("retrieval over TLS: locks on POP3 and IMAP after STLS/STARTTLS, and f
   CHECK(retr->encrypted);
   CHECK(retr->protocol == "POP3");
 }
+
+TEST_CASE("webmail over HTTPS: the browser's exchanges with a tls webmail carry the lock; its IMAP logins in clear do not") {
+  auto s = viz_test::load(viz_test::kData + "webmail-https.yaml");
+  auto w = viz_test::run_world(s);
+  SequenceChart c = build_sequence_chart(s, w->trace().events(), s.duration_ns);
+  const int laptop = c.lane_of("laptop.bob"), web = c.lane_of("webmail.b.example"), mx = c.lane_of("mx.b.example");
+  int https = 0;
+  for (const auto& a : c.arrows) {
+    if (a.protocol == "HTTP" && a.from == laptop && a.to == web && a.kind == ArrowKind::kCommand) {
+      INFO(a.label);
+      ++https;
+      CHECK(a.encrypted);
+      CHECK(a.detail.find("SNI webmail.b.example") != std::string::npos);
+    }
+    if (a.protocol == "IMAP" && a.from == web && a.to == mx) CHECK_FALSE(a.encrypted);
+  }
+  CHECK(https >= 10);
+}

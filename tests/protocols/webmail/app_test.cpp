@@ -56,9 +56,11 @@ struct FakeBackend : Backend {
 };
 
 struct Client {
+  explicit Client(bool https = false) : secure(https) {}
   FakeBackend backend;
   std::uint64_t counter = 0;
-  App app{AppConfig{"b.example", 2}, backend, [this] { return ++counter * 0x9e3779b97f4a7c15ULL; }};
+  bool secure;
+  App app{AppConfig{"b.example", 2, secure}, backend, [this] { return ++counter * 0x9e3779b97f4a7c15ULL; }};
   std::map<std::string, std::string> cookies;
   std::optional<http::Response> last;
 
@@ -313,4 +315,20 @@ TEST_CASE("webmail app: logout forgets the session") {
   c.send("GET", "/mail/INBOX");
   CHECK(c.last->status == 303);
   CHECK(c.last->header("Location") == "/login");
+}
+
+TEST_CASE("webmail app: served over HTTPS, every cookie is Secure") {
+  Client c(true);
+  const std::string csrf = c.login_csrf();
+  for (const auto& sc : set_cookies(*c.last)) CHECK(sc.find("; Secure") != std::string::npos);
+  c.send("POST", "/login", "user=bob&password=builder&csrf=" + csrf);
+  c.backend.answer();
+  REQUIRE(c.last);
+  CHECK(c.last->status == 303);
+  const auto set = set_cookies(*c.last);
+  CHECK(set.size() == 2);  // the session, and the login cookie cleared
+  for (const auto& sc : set) CHECK(sc.find("; Secure") != std::string::npos);
+  Client plain;
+  plain.login_csrf();
+  for (const auto& sc : set_cookies(*plain.last)) CHECK(sc.find("Secure") == std::string::npos);
 }
