@@ -70,6 +70,7 @@ cleanup() {
   if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
   if declare -F peers_stop_all >/dev/null; then peers_stop_all || true; fi
   rm -rf "$WORK"
+  if [ -n "${TLS_SPOOL:-}" ]; then rm -rf "$TLS_SPOOL"; fi
 }
 trap cleanup EXIT
 
@@ -323,7 +324,7 @@ tls_sink_rows() {
   local gen=$BUILD/bench/smtp_tls_load spool m=() r=() i v port pdir mpid c mm rr q
   cmake --build "$BUILD" --target smtp_tls_load >&2 || { say "smtp_tls_load did not build"; return 1; }
   spool=$WORK
-  [ -d /dev/shm ] && [ -w /dev/shm ] && spool=$(mktemp -d /dev/shm/maillab-bench.XXXXXX)
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then spool=$(mktemp -d /dev/shm/maillab-bench.XXXXXX); TLS_SPOOL=$spool; fi
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=pf.test \
     -keyout "$spool/key.pem" -out "$spool/cert.pem" 2>/dev/null || { say "openssl req failed"; return 1; }
   chmod 644 "$spool/key.pem" "$spool/cert.pem"
@@ -350,7 +351,7 @@ tls_sink_rows() {
     rm -rf "$spool/lab.$i"
     say "tls sink lab: $v"; m+=("$(echo "$v" | lastkey messages_per_s)")
   done
-  [ "$spool" != "$WORK" ] && rm -rf "$spool"
+  if [ "$spool" != "$WORK" ]; then rm -rf "$spool"; fi
   mm=$(echo "${m[*]}" | median); rr=$([ ${#r[@]} -gt 0 ] && echo "${r[*]}" | median || echo "")
   q=$(ratio "$mm" "$rr")
   row "bridge SMTP sink behind STARTTLS, queue synced before 250, msg/s ($SINK_MSGS msgs, 20 TLS sessions reused)" \
