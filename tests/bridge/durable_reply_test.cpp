@@ -63,16 +63,6 @@ ServeOptions smtp_only() {
   return o;
 }
 
-// Greeting, HELO, MAIL, RCPT, DATA, then the message: "" when the 354 came.
-std::string start_message(TestClient& c) {
-  if (c.reply().rfind("220", 0) != 0) return "no greeting";
-  if (c.cmd("HELO client.example").rfind("250", 0) != 0) return "HELO refused";
-  if (c.cmd("MAIL FROM:<carol@c.example>").rfind("250", 0) != 0) return "MAIL refused";
-  if (c.cmd("RCPT TO:<bob@b.example>").rfind("250", 0) != 0) return "RCPT refused";
-  if (c.cmd("DATA").rfind("354", 0) != 0) return "DATA refused";
-  return "";
-}
-
 const char* kBody = "From: carol@c.example\r\nSubject: durable\r\n\r\nkept\r\n.\r\n";
 
 }  // namespace
@@ -90,7 +80,7 @@ TEST_CASE("bridge: the 250 after DATA leaves only once the disk says the message
   REQUIRE(gate != nullptr);
   TestClient c(lab.port(0));
   REQUIRE(c.connected());
-  REQUIRE(start_message(c).empty());
+  REQUIRE(open_data(c).empty());
   // Pipelined behind the message: answered after its 250, in order.
   REQUIRE(c.send(std::string(kBody) + "NOOP\r\n"));
   REQUIRE(lab.wait_for([&] { return gate->waiting() == 1; }));
@@ -128,7 +118,7 @@ TEST_CASE("bridge --mailboxes: a sync that fails answers 451 4.3.0, never 250, f
   REQUIRE(disk != nullptr);
   TestClient c(lab.port(0));
   REQUIRE(c.connected());
-  REQUIRE(start_message(c).empty());
+  REQUIRE(open_data(c).empty());
   lab.on_loop([&] { disk->files().fail_next_sync(); });
   REQUIRE(c.send(kBody));
   std::string r = c.reply();
