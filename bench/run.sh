@@ -8,7 +8,8 @@
 # BUILD_DIR (default: build) is configured and built (Release) when it has no maillab
 # binary. --quick: a smoke pass with tiny sizes (figures meaningless, every row runs).
 # --rows LIST: only these rows, comma-separated names: kernel, mail, tls-mail, hosts, queue,
-# sink, tls-sink, maildir, imap, http (default: all), e.g. `bench/run.sh --rows tls-sink`.
+# sink, tls-sink, maildir, imap, http (default: all), e.g. `bench/run.sh --rows tls-sink`;
+# the table is then only printed (bench/results.md keeps the whole one) unless --out is given.
 #
 # Rows: the kernel hold model against ns-3's scheduler (ns3_hold, built here from
 # shared/bench/ns3_hold.cc; libns3-dev installed when missing and we are root), the
@@ -22,6 +23,8 @@
 # run in clear; the lab's IMAP server against Dovecot (dovecot-imapd) under one load
 # generator (bench/imap_load.cpp); the HTTP API against nginx serving the same bytes, driven
 # by wrk. Medians of 3 interleaved runs each; the peers come from tools/peers.sh.
+# The bridge as an SMTP sink behind STARTTLS against Postfix's smtpd with TLS, under one
+# load generator (bench/smtp_tls_load.cpp, a CMake target); SINK_RUNS interleaved runs.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,19 +34,21 @@ QUICK=0
 MAILDIR_MSGS=""
 OUT=$ROOT/bench/results.md
 ROWS_WANTED=all
+OUT_GIVEN=0
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) QUICK=1 ;;
     --maildir-messages) MAILDIR_MSGS=${2:?--maildir-messages needs a number}; shift ;;
-    --out) OUT=${2:?--out needs a file}; shift ;;
+    --out) OUT=${2:?--out needs a file}; OUT_GIVEN=1; shift ;;
     --rows) ROWS_WANTED=${2:?--rows needs a list}; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     -*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
     *) BUILD=$1 ;;
   esac
   shift
 done
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+if [ "$ROWS_WANTED" != all ] && [ $OUT_GIVEN -eq 0 ]; then OUT=/dev/null; fi
 want() { [ "$ROWS_WANTED" = all ] || case ",$ROWS_WANTED," in *",$1,"*) true ;; *) false ;; esac; }
 
 if [ $QUICK -eq 1 ]; then
