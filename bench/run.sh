@@ -326,7 +326,7 @@ fi
 # (/dev/shm when there is one) so the shared machine's disk load, which decides a sync's
 # latency there, decides neither side. Pinned as the sink rows; SINK_RUNS interleaved runs.
 tls_sink_rows() {
-  local gen=$BUILD/bench/smtp_tls_load spool m=() r=() i v port pdir mpid c mm rr q
+  local loadgen=$BUILD/bench/smtp_tls_load spool m=() r=() i v port pdir mpid c mm rr q
   cmake --build "$BUILD" --target smtp_tls_load >&2 || { say "smtp_tls_load did not build"; return 1; }
   spool=$WORK
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then spool=$(mktemp -d /dev/shm/maillab-bench.XXXXXX); TLS_SPOOL=$spool; fi
@@ -343,7 +343,7 @@ tls_sink_rows() {
           peers_postfix_start tlsbench "$port" "$pdir" >&2; then
         mpid=$(tr -d ' \n' <"$pdir/spool/pid/master.pid")
         pin_server "$mpid"; for c in $(pgrep -P "$mpid"); do pin_server "$c"; done
-        v=$("${PIN_SRC[@]}" "$gen" 127.0.0.1 "$port" --sessions 20 --messages "$SINK_MSGS" --to u@pf.test | tail -n 1) || v=""
+        v=$("${PIN_SRC[@]}" "$loadgen" 127.0.0.1 "$port" --sessions 20 --messages "$SINK_MSGS" --to u@pf.test | tail -n 1) || v=""
         say "tls sink postfix: $v"; r+=("$(echo "$v" | lastkey messages_per_s)")
         peers_postfix_stop tlsbench >&2
       fi
@@ -351,7 +351,7 @@ tls_sink_rows() {
     fi
     serve_start "$ROOT/bench/sink_tls.yaml" --mailboxes "$spool/lab.$i" || return 1
     pin_server "$SERVE_PID"
-    v=$("${PIN_SRC[@]}" "$gen" 127.0.0.1 "$SERVE_PORT" --sessions 20 --messages "$SINK_MSGS" | tail -n 1) || v=""
+    v=$("${PIN_SRC[@]}" "$loadgen" 127.0.0.1 "$SERVE_PORT" --sessions 20 --messages "$SINK_MSGS" | tail -n 1) || v=""
     serve_stop
     rm -rf "$spool/lab.$i"
     say "tls sink lab: $v"; m+=("$(echo "$v" | lastkey messages_per_s)")
