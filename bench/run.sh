@@ -3,10 +3,13 @@
 # machine, each row against its reference measured in the same run, and prints it as
 # markdown rows (also written to bench/results.md).
 #
-#   bench/run.sh [BUILD_DIR] [--quick] [--maildir-messages N] [--out FILE]
+#   bench/run.sh [BUILD_DIR] [--quick] [--maildir-messages N] [--out FILE] [--rows LIST]
 #
 # BUILD_DIR (default: build) is configured and built (Release) when it has no maillab
 # binary. --quick: a smoke pass with tiny sizes (figures meaningless, every row runs).
+# --rows LIST: only these rows, comma-separated names: kernel, mail, tls-mail, auth-mail, hosts, queue,
+# sink, tls-sink, maildir, imap, http (default: all), e.g. `bench/run.sh --rows tls-sink`;
+# the table is then only printed (bench/results.md keeps the whole one) unless --out is given.
 #
 # Rows: the kernel hold model against ns-3's scheduler (ns3_hold, built here from
 # shared/bench/ns3_hold.cc; libns3-dev installed when missing and we are root), the
@@ -20,6 +23,8 @@
 # run in clear; the lab's IMAP server against Dovecot (dovecot-imapd) under one load
 # generator (bench/imap_load.cpp); the HTTP API against nginx serving the same bytes, driven
 # by wrk. Medians of 3 interleaved runs each; the peers come from tools/peers.sh.
+# The bridge as an SMTP sink behind STARTTLS against Postfix's smtpd with TLS, under one
+# load generator (bench/smtp_tls_load.cpp, a CMake target); SINK_RUNS interleaved runs.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,18 +33,23 @@ BUILD=build
 QUICK=0
 MAILDIR_MSGS=""
 OUT=$ROOT/bench/results.md
+ROWS_WANTED=all
+OUT_GIVEN=0
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) QUICK=1 ;;
     --maildir-messages) MAILDIR_MSGS=${2:?--maildir-messages needs a number}; shift ;;
-    --out) OUT=${2:?--out needs a file}; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --out) OUT=${2:?--out needs a file}; OUT_GIVEN=1; shift ;;
+    --rows) ROWS_WANTED=${2:?--rows needs a list}; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     -*) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
     *) BUILD=$1 ;;
   esac
   shift
 done
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+if [ "$ROWS_WANTED" != all ] && [ $OUT_GIVEN -eq 0 ]; then OUT=/dev/null; fi
+want() { [ "$ROWS_WANTED" = all ] || case ",$ROWS_WANTED," in *",$1,"*) true ;; *) false ;; esac; }
 
 if [ $QUICK -eq 1 ]; then
   K_EVENTS=200000; K_P1=10000; K_P2=100000
@@ -65,6 +75,7 @@ cleanup() {
   if [ -n "$SERVE_PID" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
   if declare -F peers_stop_all >/dev/null; then peers_stop_all || true; fi
   rm -rf "$WORK"
+  if [ -n "${TLS_SPOOL:-}" ]; then rm -rf "$TLS_SPOOL"; fi
 }
 trap cleanup EXIT
 
@@ -176,6 +187,7 @@ kernel_row() {  # PENDING [heap]
       "${q}x" ">= 5x" "$(met "$q" ">=" 5)" "maillab bench kernel --pending $p --events $K_EVENTS"
   eval "KERNEL_$p=$mm"
 }
+if want kernel; then
 say "kernel rows"
 kernel_row "$K_P1"
 kernel_row "$K_P2" heap
@@ -183,6 +195,7 @@ k1=$(eval echo "\$KERNEL_$K_P1"); k2=$(eval echo "\$KERNEL_$K_P2")
 q=$(ratio "$k1" "$k2")
 row "kernel slow-down P=$K_P1 -> P=$K_P2" "${q}x" "-" "${q}x" "<= 2x" "$(met "$q" "<=" 2)" \
     "the two rows above"
+fi
 
 # ---- simulated mail and idle hosts ----------------------------------------------------
 
@@ -205,8 +218,8 @@ mail_row() {  # label, extra args
   row "$1" "$(fmt "$d")" "target 100 k" "${q}x" ">= 1x" "$(met "$q" ">=" 1)" \
       "maillab bench mail $MAIL_ARGS${2:+ $2}"
 }
-mail_row "simulated mail, delivered/s" ""
-mail_row "simulated mail, few in flight (--rate $DAY_RATE; 12/s: a simulated day at full size), delivered/s" "--rate $DAY_RATE"
+want mail && mail_row "simulated mail, delivered/s" ""
+want mail && mail_row "simulated mail, few in flight (--rate $DAY_RATE; 12/s: a simulated day at full size), delivered/s" "--rate $DAY_RATE"
 
 # TLS on every hop against the same run in clear (README section 4): the cost per message
 # (1 / delivered_per_s) with --tls over the cost without, the median of RUNS interleaved
@@ -229,17 +242,24 @@ paired_mail_row() {  # flag, label, target, op, value (op and value empty: no ta
   row "$2" "$(fmt "$ff")" "$(fmt "$pp") (same run without $1)" "${q}x" "$3" "$ok" \
       "maillab bench mail $TLS_MAIL_ARGS $1 (and without)"
 }
-paired_mail_row --tls "simulated mail, TLS on every hop: cost per message against plaintext (delivered/s)" \
-    "<= 2x" "<=" 2
-paired_mail_row --auth "simulated mail, SPF/DKIM/DMARC on every hop: cost per message against plaintext (delivered/s)" \
-    "report" "" ""
+if want tls-mail; then
+  paired_mail_row --tls "simulated mail, TLS on every hop: cost per message against plaintext (delivered/s)" \
+      "<= 2x" "<=" 2
+fi
+if want auth-mail; then
+  paired_mail_row --auth "simulated mail, SPF/DKIM/DMARC on every hop: cost per message against plaintext (delivered/s)" \
+      "report" "" ""
+fi
 
+if want hosts; then
 say "hosts row"
 b=$("$MAILLAB" bench hosts --hosts "$HOSTS" | lastkey bytes_per_host) || b=""
 q=$(ratio "$b" 2048)
 row "idle MTA host, bytes" "$b" "target 2048" "${q}x" "<= 1x" "$(met "$q" "<=" 1)" \
     "maillab bench hosts --hosts $HOSTS"
+fi
 
+if want queue; then
 say "queued-memory row (bench mail $QUEUE_ARGS, M/2 and M = $QUEUE_M)"
 # Memory that grows linearly with the queue: the bytes one more queued message costs
 # between M/2 and M queued (marginal) against the average at M.
@@ -261,6 +281,7 @@ q=$(ratio "$marginal" "$average")
 row "memory per queued message, bytes (marginal, M/2 -> M = $QUEUE_M queued)" "$marginal" \
     "$average (average at M)" "${q}x" "<= 1.1x (linear)" "$(met "$q" "<=" 1.1)" \
     "maillab bench mail $QUEUE_ARGS --messages $QUEUE_M (and M/2)"
+fi
 
 # ---- bridge: SMTP sink ----------------------------------------------------------------
 
@@ -274,7 +295,8 @@ if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
   PIN_SRC=(taskset -c 0)
   pin_server() { taskset -a -p -c 1 "$1" >/dev/null || true; }
 fi
-if [ $HAVE_SOURCE -eq 1 ]; then
+if ! want sink; then :
+elif [ $HAVE_SOURCE -eq 1 ]; then
   say "sink rows ($SINK_MSGS messages, $SINK_RUNS interleaved runs)"
   m=(); r=()
   for i in $(seq 1 $SINK_RUNS); do
@@ -300,9 +322,65 @@ else
   row "bridge SMTP sink" "skipped" "smtp-source/smtp-sink missing (postfix)" "n/a" ">= 1x" "n/a" "-"
 fi
 
+# ---- bridge: SMTP sink behind STARTTLS against Postfix's smtpd with TLS ---------------
+
+# One load generator for both, on the lab's own client engines (bench/smtp_tls_load.cpp,
+# built here as a CMake target): 20 sessions, each EHLO, STARTTLS, EHLO once, then
+# MAIL/RCPT/DATA/RSET for message after message on the same TLS connection. smtp-sink has
+# no TLS, so the reference is a real Postfix smtpd (smtpd_tls_security_level = may, an
+# ECDSA P-256 test certificate made here with openssl: the key type of the lab CA's) whose
+# virtual domain is delivered by discard(8). Both do the same work per message: TLS, SMTP,
+# a queue file written and synced before the 250, then discarded (the bridge with
+# `--mailboxes`: group commit, bridge/group_commit.hpp). Both spools live on one tmpfs
+# (/dev/shm when there is one) so the shared machine's disk load, which decides a sync's
+# latency there, decides neither side. Pinned as the sink rows; SINK_RUNS interleaved runs.
+tls_sink_rows() {
+  local loadgen=$BUILD/bench/smtp_tls_load spool m=() r=() i v port pdir mpid c mm rr q
+  cmake --build "$BUILD" --target smtp_tls_load >&2 || { say "smtp_tls_load did not build"; return 1; }
+  spool=$WORK
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then spool=$(mktemp -d /dev/shm/maillab-bench.XXXXXX); TLS_SPOOL=$spool; fi
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=pf.test \
+    -keyout "$spool/key.pem" -out "$spool/cert.pem" 2>/dev/null || { say "openssl req failed"; return 1; }
+  chmod 644 "$spool/key.pem" "$spool/cert.pem"
+  local have_postfix=0
+  command -v postfix >/dev/null && is_root && have_postfix=1
+  [ $have_postfix -eq 1 ] || say "no Postfix (or not root): STARTTLS sink row without a reference"
+  for i in $(seq 1 $SINK_RUNS); do
+    if [ $have_postfix -eq 1 ]; then
+      port=$(peers_free_port); pdir=$spool/postfix.$i
+      if PEERS_POSTFIX_EXTRA="smtpd_tls_security_level = may; smtpd_tls_cert_file = $spool/cert.pem; smtpd_tls_key_file = $spool/key.pem; virtual_transport = discard:" \
+          peers_postfix_start tlsbench "$port" "$pdir" >&2; then
+        mpid=$(tr -d ' \n' <"$pdir/spool/pid/master.pid")
+        pin_server "$mpid"; for c in $(pgrep -P "$mpid"); do pin_server "$c"; done
+        v=$("${PIN_SRC[@]}" "$loadgen" 127.0.0.1 "$port" --sessions 20 --messages "$SINK_MSGS" --to u@pf.test | tail -n 1) || v=""
+        say "tls sink postfix: $v"; r+=("$(echo "$v" | lastkey messages_per_s)")
+        peers_postfix_stop tlsbench >&2
+      fi
+      rm -rf "$pdir"
+    fi
+    serve_start "$ROOT/bench/sink_tls.yaml" --mailboxes "$spool/lab.$i" || return 1
+    pin_server "$SERVE_PID"
+    v=$("${PIN_SRC[@]}" "$loadgen" 127.0.0.1 "$SERVE_PORT" --sessions 20 --messages "$SINK_MSGS" | tail -n 1) || v=""
+    serve_stop
+    rm -rf "$spool/lab.$i"
+    say "tls sink lab: $v"; m+=("$(echo "$v" | lastkey messages_per_s)")
+  done
+  if [ "$spool" != "$WORK" ]; then rm -rf "$spool"; fi
+  mm=$(echo "${m[*]}" | median); rr=$([ ${#r[@]} -gt 0 ] && echo "${r[*]}" | median || echo "")
+  q=$(ratio "$mm" "$rr")
+  row "bridge SMTP sink behind STARTTLS, queue synced before 250, msg/s ($SINK_MSGS msgs, 20 TLS sessions reused)" \
+      "$(fmt "$mm")" "$(fmt "$rr") (Postfix smtpd TLS, discard)" "${q}x" ">= 1x" "$(met "$q" ">=" 1)" \
+      "smtp_tls_load 127.0.0.1 PORT --sessions 20 --messages $SINK_MSGS (bench/smtp_tls_load.cpp); maillab serve bench/sink_tls.yaml --mailboxes TMPFS"
+}
+if want tls-sink; then
+  say "STARTTLS sink rows ($SINK_MSGS messages, $SINK_RUNS interleaved runs)"
+  tls_sink_rows || row "bridge SMTP sink behind STARTTLS" "failed" "-" "n/a" ">= 1x" "n/a" "-"
+fi
+
 # ---- bridge: into a real Maildir, synced to the device before the 250 ------------------
 
-if [ $HAVE_SOURCE -eq 1 ]; then
+if ! want maildir; then :
+elif [ $HAVE_SOURCE -eq 1 ]; then
   say "maildir rows ($MAILDIR_MSGS messages, one run each)"
   limit=$((MAILDIR_MSGS / 10 + 120))
   serve_start "$ROOT/bench/maildir.yaml" --mailboxes "$WORK/lab-mail"
@@ -383,8 +461,8 @@ imap_rows() {
       "$(fmt "$mm")" "$(fmt "$rr") (Dovecot imapd)" "${q}x" ">= 1x" "$(met "$q" ">=" 1)" \
       "imap_load 127.0.0.1 PORT --clients $IMAP_CLIENTS --seconds $secs (bench/imap_load.cpp); maillab serve bench/imap.yaml --mailboxes DIR"
 }
-say "IMAP row"
-imap_rows || row "IMAP sessions" "failed" "-" "n/a" ">= 1x" "n/a" "-"
+want imap && say "IMAP row"
+want imap && { imap_rows || row "IMAP sessions" "failed" "-" "n/a" ">= 1x" "n/a" "-"; }
 
 # ---- HTTP API: the lab's console API against nginx serving the same bytes --------------
 
@@ -473,8 +551,8 @@ CONF
   serve_stop
   if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
 }
-say "HTTP rows"
-http_rows || row "HTTP API" "failed" "-" "n/a" ">= 0.5x" "n/a" "-"
+want http && say "HTTP rows"
+want http && { http_rows || row "HTTP API" "failed" "-" "n/a" ">= 0.5x" "n/a" "-"; }
 
 # ---- the table ------------------------------------------------------------------------
 

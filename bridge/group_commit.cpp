@@ -1,6 +1,7 @@
 #include "bridge/group_commit.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <boost/asio/post.hpp>
 
 #include "bridge/asio_connection.hpp"
@@ -56,6 +57,25 @@ std::uint64_t GroupCommit::need_now() const {
   // flight included: the next batch syncs them).
   if (std::uint64_t n = need_since(taken_mark_)) return n;
   return in_flight_ && unlinks_in_flight_ ? started_ + 1 : started_;
+}
+
+bool GroupCommit::when_durable(std::function<void(bool)> done) {
+  const std::uint64_t need = need_now();
+  if (stopped_ || need <= completed_) return false;
+  durable_waiting_.push_back({need, std::move(done)});
+  return true;
+}
+
+void GroupCommit::notify_durable(bool ok, bool all) {
+  std::vector<Durable> ready;
+  auto keep = std::partition(durable_waiting_.begin(), durable_waiting_.end(),
+                             [this, ok, all](const Durable& d) { return ok && !all && d.need > completed_; });
+  std::move(keep, durable_waiting_.end(), std::back_inserter(ready));
+  durable_waiting_.erase(keep, durable_waiting_.end());
+  // A call of its own: what the decisions send waits only for changes they make.
+  std::uint64_t own = 0;
+  Scope scope(this, &own);
+  for (auto& d : ready) d.done(ok);
 }
 
 void GroupCommit::kick() {
@@ -129,6 +149,7 @@ void GroupCommit::collect() {
   }
   in_flight_ = false;
   finish(batches, ok, removed);
+  notify_durable(!failed_);
   kick();
 }
 
@@ -193,6 +214,7 @@ void GroupCommit::stop() {
   auto waiting = std::move(waiting_);
   waiting_.clear();
   for (auto& c : waiting) c->release_held(!failed_);
+  notify_durable(!failed_, true);  // everything was synced above
 }
 
 }  // namespace maillab::bridge

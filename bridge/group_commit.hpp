@@ -12,9 +12,10 @@
 // current call into the engines for that connection (its on_data, its accept or
 // connect), or after a change made during an earlier call for it that is not durable
 // yet; outside such a call (a simulator event, e.g. a timer), after any change not yet
-// durable. So the 250 that follows the queue write waits for the batch that holds it,
-// while a reply that follows no change of its session (EHLO, RCPT, ...) leaves at once
-// even when other sessions' changes are in flight. Why another session's change need
+// durable. (The SMTP 250 that follows the queue write is not held as bytes: the engine
+// leaves it pending until when_durable() reports the batch that holds the write.) A
+// reply that follows no change of its session (EHLO, RCPT, ...) leaves at once even when
+// other sessions' changes are in flight. Why another session's change need
 // not hold it: the promises are about a session's own data; a reply that merely shows
 // another's change not yet durable (a POP3 listing of a message delivered this instant)
 // can, after a crash, only be followed by the same message again (it is still queued).
@@ -80,6 +81,11 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
   // The last batch over: durable, or failed (what waited for it was dropped then).
   std::uint64_t durable() const { return completed_; }
   void wait(std::shared_ptr<AsioConnection> c) { waiting_.push_back(std::move(c)); }
+  // io::Disk::when_durable for the hosts' disks: true when a change made so far (in this
+  // call for a connection, else anywhere) is not durable yet; `done(true)` then runs once
+  // the batch holding it has completed, `done(false)` if a batch failed, on the loop's
+  // thread, judged as a call of its own (its bytes wait only for changes it makes).
+  bool when_durable(std::function<void(bool)> done);
   // End of a loop turn: starts a batch if none is in flight and there is something to do;
   // releases what needs no batch.
   void kick();
@@ -103,6 +109,12 @@ class GroupCommit : public std::enable_shared_from_this<GroupCommit> {
   std::vector<FileDisk*> disks_;
   std::function<void(const std::string&)> log_;
   std::vector<std::shared_ptr<AsioConnection>> waiting_;
+  struct Durable {
+    std::uint64_t need;
+    std::function<void(bool)> done;
+  };
+  std::vector<Durable> durable_waiting_;
+  void notify_durable(bool ok, bool all = false);  // all: every waiter, whatever its batch
   std::optional<Marks> scope_mark_;  // when the current Scope began
   Marks taken_mark_;                 // when the last batch was taken
   bool unlinks_in_flight_ = false;   // the batch in flight holds removals

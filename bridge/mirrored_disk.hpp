@@ -1,7 +1,8 @@
 // bridge::MirroredDisk: a host's disk for `maillab serve --mailboxes DIR`: the in-memory
 // virtual disk (which the World, the expectations and the `disk_full` fault use) written
 // through to a FileDisk under DIR/HOST; durable at the server's next sync (group commit,
-// bridge/file_disk.hpp), which every reply to a real peer waits for.
+// bridge/file_disk.hpp). when_durable() says when: the SMTP server's 250 after DATA is a
+// decision left pending until then (mta::SmtpdSession), other replies wait as bytes.
 //
 // The choice (docs/bridge.md): the whole disk is written through, not only the
 // mailboxes, so that "a message acknowledged with 250 is on the host's disk" holds on the
@@ -60,10 +61,18 @@ class MirroredDisk final : public io::Disk {
   static bool restore(io::MemoryDisk& memory, const std::filesystem::path& host_dir,
                       const std::set<std::string>& users, std::string* error);
   FileDisk& files() { return files_; }
+  // Durability comes from the server's group commit (GroupCommit::when_durable), set once
+  // the commit exists; unset, every change counts as durable.
+  using DurableFn = std::function<bool(std::function<void(bool)>)>;
+  void set_durability(DurableFn fn) { durability_ = std::move(fn); }
+  bool when_durable(std::function<void(bool ok)> done) override {
+    return durability_ && durability_(std::move(done));
+  }
 
  private:
   io::MemoryDisk& memory_;
   FileDisk files_;
+  DurableFn durability_;
 };
 
 }  // namespace maillab::bridge

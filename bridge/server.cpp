@@ -53,6 +53,13 @@ Server::Server(asio::io_context& io, scenario::World& world, ServeOptions option
   }
   if (!disks.empty()) {
     commit_ = std::make_shared<GroupCommit>(io_, std::move(disks), [this](const std::string& l) { log(l); });
+    for (const auto& [name, node] : world_.hosts()) {
+      if (auto* m = dynamic_cast<MirroredDisk*>(node->service_disk.get()))
+        m->set_durability([gc = std::weak_ptr<GroupCommit>(commit_)](std::function<void(bool)> done) {
+          auto c = gc.lock();
+          return c && c->when_durable(std::move(done));
+        });
+    }
   }
 }
 

@@ -28,11 +28,14 @@
 // change files without waiting for the device; a thread makes the changes durable in
 // batches, one in flight at a time, started at the end of a loop turn when there is
 // something to sync (a turn that changed nothing syncs nothing), the next one as soon as
-// the last completes. Bytes a service sends on a real TCP connection (replies of inbound
-// sessions, commands of outgoing ones) after a change they may rest on wait for the batch
-// that holds it: a 250 never leaves before its queue file is durable, while replies that
-// follow no change leave at once. A failed sync resets the connections whose bytes
-// waited, and stops every deferred removal. DNS replies (UDP and TCP) are not held: the
+// the last completes. The SMTP 250 after DATA is the engine's pending decision, made when
+// the batch holding the queue file completes (MirroredDisk::when_durable ->
+// GroupCommit::when_durable; 451 4.3.0 if it failed): it never leaves before its queue
+// file is durable. Other bytes a service sends on a real TCP connection (replies of
+// inbound sessions, commands of outgoing ones) after a change they may rest on wait, as
+// bytes, for the batch that holds it, while replies that follow no change leave at once.
+// A failed sync resets the connections whose bytes waited, and stops every deferred
+// removal. DNS replies (UDP and TCP) are not held: the
 // DNS service answers from its zones, never from the disk. Without --mailboxes nothing
 // is held and no thread runs.
 //

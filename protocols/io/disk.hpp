@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -47,6 +48,12 @@ class Disk {
   // Octets the disk can still take, when it knows (a real file system, statvfs(2)); the
   // virtual disks have no size and say nothing (full() is all they know).
   virtual std::optional<std::uint64_t> free_bytes() const { return std::nullopt; }
+  // Durability, for "250 only once the message is on disk" (a real disk synced in batches:
+  // bridge/mirrored_disk.hpp): true when a change made so far is not on the storage device
+  // yet; `done` is then called from a later event, once, with true when it is, false when
+  // making it so failed. false (and `done` never called): every change already is. A
+  // virtual disk's changes are as durable as they will ever be: always false.
+  virtual bool when_durable(std::function<void(bool ok)> done) { return false; }
 };
 
 // The in-memory disk (tests, and the simulator's virtual disks). `set_full(true)` makes

@@ -37,6 +37,7 @@ void SmtpdSession::decide_later(smtp::Reply r) {
 void SmtpdSession::on_abandoned() {
   if (checks_) checks_->cancel();
   held_.reset();
+  disk_wait_ = 0;
 }
 
 smtp::ServerConfig SmtpdSession::server_config(const Mta& mta, std::uint16_t port) {
@@ -137,19 +138,36 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
   s.tls = env.tls;
   s.submitted = submission();
   SenderChecks* c = checks();
-  if (!c) return mta_.enqueue(std::move(s), parsed);
+  if (!c) return once_durable(mta_.enqueue(std::move(s), parsed));
   held_ = std::make_unique<Held>(Held{std::move(s), std::move(content)});
   auto verdict = c->at_message(held_->content, [this](SenderChecks::Verdict v) {
     auto held = std::move(held_);
-    decide_later(v.refusal ? *v.refusal
-                           : deliver_checked(std::move(held->submission), std::move(held->content),
-                                             v.authentication_results, std::move(v.folder)));
+    smtp::Reply r = v.refusal ? *v.refusal
+                              : once_durable(deliver_checked(std::move(held->submission), std::move(held->content),
+                                                             v.authentication_results, std::move(v.folder)));
+    if (!smtp::is_pending(r)) decide_later(std::move(r));
   });
   if (!verdict) return smtp::pending();
   auto held = std::move(held_);
   if (verdict->refusal) return *verdict->refusal;
-  return deliver_checked(std::move(held->submission), std::move(held->content), verdict->authentication_results,
-                         std::move(verdict->folder));
+  return once_durable(deliver_checked(std::move(held->submission), std::move(held->content),
+                                      verdict->authentication_results, std::move(verdict->folder)));
+}
+
+smtp::Reply SmtpdSession::once_durable(smtp::Reply queued) {
+  if (!queued.positive_completion()) return queued;
+  std::weak_ptr<char> alive = alive_;
+  const std::uint64_t ticket = ++disk_tickets_;
+  const bool later = mta_.runtime().disk().when_durable([this, alive, ticket, queued](bool ok) {
+    // The disk's own later event: decided at once. Not if the session went, or stopped
+    // waiting (a decision timeout: on_abandoned()).
+    if (alive.expired() || disk_wait_ != ticket || !decide_) return;
+    disk_wait_ = 0;
+    decide_(ok ? queued : smtp::Reply::make(451, "4.3.0", "Error: queue file write error"));
+  });
+  if (!later) return queued;
+  disk_wait_ = ticket;
+  return smtp::pending();
 }
 
 smtp::Reply SmtpdSession::deliver_checked(Submission s, std::string content, const std::string& field,

@@ -9,6 +9,10 @@
 // With `smtpd_checks` on, port 25 verifies the sender (SenderChecks): MAIL FROM and the end
 // of DATA then answer later (smtp::pending()), through the decider the listener sets, and
 // from an event of their own (so a decision never runs inside the check that made it).
+// "250 only once the message is on disk": when the host's disk syncs later (the bridge's
+// group commit, io::Disk::when_durable), the 250 after DATA is a decision left pending
+// until the queue file is on the device; a failed sync answers 451 4.3.0 instead, never 250.
+// A virtual disk is durable at once: the simulation answers as before.
 #pragma once
 
 #include <functional>
@@ -59,6 +63,9 @@ class SmtpdSession final : public smtp::ServerHandler {
   smtp::Reply deliver_checked(Submission s, std::string content, const std::string& field, std::string folder);
   // `r` to the engine from a fresh event.
   void decide_later(smtp::Reply r);
+  // `queued` (the queue's 250) now if the disk holds the message durably, else pending()
+  // and decided when it does (or 451 4.3.0 when it cannot).
+  smtp::Reply once_durable(smtp::Reply queued);
 
   Mta& mta_;
   std::string peer_;
@@ -73,6 +80,8 @@ class SmtpdSession final : public smtp::ServerHandler {
   };
   std::unique_ptr<Held> held_;
   std::shared_ptr<char> alive_ = std::make_shared<char>();
+  std::uint64_t disk_tickets_ = 0;  // when_durable() calls made
+  std::uint64_t disk_wait_ = 0;     // the one awaited; 0: none
 };
 
 }  // namespace maillab::mta

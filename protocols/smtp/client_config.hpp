@@ -42,6 +42,9 @@ struct ClientConfig {
   // 454 4.7.0 (deferred) instead of the 5xx. Off: the server's reply is the outcome.
   bool auth_soft_bounce = false;
   TlsLevel tls = TlsLevel::none;          // the driver runs the handshake (client_starttls.cpp)
+  // RSET after every transaction, also a delivered one (Postfix's smtp-source does so between
+  // the messages of a session; bench/smtp_tls_load.cpp). Off: RSET only where 4.1.1.5 needs it.
+  bool rset_between_transactions = false;
 
   using ms = std::chrono::milliseconds;
   ms greeting_timeout{300000};    // 4.5.3.2.1 initial 220 message: 5 minutes

@@ -400,6 +400,7 @@ void ClientSession::on_dot(const Pending&, const Reply& r) {
     for (auto& o : t.outcome.rcpts)  // the accepted ones (see Transaction::accepted)
       if (o.reply.code == 0) o.reply = r;
   }
+  if (config_.rset_between_transactions) need_rset_ = true;
   complete_transaction();
 }
 

@@ -259,6 +259,15 @@ class TestClient {
   int fd_ = -1;
   std::string buf_;
 };
+// Greeting, HELO, MAIL, RCPT for bob, DATA: "" once the 354 came, else the step refused.
+inline std::string open_data(TestClient& c) {
+  if (c.reply().rfind("220", 0) != 0) return "no greeting";
+  if (c.cmd("HELO client.example").rfind("250", 0) != 0) return "HELO refused";
+  if (c.cmd("MAIL FROM:<carol@c.example>").rfind("250", 0) != 0) return "MAIL refused";
+  if (c.cmd("RCPT TO:<bob@b.example>").rfind("250", 0) != 0) return "RCPT refused";
+  if (c.cmd("DATA").rfind("354", 0) != 0) return "DATA refused";
+  return "";
+}
 
 // Logs in to a POP3 server as `user` and returns the STAT reply line ("+OK 2 123\r\n"),
 // or what came instead.

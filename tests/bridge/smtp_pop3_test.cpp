@@ -120,16 +120,6 @@ TEST_CASE("bridge: an SMTP session from a real socket is delivered byte-exact an
   CHECK(p.until("\r\n").rfind("+OK", 0) == 0);
 }
 
-// Greeting, HELO, MAIL, RCPT for bob, DATA: "" once the 354 came, else the step refused.
-std::string open_data(TestClient& c) {
-  if (c.reply().rfind("220", 0) != 0) return "no greeting";
-  if (c.cmd("HELO client.example").rfind("250", 0) != 0) return "HELO refused";
-  if (c.cmd("MAIL FROM:<carol@c.example>").rfind("250", 0) != 0) return "MAIL refused";
-  if (c.cmd("RCPT TO:<bob@b.example>").rfind("250", 0) != 0) return "RCPT refused";
-  if (c.cmd("DATA").rfind("354", 0) != 0) return "DATA refused";
-  return "";
-}
-
 TEST_CASE("bridge: a client vanishing mid-DATA delivers nothing and the server stays up") {
   Lab lab(kLabYaml, smtp_pop3_options());
   for (bool rst : {false, true}) {

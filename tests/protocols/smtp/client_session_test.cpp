@@ -152,6 +152,28 @@ TEST_CASE("client: no recipient accepted means RSET, not DATA", "[smtp][client]"
   CHECK(s.c.outcomes().empty());
 }
 
+TEST_CASE("client: rset_between_transactions sends RSET after a delivered message, as smtp-source does", "[smtp][client]") {
+  ClientConfig cfg = client_config();
+  cfg.rset_between_transactions = true;
+  Scripted s(cfg);
+  s.c.add(message("a@x.example", {"b@y.example"}, "one\r\n"));
+  s.server("220 mx\r\n");
+  CHECK(s.server(kEhloFull) == "MAIL FROM:<a@x.example> SIZE=5\r\nRCPT TO:<b@y.example>\r\nDATA\r\n");
+  CHECK(s.server("250 Ok\r\n250 Ok\r\n354 Go\r\n") == "one\r\n.\r\n");
+  CHECK(s.server("250 2.0.0 Ok: queued\r\n") == "RSET\r\n");
+  CHECK_FALSE(s.c.idle());
+  CHECK(s.server("250 2.0.0 Ok\r\n").empty());
+  CHECK(s.c.idle());
+  // A message queued meanwhile: the RSET goes in front of its MAIL (pipelined).
+  s.c.add(message("a@x.example", {"b@y.example"}, "two\r\n"));
+  s.c.add(message("a@x.example", {"b@y.example"}, "three\r\n"));
+  CHECK(s.c.take_output() == "MAIL FROM:<a@x.example> SIZE=5\r\nRCPT TO:<b@y.example>\r\nDATA\r\n");
+  CHECK(s.server("250 Ok\r\n250 Ok\r\n354 Go\r\n") == "two\r\n.\r\n");
+  CHECK(s.server("250 2.0.0 Ok\r\n") ==
+        "RSET\r\nMAIL FROM:<a@x.example> SIZE=7\r\nRCPT TO:<b@y.example>\r\nDATA\r\n");
+  CHECK(s.c.take_outcomes().size() == 2);
+}
+
 TEST_CASE("client: pipelined transaction whose recipients all fail, then RSET before the next MAIL", "[smtp][client]") {
   Scripted s;
   s.c.add(message("a@x.example", {"b@y.example"}, "x\r\n"));
