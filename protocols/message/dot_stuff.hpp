@@ -1,5 +1,6 @@
-// smtp::dot_stuff: prepares message content for the wire after a 354 (RFC 5321 4.5.2,
-// 4.1.1.4), the client's half of DataReader.
+// message::dot_stuff: prepares message content for the wire after SMTP's 354 (RFC 5321
+// 4.5.2, 4.1.1.4; the client's half of smtp::DataReader) and for a POP3 multi-line
+// response (RFC 1939 3: RETR, TOP): the same rule, one definition.
 //
 // Output: the content as CRLF lines, each line starting with "." given one more ".",
 // ending with CRLF, followed by the end mark ".\r\n". Content that already is CRLF text
@@ -17,7 +18,7 @@
 #include <string>
 #include <string_view>
 
-namespace maillab::smtp {
+namespace maillab::message {
 
 std::string dot_stuff(std::string_view content);
 // The same, appended to `out` (no temporary copy of the content).
@@ -30,4 +31,4 @@ void append_crlf_lines(std::string& out, std::string_view content, std::size_t l
 // True when the content holds octets above 127 (then BODY=8BITMIME, RFC 6152).
 bool has_8bit(std::string_view content);
 
-}  // namespace maillab::smtp
+}  // namespace maillab::message
