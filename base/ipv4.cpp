@@ -8,7 +8,8 @@ namespace maillab::base {
 
 std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
   char buf[16];  // "255.255.255.255" and its NUL; inet_pton wants a C string
-  if (text.size() >= sizeof buf) return std::nullopt;
+  // A NUL inside would end the C string early: "1.2.3.4\0junk" is not an address.
+  if (text.size() >= sizeof buf || std::memchr(text.data(), '\0', text.size())) return std::nullopt;
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';
   in_addr a{};

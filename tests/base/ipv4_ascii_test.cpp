@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <clocale>
+#include <string_view>
 
 #include "base/ascii.hpp"
 #include "base/ipv4.hpp"
@@ -19,6 +20,8 @@ TEST_CASE("ipv4: strict dotted quads in, the same form out", "[base][ipv4]") {
     INFO(bad);
     CHECK_FALSE(parse_ipv4(bad));
   }
+  CHECK_FALSE(parse_ipv4(std::string_view("1.2.3.4\0", 8)));
+  CHECK_FALSE(parse_ipv4(std::string_view("1.2.3.4\0.5", 10)));
   for (const char* text : {"0.0.0.0", "9.10.99.100", "192.0.2.10", "255.255.255.255"})
     CHECK(format_ipv4(*parse_ipv4(text)) == text);
 }
