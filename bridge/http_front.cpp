@@ -1,7 +1,7 @@
 #include "bridge/http_front.hpp"
 
-#include <cctype>
 
+#include "base/ascii.hpp"
 #include "bridge/asio_connection.hpp"
 #include "bridge/server.hpp"
 #include "protocols/http/server_session.hpp"
@@ -172,8 +172,7 @@ bool HttpFront::host_allowed(std::string_view host) const {
   // The name without its port: "localhost:8025" -> "localhost", "[::1]:8025" -> "[::1]".
   const std::size_t colon = host.rfind(':');
   if (colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos) host = host.substr(0, colon);
-  std::string name(host);
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string name = base::ascii_lower(host);
   if (name == "localhost" || name == "[::1]") return true;
   return is_loopback(name);
 }

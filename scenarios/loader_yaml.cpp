@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "base/ascii.hpp"
 #include "scenarios/duration.hpp"
 
 namespace maillab::scenario::detail {
@@ -125,12 +126,7 @@ bool is_dns_name(std::string_view text, bool any_case) {
 
 }  // namespace
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
+std::string lower(std::string_view s) { return base::ascii_lower(s); }
 
 std::string join(const std::vector<std::string_view>& words) {
   std::string out;
@@ -314,27 +310,14 @@ Cidr as_cidr(const Item& item) {
   const std::string expected = "a network like 192.0.2.0/24 (or one address)";
   if (!is_scalar(item.node)) fail_type(item, expected);
   const std::string& s = item.node.Scalar();
-  std::size_t slash = s.find('/');
-  std::optional<std::uint32_t> address = parse_ipv4(std::string_view(s).substr(0, slash));
-  int prefix = 32;
-  if (slash != std::string::npos) {
-    std::string_view p = std::string_view(s).substr(slash + 1);
-    auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
-    if (p.empty() || p.size() > 2 || ec != std::errc() || end != p.data() + p.size() ||
-        prefix < 0 || prefix > 32)
-      address.reset();
+  const std::optional<base::Cidr> parsed = base::Cidr::parse(s);
+  if (!parsed) fail_type(item, expected);
+  if (parsed->host_bits_set()) {
+    const std::string prefix = std::to_string(parsed->prefix);
+    fail(item.mark, code(s) + " has bits set beyond its /" + prefix + " prefix: did you mean " +
+                        base::format_ipv4(parsed->network & parsed->mask()) + "/" + prefix + "?");
   }
-  if (!address) fail_type(item, expected);
-  Cidr cidr{*address, prefix, s};
-  std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
-  if ((*address & mask) != *address) {
-    std::uint32_t n = *address & mask;
-    std::string net = std::to_string(n >> 24) + "." + std::to_string((n >> 16) & 255) + "." +
-                      std::to_string((n >> 8) & 255) + "." + std::to_string(n & 255);
-    fail(item.mark, code(s) + " has bits set beyond its /" + std::to_string(prefix) +
-                        " prefix: did you mean " + net + "/" + std::to_string(prefix) + "?");
-  }
-  return cidr;
+  return Cidr{*parsed, s};
 }
 
 std::string as_host_name(const Item& item, std::string_view kind) {
@@ -440,28 +423,6 @@ Mark text_start(const Item& item, const std::vector<std::string_view>& lines) {
     return Mark{m.line + 1, static_cast<int>(indent) + 1};
   }
   return Mark{m.line + 1, 1};
-}
-
-std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
-  std::uint32_t value = 0;
-  std::size_t start = 0;
-  for (int part = 0; part < 4; ++part) {
-    std::size_t end = part < 3 ? text.find('.', start) : text.size();
-    if (end == std::string_view::npos) return std::nullopt;
-    std::string_view digits = text.substr(start, end - start);
-    // 1 to 3 digits, no leading zero (010 would read as octal in some tools).
-    if (digits.empty() || digits.size() > 3 || (digits.size() > 1 && digits[0] == '0'))
-      return std::nullopt;
-    unsigned octet = 0;
-    for (char c : digits) {
-      if (c < '0' || c > '9') return std::nullopt;
-      octet = octet * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (octet > 255) return std::nullopt;
-    value = (value << 8) | octet;
-    start = end + 1;
-  }
-  return value;
 }
 
 bool is_host_name(std::string_view text) { return is_dns_name(text, false); }

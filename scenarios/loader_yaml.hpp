@@ -155,7 +155,7 @@ Expectation parse_expectation(const Item& item, Context& cx);  // loader_expect.
 void check_references(const Scenario& s, const Context& cx);
 
 // ---- plain syntax checks (tested on their own in tests/scenarios/loader_test.cpp) -------
-std::optional<std::uint32_t> parse_ipv4(std::string_view text);
+using base::parse_ipv4;  // base/ipv4.hpp
 bool is_host_name(std::string_view text);     // lowercase labels [a-z0-9-], dot-separated
 bool is_mail_address(std::string_view text);  // local@domain, no spaces or brackets
 

@@ -23,6 +23,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/ipv4.hpp"
 #include "scenarios/duration.hpp"
 
 namespace maillab::scenario {
@@ -40,15 +41,10 @@ struct Ipv4 {
   std::string text;
 };
 
-// An IPv4 network (Postfix mynetworks); a bare address in the file is a /32.
-struct Cidr {
-  std::uint32_t network = 0;  // host bits are zero
-  int prefix = 32;
+// An IPv4 network (Postfix mynetworks); a bare address in the file is a /32. The loader
+// refuses host bits, so `network` has none.
+struct Cidr : base::Cidr {
   std::string text;  // as written
-  bool contains(std::uint32_t address) const {
-    std::uint32_t mask = prefix == 0 ? 0 : ~std::uint32_t{0} << (32 - prefix);
-    return (address & mask) == network;
-  }
 };
 
 // ---- network ----------------------------------------------------------------------------

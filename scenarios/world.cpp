@@ -2,10 +2,8 @@
 
 #include <algorithm>
 
-#include "protocols/dns/zone.hpp"
 #include "protocols/mda/mailbox_mail_store.hpp"
 #include "protocols/message/compose.hpp"
-#include "protocols/smtp/starttls_strip.hpp"
 #include "scenarios/resolver_check.hpp"
 
 namespace maillab::scenario {
@@ -15,34 +13,6 @@ namespace ev = io::trace::ev;
 namespace key = io::trace::key;
 
 namespace {
-
-// A fault on a link, recorded under its first end (a host or a router: no runtime to ask),
-// with both ends as fields and "between" for reading; `rate` for loss.
-sim::TraceEvent link_event(io::Time now, io::trace::Event event, const std::string& a, const std::string& b,
-                           const std::string* rate = nullptr) {
-  sim::TraceEvent e{now, a, std::string(agent::kNet), std::string(event), {}};
-  e.fields.emplace_back(key::kBetween, a + " " + b);
-  if (rate) e.fields.emplace_back(key::kRate, *rate);
-  e.fields.emplace_back(key::kA, a);
-  e.fields.emplace_back(key::kB, b);
-  return e;
-}
-
-std::uint16_t service_port(Service s) {
-  switch (s) {
-    case Service::kSmtp: return 25;
-    case Service::kSubmission: return 587;
-    case Service::kPop3: return 110;
-    case Service::kDns: return 53;
-    case Service::kImap: return 143;
-    case Service::kSmtps: return 465;
-    case Service::kPop3s: return 995;
-    case Service::kImaps: return 993;
-    case Service::kHttp: return 80;
-    case Service::kHttps: return 443;
-  }
-  return 0;
-}
 
 std::string local_part(const std::string& address) {
   return address.substr(0, address.rfind('@'));
@@ -58,33 +28,6 @@ services::Accounts accounts(const Host& h) {
   });
   services::Accounts out;
   for (const User* u : users) out.add(u->name, u->password);
-  return out;
-}
-
-// A `dns_set` record line, parsed as a zone fragment whose names are all absolute (a name
-// without its final dot is taken from the root); errors point into the scenario file.
-std::variant<std::vector<dns::ResourceRecord>, LoadError> dns_set_records(const Scenario& sc, const ZoneText& z) {
-  auto parsed = dns::parse_zone(z.text, ".");
-  LoadError e;
-  e.file = sc.file;
-  e.line = z.mark.line;
-  e.column = z.mark.column;
-  if (!parsed.ok()) {
-    e.line = z.mark.line + std::max(parsed.error.line, 1) - 1;
-    e.column = (parsed.error.line <= 1 ? z.mark.column - 1 : 0) + std::max(parsed.error.column, 1);
-    e.message = "in `dns_set.record`: " + parsed.error.message;
-    return e;
-  }
-  if (parsed.zone->records.empty()) {
-    e.message = "`dns_set.record` holds no record: expected `NAME TTL IN TYPE DATA`";
-    return e;
-  }
-  return std::move(parsed.zone->records);
-}
-
-std::string records_text(const std::vector<dns::ResourceRecord>& records) {
-  std::string out;
-  for (const auto& rr : records) out += (out.empty() ? "" : ", ") + rr.rdata_text();
   return out;
 }
 
@@ -324,155 +267,6 @@ void World::crash(HostNode& h) {
   h.mailboxes.reset();
   h.runtime->crash();
   if (on_crash) on_crash(h);
-}
-
-void World::inject(const Action& action) { apply(action); }
-
-void World::apply(const Action& action) {
-  std::visit(
-      [&](const auto& a) {
-        using A = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<A, Send>) {
-          do_send(a);
-        } else if constexpr (std::is_same_v<A, Fetch>) {
-          do_fetch(a);
-        } else if constexpr (std::is_same_v<A, Idle>) {
-          do_idle(a);
-        } else if constexpr (std::is_same_v<A, HostState>) {
-          HostNode* h = host(a.host);
-          if (!h || h->up == a.up) return;
-          h->up = a.up;
-          h->runtime->trace(agent::kNet, a.up ? ev::kHostUp : ev::kHostDown, {});
-          if (a.up) {
-            net_->set_host_up(h->runtime->sim_address(), true);
-            boot(*h);
-          } else {
-            crash(*h);
-            net_->set_host_up(h->runtime->sim_address(), false);
-          }
-        } else if constexpr (std::is_same_v<A, PortState>) {
-          HostNode* h = host(a.host);
-          if (!h) return;
-          h->runtime->trace(agent::kNet, a.accept ? ev::kPortAccept : ev::kPortRefuse,
-                            {{key::kService, std::string(service_name(a.service))}});
-          if (a.service == Service::kDns) {
-            // UDP has no reset: a refused DNS port is a server that answers nothing. Over
-            // TCP the port refuses (a reset), as for the other services.
-            net_->set_refused(h->runtime->sim_address(), 53, !a.accept);
-            h->runtime->set_port_refused(53, !a.accept);
-            h->dns_refused = !a.accept;
-            if (!a.accept) {
-              h->dns.reset();
-            } else if (h->up && !h->dns) {
-              if (auto it = zones_.find(a.host); it != zones_.end()) {
-                h->dns = std::make_unique<services::DnsServer>(*h->runtime, it->second);
-              }
-            }
-            return;
-          }
-          net_->set_refused(h->runtime->sim_address(), service_port(a.service), !a.accept);
-          h->runtime->set_port_refused(service_port(a.service), !a.accept);
-        } else if constexpr (std::is_same_v<A, Cut>) {
-          trace_.record(link_event(sim_.now(), a.heal ? ev::kHeal : ev::kCut, a.a, a.b));
-          if (a.heal) {
-            net_->heal(a.a, a.b);
-          } else {
-            net_->cut(a.a, a.b);
-          }
-        } else if constexpr (std::is_same_v<A, Strip>) {
-          trace_.record(link_event(sim_.now(), a.unstrip ? ev::kStarttlsUnstrip : ev::kStarttlsStrip, a.a, a.b));
-          if (a.unstrip) {
-            net_->clear_tamper(a.a, a.b);
-          } else {
-            net_->set_tamper(a.a, a.b, [this](sim::Address from, std::uint16_t, sim::Address to,
-                                              std::uint16_t, std::span<char> bytes) {
-              strip_starttls(from, to, bytes);
-            });
-          }
-        } else if constexpr (std::is_same_v<A, Loss>) {
-          const std::string rate = std::to_string(a.rate);
-          trace_.record(link_event(sim_.now(), ev::kLoss, a.a, a.b, &rate));
-          net_->set_loss(a.a, a.b, a.rate);
-        } else if constexpr (std::is_same_v<A, DiskState>) {
-          HostNode* h = host(a.host);
-          if (!h) return;
-          h->disk.set_full(a.full);
-          h->runtime->trace(agent::kNet, a.full ? ev::kDiskFull : ev::kDiskOk, {});
-        } else if constexpr (std::is_same_v<A, DnsSet>) {
-          do_dns_set(a);
-        } else if constexpr (std::is_same_v<A, Flush>) {
-          HostNode* h = host(a.host);
-          if (h && h->mta) h->mta->flush();
-        }
-      },
-      action);
-}
-
-// Every `dns_set` applied in time order to a scratch copy of its server's zones, so a
-// record that cannot go in (outside the server's zones, a SOA, a CNAME beside data) is a
-// load error at its line, never a surprise in the middle of the run.
-std::optional<LoadError> World::check_dns_sets() const {
-  std::vector<const Event*> events;
-  for (const Event& e : scenario_.events)
-    if (std::holds_alternative<DnsSet>(e.action)) events.push_back(&e);
-  std::stable_sort(events.begin(), events.end(), [](const Event* a, const Event* b) { return a->at_ns < b->at_ns; });
-  std::map<std::string, dns::Authority> scratch;
-  for (const Event* e : events) {
-    const auto& d = std::get<DnsSet>(e->action);
-    auto zones = zones_.find(d.server);
-    if (zones == zones_.end()) continue;  // the loader already refused a server with no zones
-    auto [it, fresh] = scratch.try_emplace(d.server, *zones->second);
-    for (const ZoneText& z : d.records) {
-      auto records = dns_set_records(scenario_, z);
-      if (auto* err = std::get_if<LoadError>(&records)) return *err;
-      std::string why = it->second.replace_rrsets(std::get<std::vector<dns::ResourceRecord>>(records));
-      if (!why.empty()) {
-        LoadError err;
-        err.file = scenario_.file;
-        err.line = z.mark.line;
-        err.column = z.mark.column;
-        err.message = "`dns_set.record` cannot go into the zones of `" + d.server + "`: " + why;
-        return err;
-      }
-    }
-  }
-  return std::nullopt;
-}
-
-// nsupdate on the DNS host: each record line replaces its name's records of its type.
-// Resolvers that cached the old records keep them until their TTL runs out.
-void World::do_dns_set(const DnsSet& d) {
-  HostNode* h = host(d.server);
-  auto zones = zones_.find(d.server);
-  if (!h || zones == zones_.end()) return;
-  for (const ZoneText& z : d.records) {
-    auto records = dns_set_records(scenario_, z);
-    auto* rrs = std::get_if<std::vector<dns::ResourceRecord>>(&records);
-    if (!rrs || !zones->second->replace_rrsets(*rrs).empty()) continue;  // refused at load time
-    std::map<std::pair<std::string, dns::Type>, std::vector<dns::ResourceRecord>> sets;
-    for (const auto& rr : *rrs) sets[{rr.name, rr.type}].push_back(rr);
-    for (const auto& [name_type, set] : sets)
-      h->runtime->trace(agent::kDns, ev::kDnsUpdate,
-                        {{key::kName, name_type.first},
-                         {key::kType, dns::to_string(name_type.second)},
-                         {key::kTtl, std::to_string(set.front().ttl)},
-                         {key::kRecords, records_text(set)}});
-  }
-}
-
-void World::strip_starttls(sim::Address from, sim::Address to, std::span<char> bytes) {
-  const smtp::StripCount n = smtp::strip_starttls(bytes);
-  if (!n.any()) return;
-  HostNode* sender = nullptr;
-  std::string receiver = sim::format_address(to);
-  for (const auto& [name, h] : hosts_) {
-    if (h->runtime->sim_address() == from) sender = h.get();
-    if (h->runtime->sim_address() == to) receiver = name;
-  }
-  if (!sender) return;
-  const std::string detail = n.replies ? "EHLO reply: 250-STARTTLS -> 250-XXXXXXXA"
-                                       : "command: STARTTLS -> XXXXXXXX";
-  sender->runtime->trace(agent::kNet, ev::kStarttlsStripped, {{key::kTo, receiver}, {key::kDetail, detail}});
 }
 
 void World::do_send(const Send& s) {

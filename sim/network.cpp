@@ -10,55 +10,6 @@ namespace maillab::sim {
 
 // ---- addresses ---------------------------------------------------------------------
 
-// Written out digit by digit (this runs for every datagram a service receives and every
-// peer_address()); four std::to_string calls cost several times more.
-std::string format_address(Address a) {
-  char buf[15];  // "255.255.255.255"
-  char* p = buf;
-  for (int i = 3; i >= 0; --i) {
-    const unsigned v = (a >> (8 * i)) & 0xff;
-    if (v >= 100) *p++ = static_cast<char>('0' + v / 100);
-    if (v >= 10) *p++ = static_cast<char>('0' + v / 10 % 10);
-    *p++ = static_cast<char>('0' + v % 10);
-    if (i) *p++ = '.';
-  }
-  return std::string(buf, static_cast<std::size_t>(p - buf));
-}
-
-// Strict dotted quad: exactly four decimal octets 0..255, no sign, no spaces, and no
-// leading zero (inet_aton would read "010" as octal 8; refusing it avoids the ambiguity).
-std::optional<Address> parse_address(std::string_view dotted) {
-  const char* p = dotted.data();
-  const char* const end = p + dotted.size();
-  // The digit at p, or 10 and more when there is none (end of input or not a digit).
-  auto digit = [&] {
-    return p != end ? static_cast<unsigned>(static_cast<unsigned char>(*p) - '0') : 10u;
-  };
-  Address a = 0;
-  for (int i = 0; i < 4; ++i) {
-    if (i) {
-      if (p == end || *p != '.') return std::nullopt;
-      ++p;
-    }
-    unsigned v = digit();
-    if (v > 9) return std::nullopt;
-    ++p;
-    if (unsigned d = digit(); d <= 9) {
-      if (v == 0) return std::nullopt;  // a leading zero
-      v = v * 10 + d;
-      ++p;
-      if (d = digit(); d <= 9) {
-        v = v * 10 + d;
-        ++p;
-        if (digit() <= 9 || v > 255) return std::nullopt;  // four digits, or over 255
-      }
-    }
-    a = (a << 8) | v;
-  }
-  if (p != end) return std::nullopt;
-  return a;
-}
-
 // ---- Impl lifetime -------------------------------------------------------------------
 
 NetworkCore::NetworkCore(Simulator& s) : sim(s), loss_rng(s.rng("loss")) {}

@@ -31,13 +31,15 @@
 #include <string>
 #include <string_view>
 
+#include "base/ipv4.hpp"
 #include "sim/simulator.hpp"
 
 namespace maillab::sim {
 
 using Address = std::uint32_t;  // IPv4, host byte order
-std::string format_address(Address a);
-std::optional<Address> parse_address(std::string_view dotted);
+// Dotted quads (base/ipv4.hpp: strict, inet_pton's form).
+inline std::string format_address(Address a) { return base::format_ipv4(a); }
+inline std::optional<Address> parse_address(std::string_view dotted) { return base::parse_ipv4(dotted); }
 
 enum class CloseReason { kOrderly, kReset, kTimedOut };
 enum class ConnectResult { kConnected, kRefused, kTimedOut, kUnreachable };

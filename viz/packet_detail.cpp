@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <tuple>
 
+#include "base/ascii.hpp"
 #include "protocols/dns/message.hpp"
 #include "protocols/io/trace_vocab.hpp"
 #include "protocols/pop3/server_session.hpp"
@@ -22,9 +23,7 @@ namespace {
 constexpr std::uint8_t kSyn = 0x02, kFin = 0x01, kRst = 0x04, kAck = 0x10;
 
 std::string verb_of(const std::string& command) {
-  std::string v = command.substr(0, command.find(' '));
-  for (char& c : v) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  return v;
+  return base::ascii_upper(std::string_view(command).substr(0, command.find(' ')));
 }
 
 std::string address_text(sim::Address a) {

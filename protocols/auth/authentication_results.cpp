@@ -1,7 +1,7 @@
 #include "protocols/auth/authentication_results.hpp"
 
-#include <cctype>
 
+#include "base/ascii.hpp"
 #include "protocols/auth/text.hpp"
 
 namespace maillab::auth {
@@ -128,29 +128,24 @@ std::optional<std::vector<std::string>> words_of(std::string_view v) {
   return out;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 std::optional<ParsedAuthResults> parse_authentication_results(std::string_view value) {
   auto words = words_of(value);
   if (!words || words->empty() || (*words)[0] == ";") return std::nullopt;
   ParsedAuthResults out;
-  out.authserv_id = lower((*words)[0]);
+  out.authserv_id = base::ascii_lower((*words)[0]);
   const auto& w = *words;
   // Each ";" starts a resinfo: method [ "/" version ] "=" result, then properties.
   for (std::size_t i = 1; i < w.size(); ++i) {
     if (w[i] != ";") continue;
     if (i + 1 >= w.size()) return std::nullopt;
-    std::string method = lower(w[i + 1]);
+    std::string method = base::ascii_lower(w[i + 1]);
     std::size_t at = i + 2;
     if (at < w.size() && w[at] == "/") at += 2;  // method-version
     if (method == "none" && (at >= w.size() || w[at] == ";")) continue;  // no-result
     if (at + 1 >= w.size() || w[at] != "=" || w[at + 1] == ";") return std::nullopt;
-    out.results.push_back({std::move(method), lower(w[at + 1])});
+    out.results.push_back({std::move(method), base::ascii_lower(w[at + 1])});
   }
   return out;
 }

@@ -1,6 +1,7 @@
 #include "protocols/auth/dkim_canon.hpp"
 
-#include <cctype>
+
+#include "base/ascii.hpp"
 
 namespace maillab::auth {
 
@@ -37,7 +38,7 @@ std::string canonical_header(std::string_view field, DkimCanon canon) {
   while (!name.empty() && (wsp(name.back()) || name.back() == '\r' || name.back() == '\n')) name.remove_suffix(1);
   std::string out;
   for (char c : name) {  // a malformed line (no colon) may hold line breaks: dropped
-    if (c != '\r' && c != '\n') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != '\r' && c != '\n') out += base::ascii_lower(c);
   }
   out += ':';
   if (colon == std::string_view::npos) return out + "\r\n";

@@ -4,12 +4,14 @@
 #include <cctype>
 #include <vector>
 
+#include "base/ascii.hpp"
+
 namespace maillab::auth {
 
 namespace {
 
 bool letter_allowed(char c, MacroUse use) {
-  switch (std::tolower(static_cast<unsigned char>(c))) {
+  switch (base::ascii_lower(c)) {
     case 's': case 'l': case 'o': case 'd': case 'i': case 'p': case 'v': case 'h':
       return true;
     case 'c': case 'r': case 't':
@@ -130,7 +132,7 @@ void url_escape(std::string& out, std::string_view value) {
 }
 
 std::string letter_value(char letter, const MacroContext& ctx) {
-  switch (std::tolower(static_cast<unsigned char>(letter))) {
+  switch (base::ascii_lower(letter)) {
     case 's': return ctx.sender;
     case 'l': return ctx.local_part;
     case 'o': return ctx.sender_domain;

@@ -6,19 +6,6 @@
 
 namespace maillab::dns {
 
-std::optional<std::uint32_t> parse_ipv4(std::string_view text) {
-  if (text.size() > 15) return std::nullopt;
-  const std::string s(text);
-  in_addr a{};
-  if (inet_pton(AF_INET, s.c_str(), &a) != 1) return std::nullopt;
-  return ntohl(a.s_addr);
-}
-
-std::string ipv4_to_string(std::uint32_t address) {
-  return std::to_string(address >> 24) + "." + std::to_string((address >> 16) & 0xff) + "." +
-         std::to_string((address >> 8) & 0xff) + "." + std::to_string(address & 0xff);
-}
-
 std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text) {
   if (text.size() > 45) return std::nullopt;
   const std::string s(text);

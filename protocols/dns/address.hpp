@@ -9,10 +9,12 @@
 #include <string>
 #include <string_view>
 
+#include "base/ipv4.hpp"
+
 namespace maillab::dns {
 
-std::optional<std::uint32_t> parse_ipv4(std::string_view text);  // host byte order
-std::string ipv4_to_string(std::uint32_t address);
+using base::parse_ipv4;  // host byte order
+inline std::string ipv4_to_string(std::uint32_t address) { return base::format_ipv4(address); }
 std::optional<std::array<std::uint8_t, 16>> parse_ipv6(std::string_view text);
 std::string ipv6_to_string(const std::array<std::uint8_t, 16>& address);
 

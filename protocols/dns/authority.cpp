@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "base/ascii.hpp"
 #include "protocols/dns/name.hpp"
 
 namespace maillab::dns {
@@ -65,15 +66,6 @@ std::size_t first_name_length(std::string_view wire) {
   return 0;
 }
 
-bool same_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // DNS 0x20: the response's question name (at offset 12, written from the canonical,
 // lowercase name) takes the query's octets back when they are the same name.
 void keep_question_case(std::string_view query, std::string& response) {
@@ -82,7 +74,7 @@ void keep_question_case(std::string_view query, std::string& response) {
   if (response[4] == 0 && response[5] == 0) return;
   const std::size_t n = first_name_length(query);
   if (n == 0 || first_name_length(response) != n) return;
-  if (!same_ignoring_case(query.substr(12, n), std::string_view(response).substr(12, n))) return;
+  if (!base::iequals(query.substr(12, n), std::string_view(response).substr(12, n))) return;
   response.replace(12, n, query.substr(12, n));
 }
 

@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "base/ascii.hpp"
 #include "protocols/dns/address.hpp"
 #include "protocols/dns/name.hpp"
 #include "protocols/dns/zone_lexer.hpp"
@@ -13,14 +14,6 @@ namespace {
 constexpr std::uint64_t kMaxTtl = 0x7fffffff;  // RFC 2181 8
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
-}
 
 std::string describe(const ZoneToken& t) {
   return t.quoted ? "\"" + t.text + "\"" : "'" + t.text + "'";
@@ -51,7 +44,7 @@ std::optional<std::uint32_t> parse_ttl(std::string_view s) {
     }
     static constexpr std::string_view kUnits = "smhdw";
     static constexpr std::uint64_t kSeconds[] = {1, 60, 3600, 86400, 604800};
-    const char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    const char lower = base::ascii_lower(c);
     const std::size_t u = kUnits.find(lower);
     if (u == std::string_view::npos) return std::nullopt;
     const std::uint64_t unit = kSeconds[u];
@@ -70,7 +63,7 @@ std::optional<std::uint32_t> parse_ttl(std::string_view s) {
 
 // The record types a zone may hold; TYPEnnn (RFC 3597 5) for the others.
 std::optional<Type> record_type(std::string_view text) {
-  const std::string u = upper(text);
+  const std::string u = base::ascii_upper(text);
   static constexpr Type kKnown[] = {Type::A,  Type::AAAA, Type::NS,  Type::CNAME,
                                     Type::MX, Type::SOA,  Type::TXT, Type::PTR};
   for (const Type t : kKnown) {
@@ -248,7 +241,7 @@ class ZoneParser {
   bool directive(const ZoneLine& line) {
     Cursor c(line);
     const ZoneToken& d = c.take();
-    const std::string keyword = upper(d.text);
+    const std::string keyword = base::ascii_upper(d.text);
     if (keyword == "$ORIGIN") {
       const ZoneToken* t = expect(c, "a domain name after $ORIGIN");
       std::string o;
@@ -294,11 +287,11 @@ class ZoneParser {
         if (!ttl)
           return fail(t, "expected a TTL (at most 2147483647 seconds), found " + describe(t));
         c.take();
-      } else if (!have_class && upper(t.text) == "IN") {
+      } else if (!have_class && base::ascii_upper(t.text) == "IN") {
         have_class = true;
         c.take();
-      } else if (!have_class && (upper(t.text) == "CH" || upper(t.text) == "HS" ||
-                                 upper(t.text).compare(0, 5, "CLASS") == 0)) {
+      } else if (!have_class && (base::ascii_upper(t.text) == "CH" || base::ascii_upper(t.text) == "HS" ||
+                                 base::ascii_upper(t.text).compare(0, 5, "CLASS") == 0)) {
         return fail(t, "class " + describe(t) + " is not supported: expected IN");
       } else {
         break;

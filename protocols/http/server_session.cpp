@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 
+#include "base/ascii.hpp"
 #include "protocols/http/server_parser.hpp"
 #include "protocols/http/wire.hpp"
 
@@ -42,9 +43,7 @@ std::vector<std::string> token_list(const Message& m, bh::field name) {
       const auto a = t.find_first_not_of(" \t");
       if (a == std::string_view::npos) continue;
       t = t.substr(a, t.find_last_not_of(" \t") - a + 1);
-      std::string tok(t);
-      for (char& c : tok) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-      out.push_back(std::move(tok));
+      out.push_back(base::ascii_lower(t));
     }
   }
   return out;

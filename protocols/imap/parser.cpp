@@ -1,5 +1,6 @@
 #include "protocols/imap/parser.hpp"
 
+#include "base/ascii.hpp"
 #include "protocols/message/date.hpp"
 #include "protocols/message/modified_utf7.hpp"
 
@@ -9,7 +10,6 @@ namespace {
 constexpr std::string_view kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                         "jul", "aug", "sep", "oct", "nov", "dec"};
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
@@ -32,7 +32,7 @@ bool is_tag_char(char c) { return is_astring_char(c) && c != '+'; }
 int month_number(std::string_view name) {
   if (name.size() != 3) return 0;
   for (int m = 0; m < 12; ++m) {
-    if (lower(name[0]) == kMonths[m][0] && lower(name[1]) == kMonths[m][1] && lower(name[2]) == kMonths[m][2])
+    if (base::ascii_lower(name[0]) == kMonths[m][0] && base::ascii_lower(name[1]) == kMonths[m][1] && base::ascii_lower(name[2]) == kMonths[m][2])
       return m + 1;
   }
   return 0;
@@ -54,7 +54,7 @@ bool Parser::take(char c) {
 bool Parser::take_word(std::string_view word) {
   if (s_.size() - i_ < word.size()) return false;
   for (std::size_t k = 0; k < word.size(); ++k)
-    if (lower(s_[i_ + k]) != lower(word[k])) return false;
+    if (base::ascii_lower(s_[i_ + k]) != base::ascii_lower(word[k])) return false;
   const std::size_t after = i_ + word.size();
   if (after < s_.size() && is_atom_char(s_[after]) && is_atom_char(word.back())) return false;
   i_ = after;

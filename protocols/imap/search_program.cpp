@@ -3,6 +3,8 @@
 #include <array>
 #include <string_view>
 
+#include "base/ascii.hpp"
+
 namespace maillab::imap {
 namespace {
 
@@ -37,15 +39,6 @@ constexpr std::array<KeyRule, 35> kKeys{{
     {"UNSEEN", Kind::Unseen, Arg::None},
 }};
 
-bool upper_equals(std::string_view a, std::string_view upper) {
-  if (a.size() != upper.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-    if (c != upper[i]) return false;
-  }
-  return true;
-}
 
 std::optional<SearchKey> key(Parser& p, int depth);
 
@@ -91,7 +84,7 @@ std::optional<SearchKey> key(Parser& p, int depth) {
   }
   const KeyRule* rule = nullptr;
   for (const auto& r : kKeys)
-    if (upper_equals(*word, r.name)) rule = &r;
+    if (base::iequals(*word, r.name)) rule = &r;
   if (rule == nullptr) {
     p.set_pos(start);
     p.fail("search key");
@@ -166,10 +159,10 @@ bool return_options(Parser& p, SearchProgram& prog) {
   while (!p.take(')')) {
     auto opt = p.atom();
     if (!opt) return false;
-    if (upper_equals(*opt, "MIN")) prog.ret_min = true;
-    else if (upper_equals(*opt, "MAX")) prog.ret_max = true;
-    else if (upper_equals(*opt, "COUNT")) prog.ret_count = true;
-    else if (upper_equals(*opt, "ALL")) prog.ret_all = true;
+    if (base::iequals(*opt, "MIN")) prog.ret_min = true;
+    else if (base::iequals(*opt, "MAX")) prog.ret_max = true;
+    else if (base::iequals(*opt, "COUNT")) prog.ret_count = true;
+    else if (base::iequals(*opt, "ALL")) prog.ret_all = true;
     else return p.fail("MIN, MAX, COUNT or ALL");
     if (p.peek() != ')' && !p.sp()) return false;
   }

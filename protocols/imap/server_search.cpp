@@ -9,6 +9,7 @@
 // internal date when it has none, as Dovecot does). Charsets: US-ASCII and UTF-8.
 #include <optional>
 
+#include "base/ascii.hpp"
 #include "protocols/imap/message_data.hpp"
 #include "protocols/imap/search_program.hpp"
 #include "protocols/imap/server_session.hpp"
@@ -22,14 +23,12 @@ namespace {
 using Kind = SearchKey::Kind;
 constexpr std::int64_t kDay = 86400;
 
-char fold(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
-
 bool contains(std::string_view hay, std::string_view needle) {
   if (needle.empty()) return true;
   if (needle.size() > hay.size()) return false;
   for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
     std::size_t k = 0;
-    while (k < needle.size() && fold(hay[i + k]) == fold(needle[k])) ++k;
+    while (k < needle.size() && base::ascii_lower(hay[i + k]) == base::ascii_lower(needle[k])) ++k;
     if (k == needle.size()) return true;
   }
   return false;

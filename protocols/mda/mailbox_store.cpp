@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/ascii.hpp"
 #include "protocols/message/modified_utf7.hpp"
 
 namespace maillab::mda {
@@ -63,16 +64,7 @@ void MailboxStore::notify(const FolderChange& change) {
   }
 }
 
-bool is_inbox(std::string_view name) {
-  static constexpr std::string_view kInbox = "INBOX";
-  if (name.size() != kInbox.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-    if (c != kInbox[i]) return false;
-  }
-  return true;
-}
+bool is_inbox(std::string_view name) { return base::iequals(name, "INBOX"); }
 
 std::string canonical_folder_name(std::string_view name) {
   if (is_inbox(name)) return "INBOX";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/ascii.hpp"
 #include "protocols/mda/mail_store.hpp"
 #include "protocols/mda/maildir_store.hpp"
 #include "protocols/message/date.hpp"
@@ -11,16 +12,6 @@ namespace {
 
 constexpr std::string_view kDefaultFolders[] = {"INBOX", "Sent", "Drafts", "Junk", "Trash"};
 
-bool keyword_equals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::size_t crlf_pairs(std::string_view s) {
   std::size_t n = 0;
@@ -312,7 +303,7 @@ StoreResult MemoryMailboxStore::define_keywords(FolderState& f, const std::vecto
   std::uint32_t bits = 0;
   for (const std::string& name : names) {
     std::size_t i = 0;
-    while (i < table.size() && !keyword_equals(table[i], name)) ++i;
+    while (i < table.size() && !base::iequals(table[i], name)) ++i;
     if (i == table.size()) {
       if (!define) continue;
       if (table.size() >= kMaxKeywords) {

@@ -1,43 +1,16 @@
-// ASCII case rules for protocol text, one definition for every engine: mail and DNS names,
-// header field names, ESMTP keywords, IMAP atoms and SPF/DKIM/DMARC tags compare without
-// regard to ASCII case (RFC 5321 2.4, RFC 5322 1.2.2, RFC 4343, RFC 9051 2.2.1, RFC 7489
-// 6.3); octets outside A-Z/a-z are compared and kept as they are.
-//
-// Invariants: independent of the C/C++ locale (never std::tolower/std::toupper, whose
-// result for octets >= 0x80 depends on it); lengths never change; no state.
+// The ASCII case rules of base/ascii.hpp, named in maillab::message for the engines that
+// call them message::ascii_lower, message::iequals, ... (one definition: base/ascii.hpp).
 #pragma once
 
-#include <cstddef>
-#include <string>
-#include <string_view>
+#include "base/ascii.hpp"
 
 namespace maillab::message {
 
-constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-constexpr char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
-
-inline void lower_in_place(std::string& s) {
-  for (char& c : s) c = ascii_lower(c);
-}
-inline void upper_in_place(std::string& s) {
-  for (char& c : s) c = ascii_upper(c);
-}
-inline std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  lower_in_place(out);
-  return out;
-}
-inline std::string ascii_upper(std::string_view s) {
-  std::string out(s);
-  upper_in_place(out);
-  return out;
-}
-
-// a and b equal but for ASCII case (also declared in message.hpp; defined in message.cpp).
-bool iequals(std::string_view a, std::string_view b);
-
-inline bool istarts_with(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
+using base::ascii_lower;
+using base::ascii_upper;
+using base::iequals;
+using base::istarts_with;
+using base::lower_in_place;
+using base::upper_in_place;
 
 }  // namespace maillab::message

@@ -6,6 +6,8 @@
 // MUA does to text typed by a user) treats a lone CR as a line break.
 #pragma once
 
+#include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -21,5 +23,17 @@ std::string lf_to_crlf(std::string_view text);
 std::string crlf_to_lf(std::string_view text);
 // True when every byte is 7-bit ASCII (RFC 6152 decides 7bit vs 8bit on this).
 bool is_ascii(std::string_view text);
+
+// The position of the first `c` at or after `from` in `data` (data.size(): none), found
+// with memchr once and remembered in `at` until the scan passes it, so a scan for CR and
+// LF together stays linear whatever the mix of line ends. (find_first_of("\r\n") called
+// memchr once per byte: 10% of `serve` in the bridge benchmark's profile.)
+inline std::size_t next_of(std::string_view data, std::size_t from, char c, std::size_t& at) {
+  if (at == std::string_view::npos || at < from) {
+    const void* p = std::memchr(data.data() + from, c, data.size() - from);
+    at = p ? static_cast<std::size_t>(static_cast<const char*>(p) - data.data()) : data.size();
+  }
+  return at;
+}
 
 }  // namespace maillab::message

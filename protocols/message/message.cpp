@@ -122,13 +122,6 @@ void fold_line(std::string_view line, std::size_t keep, std::string_view eol, st
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i] && ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
 void append_field(std::string& out, std::string_view name, std::string_view value, std::string_view eol) {
   // Split at the line breaks the caller put in the value. A line that fits is written
   // as it is; only a longer one goes through fold_line().

@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "protocols/message/ascii.hpp"
+
 namespace maillab::message {
 
 // Longest header line (without the line ending) fold_field() aims for: RFC 5322 2.1.1
@@ -44,7 +46,6 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
                   std::string_view eol = "\r\n");
 // The value of a raw field: text after the first colon, line breaks removed, WSP-trimmed.
 std::string unfold_value(std::string_view raw);
-bool iequals(std::string_view a, std::string_view b);
 
 class Message {
  public:

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "protocols/message/base64.hpp"
 
 namespace maillab::message {
@@ -97,7 +98,7 @@ bool valid_nonce(std::string_view s) {
 std::string scram_salt(std::string_view secret, std::string_view user) {
   std::string in(secret);
   in += '\0';
-  for (char c : user) in += c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+  in += base::ascii_lower(user);
   return sha256(in).substr(0, 16);
 }
 

@@ -2,16 +2,15 @@
 
 #include <cstdint>
 
+#include "base/ascii.hpp"
+
 namespace maillab::message {
 namespace {
 
 std::string lower_trimmed(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  return out;
+  return base::ascii_lower(s);
 }
 
 int hex(char c) {

@@ -5,6 +5,7 @@
 #include <array>
 #include <utility>
 
+#include "base/ascii.hpp"
 #include "protocols/message/base64.hpp"
 #include "protocols/pop3/command_line.hpp"
 #include "protocols/pop3/md5.hpp"
@@ -23,14 +24,6 @@ using State = ClientSession::State;
 bool status_is(std::string_view line, std::string_view indicator) {
   return line.substr(0, indicator.size()) == indicator &&
          (line.size() == indicator.size() || line[indicator.size()] == ' ');
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
-  return out;
 }
 
 std::vector<std::string_view> split(std::string_view s, char sep) {
@@ -243,7 +236,7 @@ void ClientSession::on_capa(const Reply& r) {
   capa_ok_ = r.kind == Reply::Kind::Ok;  // -ERR: an RFC 1939-only server
   capabilities_.clear();
   if (capa_ok_) {
-    for (auto line : body_lines(r.body)) capabilities_.push_back(upper(line));
+    for (auto line : body_lines(r.body)) capabilities_.push_back(base::ascii_upper(line));
   }
   if (config_.require_tls && !tls_) {
     if (capa_ok_ && has_capability("STLS")) {

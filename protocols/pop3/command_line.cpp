@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "base/ascii.hpp"
+
 namespace maillab::pop3 {
 
 CommandLine CommandLine::parse(std::string_view line) {
@@ -12,8 +14,7 @@ CommandLine CommandLine::parse(std::string_view line) {
   }
   const std::size_t space = line.find(' ');
   const std::string_view keyword = line.substr(0, space);
-  c.keyword.reserve(keyword.size());
-  for (char ch : keyword) c.keyword += (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch;
+  c.keyword = base::ascii_upper(keyword);
   if (space == std::string_view::npos) return c;
   std::string_view rest = line.substr(space + 1);
   c.rest = std::string(rest);

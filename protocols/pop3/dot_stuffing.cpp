@@ -32,27 +32,6 @@ std::string normalize_crlf(std::string_view text) {
   return out;
 }
 
-void append_dot_stuffed(std::string& out, std::string_view content) {
-  out.reserve(out.size() + content.size() + content.size() / 64 + 5);
-  bool line_start = true;
-  for (std::size_t i = 0; i < content.size();) {
-    if (line_start && content[i] == '.') out += '.';
-    const std::size_t lf = content.find('\n', i);
-    if (lf == std::string_view::npos) {
-      out.append(content.substr(i));
-      out += "\r\n";  // defensive: content not in normal form
-      break;
-    }
-    // Keep only CRLF on the wire: a bare LF (non-normal content) is sent as CRLF.
-    const bool has_cr = lf > i && content[lf - 1] == '\r';
-    out.append(content.substr(i, lf - i - (has_cr ? 1 : 0)));
-    out += "\r\n";
-    i = lf + 1;
-    line_start = true;
-  }
-  out += ".\r\n";
-}
-
 std::string_view top_of(std::string_view content, std::size_t body_lines) {
   std::size_t body;
   if (content.substr(0, 2) == "\r\n") {

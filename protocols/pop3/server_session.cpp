@@ -2,9 +2,9 @@
 
 #include <array>
 #include <cassert>
-#include <cctype>
 #include <utility>
 
+#include "base/ascii.hpp"
 #include "protocols/message/base64.hpp"
 #include "protocols/message/sasl_plain.hpp"
 #include "protocols/pop3/dot_stuffing.hpp"
@@ -31,14 +31,6 @@ unsigned state_bit(ServerSession::State s) {
 
 std::string_view state_name(ServerSession::State s) {
   return s == ServerSession::State::Authorization ? "AUTHORIZATION" : "TRANSACTION";
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 }  // namespace
@@ -97,9 +89,7 @@ struct ServerCommands {
 };
 
 std::string_view ServerSession::command_rfc(std::string_view keyword) {
-  std::string upper(keyword);
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  const auto* c = ServerCommands::find(upper);
+  const auto* c = ServerCommands::find(base::ascii_upper(keyword));
   return c ? c->rfc : std::string_view{};
 }
 
@@ -266,14 +256,14 @@ void ServerSession::cmd_apop(const CommandLine& cmd) {
   // RFC 1939 7: the digest is MD5(timestamp + secret) in lowercase hex; upper case is
   // accepted too, as most servers do.
   // An empty secret is no secret: MD5(timestamp) alone is public (issue 15 item 1).
-  if (!secret || secret->empty() || lower(cmd.args[1]) != Md5::hex(config_.apop_timestamp + *secret)) {
+  if (!secret || secret->empty() || base::ascii_lower(cmd.args[1]) != Md5::hex(config_.apop_timestamp + *secret)) {
     return auth_failed(user, "invalid user name or digest");
   }
   login(user);
 }
 
 void ServerSession::cmd_auth(const CommandLine& cmd) {
-  if (!config_.sasl_plain || lower(cmd.args[0]) != "plain") {
+  if (!config_.sasl_plain || base::ascii_lower(cmd.args[0]) != "plain") {
     return reply("-ERR unsupported authentication mechanism");
   }
   if (plaintext_refused()) return;

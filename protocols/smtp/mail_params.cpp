@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "base/ascii.hpp"
 #include "protocols/smtp/text_scan.hpp"
 
 namespace maillab::smtp {
@@ -13,13 +14,6 @@ Reply unsupported(const EsmtpParam& p) {
   return Reply::make(555, "5.5.4", "Unsupported option: " + p.keyword + (p.has_value ? "=" + p.value : ""));
 }
 Reply bad(std::string_view what) { return Reply::make(501, "5.5.4", std::string(what)); }
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
-}
 
 std::optional<std::uint64_t> parse_size(std::string_view s) {
   if (s.empty() || s.size() > 20) return std::nullopt;
@@ -50,13 +44,13 @@ std::optional<Reply> MailParams::parse(std::string_view text, const ParamSupport
       if (!out.size) return bad("Bad message size syntax");
     } else if (p.keyword == "BODY" && support.body) {  // RFC 6152 2
       if (!once(seen_body)) return bad("Duplicate BODY parameter");
-      const std::string v = upper(p.value);
+      const std::string v = base::ascii_upper(p.value);
       if (v == "7BIT") out.body = Body::seven_bit;
       else if (v == "8BITMIME") out.body = Body::eight_bit_mime;
       else return bad("Bad BODY keyword syntax");
     } else if (p.keyword == "RET" && support.dsn) {  // RFC 3461 4.3
       if (!once(seen_ret)) return bad("Duplicate RET parameter");
-      const std::string v = upper(p.value);
+      const std::string v = base::ascii_upper(p.value);
       if (v == "FULL") out.ret = DsnRet::full;
       else if (v == "HDRS") out.ret = DsnRet::hdrs;
       else return bad("Bad RET parameter syntax");

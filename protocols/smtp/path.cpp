@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "base/ascii.hpp"
 #include "protocols/message/modified_utf7.hpp"
 
 namespace maillab::smtp {
@@ -24,7 +25,6 @@ bool is_atext(char c) {
   }
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool is_8bit(char c) { return static_cast<unsigned char>(c) >= 0x80; }
 
@@ -75,7 +75,7 @@ bool parse_domain_name(Cursor& c, std::string& out) {
     }
   }
   out.clear();
-  for (std::size_t k = start; k < c.i; ++k) out += lower(c.s[k]);
+  for (std::size_t k = start; k < c.i; ++k) out += base::ascii_lower(c.s[k]);
   return !c.utf8 || message::valid_utf8(out);
 }
 
@@ -103,7 +103,7 @@ bool parse_ipv6(std::string_view s) {
   int colons = 0;
   for (char c : s) {
     if (c == ':') ++colons;
-    else if (!(is_digit(c) || (lower(c) >= 'a' && lower(c) <= 'f') || c == '.')) return false;
+    else if (!(is_digit(c) || (base::ascii_lower(c) >= 'a' && base::ascii_lower(c) <= 'f') || c == '.')) return false;
   }
   return colons >= 2 && colons <= 7;
 }
@@ -120,7 +120,7 @@ bool parse_address_literal(Cursor& c, std::string& out) {
     ok = true;
   } else if (auto colon = inner.find(':'); colon != std::string_view::npos && colon > 0) {
     std::string tag;
-    for (char ch : inner.substr(0, colon)) tag += lower(ch);
+    for (char ch : inner.substr(0, colon)) tag += base::ascii_lower(ch);
     std::string_view value = inner.substr(colon + 1);
     if (tag == "ipv6") {
       ok = parse_ipv6(value);
@@ -133,7 +133,7 @@ bool parse_address_literal(Cursor& c, std::string& out) {
   if (!ok) return false;
   c.i = close + 1;
   out.clear();
-  for (std::size_t k = start; k < c.i; ++k) out += lower(c.s[k]);
+  for (std::size_t k = start; k < c.i; ++k) out += base::ascii_lower(c.s[k]);
   return true;
 }
 
@@ -169,7 +169,7 @@ PathError parse_mailbox_at(Cursor& c, Path& path, bool postmaster_ok) {
   const std::size_t local_len = c.i - start;
   if (!c.eat('@')) {
     std::string lowered;
-    for (char ch : path.local) lowered += lower(ch);
+    for (char ch : path.local) lowered += base::ascii_lower(ch);
     if (postmaster_ok && lowered == "postmaster" && local_len == 10) return PathError::none;
     return PathError::syntax;
   }

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "base/ascii.hpp"
 #include "protocols/smtp/text_scan.hpp"
 
 namespace maillab::smtp {
@@ -12,17 +13,10 @@ Reply unsupported(const EsmtpParam& p) {
 }
 Reply bad(std::string_view what) { return Reply::make(501, "5.5.4", std::string(what)); }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
-}
-
 // RFC 3461 4.1: "NEVER" alone, or a list of SUCCESS, FAILURE, DELAY.
 std::optional<unsigned> parse_notify(std::string_view value) {
   unsigned flags = 0;
-  const std::string v = upper(value);
+  const std::string v = base::ascii_upper(value);
   std::string_view rest = v;
   while (true) {
     std::string_view item = rest.substr(0, rest.find(','));
@@ -63,9 +57,7 @@ std::optional<Reply> RcptParams::parse(std::string_view text, const ParamSupport
       // 4.2: an address once decoded; a control byte ("+0D+0A") would end a DSN field.
       if (!addr || addr->empty() || p.value.size() > 500 || !detail::printable_ascii(*addr))
         return bad("Bad ORCPT parameter syntax");
-      out.orcpt_type = p.value.substr(0, semi);
-      for (char& c : out.orcpt_type)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      out.orcpt_type = base::ascii_lower(p.value.substr(0, semi));
       out.orcpt = std::move(*addr);
     } else {
       return unsupported(p);

@@ -2,6 +2,7 @@
 // (draft-murchison-sasl-login) and SCRAM-SHA-256 (RFC 7677) mechanisms. PLAIN and LOGIN
 // credentials go to ServerHandler::authenticate; SCRAM proofs are checked here against
 // ServerHandler::scram_verifier. The trace never shows credentials ("****").
+#include "base/ascii.hpp"
 #include "protocols/smtp/server_session.hpp"
 
 #include <optional>
@@ -16,13 +17,6 @@ namespace maillab::smtp {
 namespace {
 
 constexpr std::size_t kAuthLineMax = 12288;  // RFC 4954 4: lines of at least 12288 octets
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return out;
-}
 
 // RFC 4954 4: "=" is an empty initial response.
 std::optional<std::string> decode(std::string_view text) {
@@ -46,11 +40,11 @@ void ServerSession::cmd_auth(std::string_view args) {
   const std::string_view mech_text = args.substr(0, args.find(' '));
   std::string_view initial = args.substr(mech_text.size());
   while (!initial.empty() && initial.front() == ' ') initial.remove_prefix(1);
-  trace_line_ = trace_buf_ = "AUTH " + upper(mech_text) + (initial.empty() ? "" : " ****");
+  trace_line_ = trace_buf_ = "AUTH " + base::ascii_upper(mech_text) + (initial.empty() ? "" : " ****");
   if (mech_text.empty()) return answer(syntax_error());
-  const std::string mech = upper(mech_text);
+  const std::string mech = base::ascii_upper(mech_text);
   bool offered = false;
-  for (const auto& m : config_.auth_mechanisms) offered = offered || upper(m) == mech;
+  for (const auto& m : config_.auth_mechanisms) offered = offered || base::ascii_upper(m) == mech;
   const bool scram = mech == "SCRAM-SHA-256";
   if (!offered || (mech != "PLAIN" && mech != "LOGIN" && !scram))
     return answer(Reply::make(504, "5.5.4", "Unrecognized authentication type"));

@@ -1,5 +1,6 @@
 // ServerSession: the command table (the state machine as data) and the commands other
 // than AUTH. RFC 5321 section numbers in the table and beside each rule.
+#include "base/ascii.hpp"
 #include "protocols/smtp/server_session.hpp"
 
 #include <algorithm>
@@ -16,15 +17,6 @@ namespace {
 
 using S = ServerSession::State;
 
-bool istarts_with(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    char c = s[i];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
 
 // RFC 6531 3.5: a UTF-8 address in a transaction that did not declare SMTPUTF8 is
 // "mailbox name not allowed", X.6.7 "non-ASCII addresses not permitted" (Postfix's text).
@@ -137,7 +129,7 @@ void ServerSession::cmd_mail(std::string_view args) {
     return answer(Reply::make(530, "5.7.0", "Authentication required"));
   // 4.1.1.2: "MAIL FROM:" Reverse-path [SP Mail-parameters]. A space after the colon is
   // tolerated (Postfix does); the angle brackets are required.
-  if (!istarts_with(args, "FROM:")) return answer(syntax_error());
+  if (!base::istarts_with(args, "FROM:")) return answer(syntax_error());
   args.remove_prefix(5);
   while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
   PathResult path = parse_reverse_path(args, config_.smtputf8);
@@ -172,7 +164,7 @@ void ServerSession::mail_decided(Reply r, Path from, MailParams params) {
 void ServerSession::cmd_rcpt(std::string_view args) {
   // 4.1.1.3: "RCPT TO:" ( "<Postmaster@" Domain ">" / "<Postmaster>" / Forward-path )
   // [SP Rcpt-parameters].
-  if (!istarts_with(args, "TO:")) return answer(syntax_error());
+  if (!base::istarts_with(args, "TO:")) return answer(syntax_error());
   args.remove_prefix(3);
   while (!args.empty() && args.front() == ' ') args.remove_prefix(1);
   ++rcpt_attempts_;

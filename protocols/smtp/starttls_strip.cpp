@@ -2,8 +2,9 @@
 #include "protocols/smtp/starttls_strip.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <string_view>
+
+#include "base/ascii.hpp"
 
 namespace maillab::smtp {
 namespace {
@@ -12,9 +13,7 @@ constexpr std::string_view kWord = "STARTTLS";
 
 bool is_word_at(std::span<char> line, std::size_t at) {
   if (line.size() < at + kWord.size()) return false;
-  for (std::size_t i = 0; i < kWord.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(line[at + i])) != kWord[i]) return false;
-  }
+  if (!base::iequals(std::string_view(line.data() + at, kWord.size()), kWord)) return false;
   // The keyword alone on its line (a reply may carry trailing blanks).
   for (std::size_t i = at + kWord.size(); i < line.size(); ++i) {
     if (line[i] != ' ' && line[i] != '\r') return false;

@@ -6,6 +6,10 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/message/line_endings.hpp"
+
+#include "base/ascii.hpp"
+
 namespace maillab::smtp::detail {
 
 // Empties an engine's output buffer after the driver sent it. The buffer serves the next
@@ -20,7 +24,7 @@ inline void clear_output_buffer(std::string& out) {
 }
 
 // ASCII upper case, locale-free (commands, keywords and xtext are ASCII).
-inline char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+using base::ascii_upper;
 
 // Printable US-ASCII and the space only (no control byte, DEL or 8-bit byte): what a
 // decoded ENVID or ORCPT (RFC 3461 4.2, 4.4) and a HELO argument may hold.
@@ -32,16 +36,7 @@ inline bool printable_ascii(std::string_view s) {
   return true;
 }
 
-// The position of the first `c` at or after `from` in `data` (data.size(): none), found
-// with memchr once and remembered in `at` until the scan passes it, so a scan for CR and
-// LF together stays linear whatever the mix of line ends. (find_first_of("\r\n") called
-// memchr once per byte: 10% of `serve` in the bridge benchmark's profile.)
-inline std::size_t next_of(std::string_view data, std::size_t from, char c, std::size_t& at) {
-  if (at == std::string_view::npos || at < from) {
-    const void* p = std::memchr(data.data() + from, c, data.size() - from);
-    at = p ? static_cast<std::size_t>(static_cast<const char*>(p) - data.data()) : data.size();
-  }
-  return at;
-}
+// message::next_of (protocols/message/line_endings.hpp): a linear scan for CR and LF.
+using message::next_of;
 
 }  // namespace maillab::smtp::detail

@@ -47,23 +47,9 @@ grep -qE 'imap-login: .*auth failed|Disconnected.*auth failed|Authentication fai
   "$work/peers/dovecot.log" || echo "note: Dovecot's log does not name the wrong-password attempt"
 
 # The same table against maillab serve.
-cat >"$work/lab.yaml" <<'YAML'
-scenario: check-imap
-duration: 1d
-hosts:
-  mx.b.example:
-    address: 192.0.2.20
-    mta:
-      domains: [b.example]
-      auth_failure_delay: 100ms
-    imap: true
-    users:
-      bob: {password: builder}
-YAML
-"$MAILLAB" serve "$work/lab.yaml" --listen mx.b.example:imap=127.0.0.1:0 >"$work/timeline" 2>"$work/serve.err" &
+"$MAILLAB" serve "$here/imap-lab.yaml" --listen mx.b.example:imap=127.0.0.1:0 >"$work/timeline" 2>"$work/serve.err" &
 serve_pid=$!
-peers_wait_log "$work/serve.err" "mx.b.example imap on" "maillab serve"
-port=$(sed -n 's/^listening: mx.b.example imap on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/serve.err")
+port=$(serve_port "mx.b.example imap") || fail "maillab serve did not listen for IMAP"
 "$MAILLAB" check "imap://bob:builder@127.0.0.1:$port" --timeout 15 >"$work/serve.out" ||
   { cat "$work/serve.out"; fail "maillab check failed against maillab serve"; }
 grep -q '20 passed, 0 failed' "$work/serve.out" || { cat "$work/serve.out"; fail "not every row passed against serve"; }

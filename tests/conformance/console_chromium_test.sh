@@ -14,13 +14,7 @@ command -v chromium >/dev/null || fail "no chromium (tools/peers.sh installs it)
 
 "$MAILLAB" serve basic-delivery --http 127.0.0.1:0 --speed 100 --quiet 2>"$work/serve.err" &
 serve_pid=$!
-port=""
-for _ in $(seq 1 200); do
-  port=$(sed -n 's/^listening: http api on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/serve.err")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || fail "serve --http did not start"
+port=$(serve_port "http api") || fail "serve --http did not start"
 
 PYTHONPATH="$here" python3 - "http://127.0.0.1:$port" "$work" "${SCREENSHOT_DIR:-}" <<'PY' || fail "the console in Chromium"
 import json, sys, time, urllib.request

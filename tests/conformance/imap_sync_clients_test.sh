@@ -14,29 +14,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/prologue.sh"
 FAIL_LOGS=("$work/serve.err" "$work/timeline" "$work/mbsync.log" "$work/getmail.log")
 
-cat >"$work/lab.yaml" <<'YAML'
-scenario: imap-sync-clients
-duration: 1d
-hosts:
-  mx.b.example:
-    address: 192.0.2.20
-    mta:
-      domains: [b.example]
-      auth_failure_delay: 100ms
-    imap: true
-    pop3: true
-    users:
-      bob: {password: builder}
-YAML
-"$MAILLAB" serve "$work/lab.yaml" --listen mx.b.example:smtp=127.0.0.1:0 \
+"$MAILLAB" serve "$here/imap-lab.yaml" --listen mx.b.example:smtp=127.0.0.1:0 \
   --listen mx.b.example:imap=127.0.0.1:0 --listen mx.b.example:pop3=127.0.0.1:0 \
   >"$work/timeline" 2>"$work/serve.err" &
 serve_pid=$!
-peers_wait_log "$work/serve.err" "mx.b.example pop3 on" "maillab serve"
-port() { sed -n "s/^listening: mx.b.example $1 on 127.0.0.1:\([0-9]*\)$/\1/p" "$work/serve.err"; }
-smtp=$(port smtp)
-imap=$(port imap)
-pop3=$(port pop3)
+smtp=$(serve_port "mx.b.example smtp") || fail "maillab serve did not listen for SMTP"
+imap=$(serve_port "mx.b.example imap") || fail "maillab serve did not listen for IMAP"
+pop3=$(serve_port "mx.b.example pop3") || fail "maillab serve did not listen for POP3"
 
 for n in one two; do
   swaks --silent 2 --server 127.0.0.1 --port "$smtp" --from carol@c.example --to bob@b.example \

@@ -17,13 +17,7 @@ cp "$here/webmail-lab.yaml" "$work/lab.yaml"
 
 "$MAILLAB" serve "$work/lab.yaml" --listen webmail.b.example:http=127.0.0.1:0 --speed 10 --quiet 2>"$work/serve.err" &
 serve_pid=$!
-port=""
-for _ in $(seq 1 200); do
-  port=$(sed -n 's/^listening: webmail.b.example http on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/serve.err")
-  [ -n "$port" ] && break
-  sleep 0.05
-done
-[ -n "$port" ] || fail "serve did not listen for the webmail"
+port=$(serve_port "webmail.b.example http") || fail "serve did not listen for the webmail"
 
 PYTHONPATH="$here" python3 - "http://127.0.0.1:$port" "$work" "${SCREENSHOT_DIR:-}" <<'PY' || fail "the webmail in Chromium"
 import sys, time

@@ -15,6 +15,7 @@
 #include "scenarios/expectations.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/world.hpp"
+#include "tests/support/lab_hosts.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
@@ -26,31 +27,14 @@ namespace ev = io::trace::ev;
 namespace key = io::trace::key;
 
 std::string scenario_text(std::string_view extra_a_records) {
-  std::string s = R"(scenario: signing
-duration: 1h
-hosts:
-  ns.example:
-    address: 192.0.2.53
-    dns:
-      zones:
-        - |
-          $ORIGIN a.example.
-          $TTL 300
-          @      IN SOA ns.example. hostmaster.a.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-          @      IN MX  10 mail.a.example.
-          mail   IN A   192.0.2.10
-          @      IN TXT "v=spf1 ip4:192.0.2.10 -all"
-)";
-  s += extra_a_records;
-  s += R"(        - |
-          $ORIGIN b.example.
-          $TTL 300
-          @      IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-          @      IN MX  10 mx.b.example.
-          mx     IN A   192.0.2.20
-  mail.a.example:
+  using namespace maillab::test;
+  std::string s = "scenario: signing\nduration: 1h\nhosts:\n";
+  s += ns_example_host(zone_entry("a.example", 300,
+                                  "@      IN MX  10 mail.a.example.\n"
+                                  "mail   IN A   192.0.2.10\n"
+                                  "@      IN TXT \"v=spf1 ip4:192.0.2.10 -all\"\n") +
+                       std::string(extra_a_records) + zone_entry("b.example", 300, kBExampleRecords));
+  s += R"(  mail.a.example:
     address: 192.0.2.10
     resolver: 192.0.2.53
     mta:

@@ -13,6 +13,7 @@
 #include "scenarios/library.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/world.hpp"
+#include "tests/support/lab_hosts.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
@@ -26,28 +27,13 @@ constexpr io::Time kMin = 60'000'000'000LL;
 // a.example publishes p=none with a 10-minute TTL; Bob's MX enforces DMARC. `events` are
 // appended to the events list.
 std::string world_text(std::string_view events) {
-  std::string s = R"(scenario: dns-set
-duration: 1h
-hosts:
-  ns.example:
-    address: 192.0.2.53
-    dns:
-      zones:
-        - |
-          $ORIGIN a.example.
-          $TTL 600
-          @      IN SOA ns.example. hostmaster.a.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-          @      IN TXT "v=spf1 ip4:192.0.2.10 -all"
-          _dmarc IN TXT "v=DMARC1; p=none"
-        - |
-          $ORIGIN b.example.
-          $TTL 600
-          @      IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-          @      IN MX  10 mx.b.example.
-          mx     IN A   192.0.2.20
-  mx.b.example:
+  using namespace maillab::test;
+  std::string s = "scenario: dns-set\nduration: 1h\nhosts:\n";
+  s += ns_example_host(zone_entry("a.example", 600,
+                                  "@      IN TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
+                                  "_dmarc IN TXT \"v=DMARC1; p=none\"\n") +
+                       zone_entry("b.example", 600, kBExampleRecords));
+  s += R"(  mx.b.example:
     address: 192.0.2.20
     resolver: 192.0.2.53
     users: {bob: {password: builder}}

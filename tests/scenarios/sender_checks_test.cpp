@@ -15,6 +15,7 @@
 #include "scenarios/expectations.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/world.hpp"
+#include "tests/support/lab_hosts.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
@@ -26,42 +27,19 @@ namespace ev = io::trace::ev;
 namespace key = io::trace::key;
 
 std::string scenario_text(std::string_view checks, std::string_view events, std::string_view expect) {
-  std::string s = R"(scenario: checks
-duration: 1h
-hosts:
-  ns.example:
-    address: 192.0.2.53
-    dns:
-      zones:
-        - |
-          $ORIGIN a.example.
-          $TTL 300
-          @      IN SOA ns.example. hostmaster.a.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-          @      IN MX  10 mail.a.example.
-          @      IN TXT "v=spf1 ip4:192.0.2.10 -all"
-          _dmarc IN TXT "v=DMARC1; p=reject"
-          mail   IN A   192.0.2.10
-        - |
-          $ORIGIN b.example.
-          $TTL 300
-          @      IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-          @      IN MX  10 mx.b.example.
-          mx     IN A   192.0.2.20
-        - |
-          $ORIGIN c.example.
-          $TTL 300
-          @      IN SOA ns.example. hostmaster.c.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-          @      IN TXT "v=spf1 ip4:192.0.2.30 ~all"
-          _dmarc IN TXT "v=DMARC1; p=quarantine"
-        - |
-          $ORIGIN evil.example.
-          $TTL 300
-          @      IN SOA ns.example. hostmaster.evil.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-  mail.a.example:
+  using namespace maillab::test;
+  std::string s = "scenario: checks\nduration: 1h\nhosts:\n";
+  s += ns_example_host(zone_entry("a.example", 300,
+                                  "@      IN MX  10 mail.a.example.\n"
+                                  "@      IN TXT \"v=spf1 ip4:192.0.2.10 -all\"\n"
+                                  "_dmarc IN TXT \"v=DMARC1; p=reject\"\n"
+                                  "mail   IN A   192.0.2.10\n") +
+                       zone_entry("b.example", 300, kBExampleRecords) +
+                       zone_entry("c.example", 300,
+                                  "@      IN TXT \"v=spf1 ip4:192.0.2.30 ~all\"\n"
+                                  "_dmarc IN TXT \"v=DMARC1; p=quarantine\"\n") +
+                       zone_entry("evil.example", 300, ""));
+  s += R"(  mail.a.example:
     address: 192.0.2.10
     resolver: 192.0.2.53
     mta: {domains: [a.example], submission: true}

@@ -12,6 +12,7 @@
 #include "protocols/message/message.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/world.hpp"
+#include "tests/support/lab_hosts.hpp"
 
 using namespace maillab;
 using namespace maillab::scenario;
@@ -26,21 +27,9 @@ namespace key = io::trace::key;
 // are extra lines for the two hosts; `events` follows.
 std::string scenario_text(std::string_view a_mta, std::string_view b_host, std::string_view b_mta,
                           std::string_view events) {
-  std::string s = R"(scenario: tls
-duration: 1h
-hosts:
-  ns.example:
-    address: 192.0.2.53
-    dns:
-      zones:
-        - |
-          $ORIGIN b.example.
-          $TTL 300
-          @      IN SOA ns.example. hostmaster.b.example. 1 3600 600 604800 300
-          @      IN NS  ns.example.
-          @      IN MX  10 mx.b.example.
-          mx     IN A   192.0.2.20
-  mail.a.example:
+  std::string s = "scenario: tls\nduration: 1h\nhosts:\n" +
+                  test::ns_example_host(test::zone_entry("b.example", 300, test::kBExampleRecords));
+  s += R"(  mail.a.example:
     address: 192.0.2.10
     resolver: 192.0.2.53
     tls: true

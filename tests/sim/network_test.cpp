@@ -29,8 +29,8 @@ TEST_CASE("dotted IPv4 addresses parse strictly and format back", "[sim][net][ad
 
 namespace {
 
-// The implementations before the hand-written ones (from_chars / to_string), kept as the
-// reference the new ones must agree with.
+// Implementations written another way (from_chars / to_string), kept as the oracle
+// base/ipv4.hpp (inet_pton and a digit-by-digit writer) must agree with.
 std::optional<Address> reference_parse(std::string_view dotted) {
   Address a = 0;
   std::size_t pos = 0;

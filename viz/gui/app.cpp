@@ -7,7 +7,6 @@
 #include <stb_image_write.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include <ostream>
 #include <vector>
 
+#include "base/ascii.hpp"
 #include "scenarios/runner.hpp"
 #include "viz/gui/chrome.hpp"
 #include "viz/gui/controller.hpp"
@@ -161,9 +161,7 @@ enum class ImageFormat { kPng, kJpeg };
 
 // The screenshot's format, from its name's extension (any case): .png, .jpg or .jpeg.
 std::optional<ImageFormat> image_format(const std::string& path) {
-  std::string ext = std::filesystem::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string ext = base::ascii_lower(std::filesystem::path(path).extension().string());
   if (ext == ".png") return ImageFormat::kPng;
   if (ext == ".jpg" || ext == ".jpeg") return ImageFormat::kJpeg;
   return std::nullopt;

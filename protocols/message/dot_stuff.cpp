@@ -1,12 +1,11 @@
-#include "protocols/smtp/dot_stuff.hpp"
+#include "protocols/message/dot_stuff.hpp"
 
 #include <cstdint>
 #include <cstring>
 
 #include "protocols/message/line_endings.hpp"
-#include "protocols/smtp/text_scan.hpp"
 
-namespace maillab::smtp {
+namespace maillab::message {
 std::string dot_stuff(std::string_view content) {
   std::string out;
   append_dot_stuffed(out, content);
@@ -32,8 +31,8 @@ void append_lines(std::string& out, std::string_view content, bool stuff) {
       out += '.';
       run = i;
     }
-    const std::size_t lf = detail::next_of(content, i, '\n', next_lf);
-    const std::size_t cr = detail::next_of(content, i, '\r', next_cr);
+    const std::size_t lf = next_of(content, i, '\n', next_lf);
+    const std::size_t cr = next_of(content, i, '\r', next_cr);
     if (lf < n && cr + 1 == lf) {  // CRLF: stays in the run
       i = lf + 1;
       continue;
@@ -92,6 +91,6 @@ void append_crlf_lines(std::string& out, std::string_view content, std::size_t l
   append_limited(out, content, false, line_limit);
 }
 
-bool has_8bit(std::string_view content) { return !message::is_ascii(content); }
+bool has_8bit(std::string_view content) { return !is_ascii(content); }
 
-}  // namespace maillab::smtp
+}  // namespace maillab::message
