@@ -148,12 +148,7 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.hostname = h.name;
   c.domains = m.domains;
   c.relay_domains = m.relay_domains;
-  for (const auto& n : m.mynetworks) {
-    mta::Cidr cidr;
-    cidr.network = n.network;
-    cidr.prefix = n.prefix;
-    c.mynetworks.push_back(cidr);
-  }
+  for (const auto& n : m.mynetworks) c.mynetworks.push_back(n);
   c.submission = m.submission;
   c.mailbox = m.mailbox;
   c.queue.queue_run_delay = m.queue.queue_run_delay_ns;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "base/ascii.hpp"
 #include "bridge/check/tls_probe.hpp"
 #include "protocols/message/base64.hpp"
 #include "protocols/smtp/client_session.hpp"
@@ -16,13 +17,6 @@ constexpr std::size_t kKeepReceived = 4096;
 // off here: every loop below ends, whatever the peer does.
 constexpr std::size_t kMaxSession = 16 << 20;
 constexpr std::size_t kMaxReply = 1 << 20;
-
-std::string upper(std::string_view s) {
-  std::string o(s);
-  for (char& c : o)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  return o;
-}
 }  // namespace
 
 std::string first_line(const smtp::Reply& reply) {
@@ -34,7 +28,7 @@ std::string first_line(const smtp::Reply& reply) {
 
 const SmtpExchange* SmtpSessionLog::find(std::string_view verb) const {
   for (const auto& e : exchanges) {
-    if (verb.empty() ? e.sent.empty() : (e.sent.size() >= verb.size() && upper(e.sent.substr(0, verb.size())) == verb))
+    if (verb.empty() ? e.sent.empty() : (e.sent.size() >= verb.size() && base::ascii_upper(e.sent.substr(0, verb.size())) == verb))
       return &e;
   }
   return nullptr;
@@ -169,7 +163,7 @@ bool SmtpLine::hello(const std::string& name) {
   else if (r && r->code == 250) {
     esmtp_ = true;
     for (std::size_t i = 1; i < r->lines.size(); ++i) {
-      const std::string line = upper(r->lines[i]);
+      const std::string line = base::ascii_upper(r->lines[i]);
       const std::string keyword = line.substr(0, line.find(' '));
       extensions_.insert(keyword);
       if (keyword != "AUTH") continue;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/ascii.hpp"
+#include "base/ipv4.hpp"
 #include "protocols/io/runtime.hpp"
 #include "protocols/services/accounts.hpp"
 #include "protocols/tls/context.hpp"
@@ -33,14 +35,9 @@ struct QueueParams {
   io::Time smtp_connect_timeout = 30 * kSec;
 };
 
-// An IPv4 network in CIDR form (Postfix mynetworks).
-struct Cidr {
-  std::uint32_t network = 0;
-  int prefix = 32;
-  static std::optional<Cidr> parse(std::string_view text);
-  bool contains(std::uint32_t address) const;
-};
-std::optional<std::uint32_t> parse_ipv4(std::string_view dotted);
+// IPv4 addresses and networks (Postfix mynetworks) as every layer reads them (base/ipv4.hpp).
+using base::Cidr;
+using base::parse_ipv4;
 
 // Mail address helpers shared by the MTA's parts: ASCII lowercase (domains compare
 // case-insensitively, RFC 5321 2.4), and "local@domain" split at the last '@' with the
@@ -50,7 +47,7 @@ std::pair<std::string, std::string> split_address(const std::string& address);
 // The same split as views into `address`, the domain as given (not lowercased): for
 // case-insensitive checks that need no copy.
 std::pair<std::string_view, std::string_view> split_address_view(std::string_view address);
-inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+using base::ascii_lower;
 
 // A DKIM key this MTA signs with (scenario `mta.dkim`): mail from `domain` leaves signed.
 struct DkimKey {
