@@ -27,26 +27,34 @@ DnsFront::DnsFront(Server& server, ListenSpec spec)
 DnsFront::~DnsFront() { close(); }
 
 bool DnsFront::open(std::string* error) {
-  error_code ec;
-  auto addr = asio::ip::make_address(spec_.at.address, ec);
-  udp::endpoint uep(addr, spec_.at.port);
-  if (!ec) udp_.open(uep.protocol(), ec);
-  if (!ec) udp_.bind(uep, ec);
-  if (ec) {
-    *error = "cannot bind UDP " + spec_.at.str() + " for " + spec_.host + " dns: " + ec.message();
-    udp_.close(ec);
-    return false;
-  }
-  // TCP on the port UDP got (which may have been chosen by the system), served by the
-  // virtual DNS server's own TCP listener, as smtp and pop3 are.
-  ListenSpec tcp_spec = spec_;
-  tcp_spec.at.port = udp_.local_endpoint(ec).port();
-  tcp_ = std::make_unique<TcpFront>(server_, tcp_spec);
+  // With a port of 0 the system chooses UDP's port, and that number may be taken for TCP
+  // (by another listener or an outgoing connection's ephemeral port): choose again, a few
+  // times, until one number is free for both. A port the user named is tried once.
+  const bool chosen = spec_.at.port == 0;
+  const int attempts = chosen ? 32 : 1;
   std::string why;
-  if (!tcp_->open(&why)) {
-    server_.log("DNS over TCP not available on " + local().str() + ": " + why);
+  for (int i = 0; i < attempts; ++i) {
+    error_code ec;
+    auto addr = asio::ip::make_address(spec_.at.address, ec);
+    udp::endpoint uep(addr, spec_.at.port);
+    if (!ec) udp_.open(uep.protocol(), ec);
+    if (!ec) udp_.bind(uep, ec);
+    if (ec) {
+      *error = "cannot bind UDP " + spec_.at.str() + " for " + spec_.host + " dns: " + ec.message();
+      udp_.close(ec);
+      return false;
+    }
+    // TCP on the port UDP got, served by the virtual DNS server's own TCP listener, as
+    // smtp and pop3 are.
+    ListenSpec tcp_spec = spec_;
+    tcp_spec.at.port = udp_.local_endpoint(ec).port();
+    tcp_ = std::make_unique<TcpFront>(server_, tcp_spec);
+    why.clear();
+    if (tcp_->open(&why)) break;
     tcp_.reset();
+    if (i + 1 < attempts) udp_.close(ec);
   }
+  if (!tcp_) server_.log("DNS over TCP not available on " + local().str() + ": " + why);
   receive();
   return true;
 }
