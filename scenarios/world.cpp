@@ -387,7 +387,21 @@ void World::save_sent(HostNode& client, HostNode& server, const Send& s, const s
   job.password = password_of(server, job.user, s.password);
   job.fetch = false;
   job.append.push_back(content);
+  // The same account settings as the submission: STARTTLS on 143, or 993 with implicit.
+  job.tls = mua_tls(client, server, s.tls);
+  if (job.tls.implicit) job.port = 993;
   start_imap(client, server, std::move(job), false);
+}
+
+mua::MuaTls World::mua_tls(const HostNode& client, const HostNode& server,
+                           const std::optional<std::string>& mode) const {
+  mua::MuaTls tls;
+  if (mode.value_or(server.spec->tls ? "starttls" : "none") == "none") return tls;
+  tls.required = true;
+  tls.client = tls_->client(client.spec->name);
+  tls.implicit = mode == "implicit";
+  tls.server_name = server.spec->name;
+  return tls;
 }
 
 void World::do_idle(const Idle& d) {
@@ -398,6 +412,7 @@ void World::do_idle(const Idle& d) {
   job.user = d.user;
   job.password = password_of(*server, d.user, d.password);
   job.idle = true;
+  job.tls = mua_tls(*client, *server, std::nullopt);
   mua::ImapClient& c = start_imap(*client, *server, std::move(job), true);
   sim_.at(d.until_ns, [&c] { c.stop(); });
 }
@@ -407,16 +422,8 @@ void World::do_fetch(const Fetch& f) {
   HostNode* client = host(f.client.value_or(f.server));
   if (!server || !client) return;
   if (f.protocol == "webmail") return fetch_via_webmail(f);
-  // A MUA set to starttls/implicit verifies and never sends a password in clear (1.1
-  // `fetch.tls`); implicit connects to 993 / 995 (RFC 8314).
-  const std::string tls_mode = f.tls.value_or(server->spec->tls ? "starttls" : "none");
-  mua::MuaTls tls;
-  if (tls_mode != "none") {
-    tls.required = true;
-    tls.client = tls_->client(client->spec->name);
-    tls.implicit = tls_mode == "implicit";
-    tls.server_name = server->spec->name;
-  }
+  // Implicit TLS connects to 993 / 995 (RFC 8314).
+  mua::MuaTls tls = mua_tls(*client, *server, f.tls);
   if (f.protocol == "imap") {
     mua::ImapJob job;
     job.user = f.user;

@@ -166,6 +166,11 @@ class World {
   void fetch_via_webmail(const Fetch& f);
   void browse_https(webmail::BrowserJob& job, const HostNode& web, const HostNode& client);
   void save_sent(HostNode& client, HostNode& server, const Send& s, const std::string& content);
+  // How a retrieving MUA on `client` is set up for `server` (1.1 `fetch.tls`, also what
+  // `idle` and `save_sent` use): `mode` starttls | implicit | none, absent = starttls when
+  // the server's host has `tls`, else none; with TLS it verifies and sends nothing in clear.
+  mua::MuaTls mua_tls(const HostNode& client, const HostNode& server,
+                      const std::optional<std::string>& mode) const;
   // An IMAP MUA on `client` for a `fetch` or `idle` (a FetchRecord) or a `save_sent`.
   mua::ImapClient& start_imap(HostNode& client, const HostNode& server, mua::ImapJob job, bool record);
   std::string password_of(const HostNode& server, const std::string& user,

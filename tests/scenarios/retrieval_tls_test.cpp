@@ -173,3 +173,24 @@ TEST_CASE("pop3s and imaps need tls (and their plaintext service); fetch.tls tak
                                  "  - at: 1m\n    fetch: {user: bob, server: mx.b.example, tls: always}\n"))
             .find("`fetch.tls` must be starttls, implicit or none, found `always`") != std::string::npos);
 }
+
+TEST_CASE("idle and save_sent on a TLS host log in over STARTTLS (or 993 with send.tls implicit)",
+          "[scenarios][tls][retrieval]") {
+  // The spec's IMAP examples name no `tls` for idle and save_sent: they are set up like a
+  // fetch (starttls by default on a TLS host), so they do not stop at LOGINDISABLED.
+  auto w = run(scenario_text(
+      "      submission: true\n      smtps: true\n" + std::string(kTlsHost),
+      "  - at: 1m\n    idle: {user: bob, server: mx.b.example, client: pc.bob, until: 30m}\n"
+      "  - at: 2m\n    send: {from: bob@b.example, to: bob@b.example, subject: Again, client: pc.bob,"
+      " server: mx.b.example, save_sent: true}\n"
+      "  - at: 3m\n    send: {from: bob@b.example, to: bob@b.example, subject: Third, client: pc.bob,"
+      " server: mx.b.example, save_sent: true, tls: implicit}\n",
+      "  - stored: {user: bob, host: mx.b.example, folder: Sent, count: 2}\n"
+      "  - fetched: {user: bob, count: 3, tls: true}\n"));
+  for (const auto& r : check_expectations(*w)) {
+    INFO(r.what << " found " << r.found);
+    CHECK(r.passed);
+  }
+  const std::string mua = exchanges(*w, io::trace::ev::kImapOut);
+  CHECK(mua.find("LOGOUT -> A1 OK") == std::string::npos);
+}
