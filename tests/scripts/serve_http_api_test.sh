@@ -125,7 +125,8 @@ status, r = post("/api/v1/expect", {"delivered": {}})
 assert status == 400 and "must be a list" in r["error"], r
 status, r = post("/api/v1/events", None, raw=b'{"down": "\xff\xfe"}')
 assert status == 400, r
-status, _, body = curl("-X", "POST", "--data-binary", "x", BASE + "/api/v1/events")
+status, _, body = curl("-X", "POST", "-H", "Origin: http://elsewhere.example", "--data-binary", "x",
+                      BASE + "/api/v1/events")
 assert status == 415, status
 
 # Paths and methods.
