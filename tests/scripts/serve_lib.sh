@@ -5,7 +5,8 @@
 #
 #   serve_start SCENARIO [OPTION...]  starts `maillab serve SCENARIO OPTION...` in the
 #                                     background, stdout to $WORK/timeline, stderr to
-#                                     $WORK/serve.err; returns once every --listen is bound
+#                                     $WORK/serve.err; returns once every --listen (and
+#                                     --http: `serve_port http api`) is bound
 #   serve_port HOST SERVICE           the port serve bound for HOST's SERVICE
 #   serve_stop                        SIGTERM and wait (serve exits 0 on it)
 #   fail MESSAGE                      prints MESSAGE and serve's stderr, exits 1
@@ -31,7 +32,7 @@ fail() {
 
 serve_start() {
   local listens
-  listens=$(printf '%s\n' "$@" | grep -c '^--listen$' || true)
+  listens=$(printf '%s\n' "$@" | grep -Ec '^--(listen|http)$' || true)
   "$MAILLAB" serve "$@" >"$WORK/timeline" 2>"$WORK/serve.err" &
   SERVE=$!
   for _ in $(seq 1 200); do

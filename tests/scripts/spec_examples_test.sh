@@ -47,18 +47,8 @@ done
 serve_stop
 
 # The HTTP API, each request of cli.md's table as written, bodies posted with plain curl -d.
-"$MAILLAB" serve "$ROOT/tests/scripts/spec_examples/v1-format.yaml" --http 127.0.0.1:0 --speed 100 \
-  --quiet >"$WORK/timeline" 2>"$WORK/serve.err" &
-SERVE=$!
-PORT=""
-for _ in $(seq 1 200); do
-  PORT=$(sed -n 's/^listening: http api on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
-  [ -n "$PORT" ] && break
-  kill -0 "$SERVE" 2>/dev/null || break
-  sleep 0.05
-done
-[ -n "$PORT" ] || fail "serve --http did not start"
-B="http://127.0.0.1:$PORT"
+serve_start "$ROOT/tests/scripts/spec_examples/v1-format.yaml" --http 127.0.0.1:0 --speed 100 --quiet
+B="http://127.0.0.1:$(serve_port http api)"
 post() { curl -s -o "$WORK/post.out" -w '%{http_code}' -X POST -d "$2" "$B$1"; }
 [ "$(post /api/v1/events '{"down": "mx1.b.example"}')" = 200 ] || fail "down: $(cat "$WORK/post.out")"
 grep -q '"done":"down"' "$WORK/post.out" || fail "down: $(cat "$WORK/post.out")"
