@@ -139,15 +139,18 @@ PortState parse_port(const Item& item, bool accept, Context& cx) {
   p.accept = accept;
   p.host = host_ref(m.require("host", "the host whose port it is"),
                     code(accept ? "accept.host" : "refuse.host"), Need::kHost, cx);
-  Item service = m.require("service", "one of smtp, submission, pop3, imap, http, dns");
-  std::string name = as_string(service);
-  if (name == "smtp") p.service = Service::kSmtp;
-  else if (name == "submission") p.service = Service::kSubmission;
-  else if (name == "pop3") p.service = Service::kPop3;
-  else if (name == "dns") p.service = Service::kDns;
-  else if (name == "imap") p.service = Service::kImap;
-  else if (name == "http") p.service = Service::kHttp;
-  else fail(service.mark, "`service` must be smtp, submission, pop3, imap, http or dns, found " + found(service.node));
+  Item service = m.require("service", "one of smtp, submission, smtps, pop3, pop3s, imap, imaps, http, https, dns");
+  const std::string name = as_string(service);
+  // The implicit-TLS ports (465, 995, 993, 443) are services of their own, as in master.cf.
+  for (Service s : {Service::kSmtp, Service::kSubmission, Service::kSmtps, Service::kPop3, Service::kPop3s,
+                    Service::kImap, Service::kImaps, Service::kHttp, Service::kHttps, Service::kDns}) {
+    if (service_name(s) == name) {
+      p.service = s;
+      return p;
+    }
+  }
+  fail(service.mark, "`service` must be smtp, submission, smtps, pop3, pop3s, imap, imaps, http, https or dns, found " +
+                         found(service.node));
   return p;
 }
 

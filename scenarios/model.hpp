@@ -235,8 +235,8 @@ struct HostState {  // `down: HOST` / `up: HOST`
   bool up = false;
 };
 
-// kSmtps, kPop3s, kImaps and kHttps are implicit TLS (RFC 8314, RFC 9110 4.2.2), for
-// `serve --listen` only.
+// kSmtps, kPop3s, kImaps and kHttps are implicit TLS (RFC 8314, RFC 9110 4.2.2): ports of
+// their own for `serve --listen` and `refuse`/`accept`.
 enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap, kSmtps, kPop3s, kImaps, kHttp, kHttps };
 constexpr std::string_view service_name(Service s) {
   switch (s) {

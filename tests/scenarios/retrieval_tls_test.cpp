@@ -194,3 +194,22 @@ TEST_CASE("idle and save_sent on a TLS host log in over STARTTLS (or 993 with se
   const std::string mua = exchanges(*w, io::trace::ev::kImapOut);
   CHECK(mua.find("LOGOUT -> A1 OK") == std::string::npos);
 }
+
+TEST_CASE("refuse/accept take the implicit-TLS ports apart from their plaintext ones", "[scenarios][tls][retrieval]") {
+  // imaps refused: the MUA set to implicit fails, one set to starttls (143) still fetches;
+  // after accept, 993 answers again.
+  auto w = run(scenario_text(kTlsHost,
+                             "  - at: 1m\n    refuse: {host: mx.b.example, service: imaps}\n"
+                             "  - at: 2m\n    fetch: {user: bob, server: mx.b.example, client: pc.bob, protocol: imap, tls: implicit}\n"
+                             "  - at: 3m\n    fetch: {user: bob, server: mx.b.example, client: pc.bob, protocol: imap}\n"
+                             "  - at: 4m\n    accept: {host: mx.b.example, service: imaps}\n"
+                             "  - at: 5m\n    refuse: {host: mx.b.example, service: pop3s}\n"
+                             "  - at: 6m\n    fetch: {user: bob, server: mx.b.example, client: pc.bob, protocol: pop3, tls: implicit}\n"
+                             "  - at: 7m\n    fetch: {user: bob, server: mx.b.example, client: pc.bob, protocol: imap, tls: implicit}\n"));
+  REQUIRE(w->fetches().size() == 4);
+  CHECK_FALSE(w->fetches()[0].result.ok);
+  CHECK(w->fetches()[1].result.ok);
+  CHECK_FALSE(w->fetches()[2].result.ok);
+  CHECK(w->fetches()[3].result.ok);
+  CHECK(load_error(scenario_text(kTlsHost, "  - at: 1m\n    accept: {host: mx.b.example, service: https}\n")).empty());
+}
