@@ -151,8 +151,12 @@ class SmtpAttempt::Connection {
     if (m.tls_client) {
       // The MX's name as SNI and as the name a verify/secure level checks (RFC 7672 does
       // not apply: no DANE); sessions resumed per MX and port, as Postfix's cache.
+      // `secure` checks the next hop instead (Postfix smtp_tls_secure_cert_match = nexthop,
+      // dot-nexthop): the domain or a name under it, whatever the unsigned MX record said.
+      std::vector<std::string> names{target_.host};
+      if (m.smtp_tls_security_level == "secure") names = {owner_.lookup_name_, "." + owner_.lookup_name_};
       driver_->use_tls(*m.tls_client,
-                       tls::ClientParams{target_.host, {target_.host}, target_.host + ":" + std::to_string(target_.port)},
+                       tls::ClientParams{target_.host, std::move(names), target_.host + ":" + std::to_string(target_.port)},
                        false);
     }
     auto& engine = driver_->engine();
