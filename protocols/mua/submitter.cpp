@@ -91,6 +91,7 @@ void Submitter::Impl::connected(io::ConnectStatus st, io::ConnectionPtr c) {
   smtp::ClientConfig cfg;
   cfg.helo_name = rt.hostname();
   cfg.auth = job.auth;
+  cfg.auth_required = job.auth.has_value();  // msmtp `auth on`: no login, no message
   cfg.tls = job.tls;
   driver = std::make_shared<Driver>(rt, std::move(c), cfg);
   if (job.tls != smtp::TlsLevel::none && job.tls_client) {

@@ -2,6 +2,9 @@
 // (message::compose, Bcc never in the headers), connects to its MSA (port 587 with AUTH
 // when the server offers submission, else port 25) and runs the SMTP client engine.
 // The envelope carries To, Cc and Bcc recipients.
+// With a password (SubmitJob::auth) the MUA logs in or sends nothing, as msmtp's
+// `auth on` and Thunderbird: a server that offers no AUTH, or none of PLAIN and LOGIN,
+// gets QUIT, and the result (and the trace's submit.failed) carries 421 4.7.0.
 #pragma once
 
 #include <functional>

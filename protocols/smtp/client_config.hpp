@@ -32,6 +32,11 @@ struct ClientConfig {
   // server offers no usable mechanism the session goes on without (the server decides,
   // e.g. 530 at MAIL), as Postfix does.
   std::optional<std::pair<std::string, std::string>> auth;
+  // A user agent's account with a password (msmtp `auth on`, Thunderbird): a server that
+  // offers no AUTH, or none of PLAIN and LOGIN, gets no message. Every recipient gets
+  // 421 4.7.0 "cannot authenticate to server ...", the message is not sent (not_sent) and
+  // the session QUITs. Off (an MTA, Postfix): it goes on without AUTH, as said above.
+  bool auth_required = false;
   // Never send that password in clear (Postfix smtp_sasl_security_options = noplaintext
   // with smtp_sasl_tls_security_options allowing it over TLS): a server that offers AUTH
   // on a session without TLS gets no password; every recipient gets 4.7.0 and the MTA

@@ -192,6 +192,7 @@ class ClientSession {
   void on_rset(const Pending&, const Reply&);
   void on_quit(const Pending&, const Reply&);
   void after_hello();
+  void refuse_without_auth();  // ClientConfig::auth_required and no usable AUTH
   void send_ehlo();
 
   // client_starttls.cpp

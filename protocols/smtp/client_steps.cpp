@@ -211,8 +211,23 @@ void ClientSession::after_hello() {
       return;
     }
   }
+  if (config_.auth && config_.auth_required) return refuse_without_auth();
   state_ = State::ready;
   advance();
+}
+
+void ClientSession::refuse_without_auth() {
+  // msmtp: "the server does not support authentication"; Thunderbird refuses the same way.
+  std::string why = "the server does not support authentication";
+  if (esmtp_ && (extension_bits_ & ext_auth)) {
+    why = "none of the offered mechanisms (";
+    for (const auto& m : auth_mechanisms_) why += (why.back() == '(' ? "" : " ") + m;
+    why += ") is PLAIN or LOGIN";
+  }
+  for (auto& t : queue_) t.outcome.not_sent = true;
+  fail_remaining(Reply::make(421, "4.7.0", "cannot authenticate to server " + config_.peer_name + ": " + why));
+  state_ = State::quitting;
+  send(Cmd::quit, "QUIT");
 }
 
 void ClientSession::on_auth(const Pending&, const Reply& r) {

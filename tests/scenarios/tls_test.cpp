@@ -2,7 +2,7 @@
 // on every hop, the Received header of an encrypted hop, smtpd_tls_security_level =
 // encrypt, smtp_tls_security_level = encrypt (an MX without STARTTLS) and verify (an
 // expired certificate: 4.7.5, the message waits), smtps, and a MUA that will not submit
-// in clear.
+// in clear, and one with a password that will not submit without AUTH.
 #include <catch2/catch.hpp>
 
 #include <memory>
@@ -143,4 +143,19 @@ TEST_CASE("smtps: implicit TLS on 465; a MUA set to starttls will not submit in 
   CHECK(w->submissions()[1].detail.find("TLS is required") != std::string::npos);
   // Nothing of the refused message went over the wire: no MAIL to mx.b.example.
   CHECK_FALSE(traced(*w, ev::kSmtpIn, key::kCommand, "MAIL FROM:<bob@b.example>"));
+}
+
+TEST_CASE("a MUA with a password sends nothing where AUTH is not offered (smtpd_tls_auth_only, tls: none)",
+          "[scenarios][tls]") {
+  // mail.a.example has tls, so AUTH only after STARTTLS; this MUA stays in clear.
+  auto w = run(scenario_text("", "", "",
+                             "  - at: 1s\n    send: {from: alice@a.example, to: bob@b.example, subject: Clear, "
+                             "client: pc.alice, server: mail.a.example, tls: none}\n"));
+  REQUIRE(w->submissions().size() == 1);
+  CHECK_FALSE(w->submissions()[0].accepted);
+  CHECK(traced(*w, ev::kSubmitFailed, key::kReply,
+               "421 cannot authenticate to server server: the server does not support authentication"));
+  CHECK_FALSE(traced(*w, ev::kSmtpIn, key::kCommand, "MAIL FROM:<alice@a.example>"));
+  CHECK(traced(*w, ev::kSmtpIn, key::kCommand, "QUIT"));
+  CHECK(delivered(*w).empty());
 }

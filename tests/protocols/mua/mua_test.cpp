@@ -79,6 +79,19 @@ struct SmtpLab {
   std::vector<std::shared_ptr<services::SessionDriver<smtp::ServerSession>>> drivers;
 };
 
+// Submits as bob/secret where the MUA cannot log in: no AUTH, no MAIL, QUIT, not accepted.
+mua::SubmitResult submit_expecting_quit(SmtpLab& lab) {
+  const mua::SubmitResult r = lab.submit(std::make_pair(std::string("bob"), std::string("secret")));
+  const std::string sent = lab.commands();
+  CHECK(sent.find("AUTH") == std::string::npos);
+  CHECK(sent.find("MAIL FROM") == std::string::npos);
+  CHECK(sent.find("QUIT\r\n") != std::string::npos);
+  CHECK(!r.accepted);
+  CHECK(lab.msa.rcpts.empty());
+  CHECK(lab.msa.received.empty());
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("mua submit: EHLO, AUTH, one MAIL, a RCPT for each of To, Cc and Bcc, DATA", "[mua][submit]") {
@@ -113,10 +126,24 @@ TEST_CASE("mua submit: a wrong password is refused and no message is sent", "[mu
   CHECK(lab.msa.received.empty());
 }
 
-TEST_CASE("mua submit: a server that offers no AUTH", "[mua][submit]") {
+TEST_CASE("mua submit: a server that offers no AUTH gets QUIT, not the message", "[mua][submit]") {
   SmtpLab lab(false);
-  const mua::SubmitResult r = lab.submit(std::make_pair(std::string("bob"), std::string("secret")));
-  // Nothing to log in to: the password is never sent, the message goes as to any MTA.
+  // msmtp `auth on`, Thunderbird: configured to log in, the MUA sends nothing without.
+  const mua::SubmitResult r = submit_expecting_quit(lab);
+  CHECK(r.detail == "421 cannot authenticate to server server: the server does not support authentication");
+}
+
+TEST_CASE("mua submit: AUTH offered, but none of the MUA's mechanisms", "[mua][submit]") {
+  SmtpLab lab(false);
+  lab.cfg.auth_mechanisms = {"CRAM-MD5", "GSSAPI"};
+  lab.cfg.replies = smtp::make_server_replies(lab.cfg);
+  const mua::SubmitResult r = submit_expecting_quit(lab);
+  CHECK(r.detail.find("none of the offered mechanisms (CRAM-MD5 GSSAPI) is PLAIN or LOGIN") != std::string::npos);
+}
+
+TEST_CASE("mua submit: without a password the MUA sends as to any MTA", "[mua][submit]") {
+  SmtpLab lab(false);
+  const mua::SubmitResult r = lab.submit(std::nullopt);
   CHECK(lab.commands().find("AUTH") == std::string::npos);
   CHECK(r.accepted);
   CHECK(lab.msa.rcpts.size() == 3);
