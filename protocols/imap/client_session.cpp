@@ -389,7 +389,7 @@ void ClientSession::append_next() {
     state_ = State::Append;
     if (has_capability("LITERAL+")) {
       command += "+}\r\n" + msg;
-      return send(command, "APPEND " + config_.append_to + " {" + std::to_string(msg.size()) + "+}");
+      return send(command);  // shown up to the literal: the flag list too
     }
     command += "}";
     pending_ = msg;

@@ -54,6 +54,28 @@ TEST_CASE("client: LOGINDISABLED and no TLS: the password is never sent", "[imap
   CHECK(c.status() == ClientSession::Status::AuthFailed);
 }
 
+TEST_CASE("client: the copy to Sent is APPENDed \\Seen, and the trace line shows the flag", "[imap][client]") {
+  // Thunderbird and Roundcube: APPEND Sent (\Seen) {n} (RFC 3501 6.3.11), with or without LITERAL+.
+  for (const bool literal_plus : {false, true}) {
+    ClientConfig cc = bob();
+    cc.append = {"Subject: x\r\n\r\n"};
+    cc.fetch = false;
+    cc.auth = ClientConfig::Auth::Login;
+    ClientSession c(cc);
+    std::vector<std::string> exchanges;
+    c.on_exchange = [&](std::string_view cmd, std::string_view) { exchanges.emplace_back(cmd); };
+    c.receive(literal_plus ? "* OK [CAPABILITY IMAP4rev2 LITERAL+] hi\r\n" : "* OK [CAPABILITY IMAP4rev2] hi\r\n");
+    c.take_output();
+    c.receive("A1 OK logged in\r\n");
+    const std::string line = literal_plus ? "A2 APPEND Sent (\\Seen) {14+}" : "A2 APPEND Sent (\\Seen) {14}";
+    CHECK(c.take_output().substr(0, line.size() + 2) == line + "\r\n");
+    if (!literal_plus) c.receive("+ go\r\n");
+    c.receive("A2 OK [APPENDUID 7 42] done\r\n");
+    REQUIRE(!exchanges.empty());
+    CHECK(exchanges.back() == line);
+  }
+}
+
 TEST_CASE("client: APPEND with a synchronizing literal, ESEARCH, FETCH, no IDLE", "[imap][client]") {
   ClientConfig cc = bob();
   cc.append = {"Subject: x\r\n\r\n"};
