@@ -1,5 +1,8 @@
 #include "viz/scenario_writer.hpp"
 
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
 #include <filesystem>
 #include <sstream>
 
@@ -46,6 +49,102 @@ std::string trim(std::string s) {
   return s.substr(b, e - b + 1);
 }
 
+// The events that carry free text (addresses, a body, zone records): written with
+// yaml-cpp's emitter in flow style, which quotes whatever needs it, so the loader reads
+// back exactly the same strings.
+class FlowMap {
+ public:
+  explicit FlowMap(std::int64_t at_ns) {
+    y_ << YAML::Flow << YAML::BeginMap << YAML::Key << "at" << YAML::Value << scenario::format_duration(at_ns);
+  }
+  YAML::Emitter& open(std::string_view key) {
+    y_ << YAML::Key << std::string(key) << YAML::Value << YAML::BeginMap;
+    return y_;
+  }
+  void field(std::string_view key, const std::string& value) {
+    y_ << YAML::Key << std::string(key) << YAML::Value << YAML::DoubleQuoted << value;
+  }
+  void field(std::string_view key, const std::optional<std::string>& value) {
+    if (value) field(key, *value);
+  }
+  void plain(std::string_view key, const std::string& value) {
+    y_ << YAML::Key << std::string(key) << YAML::Value << value;
+  }
+  void list(std::string_view key, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    y_ << YAML::Key << std::string(key) << YAML::Value << YAML::BeginSeq;
+    for (const auto& v : values) y_ << YAML::DoubleQuoted << v;
+    y_ << YAML::EndSeq;
+  }
+  std::string close() {
+    y_ << YAML::EndMap << YAML::EndMap;
+    return y_.c_str();
+  }
+
+ private:
+  YAML::Emitter y_;
+};
+
+std::string send_yaml(std::int64_t at, const scenario::Send& s) {
+  FlowMap m(at);
+  m.open("send");
+  m.field("from", s.from);
+  m.list("to", s.to);
+  m.list("cc", s.cc);
+  m.list("bcc", s.bcc);
+  if (!s.subject.empty()) m.field("subject", s.subject);
+  if (!s.body.empty()) m.field("body", s.body);
+  m.field("client", s.client);
+  if (!s.server.empty()) m.field("server", s.server);
+  m.field("auth", s.auth);
+  m.field("password", s.password);
+  m.field("tls", s.tls);
+  if (s.save_sent) m.plain("save_sent", "true");
+  m.field("via", s.via);
+  return m.close();
+}
+
+std::string fetch_yaml(std::int64_t at, const scenario::Fetch& f) {
+  FlowMap m(at);
+  m.open("fetch");
+  m.field("user", f.user);
+  m.field("server", f.server);
+  m.field("client", f.client);
+  m.plain("protocol", f.protocol);
+  if (f.delete_messages) m.plain("delete", f.to_trash ? "trash" : "true");
+  m.field("password", f.password);
+  m.field("tls", f.tls);
+  return m.close();
+}
+
+std::string idle_yaml(std::int64_t at, const scenario::Idle& i) {
+  FlowMap m(at);
+  m.open("idle");
+  m.field("user", i.user);
+  m.field("server", i.server);
+  m.field("client", i.client);
+  m.plain("until", scenario::format_duration(i.until_ns));
+  m.field("password", i.password);
+  return m.close();
+}
+
+std::string dns_set_yaml(std::int64_t at, const scenario::DnsSet& d) {
+  FlowMap m(at);
+  m.open("dns_set");
+  m.field("server", d.server);
+  std::vector<std::string> records;
+  for (const auto& r : d.records) records.push_back(r.text);
+  m.list("record", records);
+  return m.close();
+}
+
+// The shortest decimal that reads back as the same double.
+std::string exact(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
 }  // namespace
 
 std::optional<std::string> event_yaml(const scenario::Event& e) {
@@ -62,6 +161,12 @@ std::optional<std::string> event_yaml(const scenario::Event& e) {
   if (auto* d = std::get_if<scenario::DiskState>(&e.action))
     return at + (d->full ? "disk_full: " : "disk_ok: ") + d->host + "}";
   if (auto* f = std::get_if<scenario::Flush>(&e.action)) return at + "flush: " + f->host + "}";
+  if (auto* l = std::get_if<scenario::Loss>(&e.action))
+    return at + "loss: {between: [" + l->a + ", " + l->b + "], rate: " + exact(l->rate) + "}}";
+  if (auto* s = std::get_if<scenario::Send>(&e.action)) return send_yaml(e.at_ns, *s);
+  if (auto* f = std::get_if<scenario::Fetch>(&e.action)) return fetch_yaml(e.at_ns, *f);
+  if (auto* i = std::get_if<scenario::Idle>(&e.action)) return idle_yaml(e.at_ns, *i);
+  if (auto* d = std::get_if<scenario::DnsSet>(&e.action)) return dns_set_yaml(e.at_ns, *d);
   return std::nullopt;
 }
 

@@ -18,7 +18,9 @@
 namespace maillab::viz {
 
 // One event as a flow mapping: "{at: 25m, down: mx1.b.example}", "{at: 1h, cut: [a, b]}".
-// Supported actions: down/up, cut/heal, refuse/accept, disk_full/disk_ok.
+// Every action of scenario-format.md "events" (scenario::Action): send, fetch, down/up,
+// refuse/accept, cut/heal, loss, disk_full/disk_ok, flush, dns_set, idle and
+// strip_starttls/unstrip_starttls; text fields quoted so they load back unchanged.
 std::optional<std::string> event_yaml(const scenario::Event& e);
 
 // The scenario `text` with `events` appended; `new_id` (if not empty) replaces the
