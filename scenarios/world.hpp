@@ -153,8 +153,9 @@ class World {
   void crash(HostNode& h);
   void apply(const Action& a);
   void do_send(const Send& s);
-  // The on-path attacker of `strip_starttls`: masks STARTTLS in bytes leaving `from`.
-  void strip_starttls(sim::Address from, sim::Address to, std::span<char> bytes);
+  // The on-path attacker of `strip_starttls` masked STARTTLS in bytes leaving `from`
+  // (in the server's EHLO reply when `reply`, else in the client's command): traced.
+  void report_stripped(sim::Address from, sim::Address to, bool reply);
   void do_fetch(const Fetch& f);
   void do_idle(const Idle& d);
   void do_dns_set(const DnsSet& d);

@@ -1,6 +1,10 @@
 // The scenario's timed actions on a World (docs/scenario-format.md `events[]`): host and port
 // states, link cuts, loss and the STARTTLS-stripping attacker, disk full, dns_set, flush.
 // Each is traced where it happens; a mail action (send, fetch, idle) goes to world.cpp.
+#include <map>
+#include <memory>
+#include <tuple>
+
 #include "protocols/smtp/starttls_strip.hpp"
 #include "scenarios/world.hpp"
 
@@ -23,6 +27,35 @@ sim::TraceEvent link_event(io::Time now, io::trace::Event event, const std::stri
   e.fields.emplace_back(key::kB, b);
   return e;
 }
+
+// The attacker of one `strip_starttls` link: it follows each SMTP connection (server
+// port 25 or 587) it saw greeted, from its 220 on, to the end (221) or to TLS; a
+// connection already under way when it arrived, or any other port, passes untouched.
+class StarttlsAttacker {
+ public:
+  smtp::StripCount tamper(sim::Address from, std::uint16_t from_port, sim::Address to, std::uint16_t to_port,
+                          std::span<char> bytes) {
+    const bool from_server = is_smtp(from_port);
+    if (!from_server && !is_smtp(to_port)) return {};
+    const Key k = from_server ? Key{to, to_port, from, from_port} : Key{from, from_port, to, to_port};
+    auto it = sessions_.find(k);
+    const bool greeting = from_server && bytes.size() >= 3 && std::string_view(bytes.data(), 3) == "220";
+    if (greeting && (it == sessions_.end() || !it->second.awaiting_tls())) {
+      if (sessions_.size() >= kMaxSessions) sessions_.clear();  // bounded: forgotten ones pass
+      it = sessions_.insert_or_assign(k, smtp::StarttlsStripper()).first;
+    }
+    if (it == sessions_.end()) return {};
+    const smtp::StripCount n = from_server ? it->second.from_server(bytes) : it->second.from_client(bytes);
+    if (it->second.done()) sessions_.erase(it);
+    return n;
+  }
+
+ private:
+  using Key = std::tuple<sim::Address, std::uint16_t, sim::Address, std::uint16_t>;  // client, server
+  static constexpr std::size_t kMaxSessions = 4096;
+  static bool is_smtp(std::uint16_t port) { return port == 25 || port == 587; }
+  std::map<Key, smtp::StarttlsStripper> sessions_;
+};
 
 std::uint16_t service_port(Service s) {
   switch (s) {
@@ -100,9 +133,11 @@ void World::apply(const Action& action) {
           if (a.unstrip) {
             net_->clear_tamper(a.a, a.b);
           } else {
-            net_->set_tamper(a.a, a.b, [this](sim::Address from, std::uint16_t, sim::Address to,
-                                              std::uint16_t, std::span<char> bytes) {
-              strip_starttls(from, to, bytes);
+            auto attacker = std::make_shared<StarttlsAttacker>();
+            net_->set_tamper(a.a, a.b, [this, attacker](sim::Address from, std::uint16_t from_port, sim::Address to,
+                                                        std::uint16_t to_port, std::span<char> bytes) {
+              const smtp::StripCount n = attacker->tamper(from, from_port, to, to_port, bytes);
+              if (n.any()) report_stripped(from, to, n.replies != 0);
             });
           }
         } else if constexpr (std::is_same_v<A, Loss>) {
@@ -124,9 +159,7 @@ void World::apply(const Action& action) {
       action);
 }
 
-void World::strip_starttls(sim::Address from, sim::Address to, std::span<char> bytes) {
-  const smtp::StripCount n = smtp::strip_starttls(bytes);
-  if (!n.any()) return;
+void World::report_stripped(sim::Address from, sim::Address to, bool reply) {
   HostNode* sender = nullptr;
   std::string receiver = sim::format_address(to);
   for (const auto& [name, h] : hosts_) {
@@ -134,7 +167,7 @@ void World::strip_starttls(sim::Address from, sim::Address to, std::span<char> b
     if (h->runtime->sim_address() == to) receiver = name;
   }
   if (!sender) return;
-  const std::string detail = n.replies ? "EHLO reply: 250-STARTTLS -> 250-XXXXXXXA"
+  const std::string detail = reply ? "EHLO reply: 250-STARTTLS -> 250-XXXXXXXA"
                                        : "command: STARTTLS -> XXXXXXXX";
   sender->runtime->trace(agent::kNet, ev::kStarttlsStripped, {{key::kTo, receiver}, {key::kDetail, detail}});
 }

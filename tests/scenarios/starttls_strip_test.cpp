@@ -3,7 +3,7 @@
 // Received header says `with ESMTP` and has no `(using ...)`; under verify the message
 // waits (4.7.4) and is retried on the backoff schedule until the attacker leaves; an
 // expired certificate defers with 4.7.5; a MUA set to starttls gives up instead of
-// sending a password in clear.
+// sending a password in clear; message content that looks like STARTTLS passes untouched.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -126,5 +126,50 @@ TEST_CASE("a MUA set to starttls behind a stripping attacker gives up, its passw
       CHECK(e.get(key::kCommand).rfind("AUTH", 0) != 0);
       CHECK(e.get(key::kCommand).rfind("MAIL", 0) != 0);
     }
+  }
+}
+
+TEST_CASE("the attacker rewrites the SMTP commands and the EHLO reply, never the message", "[scenarios][tls][strip]") {
+  // A body whose lines are what the attacker looks for, sent while it is on the path; with
+  // DATA (dot-stuffed content) and with BDAT (RFC 3030: the octets of a chunk).
+  for (const bool chunking : {false, true}) {
+    INFO("BDAT: " << chunking);
+    Scenario s = builtin("starttls-opportunistic");
+    for (auto& h : s.hosts)
+      if (h.mta) h.mta->smtp_chunking = chunking;
+    Send send;
+    send.from = "alice@a.example";
+    send.to = {"bob@b.example"};
+    send.subject = "Looks like a session";
+    send.body = "EHLO mx.b.example\nSTARTTLS\n250-STARTTLS\n250 STARTTLS\n.STARTTLS\nstarttls\n";
+    send.client = "pc.alice";
+    send.server = "mail.a.example";
+    Event e;
+    e.at_ns = 12 * kMin;
+    e.action = send;
+    s.events.push_back(e);
+    auto w = run_world(s);
+    all_pass(*w);
+    const std::string delivered = content_of(*w, "Looks like a session");
+    REQUIRE(!delivered.empty());
+    CHECK(top_received(delivered).find("with ESMTP id ") != std::string::npos);  // in clear: stripped
+    std::string submitted;
+    for (const auto& sub : w->submissions())
+      if (sub.content.find("Subject: Looks like a session\r\n") != std::string::npos) submitted = sub.content;
+    REQUIRE(!submitted.empty());
+    const auto body = [](const std::string& m) { return m.substr(m.find("\r\n\r\n")); };
+    CHECK(body(delivered) == body(submitted));
+    CHECK(body(delivered) ==
+          "\r\n\r\nEHLO mx.b.example\r\nSTARTTLS\r\n250-STARTTLS\r\n250 STARTTLS\r\n.STARTTLS\r\nstarttls\r\n");
+    // The attacker did act on that session: the EHLO reply, not the body.
+    std::size_t stripped = 0;
+    for (const auto& t : w->trace().events())
+      if (t.event == ev::kStarttlsStripped && t.t_ns >= 12 * kMin && t.t_ns < 13 * kMin) ++stripped;
+    CHECK(stripped == 1);
+    bool bdat = false;
+    for (const auto& t : w->trace().events())
+      if (t.event == ev::kSmtpOut && t.host == "mail.a.example" && t.get(key::kCommand).rfind("BDAT ", 0) == 0)
+        bdat = true;
+    CHECK(bdat == chunking);
   }
 }
