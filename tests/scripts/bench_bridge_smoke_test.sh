@@ -35,6 +35,7 @@ fi
 
 serve_start() {  # SCENARIO [ARGS...]: sets SERVE_PID, SERVE_PORT
   local scenario=$1 i; shift
+  : >"$WORK/serve.err"  # now: the child's redirection may come after the first read below
   "$MAILLAB" serve "$scenario" --quiet "$@" --listen mx.sink.test:smtp=127.0.0.1:0 \
     >/dev/null 2>"$WORK/serve.err" &
   SERVE_PID=$!

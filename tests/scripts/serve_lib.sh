@@ -33,9 +33,14 @@ fail() {
 serve_start() {
   local listens
   listens=$(printf '%s\n' "$@" | grep -Ec '^--(listen|http)$' || true)
+  # Emptied here, not only by the redirection below: that one runs in the child, which may
+  # be scheduled after the wait below has read the previous serve's lines (and ports).
+  : >"$WORK/serve.err"
+  : >"$WORK/timeline"
   "$MAILLAB" serve "$@" >"$WORK/timeline" 2>"$WORK/serve.err" &
   SERVE=$!
-  for _ in $(seq 1 200); do
+  local deadline=$((SECONDS + 60))  # generous: the machine may be busy with a build
+  while [ $SECONDS -lt $deadline ]; do
     [ "$(grep -c '^listening: ' "$WORK/serve.err" 2>/dev/null || true)" -ge "$listens" ] && return 0
     kill -0 "$SERVE" 2>/dev/null || break
     sleep 0.05
@@ -43,6 +48,6 @@ serve_start() {
   fail "serve did not start"
 }
 
-serve_port() {
-  sed -n "s/^listening: $1 $2 on 127.0.0.1:\([0-9]*\)$/\1/p" "$WORK/serve.err"
+serve_port() {  # HOST SERVICE, or "http api"
+  sed -n "s/^listening: $1 ${2:+$2 }on 127.0.0.1:\([0-9]*\)$/\1/p" "$WORK/serve.err"
 }
