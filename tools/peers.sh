@@ -31,7 +31,8 @@
 #                                      queue DIR/spool, log DIR/smtpd.log
 #   peers_opensmtpd_stop PORT
 #   peers_unpack NAME PACKAGE...       prints where the .debs are unpacked (downloaded once)
-#   peers_free_port                    prints a free loopback TCP port
+#   peers_free_port                    prints a free loopback port (TCP and UDP) that the system
+#                                      does not hand out itself, claimed for this shell
 #   peers_wait_port PORT [WHAT] [LOG] [PID]  waits (bounded) until 127.0.0.1:PORT accepts
 #   peers_wait_log FILE REGEX [WHAT]   waits (bounded) until FILE has a line matching REGEX
 #   peers_wait_gone PID [WHAT] [LOG]   waits (bounded) until PID exits; then kill -9, returns 1
@@ -202,12 +203,54 @@ peers_install() {
 # Ports and waits
 
 peers_free_port() {
+  # Not a port the system hands out: bind(port 0) and connect() take theirs from
+  # ip_local_port_range (32768-60999), so a number from there, released here and bound
+  # later by a peer, could meanwhile be taken by any other process (CI saw refused and
+  # wrong-server connections). Below that range only those who name a port bind one; the
+  # ones handed out here are claimed under ${TMPDIR:-/tmp}/maillab-ports (one file per
+  # port, holding the claiming shell's pid) so that tests running in parallel never get
+  # the same one; a claim is released when its shell is gone.
   if command -v python3 >/dev/null 2>&1; then
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
-s.close()' && return 0
+    python3 - "$$" "${TMPDIR:-/tmp}/maillab-ports" <<'PY' && return 0
+import fcntl, os, random, socket, sys, time
+owner, claims = sys.argv[1], sys.argv[2]
+os.makedirs(claims, exist_ok=True)
+if os.stat(claims).st_uid == os.getuid():
+    os.chmod(claims, 0o1777)  # every user's tests claim here
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+first, last = (10000, low - 1) if low > 12000 else (1024, low - 1)
+
+def claimed(port):
+    try:
+        with open(os.path.join(claims, str(port))) as f:
+            pid = f.read().strip()
+        age = time.time() - os.stat(os.path.join(claims, str(port))).st_mtime
+    except (FileNotFoundError, ValueError):
+        return False
+    return pid.isdigit() and os.path.exists(f"/proc/{pid}") and age < 6 * 3600
+
+def free(port):  # nothing bound to it, TCP or UDP (no SO_REUSEADDR: TIME_WAIT counts)
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        s = socket.socket(socket.AF_INET, kind)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+
+with open(os.path.join(claims, ".lock"), "a") as lock:
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    for _ in range(2000):
+        port = random.randint(first, last)
+        if not claimed(port) and free(port):
+            with open(os.path.join(claims, str(port)), "w") as f:
+                f.write(owner + "\n")
+            print(port)
+            sys.exit(0)
+sys.exit("no free port found")
+PY
   fi
   # Without python3: a random high port nobody answers on.
   local port
