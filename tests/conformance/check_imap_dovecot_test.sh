@@ -42,7 +42,7 @@ after=$(inbox_sum)
 [ "$before" = "$after" ] || fail "alice's INBOX changed"
 ls "$inbox/new" "$inbox/cur" | grep -q 'keep' || fail "the INBOX message is gone"
 echo "ok: alice's INBOX is untouched"
-grep -qE 'imap-login: Info: Login: user=<alice>' "$work/peers/dovecot.log" || fail "Dovecot's log shows no IMAP login"
+peers_wait_log "$work/peers/dovecot.log" 'imap-login: Info: Login: user=<alice>' || fail "Dovecot's log shows no IMAP login"
 grep -qE 'imap-login: .*auth failed|Disconnected.*auth failed|Authentication failed|auth failed' \
   "$work/peers/dovecot.log" || echo "note: Dovecot's log does not name the wrong-password attempt"
 

@@ -30,12 +30,13 @@ row=$(grep -i 'round trip' "$work/out" || true)
 echo "$row" | grep -qiE '(^|[ |])pass([ |]|$)' || fail "the round trip did not pass: $row"
 echo "ok: round trip through Postfix -> Maildir -> Dovecot -> maillab's POP3 client: $(echo "$row" | tr -s ' ')"
 
-grep -qE 'to=<alice@pf.test>, relay=virtual.*status=sent' "$work/peers/postfix.log" ||
+# The peers log through their own log daemons, after they answered: wait for the lines.
+peers_wait_log "$work/peers/postfix.log" 'to=<alice@pf.test>, relay=virtual.*status=sent' ||
   fail "Postfix's log shows no virtual delivery to alice"
 echo "ok: postfix.log: to=<alice@pf.test> relay=virtual status=sent"
-grep -qE 'pop3-login: Info: Login: user=<alice>' "$work/peers/dovecot.log" ||
+peers_wait_log "$work/peers/dovecot.log" 'pop3-login: Info: Login: user=<alice>' ||
   fail "Dovecot's log shows no POP3 login of alice"
-grep -qE 'pop3\(alice\).*(retr=[1-9]|Disconnected)' "$work/peers/dovecot.log" ||
+peers_wait_log "$work/peers/dovecot.log" 'pop3\(alice\).*(retr=[1-9]|Disconnected)' ||
   fail "Dovecot's log shows no POP3 session of alice"
 echo "ok: dovecot.log: $(grep -E 'pop3\(alice\)' "$work/peers/dovecot.log" | tail -1 | sed -E 's/^.*pop3\(alice\)[^:]*: //')"
 
