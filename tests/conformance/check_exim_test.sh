@@ -25,7 +25,7 @@ expect_row "command line of 512 octets accepted" pass "NOOP with an argument, 51
 expect_row "998-octet line accepted" pass
 expect_row "dot-stuffing transaction" pass
 expect_row "DSN parameters accepted" skip "DSN not announced"
-for _ in $(seq 1 50); do
+for _ in $(seq 1 150); do
   [ "$(find "$work/exim/mail/alice/new" -type f 2>/dev/null | wc -l)" -ge 2 ] && break
   sleep 0.2
 done

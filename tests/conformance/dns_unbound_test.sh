@@ -13,7 +13,7 @@ lab=$(peers_free_port)
 "$MAILLAB" serve basic-delivery --listen "ns.example:dns=127.0.0.1:$lab" >"$work/serve.out" 2>"$work/serve.err" &
 serve_pid=$!
 FAIL_LOGS=("$work/serve.err" "$work/unbound/unbound.log")
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
   dig +time=1 +tries=1 -p "$lab" @127.0.0.1 SOA b.example >/dev/null 2>&1 && break
   sleep 0.1
 done

@@ -27,7 +27,7 @@ for n in one two; do
     --header "Subject: sync $n" --body "body of $n" || fail "swaks could not send message $n"
 done
 peers_wait_log "$work/timeline" " deliver " "the first delivery"
-for _ in $(seq 50); do [ "$(grep -c ' deliver ' "$work/timeline")" -ge 2 ] && break; sleep 0.1; done
+for _ in $(seq 300); do [ "$(grep -c ' deliver ' "$work/timeline")" -ge 2 ] && break; sleep 0.1; done
 
 # mbsync: the server's INBOX -> a local Maildir.
 mkdir -p "$work/local"

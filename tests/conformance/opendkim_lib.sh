@@ -21,7 +21,7 @@ mount --bind "$work/resolv.conf" /etc/resolv.conf
 /usr/bin/python3 "$here/auth_interop.py" dnsd "$zone" "$work/dns.ready" </dev/null >/dev/null 2>"$work/dnsd.log" &
 dns_pid=\$!
 trap 'kill \$dns_pid 2>/dev/null; wait \$dns_pid 2>/dev/null' EXIT
-for i in \$(seq 100); do [ -f "$work/dns.ready" ] && break; sleep 0.1; done
+for i in \$(seq 300); do [ -f "$work/dns.ready" ] && break; sleep 0.1; done
 for f in ${good[*]}; do
   opendkim-testmsg <"\$f" 2>>"$work/opendkim.log" || { echo "opendkim-testmsg rejects \$f"; exit 1; }
 done

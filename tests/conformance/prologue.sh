@@ -33,10 +33,10 @@ fail() {
 }
 
 # serve_port WHAT: the loopback port `maillab serve` says (in $work/serve.err) it listens
-# on for WHAT ("http api", "mx.b.example imap", ...); waits up to 10 s, returns 1 if none.
+# on for WHAT ("http api", "mx.b.example imap", ...); waits up to 30 s, returns 1 if none.
 serve_port() {
   local what=$1 port="" _
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do
     port=$(sed -n "s/^listening: $what on 127.0.0.1:\([0-9]*\)$/\1/p" "$work/serve.err")
     [ -n "$port" ] && { echo "$port"; return 0; }
     sleep 0.05

@@ -22,7 +22,7 @@ hport=$(peers_free_port)
   --listen webmail.b.example:http=127.0.0.1:0 --ca-out "$work/ca.pem" --speed 10 --quiet 2>"$work/serve.err" &
 serve_pid=$!
 port=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
   port=$(sed -n 's/^listening: webmail.b.example http on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/serve.err")
   [ -n "$port" ] && break
   sleep 0.05

@@ -156,7 +156,7 @@ crash
 mkdir -p "$WORK/mail/mx.b.example/.disk/queue/msg"
 printf 'Subject: orphan\r\n\r\nno envelope\r\n' >"$WORK/mail/mx.b.example/.disk/queue/msg/ORPHAN1"
 start_serve
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   [ -e "$WORK/mail/mx.b.example/.disk/queue/msg/ORPHAN1" ] || break
   sleep 0.05
 done

@@ -34,7 +34,7 @@ strace -f -qq -s 4096 -e trace=syncfs,fsync,fdatasync,recvfrom,recvmsg,read,send
   --mailboxes "$WORK/mail" --listen mx.sink.test:smtp=127.0.0.1:0 >/dev/null 2>"$WORK/serve.err" &
 TRACER=$!
 port=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
   port=$(sed -n 's/^listening: mx.sink.test smtp on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/serve.err" 2>/dev/null || true)
   [ -n "$port" ] && break
   sleep 0.05
@@ -46,7 +46,7 @@ swaks --silent 2 --server "127.0.0.1:$port" --from a@src.test --to u@sink.test \
   { cat "$WORK/swaks.out"; fail "swaks did not get its message accepted"; }
 
 new="$WORK/mail/mx.sink.test/u/new"
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
   [ "$(find "$new" -maxdepth 1 -type f 2>/dev/null | wc -l)" -ge 1 ] && break
   sleep 0.05
 done

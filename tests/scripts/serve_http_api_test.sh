@@ -19,7 +19,7 @@ grep -q "not a loopback address" "$WORK/nonlocal.err" || fail "no reason given: 
   >"$WORK/timeline" 2>"$WORK/serve.err" &
 SERVE=$!
 PORT=""
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
   PORT=$(sed -n 's/^listening: http api on 127.0.0.1:\([0-9]*\)$/\1/p' "$WORK/serve.err")
   [ -n "$PORT" ] && break
   kill -0 "$SERVE" 2>/dev/null || break
@@ -54,7 +54,7 @@ def post(path, obj, raw=None):
     return status, json.loads(body.decode("utf-8"))
 
 def wait_for(pred, what):
-    for _ in range(200):
+    for _ in range(600):
         got = pred()
         if got:
             return got

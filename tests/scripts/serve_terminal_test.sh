@@ -25,7 +25,7 @@ msg = (b"Subject: \x1b]0;owned\x07\x1b[2J\xc2\x9b31mred \xe2\x80\xaegnp.exe\r\n"
 with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=10) as s:
     s.sendmail("carol@c.example", ["bob@b.example"], msg)
 PY
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   grep -q "deliver" "$WORK/timeline" && break
   sleep 0.05
 done

@@ -54,7 +54,7 @@ reply()
 PY
 
 # The message reaches the mailbox (the queue's events are in the trace), then serve stops.
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   grep -q '"queue.removed"\|"deliver' "$WORK/trace.jsonl" 2>/dev/null && break
   sleep 0.05
 done
