@@ -92,6 +92,9 @@ with open(out, "w") as f:
 PY
   LOAD=$!
   wait "$LOAD"
+  # Killed by the load at 1,000; should every session have ended first (a reply slower
+  # than its 20 s timeout), it is killed here instead of waited for forever.
+  kill -9 "$SERVE" 2>/dev/null || true
   wait "$SERVE" 2>/dev/null || true
   SERVE=""
   start_serve        # finishes what the crash left queued
