@@ -74,7 +74,7 @@ class Page:
             raise RuntimeError("script failed: %s" % r["exceptionDetails"])
         return r["result"].get("value")
 
-    def wait_for(self, expression, what, timeout=15):
+    def wait_for(self, expression, what, timeout=30):
         deadline = time.time() + timeout
         while time.time() < deadline:
             v = self.eval(expression)

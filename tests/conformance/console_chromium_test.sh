@@ -31,7 +31,7 @@ def api(method, path, body=None):
 evil = "<img src=x onerror=alert(1)><script>window.pwned=1</script>"
 api("POST", "/api/v1/events", {"send": {"from": "alice@a.example", "to": ["bob@b.example"], "subject": evil,
                                          "client": "pc.alice", "server": "mail.a.example"}})
-for _ in range(100):
+for _ in range(600):
     if len(api("GET", "/api/v1/messages?user=bob")) == 2:
         break
     time.sleep(0.05)
@@ -59,7 +59,7 @@ try:
 
     # A fault from the page: the button takes mx.b.example down.
     page.eval("document.querySelector('button[data-host=\"mx.b.example\"]').click()")
-    for _ in range(100):
+    for _ in range(600):
         if not {h["name"]: h for h in api("GET", "/api/v1/hosts")}["mx.b.example"]["up"]:
             break
         time.sleep(0.05)
