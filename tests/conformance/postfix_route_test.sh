@@ -19,17 +19,17 @@ peers_postfix_start "$name" "$pf_port" "$work/pf"
 log=$work/pf/postfix.log
 echo "postfix $(postconf -d -h mail_version) on 127.0.0.1:$pf_port"
 
-# 3s at speed 10 is 0.3 real seconds; --until 60s ends the run after 6 real seconds
-# (bounded: after 30 s, timeout(1) stops it and says 124).
-timeout 30 "$MAILLAB" serve "$here/route-lab.yaml" --quiet --speed 10 --until 60s \
+# 3s at speed 10 is 0.3 real seconds; --until 120s ends the run after 12 real seconds, time
+# for Postfix to answer on a loaded machine (bounded: after 60 s, timeout(1) stops it, 124).
+timeout 60 "$MAILLAB" serve "$here/route-lab.yaml" --quiet --speed 10 --until 120s \
   --route "pf.test=127.0.0.1:$pf_port" --trace "$work/trace.jsonl" 2>"$work/serve.err" &
 serve_pid=$!
 rc=0
 wait "$serve_pid" || rc=$?
 serve_pid=""
-[ "$rc" -ne 124 ] || fail "maillab serve --until 60s --speed 10 still ran after 30 s"
+[ "$rc" -ne 124 ] || fail "maillab serve --until 120s --speed 10 still ran after 60 s"
 [ "$rc" -eq 0 ] || fail "maillab serve exited $rc"
-echo "ok: maillab serve --route pf.test=127.0.0.1:$pf_port --until 60s exited 0"
+echo "ok: maillab serve --route pf.test=127.0.0.1:$pf_port --until 120s exited 0"
 
 # The lab's side: relay.sent to the real Postfix, with its queue id.
 sent=$(grep '"relay.sent"' "$work/trace.jsonl" || true)
