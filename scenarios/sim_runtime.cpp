@@ -230,7 +230,8 @@ void SimRuntime::trace(io::trace::Agent agent, io::trace::Event event,
   e.agent = std::string(agent);
   e.event = std::string(event);
   e.fields.reserve(fields.size());
-  for (const auto& f : fields) e.fields.emplace_back(std::string(f.key), f.value);
+  for (const auto& f : fields)
+    if (f.recorded_in(event)) e.fields.emplace_back(std::string(f.key), f.value);
   trace_.record(std::move(e));
 }
 

@@ -70,6 +70,9 @@ using ConnectionPtr = std::shared_ptr<Connection>;
 struct TraceField {
   trace::Key key;
   std::string value;
+  // False for a field that is not recorded: one the vocabulary marks optional ("key?")
+  // whose value is empty. Every Runtime::trace that records honours it.
+  bool recorded_in(trace::Event event) const { return !value.empty() || !trace::is_optional(event, key); }
 };
 
 class Runtime {
@@ -102,6 +105,8 @@ class Runtime {
   virtual Disk& disk() = 0;
   virtual std::mt19937_64& rng(std::string_view purpose) = 0;
 
+  // Records `event`; a field the vocabulary marks optional is left out when its value is
+  // empty (TraceField::recorded_in), so a producer passes it whether it has one or not.
   virtual void trace(trace::Agent agent, trace::Event event, std::initializer_list<TraceField> fields) = 0;
   // False when trace() records nothing (a benchmark run): callers may skip building the
   // fields of a trace event that costs more than the event itself.

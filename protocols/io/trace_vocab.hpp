@@ -12,7 +12,8 @@
 // - Key, Event and Agent cannot be made from a string literal by accident: Runtime::trace
 //   takes only these types, so a producer cannot write an event or key missing here.
 // - Field order within an event is the order of its row below (optional fields, marked
-//   '?', may be absent); the trace of a run depends on nothing else (determinism).
+//   '?', may be absent: the runtime leaves one out when its value is empty, is_optional());
+//   the trace of a run depends on nothing else (determinism).
 // - Links between events are fields, never text to parse: a message is (host, id) with
 //   its Message-ID in msgid on every queue, relay, delivery and DSN event; relay.sent and
 //   submit.accepted name the next hop as (peer address, next_id); dsn.* name the report
@@ -246,5 +247,24 @@ constexpr const EventSpec* find_event(std::string_view name) {
     if (e.event == name) return &e;
   return nullptr;
 }
+
+// True when `event`'s row marks `key` optional ("key?"). io::Runtime::trace leaves such a
+// field out of the record when its value is empty, so a producer writes one call whatever
+// it has (docs/trace.md "optional").
+constexpr bool is_optional(Event event, Key key) {
+  const EventSpec* spec = find_event(event);
+  if (spec == nullptr) return false;
+  std::string_view rest = spec->fields;
+  while (!rest.empty()) {
+    std::size_t end = rest.find(' ');
+    std::string_view word = rest.substr(0, end);
+    if (word.size() == key.text().size() + 1 && word.back() == '?' && word.substr(0, key.text().size()) == key.text())
+      return true;
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end + 1);
+  }
+  return false;
+}
+
+static_assert(is_optional(ev::kDeliver, key::kFolder) && !is_optional(ev::kDeliver, key::kId));
 
 }  // namespace maillab::io::trace

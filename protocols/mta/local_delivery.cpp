@@ -87,15 +87,7 @@ void LocalDelivery::deliver(const QueueFile& q, QueueRecipient& r, const io::Byt
   r.state = RcptState::kDelivered;
   r.status = "2.0.0";
   r.diagnostic = "X-maillab; delivered to " + cfg.mailbox;
-  if (rt.tracing() && q.folder.empty()) {
-    rt.trace(agent::kMda, ev::kDeliver,
-             {{key::kId, q.id},
-              {key::kUser, user},
-              {key::kTo, r.address},
-              {key::kMailbox, cfg.mailbox},
-              {key::kSubject, q.subject},
-              {key::kMsgid, q.message_id}});
-  } else if (rt.tracing()) {
+  if (rt.tracing()) {
     rt.trace(agent::kMda, ev::kDeliver,
              {{key::kId, q.id},
               {key::kUser, user},

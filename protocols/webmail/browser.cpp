@@ -181,15 +181,11 @@ struct Browser::Impl {
   void trace_result(const http::ClientResult& r) {
     std::string command = r.method + " " + r.target;
     std::string reply = r.ok() ? std::to_string(r.status) + " " + std::string(http::reason_phrase(r.status)) : r.detail;
-    if (!job.tls) {
-      rt.trace(agent::kMua, ev::kHttpOut, {{key::kPeer, job.server_address}, {key::kCommand, command}, {key::kReply, reply}});
-      return;
-    }
     rt.trace(agent::kMua, ev::kHttpOut,
              {{key::kPeer, job.server_address},
               {key::kCommand, command},
               {key::kReply, reply},
-              {key::kPort, std::to_string(job.port)}});
+              {key::kPort, job.tls ? std::to_string(job.port) : std::string()}});
   }
 
   void on_result(http::ClientResult r) {

@@ -49,15 +49,11 @@ struct Service::HttpConn final : http::ServerHandler {
   void on_exchange(std::string_view method, std::string_view target, int status) override {
     std::string command = std::string(method) + " " + std::string(target.substr(0, 200));
     std::string reply = std::to_string(status) + " " + std::string(http::reason_phrase(status));
-    if (!https) {
-      service.rt_.trace(agent::kMua, ev::kHttpIn, {{key::kPeer, peer}, {key::kCommand, command}, {key::kReply, reply}});
-      return;
-    }
     service.rt_.trace(agent::kMua, ev::kHttpIn,
                       {{key::kPeer, peer},
                        {key::kCommand, command},
                        {key::kReply, reply},
-                       {key::kPort, std::to_string(service.config_.https_port)}});
+                       {key::kPort, https ? std::to_string(service.config_.https_port) : std::string()}});
   }
 };
 

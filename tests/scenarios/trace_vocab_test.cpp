@@ -74,8 +74,10 @@ TEST_CASE("trace vocabulary: names are unique and every event's fields are keys"
     for (const auto& a : words(e.agents)) CHECK(agents.count(a));
     std::set<std::string> seen;
     for (auto f : words(e.fields)) {
-      if (f.back() == '?') f.pop_back();
+      const bool optional = f.back() == '?';
+      if (optional) f.pop_back();
       CHECK(keys.count(f));
+      CHECK(io::trace::is_optional(e.event, io::trace::Key{f}) == optional);
       CHECK(seen.insert(f).second);
     }
   }
@@ -89,6 +91,9 @@ TEST_CASE("trace vocabulary: every built-in scenario's trace follows it") {
     for (const auto& e : w->trace().events()) {
       INFO(b.name << ": " << sim::TraceRecorder::to_json(e));
       CHECK(check_event(e) == "");
+      // An optional field is left out rather than written empty (Runtime::trace).
+      for (const auto& [k, v] : e.fields)
+        CHECK((!v.empty() || !io::trace::is_optional(io::trace::Event{e.event}, io::trace::Key{k})));
       recorded.insert(e.event);
     }
   }

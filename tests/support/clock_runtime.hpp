@@ -50,7 +50,8 @@ class ClockRuntime : public io::Runtime {
   std::mt19937_64& rng(std::string_view) override { return rng_; }
   void trace(io::trace::Agent, io::trace::Event event, std::initializer_list<io::TraceField> fields) override {
     std::string line(event.text());
-    for (const auto& f : fields) line += " " + std::string(f.key.text()) + "=" + f.value;
+    for (const auto& f : fields)
+      if (f.recorded_in(event)) line += " " + std::string(f.key.text()) + "=" + f.value;
     traced.push_back(std::move(line));
   }
 
