@@ -1,6 +1,6 @@
 // check::run: `maillab check URL` (cli.md), a conformance probe of an external SMTP,
 // POP3, IMAP or DNS server. The server is driven with the lab's own engines (smtp::ClientSession
-// and smtp::ReplyParser, pop3::ClientSession and pop3::LineReader, dns::encode/decode)
+// and smtp::ReplyParser, pop3::ClientSession and pop3::LineBuffer, dns::encode/decode)
 // through a table of checks per protocol ({name, RFC section, level, function}: see
 // smtp_checks.cpp, pop3_checks.cpp, imap_checks.cpp, dns_checks.cpp), and the results are printed as a
 // table (report.hpp).

@@ -37,7 +37,7 @@ bool Pop3Line::open() {
   return upgrade(stream_, url_, timeout_, "STLS", offered, ask, &error_) != Upgrade::Failed;
 }
 
-std::optional<pop3::LineReader::Line> Pop3Line::next_line() {
+std::optional<pop3::LineBuffer::Line> Pop3Line::next_line() {
   for (;;) {
     if (auto l = reader_.next()) {
       if (l->too_long) continue;

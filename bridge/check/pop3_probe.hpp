@@ -1,5 +1,5 @@
 // The two ways `maillab check` talks POP3 (RFC 1939) to a server:
-// - Pop3Line: one command at a time, replies cut into lines by pop3::LineReader;
+// - Pop3Line: one command at a time, replies cut into lines by pop3::LineBuffer;
 //   multi-line replies are read to their terminating "." and un-stuffed, and every
 //   violation of the byte-stuffing rule (a line starting with a single "." that is not
 //   the terminator) is noted. Every read is bounded by the timeout.
@@ -14,7 +14,7 @@
 
 #include "bridge/check/probe_socket.hpp"
 #include "bridge/check/url.hpp"
-#include "protocols/pop3/line_reader.hpp"
+#include "protocols/pop3/line_buffer.hpp"
 
 namespace maillab::check {
 
@@ -45,12 +45,12 @@ class Pop3Line {
   const std::string& error() const { return error_; }
 
  private:
-  std::optional<pop3::LineReader::Line> next_line();
+  std::optional<pop3::LineBuffer::Line> next_line();
 
   const Url& url_;
   std::chrono::milliseconds timeout_;
   TcpStream stream_;
-  pop3::LineReader reader_{1 << 20};
+  pop3::LineBuffer reader_{1 << 20};
   std::string greeting_;
   std::string error_;
 };

@@ -174,7 +174,7 @@ void ClientSession::abort(Status status, std::string message) {
   reader_.clear();
 }
 
-void ClientSession::handle_line(const LineReader::Line& line) {
+void ClientSession::handle_line(const LineBuffer::Line& line) {
   if (line.too_long) return abort(Status::Error, "reply line too long");
   if (collecting_) {
     if (line.text == ".") {  // RFC 1939 3: end of a multi-line response

@@ -34,7 +34,7 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/pop3/line_reader.hpp"
+#include "protocols/pop3/line_buffer.hpp"
 #include "protocols/tls/session_info.hpp"
 
 namespace maillab::pop3 {
@@ -99,7 +99,7 @@ class ClientSession {
     std::string body;   // multi-line body after un-stuffing, terminators as received
   };
 
-  void handle_line(const LineReader::Line& line);
+  void handle_line(const LineBuffer::Line& line);
   void finish_reply();
   void send(std::string_view line, std::string_view shown = {});
   void fail(Status status, std::string message);  // then QUIT
@@ -129,7 +129,7 @@ class ClientSession {
   State state_ = State::Greeting;
   Status status_ = Status::InProgress;
   std::string error_;
-  LineReader reader_;
+  LineBuffer reader_;
   std::string output_;
   std::string shown_;  // the last command as on_exchange shows it
   Reply reply_;

@@ -182,7 +182,7 @@ void ServerSession::close() {
   pending_user_.clear();
 }
 
-void ServerSession::handle_line(const LineReader::Line& line) {
+void ServerSession::handle_line(const LineBuffer::Line& line) {
   const std::size_t mark = output_.size();
   std::string shown;
   if (awaiting_sasl_) {

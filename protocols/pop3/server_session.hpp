@@ -35,7 +35,7 @@
 #include <utility>
 
 #include "protocols/pop3/command_line.hpp"
-#include "protocols/pop3/line_reader.hpp"
+#include "protocols/pop3/line_buffer.hpp"
 #include "protocols/pop3/message_list.hpp"
 #include "protocols/pop3/server_handler.hpp"
 #include "protocols/tls/session_info.hpp"
@@ -102,7 +102,7 @@ class ServerSession {
  private:
   friend struct ServerCommands;
 
-  void handle_line(const LineReader::Line& line);
+  void handle_line(const LineBuffer::Line& line);
   void dispatch(const CommandLine& cmd);
   void reply(std::string_view line);  // appends line + CRLF
   void close();
@@ -137,7 +137,7 @@ class ServerSession {
   ServerConfig config_;
   ServerHandler& handler_;
   State state_ = State::Authorization;
-  LineReader reader_;
+  LineBuffer reader_;
   std::string output_;
   bool started_ = false;
   bool wants_tls_ = false;  // +OK to STLS sent: nothing more is read in clear

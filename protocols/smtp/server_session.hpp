@@ -52,7 +52,7 @@
 #include "protocols/smtp/chunk_reader.hpp"
 #include "protocols/smtp/data_reader.hpp"
 #include "protocols/smtp/envelope.hpp"
-#include "protocols/smtp/line_reader.hpp"
+#include "protocols/message/line_reader.hpp"
 #include "protocols/smtp/reply.hpp"
 #include "protocols/smtp/server_config.hpp"
 #include "protocols/smtp/server_handler.hpp"
@@ -238,7 +238,7 @@ class ServerSession {
   ServerHandler& handler_;
   State state_ = State::connected;
   Envelope envelope_;
-  LineReader lines_;
+  message::LineReader lines_;  // RFC 5321 4.5.3.1.4: 512 octets, a bare LF counted as CRLF
   DataReader data_;
   ChunkReader chunks_;
   // The BDAT being read: its line for the trace, whether it is the last, the state to go

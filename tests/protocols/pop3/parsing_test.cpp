@@ -1,4 +1,4 @@
-// The building blocks: LineReader framing, CommandLine parsing, byte-stuffing and TOP.
+// The building blocks: LineBuffer framing, CommandLine parsing, byte-stuffing and TOP.
 #include <catch2/catch.hpp>
 
 #include <string>
@@ -6,23 +6,23 @@
 
 #include "protocols/pop3/command_line.hpp"
 #include "protocols/pop3/dot_stuffing.hpp"
-#include "protocols/pop3/line_reader.hpp"
+#include "protocols/pop3/line_buffer.hpp"
 
 using namespace maillab::pop3;
 
 namespace {
-std::vector<LineReader::Line> drain(LineReader& r) {
-  std::vector<LineReader::Line> out;
+std::vector<LineBuffer::Line> drain(LineBuffer& r) {
+  std::vector<LineBuffer::Line> out;
   while (auto l = r.next()) out.push_back(*l);
   return out;
 }
 }  // namespace
 
-TEST_CASE("LineReader frames CRLF and bare LF lines across any split", "[pop3][line]") {
+TEST_CASE("LineBuffer frames CRLF and bare LF lines across any split", "[pop3][line]") {
   const std::string stream = "USER bob\r\nNOOP\nPASS a b\r\n\r\n";
   for (std::size_t chunk = 1; chunk <= stream.size(); ++chunk) {
-    LineReader r(255);
-    std::vector<LineReader::Line> lines;
+    LineBuffer r(255);
+    std::vector<LineBuffer::Line> lines;
     for (std::size_t i = 0; i < stream.size(); i += chunk) {
       r.feed(std::string_view(stream).substr(i, chunk));
       for (auto& l : drain(r)) lines.push_back(l);
@@ -38,8 +38,8 @@ TEST_CASE("LineReader frames CRLF and bare LF lines across any split", "[pop3][l
   }
 }
 
-TEST_CASE("LineReader discards an over-long line to its LF and keeps memory bounded", "[pop3][line]") {
-  LineReader r(10);
+TEST_CASE("LineBuffer discards an over-long line to its LF and keeps memory bounded", "[pop3][line]") {
+  LineBuffer r(10);
   r.feed("123456789\r\n");  // 11 octets with CRLF: one too many
   auto l = r.next();
   REQUIRE(l);

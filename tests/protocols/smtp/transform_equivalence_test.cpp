@@ -11,7 +11,7 @@
 #include "protocols/smtp/data_reader.hpp"
 #include "protocols/smtp/dot_stuff.hpp"
 #include "protocols/smtp/esmtp_param.hpp"
-#include "protocols/smtp/line_reader.hpp"
+#include "protocols/message/line_reader.hpp"
 #include "protocols/smtp/mail_params.hpp"
 #include "protocols/smtp/path.hpp"
 #include "protocols/smtp/reply.hpp"
@@ -550,7 +550,7 @@ TEST_CASE("MailParams::wire and append_wire match the previous version", "[smtp]
   }
 }
 
-TEST_CASE("LineReader gives the same lines however the bytes are split", "[smtp][line][equivalence]") {
+TEST_CASE("message::LineReader (SMTP contract) gives the same lines however the bytes are split", "[smtp][line][equivalence]") {
   // A line in one piece is read in place, one in pieces is buffered: both must agree on
   // the text, the CRLF flag and the too-long flag, at every length around the limit.
   struct Line {
@@ -559,7 +559,7 @@ TEST_CASE("LineReader gives the same lines however the bytes are split", "[smtp]
     bool operator==(const Line&) const = default;
   };
   const auto read = [](std::string_view stream, std::size_t max, std::size_t piece) {
-    LineReader r(max);
+    maillab::message::LineReader r(max);
     std::vector<Line> lines;
     while (!stream.empty()) {
       std::string_view chunk = stream.substr(0, piece);

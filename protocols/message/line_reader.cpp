@@ -1,8 +1,8 @@
-#include "protocols/smtp/line_reader.hpp"
+#include "protocols/message/line_reader.hpp"
 
 #include <cassert>
 
-namespace maillab::smtp {
+namespace maillab::message {
 
 std::size_t LineReader::put(std::string_view data) {
   assert(!ready_ && "clear() the previous line first");
@@ -19,8 +19,8 @@ std::size_t LineReader::put(std::string_view data) {
   }
   if (!too_long_) {
     line_.append(chunk);
-    // Without its CR the line may have max - 2 octets; with a CR still pending,
-    // max - 1 octets buffered do not yet prove the line too long.
+    // A line may have max - 2 octets and its CR, or (counted as sent) max - 1 octets and
+    // a bare LF: max - 1 octets buffered do not yet prove the line too long.
     if (line_.size() > max_ - 1) {
       too_long_ = true;
       line_.resize(max_ - 2);
@@ -29,7 +29,8 @@ std::size_t LineReader::put(std::string_view data) {
   if (nl == std::string_view::npos) return data.size();
   crlf_ = !line_.empty() && line_.back() == '\r' && !too_long_;
   if (crlf_) line_.pop_back();
-  if (!too_long_ && line_.size() > max_ - 2) {
+  const std::size_t limit = crlf_ || bare_lf_ == BareLf::CountedAsCrlf ? max_ - 2 : max_ - 1;
+  if (!too_long_ && line_.size() > limit) {
     too_long_ = true;
     line_.resize(max_ - 2);
   }
@@ -44,4 +45,4 @@ void LineReader::clear() {
   ready_ = too_long_ = crlf_ = false;
 }
 
-}  // namespace maillab::smtp
+}  // namespace maillab::message
