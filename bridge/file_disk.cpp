@@ -118,9 +118,9 @@ bool FileDisk::write(const std::string& path, io::Bytes data) {
   const bool replacing = scenario::lstat_beneath(root_fd_, path, st) || errno != ENOENT;
   int fd = scenario::open_beneath(root_fd_, tmp_rel, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return false;
-  // Otherwise no fsync and no early writeback (sync_file_range: 15% fewer messages per
-  // second in bench maildir): the batch's syncfs writes it; a file removed before that
-  // never does.
+  // Otherwise no fsync and no early writeback (sync_file_range costs throughput:
+  // docs/performance.md "Notes moved out of the code"): the batch's syncfs writes it; a
+  // file removed before that never does.
   bool ok = write_all(fd, *data);
   if (ok && replacing) {
     ok = !fail_next_data_sync_ && ::fdatasync(fd) == 0;

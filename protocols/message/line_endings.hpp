@@ -26,8 +26,8 @@ bool is_ascii(std::string_view text);
 
 // The position of the first `c` at or after `from` in `data` (data.size(): none), found
 // with memchr once and remembered in `at` until the scan passes it, so a scan for CR and
-// LF together stays linear whatever the mix of line ends. (find_first_of("\r\n") called
-// memchr once per byte: 10% of `serve` in the bridge benchmark's profile.)
+// LF together stays linear whatever the mix of line ends (find_first_of("\r\n") is not:
+// docs/performance.md "Notes moved out of the code").
 inline std::size_t next_of(std::string_view data, std::size_t from, char c, std::size_t& at) {
   if (at == std::string_view::npos || at < from) {
     const void* p = std::memchr(data.data() + from, c, data.size() - from);

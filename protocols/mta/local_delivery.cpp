@@ -100,8 +100,8 @@ void LocalDelivery::deliver(const QueueFile& q, QueueRecipient& r, const io::Byt
   if (on_delivered_) {
     // What was stored is, by MailStore's contract, the delivered content (Return-Path and
     // Delivered-To prepended): built here, not read back with list(), which reads the whole
-    // mailbox (quadratic: `serve --mailboxes` fell to 20 msg/s at a few thousand messages
-    // in one Maildir). A "count" store keeps nothing: the delivery is reported without it.
+    // mailbox (quadratic in the mailbox's size: docs/performance.md "Notes moved out of the
+    // code"). A "count" store keeps nothing: the delivery is reported without it.
     io::Bytes stored = store().kind() == "count" ? nullptr : io::make_bytes(mda::delivered_content(d));
     on_delivered_(DeliveryRecord{rt.now(), user, r.address, q.id, std::move(stored), q.message_id, q.folder});
   }
