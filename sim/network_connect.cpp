@@ -266,10 +266,11 @@ void NetworkCore::release_if_done(std::uint32_t c) {
 
 // The host's stack forgets the endpoint: no callback to its (dead) software, its queued
 // bytes are gone, and whatever arrives for it later is lost (host down) or answered RST.
-void NetworkCore::vanish(std::uint32_t c, int side) {
+// abort() forgets it the same way, as `as` (kAborted), before its RST.
+void NetworkCore::vanish(std::uint32_t c, int side, EndState as) {
   Conn& cn = conns[c];
   Endpoint& e = cn.ep[side];
-  e.state = EndState::kVanished;
+  e.state = as;
   e.final_sent = true;
   e.handler = nullptr;
   e.unread.clear();

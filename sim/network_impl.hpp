@@ -295,7 +295,7 @@ struct NetworkCore {
   void synack_arrived(std::uint32_t a, std::uint32_t gen, std::uint32_t c, std::uint32_t cgen);
   void attempt_timed_out(std::uint32_t a, std::uint32_t gen);
   void free_attempt(std::uint32_t a);
-  void vanish(std::uint32_t c, int side);
+  void vanish(std::uint32_t c, int side, EndState as = EndState::kVanished);
   std::uint32_t new_conn();
   void release_if_done(std::uint32_t c);
   const PathInfo& conn_path(Conn& c);

@@ -80,16 +80,8 @@ void NetworkCore::close(std::uint32_t c, int side) {
 }
 
 void NetworkCore::abort(std::uint32_t c, int side) {
-  Conn& cn = conns[c];
-  Endpoint& e = cn.ep[side];
-  if (e.state != EndState::kOpen) return;
-  e.state = EndState::kAborted;
-  e.final_sent = true;
-  e.handler = nullptr;
-  e.unread.clear();
-  e.pending_close.reset();
-  drop_waiting(cn.dir[side]);
-  cn.dir[side].failed = true;
+  if (conns[c].ep[side].state != EndState::kOpen) return;
+  vanish(c, side, EndState::kAborted);
   send_rst(c, side);
   release_if_done(c);
 }

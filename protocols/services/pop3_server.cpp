@@ -122,13 +122,7 @@ void Pop3Server::accept(io::ConnectionPtr c, bool implicit_tls) {
   cfg.tls_active = implicit_tls;
   cfg.plaintext_auth = tls_ == nullptr;  // Dovecot's disable_plaintext_auth on a TLS host
   s->driver = std::make_shared<SessionDriver<pop3::ServerSession>>(rt_, std::move(c), cfg, *s);
-  if (tls_) s->driver->use_tls(*tls_, implicit_tls);
-  s->driver->engine().start();
-  sessions_.insert(s);
-  std::weak_ptr<Session> weak = s;
-  s->driver->start([this, weak](io::CloseKind) {
-    if (auto keep = weak.lock()) rt_.start_timer(0, [this, keep] { sessions_.erase(keep); });
-  });
+  start_server_session(rt_, sessions_, s, tls_, implicit_tls);
 }
 
 }  // namespace maillab::services

@@ -50,6 +50,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -397,5 +398,21 @@ class SessionDriver final : public io::ConnectionHandler,
   bool tls_told_ = false;            // the engine was told on_tls_started()
   std::string plain_;                // the last read, decrypted
 };
+
+// A server's accepted session (a struct holding its `driver`): TLS when the server has a
+// context (from the first byte when `implicit_tls`), the engine started, and the session
+// kept in `sessions` until its connection is over, then erased from an event of its own
+// (never from inside the driver's callback). The POP3 and IMAP servers start theirs so.
+template <class Session>
+void start_server_session(io::Runtime& rt, std::set<std::shared_ptr<Session>>& sessions,
+                          const std::shared_ptr<Session>& s, tls::ServerContext* tls, bool implicit_tls) {
+  if (tls != nullptr) s->driver->use_tls(*tls, implicit_tls);
+  s->driver->engine().start();
+  sessions.insert(s);
+  std::weak_ptr<Session> weak = s;
+  s->driver->start([&rt, &sessions, weak](io::CloseKind) {
+    if (auto keep = weak.lock()) rt.start_timer(0, [&sessions, keep] { sessions.erase(keep); });
+  });
+}
 
 }  // namespace maillab::services
