@@ -111,7 +111,7 @@ class Load {
     smtp::ClientConfig config;
     config.helo_name = "load.src.test";
     config.peer_name = o_.addr;
-    config.tls = smtp::TlsLevel::encrypt;
+    config.tls = smtp::TlsLevel::Encrypt;
     config.rset_between_transactions = true;
     start_ = std::chrono::steady_clock::now();
     cpu0_ = cpu_seconds();
@@ -183,7 +183,7 @@ void Connection::on_bytes(std::string_view bytes) {
   if (!tls_) {
     smtp_.receive(bytes);
   } else {
-    if (tls_->receive(bytes) != tls::Status::kOk) return fail("TLS: " + tls_->error().detail);
+    if (tls_->receive(bytes) != tls::Status::Ok) return fail("TLS: " + tls_->error().detail);
     if (tls_->handshake_done() && !told_) {
       told_ = true;
       smtp_.on_tls_started(tls_->info());
@@ -210,7 +210,7 @@ void Connection::pump() {
   }
   if (!smtp_.output().empty()) {
     if (tls_) {
-      if (tls_->send(smtp_.output()) != tls::Status::kOk) return fail("TLS: " + tls_->error().detail);
+      if (tls_->send(smtp_.output()) != tls::Status::Ok) return fail("TLS: " + tls_->error().detail);
     } else {
       out_ += smtp_.output();
     }

@@ -77,17 +77,17 @@ void AsioConnection::on_read(const error_code& ec, std::size_t n) {
     if (ec != asio::error::eof) {
       out_.clear();
       held_.clear();
-      deliver_close(io::CloseKind::kReset);
+      deliver_close(io::CloseKind::Reset);
       close_socket();
       return;
     }
     // The peer sends no more; what we still have to say is written, then we close.
     peer_eof_ = true;
     if (handler_ && !reported_ && (paused_ || !unread_.empty())) {
-      owed_close_ = io::CloseKind::kOrderly;  // after the data it follows (flush_unread)
+      owed_close_ = io::CloseKind::Orderly;  // after the data it follows (flush_unread)
       return;
     }
-    deliver_close(io::CloseKind::kOrderly);
+    deliver_close(io::CloseKind::Orderly);
     local_closed_ = true;
     maybe_finish_close();
     return;
@@ -177,7 +177,7 @@ void AsioConnection::deliver_close(io::CloseKind why) {
   if (reported_) return;
   if (owed_close_) {
     // An orderly close waiting behind unread data: an error overrides it, now.
-    if (why == io::CloseKind::kOrderly || !handler_) return;
+    if (why == io::CloseKind::Orderly || !handler_) return;
     owed_close_.reset();
     unread_.clear();
   }
@@ -239,7 +239,7 @@ void AsioConnection::do_write() {
                         self->write_failed_ = true;
                         self->out_.clear();
                         self->held_.clear();
-                        self->deliver_close(io::CloseKind::kReset);
+                        self->deliver_close(io::CloseKind::Reset);
                         self->close_socket();
                         return;
                       }

@@ -177,7 +177,7 @@ void GroupCommit::finish(const std::vector<FileDisk::Batch>& batches, const std:
     waiting_.clear();
     for (auto& c : waiting) {
       c->release_held(false);
-      c->fail(io::CloseKind::kReset);
+      c->fail(io::CloseKind::Reset);
     }
     return;
   }

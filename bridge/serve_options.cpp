@@ -18,25 +18,25 @@ std::string RealEndpoint::str() const {
 
 std::uint16_t virtual_port(scenario::Service s) {
   switch (s) {
-    case scenario::Service::kSmtp: return 25;
-    case scenario::Service::kSubmission: return 587;
-    case scenario::Service::kPop3: return 110;
-    case scenario::Service::kDns: return 53;
-    case scenario::Service::kImap: return 143;
-    case scenario::Service::kSmtps: return 465;
-    case scenario::Service::kPop3s: return 995;
-    case scenario::Service::kImaps: return 993;
-    case scenario::Service::kHttp: return 80;
-    case scenario::Service::kHttps: return 443;
+    case scenario::Service::Smtp: return 25;
+    case scenario::Service::Submission: return 587;
+    case scenario::Service::Pop3: return 110;
+    case scenario::Service::Dns: return 53;
+    case scenario::Service::Imap: return 143;
+    case scenario::Service::Smtps: return 465;
+    case scenario::Service::Pop3s: return 995;
+    case scenario::Service::Imaps: return 993;
+    case scenario::Service::Http: return 80;
+    case scenario::Service::Https: return 443;
   }
   return 0;
 }
 
 std::optional<scenario::Service> parse_service(std::string_view name) {
-  for (auto s : {scenario::Service::kSmtp, scenario::Service::kSubmission,
-                 scenario::Service::kPop3, scenario::Service::kDns, scenario::Service::kImap,
-                 scenario::Service::kSmtps, scenario::Service::kPop3s, scenario::Service::kImaps,
-                 scenario::Service::kHttp, scenario::Service::kHttps}) {
+  for (auto s : {scenario::Service::Smtp, scenario::Service::Submission,
+                 scenario::Service::Pop3, scenario::Service::Dns, scenario::Service::Imap,
+                 scenario::Service::Smtps, scenario::Service::Pop3s, scenario::Service::Imaps,
+                 scenario::Service::Http, scenario::Service::Https}) {
     if (scenario::service_name(s) == name) return s;
   }
   return std::nullopt;
@@ -155,16 +155,16 @@ std::string validate(const ServeOptions& o, const scenario::Scenario& s) {
     if (!host) return what + ": the scenario has no host '" + l.host + "'";
     bool runs = false;
     switch (l.service) {
-      case scenario::Service::kSmtp: runs = host->mta.has_value(); break;
-      case scenario::Service::kSubmission: runs = host->mta && host->mta->submission; break;
-      case scenario::Service::kPop3: runs = host->pop3; break;
-      case scenario::Service::kDns: runs = host->dns.has_value(); break;
-      case scenario::Service::kImap: runs = host->imap; break;
-      case scenario::Service::kSmtps: runs = host->mta && host->mta->smtps && host->tls; break;
-      case scenario::Service::kPop3s: runs = host->pop3s; break;
-      case scenario::Service::kImaps: runs = host->imaps; break;
-      case scenario::Service::kHttp: runs = host->webmail.has_value(); break;
-      case scenario::Service::kHttps: runs = host->webmail && host->tls; break;
+      case scenario::Service::Smtp: runs = host->mta.has_value(); break;
+      case scenario::Service::Submission: runs = host->mta && host->mta->submission; break;
+      case scenario::Service::Pop3: runs = host->pop3; break;
+      case scenario::Service::Dns: runs = host->dns.has_value(); break;
+      case scenario::Service::Imap: runs = host->imap; break;
+      case scenario::Service::Smtps: runs = host->mta && host->mta->smtps && host->tls; break;
+      case scenario::Service::Pop3s: runs = host->pop3s; break;
+      case scenario::Service::Imaps: runs = host->imaps; break;
+      case scenario::Service::Http: runs = host->webmail.has_value(); break;
+      case scenario::Service::Https: runs = host->webmail && host->tls; break;
     }
     if (!runs) {
       return what + ": host " + l.host + " runs no " +

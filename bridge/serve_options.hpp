@@ -29,7 +29,7 @@ struct RealEndpoint {
 
 struct ListenSpec {
   std::string host;  // a virtual host of the scenario
-  scenario::Service service = scenario::Service::kSmtp;
+  scenario::Service service = scenario::Service::Smtp;
   RealEndpoint at;
 };
 

@@ -84,7 +84,7 @@ bool Server::open(std::string* error) {
   for (const auto& spec : opt_.listen) {
     bool ok;
     RealEndpoint real;
-    if (spec.service == scenario::Service::kDns) {
+    if (spec.service == scenario::Service::Dns) {
       auto f = std::make_unique<DnsFront>(*this, spec);
       ok = f->open(error);
       if (ok) {
@@ -333,7 +333,7 @@ void Server::abort_everything() {
   for (auto& t : tracked) {
     if (auto c = t.conn.lock()) {
       c->set_dead_host(nullptr);  // it points into the World, which may go first
-      c->fail(io::CloseKind::kReset);
+      c->fail(io::CloseKind::Reset);
     }
   }
 }
@@ -380,12 +380,12 @@ void Server::connect(scenario::SimRuntime& from, const std::string& address, std
   };
   error_code ec;
   auto addr = asio::ip::make_address(address, ec);
-  if (ec) return fail_later(io::ConnectStatus::kUnreachable, "not a virtual host nor an IP address");
+  if (ec) return fail_later(io::ConnectStatus::Unreachable, "not a virtual host nor an IP address");
   if (!opt_.allow_nonlocal && !is_loopback(address)) {
-    return fail_later(io::ConnectStatus::kUnreachable,
+    return fail_later(io::ConnectStatus::Unreachable,
                       "not a loopback address (serve --allow-nonlocal allows it)");
   }
-  if (stopping_) return fail_later(io::ConnectStatus::kUnreachable, "the bridge is stopping");
+  if (stopping_) return fail_later(io::ConnectStatus::Unreachable, "the bridge is stopping");
   from.trace(agent::kNet, ev::kBridgeConnect, {{key::kPeer, peer}});
   auto op = std::make_shared<PendingConnect>(io_);
   op->done = std::move(done);
@@ -407,9 +407,9 @@ void Server::connect(scenario::SimRuntime& from, const std::string& address, std
     op->finished = true;
     op->timer.cancel();
     if (e || op->timed_out) {
-      auto st = op->timed_out                            ? io::ConnectStatus::kTimedOut
-                : e == asio::error::connection_refused   ? io::ConnectStatus::kRefused
-                                                         : io::ConnectStatus::kUnreachable;
+      auto st = op->timed_out                            ? io::ConnectStatus::TimedOut
+                : e == asio::error::connection_refused   ? io::ConnectStatus::Refused
+                                                         : io::ConnectStatus::Unreachable;
       op->done(st, nullptr);
       return;
     }
@@ -419,7 +419,7 @@ void Server::connect(scenario::SimRuntime& from, const std::string& address, std
     track(conn, host, false);
     {
       auto scope = conn->engine_call();
-      op->done(io::ConnectStatus::kConnected, conn);
+      op->done(io::ConnectStatus::Connected, conn);
     }
     conn->start();
   });

@@ -40,7 +40,7 @@ void WallRuntime::cancel_timer(io::TimerHandle h) {
 void WallRuntime::connect(const std::string&, std::uint16_t, io::Time,
                           std::function<void(io::ConnectStatus, io::ConnectionPtr)> done) {
   // Never from inside the call (io::Runtime's rule for callbacks).
-  boost::asio::post(io_, [done = std::move(done)] { done(io::ConnectStatus::kUnreachable, nullptr); });
+  boost::asio::post(io_, [done = std::move(done)] { done(io::ConnectStatus::Unreachable, nullptr); });
 }
 
 }  // namespace maillab::bridge

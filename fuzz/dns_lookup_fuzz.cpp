@@ -89,7 +89,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         r[8] = 0;
         r[9] = static_cast<char>(in.byte() & 0x03);  // NSCOUNT
         r += in.take(in.byte());                     // the records, as drawn
-        lookup.receive(r, (op & 8) ? Transport::kTcp : Transport::kUdp);
+        lookup.receive(r, (op & 8) ? Transport::Tcp : Transport::Udp);
         break;
       }
       case 3: lookup.on_timeout(); break;

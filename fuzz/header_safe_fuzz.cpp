@@ -40,7 +40,7 @@ bool valid_utf8(std::string_view s) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  const PeerText kind = (data[0] & 1) ? PeerText::text : PeerText::token;
+  const PeerText kind = (data[0] & 1) ? PeerText::Text : PeerText::Token;
   const std::size_t max = 3 + ((static_cast<std::size_t>(data[0] >> 1) << 8 | data[1]) % 512);
   const std::string_view peer(reinterpret_cast<const char*>(data) + 2, size - 2);
 
@@ -48,8 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(safe.size() <= max, fuzz::shown(safe));
   for (char c : safe) {
     const auto u = static_cast<unsigned char>(c);
-    FUZZ_CHECK((u >= 0x21 && u <= 0x7e) || (u == ' ' && kind == PeerText::text), fuzz::shown(safe));
-    if (kind == PeerText::token)
+    FUZZ_CHECK((u >= 0x21 && u <= 0x7e) || (u == ' ' && kind == PeerText::Text), fuzz::shown(safe));
+    if (kind == PeerText::Token)
       FUZZ_CHECK(std::string_view("();\\<>\"").find(c) == std::string_view::npos, fuzz::shown(safe));
   }
   FUZZ_CHECK(is_header_safe(safe, kind, max), fuzz::shown(safe));

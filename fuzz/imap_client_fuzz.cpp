@@ -108,7 +108,7 @@ Result run(const Input& in, Feed&& feed_all) {
     if (c.wants_tls()) {
       clear_until = r.output.size();
       tls::HandshakeInfo info;
-      info.verification = tls::Verification::kOk;
+      info.verification = tls::Verification::Ok;
       c.on_tls_started(info);
       r.output += c.take_output();
     }

@@ -76,14 +76,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool failed_before = false;
   in.feed_chunks([&](std::string_view chunk) {
     if (as_plaintext) {
-      FUZZ_CHECK(client.send(chunk) == Status::kOk, client.error().detail);
-      FUZZ_CHECK(server.receive(client.output()) == Status::kOk, server.error().detail);
+      FUZZ_CHECK(client.send(chunk) == Status::Ok, client.error().detail);
+      FUZZ_CHECK(server.receive(client.output()) == Status::Ok, server.error().detail);
       client.clear_output();
     } else {
       const std::size_t before = server.output().size();
       const Status st = server.receive(chunk);
-      FUZZ_CHECK((st == Status::kFailed) == server.failed(), "status and failed() disagree");
-      if (failed_before) FUZZ_CHECK(st == Status::kFailed && server.output().size() == before, "a failed session moved");
+      FUZZ_CHECK((st == Status::Failed) == server.failed(), "status and failed() disagree");
+      if (failed_before) FUZZ_CHECK(st == Status::Failed && server.output().size() == before, "a failed session moved");
       failed_before = server.failed();
     }
     wrote += server.output();
@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   });
 
   if (server.failed()) {
-    FUZZ_CHECK(server.error().kind != ErrorKind::kNone && server.error().kind != ErrorKind::kInternal,
+    FUZZ_CHECK(server.error().kind != ErrorKind::None && server.error().kind != ErrorKind::Internal,
                std::string(to_string(server.error().kind)) + ": " + server.error().detail);
     FUZZ_CHECK(!server.error().detail.empty(), "an error without a reason");
   }
@@ -110,7 +110,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const bool was_failed = server.failed();
   const Status eof = server.receive_eof();
-  if (!was_failed) FUZZ_CHECK((eof == Status::kOk) == server.peer_closed(), "orderly end without close_notify");
-  if (eof == Status::kFailed && !was_failed) FUZZ_CHECK(server.error().kind == ErrorKind::kTruncated, "wrong end");
+  if (!was_failed) FUZZ_CHECK((eof == Status::Ok) == server.peer_closed(), "orderly end without close_notify");
+  if (eof == Status::Failed && !was_failed) FUZZ_CHECK(server.error().kind == ErrorKind::Truncated, "wrong end");
   return 0;
 }

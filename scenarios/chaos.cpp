@@ -84,12 +84,12 @@ class FaultPlanner {
         }
         case 3: {
           std::vector<Service> services;
-          if (h->mta) services.push_back(Service::kSmtp);
-          if (h->mta && h->mta->submission) services.push_back(Service::kSubmission);
-          if (h->pop3) services.push_back(Service::kPop3);
-          if (h->dns) services.push_back(Service::kDns);
-          if (h->imap) services.push_back(Service::kImap);
-          if (h->webmail) services.push_back(Service::kHttp);
+          if (h->mta) services.push_back(Service::Smtp);
+          if (h->mta && h->mta->submission) services.push_back(Service::Submission);
+          if (h->pop3) services.push_back(Service::Pop3);
+          if (h->dns) services.push_back(Service::Dns);
+          if (h->imap) services.push_back(Service::Imap);
+          if (h->webmail) services.push_back(Service::Http);
           Service sv = services[rng_() % services.size()];
           schedule(start, PortState{h->name, sv, false}, end, PortState{h->name, sv, true});
           log.push_back(when + " refuse " + h->name + " " + std::string(service_name(sv)));
@@ -102,8 +102,8 @@ class FaultPlanner {
           break;
         case 5:
           if (!h->dns) break;
-          schedule(start, PortState{h->name, Service::kDns, false}, end,
-                   PortState{h->name, Service::kDns, true});
+          schedule(start, PortState{h->name, Service::Dns, false}, end,
+                   PortState{h->name, Service::Dns, true});
           log.push_back(when + " dns_silent " + h->name);
           break;
         case 6: {
@@ -240,7 +240,7 @@ Ledger read_ledger(const World& w) {
     for (const auto& q : w.queue_of(name)) {
       auto& m = l.msgs[{name, q.id}];
       for (const auto& r : q.rcpts) {
-        if (r.state == mta::RcptState::kPending) m.resolved++;
+        if (r.state == mta::RcptState::Pending) m.resolved++;
       }
     }
   }

@@ -130,26 +130,26 @@ void detail::check_references(const Scenario& s, const Context& cx) {
     if (!h) {
       bool router = std::find(s.network.routers.begin(), s.network.routers.end(), r.name) !=
                     s.network.routers.end();
-      if (r.need == Need::kNode && router) continue;
+      if (r.need == Need::Node && router) continue;
       std::vector<std::string_view> names;
       for (const Host& host : s.hosts) names.push_back(host.name);
-      if (r.need == Need::kNode)
+      if (r.need == Need::Node)
         names.insert(names.end(), s.network.routers.begin(), s.network.routers.end());
       std::string near = closest(r.name, names);
       fail(r.mark, named + ", which is not a host" +
-                       (r.need == Need::kNode ? std::string(" or a router of `network.links`") : "") +
+                       (r.need == Need::Node ? std::string(" or a router of `network.links`") : "") +
                        (near.empty() ? "" : " (did you mean " + code(near) + "?)") +
                        "; hosts: " + host_list(names));
     }
-    if (r.need == Need::kMta && !h->mta)
+    if (r.need == Need::Mta && !h->mta)
       fail(r.mark, named + ", which has no `mta` (no SMTP server, queue or mailboxes)");
-    if (r.need == Need::kPop3 && !h->pop3)
+    if (r.need == Need::Pop3 && !h->pop3)
       fail(r.mark, named + ", which does not run POP3 (give it `pop3: true`)");
-    if (r.need == Need::kImap && !h->imap)
+    if (r.need == Need::Imap && !h->imap)
       fail(r.mark, named + ", which does not run IMAP (give it `imap: true`)");
-    if (r.need == Need::kDns && !h->dns)
+    if (r.need == Need::Dns && !h->dns)
       fail(r.mark, named + ", which serves no zones (give it `dns: {zones: [...]}`)");
-    if (r.need == Need::kWebmail && !h->webmail)
+    if (r.need == Need::Webmail && !h->webmail)
       fail(r.mark, named + ", which runs no webmail (give it `webmail: {imap: HOST, submission: HOST}`)");
   }
 }

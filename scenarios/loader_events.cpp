@@ -55,14 +55,14 @@ Send parse_send(const Item& item, Context& cx) {
   s.subject = optional_string(m, "subject").value_or("");
   s.body = optional_string(m, "body").value_or("");
   if (std::optional<Item> i = m.get("client"))
-    s.client = host_ref(*i, "`send.client`", Need::kHost, cx);
+    s.client = host_ref(*i, "`send.client`", Need::Host, cx);
   if (std::optional<Item> i = m.get("via"))
-    s.via = host_ref(*i, "`send.via`", Need::kWebmail, cx);
+    s.via = host_ref(*i, "`send.via`", Need::Webmail, cx);
   if (s.via && !m.get("server")) {
     s.server.clear();  // the webmail's submission host (World)
   } else {
     s.server = host_ref(m.require("server", "the MTA the message is submitted to (its MSA)"),
-                        "`send.server`", Need::kMta, cx);
+                        "`send.server`", Need::Mta, cx);
   }
   s.auth = optional_string(m, "auth");
   if (s.auth && s.auth->empty())
@@ -74,7 +74,7 @@ Send parse_send(const Item& item, Context& cx) {
   if (std::optional<Item> i = m.get("save_sent")) {
     s.save_sent = as_bool(*i);
     // APPEND to Sent over IMAP at the same server (as Thunderbird does).
-    if (s.save_sent) host_ref(m.require("server", ""), "`send.server` with `save_sent`", Need::kImap, cx);
+    if (s.save_sent) host_ref(m.require("server", ""), "`send.server` with `save_sent`", Need::Imap, cx);
   }
   return s;
 }
@@ -95,9 +95,9 @@ Fetch parse_fetch(const Item& item, Context& cx) {
   f.server = host_ref(m.require("server", web    ? "the webmail host to read mail on"
                                           : imap ? "the IMAP server to retrieve from"
                                                  : "the POP3 server to retrieve from"),
-                      "`fetch.server`", web ? Need::kWebmail : imap ? Need::kImap : Need::kPop3, cx);
+                      "`fetch.server`", web ? Need::Webmail : imap ? Need::Imap : Need::Pop3, cx);
   if (std::optional<Item> i = m.get("client"))
-    f.client = host_ref(*i, "`fetch.client`", Need::kHost, cx);
+    f.client = host_ref(*i, "`fetch.client`", Need::Host, cx);
   if (std::optional<Item> i = m.get("delete")) {
     // `delete: trash` (IMAP): the user's "delete" of a mail program, a MOVE to Trash.
     if (i->node.IsDefined() && i->node.IsScalar() && i->node.Scalar() == "trash") {
@@ -121,9 +121,9 @@ Idle parse_idle(const Item& item, std::int64_t at_ns, Context& cx) {
   user.name = "`idle.user`";
   d.user = as_user_name(user);
   d.server = host_ref(m.require("server", "the IMAP server to stay logged in to"), "`idle.server`",
-                      Need::kImap, cx);
+                      Need::Imap, cx);
   if (std::optional<Item> i = m.get("client"))
-    d.client = host_ref(*i, "`idle.client`", Need::kHost, cx);
+    d.client = host_ref(*i, "`idle.client`", Need::Host, cx);
   Item until = m.require("until", "when the MUA logs out, e.g. `until: 3h`");
   d.until_ns = as_duration(until);
   if (d.until_ns <= at_ns)
@@ -138,12 +138,12 @@ PortState parse_port(const Item& item, bool accept, Context& cx) {
   PortState p;
   p.accept = accept;
   p.host = host_ref(m.require("host", "the host whose port it is"),
-                    code(accept ? "accept.host" : "refuse.host"), Need::kHost, cx);
+                    code(accept ? "accept.host" : "refuse.host"), Need::Host, cx);
   Item service = m.require("service", "one of smtp, submission, smtps, pop3, pop3s, imap, imaps, http, https, dns");
   const std::string name = as_string(service);
   // The implicit-TLS ports (465, 995, 993, 443) are services of their own, as in master.cf.
-  for (Service s : {Service::kSmtp, Service::kSubmission, Service::kSmtps, Service::kPop3, Service::kPop3s,
-                    Service::kImap, Service::kImaps, Service::kHttp, Service::kHttps, Service::kDns}) {
+  for (Service s : {Service::Smtp, Service::Submission, Service::Smtps, Service::Pop3, Service::Pop3s,
+                    Service::Imap, Service::Imaps, Service::Http, Service::Https, Service::Dns}) {
     if (service_name(s) == name) {
       p.service = s;
       return p;
@@ -159,7 +159,7 @@ std::pair<std::string, std::string> node_pair(const Item& item, std::string_view
                                               Context& cx) {
   auto [a, b] = as_name_pair(item);
   std::string r = code(role);
-  return {host_ref(a, r, Need::kNode, cx), host_ref(b, r, Need::kNode, cx)};
+  return {host_ref(a, r, Need::Node, cx), host_ref(b, r, Need::Node, cx)};
 }
 
 Loss parse_loss(const Item& item, Context& cx) {
@@ -176,7 +176,7 @@ DnsSet parse_dns_set(const Item& item, Context& cx) {
   Map m(item, "`dns_set`", fields_of("dns_set"));
   DnsSet d;
   d.server = host_ref(m.require("server", "the DNS host whose zone holds the name, e.g. `server: ns.example`"),
-                      "`dns_set.server`", Need::kDns, cx);
+                      "`dns_set.server`", Need::Dns, cx);
   Item record = m.require("record", "the new record, e.g. `record: '_dmarc.a.example. 3600 IN TXT \"v=DMARC1; p=reject\"'`");
   std::vector<Item> items = as_list(record, true);
   if (items.empty()) fail(record.mark, "`dns_set.record` needs at least one record");
@@ -222,11 +222,11 @@ Event parse_event(const Item& item, Context& cx) {
   else if (k == "fetch") e.action = parse_fetch(v, cx);
   else if (k == "idle") e.action = parse_idle(v, e.at_ns, cx);
   else if (k == "down" || k == "up")
-    e.action = HostState{host_ref(v, code(k), Need::kHost, cx), k == "up"};
+    e.action = HostState{host_ref(v, code(k), Need::Host, cx), k == "up"};
   else if (k == "disk_full" || k == "disk_ok")
-    e.action = DiskState{host_ref(v, code(k), Need::kHost, cx), k == "disk_full"};
+    e.action = DiskState{host_ref(v, code(k), Need::Host, cx), k == "disk_full"};
   else if (k == "flush")
-    e.action = Flush{host_ref(v, code(k), Need::kMta, cx)};
+    e.action = Flush{host_ref(v, code(k), Need::Mta, cx)};
   else if (k == "dns_set")
     e.action = parse_dns_set(v, cx);
   else if (k == "refuse" || k == "accept") e.action = parse_port(v, k == "accept", cx);

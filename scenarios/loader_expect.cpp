@@ -67,7 +67,7 @@ std::optional<std::string> host(const Map& m, std::string_view key, std::string 
   std::optional<Item> i = m.get(key);
   if (!i) return std::nullopt;
   std::string name = as_host_name(*i);
-  cx.refer(*i, name, std::move(role), Need::kMta);
+  cx.refer(*i, name, std::move(role), Need::Mta);
   return name;
 }
 
@@ -95,7 +95,7 @@ Check parse_check(const Map::Entry& e, Context& cx) {
     std::string name = as_string(e.value);
     if (name == "all") return QueueEmpty{name};
     name = as_host_name(e.value, "a host name or `all`");
-    cx.refer(e.value, name, "`queue_empty`", Need::kMta);
+    cx.refer(e.value, name, "`queue_empty`", Need::Mta);
     return QueueEmpty{name};
   }
   Map m = check_map(e);

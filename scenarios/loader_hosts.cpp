@@ -145,7 +145,7 @@ SmtpdChecks parse_checks(const Item& item, const std::string& host) {
   Map m(item, "`smtpd_checks` of host " + code(host), {"spf", "dkim", "dmarc"});
   auto mode = [&](std::string_view key, std::vector<std::pair<std::string_view, CheckMode>> allowed) {
     std::optional<Item> i = m.get(key);
-    if (!i) return CheckMode::kOff;
+    if (!i) return CheckMode::Off;
     const std::string word = as_string(*i);
     std::vector<std::string_view> names;
     for (const auto& [name, value] : allowed) {
@@ -157,9 +157,9 @@ SmtpdChecks parse_checks(const Item& item, const std::string& host) {
     fail(i->mark, code(key) + " must be " + join(names) + ", found " + found(i->node));
   };
   SmtpdChecks c;
-  c.spf = mode("spf", {{"off", CheckMode::kOff}, {"tag", CheckMode::kTag}, {"reject", CheckMode::kReject}});
-  c.dkim = mode("dkim", {{"off", CheckMode::kOff}, {"tag", CheckMode::kTag}});
-  c.dmarc = mode("dmarc", {{"off", CheckMode::kOff}, {"tag", CheckMode::kTag}, {"enforce", CheckMode::kEnforce}});
+  c.spf = mode("spf", {{"off", CheckMode::Off}, {"tag", CheckMode::Tag}, {"reject", CheckMode::Reject}});
+  c.dkim = mode("dkim", {{"off", CheckMode::Off}, {"tag", CheckMode::Tag}});
+  c.dmarc = mode("dmarc", {{"off", CheckMode::Off}, {"tag", CheckMode::Tag}, {"enforce", CheckMode::Enforce}});
   return c;
 }
 
@@ -232,10 +232,10 @@ WebmailSpec parse_webmail(const Item& item, const std::string& host, Context& cx
   w.mark = item.key_mark;
   Item imap = m.require("imap", "the host whose IMAP server it reads, e.g. `imap: mx.b.example`");
   w.imap = as_host_name(imap);
-  cx.refer(imap, w.imap, "`webmail.imap` of host " + code(host), Need::kImap);
+  cx.refer(imap, w.imap, "`webmail.imap` of host " + code(host), Need::Imap);
   Item sub = m.require("submission", "the host it sends through on port 587, e.g. `submission: mx.b.example`");
   w.submission = as_host_name(sub);
-  cx.refer(sub, w.submission, "`webmail.submission` of host " + code(host), Need::kMta);
+  cx.refer(sub, w.submission, "`webmail.submission` of host " + code(host), Need::Mta);
   return w;
 }
 

@@ -127,7 +127,7 @@ Mark text_start(const Item& item, const std::vector<std::string_view>& lines);
 
 // What a host name mentioned in an event or an expectation must name; checked once every
 // host is known (hosts may be declared after the events that use them).
-enum class Need { kHost, kNode /* a host or a router of network.links */, kMta, kPop3, kImap, kDns, kWebmail };
+enum class Need { Host, Node /* a host or a router of network.links */, Mta, Pop3, Imap, Dns, Webmail };
 struct Reference {
   std::string name;
   Mark mark;

@@ -102,12 +102,12 @@ struct DkimSigning {
 };
 
 // What the SMTP server on port 25 verifies (`mta.smtpd_checks`).
-enum class CheckMode { kOff, kTag, kReject /* spf */, kEnforce /* dmarc */ };
+enum class CheckMode { Off, Tag, Reject /* spf */, Enforce /* dmarc */ };
 struct SmtpdChecks {
-  CheckMode spf = CheckMode::kOff;    // off | tag | reject
-  CheckMode dkim = CheckMode::kOff;   // off | tag
-  CheckMode dmarc = CheckMode::kOff;  // off | tag | enforce
-  bool any() const { return spf != CheckMode::kOff || dkim != CheckMode::kOff || dmarc != CheckMode::kOff; }
+  CheckMode spf = CheckMode::Off;    // off | tag | reject
+  CheckMode dkim = CheckMode::Off;   // off | tag
+  CheckMode dmarc = CheckMode::Off;  // off | tag | enforce
+  bool any() const { return spf != CheckMode::Off || dkim != CheckMode::Off || dmarc != CheckMode::Off; }
 };
 
 struct MtaConfig {
@@ -237,26 +237,26 @@ struct HostState {  // `down: HOST` / `up: HOST`
 
 // kSmtps, kPop3s, kImaps and kHttps are implicit TLS (RFC 8314, RFC 9110 4.2.2): ports of
 // their own for `serve --listen` and `refuse`/`accept`.
-enum class Service { kSmtp, kSubmission, kPop3, kDns, kImap, kSmtps, kPop3s, kImaps, kHttp, kHttps };
+enum class Service { Smtp, Submission, Pop3, Dns, Imap, Smtps, Pop3s, Imaps, Http, Https };
 constexpr std::string_view service_name(Service s) {
   switch (s) {
-    case Service::kSmtp: return "smtp";
-    case Service::kSubmission: return "submission";
-    case Service::kPop3: return "pop3";
-    case Service::kImap: return "imap";
-    case Service::kHttp: return "http";
-    case Service::kHttps: return "https";
-    case Service::kDns: return "dns";
-    case Service::kSmtps: return "smtps";
-    case Service::kPop3s: return "pop3s";
-    case Service::kImaps: return "imaps";
+    case Service::Smtp: return "smtp";
+    case Service::Submission: return "submission";
+    case Service::Pop3: return "pop3";
+    case Service::Imap: return "imap";
+    case Service::Http: return "http";
+    case Service::Https: return "https";
+    case Service::Dns: return "dns";
+    case Service::Smtps: return "smtps";
+    case Service::Pop3s: return "pop3s";
+    case Service::Imaps: return "imaps";
   }
   return "?";
 }
 
 struct PortState {  // `refuse: {host, service}` / `accept: {...}`
   std::string host;
-  Service service = Service::kSmtp;
+  Service service = Service::Smtp;
   bool accept = false;
 };
 

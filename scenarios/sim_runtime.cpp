@@ -86,7 +86,7 @@ void SimRuntime::connect(const std::string& address, std::uint16_t port, io::Tim
   }
   auto to = sim::parse_address(address);
   if (!to) {
-    start_timer(0, [done = std::move(done)] { done(io::ConnectStatus::kUnreachable, nullptr); });
+    start_timer(0, [done = std::move(done)] { done(io::ConnectStatus::Unreachable, nullptr); });
     return;
   }
   net_.connect(addr_, *to, port, timeout,
@@ -96,17 +96,17 @@ void SimRuntime::connect(const std::string& address, std::uint16_t port, io::Tim
                    return;
                  }
                  switch (r) {
-                   case sim::ConnectResult::kConnected:
-                     done(io::ConnectStatus::kConnected, make_connection(std::move(s)));
+                   case sim::ConnectResult::Connected:
+                     done(io::ConnectStatus::Connected, make_connection(std::move(s)));
                      return;
-                   case sim::ConnectResult::kRefused:
-                     done(io::ConnectStatus::kRefused, nullptr);
+                   case sim::ConnectResult::Refused:
+                     done(io::ConnectStatus::Refused, nullptr);
                      return;
-                   case sim::ConnectResult::kTimedOut:
-                     done(io::ConnectStatus::kTimedOut, nullptr);
+                   case sim::ConnectResult::TimedOut:
+                     done(io::ConnectStatus::TimedOut, nullptr);
                      return;
-                   case sim::ConnectResult::kUnreachable:
-                     done(io::ConnectStatus::kUnreachable, nullptr);
+                   case sim::ConnectResult::Unreachable:
+                     done(io::ConnectStatus::Unreachable, nullptr);
                      return;
                  }
                });

@@ -151,9 +151,9 @@ class SimConnection final : public io::Connection, public sim::StreamHandler {
   }
   void on_close(sim::CloseReason why) override {
     if (!handler_) return;
-    handler_->on_close(why == sim::CloseReason::kOrderly ? io::CloseKind::kOrderly
-                       : why == sim::CloseReason::kReset ? io::CloseKind::kReset
-                                                         : io::CloseKind::kTimedOut);
+    handler_->on_close(why == sim::CloseReason::Orderly ? io::CloseKind::Orderly
+                       : why == sim::CloseReason::Reset ? io::CloseKind::Reset
+                                                         : io::CloseKind::TimedOut);
   }
 
  private:

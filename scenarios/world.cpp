@@ -171,12 +171,12 @@ mta::MtaConfig World::mta_config(const Host& h) const {
   c.smtpd_client_auth_failure_limit = m.smtpd_client_auth_failure_limit;
   auto mode = [](CheckMode check) {
     switch (check) {
-      case CheckMode::kTag: return mta::CheckMode::kTag;
-      case CheckMode::kReject: return mta::CheckMode::kReject;
-      case CheckMode::kEnforce: return mta::CheckMode::kEnforce;
-      case CheckMode::kOff: break;
+      case CheckMode::Tag: return mta::CheckMode::Tag;
+      case CheckMode::Reject: return mta::CheckMode::Reject;
+      case CheckMode::Enforce: return mta::CheckMode::Enforce;
+      case CheckMode::Off: break;
     }
-    return mta::CheckMode::kOff;
+    return mta::CheckMode::Off;
   };
   for (const DkimSigning& d : m.dkim) c.dkim.push_back(mta::DkimKey{d.domain, d.selector, dkim_keys_.find(d.domain, d.selector)});
   c.smtpd_checks.spf = mode(m.smtpd_checks.spf);
@@ -326,7 +326,7 @@ void World::do_send(const Send& s) {
   // A MUA set to starttls/implicit verifies and never goes on in clear (1.1 `send.tls`).
   const std::string tls_mode = s.tls.value_or(server->spec->tls ? "starttls" : "none");
   if (tls_mode != "none") {
-    job.tls = smtp::TlsLevel::verify;
+    job.tls = smtp::TlsLevel::Verify;
     job.implicit_tls = tls_mode == "implicit";
     if (job.implicit_tls) job.port = 465;
     job.tls_client = tls_->client(client->spec->name);
@@ -501,7 +501,7 @@ std::optional<World::FolderCount> World::stored(const std::string& name, const s
   if (f == nullptr) return std::nullopt;
   FolderCount out;
   out.messages = f->messages.size();
-  for (const auto& m : f->messages) out.seen += (m.flags & mda::kSeen) ? 1 : 0;
+  for (const auto& m : f->messages) out.seen += (m.flags & mda::Seen) ? 1 : 0;
   return out;
 }
 

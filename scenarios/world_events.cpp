@@ -59,16 +59,16 @@ class StarttlsAttacker {
 
 std::uint16_t service_port(Service s) {
   switch (s) {
-    case Service::kSmtp: return 25;
-    case Service::kSubmission: return 587;
-    case Service::kPop3: return 110;
-    case Service::kDns: return 53;
-    case Service::kImap: return 143;
-    case Service::kSmtps: return 465;
-    case Service::kPop3s: return 995;
-    case Service::kImaps: return 993;
-    case Service::kHttp: return 80;
-    case Service::kHttps: return 443;
+    case Service::Smtp: return 25;
+    case Service::Submission: return 587;
+    case Service::Pop3: return 110;
+    case Service::Dns: return 53;
+    case Service::Imap: return 143;
+    case Service::Smtps: return 465;
+    case Service::Pop3s: return 995;
+    case Service::Imaps: return 993;
+    case Service::Http: return 80;
+    case Service::Https: return 443;
   }
   return 0;
 }
@@ -104,7 +104,7 @@ void World::apply(const Action& action) {
           if (!h) return;
           h->runtime->trace(agent::kNet, a.accept ? ev::kPortAccept : ev::kPortRefuse,
                             {{key::kService, std::string(service_name(a.service))}});
-          if (a.service == Service::kDns) {
+          if (a.service == Service::Dns) {
             // UDP has no reset: a refused DNS port is a server that answers nothing. Over
             // TCP the port refuses (a reset), as for the other services.
             net_->set_refused(h->runtime->sim_address(), 53, !a.accept);

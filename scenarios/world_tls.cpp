@@ -20,7 +20,7 @@ WorldTls::WorldTls(const Scenario& sc, std::uint64_t seed, bool system_random, t
   for (const Host& h : sc.hosts) {  // in file order: the CA's serials follow it
     if (!h.tls) continue;
     HostTls& t = hosts_[h.name];
-    const auto kind = tls::parse_certificate_kind(h.tls->certificate).value_or(tls::CertificateKind::kValid);
+    const auto kind = tls::parse_certificate_kind(h.tls->certificate).value_or(tls::CertificateKind::Valid);
     t.credentials = ca_->issue(h.tls->names, kind);
     t.server = std::make_unique<tls::ServerContext>(lib_, *t.credentials);
     if (key_log_) t.server->set_key_log(key_log_);

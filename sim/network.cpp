@@ -235,7 +235,7 @@ void StreamImpl::notify_drained(std::size_t level) {
 }
 
 bool StreamImpl::is_open() const {
-  return live() && net_->conns[conn_].ep[side_].state == EndState::kOpen;
+  return live() && net_->conns[conn_].ep[side_].state == EndState::Open;
 }
 
 }  // namespace maillab::sim

@@ -41,8 +41,8 @@ using Address = std::uint32_t;  // IPv4, host byte order
 inline std::string format_address(Address a) { return base::format_ipv4(a); }
 inline std::optional<Address> parse_address(std::string_view dotted) { return base::parse_ipv4(dotted); }
 
-enum class CloseReason { kOrderly, kReset, kTimedOut };
-enum class ConnectResult { kConnected, kRefused, kTimedOut, kUnreachable };
+enum class CloseReason { Orderly, Reset, TimedOut };
+enum class ConnectResult { Connected, Refused, TimedOut, Unreachable };
 
 struct LinkParams {
   Time latency = 10 * kMillisecond;  // one way
@@ -100,7 +100,7 @@ using AcceptFn = std::function<void(StreamPtr)>;
 using ConnectFn = SmallFunction<void(ConnectResult, StreamPtr)>;
 using DatagramFn = SmallFunction<void(Address from, std::uint16_t from_port, std::string_view bytes)>;
 
-enum class Protocol : std::uint8_t { kTcp, kUdp };
+enum class Protocol : std::uint8_t { Tcp, Udp };
 struct Packet {
   Time time;
   Protocol protocol;

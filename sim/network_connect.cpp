@@ -5,7 +5,7 @@
 // Timeline of a successful connect() at t0 over a path of one-way latency L:
 //   t0        SYN leaves the client
 //   t0 + L    SYN arrives: the listener's AcceptFn gets the server stream; SYN-ACK leaves
-//   t0 + 2L   SYN-ACK arrives: done(kConnected, client stream); ACK leaves
+//   t0 + 2L   SYN-ACK arrives: done(Connected, client stream); ACK leaves
 // A SYN that is lost, cut or unanswered (host down, unknown address) is retransmitted after
 // 1 s, then 2 s, 4 s... (Linux's tcp_syn_retries backoff) until the caller's timeout fires
 // with kTimedOut. A closed or refused port answers RST: kRefused at t0 + 2L.
@@ -34,7 +34,7 @@ void NetworkCore::connect(Address from, Address to, std::uint16_t port, Time tim
   assert(fn != kNone && "connect: unknown source address");
   if (fn == kNone || !nodes[fn].up) {
     // A dead host runs no software; answered from an event all the same (no re-entrancy).
-    sim.after(0, [d = std::move(done)]() mutable { d(ConnectResult::kUnreachable, nullptr); });
+    sim.after(0, [d = std::move(done)]() mutable { d(ConnectResult::Unreachable, nullptr); });
     return;
   }
   std::uint32_t a = attempt_free;
@@ -69,7 +69,7 @@ void NetworkCore::send_syn(std::uint32_t a) {
   Time backoff = 0;
   // One draw: the SYN itself is lost or not (its retransmission is the retry below).
   const bool through = p.reachable && lossy_attempts(p.loss, lost, backoff) && lost == 0;
-  report(Protocol::kTcp, at.from, at.from_port, at.to, at.to_port, kSyn, at.isn, 0, {},
+  report(Protocol::Tcp, at.from, at.from_port, at.to, at.to_port, kSyn, at.isn, 0, {},
          !through);
   if (through) sim.after(p.latency, [this, a, g = at.gen] { syn_arrived(a, g); });
   at.retry = sim.after(at.syn_rto, [this, a, g = at.gen] { syn_retry(a, g); });
@@ -92,7 +92,7 @@ void NetworkCore::syn_arrived(std::uint32_t a, std::uint32_t gen) {
   auto it = listeners.find(port_key(at.to, at.to_port));
   if (it == listeners.end() || it->second.refused || !it->second.on_accept ||
       (at.from != at.to && loopback_only.count(it->first))) {
-    report(Protocol::kTcp, at.to, at.to_port, at.from, at.from_port, kRst | kAck, 0,
+    report(Protocol::Tcp, at.to, at.to_port, at.from, at.from_port, kRst | kAck, 0,
            at.isn + 1, {}, false);
     sim.cancel(at.retry);
     sim.after(back.latency, [this, a, gen] { refused_arrived(a, gen); });
@@ -119,7 +119,7 @@ void NetworkCore::syn_arrived(std::uint32_t a, std::uint32_t gen) {
   cn.attempt = a;
   at.conn = c;
   at.conn_gen = cn.gen;
-  report(Protocol::kTcp, sv.address, sv.port, cl.address, cl.port, kSyn | kAck, sv.isn,
+  report(Protocol::Tcp, sv.address, sv.port, cl.address, cl.port, kSyn | kAck, sv.isn,
          sv.rcv_nxt, {}, false);
   // Scheduled before the application runs, so the client learns it is connected before
   // any byte the server sends from its accept function arrives.
@@ -147,7 +147,7 @@ void NetworkCore::refused_arrived(std::uint32_t a, std::uint32_t gen) {
   ConnectFn done = std::move(at.done);
   sim.cancel(at.timeout);
   free_attempt(a);
-  done(ConnectResult::kRefused, nullptr);
+  done(ConnectResult::Refused, nullptr);
 }
 
 void NetworkCore::synack_arrived(std::uint32_t a, std::uint32_t gen, std::uint32_t c,
@@ -166,13 +166,13 @@ void NetworkCore::synack_arrived(std::uint32_t a, std::uint32_t gen, std::uint32
   cn.attempt = kNone;
   Endpoint& cl = cn.ep[0];
   cl.connected = true;
-  report(Protocol::kTcp, cl.address, cl.port, cn.ep[1].address, cn.ep[1].port, kAck,
+  report(Protocol::Tcp, cl.address, cl.port, cn.ep[1].address, cn.ep[1].port, kAck,
          cn.dir[0].snd_nxt, cl.rcv_nxt, {}, false);
   auto stream = std::allocate_shared<StreamImpl>(RecyclingAllocator<StreamImpl>(), this, c, cn.gen,
                                                  0, cl, cn.ep[1]);
   cl.handle = stream.get();
   ++cn.busy;
-  done(ConnectResult::kConnected, std::move(stream));
+  done(ConnectResult::Connected, std::move(stream));
   --cn.busy;
   release_if_done(c);
 }
@@ -189,14 +189,14 @@ void NetworkCore::attempt_timed_out(std::uint32_t a, std::uint32_t gen) {
     if (cn.live && cn.gen == at.conn_gen) {
       cn.attempt = kNone;
       Endpoint& cl = cn.ep[0];
-      cl.state = EndState::kClosed;
+      cl.state = EndState::Closed;
       cl.final_sent = true;
       cn.dir[0].failed = true;
       release_if_done(at.conn);
     }
   }
   free_attempt(a);
-  done(ConnectResult::kTimedOut, nullptr);
+  done(ConnectResult::TimedOut, nullptr);
 }
 
 void NetworkCore::free_attempt(std::uint32_t a) {
@@ -222,7 +222,7 @@ std::uint32_t NetworkCore::new_conn() {
   cn.attempt = kNone;
   cn.path_epoch = 0;
   for (Endpoint& e : cn.ep) {
-    e.state = EndState::kOpen;
+    e.state = EndState::Open;
     e.connected = false;
     e.final_sent = false;
     e.flush_scheduled = false;
@@ -312,7 +312,7 @@ void NetworkCore::host_down(std::uint32_t n) {
     if (!cn.live) continue;
     bool touched = false;
     for (int side = 0; side < 2; ++side) {
-      if (cn.ep[side].node == n && cn.ep[side].state != EndState::kVanished) {
+      if (cn.ep[side].node == n && cn.ep[side].state != EndState::Vanished) {
         vanish(c, side);
         touched = true;
       }

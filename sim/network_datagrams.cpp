@@ -19,7 +19,7 @@ void NetworkCore::send_udp(Address from, std::uint16_t from_port, Address to,
     std::uniform_real_distribution<double> u(0.0, 1.0);
     through = !(u(loss_rng) < p.loss);
   }
-  report(Protocol::kUdp, from, from_port, to, to_port, 0, 0, 0, bytes, !through);
+  report(Protocol::Udp, from, from_port, to, to_port, 0, 0, 0, bytes, !through);
   if (!through) return;
   std::uint32_t d = datagram_free;
   if (d == kNone) {

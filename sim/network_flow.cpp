@@ -71,7 +71,7 @@ void NetworkCore::check_drained(std::uint32_t c, int side) {
   Conn& cn = conns[c];
   Endpoint& e = cn.ep[side];
   if (!e.drain_wanted || unsent(c, side) > e.drain_level) return;
-  if (!e.handler || e.state != EndState::kOpen || e.final_sent) return;
+  if (!e.handler || e.state != EndState::Open || e.final_sent) return;
   e.drain_wanted = false;
   ++cn.busy;
   e.handler->on_drained();
@@ -92,7 +92,7 @@ void NetworkCore::hand_over(std::uint32_t c, int side, std::string_view bytes) {
     e.handler->on_data(bytes.substr(0, n));
     bytes.remove_prefix(n);
   }
-  if (!bytes.empty() && e.state == EndState::kOpen && !e.handler) e.unread.append(bytes);
+  if (!bytes.empty() && e.state == EndState::Open && !e.handler) e.unread.append(bytes);
   --cn.busy;
 }
 
@@ -113,7 +113,7 @@ void NetworkCore::notify_close(std::uint32_t c, int side, CloseReason why) {
   e.final_sent = true;
   // A FIN comes after the data before it; a reset or a timeout is not held back by a
   // reader that waits (what it did not read is lost, as with a real socket).
-  const bool now = e.handler && (why != CloseReason::kOrderly && e.paused);
+  const bool now = e.handler && (why != CloseReason::Orderly && e.paused);
   if (now) e.unread.clear();
   if (!now && (!e.handler || e.paused || !e.unread.empty() || e.flush_scheduled)) {
     e.pending_close = why;

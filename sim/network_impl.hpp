@@ -120,19 +120,19 @@ class StreamImpl;
 
 // One endpoint's view of a connection.
 enum class EndState : std::uint8_t {
-  kOpen,      // the application may send; callbacks flow (until final_sent)
-  kClosed,    // close() called: FIN queued, no more callbacks
-  kAborted,   // abort() called
-  kReset,     // a RST arrived
-  kTimedOut,  // retransmissions gave up
-  kVanished,  // its host went down: the stack forgot the connection
+  Open,      // the application may send; callbacks flow (until final_sent)
+  Closed,    // close() called: FIN queued, no more callbacks
+  Aborted,   // abort() called
+  Reset,     // a RST arrived
+  TimedOut,  // retransmissions gave up
+  Vanished,  // its host went down: the stack forgot the connection
 };
 
 struct Endpoint {
   Address address = 0;
   std::uint16_t port = 0;
   std::uint32_t node = kNone;
-  EndState state = EndState::kOpen;
+  EndState state = EndState::Open;
   bool connected = false;      // the client side: false until the SYN-ACK arrives
   bool final_sent = false;     // on_close delivered or owed: no more data callbacks
   bool flush_scheduled = false;
@@ -295,7 +295,7 @@ struct NetworkCore {
   void synack_arrived(std::uint32_t a, std::uint32_t gen, std::uint32_t c, std::uint32_t cgen);
   void attempt_timed_out(std::uint32_t a, std::uint32_t gen);
   void free_attempt(std::uint32_t a);
-  void vanish(std::uint32_t c, int side, EndState as = EndState::kVanished);
+  void vanish(std::uint32_t c, int side, EndState as = EndState::Vanished);
   std::uint32_t new_conn();
   void release_if_done(std::uint32_t c);
   const PathInfo& conn_path(Conn& c);
@@ -336,7 +336,7 @@ struct NetworkCore {
   // detached) waits in `unread`.
   void hand_over(std::uint32_t c, int side, std::string_view bytes);
   void host_down(std::uint32_t node);
-  bool finished(const Endpoint& e) const { return e.state != EndState::kOpen; }
+  bool finished(const Endpoint& e) const { return e.state != EndState::Open; }
 
   // --- datagrams (network_datagrams.cpp) ---
   std::unordered_map<std::uint64_t, DatagramFn> udp;  // port_key -> handler

@@ -36,7 +36,7 @@ const PathInfo& NetworkCore::conn_path(Conn& c) {
 
 void NetworkCore::send(std::uint32_t c, int side, std::string_view bytes) {
   Conn& cn = conns[c];
-  if (cn.ep[side].state != EndState::kOpen || bytes.empty()) return;
+  if (cn.ep[side].state != EndState::Open || bytes.empty()) return;
   Direction& d = cn.dir[side];
   if (d.failed) return;
   const std::size_t need = d.bytes.size() + bytes.size();
@@ -64,8 +64,8 @@ void NetworkCore::send(std::uint32_t c, int side, std::string_view bytes) {
 void NetworkCore::close(std::uint32_t c, int side) {
   Conn& cn = conns[c];
   Endpoint& e = cn.ep[side];
-  if (e.state != EndState::kOpen) return;
-  e.state = EndState::kClosed;
+  if (e.state != EndState::Open) return;
+  e.state = EndState::Closed;
   e.final_sent = true;
   e.handler = nullptr;
   e.unread.clear();
@@ -80,8 +80,8 @@ void NetworkCore::close(std::uint32_t c, int side) {
 }
 
 void NetworkCore::abort(std::uint32_t c, int side) {
-  if (conns[c].ep[side].state != EndState::kOpen) return;
-  vanish(c, side, EndState::kAborted);
+  if (conns[c].ep[side].state != EndState::Open) return;
+  vanish(c, side, EndState::Aborted);
   send_rst(c, side);
   release_if_done(c);
 }
@@ -89,8 +89,8 @@ void NetworkCore::abort(std::uint32_t c, int side) {
 void NetworkCore::set_handler(std::uint32_t c, int side, StreamHandler* h) {
   Endpoint& e = conns[c].ep[side];
   // After close()/abort() or its host's death the endpoint has no application any more.
-  if (e.state == EndState::kClosed || e.state == EndState::kAborted ||
-      e.state == EndState::kVanished) {
+  if (e.state == EndState::Closed || e.state == EndState::Aborted ||
+      e.state == EndState::Vanished) {
     return;
   }
   e.handler = h;
@@ -102,7 +102,7 @@ void NetworkCore::handle_gone(std::uint32_t c, int side) {
   Endpoint& e = cn.ep[side];
   e.handle = nullptr;
   e.handler = nullptr;
-  if (e.state == EndState::kOpen) {
+  if (e.state == EndState::Open) {
     close(c, side);  // like destroying a socket
   } else {
     release_if_done(c);
@@ -187,7 +187,7 @@ void NetworkCore::report_copy(std::uint32_t c, std::uint32_t gen, int dir,
   }
   const Endpoint& from = cn.ep[dir];
   const Endpoint& to = cn.ep[1 - dir];
-  report(Protocol::kTcp, from.address, from.port, to.address, to.port, flags, seq,
+  report(Protocol::Tcp, from.address, from.port, to.address, to.port, flags, seq,
          from.rcv_nxt, payload, dropped);
 }
 
@@ -201,7 +201,7 @@ void NetworkCore::deliver(std::uint32_t c, std::uint32_t gen, int dir) {
   --d.in_flight;
   const int to = 1 - dir;
   Endpoint& e = cn.ep[to];
-  const bool wanted = up(e.node) && e.state == EndState::kOpen && !e.final_sent;
+  const bool wanted = up(e.node) && e.state == EndState::Open && !e.final_sent;
   if (wanted && seg.len) scratch.assign(d.bytes, d.head, seg.len);
   d.head += seg.len;
   if (d.head == d.bytes.size()) {
@@ -219,28 +219,28 @@ void NetworkCore::deliver(std::uint32_t c, std::uint32_t gen, int dir) {
   }
   if (!up(e.node)) return;  // lost at a dead host
   switch (e.state) {
-    case EndState::kOpen:
+    case EndState::Open:
       if (!wanted) break;
       if (seg.fin) {
         ++e.rcv_nxt;
-        report(Protocol::kTcp, e.address, e.port, cn.ep[dir].address, cn.ep[dir].port, kAck,
+        report(Protocol::Tcp, e.address, e.port, cn.ep[dir].address, cn.ep[dir].port, kAck,
                cn.dir[to].snd_nxt, e.rcv_nxt, {}, false);
-        notify_close(c, to, CloseReason::kOrderly);
+        notify_close(c, to, CloseReason::Orderly);
       } else {
         e.rcv_nxt += seg.len;
         notify_data(c, to, scratch);
       }
       open_window(c, dir);
       break;
-    case EndState::kClosed:
+    case EndState::Closed:
       if (!seg.fin) send_rst(c, to);  // data for a closed socket (Linux answers RST)
       break;
-    case EndState::kTimedOut:
-    case EndState::kVanished:
+    case EndState::TimedOut:
+    case EndState::Vanished:
       send_rst(c, to);  // the stack has no such connection any more
       break;
-    case EndState::kAborted:
-    case EndState::kReset:
+    case EndState::Aborted:
+    case EndState::Reset:
       break;
   }
   release_if_done(c);
@@ -251,7 +251,7 @@ void NetworkCore::send_rst(std::uint32_t c, int from_side) {
   const Endpoint& e = cn.ep[from_side];
   const Endpoint& peer = cn.ep[1 - from_side];
   const PathInfo& p = conn_path(cn);
-  report(Protocol::kTcp, e.address, e.port, peer.address, peer.port, kRst | kAck,
+  report(Protocol::Tcp, e.address, e.port, peer.address, peer.port, kRst | kAck,
          cn.dir[from_side].snd_nxt, e.rcv_nxt, {}, !p.reachable);
   if (!p.reachable) return;
   sim.after(p.latency, [this, c, g = cn.gen, to = 1 - from_side] { rst_arrived(c, g, to); });
@@ -261,11 +261,11 @@ void NetworkCore::rst_arrived(std::uint32_t c, std::uint32_t gen, int to) {
   Conn& cn = conns[c];
   if (!cn.live || cn.gen != gen) return;
   Endpoint& e = cn.ep[to];
-  if (!up(e.node) || e.state != EndState::kOpen) return;
-  e.state = EndState::kReset;
+  if (!up(e.node) || e.state != EndState::Open) return;
+  e.state = EndState::Reset;
   drop_waiting(cn.dir[to]);
   cn.dir[to].failed = true;
-  notify_close(c, to, CloseReason::kReset);
+  notify_close(c, to, CloseReason::Reset);
   release_if_done(c);
 }
 
@@ -295,11 +295,11 @@ void NetworkCore::fail_direction(std::uint32_t c, int dir) {
   drop_waiting(d);
   d.failed = true;
   Endpoint& e = cn.ep[dir];
-  if (e.state == EndState::kOpen) {
-    e.state = EndState::kTimedOut;
-    notify_close(c, dir, CloseReason::kTimedOut);
-  } else if (e.state == EndState::kClosed) {
-    e.state = EndState::kTimedOut;
+  if (e.state == EndState::Open) {
+    e.state = EndState::TimedOut;
+    notify_close(c, dir, CloseReason::TimedOut);
+  } else if (e.state == EndState::Closed) {
+    e.state = EndState::TimedOut;
   }
   release_if_done(c);
 }

@@ -165,7 +165,7 @@ class MailBench {
       c.resolver_cache = args_.dns_cache;
       if (args_.auth) {
         c.dkim.push_back(mta::DkimKey{d, "s1", dkim_key_});
-        c.smtpd_checks = {mta::CheckMode::kReject, mta::CheckMode::kTag, mta::CheckMode::kEnforce};
+        c.smtpd_checks = {mta::CheckMode::Reject, mta::CheckMode::Tag, mta::CheckMode::Enforce};
       }
       if (args_.tls) {
         tls_servers_.push_back(
@@ -320,7 +320,7 @@ class MailBench {
     job.server_address = mx_hosts_[from_d]->rt->address();
     job.port = 25;
     if (args_.tls) {
-      job.tls = smtp::TlsLevel::encrypt;
+      job.tls = smtp::TlsLevel::Encrypt;
       job.tls_client = mua_tls_[from_d].get();
       job.server_name = "mx." + domains_[from_d];
     }

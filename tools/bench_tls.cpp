@@ -51,12 +51,12 @@ const char* const kServerLines[] = {"250-mx.b.example\r\n250-PIPELINING\r\n250-S
 bool transaction(tls::Session& client, tls::Session& server, const std::string& body) {
   for (int i = 0; i < 6; ++i) {
     if (client.send(kClientLines[i] != nullptr ? std::string_view(kClientLines[i]) : std::string_view(body)) !=
-        tls::Status::kOk) {
+        tls::Status::Ok) {
       return false;
     }
     if (!tls::pump(client, server)) return false;
     server.clear_plaintext();
-    if (server.send(kServerLines[i]) != tls::Status::kOk || !tls::pump(client, server)) return false;
+    if (server.send(kServerLines[i]) != tls::Status::Ok || !tls::pump(client, server)) return false;
     client.clear_plaintext();
   }
   return true;

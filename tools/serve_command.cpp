@@ -107,7 +107,7 @@ int serve(const ServeArgs& a, bool seed_given) {
   for (const auto& r : opt.routes) wopt.transport[r.domain] = "[" + r.to.address + "]:" + std::to_string(r.to.port);
   // A TLS webmail's port 80 redirects to where its HTTPS listens (a port given, not 0).
   for (const auto& l : opt.listen)
-    if (l.service == scenario::Service::kHttps && l.at.port != 0) wopt.https_port[l.host] = l.at.port;
+    if (l.service == scenario::Service::Https && l.at.port != 0) wopt.https_port[l.host] = l.at.port;
   if (!opt.mailboxes_dir.empty()) {
     namespace fs = std::filesystem;
     std::error_code ec;

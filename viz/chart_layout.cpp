@@ -78,7 +78,7 @@ Quad::Quad(const Box& b, double angle, Turn turn) {
     if (angle == 0) {
       x[i] = px[i];
       y[i] = py[i];
-    } else if (turn == Turn::kShear) {
+    } else if (turn == Turn::Shear) {
       x[i] = px[i];
       y[i] = py[i] + dx * t;
     } else {
@@ -147,13 +147,13 @@ ChartLayout::ChartLayout(const SequenceChart& chart, LayoutParams p)
   for (std::size_t i = 0; i < chart.arrows.size(); ++i) {
     if (chart.arrows[i].label.empty()) continue;
     arrow_label_[i] = static_cast<int>(labels_.size());
-    labels_.push_back(PlacedLabel{PlacedLabel::Of::kArrow, i, "", {}, false});
+    labels_.push_back(PlacedLabel{PlacedLabel::Of::Arrow, i, "", {}, false});
     full_width_.push_back(p_.measure(chart.arrows[i].label));
   }
   for (std::size_t i = 0; i < chart.marks.size(); ++i) {
     if (chart.marks[i].label.empty()) continue;
     mark_label_[i] = static_cast<int>(labels_.size());
-    labels_.push_back(PlacedLabel{PlacedLabel::Of::kMark, i, "", {}, false});
+    labels_.push_back(PlacedLabel{PlacedLabel::Of::Mark, i, "", {}, false});
     full_width_.push_back(p_.measure(chart.marks[i].label));
   }
   for (rounds_ = 0;; ++rounds_) {
@@ -226,7 +226,7 @@ std::vector<ChartLayout::Item> ChartLayout::items() const {
   for (std::size_t k = 0; k < labels_.size(); ++k) {
     const PlacedLabel& l = labels_[k];
     Item it{l.of, l.index, static_cast<int>(k), {}, {}, 0};
-    if (l.of == PlacedLabel::Of::kArrow) {
+    if (l.of == PlacedLabel::Of::Arrow) {
       const Arrow& a = chart_->arrows[l.index];
       const Segment s = arrow_segment(a);
       it.lo = {a.t_from, a.slot_from};
@@ -271,7 +271,7 @@ std::vector<ChartLayout::Candidate> ChartLayout::arrow_candidates(const Item& it
   const double angle = dx >= 0 ? std::atan2(dy, dx) : std::atan2(-dy, -dx);
   double nx = -uy, ny = ux;  // the normal pointing up; a sheared text moves straight up
   if (ny > 0) nx = -nx, ny = -ny;
-  if (p_.turn == Turn::kShear) nx = 0, ny = -1;
+  if (p_.turn == Turn::Shear) nx = 0, ny = -1;
   const double off = h / 2 + p_.gap;
   auto along = [&](const std::string& t, double tw) {
     if (len < tw + 2 * kArrowMargin) return;
@@ -394,7 +394,7 @@ std::vector<ChartLayout::Row> ChartLayout::place_all() {
     l.placed = false;
     l.text.clear();
     std::vector<Candidate> cands =
-        it.of == PlacedLabel::Of::kArrow ? arrow_candidates(it) : mark_candidates(it);
+        it.of == PlacedLabel::Of::Arrow ? arrow_candidates(it) : mark_candidates(it);
     if (cands.empty()) continue;
     auto sib = sibling_y.find(it.siblings);
     const bool ordered = std::get<0>(it.siblings) >= 0 && sib != sibling_y.end();

@@ -40,7 +40,7 @@ struct Box {
 // How a text follows a sloping arrow: turned (the SVG: rotate) or sheared (ImGui: each
 // glyph upright, its baseline stepping along the slope; turned glyphs do not survive the
 // software renderer's sampling).
-enum class Turn { kRotate, kShear };
+enum class Turn { Rotate, Shear };
 
 // A box turned or sheared by `angle` (radians, clockwise on screen) about its centre: an
 // arrow's text runs along its arrow. A parallelogram (corners in order); intersection by
@@ -48,7 +48,7 @@ enum class Turn { kRotate, kShear };
 struct Quad {
   double x[4] = {}, y[4] = {};
   Quad() = default;
-  Quad(const Box& b, double angle, Turn turn = Turn::kRotate);
+  Quad(const Box& b, double angle, Turn turn = Turn::Rotate);
   Box bounds() const;
   bool intersects(const Quad& o, double pad = 0) const;  // closer than pad
   bool contains(double px, double py) const;
@@ -62,20 +62,20 @@ struct LayoutParams {
   double gap = 2;             // between a label and its own arrow
   double pad = 2;             // least distance between two boxes (the labels' halos)
   double dot_radius = 4.5;
-  Turn turn = Turn::kRotate;
+  Turn turn = Turn::Rotate;
   AxisParams axis;
   // Width in px of a text as drawn (the font's metrics).
   std::function<double(std::string_view)> measure;
 };
 
 struct PlacedLabel {
-  enum class Of { kArrow, kMark };
-  Of of = Of::kArrow;
+  enum class Of { Arrow, Mark };
+  Of of = Of::Arrow;
   std::size_t index = 0;  // in chart.arrows / chart.marks
   std::string text;       // as drawn: the label, or its elided form
   Box box;                // before turning: the text's box
   double angle = 0;       // turned about the box's centre (an arrow's slope), radians
-  Turn turn = Turn::kRotate;
+  Turn turn = Turn::Rotate;
   bool placed = false;    // false: no room even after growing (drawn nowhere; hover has it)
   Quad quad() const { return Quad(box, angle, turn); }
 };

@@ -15,12 +15,12 @@ struct Rgb {
 
 constexpr Rgb outcome_rgb(Outcome o) {
   switch (o) {
-    case Outcome::kOk: return {0x2e, 0x8b, 0x3a};
-    case Outcome::kIntermediate: return {0x2f, 0x6f, 0xd0};
-    case Outcome::kTransient: return {0xd9, 0x8c, 0x00};
-    case Outcome::kPermanent: return {0xd0, 0x30, 0x30};
-    case Outcome::kTimeout: return {0x8a, 0x8a, 0x8a};
-    case Outcome::kNeutral: return {0x44, 0x44, 0x44};
+    case Outcome::Ok: return {0x2e, 0x8b, 0x3a};
+    case Outcome::Intermediate: return {0x2f, 0x6f, 0xd0};
+    case Outcome::Transient: return {0xd9, 0x8c, 0x00};
+    case Outcome::Permanent: return {0xd0, 0x30, 0x30};
+    case Outcome::Timeout: return {0x8a, 0x8a, 0x8a};
+    case Outcome::Neutral: return {0x44, 0x44, 0x44};
   }
   return {0x44, 0x44, 0x44};
 }
@@ -35,11 +35,11 @@ struct LegendEntry {
   const char* text;
 };
 inline constexpr LegendEntry kLegend[] = {
-    {Outcome::kOk, "2xx / +OK / DNS answer / delivered"},
-    {Outcome::kIntermediate, "3xx (go on)"},
-    {Outcome::kTransient, "4xx / refused / deferred"},
-    {Outcome::kPermanent, "5xx / -ERR / bounce / down"},
-    {Outcome::kTimeout, "timeout / lost"},
+    {Outcome::Ok, "2xx / +OK / DNS answer / delivered"},
+    {Outcome::Intermediate, "3xx (go on)"},
+    {Outcome::Transient, "4xx / refused / deferred"},
+    {Outcome::Permanent, "5xx / -ERR / bounce / down"},
+    {Outcome::Timeout, "timeout / lost"},
 };
 
 constexpr double kLaneSpacing = 250;  // px between lanes at zoom 1

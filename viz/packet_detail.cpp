@@ -39,7 +39,7 @@ std::string flags_text(std::uint8_t f) {
 }
 
 std::string packet_line(const RecordedPacket& p) {
-  const bool udp = p.protocol == sim::Protocol::kUdp;
+  const bool udp = p.protocol == sim::Protocol::Udp;
   std::string t = std::string(udp ? "UDP " : "TCP ") + address_text(p.src) + ":" + std::to_string(p.src_port) + " -> " +
                   address_text(p.dst) + ":" + std::to_string(p.dst_port) + "  sent " + scenario::format_clock(p.time);
   if (!udp) t += "  [" + flags_text(p.tcp_flags) + "] seq " + std::to_string(p.seq) + " ack " + std::to_string(p.ack);
@@ -101,7 +101,7 @@ std::pair<std::string, std::string> session_states(const std::vector<sim::TraceE
 std::string rfc_of(const Arrow& a, const std::string& command) {
   const bool pop3 = a.protocol == "POP3";
   if (a.protocol == "DNS") return "RFC 1035 4.1 (the message), 4.2.1 (over UDP)";
-  if (a.kind == ArrowKind::kConnect || a.kind == ArrowKind::kConnectFailed)
+  if (a.kind == ArrowKind::Connect || a.kind == ArrowKind::ConnectFailed)
     return std::string("RFC 9293 3.5 (opening a connection); ") +
            (pop3 ? "RFC 1939 4 (the greeting)" : "RFC 5321 3.1 (session initiation)");
   if (command.empty()) return pop3 ? "RFC 1939 4 (the greeting)" : "RFC 5321 4.2, 3.1 (the greeting)";
@@ -109,7 +109,7 @@ std::string rfc_of(const Arrow& a, const std::string& command) {
   std::string rfc(pop3 ? pop3::ServerSession::command_rfc(verb_of(command))
                        : smtp::ServerSession::command_rfc(verb_of(command)));
   if (rfc.empty()) rfc = pop3 ? "RFC 1939 3 (an unknown command: -ERR)" : "RFC 5321 4.2.4 (an unknown command: 500)";
-  if (a.kind != ArrowKind::kCommand) rfc += pop3 ? "; RFC 1939 3 (+OK / -ERR)" : "; RFC 5321 4.2 (the reply)";
+  if (a.kind != ArrowKind::Command) rfc += pop3 ? "; RFC 1939 3 (+OK / -ERR)" : "; RFC 5321 4.2 (the reply)";
   return rfc;
 }
 
@@ -166,12 +166,12 @@ PacketDetail packet_detail(const scenario::Scenario& s, const SequenceChart& cha
   const scenario::Host* to = lane_host(a.to);
   const bool has_server = a.server_index < trace.size();
   const std::string command = has_server ? trace[a.server_index].get(key::kCommand) : "";
-  const char* what = a.kind == ArrowKind::kCommand ? "command"
-                     : a.kind == ArrowKind::kConnect ? "connect"
-                     : a.kind == ArrowKind::kConnectFailed ? "connect (failed)"
-                     : a.kind == ArrowKind::kLost ? "reply (lost)"
+  const char* what = a.kind == ArrowKind::Command ? "command"
+                     : a.kind == ArrowKind::Connect ? "connect"
+                     : a.kind == ArrowKind::ConnectFailed ? "connect (failed)"
+                     : a.kind == ArrowKind::Lost ? "reply (lost)"
                                                    : "reply";
-  d.heading = a.protocol + " " + (a.protocol == "DNS" ? (a.kind == ArrowKind::kCommand ? "query" : "answer") : what) +
+  d.heading = a.protocol + " " + (a.protocol == "DNS" ? (a.kind == ArrowKind::Command ? "query" : "answer") : what) +
               " " + a.label + ": " + (from ? from->name : "?") + " -> " + (to ? to->name : "?");
   d.rfc = rfc_of(a, command);
   if (has_server) std::tie(d.state_before, d.state_after) = session_states(trace, a.server_index);
@@ -183,21 +183,21 @@ PacketDetail packet_detail(const scenario::Scenario& s, const SequenceChart& cha
   if (a.protocol == "DNS") {
     const RecordedPacket* best = nullptr;
     for (const auto& p : packets)
-      if (between(p) && p.protocol == sim::Protocol::kUdp && !p.payload.empty() &&
+      if (between(p) && p.protocol == sim::Protocol::Udp && !p.payload.empty() &&
           (!best || std::llabs(p.time - a.t_from) < std::llabs(best->time - a.t_from)))
         best = &p;
     if (best) chosen.push_back(best);
-  } else if (a.kind == ArrowKind::kConnect || a.kind == ArrowKind::kConnectFailed) {
+  } else if (a.kind == ArrowKind::Connect || a.kind == ArrowKind::ConnectFailed) {
     // The SYN and its retransmissions, up to the arrow's end.
     for (const auto& p : packets)
-      if (between(p) && p.protocol == sim::Protocol::kTcp && (p.tcp_flags & kSyn) && p.time >= a.t_from &&
+      if (between(p) && p.protocol == sim::Protocol::Tcp && (p.tcp_flags & kSyn) && p.time >= a.t_from &&
           p.time <= a.t_to)
         chosen.push_back(&p);
   } else {
     // The segment that carried the text: a command is the latest sent before the server
     // read it, a reply the first sent once the server answered. Pipelined commands share
     // their segment; a message's content ends in the segment with CRLF.CRLF.
-    const bool forward = a.kind == ArrowKind::kCommand;
+    const bool forward = a.kind == ArrowKind::Command;
     std::string needle = command == "<data>" ? "\r\n.\r\n" : command + "\r\n";
     if (!forward) {
       needle = has_server ? trace[a.server_index].get(key::kReply) : a.label;

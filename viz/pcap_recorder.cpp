@@ -17,11 +17,11 @@ std::string packet_protocol(const RecordedPacket& p) {
   if (port == 25 || port == 587) return "SMTP";
   if (port == 110) return "POP3";
   if (port == 53) return "DNS";
-  return p.protocol == sim::Protocol::kUdp ? "UDP" : "TCP";
+  return p.protocol == sim::Protocol::Udp ? "UDP" : "TCP";
 }
 
 std::string packet_text(const RecordedPacket& p) {
-  if (p.protocol == sim::Protocol::kUdp)
+  if (p.protocol == sim::Protocol::Udp)
     return p.dst_port == 53 ? "DNS query" : p.src_port == 53 ? "DNS answer" : "UDP";
   if (!p.payload.empty()) {
     auto e = p.payload.find_first_of("\r\n");
@@ -102,7 +102,7 @@ void PcapRecorder::record(const sim::Packet& p) {
 
 std::vector<std::string> PcapRecorder::datagrams(const RecordedPacket& p, std::uint16_t& ip_id) {
   std::vector<std::string> out;
-  if (p.protocol == sim::Protocol::kUdp) {
+  if (p.protocol == sim::Protocol::Udp) {
     // A datagram over 65507 octets cannot be one IPv4 packet; the lab's DNS never sends one.
     std::string_view data = std::string_view(p.payload).substr(0, 65507);
     std::string udp(8, '\0');

@@ -25,7 +25,7 @@ namespace maillab::viz {
 
 struct RecordedPacket {
   sim::Time time = 0;
-  sim::Protocol protocol = sim::Protocol::kTcp;
+  sim::Protocol protocol = sim::Protocol::Tcp;
   sim::Address src = 0, dst = 0;
   std::uint16_t src_port = 0, dst_port = 0;
   std::uint8_t tcp_flags = 0;

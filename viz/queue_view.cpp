@@ -56,10 +56,10 @@ std::map<std::string, std::vector<QueuedMessage>> queues_from_trace(const std::v
     if (it == queued.end()) continue;
     QueuedMessage& m = it->second;
     if (e.event == ev::kQueueAttempt) {
-      m.state = mta::QueueState::kActive;
+      m.state = mta::QueueState::Active;
       m.attempts = std::atoi(e.get(key::kAttempt).c_str());
     } else if (e.event == ev::kQueueDeferred) {
-      m.state = mta::QueueState::kDeferred;
+      m.state = mta::QueueState::Deferred;
       m.next_attempt = std::strtoll(e.get(key::kNextNs).c_str(), nullptr, 10);
     } else if (e.event == ev::kQueueRemoved) {
       queued.erase(it);

@@ -28,7 +28,7 @@ struct QueuedRecipient {
 
 struct QueuedMessage {
   std::string id;
-  mta::QueueState state = mta::QueueState::kIncoming;
+  mta::QueueState state = mta::QueueState::Incoming;
   Time arrival = 0;
   std::string sender;  // "" is <>
   std::string subject;

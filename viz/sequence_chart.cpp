@@ -19,12 +19,12 @@ namespace maillab::viz {
 
 const char* outcome_name(Outcome o) {
   switch (o) {
-    case Outcome::kOk: return "ok";
-    case Outcome::kIntermediate: return "intermediate";
-    case Outcome::kTransient: return "transient";
-    case Outcome::kPermanent: return "permanent";
-    case Outcome::kTimeout: return "timeout";
-    case Outcome::kNeutral: return "neutral";
+    case Outcome::Ok: return "ok";
+    case Outcome::Intermediate: return "intermediate";
+    case Outcome::Transient: return "transient";
+    case Outcome::Permanent: return "permanent";
+    case Outcome::Timeout: return "timeout";
+    case Outcome::Neutral: return "neutral";
   }
   return "neutral";
 }
@@ -41,30 +41,30 @@ namespace ev = io::trace::ev;
 namespace key = io::trace::key;
 
 Outcome smtp_outcome(const std::string& code) {
-  if (code.empty()) return Outcome::kNeutral;
+  if (code.empty()) return Outcome::Neutral;
   switch (code[0]) {
-    case '2': return Outcome::kOk;
-    case '3': return Outcome::kIntermediate;
-    case '4': return Outcome::kTransient;
-    case '5': return Outcome::kPermanent;
+    case '2': return Outcome::Ok;
+    case '3': return Outcome::Intermediate;
+    case '4': return Outcome::Transient;
+    case '5': return Outcome::Permanent;
   }
-  return Outcome::kNeutral;
+  return Outcome::Neutral;
 }
 
 Outcome pop3_outcome(const std::string& reply) {
-  if (reply.rfind("+OK", 0) == 0) return Outcome::kOk;
-  if (reply.rfind("-ERR", 0) == 0) return Outcome::kPermanent;
-  if (reply.rfind("+", 0) == 0) return Outcome::kIntermediate;
-  return Outcome::kNeutral;
+  if (reply.rfind("+OK", 0) == 0) return Outcome::Ok;
+  if (reply.rfind("-ERR", 0) == 0) return Outcome::Permanent;
+  if (reply.rfind("+", 0) == 0) return Outcome::Intermediate;
+  return Outcome::Neutral;
 }
 
 // A tagged (or greeting) IMAP status line: "A1 OK ...", "* OK ...", "A2 NO ...".
 Outcome imap_outcome(const std::string& reply) {
   const std::size_t sp = reply.find(' ');
   const std::string status = sp == std::string::npos ? "" : reply.substr(sp + 1, reply.find(' ', sp + 1) - sp - 1);
-  if (status == "OK" || status == "PREAUTH") return Outcome::kOk;
-  if (status == "NO" || status == "BAD") return Outcome::kPermanent;
-  return Outcome::kNeutral;
+  if (status == "OK" || status == "PREAUTH") return Outcome::Ok;
+  if (status == "NO" || status == "BAD") return Outcome::Permanent;
+  return Outcome::Neutral;
 }
 
 namespace {
@@ -78,16 +78,16 @@ std::string protocol_of(const std::string& event) {
 Outcome reply_outcome(const std::string& protocol, const std::string& reply, const std::string& code) {
   if (protocol == "POP3") return pop3_outcome(reply);
   if (protocol == "IMAP") return imap_outcome(reply);
-  if (protocol == "HTTP") return reply.empty() ? Outcome::kNeutral : reply[0] >= '4' ? Outcome::kPermanent : Outcome::kOk;
+  if (protocol == "HTTP") return reply.empty() ? Outcome::Neutral : reply[0] >= '4' ? Outcome::Permanent : Outcome::Ok;
   return smtp_outcome(code);
 }
 }  // namespace
 
 Outcome dns_outcome(const std::string& outcome) {
-  if (outcome == "answer") return Outcome::kOk;
-  if (outcome == "nxdomain" || outcome == "nodata") return Outcome::kPermanent;
-  if (outcome == "timeout") return Outcome::kTimeout;
-  return Outcome::kTransient;
+  if (outcome == "answer") return Outcome::Ok;
+  if (outcome == "nxdomain" || outcome == "nodata") return Outcome::Permanent;
+  if (outcome == "timeout") return Outcome::Timeout;
+  return Outcome::Transient;
 }
 
 Builder::Builder(const scenario::Scenario& s, const std::vector<sim::TraceEvent>& trace, Time end)
@@ -133,8 +133,8 @@ void Builder::add_end(int lane, Time t, std::uint64_t key, EndRef::Kind kind, st
 
 std::size_t Builder::add_arrow(Arrow a, std::uint64_t key_from, std::uint64_t key_to) {
   std::size_t k = chart_.arrows.size();
-  if (key_from != kNoKey) add_end(a.from, a.t_from, key_from, EndRef::kArrowFrom, k);
-  if (key_to != kNoKey) add_end(a.to, a.t_to, key_to, EndRef::kArrowTo, k);
+  if (key_from != kNoKey) add_end(a.from, a.t_from, key_from, EndRef::ArrowFrom, k);
+  if (key_to != kNoKey) add_end(a.to, a.t_to, key_to, EndRef::ArrowTo, k);
   chart_.arrows.push_back(std::move(a));
   return k;
 }
@@ -165,7 +165,7 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
                 : ei.t_ns + lat > end_ ? "\n(the reply is on its way to the client)"
                                        : "\n(the reply never reached the client)");
   if (command.empty()) {
-    cmd.kind = ArrowKind::kConnect;
+    cmd.kind = ArrowKind::Connect;
     // A greeting sent inside TLS is implicit TLS's (RFC 8314): 995, 993, 465.
     const bool implicit = tls_of_[in] != kNone;
     const char* port = protocol == "POP3"   ? (implicit ? "995" : "110")
@@ -174,7 +174,7 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
                                             : "25";
     cmd.label = std::string("connect :") + port;
   } else {
-    cmd.kind = ArrowKind::kCommand;
+    cmd.kind = ArrowKind::Command;
     cmd.label = command == "<data>" ? "message content, then <CRLF>.<CRLF>" : command;
   }
   if (tls_of_[in] != kNone) {
@@ -202,10 +202,10 @@ void Builder::exchange(std::size_t in, std::size_t out, std::size_t connect) {
   rep.server_index = in;
   rep.encrypted = cmd.encrypted;
   rep.tls = cmd.tls;
-  rep.kind = ArrowKind::kReply;
+  rep.kind = ArrowKind::Reply;
   if (out == kNone && ei.t_ns + lat <= end_) {
-    rep.kind = ArrowKind::kLost;
-    rep.outcome = Outcome::kTimeout;
+    rep.kind = ArrowKind::Lost;
+    rep.outcome = Outcome::Timeout;
     rep.label = reply + " (lost)";
   } else if (out == kNone && lat > 0) {  // on its way at the end of the chart
     rep.reach = static_cast<double>(end_ - ei.t_ns) / static_cast<double>(lat);
@@ -223,7 +223,7 @@ void Builder::orphan_reply(std::size_t out) {
   const auto& eo = trace_[out];
   Arrow rep;
   rep.protocol = protocol_of(eo.event);
-  rep.kind = ArrowKind::kReply;
+  rep.kind = ArrowKind::Reply;
   rep.from = lane_of_address(eo.get(key::kPeer));
   rep.to = lane_of_host(eo.host);
   if (rep.from < 0 || rep.to < 0) return;
@@ -247,7 +247,7 @@ void Builder::dns_exchange(std::size_t query, std::size_t answer) {
     m.t = eq.t_ns;
     m.label = ask + " (to " + eq.get(key::kServer) + ")";
     m.detail = line(query) + (answer != kNone ? "\n" + line(answer) : "");
-    m.outcome = answer != kNone ? dns_outcome(trace_[answer].get(key::kOutcome)) : Outcome::kNeutral;
+    m.outcome = answer != kNone ? dns_outcome(trace_[answer].get(key::kOutcome)) : Outcome::Neutral;
     m.event = eq.event;
     m.trace_index = query;
     add_mark(std::move(m), query * 8 + 3);
@@ -256,7 +256,7 @@ void Builder::dns_exchange(std::size_t query, std::size_t answer) {
   const std::string outcome = answer != kNone ? trace_[answer].get(key::kOutcome) : "";
   Arrow q;
   q.protocol = "DNS";
-  q.kind = ArrowKind::kCommand;
+  q.kind = ArrowKind::Command;
   q.from = client;
   q.to = server;
   q.t_from = eq.t_ns;
@@ -264,8 +264,8 @@ void Builder::dns_exchange(std::size_t query, std::size_t answer) {
   q.detail = line(query) + (answer != kNone ? "\n" + line(answer) : "\n(no answer yet)");
   q.trace_index = query;
   if (answer == kNone || outcome == "timeout") {
-    q.kind = answer == kNone ? ArrowKind::kCommand : ArrowKind::kLost;
-    q.outcome = answer == kNone ? Outcome::kNeutral : Outcome::kTimeout;
+    q.kind = answer == kNone ? ArrowKind::Command : ArrowKind::Lost;
+    q.outcome = answer == kNone ? Outcome::Neutral : Outcome::Timeout;
     const Time lat = latency_estimate(client, server);
     q.t_to = answer == kNone ? std::min(end_, eq.t_ns + lat) : trace_[answer].t_ns;
     const bool in_flight = answer == kNone && eq.t_ns + lat > end_ && lat > 0;
@@ -282,7 +282,7 @@ void Builder::dns_exchange(std::size_t query, std::size_t answer) {
   std::size_t c = add_arrow(q, query * 8, query * 8 + 1);
   Arrow a;
   a.protocol = "DNS";
-  a.kind = ArrowKind::kReply;
+  a.kind = ArrowKind::Reply;
   a.from = server;
   a.to = client;
   a.t_from = mid;
@@ -323,13 +323,13 @@ void Builder::connect_failed(std::size_t failed, std::size_t connect) {
   a.trace_index = failed;
   if (reason == "refused") {
     const Time mid = t0 + (ef.t_ns - t0) / 2;
-    a.kind = ArrowKind::kConnect;
+    a.kind = ArrowKind::Connect;
     a.t_to = mid;
     a.label = "connect :" + port;
-    a.outcome = Outcome::kTransient;
+    a.outcome = Outcome::Transient;
     std::size_t c = add_arrow(a, (connect != kNone ? connect : failed) * 8, failed * 8 + 1);
     Arrow r = a;
-    r.kind = ArrowKind::kReply;
+    r.kind = ArrowKind::Reply;
     r.from = server;
     r.to = client;
     r.t_from = mid;
@@ -339,9 +339,9 @@ void Builder::connect_failed(std::size_t failed, std::size_t connect) {
     shared_slot_.emplace_back(c, k);
     return;
   }
-  a.kind = ArrowKind::kConnectFailed;
+  a.kind = ArrowKind::ConnectFailed;
   a.t_to = ef.t_ns;
-  a.outcome = Outcome::kTimeout;
+  a.outcome = Outcome::Timeout;
   a.label = "connect :" + port + " - " + (reason.empty() ? "failed" : reason) + " after " +
             format_span(ef.t_ns - t0);
   add_arrow(a, (connect != kNone ? connect : failed) * 8, failed * 8 + 2);
@@ -415,7 +415,7 @@ void Builder::exchanges() {
     const bool pop3 = e.event == ev::kFetchStart;
     Arrow a;
     a.protocol = pop3 ? "POP3" : "SMTP";
-    a.kind = ArrowKind::kConnect;
+    a.kind = ArrowKind::Connect;
     a.from = lane_of_host(client_of(s_, e));
     a.to = lane_of_host(server_of(s_, e));
     if (a.from < 0 || a.to < 0) continue;
@@ -437,7 +437,7 @@ void Builder::exchanges() {
 
 std::size_t Builder::add_mark(Mark m, std::uint64_t key) {
   std::size_t k = chart_.marks.size();
-  if (m.lane >= 0) add_end(m.lane, m.t, key, EndRef::kMark, k);
+  if (m.lane >= 0) add_end(m.lane, m.t, key, EndRef::Mark, k);
   chart_.marks.push_back(std::move(m));
   return k;
 }
@@ -454,9 +454,9 @@ void Builder::assign_slots() {
     if (i > 0 && ends_[i - 1].lane == r.lane && ends_[i - 1].t == r.t) ++slot;
     else slot = 0;
     switch (r.kind) {
-      case EndRef::kArrowFrom: chart_.arrows[r.index].slot_from = slot; break;
-      case EndRef::kArrowTo: chart_.arrows[r.index].slot_to = slot; break;
-      case EndRef::kMark: chart_.marks[r.index].slot = slot; break;
+      case EndRef::ArrowFrom: chart_.arrows[r.index].slot_from = slot; break;
+      case EndRef::ArrowTo: chart_.arrows[r.index].slot_to = slot; break;
+      case EndRef::Mark: chart_.marks[r.index].slot = slot; break;
     }
   }
   for (const auto& [cmd, rep] : shared_slot_)

@@ -33,7 +33,7 @@ using Time = std::int64_t;  // simulated nanoseconds
 
 // How an exchange ended, for colours: 2xx/+OK/DNS answer, 3xx, 4xx/deferral/temporary DNS
 // failure, 5xx/-ERR/bounce/NXDOMAIN, timeout or lost, and neutral (informative).
-enum class Outcome { kOk, kIntermediate, kTransient, kPermanent, kTimeout, kNeutral };
+enum class Outcome { Ok, Intermediate, Transient, Permanent, Timeout, Neutral };
 const char* outcome_name(Outcome o);  // "ok", "intermediate", ...
 
 struct Lane {
@@ -44,10 +44,10 @@ struct Lane {
   std::vector<Down> down;          // intervals the host was down (to = chart end if open)
 };
 
-enum class ArrowKind { kCommand, kReply, kConnect, kConnectFailed, kLost };
+enum class ArrowKind { Command, Reply, Connect, ConnectFailed, Lost };
 
 struct Arrow {
-  ArrowKind kind = ArrowKind::kCommand;
+  ArrowKind kind = ArrowKind::Command;
   std::string protocol;  // "SMTP", "POP3", "IMAP", "DNS"
   int from = 0, to = 0;  // lane indexes
   Time t_from = 0, t_to = 0;
@@ -57,7 +57,7 @@ struct Arrow {
   double reach = 1.0;
   std::string label;     // short text drawn on the arrow
   std::string detail;    // the full story, for hover / <title>
-  Outcome outcome = Outcome::kNeutral;
+  Outcome outcome = Outcome::Neutral;
   std::string queue_id;  // the client MTA's queue id, when the trace gives it
   std::size_t trace_index = 0;  // the trace event this arrow comes from
   // SMTP / POP3: the server's record of the exchange (smtp.in, pop3.in), for the command
@@ -75,7 +75,7 @@ struct Mark {
   int slot = 0;
   std::string label;
   std::string detail;
-  Outcome outcome = Outcome::kNeutral;
+  Outcome outcome = Outcome::Neutral;
   std::string event;  // the trace event name
   std::size_t trace_index = 0;
 };

@@ -33,7 +33,7 @@ class Builder {
     int lane;
     Time t;
     std::uint64_t key;
-    enum Kind { kArrowFrom, kArrowTo, kMark } kind;
+    enum Kind { ArrowFrom, ArrowTo, Mark } kind;
     std::size_t index;
   };
 

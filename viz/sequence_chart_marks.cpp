@@ -44,29 +44,29 @@ struct MarkRule {
 std::string link(const sim::TraceEvent& e) { return e.get(key::kA) + " \u2194 " + e.get(key::kB); }
 
 constexpr MarkRule kMarkRules[] = {
-    {ev::kCompose, Outcome::kNeutral,
+    {ev::kCompose, Outcome::Neutral,
      [](const sim::TraceEvent& e, MarkContext&) { return "\u2709 compose " + quoted(e.get(key::kSubject)); }},
-    {ev::kSubmitFailed, Outcome::kPermanent,
+    {ev::kSubmitFailed, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2717 submission failed: " +
               (e.get(key::kReason).empty() ? e.get(key::kReply) : e.get(key::kReason));
      }},
-    {ev::kQueueEnqueued, Outcome::kNeutral,
+    {ev::kQueueEnqueued, Outcome::Neutral,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "queued " + e.get(key::kId) + " " + quoted(e.get(key::kSubject));
      }},
-    {ev::kQueueAttempt, Outcome::kNeutral,
+    {ev::kQueueAttempt, Outcome::Neutral,
      [](const sim::TraceEvent& e, MarkContext&) -> std::string {
        const std::string& attempt = e.get(key::kAttempt);
        if (attempt == "1" || attempt.empty()) return "";  // the first attempt is not news
        return "retry #" + attempt + " of " + e.get(key::kId);
      }},
-    {ev::kRelayDeferred, Outcome::kNeutral,
+    {ev::kRelayDeferred, Outcome::Neutral,
      [](const sim::TraceEvent& e, MarkContext& c) -> std::string {
        c.last_status[{e.host, e.get(key::kId)}] = e.get(key::kStatus);
        return "";  // said by the queue.deferred that follows
      }},
-    {ev::kQueueDeferred, Outcome::kTransient,
+    {ev::kQueueDeferred, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext& c) {
        const std::string& status = c.last_status[{e.host, e.get(key::kId)}];
        const std::string& next = e.get(key::kNextNs);
@@ -76,105 +76,105 @@ constexpr MarkRule kMarkRules[] = {
        return label;
      },
      "(held in this host's queue until the next queue run after that time)"},
-    {ev::kRelayUnconfirmed, Outcome::kTransient,
+    {ev::kRelayUnconfirmed, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "no reply after the final dot: " + e.get(key::kTo) + " may get it twice";
      }},
-    {ev::kRelayBounced, Outcome::kPermanent,
+    {ev::kRelayBounced, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2717 " + e.get(key::kTo) + ": " + e.get(key::kStatus) + " failed";
      }},
-    {ev::kQueueExpired, Outcome::kPermanent,
+    {ev::kQueueExpired, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2717 " + e.get(key::kId) + " expired: too long in the queue";
      }},
-    {ev::kDsnBounce, Outcome::kPermanent,
+    {ev::kDsnBounce, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2709 bounce (DSN) to " + (e.get(key::kTo).empty() ? std::string("<>") : e.get(key::kTo));
      }},
-    {ev::kDsnDelayed, Outcome::kTransient,
+    {ev::kDsnDelayed, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2709 delay warning (DSN) to " + e.get(key::kTo);
      }},
-    {ev::kDsnSuppressed, Outcome::kNeutral,
+    {ev::kDsnSuppressed, Outcome::Neutral,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "no bounce for " + e.get(key::kId) + ": null sender";
      }},
-    {ev::kDeliver, Outcome::kOk,
+    {ev::kDeliver, Outcome::Ok,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2714 into " + e.get(key::kUser) + "'s " + e.get(key::kMailbox);
      }},
-    {ev::kDeliverFailed, Outcome::kPermanent,
+    {ev::kDeliverFailed, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2717 delivery to " + e.get(key::kUser) + " failed " + e.get(key::kStatus);
      }},
-    {ev::kDeliverDeferred, Outcome::kTransient,
+    {ev::kDeliverDeferred, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "delivery to " + e.get(key::kUser) + " deferred: " + e.get(key::kReason);
      }},
-    {ev::kQueueWriteFailed, Outcome::kPermanent,
+    {ev::kQueueWriteFailed, Outcome::Permanent,
      [](const sim::TraceEvent&, MarkContext&) { return std::string("\u2717 cannot write the queue file"); }},
-    {ev::kQueueReloaded, Outcome::kNeutral,
+    {ev::kQueueReloaded, Outcome::Neutral,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "queue reloaded from disk: " + plural(e.get(key::kMessages), "message");
      }},
-    {ev::kQueueCorrupt, Outcome::kPermanent,
+    {ev::kQueueCorrupt, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) { return "\u2717 corrupt queue file " + e.get(key::kId); }},
-    {ev::kFetchDone, Outcome::kOk,
+    {ev::kFetchDone, Outcome::Ok,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2714 fetched " + plural(e.get(key::kMessages), "message");
      }},
-    {ev::kFetchFailed, Outcome::kPermanent,
+    {ev::kFetchFailed, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) { return "\u2717 fetch failed: " + e.get(key::kDetail); }},
-    {ev::kAuthFailed, Outcome::kPermanent,
+    {ev::kAuthFailed, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) { return "\u2717 AUTH failed for " + e.get(key::kUser); }},
-    {ev::kPop3AuthFailed, Outcome::kPermanent,
+    {ev::kPop3AuthFailed, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2717 POP3 login failed for " + e.get(key::kUser);
      }},
-    {ev::kImapAuthFailed, Outcome::kPermanent,
+    {ev::kImapAuthFailed, Outcome::Permanent,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "\u2717 IMAP login failed for " + e.get(key::kUser);
      }},
-    {ev::kPop3Deleted, Outcome::kNeutral,
+    {ev::kPop3Deleted, Outcome::Neutral,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "deleted " + e.get(key::kUid) + " (" + e.get(key::kUser) + ")";
      }},
-    {ev::kRouteImplicitMx, Outcome::kNeutral,
+    {ev::kRouteImplicitMx, Outcome::Neutral,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "no MX for " + e.get(key::kDomain) + ": its A record (implicit MX)";
      }},
-    {ev::kDnsDrop, Outcome::kTimeout,
+    {ev::kDnsDrop, Outcome::Timeout,
      [](const sim::TraceEvent&, MarkContext&) { return std::string("dropped a query it could not parse"); }},
-    {ev::kHostDown, Outcome::kPermanent,
+    {ev::kHostDown, Outcome::Permanent,
      [](const sim::TraceEvent&, MarkContext&) { return std::string("\u2717 host down"); },
      "(a crash: its services stop, its disk and queue are kept)"},
-    {ev::kHostUp, Outcome::kOk,
+    {ev::kHostUp, Outcome::Ok,
      [](const sim::TraceEvent&, MarkContext&) { return std::string("\u2714 host up"); }},
-    {ev::kPortRefuse, Outcome::kTransient,
+    {ev::kPortRefuse, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "port " + e.get(key::kService) + " refuses connections";
      }},
-    {ev::kPortAccept, Outcome::kOk,
+    {ev::kPortAccept, Outcome::Ok,
      [](const sim::TraceEvent& e, MarkContext&) {
        return "port " + e.get(key::kService) + " accepts again";
      }},
-    {ev::kCut, Outcome::kTransient,
+    {ev::kCut, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext&) { return "\u2702 link cut " + link(e); }},
-    {ev::kHeal, Outcome::kOk,
+    {ev::kHeal, Outcome::Ok,
      [](const sim::TraceEvent& e, MarkContext&) { return "link healed " + link(e); }},
-    {ev::kLoss, Outcome::kTransient,
+    {ev::kLoss, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext&) { return "loss " + e.get(key::kRate) + " on " + link(e); }},
-    {ev::kStarttlsStrip, Outcome::kTransient,
+    {ev::kStarttlsStrip, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext&) { return "\u2702 STARTTLS stripped on " + link(e); },
      "(an on-path attacker hides the server's STARTTLS: `may` goes on in clear)"},
-    {ev::kStarttlsUnstrip, Outcome::kOk,
+    {ev::kStarttlsUnstrip, Outcome::Ok,
      [](const sim::TraceEvent& e, MarkContext&) { return "attacker gone " + link(e); }},
-    {ev::kStarttlsStripped, Outcome::kTransient,
+    {ev::kStarttlsStripped, Outcome::Transient,
      [](const sim::TraceEvent& e, MarkContext&) { return "\u2702 " + e.get(key::kDetail); }},
-    {ev::kDiskFull, Outcome::kTransient,
+    {ev::kDiskFull, Outcome::Transient,
      [](const sim::TraceEvent&, MarkContext&) { return std::string("disk full"); }},
-    {ev::kDiskOk, Outcome::kOk, [](const sim::TraceEvent&, MarkContext&) { return std::string("disk ok"); }},
+    {ev::kDiskOk, Outcome::Ok, [](const sim::TraceEvent&, MarkContext&) { return std::string("disk ok"); }},
 };
 
 }  // namespace

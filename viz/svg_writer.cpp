@@ -78,8 +78,8 @@ class Writer {
 
   void defs() {
     o_ << "<defs>\n";
-    for (Outcome oc : {Outcome::kOk, Outcome::kIntermediate, Outcome::kTransient,
-                       Outcome::kPermanent, Outcome::kTimeout, Outcome::kNeutral}) {
+    for (Outcome oc : {Outcome::Ok, Outcome::Intermediate, Outcome::Transient,
+                       Outcome::Permanent, Outcome::Timeout, Outcome::Neutral}) {
       std::string col = hex(outcome_rgb(oc));
       o_ << "<marker id=\"head-" << outcome_name(oc)
          << "\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" markerHeight=\"8\" "
@@ -216,8 +216,8 @@ class Writer {
     const std::string col = hex(outcome_rgb(a.outcome));
     const ChartLayout::Segment sg = layout_.arrow_segment(a);
     const double y1 = top_ + sg.y1, y2 = top_ + sg.y2;
-    const bool failed = a.kind == ArrowKind::kLost || a.kind == ArrowKind::kConnectFailed;
-    const bool dashed = failed || a.kind == ArrowKind::kConnect;
+    const bool failed = a.kind == ArrowKind::Lost || a.kind == ArrowKind::ConnectFailed;
+    const bool dashed = failed || a.kind == ArrowKind::Connect;
     std::string end = failed ? "cross-" : "head-";
     o_ << "<g class=\"arrow " << outcome_name(a.outcome) << "\"><title>"
        << xml_escape_text(a.detail) << "</title>";
@@ -257,7 +257,7 @@ class Writer {
   // others), above every line; its own <title> repeats the full story.
   void label(const PlacedLabel& l) {
     if (!l.placed) return;
-    const bool arrow = l.of == PlacedLabel::Of::kArrow;
+    const bool arrow = l.of == PlacedLabel::Of::Arrow;
     const Outcome oc = arrow ? c_.arrows[l.index].outcome : c_.marks[l.index].outcome;
     const std::string& detail = arrow ? c_.arrows[l.index].detail : c_.marks[l.index].detail;
     const double y0 = top_ + l.box.y0;

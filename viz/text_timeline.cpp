@@ -287,7 +287,7 @@ std::vector<Line> packet_lines(const scenario::Scenario& s, const std::vector<Re
   for (const auto& p : packets) {
     if (p.time > end) break;
     auto k = std::make_tuple(p.src, p.src_port, p.dst, p.dst_port, p.seq, p.tcp_flags, p.payload.size());
-    const bool again = p.protocol == sim::Protocol::kTcp && !seen.insert(k).second;
+    const bool again = p.protocol == sim::Protocol::Tcp && !seen.insert(k).second;
     if (!p.dropped && !again) continue;
     std::string from = host_at(s, sim::format_address(p.src)), to = host_at(s, sim::format_address(p.dst));
     if (from.empty()) from = sim::format_address(p.src);

@@ -24,14 +24,14 @@ TopologyLayer topology_layer(const scenario::Scenario& s, const scenario::Host& 
       sends = sends || send->client.value_or(send->server) == host.name;
       submits = submits || send->server == host.name;
     }
-  if (submits && has("MTA")) return TopologyLayer::kMsa;  // even when it is its domain's MX too
-  if (has("MX")) return TopologyLayer::kMx;
-  if (has("MSA")) return TopologyLayer::kMsa;
-  if (has("MDA") || has("MRA")) return TopologyLayer::kStore;
-  if (has("MTA")) return TopologyLayer::kMta;
-  if (has("DNS")) return TopologyLayer::kDns;
-  if (has("MUA")) return sends ? TopologyLayer::kSender : TopologyLayer::kReader;
-  return TopologyLayer::kDns;
+  if (submits && has("MTA")) return TopologyLayer::Msa;  // even when it is its domain's MX too
+  if (has("MX")) return TopologyLayer::Mx;
+  if (has("MSA")) return TopologyLayer::Msa;
+  if (has("MDA") || has("MRA")) return TopologyLayer::Store;
+  if (has("MTA")) return TopologyLayer::Mta;
+  if (has("DNS")) return TopologyLayer::Dns;
+  if (has("MUA")) return sends ? TopologyLayer::Sender : TopologyLayer::Reader;
+  return TopologyLayer::Dns;
 }
 
 Topology layout_topology(const scenario::Scenario& s) {
@@ -77,7 +77,7 @@ Topology layout_topology(const scenario::Scenario& s) {
   std::vector<int> raw(t.nodes.size());
   std::set<int> used;
   for (std::size_t i = 0; i < t.nodes.size(); ++i) {
-    raw[i] = static_cast<int>(TopologyLayer::kDns);
+    raw[i] = static_cast<int>(TopologyLayer::Dns);
     for (const auto& h : s.hosts)
       if (h.name == t.nodes[i].name) raw[i] = static_cast<int>(topology_layer(s, h));
     used.insert(raw[i]);

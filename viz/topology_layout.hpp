@@ -40,7 +40,7 @@ struct Topology {
 };
 
 // The story's layers, left to right.
-enum class TopologyLayer { kSender, kMsa, kMta, kDns, kMx, kStore, kReader };
+enum class TopologyLayer { Sender, Msa, Mta, Dns, Mx, Store, Reader };
 
 TopologyLayer topology_layer(const scenario::Scenario& s, const scenario::Host& host);
 

@@ -108,7 +108,7 @@ bool TcpStream::connect(const std::string& host, std::uint16_t port, std::chrono
 
 bool TcpStream::send(std::string_view data) {
   if (tls_) {
-    if (fd_ >= 0 && tls_->send(data) == tls::Status::kFailed) {
+    if (fd_ >= 0 && tls_->send(data) == tls::Status::Failed) {
       error_ = tls_error("send");
       return false;
     }

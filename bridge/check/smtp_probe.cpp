@@ -44,7 +44,7 @@ SmtpSessionLog run_smtp_session(const Url& url, std::chrono::milliseconds timeou
   smtp::ClientConfig config;
   config.helo_name = helo;
   // STARTTLS when offered (--starttls: or no message leaves in clear).
-  if (wants_starttls(url)) config.tls = url.tls == Url::Tls::Required ? smtp::TlsLevel::encrypt : smtp::TlsLevel::may;
+  if (wants_starttls(url)) config.tls = url.tls == Url::Tls::Required ? smtp::TlsLevel::Encrypt : smtp::TlsLevel::May;
   config.peer_name = url.authority();
   config.auth = auth;
   for (auto* t : {&config.greeting_timeout, &config.helo_timeout, &config.mail_timeout, &config.rcpt_timeout,

@@ -294,7 +294,7 @@ Result chain_row(const Options& opt, const Facts& f) {
   const V v = f.info.verification;
   if (opt.cafile.empty())
     return Result::warn("not verified: no --cafile (issuer " + f.cert.issuer + ")");
-  if (v == V::kOk || v == V::kHostnameMismatch || v == V::kExpired || v == V::kNotYetValid)
+  if (v == V::Ok || v == V::HostnameMismatch || v == V::Expired || v == V::NotYetValid)
     return Result::pass("chains to --cafile (issuer " + f.cert.issuer + ")");
   return Result::fail(std::string(tls::to_string(v)) + ": " + std::string(f.info.verify_detail) + " (issuer " +
                       f.cert.issuer + ")");

@@ -143,7 +143,7 @@ std::chrono::milliseconds Lookup::timeout() const {
 void Lookup::receive(std::string_view wire, Transport transport) {
   if (done_) return;
   // Once the query went to TCP, late UDP copies of the truncated answer do not count.
-  if (over_tcp_ != (transport == Transport::kTcp) || stream_pending_) {
+  if (over_tcp_ != (transport == Transport::Tcp) || stream_pending_) {
     ++ignored_;
     return;
   }
@@ -191,7 +191,7 @@ bool Lookup::follow_chain(const Message& m, std::string& name) {
 }
 
 void Lookup::on_response(const Message& m, Transport transport) {
-  if (m.tc && transport == Transport::kUdp) {
+  if (m.tc && transport == Transport::Udp) {
     // RFC 7766 5 (and RFC 2181 9): ask again over TCP; the truncated part is not used.
     over_tcp_ = true;
     stream_pending_ = true;

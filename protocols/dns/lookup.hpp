@@ -12,7 +12,7 @@
 // A truncated response (TC, RFC 1035 4.2.1) makes the lookup ask the same query again
 // over TCP (RFC 7766 5: a stub resolver MUST): take_stream_query() hands it out once, the
 // driver opens a connection to the server (length-prefixed messages, RFC 1035 4.2.2) and
-// passes the response to receive(wire, Transport::kTcp). UDP responses to that query are
+// passes the response to receive(wire, Transport::Tcp). UDP responses to that query are
 // ignored from then on. The TCP attempt has one timeout and no retry; a failed
 // connection is on_stream_failed(). Both end the lookup as temporary failures.
 #pragma once
@@ -40,7 +40,7 @@ struct ResolverConfig {
 };
 
 enum class Outcome { Answer, NoData, NxDomain, ServFail, Refused, Timeout, FormErr, CnameLoop };
-enum class Transport { kUdp, kTcp };
+enum class Transport { Udp, Tcp };
 std::string_view to_string(Outcome outcome);
 
 struct LookupResult {
@@ -61,7 +61,7 @@ class Lookup {
   // The query to send over TCP (without the length prefix), once, after a truncated
   // response; nullopt otherwise.
   std::optional<std::string> take_stream_query();
-  void receive(std::string_view wire, Transport transport = Transport::kUdp);
+  void receive(std::string_view wire, Transport transport = Transport::Udp);
   // The TCP connection for the stream query could not be made or closed before the
   // response (`why` goes into the detail).
   void on_stream_failed(std::string_view why);

@@ -36,11 +36,11 @@ void MailboxView::append_flags(std::string& out, std::uint8_t flags, std::uint32
     if (out.size() > start) out += ' ';
     out.append(f);
   };
-  if (flags & mda::kAnswered) add("\\Answered");
-  if (flags & mda::kFlagged) add("\\Flagged");
-  if (flags & mda::kDeleted) add("\\Deleted");
-  if (flags & mda::kSeen) add("\\Seen");
-  if (flags & mda::kDraft) add("\\Draft");
+  if (flags & mda::Answered) add("\\Answered");
+  if (flags & mda::Flagged) add("\\Flagged");
+  if (flags & mda::Deleted) add("\\Deleted");
+  if (flags & mda::Seen) add("\\Seen");
+  if (flags & mda::Draft) add("\\Draft");
   for (std::size_t i = 0; i < table.size() && i < 32; ++i)
     if ((keywords & (1u << i)) && shown_keyword(table[i])) add(table[i]);
   if (recent && rev1) add("\\Recent");

@@ -90,9 +90,9 @@ void ServerSession::fetch_one(std::uint32_t seq, const std::vector<FetchItem>& i
     }
   }
   bool seen_now = false;
-  if (sets_seen && !view_.read_only() && !(msg.flags & mda::kSeen)) {
-    if (store_->set_flags(user_, folder.id, msg.uid, msg.flags | mda::kSeen, msg.keywords) == mda::StoreResult::Ok) {
-      e.flags = msg.flags | mda::kSeen;
+  if (sets_seen && !view_.read_only() && !(msg.flags & mda::Seen)) {
+    if (store_->set_flags(user_, folder.id, msg.uid, msg.flags | mda::Seen, msg.keywords) == mda::StoreResult::Ok) {
+      e.flags = msg.flags | mda::Seen;
       e.keywords = msg.keywords;
       seen_now = true;
     }

@@ -58,7 +58,7 @@ void ServerSession::select(Parser& p, bool read_only) {
   if (!rev2_) {
     untagged(std::to_string(view_.recent_count()) + " RECENT");
     for (std::uint32_t seq = 1; seq <= view_.count(); ++seq) {
-      if (view_.at(seq).flags & mda::kSeen) continue;
+      if (view_.at(seq).flags & mda::Seen) continue;
       untagged("OK [UNSEEN " + std::to_string(seq) + "] First unseen.");
       break;
     }
@@ -145,8 +145,8 @@ void ServerSession::cmd_namespace(Parser& p) {
 bool ServerSession::append_status(std::string& out, const mda::Folder& f, const std::vector<std::string>& items) {
   std::uint64_t unseen = 0, deleted = 0, size = 0, recent = 0;
   for (const auto& m : f.messages) {
-    unseen += (m.flags & mda::kSeen) == 0;
-    deleted += (m.flags & mda::kDeleted) != 0;
+    unseen += (m.flags & mda::Seen) == 0;
+    deleted += (m.flags & mda::Deleted) != 0;
     recent += m.recent;
     size += m.size;
   }
@@ -216,11 +216,11 @@ void ServerSession::cmd_append(Parser& p) {
     if (!flags || !p.sp()) return syntax_error(p);
     for (const std::string& f : *flags) {
       const std::string u = upper(f);
-      if (u == "\\SEEN") r.flags |= mda::kSeen;
-      else if (u == "\\ANSWERED") r.flags |= mda::kAnswered;
-      else if (u == "\\FLAGGED") r.flags |= mda::kFlagged;
-      else if (u == "\\DELETED") r.flags |= mda::kDeleted;
-      else if (u == "\\DRAFT") r.flags |= mda::kDraft;
+      if (u == "\\SEEN") r.flags |= mda::Seen;
+      else if (u == "\\ANSWERED") r.flags |= mda::Answered;
+      else if (u == "\\FLAGGED") r.flags |= mda::Flagged;
+      else if (u == "\\DELETED") r.flags |= mda::Deleted;
+      else if (u == "\\DRAFT") r.flags |= mda::Draft;
       else if (u == "\\RECENT") continue;  // not settable; ignored as Dovecot does
       else if (f[0] == '\\') return bad("Invalid system flag " + f + ".");
       else r.keywords.push_back(f);

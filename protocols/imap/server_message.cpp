@@ -14,11 +14,11 @@ bool flag_bits(const std::vector<std::string>& flags, std::uint8_t& bits, std::v
                std::string& bad_flag) {
   for (const auto& f : flags) {
     const std::string u = upper(f);
-    if (u == "\\SEEN") bits |= mda::kSeen;
-    else if (u == "\\ANSWERED") bits |= mda::kAnswered;
-    else if (u == "\\FLAGGED") bits |= mda::kFlagged;
-    else if (u == "\\DELETED") bits |= mda::kDeleted;
-    else if (u == "\\DRAFT") bits |= mda::kDraft;
+    if (u == "\\SEEN") bits |= mda::Seen;
+    else if (u == "\\ANSWERED") bits |= mda::Answered;
+    else if (u == "\\FLAGGED") bits |= mda::Flagged;
+    else if (u == "\\DELETED") bits |= mda::Deleted;
+    else if (u == "\\DRAFT") bits |= mda::Draft;
     else if (u == "\\RECENT") continue;  // RFC 9051 2.3.2: the server sets it, no one else
     else if (f[0] == '\\') {
       bad_flag = f;
@@ -61,7 +61,7 @@ void ServerSession::cmd_close(Parser& p) {
     if (const mda::Folder* f = store_->folder_by_id(user_, view_.folder_id())) {
       std::vector<std::uint32_t> gone;
       for (const auto& m : f->messages)
-        if (m.flags & mda::kDeleted) gone.push_back(m.uid);
+        if (m.flags & mda::Deleted) gone.push_back(m.uid);
       if (!gone.empty()) store_->expunge(user_, f->id, gone);
     }
   }
@@ -87,7 +87,7 @@ void ServerSession::cmd_expunge(Parser& p) {
   if (f == nullptr) return complete("OK", "Expunge completed.");  // the sync says BYE
   std::vector<std::uint32_t> gone;
   for (const auto& m : f->messages) {
-    if (!(m.flags & mda::kDeleted)) continue;
+    if (!(m.flags & mda::Deleted)) continue;
     if (uid_) {
       const std::uint32_t seq = view_.seq_of(m.uid);
       if (seq == 0 || !std::binary_search(seqs.begin(), seqs.end(), seq)) continue;

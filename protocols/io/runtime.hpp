@@ -31,8 +31,8 @@ namespace maillab::io {
 using Time = std::int64_t;  // nanoseconds since the start of the run
 using TimerHandle = std::uint64_t;  // 0 is "no timer"
 
-enum class CloseKind { kOrderly, kReset, kTimedOut };
-enum class ConnectStatus { kConnected, kRefused, kTimedOut, kUnreachable };
+enum class CloseKind { Orderly, Reset, TimedOut };
+enum class ConnectStatus { Connected, Refused, TimedOut, Unreachable };
 
 class ConnectionHandler {
  public:

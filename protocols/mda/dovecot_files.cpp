@@ -110,11 +110,11 @@ std::vector<std::string> parse_keywords(std::string_view text) {
 
 std::string maildir_flag_letters(std::uint8_t flags, std::uint32_t keywords) {
   std::string s;
-  if (flags & kDraft) s += 'D';
-  if (flags & kFlagged) s += 'F';
-  if (flags & kAnswered) s += 'R';
-  if (flags & kSeen) s += 'S';
-  if (flags & kDeleted) s += 'T';
+  if (flags & Draft) s += 'D';
+  if (flags & Flagged) s += 'F';
+  if (flags & Answered) s += 'R';
+  if (flags & Seen) s += 'S';
+  if (flags & Deleted) s += 'T';
   for (std::size_t i = 0; i < kMaxKeywords; ++i)
     if (keywords & (1u << i)) s += static_cast<char>('a' + i);
   return s;
@@ -125,11 +125,11 @@ void parse_maildir_flags(std::string_view letters, std::uint8_t& flags, std::uin
   keywords = 0;
   for (char c : letters) {
     switch (c) {
-      case 'D': flags |= kDraft; break;
-      case 'F': flags |= kFlagged; break;
-      case 'R': flags |= kAnswered; break;
-      case 'S': flags |= kSeen; break;
-      case 'T': flags |= kDeleted; break;
+      case 'D': flags |= Draft; break;
+      case 'F': flags |= Flagged; break;
+      case 'R': flags |= Answered; break;
+      case 'S': flags |= Seen; break;
+      case 'T': flags |= Deleted; break;
       default:
         if (c >= 'a' && c <= 'z') keywords |= 1u << (c - 'a');
     }

@@ -40,13 +40,13 @@
 namespace maillab::mda {
 
 enum MessageFlag : std::uint8_t {
-  kSeen = 1u << 0,      // \Seen     Maildir S
-  kAnswered = 1u << 1,  // \Answered Maildir R
-  kFlagged = 1u << 2,   // \Flagged  Maildir F
-  kDeleted = 1u << 3,   // \Deleted  Maildir T
-  kDraft = 1u << 4,     // \Draft    Maildir D
+  Seen = 1u << 0,      // \Seen     Maildir S
+  Answered = 1u << 1,  // \Answered Maildir R
+  Flagged = 1u << 2,   // \Flagged  Maildir F
+  Deleted = 1u << 3,   // \Deleted  Maildir T
+  Draft = 1u << 4,     // \Draft    Maildir D
 };
-inline constexpr std::uint8_t kAllFlags = kSeen | kAnswered | kFlagged | kDeleted | kDraft;
+inline constexpr std::uint8_t kAllFlags = Seen | Answered | Flagged | Deleted | Draft;
 inline constexpr std::size_t kMaxKeywords = 26;
 
 enum class SpecialUse { None, Sent, Drafts, Junk, Trash };  // RFC 6154 2

@@ -36,7 +36,7 @@ std::string with_type(std::string_view value, std::string_view type) {
     out.assign(type).append(";");
   }
   out += ' ';
-  append_header_safe(out, value, PeerText::text, kPeerTextMax);
+  append_header_safe(out, value, PeerText::Text, kPeerTextMax);
   return out;
 }
 
@@ -127,7 +127,7 @@ std::string human_text(const DsnRequest& r, Kind kind) {
     }
     t += "\r\n";
     // The next hop's reply and the addresses are peers' text: one line, printable.
-    wrap(header_safe(line, PeerText::text, 4 * kPeerTextMax), t);
+    wrap(header_safe(line, PeerText::Text, 4 * kPeerTextMax), t);
   }
   return t;
 }
@@ -135,7 +135,7 @@ std::string human_text(const DsnRequest& r, Kind kind) {
 std::string status_part(const DsnRequest& r) {
   std::string s = fold_field("Reporting-MTA", with_type(r.reporting_mta, "dns"));
   if (!r.original_envelope_id.empty())
-    s += fold_field("Original-Envelope-Id", header_safe(r.original_envelope_id, PeerText::text, 100));
+    s += fold_field("Original-Envelope-Id", header_safe(r.original_envelope_id, PeerText::Text, 100));
   s += fold_field("Arrival-Date", rfc5322_date(r.arrival_ns));
   for (const auto& rc : r.recipients) {
     s += "\r\n";

@@ -7,9 +7,9 @@ namespace {
 
 bool allowed(char c, PeerText kind) {
   const auto u = static_cast<unsigned char>(c);
-  if (u == ' ') return kind == PeerText::text;
+  if (u == ' ') return kind == PeerText::Text;
   if (u < 0x21 || u > 0x7e) return false;
-  if (kind == PeerText::text) return true;
+  if (kind == PeerText::Text) return true;
   switch (c) {
     case '(': case ')': case ';': case '\\': case '<': case '>': case '"':
       return false;

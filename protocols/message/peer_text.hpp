@@ -5,9 +5,9 @@
 // of their own (issue 15 item 5) nor put control bytes in front of a reader.
 //
 // Invariants of the result, for any input (fuzz/header_safe_fuzz.cpp checks them):
-// - only printable ASCII (0x21-0x7E), plus the space in PeerText::text; every other byte
+// - only printable ASCII (0x21-0x7E), plus the space in PeerText::Text; every other byte
 //   (CR, LF, NUL, other C0 controls, DEL, 8-bit bytes) is '?', as Postfix's printable();
-// - in PeerText::token also no '(' ')' ';' '\\' '<' '>' '"' (they would end a Received
+// - in PeerText::Token also no '(' ')' ';' '\\' '<' '>' '"' (they would end a Received
 //   clause, a comment or an address early): '?';
 // - at most `max` octets (max >= 3); a longer input keeps its start and ends in "...".
 // Input that needs no change comes out unchanged.
@@ -20,20 +20,20 @@
 namespace maillab::message {
 
 enum class PeerText {
-  token,  // one word: a host name, an address literal, an address, an identifier
-  text,   // free text with spaces: a reply text, an ENVID
+  Token,  // one word: a host name, an address literal, an address, an identifier
+  Text,   // free Text with spaces: a reply Text, an ENVID
 };
 
 inline constexpr std::size_t kPeerTokenMax = 255;  // a domain (RFC 5321 4.5.3.1.2)
 inline constexpr std::size_t kPeerTextMax = 900;   // a field line stays under 998 octets
 
-std::string header_safe(std::string_view peer, PeerText kind = PeerText::token,
+std::string header_safe(std::string_view peer, PeerText kind = PeerText::Token,
                         std::size_t max = kPeerTokenMax);
 // The same, appended to `out` (no temporary).
-void append_header_safe(std::string& out, std::string_view peer, PeerText kind = PeerText::token,
+void append_header_safe(std::string& out, std::string_view peer, PeerText kind = PeerText::Token,
                         std::size_t max = kPeerTokenMax);
 // True when header_safe() would change nothing.
-bool is_header_safe(std::string_view peer, PeerText kind = PeerText::token, std::size_t max = kPeerTokenMax);
+bool is_header_safe(std::string_view peer, PeerText kind = PeerText::Token, std::size_t max = kPeerTokenMax);
 
 // terminal_safe: the one gate for text on its way to a terminal (the timeline of `run` and
 // `serve`, expectation results, `check`'s "server said", chaos reports). A stranger's

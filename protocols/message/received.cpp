@@ -80,7 +80,7 @@ std::string received_value(const ReceivedInfo& info) {
     std::string_view rcpt = info.for_rcpt;
     if (rcpt.size() >= 2 && rcpt.front() == '<' && rcpt.back() == '>') rcpt = rcpt.substr(1, rcpt.size() - 2);
     out += "\r\n\tfor <";
-    append_header_safe(out, rcpt, PeerText::token, kPeerTokenMax + 64 + 1);
+    append_header_safe(out, rcpt, PeerText::Token, kPeerTokenMax + 64 + 1);
     out += '>';
   }
   out += "; ";

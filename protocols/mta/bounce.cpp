@@ -8,17 +8,17 @@ namespace maillab::mta {
 bool dsn_wanted(const QueueRecipient& r, DsnKind kind) {
   using P = smtp::RcptParams;
   switch (kind) {
-    case DsnKind::kBounce: return r.notify == 0 || (r.notify & P::notify_failure) != 0;
-    case DsnKind::kDelayed: return r.notify == 0 || (r.notify & P::notify_delay) != 0;
-    case DsnKind::kSuccess: return (r.notify & P::notify_success) != 0;
+    case DsnKind::Bounce: return r.notify == 0 || (r.notify & P::notify_failure) != 0;
+    case DsnKind::Delayed: return r.notify == 0 || (r.notify & P::notify_delay) != 0;
+    case DsnKind::Success: return (r.notify & P::notify_success) != 0;
   }
   return false;
 }
 
 message::DsnRequest dsn_request(DsnKind kind, const QueueFile& q, const std::vector<const QueueRecipient*>& rcpts,
                                 std::string_view hostname, io::Time now, io::Time retry_until) {
-  const bool delayed = kind == DsnKind::kDelayed;
-  const bool success = kind == DsnKind::kSuccess;
+  const bool delayed = kind == DsnKind::Delayed;
+  const bool success = kind == DsnKind::Success;
   message::DsnRequest req;
   req.reporting_mta = hostname;
   req.postmaster_from = "MAILER-DAEMON@" + std::string(hostname);

@@ -29,7 +29,7 @@
 
 namespace maillab::mta {
 
-enum class DsnKind { kBounce, kDelayed, kSuccess };
+enum class DsnKind { Bounce, Delayed, Success };
 
 // Whether `r`'s NOTIFY asks for a report of `kind`.
 bool dsn_wanted(const QueueRecipient& r, DsnKind kind);

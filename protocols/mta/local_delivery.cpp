@@ -32,7 +32,7 @@ mda::MailStore& LocalDelivery::store() {
 }
 
 void LocalDelivery::failed(const QueueFile& q, QueueRecipient& r) {
-  r.state = RcptState::kFailed;
+  r.state = RcptState::Failed;
   host_.runtime().trace(agent::kMda, ev::kDeliverFailed,
                         {{key::kId, q.id},
                          {key::kTo, r.address},
@@ -84,7 +84,7 @@ void LocalDelivery::deliver(const QueueFile& q, QueueRecipient& r, const io::Byt
                                                    : "X-maillab; cannot deliver to mailbox of user " + user;
     return failed(q, r);
   }
-  r.state = RcptState::kDelivered;
+  r.state = RcptState::Delivered;
   r.status = "2.0.0";
   r.diagnostic = "X-maillab; delivered to " + cfg.mailbox;
   if (rt.tracing()) {

@@ -58,15 +58,15 @@ struct DkimKey {
 
 // What the SMTP server on port 25 verifies (scenario `mta.smtpd_checks`,
 // docs/sender-auth.md).
-enum class CheckMode { kOff, kTag, kReject /* spf */, kEnforce /* dmarc */ };
+enum class CheckMode { Off, Tag, Reject /* spf */, Enforce /* dmarc */ };
 struct SmtpdChecks {
-  CheckMode spf = CheckMode::kOff;
-  CheckMode dkim = CheckMode::kOff;
-  CheckMode dmarc = CheckMode::kOff;
-  bool any() const { return spf != CheckMode::kOff || dkim != CheckMode::kOff || dmarc != CheckMode::kOff; }
+  CheckMode spf = CheckMode::Off;
+  CheckMode dkim = CheckMode::Off;
+  CheckMode dmarc = CheckMode::Off;
+  bool any() const { return spf != CheckMode::Off || dkim != CheckMode::Off || dmarc != CheckMode::Off; }
   // DMARC needs both results, so it runs SPF and DKIM itself (as OpenDMARC does).
-  bool run_spf() const { return spf != CheckMode::kOff || dmarc != CheckMode::kOff; }
-  bool run_dkim() const { return dkim != CheckMode::kOff || dmarc != CheckMode::kOff; }
+  bool run_spf() const { return spf != CheckMode::Off || dmarc != CheckMode::Off; }
+  bool run_dkim() const { return dkim != CheckMode::Off || dmarc != CheckMode::Off; }
 };
 
 struct MtaConfig {

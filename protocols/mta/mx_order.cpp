@@ -10,7 +10,7 @@ MxRoute order_mx(std::vector<MxHost> records, std::string_view self,
                  const std::function<std::mt19937_64&()>& rng) {
   MxRoute out;
   if (records.size() == 1 && records[0].host.empty()) {
-    out.verdict = MxRoute::Verdict::kNullMx;
+    out.verdict = MxRoute::Verdict::NullMx;
     return out;
   }
   std::vector<MxHost>& mxs = out.hosts;
@@ -36,7 +36,7 @@ MxRoute order_mx(std::vector<MxHost> records, std::string_view self,
     const int preference = me->preference;
     mxs.erase(std::remove_if(mxs.begin(), mxs.end(), [&](const MxHost& m) { return m.preference >= preference; }),
               mxs.end());
-    if (mxs.empty()) out.verdict = MxRoute::Verdict::kLoopsToSelf;
+    if (mxs.empty()) out.verdict = MxRoute::Verdict::LoopsToSelf;
   }
   return out;
 }

@@ -29,8 +29,8 @@ struct MxHost {
 };
 
 struct MxRoute {
-  enum class Verdict { kRoute, kNullMx, kLoopsToSelf };
-  Verdict verdict = Verdict::kRoute;
+  enum class Verdict { Route, NullMx, LoopsToSelf };
+  Verdict verdict = Verdict::Route;
   std::vector<MxHost> hosts;  // kRoute: in the order to try
 };
 

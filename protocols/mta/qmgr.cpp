@@ -104,7 +104,7 @@ void Qmgr::start() {
   // retry time.
   io::Runtime& rt = host_.runtime();
   auto messages = store_->load([&rt](const QueueLoadNote& n) {
-    if (n.kind == QueueLoadNote::Kind::kCorrupt) {
+    if (n.kind == QueueLoadNote::Kind::Corrupt) {
       rt.trace(agent::kMta, ev::kQueueCorrupt, {{key::kFile, n.file}, {key::kMovedTo, n.moved_to}});
     } else {
       rt.trace(agent::kMta, ev::kQueueOrphanRemoved, {{key::kFile, n.file}});
@@ -118,7 +118,7 @@ void Qmgr::start() {
     const io::Time latest_retry = rt.now() + qc.maximal_backoff_time;
     if (q.next_attempt > latest_retry) q.next_attempt = latest_retry;
     if (q.arrival > rt.now()) q.arrival = rt.now();
-    const bool retry_now = q.state == QueueState::kIncoming || q.state == QueueState::kActive;
+    const bool retry_now = q.state == QueueState::Incoming || q.state == QueueState::Active;
     std::string id = q.id;
     index_[id] = std::move(q);
     if (retry_now) rt.start_timer(0, [this, id] { activate(id); });
@@ -143,7 +143,7 @@ void Qmgr::scan() {
   io::Runtime& rt = host_.runtime();
   std::vector<std::string> due;
   for (const auto& [id, q] : index_) {
-    if (q.state == QueueState::kDeferred && q.next_attempt <= rt.now()) due.push_back(id);
+    if (q.state == QueueState::Deferred && q.next_attempt <= rt.now()) due.push_back(id);
   }
   for (const auto& id : due) activate(id);
 }
@@ -152,7 +152,7 @@ void Qmgr::flush() {
   io::Runtime& rt = host_.runtime();
   std::vector<std::string> deferred;
   for (const auto& [id, q] : index_) {
-    if (q.state == QueueState::kDeferred) deferred.push_back(id);
+    if (q.state == QueueState::Deferred) deferred.push_back(id);
   }
   rt.trace(agent::kMta, ev::kQueueFlush, {{key::kMessages, std::to_string(deferred.size())}});
   for (const auto& id : deferred) activate(id);
@@ -164,8 +164,8 @@ void Qmgr::activate(const std::string& id) {
   auto it = index_.find(id);
   if (it == index_.end() || in_flight_.count(id)) return;
   QueueFile& q = it->second;
-  if (q.state == QueueState::kHold) return;
-  save(q, QueueState::kActive);
+  if (q.state == QueueState::Hold) return;
+  save(q, QueueState::Active);
   ++q.attempts;
   auto content = store_->content(id);
   if (!content) {
@@ -185,10 +185,10 @@ void Qmgr::activate(const std::string& id) {
   bool delivered_locally = false;
   for (std::size_t i = 0; i < q.rcpts.size(); ++i) {
     QueueRecipient& r = q.rcpts[i];
-    if (r.state != RcptState::kPending) continue;
+    if (r.state != RcptState::Pending) continue;
     if (cfg.discard) {
       // Postfix discard(8): the recipient is done, "delivered" nowhere, status sent.
-      r.state = RcptState::kDelivered;
+      r.state = RcptState::Delivered;
       r.status = "2.0.0";
       r.diagnostic = "X-maillab; discarded";
       rt.trace(agent::kMda, ev::kDiscarded,
@@ -210,7 +210,7 @@ void Qmgr::activate(const std::string& id) {
   // Record the local outcomes before the SMTP attempts start, as local(8) marks each
   // recipient done in the queue file at once: a crash while the attempts run must not
   // deliver the local copies again after the reboot.
-  if (delivered_locally) save(q, QueueState::kActive);
+  if (delivered_locally) save(q, QueueState::Active);
   in_flight_[id] = static_cast<int>(remote.size());
   while (!remote.empty()) {
     // Taken out of the map in its order: the domain and the indices move to the attempt.
@@ -218,7 +218,7 @@ void Qmgr::activate(const std::string& id) {
     smtp::OutgoingMessage m;
     m.from = to_path(q.sender);
     m.params.envid = q.envid;
-    m.params.ret = q.ret_headers ? smtp::DsnRet::hdrs : smtp::DsnRet::unspecified;
+    m.params.ret = q.ret_headers ? smtp::DsnRet::Hdrs : smtp::DsnRet::Unspecified;
     m.params.smtputf8 = q.smtputf8;
     m.rcpts.reserve(node.mapped().size());
     for (std::size_t i : node.mapped()) m.rcpts.push_back(outgoing_recipient(q.rcpts[i]));
@@ -262,13 +262,13 @@ void Qmgr::job_done(const SmtpAttempt& attempt, std::size_t job) {
     r.status = o.status;
     r.diagnostic = o.diagnostic;
     r.remote_mta = o.remote_mta;
-    if (o.kind == AttemptOutcome::Kind::kDelivered) r.state = RcptState::kDelivered;
+    if (o.kind == AttemptOutcome::Kind::Delivered) r.state = RcptState::Delivered;
     // RFC 3461 5.2.2: a next hop that announced DSN got NOTIFY and reports from now on;
     // only one without it makes this MTA send a "relayed" notice.
-    if (o.kind == AttemptOutcome::Kind::kDelivered && o.next_hop_dsn) r.reported = true;
-    if (o.kind == AttemptOutcome::Kind::kFailed) r.state = RcptState::kFailed;
+    if (o.kind == AttemptOutcome::Kind::Delivered && o.next_hop_dsn) r.reported = true;
+    if (o.kind == AttemptOutcome::Kind::Failed) r.state = RcptState::Failed;
     const std::string& msgid = qit->second.message_id;
-    if (rt.tracing() && o.kind == AttemptOutcome::Kind::kDelivered) {
+    if (rt.tracing() && o.kind == AttemptOutcome::Kind::Delivered) {
       // The next hop as a link: its address and the queue id it named (docs/trace.md).
       rt.trace(agent::kMta, ev::kRelaySent,
                {{key::kId, id},
@@ -280,7 +280,7 @@ void Qmgr::job_done(const SmtpAttempt& attempt, std::size_t job) {
                 {key::kPeer, o.remote_address},
                 {key::kNextId, o.next_id}});
     } else if (rt.tracing()) {
-      rt.trace(agent::kMta, o.kind == AttemptOutcome::Kind::kFailed ? ev::kRelayBounced : ev::kRelayDeferred,
+      rt.trace(agent::kMta, o.kind == AttemptOutcome::Kind::Failed ? ev::kRelayBounced : ev::kRelayDeferred,
                {{key::kId, id},
                 {key::kTo, r.address},
                 {key::kRelay, o.remote_mta},
@@ -313,8 +313,8 @@ void Qmgr::active_done(const std::string& id) {
   if (!q.done() && age >= lifetime) {
     // Expired: the pending recipients fail with the last transient status they had.
     for (auto& r : q.rcpts) {
-      if (r.state != RcptState::kPending) continue;
-      r.state = RcptState::kFailed;
+      if (r.state != RcptState::Pending) continue;
+      r.state = RcptState::Failed;
       if (r.status.empty() || r.status[0] != '4') r.status = "4.4.7";
       r.diagnostic = r.diagnostic.empty() ? "X-maillab; message expired" : r.diagnostic;
     }
@@ -326,14 +326,14 @@ void Qmgr::active_done(const std::string& id) {
   std::vector<const QueueRecipient*> failed, succeeded, unwanted;
   for (auto& r : q.rcpts) {
     if (r.reported) continue;
-    if (r.state == RcptState::kFailed) (dsn_wanted(r, DsnKind::kBounce) ? failed : unwanted).push_back(&r);
-    if (r.state == RcptState::kDelivered && dsn_wanted(r, DsnKind::kSuccess)) succeeded.push_back(&r);
+    if (r.state == RcptState::Failed) (dsn_wanted(r, DsnKind::Bounce) ? failed : unwanted).push_back(&r);
+    if (r.state == RcptState::Delivered && dsn_wanted(r, DsnKind::Success)) succeeded.push_back(&r);
   }
-  if (!failed.empty()) send_dsn(q, failed, DsnKind::kBounce);
+  if (!failed.empty()) send_dsn(q, failed, DsnKind::Bounce);
   if (!unwanted.empty()) suppress_dsn(q, unwanted, "NOTIFY");
-  if (!succeeded.empty()) send_dsn(q, succeeded, DsnKind::kSuccess);
+  if (!succeeded.empty()) send_dsn(q, succeeded, DsnKind::Success);
   for (auto& r : q.rcpts) {
-    if (r.state == RcptState::kFailed || (r.state == RcptState::kDelivered && dsn_wanted(r, DsnKind::kSuccess)))
+    if (r.state == RcptState::Failed || (r.state == RcptState::Delivered && dsn_wanted(r, DsnKind::Success)))
       r.reported = true;
   }
   if (q.done()) {
@@ -348,23 +348,23 @@ void Qmgr::active_done(const std::string& id) {
   if (cfg.queue.delay_warning_time > 0 && !q.warned && age >= cfg.queue.delay_warning_time) {
     std::vector<const QueueRecipient*> delayed;
     for (auto& r : q.rcpts) {
-      if (r.state == RcptState::kPending && dsn_wanted(r, DsnKind::kDelayed)) delayed.push_back(&r);
+      if (r.state == RcptState::Pending && dsn_wanted(r, DsnKind::Delayed)) delayed.push_back(&r);
     }
-    if (!delayed.empty()) send_dsn(q, delayed, DsnKind::kDelayed);
+    if (!delayed.empty()) send_dsn(q, delayed, DsnKind::Delayed);
     q.warned = true;
   }
   // Postfix: delay = time in queue, clamped to [minimal_backoff_time, maximal_backoff_time].
   io::Time delay = std::clamp(age, cfg.queue.minimal_backoff_time, cfg.queue.maximal_backoff_time);
   // Postfix keeps the due time as the queue file's mtime, in whole seconds.
   q.next_attempt = (rt.now() + delay) / kSec * kSec;
-  if (!save(q, QueueState::kDeferred)) {
+  if (!save(q, QueueState::Deferred)) {
     // The disk refused the update: the old envelope stays on disk; in memory the message
     // is deferred all the same, so the scan retries it.
-    q.state = QueueState::kDeferred;
+    q.state = QueueState::Deferred;
   }
   std::string reason;
   for (const auto& r : q.rcpts) {
-    if (r.state == RcptState::kPending) {
+    if (r.state == RcptState::Pending) {
       reason = r.diagnostic;
       break;
     }
@@ -400,8 +400,8 @@ void Qmgr::send_dsn(const QueueFile& q, const std::vector<const QueueRecipient*>
   s.rcpts = {q.sender};
   s.content = message::build_dsn(req);
   rt.trace(agent::kMta,
-           kind == DsnKind::kDelayed   ? ev::kDsnDelayed
-           : kind == DsnKind::kSuccess ? ev::kDsnSuccess
+           kind == DsnKind::Delayed   ? ev::kDsnDelayed
+           : kind == DsnKind::Success ? ev::kDsnSuccess
                                        : ev::kDsnBounce,
            {{key::kId, q.id},
             {key::kTo, q.sender},

@@ -108,9 +108,9 @@ bool to_number(std::string_view s, T& out) {
 
 std::string_view rcpt_state_name(RcptState s) {
   switch (s) {
-    case RcptState::kPending: return "pending";
-    case RcptState::kDelivered: return "delivered";
-    case RcptState::kFailed: return "failed";
+    case RcptState::Pending: return "pending";
+    case RcptState::Delivered: return "delivered";
+    case RcptState::Failed: return "failed";
   }
   return "pending";
 }
@@ -119,17 +119,17 @@ std::string_view rcpt_state_name(RcptState s) {
 
 std::string_view queue_state_name(QueueState s) {
   switch (s) {
-    case QueueState::kIncoming: return "incoming";
-    case QueueState::kActive: return "active";
-    case QueueState::kDeferred: return "deferred";
-    case QueueState::kHold: return "hold";
+    case QueueState::Incoming: return "incoming";
+    case QueueState::Active: return "active";
+    case QueueState::Deferred: return "deferred";
+    case QueueState::Hold: return "hold";
   }
   return "incoming";
 }
 
 bool QueueFile::done() const {
   return std::none_of(rcpts.begin(), rcpts.end(),
-                      [](const QueueRecipient& r) { return r.state == RcptState::kPending; });
+                      [](const QueueRecipient& r) { return r.state == RcptState::Pending; });
 }
 
 namespace {
@@ -251,9 +251,9 @@ std::optional<QueueFile> QueueFile::parse(std::string_view text) {
       QueueRecipient r;
       r.address = unescape(f[1]);
       r.original = unescape(f[2]);
-      r.state = f[3] == "delivered" ? RcptState::kDelivered
-                : f[3] == "failed"  ? RcptState::kFailed
-                                    : RcptState::kPending;
+      r.state = f[3] == "delivered" ? RcptState::Delivered
+                : f[3] == "failed"  ? RcptState::Failed
+                                    : RcptState::Pending;
       r.status = unescape(f[4]);
       r.diagnostic = unescape(f[5]);
       r.remote_mta = unescape(f[6]);
@@ -268,10 +268,10 @@ std::optional<QueueFile> QueueFile::parse(std::string_view text) {
       q.id = value;
       have_id = true;
     } else if (key == "state") {
-      q.state = value == "active"     ? QueueState::kActive
-                : value == "deferred" ? QueueState::kDeferred
-                : value == "hold"     ? QueueState::kHold
-                                      : QueueState::kIncoming;
+      q.state = value == "active"     ? QueueState::Active
+                : value == "deferred" ? QueueState::Deferred
+                : value == "hold"     ? QueueState::Hold
+                                      : QueueState::Incoming;
     } else if (key == "arrival") {
       if (!to_number(value, q.arrival)) return std::nullopt;
     } else if (key == "sender") {

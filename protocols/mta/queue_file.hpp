@@ -18,15 +18,15 @@
 
 namespace maillab::mta {
 
-enum class QueueState { kIncoming, kActive, kDeferred, kHold };
+enum class QueueState { Incoming, Active, Deferred, Hold };
 std::string_view queue_state_name(QueueState s);
 
-enum class RcptState { kPending, kDelivered, kFailed };
+enum class RcptState { Pending, Delivered, Failed };
 
 struct QueueRecipient {
   std::string address;       // where it goes now (after alias expansion)
   std::string original;      // as the client gave it (DSN Original-Recipient)
-  RcptState state = RcptState::kPending;
+  RcptState state = RcptState::Pending;
   std::string status;        // RFC 3463 code of the last outcome, e.g. 4.4.1
   std::string diagnostic;    // e.g. "smtp; 550 5.1.1 <bob@b.example>: User unknown"
   std::string remote_mta;    // the host that answered, if any
@@ -40,7 +40,7 @@ struct QueueRecipient {
 
 struct QueueFile {
   std::string id;
-  QueueState state = QueueState::kIncoming;
+  QueueState state = QueueState::Incoming;
   io::Time arrival = 0;
   std::string sender;        // "" is the null sender <>
   std::string envid;         // DSN ENVID

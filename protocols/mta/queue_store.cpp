@@ -9,8 +9,8 @@ namespace {
 
 std::uint8_t state_bit(QueueState s) { return static_cast<std::uint8_t>(1u << static_cast<int>(s)); }
 
-constexpr QueueState kStates[] = {QueueState::kIncoming, QueueState::kActive,
-                                  QueueState::kDeferred, QueueState::kHold};
+constexpr QueueState kStates[] = {QueueState::Incoming, QueueState::Active,
+                                  QueueState::Deferred, QueueState::Hold};
 
 }  // namespace
 
@@ -55,7 +55,7 @@ QueueLoadNote DiskQueueStore::quarantine(const std::string& path) {
   std::string to = kCorruptDir;
   for (char c : std::string_view(path).substr(6)) to += c == '/' ? '.' : c;  // after "queue/"
   disk_.rename(path, to);
-  return QueueLoadNote{QueueLoadNote::Kind::kCorrupt, path, std::move(to)};
+  return QueueLoadNote{QueueLoadNote::Kind::Corrupt, path, std::move(to)};
 }
 
 std::vector<QueueFile> DiskQueueStore::load(const Notes& notes) {
@@ -88,7 +88,7 @@ std::vector<QueueFile> DiskQueueStore::load(const Notes& notes) {
   for (const auto& path : disk_.list(std::string(kContentDir))) {
     if (ids.count(std::string_view(path).substr(kContentDir.size()))) continue;
     disk_.remove(path);
-    notes(QueueLoadNote{QueueLoadNote::Kind::kOrphanRemoved, path, {}});
+    notes(QueueLoadNote{QueueLoadNote::Kind::OrphanRemoved, path, {}});
   }
   return out;
 }

@@ -29,7 +29,7 @@ namespace maillab::mta {
 
 // Something load() did on its own: a damaged file set aside, an orphan content removed.
 struct QueueLoadNote {
-  enum class Kind { kCorrupt, kOrphanRemoved };
+  enum class Kind { Corrupt, OrphanRemoved };
   Kind kind;
   std::string file;      // the path (or the id, for a store without paths)
   std::string moved_to;  // kCorrupt: where it went

@@ -92,12 +92,12 @@ void SenderChecks::spf_done(const auth::SpfOutcome& o) {
                           {key::kReason, spf_reason(o)}});
   }
   smtp::Reply r = smtp::Reply::make(250, "2.1.0", "Ok");
-  if (o.result == auth::SpfResult::Fail && mta_.config().smtpd_checks.spf == CheckMode::kReject) {
+  if (o.result == auth::SpfResult::Fail && mta_.config().smtpd_checks.spf == CheckMode::Reject) {
     // RFC 7372 3.2: 5.7.23 "SPF validation failed"; the domain's own words (exp=) when it
     // gave some, else the usual sentence (policyd-spf's).
     std::string text = "<" + message::header_safe(o.sender) + ">: Sender address rejected: SPF fail: ";
     text += o.explanation.empty() ? o.domain + " does not designate " + peer_ + " as permitted sender"
-                                  : message::header_safe(o.explanation, message::PeerText::text, 400);
+                                  : message::header_safe(o.explanation, message::PeerText::Text, 400);
     r = smtp::Reply::make(550, "5.7.23", text);
   }
   if (in_call_) {
@@ -154,7 +154,7 @@ void SenderChecks::dkim_done(const auth::DkimVerification& v) {
       for (const auto& s : v.signatures) trace(s);
     }
   }
-  if (mta_.config().smtpd_checks.dmarc == CheckMode::kOff) return finish_message(verdict());
+  if (mta_.config().smtpd_checks.dmarc == CheckMode::Off) return finish_message(verdict());
   auth::DmarcRequest request;
   request.from_domain = author_domain_.value_or("");
   if (spf_outcome_) {
@@ -183,7 +183,7 @@ void SenderChecks::dmarc_done(const auth::DmarcOutcome& o) {
                           {key::kReason, dmarc_result_->reason}});
   }
   Verdict v = verdict();
-  if (mta_.config().smtpd_checks.dmarc == CheckMode::kEnforce && o.result == auth::DmarcResult::Fail) {
+  if (mta_.config().smtpd_checks.dmarc == CheckMode::Enforce && o.result == auth::DmarcResult::Fail) {
     if (o.disposition == auth::DmarcPolicy::Reject) {
       // OpenDMARC's RejectFailures wording.
       v.refusal = smtp::Reply::make(550, "5.7.1", "rejected by DMARC policy for " + o.from_domain);

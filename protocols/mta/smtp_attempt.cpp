@@ -74,10 +74,10 @@ std::string greeting_host(const smtp::Reply& greeting) {
 }  // namespace
 
 smtp::TlsLevel tls_level(std::string_view smtp_tls_security_level) {
-  if (smtp_tls_security_level == "may") return smtp::TlsLevel::may;
-  if (smtp_tls_security_level == "encrypt") return smtp::TlsLevel::encrypt;
-  if (smtp_tls_security_level == "verify" || smtp_tls_security_level == "secure") return smtp::TlsLevel::verify;
-  return smtp::TlsLevel::none;
+  if (smtp_tls_security_level == "may") return smtp::TlsLevel::May;
+  if (smtp_tls_security_level == "encrypt") return smtp::TlsLevel::Encrypt;
+  if (smtp_tls_security_level == "verify" || smtp_tls_security_level == "secure") return smtp::TlsLevel::Verify;
+  return smtp::TlsLevel::None;
 }
 
 // One SMTP connection to one target; owned by the attempt.
@@ -125,11 +125,11 @@ class SmtpAttempt::Connection {
   void on_connect(io::ConnectStatus st, io::ConnectionPtr c) {
     status_ = st;
     auto& rt = owner_.mta_.runtime();
-    if (st != io::ConnectStatus::kConnected) {
+    if (st != io::ConnectStatus::Connected) {
       rt.trace(agent::kMta, ev::kSmtpConnectFailed,
                {{key::kId, owner_.lead_id()},
                 {key::kPeer, target_.address},
-                {key::kReason, st == io::ConnectStatus::kRefused ? "refused" : "timed out"}});
+                {key::kReason, st == io::ConnectStatus::Refused ? "refused" : "timed out"}});
       owner_.on_session_end(*this);
       return;
     }
@@ -138,7 +138,7 @@ class SmtpAttempt::Connection {
     cfg.helo_name = owner_.mta_.hostname();
     const MtaConfig& m = owner_.mta_.config();
     cfg.tls = tls_level(m.smtp_tls_security_level);
-    if (!m.tls_client && cfg.tls == smtp::TlsLevel::may) cfg.tls = smtp::TlsLevel::none;
+    if (!m.tls_client && cfg.tls == smtp::TlsLevel::May) cfg.tls = smtp::TlsLevel::None;
     cfg.chunking = owner_.mta_.config().smtp_chunking;
     cfg.line_length_limit = owner_.mta_.config().smtp_line_length_limit;
     cfg.peer_name = target_.host + "[" + target_.address + "]";  // Postfix's "name[addr]"
@@ -202,7 +202,7 @@ class SmtpAttempt::Connection {
   bool connected_ = false;
   bool dsn_ = false;  // the server announced DSN (RFC 3461)
   std::string greeting_host_;
-  io::ConnectStatus status_ = io::ConnectStatus::kTimedOut;
+  io::ConnectStatus status_ = io::ConnectStatus::TimedOut;
   std::vector<smtp::TransactionOutcome> outcomes_;
   std::vector<std::size_t> jobs_;
 };
@@ -259,7 +259,7 @@ void SmtpAttempt::start() {
   }
   auto* resolver = mta_.resolver();
   if (!resolver) {
-    fail_all(AttemptOutcome::Kind::kDeferred, "4.3.5",
+    fail_all(AttemptOutcome::Kind::Deferred, "4.3.5",
              "X-maillab; no DNS resolver configured for " + mta_.hostname());
     return;
   }
@@ -276,7 +276,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   auto& rt = mta_.runtime();
   switch (r.outcome) {
     case O::NxDomain:
-      fail_all(AttemptOutcome::Kind::kFailed, "5.4.4",
+      fail_all(AttemptOutcome::Kind::Failed, "5.4.4",
                "X-maillab; Host or domain name not found. Name service error for name=" +
                    lookup_name_ + " type=MX: Host not found");
       return;
@@ -289,7 +289,7 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
     case O::Answer:
       break;
     default:
-      fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
+      fail_all(AttemptOutcome::Kind::Deferred, "4.4.3",
                "X-maillab; Host or domain name not found. Name service error for name=" +
                    lookup_name_ + " type=MX: Host not found, try again");
       return;
@@ -302,14 +302,14 @@ void SmtpAttempt::on_mx(const dns::LookupResult& r) {
   }
   MxRoute route = order_mx(std::move(records), mta_.hostname(), [&rt]() -> std::mt19937_64& { return rt.rng("mx"); });
   switch (route.verdict) {
-    case MxRoute::Verdict::kNullMx:
-      fail_all(AttemptOutcome::Kind::kFailed, "5.1.10",
+    case MxRoute::Verdict::NullMx:
+      fail_all(AttemptOutcome::Kind::Failed, "5.1.10",
                "X-maillab; Domain " + lookup_name_ + " does not accept mail (nullMX)");
       return;
-    case MxRoute::Verdict::kLoopsToSelf:
-      fail_all(AttemptOutcome::Kind::kFailed, "5.4.6", "X-maillab; mail for " + lookup_name_ + " loops back to myself");
+    case MxRoute::Verdict::LoopsToSelf:
+      fail_all(AttemptOutcome::Kind::Failed, "5.4.6", "X-maillab; mail for " + lookup_name_ + " loops back to myself");
       return;
-    case MxRoute::Verdict::kRoute:
+    case MxRoute::Verdict::Route:
       break;
   }
   std::vector<Mx>& mxs = route.hosts;
@@ -339,7 +339,7 @@ void SmtpAttempt::resolve_next_mx() {
   }
   if (mx_resolving_ == mxs_.size()) {
     if (targets_.empty()) {
-      fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
+      fail_all(AttemptOutcome::Kind::Deferred, "4.4.3",
                "X-maillab; Host or domain name not found for every MX of " + lookup_name_);
       return;
     }
@@ -377,11 +377,11 @@ void SmtpAttempt::on_implicit_a(const dns::LookupResult& r) {
   }
   if (r.outcome == dns::Outcome::NxDomain || r.outcome == dns::Outcome::NoData ||
       r.outcome == dns::Outcome::Answer) {
-    fail_all(AttemptOutcome::Kind::kFailed, "5.4.4",
+    fail_all(AttemptOutcome::Kind::Failed, "5.4.4",
              "X-maillab; Host or domain name not found. Name service error for name=" + lookup_name_ +
                  " type=A: Host not found");
   } else {
-    fail_all(AttemptOutcome::Kind::kDeferred, "4.4.3",
+    fail_all(AttemptOutcome::Kind::Deferred, "4.4.3",
              "X-maillab; Host or domain name not found. Name service error for name=" + lookup_name_ +
                  " type=A: Host not found, try again");
   }
@@ -389,7 +389,7 @@ void SmtpAttempt::on_implicit_a(const dns::LookupResult& r) {
 
 void SmtpAttempt::try_next_target() {
   if (next_target_ >= targets_.size()) {
-    fail_all(AttemptOutcome::Kind::kDeferred, last_error_status_, last_error_);
+    fail_all(AttemptOutcome::Kind::Deferred, last_error_status_, last_error_);
     return;
   }
   connection_ = std::make_shared<Connection>(*this, targets_[next_target_++]);
@@ -402,7 +402,7 @@ void SmtpAttempt::on_session_end(Connection& c) {
     last_error_status_ = "4.4.1";
     last_remote_.clear();  // nobody answered
     last_error_ = "X-maillab; connect to " + where_of(t.host, t.address, t.port) +
-                  (c.connect_status() == io::ConnectStatus::kRefused ? ": Connection refused"
+                  (c.connect_status() == io::ConnectStatus::Refused ? ": Connection refused"
                                                                      : ": Connection timed out");
     auto keep = connection_;
     mta_.runtime().start_timer(0, [this, keep] { try_next_target(); });
@@ -443,7 +443,7 @@ bool SmtpAttempt::settle_job(Job& job, const smtp::TransactionOutcome* o, Connec
     // This client's own verdict (SMTPUTF8 not offered, a SIZE over the server's limit):
     // reported by the local MTA, as Postfix's DSN_BY_LOCAL_MTA, and final for the
     // message: another MX of the domain is no better placed to take it.
-    fail_job(job, AttemptOutcome::Kind::kFailed, status_of(o->mail_reply), "X-maillab; " + o->mail_reply.text(), {});
+    fail_job(job, AttemptOutcome::Kind::Failed, status_of(o->mail_reply), "X-maillab; " + o->mail_reply.text(), {});
     return true;
   }
   if (o && o->data_sent && !o->data_acknowledged) job.unconfirmed = true;
@@ -461,16 +461,16 @@ bool SmtpAttempt::settle_job(Job& job, const smtp::TransactionOutcome* o, Connec
       rep = &o->rcpts[i].reply;
     }
     if (!rep || rep->code == 0) {
-      out.kind = AttemptOutcome::Kind::kDeferred;
+      out.kind = AttemptOutcome::Kind::Deferred;
       out.status = "4.4.2";
       out.diagnostic = "X-maillab; lost connection with " + where_of(t.host, t.address, t.port);
     } else {
-      out.kind = rep->positive_completion() ? AttemptOutcome::Kind::kDelivered
-                 : rep->permanent()         ? AttemptOutcome::Kind::kFailed
-                                            : AttemptOutcome::Kind::kDeferred;
+      out.kind = rep->positive_completion() ? AttemptOutcome::Kind::Delivered
+                 : rep->permanent()         ? AttemptOutcome::Kind::Failed
+                                            : AttemptOutcome::Kind::Deferred;
       out.status = status_of(*rep);
       out.diagnostic = one_line(*rep, "smtp; ");
-      if (out.kind == AttemptOutcome::Kind::kDelivered) {
+      if (out.kind == AttemptOutcome::Kind::Delivered) {
         out.remote_address = t.address;
         out.next_id = smtp::queued_as(*rep);
       }

@@ -38,8 +38,8 @@ class MtaHost;
 smtp::TlsLevel tls_level(std::string_view smtp_tls_security_level);
 
 struct AttemptOutcome {
-  enum class Kind { kDelivered, kFailed, kDeferred };
-  Kind kind = Kind::kDeferred;
+  enum class Kind { Delivered, Failed, Deferred };
+  Kind kind = Kind::Deferred;
   std::string status;      // RFC 3463, e.g. 4.4.1
   std::string diagnostic;  // "smtp; 550 5.1.1 ..." or a description
   std::string remote_mta;  // host name that answered, if any

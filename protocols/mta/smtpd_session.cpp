@@ -126,7 +126,7 @@ smtp::Reply SmtpdSession::on_message(const smtp::Envelope& env, std::string cont
     }
   }
   s.envid = env.mail_params.envid;
-  s.ret_headers = env.mail_params.ret == smtp::DsnRet::hdrs;
+  s.ret_headers = env.mail_params.ret == smtp::DsnRet::Hdrs;
   s.smtputf8 = env.mail_params.smtputf8;
   s.helo = env.helo;
   s.client_address = peer_;

@@ -58,9 +58,9 @@ class FetchSession {
     rt_.connect(server_, port_, 30'000'000'000LL,
                 [this, alive, exchange_event, hooks = std::move(hooks)](io::ConnectStatus st, io::ConnectionPtr c) {
       if (alive.expired()) return;
-      if (st != io::ConnectStatus::kConnected) {
+      if (st != io::ConnectStatus::Connected) {
         FetchResult r;
-        r.detail = st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
+        r.detail = st == io::ConnectStatus::Refused ? "connection refused" : "connection timed out";
         report(std::move(r));
         return;
       }

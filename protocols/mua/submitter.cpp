@@ -80,10 +80,10 @@ void Submitter::start() {
 }
 
 void Submitter::Impl::connected(io::ConnectStatus st, io::ConnectionPtr c) {
-  if (st != io::ConnectStatus::kConnected) {
+  if (st != io::ConnectStatus::Connected) {
     result.message_id = std::move(message_id);  // one result per Submitter
     result.detail =
-        st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
+        st == io::ConnectStatus::Refused ? "connection refused" : "connection timed out";
     rt.trace(agent::kMua, ev::kSubmitFailed, {{key::kReason, result.detail}});
     done(result);
     return;
@@ -94,7 +94,7 @@ void Submitter::Impl::connected(io::ConnectStatus st, io::ConnectionPtr c) {
   cfg.auth_required = job.auth.has_value();  // msmtp `auth on`: no login, no message
   cfg.tls = job.tls;
   driver = std::make_shared<Driver>(rt, std::move(c), cfg);
-  if (job.tls != smtp::TlsLevel::none && job.tls_client) {
+  if (job.tls != smtp::TlsLevel::None && job.tls_client) {
     driver->use_tls(*job.tls_client,
                     tls::ClientParams{job.server_name, {job.server_name}, job.server_name + ":" + std::to_string(job.port)},
                     job.implicit_tls);

@@ -29,7 +29,7 @@ struct SubmitJob {
   std::uint64_t unique = 0;  // for the Message-ID
   // TLS (docs/tls.md): a MUA set to starttls or implicit verifies the server's
   // certificate for `server_name` and never sends a password or a message in clear.
-  smtp::TlsLevel tls = smtp::TlsLevel::none;
+  smtp::TlsLevel tls = smtp::TlsLevel::None;
   bool implicit_tls = false;                  // port 465 (RFC 8314)
   tls::ClientContext* tls_client = nullptr;   // outlives the Submitter
   std::string server_name;

@@ -58,7 +58,7 @@ void Resolver::StreamReader::on_data(std::string_view bytes) {
   const std::uint64_t k = key;
   const std::string message = buffer.substr(2, len);
   pd.close_stream(r.rt_, true);  // one answer per connection
-  pd.lookup.receive(message, dns::Transport::kTcp);
+  pd.lookup.receive(message, dns::Transport::Tcp);
   if (pd.lookup.over_tcp() && !pd.lookup.done()) {
     // Not an answer to our query (ignored by the lookup): nothing more will come.
     pd.lookup.on_stream_failed("the server's answer did not match the query");
@@ -73,8 +73,8 @@ void Resolver::StreamReader::on_close(io::CloseKind why) {
   Resolver& r = resolver;
   const std::uint64_t k = key;
   pd.close_stream(r.rt_, false);
-  pd.lookup.on_stream_failed(why == io::CloseKind::kOrderly ? "the server closed the connection"
-                             : why == io::CloseKind::kReset ? "the connection was reset"
+  pd.lookup.on_stream_failed(why == io::CloseKind::Orderly ? "the server closed the connection"
+                             : why == io::CloseKind::Reset ? "the connection was reset"
                                                             : "the connection timed out");
   r.step(k, pd);
 }
@@ -187,10 +187,10 @@ void Resolver::open_stream(std::uint64_t key, Pending& p, std::string query) {
                 }
                 Resolver& r = **alive;
                 Pending& pd = *found;
-                if (st != io::ConnectStatus::kConnected || !c) {
+                if (st != io::ConnectStatus::Connected || !c) {
                   pd.stream.reset();  // not connected: nothing calls it
-                  pd.lookup.on_stream_failed(st == io::ConnectStatus::kRefused ? "connection refused"
-                                             : st == io::ConnectStatus::kTimedOut
+                  pd.lookup.on_stream_failed(st == io::ConnectStatus::Refused ? "connection refused"
+                                             : st == io::ConnectStatus::TimedOut
                                                  ? "the connection timed out"
                                                  : "the server is unreachable");
                   r.step(key, pd);

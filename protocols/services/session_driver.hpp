@@ -158,7 +158,7 @@ class SessionDriver final : public io::ConnectionHandler,
     conn_->set_handler(nullptr);
     conn_->abort();
     conn_.reset();
-    finish(io::CloseKind::kReset);
+    finish(io::CloseKind::Reset);
   }
 
  private:
@@ -226,7 +226,7 @@ class SessionDriver final : public io::ConnectionHandler,
       send_wire();
     }
     conn_->close();
-    finish(io::CloseKind::kOrderly);
+    finish(io::CloseKind::Orderly);
     return true;
   }
 
@@ -297,12 +297,12 @@ class SessionDriver final : public io::ConnectionHandler,
     tls_->set_time(tls_now());
     const tls::Status status = tls_->receive(wire);
     send_wire();  // handshake records, alerts
-    if (status == tls::Status::kFailed) {
+    if (status == tls::Status::Failed) {
       engine_.receive_eof();
       discard_output();
       held_.clear();
       conn_->close();  // after the fatal alert
-      finish(io::CloseKind::kReset);
+      finish(io::CloseKind::Reset);
       return false;
     }
     if (!tls_told_ && tls_->handshake_done()) {
@@ -368,7 +368,7 @@ class SessionDriver final : public io::ConnectionHandler,
     }
     held_.clear();
     conn_.reset();
-    finish(io::CloseKind::kTimedOut);
+    finish(io::CloseKind::TimedOut);
   }
 
   void finish(io::CloseKind why) {

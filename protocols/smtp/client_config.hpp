@@ -15,7 +15,7 @@ namespace maillab::smtp {
 // offered: 4.7.4 for that server); verify/secure: encrypt, and a certificate that does
 // not verify ends the session with 4.7.5 (the lab does not tell verify from secure: the
 // driver's tls::ClientParams name what must match).
-enum class TlsLevel { none, may, encrypt, verify };
+enum class TlsLevel { None, May, Encrypt, Verify };
 
 struct ClientConfig {
   std::string helo_name;                  // smtp_helo_name (the EHLO/HELO argument)
@@ -46,7 +46,7 @@ struct ClientConfig {
   // problem of the client's configuration, not of the message: every recipient gets
   // 454 4.7.0 (deferred) instead of the 5xx. Off: the server's reply is the outcome.
   bool auth_soft_bounce = false;
-  TlsLevel tls = TlsLevel::none;          // the driver runs the handshake (client_starttls.cpp)
+  TlsLevel tls = TlsLevel::None;          // the driver runs the handshake (client_starttls.cpp)
   // RSET after every transaction, also a delivered one (Postfix's smtp-source does so between
   // the messages of a session; bench/smtp_tls_load.cpp). Off: RSET only where 4.1.1.5 needs it.
   bool rset_between_transactions = false;

@@ -18,7 +18,7 @@ ClientSession::ClientSession(ClientConfig config) : config_(std::move(config)) {
   // The commands of a session, but the content, fit: one allocation when the driver sends
   // from this buffer (output(), clear_output()).
   out_.reserve(256);
-  expect(Cmd::greeting, 0, "");  // 4.3.1: the server speaks first
+  expect(Cmd::Greeting, 0, "");  // 4.3.1: the server speaks first
 }
 
 void ClientSession::add(OutgoingMessage message) {
@@ -27,7 +27,7 @@ void ClientSession::add(OutgoingMessage message) {
   t.outcome.rcpts.reserve(message.rcpts.size());
   for (const auto& r : message.rcpts) t.outcome.rcpts.push_back(RcptOutcome{r.path, Reply{}});
   t.message = std::move(message);
-  if (state_ == State::closed || state_ == State::quitting || failure_) {
+  if (state_ == State::Closed || state_ == State::Quitting || failure_) {
     finalize(t, failure_ ? *failure_
                          : Reply::make(421, "4.4.2", "connection with " + config_.peer_name + " closed"));
     return;
@@ -42,20 +42,20 @@ void ClientSession::finish() {
 }
 
 void ClientSession::receive(std::string_view data) {
-  if (state_ == State::closed || wants_tls_) return;
+  if (state_ == State::Closed || wants_tls_) return;
   parser_.receive(data);
   // The replies are read into one Reply whose buffers go back and forth with the parser's,
   // so a session's replies reuse the same allocations. A local keeps it safe should
   // handle() lead back here.
   Reply reply = std::move(spare_reply_);
-  while (state_ != State::closed && !wants_tls_ && parser_.next(reply)) handle(reply, parser_.last_malformed());
+  while (state_ != State::Closed && !wants_tls_ && parser_.next(reply)) handle(reply, parser_.last_malformed());
   spare_reply_ = std::move(reply);
 }
 
 void ClientSession::receive_eof() {
-  if (state_ == State::closed) return;
-  if (state_ == State::quitting && queue_.empty()) {
-    state_ = State::closed;
+  if (state_ == State::Closed) return;
+  if (state_ == State::Quitting && queue_.empty()) {
+    state_ = State::Closed;
     return;
   }
   fail_connection("lost connection with " + config_.peer_name + " while " + phase());
@@ -66,27 +66,27 @@ std::string ClientSession::take_output() { return std::exchange(out_, {}); }
 void ClientSession::clear_output() { detail::clear_output_buffer(out_); }
 
 std::chrono::milliseconds ClientSession::timeout() const {
-  if (state_ == State::closed) return std::chrono::milliseconds{0};
+  if (state_ == State::Closed) return std::chrono::milliseconds{0};
   if (pending_.empty()) return config_.idle_timeout;
   return config_.*(step(pending_.front().cmd).timeout);
 }
 
 void ClientSession::on_timeout() {
-  if (state_ == State::closed) return;
+  if (state_ == State::Closed) return;
   if (pending_.empty()) {
     // Idle for too long: say goodbye and hang up without waiting for the 221 (the
     // driver closes the connection after a timeout anyway).
     finish_ = true;
     advance();
     if (!failure_) failure_ = Reply::make(421, "4.4.2", "connection with " + config_.peer_name + " closed (idle)");
-    state_ = State::closed;
+    state_ = State::Closed;
     return;
   }
   fail_connection("conversation with " + config_.peer_name + " timed out while " + phase());
 }
 
 bool ClientSession::idle() const {
-  return state_ == State::ready && pending_.empty() && queue_.empty() && !need_rset_;
+  return state_ == State::Ready && pending_.empty() && queue_.empty() && !need_rset_;
 }
 
 std::vector<TransactionOutcome> ClientSession::take_outcomes() { return std::exchange(outcomes_, {}); }
@@ -100,7 +100,7 @@ void ClientSession::handle(const Reply& reply, bool malformed) {
     // A reply nobody asked for (a server's "421 timeout" while we were idle, or noise).
     if (reply.code == 421) {
       fail_remaining(reply);
-      state_ = State::closed;
+      state_ = State::Closed;
       return;
     }
     return fail_connection("unexpected reply from " + config_.peer_name + ": " + reply.summary(), "4.5.0");
@@ -131,9 +131,9 @@ void ClientSession::handle(const Reply& reply, bool malformed) {
   closing_ = reply.code == 421;
   (this->*step(p.cmd).on_reply)(p, reply);
   // RFC 5321 3.8: after a 421 the server closes; whatever is unfinished gets the 421.
-  if (reply.code == 421 && state_ != State::closed) {
+  if (reply.code == 421 && state_ != State::Closed) {
     fail_remaining(reply);
-    state_ = State::closed;
+    state_ = State::Closed;
   }
 }
 
@@ -157,10 +157,10 @@ void ClientSession::expect(Cmd cmd, std::size_t rcpt, std::string_view trace) {
 std::string ClientSession::phase() const {
   if (!pending_.empty()) return std::string(step(pending_.front().cmd).phase);
   switch (state_) {
-    case State::greeting:
-      return std::string(step(Cmd::greeting).phase);
-    case State::quitting:
-      return std::string(step(Cmd::quit).phase);
+    case State::Greeting:
+      return std::string(step(Cmd::Greeting).phase);
+    case State::Quitting:
+      return std::string(step(Cmd::Quit).phase);
     default:
       return "waiting for the next transaction";
   }
@@ -182,7 +182,7 @@ void ClientSession::fail_remaining(const Reply& reply) {
 
 void ClientSession::fail_connection(std::string_view what, const char* enhanced) {
   fail_remaining(Reply::make(421, enhanced, what));
-  state_ = State::closed;
+  state_ = State::Closed;
 }
 
 }  // namespace maillab::smtp

@@ -52,13 +52,13 @@ namespace maillab::smtp {
 class ClientSession {
  public:
   enum class State {
-    greeting,     // waiting for the 220 (4.5.3.2.1)
-    hello,        // EHLO or HELO sent
-    auth,         // AUTH exchange (RFC 4954)
-    ready,        // between transactions (possibly an RSET in flight)
-    transaction,  // MAIL .. final dot in flight
-    quitting,     // QUIT sent
-    closed,
+    Greeting,     // waiting for the 220 (4.5.3.2.1)
+    Hello,        // EHLO or HELO sent
+    Auth,         // AUTH exchange (RFC 4954)
+    Ready,        // between transactions (possibly an RSET in flight)
+    Transaction,  // MAIL .. final dot in flight
+    Quitting,     // QUIT sent
+    Closed,
   };
 
   explicit ClientSession(ClientConfig config);
@@ -82,7 +82,7 @@ class ClientSession {
   // "conversation with <peer> timed out while <phase>"; idle, QUIT is sent and the
   // session closes without waiting for the 221.
   void on_timeout();
-  bool closed() const { return state_ == State::closed; }
+  bool closed() const { return state_ == State::Closed; }
   // Connected and greeted, nothing queued or in flight: ready for add() or finish().
   bool idle() const;
 
@@ -109,7 +109,7 @@ class ClientSession {
   std::function<void(std::string_view line_sent, const Reply&)> on_exchange;
 
  private:
-  enum class Cmd { greeting, ehlo, helo, auth, mail, rcpt, data, dot, bdat, rset, quit, starttls };
+  enum class Cmd { Greeting, Ehlo, Helo, Auth, Mail, Rcpt, Data, Dot, Bdat, Rset, Quit, Starttls };
   struct Pending {
     Cmd cmd;
     std::size_t rcpt = 0;   // RCPT: index in the current message
@@ -208,7 +208,7 @@ class ClientSession {
   bool pipelining() const;
 
   ClientConfig config_;
-  State state_ = State::greeting;
+  State state_ = State::Greeting;
   ReplyParser parser_;
   Reply spare_reply_;  // see receive()
   std::string out_;
@@ -219,13 +219,13 @@ class ClientSession {
   // The EHLO extensions the engine uses, as bits; every keyword is also kept, uppercased
   // and space-separated, for extensions(), which builds its set only when asked.
   enum Extension : unsigned {
-    ext_pipelining = 1,
-    ext_size = 2,
-    ext_8bitmime = 4,
-    ext_dsn = 8,
-    ext_auth = 16,
-    ext_chunking = 32,
-    ext_smtputf8 = 64,
+    ExtPipelining = 1,
+    ExtSize = 2,
+    Ext8bitmime = 4,
+    ExtDsn = 8,
+    ExtAuth = 16,
+    ExtChunking = 32,
+    ExtSmtputf8 = 64,
   };
   unsigned extension_bits_ = 0;
   std::string ehlo_keywords_;

@@ -44,38 +44,38 @@ const ClientSession::Step& ClientSession::step(Cmd cmd) {
   constexpr unsigned k245 = k2 | k4 | k5, k345 = k3 | k4 | k5, k2345 = k2 | k3 | k4 | k5;
   static const std::array<Step, 12> table{{
       // 3.1, 4.3.1: 220 opens the session; 554/4xx refuse it.
-      {Cmd::greeting, k245, &C::greeting_timeout, "receiving the initial server greeting", &ClientSession::on_greeting},
+      {Cmd::Greeting, k245, &C::greeting_timeout, "receiving the initial server greeting", &ClientSession::on_greeting},
       // 3.2, 4.1.1.1: EHLO; 500/502 means an old server: HELO.
-      {Cmd::ehlo, k245, &C::helo_timeout, "performing the EHLO handshake", &ClientSession::on_ehlo},
-      {Cmd::helo, k245, &C::helo_timeout, "performing the HELO handshake", &ClientSession::on_helo},
+      {Cmd::Ehlo, k245, &C::helo_timeout, "performing the EHLO handshake", &ClientSession::on_ehlo},
+      {Cmd::Helo, k245, &C::helo_timeout, "performing the HELO handshake", &ClientSession::on_helo},
       // RFC 4954 4: 334 continues, 235 succeeds, anything else fails.
-      {Cmd::auth, k2345, &C::helo_timeout, "sending AUTH data", &ClientSession::on_auth},
+      {Cmd::Auth, k2345, &C::helo_timeout, "sending AUTH data", &ClientSession::on_auth},
       // 4.1.1.2, 4.5.3.2.2.
-      {Cmd::mail, k245, &C::mail_timeout, "sending MAIL FROM", &ClientSession::on_mail},
+      {Cmd::Mail, k245, &C::mail_timeout, "sending MAIL FROM", &ClientSession::on_mail},
       // 4.1.1.3, 4.5.3.2.3.
-      {Cmd::rcpt, k245, &C::rcpt_timeout, "sending RCPT TO", &ClientSession::on_rcpt},
+      {Cmd::Rcpt, k245, &C::rcpt_timeout, "sending RCPT TO", &ClientSession::on_rcpt},
       // 4.1.1.4, 4.5.3.2.4: 354 then the content.
-      {Cmd::data, k345, &C::data_init_timeout, "sending DATA command", &ClientSession::on_data},
+      {Cmd::Data, k345, &C::data_init_timeout, "sending DATA command", &ClientSession::on_data},
       // 4.5.3.2.6: the reply after the dot; without it the message may be duplicated
       // (RFC 1047).
-      {Cmd::dot, k245, &C::data_done_timeout, "sending end of data -- message may be sent more than once",
+      {Cmd::Dot, k245, &C::data_done_timeout, "sending end of data -- message may be sent more than once",
        &ClientSession::on_dot},
       // RFC 3030 2: the reply to the one chunk, BDAT <n> LAST, is the reply to the message.
-      {Cmd::bdat, k245, &C::data_done_timeout, "sending BDAT LAST -- message may be sent more than once",
+      {Cmd::Bdat, k245, &C::data_done_timeout, "sending BDAT LAST -- message may be sent more than once",
        &ClientSession::on_bdat},
       // 4.1.1.5.
-      {Cmd::rset, k245, &C::rset_timeout, "sending RSET", &ClientSession::on_rset},
+      {Cmd::Rset, k245, &C::rset_timeout, "sending RSET", &ClientSession::on_rset},
       // 4.1.1.10.
-      {Cmd::quit, k245, &C::quit_timeout, "sending QUIT", &ClientSession::on_quit},
+      {Cmd::Quit, k245, &C::quit_timeout, "sending QUIT", &ClientSession::on_quit},
       // RFC 3207 4: 220 then the handshake; 454/501 leave the session in clear.
-      {Cmd::starttls, k245, &C::helo_timeout, "receiving the STARTTLS response", &ClientSession::on_starttls},
+      {Cmd::Starttls, k245, &C::helo_timeout, "receiving the STARTTLS response", &ClientSession::on_starttls},
   }};
   const Step& s = table[static_cast<std::size_t>(cmd)];
   assert(s.cmd == cmd);
   return s;
 }
 
-bool ClientSession::pipelining() const { return config_.pipelining && (extension_bits_ & ext_pipelining); }
+bool ClientSession::pipelining() const { return config_.pipelining && (extension_bits_ & ExtPipelining); }
 
 const std::set<std::string>& ClientSession::extensions() const {
   if (!extensions_built_) {
@@ -97,11 +97,11 @@ void ClientSession::on_greeting(const Pending&, const Reply& r) {
 }
 
 void ClientSession::send_ehlo() {
-  state_ = State::hello;
+  state_ = State::Hello;
   const std::size_t start = out_.size();
   out_ += "EHLO ";
   out_ += config_.helo_name;
-  sent(Cmd::ehlo, start);
+  sent(Cmd::Ehlo, start);
 }
 
 void ClientSession::on_ehlo(const Pending&, const Reply& r) {
@@ -110,7 +110,7 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
     const std::size_t start = out_.size();
     out_ += "HELO ";
     out_ += config_.helo_name;
-    sent(Cmd::helo, start);
+    sent(Cmd::Helo, start);
     return;
   }
   if (!r.positive_completion()) return hello_failed(r);
@@ -128,13 +128,13 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
     for (std::size_t k = at; k < ehlo_keywords_.size(); ++k) ehlo_keywords_[k] = ascii_upper(ehlo_keywords_[k]);
     keyword = std::string_view(ehlo_keywords_).substr(at);  // uppercased: plain comparisons below
     extensions_built_ = false;
-    if (keyword == "PIPELINING") extension_bits_ |= ext_pipelining;
-    if (keyword == "8BITMIME") extension_bits_ |= ext_8bitmime;
-    if (keyword == "DSN") extension_bits_ |= ext_dsn;
-    if (keyword == "CHUNKING") extension_bits_ |= ext_chunking;
-    if (keyword == "SMTPUTF8") extension_bits_ |= ext_smtputf8;
+    if (keyword == "PIPELINING") extension_bits_ |= ExtPipelining;
+    if (keyword == "8BITMIME") extension_bits_ |= Ext8bitmime;
+    if (keyword == "DSN") extension_bits_ |= ExtDsn;
+    if (keyword == "CHUNKING") extension_bits_ |= ExtChunking;
+    if (keyword == "SMTPUTF8") extension_bits_ |= ExtSmtputf8;
     if (keyword == "SIZE") {
-      extension_bits_ |= ext_size;
+      extension_bits_ |= ExtSize;
       // RFC 1870 4: "SIZE" [SP number]; 0 or absent means no fixed limit.
       size_limit_ = 0;
       for (char c : params) {
@@ -145,7 +145,7 @@ void ClientSession::on_ehlo(const Pending&, const Reply& r) {
         size_limit_ = size_limit_ * 10 + static_cast<std::uint64_t>(c - '0');
       }
     } else if (keyword == "AUTH") {
-      extension_bits_ |= ext_auth;
+      extension_bits_ |= ExtAuth;
       std::string_view rest = params;
       while (!rest.empty()) {
         const std::string_view mech = rest.substr(0, rest.find(' '));
@@ -172,11 +172,11 @@ void ClientSession::hello_failed(const Reply& r) {
   // greeting the client SHOULD send QUIT), unless the server is closing (421).
   fail_remaining(r);
   if (r.code == 421) {
-    state_ = State::closed;
+    state_ = State::Closed;
     return;
   }
-  state_ = State::quitting;
-  send(Cmd::quit, "QUIT");
+  state_ = State::Quitting;
+  send(Cmd::Quit, "QUIT");
 }
 
 void ClientSession::after_hello() {
@@ -186,8 +186,8 @@ void ClientSession::after_hello() {
     if (config_.auth_needs_tls && !tls_on_ && (auth_mechanisms_.count("PLAIN") || auth_mechanisms_.count("LOGIN"))) {
       fail_remaining(Reply::make(421, "4.7.0", "cannot authenticate to server " + config_.peer_name +
                                                    ": no TLS, and the password is never sent in clear"));
-      state_ = State::quitting;
-      send(Cmd::quit, "QUIT");
+      state_ = State::Quitting;
+      send(Cmd::Quit, "QUIT");
       return;
     }
     if (auth_mechanisms_.count("PLAIN")) {
@@ -197,43 +197,43 @@ void ClientSession::after_hello() {
       creds += user;
       creds += '\0';
       creds += password;
-      state_ = State::auth;
+      state_ = State::Auth;
       auth_mechanism_ = "PLAIN";
       auth_step_ = 0;
-      send(Cmd::auth, "AUTH PLAIN " + message::base64_encode(creds), 0, "AUTH PLAIN ****");
+      send(Cmd::Auth, "AUTH PLAIN " + message::base64_encode(creds), 0, "AUTH PLAIN ****");
       return;
     }
     if (auth_mechanisms_.count("LOGIN")) {
-      state_ = State::auth;
+      state_ = State::Auth;
       auth_mechanism_ = "LOGIN";
       auth_step_ = 0;
-      send(Cmd::auth, "AUTH LOGIN");
+      send(Cmd::Auth, "AUTH LOGIN");
       return;
     }
   }
   if (config_.auth && config_.auth_required) return refuse_without_auth();
-  state_ = State::ready;
+  state_ = State::Ready;
   advance();
 }
 
 void ClientSession::refuse_without_auth() {
   // msmtp: "the server does not support authentication"; Thunderbird refuses the same way.
   std::string why = "the server does not support authentication";
-  if (esmtp_ && (extension_bits_ & ext_auth)) {
+  if (esmtp_ && (extension_bits_ & ExtAuth)) {
     why = "none of the offered mechanisms (";
     for (const auto& m : auth_mechanisms_) why += (why.back() == '(' ? "" : " ") + m;
     why += ") is PLAIN or LOGIN";
   }
   for (auto& t : queue_) t.outcome.not_sent = true;
   fail_remaining(Reply::make(421, "4.7.0", "cannot authenticate to server " + config_.peer_name + ": " + why));
-  state_ = State::quitting;
-  send(Cmd::quit, "QUIT");
+  state_ = State::Quitting;
+  send(Cmd::Quit, "QUIT");
 }
 
 void ClientSession::on_auth(const Pending&, const Reply& r) {
   if (r.positive_completion()) {  // 235 (RFC 4954 6)
     authenticated_ = true;
-    state_ = State::ready;
+    state_ = State::Ready;
     return advance();
   }
   if (r.code == 334) {
@@ -242,12 +242,12 @@ void ClientSession::on_auth(const Pending&, const Reply& r) {
     if (auth_mechanism_ == "PLAIN" && auth_step_ == 1) {
       // A server that ignored the initial response asks again with an empty challenge.
       std::string creds = std::string(1, '\0') + user + '\0' + password;
-      return send(Cmd::auth, message::base64_encode(creds), 0, "****");
+      return send(Cmd::Auth, message::base64_encode(creds), 0, "****");
     }
     if (auth_mechanism_ == "LOGIN" && auth_step_ <= 2) {
-      return send(Cmd::auth, message::base64_encode(auth_step_ == 1 ? user : password), 0, "****");
+      return send(Cmd::Auth, message::base64_encode(auth_step_ == 1 ? user : password), 0, "****");
     }
-    return send(Cmd::auth, "*");  // RFC 4954 4: cancel an exchange we do not follow
+    return send(Cmd::Auth, "*");  // RFC 4954 4: cancel an exchange we do not follow
   }
   if (config_.auth_soft_bounce && r.code != 421)
     return hello_failed(Reply::make(454, "4.7.0", "SASL authentication failed; server " + config_.peer_name +
@@ -256,18 +256,18 @@ void ClientSession::on_auth(const Pending&, const Reply& r) {
 }
 
 void ClientSession::advance() {
-  if (state_ != State::ready || !pending_.empty() || closing_) return;
+  if (state_ != State::Ready || !pending_.empty() || closing_) return;
   if (need_rset_ && (queue_.empty() || !pipelining())) {
     // The server may still be inside a transaction (MAIL accepted, no DATA reply was
     // final): RSET before anything else (4.1.1.5). With PIPELINING it goes in front of
     // the next MAIL instead.
-    send(Cmd::rset, "RSET");
+    send(Cmd::Rset, "RSET");
     return;
   }
   if (!queue_.empty()) return start_transaction();
   if (finish_) {
-    state_ = State::quitting;
-    send(Cmd::quit, "QUIT");
+    state_ = State::Quitting;
+    send(Cmd::Quit, "QUIT");
   }
 }
 
@@ -275,7 +275,7 @@ void ClientSession::start_transaction() {
   Transaction& t = queue_.front();
   const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
   // RFC 1870 5: do not send a message the server said it would refuse.
-  if (size_limit_ != 0 && (extension_bits_ & ext_size) && content.size() > size_limit_) {
+  if (size_limit_ != 0 && (extension_bits_ & ExtSize) && content.size() > size_limit_) {
     Reply too_big = Reply::make(552, "5.3.4",
                                 "Message size exceeds fixed limit of " + config_.peer_name + " (" +
                                     std::to_string(content.size()) + " > " + std::to_string(size_limit_) + ")");
@@ -287,7 +287,7 @@ void ClientSession::start_transaction() {
   // RFC 6531 3.2: no downgrade. A message that needs SMTPUTF8 cannot go to a server that
   // does not offer it: X.6.7 (RFC 6531 3.5), Postfix's wording.
   const bool utf8 = needs_smtputf8(t.message, content);
-  if (utf8 && !(extension_bits_ & ext_smtputf8)) {
+  if (utf8 && !(extension_bits_ & ExtSmtputf8)) {
     t.outcome.not_sent = true;
     finalize(t, Reply::make(554, "5.6.7", "SMTPUTF8 is required, but was not offered by host " + config_.peer_name));
     queue_.pop_front();
@@ -295,21 +295,21 @@ void ClientSession::start_transaction() {
   }
   ParamSupport support;
   support.esmtp = esmtp_;
-  support.size = extension_bits_ & ext_size;
-  support.body = extension_bits_ & ext_8bitmime;
-  support.dsn = extension_bits_ & ext_dsn;
-  support.auth = extension_bits_ & ext_auth;
-  support.smtputf8 = extension_bits_ & ext_smtputf8;
+  support.size = extension_bits_ & ExtSize;
+  support.body = extension_bits_ & Ext8bitmime;
+  support.dsn = extension_bits_ & ExtDsn;
+  support.auth = extension_bits_ & ExtAuth;
+  support.smtputf8 = extension_bits_ & ExtSmtputf8;
   MailParams params = t.message.params;
   params.smtputf8 = params.smtputf8 || utf8;  // passed on where offered (RFC 6531 3.4)
   if (!params.size) params.size = content.size();
-  if (params.body == Body::unspecified && has_8bit(content)) params.body = Body::eight_bit_mime;  // RFC 6152 3
+  if (params.body == Body::Unspecified && has_8bit(content)) params.body = Body::EightBitMime;  // RFC 6152 3
 
-  state_ = State::transaction;
+  state_ = State::Transaction;
   t.pipelined = pipelining();
   if (need_rset_) {
     need_rset_ = false;
-    send(Cmd::rset, "RSET");
+    send(Cmd::Rset, "RSET");
   }
   // Written in place: MAIL, the RCPTs and DATA usually leave together, in one buffer.
   if (out_.empty()) out_.reserve(256);
@@ -317,7 +317,7 @@ void ClientSession::start_transaction() {
   out_ += "MAIL FROM:";
   t.message.from.append_bracketed(out_);
   params.append_wire(out_, support);
-  sent(Cmd::mail, start);
+  sent(Cmd::Mail, start);
   if (!t.pipelined) return;
   // RFC 2920 3.1: MAIL, the RCPTs and DATA in one group; DATA ends it.
   while (t.next_rcpt < t.message.rcpts.size()) send_rcpt(t);
@@ -325,7 +325,7 @@ void ClientSession::start_transaction() {
 }
 
 void ClientSession::send_content_command(Transaction& t) {
-  if (!config_.chunking || !(extension_bits_ & ext_chunking)) return send(Cmd::data, "DATA");
+  if (!config_.chunking || !(extension_bits_ & ExtChunking)) return send(Cmd::Data, "DATA");
   // RFC 3030 2: the message as one chunk, LAST; CRLF lines as DATA would carry them, but
   // with no dot-stuffing and no end mark. Pipelined it goes before the RCPT replies are
   // in: a server with no recipient accepted reads the octets and refuses them.
@@ -336,20 +336,20 @@ void ClientSession::send_content_command(Transaction& t) {
   out_ += line;
   out_ += "\r\n";
   out_ += chunk;
-  expect(Cmd::bdat, 0, line);
+  expect(Cmd::Bdat, 0, line);
   t.outcome.data_sent = true;
 }
 
 void ClientSession::send_rcpt(Transaction& t) {
   ParamSupport support;
   support.esmtp = esmtp_;
-  support.dsn = extension_bits_ & ext_dsn;
+  support.dsn = extension_bits_ & ExtDsn;
   const Recipient& r = t.message.rcpts[t.next_rcpt];
   const std::size_t start = out_.size();
   out_ += "RCPT TO:";
   r.path.append_bracketed(out_);
   r.params.append_wire(out_, support);
-  sent(Cmd::rcpt, start, t.next_rcpt);
+  sent(Cmd::Rcpt, start, t.next_rcpt);
   ++t.next_rcpt;
 }
 
@@ -388,14 +388,14 @@ void ClientSession::on_data(const Pending&, const Reply& r) {
     if (t.mail_ok && t.accepted > 0) {
       const std::string_view content = t.message.content ? std::string_view(*t.message.content) : std::string_view{};
       append_dot_stuffed(out_, content, config_.line_length_limit);
-      expect(Cmd::dot, 0, "<data>");
+      expect(Cmd::Dot, 0, "<data>");
       t.outcome.data_sent = true;
     } else {
       // RFC 2920 3.1: DATA was accepted although nothing else was; end it with an empty
       // message, which reaches no one.
       t.aborting = true;
       out_ += ".\r\n";
-      expect(Cmd::dot, 0, "<data>");
+      expect(Cmd::Dot, 0, "<data>");
     }
     return;
   }
@@ -433,10 +433,10 @@ void ClientSession::on_bdat(const Pending&, const Reply& r) {
 
 void ClientSession::on_rset(const Pending&, const Reply&) {
   need_rset_ = false;
-  if (state_ == State::ready) advance();
+  if (state_ == State::Ready) advance();
 }
 
-void ClientSession::on_quit(const Pending&, const Reply&) { state_ = State::closed; }
+void ClientSession::on_quit(const Pending&, const Reply&) { state_ = State::Closed; }
 
 void ClientSession::complete_transaction() {
   Transaction& t = queue_.front();
@@ -449,7 +449,7 @@ void ClientSession::complete_transaction() {
     outcomes_.push_back(std::move(t.outcome));
   }
   queue_.pop_front();
-  state_ = State::ready;
+  state_ = State::Ready;
   advance();
 }
 

@@ -45,14 +45,14 @@ std::optional<Reply> MailParams::parse(std::string_view text, const ParamSupport
     } else if (p.keyword == "BODY" && support.body) {  // RFC 6152 2
       if (!once(seen_body)) return bad("Duplicate BODY parameter");
       const std::string v = base::ascii_upper(p.value);
-      if (v == "7BIT") out.body = Body::seven_bit;
-      else if (v == "8BITMIME") out.body = Body::eight_bit_mime;
+      if (v == "7BIT") out.body = Body::SevenBit;
+      else if (v == "8BITMIME") out.body = Body::EightBitMime;
       else return bad("Bad BODY keyword syntax");
     } else if (p.keyword == "RET" && support.dsn) {  // RFC 3461 4.3
       if (!once(seen_ret)) return bad("Duplicate RET parameter");
       const std::string v = base::ascii_upper(p.value);
-      if (v == "FULL") out.ret = DsnRet::full;
-      else if (v == "HDRS") out.ret = DsnRet::hdrs;
+      if (v == "FULL") out.ret = DsnRet::Full;
+      else if (v == "HDRS") out.ret = DsnRet::Hdrs;
       else return bad("Bad RET parameter syntax");
     } else if (p.keyword == "ENVID" && support.dsn) {  // RFC 3461 4.4
       if (!once(seen_envid)) return bad("Duplicate ENVID parameter");
@@ -93,10 +93,10 @@ void MailParams::append_wire(std::string& out, const ParamSupport& support) cons
     out += " SIZE=";
     out.append(digits, end);
   }
-  if (body != Body::unspecified && support.body)
-    out += body == Body::eight_bit_mime ? " BODY=8BITMIME" : " BODY=7BIT";
+  if (body != Body::Unspecified && support.body)
+    out += body == Body::EightBitMime ? " BODY=8BITMIME" : " BODY=7BIT";
   if (support.dsn) {
-    if (ret != DsnRet::unspecified) out += ret == DsnRet::full ? " RET=FULL" : " RET=HDRS";
+    if (ret != DsnRet::Unspecified) out += ret == DsnRet::Full ? " RET=FULL" : " RET=HDRS";
     if (!envid.empty()) out += " ENVID=" + xtext_encode(envid);
   }
   if (auth && support.auth) out += " AUTH=" + (*auth == "<>" ? *auth : xtext_encode(*auth));

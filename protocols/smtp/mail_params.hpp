@@ -19,13 +19,13 @@
 
 namespace maillab::smtp {
 
-enum class Body { unspecified, seven_bit, eight_bit_mime };
-enum class DsnRet { unspecified, full, hdrs };
+enum class Body { Unspecified, SevenBit, EightBitMime };
+enum class DsnRet { Unspecified, Full, Hdrs };
 
 struct MailParams {
   std::optional<std::uint64_t> size;
-  Body body = Body::unspecified;
-  DsnRet ret = DsnRet::unspecified;
+  Body body = Body::Unspecified;
+  DsnRet ret = DsnRet::Unspecified;
   std::string envid;               // decoded; "" when absent (RFC 3461: max 100 octets)
   std::optional<std::string> auth;  // decoded AUTH= mailbox; "<>" when the client said so
   bool smtputf8 = false;

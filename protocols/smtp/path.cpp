@@ -165,32 +165,32 @@ bool parse_local_part(Cursor& c, std::string& out) {
 // Mailbox; `postmaster_ok` allows a bare "Postmaster" (4.1.1.3).
 PathError parse_mailbox_at(Cursor& c, Path& path, bool postmaster_ok) {
   const std::size_t start = c.i;
-  if (!parse_local_part(c, path.local)) return PathError::syntax;
+  if (!parse_local_part(c, path.local)) return PathError::Syntax;
   const std::size_t local_len = c.i - start;
   if (!c.eat('@')) {
     std::string lowered;
     for (char ch : path.local) lowered += base::ascii_lower(ch);
-    if (postmaster_ok && lowered == "postmaster" && local_len == 10) return PathError::none;
-    return PathError::syntax;
+    if (postmaster_ok && lowered == "postmaster" && local_len == 10) return PathError::None;
+    return PathError::Syntax;
   }
   const std::size_t domain_start = c.i;
   const bool ok = c.peek() == '[' ? parse_address_literal(c, path.domain)
                                   : parse_domain_name(c, path.domain);
-  if (!ok) return PathError::syntax;
-  if (local_len > kMaxLocalPart) return PathError::local_part_too_long;
-  if (c.i - domain_start > kMaxDomain) return PathError::domain_too_long;
-  return PathError::none;
+  if (!ok) return PathError::Syntax;
+  if (local_len > kMaxLocalPart) return PathError::LocalPartTooLong;
+  if (c.i - domain_start > kMaxDomain) return PathError::DomainTooLong;
+  return PathError::None;
 }
 
 PathResult parse_path(std::string_view text, bool reverse, bool utf8) {
   PathResult r;
   Cursor c{text, 0, utf8};
   if (!c.eat('<')) {
-    r.error = PathError::syntax;
+    r.error = PathError::Syntax;
     return r;
   }
   if (c.eat('>')) {
-    if (!reverse) r.error = PathError::syntax;  // RCPT TO:<> is not a Forward-path
+    if (!reverse) r.error = PathError::Syntax;  // RCPT TO:<> is not a Forward-path
     r.rest = text.substr(c.i);
     return r;
   }
@@ -199,23 +199,23 @@ PathResult parse_path(std::string_view text, bool reverse, bool utf8) {
     std::string ignored;
     do {
       if (!c.eat('@') || !parse_domain_name(c, ignored)) {
-        r.error = PathError::syntax;
+        r.error = PathError::Syntax;
         return r;
       }
     } while (c.eat(','));
     if (!c.eat(':')) {
-      r.error = PathError::syntax;
+      r.error = PathError::Syntax;
       return r;
     }
   }
   const std::size_t mailbox_start = c.i;
   r.error = parse_mailbox_at(c, r.path, !reverse);
-  if (r.error == PathError::syntax) return r;
+  if (r.error == PathError::Syntax) return r;
   if (!c.eat('>')) {
-    r.error = PathError::syntax;
+    r.error = PathError::Syntax;
     return r;
   }
-  if (r.error == PathError::none && c.i - mailbox_start + 1 > kMaxPath) r.error = PathError::path_too_long;
+  if (r.error == PathError::None && c.i - mailbox_start + 1 > kMaxPath) r.error = PathError::PathTooLong;
   r.rest = text.substr(c.i);
   return r;
 }
@@ -273,7 +273,7 @@ PathResult parse_mailbox(std::string_view text, bool utf8) {
   PathResult r;
   Cursor c{text, 0, utf8};
   r.error = parse_mailbox_at(c, r.path, false);
-  if (r.error == PathError::none && !c.at_end()) r.error = PathError::syntax;
+  if (r.error == PathError::None && !c.at_end()) r.error = PathError::Syntax;
   return r;
 }
 
@@ -281,17 +281,17 @@ Reply path_error_reply(PathError error, bool sender) {
   const char* who = sender ? "sender" : "recipient";
   const char* enhanced = sender ? "5.1.7" : "5.1.3";
   switch (error) {
-    case PathError::none:
+    case PathError::None:
       break;
-    case PathError::syntax:
+    case PathError::Syntax:
       return Reply::make(501, enhanced, std::string("Bad ") + who + " address syntax");
-    case PathError::local_part_too_long:
+    case PathError::LocalPartTooLong:
       return Reply::make(553, enhanced, std::string("Bad ") + who +
                                             " address: local part exceeds 64 octets");
-    case PathError::domain_too_long:
+    case PathError::DomainTooLong:
       return Reply::make(553, sender ? "5.1.8" : "5.1.2",
                          std::string("Bad ") + who + " address: domain exceeds 255 octets");
-    case PathError::path_too_long:
+    case PathError::PathTooLong:
       return Reply::make(553, enhanced, std::string("Bad ") + who + " address: path exceeds 256 octets");
   }
   assert(false && "path_error_reply needs an error");

@@ -55,18 +55,18 @@ struct Path {
 };
 
 enum class PathError {
-  none,
-  syntax,
-  local_part_too_long,  // 4.5.3.1.1
-  domain_too_long,      // 4.5.3.1.2
-  path_too_long,        // 4.5.3.1.3
+  None,
+  Syntax,
+  LocalPartTooLong,  // 4.5.3.1.1
+  DomainTooLong,      // 4.5.3.1.2
+  PathTooLong,        // 4.5.3.1.3
 };
 
 struct PathResult {
   Path path;
-  PathError error = PathError::none;
+  PathError error = PathError::None;
   std::string_view rest;  // what follows the closing '>' (ESMTP parameters)
-  bool ok() const { return error == PathError::none; }
+  bool ok() const { return error == PathError::None; }
 };
 
 inline constexpr std::size_t kMaxLocalPart = 64;   // 4.5.3.1.1

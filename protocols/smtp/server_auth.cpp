@@ -52,28 +52,28 @@ void ServerSession::cmd_auth(std::string_view args) {
 
   auto expect = [this](AuthStep step, std::string_view challenge) { auth_continue(step, challenge); };
   if (scram) {
-    if (initial.empty()) return expect(AuthStep::scram_first, "");
+    if (initial.empty()) return expect(AuthStep::ScramFirst, "");
     auto decoded = decode(initial);
     if (!decoded) return answer(cannot_decode());
-    return scram_step(AuthStep::scram_first, *decoded);
+    return scram_step(AuthStep::ScramFirst, *decoded);
   }
   if (mech == "PLAIN") {
-    if (initial.empty()) return expect(AuthStep::plain, "");  // RFC 4954 4: "334 " SP
+    if (initial.empty()) return expect(AuthStep::Plain, "");  // RFC 4954 4: "334 " SP
     auto decoded = decode(initial);
     if (!decoded) return answer(cannot_decode());
     return auth_plain(*decoded);
   }
-  if (initial.empty()) return expect(AuthStep::login_user, "VXNlcm5hbWU6");  // "Username:"
+  if (initial.empty()) return expect(AuthStep::LoginUser, "VXNlcm5hbWU6");  // "Username:"
   auto user = decode(initial);
   if (!user) return answer(cannot_decode());
   auth_login_user_ = *user;
-  expect(AuthStep::login_password, "UGFzc3dvcmQ6");  // "Password:"
+  expect(AuthStep::LoginPassword, "UGFzc3dvcmQ6");  // "Password:"
 }
 
 void ServerSession::auth_response(std::string_view line) {
   const AuthStep step = auth_step_;
-  auth_step_ = AuthStep::none;
-  state_ = State::ready;
+  auth_step_ = AuthStep::None;
+  state_ = State::Ready;
   lines_.set_max(config_.max_line);
   // RFC 4954 4: "*" cancels the exchange with 501.
   if (line == "*") {
@@ -86,18 +86,18 @@ void ServerSession::auth_response(std::string_view line) {
     return answer(cannot_decode());
   }
   switch (step) {
-    case AuthStep::plain:
+    case AuthStep::Plain:
       return auth_plain(*decoded);
-    case AuthStep::login_user:
+    case AuthStep::LoginUser:
       auth_login_user_ = std::move(*decoded);
-      return auth_continue(AuthStep::login_password, "UGFzc3dvcmQ6");
-    case AuthStep::login_password:
+      return auth_continue(AuthStep::LoginPassword, "UGFzc3dvcmQ6");
+    case AuthStep::LoginPassword:
       return auth_done(auth_login_user_, *decoded);
-    case AuthStep::scram_first:
-    case AuthStep::scram_final:
-    case AuthStep::scram_ack:
+    case AuthStep::ScramFirst:
+    case AuthStep::ScramFinal:
+    case AuthStep::ScramAck:
       return scram_step(step, *decoded);
-    case AuthStep::none:
+    case AuthStep::None:
       break;
   }
   answer(Reply::make(503, "5.5.1", "Error: bad sequence of commands"));
@@ -105,7 +105,7 @@ void ServerSession::auth_response(std::string_view line) {
 
 void ServerSession::auth_continue(AuthStep step, std::string_view challenge) {
   auth_step_ = step;
-  state_ = State::auth;
+  state_ = State::Auth;
   lines_.set_max(kAuthLineMax);
   answer(Reply{334, "", {std::string(challenge)}});
 }
@@ -113,9 +113,9 @@ void ServerSession::auth_continue(AuthStep step, std::string_view challenge) {
 // SCRAM-SHA-256 (RFC 5802 5): client-first -> 334 server-first; client-final -> 334
 // server-final when the proof holds; the client's empty response -> 235.
 void ServerSession::scram_step(AuthStep step, std::string_view decoded) {
-  if (step != AuthStep::scram_first && !scram_) step = AuthStep::none;
+  if (step != AuthStep::ScramFirst && !scram_) step = AuthStep::None;
   switch (step) {
-    case AuthStep::scram_first: {
+    case AuthStep::ScramFirst: {
       auto first = message::parse_scram_client_first(decoded);
       if (!first) return answer(auth_failed());
       std::string nonce = handler_.scram_nonce();
@@ -130,9 +130,9 @@ void ServerSession::scram_step(AuthStep step, std::string_view decoded) {
       s->server_first = message::scram_server_first(*first, nonce, s->verifier);
       s->client = std::move(*first);
       scram_ = std::move(s);
-      return auth_continue(AuthStep::scram_final, message::base64_encode(scram_->server_first));
+      return auth_continue(AuthStep::ScramFinal, message::base64_encode(scram_->server_first));
     }
-    case AuthStep::scram_final: {
+    case AuthStep::ScramFinal: {
       auto final_msg = message::parse_scram_client_final(decoded);
       std::optional<std::string> proven;
       if (final_msg) proven = message::scram_verify(scram_->verifier, scram_->client, scram_->server_first, *final_msg);
@@ -143,9 +143,9 @@ void ServerSession::scram_step(AuthStep step, std::string_view decoded) {
         return answer(auth_failed());
       }
       scram_->server_final = std::move(*proven);
-      return auth_continue(AuthStep::scram_ack, message::base64_encode(scram_->server_final));
+      return auth_continue(AuthStep::ScramAck, message::base64_encode(scram_->server_final));
     }
-    case AuthStep::scram_ack: {
+    case AuthStep::ScramAck: {
       // RFC 4954 4: the client answers the server's last data with an empty response.
       const std::string user = std::move(scram_->client.user);
       scram_.reset();

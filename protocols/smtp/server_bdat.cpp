@@ -60,17 +60,17 @@ void ServerSession::cmd_bdat(std::string_view args) {
   bdat_.back = state_;
   bdat_.refusal = bdat_refusal(*size, last, rest.empty() || last);
   chunks_.start(*size, !bdat_.refusal);
-  state_ = State::chunk;
+  state_ = State::Chunk;
   if (*size == 0) end_of_chunk();  // nothing to wait for
 }
 
 std::optional<Reply> ServerSession::bdat_refusal(std::uint64_t size, bool last, bool syntax_ok) {
   bdat_.fails_transaction = false;
-  if (state_ == State::rejected || state_ == State::connected) return ordering_error();
+  if (state_ == State::Rejected || state_ == State::Connected) return ordering_error();
   // RFC 3030 2: for a client that saw CHUNKING in the EHLO reply.
   if (!envelope_.esmtp || !config_.chunking) return Reply::make(502, "5.5.1", "Error: command not implemented");
-  if (state_ == State::ready) return ordering_error();
-  if (state_ == State::mail) {
+  if (state_ == State::Ready) return ordering_error();
+  if (state_ == State::Mail) {
     // As DATA (RFC 5321 3.3): no recipient accepted.
     if (rcpt_attempts_ > 0) return Reply::make(554, "5.5.1", "Error: no valid recipients");
     return ordering_error();
@@ -83,7 +83,7 @@ std::optional<Reply> ServerSession::bdat_refusal(std::uint64_t size, bool last, 
   if (config_.size_limit != 0 && (size > config_.size_limit || chunks_.received() > config_.size_limit - size))
     return Reply::make(552, "5.3.4", "Chunk exceeds message size limit");
   if (size == 0 && !last) return Reply::make(551, "5.7.1", "Null BDAT request");
-  if (state_ == State::rcpt) {
+  if (state_ == State::Rcpt) {
     // The first chunk: the host decides as it does at DATA (to Postfix's restrictions BDAT
     // and DATA are the same).
     Reply r = handler_.on_data(envelope_);
@@ -105,24 +105,24 @@ void ServerSession::end_of_chunk() {
     bdat_.refusal.reset();
     state_ = bdat_.back;
     if (bdat_.fails_transaction) {
-      state_ = State::bdat;
+      state_ = State::Bdat;
       bdat_.failed = r;
       if (bdat_.last) reset_transaction();  // LAST ends the transaction, whatever the reply
     }
     answer(std::move(r));
   } else if (!bdat_.last) {
-    state_ = State::bdat;
+    state_ = State::Bdat;
     answer(Reply::make(250, "2.0.0", "Ok: " + std::to_string(bdat_.size) + " bytes"));
   } else {
     std::string content = chunks_.take_content();  // counts a CR that ended the message
     envelope_.notes = chunks_.notes();
     if (chunks_.oversize()) {
       // Bare line ends stored as CRLF took the message past the limit.
-      state_ = State::bdat;
+      state_ = State::Bdat;
       answer(Reply::make(552, "5.3.4", "Chunk exceeds message size limit"));
       reset_transaction();
     } else {
-      state_ = State::ready;
+      state_ = State::Ready;
       message_received(std::move(content));
     }
   }

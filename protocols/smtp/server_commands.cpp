@@ -28,39 +28,39 @@ std::span<const ServerSession::Command> ServerSession::commands() {
   // HELO/EHLO, RSET, NOOP, QUIT, VRFY, EXPN, HELP: any time once greeted, with no effect
   // on the state but their own (4.1.4); a 554 greeting leaves only QUIT (3.1). Before
   // HELO/EHLO, the others answer "send HELO/EHLO first" (ordering_error()).
-  constexpr unsigned session = bit(S::connected) | bit(S::ready) | bit(S::mail) | bit(S::rcpt) | bit(S::bdat);
-  constexpr unsigned transaction = bit(S::mail) | bit(S::rcpt);
+  constexpr unsigned session = bit(S::Connected) | bit(S::Ready) | bit(S::Mail) | bit(S::Rcpt) | bit(S::Bdat);
+  constexpr unsigned transaction = bit(S::Mail) | bit(S::Rcpt);
   constexpr std::string_view any_time = "Error: bad sequence of commands";  // only after a 554
   using A = Args;
   static constexpr std::array<Command, 14> table{{
-      {"EHLO", session, A::kRequired, &ServerSession::cmd_ehlo, "EHLO hostname", "RFC 5321 4.1.1.1, 4.1.4", any_time},
-      {"HELO", session, A::kRequired, &ServerSession::cmd_helo, "HELO hostname", "RFC 5321 4.1.1.1, 4.1.4", any_time},
+      {"EHLO", session, A::Required, &ServerSession::cmd_ehlo, "EHLO hostname", "RFC 5321 4.1.1.1, 4.1.4", any_time},
+      {"HELO", session, A::Required, &ServerSession::cmd_helo, "HELO hostname", "RFC 5321 4.1.1.1, 4.1.4", any_time},
       // MAIL after HELO/EHLO, not inside a transaction.
-      {"MAIL", bit(S::ready), A::kParsed, &ServerSession::cmd_mail, "MAIL FROM:<address>", "RFC 5321 4.1.1.2, 4.1.4",
+      {"MAIL", bit(S::Ready), A::Parsed, &ServerSession::cmd_mail, "MAIL FROM:<address>", "RFC 5321 4.1.1.2, 4.1.4",
        "Error: nested MAIL command"},
       // RCPT after a successful MAIL; repeated for every recipient.
-      {"RCPT", transaction, A::kParsed, &ServerSession::cmd_rcpt, "RCPT TO:<address>", "RFC 5321 4.1.1.3, 3.3",
+      {"RCPT", transaction, A::Parsed, &ServerSession::cmd_rcpt, "RCPT TO:<address>", "RFC 5321 4.1.1.3, 3.3",
        "Error: need MAIL command"},
       // DATA after at least one successful RCPT (cmd_data: 554 when all were refused).
-      {"DATA", transaction, A::kNone, &ServerSession::cmd_data, "DATA", "RFC 5321 4.1.1.4, 3.3",
+      {"DATA", transaction, A::None, &ServerSession::cmd_data, "DATA", "RFC 5321 4.1.1.4, 3.3",
        "Error: need RCPT command"},
       // BDAT wherever commands are read: its octets follow the line whatever the state, and
       // cmd_bdat reads them before it answers (server_bdat.cpp).
-      {"BDAT", session | bit(S::rejected), A::kParsed, &ServerSession::cmd_bdat, "BDAT count [LAST]",
+      {"BDAT", session | bit(S::Rejected), A::Parsed, &ServerSession::cmd_bdat, "BDAT count [LAST]",
        "RFC 3030 2, 3", "Error: need RCPT command"},
-      {"RSET", session, A::kNone, &ServerSession::cmd_rset, "RSET", "RFC 5321 4.1.1.5", any_time},
-      {"NOOP", session, A::kAny, &ServerSession::cmd_noop, "NOOP", "RFC 5321 4.1.1.9", any_time},
+      {"RSET", session, A::None, &ServerSession::cmd_rset, "RSET", "RFC 5321 4.1.1.5", any_time},
+      {"NOOP", session, A::Any, &ServerSession::cmd_noop, "NOOP", "RFC 5321 4.1.1.9", any_time},
       // QUIT even after a 554 greeting (3.1).
-      {"QUIT", session | bit(S::rejected), A::kAny, &ServerSession::cmd_quit, "QUIT", "RFC 5321 4.1.1.10, 3.1",
+      {"QUIT", session | bit(S::Rejected), A::Any, &ServerSession::cmd_quit, "QUIT", "RFC 5321 4.1.1.10, 3.1",
        any_time},
-      {"VRFY", session, A::kRequired, &ServerSession::cmd_vrfy, "VRFY address", "RFC 5321 4.1.1.6, 3.5.3", any_time},
-      {"EXPN", session, A::kAny, &ServerSession::cmd_expn, "EXPN list", "RFC 5321 4.1.1.7, 3.5.2", any_time},
-      {"HELP", session, A::kAny, &ServerSession::cmd_help, "HELP [command]", "RFC 5321 4.1.1.8", any_time},
+      {"VRFY", session, A::Required, &ServerSession::cmd_vrfy, "VRFY address", "RFC 5321 4.1.1.6, 3.5.3", any_time},
+      {"EXPN", session, A::Any, &ServerSession::cmd_expn, "EXPN list", "RFC 5321 4.1.1.7, 3.5.2", any_time},
+      {"HELP", session, A::Any, &ServerSession::cmd_help, "HELP [command]", "RFC 5321 4.1.1.8", any_time},
       // AUTH after EHLO, not during a mail transaction.
-      {"AUTH", bit(S::ready), A::kParsed, &ServerSession::cmd_auth, "AUTH mechanism", "RFC 4954 4",
+      {"AUTH", bit(S::Ready), A::Parsed, &ServerSession::cmd_auth, "AUTH mechanism", "RFC 4954 4",
        "Error: MAIL transaction in progress"},
       // Outside a mail transaction (server_starttls.cpp); no argument (RFC 3207 4).
-      {"STARTTLS", bit(S::connected) | bit(S::ready), A::kNone, &ServerSession::cmd_starttls, "STARTTLS",
+      {"STARTTLS", bit(S::Connected) | bit(S::Ready), A::None, &ServerSession::cmd_starttls, "STARTTLS",
        "RFC 3207 4, 4.2", "Error: MAIL transaction in progress"},
   }};
   return table;
@@ -96,7 +96,7 @@ void ServerSession::hello(std::string_view args, bool esmtp) {
   if (args.size() > 255 || !detail::printable_ascii(args)) return answer(syntax_error());
   Reply r = handler_.on_helo(args, esmtp);
   if (is_pending(r)) {
-    Awaited& a = await(Awaiting::helo);
+    Awaited& a = await(Awaiting::Helo);
     a.helo.assign(args);
     a.esmtp = esmtp;
     return;
@@ -109,7 +109,7 @@ void ServerSession::helo_decided(Reply r, std::string_view domain, bool esmtp) {
   reset_transaction();  // 4.1.4: as if RSET
   envelope_.helo.assign(domain);
   envelope_.esmtp = esmtp;
-  state_ = State::ready;
+  state_ = State::Ready;
   r.enhanced.clear();
   if (r.lines.empty()) r.lines.push_back(config_.hostname);
   if (!esmtp) return answer(std::move(r));
@@ -142,7 +142,7 @@ void ServerSession::cmd_mail(std::string_view args) {
     return answer(Reply::make(552, "5.3.4", "Message size exceeds fixed limit"));
   Reply r = handler_.on_mail(envelope_, path.path, params);
   if (is_pending(r)) {
-    Awaited& a = await(Awaiting::mail);
+    Awaited& a = await(Awaiting::Mail);
     a.from = std::move(path.path);
     a.params = std::move(params);
     return;
@@ -156,7 +156,7 @@ void ServerSession::mail_decided(Reply r, Path from, MailParams params) {
     envelope_.mail_params = std::move(params);
     envelope_.rcpts.clear();
     rcpt_attempts_ = 0;
-    state_ = State::mail;
+    state_ = State::Mail;
   }
   answer(std::move(r), "Ok");
 }
@@ -179,7 +179,7 @@ void ServerSession::cmd_rcpt(std::string_view args) {
     return answer(Reply::make(452, "4.5.3", "Error: too many recipients"));
   Reply r = handler_.on_rcpt(envelope_, rcpt);
   if (is_pending(r)) {
-    await(Awaiting::rcpt).rcpt = std::move(rcpt);
+    await(Awaiting::Rcpt).rcpt = std::move(rcpt);
     return;
   }
   rcpt_decided(std::move(r), std::move(rcpt));
@@ -188,13 +188,13 @@ void ServerSession::cmd_rcpt(std::string_view args) {
 void ServerSession::rcpt_decided(Reply r, Recipient rcpt) {
   if (r.positive_completion()) {
     envelope_.rcpts.push_back(std::move(rcpt));
-    state_ = State::rcpt;
+    state_ = State::Rcpt;
   }
   answer(std::move(r), "Ok");
 }
 
 void ServerSession::cmd_data(std::string_view) {
-  if (state_ == State::mail) {
+  if (state_ == State::Mail) {
     // 3.3: no valid recipient. Postfix: 554 when recipients were tried and refused,
     // 503 (bad sequence) when none was even given.
     if (rcpt_attempts_ > 0) return answer(Reply::make(554, "5.5.1", "Error: no valid recipients"));
@@ -202,7 +202,7 @@ void ServerSession::cmd_data(std::string_view) {
   }
   Reply r = handler_.on_data(envelope_);
   if (is_pending(r)) {
-    await(Awaiting::data);
+    await(Awaiting::Data);
     return;
   }
   data_decided(std::move(r));
@@ -211,14 +211,14 @@ void ServerSession::cmd_data(std::string_view) {
 void ServerSession::data_decided(Reply r) {
   if (r.code != 354) return answer(std::move(r));
   data_.reset(config_.max_text_line, config_.size_limit);
-  state_ = State::data;
+  state_ = State::Data;
   // The usual 354 is the listener's: no Reply to build per message.
   if (r.lines.empty() && r.enhanced.empty()) return answer(config_.replies->go_ahead);
   answer(std::move(r), config_.replies->go_ahead.reply.lines.front());
 }
 
 void ServerSession::cmd_rset(std::string_view) {
-  // 4.1.1.5: no arguments (Args::kNone); clears the transaction, keeps HELO/EHLO.
+  // 4.1.1.5: no arguments (Args::None); clears the transaction, keeps HELO/EHLO.
   reset_transaction();
   answer(Reply::make(250, "2.0.0", "Ok"));
 }

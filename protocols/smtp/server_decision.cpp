@@ -12,7 +12,7 @@
 namespace maillab::smtp {
 
 ServerSession::Awaited& ServerSession::await(Awaiting what) {
-  assert(awaiting_ == Awaiting::none && "one decision at a time");
+  assert(awaiting_ == Awaiting::None && "one decision at a time");
   if (!awaited_) awaited_ = std::make_unique<Awaited>();
   awaiting_ = what;
   awaited_->line.assign(trace_line_);
@@ -20,36 +20,36 @@ ServerSession::Awaited& ServerSession::await(Awaiting what) {
 }
 
 void ServerSession::abandon() {
-  if (awaiting_ == Awaiting::none) return;
-  awaiting_ = Awaiting::none;
+  if (awaiting_ == Awaiting::None) return;
+  awaiting_ = Awaiting::None;
   handler_.on_abandoned();
 }
 
 void ServerSession::decide(Reply reply) {
   assert(deciding() && "decide() answers a hook that returned pending()");
   assert(!is_pending(reply) && "a decision is a reply");
-  const Awaiting what = std::exchange(awaiting_, Awaiting::none);
-  if (what == Awaiting::none || state_ == State::closed) return;
+  const Awaiting what = std::exchange(awaiting_, Awaiting::None);
+  if (what == Awaiting::None || state_ == State::Closed) return;
   Awaited& a = *awaited_;
   trace_line_ = a.line;
   switch (what) {
-    case Awaiting::helo:
+    case Awaiting::Helo:
       helo_decided(std::move(reply), a.helo, a.esmtp);
       break;
-    case Awaiting::mail:
+    case Awaiting::Mail:
       mail_decided(std::move(reply), std::move(a.from), std::move(a.params));
       break;
-    case Awaiting::rcpt:
+    case Awaiting::Rcpt:
       rcpt_decided(std::move(reply), std::move(a.rcpt));
       break;
-    case Awaiting::data:
+    case Awaiting::Data:
       data_decided(std::move(reply));
       break;
-    case Awaiting::message:
+    case Awaiting::Message:
       message_decided(std::move(reply));
       trace_line_ = {};
       return receive(std::exchange(held_input_, {}));
-    case Awaiting::none:
+    case Awaiting::None:
       break;
   }
   trace_line_ = {};

@@ -51,14 +51,14 @@ ServerSession::ServerSession(ServerConfig config, ServerHandler& handler)
     announce(greeting);
   }
   if (code / 100 == 5) {
-    state_ = State::rejected;
+    state_ = State::Rejected;
   } else if (code / 100 != 2) {
     close();
   }
 }
 
 void ServerSession::receive(std::string_view data) {
-  while (!data.empty() && state_ != State::closed && !wants_tls_) {
+  while (!data.empty() && state_ != State::Closed && !wants_tls_) {
     // Read once the held reply is out, or the decision is in.
     if (paused()) return hold_input(data);
     data.remove_prefix(receive_some(data, std::string::npos));
@@ -69,11 +69,11 @@ std::size_t ServerSession::receive_some(std::string_view data, std::size_t outpu
   const std::size_t size = data.size();
   // A pause (the error sleep, a decision awaited) stops it too: what follows stays with the
   // caller, who reads no more until the held reply is out (services::SessionDriver).
-  while (!data.empty() && state_ != State::closed && !paused() && !wants_tls_ && out_.size() < output_limit) {
-    if (state_ == State::data) {
+  while (!data.empty() && state_ != State::Closed && !paused() && !wants_tls_ && out_.size() < output_limit) {
+    if (state_ == State::Data) {
       data.remove_prefix(data_.put(data));
       if (data_.done()) end_of_data();
-    } else if (state_ == State::chunk) {
+    } else if (state_ == State::Chunk) {
       data.remove_prefix(chunks_.put(data));
       if (chunks_.remaining() == 0) end_of_chunk();
     } else {
@@ -83,15 +83,15 @@ std::size_t ServerSession::receive_some(std::string_view data, std::size_t outpu
   }
   // After 220 to STARTTLS, what the client sent behind it is dropped unread (RFC 3207
   // 4.2, CVE-2011-0411): consumed, so the caller hands it on to nobody.
-  return state_ == State::closed || wants_tls_ ? size : size - data.size();
+  return state_ == State::Closed || wants_tls_ ? size : size - data.size();
 }
 
 void ServerSession::receive_eof() {
   // The peer went away: a partial message is dropped, never delivered (the client still
   // owns it, DESIGN.md "A crash before it leaves the sender owning the message").
-  if (state_ == State::data) data_.reset(config_.max_text_line, config_.size_limit);
+  if (state_ == State::Data) data_.reset(config_.max_text_line, config_.size_limit);
   abandon();
-  state_ = State::closed;
+  state_ = State::Closed;
 }
 
 std::string ServerSession::take_output() { return std::exchange(out_, {}); }
@@ -99,13 +99,13 @@ std::string ServerSession::take_output() { return std::exchange(out_, {}); }
 void ServerSession::clear_output() { detail::clear_output_buffer(out_); }
 
 std::chrono::milliseconds ServerSession::timeout() const {
-  if (paused_ && state_ != State::closed) return config_.error_sleep_time;
-  if (deciding() && state_ != State::closed) return config_.decision_timeout;
+  if (paused_ && state_ != State::Closed) return config_.error_sleep_time;
+  if (deciding() && state_ != State::Closed) return config_.decision_timeout;
   switch (state_) {
-    case State::closed:
+    case State::Closed:
       return std::chrono::milliseconds{0};
-    case State::data:
-    case State::chunk:
+    case State::Data:
+    case State::Chunk:
       return config_.data_timeout;
     default:
       return config_.command_timeout;
@@ -113,14 +113,14 @@ std::chrono::milliseconds ServerSession::timeout() const {
 }
 
 void ServerSession::on_timeout() {
-  if (state_ == State::closed) return;
+  if (state_ == State::Closed) return;
   if (paused_) return resume();
   if (deciding()) {
     // The host's check never answered: a temporary failure, never a hang.
     handler_.on_abandoned();
     return decide(Reply::make(451, "4.7.1", "Error: the check of this command timed out; try again later"));
   }
-  if (state_ == State::data) data_.reset(config_.max_text_line, config_.size_limit);
+  if (state_ == State::Data) data_.reset(config_.max_text_line, config_.size_limit);
   // Postfix: "421 4.4.2 <myhostname> Error: timeout exceeded".
   announce(Reply::make(421, "4.4.2", config_.hostname + " Error: timeout exceeded"));
   close();
@@ -129,11 +129,11 @@ void ServerSession::on_timeout() {
 void ServerSession::handle_line() {
   const bool too_long = lines_.too_long();
   const std::string_view line = lines_.line();  // read where it lies: handled before the next put()
-  if (state_ == State::auth) {
+  if (state_ == State::Auth) {
     trace_line_ = line == "*" ? "*" : "****";
     if (too_long) {
-      auth_step_ = AuthStep::none;
-      state_ = State::ready;
+      auth_step_ = AuthStep::None;
+      state_ = State::Ready;
       lines_.set_max(config_.max_line);
       answer(Reply::make(500, "5.5.6", "Authentication exchange line is too long"));  // RFC 4954 4
     } else {
@@ -182,7 +182,7 @@ void ServerSession::dispatch(std::string_view line) {
     command_ = &c;
     if (!(c.allowed & bit(state_))) {
       answer(ordering_error());
-    } else if ((c.args == Args::kNone && !args.empty()) || (c.args == Args::kRequired && args.empty())) {
+    } else if ((c.args == Args::None && !args.empty()) || (c.args == Args::Required && args.empty())) {
       answer(syntax_error());
     } else {
       (this->*c.act)(args);
@@ -196,12 +196,12 @@ void ServerSession::dispatch(std::string_view line) {
 Reply ServerSession::ordering_error() const {
   // 3.1, 4.1.4 and 3.3; Postfix's wording. 503 = bad sequence of commands.
   auto bad_sequence = [](std::string_view text) { return Reply::make(503, "5.5.1", text); };
-  if (state_ == State::rejected) return bad_sequence("Error: no SMTP service here");
+  if (state_ == State::Rejected) return bad_sequence("Error: no SMTP service here");
   // Every command refused before HELO/EHLO is one that needs it.
-  if (state_ == State::connected) return bad_sequence("Error: send HELO/EHLO first");
+  if (state_ == State::Connected) return bad_sequence("Error: send HELO/EHLO first");
   // RFC 3030 3: between chunks only BDAT goes on; Postfix names the command ("DATA after
   // BDAT" is the RFC's MUST).
-  if (state_ == State::bdat) return bad_sequence("Error: " + std::string(command_->verb) + " after BDAT");
+  if (state_ == State::Bdat) return bad_sequence("Error: " + std::string(command_->verb) + " after BDAT");
   return bad_sequence(command_->out_of_order);
 }
 
@@ -210,7 +210,7 @@ Reply ServerSession::syntax_error() const {
 }
 
 void ServerSession::end_of_data() {
-  state_ = State::ready;
+  state_ = State::Ready;
   envelope_.notes = data_.notes();
   trace_line_ = "<data>";
   if (data_.oversize()) {
@@ -231,7 +231,7 @@ void ServerSession::end_of_data() {
 void ServerSession::message_received(std::string content) {
   Reply r = handler_.on_message(envelope_, std::move(content));
   if (is_pending(r)) {
-    await(Awaiting::message);  // the transaction ends with the decision
+    await(Awaiting::Message);  // the transaction ends with the decision
     trace_line_ = {};
     return;
   }
@@ -270,7 +270,7 @@ void ServerSession::emit(const Reply& r, std::string_view wire, bool answering) 
     pause_before_reply();  // smtpd_error_sleep_time, once errors pass the soft limit
     if (r.transient() || r.permanent()) ++errors_;
   }
-  if (state_ == State::closed) return;
+  if (state_ == State::Closed) return;
   const std::string_view client_line = answering ? trace_line_ : std::string_view();
   std::string& out = paused_ ? held_ : out_;
   if (config_.enhanced_status_codes || r.enhanced.empty()) {
@@ -290,19 +290,19 @@ void ServerSession::emit(const Reply& r, std::string_view wire, bool answering) 
 }
 
 void ServerSession::after_command() {
-  if (state_ == State::closed || errors_ < config_.hard_error_limit) return;
+  if (state_ == State::Closed || errors_ < config_.hard_error_limit) return;
   // Postfix smtpd: "421 4.7.0 <myhostname> Error: too many errors", then disconnect.
   announce(Reply::make(421, "4.7.0", config_.hostname + " Error: too many errors"));
 }
 
 void ServerSession::close() {
-  if (state_ == State::closed) return;
+  if (state_ == State::Closed) return;
   if (paused_) {
     close_after_pause_ = true;  // the held replies go out first, then the session ends
     return;
   }
   abandon();
-  state_ = State::closed;
+  state_ = State::Closed;
   handler_.on_close_requested();
 }
 
@@ -314,8 +314,8 @@ void ServerSession::reset_transaction() {
   rcpt_attempts_ = 0;
   bdat_.failed.reset();
   chunks_.reset(config_.max_text_line, config_.size_limit);  // RFC 3030 3: RSET clears every chunk
-  if (state_ == State::mail || state_ == State::rcpt || state_ == State::data || state_ == State::bdat)
-    state_ = State::ready;
+  if (state_ == State::Mail || state_ == State::Rcpt || state_ == State::Data || state_ == State::Bdat)
+    state_ = State::Ready;
 }
 
 }  // namespace maillab::smtp

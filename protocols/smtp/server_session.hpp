@@ -64,16 +64,16 @@ namespace maillab::smtp {
 class ServerSession {
  public:
   enum class State {
-    rejected,   // greeted with 554: only QUIT is served (RFC 5321 3.1)
-    connected,  // greeted, no HELO/EHLO yet (4.1.4)
-    ready,      // HELO/EHLO done, no mail transaction
-    mail,       // MAIL accepted, no recipient accepted yet (3.3)
-    rcpt,       // at least one recipient accepted
-    data,       // reading message content after 354 (4.1.1.4)
-    auth,       // waiting for an AUTH continuation line (RFC 4954 4)
-    chunk,      // reading the octets of a BDAT chunk (RFC 3030 2)
-    bdat,       // between the chunks of a BDAT transaction: BDAT, RSET and the like only
-    closed,
+    Rejected,   // greeted with 554: only QUIT is served (RFC 5321 3.1)
+    Connected,  // greeted, no HELO/EHLO yet (4.1.4)
+    Ready,      // HELO/EHLO done, no Mail transaction
+    Mail,       // MAIL accepted, no recipient accepted yet (3.3)
+    Rcpt,       // at least one recipient accepted
+    Data,       // reading message content after 354 (4.1.1.4)
+    Auth,       // waiting for an AUTH continuation line (RFC 4954 4)
+    Chunk,      // reading the octets of a BDAT Chunk (RFC 3030 2)
+    Bdat,       // between the chunks of a BDAT transaction: BDAT, RSET and the like only
+    Closed,
   };
 
   // Sends the greeting at once (take_output() has it). `handler` must outlive the session.
@@ -99,12 +99,12 @@ class ServerSession {
   // Ends a pause (the held reply goes out, waiting input is read), or a wait for a
   // decision (451 4.7.1, the handler's on_abandoned()), else times out.
   void on_timeout();
-  bool closed() const { return state_ == State::closed; }
+  bool closed() const { return state_ == State::Closed; }
   // The engine waits on purpose: a reply held back (smtpd_error_sleep_time) or a decision
   // awaited (deciding()). timeout() is that wait, not the peer's.
   bool paused() const { return paused_ || deciding(); }
   // A hook returned pending(): the session waits for decide().
-  bool deciding() const { return awaiting_ != Awaiting::none; }
+  bool deciding() const { return awaiting_ != Awaiting::None; }
   // The reply of the hook that returned pending(), from a later event: the command it
   // belongs to completes, then the input that waited is read. Only while deciding(); the
   // driver then sends the output (services::SessionDriver::pump()).
@@ -133,10 +133,10 @@ class ServerSession {
   using Act = void (ServerSession::*)(std::string_view args);
   // What a command takes after its verb, checked before it runs (else 501 "Syntax: usage").
   enum class Args {
-    kNone,      // nothing
-    kRequired,  // something
-    kAny,       // anything, or nothing
-    kParsed,    // the command reads them itself and answers syntax_error() on its own
+    None,      // nothing
+    Required,  // something
+    Any,       // anything, or nothing
+    Parsed,    // the command reads them itself and answers syntax_error() on its own
   };
   struct Command {
     std::string_view verb;
@@ -200,7 +200,7 @@ class ServerSession {
   void message_decided(Reply r);
 
   // server_decision.cpp: what waits for decide(), and the command's arguments meanwhile.
-  enum class Awaiting { none, helo, mail, rcpt, data, message };
+  enum class Awaiting { None, Helo, Mail, Rcpt, Data, Message };
   struct Awaited {
     std::string line;  // the command as the trace shows it
     std::string helo;
@@ -230,13 +230,13 @@ class ServerSession {
   void auth_response(std::string_view line);
   void auth_plain(std::string_view decoded);
   void auth_done(std::string_view user, std::string_view password);
-  enum class AuthStep { none, plain, login_user, login_password, scram_first, scram_final, scram_ack };
+  enum class AuthStep { None, Plain, LoginUser, LoginPassword, ScramFirst, ScramFinal, ScramAck };
   void auth_continue(AuthStep step, std::string_view challenge);  // 334 and wait
   void scram_step(AuthStep step, std::string_view decoded);
 
   ServerConfig config_;
   ServerHandler& handler_;
-  State state_ = State::connected;
+  State state_ = State::Connected;
   Envelope envelope_;
   message::LineReader lines_;  // RFC 5321 4.5.3.1.4: 512 octets, a bare LF counted as CRLF
   DataReader data_;
@@ -247,7 +247,7 @@ class ServerSession {
     std::string line;
     bool last = false;
     std::uint64_t size = 0;
-    State back = State::ready;
+    State back = State::Ready;
     std::optional<Reply> refusal;
     bool fails_transaction = false;  // the refusal ends the chunks of this transaction
     std::optional<Reply> failed;     // the transaction's chunks failed: every later one gets this
@@ -260,7 +260,7 @@ class ServerSession {
   const Command* command_ = nullptr;  // the row being handled, while it is
   std::size_t rcpt_attempts_ = 0;
   int errors_ = 0;
-  AuthStep auth_step_ = AuthStep::none;
+  AuthStep auth_step_ = AuthStep::None;
   std::string auth_login_user_;
   // The SCRAM-SHA-256 exchange in progress (RFC 5802 5): null outside one.
   struct Scram {
@@ -278,7 +278,7 @@ class ServerSession {
   std::string held_;                // replies held while paused
   std::string held_input_;          // input received while paused
   std::vector<std::pair<std::string, Reply>> held_exchanges_;  // their on_exchange calls
-  Awaiting awaiting_ = Awaiting::none;
+  Awaiting awaiting_ = Awaiting::None;
   std::unique_ptr<Awaited> awaited_;  // made on the first wait, then reused
 };
 

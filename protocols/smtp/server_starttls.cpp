@@ -30,7 +30,7 @@ void ServerSession::on_tls_started(const tls::HandshakeInfo& info) {
   envelope_.auth_user.clear();
   envelope_.tls = tls::received_clause(info);
   lines_.clear();
-  if (state_ != State::closed && state_ != State::rejected) state_ = State::connected;
+  if (state_ != State::Closed && state_ != State::Rejected) state_ = State::Connected;
   handler_.on_tls_started(info);
 }
 

@@ -119,17 +119,17 @@ void sign(X509* cert, EVP_PKEY* key) {
 
 std::string_view to_string(CertificateKind kind) {
   switch (kind) {
-    case CertificateKind::kValid: return "valid";
-    case CertificateKind::kExpired: return "expired";
-    case CertificateKind::kSelfSigned: return "self-signed";
-    case CertificateKind::kWrongName: return "wrong-name";
+    case CertificateKind::Valid: return "valid";
+    case CertificateKind::Expired: return "expired";
+    case CertificateKind::SelfSigned: return "self-signed";
+    case CertificateKind::WrongName: return "wrong-name";
   }
   return "valid";
 }
 
 std::optional<CertificateKind> parse_certificate_kind(std::string_view text) {
-  for (CertificateKind k : {CertificateKind::kValid, CertificateKind::kExpired, CertificateKind::kSelfSigned,
-                            CertificateKind::kWrongName}) {
+  for (CertificateKind k : {CertificateKind::Valid, CertificateKind::Expired, CertificateKind::SelfSigned,
+                            CertificateKind::WrongName}) {
     if (to_string(k) == text) return k;
   }
   return std::nullopt;
@@ -172,10 +172,10 @@ std::shared_ptr<const Credentials> CertificateAuthority::issue(const std::vector
   }
   auto out = std::make_shared<Credentials>();
   out->kind = kind;
-  out->names = kind == CertificateKind::kWrongName ? std::vector<std::string>{std::string(kWrongName)} : names;
+  out->names = kind == CertificateKind::WrongName ? std::vector<std::string>{std::string(kWrongName)} : names;
   out->not_before = not_before_;
   out->not_after = not_after_;
-  if (kind == CertificateKind::kExpired) {
+  if (kind == CertificateKind::Expired) {
     out->not_before = start_ - 731 * kDay;
     out->not_after = start_ - kDay;
   }
@@ -183,7 +183,7 @@ std::shared_ptr<const Credentials> CertificateAuthority::issue(const std::vector
   PkeyPtr key = new_p256_key(lib_->get());
   X509Ptr cert = new_certificate(lib_->get(), key.get(), out->names.front(), out->not_before, out->not_after);
   X509* c = cert.get();
-  const bool self_signed = kind == CertificateKind::kSelfSigned;
+  const bool self_signed = kind == CertificateKind::SelfSigned;
   X509* issuer = self_signed ? c : cert_.get();
   check_setup(X509_set_issuer_name(c, X509_get_subject_name(issuer)) == 1, "naming the issuer");
   add_text_ext(c, issuer, NID_basic_constraints, "critical,CA:FALSE");

@@ -35,7 +35,7 @@ namespace maillab::tls {
 using UnixTime = std::int64_t;  // seconds since 1970-01-01T00:00:00Z
 
 // scenario-format.md: `tls: {certificate: valid | expired | self-signed | wrong-name}`.
-enum class CertificateKind { kValid, kExpired, kSelfSigned, kWrongName };
+enum class CertificateKind { Valid, Expired, SelfSigned, WrongName };
 std::string_view to_string(CertificateKind kind);
 std::optional<CertificateKind> parse_certificate_kind(std::string_view text);
 
@@ -45,7 +45,7 @@ inline constexpr std::string_view kWrongName = "wrong-name.invalid";
 // the host). A ServerContext loads them into its own library context.
 struct Credentials {
   std::vector<std::string> names;  // the names the certificate carries (SANs; CN = first)
-  CertificateKind kind = CertificateKind::kValid;
+  CertificateKind kind = CertificateKind::Valid;
   UnixTime not_before = 0;
   UnixTime not_after = 0;
   std::string certificate_der;
@@ -65,7 +65,7 @@ class CertificateAuthority {
   // Throws std::invalid_argument on an empty list or a non-ASCII name (a loader checks
   // host names first), std::runtime_error when OpenSSL fails.
   std::shared_ptr<const Credentials> issue(const std::vector<std::string>& names,
-                                           CertificateKind kind = CertificateKind::kValid);
+                                           CertificateKind kind = CertificateKind::Valid);
 
   const std::string& certificate_der() const { return der_; }
   std::string certificate_pem() const;  // for `serve --ca-out FILE` and ClientContext

@@ -16,7 +16,7 @@ constexpr unsigned char kSessionIdContext[] = "maillab";
 
 Context::Context(std::shared_ptr<LibraryContext> lib, Role role, SessionCacheOptions cache)
     : lib_(std::move(lib)), role_(role), cache_(cache) {
-  const SSL_METHOD* method = role == Role::kServer ? TLS_server_method() : TLS_client_method();
+  const SSL_METHOD* method = role == Role::Server ? TLS_server_method() : TLS_client_method();
   ctx_.reset(SSL_CTX_new_ex(lib_->get(), nullptr, method));
   check_setup(ctx_ != nullptr, "SSL_CTX_new_ex");
   SSL_CTX* c = ctx_.get();
@@ -49,7 +49,7 @@ void Context::on_key_log(const SSL* ssl, const char* line) {
 
 ServerContext::ServerContext(std::shared_ptr<LibraryContext> lib, const Credentials& credentials,
                              ServerOptions options)
-    : Context(std::move(lib), Role::kServer, options.session_cache) {
+    : Context(std::move(lib), Role::Server, options.session_cache) {
   SSL_CTX* c = native();
   OSSL_LIB_CTX* libctx = library()->get();
   X509Ptr cert(X509_new_ex(libctx, nullptr));
@@ -77,7 +77,7 @@ ServerContext::ServerContext(std::shared_ptr<LibraryContext> lib, const Credenti
 
 ClientContext::ClientContext(std::shared_ptr<LibraryContext> lib, std::string_view trusted_pem,
                              ClientOptions options)
-    : Context(std::move(lib), Role::kClient, options.session_cache) {
+    : Context(std::move(lib), Role::Client, options.session_cache) {
   SSL_CTX* c = native();
   X509_STORE* store = SSL_CTX_get_cert_store(c);
   BioPtr bio(BIO_new_mem_buf(trusted_pem.data(), static_cast<int>(trusted_pem.size())));

@@ -33,7 +33,7 @@
 
 namespace maillab::tls {
 
-enum class Role { kClient, kServer };
+enum class Role { Client, Server };
 
 // One NSS key log line ("CLIENT_RANDOM <hex> <hex>", "SERVER_HANDSHAKE_TRAFFIC_SECRET ...",
 // without a line end), for `--keylog FILE` (Wireshark's tls.keylog_file).

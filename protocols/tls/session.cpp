@@ -52,12 +52,12 @@ void align_with_openssl_clock(SSL_SESSION* session) {
 
 }  // namespace
 
-Session::Session(ServerContext& ctx, UnixTime now) : ctx_(&ctx), role_(Role::kServer) {
+Session::Session(ServerContext& ctx, UnixTime now) : ctx_(&ctx), role_(Role::Server) {
   init(now);
   if (ssl_) SSL_set_accept_state(ssl_.get());
 }
 
-Session::Session(ClientContext& ctx, ClientParams params, UnixTime now) : ctx_(&ctx), role_(Role::kClient) {
+Session::Session(ClientContext& ctx, ClientParams params, UnixTime now) : ctx_(&ctx), role_(Role::Client) {
   init(now);
   if (!ssl_) return;
   SSL* s = ssl_.get();
@@ -73,7 +73,7 @@ Session::Session(ClientContext& ctx, ClientParams params, UnixTime now) : ctx_(&
   }
   if (!ok) {
     fail(SSL_ERROR_SSL);
-    error_.kind = ErrorKind::kInternal;
+    error_.kind = ErrorKind::Internal;
     return;
   }
   cache_key_ = client_cache_key(params);
@@ -113,7 +113,7 @@ void Session::init(UnixTime now) {
     BIO_free(out_);
     in_ = out_ = nullptr;
     ssl_.reset();
-    error_ = {ErrorKind::kInternal, "cannot allocate a TLS session", {}, {}};
+    error_ = {ErrorKind::Internal, "cannot allocate a TLS session", {}, {}};
     return;
   }
   BIO_set_mem_eof_return(in_, -1);  // an empty input is "want more", not end of stream
@@ -136,11 +136,11 @@ void Session::offer_cached_session() {
 }
 
 Status Session::receive(std::string_view ciphertext) {
-  if (failed()) return Status::kFailed;
-  if (peer_closed_) return Status::kOk;  // nothing follows close_notify
+  if (failed()) return Status::Failed;
+  if (peer_closed_) return Status::Ok;  // nothing follows close_notify
   if (!ciphertext.empty() && BIO_write(in_, ciphertext.data(), static_cast<int>(ciphertext.size())) <= 0) {
-    error_ = {ErrorKind::kInternal, "cannot buffer ciphertext", {}, {}};
-    return Status::kFailed;
+    error_ = {ErrorKind::Internal, "cannot buffer ciphertext", {}, {}};
+    return Status::Failed;
   }
   return advance();
 }
@@ -153,10 +153,10 @@ Status Session::advance() {
       const int e = SSL_get_error(ssl_.get(), r);
       if (e != SSL_ERROR_WANT_READ) return fail(e);
       drain_output();
-      return Status::kOk;
+      return Status::Ok;
     }
     on_handshake_done();
-    if (!pending_.empty() && send(std::exchange(pending_, {})) != Status::kOk) return Status::kFailed;
+    if (!pending_.empty() && send(std::exchange(pending_, {})) != Status::Ok) return Status::Failed;
   }
   const Status st = read_plaintext();
   drain_output();
@@ -173,18 +173,18 @@ Status Session::read_plaintext() {
       continue;
     }
     const int e = SSL_get_error(ssl_.get(), r);
-    if (e == SSL_ERROR_WANT_READ) return Status::kOk;
+    if (e == SSL_ERROR_WANT_READ) return Status::Ok;
     if (e != SSL_ERROR_ZERO_RETURN) return fail(e);
     peer_closed_ = true;
   }
-  return Status::kOk;
+  return Status::Ok;
 }
 
 Status Session::send(std::string_view plaintext) {
-  if (failed() || close_sent_) return Status::kFailed;
+  if (failed() || close_sent_) return Status::Failed;
   if (!handshake_done_) {
     pending_.append(plaintext);
-    return Status::kOk;
+    return Status::Ok;
   }
   ERR_clear_error();
   while (!plaintext.empty()) {
@@ -194,7 +194,7 @@ Status Session::send(std::string_view plaintext) {
     plaintext.remove_prefix(n);
   }
   drain_output();
-  return Status::kOk;
+  return Status::Ok;
 }
 
 void Session::close() {
@@ -209,18 +209,18 @@ void Session::close() {
 }
 
 Status Session::receive_eof() {
-  if (failed()) return Status::kFailed;
-  if (peer_closed_ || close_sent_) return Status::kOk;
-  error_ = {ErrorKind::kTruncated,
+  if (failed()) return Status::Failed;
+  if (peer_closed_ || close_sent_) return Status::Ok;
+  error_ = {ErrorKind::Truncated,
             handshake_done_ ? "connection closed without close_notify" : "connection closed during the handshake",
             alert_sent_, alert_received_};
-  return Status::kFailed;
+  return Status::Failed;
 }
 
 Phase Session::phase() const {
-  if (failed()) return Phase::kFailed;
-  if (peer_closed_ || close_sent_) return Phase::kClosed;
-  return handshake_done_ ? Phase::kOpen : Phase::kHandshaking;
+  if (failed()) return Phase::Failed;
+  if (peer_closed_ || close_sent_) return Phase::Closed;
+  return handshake_done_ ? Phase::Open : Phase::Handshaking;
 }
 
 PeerCertificate Session::peer_certificate() const {
@@ -230,19 +230,19 @@ PeerCertificate Session::peer_certificate() const {
 Status Session::fail(int ssl_error) {
   const unsigned long first = ERR_peek_error();
   std::string detail = drain_openssl_errors();
-  ErrorKind kind = ErrorKind::kInternal;
+  ErrorKind kind = ErrorKind::Internal;
   if (ssl_error == SSL_ERROR_SSL) {
-    kind = ErrorKind::kProtocol;
-    if (!alert_received_.empty()) kind = ErrorKind::kPeerAlert;
+    kind = ErrorKind::Protocol;
+    if (!alert_received_.empty()) kind = ErrorKind::PeerAlert;
     if ((ERR_GET_LIB(first) == ERR_LIB_SSL && is_version_reason(ERR_GET_REASON(first))) ||
         alert_received_ == "protocol version" || alert_sent_ == "protocol version") {
-      kind = ErrorKind::kVersion;
+      kind = ErrorKind::Version;
     }
   }
   if (detail.empty()) detail = "TLS failure (SSL_get_error " + std::to_string(ssl_error) + ")";
   error_ = {kind, std::move(detail), alert_sent_, alert_received_};
   drain_output();  // the fatal alert, if OpenSSL wrote one
-  return Status::kFailed;
+  return Status::Failed;
 }
 
 void Session::on_handshake_done() {
@@ -257,7 +257,7 @@ void Session::on_handshake_done() {
     if (const char* name = SSL_group_to_name(s, group)) info_.group = name;
   }
   info_.resumed = SSL_session_reused(s) == 1;
-  if (role_ == Role::kServer) {
+  if (role_ == Role::Server) {
     if (const char* sni = SSL_get_servername(s, TLSEXT_NAMETYPE_host_name)) info_.server_name = sni;
   }
   if (SSL_get0_peer_certificate(s) != nullptr) {
@@ -283,7 +283,7 @@ Session* Session::of(const SSL* ssl) { return static_cast<Session*>(SSL_get_app_
 void Session::install_callbacks(SSL_CTX* ctx, Role role) {
   SSL_CTX_set_info_callback(ctx, on_info);
   SSL_CTX_sess_set_new_cb(ctx, on_new_session);
-  if (role == Role::kServer) {
+  if (role == Role::Server) {
     SSL_CTX_sess_set_get_cb(ctx, on_get_session);
     SSL_CTX_sess_set_remove_cb(ctx, on_remove_session);
   }
@@ -300,7 +300,7 @@ void Session::on_info(const SSL* ssl, int where, int ret) {
 int Session::on_new_session(SSL* ssl, SSL_SESSION* session) {
   Session* s = of(ssl);
   if (s == nullptr) return 0;
-  if (s->role_ == Role::kServer) {
+  if (s->role_ == Role::Server) {
     unsigned int len = 0;
     const unsigned char* id = SSL_SESSION_get_id(session, &len);
     s->ctx_->cache_.put(server_cache_key(id, len), session, s->now_);

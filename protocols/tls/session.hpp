@@ -13,7 +13,7 @@
 // and cached sessions aged by it; the session never reads a clock for a decision.
 //
 // Results, never exceptions: receive(), send() and receive_eof() return Status; after a
-// failure (Phase::kFailed) error() says why, output() may still hold the fatal alert to
+// failure (Phase::Failed) error() says why, output() may still hold the fatal alert to
 // send, and every later call returns kFailed and does nothing.
 //
 // Closing (RFC 8446 6.1): close() queues close_notify; the peer's close_notify makes
@@ -44,8 +44,8 @@ struct ClientParams {
   std::string cache_key;                  // the peer, e.g. "mx.b.example:25"; empty: no resumption
 };
 
-enum class Status { kOk, kFailed };
-enum class Phase { kHandshaking, kOpen, kClosed, kFailed };
+enum class Status { Ok, Failed };
+enum class Phase { Handshaking, Open, Closed, Failed };
 
 class Session {
  public:
@@ -74,7 +74,7 @@ class Session {
 
   Phase phase() const;
   bool handshake_done() const { return handshake_done_; }
-  bool failed() const { return error_.kind != ErrorKind::kNone; }
+  bool failed() const { return error_.kind != ErrorKind::None; }
   bool peer_closed() const { return peer_closed_; }
   bool close_sent() const { return close_sent_; }
 

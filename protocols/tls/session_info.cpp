@@ -27,31 +27,31 @@ UnixTime unix_time(const ASN1_TIME* t) {
 
 std::string_view to_string(Verification v) {
   switch (v) {
-    case Verification::kOk: return "ok";
-    case Verification::kNoCertificate: return "no certificate";
-    case Verification::kExpired: return "expired";
-    case Verification::kNotYetValid: return "not yet valid";
-    case Verification::kSelfSigned: return "self-signed";
-    case Verification::kUntrusted: return "untrusted";
-    case Verification::kHostnameMismatch: return "hostname mismatch";
-    case Verification::kOther: return "other";
+    case Verification::Ok: return "ok";
+    case Verification::NoCertificate: return "no certificate";
+    case Verification::Expired: return "expired";
+    case Verification::NotYetValid: return "not yet valid";
+    case Verification::SelfSigned: return "self-signed";
+    case Verification::Untrusted: return "untrusted";
+    case Verification::HostnameMismatch: return "hostname mismatch";
+    case Verification::Other: return "other";
   }
   return "other";
 }
 
 Verification classify_verify_result(long code) {
   switch (code) {
-    case X509_V_OK: return Verification::kOk;
-    case X509_V_ERR_CERT_HAS_EXPIRED: return Verification::kExpired;
-    case X509_V_ERR_CERT_NOT_YET_VALID: return Verification::kNotYetValid;
+    case X509_V_OK: return Verification::Ok;
+    case X509_V_ERR_CERT_HAS_EXPIRED: return Verification::Expired;
+    case X509_V_ERR_CERT_NOT_YET_VALID: return Verification::NotYetValid;
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return Verification::kSelfSigned;
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return Verification::SelfSigned;
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    case X509_V_ERR_CERT_UNTRUSTED: return Verification::kUntrusted;
-    case X509_V_ERR_HOSTNAME_MISMATCH: return Verification::kHostnameMismatch;
-    default: return Verification::kOther;
+    case X509_V_ERR_CERT_UNTRUSTED: return Verification::Untrusted;
+    case X509_V_ERR_HOSTNAME_MISMATCH: return Verification::HostnameMismatch;
+    default: return Verification::Other;
   }
 }
 
@@ -92,12 +92,12 @@ PeerCertificate describe_certificate(const X509* cert) {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kNone: return "none";
-    case ErrorKind::kVersion: return "protocol version";
-    case ErrorKind::kPeerAlert: return "peer alert";
-    case ErrorKind::kProtocol: return "protocol error";
-    case ErrorKind::kTruncated: return "truncated";
-    case ErrorKind::kInternal: return "internal error";
+    case ErrorKind::None: return "none";
+    case ErrorKind::Version: return "protocol version";
+    case ErrorKind::PeerAlert: return "peer alert";
+    case ErrorKind::Protocol: return "protocol error";
+    case ErrorKind::Truncated: return "truncated";
+    case ErrorKind::Internal: return "internal error";
   }
   return "none";
 }

@@ -18,14 +18,14 @@
 namespace maillab::tls {
 
 enum class Verification {
-  kOk,
-  kNoCertificate,     // the peer sent none (a server never asks clients for one)
-  kExpired,           // notAfter before the lab's time
-  kNotYetValid,       // notBefore after the lab's time
-  kSelfSigned,        // signed by its own key, not by a trusted CA
-  kUntrusted,         // no path to a trusted CA
-  kHostnameMismatch,  // none of the expected names is in the certificate
-  kOther,
+  Ok,
+  NoCertificate,     // the peer sent none (a server never asks clients for one)
+  Expired,           // notAfter before the lab's time
+  NotYetValid,       // notBefore after the lab's time
+  SelfSigned,        // signed by its own key, not by a trusted CA
+  Untrusted,         // no path to a trusted CA
+  HostnameMismatch,  // none of the expected names is in the certificate
+  Other,
 };
 std::string_view to_string(Verification v);
 Verification classify_verify_result(long x509_verify_code);
@@ -38,11 +38,11 @@ struct HandshakeInfo {
   std::string_view group;    // key exchange group ("x25519"); empty for a resumed TLS 1.2 session
   bool resumed = false;      // SSL_session_reused
   std::string server_name;   // SNI: what the client sent / what the server received
-  Verification verification = Verification::kNoCertificate;
+  Verification verification = Verification::NoCertificate;
   long verify_code = X509_V_OK;  // X509_V_ERR_*
   std::string_view verify_detail;  // X509_verify_cert_error_string
 
-  bool verified() const { return verification == Verification::kOk; }
+  bool verified() const { return verification == Verification::Ok; }
 };
 
 // Postfix's Received clause: "using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)".
@@ -60,17 +60,17 @@ struct PeerCertificate {
 PeerCertificate describe_certificate(const X509* cert);  // present = false for nullptr
 
 enum class ErrorKind {
-  kNone,
-  kVersion,    // no protocol version in common (a TLS 1.1 peer: RFC 8996)
-  kPeerAlert,  // the peer ended the handshake/session with a fatal alert
-  kProtocol,   // the peer's bytes are not valid TLS for this state (garbage, bad MAC, ...)
-  kTruncated,  // the connection ended without close_notify (RFC 8446 6.1)
-  kInternal,   // local failure (memory, misuse)
+  None,
+  Version,    // no protocol version in common (a TLS 1.1 peer: RFC 8996)
+  PeerAlert,  // the peer ended the handshake/session with a fatal alert
+  Protocol,   // the peer's bytes are not valid TLS for this state (garbage, bad MAC, ...)
+  Truncated,  // the connection ended without close_notify (RFC 8446 6.1)
+  Internal,   // local failure (memory, misuse)
 };
 std::string_view to_string(ErrorKind kind);
 
 struct Error {
-  ErrorKind kind = ErrorKind::kNone;
+  ErrorKind kind = ErrorKind::None;
   std::string detail;               // OpenSSL's reasons, e.g. "unsupported protocol"
   std::string_view alert_sent;      // "protocol version" when we sent a fatal alert
   std::string_view alert_received;  // the fatal alert the peer sent, if any

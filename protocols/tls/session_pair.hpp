@@ -23,13 +23,13 @@ inline bool pump(Session& client, Session& server, Wire* wire = nullptr) {
     bool moved = false;
     if (!client.output().empty()) {
       if (wire) wire->to_server += client.output();
-      ok = server.receive(client.output()) == Status::kOk && ok;
+      ok = server.receive(client.output()) == Status::Ok && ok;
       client.clear_output();
       moved = true;
     }
     if (!server.output().empty()) {
       if (wire) wire->to_client += server.output();
-      ok = client.receive(server.output()) == Status::kOk && ok;
+      ok = client.receive(server.output()) == Status::Ok && ok;
       server.clear_output();
       moved = true;
     }

@@ -279,8 +279,8 @@ void Browser::start() {
                    [weak](io::ConnectStatus st, io::ConnectionPtr c) {
     auto self = weak.lock();
     if (!self) return;
-    if (st != io::ConnectStatus::kConnected) {
-      self->result.detail = st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
+    if (st != io::ConnectStatus::Connected) {
+      self->result.detail = st == io::ConnectStatus::Refused ? "connection refused" : "connection timed out";
       self->report();
       return;
     }

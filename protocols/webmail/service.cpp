@@ -118,9 +118,9 @@ void Service::imap(const Credentials& who, std::vector<ImapCommand> commands, st
               [this, job, alive, who, commands = std::move(commands), finish](io::ConnectStatus st,
                                                                               io::ConnectionPtr c) mutable {
     if (alive.expired()) return;
-    if (st != io::ConnectStatus::kConnected) {
+    if (st != io::ConnectStatus::Connected) {
       ImapOutcome o;
-      o.error = st == io::ConnectStatus::kRefused ? "connection refused" : "connection timed out";
+      o.error = st == io::ConnectStatus::Refused ? "connection refused" : "connection timed out";
       finish(std::move(o));
       return;
     }
@@ -159,7 +159,7 @@ void Service::submit(const Credentials& who, message::Draft draft, std::function
   sj.auth = std::make_pair(who.user, who.password);
   sj.unique = ++unique_;
   if (config_.submission_tls) {  // STARTTLS, verified, before AUTH (RFC 3207, RFC 4954 4)
-    sj.tls = smtp::TlsLevel::verify;
+    sj.tls = smtp::TlsLevel::Verify;
     sj.tls_client = config_.submission_tls;
     sj.server_name = config_.submission_name;
   }

@@ -262,7 +262,7 @@ TEST_CASE("serve options: --listen and --route forms") {
   auto l = parse_listen("mx1.b.example:smtp=127.0.0.1:2525", &error);
   REQUIRE(l);
   CHECK(l->host == "mx1.b.example");
-  CHECK(l->service == scenario::Service::kSmtp);
+  CHECK(l->service == scenario::Service::Smtp);
   CHECK(l->at.address == "127.0.0.1");
   CHECK(l->at.port == 2525);
   auto v6 = parse_listen("ns.example:dns=[::1]:5353", &error);
@@ -271,13 +271,13 @@ TEST_CASE("serve options: --listen and --route forms") {
   CHECK(v6->at.str() == "[::1]:5353");
   auto imap = parse_listen("mx1.b.example:imap=127.0.0.1:1143", &error);
   REQUIRE(imap);
-  CHECK(imap->service == scenario::Service::kImap);
+  CHECK(imap->service == scenario::Service::Imap);
   auto imaps = parse_listen("mx1.b.example:imaps=127.0.0.1:993", &error);  // implicit TLS (RFC 8314)
   REQUIRE(imaps);
-  CHECK(imaps->service == scenario::Service::kImaps);
+  CHECK(imaps->service == scenario::Service::Imaps);
   auto https = parse_listen("webmail.b.example:https=127.0.0.1:8443", &error);
   REQUIRE(https);
-  CHECK(https->service == scenario::Service::kHttps);
+  CHECK(https->service == scenario::Service::Https);
   CHECK(!parse_listen("mx1.b.example:http2=127.0.0.1:443", &error));
   CHECK(error.find("smtp, submission, smtps, pop3, pop3s, imap, imaps, http, https or dns") != std::string::npos);
   CHECK(!parse_listen("mx1.b.example=127.0.0.1:25", &error));

@@ -58,7 +58,7 @@ class GatedDisk final : public io::Disk {
 
 ServeOptions smtp_only() {
   ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));
   o.grace = 300ms;
   return o;
 }

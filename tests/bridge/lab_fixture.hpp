@@ -134,7 +134,7 @@ class Lab {
 // A blocking TCP client over POSIX sockets, every wait bounded.
 class TestClient {
  public:
-  enum class End { kData, kTimeout, kEof, kReset };
+  enum class End { Data, Timeout, Eof, Reset };
 
   explicit TestClient(std::uint16_t port) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -184,7 +184,7 @@ class TestClient {
         }
         pos = eol + 2;
       }
-      if (fill(end) != End::kData) return "";
+      if (fill(end) != End::Data) return "";
     }
   }
   // Bytes up to and including `terminator`; "" on timeout/EOF.
@@ -197,14 +197,14 @@ class TestClient {
         buf_.erase(0, at + terminator.size());
         return r;
       }
-      if (fill(end) != End::kData) return "";
+      if (fill(end) != End::Data) return "";
     }
   }
   // Exactly n bytes; "" on timeout/EOF.
   std::string take(std::size_t n, std::chrono::milliseconds limit = 10s) {
     auto end = std::chrono::steady_clock::now() + limit;
     while (buf_.size() < n) {
-      if (fill(end) != End::kData) return "";
+      if (fill(end) != End::Data) return "";
     }
     std::string r = buf_.substr(0, n);
     buf_.erase(0, n);
@@ -219,12 +219,12 @@ class TestClient {
     auto end = std::chrono::steady_clock::now() + limit;
     for (;;) {
       End e = fill(end);
-      if (e != End::kData) return e;
+      if (e != End::Data) return e;
     }
   }
   // Waits for any byte; kData when one came.
   End wait_data(std::chrono::milliseconds limit) {
-    if (!buf_.empty()) return End::kData;
+    if (!buf_.empty()) return End::Data;
     return fill(std::chrono::steady_clock::now() + limit);
   }
   // Close with a RST, as a crashing client would.
@@ -243,17 +243,17 @@ class TestClient {
  private:
   End fill(std::chrono::steady_clock::time_point end) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return End::kTimeout;
+    if (left.count() <= 0) return End::Timeout;
     pollfd p{fd_, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (r == 0) return End::kTimeout;
-    if (r < 0) return End::kReset;
+    if (r == 0) return End::Timeout;
+    if (r < 0) return End::Reset;
     char tmp[65536];
     ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
-    if (n == 0) return End::kEof;
-    if (n < 0) return End::kReset;
+    if (n == 0) return End::Eof;
+    if (n < 0) return End::Reset;
     buf_.append(tmp, static_cast<std::size_t>(n));
-    return End::kData;
+    return End::Data;
   }
 
   int fd_ = -1;

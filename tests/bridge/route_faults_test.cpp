@@ -12,7 +12,7 @@ using namespace maillab::bridge::test;
 TEST_CASE("bridge: --route delivers a domain's mail to a real SMTP server") {
   FakeSmtpServer fake;
   ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));
   o.routes.push_back(RouteSpec{"c.example", RealEndpoint{"127.0.0.1", fake.port()}});
   o.grace = 300ms;
   scenario::WorldOptions w;
@@ -52,7 +52,7 @@ TEST_CASE("bridge: --route to a port nobody listens on defers the mail") {
     dead_port = probe.port();
   }
   ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));
   o.routes.push_back(RouteSpec{"c.example", RealEndpoint{"127.0.0.1", dead_port}});
   o.grace = 300ms;
   scenario::WorldOptions w;
@@ -110,7 +110,7 @@ std::string udp_ask(std::uint16_t port, const std::string& query) {
 
 TEST_CASE("bridge: DNS over UDP and TCP reaches the virtual DNS server") {
   ServeOptions o;
-  o.listen.push_back(listen_on("ns.example", scenario::Service::kDns));
+  o.listen.push_back(listen_on("ns.example", scenario::Service::Dns));
   o.grace = 300ms;
   Lab lab(kLabYaml, o);
   std::string q = mx_query();
@@ -151,7 +151,7 @@ TEST_CASE("bridge: a DNS answer too big for UDP is truncated there and comes who
   const std::string yaml = "scenario: big-dns\nduration: 1d\nhosts:\n  ns.example:\n    address: 192.0.2.53\n"
                            "    dns:\n      zones:\n        - |\n" + zone;
   ServeOptions o;
-  o.listen.push_back(listen_on("ns.example", scenario::Service::kDns));
+  o.listen.push_back(listen_on("ns.example", scenario::Service::Dns));
   o.grace = 300ms;
   Lab lab(yaml, o);
   std::string q("\x43\x43\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
@@ -199,14 +199,14 @@ void inject_now(Lab& lab, const std::string& json) {
 
 TEST_CASE("bridge: faults as a real client sees them: refused, down (silence), back up") {
   ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kPop3));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Pop3));
   o.grace = 300ms;
   Lab lab(kFaultsYaml, o);
   REQUIRE(lab.wait_for([&] { return lab.world().simulator().now() > 0; }));
 
   TestClient refused(lab.port(1));
-  CHECK(refused.wait_end(10s) != TestClient::End::kTimeout);  // reset (or EOF), no greeting
+  CHECK(refused.wait_end(10s) != TestClient::End::Timeout);  // reset (or EOF), no greeting
   CHECK(refused.buffered().empty());
 
   TestClient before(lab.port(0));
@@ -217,16 +217,16 @@ TEST_CASE("bridge: faults as a real client sees them: refused, down (silence), b
   REQUIRE(lab.wait_for([&] { return !lab.world().host("mx.b.example")->up; }));
   // The open session hears nothing more; a new connection gets no greeting.
   before.send("NOOP\r\n");
-  CHECK(before.wait_data(300ms) == TestClient::End::kTimeout);
+  CHECK(before.wait_data(300ms) == TestClient::End::Timeout);
   TestClient during(lab.port(0));
   REQUIRE(during.connected());
-  CHECK(during.wait_data(300ms) == TestClient::End::kTimeout);
+  CHECK(during.wait_data(300ms) == TestClient::End::Timeout);
 
   inject_now(lab, R"({"up": "mx.b.example"})");
   REQUIRE(lab.wait_for([&] { return lab.world().host("mx.b.example")->up; }));
   // Back up: the connections it no longer knows are reset; new ones are served.
-  CHECK(before.wait_end(10s) != TestClient::End::kTimeout);
-  CHECK(during.wait_end(10s) != TestClient::End::kTimeout);
+  CHECK(before.wait_end(10s) != TestClient::End::Timeout);
+  CHECK(during.wait_end(10s) != TestClient::End::Timeout);
   TestClient after(lab.port(0));
   CHECK(after.reply().rfind("220", 0) == 0);
   CHECK(after.cmd("QUIT").rfind("221", 0) == 0);
@@ -234,7 +234,7 @@ TEST_CASE("bridge: faults as a real client sees them: refused, down (silence), b
 
 TEST_CASE("bridge: stopping aborts a session that does not finish within the grace period") {
   ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));
   o.grace = 200ms;
   Lab lab(kLabYaml, o);
   TestClient idle(lab.port(0));
@@ -243,8 +243,8 @@ TEST_CASE("bridge: stopping aborts a session that does not finish within the gra
   lab.stop();
   auto took = std::chrono::steady_clock::now() - t0;
   CHECK(took < 3s);
-  CHECK(idle.wait_end(2s) != TestClient::End::kTimeout);
+  CHECK(idle.wait_end(2s) != TestClient::End::Timeout);
   // No new connections once stopped.
   TestClient late(lab.port(0));
-  CHECK((!late.connected() || late.wait_end(1s) != TestClient::End::kTimeout));
+  CHECK((!late.connected() || late.wait_end(1s) != TestClient::End::Timeout));
 }

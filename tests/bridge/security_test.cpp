@@ -46,11 +46,11 @@ hosts:
 
 ServeOptions options() {
   ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));        // 0
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSubmission));  // 1
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kPop3));        // 2
-  o.listen.push_back(listen_on("mx.c.example", scenario::Service::kSmtp));        // 3
-  o.listen.push_back(listen_on("mx.d.example", scenario::Service::kSmtp));        // 4
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));        // 0
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Submission));  // 1
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Pop3));        // 2
+  o.listen.push_back(listen_on("mx.c.example", scenario::Service::Smtp));        // 3
+  o.listen.push_back(listen_on("mx.d.example", scenario::Service::Smtp));        // 4
   o.grace = 300ms;
   return o;
 }

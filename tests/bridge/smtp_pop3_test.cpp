@@ -58,8 +58,8 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 ServeOptions smtp_pop3_options() {
   ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kPop3));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Pop3));
   o.grace = 300ms;
   return o;
 }
@@ -93,7 +93,7 @@ TEST_CASE("bridge: an SMTP session from a real socket is delivered byte-exact an
     INFO(r);
     REQUIRE(r.rfind("250", 0) == 0);
     CHECK(c.cmd("QUIT").rfind("221", 0) == 0);
-    CHECK(c.wait_end(2s) == TestClient::End::kEof);
+    CHECK(c.wait_end(2s) == TestClient::End::Eof);
   }
   REQUIRE(lab.wait_for([&] { return lab.world().deliveries().size() == 1; }));
   std::string stored = lab.on_loop([&] { return *lab.world().deliveries()[0].record.content; });
@@ -199,7 +199,7 @@ TEST_CASE("bridge: SMTP smuggling sequences inside DATA never end the message") 
            "MAIL FROM:<evil@c.example>\r\nRCPT TO:<bob@b.example>\r\nDATA\r\n"
            "Subject: smuggled\r\n\r\nsmuggled body\r\n");
     // Nothing may be answered yet: the message has not ended.
-    CHECK(c.wait_data(300ms) == TestClient::End::kTimeout);
+    CHECK(c.wait_data(300ms) == TestClient::End::Timeout);
     c.send(".\r\n");
     std::string r = c.reply();
     INFO(r);
@@ -249,7 +249,7 @@ TEST_CASE("bridge: a slow client (one byte at a time) and a pipelining client ar
     fast.send("Subject: pipelined\r\n\r\nall at once\r\n.\r\nQUIT\r\n");
     CHECK(fast.reply().rfind("250", 0) == 0);
     CHECK(fast.reply().rfind("221", 0) == 0);
-    CHECK(fast.wait_end(2s) == TestClient::End::kEof);
+    CHECK(fast.wait_end(2s) == TestClient::End::Eof);
   }
   REQUIRE(lab.wait_for([&] { return lab.world().deliveries().size() == 2; }));
 }
@@ -272,7 +272,7 @@ TEST_CASE("bridge: a client that sends nothing gets 421 after the command timeou
   std::string r = silent.reply(30s);
   INFO(r);
   CHECK(r.rfind("421 4.4.2", 0) == 0);
-  CHECK(silent.wait_end(10s) == TestClient::End::kEof);
+  CHECK(silent.wait_end(10s) == TestClient::End::Eof);
   // The silent one also left behind no half-open transaction: the same session state
   // on a fresh connection works.
   TestClient again(lab.port(0));
@@ -291,7 +291,7 @@ TEST_CASE("bridge: a client silent in the middle of DATA gets 421 and nothing is
   std::string r = c.reply(30s);
   INFO(r);
   CHECK(r.rfind("421 4.4.2", 0) == 0);
-  CHECK(c.wait_end(10s) == TestClient::End::kEof);
+  CHECK(c.wait_end(10s) == TestClient::End::Eof);
   std::this_thread::sleep_for(200ms);
   CHECK(lab.deliveries() == 0);
   CHECK(lab.on_loop([&] { return lab.world().queue_of("mx.b.example").size(); }) == 0u);

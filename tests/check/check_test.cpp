@@ -58,10 +58,10 @@ TEST_CASE("report: closing line, exit code, markdown") {
 
 TEST_CASE("every MUST passes against the lab's SMTP, POP3 and DNS; the dot-stuffing round trip") {
   bridge::ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kPop3));
-  o.listen.push_back(listen_on("ns.example", scenario::Service::kDns));
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSubmission));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Pop3));
+  o.listen.push_back(listen_on("ns.example", scenario::Service::Dns));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Submission));
   Lab lab(kLabYaml, o);
   const std::string smtp = "smtp://127.0.0.1:" + std::to_string(lab.port(0));
   const std::string pop3 = "pop3://bob:builder@127.0.0.1:" + std::to_string(lab.port(1));

@@ -36,8 +36,8 @@ TEST_CASE("imap:// URLs: default port 143, no path") {
 
 TEST_CASE("every IMAP row passes against the lab's server; nothing is left behind") {
   bridge::ServeOptions o;
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kSmtp));
-  o.listen.push_back(listen_on("mx.b.example", scenario::Service::kImap));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Smtp));
+  o.listen.push_back(listen_on("mx.b.example", scenario::Service::Imap));
   Lab lab(kImapLab, o);
   const auto target = url("imap://bob:builder@127.0.0.1:" + std::to_string(lab.port(1)));
 

@@ -63,9 +63,9 @@ struct TlsLab {
     bridge::ServeOptions o;
     using S = scenario::Service;
     for (auto [host, s] : std::initializer_list<std::pair<const char*, S>>{
-             {"mx.b.example", S::kSmtps}, {"mx.b.example", S::kSubmission}, {"mx.b.example", S::kPop3s},
-             {"mx.b.example", S::kPop3}, {"mx.b.example", S::kImaps}, {"mx.b.example", S::kImap},
-             {"old.b.example", S::kSmtps}, {"wrong.b.example", S::kSmtps}, {"plain.b.example", S::kSmtp}})
+             {"mx.b.example", S::Smtps}, {"mx.b.example", S::Submission}, {"mx.b.example", S::Pop3s},
+             {"mx.b.example", S::Pop3}, {"mx.b.example", S::Imaps}, {"mx.b.example", S::Imap},
+             {"old.b.example", S::Smtps}, {"wrong.b.example", S::Smtps}, {"plain.b.example", S::Smtp}})
       o.listen.push_back(listen_on(host, s));
     return o;
   }

@@ -116,7 +116,7 @@ void run_attack(Lab& lab, std::uint16_t port, const Attack& attack, Peer& peer, 
                 io::Time paused_for) {
   io::ConnectionPtr conn;
   lab.attacker->connect("192.0.2.2", port, 5 * kSec, [&](io::ConnectStatus st, io::ConnectionPtr c) {
-    REQUIRE(st == io::ConnectStatus::kConnected);
+    REQUIRE(st == io::ConnectStatus::Connected);
     conn = std::move(c);
     conn->set_handler(&peer);
     conn->pause_reading(true);
@@ -149,7 +149,7 @@ void run_attack(Lab& lab, std::uint16_t port, const Attack& attack, Peer& peer, 
   CHECK_FALSE(peer.bad);
   CHECK(peer.replies == expected_replies);
   CHECK(conn->unsent() == 0);
-  CHECK(peer.closed == io::CloseKind::kOrderly);
+  CHECK(peer.closed == io::CloseKind::Orderly);
 }
 
 }  // namespace

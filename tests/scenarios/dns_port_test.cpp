@@ -55,7 +55,7 @@ TEST_CASE("dns port: refused over TCP while `refuse: dns` holds, served before a
   auto built = World::build(s, 1);
   REQUIRE(std::holds_alternative<std::unique_ptr<World>>(built));
   World& w = *std::get<std::unique_ptr<World>>(built);
-  CHECK(connect_at(w, 10'000'000'000LL) == io::ConnectStatus::kConnected);
-  CHECK(connect_at(w, 70'000'000'000LL) == io::ConnectStatus::kRefused);
-  CHECK(connect_at(w, 130'000'000'000LL) == io::ConnectStatus::kConnected);
+  CHECK(connect_at(w, 10'000'000'000LL) == io::ConnectStatus::Connected);
+  CHECK(connect_at(w, 70'000'000'000LL) == io::ConnectStatus::Refused);
+  CHECK(connect_at(w, 130'000'000'000LL) == io::ConnectStatus::Connected);
 }

@@ -139,7 +139,7 @@ TEST_CASE("no message accepted with 250 is lost, in any built-in scenario") {
       for (const auto& q : w->queue_of(name)) {
         std::size_t pending = 0;
         for (const auto& r : q.rcpts) {
-          if (r.state == mta::RcptState::kPending) pending++;
+          if (r.state == mta::RcptState::Pending) pending++;
         }
         msgs[{name, q.id}].done += pending;
       }

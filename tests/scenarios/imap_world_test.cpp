@@ -101,7 +101,7 @@ TEST_CASE("imap-folders: save_sent APPENDs to Sent; delete: trash MOVEs to Trash
   const mda::Folder* trash = store.folder("alice", "Trash");
   REQUIRE(trash != nullptr);
   REQUIRE(trash->messages.size() == 1);
-  CHECK(trash->messages[0].flags == mda::kSeen);
+  CHECK(trash->messages[0].flags == mda::Seen);
   CHECK(store.content("alice", trash->id, trash->messages[0].uid)->find("Subject: Re: Plans (2)") != std::string::npos);
   CHECK(store.folder("alice", "INBOX")->messages.size() == 1);
 }

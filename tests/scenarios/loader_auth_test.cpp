@@ -67,9 +67,9 @@ TEST_CASE("dkim and smtpd_checks load with the spec's values and defaults", "[lo
   CHECK(m.dkim[0].algorithm == "rsa-sha256");
   CHECK(m.dkim[0].mark.line == 14);
   CHECK(m.dkim[1].algorithm == "ed25519-sha256");
-  CHECK(m.smtpd_checks.spf == CheckMode::kReject);
-  CHECK(m.smtpd_checks.dkim == CheckMode::kTag);
-  CHECK(m.smtpd_checks.dmarc == CheckMode::kEnforce);
+  CHECK(m.smtpd_checks.spf == CheckMode::Reject);
+  CHECK(m.smtpd_checks.dkim == CheckMode::Tag);
+  CHECK(m.smtpd_checks.dmarc == CheckMode::Enforce);
   REQUIRE(s.expect.size() == 2);
   const auto& a = std::get<Authenticated>(s.expect[0].check);
   CHECK(a.to == "bob@b.example");
@@ -84,9 +84,9 @@ TEST_CASE("dkim and smtpd_checks load with the spec's values and defaults", "[lo
 
   const Scenario plain = load_ok(with_mta("      smtpd_checks: {dmarc: tag}\n"));
   const SmtpdChecks& c = plain.find_host("mx.b.example")->mta->smtpd_checks;
-  CHECK(c.spf == CheckMode::kOff);
-  CHECK(c.dkim == CheckMode::kOff);
-  CHECK(c.dmarc == CheckMode::kTag);
+  CHECK(c.spf == CheckMode::Off);
+  CHECK(c.dkim == CheckMode::Off);
+  CHECK(c.dmarc == CheckMode::Tag);
   CHECK(c.any());
   CHECK_FALSE(load_ok(with_mta("      smtpd_checks: {spf: off}\n")).find_host("mx.b.example")->mta->smtpd_checks.any());
   CHECK(load_ok(with_mta("")).find_host("mx.b.example")->mta->dkim.empty());

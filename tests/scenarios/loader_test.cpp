@@ -274,10 +274,10 @@ TEST_CASE("a scenario using every key loads with the right values", "[loader]") 
 
   const PortState& refuse = std::get<PortState>(s.events[4].action);
   CHECK(refuse.host == "mx2.b.example");
-  CHECK(refuse.service == Service::kSmtp);
+  CHECK(refuse.service == Service::Smtp);
   CHECK_FALSE(refuse.accept);
   CHECK(std::get<PortState>(s.events[5].action).accept);
-  CHECK(std::get<PortState>(s.events[5].action).service == Service::kSubmission);
+  CHECK(std::get<PortState>(s.events[5].action).service == Service::Submission);
   CHECK(action_name(s.events[5].action) == "accept");
 
   CHECK(s.events[6].at_ns == 90 * kMinute);

@@ -37,7 +37,7 @@ struct Lab {
     }
     server = std::make_unique<services::DnsServer>(*ns, auth);
     net.set_packet_observer([this](const sim::Packet& p) {
-      if (p.protocol == sim::Protocol::kUdp && p.dst_port == 53) ++datagrams;
+      if (p.protocol == sim::Protocol::Udp && p.dst_port == 53) ++datagrams;
     });
   }
 

@@ -102,7 +102,7 @@ std::shared_ptr<Script> talk(World& w, const std::string& from, const std::strin
   auto s = std::make_shared<Script>();
   s->lines = std::move(lines);
   w.host(from)->runtime->connect(to_address, 25, 5 * kSec, [s](io::ConnectStatus st, io::ConnectionPtr c) {
-    REQUIRE(st == io::ConnectStatus::kConnected);
+    REQUIRE(st == io::ConnectStatus::Connected);
     s->conn = c;
     c->set_handler(s.get());
   });

@@ -104,7 +104,7 @@ struct SharedLab {
   void connect(int i, std::uint16_t port, sim::StreamHandler& handler, sim::StreamPtr& stream) {
     net.connect(*sim::parse_address("10.0.1.1"), *sim::parse_address("10.0.0." + std::to_string(i + 1)), port,
                 5'000'000'000LL, [&handler, &stream](sim::ConnectResult r, sim::StreamPtr s) {
-                  REQUIRE(r == sim::ConnectResult::kConnected);
+                  REQUIRE(r == sim::ConnectResult::Connected);
                   stream = s;
                   s->set_handler(&handler);
                 });

@@ -105,7 +105,7 @@ TEST_CASE("a session times out one timeout after its last exchange", "[scenarios
   } client;
   io::ConnectionPtr conn;
   lab.a->connect("192.0.2.2", 7, 1000 * kMs, [&](io::ConnectStatus st, io::ConnectionPtr c) {
-    REQUIRE(st == io::ConnectStatus::kConnected);
+    REQUIRE(st == io::ConnectStatus::Connected);
     conn = std::move(c);
     conn->set_handler(&client);
   });
@@ -122,8 +122,8 @@ TEST_CASE("a session times out one timeout after its last exchange", "[scenarios
   CHECK(client.got == "ping\nping\nping\n");
   lab.sim.run_until(3000 * kMs);
   REQUIRE(server_end);
-  CHECK(*server_end == io::CloseKind::kTimedOut);
+  CHECK(*server_end == io::CloseKind::TimedOut);
   CHECK(server_end_at == 2060 * kMs);
   CHECK(client.got == "ping\nping\nping\nbye");
-  CHECK(client.closed == io::CloseKind::kOrderly);
+  CHECK(client.closed == io::CloseKind::Orderly);
 }

@@ -71,7 +71,7 @@ struct Script final : io::ConnectionHandler {
 std::shared_ptr<Script> start(World& w, const std::string& from, std::uint16_t port, std::deque<std::string> lines) {
   auto s = std::make_shared<Script>(*w.host(from)->runtime, std::move(lines), port == 110);
   w.host(from)->runtime->connect("192.0.2.20", port, 5 * kSec, [s](io::ConnectStatus st, io::ConnectionPtr c) {
-    REQUIRE(st == io::ConnectStatus::kConnected);
+    REQUIRE(st == io::ConnectStatus::Connected);
     s->conn = c;
     c->set_handler(s.get());
   });

@@ -53,7 +53,7 @@ std::string cat(const A&... parts) {
 
 inline std::string describe(const Packet& p) {
   std::ostringstream o;
-  o << p.time << ' ' << (p.protocol == Protocol::kTcp ? "tcp " : "udp ") << format_address(p.src)
+  o << p.time << ' ' << (p.protocol == Protocol::Tcp ? "tcp " : "udp ") << format_address(p.src)
     << ':' << p.src_port << '>' << format_address(p.dst) << ':' << p.dst_port << " f"
     << int(p.tcp_flags) << " s" << p.seq << " a" << p.ack << " [" << p.payload << ']'
     << (p.dropped ? " dropped" : "");

@@ -24,7 +24,7 @@ TEST_CASE("a paused reader holds the sender at its window; resumed, it gets ever
           "[sim][net][flow]") {
   Net n;
   Pair p(n);
-  REQUIRE(p.result == ConnectResult::kConnected);
+  REQUIRE(p.result == ConnectResult::Connected);
   p.server->pause_reading(true);
   const std::string bytes = pattern(1u << 20);
   for (std::size_t at = 0; at < bytes.size(); at += 100'000) p.client->send(bytes.substr(at, 100'000));
@@ -52,7 +52,7 @@ TEST_CASE("pausing from inside on_data keeps the rest of the read for later",
           "[sim][net][flow]") {
   Net n;
   Pair p(n);
-  REQUIRE(p.result == ConnectResult::kConnected);
+  REQUIRE(p.result == ConnectResult::Connected);
   p.sr.on_data_hook = [&](std::string_view) { p.server->pause_reading(true); };
   const std::string bytes = pattern(200'000);  // one segment, handed over in reads
   p.client->send(bytes);
@@ -68,7 +68,7 @@ TEST_CASE("pausing from inside on_data keeps the rest of the read for later",
 TEST_CASE("notify_drained answers from an event when nothing waits", "[sim][net][flow]") {
   Net n;
   Pair p(n);
-  REQUIRE(p.result == ConnectResult::kConnected);
+  REQUIRE(p.result == ConnectResult::Connected);
   p.client->notify_drained(10);
   CHECK(p.cr.drained.empty());
   n.sim.run();
@@ -80,7 +80,7 @@ TEST_CASE("a FIN waits behind unread data; a reset is not held by a paused reade
   SECTION("FIN") {
     Net n;
     Pair p(n);
-    REQUIRE(p.result == ConnectResult::kConnected);
+    REQUIRE(p.result == ConnectResult::Connected);
     p.server->pause_reading(true);
     p.client->send("QUIT\r\n");
     p.client->close();
@@ -89,26 +89,26 @@ TEST_CASE("a FIN waits behind unread data; a reset is not held by a paused reade
     p.server->pause_reading(false);
     n.sim.run();
     CHECK(p.sr.data == "QUIT\r\n");
-    CHECK(p.sr.closed == CloseReason::kOrderly);
+    CHECK(p.sr.closed == CloseReason::Orderly);
   }
   SECTION("RST") {
     Net n;
     Pair p(n);
-    REQUIRE(p.result == ConnectResult::kConnected);
+    REQUIRE(p.result == ConnectResult::Connected);
     p.server->pause_reading(true);
     p.client->send("QUIT\r\n");
     n.sim.run();
     p.client->abort();
     n.sim.run();
     CHECK(p.sr.data.empty());
-    CHECK(p.sr.closed == CloseReason::kReset);
+    CHECK(p.sr.closed == CloseReason::Reset);
   }
 }
 
 TEST_CASE("a reader that reads at once: timing as without flow control", "[sim][net][flow]") {
   Net n;
   Pair p(n);
-  REQUIRE(p.result == ConnectResult::kConnected);
+  REQUIRE(p.result == ConnectResult::Connected);
   const Time start = n.sim.now();
   const std::string bytes = pattern(kReceiveWindow);  // a whole window in one send
   p.client->send(bytes);

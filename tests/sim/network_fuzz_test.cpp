@@ -90,7 +90,7 @@ struct World {
       n.net.connect(from, to, 25, 30 * kSecond, [this, from, from_life](ConnectResult r, StreamPtr s) {
         check(n.net.host_up(from) && life[from] == from_life, "connect callback on a dead host");
         trace.push_back(cat(n.sim.now(), " connect ", int(r)));
-        if (r == ConnectResult::kConnected) adopt(from, std::move(s));
+        if (r == ConnectResult::Connected) adopt(from, std::move(s));
       });
     } else if (op < 70) {
       // mostly the recent agents: the old ones are usually closed
@@ -146,7 +146,7 @@ void Agent::on_close(CloseReason why) {
   w->check(w->alive(*this), "on_close to a dead host's software");
   closed = true;
   w->trace.push_back(cat(w->n.sim.now(), " close ", id, " ", int(why)));
-  if (why == CloseReason::kOrderly) stream->close();
+  if (why == CloseReason::Orderly) stream->close();
 }
 
 std::vector<std::string> fuzz(std::uint64_t seed, int ops) {

@@ -25,7 +25,7 @@ TEST_CASE("connect completes after exactly one round trip", "[sim][net][stream]"
   n.sim.run();
   CHECK(accepted == kLatency);
   CHECK(done_at == 2 * kLatency);
-  REQUIRE(result == ConnectResult::kConnected);
+  REQUIRE(result == ConnectResult::Connected);
   REQUIRE(client);
   REQUIRE(server);
   CHECK(client->is_open());
@@ -41,7 +41,7 @@ TEST_CASE("connect completes after exactly one round trip", "[sim][net][stream]"
 TEST_CASE("data arrives one latency after send, in order", "[sim][net][stream]") {
   Net n;
   Pair p(n);
-  REQUIRE(p.result == ConnectResult::kConnected);
+  REQUIRE(p.result == ConnectResult::Connected);
   p.client->send("EHLO a\r\n");
   p.client->send("MAIL FROM:<>\r\n");
   CHECK(p.sr.silent());  // never delivered from inside send()
@@ -79,7 +79,7 @@ TEST_CASE("bandwidth adds the serialisation delay", "[sim][net][stream]") {
   Net n;
   n.net.set_default_path(LinkParams{kLatency, 0.0, 8'000'000});  // 1000 bytes = 1 ms
   Pair p(n);
-  REQUIRE(p.result == ConnectResult::kConnected);
+  REQUIRE(p.result == ConnectResult::Connected);
   const Time t0 = n.sim.now();
   p.client->send(std::string(1000, 'x'));
   p.client->send(std::string(500, 'y'));
@@ -94,7 +94,7 @@ TEST_CASE("lost segments are retransmitted, never reordered", "[sim][net][stream
   n.observe();
   n.net.set_loss("a", "b", 0.3);
   Pair p(n);
-  REQUIRE(p.result == ConnectResult::kConnected);
+  REQUIRE(p.result == ConnectResult::Connected);
   std::string expected;
   for (int i = 0; i < 200; ++i) {
     const std::string m = cat("m", i, ";");
@@ -121,12 +121,12 @@ TEST_CASE("a closed or refused port answers RST after one round trip", "[sim][ne
   auto done = [&](ConnectResult r, StreamPtr s) {
     result = r;
     at = n.sim.now();
-    CHECK((r == ConnectResult::kConnected) == (s != nullptr));
+    CHECK((r == ConnectResult::Connected) == (s != nullptr));
   };
   SECTION("nobody listens") {
     n.net.connect(n.a, n.b, 25, 30 * kSecond, done);
     n.sim.run();
-    CHECK(result == ConnectResult::kRefused);
+    CHECK(result == ConnectResult::Refused);
     CHECK(at == 2 * kLatency);
   }
   SECTION("the port is set refused") {
@@ -135,12 +135,12 @@ TEST_CASE("a closed or refused port answers RST after one round trip", "[sim][ne
     n.net.set_refused(n.b, 25, true);
     n.net.connect(n.a, n.b, 25, 30 * kSecond, done);
     n.sim.run();
-    CHECK(result == ConnectResult::kRefused);
+    CHECK(result == ConnectResult::Refused);
     CHECK_FALSE(accepted);
     n.net.set_refused(n.b, 25, false);
     n.net.connect(n.a, n.b, 25, 30 * kSecond, done);
     n.sim.run();
-    CHECK(result == ConnectResult::kConnected);
+    CHECK(result == ConnectResult::Connected);
     CHECK(accepted);
   }
   SECTION("the listener was removed") {
@@ -148,7 +148,7 @@ TEST_CASE("a closed or refused port answers RST after one round trip", "[sim][ne
     n.net.unlisten(n.b, 25);
     n.net.connect(n.a, n.b, 25, 30 * kSecond, done);
     n.sim.run();
-    CHECK(result == ConnectResult::kRefused);
+    CHECK(result == ConnectResult::Refused);
   }
 }
 
@@ -171,12 +171,12 @@ TEST_CASE("connect times out when the host is down or the path is cut",
   SECTION("unknown address") {
     n.net.connect(n.a, *parse_address("192.0.2.9"), 25, 5 * kSecond, done);
     n.sim.run();
-    CHECK(result == ConnectResult::kTimedOut);
+    CHECK(result == ConnectResult::TimedOut);
     return;
   }
   n.net.connect(n.a, n.b, 25, 5 * kSecond, done);
   n.sim.run();
-  CHECK(result == ConnectResult::kTimedOut);
+  CHECK(result == ConnectResult::TimedOut);
   CHECK(at == 5 * kSecond);
   // SYN at 0 s, retransmitted at 1 s and 3 s (next would be 7 s)
   std::vector<Time> syns;
@@ -191,7 +191,7 @@ TEST_CASE("a SYN retransmitted after a heal connects", "[sim][net][stream]") {
   n.net.cut("a", "b");
   n.sim.at(2 * kSecond, [&] { n.net.heal("a", "b"); });
   Pair p(n);
-  CHECK(p.result == ConnectResult::kConnected);
+  CHECK(p.result == ConnectResult::Connected);
   CHECK(n.sim.now() == 3 * kSecond + 2 * kLatency);  // the SYN sent at 3 s got through
 }
 
@@ -202,7 +202,7 @@ TEST_CASE("connect from a host that is down is unreachable", "[sim][net][stream]
   n.net.connect(n.a, n.b, 25, kSecond, [&](ConnectResult r, StreamPtr) { result = r; });
   CHECK_FALSE(result);
   n.sim.run();
-  CHECK(result == ConnectResult::kUnreachable);
+  CHECK(result == ConnectResult::Unreachable);
   CHECK(n.sim.now() == 0);
 }
 
@@ -219,9 +219,9 @@ TEST_CASE("a connect timeout shorter than the RTT resets the accepted side",
   n.net.connect(n.a, n.b, 25, 15 * kMillisecond,
                 [&](ConnectResult r, StreamPtr) { result = r; });
   n.sim.run();
-  CHECK(result == ConnectResult::kTimedOut);
+  CHECK(result == ConnectResult::TimedOut);
   REQUIRE(server);
-  CHECK(sr.closed == CloseReason::kReset);  // the late SYN-ACK met a RST
+  CHECK(sr.closed == CloseReason::Reset);  // the late SYN-ACK met a RST
   CHECK(sr.closed_at == 3 * kLatency);
 }
 
@@ -249,7 +249,7 @@ TEST_CASE("a cut not healed in 15 minutes times the sender out", "[sim][net][str
   n.net.cut("a", "b");
   p.client->send("lost");
   n.sim.run();
-  CHECK(p.cr.closed == CloseReason::kTimedOut);
+  CHECK(p.cr.closed == CloseReason::TimedOut);
   CHECK(p.cr.closed_at == s + 15 * kMinute);
   CHECK_FALSE(p.client->is_open());
   CHECK(p.sr.silent());
@@ -259,7 +259,7 @@ TEST_CASE("a cut not healed in 15 minutes times the sender out", "[sim][net][str
   const Time t = n.sim.now();
   p.server->send("250 ok\r\n");
   n.sim.run();
-  CHECK(p.sr.closed == CloseReason::kReset);
+  CHECK(p.sr.closed == CloseReason::Reset);
   CHECK(p.sr.closed_at == t + 2 * kLatency);
   CHECK(p.cr.close_calls == 1);
 }
@@ -274,7 +274,7 @@ TEST_CASE("close sends FIN after the data; both closed means gone", "[sim][net][
   p.client->send("ignored");
   n.sim.run();
   CHECK(p.sr.data == "QUIT\r\n");
-  CHECK(p.sr.closed == CloseReason::kOrderly);
+  CHECK(p.sr.closed == CloseReason::Orderly);
   CHECK(p.sr.closed_at == t + kLatency);
   CHECK(p.cr.silent());  // the closing side gets no callback
   CHECK(p.server->is_open());  // half-closed: the server may still answer
@@ -300,7 +300,7 @@ TEST_CASE("the peer's FIN arrives after its last bytes", "[sim][net][stream]") {
   p.server->close();
   n.sim.run();
   CHECK(events == std::vector<std::string>{"221 bye\r\n", "close"});
-  CHECK(p.cr.closed == CloseReason::kOrderly);
+  CHECK(p.cr.closed == CloseReason::Orderly);
   CHECK(p.sr.silent());
 }
 
@@ -311,7 +311,7 @@ TEST_CASE("abort resets the peer after one latency", "[sim][net][stream]") {
   p.client->abort();
   CHECK_FALSE(p.client->is_open());
   n.sim.run();
-  CHECK(p.sr.closed == CloseReason::kReset);
+  CHECK(p.sr.closed == CloseReason::Reset);
   CHECK(p.sr.closed_at == t + kLatency);
   CHECK(p.cr.silent());
   CHECK_FALSE(p.server->is_open());
@@ -335,7 +335,7 @@ TEST_CASE("a host going down takes its connections silently", "[sim][net][stream
   const Time t = n.sim.now();
   p.client->send("RSET\r\n");  // the rebooted host knows no such connection
   n.sim.run();
-  CHECK(p.cr.closed == CloseReason::kReset);
+  CHECK(p.cr.closed == CloseReason::Reset);
   CHECK(p.cr.closed_at == t + 2 * kLatency);
   CHECK(p.sr.silent());
 
@@ -343,7 +343,7 @@ TEST_CASE("a host going down takes its connections silently", "[sim][net][stream
   std::optional<ConnectResult> result;
   n.net.connect(n.a, n.b, 25, kSecond, [&](ConnectResult r, StreamPtr) { result = r; });
   n.sim.run();
-  CHECK(result == ConnectResult::kRefused);
+  CHECK(result == ConnectResult::Refused);
 }
 
 TEST_CASE("segments in flight to a host that goes down are lost", "[sim][net][stream]") {
@@ -376,7 +376,7 @@ TEST_CASE("bytes wait for a handler attached later", "[sim][net][stream]") {
   });
   n.sim.run();
   CHECK(sr.chunks == std::vector<std::pair<Time, std::string>>{{kSecond, "abc"}});
-  CHECK(sr.closed == CloseReason::kOrderly);
+  CHECK(sr.closed == CloseReason::Orderly);
   CHECK(sr.closed_at == kSecond);
 }
 
@@ -391,7 +391,7 @@ TEST_CASE("a handler may drop its stream inside on_data", "[sim][net][stream]") 
   n.sim.run();
   CHECK(p.sr.data == "hi");
   CHECK(p.cr.data == "bye");
-  CHECK(p.cr.closed == CloseReason::kOrderly);
+  CHECK(p.cr.closed == CloseReason::Orderly);
 }
 
 TEST_CASE("set_handler(nullptr) detaches; the stream outlives the network safely",
@@ -420,7 +420,7 @@ TEST_CASE("loopback connections work with zero latency", "[sim][net][stream]") {
     server->set_handler(&sr);
   });
   n.net.connect(n.a, n.a, 110, kSecond, [&](ConnectResult r, StreamPtr s) {
-    CHECK(r == ConnectResult::kConnected);
+    CHECK(r == ConnectResult::Connected);
     client = std::move(s);
     client->send("USER u\r\n");
   });

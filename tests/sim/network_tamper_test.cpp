@@ -23,7 +23,7 @@ TEST_CASE("a tamper between two hosts rewrites both directions, in place", "[sim
   n.observe();
   n.net.set_tamper("a", "b", upper_x);
   Pair p(n);
-  REQUIRE(p.result == ConnectResult::kConnected);
+  REQUIRE(p.result == ConnectResult::Connected);
   p.client->send("xyz\r\n");
   p.server->send("250 xx\r\n");
   n.sim.run();

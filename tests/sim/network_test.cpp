@@ -160,7 +160,7 @@ TEST_CASE("with links, routes take the lowest total latency, through routers",
   net.listen(h2, 25, [](StreamPtr) {});
   StreamPtr keep;
   net.connect(h1, h2, 25, kSecond, [&](ConnectResult r, StreamPtr s) {
-    CHECK(r == ConnectResult::kConnected);
+    CHECK(r == ConnectResult::Connected);
     connected = sim.now();
     keep = std::move(s);
   });
@@ -246,7 +246,7 @@ TEST_CASE("UDP datagrams arrive after the latency or vanish", "[sim][net][udp]")
   REQUIRE(got.size() == 2);
   CHECK(std::get<3>(got[1]) == "again");
   const Packet& last = n.packets.back();
-  CHECK(last.protocol == Protocol::kUdp);
+  CHECK(last.protocol == Protocol::Udp);
   CHECK(last.payload == "after unbind");
 }
 
@@ -371,8 +371,8 @@ TEST_CASE("an accept function may keep, replace or remove its listener",
   connect();  // the replacement unlistens
   connect();  // nobody listens: refused
   CHECK(log == std::vector<std::string>{"first", "first", "second"});
-  CHECK(results == std::vector<ConnectResult>{ConnectResult::kConnected, ConnectResult::kConnected,
-                                              ConnectResult::kConnected, ConnectResult::kRefused});
+  CHECK(results == std::vector<ConnectResult>{ConnectResult::Connected, ConnectResult::Connected,
+                                              ConnectResult::Connected, ConnectResult::Refused});
 
   // A refused flag cleared from inside the accept function keeps the listener.
   n.net.listen(n.b, 110, [&](StreamPtr s) {
@@ -389,5 +389,5 @@ TEST_CASE("an accept function may keep, replace or remove its listener",
   }
   CHECK(log.back() == "pop");
   CHECK(std::count(log.begin(), log.end(), "pop") == 2);
-  CHECK(results.back() == ConnectResult::kConnected);
+  CHECK(results.back() == ConnectResult::Connected);
 }

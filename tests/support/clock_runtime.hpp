@@ -41,7 +41,7 @@ class ClockRuntime : public io::Runtime {
   void listen(std::uint16_t, std::function<void(io::ConnectionPtr)>) override {}
   void connect(const std::string&, std::uint16_t, io::Time,
                std::function<void(io::ConnectStatus, io::ConnectionPtr)> done) override {
-    start_timer(0, [done = std::move(done)] { done(io::ConnectStatus::kRefused, nullptr); });
+    start_timer(0, [done = std::move(done)] { done(io::ConnectStatus::Refused, nullptr); });
   }
   std::uint16_t udp_bind(std::uint16_t port, DatagramFn) override { return port; }
   void udp_unbind(std::uint16_t) override {}

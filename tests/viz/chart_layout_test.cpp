@@ -39,7 +39,7 @@ std::vector<Case> cases_of(const scenario::Scenario& s, const std::vector<sim::T
 void check_layout(const SequenceChart& c, const ChartLayout& l) {
   for (const auto& u : l.labels()) {
     if (u.placed) continue;
-    const std::string& full = u.of == PlacedLabel::Of::kArrow ? c.arrows[u.index].label : c.marks[u.index].label;
+    const std::string& full = u.of == PlacedLabel::Of::Arrow ? c.arrows[u.index].label : c.marks[u.index].label;
     UNSCOPED_INFO("unplaced: " << full << " box " << u.box.x0 << "," << u.box.y0 << " " << u.box.x1 << "," << u.box.y1 << " rounds " << l.growth_rounds());
   }
   REQUIRE(l.unplaced() == 0);
@@ -56,7 +56,7 @@ void check_layout(const SequenceChart& c, const ChartLayout& l) {
   for (std::size_t i = 0; i < order.size(); ++i) {
     const PlacedLabel& a = labels[order[i]];
     const Box& ab = bounds[order[i]];
-    const std::string& full = a.of == PlacedLabel::Of::kArrow ? c.arrows[a.index].label : c.marks[a.index].label;
+    const std::string& full = a.of == PlacedLabel::Of::Arrow ? c.arrows[a.index].label : c.marks[a.index].label;
     INFO("label '" << a.text << "' (" << full << ")");
     CHECK(a.box.x1 > a.box.x0);
     CHECK(ab.x0 >= l.params().left - 1);

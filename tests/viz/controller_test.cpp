@@ -57,7 +57,7 @@ TEST_CASE("picker: a scenario file that does not load shows its error there; the
   }
   auto cp = started("basic-delivery", 2 * kS);
   Controller& c = *cp;
-  run(c, Command::Kind::kOpen, broken);
+  run(c, Command::Kind::Open, broken);
   CHECK(c.ui.show_picker);
   CHECK(c.ui.picker_error.find(broken) != std::string::npos);
   CHECK(std::regex_search(c.ui.picker_error, std::regex(":[0-9]+:[0-9]+")));  // file:line:column
@@ -65,7 +65,7 @@ TEST_CASE("picker: a scenario file that does not load shows its error there; the
   CHECK(c.session.scenario().id == "basic-delivery");
   CHECK(c.session.now() == 2 * kS);
   // The user edits the path (the panel clears the error) or opens another: the error goes.
-  run(c, Command::Kind::kOpen, "pop3-fetch");
+  run(c, Command::Kind::Open, "pop3-fetch");
   CHECK(c.ui.picker_error.empty());
   CHECK_FALSE(c.ui.show_picker);
   CHECK(c.ui.status.text == "opened pop3-fetch");
@@ -75,7 +75,7 @@ TEST_CASE("save as scenario: named after the scenario open, and the status says 
   auto cp = started("basic-delivery");
   Controller& c = *cp;
   CHECK(c.ui.save_path == "basic-delivery-faults.yaml");
-  run(c, Command::Kind::kOpen, "mx-failover");
+  run(c, Command::Kind::Open, "mx-failover");
   CHECK(c.ui.save_path == "mx-failover-faults.yaml");
 
   auto dir = viz_test::temp_dir("controller-save");
@@ -83,13 +83,13 @@ TEST_CASE("save as scenario: named after the scenario open, and the status says 
   c.ui.inject(scenario::HostState{"mx2.b.example", false});
   c.apply_commands();
   const std::string path = (dir / "mx-failover-faults.yaml").string();
-  run(c, Command::Kind::kSave, path);
+  run(c, Command::Kind::Save, path);
   CHECK_FALSE(c.ui.status.error);
   CHECK(c.ui.status.text.find("saved " + path) == 0);
   CHECK(c.ui.status.text.find("maillab run " + path) != std::string::npos);
   CHECK(viz_test::read_file(path).find("down: mx2.b.example") != std::string::npos);
 
-  run(c, Command::Kind::kSave, (dir / "no-such-dir" / "x.yaml").string());
+  run(c, Command::Kind::Save, (dir / "no-such-dir" / "x.yaml").string());
   CHECK(c.ui.status.error);
   CHECK(c.ui.status.text.find("not saved") == 0);
   c.ui.clear_status("save");  // what the panel does when the path is edited
@@ -100,20 +100,20 @@ TEST_CASE("status: a report lasts until the next command or until its cause is g
   auto cp = started("null-mx");
   Controller& c = *cp;
   c.session.run_to(c.session.duration());
-  run(c, Command::Kind::kStep);
+  run(c, Command::Kind::Step);
   CHECK(c.ui.status.text.find("the end of the scenario") == 0);
   c.ui.jump(0);  // rewind: the end is no longer reached
   c.apply_commands();
   CHECK(c.ui.status.text.empty());
 
-  run(c, Command::Kind::kJumpText, "5 parsecs");
+  run(c, Command::Kind::JumpText, "5 parsecs");
   CHECK(c.ui.status.error);
   CHECK(c.ui.status.origin == "jump");
   c.ui.clear_status("save");  // another input changing leaves it
   CHECK(c.ui.status.error);
   c.ui.clear_status("jump");  // the jump text is edited
   CHECK(c.ui.status.text.empty());
-  run(c, Command::Kind::kJumpText, "1m30s");
+  run(c, Command::Kind::JumpText, "1m30s");
   CHECK(c.session.now() == 90 * kS);
   CHECK(c.ui.status.text.empty());
 }

@@ -112,11 +112,11 @@ TEST_CASE("follow: click an arrow or mark of a message, and the visualiser follo
   for (std::size_t i = 0; i < trace.size(); ++i)
     if (trace[i].event == "smtp.in" && trace[i].get("command") == "RCPT TO:<alice@a.example>") rcpt = i;
   REQUIRE(rcpt > 0);
-  c->ui.push_t(Command::Kind::kFollowEvent, static_cast<Time>(rcpt));
+  c->ui.push_t(Command::Kind::FollowEvent, static_cast<Time>(rcpt));
   c->apply_commands();
   REQUIRE(c->ui.follow);
   CHECK(c->model.journeys[c->ui.selected_journey].journey.subject == "Re Team lunch");
-  c->ui.push_t(Command::Kind::kFollow, -1);  // F again, or Escape
+  c->ui.push_t(Command::Kind::Follow, -1);  // F again, or Escape
   c->apply_commands();
   CHECK_FALSE(c->ui.follow);
 }

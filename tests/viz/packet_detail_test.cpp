@@ -37,7 +37,7 @@ struct Run {
 
 TEST_CASE("packet detail: an SMTP command, its bytes, its RFC section, the session's state") {
   Run r;
-  auto d = r.detail(r.arrow(ArrowKind::kCommand, "mail.a.example", "mx.b.example", "MAIL FROM:"));
+  auto d = r.detail(r.arrow(ArrowKind::Command, "mail.a.example", "mx.b.example", "MAIL FROM:"));
   REQUIRE(d.found);
   CHECK(d.rfc == "RFC 5321 4.1.1.2, 4.1.4");
   CHECK(d.state_before == "ready");
@@ -50,7 +50,7 @@ TEST_CASE("packet detail: an SMTP command, its bytes, its RFC section, the sessi
   CHECK(d.packets[0].find("TCP 192.0.2.10:") == 0);
   CHECK(d.packets[0].find(":25  sent ") != std::string::npos);
 
-  auto data = r.detail(r.arrow(ArrowKind::kCommand, "mail.a.example", "mx.b.example", "message content"));
+  auto data = r.detail(r.arrow(ArrowKind::Command, "mail.a.example", "mx.b.example", "message content"));
   REQUIRE(data.found);
   CHECK(data.state_before == "data");
   CHECK(data.state_after == "ready");
@@ -60,20 +60,20 @@ TEST_CASE("packet detail: an SMTP command, its bytes, its RFC section, the sessi
 
 TEST_CASE("packet detail: a reply, a greeting's connect, a POP3 command") {
   Run r;
-  auto rep = r.detail(r.arrow(ArrowKind::kReply, "mx.b.example", "mail.a.example", "250 2.1.5"));
+  auto rep = r.detail(r.arrow(ArrowKind::Reply, "mx.b.example", "mail.a.example", "250 2.1.5"));
   REQUIRE(rep.found);
   CHECK(rep.bytes.find("250 2.1.5") != std::string::npos);
   CHECK(rep.rfc == "RFC 5321 4.1.1.3, 3.3; RFC 5321 4.2 (the reply)");
   CHECK(rep.state_after == "rcpt");
 
-  auto conn = r.detail(r.arrow(ArrowKind::kConnect, "mail.a.example", "mx.b.example", "connect"));
+  auto conn = r.detail(r.arrow(ArrowKind::Connect, "mail.a.example", "mx.b.example", "connect"));
   REQUIRE(conn.found);
   CHECK(conn.packets[0].find("[SYN]") != std::string::npos);
   CHECK(conn.bytes.empty());
   CHECK(conn.state_before == "(not yet connected)");
   CHECK(conn.state_after == "connected");
 
-  auto retr = r.detail(r.arrow(ArrowKind::kCommand, "pc.bob", "mx.b.example", "RETR"));
+  auto retr = r.detail(r.arrow(ArrowKind::Command, "pc.bob", "mx.b.example", "RETR"));
   REQUIRE(retr.found);
   CHECK(retr.rfc == "RFC 1939 5");
   CHECK(retr.state_before == "TRANSACTION");
@@ -85,7 +85,7 @@ TEST_CASE("packet detail: a DNS answer decoded field by field") {
   // The answer to mail.a.example's MX lookup (its PTR lookups of clients come first).
   const Arrow* answer = nullptr;
   for (const auto& a : r.chart.arrows)
-    if (!answer && a.protocol == "DNS" && a.kind == ArrowKind::kReply && r.chart.lanes[a.to].host == "mail.a.example") {
+    if (!answer && a.protocol == "DNS" && a.kind == ArrowKind::Reply && r.chart.lanes[a.to].host == "mail.a.example") {
       auto probe = r.detail(a);
       if (probe.found && probe.fields.size() >= 3 && probe.fields[2].find(" IN MX") != std::string::npos) answer = &a;
     }

@@ -45,7 +45,7 @@ std::string tshark(const std::string& file, const std::string& filter) {
 
 TEST_CASE("a TCP segment: IPv4 and TCP headers with lengths, checksums, seq/ack and flags") {
   RecordedPacket p;
-  p.protocol = sim::Protocol::kTcp;
+  p.protocol = sim::Protocol::Tcp;
   p.src = 0xC000020A;  // 192.0.2.10
   p.dst = 0xC0000214;
   p.src_port = 49153;
@@ -78,7 +78,7 @@ TEST_CASE("a TCP segment: IPv4 and TCP headers with lengths, checksums, seq/ack 
 
 TEST_CASE("a long TCP segment is cut at the MSS with consecutive sequence numbers") {
   RecordedPacket p;
-  p.protocol = sim::Protocol::kTcp;
+  p.protocol = sim::Protocol::Tcp;
   p.src = 0xC000020A;
   p.dst = 0xC0000214;
   p.src_port = 49153;
@@ -102,7 +102,7 @@ TEST_CASE("a long TCP segment is cut at the MSS with consecutive sequence number
 
 TEST_CASE("a UDP datagram: length and checksum") {
   RecordedPacket p;
-  p.protocol = sim::Protocol::kUdp;
+  p.protocol = sim::Protocol::Udp;
   p.src = 0xC0000235;
   p.dst = 0xC0000214;
   p.src_port = 53;
@@ -128,7 +128,7 @@ TEST_CASE("the recorder sees every packet of a run, in time order") {
   for (std::size_t i = 0; i < rec.packets().size(); ++i) {
     const auto& p = rec.packets()[i];
     if (i) CHECK(p.time >= rec.packets()[i - 1].time);
-    udp = udp || p.protocol == sim::Protocol::kUdp;
+    udp = udp || p.protocol == sim::Protocol::Udp;
     syn = syn || p.tcp_flags == 0x02;
   }
   CHECK(udp);

@@ -15,8 +15,8 @@ std::string describe(const std::string& host, const std::string& id, mta::QueueS
   // While active, the disk still counts the attempts before this one (the queue file is
   // rewritten when it ends); the trace counts the one in progress too.
   std::string out = host + " " + id + " " + std::string(mta::queue_state_name(state));
-  if (state != mta::QueueState::kActive) out += " attempts=" + std::to_string(attempts);
-  if (state == mta::QueueState::kDeferred) out += " next=" + std::to_string(next);
+  if (state != mta::QueueState::Active) out += " attempts=" + std::to_string(attempts);
+  if (state == mta::QueueState::Deferred) out += " next=" + std::to_string(next);
   for (const auto& p : pending) out += " " + p;
   return out;
 }
@@ -31,7 +31,7 @@ std::vector<std::string> from_disk(const scenario::World& w) {
     for (const auto& f : q) {
       std::vector<std::string> pending;
       for (const auto& r : f.rcpts)
-        if (r.state == mta::RcptState::kPending) pending.push_back(r.address);
+        if (r.state == mta::RcptState::Pending) pending.push_back(r.address);
       out.push_back(describe(name, f.id, f.state, f.attempts, f.next_attempt, pending));
     }
   }
@@ -87,7 +87,7 @@ TEST_CASE("a deferred message shows its attempts, next retry and why it waits") 
   REQUIRE(queues.count("mx2.b.example"));
   const auto& q = queues.at("mx2.b.example");
   REQUIRE(q.size() == 1);
-  CHECK(q[0].state == mta::QueueState::kDeferred);
+  CHECK(q[0].state == mta::QueueState::Deferred);
   CHECK(q[0].attempts >= 1);
   CHECK(q[0].next_attempt > 12 * kMin);
   CHECK_FALSE(q[0].subject.empty());

@@ -97,8 +97,8 @@ TEST_CASE("save as scenario: every event kind is written, loads back and replays
   round_trip("send", {{2 * kMin, send}, {3 * kMin, via}});
   round_trip("fetch", {{6 * kMin, fetch}, {7 * kMin, pop}});
   round_trip("down-up", {{59 * kS, HostState{"mx.b.example", false}}, {4 * kMin, HostState{"mx.b.example", true}}});
-  round_trip("refuse-accept", {{30 * kS, PortState{"mx.b.example", Service::kSubmission, false}},
-                               {3 * kMin, PortState{"mx.b.example", Service::kSubmission, true}}});
+  round_trip("refuse-accept", {{30 * kS, PortState{"mx.b.example", Service::Submission, false}},
+                               {3 * kMin, PortState{"mx.b.example", Service::Submission, true}}});
   round_trip("cut-heal", {{4 * kMin, Cut{"mail.a.example", "mx.b.example", false}},
                           {8 * kMin, Cut{"mail.a.example", "mx.b.example", true}}});
   round_trip("loss", {{2 * kMin, Loss{"mail.a.example", "mx.b.example", 0.3}}});

@@ -52,21 +52,21 @@ TEST_CASE("basic-delivery: each SMTP exchange is a command arrow and a reply arr
 
   const Arrow* mail = find_arrow(c, "MAIL FROM:<alice@a.example>");
   REQUIRE(mail);
-  CHECK(mail->kind == ArrowKind::kCommand);
+  CHECK(mail->kind == ArrowKind::Command);
   CHECK(mail->from == alice);
   CHECK(mail->to == msa);
-  CHECK(mail->outcome == Outcome::kOk);
+  CHECK(mail->outcome == Outcome::Ok);
   // Sent at the client's previous receipt, arriving one hop (20 ms) later.
   CHECK(mail->t_to - mail->t_from == 20 * kMs);
 
   const Arrow* data = find_arrow(c, "354 ");
   REQUIRE(data);
-  CHECK(data->kind == ArrowKind::kReply);
-  CHECK(data->outcome == Outcome::kIntermediate);
+  CHECK(data->kind == ArrowKind::Reply);
+  CHECK(data->outcome == Outcome::Intermediate);
 
   const Arrow* connect = find_arrow(c, "connect :587");
   REQUIRE(connect);
-  CHECK(connect->kind == ArrowKind::kConnect);
+  CHECK(connect->kind == ArrowKind::Connect);
 
   // Pipelined MAIL, RCPT, DATA leave the client at the same instant, one slot apart.
   const Arrow* rcpt = find_arrow(c, "RCPT TO:<bob@b.example>");
@@ -82,7 +82,7 @@ TEST_CASE("basic-delivery: each SMTP exchange is a command arrow and a reply arr
   REQUIRE(answer);
   CHECK(answer->from == ns);
   CHECK(answer->to == msa);
-  CHECK(answer->outcome == Outcome::kOk);
+  CHECK(answer->outcome == Outcome::Ok);
 
   std::size_t relay_exchanges = std::count_if(c.arrows.begin(), c.arrows.end(), [&](const Arrow& a) {
     return a.from == msa && a.to == mx;
@@ -92,7 +92,7 @@ TEST_CASE("basic-delivery: each SMTP exchange is a command arrow and a reply arr
   const Mark* deliver = find_mark(c, "deliver");
   REQUIRE(deliver);
   CHECK(deliver->lane == mx);
-  CHECK(deliver->outcome == Outcome::kOk);
+  CHECK(deliver->outcome == Outcome::Ok);
   CHECK(deliver->label.find("bob") != std::string::npos);
 }
 
@@ -109,7 +109,7 @@ TEST_CASE("mx-failover: timeouts, the backup MX's queue, deferrals and the down 
   CHECK(c.lanes[mx1].down[0].to == 20 * kMin);
 
   std::size_t timeouts = std::count_if(c.arrows.begin(), c.arrows.end(), [&](const Arrow& a) {
-    return a.kind == ArrowKind::kConnectFailed && a.to == mx1 && a.outcome == Outcome::kTimeout;
+    return a.kind == ArrowKind::ConnectFailed && a.to == mx1 && a.outcome == Outcome::Timeout;
   });
   CHECK(timeouts == 3);  // mail.a's first try, then mx2's first two attempts
 
@@ -124,7 +124,7 @@ TEST_CASE("mx-failover: timeouts, the backup MX's queue, deferrals and the down 
   const Mark* deferred = find_mark(c, "queue.deferred");
   REQUIRE(deferred);
   CHECK(deferred->lane == mx2);
-  CHECK(deferred->outcome == Outcome::kTransient);
+  CHECK(deferred->outcome == Outcome::Transient);
   CHECK(deferred->label.find("4.4.1") != std::string::npos);
   CHECK(deferred->label.find("retry after") != std::string::npos);
 
@@ -192,28 +192,28 @@ TEST_CASE("a POP3 client that cannot connect gets its connect arrow, as SMTP's d
   std::vector<const Arrow*> connects;
   for (const auto& a : c.arrows)
     if (a.protocol == "POP3" && a.from == bob && a.to == mx &&
-        (a.kind == ArrowKind::kConnect || a.kind == ArrowKind::kConnectFailed))
+        (a.kind == ArrowKind::Connect || a.kind == ArrowKind::ConnectFailed))
       connects.push_back(&a);
   REQUIRE(connects.size() == 3);
   // 30s: connected, answered by the greeting.
-  CHECK(connects[0]->kind == ArrowKind::kConnect);
+  CHECK(connects[0]->kind == ArrowKind::Connect);
   CHECK(connects[0]->t_from == 30 * kS);
   CHECK(connects[0]->label == "connect :110");
   // 1m30s: the port refuses: a connect answered by a reset.
-  CHECK(connects[1]->kind == ArrowKind::kConnect);
+  CHECK(connects[1]->kind == ArrowKind::Connect);
   CHECK(connects[1]->t_from == 90 * kS);
-  CHECK(connects[1]->outcome == Outcome::kTransient);
+  CHECK(connects[1]->outcome == Outcome::Transient);
   const Arrow* rst = find_arrow(c, "RST: connection refused");
   REQUIRE(rst);
   CHECK(rst->protocol == "POP3");
   CHECK(rst->from == mx);
   CHECK(rst->to == bob);
   // 2m30s: the host is down: a dashed arrow ending in a cross after the 30 s timeout.
-  CHECK(connects[2]->kind == ArrowKind::kConnectFailed);
+  CHECK(connects[2]->kind == ArrowKind::ConnectFailed);
   CHECK(connects[2]->t_from == 150 * kS);
   CHECK(connects[2]->t_to == 180 * kS);
   CHECK(connects[2]->label == "connect :110 - timed out after 30s");
-  CHECK(connects[2]->outcome == Outcome::kTimeout);
+  CHECK(connects[2]->outcome == Outcome::Timeout);
   // Seen at 2m40s, the last attempt is still waiting: a connect reaching out to "now".
   SequenceChart mid = build_sequence_chart(s, w->trace().events(), 160 * kS);
   const Arrow* waiting = find_arrow(mid, "connect :110 (no answer yet)");
@@ -229,7 +229,7 @@ TEST_CASE("starttls-opportunistic: a lock on the exchanges inside TLS, none on S
   auto relay_arrows = [&](Time from, Time to) {
     std::vector<const Arrow*> out;
     for (const auto& a : c.arrows)
-      if (a.from == mta && a.to == mx && a.kind == ArrowKind::kCommand && a.t_from >= from && a.t_from < to) out.push_back(&a);
+      if (a.from == mta && a.to == mx && a.kind == ArrowKind::Command && a.t_from >= from && a.t_from < to) out.push_back(&a);
     return out;
   };
   const auto before = relay_arrows(0, 5 * kMin);
@@ -237,7 +237,7 @@ TEST_CASE("starttls-opportunistic: a lock on the exchanges inside TLS, none on S
   for (const Arrow* a : before) {
     INFO(a->label);
     const bool after_handshake = a->label.rfind("MAIL FROM", 0) == 0 || a->label == "QUIT";
-    if (a->label == "STARTTLS" || a->kind == ArrowKind::kConnect) CHECK_FALSE(a->encrypted);
+    if (a->label == "STARTTLS" || a->kind == ArrowKind::Connect) CHECK_FALSE(a->encrypted);
     if (after_handshake) {
       CHECK(a->encrypted);
       CHECK(a->detail.find("encrypted: TLSv1.3 TLS_AES_256_GCM_SHA384 (256/256 bits), SNI mx.b.example") !=
@@ -265,7 +265,7 @@ TEST_CASE("retrieval over TLS: locks on POP3 and IMAP after STLS/STARTTLS, and f
   // The connects of the five sessions, in order: implicit ones name their port and are locked.
   std::vector<const Arrow*> connects;
   for (const auto& a : c.arrows)
-    if (a.from == pc && a.to == mx && a.kind == ArrowKind::kConnect) connects.push_back(&a);
+    if (a.from == pc && a.to == mx && a.kind == ArrowKind::Connect) connects.push_back(&a);
   REQUIRE(connects.size() == 5);
   const std::vector<std::pair<std::string, bool>> expected = {
       {"connect :465", true}, {"connect :110", false}, {"connect :993", true}, {"connect :995", true}, {"connect :143", false}};
@@ -278,14 +278,14 @@ TEST_CASE("retrieval over TLS: locks on POP3 and IMAP after STLS/STARTTLS, and f
   // rest (CAPA/CAPABILITY asked again, the login, RETR) inside TLS; the other sessions all.
   std::vector<Time> starttls_at;
   for (const auto& a : c.arrows)
-    if (a.from == pc && a.kind == ArrowKind::kCommand && (a.label == "STLS" || a.label.find(" STARTTLS") != std::string::npos))
+    if (a.from == pc && a.kind == ArrowKind::Command && (a.label == "STLS" || a.label.find(" STARTTLS") != std::string::npos))
       starttls_at.push_back(a.t_to);
   REQUIRE(starttls_at.size() == 2);
   CHECK(starttls_at[0] / kMin == 1);
   CHECK(starttls_at[1] / kMin == 4);
   int clear = 0;
   for (const auto& a : c.arrows) {
-    if (a.from != pc || a.to != mx || a.kind != ArrowKind::kCommand) continue;
+    if (a.from != pc || a.to != mx || a.kind != ArrowKind::Command) continue;
     INFO(a.protocol << " " << a.label << " at " << a.t_to);
     bool in_clear = false;
     for (Time t : starttls_at) in_clear = in_clear || (a.t_to / kMin == t / kMin && a.t_to <= t);
@@ -308,7 +308,7 @@ TEST_CASE("webmail over HTTPS: the browser's exchanges with a tls webmail carry 
   const int laptop = c.lane_of("laptop.bob"), web = c.lane_of("webmail.b.example"), mx = c.lane_of("mx.b.example");
   int https = 0;
   for (const auto& a : c.arrows) {
-    if (a.protocol == "HTTP" && a.from == laptop && a.to == web && a.kind == ArrowKind::kCommand) {
+    if (a.protocol == "HTTP" && a.from == laptop && a.to == web && a.kind == ArrowKind::Command) {
       INFO(a.label);
       ++https;
       CHECK(a.encrypted);

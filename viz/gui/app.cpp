@@ -157,13 +157,13 @@ void new_frame(SDL_Window* w, const ScriptMouse& mouse = {}) {
   ImGui::NewFrame();
 }
 
-enum class ImageFormat { kPng, kJpeg };
+enum class ImageFormat { Png, Jpeg };
 
 // The screenshot's format, from its name's extension (any case): .png, .jpg or .jpeg.
 std::optional<ImageFormat> image_format(const std::string& path) {
   const std::string ext = base::ascii_lower(std::filesystem::path(path).extension().string());
-  if (ext == ".png") return ImageFormat::kPng;
-  if (ext == ".jpg" || ext == ".jpeg") return ImageFormat::kJpeg;
+  if (ext == ".png") return ImageFormat::Png;
+  if (ext == ".jpg" || ext == ".jpeg") return ImageFormat::Jpeg;
   return std::nullopt;
 }
 
@@ -176,7 +176,7 @@ bool write_image(SDL_Renderer* r, const std::string& path, ImageFormat format, s
     return false;
   }
   // JPEG has no alpha: stb drops the fourth channel. Quality 90, as most tools default to.
-  bool ok = format == ImageFormat::kPng
+  bool ok = format == ImageFormat::Png
                 ? stbi_write_png(path.c_str(), w, h, 4, pixels.data(), w * 4) != 0
                 : stbi_write_jpg(path.c_str(), w, h, 4, pixels.data(), 90) != 0;
   if (!ok) {
@@ -251,7 +251,7 @@ int run_script(Frames& f, const std::vector<ScriptStep>& steps, const std::strin
   for (const auto& s : steps) {
     const std::string where = file + ":" + std::to_string(s.line) + ": ";
     switch (s.kind) {
-      case ScriptStep::Kind::kKey: {
+      case ScriptStep::Kind::Key: {
         const SDL_Scancode key = SDL_GetScancodeFromName(s.text.c_str());
         if (key == SDL_SCANCODE_UNKNOWN) {
           err << "maillab viz: " << where << "no key named " << s.text << "\n";
@@ -265,13 +265,13 @@ int run_script(Frames& f, const std::vector<ScriptStep>& steps, const std::strin
         io.KeyCtrl = false;
         break;
       }
-      case ScriptStep::Kind::kWait:
+      case ScriptStep::Kind::Wait:
         for (Time left = s.wait; left > 0; left -= 250'000'000) {
           app.ctl.advance(static_cast<double>(std::min<Time>(left, 250'000'000)) / 1e9);
           f.one();
         }
         break;
-      case ScriptStep::Kind::kClick: {
+      case ScriptStep::Kind::Click: {
         f.mouse = ScriptMouse{true, false, ImVec2(s.x, s.y)};
         f.one();
         f.mouse.down = true;
@@ -279,13 +279,13 @@ int run_script(Frames& f, const std::vector<ScriptStep>& steps, const std::strin
         f.mouse.down = false;
         break;
       }
-      case ScriptStep::Kind::kSpeed: app.ui.speed_log10 = std::log10(s.speed); break;
-      case ScriptStep::Kind::kFrames:
+      case ScriptStep::Kind::Speed: app.ui.speed_log10 = std::log10(s.speed); break;
+      case ScriptStep::Kind::Frames:
         for (int i = 0; i < s.frames; ++i) f.one();
         break;
-      case ScriptStep::Kind::kInject: app.ui.inject(s.action); break;
-      case ScriptStep::Kind::kSave: app.ui.push(Command::Kind::kSave, s.text); break;
-      case ScriptStep::Kind::kScreenshot: {
+      case ScriptStep::Kind::Inject: app.ui.inject(s.action); break;
+      case ScriptStep::Kind::Save: app.ui.push(Command::Kind::Save, s.text); break;
+      case ScriptStep::Kind::Screenshot: {
         auto format = image_format(s.text);
         if (!format) {
           err << "maillab viz: " << where << s.text << ": name a PNG (.png) or JPEG (.jpg, .jpeg) file\n";
@@ -299,7 +299,7 @@ int run_script(Frames& f, const std::vector<ScriptStep>& steps, const std::strin
         SDL_RenderPresent(f.renderer);
         break;
       }
-      case ScriptStep::Kind::kPrint: {
+      case ScriptStep::Kind::Print: {
         const Model& m = app.ctl.model;
         std::string v;
         if (s.text == "now") v = scenario::format_clock(app.ctl.session.now());

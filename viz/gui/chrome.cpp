@@ -77,10 +77,10 @@ void menu_bar(Ui& ui, const Model& m, float height) {
     }
     if (m.loaded) {
       ImGui::Separator();
-      if (ImGui::Button(ui.playing ? "Pause" : "Play")) ui.push(ui.playing ? Command::Kind::kPause : Command::Kind::kPlay);
-      if (ImGui::Button("\u25c0")) ui.follow ? ui.push_t(Command::Kind::kMessageStep, -1) : ui.push(Command::Kind::kStepBack);
+      if (ImGui::Button(ui.playing ? "Pause" : "Play")) ui.push(ui.playing ? Command::Kind::Pause : Command::Kind::Play);
+      if (ImGui::Button("\u25c0")) ui.follow ? ui.push_t(Command::Kind::MessageStep, -1) : ui.push(Command::Kind::StepBack);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("previous step (Left)");
-      if (ImGui::Button("\u25b6")) ui.follow ? ui.push_t(Command::Kind::kMessageStep, 1) : ui.push(Command::Kind::kStep);
+      if (ImGui::Button("\u25b6")) ui.follow ? ui.push_t(Command::Kind::MessageStep, 1) : ui.push(Command::Kind::Step);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("next step (Right): the next traced event, or the followed message's");
       if (ImGui::Button("Rewind")) ui.jump(0);
       ImGui::Text(" %s ", scenario::format_clock(m.now).c_str());
@@ -166,14 +166,14 @@ void keys(Ui& ui, const Model& m) {
   }
   if (pressed(SDL_SCANCODE_P, false)) ui.layout.presentation = !ui.layout.presentation;
   if (!m.loaded) return;
-  if (pressed(SDL_SCANCODE_SPACE, false)) ui.push(ui.playing ? Command::Kind::kPause : Command::Kind::kPlay);
+  if (pressed(SDL_SCANCODE_SPACE, false)) ui.push(ui.playing ? Command::Kind::Pause : Command::Kind::Play);
   if (pressed(SDL_SCANCODE_F, false))
-    ui.push_t(Command::Kind::kFollow, ui.follow ? -1 : std::max(0, ui.selected_journey));
-  if (pressed(SDL_SCANCODE_ESCAPE, false) && ui.follow) ui.push_t(Command::Kind::kFollow, -1);
+    ui.push_t(Command::Kind::Follow, ui.follow ? -1 : std::max(0, ui.selected_journey));
+  if (pressed(SDL_SCANCODE_ESCAPE, false) && ui.follow) ui.push_t(Command::Kind::Follow, -1);
   const bool next = pressed(SDL_SCANCODE_RIGHT) || pressed(SDL_SCANCODE_PAGEDOWN);
   const bool previous = pressed(SDL_SCANCODE_LEFT) || pressed(SDL_SCANCODE_PAGEUP);
-  if (next) ui.follow ? ui.push_t(Command::Kind::kMessageStep, 1) : ui.push(Command::Kind::kStep);
-  if (previous) ui.follow ? ui.push_t(Command::Kind::kMessageStep, -1) : ui.push(Command::Kind::kStepBack);
+  if (next) ui.follow ? ui.push_t(Command::Kind::MessageStep, 1) : ui.push(Command::Kind::Step);
+  if (previous) ui.follow ? ui.push_t(Command::Kind::MessageStep, -1) : ui.push(Command::Kind::StepBack);
   if (pressed(SDL_SCANCODE_HOME, false)) ui.jump(0);
   if (pressed(SDL_SCANCODE_END, false)) ui.jump(m.duration);
 }

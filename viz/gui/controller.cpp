@@ -77,19 +77,19 @@ void Controller::apply_commands() {
   for (auto& c : cmds) {
     ui.status = Status{};
     switch (c.kind) {
-      case Command::Kind::kPlay:
+      case Command::Kind::Play:
         if (session.now() >= session.duration()) session.run_to(0);
         ui.playing = true;
         ui.follow_now = true;
         break;
-      case Command::Kind::kPause: ui.playing = false; break;
-      case Command::Kind::kStep:
+      case Command::Kind::Pause: ui.playing = false; break;
+      case Command::Kind::Step:
         ui.playing = false;
         ui.follow_now = true;
         if (!session.step()) ui.report("the end of the scenario: nothing is left to run");
         break;
-      case Command::Kind::kJump: session.run_to(std::clamp<Time>(c.t, 0, session.duration())); break;
-      case Command::Kind::kJumpText: {
+      case Command::Kind::Jump: session.run_to(std::clamp<Time>(c.t, 0, session.duration())); break;
+      case Command::Kind::JumpText: {
         std::string error;
         if (auto t = scenario::parse_duration(c.text, &error))
           session.run_to(std::clamp<Time>(*t, 0, session.duration()));
@@ -97,11 +97,11 @@ void Controller::apply_commands() {
           ui.report("jump to: " + error, true, "jump");
         break;
       }
-      case Command::Kind::kInject:
+      case Command::Kind::Inject:
         session.inject(c.action);
         ui.report("injected " + event_yaml(session.injected().back()).value_or("?"));
         break;
-      case Command::Kind::kSave: {
+      case Command::Kind::Save: {
         std::string error;
         std::error_code ec;
         const std::string where = std::filesystem::absolute(c.text, ec).lexically_normal().string();
@@ -111,14 +111,14 @@ void Controller::apply_commands() {
           ui.report("not saved: " + error, true, "save");
         break;
       }
-      case Command::Kind::kOpen: open(c.text); break;
-      case Command::Kind::kFollow:
+      case Command::Kind::Open: open(c.text); break;
+      case Command::Kind::Follow:
         ui.follow = c.t >= 0;
         ui.followed_key = kNoKey;
         if (c.t >= 0) ui.selected_journey = static_cast<int>(c.t);
         refresh();
         break;
-      case Command::Kind::kFollowEvent: {
+      case Command::Kind::FollowEvent: {
         refresh();
         const int j = model.journey_of_event(static_cast<std::size_t>(c.t));
         if (j < 0) {
@@ -131,8 +131,8 @@ void Controller::apply_commands() {
         }
         break;
       }
-      case Command::Kind::kMessageStep: message_step(c.t > 0 ? 1 : -1); break;
-      case Command::Kind::kStepBack: {
+      case Command::Kind::MessageStep: message_step(c.t > 0 ? 1 : -1); break;
+      case Command::Kind::StepBack: {
         ui.playing = false;
         ui.follow_now = true;
         const auto& trace = session.world().trace().events();
@@ -143,7 +143,7 @@ void Controller::apply_commands() {
         else session.run_to(target);
         break;
       }
-      case Command::Kind::kQuit: quit = true; break;
+      case Command::Kind::Quit: quit = true; break;
     }
   }
 }

@@ -65,7 +65,7 @@ void ControlsPanel::draw(const Model& m) {
   ImGui::SetNextItemWidth(90 * ui.scale);
   if (ImGui::InputText("##jump", &jump_text)) ui.clear_status("jump");
   ImGui::SameLine();
-  if (ImGui::Button("Jump to")) ui.push(Command::Kind::kJumpText, jump_text);
+  if (ImGui::Button("Jump to")) ui.push(Command::Kind::JumpText, jump_text);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("A duration like 90s, 25m or 1h30m");
 
   ImGui::Separator();
@@ -102,7 +102,7 @@ void ControlsPanel::draw(const Model& m) {
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("The file to write (relative to the directory maillab viz started in)");
   ImGui::SameLine();
-  if (ImGui::Button("Save as scenario")) ui.push(Command::Kind::kSave, ui.save_path);
+  if (ImGui::Button("Save as scenario")) ui.push(Command::Kind::Save, ui.save_path);
 }
 
 }  // namespace maillab::viz

@@ -17,29 +17,29 @@ namespace key = io::trace::key;
 namespace {
 
 Outcome status_outcome(const std::string& where) {
-  if (where.rfind("delivered", 0) == 0) return Outcome::kOk;
+  if (where.rfind("delivered", 0) == 0) return Outcome::Ok;
   if (where.rfind("bounced", 0) == 0 || where.rfind("expired", 0) == 0 ||
       where.rfind("never", 0) == 0)
-    return Outcome::kPermanent;
-  if (where.find("deferred") != std::string::npos) return Outcome::kTransient;
-  return Outcome::kIntermediate;
+    return Outcome::Permanent;
+  if (where.find("deferred") != std::string::npos) return Outcome::Transient;
+  return Outcome::Intermediate;
 }
 
 Outcome event_outcome(const sim::TraceEvent& e) {
   const std::string& name = e.event;
   if (name == ev::kSmtpOut || name == ev::kSmtpIn) {
     const std::string& code = e.get(key::kCode);
-    if (!code.empty() && code[0] == '2') return Outcome::kOk;
-    if (!code.empty() && code[0] == '3') return Outcome::kIntermediate;
-    if (!code.empty() && code[0] == '4') return Outcome::kTransient;
-    if (!code.empty() && code[0] == '5') return Outcome::kPermanent;
+    if (!code.empty() && code[0] == '2') return Outcome::Ok;
+    if (!code.empty() && code[0] == '3') return Outcome::Intermediate;
+    if (!code.empty() && code[0] == '4') return Outcome::Transient;
+    if (!code.empty() && code[0] == '5') return Outcome::Permanent;
   }
-  if (name == ev::kRelaySent || name == ev::kDeliver || name == ev::kSubmitAccepted) return Outcome::kOk;
-  if (name == ev::kRelayDeferred || name == ev::kQueueDeferred) return Outcome::kTransient;
+  if (name == ev::kRelaySent || name == ev::kDeliver || name == ev::kSubmitAccepted) return Outcome::Ok;
+  if (name == ev::kRelayDeferred || name == ev::kQueueDeferred) return Outcome::Transient;
   if (name == ev::kRelayBounced || name == ev::kDeliverFailed || name == ev::kSubmitFailed)
-    return Outcome::kPermanent;
-  if (name == ev::kSmtpConnectFailed) return Outcome::kTimeout;
-  return Outcome::kNeutral;
+    return Outcome::Permanent;
+  if (name == ev::kSmtpConnectFailed) return Outcome::Timeout;
+  return Outcome::Neutral;
 }
 
 void event_line(const Model& m, std::size_t i) {
@@ -47,7 +47,7 @@ void event_line(const Model& m, std::size_t i) {
   std::string line = scenario::timeline_line(e, *m.scenario);
   if (line.empty()) line = e.event;
   Outcome o = event_outcome(e);
-  if (o == Outcome::kNeutral) ImGui::TextUnformatted(line.c_str());
+  if (o == Outcome::Neutral) ImGui::TextUnformatted(line.c_str());
   else ImGui::TextColored(col4(o), "%s", line.c_str());
 }
 
@@ -70,21 +70,21 @@ void InspectorPanel::draw(const Model& m) {
     for (int i = 0; i < static_cast<int>(m.journeys.size()); ++i)
       if (ImGui::Selectable(name(i).c_str(), i == ui.selected_journey)) {
         ui.selected_journey = i;
-        if (ui.follow) ui.push_t(Command::Kind::kFollow, i);  // follow this one now
+        if (ui.follow) ui.push_t(Command::Kind::Follow, i);  // follow this one now
       }
     ImGui::EndCombo();
   }
   // Follow it: its way lit up in the timeline and the topology; the clock along its way.
   bool follow = ui.follow;
-  if (ImGui::Checkbox("follow (F)", &follow)) ui.push_t(Command::Kind::kFollow, follow ? ui.selected_journey : -1);
+  if (ImGui::Checkbox("follow (F)", &follow)) ui.push_t(Command::Kind::Follow, follow ? ui.selected_journey : -1);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Light up this message's way (submission, every attempt, its DNS lookups, delivery,\n"
                       "download, its DSN) and dim the rest; or click any of its arrows in the timeline");
   ImGui::SameLine();
-  if (ImGui::SmallButton("\u25c0 previous step")) ui.push_t(Command::Kind::kMessageStep, -1);
+  if (ImGui::SmallButton("\u25c0 previous step")) ui.push_t(Command::Kind::MessageStep, -1);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Back to this message's previous event (Left while following)");
   ImGui::SameLine();
-  if (ImGui::SmallButton("next step \u25b6")) ui.push_t(Command::Kind::kMessageStep, 1);
+  if (ImGui::SmallButton("next step \u25b6")) ui.push_t(Command::Kind::MessageStep, 1);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Run to this message's next event, however far away (Right while following)");
   const JourneyView& jv = m.journeys[ui.selected_journey];

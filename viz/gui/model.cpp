@@ -61,7 +61,7 @@ std::string where_now(const Journey& j, const Model& m) {
         w = "in the " + std::string(mta::queue_state_name(q->state)) + " queue of " + h.host +
             " (" + h.queue_id + ", " + std::to_string(q->attempts) + " attempt" +
             (q->attempts == 1 ? "" : "s");
-        if (q->state == mta::QueueState::kDeferred)
+        if (q->state == mta::QueueState::Deferred)
           w += ", next retry after " + scenario::format_clock(q->next_attempt);
         w += ")";
         if (hv && !hv->up) w += "; the host is down, the queue waits on its disk";
@@ -126,10 +126,10 @@ void rebuild(Model& m, Session& session) {
     if (auto q = queues.find(h.name); q != queues.end()) v.queue = std::move(q->second);
     for (const auto& q : v.queue) {
       switch (q.state) {
-        case mta::QueueState::kIncoming: ++v.incoming; break;
-        case mta::QueueState::kActive: ++v.active; break;
-        case mta::QueueState::kDeferred: ++v.deferred; break;
-        case mta::QueueState::kHold: ++v.hold; break;
+        case mta::QueueState::Incoming: ++v.incoming; break;
+        case mta::QueueState::Active: ++v.active; break;
+        case mta::QueueState::Deferred: ++v.deferred; break;
+        case mta::QueueState::Hold: ++v.hold; break;
       }
     }
     m.hosts.push_back(std::move(v));

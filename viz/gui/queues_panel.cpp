@@ -20,8 +20,8 @@ void QueuesPanel::draw(const Model& m) {
     if (h.deferred) head += ", " + std::to_string(h.deferred) + " deferred";
     if (!h.up) head += "  (host down)";
     ImGui::PushID(h.name.c_str());
-    if (h.deferred) ImGui::PushStyleColor(ImGuiCol_Text, col4(Outcome::kTransient));
-    else if (!h.up) ImGui::PushStyleColor(ImGuiCol_Text, col4(Outcome::kPermanent));
+    if (h.deferred) ImGui::PushStyleColor(ImGuiCol_Text, col4(Outcome::Transient));
+    else if (!h.up) ImGui::PushStyleColor(ImGuiCol_Text, col4(Outcome::Permanent));
     else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
     bool open = ImGui::CollapsingHeader(head.c_str(), total ? ImGuiTreeNodeFlags_DefaultOpen : 0);
     ImGui::PopStyleColor();
@@ -29,13 +29,13 @@ void QueuesPanel::draw(const Model& m) {
     if (open) {
       ImGui::Text("incoming %d   active %d   deferred %d   hold %d", h.incoming, h.active, h.deferred, h.hold);
       for (const auto& q : h.queue) {
-        bool deferred = q.state == mta::QueueState::kDeferred;
+        bool deferred = q.state == mta::QueueState::Deferred;
         std::string to;
         for (const auto& r : q.rcpts)
           if (r.pending) to += (to.empty() ? "" : ", ") + r.address;
         ImGui::Bullet();
         ImGui::SameLine();
-        ImGui::TextColored(deferred ? col4(Outcome::kTransient) : col4(Outcome::kIntermediate), "%s %s",
+        ImGui::TextColored(deferred ? col4(Outcome::Transient) : col4(Outcome::Intermediate), "%s %s",
                            q.id.c_str(), std::string(mta::queue_state_name(q.state)).c_str());
         ImGui::SameLine();
         ImGui::TextWrapped("\u201c%s\u201d to %s", q.subject.c_str(), to.c_str());

@@ -38,7 +38,7 @@ void ScenarioPanel::picker(const Model& m) {
     ImGui::TextDisabled("%s", number.c_str());
     ImGui::SameLine(x0 + ImGui::CalcTextSize("00").x + 10);
     if (ImGui::Selectable(b.name.c_str(), m.loaded && b.name == m.id, 0, ImVec2(180 * ui.scale, 0)))
-      ui.push(Command::Kind::kOpen, b.name);
+      ui.push(Command::Kind::Open, b.name);
     if (ImGui::IsItemHovered()) {
       hovered = i;
       if (!b.description.empty())
@@ -62,7 +62,7 @@ void ScenarioPanel::open_file() {
     ui.clear_status("open");
   }
   ImGui::SameLine();
-  if (ImGui::Button("Open") && !path.empty()) ui.push(Command::Kind::kOpen, path);
+  if (ImGui::Button("Open") && !path.empty()) ui.push(Command::Kind::Open, path);
   if (!ui.picker_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.12f, 0.12f, 1));
     ImGui::TextWrapped("%s", ui.picker_error.c_str());

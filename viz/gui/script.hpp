@@ -29,8 +29,8 @@
 namespace maillab::viz {
 
 struct ScriptStep {
-  enum class Kind { kKey, kWait, kSpeed, kFrames, kInject, kSave, kScreenshot, kPrint, kClick };
-  Kind kind = Kind::kFrames;
+  enum class Kind { Key, Wait, Speed, Frames, Inject, Save, Screenshot, Print, Click };
+  Kind kind = Kind::Frames;
   std::string text;  // key name, file, what to print
   bool ctrl = false;
   Time wait = 0;

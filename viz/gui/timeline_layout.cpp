@@ -38,7 +38,7 @@ LayoutParams timeline_layout_params(const SequenceChart& c, float chart_width, f
   p.gap = 2 * scale;
   p.pad = 2 * scale;
   p.dot_radius = 4.5f * scale;
-  p.turn = Turn::kShear;
+  p.turn = Turn::Shear;
   p.axis.slot_px = 18;
   p.axis.scale = zoom_time * scale;
   p.measure = std::move(measure);

@@ -166,8 +166,8 @@ void TimelinePanel::draw(const Model& m) {
     const float alpha = strength(a.trace_index);
     const float thick = (followed && alpha == 1.0f ? 2.6f : 1.4f) * k;
     ImU32 cl = col(a.outcome, alpha);
-    bool failed = a.kind == ArrowKind::kLost || a.kind == ArrowKind::kConnectFailed;
-    bool dashed = failed || a.kind == ArrowKind::kConnect;
+    bool failed = a.kind == ArrowKind::Lost || a.kind == ArrowKind::ConnectFailed;
+    bool dashed = failed || a.kind == ArrowKind::Connect;
     ImVec2 l1 = p1, l2 = p2;
     if (a.from == a.to) {
       ImVec2 q1(p1.x + 30, p1.y), q2(p1.x + 30, p2.y);
@@ -213,7 +213,7 @@ void TimelinePanel::draw(const Model& m) {
   }
   for (const auto& l : L.labels()) {
     if (!l.placed) continue;
-    const bool arrow = l.of == PlacedLabel::Of::kArrow;
+    const bool arrow = l.of == PlacedLabel::Of::Arrow;
     const Box bb = l.quad().bounds();
     if (!visible(top + static_cast<float>(bb.y0), top + static_cast<float>(bb.y1))) continue;
     const ImVec2 p0(o.x + static_cast<float>(l.box.x0), top + static_cast<float>(l.box.y0));
@@ -288,7 +288,7 @@ void TimelinePanel::draw(const Model& m) {
     tip += hovered_arrow ? "\n(click: its bytes in the inspector, and follow this message)"
                          : "\n(click: follow this message)";
     if (ImGui::IsMouseClicked(0)) {
-      ui.push_t(Command::Kind::kFollowEvent, static_cast<Time>(hovered_event));
+      ui.push_t(Command::Kind::FollowEvent, static_cast<Time>(hovered_event));
       if (hovered_arrow) {
         ui.packet_event = hovered_arrow->trace_index;
         ui.packet_kind = hovered_arrow->kind;

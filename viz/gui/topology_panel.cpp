@@ -143,7 +143,7 @@ void TopologyPanel::draw(const Model& m) {
     const bool on_way = way_hosts.count(n.name) > 0;
     const float alpha = followed && !on_way ? 0.3f : 1.0f;
     ImU32 fill = n.router ? IM_COL32(170, 170, 180, static_cast<int>(255 * alpha))
-                          : up ? col(Outcome::kOk, 0.85f * alpha) : col(Outcome::kPermanent, 0.9f * alpha);
+                          : up ? col(Outcome::Ok, 0.85f * alpha) : col(Outcome::Permanent, 0.9f * alpha);
     const float r = geo[i].r;
     if (followed && on_way) dl->AddCircle(p, r + geo[i].ring, IM_COL32(230, 140, 20, 255), 0, 3.0f * k);
     dl->AddCircleFilled(p, r, fill);
@@ -159,7 +159,7 @@ void TopologyPanel::draw(const Model& m) {
       label(dl, ImVec2(g.cx, g.roles.y), IM_COL32(80, 90, 110, 255), fit(tx.roles, g.max_label_w), true);
     if (!g.counts.empty()) {
       const bool warn = h && (h->deferred || h->disk_full || !h->up);
-      label(dl, ImVec2(g.cx, g.counts.y), h && !h->up ? col(kDown) : warn ? col(Outcome::kTransient) : IM_COL32(47, 111, 208, 255),
+      label(dl, ImVec2(g.cx, g.counts.y), h && !h->up ? col(kDown) : warn ? col(Outcome::Transient) : IM_COL32(47, 111, 208, 255),
             fit(tx.counts, g.max_label_w), true);
     }
   }

@@ -14,13 +14,13 @@ namespace maillab::viz {
 
 struct Command {
   enum class Kind {
-    kPlay, kPause, kStep, kJump, kJumpText, kInject, kSave, kOpen, kQuit,
-    kFollow,       // t: the message (journey index) to follow, -1 to stop
-    kFollowEvent,  // t: a trace index: follow the message it is part of
-    kMessageStep,  // t: +1 the followed message's next step, -1 its previous one
-    kStepBack,     // to the previous traced event (replayed)
+    Play, Pause, Step, Jump, JumpText, Inject, Save, Open, Quit,
+    Follow,       // t: the message (journey index) to follow, -1 to stop
+    FollowEvent,  // t: a trace index: follow the message it is part of
+    MessageStep,  // t: +1 the followed message's next step, -1 its previous one
+    StepBack,     // to the previous traced event (replayed)
   };
-  Kind kind = Kind::kPause;
+  Kind kind = Kind::Pause;
   Time t = 0;                // kJump, kFollow, kFollowEvent, kMessageStep
   scenario::Action action;   // kInject
   std::string text;          // kSave: path; kOpen: scenario name or path; kJumpText: "1h30m"
@@ -48,7 +48,7 @@ struct Ui {
   // The arrow whose packet the inspector shows (a click on it in the timeline), by its
   // trace event and kind, so it survives the chart's rebuilds; packet_event npos: none.
   std::size_t packet_event = static_cast<std::size_t>(-1);
-  ArrowKind packet_kind = ArrowKind::kCommand;
+  ArrowKind packet_kind = ArrowKind::Command;
   bool follow_now = true;      // the timeline keeps the current time in view
   bool skip_idle = false;      // playing: jump over long spans where nothing happens
   float scale = 1;             // UI scale: fonts and geometry (--scale, Ctrl+plus/minus)
@@ -71,7 +71,7 @@ struct Ui {
     c.text = std::move(text);
     commands.push_back(std::move(c));
   }
-  void jump(Time t) { push_t(Command::Kind::kJump, t); }
+  void jump(Time t) { push_t(Command::Kind::Jump, t); }
   void push_t(Command::Kind k, Time t) {
     Command c;
     c.kind = k;
@@ -80,7 +80,7 @@ struct Ui {
   }
   void inject(scenario::Action a) {
     Command c;
-    c.kind = Command::Kind::kInject;
+    c.kind = Command::Kind::Inject;
     c.action = std::move(a);
     commands.push_back(std::move(c));
   }

@@ -70,7 +70,7 @@ std::vector<std::string> run(Lookup& lookup, const Server& server, const Server&
       if (reply.empty()) {
         lookup.on_timeout();
       } else {
-        lookup.receive(reply, Transport::kTcp);
+        lookup.receive(reply, Transport::Tcp);
       }
       continue;
     }
@@ -198,7 +198,7 @@ TEST_CASE("a truncated UDP answer is asked again over TCP (RFC 7766)", "[dns][lo
     lookup.receive(udp(*datagram));
     CHECK(lookup.ignored() == 2);
     CHECK_FALSE(lookup.done());
-    lookup.receive(tcp(*query), Transport::kTcp);
+    lookup.receive(tcp(*query), Transport::Tcp);
     CHECK(lookup.result().outcome == Outcome::Answer);
   }
   SECTION("no answer over TCP: Timeout, with no retry") {
@@ -217,7 +217,7 @@ TEST_CASE("a truncated UDP answer is asked again over TCP (RFC 7766)", "[dns][lo
   SECTION("a TCP answer before any truncated UDP answer does not count") {
     Lookup lookup("big.example", Type::MX, 9);
     const auto datagram = lookup.take_datagram();
-    lookup.receive(tcp(*datagram), Transport::kTcp);
+    lookup.receive(tcp(*datagram), Transport::Tcp);
     CHECK_FALSE(lookup.done());
     CHECK(lookup.ignored() == 1);
   }

@@ -45,7 +45,7 @@ struct Pair {
       deliver_to_client(s2c);
       if (server.wants_tls()) {
         tls::HandshakeInfo info;
-        info.verification = tls::Verification::kOk;
+        info.verification = tls::Verification::Ok;
         server.on_tls_started(info);
         client.on_tls_started(info);
       }
@@ -94,7 +94,7 @@ TEST_CASE("client and server: fetch unseen mail, which sets \\Seen; nothing new 
     CHECK(p.server.closed());
     CHECK(contents(p.client) == std::vector<std::string>{kSimple, kMultipart});
   }
-  for (const auto& m : host.store->folder("bob", "INBOX")->messages) CHECK(m.flags == mda::kSeen);
+  for (const auto& m : host.store->folder("bob", "INBOX")->messages) CHECK(m.flags == mda::Seen);
   host.deliver("bob", "Subject: third\r\n\r\n");
   Pair again(host, bob());
   again.run();
@@ -104,7 +104,7 @@ TEST_CASE("client and server: fetch unseen mail, which sets \\Seen; nothing new 
 TEST_CASE("client and server: fetch and delete (STORE \\Deleted + EXPUNGE)", "[imap][pair]") {
   TestHost host(true);  // on Maildir++
   host.deliver("bob", kSimple);
-  host.deliver("bob", kSimple, "INBOX", mda::kSeen);  // already read: neither fetched nor deleted
+  host.deliver("bob", kSimple, "INBOX", mda::Seen);  // already read: neither fetched nor deleted
   host.deliver("bob", kMultipart);
   ClientConfig cc = bob();
   cc.delete_after_fetch = true;
@@ -134,7 +134,7 @@ TEST_CASE("client and server: delete to Trash is one UID MOVE; the message waits
   CHECK(host.store->folder("bob", "INBOX")->messages.empty());
   const auto* trash = host.store->folder("bob", "Trash");
   REQUIRE(trash->messages.size() == 2);
-  for (const auto& m : trash->messages) CHECK(m.flags == mda::kSeen);
+  for (const auto& m : trash->messages) CHECK(m.flags == mda::Seen);
   CHECK(host.disk.list("mail/bob/.Trash/cur/").size() == 2);
 }
 
@@ -149,7 +149,7 @@ TEST_CASE("client and server: APPEND to Sent (save_sent), with and without LITER
   CHECK(p.client.appended_uids() == std::vector<std::uint32_t>{1, 2});
   const auto* sent = host.store->folder("bob", "Sent");
   REQUIRE(sent->messages.size() == 2);
-  CHECK(sent->messages[0].flags == mda::kSeen);
+  CHECK(sent->messages[0].flags == mda::Seen);
   CHECK(*host.store->content("bob", sent->id, 2) == "Subject: sent 2\r\n\r\n");
   CHECK(p.wire_c2s.find("{24+}\r\nSubject: sent 1") != std::string::npos);
 }

@@ -75,7 +75,7 @@ TEST_CASE("FETCH: sections, partials, PEEK and \\Seen, BINARY", "[imap][server][
   // BODY[TEXT] sets \Seen and says so.
   CHECK(t.c.cmd("b6 FETCH 1 BODY[TEXT]") == "* 1 FETCH (BODY[TEXT] {" + std::to_string(text.size()) + "}\r\n" + text +
                                               " FLAGS (\\Seen \\Recent))\r\nb6 OK Fetch completed.\r\n");
-  CHECK(t.host.store->folder("bob", "INBOX")->messages[0].flags == mda::kSeen);
+  CHECK(t.host.store->folder("bob", "INBOX")->messages[0].flags == mda::Seen);
   CHECK(t.c.cmd("b7 FETCH 2 (BODY.PEEK[1] BODY.PEEK[2.MIME] BODY.PEEK[3])") ==
         "* 2 FETCH (BODY[1] {17}\r\ncaf=C3=A9 au lait BODY[2.MIME] {142}\r\nContent-Type: application/octet-stream; "
         "name=\"x.bin\"\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; "
@@ -91,7 +91,7 @@ TEST_CASE("FETCH: sections, partials, PEEK and \\Seen, BINARY", "[imap][server][
   // EXAMINE never sets \Seen.
   t.c.cmd("e EXAMINE INBOX");
   t.c.cmd("be FETCH 2 BODY[]");
-  CHECK((t.host.store->folder("bob", "INBOX")->messages[1].flags & mda::kSeen) == 0);
+  CHECK((t.host.store->folder("bob", "INBOX")->messages[1].flags & mda::Seen) == 0);
 }
 
 TEST_CASE("STORE: +FLAGS, -FLAGS, FLAGS, .SILENT, keywords", "[imap][server][store]") {
@@ -105,7 +105,7 @@ TEST_CASE("STORE: +FLAGS, -FLAGS, FLAGS, .SILENT, keywords", "[imap][server][sto
         "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Important \\*)] Flags permitted.\r\n"
         "* 2 FETCH (UID 2 FLAGS ($Important \\Recent))\r\nt3 OK Store completed.\r\n");
   const auto* inbox = t.host.store->folder("bob", "INBOX");
-  CHECK(inbox->messages[0].flags == mda::kSeen);
+  CHECK(inbox->messages[0].flags == mda::Seen);
   CHECK(inbox->messages[1].flags == 0);
   CHECK(inbox->messages[1].keywords == 1);
   CHECK(t.c.cmd("t4 STORE 1 +FLAGS (\\Bogus)") == "t4 BAD Invalid system flag \\Bogus.\r\n");

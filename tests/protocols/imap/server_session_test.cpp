@@ -173,7 +173,7 @@ TEST_CASE("ID, ENABLE, NAMESPACE", "[imap][server]") {
 TEST_CASE("SELECT and EXAMINE answers (RFC 3501 and RFC 9051)", "[imap][server][select]") {
   TestHost host;
   host.deliver("bob", kSimple);
-  host.deliver("bob", kSimple, "INBOX", mda::kSeen);
+  host.deliver("bob", kSimple, "INBOX", mda::Seen);
   host.deliver("bob", kSimple);
   Conn c(host);
   c.login();
@@ -292,7 +292,7 @@ TEST_CASE("APPEND: flags, date, APPENDUID, TRYCREATE, literal limits", "[imap][s
   CHECK(c.send(msg + "\r\n") == "a1 OK [APPENDUID " + std::to_string(validity) + " 1] Append completed.\r\n");
   const mda::Folder* sent = host.store->folder("bob", "Sent");
   REQUIRE(sent->messages.size() == 1);
-  CHECK(sent->messages[0].flags == mda::kSeen);
+  CHECK(sent->messages[0].flags == mda::Seen);
   CHECK(sent->keywords == std::vector<std::string>{"$Sent"});
   CHECK(sent->messages[0].internal_date == 837596665);
   // LITERAL+: no round trip.

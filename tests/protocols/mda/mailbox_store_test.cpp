@@ -86,7 +86,7 @@ TEST_CASE("appends get ascending UIDs; flags, keywords, expunge, copy, recent", 
     std::uint32_t uid = 0;
     REQUIRE(s.append("bob", "INBOX", letter("Subject: one\r\n\r\nbody\r\n", kMinute), &uid) == StoreResult::Ok);
     CHECK(uid == 1);
-    REQUIRE(s.append("bob", "INBOX", letter("Subject: two\r\n\r\nx\r\n", 2 * kMinute, kSeen, {"$Forwarded"}), &uid) ==
+    REQUIRE(s.append("bob", "INBOX", letter("Subject: two\r\n\r\nx\r\n", 2 * kMinute, Seen, {"$Forwarded"}), &uid) ==
             StoreResult::Ok);
     CHECK(uid == 2);
     CHECK(s.append("bob", "Nope", letter("x\r\n"), &uid) == StoreResult::NoSuchFolder);
@@ -95,13 +95,13 @@ TEST_CASE("appends get ascending UIDs; flags, keywords, expunge, copy, recent", 
     CHECK(uids(inbox) == std::vector<std::uint32_t>{1, 2});
     CHECK(inbox->messages[0].size == 22);
     CHECK(inbox->messages[0].internal_date == message::kEpochUnixSeconds + 60);
-    CHECK(inbox->messages[1].flags == kSeen);
+    CHECK(inbox->messages[1].flags == Seen);
     CHECK(inbox->keywords == std::vector<std::string>{"$Forwarded"});
     CHECK(*s.content("bob", inbox->id, 1) == "Subject: one\r\n\r\nbody\r\n");
 
-    CHECK(s.set_flags("bob", inbox->id, 1, kSeen | kFlagged, 0) == StoreResult::Ok);
-    CHECK(s.folder("bob", "INBOX")->messages[0].flags == (kSeen | kFlagged));
-    CHECK(s.set_flags("bob", inbox->id, 9, kSeen, 0) == StoreResult::NoSuchMessage);
+    CHECK(s.set_flags("bob", inbox->id, 1, Seen | Flagged, 0) == StoreResult::Ok);
+    CHECK(s.folder("bob", "INBOX")->messages[0].flags == (Seen | Flagged));
+    CHECK(s.set_flags("bob", inbox->id, 9, Seen, 0) == StoreResult::NoSuchMessage);
 
     // Keywords: up to 26 per folder (Maildir letters a-z).
     std::vector<std::string> many;
@@ -118,7 +118,7 @@ TEST_CASE("appends get ascending UIDs; flags, keywords, expunge, copy, recent", 
     REQUIRE(s.copy("bob", inbox->id, {1, 2, 7}, "Trash", &copied) == StoreResult::Ok);
     CHECK(copied == std::vector<std::uint32_t>{1, 2});
     const Folder* trash = s.folder("bob", "Trash");
-    CHECK(trash->messages[0].flags == (kSeen | kFlagged));
+    CHECK(trash->messages[0].flags == (Seen | Flagged));
     CHECK(trash->keywords == std::vector<std::string>{"$Forwarded"});
     CHECK(trash->messages[1].keywords == 1);
     CHECK(*s.content("bob", trash->id, 2) == "Subject: two\r\n\r\nx\r\n");

@@ -120,7 +120,7 @@ TEST_CASE("Maildir++: the files are where Dovecot keeps them", "[maildir_plus]")
   REQUIRE(s.create_folder("bob", "Entw\xc3\xbcrfe", 0) == StoreResult::Ok);
   std::uint32_t uid = 0;
   REQUIRE(s.append("bob", "INBOX", letter("Subject: a\r\n\r\nhello\r\n", kMinute), &uid) == StoreResult::Ok);
-  REQUIRE(s.append("bob", "INBOX", letter("Subject: b\r\n\r\nx\r\n", 2 * kMinute, kSeen | kAnswered, {"$Forwarded"}),
+  REQUIRE(s.append("bob", "INBOX", letter("Subject: b\r\n\r\nx\r\n", 2 * kMinute, Seen | Answered, {"$Forwarded"}),
                    &uid) == StoreResult::Ok);
   CHECK(disk.exists("mail/bob/.Sent/maildirfolder"));
   CHECK(disk.exists("mail/bob/.Entw&APw-rfe/maildirfolder"));
@@ -145,7 +145,7 @@ TEST_CASE("Maildir++: the files are where Dovecot keeps them", "[maildir_plus]")
 
   // Flags move the file to cur/ with its letters; claiming recent moves new/ to cur/.
   const std::uint64_t inbox = s.folder("bob", "INBOX")->id;
-  REQUIRE(s.set_flags("bob", inbox, 2, kSeen | kDeleted | kDraft | kFlagged, 1) == StoreResult::Ok);
+  REQUIRE(s.set_flags("bob", inbox, 2, Seen | Deleted | Draft | Flagged, 1) == StoreResult::Ok);
   CHECK(disk.list("mail/bob/cur/")[0].substr(disk.list("mail/bob/cur/")[0].size() - 8) == ":2,DFSTa");
   s.claim_recent("bob", inbox);
   CHECK(disk.list("mail/bob/new/").empty());
@@ -161,8 +161,8 @@ TEST_CASE("Maildir++: a new store object reads back what the old one wrote", "[m
     s.ensure_user("bob", 0);
     s.create_folder("bob", "Work.Projects", kMinute);
     s.append("bob", "INBOX", letter("Subject: 1\r\n\r\n", kMinute));
-    s.append("bob", "INBOX", letter("Subject: 2\r\n\r\n", kMinute, kFlagged, {"Junk", "$Label1"}));
-    s.append("bob", "Work.Projects", letter("Subject: 3\r\n\r\nline\r\n", 2 * kMinute, kSeen));
+    s.append("bob", "INBOX", letter("Subject: 2\r\n\r\n", kMinute, Flagged, {"Junk", "$Label1"}));
+    s.append("bob", "Work.Projects", letter("Subject: 3\r\n\r\nline\r\n", 2 * kMinute, Seen));
     s.expunge("bob", s.folder("bob", "INBOX")->id, {1});
     s.append("bob", "INBOX", letter("Subject: 4\r\n\r\n", 3 * kMinute));
     s.set_subscribed("bob", "Work.Projects", true);
@@ -272,10 +272,10 @@ TEST_CASE("Maildir++: a disk failure at any step changes nothing, and the disk a
   const std::vector<Op> ops = {
       {false, [](MailboxStore& s) { return s.ensure_user("bob", 0); }},
       {true, [](MailboxStore& s) { return s.append("bob", "INBOX", letter("Subject: 1\r\n\r\n", kMinute)); }},
-      {true, [](MailboxStore& s) { return s.append("bob", "INBOX", letter("Subject: 2\r\n\r\n", kMinute, kSeen, {"$k"})); }},
+      {true, [](MailboxStore& s) { return s.append("bob", "INBOX", letter("Subject: 2\r\n\r\n", kMinute, Seen, {"$k"})); }},
       {true, [](MailboxStore& s) {
          const Folder* f = s.folder("bob", "INBOX");
-         return f ? s.set_flags("bob", f->id, 1, kFlagged, 0) : StoreResult::NoSuchFolder;
+         return f ? s.set_flags("bob", f->id, 1, Flagged, 0) : StoreResult::NoSuchFolder;
        }},
       {false, [](MailboxStore& s) { return s.create_folder("bob", "A.B", kMinute); }},
       {true, [](MailboxStore& s) {
@@ -324,10 +324,10 @@ TEST_CASE("Maildir++ in a real directory reads with Python's mailbox module", "[
     REQUIRE(s.ensure_user("bob", 0) == StoreResult::Ok);
     REQUIRE(s.create_folder("bob", "Work.Projects", 0) == StoreResult::Ok);
     REQUIRE(s.append("bob", "INBOX", letter("Subject: unread\r\n\r\nhi\r\n", kMinute)) == StoreResult::Ok);
-    REQUIRE(s.append("bob", "INBOX", letter("Subject: read\r\n\r\nhi\r\n", kMinute, kSeen | kFlagged)) ==
+    REQUIRE(s.append("bob", "INBOX", letter("Subject: read\r\n\r\nhi\r\n", kMinute, Seen | Flagged)) ==
             StoreResult::Ok);
-    REQUIRE(s.append("bob", "Sent", letter("Subject: sent\r\n\r\nbye\r\n", kMinute, kSeen)) == StoreResult::Ok);
-    REQUIRE(s.append("bob", "Work.Projects", letter("Subject: deep\r\n\r\n", kMinute, kDeleted | kAnswered,
+    REQUIRE(s.append("bob", "Sent", letter("Subject: sent\r\n\r\nbye\r\n", kMinute, Seen)) == StoreResult::Ok);
+    REQUIRE(s.append("bob", "Work.Projects", letter("Subject: deep\r\n\r\n", kMinute, Deleted | Answered,
                                                      {"$Forwarded"})) == StoreResult::Ok);
     for (const auto& d : s.maildir_directories("bob")) fs::create_directories(dir / d);
   }

@@ -14,11 +14,11 @@ TEST_CASE("header_safe neutralises line breaks, controls and overlong values", "
   CHECK(header_safe("mail.a.example") == "mail.a.example");
   CHECK(header_safe("[192.0.2.1]") == "[192.0.2.1]");
   CHECK(header_safe("evil\rX-Injected: yes") == "evil?X-Injected:?yes");
-  CHECK(header_safe("a\r\nb\nc\0d", PeerText::token) == "a??b?c");  // a C string stops at NUL
+  CHECK(header_safe("a\r\nb\nc\0d", PeerText::Token) == "a??b?c");  // a C string stops at NUL
   CHECK(header_safe(std::string_view("a\0b\x1b[31m\x7f\xc3\xa9", 11)) == "a?b?[31m???");
-  CHECK(header_safe("a (b) c;d", PeerText::token) == "a??b??c?d");
-  CHECK(header_safe("a (b) c;d", PeerText::text) == "a (b) c;d");
-  CHECK(header_safe("line\r\nX-Evil: 1", PeerText::text) == "line??X-Evil: 1");
+  CHECK(header_safe("a (b) c;d", PeerText::Token) == "a??b??c?d");
+  CHECK(header_safe("a (b) c;d", PeerText::Text) == "a (b) c;d");
+  CHECK(header_safe("line\r\nX-Evil: 1", PeerText::Text) == "line??X-Evil: 1");
   const std::string big(1000, 'x');
   CHECK(header_safe(big).size() == kPeerTokenMax);
   CHECK(header_safe(big).substr(kPeerTokenMax - 3) == "...");

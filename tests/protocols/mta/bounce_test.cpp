@@ -21,9 +21,9 @@ QueueFile queued() {
   q.sender = "alice@a.example";
   q.envid = "env-1";
   q.attempts = 3;
-  q.rcpts.push_back({"bob@b.example", "Bob@b.example", RcptState::kFailed, "5.1.1",
+  q.rcpts.push_back({"bob@b.example", "Bob@b.example", RcptState::Failed, "5.1.1",
                      "smtp; 550 5.1.1 <bob@b.example>: User unknown", "mx.b.example", false, 0, ""});
-  q.rcpts.push_back({"carol@c.example", "carol@c.example", RcptState::kPending, "", "", "", false, 0, ""});
+  q.rcpts.push_back({"carol@c.example", "carol@c.example", RcptState::Pending, "", "", "", false, 0, ""});
   return q;
 }
 
@@ -39,7 +39,7 @@ message::ParsedDsn parsed(const message::DsnRequest& req) {
 
 TEST_CASE("a bounce reports the failed recipients and returns the message", "[mta][dsn]") {
   const QueueFile q = queued();
-  auto req = dsn_request(DsnKind::kBounce, q, {&q.rcpts[0]}, "mail.a.example", 4 * kHour, 0);
+  auto req = dsn_request(DsnKind::Bounce, q, {&q.rcpts[0]}, "mail.a.example", 4 * kHour, 0);
   req.original_message = "Subject: hi\r\n\r\nbody\r\n";
   CHECK(req.to == "alice@a.example");
   CHECK(req.message_id.rfind("<", 0) == 0);
@@ -62,7 +62,7 @@ TEST_CASE("a bounce reports the failed recipients and returns the message", "[mt
 TEST_CASE("a delay warning reports pending recipients, retry-until, headers only", "[mta][dsn]") {
   const QueueFile q = queued();
   const io::Time until = q.arrival + 120 * kHour;
-  auto req = dsn_request(DsnKind::kDelayed, q, {&q.rcpts[1]}, "mail.a.example", 4 * kHour, until);
+  auto req = dsn_request(DsnKind::Delayed, q, {&q.rcpts[1]}, "mail.a.example", 4 * kHour, until);
   CHECK(req.headers_only);
   CHECK(req.message_id.find(".3938700Q1.3W@mail.a.example>") != std::string::npos);
   const auto dsn = parsed(req);
@@ -77,7 +77,7 @@ TEST_CASE("a bounce without a recorded status says 5.0.0; RET=HDRS returns heade
   QueueFile q = queued();
   q.ret_headers = true;
   q.rcpts[0].status.clear();
-  const auto req = dsn_request(DsnKind::kBounce, q, {&q.rcpts[0]}, "mail.a.example", kHour, 0);
+  const auto req = dsn_request(DsnKind::Bounce, q, {&q.rcpts[0]}, "mail.a.example", kHour, 0);
   CHECK(req.headers_only);
   REQUIRE(req.recipients.size() == 1);
   CHECK(req.recipients[0].status == "5.0.0");
@@ -86,25 +86,25 @@ TEST_CASE("a bounce without a recorded status says 5.0.0; RET=HDRS returns heade
 TEST_CASE("bounce: success notices and NOTIFY (RFC 3461)", "[mta][dsn]") {
   QueueFile q = queued();
   QueueRecipient& bob = q.rcpts[0];
-  CHECK(dsn_wanted(bob, DsnKind::kBounce));  // no NOTIFY: FAILURE,DELAY
-  CHECK(dsn_wanted(bob, DsnKind::kDelayed));
-  CHECK_FALSE(dsn_wanted(bob, DsnKind::kSuccess));
+  CHECK(dsn_wanted(bob, DsnKind::Bounce));  // no NOTIFY: FAILURE,DELAY
+  CHECK(dsn_wanted(bob, DsnKind::Delayed));
+  CHECK_FALSE(dsn_wanted(bob, DsnKind::Success));
   bob.notify = smtp::RcptParams::notify_never;
-  CHECK_FALSE(dsn_wanted(bob, DsnKind::kBounce));
-  CHECK_FALSE(dsn_wanted(bob, DsnKind::kDelayed));
+  CHECK_FALSE(dsn_wanted(bob, DsnKind::Bounce));
+  CHECK_FALSE(dsn_wanted(bob, DsnKind::Delayed));
   bob.notify = smtp::RcptParams::notify_success | smtp::RcptParams::notify_delay;
-  CHECK_FALSE(dsn_wanted(bob, DsnKind::kBounce));
-  CHECK(dsn_wanted(bob, DsnKind::kDelayed));
-  CHECK(dsn_wanted(bob, DsnKind::kSuccess));
-  bob.state = RcptState::kDelivered;
+  CHECK_FALSE(dsn_wanted(bob, DsnKind::Bounce));
+  CHECK(dsn_wanted(bob, DsnKind::Delayed));
+  CHECK(dsn_wanted(bob, DsnKind::Success));
+  bob.state = RcptState::Delivered;
   bob.status = "2.0.0";
   bob.orcpt = "rfc822;Bobby@b.example";
-  const auto req = dsn_request(DsnKind::kSuccess, q, {&bob}, "mail.a.example", 3938700LL * 1'000'000'000, 0);
+  const auto req = dsn_request(DsnKind::Success, q, {&bob}, "mail.a.example", 3938700LL * 1'000'000'000, 0);
   REQUIRE(req.recipients.size() == 1);
   CHECK(req.recipients[0].action == "relayed");  // a remote MTA took it
   CHECK(req.recipients[0].original_recipient == "rfc822;Bobby@b.example");
   CHECK(req.headers_only);
   CHECK(req.message_id.find("S@mail.a.example>") != std::string::npos);
   bob.remote_mta.clear();
-  CHECK(dsn_request(DsnKind::kSuccess, q, {&bob}, "h", 0, 0).recipients[0].action == "delivered");
+  CHECK(dsn_request(DsnKind::Success, q, {&bob}, "h", 0, 0).recipients[0].action == "delivered");
 }

@@ -23,7 +23,7 @@ struct Lab {
     QueueFile q;
     q.id = "4F2Q1";
     q.sender = "alice@a.example";
-    q.rcpts.push_back({to, to, RcptState::kPending, "", "", "", false, 0, ""});
+    q.rcpts.push_back({to, to, RcptState::Pending, "", "", "", false, 0, ""});
     local.deliver(q, q.rcpts[0], io::make_bytes(body));
     return q.rcpts[0];
   }
@@ -49,7 +49,7 @@ TEST_CASE("local delivery puts the message in the user's Maildir with Return-Pat
           "[mta][local]") {
   Lab lab(config());
   QueueRecipient r = lab.deliver("Bob@b.example");
-  CHECK(r.state == RcptState::kDelivered);
+  CHECK(r.state == RcptState::Delivered);
   CHECK(r.status == "2.0.0");
   CHECK(r.diagnostic == "X-maillab; delivered to maildir");
   auto box = lab.mailbox("bob");
@@ -64,10 +64,10 @@ TEST_CASE("local delivery puts the message in the user's Maildir with Return-Pat
 
 TEST_CASE("local delivery: postmaster is the first user; an unknown user fails 5.1.1", "[mta][local]") {
   Lab lab(config());
-  CHECK(lab.deliver("postmaster@b.example").state == RcptState::kDelivered);
+  CHECK(lab.deliver("postmaster@b.example").state == RcptState::Delivered);
   CHECK(lab.mailbox("bob").size() == 1);
   QueueRecipient r = lab.deliver("nobody@b.example");
-  CHECK(r.state == RcptState::kFailed);
+  CHECK(r.state == RcptState::Failed);
   CHECK(r.status == "5.1.1");
   CHECK(r.diagnostic == "X-maillab; unknown user: \"nobody\"");
 }
@@ -88,7 +88,7 @@ TEST_CASE("local delivery: a message that would go over the quota", "[mta][local
   SECTION("is deferred 4.2.2 with quota_full_tempfail") {
     Lab lab(cfg);
     QueueRecipient r = lab.deliver("carol@b.example");
-    CHECK(r.state == RcptState::kPending);
+    CHECK(r.state == RcptState::Pending);
     CHECK(r.status == "4.2.2");
     CHECK(lab.mailbox("carol").empty());
   }
@@ -96,7 +96,7 @@ TEST_CASE("local delivery: a message that would go over the quota", "[mta][local
     cfg.quota_full_tempfail = false;
     Lab lab(cfg);
     QueueRecipient r = lab.deliver("carol@b.example");
-    CHECK(r.state == RcptState::kFailed);
+    CHECK(r.state == RcptState::Failed);
     CHECK(r.status == "5.2.2");
     CHECK(r.diagnostic.find("Quota exceeded") != std::string::npos);
   }
@@ -106,15 +106,15 @@ TEST_CASE("local delivery: a full disk defers 4.3.1, the mail kept for a retry",
   Lab lab(config());
   lab.host.rt.memory_disk().set_full(true);
   QueueRecipient r = lab.deliver("bob@b.example");
-  CHECK(r.state == RcptState::kPending);
+  CHECK(r.state == RcptState::Pending);
   CHECK(r.status == "4.3.1");
   CHECK(lab.got.empty());
 }
 
 TEST_CASE("local delivery: the same message to the same recipient again is a loop", "[mta][local]") {
   Lab lab(config());
-  REQUIRE(lab.deliver("bob@b.example").state == RcptState::kDelivered);
+  REQUIRE(lab.deliver("bob@b.example").state == RcptState::Delivered);
   QueueRecipient r = lab.deliver("bob@b.example", *lab.got.at(0).content);  // delivered back here
-  CHECK(r.state == RcptState::kFailed);
+  CHECK(r.state == RcptState::Failed);
   CHECK(r.status == "5.4.6");
 }

@@ -76,6 +76,6 @@ TEST_CASE("mta: with a queue store of its own the host's disk holds mail only", 
   again.use_queue_store(store);
   again.start();
   REQUIRE(again.queued() == 1);
-  CHECK(again.queue()[0].state == QueueState::kDeferred);
+  CHECK(again.queue()[0].state == QueueState::Deferred);
   CHECK(again.queue()[0].next_attempt == 300 * kS);
 }

@@ -43,36 +43,36 @@ TEST_CASE("order_mx: preference, null MX, and this host among the MXs", "[mta][m
     Verdict verdict;
     std::vector<std::string> hosts;
   } cases[] = {
-      {"one MX", {mx(10, "mx.b.example")}, "mail.a.example", Verdict::kRoute, {"10:mx.b.example"}},
+      {"one MX", {mx(10, "mx.b.example")}, "mail.a.example", Verdict::Route, {"10:mx.b.example"}},
       {"by preference, whatever the answer's order",
        {mx(30, "mx3.b.example"), mx(10, "mx1.b.example"), mx(20, "mx2.b.example")},
        "mail.a.example",
-       Verdict::kRoute,
+       Verdict::Route,
        {"10:mx1.b.example", "20:mx2.b.example", "30:mx3.b.example"}},
-      {"preference 0 is the best", {mx(5, "b.example"), mx(0, "a.example")}, "x", Verdict::kRoute, {"0:a.example", "5:b.example"}},
-      {"a null MX: no mail for the domain", {mx(0, "")}, "mail.a.example", Verdict::kNullMx, {}},
+      {"preference 0 is the best", {mx(5, "b.example"), mx(0, "a.example")}, "x", Verdict::Route, {"0:a.example", "5:b.example"}},
+      {"a null MX: no mail for the domain", {mx(0, "")}, "mail.a.example", Verdict::NullMx, {}},
       {"\".\" beside real MXs is not a null MX, only dropped",
        {mx(0, ""), mx(10, "mx.b.example")},
        "mail.a.example",
-       Verdict::kRoute,
+       Verdict::Route,
        {"10:mx.b.example"}},
-      {"no records at all", {}, "mail.a.example", Verdict::kRoute, {}},
+      {"no records at all", {}, "mail.a.example", Verdict::Route, {}},
       {"this host drops itself and every MX not better",
        {mx(10, "mx1.b.example"), mx(20, "mx2.b.example"), mx(25, "backup.b.example"), mx(30, "mx3.b.example")},
        "mx2.b.example",
-       Verdict::kRoute,
+       Verdict::Route,
        {"10:mx1.b.example"}},
       {"this host, named in another case", {mx(10, "mx1.b.example"), mx(20, "mx2.b.example")}, "MX2.B.Example",
-       Verdict::kRoute, {"10:mx1.b.example"}},
+       Verdict::Route, {"10:mx1.b.example"}},
       {"this host is the best MX: mail loops back",
        {mx(10, "mx1.b.example"), mx(20, "mx2.b.example")},
        "mx1.b.example",
-       Verdict::kLoopsToSelf,
+       Verdict::LoopsToSelf,
        {}},
       {"this host is not an MX: all kept",
        {mx(10, "mx1.b.example"), mx(20, "mx2.b.example")},
        "mx1.b.example.other",
-       Verdict::kRoute,
+       Verdict::Route,
        {"10:mx1.b.example", "20:mx2.b.example"}},
   };
   for (const auto& c : cases) {
@@ -107,7 +107,7 @@ TEST_CASE("order_mx: a tie with this host still drops it and what is not better"
     Stream s(seed);
     const MxRoute r =
         order_mx({mx(10, "mx1.b.example"), mx(10, "mx2.b.example"), mx(5, "best.b.example")}, "mx2.b.example", s.fn());
-    CHECK(r.verdict == Verdict::kRoute);
+    CHECK(r.verdict == Verdict::Route);
     CHECK(hosts_of(r) == std::vector<std::string>{"5:best.b.example"});
   }
 }

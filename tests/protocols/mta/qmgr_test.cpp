@@ -32,7 +32,7 @@ struct Lab {
     q.id = std::move(id);
     q.arrival = host.rt.now();
     q.sender = std::move(sender);
-    for (auto& r : rcpts) q.rcpts.push_back({r, r, RcptState::kPending, "", "", "", false, 0, ""});
+    for (auto& r : rcpts) q.rcpts.push_back({r, r, RcptState::Pending, "", "", "", false, 0, ""});
     REQUIRE(qmgr.accept(std::move(q), io::make_bytes("From: alice@a.example\r\nSubject: Hi\r\n\r\nHello\r\n")));
   }
   const QueueFile& only() {
@@ -52,7 +52,7 @@ TEST_CASE("qmgr: a deferred message is retried at Postfix's backoff times", "[mt
   Lab lab;
   lab.queue("Q1", "alice@a.example", {"bob@far.example"});
   lab.host.rt.run_until(0);
-  CHECK(lab.only().state == QueueState::kDeferred);
+  CHECK(lab.only().state == QueueState::Deferred);
   CHECK(lab.only().attempts == 1);
   CHECK(lab.only().rcpts[0].status == "4.3.5");
   // {due, the scan that picks it up}: the queue is scanned every 300 s from boot.
@@ -143,8 +143,8 @@ TEST_CASE("qmgr: local recipients are delivered, remote ones deferred, in one pa
   CHECK(got[0].user == "carol");
   CHECK(got[0].queue_id == "Q1");
   const QueueFile& q = lab.only();
-  CHECK(q.rcpts[0].state == RcptState::kDelivered);
-  CHECK(q.rcpts[1].state == RcptState::kPending);
+  CHECK(q.rcpts[0].state == RcptState::Delivered);
+  CHECK(q.rcpts[1].state == RcptState::Pending);
   // A retry does not deliver carol's copy again.
   lab.host.rt.run_until(300 * kS);
   CHECK(lab.only().attempts == 2);
@@ -177,6 +177,6 @@ TEST_CASE("qmgr: after a restart the queue comes back from the store", "[mta][qm
   again.use_store(kept);
   again.start();
   REQUIRE(again.queued() == 1);
-  CHECK(again.queue()[0].state == QueueState::kDeferred);
+  CHECK(again.queue()[0].state == QueueState::Deferred);
   CHECK(again.queue()[0].next_attempt == 300 * kS);
 }

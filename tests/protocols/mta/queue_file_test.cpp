@@ -17,7 +17,7 @@ namespace {
 QueueFile sample() {
   QueueFile q;
   q.id = "5F5E100Q2A";
-  q.state = QueueState::kDeferred;
+  q.state = QueueState::Deferred;
   q.arrival = 1234567890123;
   q.sender = "alice@a.example";
   q.envid = "env\\id";
@@ -31,7 +31,7 @@ QueueFile sample() {
   QueueRecipient r;
   r.address = "bob@b.example";
   r.original = "bobby@b.example";
-  r.state = RcptState::kFailed;
+  r.state = RcptState::Failed;
   r.status = "5.1.1";
   r.diagnostic = "smtp; 550 5.1.1 <bob@b.example>:\tUser unknown\n";
   r.remote_mta = "mx.b.example";
@@ -73,7 +73,7 @@ TEST_CASE("queue file: parse gives back what serialize wrote") {
   CHECK(back->envid == q.envid);
   REQUIRE(back->rcpts.size() == 2);
   CHECK(back->rcpts[0].diagnostic == q.rcpts[0].diagnostic);
-  CHECK(back->rcpts[0].state == RcptState::kFailed);
+  CHECK(back->rcpts[0].state == RcptState::Failed);
   CHECK(back->next_attempt == -5);
 }
 
@@ -157,9 +157,9 @@ void append_number(std::string& out, T v) {
 
 const char* rcpt_state_name(RcptState s) {
   switch (s) {
-    case RcptState::kPending: return "pending";
-    case RcptState::kDelivered: return "delivered";
-    case RcptState::kFailed: return "failed";
+    case RcptState::Pending: return "pending";
+    case RcptState::Delivered: return "delivered";
+    case RcptState::Failed: return "failed";
   }
   return "pending";
 }

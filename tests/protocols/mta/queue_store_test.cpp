@@ -24,14 +24,14 @@ struct InMemory {
   void set_full(bool full) { store.set_full(full); }
 };
 
-QueueFile message(std::string id, QueueState state = QueueState::kIncoming) {
+QueueFile message(std::string id, QueueState state = QueueState::Incoming) {
   QueueFile q;
   q.id = std::move(id);
   q.state = state;
   q.arrival = 5'000'000'000LL;
   q.sender = "alice@a.example";
   q.subject = "Hello";
-  q.rcpts.push_back({"bob@b.example", "bob@b.example", RcptState::kPending, "", "", "", false, 0, ""});
+  q.rcpts.push_back({"bob@b.example", "bob@b.example", RcptState::Pending, "", "", "", false, 0, ""});
   return q;
 }
 
@@ -51,7 +51,7 @@ TEMPLATE_TEST_CASE("a queue store keeps a new message and gives it back at load"
   auto back = load(t.store);
   REQUIRE(back.size() == 1);
   CHECK(back[0].id == "17AQ1");
-  CHECK(back[0].state == QueueState::kIncoming);
+  CHECK(back[0].state == QueueState::Incoming);
   CHECK(back[0].sender == "alice@a.example");
   CHECK(back[0].rcpts.at(0).address == "bob@b.example");
 }
@@ -61,13 +61,13 @@ TEMPLATE_TEST_CASE("a queue store's update moves the envelope to its new state, 
   TestType t;
   QueueFile q = message("17AQ1");
   REQUIRE(t.store.put_new(q, io::make_bytes("x\r\n")));
-  q.state = QueueState::kDeferred;
+  q.state = QueueState::Deferred;
   q.next_attempt = 300 * 1'000'000'000LL;
   q.rcpts[0].status = "4.4.1";
   REQUIRE(t.store.update(q));
   auto back = load(t.store);
   REQUIRE(back.size() == 1);  // not one in incoming and one in deferred
-  CHECK(back[0].state == QueueState::kDeferred);
+  CHECK(back[0].state == QueueState::Deferred);
   CHECK(back[0].next_attempt == 300 * 1'000'000'000LL);
   CHECK(back[0].rcpts[0].status == "4.4.1");
 }
@@ -79,13 +79,13 @@ TEMPLATE_TEST_CASE("a queue store that cannot write keeps what it had", "[mta][q
   t.set_full(true);
   QueueFile other = message("17AQ2");
   CHECK(!t.store.put_new(other, io::make_bytes("y\r\n")));
-  q.state = QueueState::kDeferred;
+  q.state = QueueState::Deferred;
   CHECK(!t.store.update(q));
   t.set_full(false);
   auto back = load(t.store);
   REQUIRE(back.size() == 1);
   CHECK(back[0].id == "17AQ1");
-  CHECK(back[0].state == QueueState::kIncoming);
+  CHECK(back[0].state == QueueState::Incoming);
   CHECK(t.store.content("17AQ2") == nullptr);
 }
 
@@ -94,7 +94,7 @@ TEMPLATE_TEST_CASE("a removed message is gone, content and all", "[mta][queue]",
   QueueFile a = message("17AQ1"), b = message("17AQ2");
   REQUIRE(t.store.put_new(a, io::make_bytes("a\r\n")));
   REQUIRE(t.store.put_new(b, io::make_bytes("b\r\n")));
-  a.state = QueueState::kActive;
+  a.state = QueueState::Active;
   REQUIRE(t.store.update(a));
   t.store.remove(a);
   CHECK(t.store.content("17AQ1") == nullptr);
@@ -105,7 +105,7 @@ TEMPLATE_TEST_CASE("a removed message is gone, content and all", "[mta][queue]",
 
 TEMPLATE_TEST_CASE("load lists messages by state, then id", "[mta][queue]", OnDisk, InMemory) {
   TestType t;
-  QueueFile d = message("B2", QueueState::kDeferred), i = message("A1"), a = message("C3", QueueState::kActive);
+  QueueFile d = message("B2", QueueState::Deferred), i = message("A1"), a = message("C3", QueueState::Active);
   for (QueueFile* q : {&d, &i, &a}) REQUIRE(t.store.put_new(*q, io::make_bytes("m\r\n")));
   auto back = load(t.store);
   REQUIRE(back.size() == 3);
@@ -120,7 +120,7 @@ TEST_CASE("the disk store writes the queue where the lab reads it", "[mta][queue
   REQUIRE(t.store.put_new(q, io::make_bytes("x\r\n")));
   CHECK(*t.disk.read("queue/msg/17AQ1") == "x\r\n");
   CHECK(*t.disk.read("queue/incoming/17AQ1") == q.serialize());
-  q.state = QueueState::kDeferred;
+  q.state = QueueState::Deferred;
   REQUIRE(t.store.update(q));
   CHECK(!t.disk.exists("queue/incoming/17AQ1"));
   CHECK(*t.disk.read("queue/deferred/17AQ1") == q.serialize());
@@ -136,7 +136,7 @@ TEST_CASE("the disk store sets damaged files aside and drops orphan content at l
   REQUIRE(t.disk.write("queue/msg/17AQ4", std::string_view("nobody's\r\n")));
   std::vector<std::string> notes;
   auto back = t.store.load([&notes](const QueueLoadNote& n) {
-    notes.push_back((n.kind == QueueLoadNote::Kind::kCorrupt ? "corrupt " : "orphan ") + n.file + " " + n.moved_to);
+    notes.push_back((n.kind == QueueLoadNote::Kind::Corrupt ? "corrupt " : "orphan ") + n.file + " " + n.moved_to);
   });
   REQUIRE(back.size() == 1);
   CHECK(back[0].id == "17AQ1");

@@ -32,7 +32,7 @@ class LoopRuntime : public maillab::test::ClockRuntime {
     server->peer = client;
     start_timer(0, [accept = l->second, server, client, done = std::move(done)] {
       accept(server);
-      done(io::ConnectStatus::kConnected, client);
+      done(io::ConnectStatus::Connected, client);
     });
   }
   std::vector<std::string> client_sent;  // every send() of a client end, in order
@@ -54,8 +54,8 @@ class LoopRuntime : public maillab::test::ClockRuntime {
         if (auto p = to.lock(); p && !p->closed && p->handler) p->handler->on_data(data);
       });
     }
-    void close() override { end(io::CloseKind::kOrderly); }
-    void abort() override { end(io::CloseKind::kReset); }
+    void close() override { end(io::CloseKind::Orderly); }
+    void abort() override { end(io::CloseKind::Reset); }
     void end(io::CloseKind kind) {
       if (closed) return;
       closed = true;

@@ -23,7 +23,7 @@ ServerConfig tls_host() {
 HandshakeInfo verified(bool ok = true) {
   HandshakeInfo info;
   info.version = "TLSv1.3";
-  info.verification = ok ? Verification::kOk : Verification::kExpired;
+  info.verification = ok ? Verification::Ok : Verification::Expired;
   return info;
 }
 

@@ -76,8 +76,8 @@ TEST_CASE("SessionDriver sends a keeping engine's output once per exchange, in o
   CHECK(s.driver->engine().take_output_calls == 0);
   CHECK(s.driver->engine().output().empty());
   CHECK_FALSE(s.finished);
-  s.conn->handler->on_close(io::CloseKind::kOrderly);  // ends the session (and its self-reference)
-  CHECK(s.finished == io::CloseKind::kOrderly);
+  s.conn->handler->on_close(io::CloseKind::Orderly);  // ends the session (and its self-reference)
+  CHECK(s.finished == io::CloseKind::Orderly);
 }
 
 TEST_CASE("SessionDriver with a keeping engine: close, timeout and hang-up", "[services][driver]") {
@@ -86,7 +86,7 @@ TEST_CASE("SessionDriver with a keeping engine: close, timeout and hang-up", "[s
     s.conn->handler->on_data("quit");
     CHECK(s.conn->sent == std::vector<std::string>{"hello\n", "ok quit\n"});
     CHECK(s.conn->closed);
-    CHECK(s.finished == io::CloseKind::kOrderly);
+    CHECK(s.finished == io::CloseKind::Orderly);
   }
   SECTION("a timeout sends the engine's farewell, then closes") {
     Setup s;
@@ -94,14 +94,14 @@ TEST_CASE("SessionDriver with a keeping engine: close, timeout and hang-up", "[s
     s.rt.fire();
     CHECK(s.conn->sent == std::vector<std::string>{"hello\n", "ok x\n", "bye\n"});
     CHECK(s.conn->closed);
-    CHECK(s.finished == io::CloseKind::kTimedOut);
+    CHECK(s.finished == io::CloseKind::TimedOut);
     CHECK(s.rt.pending() == 0);
   }
   SECTION("after the peer hangs up nothing more is sent") {
     Setup s;
-    s.conn->handler->on_close(io::CloseKind::kReset);
+    s.conn->handler->on_close(io::CloseKind::Reset);
     CHECK(s.conn->sent == std::vector<std::string>{"hello\n"});
-    CHECK(s.finished == io::CloseKind::kReset);
+    CHECK(s.finished == io::CloseKind::Reset);
     CHECK(s.driver->engine().output().empty());  // what receive_eof() wrote was dropped
     CHECK(s.driver->engine().take_output_calls == 0);
   }
@@ -234,7 +234,7 @@ TEST_CASE("SessionDriver: an engine's pause keeps its deadline and ending it is 
   CHECK(rt.delays.back() == 1'000'000'000);  // waiting for the peer again
   rt.fire();  // a real timeout now
   CHECK(conn->closed);
-  CHECK(finished == io::CloseKind::kTimedOut);
+  CHECK(finished == io::CloseKind::TimedOut);
 }
 
 TEST_CASE("SessionDriver stops reading while the peer does not read, and resumes when it does",
@@ -285,7 +285,7 @@ TEST_CASE("SessionDriver stops reading while the peer does not read, and resumes
     }
   }
   conn->handler->on_data("QUIT\n");
-  CHECK(finished == io::CloseKind::kOrderly);
+  CHECK(finished == io::CloseKind::Orderly);
   CHECK(conn->closed);
 }
 
@@ -300,7 +300,7 @@ TEST_CASE("SessionDriver resets a peer that reads nothing for a whole timeout",
   for (int i = 0; i < 1000; ++i) read += "x\n";
   while (!conn->paused) conn->handler->on_data(read);
   rt.fire();
-  CHECK(finished == io::CloseKind::kTimedOut);
+  CHECK(finished == io::CloseKind::TimedOut);
   CHECK(conn->aborted);
   CHECK_FALSE(conn->closed);
 }

@@ -75,11 +75,11 @@ struct Peer {
       if (!out.empty()) conn.handler->on_data(out);
       const std::string in = drain(conn, seen);
       if (out.empty() && in.empty()) return;
-      if (!in.empty()) REQUIRE(tls->receive(in) == tls::Status::kOk);
+      if (!in.empty()) REQUIRE(tls->receive(in) == tls::Status::Ok);
     }
   }
   std::string say(const std::string& line) {
-    REQUIRE(tls->send(line) == tls::Status::kOk);
+    REQUIRE(tls->send(line) == tls::Status::Ok);
     exchange();
     return tls->take_plaintext();
   }

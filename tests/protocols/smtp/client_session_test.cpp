@@ -47,7 +47,7 @@ TEST_CASE("client: EHLO, then one command at a time without PIPELINING", "[smtp]
   CHECK(s.server("354 go ahead\r\n") == "Hello\r\n..dot\r\n.\r\n");
   CHECK(s.c.timeout() == 600000ms);
   CHECK(s.server("250 2.0.0 Ok: queued as 12345\r\n") == "QUIT\r\n");
-  CHECK(s.c.state() == CState::quitting);
+  CHECK(s.c.state() == CState::Quitting);
   CHECK(s.server("221 2.0.0 Bye\r\n").empty());
   CHECK(s.c.closed());
   REQUIRE(s.c.outcomes().size() == 1);
@@ -67,7 +67,7 @@ TEST_CASE("client: EHLO, then one command at a time without PIPELINING", "[smtp]
 TEST_CASE("client: PIPELINING sends MAIL, RCPTs and DATA as one group with the ESMTP parameters", "[smtp][client]") {
   Scripted s;
   OutgoingMessage m = message("alice@example.net", {"bob@example.org", "carol@example.org"}, "caf\xc3\xa9\r\n");
-  m.params.ret = DsnRet::hdrs;
+  m.params.ret = DsnRet::Hdrs;
   m.params.envid = "ID 1";
   m.rcpts[0].params.notify = RcptParams::notify_failure;
   s.c.add(m);
@@ -342,7 +342,7 @@ TEST_CASE("client: AUTH PLAIN, AUTH LOGIN and their failures", "[smtp][client][a
     Scripted s(cfg);
     s.server("220 mx\r\n");
     CHECK(s.server("250-mx\r\n250 AUTH LOGIN PLAIN\r\n") == "AUTH PLAIN AGJvYgBzZWNyZXQ=\r\n");
-    CHECK(s.c.state() == CState::auth);
+    CHECK(s.c.state() == CState::Auth);
     s.server("235 2.7.0 Authentication successful\r\n");
     CHECK(s.c.authenticated());
     CHECK(s.c.idle());

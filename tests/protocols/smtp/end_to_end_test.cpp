@@ -71,7 +71,7 @@ TEST_CASE("end to end: content is delivered byte-exact", "[smtp][e2e]") {
         CHECK(o.data_acknowledged);
         CHECK(o.rcpts[0].reply.summary() == "250 2.0.0 Ok: queued");
         const bool eight_bit = has_8bit(content);
-        CHECK((p.handler.delivered[0].envelope.mail_params.body == Body::eight_bit_mime) == eight_bit);
+        CHECK((p.handler.delivered[0].envelope.mail_params.body == Body::EightBitMime) == eight_bit);
         CHECK(p.handler.delivered[0].envelope.mail_params.size == content.size());
         CHECK((p.client_trace[4].rfind("BDAT ", 0) == 0) == chunking);
       }

@@ -12,8 +12,8 @@ TEST_CASE("MailParams::parse reads SIZE, BODY, RET, ENVID, AUTH", "[smtp][params
   MailParams p;
   REQUIRE_FALSE(MailParams::parse(" SIZE=12345 body=8bitmime RET=HDRS ENVID=QQ+2B1 AUTH=bob+40example.org", all, p));
   CHECK(p.size == 12345u);
-  CHECK(p.body == Body::eight_bit_mime);
-  CHECK(p.ret == DsnRet::hdrs);
+  CHECK(p.body == Body::EightBitMime);
+  CHECK(p.ret == DsnRet::Hdrs);
   CHECK(p.envid == "QQ+1");
   CHECK(p.auth == "bob@example.org");
   CHECK(p.wire(all) == " SIZE=12345 BODY=8BITMIME RET=HDRS ENVID=QQ+2B1 AUTH=bob@example.org");
@@ -24,7 +24,7 @@ TEST_CASE("MailParams::parse reads SIZE, BODY, RET, ENVID, AUTH", "[smtp][params
   CHECK(p == MailParams{});
   REQUIRE_FALSE(MailParams::parse(" AUTH=<>  BODY=7BIT", all, p));
   CHECK(p.auth == "<>");
-  CHECK(p.body == Body::seven_bit);
+  CHECK(p.body == Body::SevenBit);
 }
 
 TEST_CASE("MailParams::parse errors: 555 unsupported, 501 bad value", "[smtp][params]") {

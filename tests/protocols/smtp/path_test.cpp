@@ -56,12 +56,12 @@ TEST_CASE("path syntax errors", "[smtp][path]") {
   };
   for (const char* t : bad) {
     INFO(t);
-    CHECK(parse_forward_path(t).error == PathError::syntax);
-    CHECK(parse_reverse_path(t).error == PathError::syntax);
+    CHECK(parse_forward_path(t).error == PathError::Syntax);
+    CHECK(parse_reverse_path(t).error == PathError::Syntax);
   }
-  CHECK(parse_forward_path("<>").error == PathError::syntax);  // RCPT TO:<>
-  CHECK(parse_reverse_path("<Postmaster>").error == PathError::syntax);
-  CHECK(parse_forward_path("<alice@" + std::string(64, 'a') + ".org>").error == PathError::syntax);  // label > 63
+  CHECK(parse_forward_path("<>").error == PathError::Syntax);  // RCPT TO:<>
+  CHECK(parse_reverse_path("<Postmaster>").error == PathError::Syntax);
+  CHECK(parse_forward_path("<alice@" + std::string(64, 'a') + ".org>").error == PathError::Syntax);  // label > 63
 }
 
 TEST_CASE("path limits of RFC 5321 4.5.3.1 give distinct errors", "[smtp][path]") {
@@ -72,24 +72,24 @@ TEST_CASE("path limits of RFC 5321 4.5.3.1 give distinct errors", "[smtp][path]"
     return d + std::string(n - d.size(), 'e');
   };
   CHECK(parse_forward_path("<" + l64 + "@example.org>").ok());
-  CHECK(parse_forward_path("<" + l65 + "@example.org>").error == PathError::local_part_too_long);
-  CHECK(parse_forward_path("<\"" + std::string(63, 'q') + "\"@example.org>").error == PathError::local_part_too_long);
+  CHECK(parse_forward_path("<" + l65 + "@example.org>").error == PathError::LocalPartTooLong);
+  CHECK(parse_forward_path("<\"" + std::string(63, 'q') + "\"@example.org>").error == PathError::LocalPartTooLong);
   CHECK(domain_of(255).size() == 255);
   CHECK(parse_forward_path("<a@" + domain_of(252) + ">").ok());  // 1 + 1 + 252 + 2 = 256
-  CHECK(parse_forward_path("<ab@" + domain_of(252) + ">").error == PathError::path_too_long);
-  CHECK(parse_forward_path("<a@" + domain_of(256) + ">").error == PathError::domain_too_long);
+  CHECK(parse_forward_path("<ab@" + domain_of(252) + ">").error == PathError::PathTooLong);
+  CHECK(parse_forward_path("<a@" + domain_of(256) + ">").error == PathError::DomainTooLong);
 
-  Reply syntax = path_error_reply(PathError::syntax, false);
+  Reply syntax = path_error_reply(PathError::Syntax, false);
   CHECK(syntax.summary() == "501 5.1.3 Bad recipient address syntax");
-  CHECK(path_error_reply(PathError::syntax, true).summary() == "501 5.1.7 Bad sender address syntax");
-  Reply local = path_error_reply(PathError::local_part_too_long, false);
+  CHECK(path_error_reply(PathError::Syntax, true).summary() == "501 5.1.7 Bad sender address syntax");
+  Reply local = path_error_reply(PathError::LocalPartTooLong, false);
   CHECK(local.code == 553);
   CHECK(local.enhanced == "5.1.3");
-  Reply domain = path_error_reply(PathError::domain_too_long, false);
+  Reply domain = path_error_reply(PathError::DomainTooLong, false);
   CHECK(domain.code == 553);
   CHECK(domain.enhanced == "5.1.2");
   CHECK(domain.text() != local.text());
-  CHECK(path_error_reply(PathError::path_too_long, true).code == 553);
+  CHECK(path_error_reply(PathError::PathTooLong, true).code == 553);
 }
 
 TEST_CASE("Path::address quotes when needed and parse_mailbox round-trips", "[smtp][path]") {
@@ -104,6 +104,6 @@ TEST_CASE("Path::address quotes when needed and parse_mailbox round-trips", "[sm
     REQUIRE(r.ok());
     CHECK(r.path.address() == a);
   }
-  CHECK(parse_mailbox("alice@example.org trailing").error == PathError::syntax);
+  CHECK(parse_mailbox("alice@example.org trailing").error == PathError::Syntax);
   CHECK(parse_mailbox("Bob@EXAMPLE.org").path == Path{"Bob", "example.org"});
 }

@@ -33,7 +33,7 @@ TEST_CASE("AUTH PLAIN with an initial response (RFC 4954, RFC 4616)", "[smtp][se
   CHECK(a.s->envelope().auth_user == "bob");
   CHECK(a.say("AUTH PLAIN " + plain_response("", "bob", "secret")) == "503 5.5.1 Error: already authenticated\r\n");
   CHECK(a.say("MAIL FROM:<bob@example.org> AUTH=bob@example.org") == "250 2.1.0 Ok\r\n");
-  CHECK(a.s->state() == ServerSession::State::mail);
+  CHECK(a.s->state() == ServerSession::State::Mail);
   // Credentials never reach the trace.
   for (const auto& [line, reply] : a.h.exchanges) CHECK(line.find(plain_response("", "bob", "wrong")) == std::string::npos);
   CHECK(a.h.exchanges[3].first == "AUTH PLAIN ****");
@@ -42,7 +42,7 @@ TEST_CASE("AUTH PLAIN with an initial response (RFC 4954, RFC 4616)", "[smtp][se
 TEST_CASE("AUTH PLAIN with a 334 continuation, cancel and bad base64", "[smtp][server][auth]") {
   AuthServer a;
   CHECK(a.say("AUTH PLAIN") == "334 \r\n");
-  CHECK(a.s->state() == ServerSession::State::auth);
+  CHECK(a.s->state() == ServerSession::State::Auth);
   CHECK(a.say("*") == "501 5.7.0 Authentication aborted\r\n");
   CHECK(a.say("AUTH plain") == "334 \r\n");
   CHECK(a.say("!!!notbase64") == "501 5.5.2 Cannot Base64-decode Client responses\r\n");
@@ -73,7 +73,7 @@ TEST_CASE("AUTH errors: unknown mechanism, syntax, long line, HELO", "[smtp][ser
   CHECK(a.say("AUTH PLAIN") == "334 \r\n");
   // AUTH lines may be long (12288 octets), longer ones are refused.
   CHECK(a.say(std::string(20000, 'A')) == "500 5.5.6 Authentication exchange line is too long\r\n");
-  CHECK(a.s->state() == ServerSession::State::ready);
+  CHECK(a.s->state() == ServerSession::State::Ready);
   CHECK(a.say("AUTH PLAIN") == "334 \r\n");
   CHECK(a.say(std::string(1000, 'A')) == "535 5.7.8 Error: authentication failed\r\n");
   CHECK(a.say("HELO c") == "250 mx.example.org\r\n");

@@ -36,7 +36,7 @@ TEST_CASE("BDAT: EHLO offers CHUNKING, chunks are binary-safe, LAST delivers", "
         "250 2.0.0 Ok\r\n");
   REQUIRE(o.contents.size() == 1);
   CHECK(o.contents[0] == first + second);
-  CHECK(o.state == State::ready);
+  CHECK(o.state == State::Ready);
 }
 
 TEST_CASE("BDAT: content is stored as CRLF lines, across chunk boundaries too", "[smtp][server][bdat]") {
@@ -87,13 +87,13 @@ TEST_CASE("BDAT refused: the reply comes after its octets, which are never comma
     State after;
     ServerConfig cfg = server_config();
   } cases[] = {
-      {"", "503 5.5.1 Error: send HELO/EHLO first", State::connected},
-      {"HELO c\r\n", "502 5.5.1 Error: command not implemented", State::ready},
-      {"EHLO c\r\n", "502 5.5.1 Error: command not implemented", State::ready, no_chunking},
-      {"EHLO c\r\n", "503 5.5.1 Error: need RCPT command", State::ready},
-      {"EHLO c\r\nMAIL FROM:<a@x.example>\r\n", "503 5.5.1 Error: need RCPT command", State::mail},
+      {"", "503 5.5.1 Error: send HELO/EHLO first", State::Connected},
+      {"HELO c\r\n", "502 5.5.1 Error: command not implemented", State::Ready},
+      {"EHLO c\r\n", "502 5.5.1 Error: command not implemented", State::Ready, no_chunking},
+      {"EHLO c\r\n", "503 5.5.1 Error: need RCPT command", State::Ready},
+      {"EHLO c\r\nMAIL FROM:<a@x.example>\r\n", "503 5.5.1 Error: need RCPT command", State::Mail},
       {"EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<nobody@y.example>\r\n", "554 5.5.1 Error: no valid recipients",
-       State::mail},
+       State::Mail},
   };
   for (const auto& c : cases) {
     INFO(c.setup);
@@ -208,7 +208,7 @@ TEST_CASE("BDAT: the host's word at the first chunk, timeouts and a lost client"
     ServerSession s(server_config(), h);
     s.receive(kTransaction + "BDAT 10 LAST\r\nhalf");
     s.take_output();
-    CHECK(s.state() == State::chunk);
+    CHECK(s.state() == State::Chunk);
     CHECK(s.timeout() == 180000ms);
     s.on_timeout();
     CHECK(s.take_output() == "421 4.4.2 mx.example.org Error: timeout exceeded\r\n");

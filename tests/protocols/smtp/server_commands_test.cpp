@@ -13,10 +13,10 @@ using State = ServerSession::State;
 namespace {
 
 // How a session gets into each state a command can arrive in.
-enum Setup { kRejected, kConnected, kReady, kMail, kRcpt, kBdat };
+enum Setup { Rejected, Connected, Ready, Mail, Rcpt, Bdat };
 
 std::unique_ptr<ServerSession> session_in(Setup setup, RecordingHandler& h, ServerConfig cfg = server_config()) {
-  if (setup == kRejected) h.greeting_reply = Reply::make(554, "5.3.2", "mx.example.org No SMTP service here");
+  if (setup == Rejected) h.greeting_reply = Reply::make(554, "5.3.2", "mx.example.org No SMTP service here");
   auto s = std::make_unique<ServerSession>(std::move(cfg), h);
   const char* lines[] = {"", "", "EHLO c.example\r\n", "EHLO c.example\r\nMAIL FROM:<a@x.example>\r\n",
                          "EHLO c.example\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\n",
@@ -82,7 +82,7 @@ TEST_CASE("every verb in every state gets its row's reply", "[smtp][server][orde
   ServerConfig cfg = server_config();
   cfg.auth_mechanisms = {"PLAIN"};
   for (const auto& row : rows) {
-    for (Setup setup : {kRejected, kConnected, kReady, kMail, kRcpt, kBdat}) {
+    for (Setup setup : {Rejected, Connected, Ready, Mail, Rcpt, Bdat}) {
       INFO(row.line << " in setup " << setup);
       RecordingHandler h;
       auto s = session_in(setup, h, cfg);
@@ -108,20 +108,20 @@ TEST_CASE("arguments that do not fit a command get 501 with its usage", "[smtp][
     const char* reply;
   } cases[] = {
       // Arguments required.
-      {kConnected, "EHLO", "501 5.5.4 Syntax: EHLO hostname"},
-      {kReady, "HELO", "501 5.5.4 Syntax: HELO hostname"},
-      {kReady, "HELO a\x01" "b", "501 5.5.4 Syntax: HELO hostname"},  // no control byte in a name
-      {kReady, "VRFY", "501 5.5.4 Syntax: VRFY address"},
+      {Connected, "EHLO", "501 5.5.4 Syntax: EHLO hostname"},
+      {Ready, "HELO", "501 5.5.4 Syntax: HELO hostname"},
+      {Ready, "HELO a\x01" "b", "501 5.5.4 Syntax: HELO hostname"},  // no control byte in a name
+      {Ready, "VRFY", "501 5.5.4 Syntax: VRFY address"},
       // No arguments allowed.
-      {kRcpt, "DATA now", "501 5.5.4 Syntax: DATA"},
-      {kMail, "RSET all", "501 5.5.4 Syntax: RSET"},
+      {Rcpt, "DATA now", "501 5.5.4 Syntax: DATA"},
+      {Mail, "RSET all", "501 5.5.4 Syntax: RSET"},
       // Read by the command itself.
-      {kReady, "MAIL", "501 5.5.4 Syntax: MAIL FROM:<address>"},
-      {kMail, "RCPT", "501 5.5.4 Syntax: RCPT TO:<address>"},
-      {kReady, "AUTH", "501 5.5.4 Syntax: AUTH mechanism"},
+      {Ready, "MAIL", "501 5.5.4 Syntax: MAIL FROM:<address>"},
+      {Mail, "RCPT", "501 5.5.4 Syntax: RCPT TO:<address>"},
+      {Ready, "AUTH", "501 5.5.4 Syntax: AUTH mechanism"},
       // Anything goes.
-      {kReady, "NOOP now", "250 2.0.0 Ok"},
-      {kReady, "HELP MAIL", "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH"},
+      {Ready, "NOOP now", "250 2.0.0 Ok"},
+      {Ready, "HELP MAIL", "214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP AUTH"},
   };
   ServerConfig cfg = server_config();
   cfg.auth_mechanisms = {"PLAIN"};
@@ -140,14 +140,14 @@ TEST_CASE("the order of checks: state first, then arguments, then the command's 
   // DATA with an argument before any RCPT is out of order, not a syntax error; MAIL on
   // submission says 530 before it looks at its arguments (RFC 4954 6).
   RecordingHandler h;
-  auto s = session_in(kReady, h);
+  auto s = session_in(Ready, h);
   s->receive("DATA now\r\n");
   CHECK(first_line(*s) == "503 5.5.1 Error: need RCPT command");
   ServerConfig submission = server_config();
   submission.auth_mechanisms = {"PLAIN"};
   submission.auth_required = true;
   RecordingHandler h2;
-  auto sub = session_in(kReady, h2, submission);
+  auto sub = session_in(Ready, h2, submission);
   sub->receive("MAIL\r\n");
   CHECK(first_line(*sub) == "530 5.7.0 Authentication required");
 }

@@ -95,7 +95,7 @@ TEST_CASE("a pending MAIL holds the pipelined commands behind it until the decis
   REQUIRE(s.deciding());
   CHECK(s.paused());
   CHECK(s.timeout() == server_config().decision_timeout);
-  CHECK(s.state() == ServerSession::State::ready);
+  CHECK(s.state() == ServerSession::State::Ready);
   const std::size_t traced = h.exchanges.size();
   s.receive("Subject: x\r\n\r\nbody\r\n.\r\n");  // more pipelined input keeps waiting
   CHECK(s.take_output().empty());
@@ -111,7 +111,7 @@ TEST_CASE("a pending MAIL holds the pipelined commands behind it until the decis
   h.owed.pop_front();
   CHECK(s.take_output() == "250 2.0.0 Ok: queued\r\n");
   CHECK_FALSE(s.deciding());
-  CHECK(s.state() == ServerSession::State::ready);
+  CHECK(s.state() == ServerSession::State::Ready);
   CHECK(h.exchanges.back().first == "<data>");  // traced with the command it answers
   CHECK(h.abandoned == 0);
 }
@@ -177,7 +177,7 @@ TEST_CASE("a timeout at the end of DATA refuses the message for now", "[smtp][se
   s.on_timeout();
   CHECK(codes_of(s.take_output()) == std::vector<int>{451, 250});
   CHECK(s.envelope().rcpts.empty());  // the transaction ended with the 451
-  CHECK(s.state() == ServerSession::State::ready);
+  CHECK(s.state() == ServerSession::State::Ready);
 }
 
 TEST_CASE("a client leaving or flooding while a decision is awaited", "[smtp][server][decision]") {

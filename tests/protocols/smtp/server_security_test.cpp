@@ -24,7 +24,7 @@ TEST_CASE("HELO/EHLO with a control byte or over 255 octets is refused with 501"
   CHECK(a.say("EHLO evil.example\rX-Injected: yes") == "501 5.5.4 Syntax: EHLO hostname\r\n");
   CHECK(a.say("HELO evil\x01.example") == "501 5.5.4 Syntax: HELO hostname\r\n");
   CHECK(a.say("HELO " + std::string(256, 'a')) == "501 5.5.4 Syntax: HELO hostname\r\n");
-  CHECK(a.s->state() == ServerSession::State::connected);
+  CHECK(a.s->state() == ServerSession::State::Connected);
   CHECK(a.say("EHLO good.example").rfind("250-mx.example.org\r\n", 0) == 0);
   CHECK(a.s->envelope().helo == "good.example");
 }

@@ -13,12 +13,12 @@ TEST_CASE("server greets, answers EHLO with its extensions and HELO with one lin
   ServerConfig cfg = server_config();
   ServerSession s(cfg, h);
   CHECK(s.take_output() == "220 mx.example.org ESMTP maillab\r\n");
-  CHECK(s.state() == State::connected);
+  CHECK(s.state() == State::Connected);
   s.receive("EHLO client.example.net\r\n");
   CHECK(s.take_output() ==
         "250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-ENHANCEDSTATUSCODES\r\n"
         "250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
-  CHECK(s.state() == State::ready);
+  CHECK(s.state() == State::Ready);
   CHECK(s.envelope().helo == "client.example.net");
   CHECK(s.envelope().esmtp);
   s.receive("HELO other.example\r\n");
@@ -55,14 +55,14 @@ TEST_CASE("server runs a whole transaction and hands over the envelope", "[smtp]
   CHECK(h.delivered[0].content == "Subject: hi\r\n\r\n.dot\r\n");
   CHECK(e.mail_from == Path{"Alice", "example.net"});
   CHECK(e.mail_params.size == 20u);
-  CHECK(e.mail_params.body == Body::eight_bit_mime);
+  CHECK(e.mail_params.body == Body::EightBitMime);
   REQUIRE(e.rcpts.size() == 2);
   CHECK(e.rcpts[0].path.address() == "bob@example.org");
   CHECK(e.rcpts[0].params.notify == (RcptParams::notify_success | RcptParams::notify_failure));
   CHECK(e.rcpts[0].params.orcpt == "bob@example.org");
   CHECK(e.rcpts[1].path.address() == "Postmaster");
   // The transaction is over; the session is not.
-  CHECK(s.state() == State::ready);
+  CHECK(s.state() == State::Ready);
   CHECK(s.envelope().rcpts.empty());
   CHECK(s.envelope().helo == "client.example.net");
   CHECK(h.exchanges.back().first == "<data>");
@@ -111,7 +111,7 @@ TEST_CASE("every command in a wrong state gets 503 and changes nothing", "[smtp]
       {3, "MAIL FROM:<a@x.example>", "503 5.5.1 Error: nested MAIL command"},
       {3, "AUTH LOGIN", "503 5.5.1 Error: MAIL transaction in progress"},
   };
-  const State states[] = {State::connected, State::ready, State::mail, State::rcpt};
+  const State states[] = {State::Connected, State::Ready, State::Mail, State::Rcpt};
   for (const auto& c : cases) {
     INFO(c.setup << ": " << c.line);
     RecordingHandler h;
@@ -238,7 +238,7 @@ TEST_CASE("an over-long command line gets 500 and the session goes on", "[smtp][
     CHECK(lines[1] == "500 5.5.0 Line too long");
     CHECK(lines[2] == "500 5.5.0 Line too long");
     CHECK(lines[3] == "250-mx.example.org");
-    CHECK(s.state() == State::ready);
+    CHECK(s.state() == State::Ready);
     CHECK(h.exchanges[2].first.size() == 510 + 3);  // the kept start, then "..."
   }
 }
@@ -377,15 +377,15 @@ TEST_CASE("DATA: 554 when every recipient was refused, handler refusals keep the
   s.receive("EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<nobody@example.org>\r\nDATA\r\n");
   auto lines = lines_of(s.take_output());
   CHECK(lines.back() == "554 5.5.1 Error: no valid recipients");
-  CHECK(s.state() == State::mail);
+  CHECK(s.state() == State::Mail);
 
   h.data_reply = Reply::make(554, "5.7.1", "Go away");
   s.receive("RCPT TO:<b@example.org>\r\nDATA\r\n");
   CHECK(s.take_output() == "250 2.1.5 Ok\r\n554 5.7.1 Go away\r\n");
-  CHECK(s.state() == State::rcpt);
+  CHECK(s.state() == State::Rcpt);
   s.receive("RSET\r\n");
   CHECK(s.take_output() == "250 2.0.0 Ok\r\n");
-  CHECK(s.state() == State::ready);
+  CHECK(s.state() == State::Ready);
   CHECK(s.envelope().rcpts.empty());
 }
 
@@ -408,7 +408,7 @@ TEST_CASE("timeouts: command and data timeouts, 421 4.4.2, nothing delivered", "
   CHECK(s.timeout() == std::chrono::milliseconds(1000));
   s.receive("EHLO c\r\nMAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\npartial line\r\nmore");
   s.take_output();
-  CHECK(s.state() == State::data);
+  CHECK(s.state() == State::Data);
   CHECK(s.timeout() == std::chrono::milliseconds(2000));
   s.on_timeout();
   CHECK(s.take_output() == "421 4.4.2 mx.example.org Error: timeout exceeded\r\n");
@@ -458,7 +458,7 @@ TEST_CASE("size limit: declared SIZE at MAIL, actual size after the dot", "[smtp
   s.receive("RCPT TO:<b@y.example>\r\nDATA\r\n" + std::string(200, 'x') + "\r\n.\r\n");
   CHECK(s.take_output() == "250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n552 5.3.4 Error: message file too big\r\n");
   CHECK(h.delivered.empty());
-  CHECK(s.state() == State::ready);
+  CHECK(s.state() == State::Ready);
   s.receive("MAIL FROM:<a@x.example>\r\nRCPT TO:<b@y.example>\r\nDATA\r\nsmall\r\n.\r\n");
   CHECK(codes_of(s.take_output()) == std::vector<int>{250, 250, 354, 250});
   REQUIRE(h.delivered.size() == 1);
@@ -592,11 +592,11 @@ TEST_CASE("greetings with the standard text follow the host name and the handler
     switch (pick) {
       case 0:
         CHECK(s.take_output() == "220 " + text);
-        CHECK(s.state() == State::connected);
+        CHECK(s.state() == State::Connected);
         break;
       case 1:
         CHECK(s.take_output() == "554 5.3.2 " + text);
-        CHECK(s.state() == State::rejected);
+        CHECK(s.state() == State::Rejected);
         break;
       case 2:
         CHECK(s.take_output() == "421 " + text);
@@ -605,7 +605,7 @@ TEST_CASE("greetings with the standard text follow the host name and the handler
         break;
       default:
         CHECK(s.take_output() == "220 2.0.0 " + text);
-        CHECK(s.state() == State::connected);
+        CHECK(s.state() == State::Connected);
     }
     REQUIRE(h.exchanges.size() == 1);
     CHECK(as_strings(h.exchanges[0].second.lines) == std::vector<std::string>{cfg.hostname + " ESMTP maillab"});

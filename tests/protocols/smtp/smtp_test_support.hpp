@@ -202,7 +202,7 @@ inline std::vector<int> codes_of(std::string_view out) {
 struct Outcome {
   std::string output;  // everything the server wrote after its greeting
   std::vector<std::string> contents;
-  ServerSession::State state = ServerSession::State::connected;
+  ServerSession::State state = ServerSession::State::Connected;
 };
 
 // Feeds `input` to a fresh server in the pieces `cuts` makes (positions, ascending).

@@ -225,10 +225,10 @@ std::string old_mail_wire(const MailParams& m, const ParamSupport& support) {
   std::string out;
   if (!support.esmtp) return out;
   if (m.size && support.size) out += " SIZE=" + std::to_string(*m.size);
-  if (m.body != Body::unspecified && support.body)
-    out += m.body == Body::eight_bit_mime ? " BODY=8BITMIME" : " BODY=7BIT";
+  if (m.body != Body::Unspecified && support.body)
+    out += m.body == Body::EightBitMime ? " BODY=8BITMIME" : " BODY=7BIT";
   if (support.dsn) {
-    if (m.ret != DsnRet::unspecified) out += m.ret == DsnRet::full ? " RET=FULL" : " RET=HDRS";
+    if (m.ret != DsnRet::Unspecified) out += m.ret == DsnRet::Full ? " RET=FULL" : " RET=HDRS";
     if (!m.envid.empty()) out += " ENVID=" + xtext_encode(m.envid);
   }
   if (m.auth && support.auth) out += " AUTH=" + (*m.auth == "<>" ? *m.auth : xtext_encode(*m.auth));

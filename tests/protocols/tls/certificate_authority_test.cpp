@@ -56,16 +56,16 @@ TEST_CASE("host certificates carry the host's names and the variant's dates") {
   CHECK(X509_check_ca(v.get()) == 0);
   CHECK(valid->private_key_pem().rfind("-----BEGIN PRIVATE KEY-----\n", 0) == 0);
 
-  auto expired = ca.issue({"mx.b.example"}, CertificateKind::kExpired);
+  auto expired = ca.issue({"mx.b.example"}, CertificateKind::Expired);
   CHECK(expired->not_after == kStart - kDay);
   CHECK(describe_certificate(parse_pem(expired->certificate_pem()).get()).not_after == kStart - kDay);
 
-  auto self = ca.issue({"mx.b.example"}, CertificateKind::kSelfSigned);
+  auto self = ca.issue({"mx.b.example"}, CertificateKind::SelfSigned);
   X509Ptr s = parse_pem(self->certificate_pem());
   CHECK(X509_check_issued(s.get(), s.get()) == X509_V_OK);
   CHECK(X509_check_issued(root.get(), s.get()) != X509_V_OK);
 
-  auto wrong = ca.issue({"mx.b.example"}, CertificateKind::kWrongName);
+  auto wrong = ca.issue({"mx.b.example"}, CertificateKind::WrongName);
   X509Ptr wr = parse_pem(wrong->certificate_pem());
   CHECK(X509_check_host(wr.get(), "mx.b.example", 0, 0, nullptr) == 0);
   CHECK(describe_certificate(wr.get()).common_name == "wrong-name.invalid");
@@ -81,12 +81,12 @@ TEST_CASE("the CA is a function of the seed") {
 }
 
 TEST_CASE("certificate kinds parse from the scenario's words") {
-  CHECK(parse_certificate_kind("valid") == CertificateKind::kValid);
-  CHECK(parse_certificate_kind("expired") == CertificateKind::kExpired);
-  CHECK(parse_certificate_kind("self-signed") == CertificateKind::kSelfSigned);
-  CHECK(parse_certificate_kind("wrong-name") == CertificateKind::kWrongName);
+  CHECK(parse_certificate_kind("valid") == CertificateKind::Valid);
+  CHECK(parse_certificate_kind("expired") == CertificateKind::Expired);
+  CHECK(parse_certificate_kind("self-signed") == CertificateKind::SelfSigned);
+  CHECK(parse_certificate_kind("wrong-name") == CertificateKind::WrongName);
   CHECK_FALSE(parse_certificate_kind("revoked"));
-  CHECK(to_string(CertificateKind::kSelfSigned) == "self-signed");
+  CHECK(to_string(CertificateKind::SelfSigned) == "self-signed");
 }
 
 TEST_CASE("bad names are refused at load time") {

@@ -27,11 +27,11 @@ void exchange(World& w, UnixTime now, Run& run, bool& resumed) {
   Session client(w.client, params_for("mx.b.example", "mx.b.example:25"), now);
   Wire wire;
   REQUIRE(pump(client, server, &wire));
-  REQUIRE(server.send("220 mx.b.example ESMTP\r\n") == Status::kOk);
+  REQUIRE(server.send("220 mx.b.example ESMTP\r\n") == Status::Ok);
   REQUIRE(pump(client, server, &wire));
-  REQUIRE(client.send("EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>\r\n") == Status::kOk);
+  REQUIRE(client.send("EHLO pc.a.example\r\nMAIL FROM:<alice@a.example>\r\n") == Status::Ok);
   REQUIRE(pump(client, server, &wire));
-  REQUIRE(server.send("250 mx.b.example\r\n250 2.1.0 Ok\r\n") == Status::kOk);
+  REQUIRE(server.send("250 mx.b.example\r\n250 2.1.0 Ok\r\n") == Status::Ok);
   client.close();
   server.close();
   REQUIRE(pump(client, server, &wire));

@@ -15,9 +15,9 @@ HandshakeInfo connect(World& w, const ClientParams& params, UnixTime now) {
   Session client(w.client, params, now);
   REQUIRE(pump(client, server));
   REQUIRE(client.handshake_done());
-  REQUIRE(client.send("EHLO pc.a.example\r\n") == Status::kOk);
+  REQUIRE(client.send("EHLO pc.a.example\r\n") == Status::Ok);
   REQUIRE(pump(client, server));
-  REQUIRE(server.send("250 mx.b.example\r\n") == Status::kOk);
+  REQUIRE(server.send("250 mx.b.example\r\n") == Status::Ok);
   REQUIRE(pump(client, server));
   REQUIRE(client.plaintext() == "250 mx.b.example\r\n");
   client.close();
@@ -95,7 +95,7 @@ TEST_CASE("a session dropped without close_notify is not resumed (as OpenSSL cle
     Session server(w.server, kStart);
     Session client(w.client, p, kStart);
     REQUIRE(pump(client, server));
-    REQUIRE(server.send("220 ready\r\n") == Status::kOk);
+    REQUIRE(server.send("220 ready\r\n") == Status::Ok);
     REQUIRE(pump(client, server));  // the ticket arrives with the reply
   }  // both dropped: a reset
   CHECK_FALSE(connect(w, p, kStart + 1).resumed);

@@ -13,13 +13,13 @@ TEST_CASE("a lab client and server agree on TLS 1.3 with a named cipher and carr
   World w(1);
   Session server(w.server, kStart);
   Session client(w.client, params_for("mx.b.example"), kStart);
-  REQUIRE(client.phase() == Phase::kHandshaking);
+  REQUIRE(client.phase() == Phase::Handshaking);
   REQUIRE_FALSE(client.output().empty());  // the ClientHello, written at once
 
   REQUIRE(pump(client, server));
   REQUIRE(client.handshake_done());
   REQUIRE(server.handshake_done());
-  CHECK(client.phase() == Phase::kOpen);
+  CHECK(client.phase() == Phase::Open);
   CHECK(client.info().version == "TLSv1.3");
   CHECK(server.info().version == "TLSv1.3");
   CHECK(client.info().cipher == "TLS_AES_256_GCM_SHA384");
@@ -28,10 +28,10 @@ TEST_CASE("a lab client and server agree on TLS 1.3 with a named cipher and carr
   CHECK(server.info().server_name == "mx.b.example");  // SNI
   CHECK_FALSE(client.info().resumed);
 
-  REQUIRE(client.send("EHLO pc.a.example\r\n") == Status::kOk);
+  REQUIRE(client.send("EHLO pc.a.example\r\n") == Status::Ok);
   REQUIRE(pump(client, server));
   CHECK(server.take_plaintext() == "EHLO pc.a.example\r\n");
-  REQUIRE(server.send("250-mx.b.example\r\n250 PIPELINING\r\n") == Status::kOk);
+  REQUIRE(server.send("250-mx.b.example\r\n250 PIPELINING\r\n") == Status::Ok);
   REQUIRE(pump(client, server));
   CHECK(client.take_plaintext() == "250-mx.b.example\r\n250 PIPELINING\r\n");
 }
@@ -42,7 +42,7 @@ TEST_CASE("the ciphertext is not the plaintext") {
   Session client(w.client, params_for("mx.b.example"), kStart);
   REQUIRE(pump(client, server));
   Wire wire;
-  REQUIRE(client.send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n") == Status::kOk);
+  REQUIRE(client.send("AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n") == Status::Ok);
   REQUIRE(pump(client, server, &wire));
   CHECK(wire.to_server.find("AUTH PLAIN") == std::string::npos);
   CHECK(server.plaintext() == "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
@@ -52,10 +52,10 @@ TEST_CASE("bytes split one at a time give the same handshake and the same plaint
   World w(3);
   Session server(w.server, kStart);
   Session client(w.client, params_for("mx.b.example"), kStart);
-  REQUIRE(client.send("QUIT\r\n") == Status::kOk);  // queued until the handshake is done
+  REQUIRE(client.send("QUIT\r\n") == Status::Ok);  // queued until the handshake is done
   for (int round = 0; round < 16; ++round) {
-    for (char c : client.take_output()) REQUIRE(server.receive(std::string_view(&c, 1)) == Status::kOk);
-    for (char c : server.take_output()) REQUIRE(client.receive(std::string_view(&c, 1)) == Status::kOk);
+    for (char c : client.take_output()) REQUIRE(server.receive(std::string_view(&c, 1)) == Status::Ok);
+    for (char c : server.take_output()) REQUIRE(client.receive(std::string_view(&c, 1)) == Status::Ok);
   }
   REQUIRE(client.handshake_done());
   REQUIRE(server.handshake_done());
@@ -95,9 +95,9 @@ TEST_CASE("a TLS 1.1-only client is refused with a protocol_version alert (RFC 8
   std::string hello(BIO_ctrl_pending(out), '\0');
   BIO_read(out, hello.data(), static_cast<int>(hello.size()));
 
-  CHECK(server.receive(hello) == Status::kFailed);
-  CHECK(server.phase() == Phase::kFailed);
-  CHECK(server.error().kind == ErrorKind::kVersion);
+  CHECK(server.receive(hello) == Status::Failed);
+  CHECK(server.phase() == Phase::Failed);
+  CHECK(server.error().kind == ErrorKind::Version);
   CHECK(server.error().alert_sent == "protocol version");
   CHECK_FALSE(server.handshake_done());
   const std::string alert = server.take_output();
@@ -108,7 +108,7 @@ TEST_CASE("a TLS 1.1-only client is refused with a protocol_version alert (RFC 8
   CHECK(SSL_get_error(ssl.get(), SSL_do_handshake(ssl.get())) == SSL_ERROR_SSL);
   CHECK(ERR_GET_REASON(ERR_peek_error()) == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION);
   ERR_clear_error();
-  CHECK(server.receive("more") == Status::kFailed);  // a failed session stays failed
+  CHECK(server.receive("more") == Status::Failed);  // a failed session stays failed
 }
 
 TEST_CASE("close_notify is an orderly close; an end without it is a truncation") {
@@ -117,29 +117,29 @@ TEST_CASE("close_notify is an orderly close; an end without it is a truncation")
     Session server(w.server, kStart);
     Session client(w.client, params_for("mx.b.example"), kStart);
     REQUIRE(pump(client, server));
-    REQUIRE(client.send("QUIT\r\n") == Status::kOk);
+    REQUIRE(client.send("QUIT\r\n") == Status::Ok);
     client.close();
     CHECK(client.close_sent());
     REQUIRE(pump(client, server));
     CHECK(server.plaintext() == "QUIT\r\n");  // what came before close_notify arrives
     CHECK(server.peer_closed());
-    CHECK(server.phase() == Phase::kClosed);
-    CHECK(server.receive_eof() == Status::kOk);
-    CHECK(client.send("late") == Status::kFailed);
+    CHECK(server.phase() == Phase::Closed);
+    CHECK(server.receive_eof() == Status::Ok);
+    CHECK(client.send("late") == Status::Failed);
   }
   SECTION("the transport ends first") {
     Session server(w.server, kStart);
     Session client(w.client, params_for("mx.b.example"), kStart);
     REQUIRE(pump(client, server));
-    CHECK(server.receive_eof() == Status::kFailed);
-    CHECK(server.error().kind == ErrorKind::kTruncated);
+    CHECK(server.receive_eof() == Status::Failed);
+    CHECK(server.error().kind == ErrorKind::Truncated);
   }
   SECTION("during the handshake") {
     Session server(w.server, kStart);
     Session client(w.client, params_for("mx.b.example"), kStart);
-    REQUIRE(server.receive(client.take_output()) == Status::kOk);
-    CHECK(client.receive_eof() == Status::kFailed);
-    CHECK(client.error().kind == ErrorKind::kTruncated);
+    REQUIRE(server.receive(client.take_output()) == Status::Ok);
+    CHECK(client.receive_eof() == Status::Failed);
+    CHECK(client.error().kind == ErrorKind::Truncated);
     CHECK(client.error().detail == "connection closed during the handshake");
   }
 }
@@ -148,8 +148,8 @@ TEST_CASE("garbage bytes are an error result, never an exception") {
   World w(7);
   SECTION("instead of a ClientHello") {
     Session server(w.server, kStart);
-    CHECK(server.receive("EHLO pc.a.example\r\n") == Status::kFailed);
-    CHECK(server.error().kind == ErrorKind::kProtocol);
+    CHECK(server.receive("EHLO pc.a.example\r\n") == Status::Failed);
+    CHECK(server.error().kind == ErrorKind::Protocol);
     CHECK_FALSE(server.error().detail.empty());
     CHECK(server.plaintext().empty());
   }
@@ -157,16 +157,16 @@ TEST_CASE("garbage bytes are an error result, never an exception") {
     Session server(w.server, kStart);
     Session client(w.client, params_for("mx.b.example"), kStart);
     REQUIRE(pump(client, server));
-    REQUIRE(client.send("MAIL FROM:<alice@a.example>\r\n") == Status::kOk);
+    REQUIRE(client.send("MAIL FROM:<alice@a.example>\r\n") == Status::Ok);
     std::string record = client.take_output();
     record[record.size() - 3] ^= 0x55;  // inside the AEAD tag
-    CHECK(server.receive(record) == Status::kFailed);
-    CHECK(server.error().kind == ErrorKind::kProtocol);
+    CHECK(server.receive(record) == Status::Failed);
+    CHECK(server.error().kind == ErrorKind::Protocol);
     CHECK(server.error().alert_sent == "bad record mac");
     CHECK(server.plaintext().empty());
     // The peer learns why from the alert.
-    CHECK(client.receive(server.take_output()) == Status::kFailed);
-    CHECK(client.error().kind == ErrorKind::kPeerAlert);
+    CHECK(client.receive(server.take_output()) == Status::Failed);
+    CHECK(client.error().kind == ErrorKind::PeerAlert);
     CHECK(client.error().alert_received == "bad record mac");
   }
 }
@@ -220,7 +220,7 @@ TEST_CASE("a moved session keeps working") {
   Session client(std::move(first));
   REQUIRE(pump(client, server));
   REQUIRE(client.handshake_done());
-  REQUIRE(client.send("NOOP\r\n") == Status::kOk);
+  REQUIRE(client.send("NOOP\r\n") == Status::Ok);
   REQUIRE(pump(client, server));
   CHECK(server.plaintext() == "NOOP\r\n");
 }

@@ -24,7 +24,7 @@ struct World {
   ServerContext server;
   ClientContext client;
 
-  explicit World(std::uint64_t seed, CertificateKind kind = CertificateKind::kValid,
+  explicit World(std::uint64_t seed, CertificateKind kind = CertificateKind::Valid,
                  std::vector<std::string> names = {"mx.b.example", "mail.b.example"})
       : lib(LibraryContext::deterministic(seed)),
         ca(LibraryContext::deterministic(seed, "ca"), kStart),
