@@ -7,18 +7,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <memory>
 #include <random>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "bridge/http_api.hpp"
 #include "bridge/http_mailboxes.hpp"
 #include "bridge/message_cache.hpp"
 #include "protocols/message/encoded_word.hpp"
 #include "protocols/message/message.hpp"
-#include "scenarios/loader.hpp"
+#include "api_lab.hpp"
 
 using namespace maillab;
 
@@ -45,36 +42,10 @@ hosts:
       erin: {password: builder}
 )";
 
-http::Request get(const std::string& target) {
-  http::Request r;
-  r.target = target;
-  const auto t = http::parse_target(target);
-  REQUIRE(t);
-  r.path = t->path;
-  r.segments = t->segments;
-  r.query = t->query;
-  return r;
-}
-
-struct Lab {
-  std::unique_ptr<scenario::World> world;
-  std::unique_ptr<bridge::HttpApi> api;
-  Lab() {
-    auto loaded = scenario::load_scenario_text(kYaml, "test.yaml");
-    REQUIRE(std::holds_alternative<scenario::Scenario>(loaded));
-    const auto& s = std::get<scenario::Scenario>(loaded);
-    auto built = scenario::World::build(s, s.seed);
-    REQUIRE(std::holds_alternative<std::unique_ptr<scenario::World>>(built));
-    world = std::move(std::get<std::unique_ptr<scenario::World>>(built));
-    api = std::make_unique<bridge::HttpApi>(*world);
-  }
-  io::MemoryDisk& maildir() { return world->host("mx.b.example")->disk; }
-  io::MemoryDisk& mbox() { return world->host("mx.c.example")->disk; }
-  http::Response answer(const std::string& target) {
-    auto a = api->on_request(get(target), 1);
-    REQUIRE(a);
-    return *a;
-  }
+struct Lab : bridge::test::ApiLab {
+  Lab() : ApiLab(kYaml) {}
+  io::MemoryDisk& maildir() { return disk_of("mx.b.example"); }
+  io::MemoryDisk& mbox() { return disk_of("mx.c.example"); }
 };
 
 // The oracle: the list answer made from scratch, with the same filters.
@@ -235,11 +206,7 @@ TEST_CASE("read-your-writes: the request after a change sees it") {
 
   // DELETE, then GET: nothing is listed, the raw fetch is 404.
   CHECK(lab.answer("/api/v1/messages?subject=hello").body != "[]");
-  auto del = get("/api/v1/messages");
-  del.method = "DELETE";
-  auto deleted = lab.api->on_request(del, 2);
-  REQUIRE(deleted);
-  CHECK(deleted->body == "{\"deleted\":2}");
+  CHECK(lab.answer("/api/v1/messages", "DELETE").body == "{\"deleted\":2}");
   CHECK(lab.answer("/api/v1/messages").body == "[]");
   CHECK(lab.answer("/api/v1/messages?subject=hello").body == "[]");
   CHECK(lab.answer("/api/v1/messages/" + id + "/raw").status == 404);
