@@ -39,7 +39,7 @@ struct MessageFilter {
 
 class MessageCache {
  public:
-  static constexpr std::size_t kJournal = 8192;
+  static constexpr std::size_t kJournal = 2048;  // paths; ~200 kB a host at most
   // The list answer: the JSON array of the messages the filter keeps, in listing order.
   std::string json(scenario::World& world, const MessageFilter& filter);
   // The unfiltered list answer.
