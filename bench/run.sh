@@ -478,6 +478,11 @@ wrk_rate() {  # URL [SCRIPT]: requests/s (empty if any answer was not 2xx or a s
 }
 http_rows() {
   command -v wrk >/dev/null || { say "no wrk: HTTP rows skipped"; return 1; }
+  # The IMAP row's INBOX; made here when that row did not run (--rows http). nginx's
+  # worker (user nobody) must reach the files under $WORK (mktemp -d makes it 0700).
+  [ -d "$WORK/imap-lab/mx.imap.test/u" ] ||
+    python3 "$ROOT/bench/make_maildir.py" "$WORK/imap-lab/mx.imap.test/u" "$IMAP_MESSAGES"
+  chmod 755 "$WORK"
   SERVE_AT=mx.imap.test:imap serve_start "$ROOT/bench/imap.yaml" --mailboxes "$WORK/imap-lab" \
     --http 127.0.0.1:0 || return 1
   pin_server "$SERVE_PID"

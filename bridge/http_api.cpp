@@ -82,21 +82,11 @@ HttpApi::HttpApi(scenario::World& world)
 }
 
 Response HttpApi::messages(const Request& r) const {
-  const auto host = r.query_param("host"), user = r.query_param("user"), folder = r.query_param("folder"),
-             subject = r.query_param("subject");
-  if (!host && !user && !folder && !subject) return Response::json(200, cache_.all_json(world_));
-  std::string out = "[";
-  for (const StoredMessage& m : cache_.listing(world_)) {
-    if ((host && m.host != *host) || (user && m.user != *user) || (folder && m.folder != *folder)) continue;
-    const io::Bytes file = message_file(world_, m);
-    if (!file) continue;
-    const MessageCache::Entry& e = cache_.get(m, file);
-    if (subject && e.subject.find(*subject) == std::string::npos) continue;
-    if (out.size() > 1) out += ',';
-    out += e.json;
-  }
-  out += ']';
-  return Response::json(200, std::move(out));
+  const MessageFilter filter{r.query_param("host"), r.query_param("user"), r.query_param("folder"),
+                             r.query_param("subject")};
+  if (!filter.host && !filter.user && !filter.folder && !filter.subject)
+    return Response::json(200, cache_.all_json(world_));
+  return Response::json(200, cache_.json(world_, filter));
 }
 
 Response HttpApi::raw(std::string_view id) const {

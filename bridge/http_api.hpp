@@ -15,7 +15,7 @@
 #include <functional>
 #include <string>
 
-#include "bridge/http_mailboxes.hpp"
+#include "bridge/message_cache.hpp"
 #include "protocols/http/router.hpp"
 #include "scenarios/world.hpp"
 
@@ -48,7 +48,7 @@ class HttpApi {
   scenario::World& world_;
   http::Router router_;
   std::function<std::string()> timeline_svg_;
-  mutable MessageCache cache_;  // answers as without it, faster (bridge/http_mailboxes.hpp)
+  mutable MessageCache cache_;  // answers as without it, faster (bridge/message_cache.hpp)
 };
 
 // The console's page (bridge/http_console.cpp): HTML with its script and style inline.

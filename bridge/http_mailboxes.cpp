@@ -42,6 +42,8 @@ std::string id_of(const std::string& host, const std::string& path, std::size_t 
   return message::hex64(message::fnv1a(host + '\0' + path + '\0' + std::to_string(offset)));
 }
 
+}  // namespace
+
 void add_mbox(const std::string& host, const std::string& user, const std::string& path, const std::string& text,
               std::vector<StoredMessage>& out) {
   std::size_t pos = 0;
@@ -57,7 +59,21 @@ void add_mbox(const std::string& host, const std::string& user, const std::strin
   }
 }
 
-}  // namespace
+std::optional<StoredMessage> maildir_message(const std::string& host, const std::string& path) {
+  const std::vector<std::string> parts = split(path);
+  std::string folder;
+  if (parts.size() == 4 && (parts[2] == "new" || parts[2] == "cur")) {
+    folder = "INBOX";
+  } else if (parts.size() == 5 && parts[2].size() > 1 && parts[2][0] == '.' &&
+             (parts[3] == "new" || parts[3] == "cur")) {
+    folder = parts[2].substr(1);
+  } else {
+    return std::nullopt;
+  }
+  return StoredMessage{id_of(host, path, 0), host, parts[1], folder, path, maildir_flags(parts.back())};
+}
+
+std::string mbox_path(const std::string& user) { return "mail/" + user + ".mbox"; }
 
 std::vector<StoredMessage> list_messages(const scenario::World& world) {
   std::vector<StoredMessage> out;
@@ -66,24 +82,13 @@ std::vector<StoredMessage> list_messages(const scenario::World& world) {
     const io::Disk& disk = node->disk;
     if (world.mailbox_kind(host) == "mbox") {
       for (const auto& [user, u] : node->spec->users) {
-        const std::string path = "mail/" + user + ".mbox";
+        const std::string path = mbox_path(user);
         if (io::Bytes bytes = disk.read(path)) add_mbox(host, user, path, *bytes, out);
       }
       continue;
     }
-    for (const std::string& path : disk.list("mail/")) {
-      const std::vector<std::string> parts = split(path);
-      std::string folder;
-      if (parts.size() == 4 && (parts[2] == "new" || parts[2] == "cur")) {
-        folder = "INBOX";
-      } else if (parts.size() == 5 && parts[2].size() > 1 && parts[2][0] == '.' &&
-                 (parts[3] == "new" || parts[3] == "cur")) {
-        folder = parts[2].substr(1);
-      } else {
-        continue;  // tmp/, quota files, anything that is not a delivered message
-      }
-      out.push_back({id_of(host, path, 0), host, parts[1], folder, path, maildir_flags(parts.back())});
-    }
+    for (const std::string& path : disk.list("mail/"))
+      if (std::optional<StoredMessage> m = maildir_message(host, path)) out.push_back(std::move(*m));
   }
   return out;
 }
@@ -98,58 +103,6 @@ io::Bytes message_file(const scenario::World& world, const StoredMessage& m) {
 
 std::string_view message_view(const StoredMessage& m, const std::string& file) {
   return std::string_view(file).substr(m.offset, m.length);
-}
-
-const MessageCache::Entry& MessageCache::get(const StoredMessage& m, const io::Bytes& file) {
-  auto it = entries_.find(m.id);
-  if (it != entries_.end() && it->second.file.lock() == file && it->second.message.path == m.path &&
-      it->second.message.host == m.host && it->second.message.offset == m.offset)
-    return it->second;
-  if (it == entries_.end() && entries_.size() >= 2 * swept_size_ + 64) sweep();
-  const std::string_view bytes = message_view(m, *file);
-  Entry e{m, file, message_json(m, bytes), {}};
-  e.subject = message::decode_rfc2047(message::MessageView::parse(bytes).header("Subject").value_or(""));
-  auto [at, added] = entries_.insert_or_assign(m.id, std::move(e));
-  return at->second;
-}
-
-const std::vector<StoredMessage>& MessageCache::listing(const scenario::World& world) {
-  std::uint64_t version = 0;
-  for (const auto& [host, node] : world.hosts()) version += node->disk.version();
-  if (listed_ && version == version_) return listing_;
-  listing_ = list_messages(world);
-  index_.clear();
-  for (std::size_t i = 0; i < listing_.size(); ++i) index_.emplace(listing_[i].id, i);
-  version_ = version;
-  listed_ = true;
-  all_json_valid_ = false;
-  return listing_;
-}
-
-const StoredMessage* MessageCache::find(const scenario::World& world, const std::string& id) {
-  listing(world);
-  auto it = index_.find(id);
-  return it == index_.end() ? nullptr : &listing_[it->second];
-}
-
-const std::string& MessageCache::all_json(const scenario::World& world) {
-  listing(world);
-  if (all_json_valid_) return all_json_;
-  all_json_ = "[";
-  for (const StoredMessage& m : listing_) {
-    const io::Bytes file = message_file(world, m);
-    if (!file) continue;
-    if (all_json_.size() > 1) all_json_ += ',';
-    all_json_ += get(m, file).json;
-  }
-  all_json_ += ']';
-  all_json_valid_ = true;
-  return all_json_;
-}
-
-void MessageCache::sweep() {
-  std::erase_if(entries_, [](const auto& kv) { return kv.second.file.expired(); });
-  swept_size_ = entries_.size();
 }
 
 std::size_t empty_mailboxes(scenario::World& world) {

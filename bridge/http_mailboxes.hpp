@@ -16,7 +16,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "scenarios/world.hpp"
@@ -36,47 +35,18 @@ std::vector<StoredMessage> list_messages(const scenario::World& world);
 // serve --mailboxes removes the files too). Returns how many were removed.
 std::size_t empty_mailboxes(scenario::World& world);
 
+// The message a Maildir file is (`path` under mail/, as list_messages sees it), or nullopt
+// for tmp/, quota files, anything that is not a delivered message.
+std::optional<StoredMessage> maildir_message(const std::string& host, const std::string& path);
+// The messages of `user`'s mbox (at `path`), whose bytes are `text`.
+void add_mbox(const std::string& host, const std::string& user, const std::string& path, const std::string& text,
+              std::vector<StoredMessage>& out);
+// Where `user`'s mbox is on the host's disk: "mail/USER.mbox".
+std::string mbox_path(const std::string& user);
+
 // One message as the API's JSON object: id, host, user, folder, from, to, subject,
 // message_id, date, size, flags (RFC 2047 words decoded; strings escaped by base/json).
 std::string message_json(const StoredMessage& m, std::string_view bytes);
-
-// MessageCache: what GET /api/v1/messages and .../ID/raw would otherwise recompute on
-// every request: the listing (remade only when a host's disk changed: io::MemoryDisk's
-// version), the id index, each message's JSON object and the unfiltered answer. A
-// message's entry is keyed by id and valid while its disk holds the very same bytes at its
-// path (a disk's io::Bytes are immutable and shared: a rewrite is a new pointer); it holds
-// only a weak pointer, never keeping a removed message alive, and entries whose bytes are
-// gone are swept once they could be half of the cache. Answers are exactly those of the
-// uncached functions above. Not thread-safe: the bridge's loop thread only.
-class MessageCache {
- public:
-  struct Entry {
-    StoredMessage message;
-    std::weak_ptr<const std::string> file;
-    std::string json;
-    std::string subject;  // decoded, for the subject filter
-  };
-  // list_messages(world), as of now.
-  const std::vector<StoredMessage>& listing(const scenario::World& world);
-  // The message with this id in the listing, or nullptr.
-  const StoredMessage* find(const scenario::World& world, const std::string& id);
-  // The entry for m, whose file on its host's disk is `file` (not null): made or remade
-  // when the bytes changed.
-  const Entry& get(const StoredMessage& m, const io::Bytes& file);
-  // The unfiltered list's JSON array, as of now.
-  const std::string& all_json(const scenario::World& world);
-
- private:
-  void sweep();
-  std::unordered_map<std::string, Entry> entries_;
-  std::size_t swept_size_ = 0;
-  std::uint64_t version_ = 0;  // the sum of the hosts' disk versions the listing is of
-  bool listed_ = false;
-  std::vector<StoredMessage> listing_;
-  std::unordered_map<std::string, std::size_t> index_;  // id -> place in listing_
-  bool all_json_valid_ = false;
-  std::string all_json_;
-};
 
 // The file on m's host's disk that holds m (nullptr if gone), and m's bytes within it.
 io::Bytes message_file(const scenario::World& world, const StoredMessage& m);

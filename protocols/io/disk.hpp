@@ -11,11 +11,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace maillab::io {
@@ -66,7 +68,7 @@ class MemoryDisk final : public Disk {
     auto& slot = files_[path];
     used_ += data->size() - (slot ? slot->size() : 0);
     slot = std::move(data);
-    ++version_;
+    changed(path);
     return true;
   }
   bool append(const std::string& path, std::string_view data) override {
@@ -76,7 +78,7 @@ class MemoryDisk final : public Disk {
     next.append(data);
     used_ += data.size();
     slot = make_bytes(std::move(next));
-    ++version_;
+    changed(path);
     return true;
   }
   bool rename(const std::string& from, const std::string& to) override {
@@ -88,7 +90,7 @@ class MemoryDisk final : public Disk {
     auto& slot = files_[to];
     if (slot) used_ -= slot->size();
     slot = std::move(data);
-    ++version_;
+    changed(from, to);
     return true;
   }
   bool remove(const std::string& path) override {
@@ -96,7 +98,7 @@ class MemoryDisk final : public Disk {
     if (it == files_.end()) return false;
     used_ -= it->second->size();
     files_.erase(it);
-    ++version_;
+    changed(path);
     return true;
   }
   Bytes read(const std::string& path) const override {
@@ -120,11 +122,54 @@ class MemoryDisk final : public Disk {
   // means the same paths and the same bytes, so readers may keep what they derived.
   std::uint64_t version() const { return version_; }
 
+  // The change journal, for a reader that follows the disk instead of reading it all again
+  // (bridge::MessageCache). Off until keep_changes(): from then on at least the last
+  // capacity/2 and at most `capacity` changes of paths starting with `prefix` are kept (a
+  // rename is two: both paths), so the journal's memory is bounded. Calling it again with
+  // the same arguments changes nothing; with others it starts a new journal.
+  void keep_changes(std::size_t capacity, const std::string& prefix) {
+    if (journal_capacity_ == capacity && journal_prefix_ == prefix) return;
+    journal_capacity_ = capacity;
+    journal_prefix_ = prefix;
+    journal_.clear();
+    journal_from_ = version_;
+  }
+  // The paths whose files may differ from what they were at `version` (oldest change
+  // first, a path once per change), or nullopt when the journal does not reach back that
+  // far: it is off, was started later, or lost changes to its capacity. The reader must
+  // then read the whole disk again.
+  std::optional<std::vector<std::string>> changes_since(std::uint64_t version) const {
+    if (journal_capacity_ == 0 || version < journal_from_ || version > version_) return std::nullopt;
+    auto first = journal_.end();
+    while (first != journal_.begin() && std::prev(first)->first > version) --first;
+    std::vector<std::string> out;
+    for (; first != journal_.end(); ++first) out.push_back(first->second);
+    return out;
+  }
+
  private:
+  void changed(const std::string& path, const std::string& other = {}) {
+    ++version_;
+    if (journal_capacity_ == 0) return;
+    for (const std::string* p : {&path, &other})
+      if (!p->empty() && p->starts_with(journal_prefix_)) journal_.emplace_back(version_, *p);
+    if (journal_.size() <= journal_capacity_) return;
+    // Full: the older half goes (amortised O(1) a change; a vector, not a deque, because an
+    // empty deque allocates and every simulated host has a disk).
+    const std::size_t drop = journal_.size() - journal_capacity_ / 2;
+    journal_from_ = journal_[drop - 1].first;
+    journal_.erase(journal_.begin(), journal_.begin() + static_cast<std::ptrdiff_t>(drop));
+  }
+
   std::map<std::string, Bytes> files_;
   std::size_t used_ = 0;
   std::uint64_t version_ = 0;
   bool full_ = false;
+  // Every change of a path under journal_prefix_ after version journal_from_, oldest first.
+  std::vector<std::pair<std::uint64_t, std::string>> journal_;
+  std::uint64_t journal_from_ = 0;
+  std::size_t journal_capacity_ = 0;
+  std::string journal_prefix_;
 };
 
 }  // namespace maillab::io

@@ -4,12 +4,9 @@
 // removal.
 #include <catch2/catch.hpp>
 
-#include <memory>
 #include <string>
-#include <variant>
 
-#include "bridge/http_api.hpp"
-#include "scenarios/loader.hpp"
+#include "api_lab.hpp"
 
 using namespace maillab;
 
@@ -27,35 +24,9 @@ hosts:
       bob: {password: builder}
 )";
 
-http::Request get(const std::string& target) {
-  http::Request r;
-  r.target = target;
-  const auto t = http::parse_target(target);
-  REQUIRE(t);
-  r.path = t->path;
-  r.segments = t->segments;
-  r.query = t->query;
-  return r;
-}
-
-struct Lab {
-  std::unique_ptr<scenario::World> world;
-  std::unique_ptr<bridge::HttpApi> api;
-  Lab() {
-    auto loaded = scenario::load_scenario_text(kYaml, "test.yaml");
-    REQUIRE(std::holds_alternative<scenario::Scenario>(loaded));
-    const auto& s = std::get<scenario::Scenario>(loaded);
-    auto built = scenario::World::build(s, s.seed);
-    REQUIRE(std::holds_alternative<std::unique_ptr<scenario::World>>(built));
-    world = std::move(std::get<std::unique_ptr<scenario::World>>(built));
-    api = std::make_unique<bridge::HttpApi>(*world);
-  }
-  io::MemoryDisk& disk() { return world->host("mx.b.example")->disk; }
-  http::Response answer(const std::string& target) {
-    auto a = api->on_request(get(target), 1);
-    REQUIRE(a);
-    return *a;
-  }
+struct Lab : bridge::test::ApiLab {
+  Lab() : ApiLab(kYaml) {}
+  io::MemoryDisk& disk() { return disk_of("mx.b.example"); }
   std::string list(const std::string& query = "") { return answer("/api/v1/messages" + query).body; }
   // The id of the message whose JSON holds `needle` ("" if none).
   std::string id_with(const std::string& needle) {
