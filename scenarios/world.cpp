@@ -330,8 +330,8 @@ void World::do_send(const Send& s) {
     job.implicit_tls = tls_mode == "implicit";
     if (job.implicit_tls) job.port = 465;
     job.tls_client = tls_->client(client->spec->name);
-    job.server_name = server->spec->name;
   }
+  job.server_name = server->spec->name;
   // Port 465 is submission too (RFC 8314 3.3): the MUA logs in there as on 587.
   if ((submission || job.implicit_tls) && s.auth.value_or("") != "none") {
     std::string user = s.auth.value_or(local_part(message::addr_spec(s.from)));

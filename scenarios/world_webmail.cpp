@@ -42,6 +42,7 @@ void World::boot_webmail(HostNode& h) {
   webmail::ServiceConfig cfg;
   cfg.imap_address = imap->address.text;
   cfg.submission_address = sub->address.text;
+  cfg.submission_name = sub->name;  // in diagnostics, and the certificate's name with tls
   cfg.domain = mail_domain(scenario_, w);
   if (imap->tls) {
     cfg.imap_tls = tls_->client(h.spec->name);
@@ -49,7 +50,6 @@ void World::boot_webmail(HostNode& h) {
   }
   if (sub->tls) {
     cfg.submission_tls = tls_->client(h.spec->name);
-    cfg.submission_name = sub->name;
   }
   // HTTPS when the host has tls (spec: "443 when the host has tls"); port 80 redirects.
   if (tls::ServerContext* ctx = tls_->server(h.spec->name)) {

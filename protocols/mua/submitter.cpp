@@ -92,6 +92,9 @@ void Submitter::Impl::connected(io::ConnectStatus st, io::ConnectionPtr c) {
   cfg.helo_name = rt.hostname();
   cfg.auth = job.auth;
   cfg.auth_required = job.auth.has_value();  // msmtp `auth on`: no login, no message
+  // Postfix's "name[address]" in the engine's diagnostics (was the placeholder "server").
+  cfg.peer_name = job.server_name.empty() ? job.server_address
+                                          : job.server_name + "[" + job.server_address + "]";
   cfg.tls = job.tls;
   driver = std::make_shared<Driver>(rt, std::move(c), cfg);
   if (job.tls != smtp::TlsLevel::None && job.tls_client) {

@@ -32,7 +32,7 @@ struct SubmitJob {
   smtp::TlsLevel tls = smtp::TlsLevel::None;
   bool implicit_tls = false;                  // port 465 (RFC 8314)
   tls::ClientContext* tls_client = nullptr;   // outlives the Submitter
-  std::string server_name;
+  std::string server_name;  // the server's host name: diagnostics, and TLS's expected name
 };
 
 struct SubmitResult {

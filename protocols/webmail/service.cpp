@@ -158,10 +158,10 @@ void Service::submit(const Credentials& who, message::Draft draft, std::function
   sj.port = 587;
   sj.auth = std::make_pair(who.user, who.password);
   sj.unique = ++unique_;
+  sj.server_name = config_.submission_name;
   if (config_.submission_tls) {  // STARTTLS, verified, before AUTH (RFC 3207, RFC 4954 4)
     sj.tls = smtp::TlsLevel::Verify;
     sj.tls_client = config_.submission_tls;
-    sj.server_name = config_.submission_name;
   }
   std::weak_ptr<bool> alive = alive_;
   std::weak_ptr<Job> weak = job;
