@@ -101,6 +101,31 @@ echo "ok: mbsync carried a local flag and a local message back to the server"
 # refuses to deliver as root: as root it runs as the peers' mail user.
 as=()
 [ "$(id -u)" -eq 0 ] && as=(runuser -u "$PEERS_MAIL_USER" --)
+# getmail delivers each message from a forked child. Before getmail6 moved to
+# multiprocessing (Debian 12 has 6.18.11), the parent installs its SIGCHLD handler after
+# fork() and then waits on a condition the handler notifies: when the child is done first
+# (a loaded machine), the wake-up is lost and the parent sits out its whole timeout
+# (180 s) after message 1, the server's FETCH answer read (getmail6 issues #226, #245).
+# getmail runs unchanged but for that wait, which here reaps the child with waitpid();
+# a getmail without _prepare_child (the fixed ones) runs untouched.
+getmail_reaping_child=$(cat <<'PY'
+import os, runpy, shutil, sys
+import getmailcore.baseclasses as base
+from getmailcore.exceptions import getmailOperationError
+
+def wait_for_child(self, childpid):
+    pid, status = os.waitpid(childpid, 0)
+    if os.WIFSIGNALED(status):
+        raise getmailOperationError("child pid %d killed by signal %d" % (pid, os.WTERMSIG(status)))
+    return os.WEXITSTATUS(status)
+
+if hasattr(base.ForkingBase, "_prepare_child") and hasattr(base.ForkingBase, "_wait_for_child"):
+    base.ForkingBase._prepare_child = lambda self: None
+    base.ForkingBase._wait_for_child = wait_for_child
+sys.argv[0] = shutil.which("getmail")
+runpy.run_path(sys.argv[0], run_name="__main__")
+PY
+)
 for proto in IMAP POP3; do
   dir="$work/getmail-$proto"
   mkdir -p "$dir/mail/cur" "$dir/mail/new" "$dir/mail/tmp"
@@ -125,7 +150,7 @@ verbose = 2
 RC
   _peers_traversable "$dir"
   _peers_sudo chown -R "$PEERS_MAIL_USER" "$dir"
-  timeout 60 "${as[@]}" getmail --getmaildir "$dir" --rcfile "$dir/getmailrc" >>"$work/getmail.log" 2>&1 ||
+  timeout 60 "${as[@]}" python3 -c "$getmail_reaping_child" --getmaildir "$dir" --rcfile "$dir/getmailrc" >>"$work/getmail.log" 2>&1 ||
     fail "getmail over $proto failed"
   fetched=("$dir/mail/new/"* "$dir/mail/cur/"*)
   [ ${#fetched[@]} -eq 3 ] || fail "getmail over $proto retrieved ${#fetched[@]} messages, not 3"
